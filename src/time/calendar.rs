@@ -1,0 +1,307 @@
+//! Calendar definitions: weekly open hours, holidays, extra working days and a valid range.
+//!
+//! A [`CalendarSpec`] is plain data; [`Calendar::new`] validates it and returns a calendar that
+//! answers business-time questions (see [`crate::time::Calendar`] methods in `clock.rs`).
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use chrono_tz::Tz;
+
+use crate::time::index::YearIndex;
+
+/// The first and last local years a calendar without a valid range can compute in.
+pub const MIN_YEAR: i32 = 1900;
+/// See [`MIN_YEAR`].
+pub const MAX_YEAR: i32 = 2199;
+
+/// An open interval of one local day, in minutes after midnight: `start < end <= 1440`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpenInterval {
+    /// Opening minute (0..1440).
+    pub start: u16,
+    /// Closing minute (1..=1440); 1440 means 24:00.
+    pub end: u16,
+}
+
+impl OpenInterval {
+    /// An interval from `start` to `end` minutes after midnight (not validated).
+    pub const fn new(start: u16, end: u16) -> Self {
+        OpenInterval { start, end }
+    }
+
+    /// Open minutes in the interval.
+    pub fn minutes(self) -> u32 {
+        u32::from(self.end.saturating_sub(self.start))
+    }
+}
+
+impl fmt::Display for OpenInterval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", hhmm(self.start), hhmm(self.end))
+    }
+}
+
+/// `HH:MM` for a minute of the day (1440 prints as `24:00`).
+pub fn hhmm(minute: u16) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// Everything a calendar declares, before validation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarSpec {
+    /// The calendar's name, used in error messages.
+    pub name: String,
+    /// The IANA zone all local times are read in.
+    pub tz: Tz,
+    /// Open intervals for each weekday, Monday first.
+    pub week: [Vec<OpenInterval>; 7],
+    /// Dates closed all day.
+    pub holidays: Vec<NaiveDate>,
+    /// Dates open with their own hours (make-up working days), overriding the weekday.
+    pub workdays: Vec<(NaiveDate, Vec<OpenInterval>)>,
+    /// The first and last date the calendar is defined for, when it declares them.
+    pub valid: Option<(NaiveDate, NaiveDate)>,
+}
+
+impl CalendarSpec {
+    /// A calendar in `tz` that is closed every day until open hours are added.
+    pub fn new(name: impl Into<String>, tz: Tz) -> Self {
+        CalendarSpec {
+            name: name.into(),
+            tz,
+            week: Default::default(),
+            holidays: Vec::new(),
+            workdays: Vec::new(),
+            valid: None,
+        }
+    }
+
+    /// Sets the same open intervals on every day from `first` to `last` (inclusive, Monday first).
+    pub fn open(mut self, first: Weekday, last: Weekday, hours: &[OpenInterval]) -> Self {
+        let (a, b) = (
+            first.num_days_from_monday() as usize,
+            last.num_days_from_monday() as usize,
+        );
+        for day in a..=b {
+            self.week[day] = hours.to_vec();
+        }
+        self
+    }
+}
+
+/// Where in a [`CalendarSpec`] a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpecPlace {
+    /// The hours of a weekday.
+    Week(Weekday),
+    /// The hours of the extra working day at this index of `workdays`.
+    Workday(usize),
+}
+
+/// A calendar that cannot be built, with the place in the spec that is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    /// An interval whose end is not after its start, or past 24:00.
+    #[error("open interval `{interval}` is empty, reversed or past 24:00")]
+    BadInterval {
+        /// Where the interval is.
+        place: SpecPlace,
+        /// Its index in that day's list.
+        index: usize,
+        /// The interval.
+        interval: OpenInterval,
+    },
+    /// Two intervals of one day share open time.
+    #[error("open intervals `{first}` and `{second}` overlap")]
+    Overlap {
+        /// Where the day is.
+        place: SpecPlace,
+        /// Index of the later interval in that day's list.
+        index: usize,
+        /// The earlier interval.
+        first: OpenInterval,
+        /// The later interval.
+        second: OpenInterval,
+    },
+    /// The valid range ends before it starts.
+    #[error("valid range {0}..{1} ends before it starts")]
+    ReversedRange(NaiveDate, NaiveDate),
+    /// A date is both a holiday and an extra working day.
+    #[error("{date} is both a holiday and a working day")]
+    HolidayAndWorkday {
+        /// The date.
+        date: NaiveDate,
+        /// Index of the workday in `workdays`.
+        workday: usize,
+    },
+    /// The same extra working day is declared twice.
+    #[error("working day {date} is declared twice")]
+    DuplicateWorkday {
+        /// The date.
+        date: NaiveDate,
+        /// Index of the second declaration in `workdays`.
+        workday: usize,
+    },
+}
+
+/// A validated calendar. Business-time questions are answered in `clock.rs`; a per-year index
+/// of open intervals is built the first time a year is needed and kept.
+#[derive(Debug)]
+pub struct Calendar {
+    pub(crate) spec: CalendarSpec,
+    pub(crate) holidays: Vec<NaiveDate>,
+    pub(crate) workdays: Vec<(NaiveDate, Vec<OpenInterval>)>,
+    pub(crate) first_year: i32,
+    pub(crate) last_year: i32,
+    pub(crate) years: Box<[OnceLock<YearIndex>]>,
+}
+
+impl Clone for Calendar {
+    fn clone(&self) -> Self {
+        // The index is a cache: a clone rebuilds it on demand.
+        Calendar::from_valid_spec(self.spec.clone())
+    }
+}
+
+impl PartialEq for Calendar {
+    fn eq(&self, other: &Self) -> bool {
+        self.spec == other.spec
+    }
+}
+
+impl Eq for Calendar {}
+
+impl Calendar {
+    /// Validates `spec` and returns the calendar, or every problem found.
+    pub fn new(spec: CalendarSpec) -> Result<Calendar, Vec<SpecError>> {
+        let errors = validate(&spec);
+        if errors.is_empty() {
+            Ok(Calendar::from_valid_spec(spec))
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn from_valid_spec(spec: CalendarSpec) -> Calendar {
+        let mut holidays = spec.holidays.clone();
+        holidays.sort_unstable();
+        holidays.dedup();
+        let mut workdays = spec.workdays.clone();
+        workdays.sort_by_key(|(date, _)| *date);
+        let (first_year, last_year) = match spec.valid {
+            Some((lo, hi)) => (lo.year().max(MIN_YEAR), hi.year().min(MAX_YEAR)),
+            None => (MIN_YEAR, MAX_YEAR),
+        };
+        let count = usize::try_from(last_year - first_year + 1).unwrap_or(0);
+        let years = (0..count).map(|_| OnceLock::new()).collect();
+        Calendar {
+            spec,
+            holidays,
+            workdays,
+            first_year,
+            last_year,
+            years,
+        }
+    }
+
+    /// The calendar's name.
+    pub fn name(&self) -> &str {
+        &self.spec.name
+    }
+
+    /// The calendar's time zone.
+    pub fn tz(&self) -> Tz {
+        self.spec.tz
+    }
+
+    /// The definition the calendar was built from.
+    pub fn spec(&self) -> &CalendarSpec {
+        &self.spec
+    }
+
+    /// The declared valid range, if any.
+    pub fn valid_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        self.spec.valid
+    }
+
+    /// The open intervals of a local date, holidays and extra working days applied.
+    pub fn hours_on(&self, date: NaiveDate) -> &[OpenInterval] {
+        if self.holidays.binary_search(&date).is_ok() {
+            return &[];
+        }
+        if let Ok(i) = self.workdays.binary_search_by_key(&date, |(d, _)| *d) {
+            return &self.workdays[i].1;
+        }
+        &self.spec.week[date.weekday().num_days_from_monday() as usize]
+    }
+
+    /// Whether `date` is inside the declared valid range (always true without one).
+    pub fn covers(&self, date: NaiveDate) -> bool {
+        match self.spec.valid {
+            Some((lo, hi)) => lo <= date && date <= hi,
+            None => (MIN_YEAR..=MAX_YEAR).contains(&date.year()),
+        }
+    }
+}
+
+fn validate(spec: &CalendarSpec) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    for day in 0..7u8 {
+        let weekday = Weekday::try_from(day).unwrap_or(Weekday::Mon);
+        check_day(
+            SpecPlace::Week(weekday),
+            &spec.week[usize::from(day)],
+            &mut errors,
+        );
+    }
+    let mut seen: Vec<NaiveDate> = Vec::new();
+    for (i, (date, hours)) in spec.workdays.iter().enumerate() {
+        check_day(SpecPlace::Workday(i), hours, &mut errors);
+        if spec.holidays.contains(date) {
+            errors.push(SpecError::HolidayAndWorkday {
+                date: *date,
+                workday: i,
+            });
+        }
+        if seen.contains(date) {
+            errors.push(SpecError::DuplicateWorkday {
+                date: *date,
+                workday: i,
+            });
+        }
+        seen.push(*date);
+    }
+    if let Some((lo, hi)) = spec.valid
+        && hi < lo
+    {
+        errors.push(SpecError::ReversedRange(lo, hi));
+    }
+    errors
+}
+
+fn check_day(place: SpecPlace, hours: &[OpenInterval], errors: &mut Vec<SpecError>) {
+    for (index, interval) in hours.iter().enumerate() {
+        if interval.start >= interval.end || interval.end > 1440 {
+            errors.push(SpecError::BadInterval {
+                place,
+                index,
+                interval: *interval,
+            });
+        }
+    }
+    let mut sorted: Vec<(usize, OpenInterval)> = hours.iter().copied().enumerate().collect();
+    sorted.sort_by_key(|(_, iv)| iv.start);
+    for pair in sorted.windows(2) {
+        let ((_, first), (index, second)) = (pair[0], pair[1]);
+        if second.start < first.end {
+            errors.push(SpecError::Overlap {
+                place,
+                index,
+                first,
+                second,
+            });
+        }
+    }
+}

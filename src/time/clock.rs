@@ -1,0 +1,309 @@
+//! Business-time arithmetic on a [`Calendar`]: adding spans, measuring clock time between two
+//! instants, and deadlines with pauses. Instants are UTC seconds (`i64`); see `mod.rs` for the
+//! `DateTime` front door.
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::time::calendar::Calendar;
+use crate::time::index::{YearIndex, local_date, resolve_local};
+use crate::time::span::{Clock, Span, Unit};
+
+/// Why a business-time computation has no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    /// The computation needs a date the calendar does not cover.
+    #[error(
+        "calendar `{calendar}` covers {first} to {last}, but this computation reaches {date}; extend the calendar's `valid` range (and its holidays) to cover it"
+    )]
+    OutOfRange {
+        /// The calendar's name.
+        calendar: String,
+        /// First covered date.
+        first: NaiveDate,
+        /// Last covered date.
+        last: NaiveDate,
+        /// The date the computation needed.
+        date: NaiveDate,
+    },
+    /// Working time never passes on this calendar.
+    #[error(
+        "calendar `{calendar}` has no open time after {date}, so a working-time deadline is never reached; give it open hours"
+    )]
+    NeverOpen {
+        /// The calendar's name.
+        calendar: String,
+        /// The date from which it is closed.
+        date: NaiveDate,
+    },
+}
+
+/// A span of time during which a target's clock is stopped: from `from` until `to`
+/// (`None`: not resumed yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pause {
+    /// When the clock stopped (UTC seconds).
+    pub from: i64,
+    /// When it started again, if it has.
+    pub to: Option<i64>,
+}
+
+impl Calendar {
+    fn out_of_range(&self, date: NaiveDate) -> TimeError {
+        let (first, last) = self.valid_range().unwrap_or((
+            NaiveDate::from_ymd_opt(crate::time::calendar::MIN_YEAR, 1, 1)
+                .unwrap_or(NaiveDate::MIN),
+            NaiveDate::from_ymd_opt(crate::time::calendar::MAX_YEAR, 12, 31)
+                .unwrap_or(NaiveDate::MAX),
+        ));
+        TimeError::OutOfRange {
+            calendar: self.name().to_string(),
+            first,
+            last,
+            date,
+        }
+    }
+
+    fn year(&self, year: i32) -> Option<&YearIndex> {
+        let slot = usize::try_from(year - self.first_year).ok()?;
+        let cell = self.years.get(slot)?;
+        Some(cell.get_or_init(|| YearIndex::build(self, year)))
+    }
+
+    fn year_of(&self, t: i64) -> Result<(i32, &YearIndex), TimeError> {
+        let date = local_date(self.tz(), t);
+        if !self.covers(date) {
+            return Err(self.out_of_range(date));
+        }
+        let year = date.year();
+        self.year(year)
+            .map(|index| (year, index))
+            .ok_or_else(|| self.out_of_range(date))
+    }
+
+    fn has_open_time(&self) -> bool {
+        self.spec.week.iter().any(|day| !day.is_empty()) || !self.workdays.is_empty()
+    }
+
+    fn never_open(&self, t: i64) -> TimeError {
+        TimeError::NeverOpen {
+            calendar: self.name().to_string(),
+            date: local_date(self.tz(), t),
+        }
+    }
+
+    /// The last date the index can reach, for error messages.
+    fn last_date(&self) -> NaiveDate {
+        match self.valid_range() {
+            Some((_, hi)) => hi,
+            None => NaiveDate::from_ymd_opt(self.last_year, 12, 31).unwrap_or(NaiveDate::MAX),
+        }
+    }
+
+    /// Open seconds between `a` and `b` (zero when `b <= a`).
+    pub fn open_between(&self, a: i64, b: i64) -> Result<i64, TimeError> {
+        if b <= a {
+            return Ok(0);
+        }
+        let (year_a, _) = self.year_of(a)?;
+        // `b` may be the midnight that ends the last covered day.
+        let (year_b, _) = self.year_of(b - 1)?;
+        let mut open = 0;
+        for year in year_a..=year_b {
+            if let Some(index) = self.year(year) {
+                open += index.open_before(b) - index.open_before(a);
+            }
+        }
+        Ok(open)
+    }
+
+    /// The earliest instant at which `secs` open seconds have passed since `from`. A start
+    /// outside open time counts from the next opening; a result on a closing time stays there.
+    pub fn add_open(&self, from: i64, secs: i64) -> Result<i64, TimeError> {
+        if secs <= 0 {
+            return Ok(from);
+        }
+        if !self.has_open_time() {
+            return Err(self.never_open(from));
+        }
+        let (mut year, mut index) = self.year_of(from)?;
+        let mut wanted = index.open_before(from) + secs;
+        loop {
+            if wanted <= index.total_open() {
+                return Ok(index.instant_of_open(wanted));
+            }
+            wanted -= index.total_open();
+            year += 1;
+            index = match self.year(year) {
+                Some(next) => next,
+                None => {
+                    return Err(
+                        self.out_of_range(self.last_date().succ_opt().unwrap_or(NaiveDate::MAX))
+                    );
+                }
+            };
+        }
+    }
+
+    /// The close of business of the `n`-th working day after the local day of `from`
+    /// (the day of `from` never counts). `n = 0` is `from` itself.
+    pub fn add_working_days(&self, from: i64, n: u32) -> Result<i64, TimeError> {
+        if n == 0 {
+            return Ok(from);
+        }
+        if !self.has_open_time() {
+            return Err(self.never_open(from));
+        }
+        let date = local_date(self.tz(), from);
+        let (mut year, mut index) = self.year_of(from)?;
+        let day = index.day_number(date).unwrap_or(0);
+        // Working days up to and including the start's day do not count.
+        let mut skip = index.working_upto[day as usize + 1] as usize;
+        let mut n = n as usize;
+        loop {
+            let ordinal = skip + n - 1;
+            if let Some(&close) = index.closes.get(ordinal) {
+                return Ok(close);
+            }
+            n -= index.closes.len() - skip;
+            skip = 0;
+            year += 1;
+            index = match self.year(year) {
+                Some(next) => next,
+                None => {
+                    return Err(
+                        self.out_of_range(self.last_date().succ_opt().unwrap_or(NaiveDate::MAX))
+                    );
+                }
+            };
+        }
+    }
+
+    /// The end (24:00 local) of the `n`-th calendar day after the local day of `from`.
+    pub fn add_calendar_days(&self, from: i64, n: u32) -> Result<i64, TimeError> {
+        let date = local_date(self.tz(), from);
+        let last = date
+            .checked_add_days(Days::new(u64::from(n)))
+            .ok_or_else(|| self.out_of_range(date))?;
+        for day in [date, last] {
+            if !self.covers(day) {
+                return Err(self.out_of_range(day));
+            }
+        }
+        Ok(resolve_local(self.tz(), last, 1440))
+    }
+
+    /// `from` advanced by `span`, by the business-time rules.
+    pub fn add(&self, from: i64, span: Span) -> Result<i64, TimeError> {
+        let amount = i64::from(span.amount);
+        match span.unit {
+            Unit::Minutes => Ok(from + amount * 60),
+            Unit::Hours => Ok(from + amount * 3600),
+            Unit::Days => self.add_calendar_days(from, span.amount),
+            Unit::WorkingMinutes => self.add_open(from, amount * 60),
+            Unit::WorkingHours => self.add_open(from, amount * 3600),
+            Unit::WorkingDays => self.add_working_days(from, span.amount),
+        }
+    }
+
+    /// Seconds `clock` counts between `a` and `b` (zero when `b <= a`).
+    pub fn clock_between(&self, clock: Clock, a: i64, b: i64) -> Result<i64, TimeError> {
+        match clock {
+            Clock::Elapsed => Ok((b - a).max(0)),
+            Clock::Working => self.open_between(a, b),
+        }
+    }
+
+    /// The earliest instant at which `clock` has counted `secs` since `from`.
+    pub fn clock_add(&self, clock: Clock, from: i64, secs: i64) -> Result<i64, TimeError> {
+        match clock {
+            Clock::Elapsed => Ok(from + secs.max(0)),
+            Clock::Working => self.add_open(from, secs),
+        }
+    }
+
+    /// The budget of a target: the clock time from `start` to its un-paused deadline.
+    pub fn budget(&self, start: i64, span: Span) -> Result<i64, TimeError> {
+        match span.fixed_seconds() {
+            Some(secs) => Ok(secs),
+            None => {
+                let deadline = self.add(start, span)?;
+                self.clock_between(span.clock(), start, deadline)
+            }
+        }
+    }
+
+    /// The instant at which `clock`, started at `start` and stopped during `pauses`, has
+    /// counted `budget` seconds; `None` while a pause that would hold it is not resumed.
+    /// `pauses` must be sorted by `from` and must not overlap.
+    pub fn reach(
+        &self,
+        clock: Clock,
+        start: i64,
+        budget: i64,
+        pauses: &[Pause],
+    ) -> Result<Option<i64>, TimeError> {
+        let mut cursor = start;
+        let mut remaining = budget;
+        for pause in pauses {
+            if pause.to.is_some_and(|to| to <= cursor) {
+                continue;
+            }
+            let segment_end = pause.from.max(cursor);
+            let available = self.clock_between(clock, cursor, segment_end)?;
+            if remaining <= available {
+                return self.clock_add(clock, cursor, remaining).map(Some);
+            }
+            remaining -= available;
+            match pause.to {
+                Some(to) => cursor = to,
+                None => return Ok(None),
+            }
+        }
+        self.clock_add(clock, cursor, remaining).map(Some)
+    }
+
+    /// Clock time counted from `start` to `now`, pauses excluded.
+    pub fn consumed(
+        &self,
+        clock: Clock,
+        start: i64,
+        now: i64,
+        pauses: &[Pause],
+    ) -> Result<i64, TimeError> {
+        let mut total = self.clock_between(clock, start, now)?;
+        for pause in pauses {
+            let from = pause.from.max(start);
+            let to = pause.to.unwrap_or(now).min(now);
+            total -= self.clock_between(clock, from, to)?;
+        }
+        Ok(total.max(0))
+    }
+
+    /// `t` as RFC 3339 in the calendar's zone.
+    pub fn format(&self, t: i64) -> String {
+        match chrono::DateTime::from_timestamp(t, 0) {
+            Some(utc) => utc.with_timezone(&self.tz()).to_rfc3339(),
+            None => t.to_string(),
+        }
+    }
+}
+
+/// Sorts pauses and merges overlapping ones, so that [`Calendar::reach`] can use them.
+pub fn normalise_pauses(mut pauses: Vec<Pause>) -> Vec<Pause> {
+    pauses.sort_by_key(|p| p.from);
+    let mut merged: Vec<Pause> = Vec::with_capacity(pauses.len());
+    for pause in pauses {
+        if let Some(last) = merged.last_mut() {
+            match last.to {
+                None => continue,
+                Some(to) if pause.from <= to => {
+                    last.to = pause.to.map(|t| t.max(to));
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        merged.push(pause);
+    }
+    merged
+}

@@ -1,0 +1,145 @@
+//! The per-year index behind the arithmetic: every open interval of one local year as UTC
+//! seconds, sorted, with prefix sums of open time and the ordinal of every working day.
+//!
+//! Local times are turned into instants by one rule, [`resolve_local`]: an ambiguous local time
+//! (a DST fall-back) is its earliest instant; a local time that does not exist (a DST
+//! spring-forward gap) is the first instant after the gap.
+
+use chrono::{Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use crate::time::calendar::Calendar;
+
+/// One local year of a calendar, ready for binary search.
+#[derive(Debug)]
+pub(crate) struct YearIndex {
+    /// The first local date the index holds (1 January, or the start of the valid range).
+    pub first_day: NaiveDate,
+    /// How many days the index holds.
+    pub days: u32,
+    /// Open intervals `[start, end)` in UTC seconds, sorted and disjoint.
+    pub intervals: Vec<(i64, i64)>,
+    /// `prefix[i]`: open seconds in `intervals[..i]`; one longer than `intervals`.
+    pub prefix: Vec<i64>,
+    /// The close of business (end of the last interval) of each working day, in order.
+    pub closes: Vec<i64>,
+    /// `working_upto[k]`: working days among the first `k` days; one longer than the days.
+    pub working_upto: Vec<u32>,
+}
+
+impl YearIndex {
+    /// Builds the index of local `year`, clipped to the calendar's valid range.
+    pub fn build(calendar: &Calendar, year: i32) -> YearIndex {
+        let tz = calendar.tz();
+        let mut first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN);
+        let mut last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(NaiveDate::MIN);
+        if let Some((lo, hi)) = calendar.valid_range() {
+            first = first.max(lo);
+            last = last.min(hi);
+        }
+        let mut index = YearIndex {
+            first_day: first,
+            days: 0,
+            intervals: Vec::new(),
+            prefix: vec![0],
+            closes: Vec::new(),
+            working_upto: vec![0],
+        };
+        let mut date = first;
+        while date <= last {
+            index.push_day(tz, date, calendar);
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
+        }
+        index
+    }
+
+    fn push_day(&mut self, tz: Tz, date: NaiveDate, calendar: &Calendar) {
+        let mut hours = calendar.hours_on(date).to_vec();
+        hours.sort_unstable();
+        let mut close = None;
+        for interval in hours {
+            let start = resolve_local(tz, date, interval.start);
+            let end = resolve_local(tz, date, interval.end);
+            // A gap can swallow an interval whole; the previous interval can only end earlier.
+            let start = start.max(self.intervals.last().map_or(i64::MIN, |iv| iv.1));
+            if end > start {
+                let total = self.prefix.last().copied().unwrap_or(0);
+                self.intervals.push((start, end));
+                self.prefix.push(total + (end - start));
+                close = Some(end);
+            }
+        }
+        if let Some(close) = close {
+            self.closes.push(close);
+        }
+        self.days += 1;
+        self.working_upto.push(self.closes.len() as u32);
+    }
+
+    /// Open seconds in this year before instant `t`.
+    pub fn open_before(&self, t: i64) -> i64 {
+        let i = self.intervals.partition_point(|iv| iv.1 <= t);
+        let mut open = self.prefix[i];
+        if let Some(&(start, _)) = self.intervals.get(i)
+            && start < t
+        {
+            open += t - start;
+        }
+        open
+    }
+
+    /// Total open seconds of the year.
+    pub fn total_open(&self) -> i64 {
+        self.prefix.last().copied().unwrap_or(0)
+    }
+
+    /// The earliest instant at which `target` open seconds of the year have passed
+    /// (`0 < target <= total_open()`). A target reached at a closing time stays there.
+    pub fn instant_of_open(&self, target: i64) -> i64 {
+        let j = self.prefix[1..].partition_point(|&p| p < target);
+        let j = j.min(self.intervals.len().saturating_sub(1));
+        self.intervals[j].0 + (target - self.prefix[j])
+    }
+
+    /// The day number of `date` within the index, if the index holds it.
+    pub fn day_number(&self, date: NaiveDate) -> Option<u32> {
+        let k = (date - self.first_day).num_days();
+        u32::try_from(k).ok().filter(|&k| k < self.days)
+    }
+}
+
+/// The instant of local `minute` (0..=1440) on `date` in `tz`, by the module's DST rule.
+pub fn resolve_local(tz: Tz, date: NaiveDate, minute: u16) -> i64 {
+    let midnight = NaiveDateTime::new(date, NaiveTime::MIN);
+    let local = midnight + Duration::minutes(i64::from(minute));
+    earliest_at_or_after(tz, local)
+}
+
+fn earliest_at_or_after(tz: Tz, local: NaiveDateTime) -> i64 {
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(t) => t.timestamp(),
+        LocalResult::Ambiguous(a, _) => a.timestamp(),
+        LocalResult::None => {
+            // Inside a gap: the first local minute that exists is the end of the gap.
+            let mut probe = local;
+            for _ in 0..(48 * 60) {
+                probe += Duration::minutes(1);
+                if let Some(t) = tz.from_local_datetime(&probe).earliest() {
+                    return t.timestamp();
+                }
+            }
+            local.and_utc().timestamp()
+        }
+    }
+}
+
+/// The local date of UTC second `t` in `tz`.
+pub fn local_date(tz: Tz, t: i64) -> NaiveDate {
+    match chrono::DateTime::from_timestamp(t, 0) {
+        Some(utc) => utc.with_timezone(&tz).date_naive(),
+        None => NaiveDate::MIN,
+    }
+}

@@ -1,0 +1,140 @@
+//! Durations of the five kinds the language knows, and the clock each one runs on.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The unit of a [`Span`]; the five duration kinds of the business-time rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// Elapsed wall-clock minutes.
+    Minutes,
+    /// Elapsed wall-clock hours.
+    Hours,
+    /// Calendar days: to the end (24:00 local) of the N-th day after the start's day.
+    Days,
+    /// Minutes inside open intervals.
+    WorkingMinutes,
+    /// Hours inside open intervals.
+    WorkingHours,
+    /// To the close of business of the N-th working day after the start's day.
+    WorkingDays,
+}
+
+/// What a target's clock counts: all time, or open time only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Clock {
+    /// Every second counts.
+    Elapsed,
+    /// Only seconds inside the calendar's open intervals count.
+    Working,
+}
+
+impl fmt::Display for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Clock::Elapsed => "elapsed",
+            Clock::Working => "working",
+        })
+    }
+}
+
+/// An amount of business time: `3 working days`, `30 minutes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Span {
+    /// How many units.
+    pub amount: u32,
+    /// Which unit.
+    pub unit: Unit,
+}
+
+impl Span {
+    /// A span of `amount` `unit`s.
+    pub const fn new(amount: u32, unit: Unit) -> Self {
+        Span { amount, unit }
+    }
+
+    /// The clock the span is measured on.
+    pub fn clock(self) -> Clock {
+        match self.unit {
+            Unit::Minutes | Unit::Hours | Unit::Days => Clock::Elapsed,
+            Unit::WorkingMinutes | Unit::WorkingHours | Unit::WorkingDays => Clock::Working,
+        }
+    }
+
+    /// The span in seconds, for the units that are a fixed number of seconds.
+    pub fn fixed_seconds(self) -> Option<i64> {
+        let amount = i64::from(self.amount);
+        match self.unit {
+            Unit::Minutes | Unit::WorkingMinutes => Some(amount * 60),
+            Unit::Hours | Unit::WorkingHours => Some(amount * 3600),
+            Unit::Days | Unit::WorkingDays => None,
+        }
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let one = self.amount == 1;
+        let word = match (self.unit, one) {
+            (Unit::Minutes, true) => "minute",
+            (Unit::Minutes, false) => "minutes",
+            (Unit::Hours, true) => "hour",
+            (Unit::Hours, false) => "hours",
+            (Unit::Days, true) => "day",
+            (Unit::Days, false) => "days",
+            (Unit::WorkingMinutes, true) => "working minute",
+            (Unit::WorkingMinutes, false) => "working minutes",
+            (Unit::WorkingHours, true) => "working hour",
+            (Unit::WorkingHours, false) => "working hours",
+            (Unit::WorkingDays, true) => "working day",
+            (Unit::WorkingDays, false) => "working days",
+        };
+        write!(f, "{} {}", self.amount, word)
+    }
+}
+
+/// Why a text is not a span.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{text}` is not a duration: write a whole number and a unit, e.g. `3 working days`, `2 working hours`, `30 minutes` or `5 days`"
+)]
+pub struct SpanParseError {
+    /// The text given.
+    pub text: String,
+}
+
+impl FromStr for Span {
+    type Err = SpanParseError;
+
+    fn from_str(text: &str) -> Result<Span, SpanParseError> {
+        let error = || SpanParseError {
+            text: text.to_string(),
+        };
+        let mut words = text.split_whitespace();
+        let amount: u32 = words
+            .next()
+            .and_then(|w| w.parse().ok())
+            .ok_or_else(error)?;
+        let rest: Vec<&str> = words.collect();
+        let unit = match rest.as_slice() {
+            [u] => unit_word(u).map(|(u, _)| u),
+            ["working", u] => unit_word(u).and_then(|(_, w)| w),
+            _ => None,
+        };
+        unit.map(|unit| Span { amount, unit }).ok_or_else(error)
+    }
+}
+
+/// The elapsed and working unit for a unit word (singular or plural).
+pub fn unit_word(word: &str) -> Option<(Unit, Option<Unit>)> {
+    match word {
+        "minute" | "minutes" => Some((Unit::Minutes, Some(Unit::WorkingMinutes))),
+        "hour" | "hours" => Some((Unit::Hours, Some(Unit::WorkingHours))),
+        "day" | "days" => Some((Unit::Days, Some(Unit::WorkingDays))),
+        _ => None,
+    }
+}

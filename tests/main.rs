@@ -1,0 +1,11 @@
+//! The integration tests: one binary, one module per subject, to keep link time down.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+
+mod time_examples;
+mod time_reference;
