@@ -1,6 +1,10 @@
 //! charter: a policy and SLA engine for complaint handling.
 //!
-//! The pipeline is the architecture: [`syntax`] (text -> AST), [`check`] (AST -> `Policy`),
-//! and [`time`] (business-time arithmetic, used by the later stages).
+//! The pipeline is the architecture: [`syntax`] (text -> AST), [`check`] (AST -> [`check::Policy`]
+//! or diagnostics), and [`time`] (business-time arithmetic, no policy knowledge).
 
+pub mod check;
+pub mod cli;
+pub mod diagnostic;
+pub mod syntax;
 pub mod time;

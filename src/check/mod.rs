@@ -1,0 +1,505 @@
+//! Stage 2, AST -> [`Policy`]: resolves every name, checks types and semantics, and collects
+//! every diagnostic of the input instead of stopping at the first.
+//!
+//! Files of a policy that carry a `policy` header are versions; files without one (shared
+//! calendars, roles) belong to every version. Each version compiles on its own.
+
+mod calendars;
+mod conditions;
+mod names;
+mod policy;
+mod roles;
+
+use crate::diagnostic::{Diagnostic, Kind};
+use crate::syntax::ast::{self, Item, Node, PolicyStmt};
+use crate::syntax::{Loaded, Span};
+
+pub use names::{distance, nearest};
+pub use policy::*;
+
+use names::Table;
+
+/// The outcome of checking: the versions that compiled and every diagnostic.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Compiled versions, ordered by effective date (only when there are no errors).
+    pub versions: Vec<Policy>,
+    /// Errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Events the engine knows; other names are allowed (a policy may define its own), but a
+/// name one typo away from one of these is flagged.
+pub const KNOWN_EVENTS: &[&str] = &[
+    "received", "acknowledged", "updated", "resolved", "callback", "reopened", "paused", "resumed",
+    "extended", "stage", "closed", "completed", "installed",
+];
+
+/// Checks a loaded policy.
+pub fn check(loaded: &Loaded) -> Checked {
+    let mut checked = Checked {
+        diagnostics: loaded.diagnostics.clone(),
+        ..Checked::default()
+    };
+    let has_header = |f: &ast::File| f.items.iter().any(|i| matches!(i.node, Item::Policy(..)));
+    let shared: Vec<&Node<Item>> = loaded.files.iter().filter(|(_, f)| !has_header(f)).flat_map(|(_, f)| &f.items).collect();
+    let headers: Vec<&ast::File> = loaded.files.iter().map(|(_, f)| f).filter(|f| has_header(f)).collect();
+    if headers.is_empty() {
+        // A library of calendars can be checked on its own; anything else needs a header.
+        let mut compiler = Compiler::new(shared.clone());
+        compiler.library_only();
+        checked.diagnostics.extend(compiler.out);
+        return checked;
+    }
+    for header in headers {
+        let mut items: Vec<&Node<Item>> = header.items.iter().collect();
+        items.extend(shared.iter().copied());
+        let compiler = Compiler::new(items);
+        let (policy, diagnostics) = compiler.compile();
+        for d in diagnostics {
+            if !checked.diagnostics.contains(&d) {
+                checked.diagnostics.push(d);
+            }
+        }
+        if let Some(policy) = policy {
+            checked.versions.push(policy);
+        }
+    }
+    checked.versions.sort_by_key(|p| p.effective);
+    for pair in checked.versions.windows(2) {
+        if pair[0].name == pair[1].name && pair[0].version == pair[1].version {
+            checked.diagnostics.push(
+                Diagnostic::error(Kind::Duplicate, pair[1].span, format!("version `{}` of policy `{}` is declared twice", pair[1].version, pair[1].name))
+                    .with_related(pair[0].span, "first declared here")
+                    .with_help("give each version its own `version` string"),
+            );
+        }
+    }
+    if checked.has_errors() {
+        checked.versions.clear();
+    }
+    checked
+}
+
+/// Symbol tables of one version.
+struct Tables {
+    calendars: Table,
+    channels: Table,
+    fields: Table,
+    attributes: Table,
+    severities: Table,
+    categories: Table,
+    departments: Table,
+    roles: Table,
+    procedures: Table,
+    stages: Table,
+    escalations: Table,
+    callbacks: Table,
+    reports: Table,
+    slas: Table,
+}
+
+pub(crate) struct Compiler<'a> {
+    items: Vec<&'a Node<Item>>,
+    out: Vec<Diagnostic>,
+    t: Tables,
+    attr_types: Vec<ast::AttrType>,
+    target_names: Vec<String>,
+}
+
+impl<'a> Compiler<'a> {
+    fn new(items: Vec<&'a Node<Item>>) -> Self {
+        Compiler {
+            items,
+            out: Vec::new(),
+            t: Tables {
+                calendars: Table::new("calendar"),
+                channels: Table::new("channel"),
+                fields: Table::new("field"),
+                attributes: Table::new("attribute"),
+                severities: Table::new("severity"),
+                categories: Table::new("category"),
+                departments: Table::new("department"),
+                roles: Table::new("role"),
+                procedures: Table::new("procedure"),
+                stages: Table::new("stage"),
+                escalations: Table::new("escalation"),
+                callbacks: Table::new("callback rule"),
+                reports: Table::new("report"),
+                slas: Table::new("sla block"),
+            },
+            attr_types: Vec::new(),
+            target_names: Vec::new(),
+        }
+    }
+
+    fn error(&mut self, kind: Kind, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        self.out.push(Diagnostic::error(kind, span, message));
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
+    /// Checks a header-less set of files: calendars only.
+    fn library_only(&mut self) {
+        let items = self.items.clone();
+        for item in &items {
+            match &item.node {
+                Item::Calendar(head, _) => {
+                    self.t.calendars.declare(&head.name, &mut self.out);
+                }
+                Item::Import(_) => {}
+                _ => {
+                    self.out.push(
+                        Diagnostic::error(Kind::Missing, item.span, "this declaration needs a `policy` header")
+                            .with_label("declared outside any policy")
+                            .with_help("add `policy NAME { version \"…\" timezone \"…\" }` to one file of the policy, or check the policy's folder instead of this file"),
+                    );
+                    return;
+                }
+            }
+        }
+        let _ = self.calendars(chrono_tz::Asia::Shanghai);
+    }
+
+    fn compile(mut self) -> (Option<Policy>, Vec<Diagnostic>) {
+        self.declare();
+        let mut policy = self.header();
+        policy.calendars = self.calendars(policy.timezone);
+        if let Some(name) = self.default_calendar_name()
+            && let Some(i) = self.t.calendars.resolve(&name, &mut self.out)
+        {
+            policy.default_calendar = Some(i);
+        }
+        self.simple_declarations(&mut policy);
+        self.roles_and_procedures(&mut policy);
+        self.rules(&mut policy);
+        self.targets(&mut policy);
+        if self.out.iter().any(Diagnostic::is_error) {
+            (None, self.out)
+        } else {
+            (Some(policy), self.out)
+        }
+    }
+
+    /// Pass 1: every declared name.
+    fn declare(&mut self) {
+        let items = self.items.clone();
+        for item in &items {
+            let (table, ident) = match &item.node {
+                Item::Calendar(h, _) => (&mut self.t.calendars, &h.name),
+                Item::Channel(h, _) => (&mut self.t.channels, &h.name),
+                Item::Field(h, _) => (&mut self.t.fields, &h.name),
+                Item::Attribute(h, ty) => {
+                    if self.t.attributes.declare(&h.name, &mut self.out).is_some() {
+                        self.attr_types.push(*ty);
+                    }
+                    continue;
+                }
+                Item::Severities(list) => {
+                    for h in list {
+                        self.t.severities.declare(&h.name, &mut self.out);
+                    }
+                    continue;
+                }
+                Item::Category(h) => (&mut self.t.categories, &h.name),
+                Item::Department(h) => (&mut self.t.departments, &h.name),
+                Item::Role(h, _) => (&mut self.t.roles, &h.name),
+                Item::Procedure(h, _) => (&mut self.t.procedures, &h.name),
+                Item::Stage(h, stmts) => {
+                    for s in stmts {
+                        if let ast::StageStmt::Target(t) = &s.node {
+                            self.target_names.push(t.name.name.clone());
+                        }
+                    }
+                    (&mut self.t.stages, &h.name)
+                }
+                Item::Escalate(e) => (&mut self.t.escalations, &e.head.name),
+                Item::Callback(h, ..) => (&mut self.t.callbacks, &h.name),
+                Item::Report(h, _) => (&mut self.t.reports, &h.name),
+                Item::Sla(s) => {
+                    self.target_names.extend(s.targets.iter().map(|t| t.node.name.name.clone()));
+                    (&mut self.t.slas, &s.head.name)
+                }
+                Item::Policy(..) | Item::Import(_) | Item::Scope(_) | Item::Route(_) | Item::Calendars(_) | Item::Extension(..) => continue,
+            };
+            table.declare(ident, &mut self.out);
+        }
+        let severity_blocks: Vec<Span> = items.iter().filter(|i| matches!(i.node, Item::Severities(_))).map(|i| i.span).collect();
+        if let [first, second, ..] = severity_blocks[..] {
+            self.out.push(
+                Diagnostic::error(Kind::Repeated, second, "`severities` is declared twice")
+                    .with_related(first, "first declared here")
+                    .with_help("list every severity, lowest first, in one `severities` block"),
+            );
+        }
+    }
+
+    fn header(&mut self) -> Policy {
+        let mut policy = Policy {
+            name: String::new(),
+            label: ast::Label::default(),
+            version: String::new(),
+            effective: None,
+            timezone: chrono_tz::UTC,
+            locale: "zh-CN".to_string(),
+            at_risk: 75.0,
+            fallback_allowed: true,
+            satisfaction: None,
+            default_calendar: None,
+            calendars: Vec::new(),
+            channels: Vec::new(),
+            fields: Vec::new(),
+            attributes: Vec::new(),
+            severities: Vec::new(),
+            categories: Vec::new(),
+            departments: Vec::new(),
+            scope: Scope::default(),
+            routes: Vec::new(),
+            otherwise: None,
+            calendar_rules: Vec::new(),
+            calendar_otherwise: None,
+            slas: Vec::new(),
+            extensions: Vec::new(),
+            escalations: Vec::new(),
+            callbacks: Vec::new(),
+            stages: Vec::new(),
+            reports: Vec::new(),
+            roles: Vec::new(),
+            procedures: Vec::new(),
+            span: Span::default(),
+        };
+        let items = self.items.clone();
+        let mut headers = items.iter().filter_map(|i| match &i.node {
+            Item::Policy(h, stmts) => Some((i.span, h, stmts)),
+            _ => None,
+        });
+        let Some((span, head, stmts)) = headers.next() else {
+            return policy;
+        };
+        if let Some((second, ..)) = headers.next() {
+            self.out.push(
+                Diagnostic::error(Kind::Repeated, second, "a policy version has two `policy` headers")
+                    .with_related(span, "first header")
+                    .with_help("put each version's header in its own file"),
+            );
+        }
+        policy.span = head.name.span;
+        policy.name = head.name.name.clone();
+        policy.label = head.label.clone().unwrap_or_default();
+        let mut timezone = None;
+        for stmt in stmts {
+            match &stmt.node {
+                PolicyStmt::Version(v) => policy.version = v.clone(),
+                PolicyStmt::Effective(d) => policy.effective = Some(*d),
+                PolicyStmt::Timezone(tz) => {
+                    timezone = Some(stmt.span);
+                    if let Some(tz) = self.timezone(tz, stmt.span) {
+                        policy.timezone = tz;
+                    }
+                }
+                PolicyStmt::Locale(l) => policy.locale = l.clone(),
+                PolicyStmt::Calendar(_) => {}
+                PolicyStmt::AtRisk(p) => policy.at_risk = self.percent(*p, stmt.span),
+                PolicyStmt::Fallback(f) => policy.fallback_allowed = *f,
+                PolicyStmt::Satisfaction(p) => policy.satisfaction = Some(self.percent(*p, stmt.span)),
+            }
+        }
+        if policy.version.is_empty() {
+            self.error(Kind::Missing, head.name.span, format!("policy `{}` has no `version`", policy.name))
+                .help = Some("add `version \"2026.1\"` to the policy header; decisions name the version".into());
+        }
+        if timezone.is_none() {
+            self.error(Kind::Missing, head.name.span, format!("policy `{}` has no `timezone`", policy.name))
+                .help = Some("add `timezone \"Asia/Shanghai\"` (an IANA name) to the policy header".into());
+        }
+        policy
+    }
+
+    fn default_calendar_name(&self) -> Option<ast::Ident> {
+        self.items.iter().find_map(|i| match &i.node {
+            Item::Policy(_, stmts) => stmts.iter().find_map(|s| match &s.node {
+                PolicyStmt::Calendar(c) => Some(c.clone()),
+                _ => None,
+            }),
+            _ => None,
+        })
+    }
+
+    fn timezone(&mut self, name: &str, span: Span) -> Option<chrono_tz::Tz> {
+        match name.parse::<chrono_tz::Tz>() {
+            Ok(tz) => Some(tz),
+            Err(_) => {
+                let near = nearest(name, chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()));
+                let d = Diagnostic::error(Kind::UnknownTimezone, span, format!("unknown time zone `{name}`"));
+                self.out.push(match near {
+                    Some(n) => d.with_label(format!("did you mean `{n}`?")).with_help("use an IANA time zone name"),
+                    None => d.with_help("use an IANA time zone name such as `Asia/Shanghai` or `Europe/Berlin`"),
+                });
+                None
+            }
+        }
+    }
+
+    fn percent(&mut self, value: f64, span: Span) -> f64 {
+        if !(0.0..=100.0).contains(&value) {
+            self.error(Kind::BadPercent, span, format!("`{value}%` is not a percentage between 0% and 100%"))
+                .help = Some("write a share of the whole, from 0% to 100%".into());
+        }
+        value
+    }
+
+    /// Checks a duration is usable: not zero, and not absurdly long.
+    fn duration(&mut self, span: Span, d: crate::time::Span) -> crate::time::Span {
+        use crate::time::Unit;
+        let days = match d.unit {
+            Unit::Minutes | Unit::WorkingMinutes => u64::from(d.amount) / 1440,
+            Unit::Hours | Unit::WorkingHours => u64::from(d.amount) / 24,
+            Unit::Days | Unit::WorkingDays => u64::from(d.amount),
+        };
+        if d.amount == 0 {
+            self.error(Kind::OutOfRange, span, format!("`{d}` is no time at all"))
+                .help = Some("a time limit must be at least 1 minute; remove the target if there is none".into());
+        } else if days > 3660 {
+            self.error(Kind::OutOfRange, span, format!("`{d}` is longer than ten years"))
+                .help = Some("time limits are at most ten years; check the number and the unit".into());
+        }
+        d
+    }
+
+    fn simple_declarations(&mut self, policy: &mut Policy) {
+        let items = self.items.clone();
+        for item in &items {
+            match &item.node {
+                Item::Channel(h, via) => {
+                    let callback = via.as_ref().and_then(|v| self.t.channels.resolve(v, &mut self.out));
+                    policy.channels.push(Channel { named: named(h), callback });
+                }
+                Item::Field(h, required) => policy.fields.push(Field { named: named(h), required: required.unwrap_or(true) }),
+                Item::Attribute(h, ty) => policy.attributes.push(Attribute { named: named(h), ty: *ty }),
+                Item::Severities(list) => policy.severities.extend(list.iter().map(named)),
+                Item::Category(h) => policy.categories.push(named(h)),
+                Item::Department(h) => policy.departments.push(named(h)),
+                Item::Scope(stmts) => self.scope(stmts, policy),
+                Item::Extension(target, max) => {
+                    self.target_ref(target);
+                    let max_span = self.duration(max.span, max.node);
+                    policy.extensions.push(Extension { target: target.name.clone(), max: max_span, span: item.span });
+                }
+                Item::Report(h, stmts) => {
+                    let report = self.report(h, stmts);
+                    policy.reports.push(report);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn scope(&mut self, stmts: &[Node<ast::ScopeStmt>], policy: &mut Policy) {
+        let mut seen: Vec<(usize, Span)> = Vec::new();
+        for stmt in stmts {
+            match &stmt.node {
+                ast::ScopeStmt::Accept(list) => {
+                    let ids = self.categories_in_scope(list, &mut seen);
+                    policy.scope.accepted.extend(ids);
+                }
+                ast::ScopeStmt::Redirect(list, to, reason) => {
+                    let categories = self.categories_in_scope(list, &mut seen);
+                    policy.scope.redirects.push(Redirect { categories, to: to.clone(), reason: reason.clone(), span: stmt.span });
+                }
+                ast::ScopeStmt::Incomplete(d, on) => {
+                    let d = self.duration(stmt.span, *d);
+                    let calendar = on.as_ref().and_then(|c| self.t.calendars.resolve(c, &mut self.out));
+                    policy.scope.incomplete = Some((d, calendar));
+                }
+            }
+        }
+    }
+
+    fn categories_in_scope(&mut self, list: &[ast::Ident], seen: &mut Vec<(usize, Span)>) -> Vec<usize> {
+        let mut ids = Vec::new();
+        for ident in list {
+            let Some(i) = self.t.categories.resolve(ident, &mut self.out) else { continue };
+            if let Some((_, first)) = seen.iter().find(|(c, _)| *c == i) {
+                self.out.push(
+                    Diagnostic::error(Kind::Duplicate, ident.span, format!("category `{}` is given a scope twice", ident.name))
+                        .with_related(*first, "first here")
+                        .with_help("a category is either accepted or redirected, once"),
+                );
+                continue;
+            }
+            seen.push((i, ident.span));
+            ids.push(i);
+        }
+        ids
+    }
+
+    fn target_ref(&mut self, ident: &ast::Ident) {
+        if !self.target_names.contains(&ident.name) {
+            let names = self.target_names.clone();
+            self.out.push(names::unknown("target", ident, names.iter().map(String::as_str)));
+        }
+    }
+
+    fn event(&mut self, ident: &ast::Ident) -> String {
+        if !KNOWN_EVENTS.contains(&ident.name.as_str())
+            && let Some(near) = nearest(&ident.name, KNOWN_EVENTS.iter().copied())
+        {
+            self.out.push(
+                Diagnostic::warning(Kind::UnknownName, ident.span, format!("event `{}` is not one the engine records", ident.name))
+                    .with_label(format!("did you mean `{near}`?"))
+                    .with_help("custom events are allowed, but this one looks like a typo"),
+            );
+        }
+        ident.name.clone()
+    }
+
+    fn report(&mut self, head: &ast::Head, stmts: &[Node<ast::ReportStmt>]) -> Report {
+        let mut report = Report { named: named(head), schedule: None, covering: None, to: Vec::new(), cc: Vec::new() };
+        for stmt in stmts {
+            match &stmt.node {
+                ast::ReportStmt::Schedule(s) => {
+                    if let Some(day) = s.on.as_deref().and_then(|o| o.strip_prefix("day ")) {
+                        let limit = if s.period == "quarter" { 92 } else { 31 };
+                        if !day.parse::<u32>().is_ok_and(|d| (1..=limit).contains(&d)) || !matches!(s.period.as_str(), "month" | "quarter") {
+                            self.error(Kind::OutOfRange, stmt.span, format!("`day {day}` does not fit a {} schedule", s.period))
+                                .help = Some("use `every month on day 1` … `day 31`, or `every quarter on day N`".into());
+                        }
+                    }
+                    report.schedule = Some(s.clone());
+                }
+                ast::ReportStmt::Covering(c) => report.covering = Some(c.clone()),
+                ast::ReportStmt::To(list) => report.to = self.recipients(list),
+                ast::ReportStmt::Cc(list) => report.cc = self.recipients(list),
+            }
+        }
+        if report.to.is_empty() {
+            self.error(Kind::Missing, head.name.span, format!("report `{}` has no recipients", head.name.name))
+                .help = Some("add `to ROLE` (or a quoted name for someone outside the policy)".into());
+        }
+        report
+    }
+
+    fn recipients(&mut self, list: &[ast::Recipient]) -> Vec<Recipient> {
+        list.iter()
+            .filter_map(|r| match r {
+                ast::Recipient::Role(id) => self.t.roles.resolve(id, &mut self.out).map(Recipient::Role),
+                ast::Recipient::External(l) => Some(Recipient::External(l.clone())),
+            })
+            .collect()
+    }
+}
+
+fn named(head: &ast::Head) -> Named {
+    Named {
+        name: head.name.name.clone(),
+        label: head.label.clone().unwrap_or_else(|| ast::Label { text: head.name.name.clone(), ..ast::Label::default() }),
+        span: head.name.span,
+    }
+}

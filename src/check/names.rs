@@ -1,0 +1,112 @@
+//! Symbol tables: declared names, duplicates, and "did you mean" for unknown names.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Kind};
+use crate::syntax::Span;
+use crate::syntax::ast::Ident;
+
+/// The names of one kind of declaration (roles, categories, …), in declaration order.
+#[derive(Debug, Default)]
+pub struct Table {
+    /// What the names are, for messages: "role", "category".
+    pub what: &'static str,
+    index: HashMap<String, usize>,
+    spans: Vec<Span>,
+    names: Vec<String>,
+}
+
+impl Table {
+    /// An empty table of `what`s.
+    pub fn new(what: &'static str) -> Self {
+        Table {
+            what,
+            ..Table::default()
+        }
+    }
+
+    /// Declares `ident`; a second declaration of the name is reported and ignored.
+    pub fn declare(&mut self, ident: &Ident, out: &mut Vec<Diagnostic>) -> Option<usize> {
+        if let Some(&i) = self.index.get(&ident.name) {
+            out.push(
+                Diagnostic::error(Kind::Duplicate, ident.span, format!("{} `{}` is declared twice", self.what, ident.name))
+                    .with_label("declared again here")
+                    .with_related(self.spans[i], "first declared here")
+                    .with_help(format!("rename one of them or remove the second; each {} needs a unique name", self.what)),
+            );
+            return None;
+        }
+        let i = self.names.len();
+        self.index.insert(ident.name.clone(), i);
+        self.spans.push(ident.span);
+        self.names.push(ident.name.clone());
+        Some(i)
+    }
+
+    /// The index of a name, if declared.
+    pub fn get(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// The index of `ident`, or an unknown-name error with the nearest name as help.
+    pub fn resolve(&self, ident: &Ident, out: &mut Vec<Diagnostic>) -> Option<usize> {
+        if let Some(i) = self.get(&ident.name) {
+            return Some(i);
+        }
+        out.push(unknown(self.what, ident, self.names.iter().map(String::as_str)));
+        None
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The names in declaration order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// An unknown-name error for `ident`, suggesting the nearest of `candidates`.
+pub fn unknown<'a>(what: &str, ident: &Ident, candidates: impl Iterator<Item = &'a str>) -> Diagnostic {
+    let candidates: Vec<&str> = candidates.collect();
+    let d = Diagnostic::error(Kind::UnknownName, ident.span, format!("unknown {what} `{}`", ident.name));
+    match nearest(&ident.name, candidates.iter().copied()) {
+        Some(best) => d.with_label(format!("did you mean `{best}`?")).with_help(format!("declare `{}` or use `{best}`", ident.name)),
+        None if candidates.is_empty() => d.with_help(format!("no {what} is declared; declare `{}` first", ident.name)),
+        None => d.with_help(format!("declared {what} names: {}", list(&candidates))),
+    }
+}
+
+fn list(names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
+    let more = if names.len() > 8 { format!(" and {} more", names.len() - 8) } else { String::new() };
+    format!("{}{more}", shown.join(", "))
+}
+
+/// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
+pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).clamp(1, 3);
+    candidates
+        .map(|c| (distance(name, c), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+pub fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(row[j + 1]) };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}

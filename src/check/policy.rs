@@ -1,0 +1,532 @@
+//! The compiled policy: every name resolved to an index, every reference checked, spans kept
+//! (but left out of serialization, so two policies that differ only in layout serialize alike).
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+use serde::{Serialize, Serializer};
+
+use crate::syntax::Span;
+use crate::syntax::ast::{AttrType, AuthorityLevel, CompareOp, Label, Schedule};
+use crate::time::{Calendar, Span as Duration};
+
+fn tz_name<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
+}
+
+/// A checked policy version, ready to decide cases against.
+#[derive(Debug, Clone, Serialize)]
+pub struct Policy {
+    /// The policy's identifier.
+    pub name: String,
+    /// Its title.
+    pub label: Label,
+    /// Its version string.
+    pub version: String,
+    /// The date from which this version is in force.
+    pub effective: Option<NaiveDate>,
+    /// The policy's time zone.
+    #[serde(serialize_with = "tz_name")]
+    pub timezone: Tz,
+    /// Its locale, e.g. `zh-CN`.
+    pub locale: String,
+    /// Share of a budget past which a running target is `at_risk` (percent).
+    pub at_risk: f64,
+    /// Whether cases may rely on the `otherwise` route.
+    pub fallback_allowed: bool,
+    /// The satisfaction target (percent), if stated.
+    pub satisfaction: Option<f64>,
+    /// Index into `calendars` of the default calendar.
+    pub default_calendar: Option<usize>,
+    /// Calendars.
+    pub calendars: Vec<CalendarDef>,
+    /// Intake channels.
+    pub channels: Vec<Channel>,
+    /// Record fields.
+    pub fields: Vec<Field>,
+    /// Typed case attributes.
+    pub attributes: Vec<Attribute>,
+    /// Severities, lowest first.
+    pub severities: Vec<Named>,
+    /// Categories.
+    pub categories: Vec<Named>,
+    /// Departments.
+    pub departments: Vec<Named>,
+    /// What is accepted, redirected, and how incomplete records are handled.
+    pub scope: Scope,
+    /// Route rules in order.
+    pub routes: Vec<Rule>,
+    /// The role of cases no rule takes.
+    pub otherwise: Option<Fallback>,
+    /// Calendar choice rules in order.
+    pub calendar_rules: Vec<Rule>,
+    /// The calendar when no calendar rule matches.
+    pub calendar_otherwise: Option<Fallback>,
+    /// SLA blocks in order (later matching blocks override earlier targets of the same name).
+    pub slas: Vec<Sla>,
+    /// Extension limits per target.
+    pub extensions: Vec<Extension>,
+    /// Escalation ladders.
+    pub escalations: Vec<Escalation>,
+    /// Callback rules.
+    pub callbacks: Vec<Callback>,
+    /// Stages.
+    pub stages: Vec<Stage>,
+    /// Scheduled reports.
+    pub reports: Vec<Report>,
+    /// Roles (position descriptions).
+    pub roles: Vec<Role>,
+    /// Procedures.
+    pub procedures: Vec<Procedure>,
+    /// Where the policy header is.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A declared name with its label.
+#[derive(Debug, Clone, Serialize)]
+pub struct Named {
+    /// Identifier.
+    pub name: String,
+    /// Label.
+    pub label: Label,
+    /// Where declared.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A calendar of the policy.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarDef {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// The business-time calendar.
+    #[serde(serialize_with = "calendar_spec")]
+    pub calendar: Arc<Calendar>,
+}
+
+fn calendar_spec<S: Serializer>(c: &Arc<Calendar>, s: S) -> Result<S::Ok, S::Error> {
+    let spec = c.spec();
+    let week: Vec<Vec<String>> = spec.week.iter().map(|d| d.iter().map(ToString::to_string).collect()).collect();
+    let mut holidays = spec.holidays.clone();
+    holidays.sort_unstable();
+    let mut workdays: Vec<(NaiveDate, Vec<String>)> = spec
+        .workdays
+        .iter()
+        .map(|(d, h)| (*d, h.iter().map(ToString::to_string).collect()))
+        .collect();
+    workdays.sort();
+    serde_json::json!({
+        "timezone": spec.tz.name(), "week": week, "holidays": holidays,
+        "workdays": workdays, "valid": spec.valid,
+    })
+    .serialize(s)
+}
+
+/// An intake channel.
+#[derive(Debug, Clone, Serialize)]
+pub struct Channel {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// Index of the channel callbacks for it go through.
+    pub callback: Option<usize>,
+}
+
+/// A record field.
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// Whether a case must have it.
+    pub required: bool,
+}
+
+/// A typed case attribute.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attribute {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// Its type.
+    pub ty: AttrType,
+}
+
+/// The acceptance scope.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Scope {
+    /// Accepted categories.
+    pub accepted: Vec<usize>,
+    /// Redirections.
+    pub redirects: Vec<Redirect>,
+    /// The time to ask the customer for missing fields, and on which calendar.
+    pub incomplete: Option<(Duration, Option<usize>)>,
+}
+
+/// `redirect … to … because …`
+#[derive(Debug, Clone, Serialize)]
+pub struct Redirect {
+    /// Categories redirected.
+    pub categories: Vec<usize>,
+    /// Where to.
+    pub to: Label,
+    /// Why.
+    pub reason: Label,
+    /// Where written.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A `when C -> X` rule; `target` indexes roles (routes) or calendars (calendar rules).
+#[derive(Debug, Clone, Serialize)]
+pub struct Rule {
+    /// The condition.
+    pub when: Cond,
+    /// The role or calendar.
+    pub target: usize,
+    /// Where written.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// `otherwise -> X`
+#[derive(Debug, Clone, Serialize)]
+pub struct Fallback {
+    /// The role or calendar.
+    pub target: usize,
+    /// Where written.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// A checked condition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cond {
+    /// All of these.
+    And(Vec<Cond>),
+    /// Any of these.
+    Or(Vec<Cond>),
+    /// Not this.
+    Not(Box<Cond>),
+    /// The category is one of these.
+    Category(Vec<usize>),
+    /// The channel is one of these.
+    Channel(Vec<usize>),
+    /// The severity compares so with this one (by rank).
+    Severity(CompareOp, usize),
+    /// The severity is one of these.
+    SeverityIn(Vec<usize>),
+    /// A test of an attribute.
+    Attribute(usize, AttrTest),
+}
+
+/// A test of a typed attribute.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttrTest {
+    /// A boolean attribute is true.
+    True,
+    /// Compares with a number.
+    Number(CompareOp, f64),
+    /// Equals (or not) a string.
+    Text(bool, String),
+    /// Equals (or not) a boolean.
+    Bool(bool, bool),
+    /// Is one of these strings.
+    TextIn(Vec<String>),
+    /// Is one of these numbers.
+    NumberIn(Vec<f64>),
+    /// A set attribute contains this string.
+    Contains(String),
+}
+
+/// An SLA block.
+#[derive(Debug, Clone, Serialize)]
+pub struct Sla {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// When it applies (always, when absent).
+    pub when: Option<Cond>,
+    /// Its targets.
+    pub targets: Vec<Target>,
+}
+
+/// A time target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    /// `acknowledge`, `resolve`, `update`, `callback` or a custom name.
+    pub name: String,
+    /// The budget.
+    pub span: Duration,
+    /// Whether it recurs (`every`).
+    pub recurring: bool,
+    /// The event that starts the clock.
+    pub start: String,
+    /// The event that stops it.
+    pub stop: String,
+    /// Its calendar, if set on the target or its block.
+    pub calendar: Option<usize>,
+    /// Where written.
+    #[serde(skip)]
+    pub span_at: Span,
+}
+
+/// `extension TARGET { max SPAN }`
+#[derive(Debug, Clone, Serialize)]
+pub struct Extension {
+    /// The target.
+    pub target: String,
+    /// The most it may be extended by, in total.
+    pub max: Duration,
+    /// Where written.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Whom an escalation step addresses.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Whom {
+    /// The handler of the case.
+    Handler,
+    /// The handler's superior (through `reports_to`).
+    Superior,
+    /// A role.
+    Role(usize),
+}
+
+/// When an escalation step fires.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Trigger {
+    /// As soon as the ladder applies.
+    Immediately,
+    /// At this percentage of the target's budget.
+    Percent(f64),
+    /// At the deadline, plus this.
+    Breach(Option<Duration>),
+}
+
+/// One step of a ladder.
+#[derive(Debug, Clone, Serialize)]
+pub struct EscalationStep {
+    /// When.
+    pub trigger: Trigger,
+    /// `escalate` (true) or `notify` (false).
+    pub escalate: bool,
+    /// To whom.
+    pub whom: Whom,
+    /// Where written.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// An escalation ladder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Escalation {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// The target whose clock drives it.
+    pub target: Option<String>,
+    /// When it applies.
+    pub when: Option<Cond>,
+    /// The steps.
+    pub steps: Vec<EscalationStep>,
+}
+
+/// A callback rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Callback {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// When it applies.
+    pub when: Option<Cond>,
+    /// Time allowed, the event it runs from, and the calendar.
+    pub within: Option<(Duration, String, Option<usize>)>,
+    /// A fixed channel, or `None` for the original channel's callback channel.
+    pub via: Option<usize>,
+    /// Whether satisfaction is asked.
+    pub ask_satisfaction: bool,
+    /// Whether a dissatisfied customer reopens the case.
+    pub reopen_if_dissatisfied: bool,
+}
+
+/// A handling stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct Stage {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// The stage it follows.
+    pub after: Option<usize>,
+    /// Stages whose handler may not handle this one.
+    pub separate_from: Vec<usize>,
+    /// Targets that start when the stage is entered.
+    pub targets: Vec<Target>,
+}
+
+/// A scheduled report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// When it is due.
+    pub schedule: Option<Schedule>,
+    /// What it covers.
+    pub covering: Option<String>,
+    /// Recipients.
+    pub to: Vec<Recipient>,
+    /// Copies.
+    pub cc: Vec<Recipient>,
+}
+
+/// A report recipient.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    /// A role.
+    Role(usize),
+    /// Someone outside the policy.
+    External(Label),
+}
+
+/// A position description.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Role {
+    /// Identifier and title.
+    #[serde(flatten)]
+    pub named: Named,
+    /// Position code.
+    pub code: Option<String>,
+    /// Department index.
+    pub department: Option<usize>,
+    /// Direct superior.
+    pub reports_to: Option<usize>,
+    /// Headcount.
+    pub headcount: Option<u32>,
+    /// Grade.
+    pub grade: Option<String>,
+    /// Office location.
+    pub location: Option<Label>,
+    /// Working hours.
+    pub hours: Option<Label>,
+    /// Purpose of the position.
+    pub purpose: Option<Label>,
+    /// Working relations: (internal?, text).
+    pub relations: Vec<(bool, Label)>,
+    /// Related positions.
+    pub related: Vec<usize>,
+    /// Duties.
+    pub duties: Vec<Duty>,
+    /// Authorities.
+    pub authorities: Vec<Authority>,
+    /// Rights.
+    pub rights: Vec<Label>,
+    /// Obligations.
+    pub obligations: Vec<Label>,
+    /// Qualifications: (kind, years of experience, text).
+    pub requirements: Vec<Requirement>,
+    /// Training.
+    pub training: Vec<Label>,
+    /// Promotion path.
+    pub promotes_to: Option<usize>,
+    /// Rotation positions.
+    pub rotates_with: Vec<usize>,
+    /// Deputy.
+    pub deputy: Option<usize>,
+}
+
+impl Default for Named {
+    fn default() -> Self {
+        Named {
+            name: String::new(),
+            label: Label::default(),
+            span: Span::default(),
+        }
+    }
+}
+
+/// A duty of a role.
+#[derive(Debug, Clone, Serialize)]
+pub struct Duty {
+    /// Identifier and text.
+    #[serde(flatten)]
+    pub named: Named,
+    /// Weight in percent.
+    pub weight: Option<f64>,
+    /// Time budget: (amount, unit, per period); `None` with `ad_hoc` true for ad hoc.
+    pub time: Option<(f64, String, String)>,
+    /// Whether the time is ad hoc.
+    pub ad_hoc: bool,
+    /// Measure.
+    pub measure: Option<Label>,
+    /// Key process.
+    pub process: Vec<Label>,
+    /// Key result.
+    pub result: Option<Label>,
+    /// Procedure steps owned: (procedure index, step index).
+    pub owns: Vec<(usize, usize)>,
+}
+
+/// An authority of a role.
+#[derive(Debug, Clone, Serialize)]
+pub struct Authority {
+    /// Submit, review or approve.
+    pub level: AuthorityLevel,
+    /// Over what.
+    pub matter: Label,
+    /// Monetary limit and currency.
+    pub limit: Option<(f64, String)>,
+}
+
+/// A qualification.
+#[derive(Debug, Clone, Serialize)]
+pub struct Requirement {
+    /// `education`, `major`, `experience`, `skill`, `knowledge` or `trait`.
+    pub kind: String,
+    /// Years, for experience.
+    pub years: Option<u32>,
+    /// The text.
+    pub text: Option<Label>,
+}
+
+/// A procedure.
+#[derive(Debug, Clone, Serialize)]
+pub struct Procedure {
+    /// Identifier and title.
+    #[serde(flatten)]
+    pub named: Named,
+    /// Purpose.
+    pub purpose: Option<Label>,
+    /// Scope of application.
+    pub applies_to: Option<Label>,
+    /// Ordered steps.
+    pub steps: Vec<ProcedureStep>,
+}
+
+/// A procedure step.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProcedureStep {
+    /// Identifier and label.
+    #[serde(flatten)]
+    pub named: Named,
+    /// Time limit and calendar.
+    pub within: Option<(Duration, Option<usize>)>,
+    /// Owner: `Some(None)` for the routed handler, `Some(Some(role))` for a role.
+    pub by: Option<Option<usize>>,
+}
+
+impl Policy {
+    /// Index of a role by name.
+    pub fn role(&self, name: &str) -> Option<usize> {
+        self.roles.iter().position(|r| r.named.name == name)
+    }
+}

@@ -1,0 +1,58 @@
+//! The command-line front end: clap parsing, one file per subcommand, errors printed in one
+//! place. Exit codes: 0 success, 1 the policy or a case has errors, 2 usage or I/O error.
+
+mod check;
+mod fmt;
+mod time;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// charter: a policy and SLA engine for complaint handling.
+#[derive(Parser)]
+#[command(name = "charter", version, about, long_about = None, after_help = "Examples:\n  charter check policies/complaint-office\n  charter fmt --check policies\n  charter time add --policy policies/complaint-office --calendar office --from 2026-11-20T17:45:00+08:00 \"2 working hours\"")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a policy and print its diagnostics like a compiler.
+    Check(check::Args),
+    /// Format policy files in the one canonical layout.
+    Fmt(fmt::Args),
+    /// Business-time arithmetic on a policy's calendar, for checking deadlines by hand.
+    #[command(subcommand)]
+    Time(time::Command),
+}
+
+/// What a subcommand ends with.
+pub(crate) enum Outcome {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the input has errors (already printed).
+    Failed,
+}
+
+/// A usage or I/O error: printed once, exit 2.
+pub(crate) struct UsageError(pub String);
+
+/// Runs the command line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Fmt(args) => fmt::run(args),
+        Command::Time(command) => time::run(command),
+    };
+    match result {
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Failed) => ExitCode::from(1),
+        Err(UsageError(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! Diagnostics shared by every stage: a kind with a stable code, a message, the span it is
+//! about, an optional label and help. Rendered like a compiler's (via miette) or as JSON.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::syntax::{Sources, Span};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The policy compiles, but something is probably wrong.
+    Warning,
+    /// The policy does not compile.
+    Error,
+}
+
+/// The kinds of problem the front end reports. Each has a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A file could not be read.
+    Io,
+    /// A file is not UTF-8.
+    NotUtf8,
+    /// A folder holds no policy files.
+    NoPolicyFiles,
+    /// The text does not follow the grammar.
+    Syntax,
+    /// A literal that parses but is not valid (a date, a time, a number).
+    InvalidLiteral,
+    /// A name that is not declared.
+    UnknownName,
+    /// A name declared twice.
+    Duplicate,
+    /// A required declaration or setting is missing.
+    Missing,
+    /// A time zone that is not an IANA name.
+    UnknownTimezone,
+    /// Open intervals of one day overlap, or one is empty or reversed.
+    BadHours,
+    /// A range whose end is before its start.
+    ReversedRange,
+    /// A duration or amount out of range.
+    OutOfRange,
+    /// A percentage over 100 (or below 0).
+    BadPercent,
+    /// Duty weights of a role that do not add up to 100 %.
+    WeightSum,
+    /// A `reports_to` chain that loops.
+    Cycle,
+    /// A comparison or attribute test of the wrong type.
+    TypeMismatch,
+    /// A condition that names a severity that does not exist, or orders an unordered subject.
+    BadComparison,
+    /// Escalation steps that cannot fire as written.
+    BadEscalation,
+    /// A statement given twice where once is allowed.
+    Repeated,
+    /// An import that cannot be followed.
+    BadImport,
+}
+
+impl Kind {
+    /// The stable code, e.g. `E0006`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Io => "E0001",
+            Kind::NotUtf8 => "E0002",
+            Kind::NoPolicyFiles => "E0003",
+            Kind::Syntax => "E0004",
+            Kind::InvalidLiteral => "E0005",
+            Kind::UnknownName => "E0006",
+            Kind::Duplicate => "E0007",
+            Kind::Missing => "E0008",
+            Kind::UnknownTimezone => "E0009",
+            Kind::BadHours => "E0010",
+            Kind::ReversedRange => "E0011",
+            Kind::OutOfRange => "E0012",
+            Kind::BadPercent => "E0013",
+            Kind::WeightSum => "E0014",
+            Kind::Cycle => "E0015",
+            Kind::TypeMismatch => "E0016",
+            Kind::BadComparison => "E0017",
+            Kind::BadEscalation => "E0018",
+            Kind::Repeated => "E0019",
+            Kind::BadImport => "E0020",
+        }
+    }
+}
+
+/// One problem, with where it is and what to do.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What kind of problem.
+    pub kind: Kind,
+    /// Lowercase, no final period, user input in backticks.
+    pub message: String,
+    /// Where (None for problems with no place, such as an empty folder).
+    #[serde(skip)]
+    pub span: Option<Span>,
+    /// A short label under the span.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// What to do about it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Other places that explain it.
+    #[serde(skip)]
+    pub related: Vec<(Span, String)>,
+}
+
+impl Diagnostic {
+    /// An error of `kind` at `span`.
+    pub fn error(kind: Kind, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            kind,
+            message: message.into(),
+            span: Some(span),
+            label: None,
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// A warning of `kind` at `span`.
+    pub fn warning(kind: Kind, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(kind, span, message)
+        }
+    }
+
+    /// An error with no place in the source.
+    pub fn general(kind: Kind, message: impl Into<String>) -> Self {
+        Diagnostic {
+            span: None,
+            ..Diagnostic::error(kind, crate::syntax::Span::default(), message)
+        }
+    }
+
+    /// Adds a label under the span.
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Adds help.
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a related place.
+    pub fn with_related(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.related.push((span, text.into()));
+        self
+    }
+
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders like a compiler: `error[E0006]: message`, `--> path:line:col`, the source line
+    /// with the span underlined, the label, related places and help. No colour.
+    pub fn render(&self, sources: &Sources) -> String {
+        let mut out = String::new();
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(out, "{level}[{}]: {}", self.kind.code(), self.message);
+        if let Some(span) = self.span {
+            excerpt(&mut out, sources, span, self.label.as_deref().unwrap_or(""), '^');
+        }
+        for (span, text) in &self.related {
+            excerpt(&mut out, sources, *span, text, '-');
+        }
+        if let Some(help) = &self.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out
+    }
+
+    /// The diagnostic as a JSON value with its file, line and column.
+    pub fn to_json(&self, sources: &Sources) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
+        if let (Some(span), Some(map)) = (self.span, value.as_object_mut()) {
+            let (line, col) = sources.line_col(span.file, span.start);
+            map.insert("code".into(), self.kind.code().into());
+            map.insert("file".into(), sources.path(span.file).into());
+            map.insert("line".into(), line.into());
+            map.insert("column".into(), col.into());
+            let (end_line, end_col) = sources.line_col(span.file, span.end);
+            map.insert("end_line".into(), end_line.into());
+            map.insert("end_column".into(), end_col.into());
+        } else if let Some(map) = value.as_object_mut() {
+            map.insert("code".into(), self.kind.code().into());
+        }
+        value
+    }
+}
+
+fn excerpt(out: &mut String, sources: &Sources, span: Span, label: &str, mark: char) {
+    let (line, col) = sources.line_col(span.file, span.start);
+    let text = sources.line_text(span.file, line);
+    let gutter = line.to_string().len();
+    let pad = " ".repeat(gutter);
+    let _ = writeln!(out, "{pad}--> {}:{line}:{col}", sources.path(span.file));
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{line} | {}", text.trim_end());
+    // Underline in display columns, within the first line of the span.
+    let before: String = text.chars().take(col - 1).collect();
+    let (end_line, end_col) = sources.line_col(span.file, span.end);
+    let width = if end_line == line {
+        let inner: String = text.chars().skip(col - 1).take(end_col.saturating_sub(col)).collect();
+        display_width(&inner).max(1)
+    } else {
+        display_width(text.trim_end()).saturating_sub(display_width(&before)).max(1)
+    };
+    let marks: String = std::iter::repeat_n(mark, width).collect();
+    let indent = " ".repeat(display_width(&before));
+    let label = if label.is_empty() { String::new() } else { format!(" {label}") };
+    let _ = writeln!(out, "{pad} | {indent}{marks}{label}");
+}
+
+/// Terminal columns of a text: CJK and other wide characters take two.
+pub fn display_width(text: &str) -> usize {
+    text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+fn is_wide(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}

@@ -1,0 +1,534 @@
+//! The abstract syntax tree of one `.charter` file. Every node carries the [`Span`] it was
+//! parsed from; nothing here refers to pest.
+
+use chrono::NaiveDate;
+
+use crate::time::{OpenInterval, Span as Duration};
+
+/// Which source file a span belongs to: an index into the [`crate::syntax::Sources`] it was
+/// parsed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// The file.
+    pub file: FileId,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// The span's length in bytes.
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// Whether the span is empty.
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// A node with its source span.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node<T> {
+    /// Where it was written.
+    pub span: Span,
+    /// What was written.
+    pub node: T,
+}
+
+/// A name: a declaration's identifier or a reference to one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    /// The name as written.
+    pub name: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// A human-readable text with optional explicit Chinese and English forms.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Label {
+    /// The text as first written.
+    pub text: String,
+    /// The explicit Chinese form, if given with `zh`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zh: Option<String>,
+    /// The explicit English form, if given with `en`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+/// A parsed file: its top-level declarations in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct File {
+    /// The declarations.
+    pub items: Vec<Node<Item>>,
+}
+
+/// A declaration's head: `KIND name "label"`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    /// Its name.
+    pub name: Ident,
+    /// Its label, if written.
+    pub label: Option<Label>,
+}
+
+/// A top-level declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// `policy ID { ... }`
+    Policy(Head, Vec<Node<PolicyStmt>>),
+    /// `import "path"`
+    Import(String),
+    /// `calendar ID { ... }`
+    Calendar(Head, Vec<Node<CalendarStmt>>),
+    /// `channel ID { callback ID }`
+    Channel(Head, Option<Ident>),
+    /// `field ID { required | optional }`
+    Field(Head, Option<bool>),
+    /// `attribute ID { type T }`
+    Attribute(Head, AttrType),
+    /// `severities { ... }`, lowest first.
+    Severities(Vec<Head>),
+    /// `category ID`
+    Category(Head),
+    /// `department ID`
+    Department(Head),
+    /// `scope { ... }`
+    Scope(Vec<Node<ScopeStmt>>),
+    /// `route { ... }`
+    Route(Rules),
+    /// `calendars { ... }`
+    Calendars(Rules),
+    /// `sla ID when C on CAL { targets }`
+    Sla(Sla),
+    /// `escalate ID for T when C { steps }`
+    Escalate(Escalate),
+    /// `callback ID when C { ... }`
+    Callback(Head, Option<Node<Condition>>, Vec<Node<CallbackStmt>>),
+    /// `stage ID { ... }`
+    Stage(Head, Vec<Node<StageStmt>>),
+    /// `extension TARGET { max SPAN }`
+    Extension(Ident, Node<Duration>),
+    /// `report ID { ... }`
+    Report(Head, Vec<Node<ReportStmt>>),
+    /// `role ID { ... }`
+    Role(Head, Vec<Node<RoleStmt>>),
+    /// `procedure ID { ... }`
+    Procedure(Head, Vec<Node<ProcedureStmt>>),
+}
+
+/// Statements of a `policy` header.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PolicyStmt {
+    /// `version "2026.1"`
+    Version(String),
+    /// `effective 2026-01-01`
+    Effective(NaiveDate),
+    /// `timezone "Asia/Shanghai"`
+    Timezone(String),
+    /// `locale "zh-CN"`
+    Locale(String),
+    /// `calendar office`: the default calendar of targets.
+    Calendar(Ident),
+    /// `at_risk 75%`
+    AtRisk(f64),
+    /// `fallback allowed | forbidden`
+    Fallback(bool),
+    /// `satisfaction 90%`: the satisfaction target.
+    Satisfaction(f64),
+}
+
+/// Statements of a `calendar`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CalendarStmt {
+    /// `timezone "Asia/Shanghai"`
+    Timezone(String),
+    /// `valid 2026-01-01..2026-12-31`
+    Valid(NaiveDate, NaiveDate),
+    /// `use cn_2026`: take another calendar's holidays and working days.
+    Use(Ident),
+    /// `week mon..fri 09:00-12:00, 13:30-18:00` (days as Monday-first ranges).
+    Week(Vec<(u8, u8)>, Vec<Node<OpenInterval>>),
+    /// `holiday 2026-10-01..2026-10-07 "National Day"`
+    Holiday(NaiveDate, NaiveDate, Option<Label>),
+    /// `workday 2026-10-10 09:00-18:00 "make-up day"` (no hours: a regular day's hours).
+    Workday(NaiveDate, Option<Vec<Node<OpenInterval>>>, Option<Label>),
+}
+
+/// The type of a case attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttrType {
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// `true` or `false`.
+    Bool,
+    /// A set of strings.
+    Set,
+}
+
+impl AttrType {
+    /// The type's name in the language.
+    pub fn name(self) -> &'static str {
+        match self {
+            AttrType::Number => "number",
+            AttrType::String => "string",
+            AttrType::Bool => "bool",
+            AttrType::Set => "set",
+        }
+    }
+}
+
+/// Statements of `scope`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ScopeStmt {
+    /// `accept a, b`
+    Accept(Vec<Ident>),
+    /// `redirect a to "dest" because "reason"`
+    Redirect(Vec<Ident>, Label, Label),
+    /// `incomplete within 1 working day on office`
+    Incomplete(Duration, Option<Ident>),
+}
+
+/// An ordered list of `when C -> X` rules with an optional `otherwise -> X`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rules {
+    /// The rules in order.
+    pub rules: Vec<Node<RouteRule>>,
+    /// The fallback.
+    pub otherwise: Option<Node<Ident>>,
+}
+
+/// `when C -> X`
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteRule {
+    /// The condition.
+    pub when: Node<Condition>,
+    /// Where matching cases go.
+    pub to: Ident,
+}
+
+/// A condition over a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// All of these.
+    And(Vec<Node<Condition>>),
+    /// Any of these.
+    Or(Vec<Node<Condition>>),
+    /// Not this.
+    Not(Box<Node<Condition>>),
+    /// A test of one subject: `category`, `channel`, `severity` or an attribute.
+    Test(Ident, Test),
+}
+
+/// What is tested of a subject.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    /// The bare subject: a boolean attribute that is true.
+    Truthy,
+    /// `x in [a, b]`
+    In(Vec<Node<Value>>),
+    /// `x contains v`
+    Contains(Node<Value>),
+    /// `x OP v`
+    Compare(CompareOp, Node<Value>),
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum CompareOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CompareOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "=",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+}
+
+/// A literal in a condition.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `true` / `false`
+    Bool(bool),
+    /// `"text"`
+    String(String),
+    /// `5000`, `0.5`
+    Number(f64),
+    /// A name: a category, channel or severity.
+    Name(String),
+}
+
+/// `sla ID "label" when C on CAL { targets }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sla {
+    /// Name and label.
+    pub head: Head,
+    /// The condition under which the block applies.
+    pub when: Option<Node<Condition>>,
+    /// The calendar of its targets.
+    pub on: Option<Ident>,
+    /// The targets.
+    pub targets: Vec<Node<Target>>,
+}
+
+/// `resolve within 5 working days from received until resolved on office`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// The target's name.
+    pub name: Ident,
+    /// The budget.
+    pub span: Duration,
+    /// Whether it recurs (`every`).
+    pub recurring: bool,
+    /// The start event.
+    pub from: Option<Ident>,
+    /// The stop event.
+    pub until: Option<Ident>,
+    /// Its calendar.
+    pub on: Option<Ident>,
+}
+
+/// `escalate ID for TARGET when C { steps }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Escalate {
+    /// Name and label.
+    pub head: Head,
+    /// The target whose clock drives the steps.
+    pub target: Option<Ident>,
+    /// The condition under which the ladder applies.
+    pub when: Option<Node<Condition>>,
+    /// The steps.
+    pub steps: Vec<Node<Step>>,
+}
+
+/// `at 80% escalate superior`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// When it fires.
+    pub trigger: Trigger,
+    /// `true` for `escalate`, `false` for `notify`.
+    pub escalate: bool,
+    /// To whom: a role, `handler` or `superior`.
+    pub whom: Ident,
+}
+
+/// When an escalation step fires.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Trigger {
+    /// As soon as the ladder applies.
+    Immediately,
+    /// At this share of the budget (percent).
+    Percent(Node<f64>),
+    /// At the deadline, or this long after it.
+    Breach(Option<Duration>),
+}
+
+/// Statements of a `callback` block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CallbackStmt {
+    /// `within 3 days from resolved on office`
+    Within(Duration, Option<Ident>, Option<Ident>),
+    /// `via original` or `via CHANNEL`
+    Via(Ident),
+    /// `ask satisfaction`
+    AskSatisfaction,
+    /// `dissatisfied reopen`
+    DissatisfiedReopen,
+}
+
+/// Statements of a `stage` block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StageStmt {
+    /// `after first`
+    After(Ident),
+    /// `separate_from first`
+    SeparateFrom(Ident),
+    /// A target that starts when the stage is entered.
+    Target(Target),
+}
+
+/// Statements of a `report` block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportStmt {
+    /// `every week on monday before 10:00`
+    Schedule(Schedule),
+    /// `covering previous week`
+    Covering(String),
+    /// `to a, "external"`
+    To(Vec<Recipient>),
+    /// `cc b`
+    Cc(Vec<Recipient>),
+}
+
+/// When a report is due.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Schedule {
+    /// `day`, `week`, `month`, `quarter` or `year`.
+    pub period: String,
+    /// `on monday`, `on day 5`, `on 01-15`.
+    pub on: Option<String>,
+    /// `before 10:00`, in minutes after midnight.
+    pub before: u16,
+}
+
+/// A report recipient: a role, or a named outside party.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recipient {
+    /// A role.
+    Role(Ident),
+    /// Someone outside the policy.
+    External(Label),
+}
+
+/// Statements of a `role` block: the position description.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoleStmt {
+    /// `code "CS-03"`
+    Code(String),
+    /// `department sales`
+    Department(Ident),
+    /// `reports_to cs_supervisor`
+    ReportsTo(Ident),
+    /// `headcount 3`
+    Headcount(u32),
+    /// `grade "P4"`
+    Grade(String),
+    /// `location "..."`
+    Location(Label),
+    /// `hours "..."`
+    Hours(Label),
+    /// `purpose "..."`
+    Purpose(Label),
+    /// `relation internal "..."` (`true` for internal)
+    Relation(bool, Label),
+    /// `related a, b`
+    Related(Vec<Ident>),
+    /// `duty ID "..." { ... }`
+    Duty(Duty),
+    /// `authority approve "..." up to 500 CNY`
+    Authority(AuthorityLevel, Label, Option<(f64, String)>),
+    /// `right "..."`
+    Right(Label),
+    /// `obligation "..."`
+    Obligation(Label),
+    /// `requires education "..."`, `requires experience 2 years "..."`
+    Requires(Requirement),
+    /// `training "..."`
+    Training(Label),
+    /// `promotes_to ID`
+    PromotesTo(Ident),
+    /// `rotates_with a, b`
+    RotatesWith(Vec<Ident>),
+    /// `deputy ID`
+    Deputy(Ident),
+}
+
+/// An authority level: 申报 / 审核 / 批准.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorityLevel {
+    /// 申报
+    Submit,
+    /// 审核
+    Review,
+    /// 批准
+    Approve,
+}
+
+impl AuthorityLevel {
+    /// The level's keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthorityLevel::Submit => "submit",
+            AuthorityLevel::Review => "review",
+            AuthorityLevel::Approve => "approve",
+        }
+    }
+}
+
+/// A qualification.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Requirement {
+    /// `experience N years "field"`
+    Experience(u32, Option<Label>),
+    /// `education`, `major`, `skill`, `knowledge` or `trait`, with its text.
+    Other(String, Label),
+}
+
+/// `duty ID "label" { ... }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duty {
+    /// Name.
+    pub name: Ident,
+    /// What the duty is.
+    pub label: Label,
+    /// Its statements.
+    pub stmts: Vec<Node<DutyStmt>>,
+}
+
+/// Statements of a duty.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DutyStmt {
+    /// `weight 60%`
+    Weight(Node<f64>),
+    /// `time 1 hours per day` or `time ad_hoc`
+    Time(Option<(f64, String, String)>),
+    /// `measure "..."`
+    Measure(Label),
+    /// `process "a" -> "b"`
+    Process(Vec<Label>),
+    /// `result "..."`
+    Result(Label),
+    /// `owns receive, complaint_handling.classify`
+    Owns(Vec<StepRef>),
+}
+
+/// A reference to a procedure step: `step` or `procedure.step`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRef {
+    /// The procedure, when qualified.
+    pub procedure: Option<Ident>,
+    /// The step.
+    pub step: Ident,
+}
+
+/// Statements of a `procedure`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProcedureStmt {
+    /// `purpose "..."`
+    Purpose(Label),
+    /// `applies_to "..."`
+    AppliesTo(Label),
+    /// `step ID "label" { within SPAN  by ROLE|routed }`
+    Step(Head, Option<(Duration, Option<Ident>)>, Option<Ident>),
+}

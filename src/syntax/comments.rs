@@ -1,0 +1,57 @@
+//! The comments of a file, found by a scan of their own so that the formatter can keep them
+//! (the grammar skips them).
+
+/// A `#` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Byte offset of the `#`.
+    pub start: usize,
+    /// The comment text, `#` included, trailing white space removed.
+    pub text: String,
+    /// Whether only white space precedes it on its line.
+    pub own_line: bool,
+}
+
+/// Every comment of `text`, in order. `#` inside a string does not start a comment.
+pub fn comments(text: &str) -> Vec<Comment> {
+    let mut found = Vec::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut line_start = 0;
+    let mut chars = text.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' | '\n' => in_string = false,
+                _ => {}
+            }
+            if c == '\n' {
+                line_start = i + 1;
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '\n' => line_start = i + 1,
+            '#' => {
+                let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                found.push(Comment {
+                    start: i,
+                    text: text[i..end].trim_end().to_string(),
+                    own_line: text[line_start..i].trim().is_empty(),
+                });
+                // Skip to the end of the line.
+                for (j, _) in chars.by_ref() {
+                    if j + 1 >= end {
+                        break;
+                    }
+                }
+                line_start = end + 1;
+            }
+            _ => {}
+        }
+    }
+    found
+}

@@ -1,0 +1,39 @@
+//! Errors of the syntax stage, turned into [`Diagnostic`]s for display.
+
+use crate::diagnostic::{Diagnostic, Kind};
+use crate::syntax::ast::Span;
+
+/// Why a file does not parse.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SyntaxError {
+    /// The grammar does not match.
+    #[error("{message}")]
+    Grammar {
+        /// Where.
+        span: Span,
+        /// `expected …, found …`
+        message: String,
+    },
+    /// A literal that matches the grammar but is not valid.
+    #[error("{message}")]
+    Invalid {
+        /// Where.
+        span: Span,
+        /// What is wrong.
+        message: String,
+        /// What to do.
+        help: String,
+    },
+}
+
+impl From<SyntaxError> for Diagnostic {
+    fn from(error: SyntaxError) -> Diagnostic {
+        match error {
+            SyntaxError::Grammar { span, message } => Diagnostic::error(Kind::Syntax, span, message)
+                .with_help("see docs/language.md for the form of each declaration"),
+            SyntaxError::Invalid { span, message, help } => {
+                Diagnostic::error(Kind::InvalidLiteral, span, message).with_help(help)
+            }
+        }
+    }
+}

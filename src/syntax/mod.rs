@@ -1,0 +1,15 @@
+//! Stage 1, text -> AST: reads policy files (a file, or a folder of `.charter` files, following
+//! `import`s), parses each with the pest grammar in `grammar/charter.pest` and lowers it to the
+//! [`ast`] at once. No pest type leaves this module.
+
+pub mod ast;
+mod comments;
+mod error;
+mod parser;
+mod sources;
+
+pub use ast::{FileId, Span};
+pub use comments::{Comment, comments};
+pub use error::SyntaxError;
+pub use parser::parse;
+pub use sources::{Loaded, Sources, load, load_text};

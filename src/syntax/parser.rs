@@ -1,0 +1,983 @@
+//! Text -> [`File`]: runs the pest grammar and lowers its pairs to the AST at once, one
+//! `lower_<rule>` function per grammar rule. Nothing pest-specific leaves this file.
+
+use chrono::NaiveDate;
+use pest::Parser;
+use pest::iterators::Pair;
+
+use crate::syntax::ast::*;
+use crate::syntax::error::SyntaxError;
+use crate::time::{OpenInterval, Span as Duration, Unit};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar/charter.pest"]
+struct CharterParser;
+
+type P<'a> = Pair<'a, Rule>;
+
+/// Parses one file. Returns the AST, or every error found while lowering (a grammar error
+/// stops at the first).
+pub fn parse(file: FileId, text: &str) -> Result<File, Vec<SyntaxError>> {
+    let mut pairs = match CharterParser::parse(Rule::file, text) {
+        Ok(pairs) => pairs,
+        Err(error) => return Err(vec![grammar_error(file, text, error)]),
+    };
+    let mut lower = Lower {
+        file,
+        errors: Vec::new(),
+    };
+    let items = match pairs.next() {
+        Some(root) => root
+            .into_inner()
+            .filter(|p| p.as_rule() != Rule::EOI)
+            .map(|p| lower.node(&p, |l| l.item(p.clone())))
+            .collect(),
+        None => Vec::new(),
+    };
+    if lower.errors.is_empty() {
+        Ok(File { items })
+    } else {
+        Err(lower.errors)
+    }
+}
+
+fn grammar_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> SyntaxError {
+    use pest::error::{ErrorVariant, InputLocation};
+    let (start, end) = match error.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((a, b)) => (a, b),
+    };
+    // Point at the whole offending token, not just its first byte.
+    let token_end = text[start..]
+        .find(|c: char| c.is_whitespace() || "{}[](),;\"".contains(c))
+        .map_or(text.len(), |n| start + n.max(c_len(&text[start..])));
+    let span = Span {
+        file,
+        start: start as u32,
+        end: end.max(token_end) as u32,
+    };
+    let found = describe_found(&text[start..]);
+    let message = match error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().map(|r| rule_name(*r)).collect();
+            names.sort_unstable();
+            names.dedup();
+            format!("expected {}, found {found}", one_of(&names))
+        }
+        ErrorVariant::CustomError { message } => message,
+    };
+    SyntaxError::Grammar { span, message }
+}
+
+fn c_len(rest: &str) -> usize {
+    rest.chars().next().map_or(0, char::len_utf8)
+}
+
+fn describe_found(rest: &str) -> String {
+    let token: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .take(20)
+        .collect();
+    if token.is_empty() {
+        "the end of the file".to_string()
+    } else {
+        format!("`{token}`")
+    }
+}
+
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => "something else".to_string(),
+        [one] => one.to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// The human name of a grammar rule, for "expected …" messages. Exhaustive on purpose: a new
+/// rule must be given a name here.
+fn rule_name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::WHITESPACE | Rule::COMMENT => "white space",
+        Rule::EOI => "the end of the file",
+        Rule::file | Rule::item => "a declaration (`policy`, `calendar`, `channel`, `category`, `route`, `sla`, `role`, …)",
+        Rule::ident | Rule::ident_char | Rule::whom | Rule::keyword => "a name",
+        Rule::ident_list => "a list of names",
+        Rule::string | Rule::string_inner => "a quoted string",
+        Rule::integer => "a whole number",
+        Rule::number => "a number",
+        Rule::percent => "a percentage like `80%`",
+        Rule::date => "a date like `2026-10-01`",
+        Rule::month_day => "a month and day like `01-15`",
+        Rule::clock_time => "a time like `09:00`",
+        Rule::boolean => "`true` or `false`",
+        Rule::label => "a label (a quoted string)",
+        Rule::lang_form | Rule::lang => "`en \"…\"` or `zh \"…\"`",
+        Rule::span => "a duration like `3 working days`",
+        Rule::working => "`working`",
+        Rule::unit => "a unit (`minutes`, `hours`, `days`)",
+        Rule::date_range => "a date or a date range like `2026-10-01..2026-10-07`",
+        Rule::interval => "open hours like `09:00-12:00`",
+        Rule::hours => "open hours like `09:00-12:00, 13:30-18:00` or `closed`",
+        Rule::closed => "`closed`",
+        Rule::weekday => "a weekday (`mon` … `sun`)",
+        Rule::day_range | Rule::days => "weekdays like `mon..fri`",
+        Rule::condition | Rule::disjunct | Rule::unary | Rule::group | Rule::negation => {
+            "a condition like `category = billing`"
+        }
+        Rule::comparison => "a test like `severity >= major`",
+        Rule::membership | Rule::k_in => "`in [...]`",
+        Rule::containment | Rule::k_contains => "`contains`",
+        Rule::relation_test | Rule::compare_op => "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)",
+        Rule::value => "a value (a name, a number, a string, `true` or `false`)",
+        Rule::value_list => "a list like `[a, b]`",
+        Rule::when_clause | Rule::k_when => "`when`",
+        Rule::k_and => "`and`",
+        Rule::k_or => "`or`",
+        Rule::k_not => "`not`",
+        Rule::k_otherwise | Rule::otherwise => "`otherwise`",
+        Rule::policy => "`policy`",
+        Rule::policy_stmt => "a policy setting (`version`, `effective`, `timezone`, `locale`, `calendar`, `at_risk`, `fallback`, `satisfaction`)",
+        Rule::version => "`version`",
+        Rule::effective => "`effective`",
+        Rule::timezone => "`timezone`",
+        Rule::locale => "`locale`",
+        Rule::default_calendar => "`calendar`",
+        Rule::at_risk => "`at_risk`",
+        Rule::fallback => "`fallback`",
+        Rule::fallback_mode => "`allowed` or `forbidden`",
+        Rule::satisfaction => "`satisfaction`",
+        Rule::import => "`import`",
+        Rule::calendar => "`calendar`",
+        Rule::calendar_stmt => "a calendar statement (`timezone`, `valid`, `use`, `week`, `holiday`, `workday`)",
+        Rule::valid => "`valid`",
+        Rule::use_calendar => "`use`",
+        Rule::week => "`week`",
+        Rule::holiday => "`holiday`",
+        Rule::workday => "`workday`",
+        Rule::channel => "`channel`",
+        Rule::channel_stmt | Rule::callback_via => "`callback`",
+        Rule::field => "`field`",
+        Rule::presence => "`required` or `optional`",
+        Rule::attribute => "`attribute`",
+        Rule::attr_type => "`type`",
+        Rule::type_name => "a type (`number`, `string`, `bool`, `set`)",
+        Rule::severities => "`severities`",
+        Rule::severity => "a severity",
+        Rule::category => "`category`",
+        Rule::department | Rule::role_department => "`department`",
+        Rule::scope => "`scope`",
+        Rule::scope_stmt => "`accept`, `redirect` or `incomplete`",
+        Rule::accept => "`accept`",
+        Rule::redirect => "`redirect`",
+        Rule::incomplete => "`incomplete`",
+        Rule::on_calendar => "`on`",
+        Rule::route => "`route`",
+        Rule::route_rule => "`when`",
+        Rule::calendars => "`calendars`",
+        Rule::sla => "`sla`",
+        Rule::target => "a target like `resolve within 5 working days`",
+        Rule::within | Rule::cb_within | Rule::step_within => "`within`",
+        Rule::every => "`every`",
+        Rule::from_event => "`from`",
+        Rule::until_event => "`until`",
+        Rule::escalate => "`escalate`",
+        Rule::for_target => "`for`",
+        Rule::step => "an escalation step (`at 80% …`, `at breach …`, `immediately …`)",
+        Rule::trigger | Rule::at_breach | Rule::at_percent => "`at` or `immediately`",
+        Rule::immediately => "`immediately`",
+        Rule::action => "`notify` or `escalate`",
+        Rule::callback => "`callback`",
+        Rule::callback_stmt => "a callback statement (`within`, `via`, `ask satisfaction`, `dissatisfied reopen`)",
+        Rule::via => "`via`",
+        Rule::ask_satisfaction => "`ask satisfaction`",
+        Rule::dissatisfied_reopen => "`dissatisfied reopen`",
+        Rule::stage => "`stage`",
+        Rule::stage_stmt => "a stage statement (`after`, `separate_from`, or a target)",
+        Rule::after => "`after`",
+        Rule::separate_from => "`separate_from`",
+        Rule::extension => "`extension`",
+        Rule::max_extension => "`max`",
+        Rule::report => "`report`",
+        Rule::report_stmt => "a report statement (`every`, `covering`, `to`, `cc`)",
+        Rule::schedule => "`every`",
+        Rule::period => "a period (`day`, `week`, `month`, `quarter`, `year`)",
+        Rule::long_weekday => "a weekday (`monday` … `sunday`)",
+        Rule::day_of => "`day N`",
+        Rule::covering => "`covering`",
+        Rule::coverage => "`previous week`, `previous month`, …",
+        Rule::recipients_to => "`to`",
+        Rule::recipients_cc => "`cc`",
+        Rule::recipient => "a role or a quoted name",
+        Rule::role => "`role`",
+        Rule::role_stmt => "a role statement (`code`, `department`, `reports_to`, `duty`, `authority`, …)",
+        Rule::code => "`code`",
+        Rule::reports_to => "`reports_to`",
+        Rule::headcount => "`headcount`",
+        Rule::grade => "`grade`",
+        Rule::location => "`location`",
+        Rule::work_hours => "`hours`",
+        Rule::purpose => "`purpose`",
+        Rule::relation => "`relation`",
+        Rule::relation_kind => "`internal` or `external`",
+        Rule::related => "`related`",
+        Rule::duty => "`duty`",
+        Rule::duty_stmt => "a duty statement (`weight`, `time`, `measure`, `process`, `result`, `owns`)",
+        Rule::weight => "`weight`",
+        Rule::time_budget => "`time`",
+        Rule::ad_hoc => "`ad_hoc`",
+        Rule::time_unit => "`hours` or `days`",
+        Rule::per_period => "`day`, `week`, `month` or `year`",
+        Rule::measure => "`measure`",
+        Rule::process => "`process`",
+        Rule::result => "`result`",
+        Rule::owns => "`owns`",
+        Rule::step_ref => "a procedure step",
+        Rule::authority => "`authority`",
+        Rule::authority_level => "`submit`, `review` or `approve`",
+        Rule::limit => "`up to`",
+        Rule::currency => "a currency code like `CNY`",
+        Rule::right => "`right`",
+        Rule::obligation => "`obligation`",
+        Rule::requires => "`requires`",
+        Rule::experience => "`experience`",
+        Rule::requirement_kind => "`education`, `major`, `skill`, `knowledge`, `trait` or `experience`",
+        Rule::training => "`training`",
+        Rule::promotes_to => "`promotes_to`",
+        Rule::rotates_with => "`rotates_with`",
+        Rule::deputy => "`deputy`",
+        Rule::procedure => "`procedure`",
+        Rule::procedure_stmt => "`purpose`, `applies_to` or `step`",
+        Rule::scope_text => "`applies_to`",
+        Rule::proc_step => "`step`",
+        Rule::proc_step_stmt => "`within` or `by`",
+        Rule::step_by => "`by`",
+    }
+}
+
+struct Lower {
+    file: FileId,
+    errors: Vec<SyntaxError>,
+}
+
+impl Lower {
+    fn span(&self, p: &P) -> Span {
+        let s = p.as_span();
+        Span {
+            file: self.file,
+            start: s.start() as u32,
+            end: s.end() as u32,
+        }
+    }
+
+    fn node<T>(&mut self, p: &P, f: impl FnOnce(&mut Self) -> T) -> Node<T> {
+        Node {
+            span: self.span(p),
+            node: f(self),
+        }
+    }
+
+    fn error(&mut self, p: &P, message: String, help: &str) {
+        let span = self.span(p);
+        self.errors.push(SyntaxError::Invalid {
+            span,
+            message,
+            help: help.to_string(),
+        });
+    }
+
+    fn ident(&self, p: P) -> Ident {
+        Ident {
+            name: p.as_str().to_string(),
+            span: self.span(&p),
+        }
+    }
+
+    fn idents(&self, p: P) -> Vec<Ident> {
+        p.into_inner().map(|i| self.ident(i)).collect()
+    }
+
+    fn string(&self, p: P) -> String {
+        let raw = p.into_inner().next().map_or("", |i| i.as_str());
+        unescape(raw)
+    }
+
+    fn label(&self, p: P) -> Label {
+        let mut inner = p.into_inner();
+        let mut label = Label {
+            text: inner.next().map(|s| self.string(s)).unwrap_or_default(),
+            ..Label::default()
+        };
+        for form in inner {
+            let mut parts = form.into_inner();
+            let lang = parts.next().map_or("", |l| l.as_str());
+            let text = parts.next().map(|s| self.string(s));
+            if lang == "en" {
+                label.en = text;
+            } else {
+                label.zh = text;
+            }
+        }
+        label
+    }
+
+    fn head(&self, inner: &mut pest::iterators::Pairs<Rule>) -> Head {
+        let name = inner.next().map(|p| self.ident(p)).unwrap_or(Ident {
+            name: String::new(),
+            span: Span::default(),
+        });
+        let label = match inner.peek() {
+            Some(p) if p.as_rule() == Rule::label => inner.next().map(|p| self.label(p)),
+            _ => None,
+        };
+        Head { name, label }
+    }
+
+    fn number(&mut self, p: P) -> f64 {
+        match p.as_str().trim_end_matches('%').parse::<f64>() {
+            Ok(n) if n.is_finite() => n,
+            _ => {
+                self.error(&p, format!("`{}` is not a number", p.as_str()), "write a number like `12` or `0.5`");
+                0.0
+            }
+        }
+    }
+
+    fn integer(&mut self, p: P) -> u32 {
+        match p.as_str().parse::<u32>() {
+            Ok(n) => n,
+            Err(_) => {
+                self.error(&p, format!("`{}` is too large", p.as_str()), "use a number below 4294967296");
+                0
+            }
+        }
+    }
+
+    fn date(&mut self, p: P) -> NaiveDate {
+        match NaiveDate::parse_from_str(p.as_str(), "%Y-%m-%d") {
+            Ok(d) => d,
+            Err(_) => {
+                self.error(&p, format!("`{}` is not a date", p.as_str()), "write a real date as YYYY-MM-DD");
+                NaiveDate::MIN
+            }
+        }
+    }
+
+    /// Minutes after midnight of `HH:MM`; `24:00` only where `allow_24` is set.
+    fn clock(&mut self, p: P, allow_24: bool) -> u16 {
+        let text = p.as_str();
+        let h: u16 = text[..2].parse().unwrap_or(99);
+        let m: u16 = text[3..].parse().unwrap_or(99);
+        if m < 60 && (h < 24 || (allow_24 && h == 24 && m == 0)) {
+            h * 60 + m
+        } else {
+            let help = if allow_24 {
+                "hours go from 00:00 to 24:00"
+            } else {
+                "times go from 00:00 to 23:59"
+            };
+            self.error(&p, format!("`{text}` is not a time of day"), help);
+            0
+        }
+    }
+
+    fn duration(&mut self, p: P) -> Duration {
+        let mut amount = 0;
+        let mut working = false;
+        let mut unit = Unit::Minutes;
+        for part in p.into_inner() {
+            match part.as_rule() {
+                Rule::integer => amount = self.integer(part),
+                Rule::working => working = true,
+                _ => {
+                    let (elapsed, work) =
+                        crate::time::unit_word(part.as_str()).unwrap_or((Unit::Minutes, None));
+                    unit = if working { work.unwrap_or(elapsed) } else { elapsed };
+                }
+            }
+        }
+        Duration::new(amount, unit)
+    }
+
+    fn interval(&mut self, p: P) -> Node<OpenInterval> {
+        let span = self.span(&p);
+        let mut inner = p.into_inner();
+        let start = inner.next().map_or(0, |t| self.clock(t, false));
+        let end = inner.next().map_or(0, |t| self.clock(t, true));
+        Node {
+            span,
+            node: OpenInterval::new(start, end),
+        }
+    }
+
+    fn hours(&mut self, p: P) -> Vec<Node<OpenInterval>> {
+        p.into_inner()
+            .filter(|i| i.as_rule() == Rule::interval)
+            .map(|i| self.interval(i))
+            .collect()
+    }
+
+    fn item(&mut self, p: P) -> Item {
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        match rule {
+            Rule::policy => {
+                let head = self.head(&mut inner);
+                Item::Policy(head, inner.map(|s| self.node(&s, |l| l.policy_stmt(s.clone()))).collect())
+            }
+            Rule::import => Item::Import(inner.next().map(|s| self.string(s)).unwrap_or_default()),
+            Rule::calendar => {
+                let head = self.head(&mut inner);
+                Item::Calendar(head, inner.map(|s| self.node(&s, |l| l.calendar_stmt(s.clone()))).collect())
+            }
+            Rule::channel => {
+                let head = self.head(&mut inner);
+                let via = inner.next().and_then(|s| s.into_inner().next()).map(|i| self.ident(i));
+                Item::Channel(head, via)
+            }
+            Rule::field => {
+                let head = self.head(&mut inner);
+                Item::Field(head, inner.next().map(|p| p.as_str() == "required"))
+            }
+            Rule::attribute => {
+                let head = self.head(&mut inner);
+                let ty = match inner.next().and_then(|t| t.into_inner().next()).map(|t| t.as_str()) {
+                    Some("number") => AttrType::Number,
+                    Some("bool") => AttrType::Bool,
+                    Some("set") => AttrType::Set,
+                    _ => AttrType::String,
+                };
+                Item::Attribute(head, ty)
+            }
+            Rule::severities => Item::Severities(inner.map(|s| self.head(&mut s.into_inner())).collect()),
+            Rule::category => Item::Category(self.head(&mut inner)),
+            Rule::department => Item::Department(self.head(&mut inner)),
+            Rule::scope => Item::Scope(inner.map(|s| self.node(&s, |l| l.scope_stmt(s.clone()))).collect()),
+            Rule::route => Item::Route(self.rules(inner)),
+            Rule::calendars => Item::Calendars(self.rules(inner)),
+            Rule::sla => Item::Sla(self.sla(inner)),
+            Rule::escalate => Item::Escalate(self.escalate(inner)),
+            Rule::callback => {
+                let head = self.head(&mut inner);
+                let when = self.when(&mut inner);
+                Item::Callback(head, when, inner.map(|s| self.node(&s, |l| l.callback_stmt(s.clone()))).collect())
+            }
+            Rule::stage => {
+                let head = self.head(&mut inner);
+                Item::Stage(head, inner.map(|s| self.node(&s, |l| l.stage_stmt(s.clone()))).collect())
+            }
+            Rule::extension => {
+                let target = inner.next().map(|i| self.ident(i));
+                let max = inner.next().and_then(|m| {
+                    let span = self.span(&m);
+                    m.into_inner().next().map(|d| Node { span, node: self.duration(d) })
+                });
+                match (target, max) {
+                    (Some(t), Some(m)) => Item::Extension(t, m),
+                    _ => Item::Import(String::new()),
+                }
+            }
+            Rule::report => {
+                let head = self.head(&mut inner);
+                Item::Report(head, inner.map(|s| self.node(&s, |l| l.report_stmt(s.clone()))).collect())
+            }
+            Rule::role => {
+                let head = self.head(&mut inner);
+                Item::Role(head, inner.map(|s| self.node(&s, |l| l.role_stmt(s.clone()))).collect())
+            }
+            Rule::procedure => {
+                let head = self.head(&mut inner);
+                Item::Procedure(head, inner.map(|s| self.node(&s, |l| l.procedure_stmt(s.clone()))).collect())
+            }
+            _ => Item::Import(String::new()),
+        }
+    }
+
+    fn policy_stmt(&mut self, p: P) -> PolicyStmt {
+        let rule = p.as_rule();
+        let inner = p.into_inner().next();
+        let Some(v) = inner else {
+            return PolicyStmt::Locale(String::new());
+        };
+        match rule {
+            Rule::version => PolicyStmt::Version(self.string(v)),
+            Rule::effective => PolicyStmt::Effective(self.date(v)),
+            Rule::timezone => PolicyStmt::Timezone(self.string(v)),
+            Rule::default_calendar => PolicyStmt::Calendar(self.ident(v)),
+            Rule::at_risk => PolicyStmt::AtRisk(self.number(v)),
+            Rule::fallback => PolicyStmt::Fallback(v.as_str() == "allowed"),
+            Rule::satisfaction => PolicyStmt::Satisfaction(self.number(v)),
+            _ => PolicyStmt::Locale(self.string(v)),
+        }
+    }
+
+    fn calendar_stmt(&mut self, p: P) -> CalendarStmt {
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        match rule {
+            Rule::timezone => CalendarStmt::Timezone(inner.next().map(|s| self.string(s)).unwrap_or_default()),
+            Rule::valid => {
+                let a = inner.next().map_or(NaiveDate::MIN, |d| self.date(d));
+                let b = inner.next().map_or(NaiveDate::MIN, |d| self.date(d));
+                CalendarStmt::Valid(a, b)
+            }
+            Rule::use_calendar => CalendarStmt::Use(inner.next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() })),
+            Rule::week => {
+                let days = inner.next().map(|d| self.days(d)).unwrap_or_default();
+                let hours = inner.next().map(|h| self.hours(h)).unwrap_or_default();
+                CalendarStmt::Week(days, hours)
+            }
+            Rule::holiday => {
+                let mut range = inner.next().map(|r| r.into_inner()).into_iter().flatten();
+                let a = range.next().map_or(NaiveDate::MIN, |d| self.date(d));
+                let b = range.next().map_or(a, |d| self.date(d));
+                CalendarStmt::Holiday(a, b, inner.next().map(|l| self.label(l)))
+            }
+            _ => {
+                let date = inner.next().map_or(NaiveDate::MIN, |d| self.date(d));
+                let mut hours = None;
+                let mut label = None;
+                for part in inner {
+                    if part.as_rule() == Rule::hours {
+                        hours = Some(self.hours(part));
+                    } else {
+                        label = Some(self.label(part));
+                    }
+                }
+                CalendarStmt::Workday(date, hours, label)
+            }
+        }
+    }
+
+    fn days(&mut self, p: P) -> Vec<(u8, u8)> {
+        let day = |w: &str| ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].iter().position(|d| *d == w).unwrap_or(0) as u8;
+        p.into_inner()
+            .map(|range| {
+                let parts: Vec<&str> = range.into_inner().map(|w| w.as_str()).collect();
+                let first = day(parts.first().copied().unwrap_or("mon"));
+                (first, parts.get(1).map_or(first, |w| day(w)))
+            })
+            .collect()
+    }
+
+    fn scope_stmt(&mut self, p: P) -> ScopeStmt {
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        match rule {
+            Rule::accept => ScopeStmt::Accept(inner.next().map(|l| self.idents(l)).unwrap_or_default()),
+            Rule::redirect => {
+                let names = inner.next().map(|l| self.idents(l)).unwrap_or_default();
+                let to = inner.next().map(|l| self.label(l)).unwrap_or_default();
+                let why = inner.next().map(|l| self.label(l)).unwrap_or_default();
+                ScopeStmt::Redirect(names, to, why)
+            }
+            _ => {
+                let span = inner.next().map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
+                let on = inner.next().and_then(|o| o.into_inner().next()).map(|i| self.ident(i));
+                ScopeStmt::Incomplete(span, on)
+            }
+        }
+    }
+
+    fn rules(&mut self, inner: pest::iterators::Pairs<Rule>) -> Rules {
+        let mut rules = Vec::new();
+        let mut otherwise = None;
+        for p in inner {
+            let span = self.span(&p);
+            let is_rule = p.as_rule() == Rule::route_rule;
+            let mut parts = p.into_inner().filter(|q| !matches!(q.as_rule(), Rule::k_when | Rule::k_otherwise));
+            if is_rule {
+                let (Some(c), Some(to)) = (parts.next(), parts.next()) else { continue };
+                let when = self.condition(c);
+                rules.push(Node { span, node: Rule_ { when, to: self.ident(to) }.into() });
+            } else if let Some(to) = parts.next() {
+                otherwise = Some(Node { span, node: self.ident(to) });
+            }
+        }
+        Rules { rules, otherwise }
+    }
+
+    fn when(&mut self, inner: &mut pest::iterators::Pairs<Rule>) -> Option<Node<Condition>> {
+        match inner.peek() {
+            Some(p) if p.as_rule() == Rule::when_clause => {
+                let clause = inner.next()?;
+                let c = clause.into_inner().find(|q| q.as_rule() == Rule::condition)?;
+                Some(self.condition(c))
+            }
+            _ => None,
+        }
+    }
+
+    fn on(&mut self, inner: &mut pest::iterators::Pairs<Rule>) -> Option<Ident> {
+        match inner.peek() {
+            Some(p) if p.as_rule() == Rule::on_calendar => inner.next()?.into_inner().next().map(|i| self.ident(i)),
+            _ => None,
+        }
+    }
+
+    fn condition(&mut self, p: P) -> Node<Condition> {
+        let span = self.span(&p);
+        let node = match p.as_rule() {
+            Rule::condition => self.junction(p, true),
+            Rule::disjunct => self.junction(p, false),
+            Rule::negation => {
+                let inner = p.into_inner().find(|q| q.as_rule() != Rule::k_not);
+                match inner {
+                    Some(q) => Condition::Not(Box::new(self.condition(q))),
+                    None => Condition::And(Vec::new()),
+                }
+            }
+            Rule::group => match p.into_inner().next() {
+                Some(q) => return self.condition(q).with_span(span),
+                None => Condition::And(Vec::new()),
+            },
+            _ => self.comparison(p),
+        };
+        Node { span, node }
+    }
+
+    fn junction(&mut self, p: P, or: bool) -> Condition {
+        let mut parts: Vec<Node<Condition>> = p
+            .into_inner()
+            .filter(|q| !matches!(q.as_rule(), Rule::k_and | Rule::k_or))
+            .map(|q| self.condition(q))
+            .collect();
+        if parts.len() == 1 {
+            return parts.pop().map(|n| n.node).unwrap_or(Condition::And(Vec::new()));
+        }
+        if or { Condition::Or(parts) } else { Condition::And(parts) }
+    }
+
+    fn comparison(&mut self, p: P) -> Condition {
+        let mut inner = p.into_inner();
+        let subject = inner.next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() });
+        let test = match inner.next() {
+            None => Test::Truthy,
+            Some(t) => {
+                let rule = t.as_rule();
+                let mut parts = t.into_inner().filter(|q| !matches!(q.as_rule(), Rule::k_in | Rule::k_contains));
+                match rule {
+                    Rule::membership => {
+                        let list = parts.next().map(|l| l.into_inner().map(|v| self.value(v)).collect()).unwrap_or_default();
+                        Test::In(list)
+                    }
+                    Rule::containment => match parts.next() {
+                        Some(v) => Test::Contains(self.value(v)),
+                        None => Test::Truthy,
+                    },
+                    _ => {
+                        let op = match parts.next().map(|o| o.as_str()) {
+                            Some("!=") => CompareOp::Ne,
+                            Some("<") => CompareOp::Lt,
+                            Some("<=") => CompareOp::Le,
+                            Some(">") => CompareOp::Gt,
+                            Some(">=") => CompareOp::Ge,
+                            _ => CompareOp::Eq,
+                        };
+                        match parts.next() {
+                            Some(v) => Test::Compare(op, self.value(v)),
+                            None => Test::Truthy,
+                        }
+                    }
+                }
+            }
+        };
+        Condition::Test(subject, test)
+    }
+
+    fn value(&mut self, p: P) -> Node<Value> {
+        let span = self.span(&p);
+        let Some(v) = p.into_inner().next() else {
+            return Node { span, node: Value::Bool(false) };
+        };
+        let node = match v.as_rule() {
+            Rule::boolean => Value::Bool(v.as_str() == "true"),
+            Rule::string => Value::String(self.string(v)),
+            Rule::number => Value::Number(self.number(v)),
+            _ => Value::Name(v.as_str().to_string()),
+        };
+        Node { span, node }
+    }
+
+    fn target(&mut self, p: P) -> Target {
+        let mut inner = p.into_inner();
+        let name = inner.next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() });
+        let mut target = Target { name, span: Duration::new(0, Unit::Minutes), recurring: false, from: None, until: None, on: None };
+        for part in inner {
+            let rule = part.as_rule();
+            let Some(value) = part.into_inner().next() else { continue };
+            match rule {
+                Rule::within => target.span = self.duration(value),
+                Rule::every => {
+                    target.span = self.duration(value);
+                    target.recurring = true;
+                }
+                Rule::from_event => target.from = Some(self.ident(value)),
+                Rule::until_event => target.until = Some(self.ident(value)),
+                _ => target.on = Some(self.ident(value)),
+            }
+        }
+        target
+    }
+
+    fn sla(&mut self, mut inner: pest::iterators::Pairs<Rule>) -> Sla {
+        let head = self.head(&mut inner);
+        let when = self.when(&mut inner);
+        let on = self.on(&mut inner);
+        let targets = inner.map(|t| self.node(&t, |l| l.target(t.clone()))).collect();
+        Sla { head, when, on, targets }
+    }
+
+    fn escalate(&mut self, mut inner: pest::iterators::Pairs<Rule>) -> Escalate {
+        let head = self.head(&mut inner);
+        let target = match inner.peek() {
+            Some(p) if p.as_rule() == Rule::for_target => inner.next().and_then(|f| f.into_inner().next()).map(|i| self.ident(i)),
+            _ => None,
+        };
+        let when = self.when(&mut inner);
+        let steps = inner.map(|s| self.node(&s, |l| l.step(s.clone()))).collect();
+        Escalate { head, target, when, steps }
+    }
+
+    fn step(&mut self, p: P) -> Step {
+        let mut inner = p.into_inner();
+        let trigger = match inner.next().and_then(|t| t.into_inner().next()) {
+            Some(t) if t.as_rule() == Rule::at_percent => {
+                let span = self.span(&t);
+                let n = t.into_inner().next().map_or(0.0, |n| self.number(n));
+                Trigger::Percent(Node { span, node: n })
+            }
+            Some(t) if t.as_rule() == Rule::at_breach => Trigger::Breach(t.into_inner().next().map(|d| self.duration(d))),
+            _ => Trigger::Immediately,
+        };
+        let escalate = inner.next().is_some_and(|a| a.as_str() == "escalate");
+        let whom = inner
+            .next()
+            .and_then(|w| w.into_inner().next())
+            .map(|i| self.ident(i))
+            .unwrap_or(Ident { name: String::new(), span: Span::default() });
+        Step { trigger, escalate, whom }
+    }
+
+    fn callback_stmt(&mut self, p: P) -> CallbackStmt {
+        match p.as_rule() {
+            Rule::cb_within => {
+                let mut inner = p.into_inner();
+                let span = inner.next().map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
+                let mut from = None;
+                let mut on = None;
+                for part in inner {
+                    let rule = part.as_rule();
+                    let value = part.into_inner().next().map(|i| self.ident(i));
+                    if rule == Rule::from_event { from = value } else { on = value }
+                }
+                CallbackStmt::Within(span, from, on)
+            }
+            Rule::via => CallbackStmt::Via(p.into_inner().next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() })),
+            Rule::ask_satisfaction => CallbackStmt::AskSatisfaction,
+            _ => CallbackStmt::DissatisfiedReopen,
+        }
+    }
+
+    fn stage_stmt(&mut self, p: P) -> StageStmt {
+        match p.as_rule() {
+            Rule::target => StageStmt::Target(self.target(p)),
+            rule => {
+                let id = p.into_inner().next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() });
+                if rule == Rule::after { StageStmt::After(id) } else { StageStmt::SeparateFrom(id) }
+            }
+        }
+    }
+
+    fn report_stmt(&mut self, p: P) -> ReportStmt {
+        let rule = p.as_rule();
+        match rule {
+            Rule::schedule => {
+                let mut schedule = Schedule { period: String::new(), on: None, before: 0 };
+                for part in p.into_inner() {
+                    match part.as_rule() {
+                        Rule::period => schedule.period = part.as_str().to_string(),
+                        Rule::clock_time => schedule.before = self.clock(part, false),
+                        Rule::day_of => schedule.on = Some(format!("day {}", part.into_inner().next().map_or("", |n| n.as_str()))),
+                        _ => schedule.on = Some(part.as_str().to_string()),
+                    }
+                }
+                ReportStmt::Schedule(schedule)
+            }
+            Rule::covering => {
+                let text = p.into_inner().next().map_or(String::new(), |c| c.as_str().split_whitespace().collect::<Vec<_>>().join(" "));
+                ReportStmt::Covering(text)
+            }
+            _ => {
+                let list = p
+                    .into_inner()
+                    .filter_map(|r| r.into_inner().next())
+                    .map(|r| if r.as_rule() == Rule::ident { Recipient::Role(self.ident(r)) } else { Recipient::External(self.label(r)) })
+                    .collect();
+                if rule == Rule::recipients_to { ReportStmt::To(list) } else { ReportStmt::Cc(list) }
+            }
+        }
+    }
+
+    fn role_stmt(&mut self, p: P) -> RoleStmt {
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        let Some(first) = inner.next() else {
+            return RoleStmt::Code(String::new());
+        };
+        match rule {
+            Rule::code => RoleStmt::Code(self.string(first)),
+            Rule::role_department => RoleStmt::Department(self.ident(first)),
+            Rule::reports_to => RoleStmt::ReportsTo(self.ident(first)),
+            Rule::headcount => RoleStmt::Headcount(self.integer(first)),
+            Rule::grade => RoleStmt::Grade(self.string(first)),
+            Rule::location => RoleStmt::Location(self.label(first)),
+            Rule::work_hours => RoleStmt::Hours(self.label(first)),
+            Rule::purpose => RoleStmt::Purpose(self.label(first)),
+            Rule::relation => {
+                let internal = first.as_str() == "internal";
+                RoleStmt::Relation(internal, inner.next().map(|l| self.label(l)).unwrap_or_default())
+            }
+            Rule::related => RoleStmt::Related(self.idents(first)),
+            Rule::duty => {
+                let name = self.ident(first);
+                let label = inner.next().map(|l| self.label(l)).unwrap_or_default();
+                let stmts = inner.map(|s| self.node(&s, |l| l.duty_stmt(s.clone()))).collect();
+                RoleStmt::Duty(Duty { name, label, stmts })
+            }
+            Rule::authority => {
+                let level = match first.as_str() {
+                    "submit" => AuthorityLevel::Submit,
+                    "review" => AuthorityLevel::Review,
+                    _ => AuthorityLevel::Approve,
+                };
+                let label = inner.next().map(|l| self.label(l)).unwrap_or_default();
+                let limit = inner.next().map(|l| {
+                    let mut parts = l.into_inner();
+                    let amount = parts.next().map_or(0.0, |n| self.number(n));
+                    (amount, parts.next().map_or(String::new(), |c| c.as_str().to_string()))
+                });
+                RoleStmt::Authority(level, label, limit)
+            }
+            Rule::right => RoleStmt::Right(self.label(first)),
+            Rule::obligation => RoleStmt::Obligation(self.label(first)),
+            Rule::requires if first.as_rule() == Rule::experience => RoleStmt::Requires(self.requirement(first)),
+            Rule::requires => {
+                let kind = first.as_str().to_string();
+                RoleStmt::Requires(Requirement::Other(kind, inner.next().map(|l| self.label(l)).unwrap_or_default()))
+            }
+            Rule::training => RoleStmt::Training(self.label(first)),
+            Rule::promotes_to => RoleStmt::PromotesTo(self.ident(first)),
+            Rule::rotates_with => RoleStmt::RotatesWith(self.idents(first)),
+            _ => RoleStmt::Deputy(self.ident(first)),
+        }
+    }
+
+    fn requirement(&mut self, p: P) -> Requirement {
+        let mut inner = p.into_inner();
+        let years = inner.next().map_or(0, |n| self.integer(n));
+        Requirement::Experience(years, inner.next().map(|l| self.label(l)))
+    }
+
+    fn duty_stmt(&mut self, p: P) -> DutyStmt {
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        match rule {
+            Rule::weight => {
+                let w = inner.next();
+                match w {
+                    Some(w) => {
+                        let span = self.span(&w);
+                        let n = w.into_inner().next().map_or(0.0, |n| self.number(n));
+                        DutyStmt::Weight(Node { span, node: n })
+                    }
+                    None => DutyStmt::Weight(Node { span: Span::default(), node: 0.0 }),
+                }
+            }
+            Rule::time_budget => match inner.next() {
+                Some(first) if first.as_rule() == Rule::number => {
+                    let amount = self.number(first);
+                    let unit = inner.next().map_or(String::new(), |u| u.as_str().to_string());
+                    let per = inner.next().map_or(String::new(), |u| u.as_str().to_string());
+                    DutyStmt::Time(Some((amount, unit, per)))
+                }
+                _ => DutyStmt::Time(None),
+            },
+            Rule::measure => DutyStmt::Measure(inner.next().map(|l| self.label(l)).unwrap_or_default()),
+            Rule::process => DutyStmt::Process(inner.map(|l| self.label(l)).collect()),
+            Rule::result => DutyStmt::Result(inner.next().map(|l| self.label(l)).unwrap_or_default()),
+            _ => DutyStmt::Owns(
+                inner
+                    .map(|r| {
+                        let mut ids: Vec<Ident> = r.into_inner().map(|i| self.ident(i)).collect();
+                        let step = ids.pop().unwrap_or(Ident { name: String::new(), span: Span::default() });
+                        StepRef { procedure: ids.pop(), step }
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn procedure_stmt(&mut self, p: P) -> ProcedureStmt {
+        let rule = p.as_rule();
+        let mut inner = p.into_inner();
+        match rule {
+            Rule::purpose => ProcedureStmt::Purpose(inner.next().map(|l| self.label(l)).unwrap_or_default()),
+            Rule::scope_text => ProcedureStmt::AppliesTo(inner.next().map(|l| self.label(l)).unwrap_or_default()),
+            _ => {
+                let head = self.head(&mut inner);
+                let mut within = None;
+                let mut by = None;
+                for part in inner {
+                    let rule = part.as_rule();
+                    let mut parts = part.into_inner();
+                    if rule == Rule::step_within {
+                        let span = parts.next().map_or(Duration::new(0, Unit::Minutes), |d| self.duration(d));
+                        let on = parts.next().and_then(|o| o.into_inner().next()).map(|i| self.ident(i));
+                        within = Some((span, on));
+                    } else {
+                        by = parts.next().map(|i| self.ident(i));
+                    }
+                }
+                ProcedureStmt::Step(head, within, by)
+            }
+        }
+    }
+}
+
+/// A rule before it is wrapped, to keep `Rule` (pest's) and the AST's rule apart.
+struct Rule_ {
+    when: Node<Condition>,
+    to: Ident,
+}
+
+impl From<Rule_> for RouteRule {
+    fn from(r: Rule_) -> Self {
+        RouteRule { when: r.when, to: r.to }
+    }
+}
+
+impl<T> Node<T> {
+    fn with_span(mut self, span: Span) -> Self {
+        self.span = span;
+        self
+    }
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
