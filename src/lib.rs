@@ -6,5 +6,6 @@
 pub mod check;
 pub mod cli;
 pub mod diagnostic;
+pub mod format;
 pub mod syntax;
 pub mod time;

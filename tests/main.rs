@@ -7,5 +7,6 @@
     reason = "tests fail by panicking"
 )]
 
+mod language;
 mod time_examples;
 mod time_reference;

@@ -65,7 +65,7 @@ impl Compiler<'_> {
                 }
                 CalendarStmt::Use(other) => {
                     if path.contains(&other.name) {
-                        self.error(Kind::Cycle, other.span, format!("calendar `{}` uses itself through `{}`", other.name, path.join("` -> `")))
+                        self.error(Kind::Cycle, other.span, format!("calendars use each other in a circle: `{}` -> `{}`", path.join("` -> `"), other.name))
                             .help = Some("remove one of the `use` statements".into());
                         continue;
                     }

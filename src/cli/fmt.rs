@@ -1,13 +1,17 @@
 //! `charter fmt [--check] PATHS`
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{Outcome, UsageError};
+use crate::diagnostic::Diagnostic;
+use crate::format::format_text;
+use crate::syntax::Sources;
 
 /// Arguments of `charter fmt`.
 #[derive(clap::Args)]
+#[command(after_help = "Examples:\n  charter fmt policies\n  charter fmt --check policies/complaint-office/policy.charter\n\nExit codes: 0 formatted (or nothing to change), 1 a file would change (--check) or does not parse, 2 usage or I/O error.")]
 pub struct Args {
-    /// Files or folders to format.
+    /// Files or folders (every `.charter` file below them).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Change nothing; list the files that would change and exit 1 if any.
@@ -15,6 +19,59 @@ pub struct Args {
     check: bool,
 }
 
-pub(crate) fn run(_args: Args) -> Result<Outcome, UsageError> {
-    Err(UsageError("fmt is not built yet".into()))
+pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+    let mut files = Vec::new();
+    for path in &args.paths {
+        if path.is_dir() {
+            collect(path, &mut files).map_err(|e| UsageError(format!("cannot read folder `{}`: {e}", path.display())))?;
+        } else if path.exists() {
+            files.push(path.clone());
+        } else {
+            return Err(UsageError(format!("`{}` does not exist", path.display())));
+        }
+    }
+    files.sort();
+    let mut failed = false;
+    for file in files {
+        let shown = file.display().to_string();
+        let bytes = std::fs::read(&file).map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?;
+        let Ok(text) = String::from_utf8(bytes) else {
+            eprintln!("error: `{shown}` is not UTF-8 text; save it as UTF-8");
+            failed = true;
+            continue;
+        };
+        match format_text(&text) {
+            Ok(formatted) if formatted == text => {}
+            Ok(_) if args.check => {
+                println!("{shown}");
+                failed = true;
+            }
+            Ok(formatted) => {
+                std::fs::write(&file, formatted).map_err(|e| UsageError(format!("cannot write `{shown}`: {e}")))?;
+                eprintln!("formatted {shown}");
+            }
+            Err(errors) => {
+                let mut sources = Sources::default();
+                sources.add(shown.clone(), text);
+                for e in errors {
+                    eprintln!("{}", Diagnostic::from(e).render(&sources));
+                }
+                eprintln!("{shown}: not formatted (it does not parse)");
+                failed = true;
+            }
+        }
+    }
+    Ok(if failed { Outcome::Failed } else { Outcome::Success })
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "charter") {
+            out.push(path);
+        }
+    }
+    Ok(())
 }

@@ -56,17 +56,32 @@ fn grammar_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> S
         start: start as u32,
         end: end.max(token_end) as u32,
     };
-    let found = describe_found(&text[start..]);
-    let message = match error.variant {
+    let rest = &text[start..];
+    let line_rest = rest.split('\n').next().unwrap_or("");
+    if line_rest.starts_with('"') && !line_rest[1..].contains('"') {
+        let span = Span { file, start: start as u32, end: (start + line_rest.trim_end().len()) as u32 };
+        return SyntaxError::Grammar {
+            span,
+            message: "this string is not closed before the end of the line".into(),
+            label: Some("add `\"` where the text ends".into()),
+        };
+    }
+    let found = describe_found(rest);
+    let (message, label) = match error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let mut names: Vec<&str> = positives.iter().map(|r| rule_name(*r)).collect();
             names.sort_unstable();
             names.dedup();
-            format!("expected {}, found {found}", one_of(&names))
+            let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let keywords: Vec<&str> = names.iter().filter_map(|n| n.strip_prefix('`').and_then(|n| n.strip_suffix('`'))).collect();
+            let label = crate::check::nearest(&word, keywords.iter().copied())
+                .filter(|k| !word.is_empty() && *k != word)
+                .map(|k| format!("did you mean `{k}`?"));
+            (format!("expected {}, found {found}", one_of(&names)), label)
         }
-        ErrorVariant::CustomError { message } => message,
+        ErrorVariant::CustomError { message } => (message, None),
     };
-    SyntaxError::Grammar { span, message }
+    SyntaxError::Grammar { span, message, label }
 }
 
 fn c_len(rest: &str) -> usize {
@@ -793,7 +808,9 @@ impl Lower {
         let rule = p.as_rule();
         match rule {
             Rule::schedule => {
-                let mut schedule = Schedule { period: String::new(), on: None, before: 0 };
+                let span = self.span(&p);
+                let text = p.as_str().trim().to_string();
+                let mut schedule = Schedule { period: String::new(), on: None, before: u16::MAX };
                 for part in p.into_inner() {
                     match part.as_rule() {
                         Rule::period => schedule.period = part.as_str().to_string(),
@@ -801,6 +818,14 @@ impl Lower {
                         Rule::day_of => schedule.on = Some(format!("day {}", part.into_inner().next().map_or("", |n| n.as_str()))),
                         _ => schedule.on = Some(part.as_str().to_string()),
                     }
+                }
+                if schedule.before == u16::MAX {
+                    schedule.before = 0;
+                    self.errors.push(SyntaxError::Invalid {
+                        span,
+                        message: format!("`{text}` does not say by when the report is due"),
+                        help: "add a time: `every week on monday before 10:00`".into(),
+                    });
                 }
                 ReportStmt::Schedule(schedule)
             }

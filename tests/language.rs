@@ -1,0 +1,94 @@
+//! The language front end over fixture folders: every `err` fixture's rendered diagnostics are
+//! snapshotted, every `ok` fixture and every shipped policy compiles without errors.
+
+use std::path::{Path, PathBuf};
+
+use charter::check::check;
+use charter::syntax::load;
+
+/// The path of a fixture relative to the crate root, so snapshots do not hold absolute paths.
+fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).to_path_buf()
+}
+
+fn diagnostics(path: &Path) -> (String, usize) {
+    let loaded = load(&relative(path));
+    let checked = check(&loaded);
+    let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
+    let rendered: Vec<String> = checked.diagnostics.iter().map(|d| d.render(&loaded.sources)).collect();
+    (rendered.join("\n"), errors + checked.diagnostics.len() - errors)
+}
+
+#[test]
+fn syntax_errors() {
+    insta::glob!("fixtures/syntax/err/*.charter", |path| {
+        let (rendered, count) = diagnostics(path);
+        assert!(count > 0, "{} should not parse", path.display());
+        insta::assert_snapshot!(rendered);
+    });
+}
+
+#[test]
+fn check_errors() {
+    insta::glob!("fixtures/check/err/*.charter", |path| {
+        let (rendered, count) = diagnostics(path);
+        assert!(count > 0, "{} should have diagnostics", path.display());
+        insta::assert_snapshot!(rendered);
+    });
+}
+
+#[test]
+fn ok_fixtures_compile_cleanly() {
+    insta::glob!("fixtures/{syntax,check}/ok/*.charter", |path| {
+        let (rendered, count) = diagnostics(path);
+        assert_eq!(count, 0, "{}:\n{rendered}", path.display());
+    });
+}
+
+/// Every policy folder and file under `policies/`.
+pub fn shipped_policies() -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir("policies")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn every_shipped_policy_compiles_without_diagnostics() {
+    let policies = shipped_policies();
+    assert!(policies.len() >= 5, "policies/ should hold four policies and the calendars");
+    for path in policies {
+        let loaded = load(&path);
+        let checked = check(&loaded);
+        let rendered: Vec<String> = checked.diagnostics.iter().map(|d| d.render(&loaded.sources)).collect();
+        assert!(checked.diagnostics.is_empty(), "{}:\n{}", path.display(), rendered.join("\n"));
+        if path.is_dir() && !path.ends_with("calendars") {
+            assert_eq!(checked.versions.len(), 1, "{}", path.display());
+        }
+    }
+}
+
+#[test]
+fn every_error_kind_has_a_fixture_or_a_cli_test() {
+    use charter::diagnostic::Kind;
+    // Kinds that need the file system (unreadable files, non-UTF-8, empty folders) are covered
+    // by the CLI tests; the rest must appear in some fixture's snapshot.
+    let needed = [
+        Kind::Syntax, Kind::InvalidLiteral, Kind::UnknownName, Kind::Duplicate, Kind::Missing,
+        Kind::UnknownTimezone, Kind::BadHours, Kind::ReversedRange, Kind::OutOfRange, Kind::BadPercent,
+        Kind::WeightSum, Kind::Cycle, Kind::TypeMismatch, Kind::BadComparison, Kind::BadEscalation,
+        Kind::Repeated, Kind::BadImport,
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for dir in ["tests/fixtures/syntax/err", "tests/fixtures/check/err"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let loaded = load(&entry.unwrap().path());
+            seen.extend(check(&loaded).diagnostics.iter().map(|d| d.kind));
+        }
+    }
+    for kind in needed {
+        assert!(seen.contains(&kind), "no fixture produces {kind:?} ({})", kind.code());
+    }
+}
