@@ -177,7 +177,13 @@ impl Diagnostic {
         };
         let _ = writeln!(out, "{level}[{}]: {}", self.kind.code(), self.message);
         if let Some(span) = self.span {
-            excerpt(&mut out, sources, span, self.label.as_deref().unwrap_or(""), '^');
+            excerpt(
+                &mut out,
+                sources,
+                span,
+                self.label.as_deref().unwrap_or(""),
+                '^',
+            );
         }
         for (span, text) in &self.related {
             excerpt(&mut out, sources, *span, text, '-');
@@ -219,14 +225,24 @@ fn excerpt(out: &mut String, sources: &Sources, span: Span, label: &str, mark: c
     let before: String = text.chars().take(col - 1).collect();
     let (end_line, end_col) = sources.line_col(span.file, span.end);
     let width = if end_line == line {
-        let inner: String = text.chars().skip(col - 1).take(end_col.saturating_sub(col)).collect();
+        let inner: String = text
+            .chars()
+            .skip(col - 1)
+            .take(end_col.saturating_sub(col))
+            .collect();
         display_width(&inner).max(1)
     } else {
-        display_width(text.trim_end()).saturating_sub(display_width(&before)).max(1)
+        display_width(text.trim_end())
+            .saturating_sub(display_width(&before))
+            .max(1)
     };
     let marks: String = std::iter::repeat_n(mark, width).collect();
     let indent = " ".repeat(display_width(&before));
-    let label = if label.is_empty() { String::new() } else { format!(" {label}") };
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!(" {label}")
+    };
     let _ = writeln!(out, "{pad} | {indent}{marks}{label}");
 }
 

@@ -22,14 +22,23 @@ pub fn format_text(text: &str) -> Result<String, Vec<SyntaxError>> {
 
 /// Formats a parsed file; `text` is its source, for comments and blank lines.
 pub fn format_file(text: &str, file: &File) -> String {
-    let mut p = Printer { text, comments: comments(text), next: 0, out: String::new(), indent: 0 };
+    let mut p = Printer {
+        text,
+        comments: comments(text),
+        next: 0,
+        out: String::new(),
+        indent: 0,
+    };
     let mut previous: Option<(&Node<Item>, bool)> = None;
     for item in &file.items {
         p.trailing(item.span.start);
         let one_line = is_one_line(&item.node);
         if let Some((prev, prev_one)) = previous {
-            let same_kind = std::mem::discriminant(&prev.node) == std::mem::discriminant(&item.node);
-            if !(one_line && prev_one && same_kind) || p.blank_between(prev.span.end, item.span.start) {
+            let same_kind =
+                std::mem::discriminant(&prev.node) == std::mem::discriminant(&item.node);
+            if !(one_line && prev_one && same_kind)
+                || p.blank_between(prev.span.end, item.span.start)
+            {
                 p.out.push('\n');
             }
         }
@@ -50,7 +59,13 @@ pub fn format_file(text: &str, file: &File) -> String {
 fn is_one_line(item: &Item) -> bool {
     matches!(
         item,
-        Item::Import(_) | Item::Channel(..) | Item::Field(..) | Item::Attribute(..) | Item::Category(_) | Item::Department(_) | Item::Extension(..)
+        Item::Import(_)
+            | Item::Channel(..)
+            | Item::Field(..)
+            | Item::Attribute(..)
+            | Item::Category(_)
+            | Item::Department(_)
+            | Item::Extension(..)
     ) || matches!(item, Item::Stage(_, stmts) if stmts.is_empty())
 }
 
@@ -100,17 +115,33 @@ impl Printer<'_> {
                 self.trailing(pos);
                 continue;
             }
-            if self.next > 0 && !self.out.is_empty() && !self.out.ends_with("\n\n") && !self.out.ends_with("{\n") {
-                let prev_end = self.comments[self.next - 1].start + self.comments[self.next - 1].text.len();
-                if self.text.get(prev_end.min(start)..start).is_some_and(has_blank_line) && self.out.ends_with('\n') {
+            if self.next > 0
+                && !self.out.is_empty()
+                && !self.out.ends_with("\n\n")
+                && !self.out.ends_with("{\n")
+            {
+                let prev_end =
+                    self.comments[self.next - 1].start + self.comments[self.next - 1].text.len();
+                if self
+                    .text
+                    .get(prev_end.min(start)..start)
+                    .is_some_and(has_blank_line)
+                    && self.out.ends_with('\n')
+                {
                     self.out.push('\n');
                 }
             }
             self.line(&text);
             self.next += 1;
             let after = start + text.len();
-            let upto = self.comments.get(self.next).map_or(pos as usize, |c| c.start.min(pos as usize));
-            if self.comments.get(self.next).is_none_or(|c| c.start >= pos as usize)
+            let upto = self
+                .comments
+                .get(self.next)
+                .map_or(pos as usize, |c| c.start.min(pos as usize));
+            if self
+                .comments
+                .get(self.next)
+                .is_none_or(|c| c.start >= pos as usize)
                 && self.text.get(after..upto).is_some_and(has_blank_line)
             {
                 self.out.push('\n');
@@ -125,7 +156,13 @@ impl Printer<'_> {
         has_blank_line(gap)
     }
 
-    fn block<T>(&mut self, open: &str, stmts: &[Node<T>], end: u32, mut f: impl FnMut(&mut Self, &T)) {
+    fn block<T>(
+        &mut self,
+        open: &str,
+        stmts: &[Node<T>],
+        end: u32,
+        mut f: impl FnMut(&mut Self, &T),
+    ) {
         self.line(&format!("{open} {{"));
         self.indent += 1;
         let mut prev_end: Option<u32> = None;
@@ -148,11 +185,22 @@ impl Printer<'_> {
     fn item(&mut self, item: &Node<Item>) {
         let end = item.span.end;
         match &item.node {
-            Item::Policy(h, stmts) => self.block(&format!("policy {}", head(h)), stmts, end, |p, s| p.line(&policy_stmt(s))),
+            Item::Policy(h, stmts) => {
+                self.block(&format!("policy {}", head(h)), stmts, end, |p, s| {
+                    p.line(&policy_stmt(s))
+                })
+            }
             Item::Import(path) => self.line(&format!("import {}", quote(path))),
-            Item::Calendar(h, stmts) => self.block(&format!("calendar {}", head(h)), stmts, end, |p, s| p.line(&calendar_stmt(s))),
+            Item::Calendar(h, stmts) => {
+                self.block(&format!("calendar {}", head(h)), stmts, end, |p, s| {
+                    p.line(&calendar_stmt(s))
+                })
+            }
             Item::Channel(h, via) => {
-                let body = via.as_ref().map(|v| format!(" {{ callback {} }}", v.name)).unwrap_or_default();
+                let body = via
+                    .as_ref()
+                    .map(|v| format!(" {{ callback {} }}", v.name))
+                    .unwrap_or_default();
                 self.line(&format!("channel {}{body}", head(h)));
             }
             Item::Field(h, req) => {
@@ -163,7 +211,9 @@ impl Printer<'_> {
                 };
                 self.line(&format!("field {}{body}", head(h)));
             }
-            Item::Attribute(h, ty) => self.line(&format!("attribute {} {{ type {} }}", head(h), ty.name())),
+            Item::Attribute(h, ty) => {
+                self.line(&format!("attribute {} {{ type {} }}", head(h), ty.name()))
+            }
             Item::Severities(list) => {
                 self.line("severities {");
                 self.indent += 1;
@@ -207,33 +257,56 @@ impl Printer<'_> {
                 }
                 self.block(&open, stmts, end, |p, s| p.line(&callback_stmt(s)));
             }
-            Item::Stage(h, stmts) if stmts.is_empty() => self.line(&format!("stage {} {{}}", head(h))),
-            Item::Stage(h, stmts) => self.block(&format!("stage {}", head(h)), stmts, end, |p, s| {
-                p.line(&match s {
-                    StageStmt::After(i) => format!("after {}", i.name),
-                    StageStmt::SeparateFrom(i) => format!("separate_from {}", i.name),
-                    StageStmt::Target(t) => target(t),
+            Item::Stage(h, stmts) if stmts.is_empty() => {
+                self.line(&format!("stage {} {{}}", head(h)))
+            }
+            Item::Stage(h, stmts) => {
+                self.block(&format!("stage {}", head(h)), stmts, end, |p, s| {
+                    p.line(&match s {
+                        StageStmt::After(i) => format!("after {}", i.name),
+                        StageStmt::SeparateFrom(i) => format!("separate_from {}", i.name),
+                        StageStmt::Target(t) => target(t),
+                    })
                 })
-            }),
-            Item::Extension(t, max) => self.line(&format!("extension {} {{ max {} }}", t.name, max.node)),
-            Item::Report(h, stmts) => self.block(&format!("report {}", head(h)), stmts, end, |p, s| p.line(&report_stmt(s))),
-            Item::Role(h, stmts) => self.block(&format!("role {}", head(h)), stmts, end, |p, s| p.role_stmt(s)),
-            Item::Procedure(h, stmts) => self.block(&format!("procedure {}", head(h)), stmts, end, |p, s| {
-                p.line(&match s {
-                    ProcedureStmt::Purpose(l) => format!("purpose {}", label(l)),
-                    ProcedureStmt::AppliesTo(l) => format!("applies_to {}", label(l)),
-                    ProcedureStmt::Step(h, within, by) => {
-                        let mut body = Vec::new();
-                        if let Some((d, on)) = within {
-                            body.push(format!("within {d}{}", on.as_ref().map(|o| format!(" on {}", o.name)).unwrap_or_default()));
-                        }
-                        if let Some(by) = by {
-                            body.push(format!("by {}", by.name));
-                        }
-                        if body.is_empty() { format!("step {}", head(h)) } else { format!("step {} {{ {} }}", head(h), body.join("  ")) }
-                    }
+            }
+            Item::Extension(t, max) => {
+                self.line(&format!("extension {} {{ max {} }}", t.name, max.node))
+            }
+            Item::Report(h, stmts) => {
+                self.block(&format!("report {}", head(h)), stmts, end, |p, s| {
+                    p.line(&report_stmt(s))
                 })
+            }
+            Item::Role(h, stmts) => self.block(&format!("role {}", head(h)), stmts, end, |p, s| {
+                p.role_stmt(s)
             }),
+            Item::Procedure(h, stmts) => {
+                self.block(&format!("procedure {}", head(h)), stmts, end, |p, s| {
+                    p.line(&match s {
+                        ProcedureStmt::Purpose(l) => format!("purpose {}", label(l)),
+                        ProcedureStmt::AppliesTo(l) => format!("applies_to {}", label(l)),
+                        ProcedureStmt::Step(h, within, by) => {
+                            let mut body = Vec::new();
+                            if let Some((d, on)) = within {
+                                body.push(format!(
+                                    "within {d}{}",
+                                    on.as_ref()
+                                        .map(|o| format!(" on {}", o.name))
+                                        .unwrap_or_default()
+                                ));
+                            }
+                            if let Some(by) = by {
+                                body.push(format!("by {}", by.name));
+                            }
+                            if body.is_empty() {
+                                format!("step {}", head(h))
+                            } else {
+                                format!("step {} {{ {} }}", head(h), body.join("  "))
+                            }
+                        }
+                    })
+                })
+            }
         }
     }
 
@@ -241,10 +314,20 @@ impl Printer<'_> {
         let mut all: Vec<Node<String>> = rules
             .rules
             .iter()
-            .map(|r| Node { span: r.span, node: format!("when {} -> {}", condition(&r.node.when.node), r.node.to.name) })
+            .map(|r| Node {
+                span: r.span,
+                node: format!(
+                    "when {} -> {}",
+                    condition(&r.node.when.node),
+                    r.node.to.name
+                ),
+            })
             .collect();
         if let Some(o) = &rules.otherwise {
-            all.push(Node { span: o.span, node: format!("otherwise -> {}", o.node.name) });
+            all.push(Node {
+                span: o.span,
+                node: format!("otherwise -> {}", o.node.name),
+            });
         }
         self.block(keyword, &all, end, |p, s| p.line(s));
     }
@@ -259,24 +342,43 @@ impl Printer<'_> {
             RoleStmt::Location(l) => format!("location {}", label(l)),
             RoleStmt::Hours(l) => format!("hours {}", label(l)),
             RoleStmt::Purpose(l) => format!("purpose {}", label(l)),
-            RoleStmt::Relation(internal, l) => format!("relation {} {}", if *internal { "internal" } else { "external" }, label(l)),
+            RoleStmt::Relation(internal, l) => format!(
+                "relation {} {}",
+                if *internal { "internal" } else { "external" },
+                label(l)
+            ),
             RoleStmt::Related(list) => format!("related {}", names(list)),
             RoleStmt::Duty(d) => {
                 let end = d.stmts.last().map_or(d.name.span.end, |s| s.span.end + 1);
-                self.block(&format!("duty {} {}", d.name.name, label(&d.label)), &d.stmts, end, |p, s| p.line(&duty_stmt(s)));
+                self.block(
+                    &format!("duty {} {}", d.name.name, label(&d.label)),
+                    &d.stmts,
+                    end,
+                    |p, s| p.line(&duty_stmt(s)),
+                );
                 return;
             }
             RoleStmt::Authority(level, l, limit) => {
-                let limit = limit.as_ref().map(|(n, c)| format!(" up to {} {c}", number(*n))).unwrap_or_default();
+                let limit = limit
+                    .as_ref()
+                    .map(|(n, c)| format!(" up to {} {c}", number(*n)))
+                    .unwrap_or_default();
                 format!("authority {} {}{limit}", level.name(), label(l))
             }
             RoleStmt::Right(l) => format!("right {}", label(l)),
             RoleStmt::Obligation(l) => format!("obligation {}", label(l)),
             RoleStmt::Requires(Requirement::Experience(years, l)) => {
                 let unit = if *years == 1 { "year" } else { "years" };
-                format!("requires experience {years} {unit}{}", l.as_ref().map(|l| format!(" {}", label(l))).unwrap_or_default())
+                format!(
+                    "requires experience {years} {unit}{}",
+                    l.as_ref()
+                        .map(|l| format!(" {}", label(l)))
+                        .unwrap_or_default()
+                )
             }
-            RoleStmt::Requires(Requirement::Other(kind, l)) => format!("requires {kind} {}", label(l)),
+            RoleStmt::Requires(Requirement::Other(kind, l)) => {
+                format!("requires {kind} {}", label(l))
+            }
             RoleStmt::Training(l) => format!("training {}", label(l)),
             RoleStmt::PromotesTo(r) => format!("promotes_to {}", r.name),
             RoleStmt::RotatesWith(list) => format!("rotates_with {}", names(list)),
@@ -301,7 +403,10 @@ fn head(h: &Head) -> String {
 }
 
 fn names(list: &[Ident]) -> String {
-    list.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+    list.iter()
+        .map(|i| i.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A label as source: `"text" zh "…" en "…"`.
@@ -334,7 +439,11 @@ pub fn quote(s: &str) -> String {
 }
 
 fn number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { format!("{n}") }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
 }
 
 fn policy_stmt(s: &PolicyStmt) -> String {
@@ -356,7 +465,10 @@ fn hours(list: &[Node<crate::time::OpenInterval>]) -> String {
     if list.is_empty() {
         return "closed".into();
     }
-    list.iter().map(|i| format!("{}-{}", hhmm(i.node.start), hhmm(i.node.end))).collect::<Vec<_>>().join(", ")
+    list.iter()
+        .map(|i| format!("{}-{}", hhmm(i.node.start), hhmm(i.node.end)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn calendar_stmt(s: &CalendarStmt) -> String {
@@ -369,18 +481,39 @@ fn calendar_stmt(s: &CalendarStmt) -> String {
                 .iter()
                 .map(|&(a, b)| {
                     let name = |d: u8| DAYS.get(usize::from(d)).copied().unwrap_or("mon");
-                    if a == b { name(a).to_string() } else { format!("{}..{}", name(a), name(b)) }
+                    if a == b {
+                        name(a).to_string()
+                    } else {
+                        format!("{}..{}", name(a), name(b))
+                    }
                 })
                 .collect();
             format!("week {} {}", days.join(", "), hours(h))
         }
         CalendarStmt::Holiday(a, b, l) => {
-            let range = if a == b { a.to_string() } else { format!("{a}..{b}") };
-            format!("holiday {range}{}", l.as_ref().map(|l| format!(" {}", label(l))).unwrap_or_default())
+            let range = if a == b {
+                a.to_string()
+            } else {
+                format!("{a}..{b}")
+            };
+            format!(
+                "holiday {range}{}",
+                l.as_ref()
+                    .map(|l| format!(" {}", label(l)))
+                    .unwrap_or_default()
+            )
         }
         CalendarStmt::Workday(d, h, l) => {
-            let h = h.as_ref().map(|h| format!(" {}", hours(h))).unwrap_or_default();
-            format!("workday {d}{h}{}", l.as_ref().map(|l| format!(" {}", label(l))).unwrap_or_default())
+            let h = h
+                .as_ref()
+                .map(|h| format!(" {}", hours(h)))
+                .unwrap_or_default();
+            format!(
+                "workday {d}{h}{}",
+                l.as_ref()
+                    .map(|l| format!(" {}", label(l)))
+                    .unwrap_or_default()
+            )
         }
     }
 }
@@ -388,15 +521,29 @@ fn calendar_stmt(s: &CalendarStmt) -> String {
 fn scope_stmt(s: &ScopeStmt) -> String {
     match s {
         ScopeStmt::Accept(list) => format!("accept {}", names(list)),
-        ScopeStmt::Redirect(list, to, why) => format!("redirect {} to {} because {}", names(list), label(to), label(why)),
-        ScopeStmt::Incomplete(d, on) => format!("incomplete within {d}{}", on.as_ref().map(|o| format!(" on {}", o.name)).unwrap_or_default()),
+        ScopeStmt::Redirect(list, to, why) => format!(
+            "redirect {} to {} because {}",
+            names(list),
+            label(to),
+            label(why)
+        ),
+        ScopeStmt::Incomplete(d, on) => format!(
+            "incomplete within {d}{}",
+            on.as_ref()
+                .map(|o| format!(" on {}", o.name))
+                .unwrap_or_default()
+        ),
     }
 }
 
 /// A condition as source, with the fewest parentheses that keep its meaning.
 pub fn condition(c: &Condition) -> String {
     match c {
-        Condition::Or(parts) => parts.iter().map(|p| condition(&p.node)).collect::<Vec<_>>().join(" or "),
+        Condition::Or(parts) => parts
+            .iter()
+            .map(|p| condition(&p.node))
+            .collect::<Vec<_>>()
+            .join(" or "),
         Condition::And(parts) => parts
             .iter()
             .map(|p| match &p.node {
@@ -411,7 +558,14 @@ pub fn condition(c: &Condition) -> String {
         },
         Condition::Test(subject, test) => match test {
             Test::Truthy => subject.name.clone(),
-            Test::In(list) => format!("{} in [{}]", subject.name, list.iter().map(|v| value(&v.node)).collect::<Vec<_>>().join(", ")),
+            Test::In(list) => format!(
+                "{} in [{}]",
+                subject.name,
+                list.iter()
+                    .map(|v| value(&v.node))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Test::Contains(v) => format!("{} contains {}", subject.name, value(&v.node)),
             Test::Compare(op, v) => format!("{} {} {}", subject.name, op.symbol(), value(&v.node)),
         },
@@ -428,7 +582,12 @@ fn value(v: &Value) -> String {
 }
 
 fn target(t: &Target) -> String {
-    let mut out = format!("{} {} {}", t.name.name, if t.recurring { "every" } else { "within" }, t.span);
+    let mut out = format!(
+        "{} {} {}",
+        t.name.name,
+        if t.recurring { "every" } else { "within" },
+        t.span
+    );
     if let Some(f) = &t.from {
         let _ = write!(out, " from {}", f.name);
     }
@@ -448,7 +607,11 @@ fn step(s: &Step) -> String {
         Trigger::Breach(None) => "at breach".to_string(),
         Trigger::Breach(Some(d)) => format!("at breach + {d}"),
     };
-    format!("{trigger} {} {}", if s.escalate { "escalate" } else { "notify" }, s.whom.name)
+    format!(
+        "{trigger} {} {}",
+        if s.escalate { "escalate" } else { "notify" },
+        s.whom.name
+    )
 }
 
 fn callback_stmt(s: &CallbackStmt) -> String {
@@ -481,7 +644,10 @@ fn report_stmt(s: &ReportStmt) -> String {
     };
     match s {
         ReportStmt::Schedule(s) => {
-            let on = s.on.as_ref().map(|o| format!(" on {o}")).unwrap_or_default();
+            let on =
+                s.on.as_ref()
+                    .map(|o| format!(" on {o}"))
+                    .unwrap_or_default();
             format!("every {}{on} before {}", s.period, hhmm(s.before))
         }
         ReportStmt::Covering(c) => format!("covering {c}"),
@@ -496,7 +662,10 @@ fn duty_stmt(s: &DutyStmt) -> String {
         DutyStmt::Time(None) => "time ad_hoc".into(),
         DutyStmt::Time(Some((n, unit, per))) => format!("time {} {unit} per {per}", number(*n)),
         DutyStmt::Measure(l) => format!("measure {}", label(l)),
-        DutyStmt::Process(chain) => format!("process {}", chain.iter().map(label).collect::<Vec<_>>().join(" -> ")),
+        DutyStmt::Process(chain) => format!(
+            "process {}",
+            chain.iter().map(label).collect::<Vec<_>>().join(" -> ")
+        ),
         DutyStmt::Result(l) => format!("result {}", label(l)),
         DutyStmt::Owns(refs) => format!(
             "owns {}",

@@ -8,15 +8,24 @@ use charter::syntax::load;
 
 /// The path of a fixture relative to the crate root, so snapshots do not hold absolute paths.
 fn relative(path: &Path) -> PathBuf {
-    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).to_path_buf()
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .to_path_buf()
 }
 
 fn diagnostics(path: &Path) -> (String, usize) {
     let loaded = load(&relative(path));
     let checked = check(&loaded);
     let errors = checked.diagnostics.iter().filter(|d| d.is_error()).count();
-    let rendered: Vec<String> = checked.diagnostics.iter().map(|d| d.render(&loaded.sources)).collect();
-    (rendered.join("\n"), errors + checked.diagnostics.len() - errors)
+    let rendered: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.render(&loaded.sources))
+        .collect();
+    (
+        rendered.join("\n"),
+        errors + checked.diagnostics.len() - errors,
+    )
 }
 
 #[test]
@@ -58,12 +67,24 @@ pub fn shipped_policies() -> Vec<PathBuf> {
 #[test]
 fn every_shipped_policy_compiles_without_diagnostics() {
     let policies = shipped_policies();
-    assert!(policies.len() >= 5, "policies/ should hold four policies and the calendars");
+    assert!(
+        policies.len() >= 5,
+        "policies/ should hold four policies and the calendars"
+    );
     for path in policies {
         let loaded = load(&path);
         let checked = check(&loaded);
-        let rendered: Vec<String> = checked.diagnostics.iter().map(|d| d.render(&loaded.sources)).collect();
-        assert!(checked.diagnostics.is_empty(), "{}:\n{}", path.display(), rendered.join("\n"));
+        let rendered: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(|d| d.render(&loaded.sources))
+            .collect();
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{}:\n{}",
+            path.display(),
+            rendered.join("\n")
+        );
         if path.is_dir() && !path.ends_with("calendars") {
             assert_eq!(checked.versions.len(), 1, "{}", path.display());
         }
@@ -76,10 +97,23 @@ fn every_error_kind_has_a_fixture_or_a_cli_test() {
     // Kinds that need the file system (unreadable files, non-UTF-8, empty folders) are covered
     // by the CLI tests; the rest must appear in some fixture's snapshot.
     let needed = [
-        Kind::Syntax, Kind::InvalidLiteral, Kind::UnknownName, Kind::Duplicate, Kind::Missing,
-        Kind::UnknownTimezone, Kind::BadHours, Kind::ReversedRange, Kind::OutOfRange, Kind::BadPercent,
-        Kind::WeightSum, Kind::Cycle, Kind::TypeMismatch, Kind::BadComparison, Kind::BadEscalation,
-        Kind::Repeated, Kind::BadImport,
+        Kind::Syntax,
+        Kind::InvalidLiteral,
+        Kind::UnknownName,
+        Kind::Duplicate,
+        Kind::Missing,
+        Kind::UnknownTimezone,
+        Kind::BadHours,
+        Kind::ReversedRange,
+        Kind::OutOfRange,
+        Kind::BadPercent,
+        Kind::WeightSum,
+        Kind::Cycle,
+        Kind::TypeMismatch,
+        Kind::BadComparison,
+        Kind::BadEscalation,
+        Kind::Repeated,
+        Kind::BadImport,
     ];
     let mut seen = std::collections::HashSet::new();
     for dir in ["tests/fixtures/syntax/err", "tests/fixtures/check/err"] {
@@ -89,6 +123,10 @@ fn every_error_kind_has_a_fixture_or_a_cli_test() {
         }
     }
     for kind in needed {
-        assert!(seen.contains(&kind), "no fixture produces {kind:?} ({})", kind.code());
+        assert!(
+            seen.contains(&kind),
+            "no fixture produces {kind:?} ({})",
+            kind.code()
+        );
     }
 }

@@ -7,6 +7,9 @@
     reason = "tests fail by panicking"
 )]
 
+mod china_calendar;
+mod cli;
+mod format;
 mod language;
 mod time_examples;
 mod time_reference;

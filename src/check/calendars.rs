@@ -12,6 +12,9 @@ use crate::syntax::Span;
 use crate::syntax::ast::{CalendarStmt, Head, Item, Node};
 use crate::time::{Calendar, CalendarSpec, OpenInterval, SpecError, SpecPlace};
 
+/// An extra working day: its date, its hours if given, and where it is written.
+type WorkdayDecl = (NaiveDate, Option<Vec<Node<OpenInterval>>>, Span);
+
 /// One calendar's statements, gathered (with those of the calendars it uses).
 #[derive(Default)]
 struct Gathered {
@@ -20,7 +23,7 @@ struct Gathered {
     week: [Vec<Node<OpenInterval>>; 7],
     week_spans: [Option<Span>; 7],
     holidays: Vec<(NaiveDate, Span)>,
-    workdays: Vec<(NaiveDate, Option<Vec<Node<OpenInterval>>>, Span)>,
+    workdays: Vec<WorkdayDecl>,
 }
 
 impl Compiler<'_> {
@@ -36,42 +39,77 @@ impl Compiler<'_> {
             .collect();
         let mut defs = Vec::new();
         for (head, _) in &decls {
-            if self.t.calendars.get(&head.name.name).is_none_or(|i| i != defs.len()) {
+            if self
+                .t
+                .calendars
+                .get(&head.name.name)
+                .is_none_or(|i| i != defs.len())
+            {
                 continue;
             }
             let mut gathered = Gathered::default();
             let mut path = vec![head.name.name.clone()];
             self.gather(&decls, head, &mut gathered, &mut path);
             let calendar = self.build(head, gathered, tz);
-            defs.push(CalendarDef { named: named(head), calendar: Arc::new(calendar) });
+            defs.push(CalendarDef {
+                named: named(head),
+                calendar: Arc::new(calendar),
+            });
         }
         defs
     }
 
-    fn gather(&mut self, decls: &[(&Head, &Vec<Node<CalendarStmt>>)], head: &Head, into: &mut Gathered, path: &mut Vec<String>) {
-        let Some((_, stmts)) = decls.iter().find(|(h, _)| h.name.name == head.name.name) else { return };
+    fn gather(
+        &mut self,
+        decls: &[(&Head, &Vec<Node<CalendarStmt>>)],
+        head: &Head,
+        into: &mut Gathered,
+        path: &mut Vec<String>,
+    ) {
+        let Some((_, stmts)) = decls.iter().find(|(h, _)| h.name.name == head.name.name) else {
+            return;
+        };
         let own = path.len() == 1;
         for stmt in stmts.iter() {
             match &stmt.node {
-                CalendarStmt::Timezone(name) if own || into.tz.is_none() => into.tz = self.timezone(name, stmt.span),
+                CalendarStmt::Timezone(name) if own || into.tz.is_none() => {
+                    into.tz = self.timezone(name, stmt.span)
+                }
                 CalendarStmt::Timezone(_) => {}
                 CalendarStmt::Valid(a, b) => {
                     if b < a {
-                        self.error(Kind::ReversedRange, stmt.span, format!("valid range {a}..{b} ends before it starts"))
-                            .help = Some("write the earlier date first".into());
+                        self.error(
+                            Kind::ReversedRange,
+                            stmt.span,
+                            format!("valid range {a}..{b} ends before it starts"),
+                        )
+                        .help = Some("write the earlier date first".into());
                     } else if own || into.valid.is_none() {
                         into.valid = Some((*a, *b, stmt.span));
                     }
                 }
                 CalendarStmt::Use(other) => {
                     if path.contains(&other.name) {
-                        self.error(Kind::Cycle, other.span, format!("calendars use each other in a circle: `{}` -> `{}`", path.join("` -> `"), other.name))
-                            .help = Some("remove one of the `use` statements".into());
+                        self.error(
+                            Kind::Cycle,
+                            other.span,
+                            format!(
+                                "calendars use each other in a circle: `{}` -> `{}`",
+                                path.join("` -> `"),
+                                other.name
+                            ),
+                        )
+                        .help = Some("remove one of the `use` statements".into());
                         continue;
                     }
-                    let Some(i) = self.t.calendars.resolve(other, &mut self.out) else { continue };
+                    let Some(i) = self.t.calendars.resolve(other, &mut self.out) else {
+                        continue;
+                    };
                     let _ = i;
-                    let used = decls.iter().map(|(h, _)| *h).find(|h| h.name.name == other.name);
+                    let used = decls
+                        .iter()
+                        .map(|(h, _)| *h)
+                        .find(|h| h.name.name == other.name);
                     if let Some(used) = used {
                         path.push(other.name.clone());
                         self.gather(decls, used, into, path);
@@ -103,8 +141,12 @@ impl Compiler<'_> {
                 CalendarStmt::Week(..) => {}
                 CalendarStmt::Holiday(a, b, _) => {
                     if b < a {
-                        self.error(Kind::ReversedRange, stmt.span, format!("holiday range {a}..{b} ends before it starts"))
-                            .help = Some("write the earlier date first".into());
+                        self.error(
+                            Kind::ReversedRange,
+                            stmt.span,
+                            format!("holiday range {a}..{b} ends before it starts"),
+                        )
+                        .help = Some("write the earlier date first".into());
                     }
                     let mut d = *a;
                     while d <= *b {
@@ -112,7 +154,9 @@ impl Compiler<'_> {
                         d = d.succ_opt().unwrap_or(*b + chrono::Days::new(1));
                     }
                 }
-                CalendarStmt::Workday(d, hours, _) => into.workdays.push((*d, hours.clone(), stmt.span)),
+                CalendarStmt::Workday(d, hours, _) => {
+                    into.workdays.push((*d, hours.clone(), stmt.span))
+                }
             }
         }
     }
@@ -124,7 +168,12 @@ impl Compiler<'_> {
             spec.week[day] = hours.iter().map(|n| n.node).collect();
         }
         // A make-up day without hours works the hours of the first weekday that has some.
-        let regular = spec.week.iter().find(|d| !d.is_empty()).cloned().unwrap_or_default();
+        let regular = spec
+            .week
+            .iter()
+            .find(|d| !d.is_empty())
+            .cloned()
+            .unwrap_or_default();
         let mut workday_spans = Vec::new();
         for (date, hours, span) in &g.workdays {
             let hours = match hours {
@@ -149,9 +198,13 @@ impl Compiler<'_> {
                 .collect();
             for (d, s) in outside.into_iter().take(3) {
                 self.out.push(
-                    Diagnostic::warning(Kind::OutOfRange, s, format!("{d} is outside the calendar's valid range {a}..{b}"))
-                        .with_related(span, "valid range")
-                        .with_help("extend the valid range or remove the date"),
+                    Diagnostic::warning(
+                        Kind::OutOfRange,
+                        s,
+                        format!("{d} is outside the calendar's valid range {a}..{b}"),
+                    )
+                    .with_related(span, "valid range")
+                    .with_help("extend the valid range or remove the date"),
                 );
             }
         }
@@ -161,7 +214,8 @@ impl Compiler<'_> {
                 for e in errors {
                     self.spec_error(&e, &g, &workday_spans);
                 }
-                Calendar::new(CalendarSpec::new(head.name.name.clone(), tz)).unwrap_or_else(|_| empty_calendar(tz))
+                Calendar::new(CalendarSpec::new(head.name.name.clone(), tz))
+                    .unwrap_or_else(|_| empty_calendar(tz))
             }
         }
     }
@@ -171,33 +225,61 @@ impl Compiler<'_> {
             match place {
                 SpecPlace::Week(day) => {
                     let d = day.num_days_from_monday() as usize;
-                    g.week[d].get(index).map(|n| n.span).or(g.week_spans[d]).unwrap_or_default()
+                    g.week[d]
+                        .get(index)
+                        .map(|n| n.span)
+                        .or(g.week_spans[d])
+                        .unwrap_or_default()
                 }
                 SpecPlace::Workday(i) => workdays
                     .get(i)
-                    .map(|(s, hours)| hours.as_ref().and_then(|h| h.get(index).copied()).unwrap_or(*s))
+                    .map(|(s, hours)| {
+                        hours
+                            .as_ref()
+                            .and_then(|h| h.get(index).copied())
+                            .unwrap_or(*s)
+                    })
                     .unwrap_or_default(),
             }
         };
         let (span, help) = match e {
-            SpecError::BadInterval { place, index, .. } => (place_span(*place, *index), "an interval closes after it opens, at 24:00 at the latest; split an interval that crosses midnight"),
-            SpecError::Overlap { place, index, .. } => (place_span(*place, *index), "open intervals of one day must not share time; merge them"),
-            SpecError::ReversedRange(..) => (g.valid.map(|v| v.2).unwrap_or_default(), "write the earlier date first"),
-            SpecError::HolidayAndWorkday { workday, .. } | SpecError::DuplicateWorkday { workday, .. } => {
-                (workdays.get(*workday).map(|w| w.0).unwrap_or_default(), "a date is either a holiday or a working day, once")
-            }
+            SpecError::BadInterval { place, index, .. } => (
+                place_span(*place, *index),
+                "an interval closes after it opens, at 24:00 at the latest; split an interval that crosses midnight",
+            ),
+            SpecError::Overlap { place, index, .. } => (
+                place_span(*place, *index),
+                "open intervals of one day must not share time; merge them",
+            ),
+            SpecError::ReversedRange(..) => (
+                g.valid.map(|v| v.2).unwrap_or_default(),
+                "write the earlier date first",
+            ),
+            SpecError::HolidayAndWorkday { workday, .. }
+            | SpecError::DuplicateWorkday { workday, .. } => (
+                workdays.get(*workday).map(|w| w.0).unwrap_or_default(),
+                "a date is either a holiday or a working day, once",
+            ),
         };
         let kind = match e {
             SpecError::ReversedRange(..) => Kind::ReversedRange,
-            SpecError::HolidayAndWorkday { .. } | SpecError::DuplicateWorkday { .. } => Kind::Duplicate,
+            SpecError::HolidayAndWorkday { .. } | SpecError::DuplicateWorkday { .. } => {
+                Kind::Duplicate
+            }
             _ => Kind::BadHours,
         };
         self.error(kind, span, e.to_string()).help = Some(help.into());
     }
 }
 
-fn hours_spans(workdays: &[(NaiveDate, Option<Vec<Node<OpenInterval>>>, Span)], date: NaiveDate) -> Option<Vec<Span>> {
-    workdays.iter().find(|(d, ..)| *d == date).and_then(|(_, h, _)| h.as_ref().map(|h| h.iter().map(|n| n.span).collect()))
+fn hours_spans(
+    workdays: &[WorkdayDecl],
+    date: NaiveDate,
+) -> Option<Vec<Span>> {
+    workdays
+        .iter()
+        .find(|(d, ..)| *d == date)
+        .and_then(|(_, h, _)| h.as_ref().map(|h| h.iter().map(|n| n.span).collect()))
 }
 
 fn empty_calendar(tz: Tz) -> Calendar {
@@ -208,7 +290,10 @@ fn empty_calendar(tz: Tz) -> Calendar {
     }
 }
 
-#[expect(clippy::panic, reason = "an empty calendar spec has nothing to be invalid about")]
+#[expect(
+    clippy::panic,
+    reason = "an empty calendar spec has nothing to be invalid about"
+)]
 fn unreachable_calendar(_tz: Tz) -> Calendar {
     panic!("an empty calendar failed validation")
 }

@@ -1,7 +1,10 @@
 //! Conditions, route and calendar rules, SLA targets, escalations, callbacks and stages.
 
 use crate::check::names::unknown;
-use crate::check::{AttrTest, Callback, Compiler, Cond, Escalation, EscalationStep, Fallback, Policy, Rule, Sla, Stage, Target, Trigger, Whom, named};
+use crate::check::{
+    AttrTest, Callback, Compiler, Cond, Escalation, EscalationStep, Fallback, Policy, Rule, Sla,
+    Stage, Target, Trigger, Whom, named,
+};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::{self, AttrType, CompareOp, Condition, Item, Node, Test, Value};
 
@@ -14,28 +17,54 @@ impl Compiler<'_> {
             match &item.node {
                 Item::Route(rules) => {
                     if !policy.routes.is_empty() || policy.otherwise.is_some() {
-                        self.error(Kind::Repeated, item.span, "`route` is declared twice").help =
-                            Some("keep all route rules in one `route` block: their order matters".into());
+                        self.error(Kind::Repeated, item.span, "`route` is declared twice")
+                            .help = Some(
+                            "keep all route rules in one `route` block: their order matters".into(),
+                        );
                     }
                     for r in &rules.rules {
                         let when = self.condition(&r.node.when);
-                        if let (Some(when), Some(target)) = (when, self.t.roles.resolve(&r.node.to, &mut self.out)) {
-                            policy.routes.push(Rule { when, target, span: r.span });
+                        if let (Some(when), Some(target)) =
+                            (when, self.t.roles.resolve(&r.node.to, &mut self.out))
+                        {
+                            policy.routes.push(Rule {
+                                when,
+                                target,
+                                span: r.span,
+                            });
                         }
                     }
                     policy.otherwise = rules.otherwise.as_ref().and_then(|o| {
-                        self.t.roles.resolve(&o.node, &mut self.out).map(|target| Fallback { target, span: o.span })
+                        self.t
+                            .roles
+                            .resolve(&o.node, &mut self.out)
+                            .map(|target| Fallback {
+                                target,
+                                span: o.span,
+                            })
                     });
                 }
                 Item::Calendars(rules) => {
                     for r in &rules.rules {
                         let when = self.condition(&r.node.when);
-                        if let (Some(when), Some(target)) = (when, self.t.calendars.resolve(&r.node.to, &mut self.out)) {
-                            policy.calendar_rules.push(Rule { when, target, span: r.span });
+                        if let (Some(when), Some(target)) =
+                            (when, self.t.calendars.resolve(&r.node.to, &mut self.out))
+                        {
+                            policy.calendar_rules.push(Rule {
+                                when,
+                                target,
+                                span: r.span,
+                            });
                         }
                     }
                     policy.calendar_otherwise = rules.otherwise.as_ref().and_then(|o| {
-                        self.t.calendars.resolve(&o.node, &mut self.out).map(|target| Fallback { target, span: o.span })
+                        self.t
+                            .calendars
+                            .resolve(&o.node, &mut self.out)
+                            .map(|target| Fallback {
+                                target,
+                                span: o.span,
+                            })
                     });
                 }
                 _ => {}
@@ -72,13 +101,24 @@ impl Compiler<'_> {
                     ));
                     return None;
                 };
-                let ty = self.attr_types.get(attr).copied().unwrap_or(AttrType::String);
-                self.attribute_test(subject, ty, test).map(|t| Cond::Attribute(attr, t))
+                let ty = self
+                    .attr_types
+                    .get(attr)
+                    .copied()
+                    .unwrap_or(AttrType::String);
+                self.attribute_test(subject, ty, test)
+                    .map(|t| Cond::Attribute(attr, t))
             }
         }
     }
 
-    fn mismatch(&mut self, subject: &ast::Ident, span: crate::syntax::Span, message: String, help: &str) -> Option<()> {
+    fn mismatch(
+        &mut self,
+        subject: &ast::Ident,
+        span: crate::syntax::Span,
+        message: String,
+        help: &str,
+    ) -> Option<()> {
         self.out.push(
             Diagnostic::error(Kind::TypeMismatch, span, message)
                 .with_related(subject.span, "tested here")
@@ -88,17 +128,46 @@ impl Compiler<'_> {
     }
 
     /// `category = x`, `category != x`, `category in [x, y]`; channels alike.
-    fn names_test(&mut self, subject: &ast::Ident, test: &Test, category: bool) -> Option<Vec<usize>> {
+    fn names_test(
+        &mut self,
+        subject: &ast::Ident,
+        test: &Test,
+        category: bool,
+    ) -> Option<Vec<usize>> {
         let values: Vec<&Node<Value>> = match test {
             Test::Compare(CompareOp::Eq, v) => vec![v],
             Test::In(list) => list.iter().collect(),
             Test::Compare(op, v) => {
-                let help = format!("a {} has no order: use `=`, `in [...]`, or `not (…)`", subject.name);
-                self.out.push(Diagnostic::error(Kind::BadComparison, v.span, format!("`{}` cannot be compared with `{}`", subject.name, op.symbol())).with_help(help));
+                let help = format!(
+                    "a {} has no order: use `=`, `in [...]`, or `not (…)`",
+                    subject.name
+                );
+                self.out.push(
+                    Diagnostic::error(
+                        Kind::BadComparison,
+                        v.span,
+                        format!(
+                            "`{}` cannot be compared with `{}`",
+                            subject.name,
+                            op.symbol()
+                        ),
+                    )
+                    .with_help(help),
+                );
                 return None;
             }
             Test::Truthy | Test::Contains(_) => {
-                self.out.push(Diagnostic::error(Kind::TypeMismatch, subject.span, format!("`{}` needs a value to test against", subject.name)).with_help(format!("write `{} = NAME` or `{} in [A, B]`", subject.name, subject.name)));
+                self.out.push(
+                    Diagnostic::error(
+                        Kind::TypeMismatch,
+                        subject.span,
+                        format!("`{}` needs a value to test against", subject.name),
+                    )
+                    .with_help(format!(
+                        "write `{} = NAME` or `{} in [A, B]`",
+                        subject.name, subject.name
+                    )),
+                );
                 return None;
             }
         };
@@ -106,11 +175,25 @@ impl Compiler<'_> {
         let mut ok = true;
         for v in values {
             let Value::Name(name) = &v.node else {
-                ok &= self.mismatch(subject, v.span, format!("`{}` is tested against a literal, not a name", subject.name), "write the declared name without quotes").is_some();
+                ok &= self
+                    .mismatch(
+                        subject,
+                        v.span,
+                        format!("`{}` is tested against a literal, not a name", subject.name),
+                        "write the declared name without quotes",
+                    )
+                    .is_some();
                 continue;
             };
-            let ident = ast::Ident { name: name.clone(), span: v.span };
-            let table = if category { &self.t.categories } else { &self.t.channels };
+            let ident = ast::Ident {
+                name: name.clone(),
+                span: v.span,
+            };
+            let table = if category {
+                &self.t.categories
+            } else {
+                &self.t.channels
+            };
             match table.resolve(&ident, &mut self.out) {
                 Some(i) => ids.push(i),
                 None => ok = false,
@@ -122,10 +205,22 @@ impl Compiler<'_> {
     fn severity_test(&mut self, subject: &ast::Ident, test: &Test) -> Option<Cond> {
         let resolve = |c: &mut Self, v: &Node<Value>| -> Option<usize> {
             let Value::Name(name) = &v.node else {
-                c.out.push(Diagnostic::error(Kind::TypeMismatch, v.span, "severity is compared with a literal, not a severity name").with_help("write a declared severity without quotes, e.g. `severity >= major`"));
+                c.out.push(
+                    Diagnostic::error(
+                        Kind::TypeMismatch,
+                        v.span,
+                        "severity is compared with a literal, not a severity name",
+                    )
+                    .with_help(
+                        "write a declared severity without quotes, e.g. `severity >= major`",
+                    ),
+                );
                 return None;
             };
-            let ident = ast::Ident { name: name.clone(), span: v.span };
+            let ident = ast::Ident {
+                name: name.clone(),
+                span: v.span,
+            };
             if c.t.severities.is_empty() {
                 c.out.push(Diagnostic::error(Kind::BadComparison, v.span, format!("severity `{name}` is compared, but no severities are declared")).with_help("declare them lowest first: `severities { minor  normal  major  critical }`"));
                 return None;
@@ -134,7 +229,10 @@ impl Compiler<'_> {
             if found.is_none() {
                 let names: Vec<String> = c.t.severities.names().to_vec();
                 let d = unknown("severity", &ident, names.iter().map(String::as_str));
-                c.out.push(Diagnostic { kind: Kind::BadComparison, ..d });
+                c.out.push(Diagnostic {
+                    kind: Kind::BadComparison,
+                    ..d
+                });
             }
             found
         };
@@ -142,55 +240,135 @@ impl Compiler<'_> {
             Test::Compare(op, v) => resolve(self, v).map(|i| Cond::Severity(*op, i)),
             Test::In(list) => {
                 let ids: Vec<Option<usize>> = list.iter().map(|v| resolve(self, v)).collect();
-                ids.into_iter().collect::<Option<Vec<_>>>().map(Cond::SeverityIn)
+                ids.into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Cond::SeverityIn)
             }
             _ => {
-                self.out.push(Diagnostic::error(Kind::TypeMismatch, subject.span, "`severity` needs a comparison").with_help("write e.g. `severity >= major` or `severity in [major, critical]`"));
+                self.out.push(
+                    Diagnostic::error(
+                        Kind::TypeMismatch,
+                        subject.span,
+                        "`severity` needs a comparison",
+                    )
+                    .with_help("write e.g. `severity >= major` or `severity in [major, critical]`"),
+                );
                 None
             }
         }
     }
 
-    fn attribute_test(&mut self, subject: &ast::Ident, ty: AttrType, test: &Test) -> Option<AttrTest> {
+    fn attribute_test(
+        &mut self,
+        subject: &ast::Ident,
+        ty: AttrType,
+        test: &Test,
+    ) -> Option<AttrTest> {
         let name = &subject.name;
         let ty_help = format!("`{name}` is declared as a {}", ty.name());
         match (ty, test) {
             (AttrType::Bool, Test::Truthy) => Some(AttrTest::True),
-            (AttrType::Bool, Test::Compare(op @ (CompareOp::Eq | CompareOp::Ne), v)) => match v.node {
-                Value::Bool(b) => Some(AttrTest::Bool(*op == CompareOp::Eq, b)),
-                _ => self.mismatch(subject, v.span, format!("`{name}` is a bool and is compared with a {}", value_type(&v.node)), "compare with `true` or `false`").map(|_| AttrTest::True),
-            },
+            (AttrType::Bool, Test::Compare(op @ (CompareOp::Eq | CompareOp::Ne), v)) => {
+                match v.node {
+                    Value::Bool(b) => Some(AttrTest::Bool(*op == CompareOp::Eq, b)),
+                    _ => self
+                        .mismatch(
+                            subject,
+                            v.span,
+                            format!(
+                                "`{name}` is a bool and is compared with a {}",
+                                value_type(&v.node)
+                            ),
+                            "compare with `true` or `false`",
+                        )
+                        .map(|_| AttrTest::True),
+                }
+            }
             (AttrType::Number, Test::Compare(op, v)) => match v.node {
                 Value::Number(n) => Some(AttrTest::Number(*op, n)),
-                _ => self.mismatch(subject, v.span, format!("`{name}` is a number and is compared with a {}", value_type(&v.node)), "compare with a number, e.g. `5000`").map(|_| AttrTest::True),
+                _ => self
+                    .mismatch(
+                        subject,
+                        v.span,
+                        format!(
+                            "`{name}` is a number and is compared with a {}",
+                            value_type(&v.node)
+                        ),
+                        "compare with a number, e.g. `5000`",
+                    )
+                    .map(|_| AttrTest::True),
             },
             (AttrType::Number, Test::In(list)) => {
                 let mut numbers = Vec::new();
                 for v in list {
                     match v.node {
                         Value::Number(n) => numbers.push(n),
-                        _ => { self.mismatch(subject, v.span, format!("`{name}` is a number and the list holds a {}", value_type(&v.node)), "list numbers only"); return None; }
+                        _ => {
+                            self.mismatch(
+                                subject,
+                                v.span,
+                                format!(
+                                    "`{name}` is a number and the list holds a {}",
+                                    value_type(&v.node)
+                                ),
+                                "list numbers only",
+                            );
+                            return None;
+                        }
                     }
                 }
                 Some(AttrTest::NumberIn(numbers))
             }
-            (AttrType::String, Test::Compare(op @ (CompareOp::Eq | CompareOp::Ne), v)) => match &v.node {
-                Value::String(s) => Some(AttrTest::Text(*op == CompareOp::Eq, s.clone())),
-                other => self.mismatch(subject, v.span, format!("`{name}` is a string and is compared with a {}", value_type(other)), "put the text in double quotes").map(|_| AttrTest::True),
-            },
+            (AttrType::String, Test::Compare(op @ (CompareOp::Eq | CompareOp::Ne), v)) => {
+                match &v.node {
+                    Value::String(s) => Some(AttrTest::Text(*op == CompareOp::Eq, s.clone())),
+                    other => self
+                        .mismatch(
+                            subject,
+                            v.span,
+                            format!(
+                                "`{name}` is a string and is compared with a {}",
+                                value_type(other)
+                            ),
+                            "put the text in double quotes",
+                        )
+                        .map(|_| AttrTest::True),
+                }
+            }
             (AttrType::String, Test::In(list)) => {
                 let mut texts = Vec::new();
                 for v in list {
                     match &v.node {
                         Value::String(s) => texts.push(s.clone()),
-                        other => { self.mismatch(subject, v.span, format!("`{name}` is a string and the list holds a {}", value_type(other)), "list quoted strings only"); return None; }
+                        other => {
+                            self.mismatch(
+                                subject,
+                                v.span,
+                                format!(
+                                    "`{name}` is a string and the list holds a {}",
+                                    value_type(other)
+                                ),
+                                "list quoted strings only",
+                            );
+                            return None;
+                        }
                     }
                 }
                 Some(AttrTest::TextIn(texts))
             }
             (AttrType::Set, Test::Contains(v)) => match &v.node {
                 Value::String(s) => Some(AttrTest::Contains(s.clone())),
-                other => self.mismatch(subject, v.span, format!("`{name}` is a set of strings and is tested for a {}", value_type(other)), "put the text in double quotes").map(|_| AttrTest::True),
+                other => self
+                    .mismatch(
+                        subject,
+                        v.span,
+                        format!(
+                            "`{name}` is a set of strings and is tested for a {}",
+                            value_type(other)
+                        ),
+                        "put the text in double quotes",
+                    )
+                    .map(|_| AttrTest::True),
             },
             (_, test) => {
                 let (span, what) = match test {
@@ -200,12 +378,26 @@ impl Compiler<'_> {
                     Test::Compare(op, v) => (v.span, format!("compared with `{}`", op.symbol())),
                 };
                 let help = match ty {
-                    AttrType::Bool => "a bool is tested on its own (`vip`), or with `= true` / `!= true`",
-                    AttrType::Number => "a number is compared (`amount > 5000`) or tested with `in [1, 2]`",
-                    AttrType::String => "a string is tested with `= \"…\"`, `!= \"…\"` or `in [\"…\"]`",
+                    AttrType::Bool => {
+                        "a bool is tested on its own (`vip`), or with `= true` / `!= true`"
+                    }
+                    AttrType::Number => {
+                        "a number is compared (`amount > 5000`) or tested with `in [1, 2]`"
+                    }
+                    AttrType::String => {
+                        "a string is tested with `= \"…\"`, `!= \"…\"` or `in [\"…\"]`"
+                    }
                     AttrType::Set => "a set is tested with `contains \"…\"`",
                 };
-                self.out.push(Diagnostic::error(Kind::TypeMismatch, span, format!("`{name}` is a {} and cannot be {what}", ty.name())).with_label(ty_help).with_help(help));
+                self.out.push(
+                    Diagnostic::error(
+                        Kind::TypeMismatch,
+                        span,
+                        format!("`{name}` is a {} and cannot be {what}", ty.name()),
+                    )
+                    .with_label(ty_help)
+                    .with_help(help),
+                );
                 None
             }
         }
@@ -217,7 +409,10 @@ impl Compiler<'_> {
             match &item.node {
                 Item::Sla(sla) => {
                     let when = sla.when.as_ref().and_then(|c| self.condition(c));
-                    let calendar = sla.on.as_ref().and_then(|c| self.t.calendars.resolve(c, &mut self.out));
+                    let calendar = sla
+                        .on
+                        .as_ref()
+                        .and_then(|c| self.t.calendars.resolve(c, &mut self.out));
                     let mut targets: Vec<Target> = Vec::new();
                     for t in &sla.targets {
                         if let Some(first) = targets.iter().find(|x| x.name == t.node.name.name) {
@@ -230,7 +425,11 @@ impl Compiler<'_> {
                     if sla.when.is_some() && when.is_none() {
                         continue;
                     }
-                    policy.slas.push(Sla { named: named(&sla.head), when, targets });
+                    policy.slas.push(Sla {
+                        named: named(&sla.head),
+                        when,
+                        targets,
+                    });
                 }
                 Item::Escalate(e) => {
                     if let Some(esc) = self.escalation(e) {
@@ -248,7 +447,12 @@ impl Compiler<'_> {
                 _ => {}
             }
         }
-        let needs_calendar = policy.slas.iter().flat_map(|s| &s.targets).chain(policy.stages.iter().flat_map(|s| &s.targets)).find(|t| t.calendar.is_none());
+        let needs_calendar = policy
+            .slas
+            .iter()
+            .flat_map(|s| &s.targets)
+            .chain(policy.stages.iter().flat_map(|s| &s.targets))
+            .find(|t| t.calendar.is_none());
         if let Some(t) = needs_calendar
             && policy.default_calendar.is_none()
             && policy.calendar_otherwise.is_none()
@@ -258,7 +462,13 @@ impl Compiler<'_> {
         }
     }
 
-    fn target(&mut self, t: &ast::Target, span: crate::syntax::Span, calendar: Option<usize>, default_start: &str) -> Target {
+    fn target(
+        &mut self,
+        t: &ast::Target,
+        span: crate::syntax::Span,
+        calendar: Option<usize>,
+        default_start: &str,
+    ) -> Target {
         let d = self.duration(span, t.span);
         let (start, stop) = match t.name.name.as_str() {
             "acknowledge" => ("received", "acknowledged"),
@@ -267,14 +477,34 @@ impl Compiler<'_> {
             "callback" => ("resolved", "callback"),
             _ => ("received", t.name.name.as_str()),
         };
-        let start = if default_start != "received" && start == "received" { default_start } else { start };
-        let start = t.from.as_ref().map(|e| self.event(e)).unwrap_or_else(|| start.to_string());
-        let stop = t.until.as_ref().map(|e| self.event(e)).unwrap_or_else(|| stop.to_string());
+        let start = if default_start != "received" && start == "received" {
+            default_start
+        } else {
+            start
+        };
+        let start = t
+            .from
+            .as_ref()
+            .map(|e| self.event(e))
+            .unwrap_or_else(|| start.to_string());
+        let stop = t
+            .until
+            .as_ref()
+            .map(|e| self.event(e))
+            .unwrap_or_else(|| stop.to_string());
         let calendar = match &t.on {
             Some(c) => self.t.calendars.resolve(c, &mut self.out),
             None => calendar,
         };
-        Target { name: t.name.name.clone(), span: d, recurring: t.recurring, start, stop, calendar, span_at: span }
+        Target {
+            name: t.name.name.clone(),
+            span: d,
+            recurring: t.recurring,
+            start,
+            stop,
+            calendar,
+            span_at: span,
+        }
     }
 
     fn escalation(&mut self, e: &ast::Escalate) -> Option<Escalation> {
@@ -305,27 +535,55 @@ impl Compiler<'_> {
                     }
                 },
             };
-            steps.push(EscalationStep { trigger, escalate: s.node.escalate, whom, span: s.span });
+            steps.push(EscalationStep {
+                trigger,
+                escalate: s.node.escalate,
+                whom,
+                span: s.span,
+            });
         }
         if e.when.is_some() && when.is_none() {
             return None;
         }
-        Some(Escalation { named: named(&e.head), target: e.target.as_ref().map(|t| t.name.clone()), when, steps })
+        Some(Escalation {
+            named: named(&e.head),
+            target: e.target.as_ref().map(|t| t.name.clone()),
+            when,
+            steps,
+        })
     }
 
-    fn callback(&mut self, head: &ast::Head, when: Option<&Node<Condition>>, stmts: &[Node<ast::CallbackStmt>]) -> Callback {
+    fn callback(
+        &mut self,
+        head: &ast::Head,
+        when: Option<&Node<Condition>>,
+        stmts: &[Node<ast::CallbackStmt>],
+    ) -> Callback {
         let when = when.and_then(|c| self.condition(c));
-        let mut cb = Callback { named: named(head), when, within: None, via: None, ask_satisfaction: false, reopen_if_dissatisfied: false };
+        let mut cb = Callback {
+            named: named(head),
+            when,
+            within: None,
+            via: None,
+            ask_satisfaction: false,
+            reopen_if_dissatisfied: false,
+        };
         for stmt in stmts {
             match &stmt.node {
                 ast::CallbackStmt::Within(d, from, on) => {
                     let d = self.duration(stmt.span, *d);
-                    let from = from.as_ref().map_or_else(|| "resolved".to_string(), |e| self.event(e));
-                    let on = on.as_ref().and_then(|c| self.t.calendars.resolve(c, &mut self.out));
+                    let from = from
+                        .as_ref()
+                        .map_or_else(|| "resolved".to_string(), |e| self.event(e));
+                    let on = on
+                        .as_ref()
+                        .and_then(|c| self.t.calendars.resolve(c, &mut self.out));
                     cb.within = Some((d, from, on));
                 }
                 ast::CallbackStmt::Via(channel) if channel.name == "original" => cb.via = None,
-                ast::CallbackStmt::Via(channel) => cb.via = self.t.channels.resolve(channel, &mut self.out),
+                ast::CallbackStmt::Via(channel) => {
+                    cb.via = self.t.channels.resolve(channel, &mut self.out)
+                }
                 ast::CallbackStmt::AskSatisfaction => cb.ask_satisfaction = true,
                 ast::CallbackStmt::DissatisfiedReopen => cb.reopen_if_dissatisfied = true,
             }
@@ -334,13 +592,25 @@ impl Compiler<'_> {
     }
 
     fn stage(&mut self, head: &ast::Head, stmts: &[Node<ast::StageStmt>]) -> Stage {
-        let mut stage = Stage { named: named(head), after: None, separate_from: Vec::new(), targets: Vec::new() };
+        let mut stage = Stage {
+            named: named(head),
+            after: None,
+            separate_from: Vec::new(),
+            targets: Vec::new(),
+        };
         for stmt in stmts {
             match &stmt.node {
                 ast::StageStmt::After(s) => stage.after = self.t.stages.resolve(s, &mut self.out),
                 ast::StageStmt::SeparateFrom(s) => {
                     if s.name == head.name.name {
-                        self.error(Kind::BadEscalation, s.span, format!("stage `{}` cannot be separate from itself", s.name)).help = Some("name the earlier stage whose handler must not handle this one".into());
+                        self.error(
+                            Kind::BadEscalation,
+                            s.span,
+                            format!("stage `{}` cannot be separate from itself", s.name),
+                        )
+                        .help = Some(
+                            "name the earlier stage whose handler must not handle this one".into(),
+                        );
                     } else if let Some(i) = self.t.stages.resolve(s, &mut self.out) {
                         stage.separate_from.push(i);
                     }

@@ -38,8 +38,19 @@ impl Checked {
 /// Events the engine knows; other names are allowed (a policy may define its own), but a
 /// name one typo away from one of these is flagged.
 pub const KNOWN_EVENTS: &[&str] = &[
-    "received", "acknowledged", "updated", "resolved", "callback", "reopened", "paused", "resumed",
-    "extended", "stage", "closed", "completed", "installed",
+    "received",
+    "acknowledged",
+    "updated",
+    "resolved",
+    "callback",
+    "reopened",
+    "paused",
+    "resumed",
+    "extended",
+    "stage",
+    "closed",
+    "completed",
+    "installed",
 ];
 
 /// Checks a loaded policy.
@@ -49,8 +60,18 @@ pub fn check(loaded: &Loaded) -> Checked {
         ..Checked::default()
     };
     let has_header = |f: &ast::File| f.items.iter().any(|i| matches!(i.node, Item::Policy(..)));
-    let shared: Vec<&Node<Item>> = loaded.files.iter().filter(|(_, f)| !has_header(f)).flat_map(|(_, f)| &f.items).collect();
-    let headers: Vec<&ast::File> = loaded.files.iter().map(|(_, f)| f).filter(|f| has_header(f)).collect();
+    let shared: Vec<&Node<Item>> = loaded
+        .files
+        .iter()
+        .filter(|(_, f)| !has_header(f))
+        .flat_map(|(_, f)| &f.items)
+        .collect();
+    let headers: Vec<&ast::File> = loaded
+        .files
+        .iter()
+        .map(|(_, f)| f)
+        .filter(|f| has_header(f))
+        .collect();
     if headers.is_empty() {
         // A library of calendars can be checked on its own; anything else needs a header.
         let mut compiler = Compiler::new(shared.clone());
@@ -76,9 +97,16 @@ pub fn check(loaded: &Loaded) -> Checked {
     for pair in checked.versions.windows(2) {
         if pair[0].name == pair[1].name && pair[0].version == pair[1].version {
             checked.diagnostics.push(
-                Diagnostic::error(Kind::Duplicate, pair[1].span, format!("version `{}` of policy `{}` is declared twice", pair[1].version, pair[1].name))
-                    .with_related(pair[0].span, "first declared here")
-                    .with_help("give each version its own `version` string"),
+                Diagnostic::error(
+                    Kind::Duplicate,
+                    pair[1].span,
+                    format!(
+                        "version `{}` of policy `{}` is declared twice",
+                        pair[1].version, pair[1].name
+                    ),
+                )
+                .with_related(pair[0].span, "first declared here")
+                .with_help("give each version its own `version` string"),
             );
         }
     }
@@ -224,14 +252,24 @@ impl<'a> Compiler<'a> {
                 Item::Callback(h, ..) => (&mut self.t.callbacks, &h.name),
                 Item::Report(h, _) => (&mut self.t.reports, &h.name),
                 Item::Sla(s) => {
-                    self.target_names.extend(s.targets.iter().map(|t| t.node.name.name.clone()));
+                    self.target_names
+                        .extend(s.targets.iter().map(|t| t.node.name.name.clone()));
                     (&mut self.t.slas, &s.head.name)
                 }
-                Item::Policy(..) | Item::Import(_) | Item::Scope(_) | Item::Route(_) | Item::Calendars(_) | Item::Extension(..) => continue,
+                Item::Policy(..)
+                | Item::Import(_)
+                | Item::Scope(_)
+                | Item::Route(_)
+                | Item::Calendars(_)
+                | Item::Extension(..) => continue,
             };
             table.declare(ident, &mut self.out);
         }
-        let severity_blocks: Vec<Span> = items.iter().filter(|i| matches!(i.node, Item::Severities(_))).map(|i| i.span).collect();
+        let severity_blocks: Vec<Span> = items
+            .iter()
+            .filter(|i| matches!(i.node, Item::Severities(_)))
+            .map(|i| i.span)
+            .collect();
         if let [first, second, ..] = severity_blocks[..] {
             self.out.push(
                 Diagnostic::error(Kind::Repeated, second, "`severities` is declared twice")
@@ -285,9 +323,13 @@ impl<'a> Compiler<'a> {
         };
         if let Some((second, ..)) = headers.next() {
             self.out.push(
-                Diagnostic::error(Kind::Repeated, second, "a policy version has two `policy` headers")
-                    .with_related(span, "first header")
-                    .with_help("put each version's header in its own file"),
+                Diagnostic::error(
+                    Kind::Repeated,
+                    second,
+                    "a policy version has two `policy` headers",
+                )
+                .with_related(span, "first header")
+                .with_help("put each version's header in its own file"),
             );
         }
         policy.span = head.name.span;
@@ -308,16 +350,29 @@ impl<'a> Compiler<'a> {
                 PolicyStmt::Calendar(_) => {}
                 PolicyStmt::AtRisk(p) => policy.at_risk = self.percent(*p, stmt.span),
                 PolicyStmt::Fallback(f) => policy.fallback_allowed = *f,
-                PolicyStmt::Satisfaction(p) => policy.satisfaction = Some(self.percent(*p, stmt.span)),
+                PolicyStmt::Satisfaction(p) => {
+                    policy.satisfaction = Some(self.percent(*p, stmt.span))
+                }
             }
         }
         if policy.version.is_empty() {
-            self.error(Kind::Missing, head.name.span, format!("policy `{}` has no `version`", policy.name))
-                .help = Some("add `version \"2026.1\"` to the policy header; decisions name the version".into());
+            self.error(
+                Kind::Missing,
+                head.name.span,
+                format!("policy `{}` has no `version`", policy.name),
+            )
+            .help = Some(
+                "add `version \"2026.1\"` to the policy header; decisions name the version".into(),
+            );
         }
         if timezone.is_none() {
-            self.error(Kind::Missing, head.name.span, format!("policy `{}` has no `timezone`", policy.name))
-                .help = Some("add `timezone \"Asia/Shanghai\"` (an IANA name) to the policy header".into());
+            self.error(
+                Kind::Missing,
+                head.name.span,
+                format!("policy `{}` has no `timezone`", policy.name),
+            )
+            .help =
+                Some("add `timezone \"Asia/Shanghai\"` (an IANA name) to the policy header".into());
         }
         policy
     }
@@ -337,10 +392,18 @@ impl<'a> Compiler<'a> {
             Ok(tz) => Some(tz),
             Err(_) => {
                 let near = nearest(name, chrono_tz::TZ_VARIANTS.iter().map(|t| t.name()));
-                let d = Diagnostic::error(Kind::UnknownTimezone, span, format!("unknown time zone `{name}`"));
+                let d = Diagnostic::error(
+                    Kind::UnknownTimezone,
+                    span,
+                    format!("unknown time zone `{name}`"),
+                );
                 self.out.push(match near {
-                    Some(n) => d.with_label(format!("did you mean `{n}`?")).with_help("use an IANA time zone name"),
-                    None => d.with_help("use an IANA time zone name such as `Asia/Shanghai` or `Europe/Berlin`"),
+                    Some(n) => d
+                        .with_label(format!("did you mean `{n}`?"))
+                        .with_help("use an IANA time zone name"),
+                    None => d.with_help(
+                        "use an IANA time zone name such as `Asia/Shanghai` or `Europe/Berlin`",
+                    ),
                 });
                 None
             }
@@ -349,8 +412,12 @@ impl<'a> Compiler<'a> {
 
     fn percent(&mut self, value: f64, span: Span) -> f64 {
         if !(0.0..=100.0).contains(&value) {
-            self.error(Kind::BadPercent, span, format!("`{value}%` is not a percentage between 0% and 100%"))
-                .help = Some("write a share of the whole, from 0% to 100%".into());
+            self.error(
+                Kind::BadPercent,
+                span,
+                format!("`{value}%` is not a percentage between 0% and 100%"),
+            )
+            .help = Some("write a share of the whole, from 0% to 100%".into());
         }
         value
     }
@@ -365,10 +432,16 @@ impl<'a> Compiler<'a> {
         };
         if d.amount == 0 {
             self.error(Kind::OutOfRange, span, format!("`{d}` is no time at all"))
-                .help = Some("a time limit must be at least 1 minute; remove the target if there is none".into());
+                .help = Some(
+                "a time limit must be at least 1 minute; remove the target if there is none".into(),
+            );
         } else if days > 3660 {
-            self.error(Kind::OutOfRange, span, format!("`{d}` is longer than ten years"))
-                .help = Some("time limits are at most ten years; check the number and the unit".into());
+            self.error(
+                Kind::OutOfRange,
+                span,
+                format!("`{d}` is longer than ten years"),
+            )
+            .help = Some("time limits are at most ten years; check the number and the unit".into());
         }
         d
     }
@@ -378,11 +451,22 @@ impl<'a> Compiler<'a> {
         for item in &items {
             match &item.node {
                 Item::Channel(h, via) => {
-                    let callback = via.as_ref().and_then(|v| self.t.channels.resolve(v, &mut self.out));
-                    policy.channels.push(Channel { named: named(h), callback });
+                    let callback = via
+                        .as_ref()
+                        .and_then(|v| self.t.channels.resolve(v, &mut self.out));
+                    policy.channels.push(Channel {
+                        named: named(h),
+                        callback,
+                    });
                 }
-                Item::Field(h, required) => policy.fields.push(Field { named: named(h), required: required.unwrap_or(true) }),
-                Item::Attribute(h, ty) => policy.attributes.push(Attribute { named: named(h), ty: *ty }),
+                Item::Field(h, required) => policy.fields.push(Field {
+                    named: named(h),
+                    required: required.unwrap_or(true),
+                }),
+                Item::Attribute(h, ty) => policy.attributes.push(Attribute {
+                    named: named(h),
+                    ty: *ty,
+                }),
                 Item::Severities(list) => policy.severities.extend(list.iter().map(named)),
                 Item::Category(h) => policy.categories.push(named(h)),
                 Item::Department(h) => policy.departments.push(named(h)),
@@ -390,7 +474,11 @@ impl<'a> Compiler<'a> {
                 Item::Extension(target, max) => {
                     self.target_ref(target);
                     let max_span = self.duration(max.span, max.node);
-                    policy.extensions.push(Extension { target: target.name.clone(), max: max_span, span: item.span });
+                    policy.extensions.push(Extension {
+                        target: target.name.clone(),
+                        max: max_span,
+                        span: item.span,
+                    });
                 }
                 Item::Report(h, stmts) => {
                     let report = self.report(h, stmts);
@@ -411,26 +499,43 @@ impl<'a> Compiler<'a> {
                 }
                 ast::ScopeStmt::Redirect(list, to, reason) => {
                     let categories = self.categories_in_scope(list, &mut seen);
-                    policy.scope.redirects.push(Redirect { categories, to: to.clone(), reason: reason.clone(), span: stmt.span });
+                    policy.scope.redirects.push(Redirect {
+                        categories,
+                        to: to.clone(),
+                        reason: reason.clone(),
+                        span: stmt.span,
+                    });
                 }
                 ast::ScopeStmt::Incomplete(d, on) => {
                     let d = self.duration(stmt.span, *d);
-                    let calendar = on.as_ref().and_then(|c| self.t.calendars.resolve(c, &mut self.out));
+                    let calendar = on
+                        .as_ref()
+                        .and_then(|c| self.t.calendars.resolve(c, &mut self.out));
                     policy.scope.incomplete = Some((d, calendar));
                 }
             }
         }
     }
 
-    fn categories_in_scope(&mut self, list: &[ast::Ident], seen: &mut Vec<(usize, Span)>) -> Vec<usize> {
+    fn categories_in_scope(
+        &mut self,
+        list: &[ast::Ident],
+        seen: &mut Vec<(usize, Span)>,
+    ) -> Vec<usize> {
         let mut ids = Vec::new();
         for ident in list {
-            let Some(i) = self.t.categories.resolve(ident, &mut self.out) else { continue };
+            let Some(i) = self.t.categories.resolve(ident, &mut self.out) else {
+                continue;
+            };
             if let Some((_, first)) = seen.iter().find(|(c, _)| *c == i) {
                 self.out.push(
-                    Diagnostic::error(Kind::Duplicate, ident.span, format!("category `{}` is given a scope twice", ident.name))
-                        .with_related(*first, "first here")
-                        .with_help("a category is either accepted or redirected, once"),
+                    Diagnostic::error(
+                        Kind::Duplicate,
+                        ident.span,
+                        format!("category `{}` is given a scope twice", ident.name),
+                    )
+                    .with_related(*first, "first here")
+                    .with_help("a category is either accepted or redirected, once"),
                 );
                 continue;
             }
@@ -443,7 +548,11 @@ impl<'a> Compiler<'a> {
     fn target_ref(&mut self, ident: &ast::Ident) {
         if !self.target_names.contains(&ident.name) {
             let names = self.target_names.clone();
-            self.out.push(names::unknown("target", ident, names.iter().map(String::as_str)));
+            self.out.push(names::unknown(
+                "target",
+                ident,
+                names.iter().map(String::as_str),
+            ));
         }
     }
 
@@ -452,22 +561,34 @@ impl<'a> Compiler<'a> {
             && let Some(near) = nearest(&ident.name, KNOWN_EVENTS.iter().copied())
         {
             self.out.push(
-                Diagnostic::warning(Kind::UnknownName, ident.span, format!("event `{}` is not one the engine records", ident.name))
-                    .with_label(format!("did you mean `{near}`?"))
-                    .with_help("custom events are allowed, but this one looks like a typo"),
+                Diagnostic::warning(
+                    Kind::UnknownName,
+                    ident.span,
+                    format!("event `{}` is not one the engine records", ident.name),
+                )
+                .with_label(format!("did you mean `{near}`?"))
+                .with_help("custom events are allowed, but this one looks like a typo"),
             );
         }
         ident.name.clone()
     }
 
     fn report(&mut self, head: &ast::Head, stmts: &[Node<ast::ReportStmt>]) -> Report {
-        let mut report = Report { named: named(head), schedule: None, covering: None, to: Vec::new(), cc: Vec::new() };
+        let mut report = Report {
+            named: named(head),
+            schedule: None,
+            covering: None,
+            to: Vec::new(),
+            cc: Vec::new(),
+        };
         for stmt in stmts {
             match &stmt.node {
                 ast::ReportStmt::Schedule(s) => {
                     if let Some(day) = s.on.as_deref().and_then(|o| o.strip_prefix("day ")) {
                         let limit = if s.period == "quarter" { 92 } else { 31 };
-                        if !day.parse::<u32>().is_ok_and(|d| (1..=limit).contains(&d)) || !matches!(s.period.as_str(), "month" | "quarter") {
+                        if !day.parse::<u32>().is_ok_and(|d| (1..=limit).contains(&d))
+                            || !matches!(s.period.as_str(), "month" | "quarter")
+                        {
                             self.error(Kind::OutOfRange, stmt.span, format!("`day {day}` does not fit a {} schedule", s.period))
                                 .help = Some("use `every month on day 1` … `day 31`, or `every quarter on day N`".into());
                         }
@@ -480,8 +601,12 @@ impl<'a> Compiler<'a> {
             }
         }
         if report.to.is_empty() {
-            self.error(Kind::Missing, head.name.span, format!("report `{}` has no recipients", head.name.name))
-                .help = Some("add `to ROLE` (or a quoted name for someone outside the policy)".into());
+            self.error(
+                Kind::Missing,
+                head.name.span,
+                format!("report `{}` has no recipients", head.name.name),
+            )
+            .help = Some("add `to ROLE` (or a quoted name for someone outside the policy)".into());
         }
         report
     }
@@ -489,7 +614,9 @@ impl<'a> Compiler<'a> {
     fn recipients(&mut self, list: &[ast::Recipient]) -> Vec<Recipient> {
         list.iter()
             .filter_map(|r| match r {
-                ast::Recipient::Role(id) => self.t.roles.resolve(id, &mut self.out).map(Recipient::Role),
+                ast::Recipient::Role(id) => {
+                    self.t.roles.resolve(id, &mut self.out).map(Recipient::Role)
+                }
                 ast::Recipient::External(l) => Some(Recipient::External(l.clone())),
             })
             .collect()
@@ -499,7 +626,10 @@ impl<'a> Compiler<'a> {
 fn named(head: &ast::Head) -> Named {
     Named {
         name: head.name.name.clone(),
-        label: head.label.clone().unwrap_or_else(|| ast::Label { text: head.name.name.clone(), ..ast::Label::default() }),
+        label: head.label.clone().unwrap_or_else(|| ast::Label {
+            text: head.name.name.clone(),
+            ..ast::Label::default()
+        }),
         span: head.name.span,
     }
 }

@@ -29,10 +29,17 @@ impl Table {
     pub fn declare(&mut self, ident: &Ident, out: &mut Vec<Diagnostic>) -> Option<usize> {
         if let Some(&i) = self.index.get(&ident.name) {
             out.push(
-                Diagnostic::error(Kind::Duplicate, ident.span, format!("{} `{}` is declared twice", self.what, ident.name))
-                    .with_label("declared again here")
-                    .with_related(self.spans[i], "first declared here")
-                    .with_help(format!("rename one of them or remove the second; each {} needs a unique name", self.what)),
+                Diagnostic::error(
+                    Kind::Duplicate,
+                    ident.span,
+                    format!("{} `{}` is declared twice", self.what, ident.name),
+                )
+                .with_label("declared again here")
+                .with_related(self.spans[i], "first declared here")
+                .with_help(format!(
+                    "rename one of them or remove the second; each {} needs a unique name",
+                    self.what
+                )),
             );
             return None;
         }
@@ -53,7 +60,11 @@ impl Table {
         if let Some(i) = self.get(&ident.name) {
             return Some(i);
         }
-        out.push(unknown(self.what, ident, self.names.iter().map(String::as_str)));
+        out.push(unknown(
+            self.what,
+            ident,
+            self.names.iter().map(String::as_str),
+        ));
         None
     }
 
@@ -69,19 +80,36 @@ impl Table {
 }
 
 /// An unknown-name error for `ident`, suggesting the nearest of `candidates`.
-pub fn unknown<'a>(what: &str, ident: &Ident, candidates: impl Iterator<Item = &'a str>) -> Diagnostic {
+pub fn unknown<'a>(
+    what: &str,
+    ident: &Ident,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Diagnostic {
     let candidates: Vec<&str> = candidates.collect();
-    let d = Diagnostic::error(Kind::UnknownName, ident.span, format!("unknown {what} `{}`", ident.name));
+    let d = Diagnostic::error(
+        Kind::UnknownName,
+        ident.span,
+        format!("unknown {what} `{}`", ident.name),
+    );
     match nearest(&ident.name, candidates.iter().copied()) {
-        Some(best) => d.with_label(format!("did you mean `{best}`?")).with_help(format!("declare `{}` or use `{best}`", ident.name)),
-        None if candidates.is_empty() => d.with_help(format!("no {what} is declared; declare `{}` first", ident.name)),
+        Some(best) => d
+            .with_label(format!("did you mean `{best}`?"))
+            .with_help(format!("declare `{}` or use `{best}`", ident.name)),
+        None if candidates.is_empty() => d.with_help(format!(
+            "no {what} is declared; declare `{}` first",
+            ident.name
+        )),
         None => d.with_help(format!("declared {what} names: {}", list(&candidates))),
     }
 }
 
 fn list(names: &[&str]) -> String {
     let shown: Vec<String> = names.iter().take(8).map(|n| format!("`{n}`")).collect();
-    let more = if names.len() > 8 { format!(" and {} more", names.len() - 8) } else { String::new() };
+    let more = if names.len() > 8 {
+        format!(" and {} more", names.len() - 8)
+    } else {
+        String::new()
+    };
     format!("{}{more}", shown.join(", "))
 }
 
@@ -104,7 +132,11 @@ pub fn distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let current = row[j + 1];
-            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(row[j + 1]) };
+            row[j + 1] = if ca == *cb {
+                previous
+            } else {
+                1 + previous.min(row[j]).min(row[j + 1])
+            };
             previous = current;
         }
     }

@@ -85,7 +85,7 @@ pub struct Policy {
 }
 
 /// A declared name with its label.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Named {
     /// Identifier.
     pub name: String,
@@ -109,7 +109,11 @@ pub struct CalendarDef {
 
 fn calendar_spec<S: Serializer>(c: &Arc<Calendar>, s: S) -> Result<S::Ok, S::Error> {
     let spec = c.spec();
-    let week: Vec<Vec<String>> = spec.week.iter().map(|d| d.iter().map(ToString::to_string).collect()).collect();
+    let week: Vec<Vec<String>> = spec
+        .week
+        .iter()
+        .map(|d| d.iter().map(ToString::to_string).collect())
+        .collect();
     let mut holidays = spec.holidays.clone();
     holidays.sort_unstable();
     let mut workdays: Vec<(NaiveDate, Vec<String>)> = spec
@@ -444,15 +448,6 @@ pub struct Role {
     pub deputy: Option<usize>,
 }
 
-impl Default for Named {
-    fn default() -> Self {
-        Named {
-            name: String::new(),
-            label: Label::default(),
-            span: Span::default(),
-        }
-    }
-}
 
 /// A duty of a role.
 #[derive(Debug, Clone, Serialize)]

@@ -1,7 +1,9 @@
 //! Roles (position descriptions) and procedures: references, duty weights, owned steps and
 //! `reports_to` cycles.
 
-use crate::check::{Authority, Compiler, Duty, Named, Policy, Procedure, ProcedureStep, Requirement, Role, named};
+use crate::check::{
+    Authority, Compiler, Duty, Named, Policy, Procedure, ProcedureStep, Requirement, Role, named,
+};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::Span;
 use crate::syntax::ast::{self, DutyStmt, Item, ProcedureStmt, RoleStmt};
@@ -27,35 +29,77 @@ impl Compiler<'_> {
     }
 
     fn procedure(&mut self, head: &ast::Head, stmts: &[ast::Node<ProcedureStmt>]) -> Procedure {
-        let mut procedure = Procedure { named: named(head), purpose: None, applies_to: None, steps: Vec::new() };
+        let mut procedure = Procedure {
+            named: named(head),
+            purpose: None,
+            applies_to: None,
+            steps: Vec::new(),
+        };
         for stmt in stmts {
             match &stmt.node {
                 ProcedureStmt::Purpose(l) => procedure.purpose = Some(l.clone()),
                 ProcedureStmt::AppliesTo(l) => procedure.applies_to = Some(l.clone()),
                 ProcedureStmt::Step(h, within, by) => {
-                    if let Some(first) = procedure.steps.iter().find(|s| s.named.name == h.name.name) {
-                        self.out.push(Diagnostic::error(Kind::Duplicate, h.name.span, format!("step `{}` is declared twice in procedure `{}`", h.name.name, head.name.name)).with_related(first.named.span, "first declared here").with_help("give each step a unique name"));
+                    if let Some(first) =
+                        procedure.steps.iter().find(|s| s.named.name == h.name.name)
+                    {
+                        self.out.push(
+                            Diagnostic::error(
+                                Kind::Duplicate,
+                                h.name.span,
+                                format!(
+                                    "step `{}` is declared twice in procedure `{}`",
+                                    h.name.name, head.name.name
+                                ),
+                            )
+                            .with_related(first.named.span, "first declared here")
+                            .with_help("give each step a unique name"),
+                        );
                         continue;
                     }
                     let within = within.as_ref().map(|(d, on)| {
                         let d = self.duration(stmt.span, *d);
-                        (d, on.as_ref().and_then(|c| self.t.calendars.resolve(c, &mut self.out)))
+                        (
+                            d,
+                            on.as_ref()
+                                .and_then(|c| self.t.calendars.resolve(c, &mut self.out)),
+                        )
                     });
-                    let by = by.as_ref().map(|r| if r.name == "routed" { None } else { self.t.roles.resolve(r, &mut self.out) });
-                    procedure.steps.push(ProcedureStep { named: named(h), within, by });
+                    let by = by.as_ref().map(|r| {
+                        if r.name == "routed" {
+                            None
+                        } else {
+                            self.t.roles.resolve(r, &mut self.out)
+                        }
+                    });
+                    procedure.steps.push(ProcedureStep {
+                        named: named(h),
+                        within,
+                        by,
+                    });
                 }
             }
         }
         procedure
     }
 
-    fn role(&mut self, head: &ast::Head, stmts: &[ast::Node<RoleStmt>], procedures: &[Procedure]) -> (Role, Option<Span>) {
-        let mut role = Role { named: named(head), ..Role::default() };
+    fn role(
+        &mut self,
+        head: &ast::Head,
+        stmts: &[ast::Node<RoleStmt>],
+        procedures: &[Procedure],
+    ) -> (Role, Option<Span>) {
+        let mut role = Role {
+            named: named(head),
+            ..Role::default()
+        };
         let mut reports_span = None;
         for stmt in stmts {
             match &stmt.node {
                 RoleStmt::Code(c) => role.code = Some(c.clone()),
-                RoleStmt::Department(d) => role.department = self.t.departments.resolve(d, &mut self.out),
+                RoleStmt::Department(d) => {
+                    role.department = self.t.departments.resolve(d, &mut self.out)
+                }
                 RoleStmt::ReportsTo(r) => {
                     if r.name == head.name.name {
                         self.error(Kind::Cycle, r.span, format!("role `{}` reports to itself", r.name)).help = Some("name the direct superior, or leave `reports_to` out for the top of the organisation".into());
@@ -70,19 +114,43 @@ impl Compiler<'_> {
                 RoleStmt::Hours(l) => role.hours = Some(l.clone()),
                 RoleStmt::Purpose(l) => role.purpose = Some(l.clone()),
                 RoleStmt::Relation(internal, l) => role.relations.push((*internal, l.clone())),
-                RoleStmt::Related(list) => role.related.extend(list.iter().filter_map(|r| self.t.roles.resolve(r, &mut self.out))),
+                RoleStmt::Related(list) => role.related.extend(
+                    list.iter()
+                        .filter_map(|r| self.t.roles.resolve(r, &mut self.out)),
+                ),
                 RoleStmt::Duty(d) => {
                     let duty = self.duty(d, procedures);
                     role.duties.push(duty);
                 }
-                RoleStmt::Authority(level, matter, limit) => role.authorities.push(Authority { level: *level, matter: matter.clone(), limit: limit.clone() }),
+                RoleStmt::Authority(level, matter, limit) => role.authorities.push(Authority {
+                    level: *level,
+                    matter: matter.clone(),
+                    limit: limit.clone(),
+                }),
                 RoleStmt::Right(l) => role.rights.push(l.clone()),
                 RoleStmt::Obligation(l) => role.obligations.push(l.clone()),
-                RoleStmt::Requires(ast::Requirement::Experience(years, l)) => role.requirements.push(Requirement { kind: "experience".into(), years: Some(*years), text: l.clone() }),
-                RoleStmt::Requires(ast::Requirement::Other(kind, l)) => role.requirements.push(Requirement { kind: kind.clone(), years: None, text: Some(l.clone()) }),
+                RoleStmt::Requires(ast::Requirement::Experience(years, l)) => {
+                    role.requirements.push(Requirement {
+                        kind: "experience".into(),
+                        years: Some(*years),
+                        text: l.clone(),
+                    })
+                }
+                RoleStmt::Requires(ast::Requirement::Other(kind, l)) => {
+                    role.requirements.push(Requirement {
+                        kind: kind.clone(),
+                        years: None,
+                        text: Some(l.clone()),
+                    })
+                }
                 RoleStmt::Training(l) => role.training.push(l.clone()),
-                RoleStmt::PromotesTo(r) => role.promotes_to = self.t.roles.resolve(r, &mut self.out),
-                RoleStmt::RotatesWith(list) => role.rotates_with.extend(list.iter().filter_map(|r| self.t.roles.resolve(r, &mut self.out))),
+                RoleStmt::PromotesTo(r) => {
+                    role.promotes_to = self.t.roles.resolve(r, &mut self.out)
+                }
+                RoleStmt::RotatesWith(list) => role.rotates_with.extend(
+                    list.iter()
+                        .filter_map(|r| self.t.roles.resolve(r, &mut self.out)),
+                ),
                 RoleStmt::Deputy(r) => role.deputy = self.t.roles.resolve(r, &mut self.out),
             }
         }
@@ -91,7 +159,20 @@ impl Compiler<'_> {
     }
 
     fn duty(&mut self, d: &ast::Duty, procedures: &[Procedure]) -> Duty {
-        let mut duty = Duty { named: Named { name: d.name.name.clone(), label: d.label.clone(), span: d.name.span }, weight: None, time: None, ad_hoc: false, measure: None, process: Vec::new(), result: None, owns: Vec::new() };
+        let mut duty = Duty {
+            named: Named {
+                name: d.name.name.clone(),
+                label: d.label.clone(),
+                span: d.name.span,
+            },
+            weight: None,
+            time: None,
+            ad_hoc: false,
+            measure: None,
+            process: Vec::new(),
+            result: None,
+            owns: Vec::new(),
+        };
         for stmt in &d.stmts {
             match &stmt.node {
                 DutyStmt::Weight(w) => duty.weight = Some(self.percent(w.node, w.span)),
@@ -117,7 +198,12 @@ impl Compiler<'_> {
             .iter()
             .enumerate()
             .filter(|(_, p)| r.procedure.as_ref().is_none_or(|q| q.name == p.named.name))
-            .filter_map(|(i, p)| p.steps.iter().position(|s| s.named.name == r.step.name).map(|j| (i, j)))
+            .filter_map(|(i, p)| {
+                p.steps
+                    .iter()
+                    .position(|s| s.named.name == r.step.name)
+                    .map(|j| (i, j))
+            })
             .collect();
         if let Some(q) = &r.procedure
             && self.t.procedures.resolve(q, &mut self.out).is_none()
@@ -127,12 +213,24 @@ impl Compiler<'_> {
         match candidates[..] {
             [one] => Some(one),
             [] => {
-                let names: Vec<String> = procedures.iter().flat_map(|p| p.steps.iter().map(|s| s.named.name.clone())).collect();
-                self.out.push(super::names::unknown("procedure step", &r.step, names.iter().map(String::as_str)));
+                let names: Vec<String> = procedures
+                    .iter()
+                    .flat_map(|p| p.steps.iter().map(|s| s.named.name.clone()))
+                    .collect();
+                self.out.push(super::names::unknown(
+                    "procedure step",
+                    &r.step,
+                    names.iter().map(String::as_str),
+                ));
                 None
             }
             _ => {
-                self.error(Kind::UnknownName, r.step.span, format!("step `{}` is in more than one procedure", r.step.name)).help = Some(format!("qualify it: `PROCEDURE.{}`", r.step.name));
+                self.error(
+                    Kind::UnknownName,
+                    r.step.span,
+                    format!("step `{}` is in more than one procedure", r.step.name),
+                )
+                .help = Some(format!("qualify it: `PROCEDURE.{}`", r.step.name));
                 None
             }
         }
@@ -151,8 +249,15 @@ impl Compiler<'_> {
             .collect();
         let total: f64 = weights.iter().map(|w| w.0).sum();
         if !weights.is_empty() && (total - 100.0).abs() > 0.001 {
-            let mut d = Diagnostic::error(Kind::WeightSum, head.name.span, format!("the duty weights of role `{}` add up to {total}%, not 100%", head.name.name))
-                .with_help("adjust the weights so that together they make 100%");
+            let mut d = Diagnostic::error(
+                Kind::WeightSum,
+                head.name.span,
+                format!(
+                    "the duty weights of role `{}` add up to {total}%, not 100%",
+                    head.name.name
+                ),
+            )
+            .with_help("adjust the weights so that together they make 100%");
             for (w, span) in &weights {
                 d = d.with_related(*span, format!("{w}%"));
             }
@@ -169,9 +274,27 @@ impl Compiler<'_> {
             while let Some(next) = policy.roles[current].reports_to {
                 if next == start {
                     if !path.iter().any(|&r| reported[r]) {
-                        let names: Vec<&str> = path.iter().chain(std::iter::once(&start)).map(|&r| policy.roles[r].named.name.as_str()).collect();
-                        let span = spans.get(start).copied().flatten().unwrap_or(policy.roles[start].named.span);
-                        self.error(Kind::Cycle, span, format!("`reports_to` goes round in a circle: {}", names.join(" -> "))).help = Some("the chain of superiors must end at a role with no `reports_to`".into());
+                        let names: Vec<&str> = path
+                            .iter()
+                            .chain(std::iter::once(&start))
+                            .map(|&r| policy.roles[r].named.name.as_str())
+                            .collect();
+                        let span = spans
+                            .get(start)
+                            .copied()
+                            .flatten()
+                            .unwrap_or(policy.roles[start].named.span);
+                        self.error(
+                            Kind::Cycle,
+                            span,
+                            format!(
+                                "`reports_to` goes round in a circle: {}",
+                                names.join(" -> ")
+                            ),
+                        )
+                        .help = Some(
+                            "the chain of superiors must end at a role with no `reports_to`".into(),
+                        );
                         for &r in &path {
                             reported[r] = true;
                         }

@@ -11,7 +11,9 @@ use crate::syntax::load;
 
 /// Arguments of `charter check`.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  charter check policies/complaint-office\n  charter check --error-format json policies/led-maker/policy.charter\n\nExit codes: 0 clean, 1 errors (or warnings with --deny warnings), 2 usage or I/O error.")]
+#[command(
+    after_help = "Examples:\n  charter check policies/complaint-office\n  charter check --error-format json policies/led-maker/policy.charter\n\nExit codes: 0 clean, 1 errors (or warnings with --deny warnings), 2 usage or I/O error."
+)]
 pub struct Args {
     /// A `.charter` file, or a folder of them compiled together.
     policy: PathBuf,
@@ -36,11 +38,18 @@ enum Deny {
 
 pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     if !args.policy.exists() {
-        return Err(UsageError(format!("`{}` does not exist; give a `.charter` file or a folder of them", args.policy.display())));
+        return Err(UsageError(format!(
+            "`{}` does not exist; give a `.charter` file or a folder of them",
+            args.policy.display()
+        )));
     }
     let loaded = load(&args.policy);
     let checked = check(&loaded);
-    let errors = checked.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = checked.diagnostics.len() - errors;
     match args.error_format {
         ErrorFormat::Human => {
@@ -48,18 +57,39 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                 eprintln!("{}", d.render(&loaded.sources));
             }
             let summary = match (errors, warnings) {
-                (0, 0) => format!("{}: ok ({} version{})", args.policy.display(), checked.versions.len(), if checked.versions.len() == 1 { "" } else { "s" }),
-                _ => format!("{}: {errors} error{}, {warnings} warning{}", args.policy.display(), plural(errors), plural(warnings)),
+                (0, 0) => format!(
+                    "{}: ok ({} version{})",
+                    args.policy.display(),
+                    checked.versions.len(),
+                    if checked.versions.len() == 1 { "" } else { "s" }
+                ),
+                _ => format!(
+                    "{}: {errors} error{}, {warnings} warning{}",
+                    args.policy.display(),
+                    plural(errors),
+                    plural(warnings)
+                ),
             };
             eprintln!("{summary}");
         }
         ErrorFormat::Json => {
-            let list: Vec<serde_json::Value> = checked.diagnostics.iter().map(|d| d.to_json(&loaded.sources)).collect();
-            println!("{}", serde_json::json!({ "errors": errors, "warnings": warnings, "diagnostics": list }));
+            let list: Vec<serde_json::Value> = checked
+                .diagnostics
+                .iter()
+                .map(|d| d.to_json(&loaded.sources))
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({ "errors": errors, "warnings": warnings, "diagnostics": list })
+            );
         }
     }
     let failed = errors > 0 || (warnings > 0 && args.deny.is_some());
-    Ok(if failed { Outcome::Failed } else { Outcome::Success })
+    Ok(if failed {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
 }
 
 fn plural(n: usize) -> &'static str {

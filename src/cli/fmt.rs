@@ -9,7 +9,9 @@ use crate::syntax::Sources;
 
 /// Arguments of `charter fmt`.
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  charter fmt policies\n  charter fmt --check policies/complaint-office/policy.charter\n\nExit codes: 0 formatted (or nothing to change), 1 a file would change (--check) or does not parse, 2 usage or I/O error.")]
+#[command(
+    after_help = "Examples:\n  charter fmt policies\n  charter fmt --check policies/complaint-office/policy.charter\n\nExit codes: 0 formatted (or nothing to change), 1 a file would change (--check) or does not parse, 2 usage or I/O error."
+)]
 pub struct Args {
     /// Files or folders (every `.charter` file below them).
     #[arg(required = true)]
@@ -23,7 +25,8 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     let mut files = Vec::new();
     for path in &args.paths {
         if path.is_dir() {
-            collect(path, &mut files).map_err(|e| UsageError(format!("cannot read folder `{}`: {e}", path.display())))?;
+            collect(path, &mut files)
+                .map_err(|e| UsageError(format!("cannot read folder `{}`: {e}", path.display())))?;
         } else if path.exists() {
             files.push(path.clone());
         } else {
@@ -34,7 +37,8 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     let mut failed = false;
     for file in files {
         let shown = file.display().to_string();
-        let bytes = std::fs::read(&file).map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?;
+        let bytes =
+            std::fs::read(&file).map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?;
         let Ok(text) = String::from_utf8(bytes) else {
             eprintln!("error: `{shown}` is not UTF-8 text; save it as UTF-8");
             failed = true;
@@ -47,7 +51,8 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                 failed = true;
             }
             Ok(formatted) => {
-                std::fs::write(&file, formatted).map_err(|e| UsageError(format!("cannot write `{shown}`: {e}")))?;
+                std::fs::write(&file, formatted)
+                    .map_err(|e| UsageError(format!("cannot write `{shown}`: {e}")))?;
                 eprintln!("formatted {shown}");
             }
             Err(errors) => {
@@ -61,7 +66,11 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             }
         }
     }
-    Ok(if failed { Outcome::Failed } else { Outcome::Success })
+    Ok(if failed {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -49,15 +49,21 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
         Command::Add { on, from, duration } => {
             let (calendar, _) = calendar(&on)?;
             let from = instant(&from)?;
-            let span: Span = duration.parse().map_err(|e: crate::time::SpanParseError| UsageError(e.to_string()))?;
-            let at = calendar.add(from, span).map_err(|e| UsageError(e.to_string()))?;
+            let span: Span = duration
+                .parse()
+                .map_err(|e: crate::time::SpanParseError| UsageError(e.to_string()))?;
+            let at = calendar
+                .add(from, span)
+                .map_err(|e| UsageError(e.to_string()))?;
             println!("{}", calendar.format(at));
             Ok(Outcome::Success)
         }
         Command::Between { on, a, b } => {
             let (calendar, _) = calendar(&on)?;
             let (a, b) = (instant(&a)?, instant(&b)?);
-            let working = calendar.open_between(a.min(b), a.max(b)).map_err(|e| UsageError(e.to_string()))?;
+            let working = calendar
+                .open_between(a.min(b), a.max(b))
+                .map_err(|e| UsageError(e.to_string()))?;
             println!("from     {}", calendar.format(a.min(b)));
             println!("to       {}", calendar.format(a.max(b)));
             println!("elapsed  {}", hm((a - b).abs()));
@@ -68,7 +74,12 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
 }
 
 fn hm(secs: i64) -> String {
-    format!("{}h{:02}m ({} minutes)", secs / 3600, (secs % 3600) / 60, secs / 60)
+    format!(
+        "{}h{:02}m ({} minutes)",
+        secs / 3600,
+        (secs % 3600) / 60,
+        secs / 60
+    )
 }
 
 fn instant(text: &str) -> Result<i64, UsageError> {
@@ -84,15 +95,35 @@ fn calendar(on: &On) -> Result<(std::sync::Arc<Calendar>, Policy), UsageError> {
         for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
             eprintln!("{}", d.render(&loaded.sources));
         }
-        return Err(UsageError(format!("`{}` has errors; run `charter check` on it", on.policy.display())));
+        return Err(UsageError(format!(
+            "`{}` has errors; run `charter check` on it",
+            on.policy.display()
+        )));
     }
-    let policy = checked.versions.into_iter().last().ok_or_else(|| UsageError(format!("`{}` holds no policy", on.policy.display())))?;
+    let policy = checked
+        .versions
+        .into_iter()
+        .last()
+        .ok_or_else(|| UsageError(format!("`{}` holds no policy", on.policy.display())))?;
     let index = match &on.calendar {
-        Some(name) => policy.calendars.iter().position(|c| &c.named.name == name).ok_or_else(|| {
-            let names: Vec<&str> = policy.calendars.iter().map(|c| c.named.name.as_str()).collect();
-            UsageError(format!("no calendar `{name}` in the policy; its calendars: {}", names.join(", ")))
+        Some(name) => policy
+            .calendars
+            .iter()
+            .position(|c| &c.named.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = policy
+                    .calendars
+                    .iter()
+                    .map(|c| c.named.name.as_str())
+                    .collect();
+                UsageError(format!(
+                    "no calendar `{name}` in the policy; its calendars: {}",
+                    names.join(", ")
+                ))
+            })?,
+        None => policy.default_calendar.ok_or_else(|| {
+            UsageError("the policy has no default calendar; pass --calendar NAME".into())
         })?,
-        None => policy.default_calendar.ok_or_else(|| UsageError("the policy has no default calendar; pass --calendar NAME".into()))?,
     };
     Ok((policy.calendars[index].calendar.clone(), policy))
 }

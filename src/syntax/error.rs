@@ -31,16 +31,23 @@ pub enum SyntaxError {
 impl From<SyntaxError> for Diagnostic {
     fn from(error: SyntaxError) -> Diagnostic {
         match error {
-            SyntaxError::Grammar { span, message, label } => {
-                let d = Diagnostic::error(Kind::Syntax, span, message).with_help("see docs/language.md for the form of each declaration");
+            SyntaxError::Grammar {
+                span,
+                message,
+                label,
+            } => {
+                let d = Diagnostic::error(Kind::Syntax, span, message)
+                    .with_help("see docs/language.md for the form of each declaration");
                 match label {
                     Some(label) => d.with_label(label),
                     None => d,
                 }
             }
-            SyntaxError::Invalid { span, message, help } => {
-                Diagnostic::error(Kind::InvalidLiteral, span, message).with_help(help)
-            }
+            SyntaxError::Invalid {
+                span,
+                message,
+                help,
+            } => Diagnostic::error(Kind::InvalidLiteral, span, message).with_help(help),
         }
     }
 }

@@ -59,7 +59,11 @@ fn grammar_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> S
     let rest = &text[start..];
     let line_rest = rest.split('\n').next().unwrap_or("");
     if line_rest.starts_with('"') && !line_rest[1..].contains('"') {
-        let span = Span { file, start: start as u32, end: (start + line_rest.trim_end().len()) as u32 };
+        let span = Span {
+            file,
+            start: start as u32,
+            end: (start + line_rest.trim_end().len()) as u32,
+        };
         return SyntaxError::Grammar {
             span,
             message: "this string is not closed before the end of the line".into(),
@@ -72,8 +76,14 @@ fn grammar_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> S
             let mut names: Vec<&str> = positives.iter().map(|r| rule_name(*r)).collect();
             names.sort_unstable();
             names.dedup();
-            let word: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            let keywords: Vec<&str> = names.iter().filter_map(|n| n.strip_prefix('`').and_then(|n| n.strip_suffix('`'))).collect();
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let keywords: Vec<&str> = names
+                .iter()
+                .filter_map(|n| n.strip_prefix('`').and_then(|n| n.strip_suffix('`')))
+                .collect();
             let label = crate::check::nearest(&word, keywords.iter().copied())
                 .filter(|k| !word.is_empty() && *k != word)
                 .map(|k| format!("did you mean `{k}`?"));
@@ -81,7 +91,11 @@ fn grammar_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> S
         }
         ErrorVariant::CustomError { message } => (message, None),
     };
-    SyntaxError::Grammar { span, message, label }
+    SyntaxError::Grammar {
+        span,
+        message,
+        label,
+    }
 }
 
 fn c_len(rest: &str) -> usize {
@@ -115,7 +129,9 @@ fn rule_name(rule: Rule) -> &'static str {
     match rule {
         Rule::WHITESPACE | Rule::COMMENT => "white space",
         Rule::EOI => "the end of the file",
-        Rule::file | Rule::item => "a declaration (`policy`, `calendar`, `channel`, `category`, `route`, `sla`, `role`, …)",
+        Rule::file | Rule::item => {
+            "a declaration (`policy`, `calendar`, `channel`, `category`, `route`, `sla`, `role`, …)"
+        }
         Rule::ident | Rule::ident_char | Rule::whom | Rule::keyword => "a name",
         Rule::ident_list => "a list of names",
         Rule::string | Rule::string_inner => "a quoted string",
@@ -152,7 +168,9 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::k_not => "`not`",
         Rule::k_otherwise | Rule::otherwise => "`otherwise`",
         Rule::policy => "`policy`",
-        Rule::policy_stmt => "a policy setting (`version`, `effective`, `timezone`, `locale`, `calendar`, `at_risk`, `fallback`, `satisfaction`)",
+        Rule::policy_stmt => {
+            "a policy setting (`version`, `effective`, `timezone`, `locale`, `calendar`, `at_risk`, `fallback`, `satisfaction`)"
+        }
         Rule::version => "`version`",
         Rule::effective => "`effective`",
         Rule::timezone => "`timezone`",
@@ -164,7 +182,9 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::satisfaction => "`satisfaction`",
         Rule::import => "`import`",
         Rule::calendar => "`calendar`",
-        Rule::calendar_stmt => "a calendar statement (`timezone`, `valid`, `use`, `week`, `holiday`, `workday`)",
+        Rule::calendar_stmt => {
+            "a calendar statement (`timezone`, `valid`, `use`, `week`, `holiday`, `workday`)"
+        }
         Rule::valid => "`valid`",
         Rule::use_calendar => "`use`",
         Rule::week => "`week`",
@@ -203,7 +223,9 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::immediately => "`immediately`",
         Rule::action => "`notify` or `escalate`",
         Rule::callback => "`callback`",
-        Rule::callback_stmt => "a callback statement (`within`, `via`, `ask satisfaction`, `dissatisfied reopen`)",
+        Rule::callback_stmt => {
+            "a callback statement (`within`, `via`, `ask satisfaction`, `dissatisfied reopen`)"
+        }
         Rule::via => "`via`",
         Rule::ask_satisfaction => "`ask satisfaction`",
         Rule::dissatisfied_reopen => "`dissatisfied reopen`",
@@ -220,12 +242,14 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::long_weekday => "a weekday (`monday` … `sunday`)",
         Rule::day_of => "`day N`",
         Rule::covering => "`covering`",
-        Rule::coverage => "`previous week`, `previous month`, …",
+        Rule::coverage => "`previous` or `current`",
         Rule::recipients_to => "`to`",
         Rule::recipients_cc => "`cc`",
         Rule::recipient => "a role or a quoted name",
         Rule::role => "`role`",
-        Rule::role_stmt => "a role statement (`code`, `department`, `reports_to`, `duty`, `authority`, …)",
+        Rule::role_stmt => {
+            "a role statement (`code`, `department`, `reports_to`, `duty`, `authority`, …)"
+        }
         Rule::code => "`code`",
         Rule::reports_to => "`reports_to`",
         Rule::headcount => "`headcount`",
@@ -237,7 +261,9 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::relation_kind => "`internal` or `external`",
         Rule::related => "`related`",
         Rule::duty => "`duty`",
-        Rule::duty_stmt => "a duty statement (`weight`, `time`, `measure`, `process`, `result`, `owns`)",
+        Rule::duty_stmt => {
+            "a duty statement (`weight`, `time`, `measure`, `process`, `result`, `owns`)"
+        }
         Rule::weight => "`weight`",
         Rule::time_budget => "`time`",
         Rule::ad_hoc => "`ad_hoc`",
@@ -256,7 +282,9 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::obligation => "`obligation`",
         Rule::requires => "`requires`",
         Rule::experience => "`experience`",
-        Rule::requirement_kind => "`education`, `major`, `skill`, `knowledge`, `trait` or `experience`",
+        Rule::requirement_kind => {
+            "`education`, `major`, `skill`, `knowledge`, `trait` or `experience`"
+        }
         Rule::training => "`training`",
         Rule::promotes_to => "`promotes_to`",
         Rule::rotates_with => "`rotates_with`",
@@ -352,7 +380,11 @@ impl Lower {
         match p.as_str().trim_end_matches('%').parse::<f64>() {
             Ok(n) if n.is_finite() => n,
             _ => {
-                self.error(&p, format!("`{}` is not a number", p.as_str()), "write a number like `12` or `0.5`");
+                self.error(
+                    &p,
+                    format!("`{}` is not a number", p.as_str()),
+                    "write a number like `12` or `0.5`",
+                );
                 0.0
             }
         }
@@ -362,7 +394,11 @@ impl Lower {
         match p.as_str().parse::<u32>() {
             Ok(n) => n,
             Err(_) => {
-                self.error(&p, format!("`{}` is too large", p.as_str()), "use a number below 4294967296");
+                self.error(
+                    &p,
+                    format!("`{}` is too large", p.as_str()),
+                    "use a number below 4294967296",
+                );
                 0
             }
         }
@@ -372,7 +408,11 @@ impl Lower {
         match NaiveDate::parse_from_str(p.as_str(), "%Y-%m-%d") {
             Ok(d) => d,
             Err(_) => {
-                self.error(&p, format!("`{}` is not a date", p.as_str()), "write a real date as YYYY-MM-DD");
+                self.error(
+                    &p,
+                    format!("`{}` is not a date", p.as_str()),
+                    "write a real date as YYYY-MM-DD",
+                );
                 NaiveDate::MIN
             }
         }
@@ -407,7 +447,11 @@ impl Lower {
                 _ => {
                     let (elapsed, work) =
                         crate::time::unit_word(part.as_str()).unwrap_or((Unit::Minutes, None));
-                    unit = if working { work.unwrap_or(elapsed) } else { elapsed };
+                    unit = if working {
+                        work.unwrap_or(elapsed)
+                    } else {
+                        elapsed
+                    };
                 }
             }
         }
@@ -438,16 +482,29 @@ impl Lower {
         match rule {
             Rule::policy => {
                 let head = self.head(&mut inner);
-                Item::Policy(head, inner.map(|s| self.node(&s, |l| l.policy_stmt(s.clone()))).collect())
+                Item::Policy(
+                    head,
+                    inner
+                        .map(|s| self.node(&s, |l| l.policy_stmt(s.clone())))
+                        .collect(),
+                )
             }
             Rule::import => Item::Import(inner.next().map(|s| self.string(s)).unwrap_or_default()),
             Rule::calendar => {
                 let head = self.head(&mut inner);
-                Item::Calendar(head, inner.map(|s| self.node(&s, |l| l.calendar_stmt(s.clone()))).collect())
+                Item::Calendar(
+                    head,
+                    inner
+                        .map(|s| self.node(&s, |l| l.calendar_stmt(s.clone())))
+                        .collect(),
+                )
             }
             Rule::channel => {
                 let head = self.head(&mut inner);
-                let via = inner.next().and_then(|s| s.into_inner().next()).map(|i| self.ident(i));
+                let via = inner
+                    .next()
+                    .and_then(|s| s.into_inner().next())
+                    .map(|i| self.ident(i));
                 Item::Channel(head, via)
             }
             Rule::field => {
@@ -456,7 +513,11 @@ impl Lower {
             }
             Rule::attribute => {
                 let head = self.head(&mut inner);
-                let ty = match inner.next().and_then(|t| t.into_inner().next()).map(|t| t.as_str()) {
+                let ty = match inner
+                    .next()
+                    .and_then(|t| t.into_inner().next())
+                    .map(|t| t.as_str())
+                {
                     Some("number") => AttrType::Number,
                     Some("bool") => AttrType::Bool,
                     Some("set") => AttrType::Set,
@@ -464,10 +525,16 @@ impl Lower {
                 };
                 Item::Attribute(head, ty)
             }
-            Rule::severities => Item::Severities(inner.map(|s| self.head(&mut s.into_inner())).collect()),
+            Rule::severities => {
+                Item::Severities(inner.map(|s| self.head(&mut s.into_inner())).collect())
+            }
             Rule::category => Item::Category(self.head(&mut inner)),
             Rule::department => Item::Department(self.head(&mut inner)),
-            Rule::scope => Item::Scope(inner.map(|s| self.node(&s, |l| l.scope_stmt(s.clone()))).collect()),
+            Rule::scope => Item::Scope(
+                inner
+                    .map(|s| self.node(&s, |l| l.scope_stmt(s.clone())))
+                    .collect(),
+            ),
             Rule::route => Item::Route(self.rules(inner)),
             Rule::calendars => Item::Calendars(self.rules(inner)),
             Rule::sla => Item::Sla(self.sla(inner)),
@@ -475,17 +542,31 @@ impl Lower {
             Rule::callback => {
                 let head = self.head(&mut inner);
                 let when = self.when(&mut inner);
-                Item::Callback(head, when, inner.map(|s| self.node(&s, |l| l.callback_stmt(s.clone()))).collect())
+                Item::Callback(
+                    head,
+                    when,
+                    inner
+                        .map(|s| self.node(&s, |l| l.callback_stmt(s.clone())))
+                        .collect(),
+                )
             }
             Rule::stage => {
                 let head = self.head(&mut inner);
-                Item::Stage(head, inner.map(|s| self.node(&s, |l| l.stage_stmt(s.clone()))).collect())
+                Item::Stage(
+                    head,
+                    inner
+                        .map(|s| self.node(&s, |l| l.stage_stmt(s.clone())))
+                        .collect(),
+                )
             }
             Rule::extension => {
                 let target = inner.next().map(|i| self.ident(i));
                 let max = inner.next().and_then(|m| {
                     let span = self.span(&m);
-                    m.into_inner().next().map(|d| Node { span, node: self.duration(d) })
+                    m.into_inner().next().map(|d| Node {
+                        span,
+                        node: self.duration(d),
+                    })
                 });
                 match (target, max) {
                     (Some(t), Some(m)) => Item::Extension(t, m),
@@ -494,15 +575,30 @@ impl Lower {
             }
             Rule::report => {
                 let head = self.head(&mut inner);
-                Item::Report(head, inner.map(|s| self.node(&s, |l| l.report_stmt(s.clone()))).collect())
+                Item::Report(
+                    head,
+                    inner
+                        .map(|s| self.node(&s, |l| l.report_stmt(s.clone())))
+                        .collect(),
+                )
             }
             Rule::role => {
                 let head = self.head(&mut inner);
-                Item::Role(head, inner.map(|s| self.node(&s, |l| l.role_stmt(s.clone()))).collect())
+                Item::Role(
+                    head,
+                    inner
+                        .map(|s| self.node(&s, |l| l.role_stmt(s.clone())))
+                        .collect(),
+                )
             }
             Rule::procedure => {
                 let head = self.head(&mut inner);
-                Item::Procedure(head, inner.map(|s| self.node(&s, |l| l.procedure_stmt(s.clone()))).collect())
+                Item::Procedure(
+                    head,
+                    inner
+                        .map(|s| self.node(&s, |l| l.procedure_stmt(s.clone())))
+                        .collect(),
+                )
             }
             _ => Item::Import(String::new()),
         }
@@ -530,13 +626,20 @@ impl Lower {
         let rule = p.as_rule();
         let mut inner = p.into_inner();
         match rule {
-            Rule::timezone => CalendarStmt::Timezone(inner.next().map(|s| self.string(s)).unwrap_or_default()),
+            Rule::timezone => {
+                CalendarStmt::Timezone(inner.next().map(|s| self.string(s)).unwrap_or_default())
+            }
             Rule::valid => {
                 let a = inner.next().map_or(NaiveDate::MIN, |d| self.date(d));
                 let b = inner.next().map_or(NaiveDate::MIN, |d| self.date(d));
                 CalendarStmt::Valid(a, b)
             }
-            Rule::use_calendar => CalendarStmt::Use(inner.next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() })),
+            Rule::use_calendar => {
+                CalendarStmt::Use(inner.next().map(|i| self.ident(i)).unwrap_or(Ident {
+                    name: String::new(),
+                    span: Span::default(),
+                }))
+            }
             Rule::week => {
                 let days = inner.next().map(|d| self.days(d)).unwrap_or_default();
                 let hours = inner.next().map(|h| self.hours(h)).unwrap_or_default();
@@ -565,7 +668,12 @@ impl Lower {
     }
 
     fn days(&mut self, p: P) -> Vec<(u8, u8)> {
-        let day = |w: &str| ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].iter().position(|d| *d == w).unwrap_or(0) as u8;
+        let day = |w: &str| {
+            ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .position(|d| *d == w)
+                .unwrap_or(0) as u8
+        };
         p.into_inner()
             .map(|range| {
                 let parts: Vec<&str> = range.into_inner().map(|w| w.as_str()).collect();
@@ -579,7 +687,9 @@ impl Lower {
         let rule = p.as_rule();
         let mut inner = p.into_inner();
         match rule {
-            Rule::accept => ScopeStmt::Accept(inner.next().map(|l| self.idents(l)).unwrap_or_default()),
+            Rule::accept => {
+                ScopeStmt::Accept(inner.next().map(|l| self.idents(l)).unwrap_or_default())
+            }
             Rule::redirect => {
                 let names = inner.next().map(|l| self.idents(l)).unwrap_or_default();
                 let to = inner.next().map(|l| self.label(l)).unwrap_or_default();
@@ -587,8 +697,13 @@ impl Lower {
                 ScopeStmt::Redirect(names, to, why)
             }
             _ => {
-                let span = inner.next().map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
-                let on = inner.next().and_then(|o| o.into_inner().next()).map(|i| self.ident(i));
+                let span = inner
+                    .next()
+                    .map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
+                let on = inner
+                    .next()
+                    .and_then(|o| o.into_inner().next())
+                    .map(|i| self.ident(i));
                 ScopeStmt::Incomplete(span, on)
             }
         }
@@ -600,13 +715,27 @@ impl Lower {
         for p in inner {
             let span = self.span(&p);
             let is_rule = p.as_rule() == Rule::route_rule;
-            let mut parts = p.into_inner().filter(|q| !matches!(q.as_rule(), Rule::k_when | Rule::k_otherwise));
+            let mut parts = p
+                .into_inner()
+                .filter(|q| !matches!(q.as_rule(), Rule::k_when | Rule::k_otherwise));
             if is_rule {
-                let (Some(c), Some(to)) = (parts.next(), parts.next()) else { continue };
+                let (Some(c), Some(to)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
                 let when = self.condition(c);
-                rules.push(Node { span, node: Rule_ { when, to: self.ident(to) }.into() });
+                rules.push(Node {
+                    span,
+                    node: Rule_ {
+                        when,
+                        to: self.ident(to),
+                    }
+                    .into(),
+                });
             } else if let Some(to) = parts.next() {
-                otherwise = Some(Node { span, node: self.ident(to) });
+                otherwise = Some(Node {
+                    span,
+                    node: self.ident(to),
+                });
             }
         }
         Rules { rules, otherwise }
@@ -616,7 +745,9 @@ impl Lower {
         match inner.peek() {
             Some(p) if p.as_rule() == Rule::when_clause => {
                 let clause = inner.next()?;
-                let c = clause.into_inner().find(|q| q.as_rule() == Rule::condition)?;
+                let c = clause
+                    .into_inner()
+                    .find(|q| q.as_rule() == Rule::condition)?;
                 Some(self.condition(c))
             }
             _ => None,
@@ -625,7 +756,9 @@ impl Lower {
 
     fn on(&mut self, inner: &mut pest::iterators::Pairs<Rule>) -> Option<Ident> {
         match inner.peek() {
-            Some(p) if p.as_rule() == Rule::on_calendar => inner.next()?.into_inner().next().map(|i| self.ident(i)),
+            Some(p) if p.as_rule() == Rule::on_calendar => {
+                inner.next()?.into_inner().next().map(|i| self.ident(i))
+            }
             _ => None,
         }
     }
@@ -658,22 +791,37 @@ impl Lower {
             .map(|q| self.condition(q))
             .collect();
         if parts.len() == 1 {
-            return parts.pop().map(|n| n.node).unwrap_or(Condition::And(Vec::new()));
+            return parts
+                .pop()
+                .map(|n| n.node)
+                .unwrap_or(Condition::And(Vec::new()));
         }
-        if or { Condition::Or(parts) } else { Condition::And(parts) }
+        if or {
+            Condition::Or(parts)
+        } else {
+            Condition::And(parts)
+        }
     }
 
     fn comparison(&mut self, p: P) -> Condition {
         let mut inner = p.into_inner();
-        let subject = inner.next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() });
+        let subject = inner.next().map(|i| self.ident(i)).unwrap_or(Ident {
+            name: String::new(),
+            span: Span::default(),
+        });
         let test = match inner.next() {
             None => Test::Truthy,
             Some(t) => {
                 let rule = t.as_rule();
-                let mut parts = t.into_inner().filter(|q| !matches!(q.as_rule(), Rule::k_in | Rule::k_contains));
+                let mut parts = t
+                    .into_inner()
+                    .filter(|q| !matches!(q.as_rule(), Rule::k_in | Rule::k_contains));
                 match rule {
                     Rule::membership => {
-                        let list = parts.next().map(|l| l.into_inner().map(|v| self.value(v)).collect()).unwrap_or_default();
+                        let list = parts
+                            .next()
+                            .map(|l| l.into_inner().map(|v| self.value(v)).collect())
+                            .unwrap_or_default();
                         Test::In(list)
                     }
                     Rule::containment => match parts.next() {
@@ -703,7 +851,10 @@ impl Lower {
     fn value(&mut self, p: P) -> Node<Value> {
         let span = self.span(&p);
         let Some(v) = p.into_inner().next() else {
-            return Node { span, node: Value::Bool(false) };
+            return Node {
+                span,
+                node: Value::Bool(false),
+            };
         };
         let node = match v.as_rule() {
             Rule::boolean => Value::Bool(v.as_str() == "true"),
@@ -716,11 +867,23 @@ impl Lower {
 
     fn target(&mut self, p: P) -> Target {
         let mut inner = p.into_inner();
-        let name = inner.next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() });
-        let mut target = Target { name, span: Duration::new(0, Unit::Minutes), recurring: false, from: None, until: None, on: None };
+        let name = inner.next().map(|i| self.ident(i)).unwrap_or(Ident {
+            name: String::new(),
+            span: Span::default(),
+        });
+        let mut target = Target {
+            name,
+            span: Duration::new(0, Unit::Minutes),
+            recurring: false,
+            from: None,
+            until: None,
+            on: None,
+        };
         for part in inner {
             let rule = part.as_rule();
-            let Some(value) = part.into_inner().next() else { continue };
+            let Some(value) = part.into_inner().next() else {
+                continue;
+            };
             match rule {
                 Rule::within => target.span = self.duration(value),
                 Rule::every => {
@@ -739,19 +902,36 @@ impl Lower {
         let head = self.head(&mut inner);
         let when = self.when(&mut inner);
         let on = self.on(&mut inner);
-        let targets = inner.map(|t| self.node(&t, |l| l.target(t.clone()))).collect();
-        Sla { head, when, on, targets }
+        let targets = inner
+            .map(|t| self.node(&t, |l| l.target(t.clone())))
+            .collect();
+        Sla {
+            head,
+            when,
+            on,
+            targets,
+        }
     }
 
     fn escalate(&mut self, mut inner: pest::iterators::Pairs<Rule>) -> Escalate {
         let head = self.head(&mut inner);
         let target = match inner.peek() {
-            Some(p) if p.as_rule() == Rule::for_target => inner.next().and_then(|f| f.into_inner().next()).map(|i| self.ident(i)),
+            Some(p) if p.as_rule() == Rule::for_target => inner
+                .next()
+                .and_then(|f| f.into_inner().next())
+                .map(|i| self.ident(i)),
             _ => None,
         };
         let when = self.when(&mut inner);
-        let steps = inner.map(|s| self.node(&s, |l| l.step(s.clone()))).collect();
-        Escalate { head, target, when, steps }
+        let steps = inner
+            .map(|s| self.node(&s, |l| l.step(s.clone())))
+            .collect();
+        Escalate {
+            head,
+            target,
+            when,
+            steps,
+        }
     }
 
     fn step(&mut self, p: P) -> Step {
@@ -762,7 +942,9 @@ impl Lower {
                 let n = t.into_inner().next().map_or(0.0, |n| self.number(n));
                 Trigger::Percent(Node { span, node: n })
             }
-            Some(t) if t.as_rule() == Rule::at_breach => Trigger::Breach(t.into_inner().next().map(|d| self.duration(d))),
+            Some(t) if t.as_rule() == Rule::at_breach => {
+                Trigger::Breach(t.into_inner().next().map(|d| self.duration(d)))
+            }
             _ => Trigger::Immediately,
         };
         let escalate = inner.next().is_some_and(|a| a.as_str() == "escalate");
@@ -770,25 +952,43 @@ impl Lower {
             .next()
             .and_then(|w| w.into_inner().next())
             .map(|i| self.ident(i))
-            .unwrap_or(Ident { name: String::new(), span: Span::default() });
-        Step { trigger, escalate, whom }
+            .unwrap_or(Ident {
+                name: String::new(),
+                span: Span::default(),
+            });
+        Step {
+            trigger,
+            escalate,
+            whom,
+        }
     }
 
     fn callback_stmt(&mut self, p: P) -> CallbackStmt {
         match p.as_rule() {
             Rule::cb_within => {
                 let mut inner = p.into_inner();
-                let span = inner.next().map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
+                let span = inner
+                    .next()
+                    .map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
                 let mut from = None;
                 let mut on = None;
                 for part in inner {
                     let rule = part.as_rule();
                     let value = part.into_inner().next().map(|i| self.ident(i));
-                    if rule == Rule::from_event { from = value } else { on = value }
+                    if rule == Rule::from_event {
+                        from = value
+                    } else {
+                        on = value
+                    }
                 }
                 CallbackStmt::Within(span, from, on)
             }
-            Rule::via => CallbackStmt::Via(p.into_inner().next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() })),
+            Rule::via => CallbackStmt::Via(p.into_inner().next().map(|i| self.ident(i)).unwrap_or(
+                Ident {
+                    name: String::new(),
+                    span: Span::default(),
+                },
+            )),
             Rule::ask_satisfaction => CallbackStmt::AskSatisfaction,
             _ => CallbackStmt::DissatisfiedReopen,
         }
@@ -798,8 +998,19 @@ impl Lower {
         match p.as_rule() {
             Rule::target => StageStmt::Target(self.target(p)),
             rule => {
-                let id = p.into_inner().next().map(|i| self.ident(i)).unwrap_or(Ident { name: String::new(), span: Span::default() });
-                if rule == Rule::after { StageStmt::After(id) } else { StageStmt::SeparateFrom(id) }
+                let id = p
+                    .into_inner()
+                    .next()
+                    .map(|i| self.ident(i))
+                    .unwrap_or(Ident {
+                        name: String::new(),
+                        span: Span::default(),
+                    });
+                if rule == Rule::after {
+                    StageStmt::After(id)
+                } else {
+                    StageStmt::SeparateFrom(id)
+                }
             }
         }
     }
@@ -810,12 +1021,21 @@ impl Lower {
             Rule::schedule => {
                 let span = self.span(&p);
                 let text = p.as_str().trim().to_string();
-                let mut schedule = Schedule { period: String::new(), on: None, before: u16::MAX };
+                let mut schedule = Schedule {
+                    period: String::new(),
+                    on: None,
+                    before: u16::MAX,
+                };
                 for part in p.into_inner() {
                     match part.as_rule() {
                         Rule::period => schedule.period = part.as_str().to_string(),
                         Rule::clock_time => schedule.before = self.clock(part, false),
-                        Rule::day_of => schedule.on = Some(format!("day {}", part.into_inner().next().map_or("", |n| n.as_str()))),
+                        Rule::day_of => {
+                            schedule.on = Some(format!(
+                                "day {}",
+                                part.into_inner().next().map_or("", |n| n.as_str())
+                            ))
+                        }
                         _ => schedule.on = Some(part.as_str().to_string()),
                     }
                 }
@@ -830,16 +1050,30 @@ impl Lower {
                 ReportStmt::Schedule(schedule)
             }
             Rule::covering => {
-                let text = p.into_inner().next().map_or(String::new(), |c| c.as_str().split_whitespace().collect::<Vec<_>>().join(" "));
+                let text = p
+                    .into_inner()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 ReportStmt::Covering(text)
             }
             _ => {
                 let list = p
                     .into_inner()
                     .filter_map(|r| r.into_inner().next())
-                    .map(|r| if r.as_rule() == Rule::ident { Recipient::Role(self.ident(r)) } else { Recipient::External(self.label(r)) })
+                    .map(|r| {
+                        if r.as_rule() == Rule::ident {
+                            Recipient::Role(self.ident(r))
+                        } else {
+                            Recipient::External(self.label(r))
+                        }
+                    })
                     .collect();
-                if rule == Rule::recipients_to { ReportStmt::To(list) } else { ReportStmt::Cc(list) }
+                if rule == Rule::recipients_to {
+                    ReportStmt::To(list)
+                } else {
+                    ReportStmt::Cc(list)
+                }
             }
         }
     }
@@ -861,13 +1095,18 @@ impl Lower {
             Rule::purpose => RoleStmt::Purpose(self.label(first)),
             Rule::relation => {
                 let internal = first.as_str() == "internal";
-                RoleStmt::Relation(internal, inner.next().map(|l| self.label(l)).unwrap_or_default())
+                RoleStmt::Relation(
+                    internal,
+                    inner.next().map(|l| self.label(l)).unwrap_or_default(),
+                )
             }
             Rule::related => RoleStmt::Related(self.idents(first)),
             Rule::duty => {
                 let name = self.ident(first);
                 let label = inner.next().map(|l| self.label(l)).unwrap_or_default();
-                let stmts = inner.map(|s| self.node(&s, |l| l.duty_stmt(s.clone()))).collect();
+                let stmts = inner
+                    .map(|s| self.node(&s, |l| l.duty_stmt(s.clone())))
+                    .collect();
                 RoleStmt::Duty(Duty { name, label, stmts })
             }
             Rule::authority => {
@@ -880,16 +1119,26 @@ impl Lower {
                 let limit = inner.next().map(|l| {
                     let mut parts = l.into_inner();
                     let amount = parts.next().map_or(0.0, |n| self.number(n));
-                    (amount, parts.next().map_or(String::new(), |c| c.as_str().to_string()))
+                    (
+                        amount,
+                        parts
+                            .next()
+                            .map_or(String::new(), |c| c.as_str().to_string()),
+                    )
                 });
                 RoleStmt::Authority(level, label, limit)
             }
             Rule::right => RoleStmt::Right(self.label(first)),
             Rule::obligation => RoleStmt::Obligation(self.label(first)),
-            Rule::requires if first.as_rule() == Rule::experience => RoleStmt::Requires(self.requirement(first)),
+            Rule::requires if first.as_rule() == Rule::experience => {
+                RoleStmt::Requires(self.requirement(first))
+            }
             Rule::requires => {
                 let kind = first.as_str().to_string();
-                RoleStmt::Requires(Requirement::Other(kind, inner.next().map(|l| self.label(l)).unwrap_or_default()))
+                RoleStmt::Requires(Requirement::Other(
+                    kind,
+                    inner.next().map(|l| self.label(l)).unwrap_or_default(),
+                ))
             }
             Rule::training => RoleStmt::Training(self.label(first)),
             Rule::promotes_to => RoleStmt::PromotesTo(self.ident(first)),
@@ -916,27 +1165,44 @@ impl Lower {
                         let n = w.into_inner().next().map_or(0.0, |n| self.number(n));
                         DutyStmt::Weight(Node { span, node: n })
                     }
-                    None => DutyStmt::Weight(Node { span: Span::default(), node: 0.0 }),
+                    None => DutyStmt::Weight(Node {
+                        span: Span::default(),
+                        node: 0.0,
+                    }),
                 }
             }
             Rule::time_budget => match inner.next() {
                 Some(first) if first.as_rule() == Rule::number => {
                     let amount = self.number(first);
-                    let unit = inner.next().map_or(String::new(), |u| u.as_str().to_string());
-                    let per = inner.next().map_or(String::new(), |u| u.as_str().to_string());
+                    let unit = inner
+                        .next()
+                        .map_or(String::new(), |u| u.as_str().to_string());
+                    let per = inner
+                        .next()
+                        .map_or(String::new(), |u| u.as_str().to_string());
                     DutyStmt::Time(Some((amount, unit, per)))
                 }
                 _ => DutyStmt::Time(None),
             },
-            Rule::measure => DutyStmt::Measure(inner.next().map(|l| self.label(l)).unwrap_or_default()),
+            Rule::measure => {
+                DutyStmt::Measure(inner.next().map(|l| self.label(l)).unwrap_or_default())
+            }
             Rule::process => DutyStmt::Process(inner.map(|l| self.label(l)).collect()),
-            Rule::result => DutyStmt::Result(inner.next().map(|l| self.label(l)).unwrap_or_default()),
+            Rule::result => {
+                DutyStmt::Result(inner.next().map(|l| self.label(l)).unwrap_or_default())
+            }
             _ => DutyStmt::Owns(
                 inner
                     .map(|r| {
                         let mut ids: Vec<Ident> = r.into_inner().map(|i| self.ident(i)).collect();
-                        let step = ids.pop().unwrap_or(Ident { name: String::new(), span: Span::default() });
-                        StepRef { procedure: ids.pop(), step }
+                        let step = ids.pop().unwrap_or(Ident {
+                            name: String::new(),
+                            span: Span::default(),
+                        });
+                        StepRef {
+                            procedure: ids.pop(),
+                            step,
+                        }
                     })
                     .collect(),
             ),
@@ -947,8 +1213,12 @@ impl Lower {
         let rule = p.as_rule();
         let mut inner = p.into_inner();
         match rule {
-            Rule::purpose => ProcedureStmt::Purpose(inner.next().map(|l| self.label(l)).unwrap_or_default()),
-            Rule::scope_text => ProcedureStmt::AppliesTo(inner.next().map(|l| self.label(l)).unwrap_or_default()),
+            Rule::purpose => {
+                ProcedureStmt::Purpose(inner.next().map(|l| self.label(l)).unwrap_or_default())
+            }
+            Rule::scope_text => {
+                ProcedureStmt::AppliesTo(inner.next().map(|l| self.label(l)).unwrap_or_default())
+            }
             _ => {
                 let head = self.head(&mut inner);
                 let mut within = None;
@@ -957,8 +1227,13 @@ impl Lower {
                     let rule = part.as_rule();
                     let mut parts = part.into_inner();
                     if rule == Rule::step_within {
-                        let span = parts.next().map_or(Duration::new(0, Unit::Minutes), |d| self.duration(d));
-                        let on = parts.next().and_then(|o| o.into_inner().next()).map(|i| self.ident(i));
+                        let span = parts
+                            .next()
+                            .map_or(Duration::new(0, Unit::Minutes), |d| self.duration(d));
+                        let on = parts
+                            .next()
+                            .and_then(|o| o.into_inner().next())
+                            .map(|i| self.ident(i));
                         within = Some((span, on));
                     } else {
                         by = parts.next().map(|i| self.ident(i));
@@ -978,7 +1253,10 @@ struct Rule_ {
 
 impl From<Rule_> for RouteRule {
     fn from(r: Rule_) -> Self {
-        RouteRule { when: r.when, to: r.to }
+        RouteRule {
+            when: r.when,
+            to: r.to,
+        }
     }
 }
 

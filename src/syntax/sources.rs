@@ -37,7 +37,9 @@ impl Sources {
 
     /// The path of a file, as given.
     pub fn path(&self, file: FileId) -> &str {
-        self.files.get(file.0 as usize).map_or("<unknown>", |f| &f.path)
+        self.files
+            .get(file.0 as usize)
+            .map_or("<unknown>", |f| &f.path)
     }
 
     /// The text of a file.
@@ -58,7 +60,10 @@ impl Sources {
         let offset = (offset as usize).min(f.text.len());
         let line = f.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = f.line_starts[line - 1];
-        let col = f.text.get(start..offset).map_or(1, |s| s.chars().count() + 1);
+        let col = f
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
         (line, col)
     }
 
@@ -103,8 +108,11 @@ pub fn load(path: &Path) -> Loaded {
         found.sort();
         if found.is_empty() {
             loaded.diagnostics.push(
-                Diagnostic::general(Kind::NoPolicyFiles, format!("no `.charter` files in `{}`", path.display()))
-                    .with_help("a policy folder holds files ending in `.charter`; check the path"),
+                Diagnostic::general(
+                    Kind::NoPolicyFiles,
+                    format!("no `.charter` files in `{}`", path.display()),
+                )
+                .with_help("a policy folder holds files ending in `.charter`; check the path"),
             );
         }
         queue.extend(found.into_iter().map(|p| (p, None)));
@@ -141,7 +149,9 @@ pub fn load_text(path: &str, text: &str) -> Loaded {
     let id = loaded.sources.add(path, text);
     match parse(id, text) {
         Ok(file) => loaded.files.push((id, file)),
-        Err(errors) => loaded.diagnostics.extend(errors.into_iter().map(Diagnostic::from)),
+        Err(errors) => loaded
+            .diagnostics
+            .extend(errors.into_iter().map(Diagnostic::from)),
     }
     loaded
 }
@@ -150,7 +160,10 @@ fn collect(dir: &Path, found: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnosti
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            diagnostics.push(Diagnostic::general(Kind::Io, format!("cannot read folder `{}`: {e}", dir.display())));
+            diagnostics.push(Diagnostic::general(
+                Kind::Io,
+                format!("cannot read folder `{}`: {e}", dir.display()),
+            ));
             return;
         }
     };
@@ -173,7 +186,8 @@ fn read_one(path: &Path, from: Option<Span>, loaded: &mut Loaded) -> Option<(Fil
             let diagnostic = match from {
                 Some(span) => Diagnostic::error(Kind::BadImport, span, message)
                     .with_help("import paths are relative to the importing file"),
-                None => Diagnostic::general(Kind::Io, message).with_help("check the path and its permissions"),
+                None => Diagnostic::general(Kind::Io, message)
+                    .with_help("check the path and its permissions"),
             };
             loaded.diagnostics.push(diagnostic);
             return None;
@@ -184,8 +198,11 @@ fn read_one(path: &Path, from: Option<Span>, loaded: &mut Loaded) -> Option<(Fil
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             loaded.diagnostics.push(
-                Diagnostic::general(Kind::NotUtf8, format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"))
-                    .with_help("save the file as UTF-8"),
+                Diagnostic::general(
+                    Kind::NotUtf8,
+                    format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"),
+                )
+                .with_help("save the file as UTF-8"),
             );
             return None;
         }
@@ -194,7 +211,9 @@ fn read_one(path: &Path, from: Option<Span>, loaded: &mut Loaded) -> Option<(Fil
     match parse(id, loaded.sources.text(id)) {
         Ok(file) => Some((id, file)),
         Err(errors) => {
-            loaded.diagnostics.extend(errors.into_iter().map(Diagnostic::from));
+            loaded
+                .diagnostics
+                .extend(errors.into_iter().map(Diagnostic::from));
             None
         }
     }
