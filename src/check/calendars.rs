@@ -272,10 +272,7 @@ impl Compiler<'_> {
     }
 }
 
-fn hours_spans(
-    workdays: &[WorkdayDecl],
-    date: NaiveDate,
-) -> Option<Vec<Span>> {
+fn hours_spans(workdays: &[WorkdayDecl], date: NaiveDate) -> Option<Vec<Span>> {
     workdays
         .iter()
         .find(|(d, ..)| *d == date)

@@ -448,7 +448,6 @@ pub struct Role {
     pub deputy: Option<usize>,
 }
 
-
 /// A duty of a role.
 #[derive(Debug, Clone, Serialize)]
 pub struct Duty {
