@@ -22,54 +22,52 @@ impl Compiler<'_> {
                             "keep all route rules in one `route` block: their order matters".into(),
                         );
                     }
-                    for r in &rules.rules {
-                        let when = self.condition(&r.node.when);
-                        if let (Some(when), Some(target)) =
-                            (when, self.t.roles.resolve(&r.node.to, &mut self.out))
-                        {
-                            policy.routes.push(Rule {
-                                when,
-                                target,
-                                span: r.span,
-                            });
-                        }
-                    }
-                    policy.otherwise = rules.otherwise.as_ref().and_then(|o| {
-                        self.t
-                            .roles
-                            .resolve(&o.node, &mut self.out)
-                            .map(|target| Fallback {
-                                target,
-                                span: o.span,
-                            })
-                    });
+                    let (list, otherwise) = self.rule_list(rules, false);
+                    policy.routes = list;
+                    policy.otherwise = otherwise;
                 }
                 Item::Calendars(rules) => {
-                    for r in &rules.rules {
-                        let when = self.condition(&r.node.when);
-                        if let (Some(when), Some(target)) =
-                            (when, self.t.calendars.resolve(&r.node.to, &mut self.out))
-                        {
-                            policy.calendar_rules.push(Rule {
-                                when,
-                                target,
-                                span: r.span,
-                            });
-                        }
-                    }
-                    policy.calendar_otherwise = rules.otherwise.as_ref().and_then(|o| {
-                        self.t
-                            .calendars
-                            .resolve(&o.node, &mut self.out)
-                            .map(|target| Fallback {
-                                target,
-                                span: o.span,
-                            })
-                    });
+                    let (list, otherwise) = self.rule_list(rules, true);
+                    policy.calendar_rules = list;
+                    policy.calendar_otherwise = otherwise;
                 }
                 _ => {}
             }
         }
+    }
+
+    /// Compiles `when C -> X` rules whose targets are roles, or calendars when `calendars`.
+    fn rule_list(&mut self, rules: &ast::Rules, calendars: bool) -> (Vec<Rule>, Option<Fallback>) {
+        let mut list = Vec::new();
+        for r in &rules.rules {
+            let when = self.condition(&r.node.when);
+            let table = if calendars {
+                &self.t.calendars
+            } else {
+                &self.t.roles
+            };
+            if let (Some(when), Some(target)) = (when, table.resolve(&r.node.to, &mut self.out)) {
+                list.push(Rule {
+                    when,
+                    target,
+                    span: r.span,
+                });
+            }
+        }
+        let otherwise = rules.otherwise.as_ref().and_then(|o| {
+            let table = if calendars {
+                &self.t.calendars
+            } else {
+                &self.t.roles
+            };
+            table
+                .resolve(&o.node, &mut self.out)
+                .map(|target| Fallback {
+                    target,
+                    span: o.span,
+                })
+        });
+        (list, otherwise)
     }
 
     /// Checks a condition; `None` when it has errors (all reported).
