@@ -4,6 +4,7 @@
 //! or diagnostics), and [`time`] (business-time arithmetic, no policy knowledge).
 
 pub mod check;
+pub mod decide;
 pub mod cli;
 pub mod diagnostic;
 pub mod format;

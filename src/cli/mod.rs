@@ -2,6 +2,7 @@
 //! place. Exit codes: 0 success, 1 the policy or a case has errors, 2 usage or I/O error.
 
 mod check;
+mod decide;
 mod fmt;
 mod time;
 
@@ -11,7 +12,7 @@ use clap::{Parser, Subcommand};
 
 /// charter: a policy and SLA engine for complaint handling.
 #[derive(Parser)]
-#[command(name = "charter", version, about, long_about = None, after_help = "Examples:\n  charter check policies/complaint-office\n  charter fmt --check policies\n  charter time add --policy policies/complaint-office --calendar office --from 2026-11-20T17:45:00+08:00 \"2 working hours\"")]
+#[command(name = "charter", version, about, long_about = None, after_help = "Examples:\n  charter check policies/complaint-office\n  charter decide --policy policies/complaint-office examples/cases/complaint-office/accepted-phone.json\n  charter fmt --check policies\n  charter time add --policy policies/complaint-office --calendar office --from 2026-11-20T17:45:00+08:00 \"2 working hours\"")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -21,6 +22,8 @@ struct Cli {
 enum Command {
     /// Compile a policy and print its diagnostics like a compiler.
     Check(check::Args),
+    /// Decide a case (or a batch of cases): acceptance, route, deadlines, escalations, callback.
+    Decide(decide::Args),
     /// Format policy files in the one canonical layout.
     Fmt(fmt::Args),
     /// Business-time arithmetic on a policy's calendar, for checking deadlines by hand.
@@ -39,11 +42,25 @@ pub(crate) enum Outcome {
 /// A usage or I/O error: printed once, exit 2.
 pub(crate) struct UsageError(pub String);
 
+/// Prints why a policy cannot decide cases: its error diagnostics, or the engine's reason.
+pub(crate) fn print_policy_errors(error: &crate::decide::EngineError, loaded: &crate::syntax::Loaded) {
+    match error {
+        crate::decide::EngineError::Invalid(diagnostics) => {
+            for d in diagnostics.iter().filter(|d| d.is_error()) {
+                eprintln!("{}", d.render(&loaded.sources));
+            }
+            eprintln!("error: {error}");
+        }
+        other => eprintln!("error: {other}"),
+    }
+}
+
 /// Runs the command line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Decide(args) => decide::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Time(command) => time::run(command),
     };

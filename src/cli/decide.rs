@@ -1,0 +1,172 @@
+//! `charter decide`: one case as JSON (or its explanation), or a batch of NDJSON cases.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::cli::{Outcome, UsageError, print_policy_errors};
+use crate::decide::batch::{BatchOptions, run_batch};
+use crate::decide::{Case, Engine, Timestamp};
+
+/// A single case file may be at most this big.
+const MAX_CASE: u64 = 16 << 20;
+
+/// Arguments of `charter decide`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  charter decide --policy policies/complaint-office --now 2026-11-24T12:00:00+08:00 examples/cases/complaint-office/accepted-phone.json
+  charter decide --policy policies/complaint-office --explain examples/cases/complaint-office/breached-resolve.toml
+  charter decide --policy policies/complaint-office --batch cases.ndjson > decisions.ndjson
+  cat case.json | charter decide --policy policies/complaint-office -")]
+pub struct Args {
+    /// The policy (a file, or a folder holding one or more versions).
+    #[arg(long)]
+    policy: PathBuf,
+    /// The instant to evaluate states at (RFC 3339 with an offset); default: now.
+    #[arg(long)]
+    now: Option<String>,
+    /// Print the readable trace of the decision instead of its JSON.
+    #[arg(long, conflicts_with = "batch")]
+    explain: bool,
+    /// Read NDJSON (one case per line) and write one decision or error record per line, in
+    /// input order.
+    #[arg(long)]
+    batch: bool,
+    /// The case: a `.json` or `.toml` file, or `-` for standard input.
+    case: String,
+}
+
+pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+    let now = match &args.now {
+        Some(text) => Timestamp::parse(text)
+            .map_err(|e| UsageError(format!("--now: {e}")))?
+            .secs,
+        None => chrono::Utc::now().timestamp(),
+    };
+    let engine = match Engine::load(&args.policy) {
+        Ok((engine, _)) => engine,
+        Err((error, loaded)) => {
+            print_policy_errors(&error, &loaded);
+            return Ok(Outcome::Failed);
+        }
+    };
+    if args.batch {
+        return batch(&engine, &args.case, now);
+    }
+    let (text, name) = read_case(&args.case)?;
+    let toml = name.ends_with(".toml") || (args.case == "-" && !text.trim_start().starts_with('{'));
+    let parsed = if toml {
+        Case::from_toml(&text)
+    } else {
+        Case::from_json(&text)
+    };
+    let case = match parsed {
+        Ok(case) => case,
+        Err(e) => {
+            eprintln!("error: {name}:{e}");
+            return Ok(Outcome::Failed);
+        }
+    };
+    let decision = match engine.decide(&case, now) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("error: {name}: {e}");
+            return Ok(Outcome::Failed);
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    let written = if args.explain {
+        stdout.write_all(decision.explain_text().as_bytes())
+    } else {
+        serde_json::to_writer_pretty(&mut stdout, &decision)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(stdout))
+    };
+    written.map_err(|e| UsageError(format!("cannot write the decision: {e}")))?;
+    Ok(Outcome::Success)
+}
+
+fn read_case(path: &str) -> Result<(String, String), UsageError> {
+    let mut bytes = Vec::new();
+    let name = if path == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_CASE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
+        "<stdin>".to_string()
+    } else {
+        let file = std::fs::File::open(Path::new(path))
+            .map_err(|e| UsageError(format!("cannot read `{path}`: {e}")))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_CASE {
+            return Err(UsageError(format!(
+                "`{path}` is {:.1} MB; a case file holds one case (at most {} MB). For many cases, write one per line and use --batch",
+                size as f64 / 1e6,
+                MAX_CASE >> 20
+            )));
+        }
+        file.take(MAX_CASE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| UsageError(format!("cannot read `{path}`: {e}")))?;
+        path.to_string()
+    };
+    if bytes.len() as u64 > MAX_CASE {
+        return Err(UsageError(format!(
+            "{name} holds more than {} MB; a case file holds one case. For many cases use --batch",
+            MAX_CASE >> 20
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        UsageError(format!(
+            "{name} is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok((text, name))
+}
+
+fn batch(engine: &Engine, path: &str, now: i64) -> Result<Outcome, UsageError> {
+    let mut input: Box<dyn Read> = if path == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(
+            std::fs::File::open(path)
+                .map_err(|e| UsageError(format!("cannot read `{path}`: {e}")))?,
+        )
+    };
+    let stdout = std::io::stdout();
+    let mut output = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let started = Instant::now();
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = false;
+    let mut progress = |s: &crate::decide::batch::BatchSummary| {
+        let elapsed = started.elapsed().as_secs_f64();
+        if terminal && elapsed > 2.0 {
+            eprint!(
+                "\rdecided {} case(s), {} error(s), {:.0} cases/s",
+                s.records,
+                s.errors,
+                s.records as f64 / elapsed
+            );
+            shown = true;
+        }
+    };
+    let summary = run_batch(engine, &mut input, &mut output, BatchOptions { now }, &mut progress)
+        .map_err(|e| UsageError(format!("batch from `{path}`: {e}")))?;
+    if shown {
+        eprintln!();
+    }
+    eprintln!(
+        "{} record(s): {} decided, {} error(s) in {:.2} s",
+        summary.records,
+        summary.decided,
+        summary.errors,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(if summary.errors > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
+}

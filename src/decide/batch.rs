@@ -1,0 +1,286 @@
+//! Deciding a stream of NDJSON cases: read in blocks, decided on every core, written in input
+//! order. Memory holds one block of input and its output at a time (plus 16 bytes per case to
+//! catch duplicate ids), whatever the size of the input. A bad record becomes an error record
+//! `{"line": N, "id": …, "field": …, "error": …}` and the others still come out.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::io::{self, Read, Write};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::decide::{Case, Engine};
+
+/// Lines longer than this are refused (a case is a few hundred bytes).
+pub const MAX_LINE: usize = 1 << 20;
+/// Bytes read per block.
+const BLOCK: usize = 4 << 20;
+
+/// Options of a batch run.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchOptions {
+    /// The evaluation instant (UTC seconds).
+    pub now: i64,
+}
+
+/// Counts of a finished batch.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchSummary {
+    /// Records read (blank lines excluded).
+    pub records: u64,
+    /// Records that became decisions.
+    pub decided: u64,
+    /// Records that became error records.
+    pub errors: u64,
+}
+
+/// An error record of the output.
+#[derive(Debug, Serialize)]
+struct ErrorRecord<'a> {
+    line: u64,
+    id: Option<&'a str>,
+    field: Option<&'a str>,
+    error: &'a str,
+}
+
+/// One input line: its number and bytes (or why it was cut).
+struct Line {
+    number: u64,
+    text: Vec<u8>,
+    too_long: bool,
+    unterminated: bool,
+}
+
+/// Reads `input`, decides every record and writes NDJSON to `output`. `progress` is called
+/// after every block with the running summary.
+pub fn run_batch(
+    engine: &Engine,
+    input: &mut dyn Read,
+    output: &mut dyn Write,
+    options: BatchOptions,
+    progress: &mut dyn FnMut(&BatchSummary),
+) -> io::Result<BatchSummary> {
+    let mut reader = Blocks::new(input);
+    let mut summary = BatchSummary::default();
+    let mut seen: HashMap<u64, u64> = HashMap::new();
+    let hasher = std::collections::hash_map::RandomState::new();
+    let mut out = Vec::with_capacity(BLOCK * 2);
+    loop {
+        let lines = reader.next_lines()?;
+        if lines.is_empty() {
+            break;
+        }
+        let results: Vec<(Vec<u8>, Option<String>, bool)> = lines
+            .par_iter()
+            .map(|line| decide_line(engine, line, options))
+            .collect();
+        out.clear();
+        for (line, (mut bytes, id, ok)) in lines.iter().zip(results) {
+            summary.records += 1;
+            if let Some(id) = id {
+                let mut h = hasher.build_hasher();
+                id.hash(&mut h);
+                let key = h.finish();
+                if let Some(first) = seen.get(&key) {
+                    bytes.clear();
+                    let message = format!(
+                        "duplicate id: line {first} has the same `id`; give every case its own id"
+                    );
+                    write_error(&mut bytes, line.number, Some(&id), Some("id"), &message);
+                    summary.errors += 1;
+                    out.extend_from_slice(&bytes);
+                    continue;
+                }
+                seen.insert(key, line.number);
+            }
+            if ok {
+                summary.decided += 1;
+            } else {
+                summary.errors += 1;
+            }
+            out.extend_from_slice(&bytes);
+        }
+        output.write_all(&out)?;
+        progress(&summary);
+    }
+    output.flush()?;
+    Ok(summary)
+}
+
+/// Decides one line: the output record, the case id (for duplicate detection, only when the
+/// case decided) and whether it is a decision.
+fn decide_line(engine: &Engine, line: &Line, options: BatchOptions) -> (Vec<u8>, Option<String>, bool) {
+    let mut out = Vec::with_capacity(1536);
+    if line.too_long {
+        let message =
+            format!("the line is longer than {MAX_LINE} bytes; one case per line, a few KB at most");
+        write_error(&mut out, line.number, None, None, &message);
+        return (out, None, false);
+    }
+    let text = match std::str::from_utf8(&line.text) {
+        Ok(text) => text,
+        Err(e) => {
+            let message = format!(
+                "not UTF-8 (invalid byte at column {}); save the file as UTF-8",
+                e.valid_up_to() + 1
+            );
+            write_error(&mut out, line.number, None, None, &message);
+            return (out, None, false);
+        }
+    };
+    let case = match Case::from_json(text) {
+        Ok(case) => case,
+        Err(e) => {
+            let id = id_of(text);
+            let mut message = e.message.clone();
+            if line.unterminated && message.starts_with("EOF") {
+                message = format!("{message}: the last line is cut short (truncated file?)");
+            } else if let Some((_, col)) = e.line_col {
+                message = format!("{message} (column {col})");
+            }
+            let field = (!e.field.is_empty() && e.field != ".").then_some(e.field.as_str());
+            write_error(&mut out, line.number, id.as_deref(), field, &message);
+            return (out, None, false);
+        }
+    };
+    match engine.decide(&case, options.now) {
+        Ok(decision) => {
+            if serde_json::to_writer(&mut out, &decision).is_err() {
+                out.clear();
+                write_error(&mut out, line.number, Some(&case.id), None, "could not write the decision");
+                return (out, Some(case.id), false);
+            }
+            out.push(b'\n');
+            (out, Some(case.id), true)
+        }
+        Err(e) => {
+            let message = e.to_string();
+            write_error(&mut out, line.number, Some(&case.id), e.field(), &message);
+            (out, Some(case.id.clone()), false)
+        }
+    }
+}
+
+fn write_error(out: &mut Vec<u8>, line: u64, id: Option<&str>, field: Option<&str>, error: &str) {
+    let record = ErrorRecord {
+        line,
+        id,
+        field,
+        error,
+    };
+    // Writing a struct of strings and numbers to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, &record);
+    out.push(b'\n');
+}
+
+/// The `id` of a record that did not parse as a case, if it is JSON with a string `id`.
+fn id_of(text: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        id: Option<serde_json::Value>,
+    }
+    serde_json::from_str::<IdOnly>(text)
+        .ok()
+        .and_then(|r| r.id)
+        .and_then(|v| v.as_str().map(str::to_string))
+}
+
+/// Splits a reader into lines, a block at a time, with a cap on line length.
+struct Blocks<'r> {
+    input: &'r mut dyn Read,
+    buffer: Vec<u8>,
+    line: u64,
+    eof: bool,
+    /// Skipping the rest of a line that was too long.
+    skipping: bool,
+}
+
+impl<'r> Blocks<'r> {
+    fn new(input: &'r mut dyn Read) -> Self {
+        Blocks {
+            input,
+            buffer: Vec::with_capacity(BLOCK + MAX_LINE),
+            line: 0,
+            eof: false,
+            skipping: false,
+        }
+    }
+
+    /// The next lines (at least one unless the input is exhausted), blank lines dropped.
+    fn next_lines(&mut self) -> io::Result<Vec<Line>> {
+        let mut lines = Vec::new();
+        while lines.is_empty() {
+            if !self.eof {
+                let start = self.buffer.len();
+                self.buffer.resize(start + BLOCK, 0);
+                let mut filled = start;
+                while filled < self.buffer.len() {
+                    match self.input.read(&mut self.buffer[filled..]) {
+                        Ok(0) => {
+                            self.eof = true;
+                            break;
+                        }
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                self.buffer.truncate(filled);
+            }
+            let mut consumed = 0;
+            let ends: Vec<usize> = memchr::memchr_iter(b'\n', &self.buffer).collect();
+            for end in ends {
+                self.push_line(consumed, end, false, &mut lines);
+                consumed = end + 1;
+            }
+            if self.eof {
+                if consumed < self.buffer.len() {
+                    self.push_line(consumed, self.buffer.len(), true, &mut lines);
+                }
+                self.buffer.clear();
+                if lines.is_empty() {
+                    return Ok(lines);
+                }
+            } else {
+                self.buffer.drain(..consumed);
+                if self.buffer.len() > MAX_LINE {
+                    // A line with no end in sight: report it once and skip to its newline.
+                    if !self.skipping {
+                        self.line += 1;
+                        lines.push(Line {
+                            number: self.line,
+                            text: Vec::new(),
+                            too_long: true,
+                            unterminated: false,
+                        });
+                    }
+                    self.skipping = true;
+                    self.buffer.clear();
+                }
+            }
+        }
+        Ok(lines)
+    }
+
+    fn push_line(&mut self, from: usize, to: usize, unterminated: bool, lines: &mut Vec<Line>) {
+        if self.skipping {
+            self.skipping = false;
+            return;
+        }
+        self.line += 1;
+        let mut text = &self.buffer[from..to];
+        if text.last() == Some(&b'\r') {
+            text = &text[..text.len() - 1];
+        }
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return;
+        }
+        lines.push(Line {
+            number: self.line,
+            text: text.to_vec(),
+            too_long: text.len() > MAX_LINE,
+            unterminated,
+        });
+    }
+}

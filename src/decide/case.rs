@@ -1,0 +1,244 @@
+//! The case a tool sends: what was received, when, through which channel, and what has happened
+//! since. Field names are the contract of PRODUCT.md ("Cases and decisions").
+//!
+//! Deserializing checks only the shape (types, timestamps with offsets); what the names mean is
+//! checked against a policy in `validate.rs`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A complaint case.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "charter case", description = "A complaint case to decide against a charter policy.")]
+pub struct Case {
+    /// The case's identifier in the calling tool.
+    pub id: String,
+    /// When the complaint was received (RFC 3339 with an offset). Chooses the policy version.
+    pub received_at: Timestamp,
+    /// The intake channel (a `channel` of the policy).
+    pub channel: String,
+    /// The category (a `category` of the policy).
+    pub category: String,
+    /// The severity (one of the policy's `severities`), if assessed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    /// The person handling the case, if known (used for separation of duties between stages).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+    /// Record fields by name (`field` declarations). A field that is absent, `null` or an empty
+    /// string is missing.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, serde_json::Value>,
+    /// Typed attributes by name (`attribute` declarations): numbers, strings, booleans, or lists
+    /// of strings for sets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+    /// What happened, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+}
+
+/// Something that happened to a case.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// When (RFC 3339 with an offset); not before `received_at`, and not before the event above.
+    pub at: Timestamp,
+    /// What: `acknowledged`, `updated`, `resolved`, `callback`, `reopened`, `paused`,
+    /// `resumed`, `extended`, `stage`, or an event the policy names itself.
+    pub kind: String,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// For `callback`: the channel the customer was called back through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// For `callback`: whether the customer was satisfied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfied: Option<bool>,
+    /// For `extended`: why the deadline is extended (required by the policy).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// For `extended`: by how much, e.g. `"3 working days"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// For `extended`, `paused`, `resumed`: the target concerned (`extended`: default the one
+    /// target the policy lets extend; `paused`/`resumed`: default every target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// For `stage`: the stage entered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// For `stage`: who handles the case in that stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
+}
+
+/// An instant with the offset it was written with (RFC 3339). Timestamps without an offset are
+/// refused: the engine cannot guess a zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// UTC seconds.
+    pub secs: i64,
+    /// The offset from UTC it was written with, in seconds.
+    pub offset: i32,
+}
+
+impl Timestamp {
+    /// Parses RFC 3339; the error says what is wrong and what to write instead.
+    pub fn parse(text: &str) -> Result<Timestamp, String> {
+        match DateTime::parse_from_rfc3339(text.trim()) {
+            Ok(t) => Ok(Timestamp {
+                secs: t.timestamp(),
+                offset: t.offset().local_minus_utc(),
+            }),
+            Err(_) => {
+                let naive = text
+                    .trim()
+                    .parse::<NaiveDateTime>()
+                    .is_ok()
+                    .then_some(())
+                    .or_else(|| {
+                        NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S")
+                            .ok()
+                            .map(|_| ())
+                    });
+                Err(if naive.is_some() {
+                    format!(
+                        "timestamp `{text}` has no UTC offset; add one, e.g. `{}+08:00`",
+                        text.trim().replace(' ', "T")
+                    )
+                } else {
+                    format!(
+                        "`{text}` is not an RFC 3339 timestamp; write e.g. `2026-11-20T17:45:00+08:00`"
+                    )
+                })
+            }
+        }
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let offset = FixedOffset::east_opt(self.offset).unwrap_or_else(|| Utc.fix());
+        match DateTime::from_timestamp(self.secs, 0) {
+            Some(t) => write!(f, "{}", t.with_timezone(&offset).to_rfc3339()),
+            None => write!(f, "{}", self.secs),
+        }
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Timestamp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Timestamp".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date-time",
+            "description": "RFC 3339 with an offset, e.g. 2026-11-20T17:45:00+08:00",
+        })
+    }
+}
+
+/// A case that could not be read: the place (`events[2].at`) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    /// Where in the document: a field path, or empty for the whole document.
+    pub field: String,
+    /// Line and column in the text, when known.
+    pub line_col: Option<(usize, usize)>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((line, col)) = self.line_col {
+            write!(f, "{line}:{col}: ")?;
+        }
+        if !self.field.is_empty() && self.field != "." {
+            write!(f, "{}: ", self.field)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl Case {
+    /// Reads a case from JSON, naming the field and place of any error.
+    pub fn from_json(text: &str) -> Result<Case, ReadError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let case: Case = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            ReadError {
+                field,
+                line_col: (inner.line() > 0).then(|| (inner.line(), inner.column())),
+                message: strip_position(&inner.to_string()),
+            }
+        })?;
+        de.end().map_err(|e| ReadError {
+            field: String::new(),
+            line_col: Some((e.line(), e.column())),
+            message: "text after the case; one file holds one case (use --batch for NDJSON)"
+                .to_string(),
+        })?;
+        Ok(case)
+    }
+
+    /// Reads a case from TOML (for hand-written cases).
+    pub fn from_toml(text: &str) -> Result<Case, ReadError> {
+        let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, &e))?;
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let field = e.path().to_string();
+            let inner = e.into_inner();
+            let mut error = toml_error(text, &inner);
+            error.field = field;
+            error
+        })
+    }
+}
+
+fn toml_error(text: &str, e: &toml::de::Error) -> ReadError {
+    let line_col = e.span().map(|span| {
+        let before = &text[..span.start.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map_or(1, |l| l.chars().count() + 1);
+        (line, col)
+    });
+    ReadError {
+        field: String::new(),
+        line_col,
+        message: e.message().to_string(),
+    }
+}
+
+/// serde_json appends " at line L column C"; the position is reported separately.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}

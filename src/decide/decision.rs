@@ -1,0 +1,386 @@
+//! The decision: the JSON contract of PRODUCT.md ("Cases and decisions"). Every string borrows
+//! from the policy or the case, and the explanation is kept as structured reasons that are
+//! rendered to text only when serialized, so deciding allocates little.
+
+use std::fmt;
+
+use chrono_tz::Tz;
+use schemars::JsonSchema;
+use serde::{Serialize, Serializer};
+
+use crate::decide::engine::RuleRef;
+use crate::decide::explain::Reason;
+use crate::time::{Clock, Span};
+
+/// An instant, shown in the policy's time zone (RFC 3339).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct At {
+    /// UTC seconds.
+    pub secs: i64,
+    /// The zone it is shown in.
+    pub tz: Tz,
+}
+
+impl PartialOrd for At {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for At {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.secs.cmp(&other.secs)
+    }
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match chrono::DateTime::from_timestamp(self.secs, 0) {
+            Some(t) => write!(
+                f,
+                "{}",
+                t.with_timezone(&self.tz)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            ),
+            None => write!(f, "{}", self.secs),
+        }
+    }
+}
+
+impl Serialize for At {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl JsonSchema for At {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Instant".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "format": "date-time",
+            "description": "RFC 3339, in the policy's time zone",
+        })
+    }
+}
+
+fn span_text<S: Serializer>(span: &Span, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(span)
+}
+
+fn spans_text<S: Serializer>(span: &Option<Span>, s: S) -> Result<S::Ok, S::Error> {
+    match span {
+        Some(span) => s.collect_str(span),
+        None => s.serialize_none(),
+    }
+}
+
+/// A decision on one case.
+#[derive(Debug, Serialize, JsonSchema)]
+#[schemars(
+    title = "charter decision",
+    description = "What a charter policy decides for one case at one instant."
+)]
+pub struct Decision<'a> {
+    /// The case's id.
+    pub case: &'a str,
+    /// The policy version that decided it.
+    pub policy: PolicyId<'a>,
+    /// The instant the states are evaluated at (`--now`).
+    pub evaluated_at: At,
+    /// Accepted, redirected or incomplete.
+    pub acceptance: Acceptance<'a>,
+    /// Who handles it; `null` for redirected cases.
+    pub route: Option<Route<'a>>,
+    /// One entry per SLA target that applies.
+    pub targets: Vec<TargetState<'a>>,
+    /// Every escalation step that applies.
+    pub escalations: Vec<EscalationStep<'a>>,
+    /// The customer callback, if a callback rule applies.
+    pub callback: Option<CallbackState<'a>>,
+    /// The stages the case has entered.
+    pub stages: Vec<StageState<'a>>,
+    /// Violations and gaps found in the case: extensions, separation of duties, missing
+    /// attributes, fallback routing.
+    pub findings: Vec<Finding>,
+    /// Why: the reasons, in order.
+    pub explain: Vec<Reason<'a>>,
+}
+
+/// Which policy version decided.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PolicyId<'a> {
+    /// The policy's name.
+    pub name: &'a str,
+    /// The version.
+    pub version: &'a str,
+    /// The date the version took effect.
+    pub effective: Option<chrono::NaiveDate>,
+    /// sha256 of the version's source files, lowercase hex.
+    pub digest: &'a str,
+}
+
+/// What happens to a case at intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// In scope and complete.
+    Accepted,
+    /// Out of scope: sent elsewhere (or nowhere the policy names).
+    Redirected,
+    /// In scope, but required fields are missing.
+    Incomplete,
+}
+
+/// The acceptance decision.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Acceptance<'a> {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// For redirected cases: where to.
+    pub redirect_to: Option<&'a str>,
+    /// For redirected cases: why.
+    pub reason: Option<&'a str>,
+    /// For incomplete cases: the required fields the case lacks.
+    pub missing_fields: Vec<&'a str>,
+    /// For incomplete cases: by when the customer must be asked for them.
+    pub ask_by: Option<At>,
+}
+
+/// The routing decision.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Route<'a> {
+    /// The handling role; `null` when no rule decides.
+    pub role: Option<&'a str>,
+    /// Its title.
+    pub title: Option<&'a str>,
+    /// Its department.
+    pub department: Option<&'a str>,
+    /// The rule that matched.
+    pub rule: Option<&'a RuleRef>,
+    /// Attributes (or `severity`) the rules needed and the case lacks.
+    pub missing: Vec<&'a str>,
+}
+
+/// The state of a target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Stopped on or before the deadline.
+    Met,
+    /// Stopped after the deadline, or still running past it.
+    Breached,
+    /// Running, past the policy's at-risk share of the budget.
+    AtRisk,
+    /// Running.
+    Running,
+    /// Its clock is stopped by a pause.
+    Paused,
+    /// Its start event has not happened.
+    NotStarted,
+}
+
+impl State {
+    /// The name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Met => "met",
+            State::Breached => "breached",
+            State::AtRisk => "at_risk",
+            State::Running => "running",
+            State::Paused => "paused",
+            State::NotStarted => "not_started",
+        }
+    }
+}
+
+/// One cycle of a target: one run of its clock from a start event to a stop event.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Cycle {
+    /// When the clock started.
+    pub started_at: Option<At>,
+    /// When it is (or was) due, pauses and extensions applied; `null` while paused before it.
+    pub deadline: Option<At>,
+    /// When it stopped.
+    pub stopped_at: Option<At>,
+    /// Clock time used, as a percentage of the budget, at the stop or at `evaluated_at`.
+    pub consumed_percent: Option<f64>,
+    /// The state.
+    pub state: State,
+}
+
+/// A time target as it stands.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TargetState<'a> {
+    /// The target's name.
+    pub name: &'a str,
+    /// The stage it belongs to, for stage targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<&'a str>,
+    /// The `sla` block (or stage) it comes from.
+    pub sla: &'a str,
+    /// `elapsed` or `working`.
+    pub clock: Clock,
+    /// The calendar, when the clock counts working time or calendar days.
+    pub calendar: Option<&'a str>,
+    /// The time allowed, as written.
+    #[serde(serialize_with = "span_text")]
+    #[schemars(with = "String")]
+    pub within: Span,
+    /// Whether it recurs (`every`).
+    pub recurring: bool,
+    /// The event that starts its clock.
+    pub start_event: &'a str,
+    /// The event that stops it.
+    pub stop_event: &'a str,
+    /// Extension granted, as written on the events (summed).
+    #[serde(serialize_with = "spans_text", skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub extended_by: Option<Span>,
+    /// The current cycle: when it started.
+    pub started_at: Option<At>,
+    /// The current cycle: its deadline.
+    pub deadline: Option<At>,
+    /// The current cycle: when it stopped.
+    pub stopped_at: Option<At>,
+    /// The current cycle: clock time used, percent of the budget.
+    pub consumed_percent: Option<f64>,
+    /// The current cycle's state.
+    pub state: State,
+    /// Every cycle, oldest first, when there is more than one (recurring targets, reopened
+    /// cases).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cycles: Vec<Cycle>,
+}
+
+/// `notify` or `escalate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Tell someone.
+    Notify,
+    /// Hand over to someone.
+    Escalate,
+}
+
+/// Whether an escalation step has fired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StepState {
+    /// It fired at `at`.
+    Fired,
+    /// It fires at `at` if the target is still running then.
+    Pending,
+    /// The target stopped before it was due.
+    Cancelled,
+}
+
+/// One escalation step.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct EscalationStep<'a> {
+    /// The ladder's name.
+    pub ladder: &'a str,
+    /// The target whose clock drives it.
+    pub target: Option<&'a str>,
+    /// As written: `at 80%`, `at breach + 1 working day`, `immediately`.
+    pub trigger: String,
+    /// When it fires (or fired, or would have).
+    pub at: Option<At>,
+    /// The role it goes to; `null` when the handler has no superior.
+    pub to: Option<&'a str>,
+    /// That role's title.
+    pub to_title: Option<&'a str>,
+    /// `notify` or `escalate`.
+    pub action: Action,
+    /// Whether it has fired by `evaluated_at`.
+    pub fired: bool,
+    /// Fired, pending or cancelled.
+    pub state: StepState,
+}
+
+/// The customer callback.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CallbackState<'a> {
+    /// The callback rule.
+    pub rule: &'a str,
+    /// The channel to call back through.
+    pub via: &'a str,
+    /// The event the time runs from.
+    pub from_event: &'a str,
+    /// When it is due; `null` until the event it runs from happens.
+    pub due: Option<At>,
+    /// When the callback was made.
+    pub done_at: Option<At>,
+    /// met, breached, at_risk, running or not_started.
+    pub state: State,
+    /// Whether satisfaction must be asked.
+    pub ask_satisfaction: bool,
+    /// The customer's answer.
+    pub satisfied: Option<bool>,
+    /// Whether the answer reopened the case.
+    pub reopened: bool,
+}
+
+/// A stage the case entered.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StageState<'a> {
+    /// The stage.
+    pub name: &'a str,
+    /// When.
+    pub entered_at: At,
+    /// Who handled it.
+    pub handler: Option<&'a str>,
+}
+
+/// What kind of finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A rule needs an attribute (or the severity) the case lacks.
+    MissingAttribute,
+    /// The category is neither accepted nor redirected by the scope.
+    OutOfScope,
+    /// No route rule takes the case and there is no `otherwise`.
+    Unrouted,
+    /// The case relies on `otherwise`, which the policy forbids.
+    Fallback,
+    /// An extension without a reason.
+    ExtensionWithoutReason,
+    /// Extensions beyond the policy's maximum.
+    ExtensionBeyondMax,
+    /// An extension of a target the policy does not let extend, or recorded after the deadline.
+    ExtensionRefused,
+    /// The same person handled two stages that must be separate.
+    SeparationOfDuties,
+    /// A stage entered before the stage it follows.
+    StageOrder,
+    /// An escalation to the superior of a role with no `reports_to`.
+    NoSuperior,
+    /// A callback through another channel than the policy says.
+    CallbackChannel,
+    /// A callback without the satisfaction answer the policy asks for.
+    SatisfactionNotRecorded,
+}
+
+/// A violation or gap in the case.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// What kind.
+    pub kind: FindingKind,
+    /// What, in words.
+    pub message: String,
+}
+
+impl Decision<'_> {
+    /// The explanation as text, one reason per line.
+    pub fn explain_text(&self) -> String {
+        let mut out = String::new();
+        for (i, reason) in self.explain.iter().enumerate() {
+            out.push_str(&format!("{:>2}. {reason}\n", i + 1));
+        }
+        out
+    }
+}

@@ -1,0 +1,190 @@
+//! The compiled versions of one policy, ready to decide cases: the version in force is chosen
+//! by `received_at`, and each version carries the sha256 digest of its source and the file,
+//! line and text of every route rule (a decision cites them).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::check::{Checked, Policy};
+use crate::diagnostic::Diagnostic;
+use crate::syntax::ast::Item;
+use crate::syntax::{Loaded, Span};
+use crate::time::{Calendar, CalendarSpec};
+
+/// A spec with no intervals is always valid; this only keeps `unwrap` out of the code.
+fn unreachable_calendar(tz: chrono_tz::Tz) -> Calendar {
+    let mut spec = CalendarSpec::new("elapsed", tz);
+    spec.valid = None;
+    Calendar::new(spec).unwrap_or_else(|_| unreachable_calendar(tz))
+}
+
+/// A rule as a decision cites it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct RuleRef {
+    /// The file, as given on the command line.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The rule's text.
+    pub text: String,
+}
+
+/// One version of the policy with what a decision needs to cite it.
+#[derive(Debug)]
+pub struct Version {
+    /// The compiled policy.
+    pub policy: Policy,
+    /// sha256 of the files this version is compiled from, lowercase hex.
+    pub digest: String,
+    /// The route rules, in order, as cited.
+    pub(crate) routes: Vec<RuleRef>,
+    /// The `otherwise` route, as cited.
+    pub(crate) otherwise: Option<RuleRef>,
+    /// A calendar with no open time in the policy's zone, for elapsed targets when the policy
+    /// has no calendar.
+    pub(crate) elapsed: Calendar,
+}
+
+/// Every version of a policy.
+#[derive(Debug)]
+pub struct Engine {
+    versions: Vec<Version>,
+}
+
+/// A policy that cannot decide cases.
+#[derive(Debug)]
+pub enum EngineError {
+    /// The policy has errors; the diagnostics say which.
+    Invalid(Vec<Diagnostic>),
+    /// The policy compiled but has no `policy` header, so there is nothing to decide with.
+    NoVersion,
+}
+
+impl fmt::Display for EngineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EngineError::Invalid(d) => write!(
+                f,
+                "the policy has {} error(s); run `charter check` on it",
+                d.iter().filter(|d| d.is_error()).count()
+            ),
+            EngineError::NoVersion => f.write_str(
+                "the policy has no `policy` header, so it cannot decide cases; add `policy NAME \"title\" { version \"1\" … }`",
+            ),
+        }
+    }
+}
+
+impl Engine {
+    /// Builds the engine from a loaded and checked policy.
+    pub fn new(loaded: &Loaded, checked: Checked) -> Result<Engine, EngineError> {
+        if checked.has_errors() {
+            return Err(EngineError::Invalid(checked.diagnostics));
+        }
+        if checked.versions.is_empty() {
+            return Err(EngineError::NoVersion);
+        }
+        let shared: Vec<_> = loaded
+            .files
+            .iter()
+            .filter(|(_, f)| !f.items.iter().any(|i| matches!(i.node, Item::Policy(..))))
+            .map(|(id, _)| *id)
+            .collect();
+        let cite = |span: Span| {
+            let (line, _) = loaded.sources.line_col(span.file, span.start);
+            let text = loaded.sources.slice(span);
+            RuleRef {
+                file: loaded.sources.path(span.file).to_string(),
+                line,
+                text: text.split_whitespace().collect::<Vec<_>>().join(" "),
+            }
+        };
+        let versions = checked
+            .versions
+            .into_iter()
+            .map(|policy| {
+                let mut hasher = Sha256::new();
+                for id in std::iter::once(policy.span.file).chain(shared.iter().copied()) {
+                    let text = loaded.sources.text(id);
+                    hasher.update((text.len() as u64).to_le_bytes());
+                    hasher.update(text.as_bytes());
+                }
+                let digest = hasher
+                    .finalize()
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                let elapsed = Calendar::new(CalendarSpec::new("elapsed", policy.timezone))
+                    .unwrap_or_else(|_| unreachable_calendar(policy.timezone));
+                Version {
+                    elapsed,
+                    routes: policy.routes.iter().map(|r| cite(r.span)).collect(),
+                    otherwise: policy.otherwise.as_ref().map(|o| cite(o.span)),
+                    digest,
+                    policy,
+                }
+            })
+            .collect();
+        Ok(Engine { versions })
+    }
+
+    /// Loads and checks a policy path and builds the engine.
+    pub fn load(path: &std::path::Path) -> Result<(Engine, Loaded), (EngineError, Loaded)> {
+        let loaded = crate::syntax::load(path);
+        let checked = crate::check::check(&loaded);
+        match Engine::new(&loaded, checked) {
+            Ok(engine) => Ok((engine, loaded)),
+            Err(e) => Err((e, loaded)),
+        }
+    }
+
+    /// Every version, oldest first.
+    pub fn versions(&self) -> &[Version] {
+        &self.versions
+    }
+
+    /// The version in force on `date` (in the policy's time zone): the latest whose effective
+    /// date is on or before it. A version without an effective date is in force from the start.
+    pub fn version_on(&self, date: NaiveDate) -> Option<&Version> {
+        self.versions
+            .iter()
+            .rev()
+            .find(|v| v.policy.effective.is_none_or(|e| e <= date))
+    }
+
+    /// The version in force at UTC second `t`.
+    pub fn version_at(&self, t: i64) -> Result<&Version, NoVersionInForce> {
+        let tz = self.versions.first().map(|v| v.policy.timezone);
+        let date = tz
+            .and_then(|tz| chrono::DateTime::from_timestamp(t, 0).map(|d| d.with_timezone(&tz)))
+            .map(|d| d.date_naive());
+        date.and_then(|d| self.version_on(d))
+            .ok_or_else(|| NoVersionInForce {
+                date,
+                earliest: self.versions.first().and_then(|v| v.policy.effective),
+            })
+    }
+}
+
+/// No version of the policy was in force when a case was received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoVersionInForce {
+    /// The date of receipt (policy time zone).
+    pub date: Option<NaiveDate>,
+    /// When the first version takes effect.
+    pub earliest: Option<NaiveDate>,
+}
+
+impl fmt::Display for NoVersionInForce {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.date, self.earliest) {
+            (Some(d), Some(e)) => write!(
+                f,
+                "no version of the policy was in force on {d}: the earliest takes effect on {e}; check `received_at` or add an older version"
+            ),
+            _ => f.write_str("`received_at` is out of the range of dates the engine handles"),
+        }
+    }
+}

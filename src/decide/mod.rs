@@ -1,0 +1,97 @@
+//! Stage 3, Policy + Case -> [`Decision`]: is the case accepted, who handles it, what is due
+//! when, what has been breached, who is escalated to, when the customer is called back, and why.
+//!
+//! ```no_run
+//! use charter::decide::{Case, Engine};
+//! let (engine, _) = Engine::load("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+//! let case = Case::from_json(&std::fs::read_to_string("examples/cases/accepted-phone.json")?)
+//!     .map_err(|e| e.to_string())?;
+//! let decision = engine.decide(&case, case.received_at.secs + 3600).map_err(|e| e.to_string())?;
+//! println!("{}", serde_json::to_string_pretty(&decision)?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod case;
+pub mod batch;
+mod decision;
+mod engine;
+mod eval;
+mod explain;
+mod run;
+mod validate;
+
+use std::fmt;
+
+pub use case::{Case, Event, ReadError, Timestamp};
+pub use decision::*;
+pub use engine::{Engine, EngineError, NoVersionInForce, RuleRef, Version};
+pub use explain::{CalendarChoice, Reason};
+pub use validate::{CaseError, Problem};
+
+use crate::time::TimeError;
+
+/// Why a case could not be decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecideError {
+    /// The case does not fit the policy (unknown names, wrong types, events out of order).
+    Case(CaseError),
+    /// No version of the policy was in force when it was received.
+    NoVersion {
+        /// The case's id.
+        id: String,
+        /// Details.
+        error: NoVersionInForce,
+    },
+    /// A deadline falls outside what a calendar covers.
+    Time {
+        /// The case's id.
+        id: String,
+        /// Details.
+        error: TimeError,
+    },
+}
+
+impl fmt::Display for DecideError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecideError::Case(e) => e.fmt(f),
+            DecideError::NoVersion { id, error } => {
+                write!(f, "case `{id}`: received_at: {error}")
+            }
+            DecideError::Time { id, error } => write!(f, "case `{id}`: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for DecideError {}
+
+impl DecideError {
+    /// The field the error is about, for batch error records.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            DecideError::Case(e) => e.problems.first().map(|p| p.field.as_str()),
+            DecideError::NoVersion { .. } => Some("received_at"),
+            DecideError::Time { .. } => None,
+        }
+    }
+}
+
+impl Engine {
+    /// Decides `case` as it stands at `now` (UTC seconds), under the version in force when it
+    /// was received.
+    pub fn decide<'a>(&'a self, case: &'a Case, now: i64) -> Result<Decision<'a>, DecideError> {
+        let received = case.received_at.secs;
+        let version = self
+            .version_at(received)
+            .map_err(|error| DecideError::NoVersion {
+                id: case.id.clone(),
+                error,
+            })?;
+        let facts =
+            validate::validate(case, &version.policy, received, now).map_err(DecideError::Case)?;
+        run::decide(version, case, facts).map_err(|error| DecideError::Time {
+            id: case.id.clone(),
+            error,
+        })
+    }
+}

@@ -1,0 +1,1046 @@
+//! Deciding one case against one version, in the order a complaint office works: acceptance,
+//! calendar, route, targets (with pauses, extensions, rounds and cycles), escalations, the
+//! callback, stages. Each step records its reasons for `explain`.
+
+use chrono_tz::Tz;
+
+use crate::check::{Callback, Cond, Policy, Rule, Target, Trigger, Whom};
+use crate::decide::case::Case;
+use crate::decide::decision::*;
+use crate::decide::engine::Version;
+use crate::decide::eval::{Needed, Truth, eval};
+use crate::decide::explain::{CalendarChoice, Reason};
+use crate::decide::validate::{Ev, Facts};
+use crate::time::{Calendar, Clock, Pause, Span, TimeError, normalise_pauses};
+
+/// Events that end a round's recurring targets: the case is no longer open.
+const CLOSING: [&str; 2] = ["resolved", "closed"];
+
+/// A stretch of the case between reopenings: events `first..end`, starting at `start`.
+#[derive(Debug, Clone, Copy)]
+struct Round {
+    start: i64,
+    first: usize,
+    end: usize,
+}
+
+/// The latest cycle of a target, kept for its escalation ladders.
+struct Clocked<'a> {
+    name: &'a str,
+    stage: Option<usize>,
+    calendar: &'a Calendar,
+    clock: Clock,
+    start: Option<i64>,
+    stop: Option<i64>,
+    budget: i64,
+    deadline: Option<i64>,
+    pauses: Vec<Pause>,
+}
+
+struct Ctx<'a, 'e> {
+    events: &'e [Ev<'a>],
+    version: &'a Version,
+    policy: &'a Policy,
+    case: &'a Case,
+    facts: Facts<'a>,
+    tz: Tz,
+    reasons: Vec<Reason<'a>>,
+    findings: Vec<Finding>,
+    needed: Vec<Needed>,
+}
+
+/// Decides `case` (already validated into `facts`) under `version`.
+pub(crate) fn decide<'a>(
+    version: &'a Version,
+    case: &'a Case,
+    mut facts: Facts<'a>,
+) -> Result<Decision<'a>, TimeError> {
+    let policy = &version.policy;
+    let tz = policy.timezone;
+    let events = std::mem::take(&mut facts.events);
+    let mut cx = Ctx {
+        events: &events,
+        version,
+        policy,
+        case,
+        facts,
+        tz,
+        reasons: Vec::with_capacity(16),
+        findings: Vec::new(),
+        needed: Vec::new(),
+    };
+    cx.reasons.push(Reason::Version {
+        name: &policy.name,
+        version: &policy.version,
+        effective: policy.effective,
+        received: cx.at(cx.facts.received),
+    });
+    if cx.facts.later_events > 0 {
+        cx.reasons.push(Reason::LaterEvents {
+            count: cx.facts.later_events,
+            now: cx.at(cx.facts.now),
+        });
+    }
+    let calendar = cx.case_calendar();
+    let acceptance = cx.acceptance(calendar)?;
+    let mut decision = Decision {
+        case: &case.id,
+        policy: PolicyId {
+            name: &policy.name,
+            version: &policy.version,
+            effective: policy.effective,
+            digest: &version.digest,
+        },
+        evaluated_at: cx.at(cx.facts.now),
+        acceptance,
+        route: None,
+        targets: Vec::new(),
+        escalations: Vec::new(),
+        callback: None,
+        stages: Vec::new(),
+        findings: Vec::new(),
+        explain: Vec::new(),
+    };
+    if decision.acceptance.outcome != Outcome::Redirected {
+        let route = cx.route();
+        let handler = route.role.and_then(|name| policy.role(name));
+        decision.route = Some(route);
+        let callback = cx.callback_rule();
+        let rounds = cx.rounds(callback);
+        let mut clocked = Vec::new();
+        decision.targets = cx.targets(calendar, &rounds, &mut clocked)?;
+        decision.escalations = cx.escalations(handler, &clocked)?;
+        decision.callback = match callback {
+            Some(rule) => Some(cx.callback(rule, calendar, &rounds)?),
+            None => None,
+        };
+        decision.stages = cx.stages();
+    }
+    decision.findings = cx.findings;
+    decision.explain = cx.reasons;
+    Ok(decision)
+}
+
+impl<'a, 'e> Ctx<'a, 'e> {
+    fn at(&self, secs: i64) -> At {
+        At { secs, tz: self.tz }
+    }
+
+    fn events(&self) -> &'e [Ev<'a>] {
+        self.events
+    }
+
+    /// Evaluates a condition; an unknown answer is a finding naming what is missing, and
+    /// counts as not applying.
+    fn applies(&mut self, when: Option<&Cond>, what: &str) -> Truth {
+        let Some(cond) = when else {
+            return Truth::True;
+        };
+        let mut needed = Vec::new();
+        let truth = eval(cond, &self.facts, &mut needed);
+        if truth == Truth::Unknown {
+            let names = self.needed_names(&needed);
+            self.findings.push(Finding {
+                kind: FindingKind::MissingAttribute,
+                message: format!(
+                    "{what} depends on {}, which the case does not give; add it to the case",
+                    names.join(", ")
+                ),
+            });
+            for n in needed {
+                if !self.needed.contains(&n) {
+                    self.needed.push(n);
+                }
+            }
+        }
+        truth
+    }
+
+    fn needed_names(&self, needed: &[Needed]) -> Vec<&'a str> {
+        needed
+            .iter()
+            .map(|n| match n {
+                Needed::Severity => "severity",
+                Needed::Attribute(i) => self
+                    .policy
+                    .attributes
+                    .get(*i)
+                    .map_or("?", |a| a.named.name.as_str()),
+            })
+            .collect()
+    }
+
+    /// The calendar chosen for the case: a `calendars` rule, its `otherwise`, or the policy's
+    /// default. `None` when the policy has no calendar (elapsed targets only).
+    fn case_calendar(&mut self) -> Option<usize> {
+        let policy = self.policy;
+        let rules: &'a [Rule] = &policy.calendar_rules;
+        for rule in rules {
+            match self.applies(Some(&rule.when), "the calendar choice") {
+                Truth::True => {
+                    self.reasons.push(Reason::Calendar {
+                        calendar: &policy.calendars[rule.target].named.name,
+                        choice: CalendarChoice::Rule,
+                    });
+                    return Some(rule.target);
+                }
+                Truth::False => {}
+                Truth::Unknown => break,
+            }
+        }
+        let (index, choice) = match (&policy.calendar_otherwise, policy.default_calendar) {
+            (Some(o), _) => (o.target, CalendarChoice::Otherwise),
+            (None, Some(d)) => (d, CalendarChoice::Default),
+            (None, None) => return None,
+        };
+        self.reasons.push(Reason::Calendar {
+            calendar: &policy.calendars[index].named.name,
+            choice,
+        });
+        Some(index)
+    }
+
+    fn calendar(&self, index: Option<usize>) -> (&'a Calendar, Option<&'a str>) {
+        let policy = self.policy;
+        match index.and_then(|i| policy.calendars.get(i)) {
+            Some(def) => (&def.calendar, Some(def.named.name.as_str())),
+            None => (&self.version.elapsed, None),
+        }
+    }
+
+    fn acceptance(&mut self, calendar: Option<usize>) -> Result<Acceptance<'a>, TimeError> {
+        let policy = self.policy;
+        let scope = &policy.scope;
+        let category = &policy.categories[self.facts.category].name;
+        let mut acceptance = Acceptance {
+            outcome: Outcome::Accepted,
+            redirect_to: None,
+            reason: None,
+            missing_fields: Vec::new(),
+            ask_by: None,
+        };
+        let everything = scope.accepted.is_empty() && scope.redirects.is_empty();
+        if let Some(r) = scope
+            .redirects
+            .iter()
+            .find(|r| r.categories.contains(&self.facts.category))
+        {
+            acceptance.outcome = Outcome::Redirected;
+            acceptance.redirect_to = Some(&r.to.text);
+            acceptance.reason = Some(&r.reason.text);
+            self.reasons.push(Reason::Redirected {
+                category,
+                to: &r.to.text,
+            });
+            return Ok(acceptance);
+        }
+        if !everything && !scope.accepted.contains(&self.facts.category) {
+            acceptance.outcome = Outcome::Redirected;
+            acceptance.reason = Some("the category is outside the policy's scope");
+            self.findings.push(Finding {
+                kind: FindingKind::OutOfScope,
+                message: format!(
+                    "category `{category}` is neither accepted nor redirected by the scope; add it to `accept` or `redirect`"
+                ),
+            });
+            self.reasons.push(Reason::OutOfScope { category });
+            return Ok(acceptance);
+        }
+        self.reasons.push(Reason::Accepted {
+            category,
+            everything,
+        });
+        if !self.facts.missing_fields.is_empty() {
+            acceptance.outcome = Outcome::Incomplete;
+            acceptance.missing_fields = self
+                .facts
+                .missing_fields
+                .iter()
+                .map(|&i| policy.fields[i].named.name.as_str())
+                .collect();
+            if let Some((span, on)) = scope.incomplete {
+                let (cal, _) = self.calendar(on.or(calendar));
+                acceptance.ask_by = Some(self.at(cal.add(self.facts.received, span)?));
+            }
+            self.reasons.push(Reason::Incomplete {
+                missing: acceptance.missing_fields.clone(),
+                within: scope.incomplete.map(|(s, _)| s),
+                ask_by: acceptance.ask_by,
+            });
+        }
+        Ok(acceptance)
+    }
+
+    fn route(&mut self) -> Route<'a> {
+        let policy = self.policy;
+        let version = self.version;
+        let mut route = Route {
+            role: None,
+            title: None,
+            department: None,
+            rule: None,
+            missing: Vec::new(),
+        };
+        let mut chosen = None;
+        for (rule, cited) in policy.routes.iter().zip(&version.routes) {
+            let mut needed = Vec::new();
+            match eval(&rule.when, &self.facts, &mut needed) {
+                Truth::True => {
+                    chosen = Some((rule.target, cited));
+                    self.reasons.push(Reason::RuleMatched {
+                        rule: cited,
+                        role: &policy.roles[rule.target].named.name,
+                    });
+                    break;
+                }
+                Truth::False => self.reasons.push(Reason::RuleNotMatched { rule: cited }),
+                Truth::Unknown => {
+                    let names = self.needed_names(&needed);
+                    self.findings.push(Finding {
+                        kind: FindingKind::MissingAttribute,
+                        message: format!(
+                            "route rule at {}:{} needs {}, which the case does not give; the case cannot be routed until it does",
+                            cited.file,
+                            cited.line,
+                            names.join(", ")
+                        ),
+                    });
+                    self.reasons.push(Reason::RuleUnknown {
+                        rule: cited,
+                        missing: names.clone(),
+                    });
+                    route.missing = names;
+                    return route;
+                }
+            }
+        }
+        if chosen.is_none() {
+            match (&policy.otherwise, &version.otherwise) {
+                (Some(o), Some(cited)) => {
+                    chosen = Some((o.target, cited));
+                    self.reasons.push(Reason::Otherwise {
+                        rule: cited,
+                        role: &policy.roles[o.target].named.name,
+                    });
+                    if !policy.fallback_allowed {
+                        self.findings.push(Finding {
+                            kind: FindingKind::Fallback,
+                            message: format!(
+                                "no route rule matches, and the policy forbids relying on `otherwise` ({}:{}); add a rule for this case",
+                                cited.file, cited.line
+                            ),
+                        });
+                    }
+                }
+                _ => {
+                    self.findings.push(Finding {
+                        kind: FindingKind::Unrouted,
+                        message: "no route rule matches and the policy has no `otherwise`; add a rule or an `otherwise -> ROLE`".into(),
+                    });
+                    self.reasons.push(Reason::NoRoute);
+                }
+            }
+        }
+        if let Some((role, cited)) = chosen {
+            let role = &policy.roles[role];
+            route.role = Some(&role.named.name);
+            route.title = Some(&role.named.label.text);
+            route.department = role
+                .department
+                .and_then(|d| policy.departments.get(d))
+                .map(|d| d.name.as_str());
+            route.rule = Some(cited);
+        }
+        route
+    }
+
+    /// The first callback rule that applies.
+    fn callback_rule(&mut self) -> Option<&'a Callback> {
+        let policy = self.policy;
+        for rule in &policy.callbacks {
+            let what = format!("callback rule `{}`", rule.named.name);
+            if self.applies(rule.when.as_ref(), &what) == Truth::True {
+                return Some(rule);
+            }
+        }
+        None
+    }
+
+    /// Splits the events into rounds: a `reopened` event starts a new round (and belongs to
+    /// it); so does a dissatisfied callback when the callback rule says `dissatisfied reopen`
+    /// (the callback belongs to the round it closes). A case can only be reopened once it has
+    /// been resolved or closed in the current round.
+    fn rounds(&mut self, callback: Option<&Callback>) -> Vec<Round> {
+        let reopen_on_dissatisfied = callback.is_some_and(|c| c.reopen_if_dissatisfied);
+        let mut rounds = vec![Round {
+            start: self.facts.received,
+            first: 0,
+            end: self.events().len(),
+        }];
+        let mut resolved = false;
+        for (i, ev) in self.events().iter().enumerate() {
+            let (starts_at, first) = match ev.kind {
+                k if CLOSING.contains(&k) => {
+                    resolved = true;
+                    continue;
+                }
+                "reopened" => (ev.at, i),
+                "callback" if reopen_on_dissatisfied && ev.event.satisfied == Some(false) => {
+                    (ev.at, i + 1)
+                }
+                _ => continue,
+            };
+            if !resolved {
+                continue;
+            }
+            resolved = false;
+            if let Some(last) = rounds.last_mut() {
+                last.end = first;
+            }
+            rounds.push(Round {
+                start: starts_at,
+                first,
+                end: self.events().len(),
+            });
+            self.reasons.push(Reason::Reopened {
+                at: self.at(starts_at),
+                round: rounds.len(),
+                by_callback: ev.kind == "callback",
+            });
+        }
+        rounds
+    }
+
+    /// The targets that apply: SLA blocks in order (a later block's target replaces an
+    /// earlier one of the same name), then the targets of each stage entered.
+    fn targets(
+        &mut self,
+        calendar: Option<usize>,
+        rounds: &[Round],
+        clocked: &mut Vec<Clocked<'a>>,
+    ) -> Result<Vec<TargetState<'a>>, TimeError> {
+        let policy = self.policy;
+        let mut chosen: Vec<(&'a Target, &'a str, Option<usize>)> = Vec::new();
+        for sla in &policy.slas {
+            let what = format!("sla `{}`", sla.named.name);
+            match self.applies(sla.when.as_ref(), &what) {
+                Truth::True => {
+                    self.reasons.push(Reason::SlaApplies {
+                        sla: &sla.named.name,
+                        conditional: sla.when.is_some(),
+                    });
+                    for t in &sla.targets {
+                        match chosen.iter_mut().find(|(c, _, _)| c.name == t.name) {
+                            Some(slot) => *slot = (t, &sla.named.name, None),
+                            None => chosen.push((t, &sla.named.name, None)),
+                        }
+                    }
+                }
+                Truth::False | Truth::Unknown => {}
+            }
+        }
+        for (i, stage) in policy.stages.iter().enumerate() {
+            if self.events().iter().any(|e| e.stage == Some(i) && e.kind == "stage") {
+                for t in &stage.targets {
+                    chosen.push((t, &stage.named.name, Some(i)));
+                }
+            }
+        }
+        let mut states = Vec::with_capacity(chosen.len());
+        for (target, sla, stage) in chosen {
+            let state = self.target(target, sla, stage, calendar, rounds, clocked)?;
+            states.push(state);
+        }
+        Ok(states)
+    }
+
+    fn target(
+        &mut self,
+        target: &'a Target,
+        sla: &'a str,
+        stage: Option<usize>,
+        calendar: Option<usize>,
+        rounds: &[Round],
+        clocked: &mut Vec<Clocked<'a>>,
+    ) -> Result<TargetState<'a>, TimeError> {
+        let policy = self.policy;
+        let (cal, cal_name) = self.calendar(target.calendar.or(calendar));
+        let clock = target.span.clock();
+        let mut state = TargetState {
+            name: &target.name,
+            stage: stage.map(|s| policy.stages[s].named.name.as_str()),
+            sla,
+            clock,
+            calendar: if target.span.fixed_seconds().is_some() && clock == Clock::Elapsed {
+                None
+            } else {
+                cal_name
+            },
+            within: target.span,
+            recurring: target.recurring,
+            start_event: &target.start,
+            stop_event: &target.stop,
+            extended_by: None,
+            started_at: None,
+            deadline: None,
+            stopped_at: None,
+            consumed_percent: None,
+            state: State::NotStarted,
+            cycles: Vec::new(),
+        };
+        let mut last: Option<Clocked<'a>> = None;
+        for round in rounds {
+            let events = &self.events()[round.first..round.end];
+            let start = match (target.start.as_str(), stage) {
+                (_, Some(s)) => events
+                    .iter()
+                    .find(|e| e.kind == "stage" && e.stage == Some(s))
+                    .map(|e| e.at),
+                ("received", None) => Some(round.start),
+                (kind, None) => events.iter().find(|e| e.kind == kind).map(|e| e.at),
+            };
+            let Some(mut start) = start else {
+                state.cycles.push(Cycle {
+                    started_at: None,
+                    deadline: None,
+                    stopped_at: None,
+                    consumed_percent: None,
+                    state: State::NotStarted,
+                });
+                continue;
+            };
+            loop {
+                let stop = events
+                    .iter()
+                    .find(|e| e.at >= start && e.kind == target.stop)
+                    .map(|e| e.at);
+                let closed = if target.recurring {
+                    events
+                        .iter()
+                        .find(|e| e.at >= start && CLOSING.contains(&e.kind))
+                        .map(|e| e.at)
+                } else {
+                    None
+                };
+                // A recurring target's cycle ends at its stop event or when the case closes.
+                let (stop, ends_round) = match (stop, closed) {
+                    (Some(s), Some(c)) if c < s => (Some(c), true),
+                    (None, Some(c)) => (Some(c), true),
+                    (s, _) => (s, false),
+                };
+                let (cycle, run) = self.cycle(target, &mut state, cal, clock, start, stop)?;
+                state.cycles.push(cycle);
+                last = Some(run);
+                match stop {
+                    Some(s) if target.recurring && !ends_round && s < self.facts.now => {
+                        start = s;
+                    }
+                    _ => break,
+                }
+            }
+        }
+        if let Some(current) = state.cycles.last() {
+            state.started_at = current.started_at;
+            state.deadline = current.deadline;
+            state.stopped_at = current.stopped_at;
+            state.consumed_percent = current.consumed_percent;
+            state.state = current.state;
+        }
+        if state.cycles.len() <= 1 {
+            state.cycles.clear();
+        }
+        match &last {
+            Some(run) => self.reasons.push(Reason::Target {
+                name: &target.name,
+                stage: state.stage,
+                within: target.span,
+                calendar: state.calendar,
+                start_event: &target.start,
+                started_at: run.start.map(|s| self.at(s)),
+                budget: run.budget,
+                clock,
+                pauses: run.pauses.len(),
+                extended_by: state.extended_by,
+                deadline: state.deadline,
+                state: state.state,
+                consumed_percent: state.consumed_percent,
+                cycles: state.cycles.len().max(1),
+            }),
+            None => self.reasons.push(Reason::TargetNotStarted {
+                name: &target.name,
+                start_event: &target.start,
+            }),
+        }
+        clocked.push(last.unwrap_or(Clocked {
+            name: &target.name,
+            stage,
+            calendar: cal,
+            clock,
+            start: None,
+            stop: None,
+            budget: 0,
+            deadline: None,
+            pauses: Vec::new(),
+        }));
+        if let Some(c) = clocked.last_mut() {
+            c.stage = stage;
+        }
+        Ok(state)
+    }
+
+    /// One run of a target's clock from `start`, stopped at `stop` (if it has stopped).
+    fn cycle(
+        &mut self,
+        target: &'a Target,
+        state: &mut TargetState<'a>,
+        cal: &'a Calendar,
+        clock: Clock,
+        start: i64,
+        stop: Option<i64>,
+    ) -> Result<(Cycle, Clocked<'a>), TimeError> {
+        let now = self.facts.now;
+        let end = stop.unwrap_or(now);
+        let mut pauses = Vec::new();
+        let mut extensions: Vec<&Ev<'a>> = Vec::new();
+        for e in self.events() {
+            if e.at < start || e.at > end {
+                continue;
+            }
+            let mine = e.event.target.as_deref().is_none_or(|t| t == target.name);
+            match e.kind {
+                "paused" if mine => pauses.push(Pause {
+                    from: e.at,
+                    to: None,
+                }),
+                "resumed" if mine => {
+                    if let Some(p) = pauses.iter_mut().rev().find(|p| p.to.is_none()) {
+                        p.to = Some(e.at);
+                    }
+                }
+                "extended" => extensions.push(e),
+                _ => {}
+            }
+        }
+        if let Some(stop) = stop {
+            for p in pauses.iter_mut().filter(|p| p.to.is_none()) {
+                p.to = Some(stop);
+            }
+        }
+        if pauses.len() > 1 {
+            pauses = normalise_pauses(pauses);
+        }
+        let mut budget = cal.budget(start, target.span)?;
+        let mut deadline = cal.reach(clock, start, budget, &pauses)?;
+        if !extensions.is_empty() {
+            let base = Base {
+                cal,
+                clock,
+                start,
+                budget,
+                pauses: &pauses,
+            };
+            let (extra, moved) = self.extensions(target, &base, deadline, &extensions, state)?;
+            budget += extra;
+            deadline = moved;
+        }
+        let consumed = cal.consumed(clock, start, end, &pauses)?;
+        let percent = if budget > 0 {
+            (consumed as f64 * 1000.0 / budget as f64).round() / 10.0
+        } else {
+            100.0
+        };
+        let paused_now = stop.is_none() && pauses.iter().any(|p| p.from <= now && p.to.is_none());
+        let state = match (stop, deadline) {
+            (Some(s), Some(d)) if s <= d => State::Met,
+            (Some(_), _) => State::Breached,
+            (None, Some(d)) if now > d => State::Breached,
+            (None, _) if paused_now => State::Paused,
+            (None, _) if percent >= self.policy.at_risk => State::AtRisk,
+            (None, _) => State::Running,
+        };
+        Ok((
+            Cycle {
+                started_at: Some(self.at(start)),
+                deadline: deadline.map(|d| self.at(d)),
+                stopped_at: stop.map(|s| self.at(s)),
+                consumed_percent: Some(percent),
+                state,
+            },
+            Clocked {
+                name: &target.name,
+                stage: None,
+                calendar: cal,
+                clock,
+                start: Some(start),
+                stop,
+                budget,
+                deadline,
+                pauses,
+            },
+        ))
+    }
+
+    /// Extra budget from `extended` events: each needs a reason, must be recorded before the
+    /// deadline it moves, and the total is capped at the policy's maximum.
+    fn extensions(
+        &mut self,
+        target: &'a Target,
+        base: &Base<'_>,
+        mut deadline: Option<i64>,
+        extensions: &[&Ev<'a>],
+        state: &mut TargetState<'a>,
+    ) -> Result<(i64, Option<i64>), TimeError> {
+        let policy = self.policy;
+        let cal = base.cal;
+        let allowed: Vec<_> = policy.extensions.iter().collect();
+        let original = cal.add(base.start, target.span)?;
+        let mut total = 0;
+        let mut written: Option<Span> = None;
+        for ev in extensions {
+            let applies = match ev.event.target.as_deref() {
+                Some(t) => t == target.name,
+                None => allowed.len() == 1 && allowed[0].target == target.name,
+            };
+            if !applies {
+                continue;
+            }
+            let at = self.at(ev.at);
+            let Some(limit) = allowed.iter().find(|x| x.target == target.name) else {
+                self.findings.push(Finding {
+                    kind: FindingKind::ExtensionRefused,
+                    message: format!(
+                        "the extension of `{}` at {at} is not applied: the policy does not let `{}` be extended (add `extension {} {{ max … }}`)",
+                        target.name, target.name, target.name
+                    ),
+                });
+                continue;
+            };
+            if ev.event.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                self.findings.push(Finding {
+                    kind: FindingKind::ExtensionWithoutReason,
+                    message: format!(
+                        "the extension of `{}` at {at} has no reason and is not applied; record why the deadline moves",
+                        target.name
+                    ),
+                });
+                continue;
+            }
+            if deadline.is_some_and(|d| ev.at > d) {
+                self.findings.push(Finding {
+                    kind: FindingKind::ExtensionRefused,
+                    message: format!(
+                        "the extension of `{}` at {at} is not applied: it was recorded after the deadline had passed",
+                        target.name
+                    ),
+                });
+                continue;
+            }
+            let Some(by) = ev.by else { continue };
+            let extra = cal.budget(original, by)?;
+            let max = cal.budget(original, limit.max)?;
+            if total + extra > max {
+                self.findings.push(Finding {
+                    kind: FindingKind::ExtensionBeyondMax,
+                    message: format!(
+                        "extensions of `{}` reach beyond the policy's maximum of {}; the deadline moves by {} only",
+                        target.name, limit.max, limit.max
+                    ),
+                });
+                total = max;
+                written = Some(limit.max);
+                deadline = cal.reach(base.clock, base.start, base.budget + total, base.pauses)?;
+                break;
+            }
+            total += extra;
+            deadline = cal.reach(base.clock, base.start, base.budget + total, base.pauses)?;
+            written = Some(match written {
+                Some(w) if w.unit == by.unit => Span::new(w.amount + by.amount, w.unit),
+                Some(w) => w,
+                None => by,
+            });
+        }
+        state.extended_by = written;
+        Ok((total, deadline))
+    }
+
+    fn escalations(
+        &mut self,
+        handler: Option<usize>,
+        clocked: &[Clocked<'a>],
+    ) -> Result<Vec<EscalationStep<'a>>, TimeError> {
+        let policy = self.policy;
+        let now = self.facts.now;
+        let mut steps = Vec::new();
+        for ladder in &policy.escalations {
+            let what = format!("escalation `{}`", ladder.named.name);
+            if self.applies(ladder.when.as_ref(), &what) != Truth::True {
+                continue;
+            }
+            let run = match &ladder.target {
+                Some(t) => match clocked.iter().find(|c| c.name == t && c.stage.is_none()) {
+                    Some(run) => Some(run),
+                    None => {
+                        self.reasons.push(Reason::LadderIdle {
+                            ladder: &ladder.named.name,
+                            target: t,
+                        });
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            for step in &ladder.steps {
+                let (at, cancelled) = match (&step.trigger, run) {
+                    (Trigger::Immediately, _) => (Some(self.facts.received), false),
+                    (_, None) => (None, false),
+                    (Trigger::Percent(p), Some(run)) => match run.start {
+                        Some(start) => {
+                            let part = (run.budget as f64 * p / 100.0).round() as i64;
+                            let at = run.calendar.reach(run.clock, start, part, &run.pauses)?;
+                            let cancelled = matches!((run.stop, at), (Some(s), Some(a)) if s <= a);
+                            (at, cancelled)
+                        }
+                        None => (None, false),
+                    },
+                    (Trigger::Breach(extra), Some(run)) => match run.deadline {
+                        Some(d) => {
+                            let at = match extra {
+                                Some(span) => run.calendar.add(d, *span)?,
+                                None => d,
+                            };
+                            (Some(at), run.stop.is_some_and(|s| s <= d))
+                        }
+                        None => (None, false),
+                    },
+                };
+                let to = match step.whom {
+                    Whom::Role(r) => Some(r),
+                    Whom::Handler => handler,
+                    Whom::Superior => {
+                        let sup = handler.and_then(|h| policy.roles[h].reports_to);
+                        if sup.is_none()
+                            && let Some(h) = handler
+                        {
+                            self.findings.push(Finding {
+                                kind: FindingKind::NoSuperior,
+                                message: format!(
+                                    "escalation `{}` goes to the handler's superior, but `{}` has no `reports_to`",
+                                    ladder.named.name, policy.roles[h].named.name
+                                ),
+                            });
+                        }
+                        sup
+                    }
+                };
+                let fired = !cancelled && at.is_some_and(|a| a <= now);
+                let state = if cancelled {
+                    StepState::Cancelled
+                } else if fired {
+                    StepState::Fired
+                } else {
+                    StepState::Pending
+                };
+                let role = to.map(|r| &policy.roles[r]);
+                steps.push(EscalationStep {
+                    ladder: &ladder.named.name,
+                    target: ladder.target.as_deref(),
+                    trigger: trigger_text(&step.trigger),
+                    at: at.map(|a| self.at(a)),
+                    to: role.map(|r| r.named.name.as_str()),
+                    to_title: role.map(|r| r.named.label.text.as_str()),
+                    action: if step.escalate {
+                        Action::Escalate
+                    } else {
+                        Action::Notify
+                    },
+                    fired,
+                    state,
+                });
+            }
+        }
+        let fired = steps.iter().filter(|s| s.fired).count();
+        if !steps.is_empty() {
+            self.reasons.push(Reason::Escalations {
+                steps: steps.len(),
+                fired,
+                next: steps
+                    .iter()
+                    .filter(|s| s.state == StepState::Pending)
+                    .filter_map(|s| s.at)
+                    .min(),
+            });
+        }
+        Ok(steps)
+    }
+
+    fn callback(
+        &mut self,
+        rule: &'a Callback,
+        calendar: Option<usize>,
+        rounds: &[Round],
+    ) -> Result<CallbackState<'a>, TimeError> {
+        let policy = self.policy;
+        let now = self.facts.now;
+        let channel = &policy.channels[self.facts.channel];
+        let via_index = rule.via.or(channel.callback).unwrap_or(self.facts.channel);
+        let via = policy.channels[via_index].named.name.as_str();
+        let from_event = rule.within.as_ref().map_or("resolved", |(_, e, _)| e.as_str());
+        let mut state = CallbackState {
+            rule: &rule.named.name,
+            via,
+            from_event,
+            due: None,
+            done_at: None,
+            state: State::NotStarted,
+            ask_satisfaction: rule.ask_satisfaction,
+            satisfied: None,
+            reopened: false,
+        };
+        // The callback of the latest round in which it is due; earlier rounds' callbacks
+        // (those that reopened the case) are reported by the reopening.
+        let Some(round) = rounds.last() else {
+            return Ok(state);
+        };
+        let events = &self.events()[round.first..round.end];
+        let Some(from) = events.iter().find(|e| e.kind == from_event) else {
+            self.reasons.push(Reason::Callback {
+                rule: &rule.named.name,
+                via,
+                due: None,
+                state: State::NotStarted,
+            });
+            return Ok(state);
+        };
+        let done = events
+            .iter()
+            .find(|e| e.at >= from.at && e.kind == "callback");
+        let due = match &rule.within {
+            Some((span, _, on)) => {
+                let (cal, _) = self.calendar(on.or(calendar));
+                Some(cal.add(from.at, *span)?)
+            }
+            None => None,
+        };
+        state.due = due.map(|d| self.at(d));
+        state.done_at = done.map(|d| self.at(d.at));
+        state.state = match (done, due) {
+            (Some(d), Some(due)) if d.at <= due => State::Met,
+            (Some(_), None) => State::Met,
+            (Some(_), Some(_)) => State::Breached,
+            (None, Some(due)) if now > due => State::Breached,
+            (None, Some(due)) => {
+                let used = (now - from.at) as f64 / (due - from.at).max(1) as f64 * 100.0;
+                if used >= policy.at_risk {
+                    State::AtRisk
+                } else {
+                    State::Running
+                }
+            }
+            (None, None) => State::Running,
+        };
+        if let Some(done) = done {
+            state.satisfied = done.event.satisfied;
+            state.reopened = done.event.satisfied == Some(false) && rule.reopen_if_dissatisfied;
+            if let Some(used) = done.event.via.as_deref()
+                && used != via
+            {
+                self.findings.push(Finding {
+                    kind: FindingKind::CallbackChannel,
+                    message: format!(
+                        "the callback at {} went through `{used}`, but the policy says `{via}`",
+                        self.at(done.at)
+                    ),
+                });
+            }
+            if rule.ask_satisfaction && done.event.satisfied.is_none() {
+                self.findings.push(Finding {
+                    kind: FindingKind::SatisfactionNotRecorded,
+                    message: format!(
+                        "the callback at {} does not record whether the customer was satisfied, which callback rule `{}` asks for; add `\"satisfied\": true|false`",
+                        self.at(done.at),
+                        rule.named.name
+                    ),
+                });
+            }
+        }
+        self.reasons.push(Reason::Callback {
+            rule: &rule.named.name,
+            via,
+            due: state.due,
+            state: state.state,
+        });
+        Ok(state)
+    }
+
+    /// The stages entered, with separation of duties and order checked.
+    fn stages(&mut self) -> Vec<StageState<'a>> {
+        let policy = self.policy;
+        let case = self.case;
+        let mut entered: Vec<(usize, StageState<'a>)> = Vec::new();
+        for ev in self.events() {
+            let (Some(s), "stage") = (ev.stage, ev.kind) else {
+                continue;
+            };
+            let stage = &policy.stages[s];
+            let handler = ev
+                .event
+                .handler
+                .as_deref()
+                .or(if entered.is_empty() { case.handler.as_deref() } else { None });
+            if let Some(after) = stage.after
+                && !entered.iter().any(|(i, _)| *i == after)
+            {
+                self.findings.push(Finding {
+                    kind: FindingKind::StageOrder,
+                    message: format!(
+                        "stage `{}` was entered at {} before stage `{}`, which it follows",
+                        stage.named.name,
+                        self.at(ev.at),
+                        policy.stages[after].named.name
+                    ),
+                });
+            }
+            for &other in &stage.separate_from {
+                let earlier = entered.iter().find(|(i, _)| *i == other);
+                if let (Some(h), Some((_, e))) = (handler, earlier)
+                    && e.handler == Some(h)
+                {
+                    self.findings.push(Finding {
+                        kind: FindingKind::SeparationOfDuties,
+                        message: format!(
+                            "`{h}` handles stage `{}` and also handled stage `{}`; the policy requires different people",
+                            stage.named.name, policy.stages[other].named.name
+                        ),
+                    });
+                }
+            }
+            entered.push((
+                s,
+                StageState {
+                    name: &stage.named.name,
+                    entered_at: self.at(ev.at),
+                    handler,
+                },
+            ));
+        }
+        entered.into_iter().map(|(_, s)| s).collect()
+    }
+}
+
+/// A target's clock before extensions.
+struct Base<'c> {
+    cal: &'c Calendar,
+    clock: Clock,
+    start: i64,
+    budget: i64,
+    pauses: &'c [Pause],
+}
+
+fn trigger_text(trigger: &Trigger) -> String {
+    match trigger {
+        Trigger::Immediately => "immediately".to_string(),
+        Trigger::Percent(p) => format!("at {p}%"),
+        Trigger::Breach(None) => "at breach".to_string(),
+        Trigger::Breach(Some(span)) => format!("at breach + {span}"),
+    }
+}

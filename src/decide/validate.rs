@@ -1,0 +1,337 @@
+//! A case checked against one policy version: every name resolved to the policy's index, every
+//! attribute typed, events in order. All problems are collected, each naming its field.
+
+use std::fmt;
+
+use crate::check::{Policy, nearest};
+use crate::decide::case::{Case, Event};
+use crate::syntax::ast::AttrType;
+use crate::time::Span;
+
+/// What is wrong with one field of a case.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The field: `category`, `attributes.amount`, `events[2].at`.
+    pub field: String,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+/// A case that cannot be decided, with every problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseError {
+    /// The case's id.
+    pub id: String,
+    /// The problems, in field order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "case `{}`: {}: {}", self.id, p.field, p.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CaseError {}
+
+/// A typed attribute value of a case.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AttrVal<'c> {
+    Number(f64),
+    Text(&'c str),
+    Bool(bool),
+    Set(&'c [serde_json::Value]),
+}
+
+/// An event with its names resolved.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ev<'c> {
+    pub at: i64,
+    pub kind: &'c str,
+    pub event: &'c Event,
+    /// For `stage`: the stage's index.
+    pub stage: Option<usize>,
+    /// For `extended`: the amount.
+    pub by: Option<Span>,
+}
+
+/// The facts of a case, in the policy's terms.
+#[derive(Debug)]
+pub(crate) struct Facts<'c> {
+    pub received: i64,
+    pub now: i64,
+    pub channel: usize,
+    pub category: usize,
+    pub severity: Option<usize>,
+    /// By attribute index.
+    pub attrs: Vec<Option<AttrVal<'c>>>,
+    /// Required fields the case lacks (field indices).
+    pub missing_fields: Vec<usize>,
+    /// Events up to `now`, oldest first.
+    pub events: Vec<Ev<'c>>,
+    /// Events after `now`, left out.
+    pub later_events: usize,
+}
+
+/// Checks `case` against `policy` and resolves it, or returns every problem.
+pub(crate) fn validate<'c>(
+    case: &'c Case,
+    policy: &Policy,
+    received: i64,
+    now: i64,
+) -> Result<Facts<'c>, CaseError> {
+    let mut problems = Vec::new();
+    let mut problem = |field: String, message: String| problems.push(Problem { field, message });
+    if case.id.trim().is_empty() {
+        problem("id".into(), "is empty; give the case its identifier".into());
+    }
+    let channel = lookup(
+        &case.channel,
+        "channel",
+        policy.channels.iter().map(|c| c.named.name.as_str()),
+        &mut problem,
+    );
+    let category = lookup(
+        &case.category,
+        "category",
+        policy.categories.iter().map(|c| c.name.as_str()),
+        &mut problem,
+    );
+    let severity = case.severity.as_ref().and_then(|s| {
+        lookup(
+            s,
+            "severity",
+            policy.severities.iter().map(|c| c.name.as_str()),
+            &mut problem,
+        )
+    });
+    let mut attrs = vec![None; policy.attributes.len()];
+    for (name, value) in &case.attributes {
+        let field = format!("attributes.{name}");
+        let Some(i) = policy.attributes.iter().position(|a| a.named.name == *name) else {
+            let hint = match nearest(name, policy.attributes.iter().map(|a| a.named.name.as_str()))
+            {
+                Some(n) => format!("; did you mean `{n}`?"),
+                None if policy.attributes.is_empty() => {
+                    "; the policy declares no attributes".to_string()
+                }
+                None => format!(
+                    "; the policy declares {}",
+                    list(policy.attributes.iter().map(|a| a.named.name.as_str()))
+                ),
+            };
+            problem(field, format!("`{name}` is not an attribute of the policy{hint}"));
+            continue;
+        };
+        let ty = policy.attributes[i].ty;
+        match typed(value, ty) {
+            Ok(v) => attrs[i] = v,
+            Err(got) => problem(
+                field,
+                format!(
+                    "`{name}` is a {} in the policy, but the case gives {got}",
+                    ty.name()
+                ),
+            ),
+        }
+    }
+    let missing_fields = policy
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.required)
+        .filter(|(_, f)| match case.fields.get(&f.named.name) {
+            None | Some(serde_json::Value::Null) => true,
+            Some(serde_json::Value::String(s)) => s.trim().is_empty(),
+            Some(_) => false,
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let mut events = Vec::with_capacity(case.events.len());
+    let mut later_events = 0;
+    let mut previous = received;
+    for (n, event) in case.events.iter().enumerate() {
+        let at = event.at.secs;
+        let place = |what: &str| format!("events[{n}].{what}");
+        if at < received {
+            problem(
+                place("at"),
+                format!(
+                    "{} is before `received_at` ({}); fix the time or `received_at`",
+                    event.at, case.received_at
+                ),
+            );
+        } else if at < previous {
+            problem(
+                place("at"),
+                format!("{} is earlier than the event before it; list events oldest first", event.at),
+            );
+        }
+        previous = previous.max(at);
+        if event.kind.trim().is_empty() {
+            problem(place("kind"), "is empty; name what happened (e.g. `acknowledged`)".into());
+        }
+        let stage = match (&*event.kind, &event.stage) {
+            ("stage", None) => {
+                problem(place("stage"), "a `stage` event names the stage entered".into());
+                None
+            }
+            (_, Some(s)) => lookup(
+                s,
+                "stage",
+                policy.stages.iter().map(|s| s.named.name.as_str()),
+                &mut |f, m| problem(place(&f), m),
+            ),
+            _ => None,
+        };
+        if let Some(via) = &event.via {
+            lookup(
+                via,
+                "via",
+                policy.channels.iter().map(|c| c.named.name.as_str()),
+                &mut |f, m| problem(place(&f), m),
+            );
+        }
+        let by = match (&*event.kind, &event.by) {
+            ("extended", None) => {
+                problem(place("by"), "an `extended` event says by how much, e.g. `\"by\": \"3 working days\"`".into());
+                None
+            }
+            (_, Some(by)) => match by.parse::<Span>() {
+                Ok(span) => Some(span),
+                Err(e) => {
+                    problem(place("by"), e.to_string());
+                    None
+                }
+            },
+            _ => None,
+        };
+        if let Some(target) = &event.target
+            && !target_exists(policy, target)
+        {
+            let names = target_names(policy);
+            let hint = match nearest(target, names.iter().copied()) {
+                Some(n) => format!("did you mean `{n}`?"),
+                None => format!("the policy's targets are {}", list(names.iter().copied())),
+            };
+            problem(place("target"), format!("`{target}` is not a target of the policy; {hint}"));
+        }
+        if at > now {
+            later_events += 1;
+            continue;
+        }
+        events.push(Ev {
+            at,
+            kind: &event.kind,
+            event,
+            stage,
+            by,
+        });
+    }
+    match (channel, category) {
+        (Some(channel), Some(category)) if problems.is_empty() => Ok(Facts {
+            received,
+            now,
+            channel,
+            category,
+            severity,
+            attrs,
+            missing_fields,
+            events,
+            later_events,
+        }),
+        _ => Err(CaseError {
+            id: case.id.clone(),
+            problems,
+        }),
+    }
+}
+
+fn lookup<'p>(
+    name: &str,
+    what: &str,
+    names: impl Iterator<Item = &'p str> + Clone,
+    problem: &mut impl FnMut(String, String),
+) -> Option<usize> {
+    if let Some(i) = names.clone().position(|n| n == name) {
+        return Some(i);
+    }
+    let hint = match nearest(name, names.clone()) {
+        Some(n) => format!("did you mean `{n}`?"),
+        None => format!("the policy has {}", list(names)),
+    };
+    problem(
+        what.to_string(),
+        format!("`{name}` is not a {what} of the policy; {hint}"),
+    );
+    None
+}
+
+fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<String> = names.map(|n| format!("`{n}`")).collect();
+    if names.is_empty() {
+        "none".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
+fn target_names(policy: &Policy) -> Vec<&str> {
+    let mut names: Vec<&str> = policy
+        .slas
+        .iter()
+        .flat_map(|s| &s.targets)
+        .chain(policy.stages.iter().flat_map(|s| &s.targets))
+        .map(|t| t.name.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+fn target_exists(policy: &Policy, name: &str) -> bool {
+    policy
+        .slas
+        .iter()
+        .flat_map(|s| &s.targets)
+        .chain(policy.stages.iter().flat_map(|s| &s.targets))
+        .any(|t| t.name == name)
+}
+
+/// A JSON value as an attribute of type `ty`, `Ok(None)` for `null`, or a description of what
+/// it is instead.
+fn typed(value: &serde_json::Value, ty: AttrType) -> Result<Option<AttrVal<'_>>, String> {
+    use serde_json::Value;
+    match (ty, value) {
+        (_, Value::Null) => Ok(None),
+        (AttrType::Number, Value::Number(n)) => n
+            .as_f64()
+            .map(|n| Some(AttrVal::Number(n)))
+            .ok_or_else(|| format!("the number {n}, which is out of range")),
+        (AttrType::String, Value::String(s)) => Ok(Some(AttrVal::Text(s))),
+        (AttrType::Bool, Value::Bool(b)) => Ok(Some(AttrVal::Bool(*b))),
+        (AttrType::Set, Value::Array(items)) => match items.iter().find(|v| !v.is_string()) {
+            None => Ok(Some(AttrVal::Set(items))),
+            Some(v) => Err(format!("a list holding {}; list strings only", describe(v))),
+        },
+        (_, v) => Err(describe(v)),
+    }
+}
+
+fn describe(v: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("the bool {b}"),
+        Value::Number(n) => format!("the number {n}"),
+        Value::String(s) => format!("the string {s:?}"),
+        Value::Array(_) => "a list".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
