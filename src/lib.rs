@@ -4,8 +4,8 @@
 //! or diagnostics), and [`time`] (business-time arithmetic, no policy knowledge).
 
 pub mod check;
-pub mod decide;
 pub mod cli;
+pub mod decide;
 pub mod diagnostic;
 pub mod format;
 pub mod syntax;

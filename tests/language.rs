@@ -86,7 +86,11 @@ fn every_shipped_policy_compiles_without_diagnostics() {
             rendered.join("\n")
         );
         if path.is_dir() && !path.ends_with("calendars") {
-            let expected = if path.ends_with("ecommerce-after-sales") { 2 } else { 1 };
+            let expected = if path.ends_with("ecommerce-after-sales") {
+                2
+            } else {
+                1
+            };
             assert_eq!(checked.versions.len(), expected, "{}", path.display());
         }
     }

@@ -9,6 +9,7 @@
 
 mod china_calendar;
 mod cli;
+mod decide;
 mod format;
 mod language;
 mod time_examples;

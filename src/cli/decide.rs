@@ -38,9 +38,11 @@ pub struct Args {
 
 pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     let now = match &args.now {
-        Some(text) => Timestamp::parse(text)
-            .map_err(|e| UsageError(format!("--now: {e}")))?
-            .secs,
+        Some(text) => {
+            Timestamp::parse(text)
+                .map_err(|e| UsageError(format!("--now: {e}")))?
+                .secs
+        }
         None => chrono::Utc::now().timestamp(),
     };
     let engine = match Engine::load(&args.policy) {
@@ -152,8 +154,14 @@ fn batch(engine: &Engine, path: &str, now: i64) -> Result<Outcome, UsageError> {
             shown = true;
         }
     };
-    let summary = run_batch(engine, &mut input, &mut output, BatchOptions { now }, &mut progress)
-        .map_err(|e| UsageError(format!("batch from `{path}`: {e}")))?;
+    let summary = run_batch(
+        engine,
+        &mut input,
+        &mut output,
+        BatchOptions { now },
+        &mut progress,
+    )
+    .map_err(|e| UsageError(format!("batch from `{path}`: {e}")))?;
     if shown {
         eprintln!();
     }

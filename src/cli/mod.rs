@@ -43,7 +43,10 @@ pub(crate) enum Outcome {
 pub(crate) struct UsageError(pub String);
 
 /// Prints why a policy cannot decide cases: its error diagnostics, or the engine's reason.
-pub(crate) fn print_policy_errors(error: &crate::decide::EngineError, loaded: &crate::syntax::Loaded) {
+pub(crate) fn print_policy_errors(
+    error: &crate::decide::EngineError,
+    loaded: &crate::syntax::Loaded,
+) {
     match error {
         crate::decide::EngineError::Invalid(diagnostics) => {
             for d in diagnostics.iter().filter(|d| d.is_error()) {

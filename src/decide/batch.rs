@@ -110,11 +110,16 @@ pub fn run_batch(
 
 /// Decides one line: the output record, the case id (for duplicate detection, only when the
 /// case decided) and whether it is a decision.
-fn decide_line(engine: &Engine, line: &Line, options: BatchOptions) -> (Vec<u8>, Option<String>, bool) {
+fn decide_line(
+    engine: &Engine,
+    line: &Line,
+    options: BatchOptions,
+) -> (Vec<u8>, Option<String>, bool) {
     let mut out = Vec::with_capacity(1536);
     if line.too_long {
-        let message =
-            format!("the line is longer than {MAX_LINE} bytes; one case per line, a few KB at most");
+        let message = format!(
+            "the line is longer than {MAX_LINE} bytes; one case per line, a few KB at most"
+        );
         write_error(&mut out, line.number, None, None, &message);
         return (out, None, false);
     }
@@ -148,7 +153,13 @@ fn decide_line(engine: &Engine, line: &Line, options: BatchOptions) -> (Vec<u8>,
         Ok(decision) => {
             if serde_json::to_writer(&mut out, &decision).is_err() {
                 out.clear();
-                write_error(&mut out, line.number, Some(&case.id), None, "could not write the decision");
+                write_error(
+                    &mut out,
+                    line.number,
+                    Some(&case.id),
+                    None,
+                    "could not write the decision",
+                );
                 return (out, Some(case.id), false);
             }
             out.push(b'\n');

@@ -14,7 +14,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A complaint case.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "charter case", description = "A complaint case to decide against a charter policy.")]
+#[schemars(
+    title = "charter case",
+    description = "A complaint case to decide against a charter policy."
+)]
 pub struct Case {
     /// The case's identifier in the calling tool.
     pub id: String,

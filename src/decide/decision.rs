@@ -322,6 +322,24 @@ pub struct CallbackState<'a> {
     pub satisfied: Option<bool>,
     /// Whether the answer reopened the case.
     pub reopened: bool,
+    /// The callbacks of earlier rounds (before the case was reopened), oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<CallbackRound>,
+}
+
+/// The callback of one round of a reopened case.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CallbackRound {
+    /// When it was due.
+    pub due: Option<At>,
+    /// When it was made.
+    pub done_at: Option<At>,
+    /// Its state.
+    pub state: State,
+    /// The customer's answer.
+    pub satisfied: Option<bool>,
+    /// Whether the answer reopened the case.
+    pub reopened: bool,
 }
 
 /// A stage the case entered.

@@ -208,7 +208,10 @@ impl fmt::Display for Reason<'_> {
                 effective,
                 received,
             } => {
-                write!(f, "received {received}: decided by `{name}` version {version}")?;
+                write!(
+                    f,
+                    "received {received}: decided by `{name}` version {version}"
+                )?;
                 match effective {
                     Some(e) => write!(f, " (in force from {e})"),
                     None => Ok(()),
@@ -223,14 +226,20 @@ impl fmt::Display for Reason<'_> {
                     write!(f, "calendar `{calendar}`, chosen by a `calendars` rule")
                 }
                 CalendarChoice::Otherwise => {
-                    write!(f, "calendar `{calendar}`: no `calendars` rule matched (otherwise)")
+                    write!(
+                        f,
+                        "calendar `{calendar}`: no `calendars` rule matched (otherwise)"
+                    )
                 }
                 CalendarChoice::Default => write!(f, "calendar `{calendar}`, the policy's default"),
             },
             Reason::Accepted {
                 category,
                 everything: true,
-            } => write!(f, "accepted: the policy has no scope, so every category (here `{category}`) is accepted"),
+            } => write!(
+                f,
+                "accepted: the policy has no scope, so every category (here `{category}`) is accepted"
+            ),
             Reason::Accepted { category, .. } => {
                 write!(f, "accepted: category `{category}` is in the scope")
             }
@@ -246,7 +255,11 @@ impl fmt::Display for Reason<'_> {
                 within,
                 ask_by,
             } => {
-                write!(f, "incomplete: missing required field(s) {}", missing.join(", "))?;
+                write!(
+                    f,
+                    "incomplete: missing required field(s) {}",
+                    missing.join(", ")
+                )?;
                 match (within, ask_by) {
                     (Some(w), Some(a)) => write!(f, "; ask the customer within {w}, by {a}"),
                     _ => f.write_str("; the policy sets no time to ask for them"),
@@ -307,8 +320,10 @@ impl fmt::Display for Reason<'_> {
                 if let Some(c) = calendar {
                     write!(f, " on `{c}`")?;
                 }
-                if let Some(s) = started_at {
-                    write!(f, " from `{start_event}` at {s}")?;
+                match started_at {
+                    Some(s) if *cycles > 1 => write!(f, ", cycle {cycles} from {s}")?,
+                    Some(s) => write!(f, " from `{start_event}` at {s}")?,
+                    None => {}
                 }
                 write!(f, " = {} of {clock} time", clock_time(*budget))?;
                 if let Some(e) = extended_by {
@@ -324,11 +339,7 @@ impl fmt::Display for Reason<'_> {
                 if let Some(p) = consumed_percent {
                     write!(f, "; {p}% used")?;
                 }
-                write!(f, "; {}", state.name())?;
-                if *cycles > 1 {
-                    write!(f, " (cycle {cycles})")?;
-                }
-                Ok(())
+                write!(f, "; {}", state.name())
             }
             Reason::TargetNotStarted { name, start_event } => write!(
                 f,
@@ -345,7 +356,10 @@ impl fmt::Display for Reason<'_> {
                         "the customer was dissatisfied at {at}: the case reopens (round {round}) and its targets start again"
                     )
                 } else {
-                    write!(f, "reopened at {at} (round {round}): its targets start again")
+                    write!(
+                        f,
+                        "reopened at {at} (round {round}): its targets start again"
+                    )
                 }
             }
             Reason::LadderIdle { ladder, target } => write!(

@@ -11,8 +11,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod case;
 pub mod batch;
+mod case;
 mod decision;
 mod engine;
 mod eval;

@@ -440,7 +440,11 @@ impl<'a, 'e> Ctx<'a, 'e> {
             }
         }
         for (i, stage) in policy.stages.iter().enumerate() {
-            if self.events().iter().any(|e| e.stage == Some(i) && e.kind == "stage") {
+            if self
+                .events()
+                .iter()
+                .any(|e| e.stage == Some(i) && e.kind == "stage")
+            {
                 for t in &stage.targets {
                     chosen.push((t, &stage.named.name, Some(i)));
                 }
@@ -491,49 +495,51 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let mut last: Option<Clocked<'a>> = None;
         for round in rounds {
             let events = &self.events()[round.first..round.end];
+            // The start instant, and the index of the first event that can stop the cycle.
             let start = match (target.start.as_str(), stage) {
                 (_, Some(s)) => events
                     .iter()
-                    .find(|e| e.kind == "stage" && e.stage == Some(s))
-                    .map(|e| e.at),
-                ("received", None) => Some(round.start),
-                (kind, None) => events.iter().find(|e| e.kind == kind).map(|e| e.at),
+                    .position(|e| e.kind == "stage" && e.stage == Some(s)),
+                ("received", None) => None,
+                (kind, None) => events.iter().position(|e| e.kind == kind),
             };
-            let Some(mut start) = start else {
-                state.cycles.push(Cycle {
-                    started_at: None,
-                    deadline: None,
-                    stopped_at: None,
-                    consumed_percent: None,
-                    state: State::NotStarted,
-                });
-                continue;
+            let (mut start, mut from) = match (start, target.start.as_str(), stage) {
+                (Some(i), _, _) => (events[i].at, i + 1),
+                (None, "received", None) => (round.start, 0),
+                (None, _, _) => {
+                    state.cycles.push(Cycle {
+                        started_at: None,
+                        deadline: None,
+                        stopped_at: None,
+                        consumed_percent: None,
+                        state: State::NotStarted,
+                    });
+                    continue;
+                }
             };
             loop {
-                let stop = events
-                    .iter()
-                    .find(|e| e.at >= start && e.kind == target.stop)
-                    .map(|e| e.at);
+                let rest = &events[from..];
+                let stop = rest.iter().position(|e| e.kind == target.stop);
                 let closed = if target.recurring {
-                    events
-                        .iter()
-                        .find(|e| e.at >= start && CLOSING.contains(&e.kind))
-                        .map(|e| e.at)
+                    rest.iter().position(|e| CLOSING.contains(&e.kind))
                 } else {
                     None
                 };
-                // A recurring target's cycle ends at its stop event or when the case closes.
+                // A recurring target's cycle ends at its stop event, or for good when the case
+                // is resolved or closed.
                 let (stop, ends_round) = match (stop, closed) {
                     (Some(s), Some(c)) if c < s => (Some(c), true),
                     (None, Some(c)) => (Some(c), true),
                     (s, _) => (s, false),
                 };
-                let (cycle, run) = self.cycle(target, &mut state, cal, clock, start, stop)?;
+                let stop_at = stop.map(|i| rest[i].at);
+                let (cycle, run) = self.cycle(target, &mut state, cal, clock, start, stop_at)?;
                 state.cycles.push(cycle);
                 last = Some(run);
-                match stop {
-                    Some(s) if target.recurring && !ends_round && s < self.facts.now => {
-                        start = s;
+                match (stop, stop_at) {
+                    (Some(i), Some(at)) if target.recurring && !ends_round => {
+                        start = at;
+                        from += i + 1;
                     }
                     _ => break,
                 }
@@ -715,7 +721,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 });
                 continue;
             };
-            if ev.event.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+            if ev
+                .event
+                .reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+            {
                 self.findings.push(Finding {
                     kind: FindingKind::ExtensionWithoutReason,
                     message: format!(
@@ -880,11 +891,13 @@ impl<'a, 'e> Ctx<'a, 'e> {
         rounds: &[Round],
     ) -> Result<CallbackState<'a>, TimeError> {
         let policy = self.policy;
-        let now = self.facts.now;
         let channel = &policy.channels[self.facts.channel];
         let via_index = rule.via.or(channel.callback).unwrap_or(self.facts.channel);
         let via = policy.channels[via_index].named.name.as_str();
-        let from_event = rule.within.as_ref().map_or("resolved", |(_, e, _)| e.as_str());
+        let from_event = rule
+            .within
+            .as_ref()
+            .map_or("resolved", |(_, e, _)| e.as_str());
         let mut state = CallbackState {
             rule: &rule.named.name,
             via,
@@ -895,52 +908,84 @@ impl<'a, 'e> Ctx<'a, 'e> {
             ask_satisfaction: rule.ask_satisfaction,
             satisfied: None,
             reopened: false,
+            earlier: Vec::new(),
         };
-        // The callback of the latest round in which it is due; earlier rounds' callbacks
-        // (those that reopened the case) are reported by the reopening.
-        let Some(round) = rounds.last() else {
-            return Ok(state);
+        // Each round has its own callback; the decision shows the latest, and the earlier ones
+        // (those that reopened the case) under `earlier`.
+        for (n, round) in rounds.iter().enumerate() {
+            let events = &self.events()[round.first..round.end];
+            let one = self.callback_round(rule, calendar, events, via)?;
+            if n + 1 < rounds.len() {
+                if one.due.is_some() || one.done_at.is_some() {
+                    state.earlier.push(one);
+                }
+            } else {
+                state.due = one.due;
+                state.done_at = one.done_at;
+                state.state = one.state;
+                state.satisfied = one.satisfied;
+                state.reopened = one.reopened;
+            }
+        }
+        self.reasons.push(Reason::Callback {
+            rule: &rule.named.name,
+            via,
+            due: state.due,
+            state: state.state,
+        });
+        Ok(state)
+    }
+
+    /// The callback of one round.
+    fn callback_round(
+        &mut self,
+        rule: &'a Callback,
+        calendar: Option<usize>,
+        events: &'e [Ev<'a>],
+        via: &str,
+    ) -> Result<CallbackRound, TimeError> {
+        let policy = self.policy;
+        let now = self.facts.now;
+        let from_event = rule
+            .within
+            .as_ref()
+            .map_or("resolved", |(_, e, _)| e.as_str());
+        let mut round = CallbackRound {
+            due: None,
+            done_at: None,
+            state: State::NotStarted,
+            satisfied: None,
+            reopened: false,
         };
-        let events = &self.events()[round.first..round.end];
-        let Some(from) = events.iter().find(|e| e.kind == from_event) else {
-            self.reasons.push(Reason::Callback {
-                rule: &rule.named.name,
-                via,
-                due: None,
-                state: State::NotStarted,
-            });
-            return Ok(state);
+        let Some(from) = events.iter().position(|e| e.kind == from_event) else {
+            return Ok(round);
         };
-        let done = events
-            .iter()
-            .find(|e| e.at >= from.at && e.kind == "callback");
+        let from_at = events[from].at;
+        let done = events[from..].iter().find(|e| e.kind == "callback");
         let due = match &rule.within {
             Some((span, _, on)) => {
                 let (cal, _) = self.calendar(on.or(calendar));
-                Some(cal.add(from.at, *span)?)
+                let due = cal.add(from_at, *span)?;
+                let clock = span.clock();
+                let used = cal.clock_between(clock, from_at, now)?;
+                let allowed = cal.clock_between(clock, from_at, due)?.max(1);
+                Some((due, used as f64 * 100.0 / allowed as f64))
             }
             None => None,
         };
-        state.due = due.map(|d| self.at(d));
-        state.done_at = done.map(|d| self.at(d.at));
-        state.state = match (done, due) {
-            (Some(d), Some(due)) if d.at <= due => State::Met,
+        round.due = due.map(|(d, _)| self.at(d));
+        round.done_at = done.map(|d| self.at(d.at));
+        round.state = match (done, due) {
+            (Some(d), Some((due, _))) if d.at <= due => State::Met,
             (Some(_), None) => State::Met,
             (Some(_), Some(_)) => State::Breached,
-            (None, Some(due)) if now > due => State::Breached,
-            (None, Some(due)) => {
-                let used = (now - from.at) as f64 / (due - from.at).max(1) as f64 * 100.0;
-                if used >= policy.at_risk {
-                    State::AtRisk
-                } else {
-                    State::Running
-                }
-            }
-            (None, None) => State::Running,
+            (None, Some((due, _))) if now > due => State::Breached,
+            (None, Some((_, used))) if used >= policy.at_risk => State::AtRisk,
+            (None, _) => State::Running,
         };
         if let Some(done) = done {
-            state.satisfied = done.event.satisfied;
-            state.reopened = done.event.satisfied == Some(false) && rule.reopen_if_dissatisfied;
+            round.satisfied = done.event.satisfied;
+            round.reopened = done.event.satisfied == Some(false) && rule.reopen_if_dissatisfied;
             if let Some(used) = done.event.via.as_deref()
                 && used != via
             {
@@ -963,13 +1008,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 });
             }
         }
-        self.reasons.push(Reason::Callback {
-            rule: &rule.named.name,
-            via,
-            due: state.due,
-            state: state.state,
-        });
-        Ok(state)
+        Ok(round)
     }
 
     /// The stages entered, with separation of duties and order checked.
@@ -982,11 +1021,11 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 continue;
             };
             let stage = &policy.stages[s];
-            let handler = ev
-                .event
-                .handler
-                .as_deref()
-                .or(if entered.is_empty() { case.handler.as_deref() } else { None });
+            let handler = ev.event.handler.as_deref().or(if entered.is_empty() {
+                case.handler.as_deref()
+            } else {
+                None
+            });
             if let Some(after) = stage.after
                 && !entered.iter().any(|(i, _)| *i == after)
             {

@@ -115,8 +115,10 @@ pub(crate) fn validate<'c>(
     for (name, value) in &case.attributes {
         let field = format!("attributes.{name}");
         let Some(i) = policy.attributes.iter().position(|a| a.named.name == *name) else {
-            let hint = match nearest(name, policy.attributes.iter().map(|a| a.named.name.as_str()))
-            {
+            let hint = match nearest(
+                name,
+                policy.attributes.iter().map(|a| a.named.name.as_str()),
+            ) {
                 Some(n) => format!("; did you mean `{n}`?"),
                 None if policy.attributes.is_empty() => {
                     "; the policy declares no attributes".to_string()
@@ -126,7 +128,10 @@ pub(crate) fn validate<'c>(
                     list(policy.attributes.iter().map(|a| a.named.name.as_str()))
                 ),
             };
-            problem(field, format!("`{name}` is not an attribute of the policy{hint}"));
+            problem(
+                field,
+                format!("`{name}` is not an attribute of the policy{hint}"),
+            );
             continue;
         };
         let ty = policy.attributes[i].ty;
@@ -170,16 +175,25 @@ pub(crate) fn validate<'c>(
         } else if at < previous {
             problem(
                 place("at"),
-                format!("{} is earlier than the event before it; list events oldest first", event.at),
+                format!(
+                    "{} is earlier than the event before it; list events oldest first",
+                    event.at
+                ),
             );
         }
         previous = previous.max(at);
         if event.kind.trim().is_empty() {
-            problem(place("kind"), "is empty; name what happened (e.g. `acknowledged`)".into());
+            problem(
+                place("kind"),
+                "is empty; name what happened (e.g. `acknowledged`)".into(),
+            );
         }
         let stage = match (&*event.kind, &event.stage) {
             ("stage", None) => {
-                problem(place("stage"), "a `stage` event names the stage entered".into());
+                problem(
+                    place("stage"),
+                    "a `stage` event names the stage entered".into(),
+                );
                 None
             }
             (_, Some(s)) => lookup(
@@ -200,7 +214,11 @@ pub(crate) fn validate<'c>(
         }
         let by = match (&*event.kind, &event.by) {
             ("extended", None) => {
-                problem(place("by"), "an `extended` event says by how much, e.g. `\"by\": \"3 working days\"`".into());
+                problem(
+                    place("by"),
+                    "an `extended` event says by how much, e.g. `\"by\": \"3 working days\"`"
+                        .into(),
+                );
                 None
             }
             (_, Some(by)) => match by.parse::<Span>() {
@@ -220,7 +238,10 @@ pub(crate) fn validate<'c>(
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("the policy's targets are {}", list(names.iter().copied())),
             };
-            problem(place("target"), format!("`{target}` is not a target of the policy; {hint}"));
+            problem(
+                place("target"),
+                format!("`{target}` is not a target of the policy; {hint}"),
+            );
         }
         if at > now {
             later_events += 1;

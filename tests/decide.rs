@@ -1,0 +1,440 @@
+//! Deciding cases through the library: the shipped example cases (snapshotted decisions, each
+//! read and checked by hand), the JSON Schemas, and every kind of bad case.
+
+use std::path::{Path, PathBuf};
+
+use charter::decide::{Case, DecideError, Decision, Engine, FindingKind, State, Timestamp};
+use proptest::prelude::*;
+
+fn engine(policy: &str) -> Engine {
+    Engine::load(Path::new(policy))
+        .map_err(|(e, _)| e.to_string())
+        .unwrap()
+        .0
+}
+
+fn at(text: &str) -> i64 {
+    Timestamp::parse(text).unwrap().secs
+}
+
+fn read_case(path: &Path) -> Case {
+    let text = std::fs::read_to_string(path).unwrap();
+    if path.extension().is_some_and(|e| e == "toml") {
+        Case::from_toml(&text).unwrap()
+    } else {
+        Case::from_json(&text).unwrap()
+    }
+}
+
+/// Every case under `examples/cases/POLICY/`, decided at the instant in that folder's `NOW`.
+#[test]
+fn example_cases_decide_as_snapshotted() {
+    let mut folders: Vec<PathBuf> = std::fs::read_dir("examples/cases")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    let mut count = 0;
+    for folder in folders {
+        let policy = folder.file_name().unwrap().to_str().unwrap().to_string();
+        let engine = engine(&format!("policies/{policy}"));
+        let now = at(std::fs::read_to_string(folder.join("NOW")).unwrap().trim());
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "toml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let case = read_case(&file);
+            let decision = engine.decide(&case, now).unwrap();
+            let stem = file.file_stem().unwrap().to_str().unwrap();
+            insta::assert_json_snapshot!(format!("decide__{policy}__{stem}"), decision);
+            count += 1;
+        }
+    }
+    assert!(
+        count >= 20,
+        "examples/cases should hold at least 20 cases, found {count}"
+    );
+}
+
+/// The example cases together reach every outcome the issue lists.
+#[test]
+fn example_cases_reach_every_outcome() {
+    let mut outcomes = std::collections::BTreeSet::new();
+    let mut states = std::collections::BTreeSet::new();
+    let mut findings = std::collections::BTreeSet::new();
+    let mut versions = std::collections::BTreeSet::new();
+    let mut calendars = std::collections::BTreeSet::new();
+    for folder in ["complaint-office", "ecommerce-after-sales", "led-maker"] {
+        let engine = engine(&format!("policies/{folder}"));
+        let dir = Path::new("examples/cases").join(folder);
+        let now = at(std::fs::read_to_string(dir.join("NOW")).unwrap().trim());
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().unwrap() == "NOW" {
+                continue;
+            }
+            let case = read_case(&path);
+            let d = engine.decide(&case, now).unwrap();
+            outcomes.insert(format!("{:?}", d.acceptance.outcome));
+            for t in &d.targets {
+                states.insert(t.state.name());
+                for c in &t.cycles {
+                    states.insert(c.state.name());
+                }
+                if let Some(c) = t.calendar {
+                    calendars.insert(c.to_string());
+                }
+            }
+            if let Some(cb) = &d.callback {
+                states.insert(cb.state.name());
+            }
+            for f in &d.findings {
+                findings.insert(format!("{:?}", f.kind));
+            }
+            versions.insert(format!("{} {}", d.policy.name, d.policy.version));
+        }
+    }
+    assert_eq!(
+        outcomes.into_iter().collect::<Vec<_>>(),
+        ["Accepted", "Incomplete", "Redirected"]
+    );
+    for state in [
+        State::Met,
+        State::Breached,
+        State::AtRisk,
+        State::Running,
+        State::Paused,
+        State::NotStarted,
+    ] {
+        assert!(
+            states.contains(state.name()),
+            "no example reaches {state:?}"
+        );
+    }
+    for kind in [
+        FindingKind::MissingAttribute,
+        FindingKind::ExtensionWithoutReason,
+        FindingKind::ExtensionBeyondMax,
+        FindingKind::SeparationOfDuties,
+        FindingKind::StageOrder,
+        FindingKind::NoSuperior,
+        FindingKind::CallbackChannel,
+        FindingKind::SatisfactionNotRecorded,
+    ] {
+        assert!(
+            findings.contains(&format!("{kind:?}")),
+            "no example finds {kind:?}"
+        );
+    }
+    assert!(versions.contains("ecommerce_after_sales 2026.1"));
+    assert!(versions.contains("ecommerce_after_sales 2026.2"));
+    assert!(calendars.contains("repair_centre") && calendars.contains("online"));
+}
+
+fn schema_text<T: schemars::JsonSchema>() -> String {
+    let schema = schemars::schema_for!(T);
+    serde_json::to_string_pretty(&schema).unwrap() + "\n"
+}
+
+/// `schema/*.json` are generated from the Rust types; this fails when they are stale.
+/// Regenerate with `CHARTER_WRITE_SCHEMA=1 cargo test --locked schema`.
+#[test]
+fn schemas_are_up_to_date() {
+    let schemas = [
+        ("schema/case.schema.json", schema_text::<Case>()),
+        (
+            "schema/decision.schema.json",
+            schema_text::<Decision<'static>>(),
+        ),
+    ];
+    for (path, generated) in schemas {
+        if std::env::var_os("CHARTER_WRITE_SCHEMA").is_some() {
+            std::fs::create_dir_all("schema").unwrap();
+            std::fs::write(path, &generated).unwrap();
+        }
+        let stored = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            stored == generated,
+            "{path} is stale: run `CHARTER_WRITE_SCHEMA=1 cargo test --locked schema` and commit it"
+        );
+    }
+}
+
+/// Every top-level key of a real decision is described by the schema, and the schema requires
+/// the contract's keys.
+#[test]
+fn decision_schema_describes_real_decisions() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("schema/decision.schema.json").unwrap())
+            .unwrap();
+    let properties = schema["properties"].as_object().unwrap();
+    let engine = engine("policies/complaint-office");
+    let case = read_case(Path::new(
+        "examples/cases/complaint-office/accepted-phone.json",
+    ));
+    let decision =
+        serde_json::to_value(engine.decide(&case, case.received_at.secs).unwrap()).unwrap();
+    for key in decision.as_object().unwrap().keys() {
+        assert!(properties.contains_key(key), "schema lacks `{key}`");
+    }
+    for key in [
+        "case",
+        "policy",
+        "evaluated_at",
+        "acceptance",
+        "route",
+        "targets",
+        "escalations",
+        "callback",
+        "explain",
+    ] {
+        assert!(decision.get(key).is_some(), "decision lacks `{key}`");
+    }
+}
+
+fn base_case() -> serde_json::Value {
+    serde_json::json!({
+        "id": "T-1", "received_at": "2026-11-23T09:00:00+08:00", "channel": "phone",
+        "category": "billing", "severity": "normal",
+        "fields": {"customer_name": "a", "contact": "b", "content": "c"},
+        "attributes": {"amount": 10, "departments": []},
+        "events": [{"at": "2026-11-23T09:30:00+08:00", "kind": "acknowledged"}]
+    })
+}
+
+fn problems(case: serde_json::Value) -> Vec<(String, String)> {
+    let engine = engine("policies/complaint-office");
+    let case = Case::from_json(&case.to_string()).unwrap();
+    match engine.decide(&case, at("2026-11-30T12:00:00+08:00")) {
+        Err(DecideError::Case(e)) => e
+            .problems
+            .into_iter()
+            .map(|p| (p.field, p.message))
+            .collect(),
+        other => panic!("expected a case error, got {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_names_are_errors_with_suggestions() {
+    let mut case = base_case();
+    case["category"] = "biling".into();
+    case["channel"] = "fax".into();
+    case["severity"] = "huge".into();
+    case["attributes"]["amuont"] = 5.into();
+    let found = problems(case);
+    let fields: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["channel", "category", "severity", "attributes.amuont"]
+    );
+    assert!(found[1].1.contains("did you mean `billing`?"), "{found:?}");
+    assert!(
+        found[0].1.contains("`phone`"),
+        "lists the channels: {found:?}"
+    );
+    assert!(found[3].1.contains("did you mean `amount`?"), "{found:?}");
+}
+
+#[test]
+fn wrong_attribute_types_are_errors() {
+    let mut case = base_case();
+    case["attributes"]["amount"] = "1200".into();
+    case["attributes"]["departments"] = serde_json::json!(["finance", 3]);
+    let found = problems(case);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0]
+            .1
+            .contains("is a number in the policy, but the case gives the string \"1200\"")
+    );
+    assert!(found[1].1.contains("a list holding the number 3"));
+}
+
+#[test]
+fn events_out_of_order_or_before_receipt_are_errors() {
+    let mut case = base_case();
+    case["events"] = serde_json::json!([
+        {"at": "2026-11-23T08:00:00+08:00", "kind": "acknowledged"},
+        {"at": "2026-11-24T10:00:00+08:00", "kind": "updated"},
+        {"at": "2026-11-24T09:00:00+08:00", "kind": "resolved"},
+        {"at": "2026-11-24T11:00:00+08:00", "kind": "extended", "by": "3 weeks"},
+        {"at": "2026-11-24T12:00:00+08:00", "kind": "stage", "stage": "reveiw"}
+    ]);
+    let found = problems(case);
+    let fields: Vec<&str> = found.iter().map(|(f, _)| f.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "events[0].at",
+            "events[2].at",
+            "events[3].by",
+            "events[4].stage"
+        ]
+    );
+    assert!(found[0].1.contains("before `received_at`"));
+    assert!(found[1].1.contains("earlier than the event before it"));
+    assert!(found[3].1.contains("did you mean `review`?"));
+}
+
+#[test]
+fn shape_errors_name_the_field_and_place() {
+    let no_offset = base_case()
+        .to_string()
+        .replace("2026-11-23T09:30:00+08:00", "2026-11-23T09:30:00");
+    let e = Case::from_json(&no_offset).unwrap_err();
+    assert_eq!(e.field, "events[0].at");
+    assert!(e.message.contains("has no UTC offset"), "{e}");
+    let mut typo = base_case();
+    typo["recieved_at"] = "x".into();
+    let e = Case::from_json(&typo.to_string()).unwrap_err();
+    assert!(e.message.contains("unknown field `recieved_at`"), "{e}");
+    let e = Case::from_json("{\"id\": \"x\",").unwrap_err();
+    assert!(e.line_col.is_some(), "{e}");
+    let e = Case::from_toml("id = 3").unwrap_err();
+    assert_eq!(e.field, "id");
+}
+
+#[test]
+fn the_version_in_force_at_receipt_decides() {
+    let engine = engine("policies/ecommerce-after-sales");
+    let decide = |received: &str| {
+        let case = Case::from_json(
+            &serde_json::json!({"id": "v", "received_at": received, "channel": "chat",
+                "category": "returns", "severity": "normal",
+                "fields": {"order_no": "1", "customer": "x"},
+                "attributes": {"amount": 1, "vip": false}})
+            .to_string(),
+        )
+        .unwrap();
+        let d = engine
+            .decide(&case, at("2026-10-20T12:00:00+08:00"))
+            .unwrap();
+        (
+            d.policy.version.to_string(),
+            d.policy.digest.to_string(),
+            d.targets[0].within.to_string(),
+        )
+    };
+    let before = decide("2026-09-30T23:59:00+08:00");
+    let after = decide("2026-10-01T00:00:00+08:00");
+    assert_eq!(before.0, "2026.1");
+    assert_eq!(before.2, "30 working minutes");
+    assert_eq!(after.0, "2026.2");
+    assert_eq!(after.2, "15 working minutes");
+    assert_ne!(before.1, after.1, "each version has its own digest");
+    assert_eq!(before.1.len(), 64);
+    let case = Case::from_json(
+        &serde_json::json!({"id": "old", "received_at": "2025-06-01T10:00:00+08:00",
+            "channel": "chat", "category": "returns"})
+        .to_string(),
+    )
+    .unwrap();
+    let error = engine
+        .decide(&case, at("2026-10-20T12:00:00+08:00"))
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("the earliest takes effect on 2026-01-01"),
+        "{error}"
+    );
+}
+
+#[test]
+fn three_valued_routing_never_treats_a_missing_attribute_as_false() {
+    let engine = engine("policies/complaint-office");
+    let mut case = base_case();
+    case["attributes"] = serde_json::json!({"amount": 9000});
+    let case1 = Case::from_json(&case.to_string()).unwrap();
+    let d = engine
+        .decide(&case1, at("2026-11-30T12:00:00+08:00"))
+        .unwrap();
+    assert_eq!(
+        d.route.as_ref().unwrap().role,
+        Some("coordinator"),
+        "true `or` unknown is true"
+    );
+    case["attributes"] = serde_json::json!({"amount": 10});
+    let case2 = Case::from_json(&case.to_string()).unwrap();
+    let d = engine
+        .decide(&case2, at("2026-11-30T12:00:00+08:00"))
+        .unwrap();
+    let route = d.route.as_ref().unwrap();
+    assert_eq!(route.role, None, "false `or` unknown is unknown");
+    assert_eq!(route.missing, ["departments"]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Whatever events a case carries, deciding never panics and the states agree with the
+    /// instants: met targets stopped by their deadline, breached ones after it (or are past it
+    /// at `now`), running ones are before it.
+    #[test]
+    fn states_agree_with_deadlines(
+        kinds in proptest::collection::vec(
+            prop_oneof!["acknowledged", "updated", "resolved", "paused", "resumed", "reopened", "callback", "closed"],
+            0..10),
+        gaps in proptest::collection::vec(0i64..200_000, 10),
+        now_gap in 0i64..2_000_000,
+        amount in prop_oneof![Just(None), (0u32..20_000).prop_map(Some)],
+        severity in prop_oneof![Just("minor"), Just("normal"), Just("major"), Just("critical")],
+    ) {
+        let engine = engine("policies/complaint-office");
+        let received = at("2026-11-02T08:00:00+08:00");
+        let mut t = received;
+        let events: Vec<serde_json::Value> = kinds.iter().zip(&gaps).map(|(k, g)| {
+            t += g;
+            let when = chrono::DateTime::from_timestamp(t, 0).unwrap().to_rfc3339();
+            serde_json::json!({"at": when, "kind": k, "satisfied": g % 2 == 0})
+        }).collect();
+        let mut case = base_case();
+        case["received_at"] = "2026-11-02T08:00:00+08:00".into();
+        case["severity"] = severity.into();
+        case["events"] = events.into();
+        case["attributes"] = match amount {
+            Some(a) => serde_json::json!({"amount": a, "departments": []}),
+            None => serde_json::json!({}),
+        };
+        let case = Case::from_json(&case.to_string()).unwrap();
+        let now = t + now_gap;
+        let d = engine.decide(&case, now).unwrap();
+        serde_json::to_string(&d).unwrap();
+        for target in &d.targets {
+            let cycles = if target.cycles.is_empty() {
+                vec![(target.started_at, target.deadline, target.stopped_at, target.state, target.consumed_percent)]
+            } else {
+                target.cycles.iter().map(|c| (c.started_at, c.deadline, c.stopped_at, c.state, c.consumed_percent)).collect()
+            };
+            for (start, deadline, stop, state, used) in cycles {
+                if let Some(u) = used {
+                    prop_assert!(u >= 0.0);
+                }
+                match state {
+                    State::Met => prop_assert!(stop.unwrap().secs <= deadline.unwrap().secs),
+                    State::Breached => {
+                        let end = stop.map_or(now, |s| s.secs);
+                        prop_assert!(deadline.is_none_or(|d| end > d.secs));
+                    }
+                    State::Running | State::AtRisk => {
+                        prop_assert!(stop.is_none());
+                        prop_assert!(now <= deadline.unwrap().secs);
+                    }
+                    State::Paused => prop_assert!(stop.is_none()),
+                    State::NotStarted => prop_assert!(start.is_none()),
+                }
+                if let (Some(s), Some(d)) = (start, deadline) {
+                    prop_assert!(s.secs <= d.secs);
+                }
+            }
+        }
+        for step in &d.escalations {
+            prop_assert_eq!(step.fired, step.at.is_some_and(|a| a.secs <= now) && step.state != charter::decide::StepState::Cancelled);
+        }
+    }
+}
