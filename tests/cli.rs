@@ -185,3 +185,171 @@ fn time_errors_say_what_to_do() {
         .code(2)
         .stderr(predicate::str::contains("covers 2026-01-01 to 2026-12-31"));
 }
+
+const OFFICE: &str = "policies/complaint-office";
+const NOW: &str = "2026-11-30T12:00:00+08:00";
+
+fn decide(args: &[&str]) -> Command {
+    let mut cmd = charter();
+    cmd.args(["decide", "--policy", OFFICE, "--now", NOW])
+        .args(args);
+    cmd
+}
+
+#[test]
+fn decide_prints_the_decision_as_json() {
+    let out = decide(&["examples/cases/complaint-office/accepted-phone.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let d: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(d["route"]["role"], "office_director");
+    assert_eq!(d["targets"][1]["deadline"], "2026-11-30T17:30:00+08:00");
+    assert_eq!(d["evaluated_at"], NOW);
+}
+
+#[test]
+fn decide_reads_toml_and_standard_input() {
+    decide(&[
+        "--explain",
+        "examples/cases/complaint-office/breached-resolve.toml",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains(
+        "target `resolve`: 5 working days on `office`",
+    ))
+    .stdout(predicate::str::contains("4 of 4 step(s) fired"));
+    let json =
+        std::fs::read_to_string("examples/cases/complaint-office/just-received.json").unwrap();
+    decide(&["-"])
+        .write_stdin(json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"state\": \"running\""));
+}
+
+#[test]
+fn decide_reports_a_bad_case_with_file_and_field_and_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(
+        &path,
+        r#"{"id": "X-1", "received_at": "2026-11-20T17:45:00", "channel": "phone", "category": "billing"}"#,
+    )
+    .unwrap();
+    decide(&[path.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.json:1:"))
+        .stderr(predicate::str::contains(
+            "received_at: timestamp `2026-11-20T17:45:00` has no UTC offset",
+        ));
+    std::fs::write(
+        &path,
+        r#"{"id": "X-1", "received_at": "2026-11-20T17:45:00+08:00", "channel": "phone", "category": "biling"}"#,
+    )
+    .unwrap();
+    decide(&[path.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("case `X-1`: category: `biling` is not a category of the policy; did you mean `billing`?"));
+}
+
+#[test]
+fn decide_refuses_a_huge_case_file_and_a_bad_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.json");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(2 << 30).unwrap();
+    decide(&[path.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("use --batch"));
+    charter()
+        .args(["decide", "--policy", OFFICE, "--now", "tomorrow", "x.json"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--now: `tomorrow` is not an RFC 3339 timestamp",
+        ));
+}
+
+#[test]
+fn batch_keeps_order_reports_bad_records_and_exits_1() {
+    let good = |id: &str| {
+        format!(
+            r#"{{"id": "{id}", "received_at": "2026-11-23T09:00:00+08:00", "channel": "phone", "category": "billing", "severity": "minor", "fields": {{"customer_name": "a", "contact": "b", "content": "c"}}, "attributes": {{"amount": 1, "departments": []}}}}"#
+        )
+    };
+    let input = [
+        good("B-1"),
+        String::new(),
+        r#"{"id": "B-2", "received_at": "2026-11-23T09:00:00+08:00", "channel": "fax", "category": "billing"}"#.to_string(),
+        good("B-3"),
+        good("B-1"),
+        "not json".to_string(),
+        good("B-4")[..60].to_string(),
+    ]
+    .join("\n");
+    let assert = decide(&["--batch", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(1);
+    let output = assert.get_output();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 6, "one output line per non-blank input line");
+    assert_eq!(lines[0]["case"], "B-1");
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[1]["id"], "B-2");
+    assert_eq!(lines[1]["field"], "channel");
+    assert_eq!(lines[2]["case"], "B-3");
+    assert_eq!(lines[3]["line"], 5);
+    assert!(
+        lines[3]["error"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate id: line 1")
+    );
+    assert_eq!(lines[4]["line"], 6);
+    assert!(lines[4]["id"].is_null());
+    assert_eq!(lines[5]["line"], 7);
+    assert!(
+        lines[5]["error"].as_str().unwrap().contains("truncated"),
+        "{}",
+        lines[5]
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("6 record(s): 2 decided, 4 error(s)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn batch_of_good_cases_exits_0_and_matches_single_decisions() {
+    let case = std::fs::read_to_string("examples/cases/complaint-office/reopened.json").unwrap();
+    let line =
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&case).unwrap()).unwrap();
+    let batch = decide(&["--batch", "-"])
+        .write_stdin(format!("{line}\n"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let single = decide(&["examples/cases/complaint-office/reopened.json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let a: serde_json::Value = serde_json::from_slice(&batch).unwrap();
+    let b: serde_json::Value = serde_json::from_slice(&single).unwrap();
+    assert_eq!(a, b);
+}

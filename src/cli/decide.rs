@@ -84,8 +84,12 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             .map_err(std::io::Error::other)
             .and_then(|()| writeln!(stdout))
     };
-    written.map_err(|e| UsageError(format!("cannot write the decision: {e}")))?;
-    Ok(Outcome::Success)
+    match written {
+        // A reader that stops early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Success),
+        Err(e) => Err(UsageError(format!("cannot write the decision: {e}"))),
+        Ok(()) => Ok(Outcome::Success),
+    }
 }
 
 fn read_case(path: &str) -> Result<(String, String), UsageError> {
