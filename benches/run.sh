@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(time compile)
+[ ${#targets[@]} -gt 0 ] || targets=(time compile decide)
 for t in "${targets[@]}"; do
   echo "== $t"
   cargo bench --bench "$t" -- --noplot 2>/dev/null | grep -E '^[a-z].*|time:' | sed 's/^ *//'

@@ -438,3 +438,16 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// The decision's own instant formatting agrees with chrono's RFC 3339 in the zone, across
+    /// DST changes (New York, Berlin), half-hour zones (Kolkata) and fixed ones (Shanghai).
+    #[test]
+    fn instants_format_like_chrono(t in -2_208_988_800i64..4_102_444_800, zone in 0usize..4) {
+        let tz = [chrono_tz::America::New_York, chrono_tz::Europe::Berlin, chrono_tz::Asia::Kolkata, chrono_tz::Asia::Shanghai][zone];
+        let ours = charter::decide::At { secs: t, tz }.to_string();
+        let chrono = chrono::DateTime::from_timestamp(t, 0).unwrap().with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        prop_assert_eq!(ours, chrono);
+    }
+}

@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
+use crate::check::Trigger;
 use crate::decide::engine::RuleRef;
 use crate::decide::explain::Reason;
 use crate::time::{Clock, Span};
@@ -35,16 +36,93 @@ impl Ord for At {
 
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match chrono::DateTime::from_timestamp(self.secs, 0) {
-            Some(t) => write!(
-                f,
-                "{}",
-                t.with_timezone(&self.tz)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-            ),
-            None => write!(f, "{}", self.secs),
+        let offset = offset_at(self.tz, self.secs);
+        let local = self.secs + i64::from(offset);
+        let (year, month, day) = civil_from_days(local.div_euclid(86_400));
+        let secs = local.rem_euclid(86_400);
+        if !(0..=9999).contains(&year) || offset % 60 != 0 {
+            // Out of the four-digit years, or a historic offset with seconds: chrono's way.
+            return match chrono::DateTime::from_timestamp(self.secs, 0) {
+                Some(t) => write!(
+                    f,
+                    "{}",
+                    t.with_timezone(&self.tz)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+                ),
+                None => write!(f, "{}", self.secs),
+            };
         }
+        let mut buf = *b"0000-00-00T00:00:00+00:00";
+        let put = |buf: &mut [u8; 25], at: usize, value: i64, width: usize| {
+            let mut v = value;
+            for i in (0..width).rev() {
+                buf[at + i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+        };
+        put(&mut buf, 0, year, 4);
+        put(&mut buf, 5, month, 2);
+        put(&mut buf, 8, day, 2);
+        put(&mut buf, 11, secs / 3600, 2);
+        put(&mut buf, 14, secs / 60 % 60, 2);
+        put(&mut buf, 17, secs % 60, 2);
+        if offset < 0 {
+            buf[19] = b'-';
+        }
+        let minutes = i64::from(offset.unsigned_abs() / 60);
+        put(&mut buf, 20, minutes / 60, 2);
+        put(&mut buf, 23, minutes % 60, 2);
+        f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
     }
+}
+
+/// The UTC offset of `tz` at `t`, in seconds. Looking it up in chrono-tz costs a binary search
+/// and a date conversion, and a decision formats dozens of instants in the same few days, so
+/// the offset of a whole UTC day is cached per thread when it does not change during that day.
+fn offset_at(tz: Tz, t: i64) -> i32 {
+    use chrono::{Offset, TimeZone};
+    use std::cell::Cell;
+    const SLOTS: usize = 16;
+    thread_local! {
+        static CACHE: [Cell<Option<(Tz, i64, i32)>>; SLOTS] = const { [const { Cell::new(None) }; SLOTS] };
+    }
+    let lookup = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0).map_or(0, |d| {
+            tz.offset_from_utc_datetime(&d.naive_utc())
+                .fix()
+                .local_minus_utc()
+        })
+    };
+    let day = t.div_euclid(86_400);
+    let slot = day.rem_euclid(SLOTS as i64) as usize;
+    if let Some((cached_tz, cached_day, offset)) = CACHE.with(|c| c[slot].get())
+        && cached_tz == tz
+        && cached_day == day
+    {
+        return offset;
+    }
+    let at_start = lookup(day * 86_400);
+    let at_end = lookup(day * 86_400 + 86_399);
+    if at_start == at_end {
+        CACHE.with(|c| c[slot].set(Some((tz, day, at_start))));
+        at_start
+    } else {
+        lookup(t)
+    }
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 impl Serialize for At {
@@ -286,7 +364,7 @@ pub struct EscalationStep<'a> {
     /// The target whose clock drives it.
     pub target: Option<&'a str>,
     /// As written: `at 80%`, `at breach + 1 working day`, `immediately`.
-    pub trigger: String,
+    pub trigger: TriggerText<'a>,
     /// When it fires (or fired, or would have).
     pub at: Option<At>,
     /// The role it goes to; `null` when the handler has no superior.
@@ -299,6 +377,40 @@ pub struct EscalationStep<'a> {
     pub fired: bool,
     /// Fired, pending or cancelled.
     pub state: StepState,
+}
+
+/// An escalation trigger, shown as written in the policy.
+#[derive(Debug, Clone, Copy)]
+pub struct TriggerText<'a>(pub &'a Trigger);
+
+impl fmt::Display for TriggerText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Trigger::Immediately => f.write_str("immediately"),
+            Trigger::Percent(p) => write!(f, "at {p}%"),
+            Trigger::Breach(None) => f.write_str("at breach"),
+            Trigger::Breach(Some(span)) => write!(f, "at breach + {span}"),
+        }
+    }
+}
+
+impl Serialize for TriggerText<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl JsonSchema for TriggerText<'_> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Trigger".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "When the step fires, as written: `immediately`, `at 80%`, `at breach`, `at breach + 1 working day`",
+        })
+    }
 }
 
 /// The customer callback.

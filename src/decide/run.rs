@@ -132,7 +132,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
 
     /// Evaluates a condition; an unknown answer is a finding naming what is missing, and
     /// counts as not applying.
-    fn applies(&mut self, when: Option<&Cond>, what: &str) -> Truth {
+    fn applies(&mut self, when: Option<&Cond>, what: impl FnOnce() -> String) -> Truth {
         let Some(cond) = when else {
             return Truth::True;
         };
@@ -143,7 +143,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
             self.findings.push(Finding {
                 kind: FindingKind::MissingAttribute,
                 message: format!(
-                    "{what} depends on {}, which the case does not give; add it to the case",
+                    "{} depends on {}, which the case does not give; add it to the case",
+                    what(),
                     names.join(", ")
                 ),
             });
@@ -176,7 +177,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let policy = self.policy;
         let rules: &'a [Rule] = &policy.calendar_rules;
         for rule in rules {
-            match self.applies(Some(&rule.when), "the calendar choice") {
+            match self.applies(Some(&rule.when), || "the calendar choice".to_string()) {
                 Truth::True => {
                     self.reasons.push(Reason::Calendar {
                         calendar: &policy.calendars[rule.target].named.name,
@@ -358,8 +359,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
     fn callback_rule(&mut self) -> Option<&'a Callback> {
         let policy = self.policy;
         for rule in &policy.callbacks {
-            let what = format!("callback rule `{}`", rule.named.name);
-            if self.applies(rule.when.as_ref(), &what) == Truth::True {
+            let what = || format!("callback rule `{}`", rule.named.name);
+            if self.applies(rule.when.as_ref(), what) == Truth::True {
                 return Some(rule);
             }
         }
@@ -422,8 +423,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let policy = self.policy;
         let mut chosen: Vec<(&'a Target, &'a str, Option<usize>)> = Vec::new();
         for sla in &policy.slas {
-            let what = format!("sla `{}`", sla.named.name);
-            match self.applies(sla.when.as_ref(), &what) {
+            let what = || format!("sla `{}`", sla.named.name);
+            match self.applies(sla.when.as_ref(), what) {
                 Truth::True => {
                     self.reasons.push(Reason::SlaApplies {
                         sla: &sla.named.name,
@@ -493,6 +494,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             cycles: Vec::new(),
         };
         let mut last: Option<Clocked<'a>> = None;
+        let mut current: Option<Cycle> = None;
         for round in rounds {
             let events = &self.events()[round.first..round.end];
             // The start instant, and the index of the first event that can stop the cycle.
@@ -507,13 +509,14 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 (Some(i), _, _) => (events[i].at, i + 1),
                 (None, "received", None) => (round.start, 0),
                 (None, _, _) => {
-                    state.cycles.push(Cycle {
+                    let cycle = Cycle {
                         started_at: None,
                         deadline: None,
                         stopped_at: None,
                         consumed_percent: None,
                         state: State::NotStarted,
-                    });
+                    };
+                    push_cycle(&mut state.cycles, &mut current, cycle);
                     continue;
                 }
             };
@@ -534,7 +537,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 };
                 let stop_at = stop.map(|i| rest[i].at);
                 let (cycle, run) = self.cycle(target, &mut state, cal, clock, start, stop_at)?;
-                state.cycles.push(cycle);
+                push_cycle(&mut state.cycles, &mut current, cycle);
                 last = Some(run);
                 match (stop, stop_at) {
                     (Some(i), Some(at)) if target.recurring && !ends_round => {
@@ -545,15 +548,15 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 }
             }
         }
-        if let Some(current) = state.cycles.last() {
+        if let Some(current) = current {
             state.started_at = current.started_at;
             state.deadline = current.deadline;
             state.stopped_at = current.stopped_at;
             state.consumed_percent = current.consumed_percent;
             state.state = current.state;
-        }
-        if state.cycles.len() <= 1 {
-            state.cycles.clear();
+            if !state.cycles.is_empty() {
+                state.cycles.push(current);
+            }
         }
         match &last {
             Some(run) => self.reasons.push(Reason::Target {
@@ -635,8 +638,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
         if pauses.len() > 1 {
             pauses = normalise_pauses(pauses);
         }
-        let mut budget = cal.budget(start, target.span)?;
-        let mut deadline = cal.reach(clock, start, budget, &pauses)?;
+        let (unpaused, mut budget) = cal.deadline_and_budget(start, target.span)?;
+        let mut deadline = if pauses.is_empty() {
+            Some(unpaused)
+        } else {
+            cal.reach(clock, start, budget, &pauses)?
+        };
         if !extensions.is_empty() {
             let base = Base {
                 cal,
@@ -783,8 +790,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let now = self.facts.now;
         let mut steps = Vec::new();
         for ladder in &policy.escalations {
-            let what = format!("escalation `{}`", ladder.named.name);
-            if self.applies(ladder.when.as_ref(), &what) != Truth::True {
+            let what = || format!("escalation `{}`", ladder.named.name);
+            if self.applies(ladder.when.as_ref(), what) != Truth::True {
                 continue;
             }
             let run = match &ladder.target {
@@ -855,7 +862,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 steps.push(EscalationStep {
                     ladder: &ladder.named.name,
                     target: ladder.target.as_deref(),
-                    trigger: trigger_text(&step.trigger),
+                    trigger: TriggerText(&step.trigger),
                     at: at.map(|a| self.at(a)),
                     to: role.map(|r| r.named.name.as_str()),
                     to_title: role.map(|r| r.named.label.text.as_str()),
@@ -962,26 +969,32 @@ impl<'a, 'e> Ctx<'a, 'e> {
         };
         let from_at = events[from].at;
         let done = events[from..].iter().find(|e| e.kind == "callback");
-        let due = match &rule.within {
-            Some((span, _, on)) => {
-                let (cal, _) = self.calendar(on.or(calendar));
-                let due = cal.add(from_at, *span)?;
-                let clock = span.clock();
-                let used = cal.clock_between(clock, from_at, now)?;
-                let allowed = cal.clock_between(clock, from_at, due)?.max(1);
-                Some((due, used as f64 * 100.0 / allowed as f64))
-            }
+        let within = rule.within.as_ref().map(|(span, _, on)| {
+            let (cal, _) = self.calendar(on.or(calendar));
+            (cal, *span)
+        });
+        let due = match within {
+            Some((cal, span)) => Some(cal.add(from_at, span)?),
             None => None,
         };
-        round.due = due.map(|(d, _)| self.at(d));
+        round.due = due.map(|d| self.at(d));
         round.done_at = done.map(|d| self.at(d.at));
-        round.state = match (done, due) {
-            (Some(d), Some((due, _))) if d.at <= due => State::Met,
-            (Some(_), None) => State::Met,
-            (Some(_), Some(_)) => State::Breached,
-            (None, Some((due, _))) if now > due => State::Breached,
-            (None, Some((_, used))) if used >= policy.at_risk => State::AtRisk,
-            (None, _) => State::Running,
+        round.state = match (done, due, within) {
+            (Some(d), Some(due), _) if d.at <= due => State::Met,
+            (Some(_), None, _) => State::Met,
+            (Some(_), Some(_), _) => State::Breached,
+            (None, Some(due), _) if now > due => State::Breached,
+            (None, Some(due), Some((cal, span))) => {
+                // The share of the allowed time used so far, on the callback's own clock.
+                let used = cal.clock_between(span.clock(), from_at, now)?;
+                let allowed = cal.clock_between(span.clock(), from_at, due)?.max(1);
+                if used as f64 * 100.0 / allowed as f64 >= policy.at_risk {
+                    State::AtRisk
+                } else {
+                    State::Running
+                }
+            }
+            (None, _, _) => State::Running,
         };
         if let Some(done) = done {
             round.satisfied = done.event.satisfied;
@@ -1075,11 +1088,9 @@ struct Base<'c> {
     pauses: &'c [Pause],
 }
 
-fn trigger_text(trigger: &Trigger) -> String {
-    match trigger {
-        Trigger::Immediately => "immediately".to_string(),
-        Trigger::Percent(p) => format!("at {p}%"),
-        Trigger::Breach(None) => "at breach".to_string(),
-        Trigger::Breach(Some(span)) => format!("at breach + {span}"),
+/// Records `cycle` as the current one; the list of cycles is kept only once there are two.
+fn push_cycle(history: &mut Vec<Cycle>, current: &mut Option<Cycle>, cycle: Cycle) {
+    if let Some(previous) = current.replace(cycle) {
+        history.push(previous);
     }
 }

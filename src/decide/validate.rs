@@ -88,7 +88,7 @@ pub(crate) fn validate<'c>(
 ) -> Result<Facts<'c>, CaseError> {
     let mut problems = Vec::new();
     let mut problem = |field: String, message: String| problems.push(Problem { field, message });
-    if case.id.trim().is_empty() {
+    if blank(&case.id) {
         problem("id".into(), "is empty; give the case its identifier".into());
     }
     let channel = lookup(
@@ -113,7 +113,7 @@ pub(crate) fn validate<'c>(
     });
     let mut attrs = vec![None; policy.attributes.len()];
     for (name, value) in &case.attributes {
-        let field = format!("attributes.{name}");
+        let field = || format!("attributes.{name}");
         let Some(i) = policy.attributes.iter().position(|a| a.named.name == *name) else {
             let hint = match nearest(
                 name,
@@ -129,7 +129,7 @@ pub(crate) fn validate<'c>(
                 ),
             };
             problem(
-                field,
+                field(),
                 format!("`{name}` is not an attribute of the policy{hint}"),
             );
             continue;
@@ -138,7 +138,7 @@ pub(crate) fn validate<'c>(
         match typed(value, ty) {
             Ok(v) => attrs[i] = v,
             Err(got) => problem(
-                field,
+                field(),
                 format!(
                     "`{name}` is a {} in the policy, but the case gives {got}",
                     ty.name()
@@ -182,7 +182,7 @@ pub(crate) fn validate<'c>(
             );
         }
         previous = previous.max(at);
-        if event.kind.trim().is_empty() {
+        if blank(&event.kind) {
             problem(
                 place("kind"),
                 "is empty; name what happened (e.g. `acknowledged`)".into(),
@@ -355,4 +355,10 @@ fn describe(v: &serde_json::Value) -> String {
         Value::Array(_) => "a list".into(),
         Value::Object(_) => "an object".into(),
     }
+}
+
+/// Whether `s` is empty or only whitespace (the usual case, a word, is decided by its first
+/// character).
+fn blank(s: &str) -> bool {
+    s.chars().all(char::is_whitespace)
 }

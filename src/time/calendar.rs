@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use chrono::{Datelike, NaiveDate, Weekday};
 use chrono_tz::Tz;
 
-use crate::time::index::YearIndex;
+use crate::time::index::{YearIndex, resolve_local};
 
 /// The first and last local years a calendar without a valid range can compute in.
 pub const MIN_YEAR: i32 = 1900;
@@ -156,6 +156,9 @@ pub struct Calendar {
     pub(crate) first_year: i32,
     pub(crate) last_year: i32,
     pub(crate) years: Box<[OnceLock<YearIndex>]>,
+    /// `year_starts[k]`: the UTC instant at which local year `first_year + k` begins (or the
+    /// valid range does); one longer than the years (the last is the end of coverage).
+    pub(crate) year_starts: Box<[i64]>,
 }
 
 impl Clone for Calendar {
@@ -196,6 +199,25 @@ impl Calendar {
         };
         let count = usize::try_from(last_year - first_year + 1).unwrap_or(0);
         let years = (0..count).map(|_| OnceLock::new()).collect();
+        let tz = spec.tz;
+        let jan1 = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or(NaiveDate::MIN);
+        let mut year_starts: Vec<i64> = (first_year..=last_year)
+            .map(|y| resolve_local(tz, jan1(y), 0))
+            .collect();
+        let end = match spec.valid {
+            Some((lo, hi)) => {
+                if let Some(first) = year_starts.first_mut() {
+                    *first = resolve_local(tz, lo.max(jan1(first_year)), 0);
+                }
+                resolve_local(tz, hi, 1440)
+            }
+            None => resolve_local(
+                tz,
+                NaiveDate::from_ymd_opt(last_year, 12, 31).unwrap_or(NaiveDate::MAX),
+                1440,
+            ),
+        };
+        year_starts.push(end);
         Calendar {
             spec,
             holidays,
@@ -203,6 +225,7 @@ impl Calendar {
             first_year,
             last_year,
             years,
+            year_starts: year_starts.into_boxed_slice(),
         }
     }
 

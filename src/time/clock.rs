@@ -70,6 +70,18 @@ impl Calendar {
     }
 
     fn year_of(&self, t: i64) -> Result<(i32, &YearIndex), TimeError> {
+        // Fast path: the local year from the precomputed UTC year boundaries.
+        let starts = &self.year_starts;
+        if let (Some(&first), Some(&end)) = (starts.first(), starts.last())
+            && first <= t
+            && t < end
+        {
+            let k = starts.partition_point(|&s| s <= t).saturating_sub(1);
+            let year = self.first_year + k as i32;
+            if let Some(index) = self.year(year) {
+                return Ok((year, index));
+            }
+        }
         let date = local_date(self.tz(), t);
         if !self.covers(date) {
             return Err(self.out_of_range(date));
@@ -153,9 +165,8 @@ impl Calendar {
         if !self.has_open_time() {
             return Err(self.never_open(from));
         }
-        let date = local_date(self.tz(), from);
         let (mut year, mut index) = self.year_of(from)?;
-        let day = index.day_number(date).unwrap_or(0);
+        let day = index.day_of(from);
         // Working days up to and including the start's day do not count.
         let mut skip = index.working_upto[day as usize + 1] as usize;
         let mut n = n as usize;
@@ -180,7 +191,13 @@ impl Calendar {
 
     /// The end (24:00 local) of the `n`-th calendar day after the local day of `from`.
     pub fn add_calendar_days(&self, from: i64, n: u32) -> Result<i64, TimeError> {
-        let date = local_date(self.tz(), from);
+        let date = match self.year_of(from) {
+            Ok((_, index)) => index
+                .first_day
+                .checked_add_days(Days::new(u64::from(index.day_of(from))))
+                .unwrap_or(index.first_day),
+            Err(_) => local_date(self.tz(), from),
+        };
         let last = date
             .checked_add_days(Days::new(u64::from(n)))
             .ok_or_else(|| self.out_of_range(date))?;
@@ -228,6 +245,19 @@ impl Calendar {
             None => {
                 let deadline = self.add(start, span)?;
                 self.clock_between(span.clock(), start, deadline)
+            }
+        }
+    }
+
+    /// The un-paused deadline of `span` from `start`, and its budget (the clock time between
+    /// them): [`Calendar::add`] and [`Calendar::budget`] in one pass.
+    pub fn deadline_and_budget(&self, start: i64, span: Span) -> Result<(i64, i64), TimeError> {
+        match (span.fixed_seconds(), span.clock()) {
+            (Some(secs), Clock::Elapsed) => Ok((start + secs, secs)),
+            (Some(secs), Clock::Working) => Ok((self.add_open(start, secs)?, secs)),
+            (None, clock) => {
+                let deadline = self.add(start, span)?;
+                Ok((deadline, self.clock_between(clock, start, deadline)?))
             }
         }
     }

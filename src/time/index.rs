@@ -25,6 +25,9 @@ pub(crate) struct YearIndex {
     pub closes: Vec<i64>,
     /// `working_upto[k]`: working days among the first `k` days; one longer than the days.
     pub working_upto: Vec<u32>,
+    /// `day_starts[k]`: the UTC instant at which local day `k` begins; one longer than the
+    /// days (the last is the end of the last day).
+    pub day_starts: Vec<i64>,
 }
 
 impl YearIndex {
@@ -44,15 +47,18 @@ impl YearIndex {
             prefix: vec![0],
             closes: Vec::new(),
             working_upto: vec![0],
+            day_starts: Vec::with_capacity(367),
         };
         let mut date = first;
         while date <= last {
+            index.day_starts.push(resolve_local(tz, date, 0));
             index.push_day(tz, date, calendar);
             match date.succ_opt() {
                 Some(next) => date = next,
                 None => break,
             }
         }
+        index.day_starts.push(resolve_local(tz, last, 1440));
         index
     }
 
@@ -104,10 +110,11 @@ impl YearIndex {
         self.intervals[j].0 + (target - self.prefix[j])
     }
 
-    /// The day number of `date` within the index, if the index holds it.
-    pub fn day_number(&self, date: NaiveDate) -> Option<u32> {
-        let k = (date - self.first_day).num_days();
-        u32::try_from(k).ok().filter(|&k| k < self.days)
+    /// The number of the local day holding instant `t` (which the index must hold).
+    pub fn day_of(&self, t: i64) -> u32 {
+        let k = self.day_starts.partition_point(|&s| s <= t);
+        k.saturating_sub(1)
+            .min(self.days.saturating_sub(1) as usize) as u32
     }
 }
 
