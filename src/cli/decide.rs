@@ -133,16 +133,15 @@ fn read_case(path: &str) -> Result<(String, String), UsageError> {
 }
 
 fn batch(engine: &Engine, path: &str, now: i64) -> Result<Outcome, UsageError> {
-    let mut input: Box<dyn Read> = if path == "-" {
-        Box::new(std::io::stdin().lock())
+    let mut input: Box<dyn Read + Send> = if path == "-" {
+        Box::new(std::io::stdin())
     } else {
         Box::new(
             std::fs::File::open(path)
                 .map_err(|e| UsageError(format!("cannot read `{path}`: {e}")))?,
         )
     };
-    let stdout = std::io::stdout();
-    let mut output = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
+    let mut output = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
     let started = Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let mut shown = false;

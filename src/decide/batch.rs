@@ -15,7 +15,7 @@ use crate::decide::{Case, Engine};
 /// Lines longer than this are refused (a case is a few hundred bytes).
 pub const MAX_LINE: usize = 1 << 20;
 /// Bytes read per block.
-const BLOCK: usize = 4 << 20;
+const BLOCK: usize = 1 << 20;
 
 /// Options of a batch run.
 #[derive(Debug, Clone, Copy)]
@@ -52,60 +52,88 @@ struct Line {
     unterminated: bool,
 }
 
-/// Reads `input`, decides every record and writes NDJSON to `output`. `progress` is called
-/// after every block with the running summary.
+/// Reads `input`, decides every record and writes NDJSON to `output`. Reading, deciding (on
+/// every core) and writing overlap: a reader thread splits the input into blocks of lines, and
+/// a writer thread writes each block's output while the next block is decided. `progress` is
+/// called after every block with the running summary.
 pub fn run_batch(
     engine: &Engine,
-    input: &mut dyn Read,
-    output: &mut dyn Write,
+    input: &mut (dyn Read + Send),
+    output: &mut (dyn Write + Send),
     options: BatchOptions,
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
-    let mut reader = Blocks::new(input);
-    let mut summary = BatchSummary::default();
-    let mut seen: HashMap<u64, u64> = HashMap::new();
-    let hasher = std::collections::hash_map::RandomState::new();
-    let mut out = Vec::with_capacity(BLOCK * 2);
-    loop {
-        let lines = reader.next_lines()?;
-        if lines.is_empty() {
-            break;
-        }
-        let results: Vec<(Vec<u8>, Option<String>, bool)> = lines
-            .par_iter()
-            .map(|line| decide_line(engine, line, options))
-            .collect();
-        out.clear();
-        for (line, (mut bytes, id, ok)) in lines.iter().zip(results) {
-            summary.records += 1;
-            if let Some(id) = id {
-                let mut h = hasher.build_hasher();
-                id.hash(&mut h);
-                let key = h.finish();
-                if let Some(first) = seen.get(&key) {
-                    bytes.clear();
-                    let message = format!(
-                        "duplicate id: line {first} has the same `id`; give every case its own id"
-                    );
-                    write_error(&mut bytes, line.number, Some(&id), Some("id"), &message);
-                    summary.errors += 1;
-                    out.extend_from_slice(&bytes);
-                    continue;
+    std::thread::scope(|scope| {
+        let (blocks_tx, blocks_rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<Line>>>(2);
+        scope.spawn(move || {
+            let mut reader = Blocks::new(input);
+            loop {
+                match reader.next_lines() {
+                    Ok(lines) if lines.is_empty() => break,
+                    next => {
+                        let failed = next.is_err();
+                        if blocks_tx.send(next).is_err() || failed {
+                            break;
+                        }
+                    }
                 }
-                seen.insert(key, line.number);
             }
-            if ok {
-                summary.decided += 1;
-            } else {
-                summary.errors += 1;
+        });
+        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let writer = scope.spawn(move || -> io::Result<()> {
+            for block in out_rx {
+                output.write_all(&block)?;
             }
-            out.extend_from_slice(&bytes);
+            output.flush()
+        });
+        let mut summary = BatchSummary::default();
+        let mut seen: HashMap<u64, u64> = HashMap::new();
+        let hasher = std::collections::hash_map::RandomState::new();
+        for lines in blocks_rx {
+            let lines = lines?;
+            let results: Vec<(Vec<u8>, Option<String>, bool)> = lines
+                .par_iter()
+                .map(|line| decide_line(engine, line, options))
+                .collect();
+            let mut out = Vec::with_capacity(results.iter().map(|r| r.0.len()).sum());
+            for (line, (mut bytes, id, ok)) in lines.iter().zip(results) {
+                summary.records += 1;
+                if let Some(id) = id {
+                    let mut h = hasher.build_hasher();
+                    id.hash(&mut h);
+                    let key = h.finish();
+                    if let Some(first) = seen.get(&key) {
+                        bytes.clear();
+                        let message = format!(
+                            "duplicate id: line {first} has the same `id`; give every case its own id"
+                        );
+                        write_error(&mut bytes, line.number, Some(&id), Some("id"), &message);
+                        summary.errors += 1;
+                        out.extend_from_slice(&bytes);
+                        continue;
+                    }
+                    seen.insert(key, line.number);
+                }
+                if ok {
+                    summary.decided += 1;
+                } else {
+                    summary.errors += 1;
+                }
+                out.extend_from_slice(&bytes);
+            }
+            if out_tx.send(out).is_err() {
+                // The writer stopped; its error is returned below.
+                break;
+            }
+            progress(&summary);
         }
-        output.write_all(&out)?;
-        progress(&summary);
-    }
-    output.flush()?;
-    Ok(summary)
+        drop(out_tx);
+        match writer.join() {
+            Ok(result) => result?,
+            Err(_) => return Err(io::Error::other("the writer thread failed")),
+        }
+        Ok(summary)
+    })
 }
 
 /// Decides one line: the output record, the case id (for duplicate detection, only when the
@@ -115,7 +143,7 @@ fn decide_line(
     line: &Line,
     options: BatchOptions,
 ) -> (Vec<u8>, Option<String>, bool) {
-    let mut out = Vec::with_capacity(1536);
+    let mut out = Vec::with_capacity(8192);
     if line.too_long {
         let message = format!(
             "the line is longer than {MAX_LINE} bytes; one case per line, a few KB at most"
@@ -199,7 +227,7 @@ fn id_of(text: &str) -> Option<String> {
 
 /// Splits a reader into lines, a block at a time, with a cap on line length.
 struct Blocks<'r> {
-    input: &'r mut dyn Read,
+    input: &'r mut (dyn Read + Send),
     buffer: Vec<u8>,
     line: u64,
     eof: bool,
@@ -208,7 +236,7 @@ struct Blocks<'r> {
 }
 
 impl<'r> Blocks<'r> {
-    fn new(input: &'r mut dyn Read) -> Self {
+    fn new(input: &'r mut (dyn Read + Send)) -> Self {
         Blocks {
             input,
             buffer: Vec::with_capacity(BLOCK + MAX_LINE),

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# End-to-end batch figures: N generated cases (default 1,000,000) decided by
+# `charter decide --batch` on every core, against merely parsing the same file with serde_json
+# (into Value, and into the typed Case), all in one run. Prints wall time, cases/s and peak
+# memory (GNU time's maximum resident set size).
+# Usage: benches/batch.sh [N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000000}
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cargo build --release --quiet --bin charter --example gen_cases --example parse_only
+bin=target/release
+"$bin/examples/gen_cases" "$n" > "$dir/cases.ndjson"
+echo "cases: $n, $(du -h "$dir/cases.ndjson" | cut -f1) of NDJSON, $(nproc) cores"
+measure() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$dir/time" "$@" > /dev/null 2> "$dir/err" || true
+  read -r secs kb < "$dir/time"
+  awk -v l="$label" -v s="$secs" -v k="$kb" -v n="$n" \
+    'BEGIN { printf "%-44s %7.2f s %10.0f cases/s %8.1f MB peak\n", l, s, n / s, k / 1024 }'
+}
+measure "parse only, serde_json::Value (1 core)" "$bin/examples/parse_only" "$dir/cases.ndjson" value
+measure "parse only, typed Case (1 core)" "$bin/examples/parse_only" "$dir/cases.ndjson" case
+measure "charter decide --batch (all cores)" "$bin/charter" decide --policy policies/complaint-office \
+  --now 2026-12-01T00:00:00+08:00 --batch "$dir/cases.ndjson"
+tail -1 "$dir/err"
