@@ -4,7 +4,7 @@
 //! `{"line": N, "id": …, "field": …, "error": …}` and the others still come out.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::io::{self, Read, Write};
 
 use rayon::prelude::*;
@@ -99,9 +99,7 @@ pub fn run_batch(
             for (line, (mut bytes, id, ok)) in lines.iter().zip(results) {
                 summary.records += 1;
                 if let Some(id) = id {
-                    let mut h = hasher.build_hasher();
-                    id.hash(&mut h);
-                    let key = h.finish();
+                    let key = hasher.hash_one(&id);
                     if let Some(first) = seen.get(&key) {
                         bytes.clear();
                         let message = format!(
