@@ -17,7 +17,7 @@ mod gen_policy;
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("compile");
     group.sample_size(10);
-    for roles in [10usize, 100, 1000] {
+    for roles in [45usize, 450, 4500] {
         let text = gen_policy::policy(roles);
         let lines = text.lines().count();
         let checked = check(&load_text("gen.charter", &text));

@@ -392,7 +392,10 @@ fn has_blank_line(gap: &str) -> bool {
     let mut lines = gap.split('\n');
     lines.next();
     let rest: Vec<&str> = lines.collect();
-    rest.len() >= 2 && rest[..rest.len() - 1].iter().any(|l| l.trim().is_empty())
+    rest.len() >= 2
+        && rest[..rest.len() - 1]
+            .iter()
+            .any(|l| crate::syntax::is_layout(l))
 }
 
 fn head(h: &Head) -> String {

@@ -163,3 +163,17 @@ proptest! {
         let _ = checked;
     }
 }
+
+/// Inputs the fuzzer (`fuzz/`, target `check`) found to break formatting; each must format
+/// to a fixed point.
+#[test]
+fn fuzzer_findings_format_idempotently() {
+    for entry in std::fs::read_dir("tests/fixtures/fuzz").unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        if let Ok(once) = charter::format::format_text(&text) {
+            let twice = charter::format::format_text(&once).unwrap();
+            assert_eq!(once, twice, "{}", path.display());
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //! ```no_run
 //! use charter::decide::{Case, Engine};
 //! let (engine, _) = Engine::load("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
-//! let case = Case::from_json(&std::fs::read_to_string("examples/cases/accepted-phone.json")?)
+//! let case = Case::from_json(&std::fs::read_to_string("examples/cases/complaint-office/accepted-phone.json")?)
 //!     .map_err(|e| e.to_string())?;
 //! let decision = engine.decide(&case, case.received_at.secs + 3600).map_err(|e| e.to_string())?;
 //! println!("{}", serde_json::to_string_pretty(&decision)?);

@@ -40,7 +40,7 @@ pub fn comments(text: &str) -> Vec<Comment> {
                 found.push(Comment {
                     start: i,
                     text: text[i..end].trim_end().to_string(),
-                    own_line: text[line_start..i].trim().is_empty(),
+                    own_line: is_layout(&text[line_start..i]),
                 });
                 // Skip to the end of the line.
                 for (j, _) in chars.by_ref() {
@@ -54,4 +54,13 @@ pub fn comments(text: &str) -> Vec<Comment> {
         }
     }
     found
+}
+
+/// Whether `s` holds only what the grammar skips between tokens (its `WHITESPACE`: spaces,
+/// tabs, line breaks, `;`, the ideographic space and a byte-order mark). Rust's `trim` is not
+/// the same set: it keeps U+FEFF and `;`, which made the formatter place a comment after a BOM
+/// differently on its second pass (found by the fuzzer).
+pub fn is_layout(s: &str) -> bool {
+    s.chars()
+        .all(|c| matches!(c, ' ' | '\t' | '\r' | '\n' | '\u{FEFF}' | '\u{3000}' | ';'))
 }

@@ -9,7 +9,7 @@ mod parser;
 mod sources;
 
 pub use ast::{FileId, Span};
-pub use comments::{Comment, comments};
+pub use comments::{Comment, comments, is_layout};
 pub use error::SyntaxError;
 pub use parser::parse;
 pub use sources::{Loaded, Sources, load, load_text};
