@@ -353,3 +353,38 @@ fn batch_of_good_cases_exits_0_and_matches_single_decisions() {
     let b: serde_json::Value = serde_json::from_slice(&single).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn batch_reads_csv_with_typed_attribute_columns() {
+    let csv = "id,received_at,channel,category,severity,field.customer_name,field.contact,field.content,attr.amount,attr.departments,events\n\
+K-1,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,8000,finance|sales,\"[{\"\"at\"\": \"\"2026-11-23T09:30:00+08:00\"\", \"\"kind\"\": \"\"acknowledged\"\"}]\"\n\
+K-2,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,abc,,\n";
+    let out = decide(&["--batch", "--input", "csv", "-"])
+        .write_stdin(csv)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines[0]["route"]["role"], "coordinator",
+        "amount typed as a number, set split on |"
+    );
+    assert_eq!(
+        lines[0]["targets"][0]["state"], "met",
+        "events read from JSON"
+    );
+    assert_eq!(lines[1]["line"], 3);
+    assert_eq!(lines[1]["field"], "attributes.amount");
+    decide(&["--batch", "--input", "csv", "-"])
+        .write_stdin("id,colour\nx,red\n")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "CSV column `colour` is not one charter reads",
+        ));
+}

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::cli::{Outcome, UsageError, print_policy_errors};
-use crate::decide::batch::{BatchOptions, run_batch};
+use crate::decide::batch::{BatchOptions, run_batch, run_csv_batch};
 use crate::decide::{Case, Engine, Timestamp};
 
 /// A single case file may be at most this big.
@@ -32,8 +32,20 @@ pub struct Args {
     /// input order.
     #[arg(long)]
     batch: bool,
+    /// With --batch: the input format (default: `csv` for a `.csv` file, else NDJSON).
+    #[arg(long, value_enum, requires = "batch")]
+    input: Option<InputFormat>,
     /// The case: a `.json` or `.toml` file, or `-` for standard input.
     case: String,
+}
+
+/// Batch input formats.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum InputFormat {
+    /// One JSON case per line.
+    Ndjson,
+    /// One case per row; columns as in docs/decide.md.
+    Csv,
 }
 
 pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
@@ -53,7 +65,11 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         }
     };
     if args.batch {
-        return batch(&engine, &args.case, now);
+        let csv = match args.input {
+            Some(format) => format == InputFormat::Csv,
+            None => args.case.ends_with(".csv"),
+        };
+        return batch(&engine, &args.case, now, csv);
     }
     let (text, name) = read_case(&args.case)?;
     let toml = name.ends_with(".toml") || (args.case == "-" && !text.trim_start().starts_with('{'));
@@ -132,7 +148,7 @@ fn read_case(path: &str) -> Result<(String, String), UsageError> {
     Ok((text, name))
 }
 
-fn batch(engine: &Engine, path: &str, now: i64) -> Result<Outcome, UsageError> {
+fn batch(engine: &Engine, path: &str, now: i64, csv: bool) -> Result<Outcome, UsageError> {
     let mut input: Box<dyn Read + Send> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -157,14 +173,19 @@ fn batch(engine: &Engine, path: &str, now: i64) -> Result<Outcome, UsageError> {
             shown = true;
         }
     };
-    let summary = run_batch(
+    let run = if csv { run_csv_batch } else { run_batch };
+    let summary = match run(
         engine,
         &mut input,
         &mut output,
         BatchOptions { now },
         &mut progress,
-    )
-    .map_err(|e| UsageError(format!("batch from `{path}`: {e}")))?;
+    ) {
+        Ok(summary) => summary,
+        // A reader that stops early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Outcome::Success),
+        Err(e) => return Err(UsageError(format!("batch from `{path}`: {e}"))),
+    };
     if shown {
         eprintln!();
     }
