@@ -37,30 +37,11 @@ const SEVERITIES: [&str; 4] = ["minor", "normal", "major", "critical"];
 const DEPARTMENTS: [&str; 4] = ["finance", "sales", "quality", "service"];
 
 fn time(t: i64) -> String {
-    // Formatted by hand in +08:00 to keep the generator free of dependencies.
-    let local = t + 8 * 3600;
-    let days = local.div_euclid(86_400);
-    let secs = local.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
-fn civil(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
+    charter::decide::At {
+        secs: t,
+        tz: chrono_tz::Asia::Shanghai,
+    }
+    .to_string()
 }
 
 /// One case as a JSON line (without the newline).

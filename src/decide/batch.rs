@@ -52,6 +52,17 @@ struct Line {
     unterminated: bool,
 }
 
+impl Line {
+    fn complete(number: u64, text: Vec<u8>) -> Line {
+        Line {
+            number,
+            text,
+            too_long: false,
+            unterminated: false,
+        }
+    }
+}
+
 /// Reads `input`, decides every record and writes NDJSON to `output`. Reading, deciding (on
 /// every core) and writing overlap: a reader thread splits the input into blocks of lines, and
 /// a writer thread writes each block's output while the next block is decided. `progress` is
@@ -98,22 +109,12 @@ pub fn run_csv_batch(
                     let number = record.position().map_or(0, |p| p.line());
                     let text = csv_case(&columns, &record);
                     bytes += text.len();
-                    lines.push(Line {
-                        number,
-                        text,
-                        too_long: false,
-                        unterminated: false,
-                    });
+                    lines.push(Line::complete(number, text));
                 }
                 Err(e) => {
                     let number = e.position().map_or(0, |p| p.line());
                     let text = serde_json::json!({ "csv_error": e.to_string() }).to_string();
-                    lines.push(Line {
-                        number,
-                        text: text.into_bytes(),
-                        too_long: false,
-                        unterminated: false,
-                    });
+                    lines.push(Line::complete(number, text.into_bytes()));
                     if !matches!(
                         e.kind(),
                         csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }

@@ -122,6 +122,10 @@ pub(crate) fn decide<'a>(
 }
 
 impl<'a, 'e> Ctx<'a, 'e> {
+    fn finding(&mut self, kind: FindingKind, message: String) {
+        self.findings.push(Finding { kind, message });
+    }
+
     fn at(&self, secs: i64) -> At {
         At { secs, tz: self.tz }
     }
@@ -140,14 +144,14 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let truth = eval(cond, &self.facts, &mut needed);
         if truth == Truth::Unknown {
             let names = self.needed_names(&needed);
-            self.findings.push(Finding {
-                kind: FindingKind::MissingAttribute,
-                message: format!(
+            self.finding(
+                FindingKind::MissingAttribute,
+                format!(
                     "{} depends on {}, which the case does not give; add it to the case",
                     what(),
                     names.join(", ")
                 ),
-            });
+            );
             for n in needed {
                 if !self.needed.contains(&n) {
                     self.needed.push(n);
@@ -238,12 +242,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
         if !everything && !scope.accepted.contains(&self.facts.category) {
             acceptance.outcome = Outcome::Redirected;
             acceptance.reason = Some("the category is outside the policy's scope");
-            self.findings.push(Finding {
-                kind: FindingKind::OutOfScope,
-                message: format!(
+            self.finding(FindingKind::OutOfScope, format!(
                     "category `{category}` is neither accepted nor redirected by the scope; add it to `accept` or `redirect`"
-                ),
-            });
+                ));
             self.reasons.push(Reason::OutOfScope { category });
             return Ok(acceptance);
         }
@@ -297,15 +298,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 Truth::False => self.reasons.push(Reason::RuleNotMatched { rule: cited }),
                 Truth::Unknown => {
                     let names = self.needed_names(&needed);
-                    self.findings.push(Finding {
-                        kind: FindingKind::MissingAttribute,
-                        message: format!(
+                    self.finding(FindingKind::MissingAttribute, format!(
                             "route rule at {}:{} needs {}, which the case does not give; the case cannot be routed until it does",
                             cited.file,
                             cited.line,
                             names.join(", ")
-                        ),
-                    });
+                        ));
                     self.reasons.push(Reason::RuleUnknown {
                         rule: cited,
                         missing: names.clone(),
@@ -324,20 +322,14 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         role: &policy.roles[o.target].named.name,
                     });
                     if !policy.fallback_allowed {
-                        self.findings.push(Finding {
-                            kind: FindingKind::Fallback,
-                            message: format!(
+                        self.finding(FindingKind::Fallback, format!(
                                 "no route rule matches, and the policy forbids relying on `otherwise` ({}:{}); add a rule for this case",
                                 cited.file, cited.line
-                            ),
-                        });
+                            ));
                     }
                 }
                 _ => {
-                    self.findings.push(Finding {
-                        kind: FindingKind::Unrouted,
-                        message: "no route rule matches and the policy has no `otherwise`; add a rule or an `otherwise -> ROLE`".into(),
-                    });
+                    self.finding(FindingKind::Unrouted, "no route rule matches and the policy has no `otherwise`; add a rule or an `otherwise -> ROLE`".into());
                     self.reasons.push(Reason::NoRoute);
                 }
             }
@@ -719,13 +711,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
             }
             let at = self.at(ev.at);
             let Some(limit) = allowed.iter().find(|x| x.target == target.name) else {
-                self.findings.push(Finding {
-                    kind: FindingKind::ExtensionRefused,
-                    message: format!(
+                self.finding(FindingKind::ExtensionRefused, format!(
                         "the extension of `{}` at {at} is not applied: the policy does not let `{}` be extended (add `extension {} {{ max … }}`)",
                         target.name, target.name, target.name
-                    ),
-                });
+                    ));
                 continue;
             };
             if ev
@@ -734,36 +723,27 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 .as_deref()
                 .is_none_or(|r| r.trim().is_empty())
             {
-                self.findings.push(Finding {
-                    kind: FindingKind::ExtensionWithoutReason,
-                    message: format!(
+                self.finding(FindingKind::ExtensionWithoutReason, format!(
                         "the extension of `{}` at {at} has no reason and is not applied; record why the deadline moves",
                         target.name
-                    ),
-                });
+                    ));
                 continue;
             }
             if deadline.is_some_and(|d| ev.at > d) {
-                self.findings.push(Finding {
-                    kind: FindingKind::ExtensionRefused,
-                    message: format!(
+                self.finding(FindingKind::ExtensionRefused, format!(
                         "the extension of `{}` at {at} is not applied: it was recorded after the deadline had passed",
                         target.name
-                    ),
-                });
+                    ));
                 continue;
             }
             let Some(by) = ev.by else { continue };
             let extra = cal.budget(original, by)?;
             let max = cal.budget(original, limit.max)?;
             if total + extra > max {
-                self.findings.push(Finding {
-                    kind: FindingKind::ExtensionBeyondMax,
-                    message: format!(
+                self.finding(FindingKind::ExtensionBeyondMax, format!(
                         "extensions of `{}` reach beyond the policy's maximum of {}; the deadline moves by {} only",
                         target.name, limit.max, limit.max
-                    ),
-                });
+                    ));
                 total = max;
                 written = Some(limit.max);
                 deadline = cal.reach(base.clock, base.start, base.budget + total, base.pauses)?;
@@ -839,13 +819,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         if sup.is_none()
                             && let Some(h) = handler
                         {
-                            self.findings.push(Finding {
-                                kind: FindingKind::NoSuperior,
-                                message: format!(
+                            self.finding(FindingKind::NoSuperior, format!(
                                     "escalation `{}` goes to the handler's superior, but `{}` has no `reports_to`",
                                     ladder.named.name, policy.roles[h].named.name
-                                ),
-                            });
+                                ));
                         }
                         sup
                     }
@@ -1002,23 +979,20 @@ impl<'a, 'e> Ctx<'a, 'e> {
             if let Some(used) = done.event.via.as_deref()
                 && used != via
             {
-                self.findings.push(Finding {
-                    kind: FindingKind::CallbackChannel,
-                    message: format!(
+                self.finding(
+                    FindingKind::CallbackChannel,
+                    format!(
                         "the callback at {} went through `{used}`, but the policy says `{via}`",
                         self.at(done.at)
                     ),
-                });
+                );
             }
             if rule.ask_satisfaction && done.event.satisfied.is_none() {
-                self.findings.push(Finding {
-                    kind: FindingKind::SatisfactionNotRecorded,
-                    message: format!(
+                self.finding(FindingKind::SatisfactionNotRecorded, format!(
                         "the callback at {} does not record whether the customer was satisfied, which callback rule `{}` asks for; add `\"satisfied\": true|false`",
                         self.at(done.at),
                         rule.named.name
-                    ),
-                });
+                    ));
             }
         }
         Ok(round)
@@ -1042,28 +1016,25 @@ impl<'a, 'e> Ctx<'a, 'e> {
             if let Some(after) = stage.after
                 && !entered.iter().any(|(i, _)| *i == after)
             {
-                self.findings.push(Finding {
-                    kind: FindingKind::StageOrder,
-                    message: format!(
+                self.finding(
+                    FindingKind::StageOrder,
+                    format!(
                         "stage `{}` was entered at {} before stage `{}`, which it follows",
                         stage.named.name,
                         self.at(ev.at),
                         policy.stages[after].named.name
                     ),
-                });
+                );
             }
             for &other in &stage.separate_from {
                 let earlier = entered.iter().find(|(i, _)| *i == other);
                 if let (Some(h), Some((_, e))) = (handler, earlier)
                     && e.handler == Some(h)
                 {
-                    self.findings.push(Finding {
-                        kind: FindingKind::SeparationOfDuties,
-                        message: format!(
+                    self.finding(FindingKind::SeparationOfDuties, format!(
                             "`{h}` handles stage `{}` and also handled stage `{}`; the policy requires different people",
                             stage.named.name, policy.stages[other].named.name
-                        ),
-                    });
+                        ));
                 }
             }
             entered.push((
