@@ -388,3 +388,34 @@ K-2,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,abc,,\n";
             "CSV column `colour` is not one charter reads",
         ));
 }
+
+#[test]
+fn batch_refuses_an_overlong_line_and_goes_on() {
+    let good =
+        std::fs::read_to_string("examples/cases/complaint-office/just-received.json").unwrap();
+    let good: serde_json::Value = serde_json::from_str(&good).unwrap();
+    let input = format!(
+        "{{\"id\": \"{}\"}}\n{}\n",
+        "x".repeat(1_200_000),
+        serde_json::to_string(&good).unwrap()
+    );
+    let out = decide(&["--batch", "-"])
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 1048576 bytes")
+    );
+    assert_eq!(lines[1]["case"], "C-1019");
+}
