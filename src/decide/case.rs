@@ -187,8 +187,13 @@ impl fmt::Display for ReadError {
 }
 
 impl Case {
-    /// Reads a case from JSON, naming the field and place of any error.
+    /// Reads a case from JSON, naming the field and place of any error. The common case, a
+    /// good record, is parsed without tracking the field path; a bad one is parsed again with
+    /// it, to name the field.
     pub fn from_json(text: &str) -> Result<Case, ReadError> {
+        if let Ok(case) = serde_json::from_str::<Case>(text) {
+            return Ok(case);
+        }
         let mut de = serde_json::Deserializer::from_str(text);
         let case: Case = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let field = e.path().to_string();
