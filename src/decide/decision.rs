@@ -34,25 +34,18 @@ impl Ord for At {
     }
 }
 
-impl fmt::Display for At {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl At {
+    /// Writes the instant as RFC 3339 into `buf` and returns it, or `None` when it needs
+    /// chrono's general formatting (years outside 0–9999, historic offsets with seconds).
+    fn rfc3339(self, buf: &mut [u8; 25]) -> Option<&str> {
         let offset = offset_at(self.tz, self.secs);
         let local = self.secs + i64::from(offset);
         let (year, month, day) = civil_from_days(local.div_euclid(86_400));
         let secs = local.rem_euclid(86_400);
         if !(0..=9999).contains(&year) || offset % 60 != 0 {
-            // Out of the four-digit years, or a historic offset with seconds: chrono's way.
-            return match chrono::DateTime::from_timestamp(self.secs, 0) {
-                Some(t) => write!(
-                    f,
-                    "{}",
-                    t.with_timezone(&self.tz)
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-                ),
-                None => write!(f, "{}", self.secs),
-            };
+            return None;
         }
-        let mut buf = *b"0000-00-00T00:00:00+00:00";
+        *buf = *b"0000-00-00T00:00:00+00:00";
         let put = |buf: &mut [u8; 25], at: usize, value: i64, width: usize| {
             let mut v = value;
             for i in (0..width).rev() {
@@ -60,19 +53,37 @@ impl fmt::Display for At {
                 v /= 10;
             }
         };
-        put(&mut buf, 0, year, 4);
-        put(&mut buf, 5, month, 2);
-        put(&mut buf, 8, day, 2);
-        put(&mut buf, 11, secs / 3600, 2);
-        put(&mut buf, 14, secs / 60 % 60, 2);
-        put(&mut buf, 17, secs % 60, 2);
+        put(buf, 0, year, 4);
+        put(buf, 5, month, 2);
+        put(buf, 8, day, 2);
+        put(buf, 11, secs / 3600, 2);
+        put(buf, 14, secs / 60 % 60, 2);
+        put(buf, 17, secs % 60, 2);
         if offset < 0 {
             buf[19] = b'-';
         }
         let minutes = i64::from(offset.unsigned_abs() / 60);
-        put(&mut buf, 20, minutes / 60, 2);
-        put(&mut buf, 23, minutes % 60, 2);
-        f.write_str(std::str::from_utf8(&buf).map_err(|_| fmt::Error)?)
+        put(buf, 20, minutes / 60, 2);
+        put(buf, 23, minutes % 60, 2);
+        std::str::from_utf8(buf).ok()
+    }
+}
+
+impl fmt::Display for At {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut buf = [0; 25];
+        if let Some(text) = self.rfc3339(&mut buf) {
+            return f.write_str(text);
+        }
+        match chrono::DateTime::from_timestamp(self.secs, 0) {
+            Some(t) => write!(
+                f,
+                "{}",
+                t.with_timezone(&self.tz)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+            ),
+            None => write!(f, "{}", self.secs),
+        }
     }
 }
 
@@ -127,7 +138,11 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 impl Serialize for At {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let mut buf = [0; 25];
+        match self.rfc3339(&mut buf) {
+            Some(text) => s.serialize_str(text),
+            None => s.collect_str(self),
+        }
     }
 }
 
