@@ -11,14 +11,7 @@ use crate::check::{Checked, Policy};
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::Item;
 use crate::syntax::{Loaded, Span};
-use crate::time::{Calendar, CalendarSpec};
-
-/// A spec with no intervals is always valid; this only keeps `unwrap` out of the code.
-fn unreachable_calendar(tz: chrono_tz::Tz) -> Calendar {
-    let mut spec = CalendarSpec::new("elapsed", tz);
-    spec.valid = None;
-    Calendar::new(spec).unwrap_or_else(|_| unreachable_calendar(tz))
-}
+use crate::time::Calendar;
 
 /// A rule as a decision cites it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -116,8 +109,7 @@ impl Engine {
                     .iter()
                     .map(|b| format!("{b:02x}"))
                     .collect();
-                let elapsed = Calendar::new(CalendarSpec::new("elapsed", policy.timezone))
-                    .unwrap_or_else(|_| unreachable_calendar(policy.timezone));
+                let elapsed = Calendar::closed("elapsed", policy.timezone);
                 Version {
                     elapsed,
                     routes: policy.routes.iter().map(|r| cite(r.span)).collect(),

@@ -46,7 +46,6 @@ struct Ctx<'a, 'e> {
     tz: Tz,
     reasons: Vec<Reason<'a>>,
     findings: Vec<Finding>,
-    needed: Vec<Needed>,
 }
 
 /// Decides `case` (already validated into `facts`) under `version`.
@@ -67,7 +66,6 @@ pub(crate) fn decide<'a>(
         tz,
         reasons: Vec::with_capacity(16),
         findings: Vec::new(),
-        needed: Vec::new(),
     };
     cx.reasons.push(Reason::Version {
         name: &policy.name,
@@ -102,8 +100,7 @@ pub(crate) fn decide<'a>(
         explain: Vec::new(),
     };
     if decision.acceptance.outcome != Outcome::Redirected {
-        let route = cx.route();
-        let handler = route.role.and_then(|name| policy.role(name));
+        let (route, handler) = cx.route();
         decision.route = Some(route);
         let callback = cx.callback_rule();
         let rounds = cx.rounds(callback);
@@ -152,11 +149,6 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     names.join(", ")
                 ),
             );
-            for n in needed {
-                if !self.needed.contains(&n) {
-                    self.needed.push(n);
-                }
-            }
         }
         truth
     }
@@ -273,7 +265,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
         Ok(acceptance)
     }
 
-    fn route(&mut self) -> Route<'a> {
+    /// The route, and the index of the handling role.
+    fn route(&mut self) -> (Route<'a>, Option<usize>) {
         let policy = self.policy;
         let version = self.version;
         let mut route = Route {
@@ -309,7 +302,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         missing: names.clone(),
                     });
                     route.missing = names;
-                    return route;
+                    return (route, None);
                 }
             }
         }
@@ -334,6 +327,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 }
             }
         }
+        let handler = chosen.map(|(role, _)| role);
         if let Some((role, cited)) = chosen {
             let role = &policy.roles[role];
             route.role = Some(&role.named.name);
@@ -344,7 +338,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 .map(|d| d.name.as_str());
             route.rule = Some(cited);
         }
-        route
+        (route, handler)
     }
 
     /// The first callback rule that applies.
@@ -572,9 +566,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 start_event: &target.start,
             }),
         }
-        clocked.push(last.unwrap_or(Clocked {
+        let mut run = last.unwrap_or(Clocked {
             name: &target.name,
-            stage,
+            stage: None,
             calendar: cal,
             clock,
             start: None,
@@ -582,10 +576,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
             budget: 0,
             deadline: None,
             pauses: Vec::new(),
-        }));
-        if let Some(c) = clocked.last_mut() {
-            c.stage = stage;
-        }
+        });
+        run.stage = stage;
+        clocked.push(run);
         Ok(state)
     }
 

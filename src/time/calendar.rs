@@ -187,6 +187,12 @@ impl Calendar {
         }
     }
 
+    /// A calendar with no open time at all, for elapsed-time arithmetic in a zone (`N minutes`,
+    /// `N days`) where no business calendar applies. Always valid.
+    pub fn closed(name: impl Into<String>, tz: Tz) -> Calendar {
+        Calendar::from_valid_spec(CalendarSpec::new(name, tz))
+    }
+
     fn from_valid_spec(spec: CalendarSpec) -> Calendar {
         let mut holidays = spec.holidays.clone();
         holidays.sort_unstable();
