@@ -44,12 +44,17 @@ struct ErrorRecord<'a> {
     error: &'a str,
 }
 
-/// One input line: its number and bytes (or why it was cut).
+/// One input record: its line number and bytes, or what made it unreadable.
 struct Line {
     number: u64,
     text: Vec<u8>,
-    too_long: bool,
+    /// Found while reading (too long, bad CSV): the record is this error.
+    problem: Option<String>,
+    /// The last line of the input, without a newline.
     unterminated: bool,
+    /// Whether `text` is the user's own JSON (NDJSON), whose columns mean something to them;
+    /// false for JSON made from a CSV row.
+    as_written: bool,
 }
 
 impl Line {
@@ -57,10 +62,25 @@ impl Line {
         Line {
             number,
             text,
-            too_long: false,
+            problem: None,
             unterminated: false,
+            as_written: false,
         }
     }
+
+    fn unreadable(number: u64, problem: String) -> Line {
+        Line {
+            number,
+            text: Vec::new(),
+            problem: Some(problem),
+            unterminated: false,
+            as_written: true,
+        }
+    }
+}
+
+fn too_long() -> String {
+    format!("the line is longer than {MAX_LINE} bytes; one case per line, a few KB at most")
 }
 
 /// Reads `input`, decides every record and writes NDJSON to `output`. Reading, deciding (on
@@ -113,8 +133,7 @@ pub fn run_csv_batch(
                 }
                 Err(e) => {
                     let number = e.position().map_or(0, |p| p.line());
-                    let text = serde_json::json!({ "csv_error": e.to_string() }).to_string();
-                    lines.push(Line::complete(number, text.into_bytes()));
+                    lines.push(Line::unreadable(number, format!("CSV: {e}")));
                     if !matches!(
                         e.kind(),
                         csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
@@ -311,11 +330,8 @@ fn decide_line(
     options: BatchOptions,
 ) -> (Vec<u8>, Option<String>, bool) {
     let mut out = Vec::with_capacity(8192);
-    if line.too_long {
-        let message = format!(
-            "the line is longer than {MAX_LINE} bytes; one case per line, a few KB at most"
-        );
-        write_error(&mut out, line.number, None, None, &message);
+    if let Some(problem) = &line.problem {
+        write_error(&mut out, line.number, None, None, problem);
         return (out, None, false);
     }
     let text = match std::str::from_utf8(&line.text) {
@@ -329,17 +345,6 @@ fn decide_line(
             return (out, None, false);
         }
     };
-    if let Some(csv) = text.strip_prefix(r#"{"csv_error":"#) {
-        let message: String = serde_json::from_str(csv.trim_end_matches('}')).unwrap_or_default();
-        write_error(
-            &mut out,
-            line.number,
-            None,
-            None,
-            &format!("CSV: {message}"),
-        );
-        return (out, None, false);
-    }
     let case = match Case::from_json(text) {
         Ok(case) => case,
         Err(e) => {
@@ -347,7 +352,7 @@ fn decide_line(
             let mut message = e.message.clone();
             if line.unterminated && message.starts_with("EOF") {
                 message = format!("{message}: the last line is cut short (truncated file?)");
-            } else if let Some((_, col)) = e.line_col {
+            } else if let Some((_, col)) = e.line_col.filter(|_| line.as_written) {
                 message = format!("{message} (column {col})");
             }
             let field = (!e.field.is_empty() && e.field != ".").then_some(e.field.as_str());
@@ -465,12 +470,7 @@ impl<'r> Blocks<'r> {
                     // A line with no end in sight: report it once and skip to its newline.
                     if !self.skipping {
                         self.line += 1;
-                        lines.push(Line {
-                            number: self.line,
-                            text: Vec::new(),
-                            too_long: true,
-                            unterminated: false,
-                        });
+                        lines.push(Line::unreadable(self.line, too_long()));
                     }
                     self.skipping = true;
                     self.buffer.clear();
@@ -493,11 +493,16 @@ impl<'r> Blocks<'r> {
         if text.iter().all(u8::is_ascii_whitespace) {
             return;
         }
+        if text.len() > MAX_LINE {
+            lines.push(Line::unreadable(self.line, too_long()));
+            return;
+        }
         lines.push(Line {
             number: self.line,
             text: text.to_vec(),
-            too_long: text.len() > MAX_LINE,
+            problem: None,
             unterminated,
+            as_written: true,
         });
     }
 }
