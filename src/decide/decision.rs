@@ -295,6 +295,9 @@ impl State {
 pub struct Cycle {
     /// When the clock started.
     pub started_at: Option<At>,
+    /// Its budget: the clock time allowed (extensions included), in seconds of the target's
+    /// clock (working seconds for working targets).
+    pub budget_seconds: Option<i64>,
     /// When it is (or was) due, pauses and extensions applied; `null` while paused before it.
     pub deadline: Option<At>,
     /// When it stopped.
@@ -335,6 +338,8 @@ pub struct TargetState<'a> {
     pub extended_by: Option<Span>,
     /// The current cycle: when it started.
     pub started_at: Option<At>,
+    /// The current cycle: its budget in seconds of the target's clock.
+    pub budget_seconds: Option<i64>,
     /// The current cycle: its deadline.
     pub deadline: Option<At>,
     /// The current cycle: when it stopped.

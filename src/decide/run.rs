@@ -473,6 +473,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             stop_event: &target.stop,
             extended_by: None,
             started_at: None,
+            budget_seconds: None,
             deadline: None,
             stopped_at: None,
             consumed_percent: None,
@@ -497,6 +498,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 (None, _, _) => {
                     let cycle = Cycle {
                         started_at: None,
+                        budget_seconds: None,
                         deadline: None,
                         stopped_at: None,
                         consumed_percent: None,
@@ -536,6 +538,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         }
         if let Some(current) = current {
             state.started_at = current.started_at;
+            state.budget_seconds = current.budget_seconds;
             state.deadline = current.deadline;
             state.stopped_at = current.stopped_at;
             state.consumed_percent = current.consumed_percent;
@@ -659,6 +662,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         Ok((
             Cycle {
                 started_at: Some(self.at(start)),
+                budget_seconds: Some(budget),
                 deadline: deadline.map(|d| self.at(d)),
                 stopped_at: stop.map(|s| self.at(s)),
                 consumed_percent: Some(percent),
