@@ -308,6 +308,20 @@ pub struct Cycle {
     pub state: State,
 }
 
+impl Cycle {
+    /// A cycle whose start event has not happened.
+    pub fn not_started() -> Cycle {
+        Cycle {
+            started_at: None,
+            budget_seconds: None,
+            deadline: None,
+            stopped_at: None,
+            consumed_percent: None,
+            state: State::NotStarted,
+        }
+    }
+}
+
 /// A time target as it stands.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TargetState<'a> {

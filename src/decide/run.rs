@@ -496,15 +496,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 (Some(i), _, _) => (events[i].at, i + 1),
                 (None, "received", None) => (round.start, 0),
                 (None, _, _) => {
-                    let cycle = Cycle {
-                        started_at: None,
-                        budget_seconds: None,
-                        deadline: None,
-                        stopped_at: None,
-                        consumed_percent: None,
-                        state: State::NotStarted,
-                    };
-                    push_cycle(&mut state.cycles, &mut current, cycle);
+                    push_cycle(&mut state.cycles, &mut current, Cycle::not_started());
                     continue;
                 }
             };
