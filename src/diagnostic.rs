@@ -61,6 +61,22 @@ pub enum Kind {
     Repeated,
     /// An import that cannot be followed.
     BadImport,
+    /// Lint: a category neither accepted nor redirected.
+    LintOutOfScope,
+    /// Lint: an accepted category no SLA applies to.
+    LintNoSla,
+    /// Lint: acknowledging allowed longer than resolving.
+    LintDeadlineOrder,
+    /// Lint: escalation steps written out of firing order.
+    LintStepOrder,
+    /// Lint: a procedure step no role owns.
+    LintStepUnowned,
+    /// Lint: a procedure step two roles own.
+    LintStepOwnedTwice,
+    /// Lint: a duty without a measure.
+    LintUnmeasured,
+    /// Lint: a role complaints are routed to that has no duty.
+    LintRoutedWithoutDuty,
 }
 
 impl Kind {
@@ -87,6 +103,14 @@ impl Kind {
             Kind::BadEscalation => "E0018",
             Kind::Repeated => "E0019",
             Kind::BadImport => "E0020",
+            Kind::LintOutOfScope => "L0001",
+            Kind::LintNoSla => "L0002",
+            Kind::LintDeadlineOrder => "L0003",
+            Kind::LintStepOrder => "L0004",
+            Kind::LintStepUnowned => "L0005",
+            Kind::LintStepOwnedTwice => "L0006",
+            Kind::LintUnmeasured => "L0007",
+            Kind::LintRoutedWithoutDuty => "L0008",
         }
     }
 }

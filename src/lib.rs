@@ -1,8 +1,11 @@
 //! charter: a policy and SLA engine for complaint handling.
 //!
 //! The pipeline is the architecture: [`syntax`] (text -> AST), [`check`] (AST -> [`check::Policy`]
-//! or diagnostics), and [`time`] (business-time arithmetic, no policy knowledge).
+//! or diagnostics), then [`decide`] (Policy + Case -> Decision) and [`analyse`] (Policy ->
+//! findings); [`time`] is the business-time arithmetic they share (no policy knowledge), and
+//! [`cli`] the thin front end.
 
+pub mod analyse;
 pub mod check;
 pub mod cli;
 pub mod decide;

@@ -419,3 +419,49 @@ fn batch_refuses_an_overlong_line_and_goes_on() {
     );
     assert_eq!(lines[1]["case"], "C-1019");
 }
+
+#[test]
+fn lint_prints_findings_and_denies_warnings_on_request() {
+    charter()
+        .args(["lint", "tests/fixtures/lint/step_unowned.charter"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("warning[L0005]"))
+        .stdout(predicate::str::contains("1 finding"));
+    charter()
+        .args([
+            "lint",
+            "--deny",
+            "warnings",
+            "tests/fixtures/lint/step_unowned.charter",
+        ])
+        .assert()
+        .code(1);
+    let out = charter()
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "tests/fixtures/lint/unmeasured.charter",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["findings"][0]["code"], "L0007", "{json}");
+    charter()
+        .args(["lint", "--deny", "warnings", "policies/complaint-office"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 findings"));
+    charter()
+        .args([
+            "lint",
+            "tests/fixtures/check/err/many_errors_at_once.charter",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("fix them"));
+}

@@ -12,5 +12,6 @@ mod cli;
 mod decide;
 mod format;
 mod language;
+mod lint;
 mod time_examples;
 mod time_reference;

@@ -31,8 +31,10 @@ enum ErrorFormat {
     Json,
 }
 
+/// `--deny warnings`.
 #[derive(Clone, Copy, ValueEnum)]
-enum Deny {
+pub(crate) enum Deny {
+    /// Warnings fail the run.
     Warnings,
 }
 
@@ -92,6 +94,6 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     })
 }
 
-fn plural(n: usize) -> &'static str {
+pub(crate) fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }

@@ -4,6 +4,7 @@
 mod check;
 mod decide;
 mod fmt;
+mod lint;
 mod time;
 
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ enum Command {
     Check(check::Args),
     /// Decide a case (or a batch of cases): acceptance, route, deadlines, escalations, callback.
     Decide(decide::Args),
+    /// Analyse a policy for gaps, overlaps and unclear duties, like compliance staff would.
+    Lint(lint::Args),
     /// Format policy files in the one canonical layout.
     Fmt(fmt::Args),
     /// Business-time arithmetic on a policy's calendar, for checking deadlines by hand.
@@ -65,6 +68,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Decide(args) => decide::run(args),
         Command::Fmt(args) => fmt::run(args),
+        Command::Lint(args) => lint::run(args),
         Command::Time(command) => time::run(command),
     };
     match result {
