@@ -4,10 +4,8 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use crate::check::check;
-use crate::cli::{Outcome, UsageError};
+use crate::cli::{Outcome, UsageError, load_and_check};
 use crate::diagnostic::Severity;
-use crate::syntax::load;
 
 /// Arguments of `charter check`.
 #[derive(clap::Args)]
@@ -39,14 +37,7 @@ pub(crate) enum Deny {
 }
 
 pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
-    if !args.policy.exists() {
-        return Err(UsageError(format!(
-            "`{}` does not exist; give a `.charter` file or a folder of them",
-            args.policy.display()
-        )));
-    }
-    let loaded = load(&args.policy);
-    let checked = check(&loaded);
+    let (loaded, checked) = load_and_check(&args.policy)?;
     let errors = checked
         .diagnostics
         .iter()

@@ -5,11 +5,9 @@ use std::path::PathBuf;
 use clap::ValueEnum;
 
 use crate::analyse::lint;
-use crate::check::check;
 use crate::cli::check::{Deny, plural};
-use crate::cli::{Outcome, UsageError};
+use crate::cli::{Outcome, UsageError, load_and_check};
 use crate::diagnostic::Diagnostic;
-use crate::syntax::load;
 
 /// Arguments of `charter lint`.
 #[derive(clap::Args)]
@@ -34,14 +32,7 @@ enum Format {
 }
 
 pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
-    if !args.policy.exists() {
-        return Err(UsageError(format!(
-            "`{}` does not exist; give a `.charter` file or a folder of them",
-            args.policy.display()
-        )));
-    }
-    let loaded = load(&args.policy);
-    let checked = check(&loaded);
+    let (loaded, checked) = load_and_check(&args.policy)?;
     if checked.has_errors() {
         for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
             eprintln!("{}", d.render(&loaded.sources));

@@ -45,6 +45,21 @@ pub(crate) enum Outcome {
 /// A usage or I/O error: printed once, exit 2.
 pub(crate) struct UsageError(pub String);
 
+/// Loads and checks a policy path that must exist (a file or a folder).
+pub(crate) fn load_and_check(
+    path: &std::path::Path,
+) -> Result<(crate::syntax::Loaded, crate::check::Checked), UsageError> {
+    if !path.exists() {
+        return Err(UsageError(format!(
+            "`{}` does not exist; give a `.charter` file or a folder of them",
+            path.display()
+        )));
+    }
+    let loaded = crate::syntax::load(path);
+    let checked = crate::check::check(&loaded);
+    Ok((loaded, checked))
+}
+
 /// Prints why a policy cannot decide cases: its error diagnostics, or the engine's reason.
 pub(crate) fn print_policy_errors(
     error: &crate::decide::EngineError,
