@@ -186,6 +186,14 @@ fn time_errors_say_what_to_do() {
         .stderr(predicate::str::contains("covers 2026-01-01 to 2026-12-31"));
 }
 
+/// The records of NDJSON output.
+fn ndjson(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 const OFFICE: &str = "policies/complaint-office";
 const NOW: &str = "2026-11-30T12:00:00+08:00";
 
@@ -299,10 +307,7 @@ fn batch_keeps_order_reports_bad_records_and_exits_1() {
         .assert()
         .code(1);
     let output = assert.get_output();
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = ndjson(&output.stdout);
     assert_eq!(lines.len(), 6, "one output line per non-blank input line");
     assert_eq!(lines[0]["case"], "B-1");
     assert_eq!(lines[1]["line"], 3);
@@ -366,10 +371,7 @@ K-2,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,abc,,\n";
         .get_output()
         .stdout
         .clone();
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = ndjson(&out);
     assert_eq!(
         lines[0]["route"]["role"], "coordinator",
         "amount typed as a number, set split on |"
@@ -406,10 +408,7 @@ fn batch_refuses_an_overlong_line_and_goes_on() {
         .get_output()
         .stdout
         .clone();
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = ndjson(&out);
     assert_eq!(lines.len(), 2);
     assert!(
         lines[0]["error"]
