@@ -11,6 +11,8 @@ use crate::syntax::{Sources, Span};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// Worth knowing; nothing is wrong.
+    Info,
     /// The policy compiles, but something is probably wrong.
     Warning,
     /// The policy does not compile.
@@ -77,9 +79,115 @@ pub enum Kind {
     LintUnmeasured,
     /// Lint: a role complaints are routed to that has no duty.
     LintRoutedWithoutDuty,
+    /// Lint: accepted cases that only the forbidden fallback, or nothing, routes.
+    LintUncovered,
+    /// Lint: a route rule that can never match.
+    LintShadowed,
+    /// Lint: two route rules that send the same case to different roles.
+    LintOverlap,
+    /// Lint: a channel no callback rule applies to.
+    LintNoCallback,
+    /// Lint: an escalation step that fires after a later target's deadline.
+    LintLateEscalation,
+    /// Lint: a working-time target on a calendar with no open time.
+    LintNoOpenTime,
+    /// Lint: an escalation to a role with no authority to decide.
+    LintNoAuthority,
+    /// Lint: an escalation to `superior` from a role that reports to no one.
+    LintNoSuperior,
+    /// Lint: a later stage whose handler may be the earlier stage's.
+    LintStageSeparation,
+    /// Lint: vague wording in a position description or procedure.
+    LintVague,
 }
 
 impl Kind {
+    /// Every kind, in code order.
+    pub const ALL: [Kind; 38] = [
+        Kind::Io,
+        Kind::NotUtf8,
+        Kind::NoPolicyFiles,
+        Kind::Syntax,
+        Kind::InvalidLiteral,
+        Kind::UnknownName,
+        Kind::Duplicate,
+        Kind::Missing,
+        Kind::UnknownTimezone,
+        Kind::BadHours,
+        Kind::ReversedRange,
+        Kind::OutOfRange,
+        Kind::BadPercent,
+        Kind::WeightSum,
+        Kind::Cycle,
+        Kind::TypeMismatch,
+        Kind::BadComparison,
+        Kind::BadEscalation,
+        Kind::Repeated,
+        Kind::BadImport,
+        Kind::LintOutOfScope,
+        Kind::LintNoSla,
+        Kind::LintDeadlineOrder,
+        Kind::LintStepOrder,
+        Kind::LintStepUnowned,
+        Kind::LintStepOwnedTwice,
+        Kind::LintUnmeasured,
+        Kind::LintRoutedWithoutDuty,
+        Kind::LintUncovered,
+        Kind::LintShadowed,
+        Kind::LintOverlap,
+        Kind::LintNoCallback,
+        Kind::LintLateEscalation,
+        Kind::LintNoOpenTime,
+        Kind::LintNoAuthority,
+        Kind::LintNoSuperior,
+        Kind::LintStageSeparation,
+        Kind::LintVague,
+    ];
+
+    /// What the kind is about, in a few words (for rule lists such as SARIF's).
+    pub fn title(self) -> &'static str {
+        match self {
+            Kind::Io => "a file could not be read",
+            Kind::NotUtf8 => "a file is not UTF-8",
+            Kind::NoPolicyFiles => "a folder holds no policy files",
+            Kind::Syntax => "the text does not follow the grammar",
+            Kind::InvalidLiteral => "a literal that is not valid",
+            Kind::UnknownName => "a name that is not declared",
+            Kind::Duplicate => "a name declared twice",
+            Kind::Missing => "a required declaration is missing",
+            Kind::UnknownTimezone => "a time zone that is not an IANA name",
+            Kind::BadHours => "open intervals that overlap or are empty",
+            Kind::ReversedRange => "a range that ends before it starts",
+            Kind::OutOfRange => "a duration or amount out of range",
+            Kind::BadPercent => "a percentage outside 0–100",
+            Kind::WeightSum => "duty weights that do not add up to 100 %",
+            Kind::Cycle => "a reports_to chain that loops",
+            Kind::TypeMismatch => "a test of the wrong type",
+            Kind::BadComparison => "a comparison that cannot be made",
+            Kind::BadEscalation => "escalation steps that cannot fire",
+            Kind::Repeated => "a statement given twice",
+            Kind::BadImport => "an import that cannot be followed",
+            Kind::LintOutOfScope => "category neither accepted nor redirected",
+            Kind::LintNoSla => "accepted category without an SLA",
+            Kind::LintDeadlineOrder => "acknowledge allowed longer than resolve",
+            Kind::LintStepOrder => "escalation steps out of firing order",
+            Kind::LintStepUnowned => "procedure step no role owns",
+            Kind::LintStepOwnedTwice => "procedure step two roles own",
+            Kind::LintUnmeasured => "duty without a measure",
+            Kind::LintRoutedWithoutDuty => "routed role without a duty",
+            Kind::LintUncovered => "accepted cases only the forbidden fallback (or nothing) routes",
+            Kind::LintShadowed => "route rule that can never match",
+            Kind::LintOverlap => "route rules that send the same case to different roles",
+            Kind::LintNoCallback => "channel without a callback rule",
+            Kind::LintLateEscalation => "escalation after the resolve deadline",
+            Kind::LintNoOpenTime => "working-time target on a calendar with no open time",
+            Kind::LintNoAuthority => "escalation to a role without authority",
+            Kind::LintNoSuperior => "escalation to the superior of a role that reports to no one",
+            Kind::LintStageSeparation => "later stage without separation of duties",
+            Kind::LintVague => "vague wording",
+        }
+    }
+
     /// The stable code, e.g. `E0006`.
     pub fn code(self) -> &'static str {
         match self {
@@ -111,6 +219,16 @@ impl Kind {
             Kind::LintStepOwnedTwice => "L0006",
             Kind::LintUnmeasured => "L0007",
             Kind::LintRoutedWithoutDuty => "L0008",
+            Kind::LintUncovered => "L0009",
+            Kind::LintShadowed => "L0010",
+            Kind::LintOverlap => "L0011",
+            Kind::LintNoCallback => "L0012",
+            Kind::LintLateEscalation => "L0013",
+            Kind::LintNoOpenTime => "L0014",
+            Kind::LintNoAuthority => "L0015",
+            Kind::LintNoSuperior => "L0016",
+            Kind::LintStageSeparation => "L0017",
+            Kind::LintVague => "L0018",
         }
     }
 }
@@ -160,6 +278,14 @@ impl Diagnostic {
         }
     }
 
+    /// A note of `kind` at `span`: worth knowing, nothing wrong.
+    pub fn info(kind: Kind, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Info,
+            ..Diagnostic::error(kind, span, message)
+        }
+    }
+
     /// An error with no place in the source.
     pub fn general(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic {
@@ -198,6 +324,7 @@ impl Diagnostic {
         let level = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         };
         let _ = writeln!(out, "{level}[{}]: {}", self.kind.code(), self.message);
         if let Some(span) = self.span {
@@ -280,4 +407,89 @@ fn is_wide(c: char) -> bool {
         0x1100..=0x115F | 0x2E80..=0x303E | 0x3041..=0x33FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF
         | 0xA000..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60
         | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
+}
+
+/// The diagnostics as a SARIF 2.1.0 log with one run, for code-review tools. Columns count
+/// Unicode code points, as the text output does; the help goes into each result's message.
+pub fn sarif(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value {
+    use serde_json::json;
+    let mut kinds: Vec<Kind> = Vec::new();
+    for d in diagnostics {
+        if !kinds.contains(&d.kind) {
+            kinds.push(d.kind);
+        }
+    }
+    kinds.sort_by_key(|k| k.code());
+    let level = |s: Severity| match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    };
+    let location = |span: Span| {
+        let (line, col) = sources.line_col(span.file, span.start);
+        let (end_line, end_col) = sources.line_col(span.file, span.end);
+        json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": sources.path(span.file).replace('\\', "/") },
+                "region": {
+                    "startLine": line, "startColumn": col,
+                    "endLine": end_line, "endColumn": end_col.max(1),
+                },
+            }
+        })
+    };
+    let rules: Vec<serde_json::Value> = kinds
+        .iter()
+        .map(|k| {
+            json!({
+                "id": k.code(),
+                "name": format!("{k:?}"),
+                "shortDescription": { "text": k.title() },
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let mut text = d.message.clone();
+            if let Some(help) = &d.help {
+                text.push_str("\nhelp: ");
+                text.push_str(help);
+            }
+            let mut result = json!({
+                "ruleId": d.kind.code(),
+                "ruleIndex": kinds.iter().position(|k| *k == d.kind),
+                "level": level(d.severity),
+                "message": { "text": text },
+                "locations": d.span.map(location).into_iter().collect::<Vec<_>>(),
+            });
+            if !d.related.is_empty() {
+                result["relatedLocations"] = d
+                    .related
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (span, label))| {
+                        let mut l = location(*span);
+                        l["id"] = json!(i);
+                        l["message"] = json!({ "text": label });
+                        l
+                    })
+                    .collect();
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "charter",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
 }

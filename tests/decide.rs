@@ -121,7 +121,6 @@ fn example_cases_reach_every_outcome() {
         FindingKind::ExtensionBeyondMax,
         FindingKind::SeparationOfDuties,
         FindingKind::StageOrder,
-        FindingKind::NoSuperior,
         FindingKind::CallbackChannel,
         FindingKind::SatisfactionNotRecorded,
     ] {
@@ -367,6 +366,30 @@ fn three_valued_routing_never_treats_a_missing_attribute_as_false() {
     let route = d.route.as_ref().unwrap();
     assert_eq!(route.role, None, "false `or` unknown is unknown");
     assert_eq!(route.missing, ["departments"]);
+}
+
+/// The shipped policies leave no routed role without a superior (`charter lint` warns, L0016),
+/// so this finding is shown on the lint fixture that has that gap.
+#[test]
+fn escalating_past_the_top_is_a_finding() {
+    let engine = engine("tests/fixtures/lint/no_superior.charter");
+    let case = Case::from_json(
+        r#"{"id": "T-1", "received_at": "2026-03-02T10:00:00+08:00", "channel": "phone",
+            "category": "billing", "severity": "minor"}"#,
+    )
+    .unwrap();
+    let d = engine
+        .decide(&case, at("2026-03-20T10:00:00+08:00"))
+        .unwrap();
+    let step = &d.escalations[0];
+    assert_eq!((step.to, step.fired), (None, true), "{:?}", d.escalations);
+    assert_eq!(d.findings.len(), 1);
+    assert_eq!(d.findings[0].kind, FindingKind::NoSuperior);
+    assert!(
+        d.findings[0]
+            .message
+            .contains("`officer` has no `reports_to`")
+    );
 }
 
 proptest! {

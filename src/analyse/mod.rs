@@ -2,23 +2,44 @@
 //! with stable `L` codes, rendered like the compiler's diagnostics. It reads only the compiled
 //! [`Policy`]; it does not decide cases.
 //!
-//! This first slice covers what needs no solver: scope and SLA coverage per category, the order
-//! of deadlines and escalation steps, who owns each procedure step, and duties without a
-//! measure. Shadowed route rules, SARIF output and `charter test` come later (issue 6).
+//! Questions about which cases a condition admits (shadowed route rules, coverage) are answered
+//! exactly over the case space of [`space`]; the rest reads the declarations.
 
-use crate::check::{Cond, Policy, Trigger};
+mod duties;
+mod routes;
+mod space;
+mod wording;
+
+pub use wording::Settings;
+
+use crate::check::{Policy, Trigger};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::time::{Span as Duration, Unit};
+use space::Space;
 
-/// Every finding of `policy`, in a stable order (by analysis, then by declaration).
+/// Every finding of `policy` with the default settings, in a stable order (by analysis, then
+/// by declaration).
 pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
+    lint_with(policy, &Settings::default())
+}
+
+/// Every finding of `policy` under `settings`.
+pub fn lint_with(policy: &Policy, settings: &Settings) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let space = Space::new(policy);
     scope_coverage(policy, &mut out);
-    sla_coverage(policy, &mut out);
+    sla_coverage(policy, &space, &mut out);
+    routes::routes(policy, &space, &mut out);
     deadline_order(policy, &mut out);
     step_order(policy, &mut out);
     step_owners(policy, &mut out);
     duties(policy, &mut out);
+    duties::callbacks(policy, &space, &mut out);
+    duties::late_escalations(policy, &mut out);
+    duties::closed_calendars(policy, &mut out);
+    duties::escalation_authority(policy, &mut out);
+    duties::stage_separation(policy, &mut out);
+    wording::vague(policy, settings, &mut out);
     out
 }
 
@@ -47,17 +68,18 @@ fn scope_coverage(policy: &Policy, out: &mut Vec<Diagnostic>) {
 }
 
 /// An accepted category no SLA block can apply to.
-fn sla_coverage(policy: &Policy, out: &mut Vec<Diagnostic>) {
-    let scope = &policy.scope;
-    let everything = scope.accepted.is_empty() && scope.redirects.is_empty();
-    for (i, category) in policy.categories.iter().enumerate() {
-        if !everything && !scope.accepted.contains(&i) {
-            continue;
-        }
-        let covered = policy
-            .slas
-            .iter()
-            .any(|sla| sla.when.as_ref().is_none_or(|c| possible(c, i)));
+fn sla_coverage(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnostic>) {
+    for i in routes::accepted(policy) {
+        let category = &policy.categories[i];
+        let cases = [space.categories(&[i])];
+        let covered = policy.slas.iter().any(|sla| match &sla.when {
+            None => true,
+            // A condition too large to analyse might admit the category.
+            Some(c) => space
+                .region(c)
+                .and_then(|r| space.intersect(&r, &cases))
+                .is_none_or(|r| !r.is_empty()),
+        });
         if !covered {
             out.push(
                 Diagnostic::warning(
@@ -71,29 +93,6 @@ fn sla_coverage(policy: &Policy, out: &mut Vec<Diagnostic>) {
                 .with_help("add an `sla` block without `when`, or one whose condition admits this category"),
             );
         }
-    }
-}
-
-/// Whether `cond` can hold for a case of category `category`, whatever else the case says.
-fn possible(cond: &Cond, category: usize) -> bool {
-    match cond {
-        Cond::And(parts) => parts.iter().all(|p| possible(p, category)),
-        Cond::Or(parts) => parts.iter().any(|p| possible(p, category)),
-        // `not C` can hold unless C holds for every case of the category.
-        Cond::Not(inner) => !certain(inner, category),
-        Cond::Category(list) => list.contains(&category),
-        _ => true,
-    }
-}
-
-/// Whether `cond` holds for every case of category `category`.
-fn certain(cond: &Cond, category: usize) -> bool {
-    match cond {
-        Cond::And(parts) => parts.iter().all(|p| certain(p, category)),
-        Cond::Or(parts) => parts.iter().any(|p| certain(p, category)),
-        Cond::Not(inner) => !possible(inner, category),
-        Cond::Category(list) => list.contains(&category),
-        _ => false,
     }
 }
 

@@ -1,0 +1,532 @@
+//! The space of cases a policy's conditions can tell apart, and exact set algebra over it.
+//!
+//! Every condition of a policy only ever asks finitely many questions: which category, channel
+//! and severity (finite domains), whether a boolean attribute holds, whether a string attribute
+//! equals one of the strings the policy mentions, on which side of the numbers the policy
+//! mentions a numeric attribute lies, whether a set attribute contains a string the policy
+//! mentions. So each dimension splits into finitely many *atoms* (for a number: the points the
+//! policy names and the open intervals between them), and every condition is a finite union of
+//! *cubes*, products of one atom set per dimension.
+//!
+//! Unions of cubes are closed under intersection and difference, so "which cases does rule 7
+//! take that rules 1–6 do not" is answered exactly, without enumerating the product of all
+//! dimensions: a cube constrains only the dimensions its condition mentions, and subtracting one
+//! cube from another yields at most one piece per dimension. The cost grows with the number of
+//! rules that overlap, not exponentially with the number of attributes.
+//!
+//! The analysis considers cases that give every attribute; a case missing one is routed by the
+//! three-valued rules of `decide` and stops at the first rule that needs it.
+
+use std::fmt::Write as _;
+
+use crate::check::{AttrTest, Cond, Policy};
+use crate::syntax::ast::{AttrType, CompareOp};
+
+/// A set of atoms of one dimension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn empty(size: usize) -> Bits {
+        Bits(vec![0; size.div_ceil(64)])
+    }
+
+    fn full(size: usize) -> Bits {
+        let mut b = Bits::empty(size);
+        for i in 0..size {
+            b.insert(i);
+        }
+        b
+    }
+
+    fn from_fn(size: usize, mut f: impl FnMut(usize) -> bool) -> Bits {
+        let mut b = Bits::empty(size);
+        for i in (0..size).filter(|&i| f(i)) {
+            b.insert(i);
+        }
+        b
+    }
+
+    fn insert(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+
+    fn intersects(&self, other: &Bits) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
+    }
+
+    fn and(&self, other: &Bits) -> Bits {
+        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
+    }
+
+    fn and_not(&self, other: &Bits) -> Bits {
+        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & !b).collect())
+    }
+
+    fn not(&self, size: usize) -> Bits {
+        Bits::full(size).and_not(self)
+    }
+
+    fn count(&self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    fn iter(&self, size: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..size).filter(|&i| self.contains(i))
+    }
+}
+
+/// What a dimension stands for.
+#[derive(Debug, Clone)]
+enum Dim {
+    Category,
+    Channel,
+    Severity,
+    /// A boolean attribute: atom 0 false, 1 true.
+    Bool(usize),
+    /// A string attribute: one atom per string the policy mentions, then one for any other.
+    Text(usize, Vec<String>),
+    /// A number attribute: with points p0 < … < pn-1, atom 2i+1 is pi and atom 2i the open
+    /// interval below it; atom 2n is everything above pn-1.
+    Number(usize, Vec<f64>),
+    /// Whether a set attribute contains a string: atom 0 no, 1 yes.
+    Contains(usize, String),
+}
+
+/// A product of one atom set per dimension: the cases matching it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Cube(Vec<Bits>);
+
+/// A union of cubes.
+pub(crate) type Region = Vec<Cube>;
+
+/// Unions of cubes larger than this are not pursued: the analysis reports nothing rather than
+/// run away on a pathological condition.
+const LIMIT: usize = 20_000;
+
+/// The dimensions of one policy.
+pub(crate) struct Space<'p> {
+    policy: &'p Policy,
+    dims: Vec<Dim>,
+    sizes: Vec<usize>,
+}
+
+impl<'p> Space<'p> {
+    /// The space of the questions asked by every condition of `policy`.
+    pub(crate) fn new(policy: &'p Policy) -> Space<'p> {
+        let mut dims = vec![Dim::Category, Dim::Channel, Dim::Severity];
+        let mut texts: Vec<Vec<String>> = vec![Vec::new(); policy.attributes.len()];
+        let mut numbers: Vec<Vec<f64>> = vec![Vec::new(); policy.attributes.len()];
+        let mut contains: Vec<(usize, String)> = Vec::new();
+        let mut used = vec![false; policy.attributes.len()];
+        let mut visit = |c: &Cond| {
+            collect(c, &mut |i, test| {
+                used[i] = true;
+                match test {
+                    AttrTest::Text(_, s) => texts[i].push(s.clone()),
+                    AttrTest::TextIn(list) => texts[i].extend(list.iter().cloned()),
+                    AttrTest::Number(_, n) => numbers[i].push(*n),
+                    AttrTest::NumberIn(list) => numbers[i].extend(list.iter().copied()),
+                    AttrTest::Contains(s) => contains.push((i, s.clone())),
+                    AttrTest::True | AttrTest::Bool(..) => {}
+                }
+            })
+        };
+        for c in conditions(policy) {
+            visit(c);
+        }
+        for (i, attr) in policy.attributes.iter().enumerate() {
+            if !used[i] {
+                continue;
+            }
+            match attr.ty {
+                AttrType::Bool => dims.push(Dim::Bool(i)),
+                AttrType::String => {
+                    let mut list = std::mem::take(&mut texts[i]);
+                    list.sort();
+                    list.dedup();
+                    dims.push(Dim::Text(i, list));
+                }
+                AttrType::Number => {
+                    let mut list = std::mem::take(&mut numbers[i]);
+                    list.sort_by(f64::total_cmp);
+                    list.dedup();
+                    dims.push(Dim::Number(i, list));
+                }
+                AttrType::Set => {}
+            }
+        }
+        contains.sort();
+        contains.dedup();
+        dims.extend(contains.into_iter().map(|(i, s)| Dim::Contains(i, s)));
+        let sizes = dims
+            .iter()
+            .map(|d| match d {
+                // A dimension never has fewer than one atom, or every cube would be empty.
+                Dim::Category => policy.categories.len().max(1),
+                Dim::Channel => policy.channels.len().max(1),
+                Dim::Severity => policy.severities.len().max(1),
+                Dim::Bool(_) | Dim::Contains(..) => 2,
+                Dim::Text(_, list) => list.len() + 1,
+                Dim::Number(_, list) => 2 * list.len() + 1,
+            })
+            .collect();
+        Space {
+            policy,
+            dims,
+            sizes,
+        }
+    }
+
+    /// Every case.
+    pub(crate) fn everything(&self) -> Cube {
+        Cube(self.sizes.iter().map(|&n| Bits::full(n)).collect())
+    }
+
+    /// The cases of these categories.
+    pub(crate) fn categories(&self, list: &[usize]) -> Cube {
+        self.restrict(0, list)
+    }
+
+    /// The cases arriving on this channel.
+    pub(crate) fn channel(&self, channel: usize) -> Cube {
+        self.restrict(1, &[channel])
+    }
+
+    fn restrict(&self, dim: usize, atoms: &[usize]) -> Cube {
+        let mut cube = self.everything();
+        cube.0[dim] = Bits::from_fn(self.sizes[dim], |i| atoms.contains(&i));
+        cube
+    }
+
+    /// The cases matching `cond`, or `None` when the union would be too large to pursue.
+    pub(crate) fn region(&self, cond: &Cond) -> Option<Region> {
+        self.dnf(cond, false)
+    }
+
+    fn dnf(&self, cond: &Cond, negated: bool) -> Option<Region> {
+        match (cond, negated) {
+            (Cond::Not(inner), _) => self.dnf(inner, !negated),
+            (Cond::And(parts), false) | (Cond::Or(parts), true) => {
+                let mut acc = vec![self.everything()];
+                for part in parts {
+                    let next = self.dnf(part, negated)?;
+                    acc = self.intersect(&acc, &next)?;
+                }
+                Some(acc)
+            }
+            (Cond::Or(parts), false) | (Cond::And(parts), true) => {
+                let mut acc = Vec::new();
+                for part in parts {
+                    acc.extend(self.dnf(part, negated)?);
+                    if acc.len() > LIMIT {
+                        return None;
+                    }
+                }
+                Some(acc)
+            }
+            _ => {
+                let (dim, bits) = self.atom(cond)?;
+                let bits = if negated {
+                    bits.not(self.sizes[dim])
+                } else {
+                    bits
+                };
+                if bits.is_empty() {
+                    return Some(Vec::new());
+                }
+                let mut cube = self.everything();
+                cube.0[dim] = bits;
+                Some(vec![cube])
+            }
+        }
+    }
+
+    /// The dimension a simple condition asks about, and the atoms for which it holds.
+    fn atom(&self, cond: &Cond) -> Option<(usize, Bits)> {
+        let position = |want: &dyn Fn(&Dim) -> bool| self.dims.iter().position(want);
+        Some(match cond {
+            Cond::Category(list) => (0, Bits::from_fn(self.sizes[0], |i| list.contains(&i))),
+            Cond::Channel(list) => (1, Bits::from_fn(self.sizes[1], |i| list.contains(&i))),
+            Cond::Severity(op, rank) => (
+                2,
+                Bits::from_fn(self.sizes[2], |i| compare(*op, i as f64, *rank as f64)),
+            ),
+            Cond::SeverityIn(list) => (2, Bits::from_fn(self.sizes[2], |i| list.contains(&i))),
+            Cond::Attribute(a, AttrTest::Contains(s)) => {
+                let d = position(&|d| matches!(d, Dim::Contains(x, t) if x == a && t == s))?;
+                (d, Bits::from_fn(2, |i| i == 1))
+            }
+            Cond::Attribute(a, test) => {
+                let d = position(&|d| match d {
+                    Dim::Bool(x) | Dim::Text(x, _) | Dim::Number(x, _) => x == a,
+                    _ => false,
+                })?;
+                let size = self.sizes[d];
+                let bits = match (&self.dims[d], test) {
+                    (Dim::Bool(_), AttrTest::True) => Bits::from_fn(2, |i| i == 1),
+                    (Dim::Bool(_), AttrTest::Bool(eq, b)) => {
+                        Bits::from_fn(2, |i| ((i == 1) == *b) == *eq)
+                    }
+                    (Dim::Text(_, list), AttrTest::Text(eq, s)) => {
+                        Bits::from_fn(size, |i| (list.get(i) == Some(s)) == *eq)
+                    }
+                    (Dim::Text(_, list), AttrTest::TextIn(wanted)) => {
+                        Bits::from_fn(size, |i| list.get(i).is_some_and(|t| wanted.contains(t)))
+                    }
+                    (Dim::Number(_, points), AttrTest::Number(op, n)) => {
+                        let at = 2 * points.iter().position(|p| p == n)? + 1;
+                        Bits::from_fn(size, |i| compare(*op, i as f64, at as f64))
+                    }
+                    (Dim::Number(_, points), AttrTest::NumberIn(wanted)) => {
+                        Bits::from_fn(size, |i| i % 2 == 1 && wanted.contains(&points[i / 2]))
+                    }
+                    _ => return None,
+                };
+                (d, bits)
+            }
+            Cond::And(_) | Cond::Or(_) | Cond::Not(_) => return None,
+        })
+    }
+
+    /// Pairwise intersections of two unions.
+    pub(crate) fn intersect(&self, a: &[Cube], b: &[Cube]) -> Option<Region> {
+        let mut out = Vec::new();
+        for x in a {
+            for y in b {
+                if let Some(z) = self.meet(x, y) {
+                    out.push(z);
+                    if out.len() > LIMIT {
+                        return None;
+                    }
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// The intersection of two cubes, if not empty.
+    pub(crate) fn meet(&self, a: &Cube, b: &Cube) -> Option<Cube> {
+        if !overlaps(a, b) {
+            return None;
+        }
+        Some(Cube(a.0.iter().zip(&b.0).map(|(x, y)| x.and(y)).collect()))
+    }
+
+    /// `region` without the cases of `cube`, or `None` when that grows too large.
+    pub(crate) fn subtract(&self, region: Region, cube: &Cube) -> Option<Region> {
+        let mut out = Vec::with_capacity(region.len());
+        for piece in region {
+            if !overlaps(&piece, cube) {
+                out.push(piece);
+                continue;
+            }
+            // Peel off, dimension by dimension, the part of `piece` outside `cube`.
+            let mut rest = piece;
+            for d in 0..rest.0.len() {
+                let outside = rest.0[d].and_not(&cube.0[d]);
+                if !outside.is_empty() {
+                    let mut part = rest.clone();
+                    part.0[d] = outside;
+                    out.push(part);
+                    rest.0[d] = rest.0[d].and(&cube.0[d]);
+                }
+            }
+            if out.len() > LIMIT {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    /// A cube in the language's words, naming only what it constrains beyond `within`, e.g.
+    /// `severity >= major, amount > 5000`.
+    pub(crate) fn describe(&self, cube: &Cube, within: &Cube) -> String {
+        let mut parts = Vec::new();
+        for (d, dim) in self.dims.iter().enumerate() {
+            let bits = &cube.0[d];
+            let size = self.sizes[d];
+            if bits.count() == size || *bits == within.0[d] {
+                continue;
+            }
+            parts.push(self.describe_dim(dim, bits, size));
+        }
+        if parts.is_empty() {
+            "any case".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    fn describe_dim(&self, dim: &Dim, bits: &Bits, size: usize) -> String {
+        let p = self.policy;
+        let attr = |i: usize| p.attributes[i].named.name.as_str();
+        let names = |what: &str, all: Vec<&str>| {
+            let chosen: Vec<&str> = bits
+                .iter(size)
+                .filter_map(|i| all.get(i).copied())
+                .collect();
+            let left: Vec<&str> = (0..size)
+                .filter(|&i| !bits.contains(i))
+                .filter_map(|i| all.get(i).copied())
+                .collect();
+            match (chosen.as_slice(), left.as_slice()) {
+                ([one], _) => format!("{what} = {one}"),
+                (_, [one]) if chosen.len() > 2 => format!("{what} != {one}"),
+                (_, _) if left.len() < chosen.len() => {
+                    format!("{what} not in [{}]", left.join(", "))
+                }
+                _ => format!("{what} in [{}]", chosen.join(", ")),
+            }
+        };
+        match dim {
+            Dim::Category => names(
+                "category",
+                p.categories.iter().map(|c| c.name.as_str()).collect(),
+            ),
+            Dim::Channel => names(
+                "channel",
+                p.channels.iter().map(|c| c.named.name.as_str()).collect(),
+            ),
+            Dim::Severity => {
+                let all: Vec<&str> = p.severities.iter().map(|s| s.name.as_str()).collect();
+                let chosen: Vec<usize> = bits.iter(size).collect();
+                let contiguous = chosen.windows(2).all(|w| w[1] == w[0] + 1);
+                match (chosen.first(), chosen.last()) {
+                    (Some(&lo), Some(&hi)) if lo == hi => format!("severity = {}", all[lo]),
+                    (Some(&lo), Some(&hi)) if contiguous && hi + 1 == size && lo > 0 => {
+                        format!("severity >= {}", all[lo])
+                    }
+                    (Some(&0), Some(&hi)) if contiguous && hi + 1 < size && hi > 0 => {
+                        format!("severity <= {}", all[hi])
+                    }
+                    _ => names("severity", all),
+                }
+            }
+            Dim::Bool(i) => {
+                if bits.contains(1) {
+                    attr(*i).to_string()
+                } else {
+                    format!("not {}", attr(*i))
+                }
+            }
+            Dim::Contains(i, s) => {
+                if bits.contains(1) {
+                    format!("{} contains {s:?}", attr(*i))
+                } else {
+                    format!("not {} contains {s:?}", attr(*i))
+                }
+            }
+            Dim::Text(i, list) => {
+                let quoted: Vec<String> = list.iter().map(|s| format!("{s:?}")).collect();
+                let chosen: Vec<&str> = bits
+                    .iter(size)
+                    .filter_map(|i| quoted.get(i).map(String::as_str))
+                    .collect();
+                if bits.contains(list.len()) {
+                    let excluded: Vec<&str> = (0..list.len())
+                        .filter(|&i| !bits.contains(i))
+                        .map(|i| quoted[i].as_str())
+                        .collect();
+                    match excluded.as_slice() {
+                        [one] => format!("{} != {one}", attr(*i)),
+                        _ => format!("{} not in [{}]", attr(*i), excluded.join(", ")),
+                    }
+                } else if let [one] = chosen.as_slice() {
+                    format!("{} = {one}", attr(*i))
+                } else {
+                    format!("{} in [{}]", attr(*i), chosen.join(", "))
+                }
+            }
+            Dim::Number(i, points) => describe_number(attr(*i), points, bits, size),
+        }
+    }
+}
+
+/// Runs of contiguous atoms as intervals: `amount > 5000`, `100 <= units < 500`, `units = 3`.
+fn describe_number(name: &str, points: &[f64], bits: &Bits, size: usize) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for i in bits.iter(size) {
+        match runs.last_mut() {
+            Some((_, end)) if *end + 1 == i => *end = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    let text = |v: f64| {
+        let mut s = String::new();
+        let _ = write!(s, "{v}");
+        s
+    };
+    let described: Vec<String> = runs
+        .iter()
+        .map(|&(lo, hi)| {
+            if lo == hi && lo % 2 == 1 {
+                return format!("{name} = {}", text(points[lo / 2]));
+            }
+            // Lower bound: an even atom starts just above the previous point.
+            let lower = match lo {
+                0 => None,
+                l if l % 2 == 0 => Some((">", points[l / 2 - 1])),
+                l => Some((">=", points[l / 2])),
+            };
+            let upper = match hi {
+                h if h + 1 == size => None,
+                h if h % 2 == 0 => Some(("<", points[h / 2])),
+                h => Some(("<=", points[h / 2])),
+            };
+            match (lower, upper) {
+                (None, None) => format!("any {name}"),
+                (Some((op, v)), None) => format!("{name} {op} {}", text(v)),
+                (None, Some((op, v))) => format!("{name} {op} {}", text(v)),
+                (Some((lop, lv)), Some((uop, uv))) => {
+                    let flipped = if lop == ">" { "<" } else { "<=" };
+                    format!("{} {flipped} {name} {uop} {}", text(lv), text(uv))
+                }
+            }
+        })
+        .collect();
+    described.join(" or ")
+}
+
+fn overlaps(a: &Cube, b: &Cube) -> bool {
+    a.0.iter().zip(&b.0).all(|(x, y)| x.intersects(y))
+}
+
+fn compare(op: CompareOp, a: f64, b: f64) -> bool {
+    match op {
+        CompareOp::Eq => a == b,
+        CompareOp::Ne => a != b,
+        CompareOp::Lt => a < b,
+        CompareOp::Le => a <= b,
+        CompareOp::Gt => a > b,
+        CompareOp::Ge => a >= b,
+    }
+}
+
+/// Every condition of the policy whose questions the space must be able to tell apart.
+fn conditions(policy: &Policy) -> impl Iterator<Item = &Cond> {
+    let rules = policy.routes.iter().chain(&policy.calendar_rules);
+    rules
+        .map(|r| &r.when)
+        .chain(policy.slas.iter().filter_map(|s| s.when.as_ref()))
+        .chain(policy.escalations.iter().filter_map(|e| e.when.as_ref()))
+        .chain(policy.callbacks.iter().filter_map(|c| c.when.as_ref()))
+}
+
+/// Calls `f` with every attribute test inside `cond`.
+fn collect(cond: &Cond, f: &mut impl FnMut(usize, &AttrTest)) {
+    match cond {
+        Cond::And(parts) | Cond::Or(parts) => parts.iter().for_each(|p| collect(p, f)),
+        Cond::Not(inner) => collect(inner, f),
+        Cond::Attribute(i, test) => f(*i, test),
+        _ => {}
+    }
+}
