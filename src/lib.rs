@@ -1,9 +1,9 @@
 //! charter: a policy and SLA engine for complaint handling.
 //!
 //! The pipeline is the architecture: [`syntax`] (text -> AST), [`check`] (AST -> [`check::Policy`]
-//! or diagnostics), then [`decide`] (Policy + Case -> Decision) and [`analyse`] (Policy ->
-//! findings); [`time`] is the business-time arithmetic they share (no policy knowledge), and
-//! [`cli`] the thin front end.
+//! or diagnostics), then [`decide`] (Policy + Case -> Decision), [`analyse`] (Policy ->
+//! findings) and [`suite`] (policy test suites, on top of `decide`); [`time`] is the
+//! business-time arithmetic they share (no policy knowledge), and [`cli`] the thin front end.
 
 pub mod analyse;
 pub mod check;
@@ -11,5 +11,6 @@ pub mod cli;
 pub mod decide;
 pub mod diagnostic;
 pub mod format;
+pub mod suite;
 pub mod syntax;
 pub mod time;

@@ -551,3 +551,66 @@ fn lint_reads_vague_wording_from_lint_toml() {
         .code(2)
         .stderr(predicate::str::contains("lint.toml:1:1: bad lint settings"));
 }
+
+/// Every shipped policy has a suite that passes and exercises every route rule and escalation
+/// step.
+#[test]
+fn shipped_test_suites_pass_and_cover_every_route_rule() {
+    for policy in [
+        "policies/complaint-office",
+        "policies/ecommerce-after-sales",
+        "policies/led-maker",
+        "policies/renovation",
+    ] {
+        let out = charter()
+            .args(["test", "--coverage", policy])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = String::from_utf8(out).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("coverage: "))
+            .unwrap_or_else(|| panic!("{policy}: no coverage line in\n{text}"));
+        let numbers: Vec<usize> = line
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let [routes_hit, routes, steps_hit, steps] = numbers[..] else {
+            panic!("{line}")
+        };
+        assert!(routes > 0 && routes_hit == routes, "{policy}: {line}");
+        assert_eq!(steps_hit, steps, "{policy}: {line}");
+        assert!(text.contains(" passed, 0 failed"), "{policy}:\n{text}");
+    }
+}
+
+/// Passing, failing and undecidable tests and a bad test file, as a test runner prints them.
+#[test]
+fn test_suite_failures_show_a_diff() {
+    let out = charter()
+        .args(["test", "--coverage", "tests/fixtures/suite"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    insta::assert_snapshot!("test_suite_failures", text);
+    // --filter runs only the matching tests.
+    charter()
+        .args(["test", "--filter", "major", "tests/fixtures/suite"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "1 passed, 0 failed, 1 bad test file",
+        ));
+    // A policy without test files is a usage error.
+    charter()
+        .args(["test", "tests/fixtures/lint/overlap.charter"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no test files"));
+}

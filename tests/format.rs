@@ -17,6 +17,10 @@ fn shipped_files() -> Vec<(String, String)> {
     ] {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
+            // Policy files only: test suites (`*.test.toml`) live beside them.
+            if path.extension().is_none_or(|e| e != "charter") {
+                continue;
+            }
             out.push((
                 path.display().to_string(),
                 std::fs::read_to_string(&path).unwrap(),

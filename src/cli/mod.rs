@@ -5,6 +5,7 @@ mod check;
 mod decide;
 mod fmt;
 mod lint;
+mod test;
 mod time;
 
 use std::process::ExitCode;
@@ -27,6 +28,8 @@ enum Command {
     Decide(decide::Args),
     /// Analyse a policy for gaps, overlaps and unclear duties, like compliance staff would.
     Lint(lint::Args),
+    /// Run the policy's test suites (`*.test.toml`): expected routes, deadlines, states.
+    Test(test::Args),
     /// Format policy files in the one canonical layout.
     Fmt(fmt::Args),
     /// Business-time arithmetic on a policy's calendar, for checking deadlines by hand.
@@ -84,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::Decide(args) => decide::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Test(args) => test::run(args),
         Command::Time(command) => time::run(command),
     };
     match result {

@@ -40,6 +40,13 @@ pub struct Version {
     pub(crate) elapsed: Calendar,
 }
 
+impl Version {
+    /// The route rules in order, then `otherwise`, as decisions cite them.
+    pub fn route_rules(&self) -> impl Iterator<Item = &RuleRef> {
+        self.routes.iter().chain(&self.otherwise)
+    }
+}
+
 /// Every version of a policy.
 #[derive(Debug)]
 pub struct Engine {

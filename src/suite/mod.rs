@@ -1,0 +1,435 @@
+//! Policy test suites: `*.test.toml` files next to a policy list cases and the parts of their
+//! decisions that must come out (route role, outcome, deadlines and states at a given `now`,
+//! fired escalations, the callback, findings). Built on [`crate::decide`]'s public API and its
+//! JSON contract only: a test compares what other tools would read.
+//!
+//! ```toml
+//! now = "2026-11-30T12:00:00+08:00"          # default for the tests of this file
+//!
+//! [[test]]
+//! name = "a major complaint goes to the director"
+//! case = "../../examples/cases/complaint-office/accepted-phone.json"   # relative to this file
+//! expect.role = "office_director"
+//! expect.targets.resolve = { deadline = "2026-11-30T17:30:00+08:00", state = "met" }
+//! expect.escalations.fired = ["resolve_ladder at 50%"]
+//!
+//! [[test]]
+//! name = "an inline case"
+//! case = { id = "T-1", received_at = "2026-11-20T10:00:00+08:00", channel = "web", category = "billing" }
+//! expect.outcome = "accepted"
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::decide::{Case, Engine, Timestamp};
+
+/// A test file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileError {
+    /// The file.
+    pub path: PathBuf,
+    /// Line and column, when known.
+    pub line_col: Option<(usize, usize)>,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some((line, col)) = self.line_col {
+            write!(f, ":{line}:{col}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDef {
+    now: Option<String>,
+    #[serde(default, rename = "test")]
+    tests: Vec<toml::Spanned<TestDef>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TestDef {
+    name: String,
+    now: Option<String>,
+    case: CaseDef,
+    #[serde(default)]
+    expect: Expect,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum CaseDef {
+    Path(String),
+    Inline(toml::Table),
+}
+
+/// The parts of a decision a test expects; anything left out is not checked.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// `accepted`, `redirected` or `incomplete`.
+    pub outcome: Option<String>,
+    /// The role the case is routed to.
+    pub role: Option<String>,
+    /// The policy version that decides it.
+    pub version: Option<String>,
+    /// Where a redirected case is sent.
+    pub redirect_to: Option<String>,
+    /// The record fields an incomplete case lacks.
+    pub missing_fields: Option<Vec<String>>,
+    /// Per target name (its first cycle): `deadline`, `state`, `stopped_at`, `started_at`.
+    #[serde(default)]
+    pub targets: BTreeMap<String, BTreeMap<String, String>>,
+    /// `fired = ["LADDER TRIGGER", …]`: exactly the steps fired at `now`.
+    pub escalations: Option<Escalations>,
+    /// `via`, `due`, `state` of the callback.
+    #[serde(default)]
+    pub callback: BTreeMap<String, String>,
+    /// Exactly these finding kinds, e.g. `["missing_attribute"]`.
+    pub findings: Option<Vec<String>>,
+}
+
+/// Expected escalation steps.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Escalations {
+    /// The steps fired at `now`, as `LADDER TRIGGER` (e.g. `resolve_ladder at 50%`).
+    pub fired: Vec<String>,
+}
+
+/// One test, ready to run.
+#[derive(Debug, Clone)]
+pub struct Test {
+    /// Its name.
+    pub name: String,
+    /// Its file and line.
+    pub path: PathBuf,
+    /// The line of its `[[test]]` table.
+    pub line: usize,
+    /// The case, or why it cannot be read.
+    pub case: Result<Case, String>,
+    /// The evaluation instant (seconds since the epoch).
+    pub now: Result<i64, String>,
+    /// What must come out.
+    pub expect: Expect,
+}
+
+/// One difference between what a test expects and what the decision says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mismatch {
+    /// Where in the decision, e.g. `targets.resolve.deadline`.
+    pub key: String,
+    /// Expected.
+    pub expected: Value,
+    /// Actual.
+    pub actual: Value,
+}
+
+/// The result of one test.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Everything expected came out.
+    Passed,
+    /// Some parts differ.
+    Failed(Vec<Mismatch>),
+    /// The case could not be read or decided.
+    Error(String),
+}
+
+/// What the tests exercised, for `--coverage`.
+#[derive(Debug, Default)]
+pub struct Coverage {
+    /// Route rules (`file`, `line`) some test's decision was routed by.
+    pub routes: BTreeSet<(String, usize)>,
+    /// Escalation steps some test fired: (ladder, trigger). Versions that share a ladder
+    /// share its steps.
+    pub steps: BTreeSet<(String, String)>,
+}
+
+/// The `*.test.toml` files next to a policy: in its folder, or beside the file with its stem.
+pub fn discover(policy: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let (dir, stem) = if policy.is_dir() {
+        (policy.to_path_buf(), None)
+    } else {
+        let dir = policy.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let stem = policy.file_stem().map(|s| s.to_string_lossy().into_owned());
+        (dir, stem)
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned());
+            name.is_some_and(|n| {
+                n.ends_with(".test.toml") && stem.as_ref().is_none_or(|s| n.starts_with(s.as_str()))
+            })
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Reads one test file.
+pub fn read(path: &Path) -> Result<Vec<Test>, FileError> {
+    let error = |line_col, message: String| FileError {
+        path: path.to_path_buf(),
+        line_col,
+        message,
+    };
+    let text =
+        std::fs::read_to_string(path).map_err(|e| error(None, format!("cannot read: {e}")))?;
+    let def: FileDef = toml::from_str(&text).map_err(|e| {
+        let at = e.span().map(|s| line_col(&text, s.start));
+        error(
+            at,
+            format!(
+                "{}; a test file holds `now = \"…\"` and `[[test]]` tables with `name`, `case` (a path or an inline table) and `expect`",
+                e.message()
+            ),
+        )
+    })?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let parse_now = |s: &str| Timestamp::parse(s).map(|t| t.secs);
+    let file_now = def.now.as_deref().map(parse_now);
+    Ok(def
+        .tests
+        .into_iter()
+        .map(|spanned| {
+            let (line, _) = line_col(&text, spanned.span().start);
+            let def = spanned.into_inner();
+            let now = match (&def.now, &file_now) {
+                (Some(n), _) => parse_now(n).map_err(|e| format!("`now`: {e}")),
+                (None, Some(n)) => n.clone().map_err(|e| format!("the file's `now`: {e}")),
+                (None, None) => Err(
+                    "no `now`: give the test or the file `now = \"2026-11-30T12:00:00+08:00\"`"
+                        .to_string(),
+                ),
+            };
+            Test {
+                name: def.name,
+                path: path.to_path_buf(),
+                line,
+                case: read_case(dir, &def.case),
+                now,
+                expect: def.expect,
+            }
+        })
+        .collect())
+}
+
+fn read_case(dir: &Path, def: &CaseDef) -> Result<Case, String> {
+    match def {
+        CaseDef::Path(p) => {
+            let path = dir.join(p);
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| format!("case file {}: {e}", path.display()))?;
+            let case = if path.extension().is_some_and(|e| e == "toml") {
+                Case::from_toml(&text)
+            } else {
+                Case::from_json(&text)
+            };
+            case.map_err(|e| format!("case file {}: {e}", path.display()))
+        }
+        CaseDef::Inline(table) => {
+            let text = toml::to_string(table).map_err(|e| format!("inline case: {e}"))?;
+            Case::from_toml(&text).map_err(|e| {
+                let field = if e.field.is_empty() {
+                    String::new()
+                } else {
+                    format!("`{}`: ", e.field)
+                };
+                format!("inline case: {field}{}", e.message)
+            })
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Decides the test's case and compares; records what it exercised.
+pub fn run(engine: &Engine, test: &Test, coverage: &mut Coverage) -> Outcome {
+    let (case, now) = match (&test.case, &test.now) {
+        (Ok(case), Ok(now)) => (case, *now),
+        (Err(e), _) | (_, Err(e)) => return Outcome::Error(e.clone()),
+    };
+    let decision = match engine.decide(case, now) {
+        Ok(d) => d,
+        Err(e) => return Outcome::Error(e.to_string()),
+    };
+    if let Some(rule) = decision.route.as_ref().and_then(|r| r.rule) {
+        coverage.routes.insert((rule.file.clone(), rule.line));
+    }
+    for step in decision.escalations.iter().filter(|s| s.fired) {
+        coverage
+            .steps
+            .insert((step.ladder.to_string(), step.trigger.to_string()));
+    }
+    let actual = match serde_json::to_value(&decision) {
+        Ok(v) => v,
+        Err(e) => return Outcome::Error(format!("the decision cannot be serialized: {e}")),
+    };
+    let mismatches = compare(&test.expect, &actual);
+    if mismatches.is_empty() {
+        Outcome::Passed
+    } else {
+        Outcome::Failed(mismatches)
+    }
+}
+
+/// Every expected part that differs from the decision (as JSON, the contract).
+pub fn compare(expect: &Expect, decision: &Value) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    let mut check = |key: String, expected: Value, actual: Value| {
+        if expected != actual {
+            out.push(Mismatch {
+                key,
+                expected,
+                actual,
+            });
+        }
+    };
+    let text = |s: &Option<String>| s.as_ref().map(|s| Value::from(s.as_str()));
+    let acceptance = &decision["acceptance"];
+    if let Some(e) = text(&expect.outcome) {
+        check(
+            "acceptance.outcome".into(),
+            e,
+            acceptance["outcome"].clone(),
+        );
+    }
+    if let Some(e) = text(&expect.redirect_to) {
+        check(
+            "acceptance.redirect_to".into(),
+            e,
+            acceptance["redirect_to"].clone(),
+        );
+    }
+    if let Some(list) = &expect.missing_fields {
+        check(
+            "acceptance.missing_fields".into(),
+            Value::from(list.clone()),
+            acceptance["missing_fields"].clone(),
+        );
+    }
+    if let Some(e) = text(&expect.role) {
+        check("route.role".into(), e, decision["route"]["role"].clone());
+    }
+    if let Some(e) = text(&expect.version) {
+        check(
+            "policy.version".into(),
+            e,
+            decision["policy"]["version"].clone(),
+        );
+    }
+    let targets = decision["targets"].as_array().cloned().unwrap_or_default();
+    for (name, fields) in &expect.targets {
+        let target = targets.iter().find(|t| t["name"] == name.as_str());
+        for (field, value) in fields {
+            let actual = target.map_or(Value::Null, |t| t[field.as_str()].clone());
+            let actual = match actual {
+                // Numbers (`consumed_percent`, `budget_seconds`) compare as written.
+                Value::Number(n) => Value::from(n.to_string()),
+                other => other,
+            };
+            check(
+                format!("targets.{name}.{field}"),
+                Value::from(value.as_str()),
+                actual,
+            );
+        }
+    }
+    if let Some(esc) = &expect.escalations {
+        let fired: BTreeSet<String> = decision["escalations"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|s| s["fired"] == true)
+            .map(|s| {
+                format!(
+                    "{} {}",
+                    s["ladder"].as_str().unwrap_or(""),
+                    s["trigger"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        let expected: BTreeSet<String> = esc.fired.iter().cloned().collect();
+        check(
+            "escalations.fired".into(),
+            Value::from(expected.into_iter().collect::<Vec<_>>()),
+            Value::from(fired.into_iter().collect::<Vec<_>>()),
+        );
+    }
+    for (field, value) in &expect.callback {
+        check(
+            format!("callback.{field}"),
+            Value::from(value.as_str()),
+            decision["callback"][field.as_str()].clone(),
+        );
+    }
+    if let Some(kinds) = &expect.findings {
+        let actual: BTreeSet<String> = decision["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["kind"].as_str().map(String::from))
+            .collect();
+        let expected: BTreeSet<String> = kinds.iter().cloned().collect();
+        check(
+            "findings".into(),
+            Value::from(expected.into_iter().collect::<Vec<_>>()),
+            Value::from(actual.into_iter().collect::<Vec<_>>()),
+        );
+    }
+    out
+}
+
+/// Route rules as (file, line, text).
+pub type RuleKey = (String, usize, String);
+
+/// What the policy offers to exercise, for `--coverage`: route rules and escalation steps
+/// (ladder, trigger) of every version, each once.
+pub fn exercisable(engine: &Engine) -> (Vec<RuleKey>, Vec<(String, String)>) {
+    let mut routes = Vec::new();
+    let mut steps = Vec::new();
+    for version in engine.versions() {
+        for rule in version.route_rules() {
+            let key = (rule.file.clone(), rule.line, rule.text.clone());
+            if !routes.contains(&key) {
+                routes.push(key);
+            }
+        }
+        for ladder in &version.policy.escalations {
+            for step in &ladder.steps {
+                let key = (
+                    ladder.named.name.clone(),
+                    crate::decide::TriggerText(&step.trigger).to_string(),
+                );
+                if !steps.contains(&key) {
+                    steps.push(key);
+                }
+            }
+        }
+    }
+    (routes, steps)
+}
