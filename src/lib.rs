@@ -2,8 +2,9 @@
 //!
 //! The pipeline is the architecture: [`syntax`] (text -> AST), [`check`] (AST -> [`check::Policy`]
 //! or diagnostics), then [`decide`] (Policy + Case -> Decision), [`analyse`] (Policy ->
-//! findings) and [`suite`] (policy test suites, on top of `decide`); [`time`] is the
-//! business-time arithmetic they share (no policy knowledge), and [`cli`] the thin front end.
+//! findings), [`render`] (Policy -> documents), [`suite`] (policy test suites, on top of
+//! `decide`) and `serve` (the HTTP service, feature `serve`); [`time`] is the business-time
+//! arithmetic they share (no policy knowledge), and [`cli`] the thin front end.
 
 pub mod analyse;
 pub mod check;
@@ -11,6 +12,9 @@ pub mod cli;
 pub mod decide;
 pub mod diagnostic;
 pub mod format;
+pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod suite;
 pub mod syntax;
 pub mod time;

@@ -13,5 +13,7 @@ mod decide;
 mod format;
 mod language;
 mod lint;
+#[cfg(feature = "serve")]
+mod serve;
 mod time_examples;
 mod time_reference;

@@ -5,6 +5,8 @@ mod check;
 mod decide;
 mod fmt;
 mod lint;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 mod time;
 
@@ -30,6 +32,9 @@ enum Command {
     Lint(lint::Args),
     /// Run the policy's test suites (`*.test.toml`): expected routes, deadlines, states.
     Test(test::Args),
+    /// Serve decisions over HTTP (JSON API), reloading the policy when it changes.
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
     /// Format policy files in the one canonical layout.
     Fmt(fmt::Args),
     /// Business-time arithmetic on a policy's calendar, for checking deadlines by hand.
@@ -88,6 +93,8 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Test(args) => test::run(args),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args),
         Command::Time(command) => time::run(command),
     };
     match result {

@@ -1,0 +1,127 @@
+//! `charter serve`: the HTTP JSON API (feature `serve`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::{Outcome, UsageError};
+use crate::serve::{Options, Service, compile, serve};
+
+/// Arguments of `charter serve`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Endpoints: POST /v1/decide, POST /v1/decide/batch, GET /v1/policy, GET /v1/roles/{id}?format=md|html, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json.
+
+The policy's files are watched: a change that compiles is served from the next request on
+(requests in flight finish on the old one); a change that does not compile is logged with its
+diagnostics and the last good policy keeps serving. Logs go to stderr (RUST_LOG=debug for more).
+
+Examples:
+  charter serve --policy policies/complaint-office --addr 127.0.0.1:7878
+  curl -s -H 'content-type: application/json' --data @examples/cases/complaint-office/accepted-phone.json 'http://127.0.0.1:7878/v1/decide?now=2026-11-30T12:00:00%2B08:00'
+
+Stops on SIGINT or SIGTERM after the requests in flight are answered."
+)]
+pub struct Args {
+    /// The policy (a file, or a folder holding one or more versions).
+    #[arg(long)]
+    policy: PathBuf,
+    /// The address to listen on (port 0: any free port, logged at start).
+    #[arg(long, default_value = "127.0.0.1:7878")]
+    addr: SocketAddr,
+    /// The largest body `/v1/decide` accepts, in bytes.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    max_body: usize,
+    /// The largest body `/v1/decide/batch` accepts, in bytes.
+    #[arg(long, default_value_t = 16 << 20, value_name = "BYTES")]
+    max_batch_body: usize,
+    /// The most cases one batch request may hold.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    max_batch_cases: usize,
+    /// How often to look at the policy's files for changes, in milliseconds.
+    #[arg(long, default_value_t = 500, value_name = "MS")]
+    watch_ms: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+}
+
+pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("charter=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+    let live = match compile(&args.policy, 1) {
+        Ok(live) => live,
+        Err((diagnostics, _)) => {
+            eprintln!("{diagnostics}");
+            return Ok(Outcome::Failed);
+        }
+    };
+    let options = Options {
+        policy: args.policy.clone(),
+        max_body: args.max_body,
+        max_batch_body: args.max_batch_body,
+        max_batch_cases: args.max_batch_cases,
+    };
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    runtime.enable_all();
+    if let Some(n) = args.threads {
+        runtime.worker_threads(n.max(1));
+    }
+    let runtime = runtime
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| UsageError(format!("cannot listen on {}: {e}", args.addr)))?;
+        let local = listener
+            .local_addr()
+            .map_err(|e| UsageError(format!("cannot listen on {}: {e}", args.addr)))?;
+        let latest = live.engine.versions().last();
+        tracing::info!(
+            addr = %local,
+            policy = %args.policy.display(),
+            version = latest.map(|v| v.policy.version.as_str()).unwrap_or(""),
+            "listening"
+        );
+        let service = Service::new(live, options);
+        serve(
+            listener,
+            service,
+            Duration::from_millis(args.watch_ms.max(10)),
+            shutdown_signal(),
+        )
+        .await
+        .map_err(|e| UsageError(format!("the server stopped: {e}")))?;
+        tracing::info!("stopped");
+        Ok(Outcome::Success)
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: answering the requests in flight");
+}

@@ -1,0 +1,647 @@
+//! `charter serve`: the HTTP JSON API other tools ask where a case goes and when it is due.
+//!
+//! Endpoints (also in the OpenAPI document at `/openapi.json`, built by [`openapi`]):
+//! `POST /v1/decide`, `POST /v1/decide/batch`, `GET /v1/policy`, `GET /v1/roles/{id}`,
+//! `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`.
+//!
+//! Nothing a client sends gets a 500: bad cases are 400 with the field, oversized bodies 413,
+//! wrong content types 415, unknown paths 404 listing the endpoints, wrong methods 405.
+
+#![allow(
+    clippy::result_large_err,
+    reason = "helpers return the finished error response, built at most once per request"
+)]
+
+mod live;
+mod metrics;
+pub mod openapi;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Path as UrlPath, Query, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::decide::batch::{BatchOptions, run_batch};
+use crate::decide::{Case, Decision, Outcome, Timestamp};
+
+pub use live::{Current, Live, Reload, Stamp, check_for_change, compile};
+pub use metrics::Metrics;
+
+/// Every endpoint, as listed by a 404.
+pub const ENDPOINTS: [&str; 8] = [
+    "POST /v1/decide",
+    "POST /v1/decide/batch",
+    "GET /v1/policy",
+    "GET /v1/roles/{id}?format=md|html",
+    "GET /healthz",
+    "GET /readyz",
+    "GET /metrics",
+    "GET /openapi.json",
+];
+
+/// Limits and settings of the service.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The policy path (file or folder), watched for changes.
+    pub policy: PathBuf,
+    /// The largest request body accepted by `/v1/decide`, in bytes.
+    pub max_body: usize,
+    /// The largest request body accepted by `/v1/decide/batch`, in bytes.
+    pub max_batch_body: usize,
+    /// The most cases in one batch.
+    pub max_batch_cases: usize,
+}
+
+/// The shared state of the service.
+pub struct Service {
+    /// The policy being served.
+    pub current: Current,
+    /// Counters.
+    pub metrics: Metrics,
+    /// Limits.
+    pub options: Options,
+}
+
+impl Service {
+    /// A service for an already compiled policy.
+    pub fn new(live: Live, options: Options) -> Arc<Service> {
+        Arc::new(Service {
+            current: Current::new(live),
+            metrics: Metrics::default(),
+            options,
+        })
+    }
+
+    /// Looks at the policy's files once and reloads on change; logs what happened.
+    pub fn poll(&self, last: &mut Stamp) -> Reload {
+        let result = check_for_change(&self.options.policy, &self.current, last);
+        match &result {
+            Reload::Unchanged => {}
+            Reload::Swapped { generation } => {
+                self.metrics.reloads_ok.fetch_add(1, Ordering::Relaxed);
+                let live = self.current.get();
+                let latest = live.engine.versions().last();
+                tracing::info!(
+                    generation,
+                    version = latest.map(|v| v.policy.version.as_str()).unwrap_or(""),
+                    digest = latest.map(|v| v.digest.as_str()).unwrap_or(""),
+                    "policy reloaded"
+                );
+            }
+            Reload::Failed { diagnostics } => {
+                self.metrics.reloads_failed.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(
+                    "the changed policy does not compile; still serving the last good one\n{diagnostics}"
+                );
+            }
+        }
+        result
+    }
+}
+
+/// The router with every endpoint, the metrics layer and the JSON 404/405.
+pub fn router(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/v1/decide", post(decide))
+        .route("/v1/decide/batch", post(decide_batch))
+        .route("/v1/policy", get(policy))
+        .route("/v1/roles/{id}", get(role))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&service),
+            measure,
+        ))
+        .with_state(service)
+}
+
+/// Records every request's endpoint, status and time.
+async fn measure(State(service): State<Arc<Service>>, request: Request, next: Next) -> Response {
+    let endpoint = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_string();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    service
+        .metrics
+        .request(&endpoint, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// A JSON error body: `{"error": …}` plus any other fields.
+fn error(status: StatusCode, message: impl Into<String>, extra: Value) -> Response {
+    let mut body = json!({ "error": message.into() });
+    if let (Some(map), Value::Object(more)) = (body.as_object_mut(), extra) {
+        map.extend(more);
+    }
+    (status, json_headers(), body.to_string()).into_response()
+}
+
+fn json_headers() -> [(header::HeaderName, HeaderValue); 1] {
+    [(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    )]
+}
+
+async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "no such endpoint",
+        json!({ "endpoints": ENDPOINTS }),
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "this endpoint does not take that method",
+        json!({ "endpoints": ENDPOINTS }),
+    )
+}
+
+/// The media type of a request, lower-cased, without parameters.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(value.split(';').next()?.trim().to_ascii_lowercase())
+}
+
+/// Reads the whole body, refusing more than `limit` bytes.
+async fn body_within(body: Body, limit: usize) -> Result<Bytes, Response> {
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        let too_large =
+            std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("length limit"));
+        if too_large || e.to_string().contains("length limit") {
+            error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body is larger than {limit} bytes"),
+                json!({ "limit": limit }),
+            )
+        } else {
+            error(
+                StatusCode::BAD_REQUEST,
+                format!("the body could not be read: {e}"),
+                json!({}),
+            )
+        }
+    })
+}
+
+#[derive(Deserialize)]
+struct DecideQuery {
+    /// The evaluation instant (RFC 3339 with an offset); default: the server's clock.
+    now: Option<String>,
+}
+
+fn evaluation_instant(query: &DecideQuery) -> Result<i64, Response> {
+    match &query.now {
+        Some(text) => Timestamp::parse(text).map(|t| t.secs).map_err(|e| {
+            error(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter `now`: {e}"),
+                json!({ "field": "now" }),
+            )
+        }),
+        None => Ok(chrono::Utc::now().timestamp()),
+    }
+}
+
+fn count_outcome(metrics: &Metrics, decision: &Decision<'_>) {
+    let counter = match decision.acceptance.outcome {
+        Outcome::Accepted => &metrics.accepted,
+        Outcome::Redirected => &metrics.redirected,
+        Outcome::Incomplete => &metrics.incomplete,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+}
+
+/// `POST /v1/decide`: one case in, its decision out.
+async fn decide(
+    State(service): State<Arc<Service>>,
+    Query(query): Query<DecideQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    if media_type(&headers).as_deref() != Some("application/json") {
+        return error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send the case as `Content-Type: application/json`",
+            json!({}),
+        );
+    }
+    let now = match evaluation_instant(&query) {
+        Ok(now) => now,
+        Err(response) => return response,
+    };
+    let bytes = match body_within(body, service.options.max_body).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let refused = |response: Response| {
+        service.metrics.refused.fetch_add(1, Ordering::Relaxed);
+        response
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return refused(error(
+            StatusCode::BAD_REQUEST,
+            "the body is not UTF-8",
+            json!({}),
+        ));
+    };
+    let case = match Case::from_json(text) {
+        Ok(case) => case,
+        Err(e) => {
+            let (line, column) = e.line_col.unzip();
+            return refused(error(
+                StatusCode::BAD_REQUEST,
+                e.message.clone(),
+                json!({ "field": (!e.field.is_empty()).then_some(&e.field), "line": line, "column": column }),
+            ));
+        }
+    };
+    let live = service.current.get();
+    match live.engine.decide(&case, now) {
+        Ok(decision) => {
+            count_outcome(&service.metrics, &decision);
+            match serde_json::to_string(&decision) {
+                Ok(body) => (StatusCode::OK, json_headers(), body).into_response(),
+                Err(e) => error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("the decision could not be written: {e}"),
+                    json!({}),
+                ),
+            }
+        }
+        Err(e) => refused(error(
+            StatusCode::BAD_REQUEST,
+            e.to_string(),
+            json!({ "id": case.id, "field": e.field() }),
+        )),
+    }
+}
+
+/// `POST /v1/decide/batch`: NDJSON (`application/x-ndjson`) or a JSON array of cases; the
+/// answer is in the same form, one decision or error record per case, in order.
+async fn decide_batch(
+    State(service): State<Arc<Service>>,
+    Query(query): Query<DecideQuery>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let array = match media_type(&headers).as_deref() {
+        Some("application/x-ndjson") => false,
+        Some("application/json") => true,
+        _ => {
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send cases as `application/x-ndjson` (one per line) or `application/json` (an array)",
+                json!({}),
+            );
+        }
+    };
+    let now = match evaluation_instant(&query) {
+        Ok(now) => now,
+        Err(response) => return response,
+    };
+    let bytes = match body_within(body, service.options.max_batch_body).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    // As NDJSON lines: a JSON array is split into one line per element.
+    let ndjson: Vec<u8> = if array {
+        let items: Vec<Value> = match serde_json::from_slice(&bytes) {
+            Ok(items) => items,
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    format!("the body is not a JSON array: {e}"),
+                    json!({ "line": e.line(), "column": e.column() }),
+                );
+            }
+        };
+        // One line per element; an element that is not a case becomes an error record.
+        let mut out = Vec::with_capacity(bytes.len() + items.len());
+        for item in &items {
+            out.extend_from_slice(item.to_string().as_bytes());
+            out.push(b'\n');
+        }
+        out
+    } else {
+        bytes.to_vec()
+    };
+    let cases = ndjson
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .count();
+    let max = service.options.max_batch_cases;
+    if cases > max {
+        return error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the batch has {cases} cases; at most {max} are taken at once"),
+            json!({ "limit": max }),
+        );
+    }
+    let live = service.current.get();
+    let worker = Arc::clone(&service);
+    let result = tokio::task::spawn_blocking(move || {
+        let mut output = Vec::with_capacity(ndjson.len() * 4);
+        let summary = run_batch(
+            &live.engine,
+            &mut ndjson.as_slice(),
+            &mut output,
+            BatchOptions { now },
+            &mut |_| {},
+        );
+        (summary, output, worker)
+    })
+    .await;
+    let (summary, output, service) = match result {
+        Ok((Ok(summary), output, service)) => (summary, output, service),
+        Ok((Err(e), _, _)) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the batch failed: {e}"),
+                json!({}),
+            );
+        }
+        Err(e) => {
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the batch failed: {e}"),
+                json!({}),
+            );
+        }
+    };
+    // Count outcomes from the records themselves.
+    for line in output.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let outcome = memchr::memmem::find(line, b"\"outcome\":\"")
+            .and_then(|at| line.get(at + 11..at + 14).map(<[u8]>::to_vec));
+        let counter = match outcome.as_deref() {
+            Some(b"acc") => &service.metrics.accepted,
+            Some(b"red") => &service.metrics.redirected,
+            Some(b"inc") => &service.metrics.incomplete,
+            _ => &service.metrics.refused,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+    let headers = [
+        ("x-charter-cases", summary.records.to_string()),
+        ("x-charter-errors", summary.errors.to_string()),
+    ];
+    if array {
+        let mut body = Vec::with_capacity(output.len() + 2);
+        body.push(b'[');
+        for (i, line) in output
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .enumerate()
+        {
+            if i > 0 {
+                body.push(b',');
+            }
+            body.extend_from_slice(line);
+        }
+        body.push(b']');
+        (StatusCode::OK, json_headers(), headers, body).into_response()
+    } else {
+        (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-ndjson"),
+            )],
+            headers,
+            output,
+        )
+            .into_response()
+    }
+}
+
+/// `GET /v1/policy`: what is served.
+async fn policy(State(service): State<Arc<Service>>) -> Response {
+    let live = service.current.get();
+    let now = chrono::Utc::now().timestamp();
+    let in_force = live
+        .engine
+        .version_at(now)
+        .ok()
+        .map(|v| v.policy.version.clone());
+    let versions: Vec<Value> = live
+        .engine
+        .versions()
+        .iter()
+        .map(|v| {
+            json!({
+                "version": v.policy.version,
+                "effective": v.policy.effective,
+                "digest": v.digest,
+            })
+        })
+        .collect();
+    let Some(latest) = live.engine.versions().last() else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no policy loaded",
+            json!({}),
+        );
+    };
+    let p = &latest.policy;
+    let names = |list: &[crate::check::Named]| -> Vec<Value> {
+        list.iter()
+            .map(|n| json!({ "name": n.name, "label": n.label.text }))
+            .collect()
+    };
+    let roles: Vec<Value> = p
+        .roles
+        .iter()
+        .map(|r| {
+            json!({
+                "id": r.named.name,
+                "title": r.named.label.text,
+                "department": r.department.and_then(|d| p.departments.get(d)).map(|d| &d.name),
+                "reports_to": r.reports_to.and_then(|s| p.roles.get(s)).map(|s| &s.named.name),
+            })
+        })
+        .collect();
+    let body = json!({
+        "name": p.name,
+        "title": p.label.text,
+        "live_version": in_force,
+        "generation": live.generation,
+        "versions": versions,
+        "channels": p.channels.iter().map(|c| json!({ "name": c.named.name, "label": c.named.label.text })).collect::<Vec<_>>(),
+        "categories": names(&p.categories),
+        "severities": names(&p.severities),
+        "roles": roles,
+    });
+    (StatusCode::OK, json_headers(), body.to_string()).into_response()
+}
+
+#[derive(Deserialize)]
+struct RoleQuery {
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+/// `GET /v1/roles/{id}?format=md|html&lang=zh|en`: the position description.
+async fn role(
+    State(service): State<Arc<Service>>,
+    UrlPath(id): UrlPath<String>,
+    Query(query): Query<RoleQuery>,
+) -> Response {
+    let live = service.current.get();
+    let Some(latest) = live.engine.versions().last() else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no policy loaded",
+            json!({}),
+        );
+    };
+    let policy = &latest.policy;
+    let Some(index) = policy.role(&id) else {
+        let roles: Vec<&str> = policy.roles.iter().map(|r| r.named.name.as_str()).collect();
+        return error(
+            StatusCode::NOT_FOUND,
+            format!("no role `{id}` in the policy"),
+            json!({ "roles": roles }),
+        );
+    };
+    let lang = match query.lang.as_deref() {
+        None | Some("zh") => crate::render::Lang::Zh,
+        Some("en") => crate::render::Lang::En,
+        Some(other) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter `lang`: `{other}` is not `zh` or `en`"),
+                json!({ "field": "lang" }),
+            );
+        }
+    };
+    let document = crate::render::position_description(policy, index, lang);
+    match query.format.as_deref() {
+        None | Some("md") => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/markdown; charset=utf-8"),
+            )],
+            document.to_markdown(),
+        )
+            .into_response(),
+        Some("html") => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            document.to_html(),
+        )
+            .into_response(),
+        Some(other) => error(
+            StatusCode::BAD_REQUEST,
+            format!("query parameter `format`: `{other}` is not `md` or `html`"),
+            json!({ "field": "format" }),
+        ),
+    }
+}
+
+async fn healthz() -> Response {
+    (
+        StatusCode::OK,
+        json_headers(),
+        json!({ "status": "ok" }).to_string(),
+    )
+        .into_response()
+}
+
+/// Ready when a policy is loaded (the service does not start without one).
+async fn readyz(State(service): State<Arc<Service>>) -> Response {
+    let live = service.current.get();
+    let version = live
+        .engine
+        .versions()
+        .last()
+        .map(|v| v.policy.version.clone());
+    (
+        StatusCode::OK,
+        json_headers(),
+        json!({ "ready": true, "version": version, "generation": live.generation }).to_string(),
+    )
+        .into_response()
+}
+
+async fn metrics_text(State(service): State<Arc<Service>>) -> Response {
+    let live = service.current.get();
+    let latest = live.engine.versions().last();
+    let text = service.metrics.render(
+        latest.map_or("", |v| v.policy.name.as_str()),
+        latest.map_or("", |v| v.policy.version.as_str()),
+        latest.map_or("", |v| v.digest.as_str()),
+        live.generation,
+    );
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn openapi_json() -> Response {
+    (StatusCode::OK, json_headers(), openapi::DOCUMENT).into_response()
+}
+
+/// Serves until `shutdown` completes, polling the policy every `interval` for changes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    service: Arc<Service>,
+    interval: Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let watcher = Arc::clone(&service);
+    let watch = tokio::spawn(async move {
+        let mut last = watcher.current.get().stamp.clone();
+        let mut ticker = tokio::time::interval(interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticker.tick().await;
+            let service = Arc::clone(&watcher);
+            let stamp = last.clone();
+            // Compiling is blocking work: keep it off the request workers.
+            match tokio::task::spawn_blocking(move || {
+                let mut stamp = stamp;
+                service.poll(&mut stamp);
+                stamp
+            })
+            .await
+            {
+                Ok(stamp) => last = stamp,
+                Err(e) => tracing::error!("the policy watcher failed: {e}"),
+            }
+        }
+    });
+    let result = axum::serve(listener, router(service))
+        .with_graceful_shutdown(shutdown)
+        .await;
+    watch.abort();
+    result
+}

@@ -1,0 +1,665 @@
+//! The HTTP service: routes in process (tower `oneshot`), the OpenAPI document against the real
+//! routes, reloads, and the binary on a loopback port with requests flowing while the policy is
+//! replaced by a broken one and then a fixed one.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use charter::serve::{ENDPOINTS, Options, Reload, Service, compile, openapi, router};
+use serde_json::Value;
+use tower::ServiceExt;
+
+const NOW: &str = "2026-11-30T12:00:00%2B08:00";
+
+fn service_for(policy: &Path, max_body: usize, max_batch_cases: usize) -> Arc<Service> {
+    let live = compile(policy, 1).map_err(|(d, _)| d).unwrap();
+    Service::new(
+        live,
+        Options {
+            policy: policy.to_path_buf(),
+            max_body,
+            max_batch_body: 1 << 20,
+            max_batch_cases,
+        },
+    )
+}
+
+fn office() -> Arc<Service> {
+    service_for(Path::new("policies/complaint-office"), 1 << 20, 100)
+}
+
+/// Sends one request in process: (status, content type, body).
+fn call(
+    service: &Arc<Service>,
+    method: &str,
+    uri: &str,
+    content_type: Option<&str>,
+    body: impl Into<Body>,
+) -> (StatusCode, String, String) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(ct) = content_type {
+            request = request.header("content-type", ct);
+        }
+        let response = router(Arc::clone(service))
+            .oneshot(request.body(body.into()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let ct = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, ct, String::from_utf8(bytes.to_vec()).unwrap())
+    })
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(format!("examples/cases/complaint-office/{name}")).unwrap()
+}
+
+/// `schema/openapi.json` is generated from the types; this fails when it is stale.
+/// Regenerate with `CHARTER_WRITE_SCHEMA=1 cargo test --locked schema`.
+#[test]
+fn openapi_schema_is_up_to_date() {
+    let generated = serde_json::to_string_pretty(&openapi::document()).unwrap() + "\n";
+    if std::env::var_os("CHARTER_WRITE_SCHEMA").is_some() {
+        std::fs::write("schema/openapi.json", &generated).unwrap();
+    }
+    let stored = std::fs::read_to_string("schema/openapi.json").unwrap_or_default();
+    assert!(
+        stored == generated,
+        "schema/openapi.json is stale: run `CHARTER_WRITE_SCHEMA=1 cargo test --locked schema`"
+    );
+    assert_eq!(
+        openapi::DOCUMENT,
+        stored,
+        "the binary serves the committed file"
+    );
+}
+
+/// Every operation of the OpenAPI document answers with its documented success status, and
+/// every endpoint a 404 lists is in the document.
+#[test]
+fn openapi_lists_the_real_routes() {
+    let service = office();
+    let doc = json(openapi::DOCUMENT);
+    let paths = doc["paths"].as_object().unwrap();
+    let case = example("accepted-phone.json");
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            operations += 1;
+            let uri = path.replace("{id}", "office_director");
+            let (status, _, body) = match method.as_str() {
+                "post" if path.ends_with("batch") => call(
+                    &service,
+                    "POST",
+                    &uri,
+                    Some("application/x-ndjson"),
+                    case.replace('\n', ""),
+                ),
+                "post" => call(
+                    &service,
+                    "POST",
+                    &uri,
+                    Some("application/json"),
+                    case.clone(),
+                ),
+                "get" => call(&service, "GET", &uri, None, Body::empty()),
+                other => panic!("unexpected method {other}"),
+            };
+            assert_eq!(status, StatusCode::OK, "{method} {path}: {body}");
+            assert!(
+                operation["responses"]["200"].is_object(),
+                "{method} {path} documents no 200"
+            );
+        }
+    }
+    assert_eq!(operations, ENDPOINTS.len());
+    for endpoint in ENDPOINTS {
+        let (method, path) = endpoint.split_once(' ').unwrap();
+        let path = path.split('?').next().unwrap();
+        assert!(
+            paths[path][method.to_lowercase()].is_object(),
+            "{endpoint} is not in the OpenAPI document"
+        );
+    }
+}
+
+#[test]
+fn decide_answers_like_the_cli() {
+    let service = office();
+    let (status, ct, body) = call(
+        &service,
+        "POST",
+        &format!("/v1/decide?now={NOW}"),
+        Some("application/json; charset=utf-8"),
+        example("accepted-phone.json"),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ct, "application/json");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_charter"))
+        .args([
+            "decide",
+            "--policy",
+            "policies/complaint-office",
+            "--now",
+            "2026-11-30T12:00:00+08:00",
+            "examples/cases/complaint-office/accepted-phone.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(json(&body), json(&String::from_utf8(cli.stdout).unwrap()));
+}
+
+#[test]
+fn bad_requests_get_clear_json_errors_and_never_a_500() {
+    let service = service_for(Path::new("policies/complaint-office"), 2048, 2);
+    let decide = format!("/v1/decide?now={NOW}");
+    // An unknown channel: 400 naming the field.
+    let case = example("accepted-phone.json").replace("\"phone\"", "\"fax\"");
+    let (status, _, body) = call(&service, "POST", &decide, Some("application/json"), case);
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = json(&body);
+    assert_eq!(body["field"], "channel", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("fax"), "{body}");
+    // Not JSON: 400 with line and column.
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        &decide,
+        Some("application/json"),
+        "{\"id\": 1,",
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(json(&body)["line"].is_number(), "{body}");
+    // Too large: 413 with the limit.
+    let big = format!("{{\"id\": \"{}\"}}", "x".repeat(4096));
+    let (status, _, body) = call(&service, "POST", &decide, Some("application/json"), big);
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(json(&body)["limit"], 2048);
+    // Wrong content type: 415.
+    let (status, _, _) = call(&service, "POST", &decide, Some("text/plain"), "{}");
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _, _) = call(&service, "POST", &decide, None, "{}");
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // A bad `now`: 400 naming it.
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        "/v1/decide?now=yesterday",
+        Some("application/json"),
+        example("accepted-phone.json"),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(json(&body)["field"], "now");
+    // Unknown path: 404 listing the endpoints; wrong method: 405.
+    let (status, _, body) = call(&service, "GET", "/v2/anything", None, Body::empty());
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        json(&body)["endpoints"].as_array().unwrap().len(),
+        ENDPOINTS.len()
+    );
+    let (status, _, body) = call(&service, "GET", "/v1/decide", None, Body::empty());
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+    assert!(json(&body)["error"].is_string());
+    // Unknown role, format and language.
+    let (status, _, body) = call(&service, "GET", "/v1/roles/ceo", None, Body::empty());
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        json(&body)["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == "office_director")
+    );
+    let (status, _, _) = call(
+        &service,
+        "GET",
+        "/v1/roles/office_director?format=pdf",
+        None,
+        Body::empty(),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = call(
+        &service,
+        "GET",
+        "/v1/roles/office_director?lang=fr",
+        None,
+        Body::empty(),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Batches: more cases than allowed is 413; a wrong content type 415; not an array 400.
+    let three = "{}\n{}\n{}\n";
+    let (status, _, _) = call(
+        &service,
+        "POST",
+        "/v1/decide/batch",
+        Some("application/x-ndjson"),
+        three,
+    );
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _, _) = call(
+        &service,
+        "POST",
+        "/v1/decide/batch",
+        Some("text/csv"),
+        three,
+    );
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (status, _, _) = call(
+        &service,
+        "POST",
+        "/v1/decide/batch",
+        Some("application/json"),
+        "{\"a\": 1}",
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[test]
+fn batches_keep_order_and_report_bad_records() {
+    let service = office();
+    let good = example("accepted-phone.json").replace('\n', "");
+    let other = example("routed-by-amount.json").replace('\n', "");
+    let bad = good
+        .replace("\"phone\"", "\"fax\"")
+        .replace("C-1001", "C-BAD");
+    let ndjson = format!("{good}\nnot json\n{bad}\n{other}\n");
+    let (status, ct, body) = call(
+        &service,
+        "POST",
+        &format!("/v1/decide/batch?now={NOW}"),
+        Some("application/x-ndjson"),
+        ndjson,
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ct, "application/x-ndjson");
+    let records: Vec<Value> = body.lines().map(json).collect();
+    assert_eq!(records.len(), 4);
+    assert_eq!(records[0]["route"]["role"], "office_director");
+    assert_eq!(records[1]["line"], 2);
+    assert_eq!(
+        (&records[2]["id"], &records[2]["field"]),
+        (&Value::from("C-BAD"), &Value::from("channel"))
+    );
+    assert_eq!(records[3]["route"]["role"], "coordinator");
+    // The same as a JSON array.
+    let array = format!("[{good}, 7, {other}]");
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        &format!("/v1/decide/batch?now={NOW}"),
+        Some("application/json"),
+        array,
+    );
+    assert_eq!(status, StatusCode::OK);
+    let records = json(&body);
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[1]["line"], 2);
+    assert_eq!(records[2]["route"]["role"], "coordinator");
+}
+
+#[test]
+fn policy_metrics_and_health() {
+    let service = office();
+    let (_, _, body) = call(&service, "GET", "/v1/policy", None, Body::empty());
+    let policy = json(&body);
+    assert_eq!(policy["name"], "complaint_office");
+    assert_eq!(policy["versions"][0]["version"], "2026.1");
+    assert_eq!(policy["versions"][0]["digest"].as_str().unwrap().len(), 64);
+    assert!(
+        policy["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == "office_director" && r["reports_to"] == "general_manager")
+    );
+    let (status, _, body) = call(&service, "GET", "/readyz", None, Body::empty());
+    assert_eq!(
+        (status, json(&body)["ready"].clone()),
+        (StatusCode::OK, Value::Bool(true))
+    );
+    call(
+        &service,
+        "POST",
+        &format!("/v1/decide?now={NOW}"),
+        Some("application/json"),
+        example("accepted-phone.json"),
+    );
+    call(
+        &service,
+        "POST",
+        &format!("/v1/decide?now={NOW}"),
+        Some("application/json"),
+        example("redirected-system-fault.json"),
+    );
+    call(
+        &service,
+        "POST",
+        "/v1/decide",
+        Some("application/json"),
+        "{}",
+    );
+    let (status, ct, text) = call(&service, "GET", "/metrics", None, Body::empty());
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("text/plain; version=0.0.4"));
+    for line in [
+        "charter_http_requests_total{endpoint=\"/v1/decide\",status=\"200\"} 2",
+        "charter_http_requests_total{endpoint=\"/v1/decide\",status=\"400\"} 1",
+        "charter_http_requests_total{endpoint=\"/v1/policy\",status=\"200\"} 1",
+        "charter_http_request_duration_seconds_count{endpoint=\"/v1/decide\"} 3",
+        "charter_decisions_total{outcome=\"accepted\"} 1",
+        "charter_decisions_total{outcome=\"redirected\"} 1",
+        "charter_decisions_total{outcome=\"refused\"} 1",
+        "charter_policy_reloads_total{result=\"ok\"} 0",
+    ] {
+        assert!(text.contains(line), "missing `{line}` in\n{text}");
+    }
+}
+
+#[test]
+fn roles_are_served_as_documents() {
+    let service = office();
+    let (status, ct, md) = call(
+        &service,
+        "GET",
+        "/v1/roles/office_director",
+        None,
+        Body::empty(),
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("text/markdown"));
+    insta::assert_snapshot!("role_office_director_zh", md);
+    let (_, _, md) = call(
+        &service,
+        "GET",
+        "/v1/roles/complaint_officer?lang=en",
+        None,
+        Body::empty(),
+    );
+    insta::assert_snapshot!("role_complaint_officer_en", md);
+    let (status, ct, html) = call(
+        &service,
+        "GET",
+        "/v1/roles/office_director?format=html",
+        None,
+        Body::empty(),
+    );
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("text/html"));
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("<table>")
+            && html.contains("投诉办主任")
+    );
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no network access"
+    );
+}
+
+/// A copy of the complaint office's policy in a temporary folder, with its calendar import.
+fn policy_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("office");
+    std::fs::create_dir_all(&policy).unwrap();
+    std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
+    std::fs::copy(
+        "policies/calendars/cn-2026.charter",
+        dir.path().join("calendars/cn-2026.charter"),
+    )
+    .unwrap();
+    std::fs::copy(
+        "policies/complaint-office/policy.charter",
+        policy.join("policy.charter"),
+    )
+    .unwrap();
+    (dir, policy)
+}
+
+/// Writes a file by renaming a complete temporary file over it, as editors and deploy tools do.
+fn replace(path: &Path, text: &str) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[test]
+fn reload_swaps_good_changes_and_keeps_the_last_good_policy() {
+    let (_dir, policy) = policy_copy();
+    let file = policy.join("policy.charter");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let service = service_for(&policy, 1 << 20, 10);
+    let mut stamp = service.current.get().stamp.clone();
+    assert!(matches!(service.poll(&mut stamp), Reload::Unchanged));
+    replace(
+        &file,
+        &original.replace("version \"2026.1\"", "version \"2026.9\""),
+    );
+    assert!(matches!(
+        service.poll(&mut stamp),
+        Reload::Swapped { generation: 2 }
+    ));
+    assert_eq!(
+        service.current.get().engine.versions()[0].policy.version,
+        "2026.9"
+    );
+    replace(&file, &original.replace("route {", "route {{"));
+    match service.poll(&mut stamp) {
+        Reload::Failed { diagnostics } => {
+            assert!(diagnostics.contains("policy.charter"), "{diagnostics}")
+        }
+        _ => panic!("a broken policy must not be swapped in"),
+    }
+    assert_eq!(
+        service.current.get().engine.versions()[0].policy.version,
+        "2026.9"
+    );
+    // Reported once, not at every look.
+    assert!(matches!(service.poll(&mut stamp), Reload::Unchanged));
+    replace(&file, &original);
+    assert!(matches!(
+        service.poll(&mut stamp),
+        Reload::Swapped { generation: 3 }
+    ));
+    assert_eq!(
+        service.current.get().engine.versions()[0].policy.version,
+        "2026.1"
+    );
+    let (_, _, text) = call(&service, "GET", "/metrics", None, Body::empty());
+    assert!(
+        text.contains("charter_policy_reloads_total{result=\"ok\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("charter_policy_reloads_total{result=\"error\"} 1"),
+        "{text}"
+    );
+}
+
+/// The binary, started on a free loopback port; the address is read from its log.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(policy: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args([
+                "serve",
+                "--addr",
+                "127.0.0.1:0",
+                "--watch-ms",
+                "50",
+                "--policy",
+            ])
+            .arg(policy)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !sent && let Some(at) = line.find("addr=") {
+                    let addr = line[at + 5..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap()
+                        .to_string();
+                    let _ = tx.send(addr);
+                    sent = true;
+                }
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server did not start");
+        Server { child, addr }
+    }
+
+    /// One HTTP/1.1 request on a fresh connection: (status, body).
+    fn request(&self, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+        let mut stream = TcpStream::connect(&self.addr)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response)?;
+        let status = response
+            .get(9..12)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("not HTTP: {response:?}")))?;
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        Ok((status, body))
+    }
+
+    fn stop(mut self) -> std::process::ExitStatus {
+        // SIGTERM: a graceful shutdown.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
+    }
+}
+
+/// Requests keep flowing while the policy file is replaced by a broken one and then by a
+/// changed one: none fails, and the version in the decisions changes exactly once, after the
+/// good change.
+#[test]
+fn binary_reloads_under_load_without_a_failed_request() {
+    let (_dir, policy) = policy_copy();
+    let file = policy.join("policy.charter");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let server = Arc::new(Server::start(&policy));
+    let case = example("accepted-phone.json");
+    let path = format!("/v1/decide?now={NOW}");
+    let stop = Arc::new(AtomicBool::new(false));
+    let clients: Vec<_> = (0..2)
+        .map(|_| {
+            let (server, case, path, stop) = (
+                Arc::clone(&server),
+                case.clone(),
+                path.clone(),
+                Arc::clone(&stop),
+            );
+            std::thread::spawn(move || {
+                let mut seen: Vec<String> = Vec::new();
+                let mut failures = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    match server.request("POST", &path, &case) {
+                        Ok((200, body)) => {
+                            let version = json(&body)["policy"]["version"]
+                                .as_str()
+                                .unwrap()
+                                .to_string();
+                            if seen.last() != Some(&version) {
+                                seen.push(version);
+                            }
+                        }
+                        other => failures.push(format!("{other:?}")),
+                    }
+                }
+                (seen, failures)
+            })
+        })
+        .collect();
+    let wait_for = |want: &str| {
+        let started = Instant::now();
+        loop {
+            let (_, body) = server.request("GET", "/readyz", "").unwrap();
+            if json(&body)["version"] == want {
+                return;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no reload to {want}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    replace(&file, &original.replace("route {", "route {{"));
+    std::thread::sleep(Duration::from_millis(500));
+    let (_, body) = server.request("GET", "/metrics", "").unwrap();
+    assert!(
+        body.contains("charter_policy_reloads_total{result=\"error\"} 1"),
+        "{body}"
+    );
+    let (_, body) = server.request("GET", "/readyz", "").unwrap();
+    assert_eq!(
+        json(&body)["version"],
+        "2026.1",
+        "the last good policy keeps serving"
+    );
+    replace(
+        &file,
+        &original.replace("version \"2026.1\"", "version \"2026.2\""),
+    );
+    wait_for("2026.2");
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    for client in clients {
+        let (seen, failures) = client.join().unwrap();
+        assert!(failures.is_empty(), "failed requests: {failures:?}");
+        assert_eq!(
+            seen,
+            ["2026.1", "2026.2"],
+            "the version changes once, after the good change"
+        );
+    }
+    let server = Arc::try_unwrap(server).ok().unwrap();
+    assert!(server.stop().success(), "SIGTERM ends the server cleanly");
+}
