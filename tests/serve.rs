@@ -663,3 +663,35 @@ fn binary_reloads_under_load_without_a_failed_request() {
     let server = Arc::try_unwrap(server).ok().unwrap();
     assert!(server.stop().success(), "SIGTERM ends the server cleanly");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 200, failure_persistence: None, ..Default::default() })]
+
+    /// Whatever body a client sends to the decide endpoints, the answer is 200 or a 4xx
+    /// with a JSON error, never a 500 and never a panic: random bytes, and a real case with
+    /// a span of bytes replaced.
+    #[test]
+    fn no_body_gets_a_500(
+        noise in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+        at in 0usize..2000,
+        batch in proptest::prelude::any::<bool>(),
+    ) {
+        let service = office();
+        let mut case = example("accepted-phone.json").into_bytes();
+        let at = at.min(case.len());
+        let end = (at + noise.len() / 4).min(case.len());
+        case.splice(at..end, noise.iter().copied().take(noise.len() / 4));
+        for body in [noise.clone(), case] {
+            let (uri, ct) = if batch {
+                ("/v1/decide/batch?now=2026-11-30T12:00:00%2B08:00", "application/x-ndjson")
+            } else {
+                ("/v1/decide?now=2026-11-30T12:00:00%2B08:00", "application/json")
+            };
+            let (status, _, text) = call(&service, "POST", uri, Some(ct), body);
+            proptest::prop_assert!(status == StatusCode::OK || status.is_client_error(), "{status}: {text}");
+            if status.is_client_error() {
+                proptest::prop_assert!(json(&text)["error"].is_string());
+            }
+        }
+    }
+}
