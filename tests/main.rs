@@ -10,6 +10,7 @@
 mod china_calendar;
 mod cli;
 mod decide;
+mod documents;
 mod format;
 mod language;
 mod lint;

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 
 use crate::analyse::{Settings, lint_with};
 use crate::cli::check::{Deny, plural};
-use crate::cli::{Outcome, UsageError, load_and_check};
+use crate::cli::{Outcome, UsageError, load_and_check, print_diagnostics};
 use crate::diagnostic::{Diagnostic, Severity, sarif};
 
 /// Arguments of `charter lint`.
@@ -42,9 +42,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     let settings = settings(&args)?;
     let (loaded, checked) = load_and_check(&args.policy)?;
     if checked.has_errors() {
-        for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render(&loaded.sources));
-        }
+        print_diagnostics(&checked.diagnostics, &loaded.sources);
         eprintln!(
             "{}: the policy has errors; fix them (see `charter check`) before linting",
             args.policy.display()

@@ -3,6 +3,7 @@
 
 mod check;
 mod decide;
+mod doc;
 mod fmt;
 mod lint;
 #[cfg(feature = "serve")]
@@ -28,6 +29,9 @@ enum Command {
     Check(check::Args),
     /// Decide a case (or a batch of cases): acceptance, route, deadlines, escalations, callback.
     Decide(decide::Args),
+    /// Write documents: position descriptions, the procedure, the org chart (md, html, docx).
+    #[command(subcommand)]
+    Doc(doc::Command),
     /// Analyse a policy for gaps, overlaps and unclear duties, like compliance staff would.
     Lint(lint::Args),
     /// Run the policy's test suites (`*.test.toml`): expected routes, deadlines, states.
@@ -52,6 +56,16 @@ pub(crate) enum Outcome {
 
 /// A usage or I/O error: printed once, exit 2.
 pub(crate) struct UsageError(pub String);
+
+/// Prints the errors among `diagnostics` to stderr, like the compiler.
+pub(crate) fn print_diagnostics(
+    diagnostics: &[crate::diagnostic::Diagnostic],
+    sources: &crate::syntax::Sources,
+) {
+    for d in diagnostics.iter().filter(|d| d.is_error()) {
+        eprintln!("{}", d.render(sources));
+    }
+}
 
 /// Loads and checks a policy path that must exist (a file or a folder).
 pub(crate) fn load_and_check(
@@ -92,6 +106,7 @@ pub fn main() -> ExitCode {
         Command::Decide(args) => decide::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Doc(command) => doc::run(command),
         Command::Test(args) => test::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),

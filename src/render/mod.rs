@@ -3,10 +3,17 @@
 //! derived section (the steps a role owns, the cases routed to it, the deadlines it answers
 //! for) is computed from the same policy that decides cases, so the documents cannot drift.
 
+mod chart;
+#[cfg(feature = "docx")]
+mod docx;
+mod procedure;
 mod role;
+mod words;
 
-use std::fmt::Write as _;
-
+pub use chart::Chart;
+#[cfg(feature = "docx")]
+pub use docx::to_docx;
+pub use procedure::{org_chart, procedure};
 pub use role::position_description;
 
 use crate::syntax::ast::Label;
@@ -62,6 +69,10 @@ pub enum Block {
     },
     /// A bulleted list.
     List(Vec<String>),
+    /// An org chart or a flowchart.
+    Chart(Chart),
+    /// The next block starts a new page (a horizontal rule in Markdown).
+    PageBreak,
 }
 
 /// A document: a title and blocks.
@@ -75,111 +86,126 @@ pub struct Document {
     pub blocks: Vec<Block>,
 }
 
-impl Document {
-    /// Markdown (CommonMark with pipe tables).
-    pub fn to_markdown(&self) -> String {
-        let mut out = format!("# {}\n", self.title);
-        for block in &self.blocks {
-            out.push('\n');
-            match block {
-                Block::Heading(level, text) => {
-                    let _ = writeln!(
-                        out,
-                        "{} {text}",
-                        "#".repeat(usize::from(*level).clamp(1, 6))
-                    );
-                }
-                Block::Paragraph(text) => {
-                    let _ = writeln!(out, "{text}");
-                }
-                Block::List(items) => {
-                    for item in items {
-                        let _ = writeln!(out, "- {item}");
-                    }
-                }
-                Block::Table { header, rows } => {
-                    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-                    let _ = writeln!(
-                        out,
-                        "| {} |",
-                        header
-                            .iter()
-                            .map(|h| cell(h))
-                            .collect::<Vec<_>>()
-                            .join(" | ")
-                    );
-                    let _ = writeln!(out, "|{}", " --- |".repeat(header.len()));
-                    for row in rows {
-                        let _ = writeln!(
-                            out,
-                            "| {} |",
-                            row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
-                        );
-                    }
-                }
-            }
-        }
-        out
-    }
+/// The text formats written through templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextFormat {
+    /// Markdown (CommonMark, pipe tables, Mermaid charts).
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+}
 
-    /// One self-contained HTML file: no scripts, no network, print CSS for A4, CJK fonts.
-    pub fn to_html(&self) -> String {
-        let mut out = String::new();
-        let _ = write!(
-            out,
-            "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n<article>\n<h1>{}</h1>\n",
-            self.lang.code(),
-            escape(&self.title),
-            escape(&self.title)
-        );
-        for block in &self.blocks {
-            match block {
-                Block::Heading(level, text) => {
-                    let level = (*level).clamp(1, 6);
-                    let _ = writeln!(out, "<h{level}>{}</h{level}>", escape(text));
-                }
-                Block::Paragraph(text) => {
-                    let _ = writeln!(out, "<p>{}</p>", escape(text));
-                }
-                Block::List(items) => {
-                    out.push_str("<ul>\n");
-                    for item in items {
-                        let _ = writeln!(out, "<li>{}</li>", escape(item));
-                    }
-                    out.push_str("</ul>\n");
-                }
-                Block::Table { header, rows } => {
-                    out.push_str("<table>\n<thead><tr>");
-                    for h in header {
-                        let _ = write!(out, "<th>{}</th>", escape(h));
-                    }
-                    out.push_str("</tr></thead>\n<tbody>\n");
-                    for row in rows {
-                        out.push_str("<tr>");
-                        for c in row {
-                            let _ = write!(out, "<td>{}</td>", escape(c));
-                        }
-                        out.push_str("</tr>\n");
-                    }
-                    out.push_str("</tbody>\n</table>\n");
-                }
-            }
+/// The built-in Markdown template, the default of `--template`.
+pub const MARKDOWN_TEMPLATE: &str = include_str!("templates/document.md.j2");
+/// The built-in HTML template.
+pub const HTML_TEMPLATE: &str = include_str!("templates/document.html.j2");
+
+/// A template that does not parse or render, with its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    /// 1-based line in the template, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
         }
-        out.push_str("</article>\n</body>\n</html>\n");
-        out
     }
 }
 
-const CSS: &str = "
-body { font-family: \"Noto Sans CJK SC\", \"Source Han Sans SC\", \"PingFang SC\", \"Microsoft YaHei\", \"WenQuanYi Micro Hei\", sans-serif; line-height: 1.5; margin: 2em auto; max-width: 60em; color: #111; }
-h1 { font-size: 1.6em; border-bottom: 2px solid #333; padding-bottom: .2em; }
-h2 { font-size: 1.2em; margin-top: 1.4em; }
-table { border-collapse: collapse; width: 100%; margin: .5em 0; }
-th, td { border: 1px solid #777; padding: .3em .5em; vertical-align: top; text-align: left; }
-th { background: #eee; }
-@page { size: A4; margin: 18mm; }
-@media print { body { margin: 0; max-width: none; } article { break-after: page; } tr { break-inside: avoid; } }
-";
+impl Document {
+    /// Several documents as one, each starting on a new page under its title.
+    pub fn bundle(title: String, lang: Lang, documents: Vec<Document>) -> Document {
+        let mut blocks = Vec::new();
+        for (i, d) in documents.into_iter().enumerate() {
+            if i > 0 {
+                blocks.push(Block::PageBreak);
+            }
+            blocks.push(Block::Heading(1, d.title));
+            blocks.extend(d.blocks);
+        }
+        Document {
+            title,
+            lang,
+            blocks,
+        }
+    }
+
+    /// What templates see: `title`, `lang` (`zh-CN` or `en`) and `blocks`, each with a `kind`
+    /// (`heading` with `level` and `text`, `paragraph` with `text`, `list` with `items`,
+    /// `table` with `header` and `rows`, `chart` with `mermaid` and `svg`, `page_break`).
+    pub fn context(&self) -> serde_json::Value {
+        use serde_json::json;
+        let blocks: Vec<serde_json::Value> = self
+            .blocks
+            .iter()
+            .map(|b| match b {
+                Block::Heading(level, text) => {
+                    json!({ "kind": "heading", "level": level, "text": text })
+                }
+                Block::Paragraph(text) => json!({ "kind": "paragraph", "text": text }),
+                Block::List(items) => json!({ "kind": "list", "items": items }),
+                Block::Table { header, rows } => {
+                    json!({ "kind": "table", "header": header, "rows": rows })
+                }
+                Block::Chart(chart) => {
+                    json!({ "kind": "chart", "mermaid": chart.mermaid(), "svg": chart.svg() })
+                }
+                Block::PageBreak => json!({ "kind": "page_break" }),
+            })
+            .collect();
+        json!({ "title": self.title, "lang": self.lang.code(), "blocks": blocks })
+    }
+
+    /// Writes the document through `template` (minijinja), or the built-in one. HTML templates
+    /// escape every value unless marked `|safe`.
+    pub fn render(
+        &self,
+        format: TextFormat,
+        template: Option<&str>,
+    ) -> Result<String, TemplateError> {
+        let (name, builtin) = match format {
+            TextFormat::Markdown => ("document.md", MARKDOWN_TEMPLATE),
+            TextFormat::Html => ("document.html", HTML_TEMPLATE),
+        };
+        let mut env = minijinja::Environment::new();
+        env.add_filter("md_cell", |s: String| {
+            s.replace('|', "\\|").replace('\n', " ")
+        });
+        let error = |e: minijinja::Error| TemplateError {
+            line: e.line(),
+            message: match e.detail() {
+                Some(detail) => format!("{}: {detail}", e.kind()),
+                None => e.kind().to_string(),
+            },
+        };
+        env.add_template_owned(name, template.unwrap_or(builtin).to_string())
+            .map_err(error)?;
+        let template = env.get_template(name).map_err(error)?;
+        template
+            .render(minijinja::Value::from(minijinja::value::Serde(
+                self.context(),
+            )))
+            .map_err(error)
+    }
+
+    /// Markdown through the built-in template.
+    pub fn to_markdown(&self) -> String {
+        self.render(TextFormat::Markdown, None)
+            .unwrap_or_else(|e| format!("(the built-in template failed: {e})"))
+    }
+
+    /// HTML through the built-in template.
+    pub fn to_html(&self) -> String {
+        self.render(TextFormat::Html, None)
+            .unwrap_or_else(|e| format!("(the built-in template failed: {e})"))
+    }
+}
 
 /// Text safe inside HTML elements and attributes.
 pub fn escape(text: &str) -> String {

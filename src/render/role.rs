@@ -1,9 +1,10 @@
 //! The position description (职位说明书) of one role: the sections of the source documents,
 //! then what the policy makes this role answer for.
 
-use crate::check::{AttrTest, Cond, Policy, Recipient, Trigger, Whom};
-use crate::syntax::ast::{AuthorityLevel, CompareOp};
+use crate::check::{Policy, Recipient, Trigger, Whom};
+use crate::syntax::ast::AuthorityLevel;
 
+use super::words::{cond_words, deadline_words, span_words, target_name, unit_zh};
 use super::{Block, Document, Lang};
 
 /// The position description of `policy.roles[index]`.
@@ -100,8 +101,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
     blocks.push(Block::Paragraph(
         role.purpose
             .as_ref()
-            .map(|p| l(p).to_string())
-            .unwrap_or_else(none),
+            .map_or_else(|| say("无", "None"), |p| l(p).to_string()),
     ));
 
     // 三、工作关系
@@ -126,7 +126,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
     // 四、职责
     blocks.push(Block::Heading(2, say("四、工作职责", "4. Duties")));
     if role.duties.is_empty() {
-        blocks.push(Block::Paragraph(none()));
+        blocks.push(Block::Paragraph(say("无", "None")));
     } else {
         blocks.push(Block::Table {
             header: vec![
@@ -145,6 +145,9 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
                         (_, true) => say("不定期", "ad hoc"),
                         (Some((amount, unit, period)), false) => match lang {
                             Lang::Zh => format!("每{}{amount}{}", unit_zh(period), unit_zh(unit)),
+                            Lang::En if *amount == 1.0 => {
+                                format!("1 {} per {period}", unit.trim_end_matches('s'))
+                            }
                             Lang::En => format!("{amount} {unit} per {period}"),
                         },
                         (None, false) => none(),
@@ -179,7 +182,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
     // 五、工作权限
     blocks.push(Block::Heading(2, say("五、工作权限", "5. Authorities")));
     if role.authorities.is_empty() {
-        blocks.push(Block::Paragraph(none()));
+        blocks.push(Block::Paragraph(say("无", "None")));
     } else {
         blocks.push(Block::Table {
             header: vec![
@@ -299,8 +302,8 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
                     .map(|(span, _)| {
                         format!(
                             "{}{}",
-                            lang.say("，时限：", "; within "),
-                            span_words(*span, lang)
+                            lang.say("，时限：", "; "),
+                            deadline_words(*span, lang)
                         )
                     })
                     .unwrap_or_default();
@@ -343,14 +346,14 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
                     .as_ref()
                     .map(|c| format!(" ({})", cond_words(policy, c, lang)))
                     .unwrap_or_default();
-                let every = if t.recurring {
-                    lang.say("每", "every ")
+                let limit = if t.recurring {
+                    format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
                 } else {
-                    lang.say("", "within ")
+                    deadline_words(t.span, lang)
                 };
                 deadlines.push(vec![
                     target_name(&t.name, lang),
-                    format!("{every}{}", span_words(t.span, lang)),
+                    limit,
                     format!("{}{when}", l(&sla.named.label)),
                 ]);
             }
@@ -361,14 +364,14 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
             if handles {
                 deadlines.push(vec![
                     target_name(&t.name, lang),
-                    format!("{}{}", lang.say("", "within "), span_words(t.span, lang)),
+                    deadline_words(t.span, lang),
                     l(&stage.named.label).to_string(),
                 ]);
             }
         }
     }
     if deadlines.is_empty() {
-        blocks.push(Block::Paragraph(none()));
+        blocks.push(Block::Paragraph(say("无", "None")));
     } else {
         blocks.push(Block::Table {
             header: vec![
@@ -418,8 +421,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
             let target = ladder
                 .target
                 .as_deref()
-                .map(|t| target_name(t, lang))
-                .unwrap_or_default();
+                .map_or_else(none, |t| target_name(t, lang));
             escalations.push(vec![
                 l(&ladder.named.label).to_string(),
                 target,
@@ -429,7 +431,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
         }
     }
     if escalations.is_empty() {
-        blocks.push(Block::Paragraph(none()));
+        blocks.push(Block::Paragraph(say("无", "None")));
     } else {
         blocks.push(Block::Table {
             header: vec![
@@ -477,178 +479,10 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
     }
 }
 
-/// The usual targets by their names in the language; custom ones as written.
-pub(crate) fn target_name(name: &str, lang: Lang) -> String {
-    let zh = match (lang, name) {
-        (Lang::En, _) => None,
-        (Lang::Zh, "acknowledge") => Some("受理确认"),
-        (Lang::Zh, "resolve") => Some("处理完成"),
-        (Lang::Zh, "update") => Some("进展通报"),
-        (Lang::Zh, "callback") => Some("回访"),
-        (Lang::Zh, _) => None,
-    };
-    zh.map_or_else(|| name.to_string(), str::to_string)
-}
-
-/// A time unit of a duty's time budget in Chinese.
-fn unit_zh(unit: &str) -> &str {
-    match unit.trim_end_matches('s') {
-        "minute" => "分钟",
-        "hour" => "小时",
-        "day" => "天",
-        "week" => "周",
-        "month" => "月",
-        "quarter" => "季度",
-        "year" => "年",
-        _ => unit,
-    }
-}
-
-fn list_or_none(items: Vec<String>, lang: Lang) -> Block {
+pub(crate) fn list_or_none(items: Vec<String>, lang: Lang) -> Block {
     if items.is_empty() {
         Block::Paragraph(lang.say("无", "None").to_string())
     } else {
         Block::List(items)
-    }
-}
-
-/// A span in plain words: "2 working hours", "2个工作小时".
-pub(crate) fn span_words(span: crate::time::Span, lang: Lang) -> String {
-    use crate::time::Unit;
-    match lang {
-        Lang::En => span.to_string(),
-        Lang::Zh => {
-            let unit = match span.unit {
-                Unit::Minutes => "分钟",
-                Unit::Hours => "小时",
-                Unit::Days => "天",
-                Unit::WorkingMinutes => "个工作分钟",
-                Unit::WorkingHours => "个工作小时",
-                Unit::WorkingDays => "个工作日",
-            };
-            format!("{}{unit}", span.amount)
-        }
-    }
-}
-
-/// A condition in plain words, with the policy's labels.
-pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
-    let l = |label| lang.pick(label).to_string();
-    let list = |names: Vec<String>| names.join(lang.say("或", " or "));
-    match cond {
-        Cond::And(parts) => parts
-            .iter()
-            .map(|p| cond_words(policy, p, lang))
-            .collect::<Vec<_>>()
-            .join(lang.say("，且", ", and ")),
-        Cond::Or(parts) => parts
-            .iter()
-            .map(|p| cond_words(policy, p, lang))
-            .collect::<Vec<_>>()
-            .join(lang.say("；或", "; or ")),
-        Cond::Not(inner) => format!(
-            "{}{}",
-            lang.say("并非：", "not: "),
-            cond_words(policy, inner, lang)
-        ),
-        Cond::Category(items) => format!(
-            "{}{}",
-            lang.say("类别为", "category "),
-            list(
-                items
-                    .iter()
-                    .map(|&i| l(&policy.categories[i].label))
-                    .collect()
-            )
-        ),
-        Cond::Channel(items) => format!(
-            "{}{}",
-            lang.say("渠道为", "channel "),
-            list(
-                items
-                    .iter()
-                    .map(|&i| l(&policy.channels[i].named.label))
-                    .collect()
-            )
-        ),
-        Cond::SeverityIn(items) => format!(
-            "{}{}",
-            lang.say("严重程度为", "severity "),
-            list(
-                items
-                    .iter()
-                    .map(|&i| l(&policy.severities[i].label))
-                    .collect()
-            )
-        ),
-        Cond::Severity(op, rank) => {
-            let name = l(&policy.severities[*rank].label);
-            let words = match (op, lang) {
-                (CompareOp::Eq, Lang::Zh) => "为",
-                (CompareOp::Ne, Lang::Zh) => "不为",
-                (CompareOp::Lt, Lang::Zh) => "低于",
-                (CompareOp::Le, Lang::Zh) => "不高于",
-                (CompareOp::Gt, Lang::Zh) => "高于",
-                (CompareOp::Ge, Lang::Zh) => "不低于",
-                (CompareOp::Eq, Lang::En) => "is",
-                (CompareOp::Ne, Lang::En) => "is not",
-                (CompareOp::Lt, Lang::En) => "below",
-                (CompareOp::Le, Lang::En) => "at most",
-                (CompareOp::Gt, Lang::En) => "above",
-                (CompareOp::Ge, Lang::En) => "at least",
-            };
-            match lang {
-                Lang::Zh => format!("严重程度{words}{name}"),
-                Lang::En => format!("severity {words} {name}"),
-            }
-        }
-        Cond::Attribute(i, test) => {
-            let name = l(&policy.attributes[*i].named.label);
-            let sep = lang.say("", " ");
-            match test {
-                AttrTest::True => name,
-                AttrTest::Bool(eq, b) => {
-                    if eq == b {
-                        name
-                    } else {
-                        format!("{}{name}", lang.say("非", "not "))
-                    }
-                }
-                AttrTest::Number(op, n) => format!("{name}{sep}{}{sep}{n}", op_symbol(*op)),
-                AttrTest::Text(eq, s) => {
-                    format!("{name}{sep}{}{sep}“{s}”", if *eq { "=" } else { "≠" })
-                }
-                AttrTest::TextIn(items) => format!(
-                    "{name}{sep}{}{sep}{}",
-                    lang.say("为", "is"),
-                    items
-                        .iter()
-                        .map(|s| format!("“{s}”"))
-                        .collect::<Vec<_>>()
-                        .join(lang.say("或", " or "))
-                ),
-                AttrTest::NumberIn(items) => format!(
-                    "{name}{sep}{}{sep}{}",
-                    lang.say("为", "is"),
-                    items
-                        .iter()
-                        .map(f64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(lang.say("或", " or "))
-                ),
-                AttrTest::Contains(s) => format!("{name}{}“{s}”", lang.say("包含", " include ")),
-            }
-        }
-    }
-}
-
-fn op_symbol(op: CompareOp) -> &'static str {
-    match op {
-        CompareOp::Eq => "=",
-        CompareOp::Ne => "≠",
-        CompareOp::Lt => "<",
-        CompareOp::Le => "≤",
-        CompareOp::Gt => ">",
-        CompareOp::Ge => "≥",
     }
 }

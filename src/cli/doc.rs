@@ -1,0 +1,310 @@
+//! `charter doc`: position descriptions, the procedure and the org chart as Markdown, HTML or
+//! Word documents.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Subcommand, ValueEnum};
+
+use crate::check::Policy;
+use crate::cli::{Outcome, UsageError, load_and_check, print_diagnostics};
+use crate::render::{Document, Lang, TextFormat, org_chart, position_description, procedure};
+
+/// Arguments shared by every document.
+#[derive(clap::Args)]
+pub struct Common {
+    /// The policy (a file, or a folder; its latest version is documented unless --version).
+    #[arg(long)]
+    policy: PathBuf,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = Format::Md)]
+    format: Format,
+    /// The language of headings and labels (content in the form the policy gives).
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    lang: LangArg,
+    /// Write here (a file; for `role --all`, a folder gets one file per role). Default:
+    /// standard output (md and html only).
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// A minijinja template to use instead of the built-in one (md and html); see
+    /// docs/documents.md for what it receives.
+    #[arg(long, value_name = "FILE")]
+    template: Option<PathBuf>,
+    /// The policy version to document (default: the latest).
+    #[arg(long, value_name = "VERSION")]
+    version: Option<String>,
+}
+
+/// `charter doc …`
+#[derive(Subcommand)]
+#[command(after_help = "Examples:
+  charter doc role --policy policies/complaint-office office_director
+  charter doc role --policy policies/led-maker --all --format html -o led-roles.html
+  charter doc role --policy policies/led-maker --all --format docx -o roles/
+  charter doc procedure --policy policies/renovation --lang en --format docx -o procedure.docx
+  charter doc org-chart --policy policies/complaint-office --format html -o org.html")]
+pub enum Command {
+    /// A position description (职位说明书), or every one with --all.
+    Role {
+        #[command(flatten)]
+        common: Common,
+        /// The role's identifier.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        id: Option<String>,
+        /// Every role: one document with a page break between roles, or one file per role
+        /// when -o is a folder.
+        #[arg(long)]
+        all: bool,
+    },
+    /// The procedure document (投诉处理程序): scope, routing, time limits, escalation,
+    /// callbacks, reports, steps, a RACI matrix and a flowchart.
+    Procedure {
+        #[command(flatten)]
+        common: Common,
+        /// The procedure's identifier (default: the first).
+        name: Option<String>,
+    },
+    /// The organisation chart of the roles, by `reports_to`.
+    OrgChart {
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Markdown with Mermaid charts.
+    Md,
+    /// One self-contained HTML page (charts as SVG, print CSS for A4).
+    Html,
+    /// A Word document.
+    Docx,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// 中文
+    Zh,
+    /// English
+    En,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Docx => "docx",
+        }
+    }
+}
+
+pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
+    let common = match &command {
+        Command::Role { common, .. }
+        | Command::Procedure { common, .. }
+        | Command::OrgChart { common } => common,
+    };
+    let lang = match common.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    };
+    let template = match &common.template {
+        Some(path) if common.format == Format::Docx => {
+            return Err(UsageError(format!(
+                "{}: templates apply to md and html; a .docx is written from the built-in layout",
+                path.display()
+            )));
+        }
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            UsageError(format!("{}: cannot read the template: {e}", path.display()))
+        })?),
+        None => None,
+    };
+    let (loaded, checked) = load_and_check(&common.policy)?;
+    if checked.has_errors() {
+        print_diagnostics(&checked.diagnostics, &loaded.sources);
+        return Ok(Outcome::Failed);
+    }
+    let policy = match &common.version {
+        Some(v) => checked
+            .versions
+            .iter()
+            .find(|p| &p.version == v)
+            .ok_or_else(|| {
+                let known: Vec<&str> = checked
+                    .versions
+                    .iter()
+                    .map(|p| p.version.as_str())
+                    .collect();
+                UsageError(format!(
+                    "{}: no version `{v}`; the policy has {}",
+                    common.policy.display(),
+                    known.join(", ")
+                ))
+            })?,
+        None => checked
+            .versions
+            .iter()
+            .max_by_key(|p| p.effective)
+            .ok_or_else(|| UsageError(format!("{}: no policy version", common.policy.display())))?,
+    };
+    let documents: Vec<(String, Document)> = match &command {
+        Command::Role { id, all, .. } => {
+            if *all {
+                (0..policy.roles.len())
+                    .map(|i| {
+                        (
+                            policy.roles[i].named.name.clone(),
+                            position_description(policy, i, lang),
+                        )
+                    })
+                    .collect()
+            } else {
+                let id = id.as_deref().unwrap_or_default();
+                let index = role_index(policy, id, &common.policy)?;
+                vec![(id.to_string(), position_description(policy, index, lang))]
+            }
+        }
+        Command::Procedure { name, .. } => {
+            let index = match name {
+                Some(n) => Some(
+                    policy
+                        .procedures
+                        .iter()
+                        .position(|p| &p.named.name == n)
+                        .ok_or_else(|| {
+                            let known: Vec<&str> = policy
+                                .procedures
+                                .iter()
+                                .map(|p| p.named.name.as_str())
+                                .collect();
+                            UsageError(format!(
+                                "{}: no procedure `{n}`; the policy has {}",
+                                common.policy.display(),
+                                if known.is_empty() {
+                                    "none".to_string()
+                                } else {
+                                    known.join(", ")
+                                }
+                            ))
+                        })?,
+                ),
+                None => None,
+            };
+            vec![("procedure".into(), procedure(policy, index, lang))]
+        }
+        Command::OrgChart { .. } => vec![("org-chart".into(), org_chart(policy, lang))],
+    };
+    let per_file = matches!(command, Command::Role { all: true, .. })
+        && common
+            .output
+            .as_ref()
+            .is_some_and(|o| o.is_dir() || o.to_string_lossy().ends_with('/'));
+    if per_file {
+        let dir = common.output.clone().unwrap_or_default();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| UsageError(format!("{}: cannot create the folder: {e}", dir.display())))?;
+        for (name, document) in &documents {
+            let path = dir.join(format!("{name}.{}", common.format.extension()));
+            let bytes = encode(
+                document,
+                common.format,
+                template.as_deref(),
+                &common.template,
+            )?;
+            write_file(&path, &bytes)?;
+        }
+        eprintln!("wrote {} documents to {}", documents.len(), dir.display());
+        return Ok(Outcome::Success);
+    }
+    let document = if documents.len() == 1 {
+        documents
+            .into_iter()
+            .next()
+            .map(|(_, d)| d)
+            .unwrap_or_else(|| Document::bundle(String::new(), lang, Vec::new()))
+    } else {
+        let title = match lang {
+            Lang::Zh => format!("职位说明书：{}", lang.pick(&policy.label)),
+            Lang::En => format!("Position descriptions: {}", lang.pick(&policy.label)),
+        };
+        Document::bundle(title, lang, documents.into_iter().map(|(_, d)| d).collect())
+    };
+    let bytes = encode(
+        &document,
+        common.format,
+        template.as_deref(),
+        &common.template,
+    )?;
+    match &common.output {
+        Some(path) => write_file(path, &bytes),
+        None => {
+            if common.format == Format::Docx && std::io::stdout().is_terminal() {
+                return Err(UsageError(
+                    "a .docx is binary: give -o FILE.docx (or redirect standard output)".into(),
+                ));
+            }
+            let mut out = std::io::stdout().lock();
+            match out.write_all(&bytes).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(UsageError(format!("cannot write the document: {e}")))
+                }
+                _ => Ok(()),
+            }
+        }
+    }?;
+    Ok(Outcome::Success)
+}
+
+fn role_index(policy: &Policy, id: &str, path: &Path) -> Result<usize, UsageError> {
+    policy.role(id).ok_or_else(|| {
+        let names: Vec<&str> = policy.roles.iter().map(|r| r.named.name.as_str()).collect();
+        let hint = crate::check::nearest(id, names.iter().copied())
+            .map(|n| format!(" (did you mean `{n}`?)"))
+            .unwrap_or_default();
+        UsageError(format!(
+            "{}: no role `{id}`{hint}; the policy has {}",
+            path.display(),
+            names.join(", ")
+        ))
+    })
+}
+
+fn encode(
+    document: &Document,
+    format: Format,
+    template: Option<&str>,
+    template_path: &Option<PathBuf>,
+) -> Result<Vec<u8>, UsageError> {
+    let text_format = match format {
+        Format::Md => TextFormat::Markdown,
+        Format::Html => TextFormat::Html,
+        Format::Docx => {
+            #[cfg(feature = "docx")]
+            return crate::render::to_docx(document).map_err(UsageError);
+            #[cfg(not(feature = "docx"))]
+            return Err(UsageError(
+                "this build has no Word output: build with the `docx` feature".into(),
+            ));
+        }
+    };
+    document
+        .render(text_format, template)
+        .map(String::into_bytes)
+        .map_err(|e| {
+            let place = template_path.as_ref().map_or_else(
+                || "the built-in template".to_string(),
+                |p| p.display().to_string(),
+            );
+            match e.line {
+                Some(line) => UsageError(format!("{place}:{line}: {}", e.message)),
+                None => UsageError(format!("{place}: {}", e.message)),
+            }
+        })
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
+    std::fs::write(path, bytes)
+        .map_err(|e| UsageError(format!("{}: cannot write: {e}", path.display())))
+}

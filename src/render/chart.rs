@@ -1,0 +1,145 @@
+//! Charts (the org chart, the procedure's flowchart) as Mermaid text for Markdown and as SVG
+//! drawn here for HTML, so that an HTML document needs no script and no network.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use super::escape;
+use crate::diagnostic::display_width;
+
+/// A directed graph of labelled boxes, drawn top to bottom in layers.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Chart {
+    /// Box labels.
+    pub nodes: Vec<String>,
+    /// Arrows, from → to, as indices into `nodes`.
+    pub edges: Vec<(usize, usize)>,
+}
+
+const BOX_HEIGHT: f64 = 34.0;
+const LAYER_GAP: f64 = 46.0;
+const BOX_GAP: f64 = 16.0;
+const MARGIN: f64 = 10.0;
+const CHAR: f64 = 7.0;
+
+impl Chart {
+    /// Mermaid `flowchart TD` text.
+    pub fn mermaid(&self) -> String {
+        let mut out = String::from("flowchart TD\n");
+        for (i, label) in self.nodes.iter().enumerate() {
+            let label = label.replace('"', "#quot;");
+            let _ = writeln!(out, "  n{i}[\"{label}\"]");
+        }
+        for (a, b) in &self.edges {
+            let _ = writeln!(out, "  n{a} --> n{b}");
+        }
+        out
+    }
+
+    /// Each node's layer: the longest path to it from a node nothing points to. A cycle (which
+    /// the checker forbids in `reports_to`) is cut where it closes.
+    fn layers(&self) -> Vec<usize> {
+        let n = self.nodes.len();
+        let mut layer = vec![0usize; n];
+        // Bellman-Ford style relaxation, at most n rounds, so a cycle cannot loop forever.
+        for _ in 0..n {
+            let mut changed = false;
+            for &(a, b) in &self.edges {
+                if a < n && b < n && layer[b] < layer[a] + 1 && layer[a] + 1 < n {
+                    layer[b] = layer[a] + 1;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        layer
+    }
+
+    /// An SVG drawing: boxes in layers, arrows between them. Text widths are estimated (CJK
+    /// characters count double), which is enough for boxes to fit their labels.
+    pub fn svg(&self) -> String {
+        let layers = self.layers();
+        let depth = layers.iter().copied().max().map_or(0, |d| d + 1);
+        let width_of = |label: &str| display_width(label) as f64 * CHAR + 24.0;
+        let mut rows: Vec<Vec<usize>> = vec![Vec::new(); depth];
+        for (i, &l) in layers.iter().enumerate() {
+            rows[l].push(i);
+        }
+        // Order each layer under its parents (by their mean position) to keep arrows from
+        // crossing.
+        let mut position = vec![0.0f64; self.nodes.len()];
+        for row in &mut rows {
+            let key = |i: usize| {
+                let parents: Vec<f64> = self
+                    .edges
+                    .iter()
+                    .filter(|(_, b)| *b == i)
+                    .filter_map(|(a, _)| position.get(*a).copied())
+                    .collect();
+                if parents.is_empty() {
+                    f64::MAX
+                } else {
+                    parents.iter().sum::<f64>() / parents.len() as f64
+                }
+            };
+            let mut keyed: Vec<(f64, usize)> = row.iter().map(|&i| (key(i), i)).collect();
+            keyed.sort_by(|a, b| a.0.total_cmp(&b.0));
+            *row = keyed.into_iter().map(|(_, i)| i).collect();
+            for (k, &i) in row.iter().enumerate() {
+                position[i] = k as f64;
+            }
+        }
+        let row_width = |row: &[usize]| {
+            row.iter().map(|&i| width_of(&self.nodes[i])).sum::<f64>()
+                + BOX_GAP * row.len().saturating_sub(1) as f64
+        };
+        let total_width = rows.iter().map(|r| row_width(r)).fold(0.0, f64::max) + 2.0 * MARGIN;
+        let total_height = depth as f64 * (BOX_HEIGHT + LAYER_GAP) - LAYER_GAP + 2.0 * MARGIN;
+        // Top-left corner and width of every box.
+        let mut boxes = vec![(0.0, 0.0, 0.0); self.nodes.len()];
+        for (l, row) in rows.iter().enumerate() {
+            let mut x = (total_width - row_width(row)) / 2.0;
+            let y = MARGIN + l as f64 * (BOX_HEIGHT + LAYER_GAP);
+            for &i in row {
+                let w = width_of(&self.nodes[i]);
+                boxes[i] = (x, y, w);
+                x += w + BOX_GAP;
+            }
+        }
+        let mut out = String::new();
+        let _ = write!(
+            out,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{total_width:.0}\" height=\"{:.0}\" viewBox=\"0 0 {total_width:.0} {:.0}\" role=\"img\">",
+            total_height.max(0.0),
+            total_height.max(0.0)
+        );
+        out.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#444\"/></marker></defs>");
+        for &(a, b) in &self.edges {
+            let (Some(&(ax, ay, aw)), Some(&(bx, by, bw))) = (boxes.get(a), boxes.get(b)) else {
+                continue;
+            };
+            let (x1, y1) = (ax + aw / 2.0, ay + BOX_HEIGHT);
+            let (x2, y2) = (bx + bw / 2.0, by);
+            let mid = (y1 + y2) / 2.0;
+            let _ = write!(
+                out,
+                "<path d=\"M {x1:.1} {y1:.1} L {x1:.1} {mid:.1} L {x2:.1} {mid:.1} L {x2:.1} {y2:.1}\" fill=\"none\" stroke=\"#444\" stroke-width=\"1.2\" marker-end=\"url(#arrow)\"/>"
+            );
+        }
+        for (i, label) in self.nodes.iter().enumerate() {
+            let (x, y, w) = boxes[i];
+            let _ = write!(
+                out,
+                "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BOX_HEIGHT}\" rx=\"4\" fill=\"#f4f6fa\" stroke=\"#333\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"13\">{}</text>",
+                x + w / 2.0,
+                y + BOX_HEIGHT / 2.0 + 4.5,
+                escape(label)
+            );
+        }
+        out.push_str("</svg>");
+        out
+    }
+}

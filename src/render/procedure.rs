@@ -1,0 +1,741 @@
+//! The procedure document (投诉处理程序) and the org chart, both built from the compiled policy.
+
+use crate::check::{Cond, Policy, Recipient, Trigger, Whom};
+
+use super::words::{
+    cond_words, covering_words, deadline_words, event_name, schedule_words, span_words, target_name,
+};
+use super::{Block, Chart, Document, Lang};
+
+/// The procedure document: `index` picks a procedure of the policy (the first when `None`);
+/// a policy without procedures still gets everything but the steps.
+pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document {
+    let l = |label| lang.pick(label).to_string();
+    let say = |zh: &'static str, en: &'static str| lang.say(zh, en).to_string();
+    let none = || say("无", "None");
+    let role = |i: usize| l(&policy.roles[i].named.label);
+    let procedure = index
+        .or((!policy.procedures.is_empty()).then_some(0))
+        .and_then(|i| policy.procedures.get(i));
+    let mut blocks = Vec::new();
+
+    // 1. Purpose and scope.
+    blocks.push(Block::Heading(
+        2,
+        say("一、目的和适用范围", "1. Purpose and scope"),
+    ));
+    if let Some(p) = procedure {
+        if let Some(purpose) = &p.purpose {
+            blocks.push(Block::Paragraph(l(purpose)));
+        }
+        if let Some(applies) = &p.applies_to {
+            blocks.push(Block::Paragraph(format!(
+                "{}{}",
+                say("适用范围：", "Applies to: "),
+                l(applies)
+            )));
+        }
+    }
+    let sentence = match (lang, policy.effective) {
+        (Lang::Zh, Some(d)) => format!(
+            "本程序依据《{}》（版本 {}，自 {d} 起施行）。",
+            l(&policy.label),
+            policy.version
+        ),
+        (Lang::Zh, None) => format!(
+            "本程序依据《{}》（版本 {}）。",
+            l(&policy.label),
+            policy.version
+        ),
+        (Lang::En, Some(d)) => format!(
+            "This procedure follows “{}”, version {}, in force from {d}.",
+            l(&policy.label),
+            policy.version
+        ),
+        (Lang::En, None) => format!(
+            "This procedure follows “{}”, version {}.",
+            l(&policy.label),
+            policy.version
+        ),
+    };
+    blocks.push(Block::Paragraph(sentence));
+
+    // 2. Channels, categories, record fields.
+    blocks.push(Block::Heading(2, say("二、受理渠道", "2. Intake channels")));
+    blocks.push(Block::Table {
+        header: vec![say("渠道", "Channel"), say("回访渠道", "Callback through")],
+        rows: policy
+            .channels
+            .iter()
+            .map(|c| {
+                let back = c
+                    .callback
+                    .map_or_else(|| l(&c.named.label), |b| l(&policy.channels[b].named.label));
+                vec![l(&c.named.label), back]
+            })
+            .collect(),
+    });
+    blocks.push(Block::Heading(
+        2,
+        say("三、投诉类别与受理范围", "3. Categories and scope"),
+    ));
+    let scope = &policy.scope;
+    let everything = scope.accepted.is_empty() && scope.redirects.is_empty();
+    let mut rows = Vec::new();
+    for (i, c) in policy.categories.iter().enumerate() {
+        let redirect = scope.redirects.iter().find(|r| r.categories.contains(&i));
+        let handling = match redirect {
+            Some(r) => format!(
+                "{}{}{}{}",
+                say("转交", "redirected to "),
+                l(&r.to),
+                say("，原因：", ", because "),
+                l(&r.reason)
+            ),
+            None if everything || scope.accepted.contains(&i) => say("受理", "accepted"),
+            None => say("不受理", "not accepted"),
+        };
+        rows.push(vec![l(&c.label), handling]);
+    }
+    blocks.push(Block::Table {
+        header: vec![say("类别", "Category"), say("处理", "Handling")],
+        rows,
+    });
+    if let Some((span, _)) = scope.incomplete {
+        blocks.push(Block::Paragraph(format!(
+            "{}{}{}",
+            say(
+                "记录缺少必填字段时，",
+                "When a record lacks a required field, the customer is asked for it "
+            ),
+            deadline_words(span, lang),
+            say("联系客户补充。", ".")
+        )));
+    }
+    blocks.push(Block::Heading(3, say("记录字段", "Record fields")));
+    blocks.push(Block::Table {
+        header: vec![say("字段", "Field"), say("必填", "Required")],
+        rows: policy
+            .fields
+            .iter()
+            .map(|f| {
+                vec![
+                    l(&f.named.label),
+                    if f.required {
+                        say("是", "yes")
+                    } else {
+                        say("否", "no")
+                    },
+                ]
+            })
+            .collect(),
+    });
+
+    // 4. Routing.
+    blocks.push(Block::Heading(2, say("四、分派规则", "4. Routing")));
+    blocks.push(Block::Paragraph(say(
+        "按顺序逐条判断，第一条符合的规则决定处理职位。",
+        "Rules are tried in order; the first that matches decides who handles the case.",
+    )));
+    let mut rows: Vec<Vec<String>> = policy
+        .routes
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            vec![
+                (i + 1).to_string(),
+                cond_words(policy, &r.when, lang),
+                role(r.target),
+            ]
+        })
+        .collect();
+    if let Some(o) = &policy.otherwise {
+        let note = if policy.fallback_allowed {
+            say("其他情况", "any other case")
+        } else {
+            say(
+                "其他情况（程序不允许依赖此项，须补充规则）",
+                "any other case (the policy forbids relying on this; add a rule)",
+            )
+        };
+        rows.push(vec![(rows.len() + 1).to_string(), note, role(o.target)]);
+    }
+    blocks.push(Block::Table {
+        header: vec![
+            "#".into(),
+            say("条件", "When"),
+            say("处理职位", "Handled by"),
+        ],
+        rows,
+    });
+
+    // 5. Time limits, per category and severity.
+    blocks.push(Block::Heading(2, say("五、处理时限", "5. Time limits")));
+    let mut rows = Vec::new();
+    for sla in &policy.slas {
+        let when = sla.when.as_ref().map_or_else(
+            || say("所有投诉", "every case"),
+            |c| cond_words(policy, c, lang),
+        );
+        for t in &sla.targets {
+            let limit = if t.recurring {
+                format!("{}{}", say("每", "every "), span_words(t.span, lang))
+            } else {
+                deadline_words(t.span, lang)
+            };
+            rows.push(vec![
+                l(&sla.named.label),
+                when.clone(),
+                target_name(&t.name, lang),
+                limit,
+                format!(
+                    "{} → {}",
+                    event_name(&t.start, lang),
+                    event_name(&t.stop, lang)
+                ),
+            ]);
+        }
+    }
+    blocks.push(Block::Table {
+        header: vec![
+            say("时限", "SLA"),
+            say("适用", "Applies to"),
+            say("目标", "Target"),
+            say("时限要求", "Limit"),
+            say("起止事件", "From → until"),
+        ],
+        rows,
+    });
+    if let Some(matrix) = sla_matrix(policy, lang) {
+        blocks.push(Block::Heading(
+            3,
+            say("按类别和严重程度", "By category and severity"),
+        ));
+        blocks.push(matrix);
+    }
+
+    // 6. Escalation matrix.
+    blocks.push(Block::Heading(2, say("六、升级", "6. Escalation")));
+    let mut rows = Vec::new();
+    for ladder in &policy.escalations {
+        let target = ladder
+            .target
+            .as_deref()
+            .map(|t| target_name(t, lang))
+            .unwrap_or_else(|| "—".into());
+        let when = ladder.when.as_ref().map_or_else(
+            || say("所有投诉", "every case"),
+            |c| cond_words(policy, c, lang),
+        );
+        for step in &ladder.steps {
+            let trigger = match &step.trigger {
+                Trigger::Immediately => say("立即", "immediately"),
+                Trigger::Percent(p) => format!("{}{p}%", say("时限用去", "at ")),
+                Trigger::Breach(None) => say("超时", "at breach"),
+                Trigger::Breach(Some(d)) => match lang {
+                    Lang::Zh => format!("超时后{}", span_words(*d, lang)),
+                    Lang::En => format!("{d} after breach"),
+                },
+            };
+            let whom = match step.whom {
+                Whom::Handler => say("处理人", "the handler"),
+                Whom::Superior => say("处理人的直接上级", "the handler's superior"),
+                Whom::Role(r) => role(r),
+            };
+            let action = if step.escalate {
+                say("升级至", "escalate to")
+            } else {
+                say("通知", "notify")
+            };
+            rows.push(vec![
+                l(&ladder.named.label),
+                when.clone(),
+                target.clone(),
+                trigger,
+                format!("{action} {whom}"),
+            ]);
+        }
+    }
+    if rows.is_empty() {
+        blocks.push(Block::Paragraph(none()));
+    } else {
+        blocks.push(Block::Table {
+            header: vec![
+                say("升级规则", "Ladder"),
+                say("适用", "Applies to"),
+                say("目标", "Target"),
+                say("时机", "When"),
+                say("动作", "Action"),
+            ],
+            rows,
+        });
+    }
+
+    // 7. Callbacks.
+    blocks.push(Block::Heading(2, say("七、回访", "7. Callbacks")));
+    let rows: Vec<Vec<String>> = policy
+        .callbacks
+        .iter()
+        .map(|c| {
+            let when = c.when.as_ref().map_or_else(
+                || say("所有投诉", "every case"),
+                |w| cond_words(policy, w, lang),
+            );
+            let within = c.within.as_ref().map_or_else(
+                || "—".into(),
+                |(span, from, _)| match lang {
+                    Lang::Zh => format!(
+                        "自{}起{}",
+                        event_name(from, lang),
+                        deadline_words(*span, lang)
+                    ),
+                    Lang::En => format!(
+                        "{} after {}",
+                        deadline_words(*span, lang),
+                        event_name(from, lang)
+                    ),
+                },
+            );
+            let via = c.via.map_or_else(
+                || say("原渠道", "the original channel"),
+                |v| l(&policy.channels[v].named.label),
+            );
+            let mut extra = Vec::new();
+            if c.ask_satisfaction {
+                extra.push(say("了解满意度", "ask satisfaction"));
+            }
+            if c.reopen_if_dissatisfied {
+                extra.push(say("不满意则重新处理", "reopen if dissatisfied"));
+            }
+            vec![
+                l(&c.named.label),
+                when,
+                within,
+                via,
+                extra.join(lang.say("；", "; ")),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        blocks.push(Block::Paragraph(none()));
+    } else {
+        blocks.push(Block::Table {
+            header: vec![
+                say("回访", "Callback"),
+                say("适用", "Applies to"),
+                say("时限", "When"),
+                say("渠道", "Through"),
+                say("要求", "Also"),
+            ],
+            rows,
+        });
+    }
+
+    // 8. Extensions and stages.
+    blocks.push(Block::Heading(
+        2,
+        say("八、延期与处理阶段", "8. Extensions and stages"),
+    ));
+    let mut items: Vec<String> = policy
+        .extensions
+        .iter()
+        .map(|e| match lang {
+            Lang::Zh => format!(
+                "{}可延期，须说明理由，累计不超过{}",
+                target_name(&e.target, lang),
+                span_words(e.max, lang)
+            ),
+            Lang::En => format!(
+                "{} may be extended, with a reason, by at most {} in total",
+                e.target, e.max
+            ),
+        })
+        .collect();
+    for stage in &policy.stages {
+        let after = stage.after.map(|a| l(&policy.stages[a].named.label));
+        let separate: Vec<String> = stage
+            .separate_from
+            .iter()
+            .map(|s| l(&policy.stages[*s].named.label))
+            .collect();
+        let mut text = l(&stage.named.label);
+        if let Some(after) = after {
+            text.push_str(&format!(
+                "{}{after}{}",
+                say("（在", " (after "),
+                say("之后）", ")")
+            ));
+        }
+        if !separate.is_empty() {
+            let stages = separate.join(lang.say("、", ", "));
+            text.push_str(&match lang {
+                Lang::Zh => format!("：不得由「{stages}」阶段的处理人担任"),
+                Lang::En => format!(": not by whoever handled “{stages}”"),
+            });
+        }
+        for t in &stage.targets {
+            text.push_str(&format!(
+                "{}{} {}",
+                lang.say("；", "; "),
+                target_name(&t.name, lang),
+                deadline_words(t.span, lang)
+            ));
+        }
+        items.push(text);
+    }
+    blocks.push(if items.is_empty() {
+        Block::Paragraph(none())
+    } else {
+        Block::List(items)
+    });
+
+    // 9. Reports.
+    blocks.push(Block::Heading(2, say("九、报告", "9. Reports")));
+    let recipients = |list: &[Recipient]| -> String {
+        let names: Vec<String> = list
+            .iter()
+            .map(|r| match r {
+                Recipient::Role(i) => role(*i),
+                Recipient::External(label) => lang.pick(label).to_string(),
+            })
+            .collect();
+        if names.is_empty() {
+            "—".into()
+        } else {
+            names.join(lang.say("、", ", "))
+        }
+    };
+    let rows: Vec<Vec<String>> = policy
+        .reports
+        .iter()
+        .map(|r| {
+            vec![
+                l(&r.named.label),
+                r.schedule
+                    .as_ref()
+                    .map_or_else(|| "—".into(), |s| schedule_words(s, lang)),
+                r.covering
+                    .as_deref()
+                    .map_or_else(|| "—".into(), |c| covering_words(c, lang)),
+                recipients(&r.to),
+                recipients(&r.cc),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        blocks.push(Block::Paragraph(none()));
+    } else {
+        blocks.push(Block::Table {
+            header: vec![
+                say("报告", "Report"),
+                say("提交时间", "Due"),
+                say("范围", "Covering"),
+                say("报送", "To"),
+                say("抄送", "Copy"),
+            ],
+            rows,
+        });
+    }
+
+    // 10. Steps, RACI, flowchart.
+    if let Some(p) = procedure {
+        let p_index = policy
+            .procedures
+            .iter()
+            .position(|x| std::ptr::eq(x, p))
+            .unwrap_or(0);
+        let routed: Vec<usize> = {
+            let mut r: Vec<usize> = policy
+                .routes
+                .iter()
+                .map(|r| r.target)
+                .chain(policy.otherwise.as_ref().map(|o| o.target))
+                .collect();
+            r.sort_unstable();
+            r.dedup();
+            r
+        };
+        let owners = |s: usize| -> Vec<usize> {
+            let step = &p.steps[s];
+            let mut list: Vec<usize> = policy
+                .roles
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.duties.iter().any(|d| d.owns.contains(&(p_index, s))))
+                .map(|(i, _)| i)
+                .collect();
+            match step.by {
+                Some(Some(r)) => list.push(r),
+                Some(None) => list.extend(&routed),
+                None => {}
+            }
+            list.sort_unstable();
+            list.dedup();
+            list
+        };
+        blocks.push(Block::Heading(2, say("十、程序步骤", "10. Steps")));
+        blocks.push(Block::Table {
+            header: vec![
+                "#".into(),
+                say("步骤", "Step"),
+                say("时限", "Limit"),
+                say("负责", "Owner"),
+            ],
+            rows: p
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(s, step)| {
+                    let owner = owners(s).into_iter().map(role).collect::<Vec<_>>();
+                    vec![
+                        (s + 1).to_string(),
+                        l(&step.named.label),
+                        step.within
+                            .as_ref()
+                            .map_or_else(|| "—".into(), |(span, _)| deadline_words(*span, lang)),
+                        if owner.is_empty() {
+                            "—".into()
+                        } else {
+                            owner.join(lang.say("、", ", "))
+                        },
+                    ]
+                })
+                .collect(),
+        });
+        // RACI: R the owners; A the owners' direct superiors (accountable for the result).
+        let involved: Vec<usize> = {
+            let mut v: Vec<usize> = Vec::new();
+            for s in 0..p.steps.len() {
+                for o in owners(s) {
+                    v.push(o);
+                    v.extend(policy.roles[o].reports_to);
+                }
+            }
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        if !involved.is_empty() {
+            blocks.push(Block::Heading(
+                3,
+                say("职责分配矩阵（RACI）", "Responsibility matrix (RACI)"),
+            ));
+            blocks.push(Block::Paragraph(say(
+                "R：执行；A：负责（执行职位的直接上级）。",
+                "R: responsible (does the step); A: accountable (the direct superior of whoever does it).",
+            )));
+            let mut header = vec![say("步骤", "Step")];
+            header.extend(involved.iter().map(|&r| role(r)));
+            let rows = (0..p.steps.len())
+                .map(|s| {
+                    let own = owners(s);
+                    let mut row = vec![l(&p.steps[s].named.label)];
+                    for &r in &involved {
+                        let responsible = own.contains(&r);
+                        let accountable =
+                            own.iter().any(|&o| policy.roles[o].reports_to == Some(r));
+                        row.push(match (responsible, accountable) {
+                            (true, true) => "R/A".into(),
+                            (true, false) => "R".into(),
+                            (false, true) => "A".into(),
+                            (false, false) => String::new(),
+                        });
+                    }
+                    row
+                })
+                .collect();
+            blocks.push(Block::Table { header, rows });
+        }
+        blocks.push(Block::Heading(3, say("流程图", "Flowchart")));
+        let nodes: Vec<String> = p
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(s, step)| {
+                let owner = owners(s).into_iter().map(role).collect::<Vec<_>>();
+                if owner.is_empty() {
+                    l(&step.named.label)
+                } else {
+                    format!(
+                        "{}{}{}{}",
+                        l(&step.named.label),
+                        lang.say("（", " ("),
+                        owner.join(lang.say("、", ", ")),
+                        lang.say("）", ")")
+                    )
+                }
+            })
+            .collect();
+        let edges = (1..nodes.len()).map(|i| (i - 1, i)).collect();
+        blocks.push(Block::Chart(Chart { nodes, edges }));
+    }
+
+    let title = match (lang, procedure) {
+        (Lang::Zh, Some(p)) => l(&p.named.label),
+        (Lang::En, Some(p)) => l(&p.named.label),
+        (_, None) => l(&policy.label),
+    };
+    Document {
+        title,
+        lang,
+        blocks,
+    }
+}
+
+/// Which limit applies to each accepted category at each severity, when the SLA conditions
+/// only ask about category and severity (later blocks override earlier targets of the same
+/// name, as when deciding). `None` when a condition asks about anything else.
+fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
+    fn holds(cond: &Cond, category: usize, severity: Option<usize>) -> Option<bool> {
+        Some(match cond {
+            Cond::And(parts) => {
+                let mut all = true;
+                for p in parts {
+                    all &= holds(p, category, severity)?;
+                }
+                all
+            }
+            Cond::Or(parts) => {
+                let mut any = false;
+                for p in parts {
+                    any |= holds(p, category, severity)?;
+                }
+                any
+            }
+            Cond::Not(inner) => !holds(inner, category, severity)?,
+            Cond::Category(list) => list.contains(&category),
+            Cond::Severity(op, rank) => {
+                let s = severity?;
+                use crate::syntax::ast::CompareOp::*;
+                match op {
+                    Eq => s == *rank,
+                    Ne => s != *rank,
+                    Lt => s < *rank,
+                    Le => s <= *rank,
+                    Gt => s > *rank,
+                    Ge => s >= *rank,
+                }
+            }
+            Cond::SeverityIn(list) => list.contains(&severity?),
+            Cond::Channel(_) | Cond::Attribute(..) => return None,
+        })
+    }
+    if policy.slas.iter().all(|s| s.when.is_none()) {
+        return None;
+    }
+    let scope = &policy.scope;
+    let accepted: Vec<usize> = if scope.accepted.is_empty() && scope.redirects.is_empty() {
+        (0..policy.categories.len()).collect()
+    } else {
+        scope.accepted.clone()
+    };
+    let severities: Vec<Option<usize>> = if policy.severities.is_empty() {
+        vec![None]
+    } else {
+        (0..policy.severities.len()).map(Some).collect()
+    };
+    let mut names: Vec<&str> = Vec::new();
+    for t in policy.slas.iter().flat_map(|s| &s.targets) {
+        if !names.contains(&t.name.as_str()) {
+            names.push(&t.name);
+        }
+    }
+    let mut rows = Vec::new();
+    for &c in &accepted {
+        for &s in &severities {
+            let mut row = vec![
+                lang.pick(&policy.categories[c].label).to_string(),
+                s.map_or_else(
+                    || "—".into(),
+                    |s| lang.pick(&policy.severities[s].label).to_string(),
+                ),
+            ];
+            for name in &names {
+                let mut cell = String::from("—");
+                for sla in &policy.slas {
+                    let applies = match &sla.when {
+                        None => true,
+                        Some(c2) => holds(c2, c, s)?,
+                    };
+                    if let Some(t) = sla
+                        .targets
+                        .iter()
+                        .find(|t| t.name == *name)
+                        .filter(|_| applies)
+                    {
+                        cell = if t.recurring {
+                            format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
+                        } else {
+                            deadline_words(t.span, lang)
+                        };
+                    }
+                }
+                row.push(cell);
+            }
+            rows.push(row);
+        }
+    }
+    let mut header = vec![
+        lang.say("类别", "Category").to_string(),
+        lang.say("严重程度", "Severity").to_string(),
+    ];
+    header.extend(names.iter().map(|n| target_name(n, lang)));
+    Some(Block::Table { header, rows })
+}
+
+/// The org chart: every role under its superior, and the roles per department.
+pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
+    let l = |label| lang.pick(label).to_string();
+    let nodes: Vec<String> = policy.roles.iter().map(|r| l(&r.named.label)).collect();
+    let edges: Vec<(usize, usize)> = policy
+        .roles
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.reports_to.map(|s| (s, i)))
+        .collect();
+    let mut blocks = vec![Block::Chart(Chart { nodes, edges })];
+    blocks.push(Block::Heading(
+        2,
+        lang.say("部门与职位", "Departments and positions")
+            .to_string(),
+    ));
+    let mut rows = Vec::new();
+    for (d, dept) in policy.departments.iter().enumerate() {
+        for r in policy.roles.iter().filter(|r| r.department == Some(d)) {
+            rows.push(vec![
+                l(&dept.label),
+                l(&r.named.label),
+                r.reports_to
+                    .map_or_else(|| "—".into(), |s| l(&policy.roles[s].named.label)),
+                r.headcount.map_or_else(|| "—".into(), |n| n.to_string()),
+            ]);
+        }
+    }
+    for r in policy.roles.iter().filter(|r| r.department.is_none()) {
+        rows.push(vec![
+            "—".into(),
+            l(&r.named.label),
+            r.reports_to
+                .map_or_else(|| "—".into(), |s| l(&policy.roles[s].named.label)),
+            r.headcount.map_or_else(|| "—".into(), |n| n.to_string()),
+        ]);
+    }
+    blocks.push(Block::Table {
+        header: vec![
+            lang.say("部门", "Department").into(),
+            lang.say("职位", "Position").into(),
+            lang.say("直接上级", "Reports to").into(),
+            lang.say("编制", "Headcount").into(),
+        ],
+        rows,
+    });
+    let title = match lang {
+        Lang::Zh => format!("组织架构图：{}", l(&policy.label)),
+        Lang::En => format!("Organisation chart: {}", l(&policy.label)),
+    };
+    Document {
+        title,
+        lang,
+        blocks,
+    }
+}

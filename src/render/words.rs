@@ -1,0 +1,275 @@
+//! Policy facts in plain words, in Chinese or English: spans, deadlines, conditions, target
+//! names, schedules.
+
+use crate::check::{AttrTest, Cond, Policy};
+use crate::syntax::ast::{CompareOp, Schedule};
+use crate::time::{Span, Unit};
+
+use super::Lang;
+
+/// The usual targets by their names in the language; custom ones as written.
+pub(crate) fn target_name(name: &str, lang: Lang) -> String {
+    let zh = match (lang, name) {
+        (Lang::En, _) => None,
+        (Lang::Zh, "acknowledge") => Some("受理确认"),
+        (Lang::Zh, "resolve") => Some("处理完成"),
+        (Lang::Zh, "update") => Some("进展通报"),
+        (Lang::Zh, "callback") => Some("回访"),
+        (Lang::Zh, _) => None,
+    };
+    zh.map_or_else(|| name.to_string(), str::to_string)
+}
+
+/// A time unit of a duty's time budget in Chinese.
+pub(crate) fn unit_zh(unit: &str) -> &str {
+    match unit.trim_end_matches('s') {
+        "minute" => "分钟",
+        "hour" => "小时",
+        "day" => "天",
+        "week" => "周",
+        "month" => "月",
+        "quarter" => "季度",
+        "year" => "年",
+        _ => unit,
+    }
+}
+
+/// A span in plain words: "2 working hours", "2个工作小时".
+pub(crate) fn span_words(span: Span, lang: Lang) -> String {
+    match lang {
+        Lang::En => span.to_string(),
+        Lang::Zh => {
+            let unit = match span.unit {
+                Unit::Minutes => "分钟",
+                Unit::Hours => "小时",
+                Unit::Days => "天",
+                Unit::WorkingMinutes => "个工作分钟",
+                Unit::WorkingHours => "个工作小时",
+                Unit::WorkingDays => "个工作日",
+            };
+            format!("{}{unit}", span.amount)
+        }
+    }
+}
+
+/// A condition in plain words, with the policy's labels.
+pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
+    let l = |label| lang.pick(label).to_string();
+    let list = |names: Vec<String>| names.join(lang.say("或", " or "));
+    match cond {
+        Cond::And(parts) => parts
+            .iter()
+            .map(|p| cond_words(policy, p, lang))
+            .collect::<Vec<_>>()
+            .join(lang.say("，且", ", and ")),
+        Cond::Or(parts) => parts
+            .iter()
+            .map(|p| cond_words(policy, p, lang))
+            .collect::<Vec<_>>()
+            .join(lang.say("；或", "; or ")),
+        Cond::Not(inner) => format!(
+            "{}{}",
+            lang.say("并非：", "not: "),
+            cond_words(policy, inner, lang)
+        ),
+        Cond::Category(items) => format!(
+            "{}{}",
+            lang.say("类别为", "category "),
+            list(
+                items
+                    .iter()
+                    .map(|&i| l(&policy.categories[i].label))
+                    .collect()
+            )
+        ),
+        Cond::Channel(items) => format!(
+            "{}{}",
+            lang.say("渠道为", "channel "),
+            list(
+                items
+                    .iter()
+                    .map(|&i| l(&policy.channels[i].named.label))
+                    .collect()
+            )
+        ),
+        Cond::SeverityIn(items) => format!(
+            "{}{}",
+            lang.say("严重程度为", "severity "),
+            list(
+                items
+                    .iter()
+                    .map(|&i| l(&policy.severities[i].label))
+                    .collect()
+            )
+        ),
+        Cond::Severity(op, rank) => {
+            let name = l(&policy.severities[*rank].label);
+            let words = match (op, lang) {
+                (CompareOp::Eq, Lang::Zh) => "为",
+                (CompareOp::Ne, Lang::Zh) => "不为",
+                (CompareOp::Lt, Lang::Zh) => "低于",
+                (CompareOp::Le, Lang::Zh) => "不高于",
+                (CompareOp::Gt, Lang::Zh) => "高于",
+                (CompareOp::Ge, Lang::Zh) => "不低于",
+                (CompareOp::Eq, Lang::En) => "is",
+                (CompareOp::Ne, Lang::En) => "is not",
+                (CompareOp::Lt, Lang::En) => "below",
+                (CompareOp::Le, Lang::En) => "at most",
+                (CompareOp::Gt, Lang::En) => "above",
+                (CompareOp::Ge, Lang::En) => "at least",
+            };
+            match lang {
+                Lang::Zh => format!("严重程度{words}{name}"),
+                Lang::En => format!("severity {words} {name}"),
+            }
+        }
+        Cond::Attribute(i, test) => {
+            let name = l(&policy.attributes[*i].named.label);
+            let sep = lang.say("", " ");
+            match test {
+                AttrTest::True => name,
+                AttrTest::Bool(eq, b) => {
+                    if eq == b {
+                        name
+                    } else {
+                        format!("{}{name}", lang.say("非", "not "))
+                    }
+                }
+                AttrTest::Number(op, n) => format!("{name}{sep}{}{sep}{n}", op_symbol(*op)),
+                AttrTest::Text(eq, s) => {
+                    format!("{name}{sep}{}{sep}“{s}”", if *eq { "=" } else { "≠" })
+                }
+                AttrTest::TextIn(items) => format!(
+                    "{name}{sep}{}{sep}{}",
+                    lang.say("为", "is"),
+                    items
+                        .iter()
+                        .map(|s| format!("“{s}”"))
+                        .collect::<Vec<_>>()
+                        .join(lang.say("或", " or "))
+                ),
+                AttrTest::NumberIn(items) => format!(
+                    "{name}{sep}{}{sep}{}",
+                    lang.say("为", "is"),
+                    items
+                        .iter()
+                        .map(f64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(lang.say("或", " or "))
+                ),
+                AttrTest::Contains(s) => format!("{name}{}“{s}”", lang.say("包含", " include ")),
+            }
+        }
+    }
+}
+
+fn op_symbol(op: CompareOp) -> &'static str {
+    match op {
+        CompareOp::Eq => "=",
+        CompareOp::Ne => "≠",
+        CompareOp::Lt => "<",
+        CompareOp::Le => "≤",
+        CompareOp::Gt => ">",
+        CompareOp::Ge => "≥",
+    }
+}
+
+/// A time limit as a deadline in plain words: "within 2 working hours", "by close of business
+/// on the 5th working day"; "2个工作小时内", "第5个工作日下班前".
+pub(crate) fn deadline_words(span: Span, lang: Lang) -> String {
+    let n = span.amount;
+    match (span.unit, lang) {
+        (Unit::WorkingDays, Lang::En) => {
+            format!("by close of business on the {} working day", ordinal(n))
+        }
+        (Unit::WorkingDays, Lang::Zh) => format!("第{n}个工作日下班前"),
+        (Unit::Days, Lang::En) => format!("by the end of the {} day", ordinal(n)),
+        (Unit::Days, Lang::Zh) => format!("第{n}天结束前"),
+        (_, Lang::En) => format!("within {span}"),
+        (_, Lang::Zh) => format!("{}内", span_words(span, lang)),
+    }
+}
+
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// `HH:MM` of minutes after midnight.
+pub(crate) fn clock(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// A report schedule in words: "every month on day 5 before 10:00", "每月5日10:00前".
+pub(crate) fn schedule_words(schedule: &Schedule, lang: Lang) -> String {
+    let before = clock(schedule.before);
+    match lang {
+        Lang::En => {
+            let on = schedule
+                .on
+                .as_ref()
+                .map(|o| format!(" on {o}"))
+                .unwrap_or_default();
+            format!("every {}{on} before {before}", schedule.period)
+        }
+        Lang::Zh => {
+            let period = match schedule.period.as_str() {
+                "day" => "每天",
+                "week" => "每周",
+                "month" => "每月",
+                "quarter" => "每季度",
+                "year" => "每年",
+                other => other,
+            };
+            let on = match schedule.on.as_deref() {
+                None => String::new(),
+                Some(day) if day.starts_with("day ") => format!("第{}日", &day[4..]),
+                Some(day) => match day {
+                    "monday" => "一".to_string(),
+                    "tuesday" => "二".to_string(),
+                    "wednesday" => "三".to_string(),
+                    "thursday" => "四".to_string(),
+                    "friday" => "五".to_string(),
+                    "saturday" => "六".to_string(),
+                    "sunday" => "日".to_string(),
+                    other => other.replace('-', "月") + "日",
+                },
+            };
+            format!("{period}{on}{before}前")
+        }
+    }
+}
+
+/// The usual case events by their names in the language; others as written.
+pub(crate) fn event_name(event: &str, lang: Lang) -> String {
+    let (zh, en) = match event {
+        "received" => ("收到投诉", "receipt"),
+        "acknowledged" => ("确认受理", "acknowledgement"),
+        "resolved" => ("处理完毕", "resolution"),
+        "updated" => ("进展通报", "an update"),
+        "callback" => ("回访", "the callback"),
+        "closed" => ("结案", "closing"),
+        "reopened" => ("重新处理", "reopening"),
+        _ => return event.to_string(),
+    };
+    lang.say(zh, en).to_string()
+}
+
+/// `previous month` and the like in the language.
+pub(crate) fn covering_words(covering: &str, lang: Lang) -> String {
+    match (lang, covering) {
+        (Lang::Zh, "previous day") => "前一天".into(),
+        (Lang::Zh, "current day") => "当天".into(),
+        (Lang::Zh, "previous week") => "上周".into(),
+        (Lang::Zh, "previous month") => "上月".into(),
+        (Lang::Zh, "previous quarter") => "上季度".into(),
+        (Lang::Zh, "previous year") => "上年度".into(),
+        _ => covering.to_string(),
+    }
+}

@@ -1,0 +1,382 @@
+//! Documents: Markdown snapshots of every role, procedure and org chart of the shipped
+//! policies in Chinese and English (each read before accepting), templates, the Word files read
+//! back, and, when LibreOffice and Chromium are installed (`.ci/run` installs them), a PDF of
+//! the Word file and a PNG and PDF of the HTML without console errors.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use assert_cmd::Command as Cmd;
+use predicates::prelude::*;
+
+const POLICIES: [&str; 4] = [
+    "complaint-office",
+    "ecommerce-after-sales",
+    "led-maker",
+    "renovation",
+];
+
+fn charter() -> Cmd {
+    Cmd::cargo_bin("charter").unwrap()
+}
+
+fn doc(args: &[&str]) -> String {
+    let out = charter()
+        .arg("doc")
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn every_role_procedure_and_org_chart_in_both_languages() {
+    for policy in POLICIES {
+        let path = format!("policies/{policy}");
+        for lang in ["zh", "en"] {
+            let roles = doc(&["role", "--all", "--policy", &path, "--lang", lang]);
+            insta::assert_snapshot!(format!("{policy}__roles__{lang}"), roles);
+            let procedure = doc(&["procedure", "--policy", &path, "--lang", lang]);
+            insta::assert_snapshot!(format!("{policy}__procedure__{lang}"), procedure);
+            let org = doc(&["org-chart", "--policy", &path, "--lang", lang]);
+            insta::assert_snapshot!(format!("{policy}__org_chart__{lang}"), org);
+        }
+    }
+}
+
+/// A document and the policy agree: every role routed complaints lists the route's condition,
+/// and every procedure step appears with its owner in the procedure's step table.
+#[test]
+fn documents_follow_the_policy() {
+    let md = doc(&[
+        "role",
+        "--policy",
+        "policies/complaint-office",
+        "coordinator",
+    ]);
+    assert!(
+        md.contains("涉及部门包含“finance”；或涉及金额>5000"),
+        "{md}"
+    );
+    // Editing the policy changes the document: a copy with another condition.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("office")).unwrap();
+    std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
+    std::fs::copy(
+        "policies/calendars/cn-2026.charter",
+        dir.path().join("calendars/cn-2026.charter"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string("policies/complaint-office/policy.charter")
+        .unwrap()
+        .replace("amount > 5000", "amount > 8000");
+    std::fs::write(dir.path().join("office/policy.charter"), text).unwrap();
+    let md = doc(&[
+        "role",
+        "--policy",
+        dir.path().join("office").to_str().unwrap(),
+        "coordinator",
+    ]);
+    assert!(
+        md.contains("涉及金额>8000") && !md.contains("涉及金额>5000"),
+        "{md}"
+    );
+}
+
+#[test]
+fn templates_replace_the_built_in_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("brief.md.j2");
+    std::fs::write(
+        &template,
+        "TITLE: {{ title }}\n{% for b in blocks if b.kind == \"heading\" %}- {{ b.text }}\n{% endfor %}",
+    )
+    .unwrap();
+    let out = doc(&[
+        "role",
+        "--policy",
+        "policies/complaint-office",
+        "office_director",
+        "--template",
+        template.to_str().unwrap(),
+    ]);
+    assert!(
+        out.starts_with("TITLE: 职位说明书：投诉办主任\n- 一、基本信息\n"),
+        "{out}"
+    );
+    // An HTML template escapes values.
+    std::fs::write(&template, "<p>{{ title }}</p>{{ '<b>' }}").unwrap();
+    let out = doc(&[
+        "org-chart",
+        "--policy",
+        "policies/complaint-office",
+        "--format",
+        "html",
+        "--template",
+        template.to_str().unwrap(),
+    ]);
+    assert!(out.contains("&lt;b&gt;"), "{out}");
+    // A broken template names its file and line.
+    std::fs::write(&template, "ok\n{% for x in %}\n").unwrap();
+    charter()
+        .args([
+            "doc",
+            "org-chart",
+            "--policy",
+            "policies/complaint-office",
+            "--template",
+        ])
+        .arg(&template)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("brief.md.j2:2:"));
+    // Unknown role: a suggestion.
+    charter()
+        .args([
+            "doc",
+            "role",
+            "--policy",
+            "policies/complaint-office",
+            "office_directr",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean `office_director`?"));
+}
+
+#[test]
+fn html_is_self_contained() {
+    let html = doc(&[
+        "procedure",
+        "--policy",
+        "policies/complaint-office",
+        "--format",
+        "html",
+    ]);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg") && html.contains("@page { size: A4"));
+    assert!(
+        !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
+    );
+    let all = doc(&[
+        "role",
+        "--all",
+        "--policy",
+        "policies/led-maker",
+        "--format",
+        "html",
+    ]);
+    assert_eq!(
+        all.matches("class=\"page-break\"").count(),
+        9,
+        "a page break between 10 roles"
+    );
+}
+
+#[cfg(feature = "docx")]
+mod word {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Every paragraph's style and text, and every table cell's text, as read back by docx-rs.
+    fn read_back(path: &Path) -> serde_json::Value {
+        let bytes = std::fs::read(path).unwrap();
+        let docx = docx_rs::read_docx(&bytes).unwrap();
+        serde_json::from_str(&docx.json()).unwrap()
+    }
+
+    #[test]
+    fn word_files_have_headings_tables_and_chinese_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("roles.docx");
+        charter()
+            .args([
+                "doc",
+                "role",
+                "--all",
+                "--policy",
+                "policies/complaint-office",
+                "--format",
+                "docx",
+                "-o",
+            ])
+            .arg(&file)
+            .assert()
+            .success();
+        let json = read_back(&file);
+        let text = json.to_string();
+        let children = json["document"]["children"].as_array().unwrap();
+        let headings = children
+            .iter()
+            .filter(|c| {
+                c["data"]["property"]["style"]
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("Heading"))
+            })
+            .count();
+        let tables = children.iter().filter(|c| c["type"] == "table").count();
+        let breaks = text.matches("\"breakType\":\"page\"").count();
+        assert!(headings >= 4 * 14, "{headings} headings");
+        assert!(tables >= 4 * 3, "{tables} tables");
+        assert_eq!(breaks, 3, "a page break between 4 roles");
+        for chinese in [
+            "职位说明书：投诉办主任",
+            "一、基本信息",
+            "投诉处理与协调岗",
+            "赔偿",
+        ] {
+            assert!(text.contains(chinese), "no {chinese}");
+        }
+        // One file per role into a folder.
+        let folder = dir.path().join("roles");
+        std::fs::create_dir_all(&folder).unwrap();
+        charter()
+            .args([
+                "doc",
+                "role",
+                "--all",
+                "--policy",
+                "policies/led-maker",
+                "--format",
+                "docx",
+                "-o",
+            ])
+            .arg(&folder)
+            .assert()
+            .success();
+        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 10);
+        libreoffice_converts(&file);
+    }
+
+    /// LibreOffice opens the file and writes a PDF holding the Chinese text.
+    fn libreoffice_converts(docx: &Path) {
+        let Some(office) = ["libreoffice", "soffice"]
+            .into_iter()
+            .find(|c| super::installed(c))
+        else {
+            eprintln!(
+                "LibreOffice is not installed: the PDF conversion is not checked here (.ci/run installs it)"
+            );
+            return;
+        };
+        let out = docx.parent().unwrap().join("pdf");
+        let status = Command::new(office)
+            .args(["--headless", "--convert-to", "pdf", "--outdir"])
+            .arg(&out)
+            .arg(docx)
+            .env("HOME", docx.parent().unwrap())
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let pdf = out.join("roles.pdf");
+        let bytes = std::fs::read(&pdf).unwrap();
+        assert!(
+            bytes.starts_with(b"%PDF") && bytes.len() > 10_000,
+            "{} bytes",
+            bytes.len()
+        );
+        if super::installed("pdftotext") {
+            let text = Command::new("pdftotext")
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(text.contains("投诉办主任"), "{text}");
+        }
+    }
+}
+
+fn installed(command: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {command}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Headless Chromium renders the HTML to a PNG and a PDF with no console errors. The PNGs are
+/// kept in `target/screenshots/` to be looked at.
+#[test]
+fn chromium_renders_the_html() {
+    let Some(browser) = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| installed(c))
+    else {
+        eprintln!("Chromium is not installed: rendering is not checked here (.ci/run installs it)");
+        return;
+    };
+    let shots = PathBuf::from("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args) in [
+        (
+            "roles",
+            vec!["role", "--all", "--policy", "policies/complaint-office"],
+        ),
+        (
+            "procedure",
+            vec!["procedure", "--policy", "policies/led-maker"],
+        ),
+        (
+            "org-chart",
+            vec!["org-chart", "--policy", "policies/led-maker"],
+        ),
+    ] {
+        let html = dir.path().join(format!("{name}.html"));
+        charter()
+            .arg("doc")
+            .args(&args)
+            .args(["--format", "html", "-o"])
+            .arg(&html)
+            .assert()
+            .success();
+        let png = shots.join(format!("{name}.png"));
+        let pdf = shots.join(format!("{name}.pdf"));
+        let profile = tempfile::tempdir().unwrap();
+        let run = |target: String| {
+            Command::new(browser)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--no-first-run",
+                    "--enable-logging=stderr",
+                    "--v=0",
+                    "--window-size=1280,1800",
+                ])
+                .arg(format!("--user-data-dir={}", profile.path().display()))
+                .arg(target)
+                .arg(format!(
+                    "file://{}",
+                    std::fs::canonicalize(&html).unwrap().display()
+                ))
+                .output()
+                .unwrap()
+        };
+        for (target, file) in [
+            (format!("--screenshot={}", png.display()), &png),
+            (format!("--print-to-pdf={}", pdf.display()), &pdf),
+        ] {
+            let out = run(target);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{name}: {stderr}");
+            assert!(
+                !stderr
+                    .lines()
+                    .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
+                "{name}: console messages:\n{stderr}"
+            );
+            assert!(
+                std::fs::metadata(file).unwrap().len() > 5_000,
+                "{}",
+                file.display()
+            );
+        }
+    }
+}
