@@ -10,7 +10,7 @@ use std::io::{self, Read, Write};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::decide::{Case, Engine};
+use crate::decide::{Case, Decision, Engine};
 
 /// Lines longer than this are refused (a case is a few hundred bytes).
 pub const MAX_LINE: usize = 1 << 20;
@@ -33,6 +33,143 @@ pub struct BatchSummary {
     pub decided: u64,
     /// Records that became error records.
     pub errors: u64,
+}
+
+/// One record of a batch, handed to the consumer in input order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Record<T> {
+    /// A case that was decided: what the `map` function made of its decision.
+    Decided {
+        /// 1-based line (NDJSON) or record line (CSV).
+        line: u64,
+        /// The case's id.
+        id: String,
+        /// The value.
+        value: T,
+    },
+    /// A record that could not be decided.
+    Failed {
+        /// 1-based line.
+        line: u64,
+        /// The case's id, when it could be read.
+        id: Option<String>,
+        /// The field at fault, when known.
+        field: Option<String>,
+        /// What is wrong.
+        error: String,
+    },
+}
+
+/// The input of a batch: NDJSON, or CSV with the column mapping of `docs/decide.md`.
+pub enum Input<'r> {
+    /// One JSON case per line.
+    Ndjson(&'r mut (dyn Read + Send)),
+    /// One case per CSV row.
+    Csv(&'r mut (dyn Read + Send)),
+}
+
+/// Decides every record of `input` on every core and hands the results to `consume` in input
+/// order, a block at a time, on a thread of its own (so consuming overlaps deciding). `map`
+/// runs on the deciding threads and turns each case and its decision into what the consumer
+/// needs; memory holds a block of records at a time. Duplicate ids become `Failed` records.
+pub fn map_batch<T: Send>(
+    engine: &Engine,
+    input: Input<'_>,
+    options: BatchOptions,
+    map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
+    consume: &mut (dyn FnMut(Vec<Record<T>>) -> io::Result<()> + Send),
+    progress: &mut dyn FnMut(&BatchSummary),
+) -> io::Result<BatchSummary> {
+    match input {
+        Input::Ndjson(reader) => {
+            let mut blocks = Blocks::new(reader);
+            pipeline(
+                engine,
+                &mut || blocks.next_lines(),
+                options,
+                map,
+                consume,
+                progress,
+            )
+        }
+        Input::Csv(reader) => {
+            let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+            let header = reader.headers().map_err(io::Error::other)?.clone();
+            let columns = csv_columns(engine, &header)?;
+            let mut record = csv::StringRecord::new();
+            let mut next = || -> io::Result<Vec<Line>> {
+                let mut lines = Vec::new();
+                let mut bytes = 0;
+                while bytes < BLOCK {
+                    match reader.read_record(&mut record) {
+                        Ok(false) => break,
+                        Ok(true) => {
+                            let number = record.position().map_or(0, |p| p.line());
+                            let text = csv_case(&columns, &record);
+                            bytes += text.len();
+                            lines.push(Line::complete(number, text));
+                        }
+                        Err(e) => {
+                            let number = e.position().map_or(0, |p| p.line());
+                            lines.push(Line::unreadable(number, format!("CSV: {e}")));
+                            if !matches!(
+                                e.kind(),
+                                csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                            ) {
+                                break;
+                            }
+                        }
+                    }
+                }
+                Ok(lines)
+            };
+            pipeline(engine, &mut next, options, map, consume, progress)
+        }
+    }
+}
+
+/// Writes records as NDJSON: each decision's JSON, or an error record.
+fn write_records(
+    output: &mut (dyn Write + Send),
+    records: Vec<Record<Option<Vec<u8>>>>,
+) -> io::Result<()> {
+    let mut out = Vec::with_capacity(records.len() * 4096);
+    for record in records {
+        match record {
+            Record::Decided {
+                value: Some(bytes), ..
+            } => {
+                out.extend_from_slice(&bytes);
+                out.push(b'\n');
+            }
+            Record::Decided {
+                line,
+                id,
+                value: None,
+            } => {
+                write_error(
+                    &mut out,
+                    line,
+                    Some(&id),
+                    None,
+                    "could not write the decision",
+                );
+            }
+            Record::Failed {
+                line,
+                id,
+                field,
+                error,
+            } => {
+                write_error(&mut out, line, id.as_deref(), field.as_deref(), &error);
+            }
+        }
+    }
+    output.write_all(&out)
+}
+
+fn to_json(_: &Case, decision: &Decision<'_>) -> Option<Vec<u8>> {
+    serde_json::to_vec(decision).ok()
 }
 
 /// An error record of the output.
@@ -94,14 +231,17 @@ pub fn run_batch(
     options: BatchOptions,
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
-    let mut reader = Blocks::new(input);
-    pipeline(
+    let mut consume = |records| write_records(output, records);
+    let summary = map_batch(
         engine,
-        &mut || reader.next_lines(),
-        output,
+        Input::Ndjson(input),
         options,
+        &to_json,
+        &mut consume,
         progress,
-    )
+    )?;
+    output.flush()?;
+    Ok(summary)
 }
 
 /// Like [`run_batch`], for CSV input: one case per row, columns mapped as in `docs/decide.md`
@@ -115,37 +255,17 @@ pub fn run_csv_batch(
     options: BatchOptions,
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let header = reader.headers().map_err(io::Error::other)?.clone();
-    let columns = csv_columns(engine, &header)?;
-    let mut record = csv::StringRecord::new();
-    let mut next = || -> io::Result<Vec<Line>> {
-        let mut lines = Vec::new();
-        let mut bytes = 0;
-        while bytes < BLOCK {
-            match reader.read_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {
-                    let number = record.position().map_or(0, |p| p.line());
-                    let text = csv_case(&columns, &record);
-                    bytes += text.len();
-                    lines.push(Line::complete(number, text));
-                }
-                Err(e) => {
-                    let number = e.position().map_or(0, |p| p.line());
-                    lines.push(Line::unreadable(number, format!("CSV: {e}")));
-                    if !matches!(
-                        e.kind(),
-                        csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
-                    ) {
-                        break;
-                    }
-                }
-            }
-        }
-        Ok(lines)
-    };
-    pipeline(engine, &mut next, output, options, progress)
+    let mut consume = |records| write_records(output, records);
+    let summary = map_batch(
+        engine,
+        Input::Csv(input),
+        options,
+        &to_json,
+        &mut consume,
+        progress,
+    )?;
+    output.flush()?;
+    Ok(summary)
 }
 
 /// What a CSV column holds.
@@ -245,11 +365,12 @@ fn csv_case(columns: &[Column], record: &csv::StringRecord) -> Vec<u8> {
 
 /// Reads blocks of lines from `next_lines` on a reader thread, decides them on every core and
 /// writes them in order on a writer thread.
-fn pipeline(
+fn pipeline<T: Send>(
     engine: &Engine,
     next_lines: &mut (dyn FnMut() -> io::Result<Vec<Line>> + Send),
-    output: &mut (dyn Write + Send),
     options: BatchOptions,
+    map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
+    consume: &mut (dyn FnMut(Vec<Record<T>>) -> io::Result<()> + Send),
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
     std::thread::scope(|scope| {
@@ -267,48 +388,50 @@ fn pipeline(
                 }
             }
         });
-        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(2);
+        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<Record<T>>>(2);
         let writer = scope.spawn(move || -> io::Result<()> {
             for block in out_rx {
-                output.write_all(&block)?;
+                consume(block)?;
             }
-            output.flush()
+            Ok(())
         });
         let mut summary = BatchSummary::default();
         let mut seen: HashMap<u64, u64> = HashMap::new();
         let hasher = std::collections::hash_map::RandomState::new();
         for lines in blocks_rx {
             let lines = lines?;
-            let results: Vec<(Vec<u8>, Option<String>, bool)> = lines
+            let results: Vec<(Record<T>, Option<String>)> = lines
                 .par_iter()
-                .map(|line| decide_line(engine, line, options))
+                .map(|line| decide_line(engine, line, options, map))
                 .collect();
-            let mut out = Vec::with_capacity(results.iter().map(|r| r.0.len()).sum());
-            for (line, (mut bytes, id, ok)) in lines.iter().zip(results) {
+            let mut out = Vec::with_capacity(results.len());
+            for (line, (record, id)) in lines.iter().zip(results) {
                 summary.records += 1;
                 if let Some(id) = id {
                     let key = hasher.hash_one(&id);
                     if let Some(first) = seen.get(&key) {
-                        bytes.clear();
-                        let message = format!(
+                        let error = format!(
                             "duplicate id: line {first} has the same `id`; give every case its own id"
                         );
-                        write_error(&mut bytes, line.number, Some(&id), Some("id"), &message);
+                        out.push(Record::Failed {
+                            line: line.number,
+                            id: Some(id),
+                            field: Some("id".into()),
+                            error,
+                        });
                         summary.errors += 1;
-                        out.extend_from_slice(&bytes);
                         continue;
                     }
                     seen.insert(key, line.number);
                 }
-                if ok {
-                    summary.decided += 1;
-                } else {
-                    summary.errors += 1;
+                match record {
+                    Record::Decided { .. } => summary.decided += 1,
+                    Record::Failed { .. } => summary.errors += 1,
                 }
-                out.extend_from_slice(&bytes);
+                out.push(record);
             }
             if out_tx.send(out).is_err() {
-                // The writer stopped; its error is returned below.
+                // The consumer stopped; its error is returned below.
                 break;
             }
             progress(&summary);
@@ -316,23 +439,28 @@ fn pipeline(
         drop(out_tx);
         match writer.join() {
             Ok(result) => result?,
-            Err(_) => return Err(io::Error::other("the writer thread failed")),
+            Err(_) => return Err(io::Error::other("the consumer thread failed")),
         }
         Ok(summary)
     })
 }
 
-/// Decides one line: the output record, the case id (for duplicate detection, only when the
-/// case decided) and whether it is a decision.
-fn decide_line(
+/// Decides one line: the record, and the case id when the case could be read (for
+/// duplicate detection).
+fn decide_line<T>(
     engine: &Engine,
     line: &Line,
     options: BatchOptions,
-) -> (Vec<u8>, Option<String>, bool) {
-    let mut out = Vec::with_capacity(8192);
+    map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
+) -> (Record<T>, Option<String>) {
+    let failed = |id: Option<String>, field: Option<String>, error: String| Record::Failed {
+        line: line.number,
+        id,
+        field,
+        error,
+    };
     if let Some(problem) = &line.problem {
-        write_error(&mut out, line.number, None, None, problem);
-        return (out, None, false);
+        return (failed(None, None, problem.clone()), None);
     }
     let text = match std::str::from_utf8(&line.text) {
         Ok(text) => text,
@@ -341,45 +469,41 @@ fn decide_line(
                 "not UTF-8 (invalid byte at column {}); save the file as UTF-8",
                 e.valid_up_to() + 1
             );
-            write_error(&mut out, line.number, None, None, &message);
-            return (out, None, false);
+            return (failed(None, None, message), None);
         }
     };
     let case = match Case::from_json(text) {
         Ok(case) => case,
         Err(e) => {
-            let id = id_of(text);
             let mut message = e.message.clone();
             if line.unterminated && message.starts_with("EOF") {
                 message = format!("{message}: the last line is cut short (truncated file?)");
             } else if let Some((_, col)) = e.line_col.filter(|_| line.as_written) {
                 message = format!("{message} (column {col})");
             }
-            let field = (!e.field.is_empty() && e.field != ".").then_some(e.field.as_str());
-            write_error(&mut out, line.number, id.as_deref(), field, &message);
-            return (out, None, false);
+            let field = (!e.field.is_empty() && e.field != ".").then(|| e.field.clone());
+            return (failed(id_of(text), field, message), None);
         }
     };
     match engine.decide(&case, options.now) {
         Ok(decision) => {
-            if serde_json::to_writer(&mut out, &decision).is_err() {
-                out.clear();
-                write_error(
-                    &mut out,
-                    line.number,
-                    Some(&case.id),
-                    None,
-                    "could not write the decision",
-                );
-                return (out, Some(case.id), false);
-            }
-            out.push(b'\n');
-            (out, Some(case.id), true)
+            let value = map(&case, &decision);
+            (
+                Record::Decided {
+                    line: line.number,
+                    id: case.id.clone(),
+                    value,
+                },
+                Some(case.id.clone()),
+            )
         }
         Err(e) => {
-            let message = e.to_string();
-            write_error(&mut out, line.number, Some(&case.id), e.field(), &message);
-            (out, Some(case.id.clone()), false)
+            let record = failed(
+                Some(case.id.clone()),
+                e.field().map(str::to_string),
+                e.to_string(),
+            );
+            (record, Some(case.id.clone()))
         }
     }
 }
