@@ -2,11 +2,12 @@
 //!
 //! The pipeline is the architecture: [`syntax`] (text -> AST), [`check`] (AST -> [`check::Policy`]
 //! or diagnostics), then [`decide`] (Policy + Case -> Decision), [`analyse`] (Policy ->
-//! findings), [`render`] (Policy -> documents), [`suite`] (policy test suites, on top of
+//! findings), [`audit`] (real case histories against the policy), [`render`] (Policy -> documents), [`suite`] (policy test suites, on top of
 //! `decide`) and `serve` (the HTTP service, feature `serve`); [`time`] is the business-time
 //! arithmetic they share (no policy knowledge), and [`cli`] the thin front end.
 
 pub mod analyse;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod decide;

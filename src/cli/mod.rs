@@ -1,6 +1,7 @@
 //! The command-line front end: clap parsing, one file per subcommand, errors printed in one
 //! place. Exit codes: 0 success, 1 the policy or a case has errors, 2 usage or I/O error.
 
+mod audit;
 mod check;
 mod decide;
 mod doc;
@@ -29,6 +30,9 @@ enum Command {
     Check(check::Args),
     /// Decide a case (or a batch of cases): acceptance, route, deadlines, escalations, callback.
     Decide(decide::Args),
+    /// Audit real case histories against the policy (attainment, breaches, procedure
+    /// checks, scheduled reports), and what-if under another policy.
+    Audit(audit::Args),
     /// Write documents: position descriptions, the procedure, the org chart (md, html, docx).
     #[command(subcommand)]
     Doc(doc::Command),
@@ -106,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Decide(args) => decide::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lint(args) => lint::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Doc(command) => doc::run(command),
         Command::Test(args) => test::run(args),
         #[cfg(feature = "serve")]

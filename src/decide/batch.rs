@@ -66,6 +66,11 @@ pub enum Input<'r> {
     Ndjson(&'r mut (dyn Read + Send)),
     /// One case per CSV row.
     Csv(&'r mut (dyn Read + Send)),
+    /// One case per CSV row, header names renamed first (the tool's column -> ours).
+    CsvRenamed(
+        &'r mut (dyn Read + Send),
+        &'r std::collections::BTreeMap<String, String>,
+    ),
 }
 
 /// Decides every record of `input` on every core and hands the results to `consume` in input
@@ -80,6 +85,10 @@ pub fn map_batch<T: Send>(
     consume: &mut (dyn FnMut(Vec<Record<T>>) -> io::Result<()> + Send),
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
+    let input_rename = match &input {
+        Input::CsvRenamed(_, map) => Some(*map),
+        _ => None,
+    };
     match input {
         Input::Ndjson(reader) => {
             let mut blocks = Blocks::new(reader);
@@ -92,9 +101,20 @@ pub fn map_batch<T: Send>(
                 progress,
             )
         }
-        Input::Csv(reader) => {
+        Input::Csv(reader) | Input::CsvRenamed(reader, _) => {
+            let rename = input_rename;
             let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-            let header = reader.headers().map_err(io::Error::other)?.clone();
+            let header: csv::StringRecord = reader
+                .headers()
+                .map_err(io::Error::other)?
+                .iter()
+                .map(|h| {
+                    rename
+                        .and_then(|m| m.get(h.trim()))
+                        .map_or(h, String::as_str)
+                        .to_string()
+                })
+                .collect();
             let columns = csv_columns(engine, &header)?;
             let mut record = csv::StringRecord::new();
             let mut next = || -> io::Result<Vec<Line>> {

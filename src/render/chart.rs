@@ -143,3 +143,52 @@ impl Chart {
         out
     }
 }
+
+/// A vertical bar chart as SVG: one bar per label, its value written above it.
+pub fn bar_chart(labels: &[String], values: &[f64], unit: &str) -> String {
+    let n = labels.len().max(1);
+    let bar = 36.0;
+    let gap = 14.0;
+    let (left, top, height) = (40.0, 20.0, 180.0);
+    let label_room = labels
+        .iter()
+        .map(|l| display_width(l) as f64 * 6.5)
+        .fold(0.0, f64::max)
+        .clamp(20.0, 120.0);
+    let width = left + n as f64 * (bar + gap) + gap;
+    let total_height = top + height + label_room + 10.0;
+    let max = values.iter().copied().fold(0.0, f64::max);
+    let scale = if max > 0.0 { height / max } else { 0.0 };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{width:.0}\" height=\"{total_height:.0}\" viewBox=\"0 0 {width:.0} {total_height:.0}\" role=\"img\">"
+    );
+    let base = top + height;
+    let _ = write!(
+        out,
+        "<line x1=\"{left}\" y1=\"{base}\" x2=\"{width:.1}\" y2=\"{base}\" stroke=\"#333\"/>"
+    );
+    for (i, (label, value)) in labels.iter().zip(values).enumerate() {
+        let x = left + gap + i as f64 * (bar + gap);
+        let h = value * scale;
+        let y = base - h;
+        let shown = if value.fract() == 0.0 {
+            format!("{value:.0}{unit}")
+        } else {
+            format!("{value:.1}{unit}")
+        };
+        let _ = write!(
+            out,
+            "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar}\" height=\"{h:.1}\" fill=\"#4a78b5\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">{}</text><text transform=\"translate({:.1},{:.1}) rotate(-40)\" text-anchor=\"end\" font-size=\"11\">{}</text>",
+            x + bar / 2.0,
+            y - 4.0,
+            escape(&shown),
+            x + bar / 2.0,
+            base + 14.0,
+            escape(label)
+        );
+    }
+    out.push_str("</svg>");
+    out
+}

@@ -104,6 +104,7 @@ pub fn to_docx(document: &Document) -> Result<Vec<u8>, String> {
                 }
                 d
             }
+            Block::Figure { title, .. } => docx.add_paragraph(text(title)),
             Block::PageBreak => {
                 docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
             }

@@ -10,7 +10,7 @@ mod procedure;
 mod role;
 mod words;
 
-pub use chart::Chart;
+pub use chart::{Chart, bar_chart};
 #[cfg(feature = "docx")]
 pub use docx::to_docx;
 pub use procedure::{org_chart, procedure};
@@ -73,6 +73,14 @@ pub enum Block {
     Chart(Chart),
     /// The next block starts a new page (a horizontal rule in Markdown).
     PageBreak,
+    /// A figure drawn as SVG (HTML); Markdown and Word give its title, the figures being in
+    /// a table beside it.
+    Figure {
+        /// The caption.
+        title: String,
+        /// The drawing.
+        svg: String,
+    },
 }
 
 /// A document: a title and blocks.
@@ -138,7 +146,8 @@ impl Document {
 
     /// What templates see: `title`, `lang` (`zh-CN` or `en`) and `blocks`, each with a `kind`
     /// (`heading` with `level` and `text`, `paragraph` with `text`, `list` with `items`,
-    /// `table` with `header` and `rows`, `chart` with `mermaid` and `svg`, `page_break`).
+    /// `table` with `header` and `rows`, `chart` with `mermaid` and `svg`, `figure` with
+    /// `title` and `svg`, `page_break`).
     pub fn context(&self) -> serde_json::Value {
         use serde_json::json;
         let blocks: Vec<serde_json::Value> = self
@@ -157,6 +166,9 @@ impl Document {
                     json!({ "kind": "chart", "mermaid": chart.mermaid(), "svg": chart.svg() })
                 }
                 Block::PageBreak => json!({ "kind": "page_break" }),
+                Block::Figure { title, svg } => {
+                    json!({ "kind": "figure", "title": title, "svg": svg })
+                }
             })
             .collect();
         json!({ "title": self.title, "lang": self.lang.code(), "blocks": blocks })

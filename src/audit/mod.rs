@@ -1,0 +1,488 @@
+//! Audit of real case histories: every case is decided (on every core, streamed through
+//! [`crate::decide::batch::map_batch`]) and reduced on the deciding threads to a few facts;
+//! the facts are folded into counts and histograms whose size depends on the number of
+//! categories, roles, channels, months and days, never on the number of cases.
+//!
+//! What-if (`--compare`): each case is also decided under a second policy on the same thread,
+//! and the differences (route, deadlines) are folded the same way.
+
+mod report;
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, TimeZone};
+use serde::Serialize;
+
+use crate::decide::batch::Record;
+use crate::decide::{Case, Decision, Engine, FindingKind, Outcome, State};
+
+pub use report::{Report, document};
+
+/// Examples kept per kind of problem, and breaches listed, at most by default.
+pub const DEFAULT_LIST_LIMIT: usize = 1000;
+const EXAMPLES: usize = 20;
+
+/// What the deciding threads keep of one target of one case.
+#[derive(Debug, Clone)]
+pub struct TargetFacts {
+    name: String,
+    state: State,
+    deadline: Option<i64>,
+    stopped: Option<i64>,
+    /// Clock seconds used up to the stop (or `as_of`), pauses excluded.
+    used_seconds: Option<f64>,
+    budget_seconds: Option<i64>,
+    /// Escalation steps of this target that fired.
+    fired: Vec<String>,
+}
+
+/// What the deciding threads keep of one case.
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    id: String,
+    outcome: Outcome,
+    category: String,
+    channel: String,
+    role: Option<String>,
+    /// `YYYY-MM` and the date of receipt in the policy's zone.
+    month: String,
+    date: NaiveDate,
+    targets: Vec<TargetFacts>,
+    /// Procedure problems: a kind and what to say.
+    problems: Vec<(&'static str, String)>,
+    /// Under the compared policy.
+    other: Option<Box<Comparison>>,
+}
+
+/// The same case under the compared policy.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    role: Option<String>,
+    targets: Vec<TargetFacts>,
+    error: Option<String>,
+}
+
+fn target_facts(decision: &Decision<'_>) -> Vec<TargetFacts> {
+    let mut out: Vec<TargetFacts> = decision
+        .targets
+        .iter()
+        .map(|t| {
+            let used = match (t.consumed_percent, t.budget_seconds) {
+                (Some(p), Some(b)) => Some(p / 100.0 * b as f64),
+                _ => None,
+            };
+            TargetFacts {
+                name: t.name.to_string(),
+                state: t.state,
+                deadline: t.deadline.map(|d| d.secs),
+                stopped: t.stopped_at.map(|s| s.secs),
+                used_seconds: used,
+                budget_seconds: t.budget_seconds,
+                fired: decision
+                    .escalations
+                    .iter()
+                    .filter(|s| s.fired && s.target == Some(t.name))
+                    .map(|s| format!("{} {}", s.ladder, s.trigger))
+                    .collect(),
+            }
+        })
+        .collect();
+    if let Some(cb) = &decision.callback {
+        out.push(TargetFacts {
+            name: "callback".into(),
+            state: cb.state,
+            deadline: cb.due.map(|d| d.secs),
+            stopped: cb.done_at.map(|d| d.secs),
+            used_seconds: None,
+            budget_seconds: None,
+            fired: Vec::new(),
+        });
+    }
+    out
+}
+
+/// Reduces a case and its decision (and, for what-if, its decision under `other`) to facts.
+pub fn facts(case: &Case, decision: &Decision<'_>, other: Option<(&Engine, i64)>) -> CaseFacts {
+    let tz = decision.evaluated_at.tz;
+    let local = tz
+        .timestamp_opt(case.received_at.secs, 0)
+        .single()
+        .map(|d| d.date_naive())
+        .unwrap_or_default();
+    let mut problems: Vec<(&'static str, String)> = Vec::new();
+    for f in &decision.findings {
+        let kind = match f.kind {
+            FindingKind::CallbackChannel => "callback_wrong_channel",
+            FindingKind::ExtensionWithoutReason => "extension_without_reason",
+            FindingKind::ExtensionBeyondMax => "extension_beyond_max",
+            FindingKind::SeparationOfDuties => "separation_of_duties",
+            FindingKind::StageOrder => "stage_order",
+            FindingKind::Fallback => "fallback_route",
+            FindingKind::Unrouted => "unrouted",
+            _ => continue,
+        };
+        problems.push((kind, f.message.clone()));
+    }
+    let targets = target_facts(decision);
+    if decision.acceptance.outcome == Outcome::Incomplete
+        && let Some(t) = targets
+            .iter()
+            .find(|t| t.stopped.is_some() && t.name != "acknowledge")
+    {
+        problems.push((
+            "handled_while_incomplete",
+            format!(
+                "`{}` was reached while required fields ({}) were still missing",
+                t.name,
+                decision.acceptance.missing_fields.join(", ")
+            ),
+        ));
+    }
+    if let Some(cb) = &decision.callback
+        && cb.satisfied == Some(false)
+    {
+        let after = cb.done_at.map_or(i64::MAX, |d| d.secs);
+        let worked_on = case.events.iter().any(|e| e.at.secs > after);
+        if !worked_on {
+            problems.push((
+                "dissatisfied_not_reopened",
+                "the customer was dissatisfied at the callback and nothing happened on the case afterwards".into(),
+            ));
+        }
+    }
+    let other = other.map(|(engine, now)| {
+        Box::new(match engine.decide(case, now) {
+            Ok(d) => Comparison {
+                role: d.route.as_ref().and_then(|r| r.role).map(str::to_string),
+                targets: target_facts(&d),
+                error: None,
+            },
+            Err(e) => Comparison {
+                role: None,
+                targets: Vec::new(),
+                error: Some(e.to_string()),
+            },
+        })
+    });
+    CaseFacts {
+        id: case.id.clone(),
+        outcome: decision.acceptance.outcome,
+        category: case.category.clone(),
+        channel: case.channel.clone(),
+        role: decision
+            .route
+            .as_ref()
+            .and_then(|r| r.role)
+            .map(str::to_string),
+        month: format!("{:04}-{:02}", local.year(), local.month()),
+        date: local,
+        targets,
+        problems,
+        other,
+    }
+}
+
+/// A histogram with logarithmic bins (1 % wide) of non-negative values: medians and
+/// percentiles within 1 % in a few kilobytes, whatever the number of values.
+#[derive(Debug, Clone, Default)]
+pub struct Histogram {
+    bins: BTreeMap<i32, u64>,
+    count: u64,
+}
+
+const GROWTH: f64 = 1.01;
+
+impl Histogram {
+    fn add(&mut self, value: f64) {
+        let bin = if value <= 0.0 {
+            i32::MIN
+        } else {
+            (value.ln() / GROWTH.ln()).floor() as i32
+        };
+        *self.bins.entry(bin).or_default() += 1;
+        self.count += 1;
+    }
+
+    /// The value at quantile `q` (0–1): the middle of the bin holding it.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        if self.count == 0 {
+            return None;
+        }
+        let rank = ((q * self.count as f64).ceil() as u64).clamp(1, self.count);
+        let mut seen = 0;
+        for (&bin, &n) in &self.bins {
+            seen += n;
+            if seen >= rank {
+                return Some(if bin == i32::MIN {
+                    0.0
+                } else {
+                    GROWTH.powf(f64::from(bin) + 0.5)
+                });
+            }
+        }
+        None
+    }
+
+    /// Counts in the given upper bounds (the last bucket takes everything above).
+    pub fn buckets(&self, bounds: &[f64]) -> Vec<u64> {
+        let mut out = vec![0; bounds.len() + 1];
+        for (&bin, &n) in &self.bins {
+            let value = if bin == i32::MIN {
+                0.0
+            } else {
+                GROWTH.powf(f64::from(bin) + 0.5)
+            };
+            let i = bounds
+                .iter()
+                .position(|b| value <= *b)
+                .unwrap_or(bounds.len());
+            out[i] += n;
+        }
+        out
+    }
+}
+
+/// Attainment of one target in one group.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Attainment {
+    /// Stopped by the deadline.
+    pub met: u64,
+    /// Stopped after it, or still open past it.
+    pub breached: u64,
+    /// Not stopped and not yet past the deadline.
+    pub open: u64,
+    /// Hours on the target's clock (working hours for working-time targets) from start to
+    /// the stop event, for targets that stopped.
+    #[serde(skip)]
+    pub hours: Histogram,
+}
+
+impl Attainment {
+    fn add(&mut self, t: &TargetFacts) {
+        match t.state {
+            State::Met => self.met += 1,
+            State::Breached => self.breached += 1,
+            _ => self.open += 1,
+        }
+        if t.stopped.is_some()
+            && let Some(used) = t.used_seconds
+        {
+            self.hours.add(used / 3600.0);
+        }
+    }
+
+    /// Met among met and breached, in percent.
+    pub fn percent_met(&self) -> Option<f64> {
+        let closed = self.met + self.breached;
+        (closed > 0).then(|| self.met as f64 * 100.0 / closed as f64)
+    }
+}
+
+/// Counts of one day of receipt, for the scheduled reports.
+#[derive(Debug, Clone, Default)]
+struct Day {
+    received: u64,
+    resolve_met: u64,
+    resolve_breached: u64,
+    breaches: u64,
+}
+
+/// How many cases had a procedure problem, and examples (case, message).
+type Problems = (u64, Vec<(String, String)>);
+
+/// A breach, for the breach list.
+#[derive(Debug, Clone, Serialize)]
+pub struct Breach {
+    /// The case.
+    pub case: String,
+    /// The target.
+    pub target: String,
+    /// Its deadline (UTC seconds).
+    #[serde(skip)]
+    pub deadline: Option<i64>,
+    /// When it stopped, if it did (UTC seconds).
+    #[serde(skip)]
+    pub stopped: Option<i64>,
+    /// How far past the budget, in hours on the target's clock.
+    pub overrun_hours: Option<f64>,
+    /// The escalation steps that should have fired.
+    pub escalations: Vec<String>,
+}
+
+/// The what-if figures.
+#[derive(Debug, Clone, Default)]
+pub struct WhatIf {
+    /// Cases compared.
+    pub compared: u64,
+    /// Cases the other policy could not decide.
+    pub failed: u64,
+    /// Cases whose role changes, and examples (case, before, after).
+    pub route_changes: u64,
+    route_examples: Vec<(String, String, String)>,
+    /// Per target: cases whose deadline moves earlier and later, and by how many hours.
+    moves: BTreeMap<String, (u64, u64, Histogram, Histogram)>,
+    move_examples: Vec<(String, String, i64, i64)>,
+    /// Attainment per target under the other policy.
+    after: BTreeMap<String, Attainment>,
+}
+
+/// Everything the audit counts.
+#[derive(Debug, Default)]
+pub struct Audit {
+    /// Records read, decided, and refused.
+    pub records: u64,
+    /// Cases decided.
+    pub decided: u64,
+    /// Malformed records: (line, id, error), the first `limit`.
+    pub malformed: Vec<(u64, Option<String>, String)>,
+    /// How many malformed records in all.
+    pub malformed_count: u64,
+    outcomes: BTreeMap<&'static str, u64>,
+    /// (dimension, group) -> target -> attainment; dimension "all" has the group "all".
+    attainment: BTreeMap<(&'static str, String), BTreeMap<String, Attainment>>,
+    breaches: Vec<Breach>,
+    breach_count: u64,
+    problems: BTreeMap<&'static str, Problems>,
+    days: BTreeMap<NaiveDate, Day>,
+    what_if: Option<WhatIf>,
+    limit: usize,
+}
+
+impl Audit {
+    /// An empty audit listing at most `limit` breaches and malformed records.
+    pub fn new(limit: usize, comparing: bool) -> Audit {
+        Audit {
+            limit,
+            what_if: comparing.then(WhatIf::default),
+            ..Audit::default()
+        }
+    }
+
+    /// Folds in a block of records.
+    pub fn add(&mut self, records: Vec<Record<CaseFacts>>) {
+        for record in records {
+            self.records += 1;
+            match record {
+                Record::Failed {
+                    line,
+                    id,
+                    error,
+                    field,
+                } => {
+                    self.malformed_count += 1;
+                    if self.malformed.len() < self.limit {
+                        let error = match field {
+                            Some(f) => format!("{f}: {error}"),
+                            None => error,
+                        };
+                        self.malformed.push((line, id, error));
+                    }
+                }
+                Record::Decided { value, .. } => self.add_case(value),
+            }
+        }
+    }
+
+    fn add_case(&mut self, case: CaseFacts) {
+        self.decided += 1;
+        let outcome = match case.outcome {
+            Outcome::Accepted => "accepted",
+            Outcome::Redirected => "redirected",
+            Outcome::Incomplete => "incomplete",
+        };
+        *self.outcomes.entry(outcome).or_default() += 1;
+        let day = self.days.entry(case.date).or_default();
+        day.received += 1;
+        let groups: [(&'static str, Option<&str>); 5] = [
+            ("all", Some("all")),
+            ("category", Some(&case.category)),
+            ("role", case.role.as_deref()),
+            ("channel", Some(&case.channel)),
+            ("month", Some(&case.month)),
+        ];
+        for t in &case.targets {
+            for (dimension, group) in groups {
+                let Some(group) = group else { continue };
+                self.attainment
+                    .entry((dimension, group.to_string()))
+                    .or_default()
+                    .entry(t.name.clone())
+                    .or_default()
+                    .add(t);
+            }
+            if t.name == "resolve" {
+                match t.state {
+                    State::Met => day.resolve_met += 1,
+                    State::Breached => day.resolve_breached += 1,
+                    _ => {}
+                }
+            }
+            if t.state == State::Breached {
+                day.breaches += 1;
+                self.breach_count += 1;
+                if self.breaches.len() < self.limit {
+                    let overrun = match (t.used_seconds, t.budget_seconds) {
+                        (Some(u), Some(b)) => Some(((u - b as f64) / 3600.0).max(0.0)),
+                        _ => None,
+                    };
+                    self.breaches.push(Breach {
+                        case: case.id.clone(),
+                        target: t.name.clone(),
+                        deadline: t.deadline,
+                        stopped: t.stopped,
+                        overrun_hours: overrun,
+                        escalations: t.fired.clone(),
+                    });
+                }
+            }
+        }
+        for (kind, message) in case.problems {
+            let entry = self.problems.entry(kind).or_default();
+            entry.0 += 1;
+            if entry.1.len() < EXAMPLES {
+                entry.1.push((case.id.clone(), message));
+            }
+        }
+        if let (Some(w), Some(other)) = (&mut self.what_if, case.other) {
+            w.compared += 1;
+            if let Some(e) = other.error {
+                w.failed += 1;
+                if w.route_examples.len() < EXAMPLES {
+                    w.route_examples.push((case.id.clone(), "—".into(), e));
+                }
+                return;
+            }
+            if other.role != case.role {
+                w.route_changes += 1;
+                if w.route_examples.len() < EXAMPLES {
+                    let name = |r: &Option<String>| r.clone().unwrap_or_else(|| "—".into());
+                    w.route_examples
+                        .push((case.id.clone(), name(&case.role), name(&other.role)));
+                }
+            }
+            for after in &other.targets {
+                w.after.entry(after.name.clone()).or_default().add(after);
+                let Some(before) = case.targets.iter().find(|t| t.name == after.name) else {
+                    continue;
+                };
+                if let (Some(a), Some(b)) = (before.deadline, after.deadline)
+                    && a != b
+                {
+                    let entry = w.moves.entry(after.name.clone()).or_default();
+                    let hours = (b - a) as f64 / 3600.0;
+                    if b < a {
+                        entry.0 += 1;
+                        entry.2.add(-hours);
+                    } else {
+                        entry.1 += 1;
+                        entry.3.add(hours);
+                    }
+                    if w.move_examples.len() < EXAMPLES {
+                        w.move_examples
+                            .push((case.id.clone(), after.name.clone(), a, b));
+                    }
+                }
+            }
+        }
+    }
+}

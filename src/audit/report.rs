@@ -1,0 +1,651 @@
+//! The audit's figures as a serializable report (JSON), and as a document (Markdown, HTML with
+//! SVG charts) with the same figures.
+
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Weekday};
+use chrono_tz::Tz;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::{Attainment, Audit};
+use crate::check::Policy;
+use crate::render::{Block, Document, Lang, bar_chart};
+
+/// The audit report: every figure, ready for JSON.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// The policy, its version(s), and the instant states are evaluated at.
+    pub policy: Value,
+    /// Records read, cases decided, malformed records (count and the first ones).
+    pub input: Value,
+    /// Cases by acceptance outcome.
+    pub outcomes: Value,
+    /// Attainment per target: overall, and by category, role, channel and month.
+    pub attainment: Value,
+    /// Breaches: how many, and the first ones.
+    pub breaches: Value,
+    /// Procedure problems by kind, with examples.
+    pub procedure: Value,
+    /// The scheduled reports due in the period, with the figures each would carry.
+    pub reports: Value,
+    /// What-if under the compared policy, when asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<Value>,
+}
+
+fn at(tz: Tz, secs: Option<i64>) -> Value {
+    secs.and_then(|s| tz.timestamp_opt(s, 0).single())
+        .map_or(Value::Null, |d| Value::from(d.to_rfc3339()))
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn attainment_json(a: &Attainment) -> Value {
+    json!({
+        "met": a.met,
+        "breached": a.breached,
+        "open": a.open,
+        "percent_met": a.percent_met().map(round1),
+        "median_hours": a.hours.quantile(0.5).map(round1),
+        "p90_hours": a.hours.quantile(0.9).map(round1),
+    })
+}
+
+/// The due instants of a schedule between two dates, with the period each covers.
+fn due_dates(
+    schedule: &crate::syntax::ast::Schedule,
+    covering: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(NaiveDate, NaiveDate, NaiveDate)> {
+    let mut out = Vec::new();
+    let mut date = from;
+    while date <= to {
+        let on = schedule.on.as_deref();
+        let due = match schedule.period.as_str() {
+            "day" => true,
+            "week" => {
+                let wanted = match on {
+                    Some("tuesday") => Weekday::Tue,
+                    Some("wednesday") => Weekday::Wed,
+                    Some("thursday") => Weekday::Thu,
+                    Some("friday") => Weekday::Fri,
+                    Some("saturday") => Weekday::Sat,
+                    Some("sunday") => Weekday::Sun,
+                    _ => Weekday::Mon,
+                };
+                date.weekday() == wanted
+            }
+            "month" | "quarter" => {
+                let day = on
+                    .and_then(|o| o.strip_prefix("day "))
+                    .and_then(|d| d.parse::<u32>().ok())
+                    .unwrap_or(1);
+                date.day() == day
+                    && (schedule.period == "month" || (date.month() - 1).is_multiple_of(3))
+            }
+            "year" => {
+                let md = on.unwrap_or("01-01");
+                format!("{:02}-{:02}", date.month(), date.day()) == md
+            }
+            _ => false,
+        };
+        if due {
+            let (start, end) = covered(date, covering.unwrap_or("previous day"));
+            out.push((date, start, end));
+        }
+        date += Duration::days(1);
+    }
+    out
+}
+
+/// The dates a report due on `due` covers.
+fn covered(due: NaiveDate, covering: &str) -> (NaiveDate, NaiveDate) {
+    let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+    let prev_month = |d: NaiveDate| month_start(month_start(d) - Duration::days(1));
+    match covering {
+        "current day" => (due, due),
+        "previous week" => {
+            let monday = due - Duration::days(i64::from(due.weekday().num_days_from_monday()));
+            (monday - Duration::days(7), monday - Duration::days(1))
+        }
+        "previous month" => (prev_month(due), month_start(due) - Duration::days(1)),
+        "previous quarter" => {
+            let q_start = NaiveDate::from_ymd_opt(due.year(), (due.month() - 1) / 3 * 3 + 1, 1)
+                .unwrap_or(due);
+            let prev_end = q_start - Duration::days(1);
+            let prev_start =
+                NaiveDate::from_ymd_opt(prev_end.year(), (prev_end.month() - 1) / 3 * 3 + 1, 1)
+                    .unwrap_or(prev_end);
+            (prev_start, prev_end)
+        }
+        "previous year" => (
+            NaiveDate::from_ymd_opt(due.year() - 1, 1, 1).unwrap_or(due),
+            NaiveDate::from_ymd_opt(due.year() - 1, 12, 31).unwrap_or(due),
+        ),
+        _ => (due - Duration::days(1), due - Duration::days(1)),
+    }
+}
+
+impl Report {
+    /// The report of `audit` under `policy` (the latest version), evaluated at `as_of`;
+    /// `compared` names the other policy of a what-if.
+    pub fn new(
+        audit: &Audit,
+        policy: &Policy,
+        versions: &[String],
+        as_of: i64,
+        compared: Option<String>,
+    ) -> Report {
+        let tz = policy.timezone;
+        let mut attainment = serde_json::Map::new();
+        for ((dimension, group), targets) in &audit.attainment {
+            let by: serde_json::Map<String, Value> = targets
+                .iter()
+                .map(|(t, a)| (t.clone(), attainment_json(a)))
+                .collect();
+            let key = if *dimension == "all" {
+                "overall".to_string()
+            } else {
+                format!("by_{dimension}")
+            };
+            if *dimension == "all" {
+                attainment.insert(key, Value::Object(by));
+            } else {
+                let entry = attainment.entry(key).or_insert_with(|| json!({}));
+                if let Some(map) = entry.as_object_mut() {
+                    map.insert(group.clone(), Value::Object(by));
+                }
+            }
+        }
+        let breaches: Vec<Value> = audit
+            .breaches
+            .iter()
+            .map(|b| {
+                json!({
+                    "case": b.case,
+                    "target": b.target,
+                    "deadline": at(tz, b.deadline),
+                    "actual": at(tz, b.stopped),
+                    "overrun_hours": b.overrun_hours.map(round1),
+                    "escalations": b.escalations,
+                })
+            })
+            .collect();
+        let procedure: serde_json::Map<String, Value> = audit
+            .problems
+            .iter()
+            .map(|(kind, (count, examples))| {
+                let examples: Vec<Value> = examples
+                    .iter()
+                    .map(|(case, message)| json!({ "case": case, "message": message }))
+                    .collect();
+                (
+                    kind.to_string(),
+                    json!({ "count": count, "examples": examples }),
+                )
+            })
+            .collect();
+        let mut reports = Vec::new();
+        if let (Some((&first, _)), Some(end)) = (
+            audit.days.first_key_value(),
+            tz.timestamp_opt(as_of, 0).single().map(|d| d.date_naive()),
+        ) {
+            for r in &policy.reports {
+                let Some(schedule) = &r.schedule else {
+                    continue;
+                };
+                let due: Vec<Value> = due_dates(schedule, r.covering.as_deref(), first, end)
+                    .into_iter()
+                    .map(|(due, from, to)| {
+                        let mut sums = [0u64; 4];
+                        for (_, d) in audit.days.range(from..=to) {
+                            sums[0] += d.received;
+                            sums[1] += d.resolve_met;
+                            sums[2] += d.resolve_breached;
+                            sums[3] += d.breaches;
+                        }
+                        json!({
+                            "due": format!("{due} {}", crate::time::hhmm(schedule.before)),
+                            "covering": [from.to_string(), to.to_string()],
+                            "received": sums[0],
+                            "resolved_on_time": sums[1],
+                            "resolved_late_or_overdue": sums[2],
+                            "breaches": sums[3],
+                        })
+                    })
+                    .collect();
+                reports.push(
+                    json!({ "report": r.named.name, "title": r.named.label.text, "due": due }),
+                );
+            }
+        }
+        let what_if = audit.what_if.as_ref().map(|w| {
+            let moves: serde_json::Map<String, Value> = w
+                .moves
+                .iter()
+                .map(|(t, (earlier, later, e, l))| {
+                    (
+                        t.clone(),
+                        json!({
+                            "earlier": earlier,
+                            "later": later,
+                            "median_hours_earlier": e.quantile(0.5).map(round1),
+                            "median_hours_later": l.quantile(0.5).map(round1),
+                        }),
+                    )
+                })
+                .collect();
+            let after: serde_json::Map<String, Value> =
+                w.after.iter().map(|(t, a)| (t.clone(), attainment_json(a))).collect();
+            json!({
+                "compared_with": compared,
+                "cases": w.compared,
+                "not_decided": w.failed,
+                "route_changes": w.route_changes,
+                "route_examples": w.route_examples.iter().map(|(c, a, b)| json!({ "case": c, "before": a, "after": b })).collect::<Vec<_>>(),
+                "deadline_moves": moves,
+                "move_examples": w.move_examples.iter().map(|(c, t, a, b)| json!({ "case": c, "target": t, "before": at(tz, Some(*a)), "after": at(tz, Some(*b)) })).collect::<Vec<_>>(),
+                "attainment_after": after,
+            })
+        });
+        Report {
+            policy: json!({
+                "name": policy.name,
+                "title": policy.label.text,
+                "versions": versions,
+                "as_of": at(tz, Some(as_of)),
+            }),
+            input: json!({
+                "records": audit.records,
+                "decided": audit.decided,
+                "malformed": audit.malformed_count,
+                "malformed_listed": audit.malformed.iter().map(|(line, id, e)| json!({ "line": line, "id": id, "error": e })).collect::<Vec<_>>(),
+            }),
+            outcomes: json!(audit.outcomes),
+            attainment: Value::Object(attainment),
+            breaches: json!({ "count": audit.breach_count, "listed": breaches }),
+            procedure: Value::Object(procedure),
+            reports: Value::from(reports),
+            what_if,
+        }
+    }
+}
+
+fn cell(v: &Value) -> String {
+    match v {
+        Value::Null => "—".into(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn attainment_table(rows: Vec<(String, &Value)>, lang: Lang, first: &str) -> Block {
+    let header = vec![
+        first.to_string(),
+        lang.say("目标", "Target").into(),
+        lang.say("按时", "Met").into(),
+        lang.say("超时", "Breached").into(),
+        lang.say("未完成", "Open").into(),
+        lang.say("达标率", "% met").into(),
+        lang.say("中位用时（小时）", "Median hours").into(),
+        lang.say("P90用时（小时）", "P90 hours").into(),
+    ];
+    let mut table = Vec::new();
+    for (group, targets) in rows {
+        if let Some(map) = targets.as_object() {
+            for (target, a) in map {
+                table.push(vec![
+                    group.clone(),
+                    target.clone(),
+                    cell(&a["met"]),
+                    cell(&a["breached"]),
+                    cell(&a["open"]),
+                    cell(&a["percent_met"]),
+                    cell(&a["median_hours"]),
+                    cell(&a["p90_hours"]),
+                ]);
+            }
+        }
+    }
+    Block::Table {
+        header,
+        rows: table,
+    }
+}
+
+/// The report as a document: the same figures as the JSON, with charts in HTML.
+pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
+    let say = |zh: &'static str, en: &'static str| lang.say(zh, en).to_string();
+    let mut blocks = Vec::new();
+    let p = &report.policy;
+    blocks.push(Block::Paragraph(format!(
+        "{}{} ({}{}); {}{}",
+        say("制度：", "Policy: "),
+        cell(&p["title"]),
+        say("版本 ", "versions "),
+        p["versions"]
+            .as_array()
+            .map(|v| v.iter().map(cell).collect::<Vec<_>>().join(", "))
+            .unwrap_or_default(),
+        say("评估时点：", "evaluated at "),
+        cell(&p["as_of"]),
+    )));
+    let input = &report.input;
+    blocks.push(Block::Paragraph(format!(
+        "{}{}{}{}{}{}",
+        say("读取记录 ", "Records read: "),
+        cell(&input["records"]),
+        say("，判定案件 ", "; cases decided: "),
+        cell(&input["decided"]),
+        say("，格式错误并已排除 ", "; malformed and excluded: "),
+        cell(&input["malformed"]),
+    )));
+    // Attainment.
+    blocks.push(Block::Heading(2, say("一、时限达成情况", "1. Attainment")));
+    blocks.push(attainment_table(
+        vec![(say("全部", "all"), &report.attainment["overall"])],
+        lang,
+        lang.say("范围", "Scope"),
+    ));
+    for (key, zh, en) in [
+        ("by_category", "按类别", "By category"),
+        ("by_role", "按处理职位", "By role"),
+        ("by_channel", "按渠道", "By channel"),
+        ("by_month", "按月份", "By month"),
+    ] {
+        if let Some(groups) = report.attainment[key].as_object() {
+            blocks.push(Block::Heading(3, say(zh, en)));
+            blocks.push(attainment_table(
+                groups.iter().map(|(g, v)| (g.clone(), v)).collect(),
+                lang,
+                lang.say("分组", "Group"),
+            ));
+        }
+    }
+    if let Some(months) = report.attainment["by_month"].as_object() {
+        let labels: Vec<String> = months.keys().cloned().collect();
+        let values: Vec<f64> = months
+            .values()
+            .map(|v| v["resolve"]["percent_met"].as_f64().unwrap_or(0.0))
+            .collect();
+        blocks.push(Block::Figure {
+            title: say("各月处理时限达标率（%）", "Resolve attainment by month (%)"),
+            svg: bar_chart(&labels, &values, "%"),
+        });
+    }
+    if let Some(cats) = report.attainment["by_category"].as_object() {
+        let labels: Vec<String> = cats.keys().cloned().collect();
+        let values: Vec<f64> = cats
+            .values()
+            .map(|v| {
+                v.as_object().map_or(0.0, |m| {
+                    m.values()
+                        .map(|a| a["breached"].as_f64().unwrap_or(0.0))
+                        .sum()
+                })
+            })
+            .collect();
+        blocks.push(Block::Figure {
+            title: say("各类别超时次数", "Breaches by category"),
+            svg: bar_chart(&labels, &values, ""),
+        });
+    }
+    if let Some(all) = audit.attainment.get(&("all", "all".to_string()))
+        && let Some(resolve) = all.get("resolve")
+    {
+        let bounds = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+        let counts = resolve.hours.buckets(&bounds);
+        let labels: Vec<String> = [
+            "≤1h", "1–2h", "2–4h", "4–8h", "8–16h", "16–32h", "32–64h", ">64h",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        blocks.push(Block::Table {
+            header: vec![say("处理用时", "Time to resolve"), say("案件数", "Cases")],
+            rows: labels
+                .iter()
+                .zip(&counts)
+                .map(|(l, c)| vec![l.clone(), c.to_string()])
+                .collect(),
+        });
+        blocks.push(Block::Figure {
+            title: say(
+                "处理用时分布（目标时钟小时）",
+                "Time to resolve (hours on the target's clock)",
+            ),
+            svg: bar_chart(
+                &labels,
+                &counts.iter().map(|c| *c as f64).collect::<Vec<_>>(),
+                "",
+            ),
+        });
+    }
+    // Breaches.
+    blocks.push(Block::Heading(2, say("二、超时清单", "2. Breaches")));
+    let b = &report.breaches;
+    let listed = b["listed"].as_array().cloned().unwrap_or_default();
+    blocks.push(Block::Paragraph(format!(
+        "{}{}{}{}",
+        say("超时共 ", "Breaches in all: "),
+        cell(&b["count"]),
+        say("，列出 ", "; listed: "),
+        listed.len()
+    )));
+    if !listed.is_empty() {
+        blocks.push(Block::Table {
+            header: vec![
+                say("案件", "Case"),
+                say("目标", "Target"),
+                say("期限", "Deadline"),
+                say("实际", "Actual"),
+                say("超出（小时）", "Overrun (hours)"),
+                say("应触发的升级", "Escalations due"),
+            ],
+            rows: listed
+                .iter()
+                .map(|x| {
+                    vec![
+                        cell(&x["case"]),
+                        cell(&x["target"]),
+                        cell(&x["deadline"]),
+                        if x["actual"].is_null() {
+                            say("未完成", "open")
+                        } else {
+                            cell(&x["actual"])
+                        },
+                        cell(&x["overrun_hours"]),
+                        x["escalations"]
+                            .as_array()
+                            .map(|e| e.iter().map(cell).collect::<Vec<_>>().join("; "))
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    // Procedure checks.
+    blocks.push(Block::Heading(
+        2,
+        say("三、程序执行检查", "3. Procedure checks"),
+    ));
+    let problems = report.procedure.as_object().cloned().unwrap_or_default();
+    if problems.is_empty() {
+        blocks.push(Block::Paragraph(say("未发现问题。", "No problems found.")));
+    } else {
+        blocks.push(Block::Table {
+            header: vec![
+                say("问题", "Problem"),
+                say("案件数", "Cases"),
+                say("示例", "Examples"),
+            ],
+            rows: problems
+                .iter()
+                .map(|(kind, v)| {
+                    let examples = v["examples"]
+                        .as_array()
+                        .map(|e| {
+                            e.iter()
+                                .take(3)
+                                .map(|x| format!("{}: {}", cell(&x["case"]), cell(&x["message"])))
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        })
+                        .unwrap_or_default();
+                    vec![kind.clone(), cell(&v["count"]), examples]
+                })
+                .collect(),
+        });
+    }
+    // Scheduled reports.
+    blocks.push(Block::Heading(
+        2,
+        say("四、定期报告", "4. Scheduled reports"),
+    ));
+    for r in report.reports.as_array().into_iter().flatten() {
+        blocks.push(Block::Heading(3, cell(&r["title"])));
+        let due = r["due"].as_array().cloned().unwrap_or_default();
+        let shown = due.len().min(60);
+        if due.len() > shown {
+            blocks.push(Block::Paragraph(format!(
+                "{}{}{}",
+                say("共 ", ""),
+                due.len(),
+                say(
+                    " 期，列出最近 60 期。",
+                    " due in the period; the latest 60 are listed."
+                )
+            )));
+        }
+        blocks.push(Block::Table {
+            header: vec![
+                say("截止", "Due"),
+                say("覆盖期间", "Covering"),
+                say("收到", "Received"),
+                say("按时处理", "Resolved on time"),
+                say("超时处理或逾期", "Resolved late or overdue"),
+                say("超时", "Breaches"),
+            ],
+            rows: due[due.len() - shown..]
+                .iter()
+                .map(|d| {
+                    vec![
+                        cell(&d["due"]),
+                        format!("{} – {}", cell(&d["covering"][0]), cell(&d["covering"][1])),
+                        cell(&d["received"]),
+                        cell(&d["resolved_on_time"]),
+                        cell(&d["resolved_late_or_overdue"]),
+                        cell(&d["breaches"]),
+                    ]
+                })
+                .collect(),
+        });
+    }
+    // What-if.
+    if let Some(w) = &report.what_if {
+        blocks.push(Block::Heading(
+            2,
+            say("五、制度变更影响（对比）", "5. What-if"),
+        ));
+        blocks.push(Block::Paragraph(format!(
+            "{}{}{}{}{}{}",
+            say("对比制度：", "Compared with "),
+            cell(&w["compared_with"]),
+            say("；案件 ", ": cases "),
+            cell(&w["cases"]),
+            say("，处理职位改变 ", "; route changes "),
+            cell(&w["route_changes"]),
+        )));
+        let mut rows = Vec::new();
+        for (t, m) in w["deadline_moves"].as_object().into_iter().flatten() {
+            rows.push(vec![
+                t.clone(),
+                cell(&m["earlier"]),
+                cell(&m["median_hours_earlier"]),
+                cell(&m["later"]),
+                cell(&m["median_hours_later"]),
+            ]);
+        }
+        if !rows.is_empty() {
+            blocks.push(Block::Table {
+                header: vec![
+                    say("目标", "Target"),
+                    say("提前", "Earlier"),
+                    say("中位提前（小时）", "Median hours earlier"),
+                    say("推后", "Later"),
+                    say("中位推后（小时）", "Median hours later"),
+                ],
+                rows,
+            });
+        }
+        let before = &report.attainment["overall"];
+        let after = &w["attainment_after"];
+        let rows: Vec<Vec<String>> = after
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(t, a)| {
+                vec![
+                    t.clone(),
+                    cell(&before[t]["percent_met"]),
+                    cell(&a["percent_met"]),
+                ]
+            })
+            .collect();
+        blocks.push(Block::Table {
+            header: vec![
+                say("目标", "Target"),
+                say("现行达标率", "% met now"),
+                say("对比制度达标率", "% met under the other"),
+            ],
+            rows,
+        });
+        let examples: Vec<String> = w["route_examples"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| {
+                format!(
+                    "{}: {} → {}",
+                    cell(&e["case"]),
+                    cell(&e["before"]),
+                    cell(&e["after"])
+                )
+            })
+            .collect();
+        if !examples.is_empty() {
+            blocks.push(Block::List(examples));
+        }
+    }
+    // Malformed records.
+    let malformed = report.input["malformed_listed"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if !malformed.is_empty() {
+        blocks.push(Block::Heading(
+            2,
+            say(
+                "附：格式错误的记录（已排除）",
+                "Appendix: malformed records (excluded)",
+            ),
+        ));
+        blocks.push(Block::Table {
+            header: vec![say("行", "Line"), "id".into(), say("错误", "Error")],
+            rows: malformed
+                .iter()
+                .map(|m| vec![cell(&m["line"]), cell(&m["id"]), cell(&m["error"])])
+                .collect(),
+        });
+    }
+    Document {
+        title: match lang {
+            Lang::Zh => format!("投诉处理审计报告：{}", cell(&p["title"])),
+            Lang::En => format!("Complaint handling audit: {}", cell(&p["title"])),
+        },
+        lang,
+        blocks,
+    }
+}
