@@ -7,6 +7,7 @@
     reason = "tests fail by panicking"
 )]
 
+mod audit;
 mod china_calendar;
 mod cli;
 mod decide;

@@ -72,7 +72,11 @@ fn target_facts(decision: &Decision<'_>) -> Vec<TargetFacts> {
                 _ => None,
             };
             TargetFacts {
-                name: t.name.to_string(),
+                // A stage's targets are told apart from the SLA's: `review.resolve`.
+                name: match t.stage {
+                    Some(stage) => format!("{stage}.{}", t.name),
+                    None => t.name.to_string(),
+                },
                 state: t.state,
                 deadline: t.deadline.map(|d| d.secs),
                 stopped: t.stopped_at.map(|s| s.secs),
@@ -372,8 +376,10 @@ impl Audit {
                     self.malformed_count += 1;
                     if self.malformed.len() < self.limit {
                         let error = match field {
-                            Some(f) => format!("{f}: {error}"),
-                            None => error,
+                            Some(f) if !matches!(f.as_str(), "" | "?" | ".") => {
+                                format!("{f}: {error}")
+                            }
+                            _ => error,
                         };
                         self.malformed.push((line, id, error));
                     }

@@ -519,6 +519,13 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
                 )
             )));
         }
+        if due.is_empty() {
+            blocks.push(Block::Paragraph(say(
+                "期间内没有到期的报告。",
+                "None due in the period.",
+            )));
+            continue;
+        }
         blocks.push(Block::Table {
             header: vec![
                 say("截止", "Due"),

@@ -1,0 +1,413 @@
+//! The audit: its figures against the decisions of the same cases taken one by one, malformed
+//! and duplicate records excluded and counted, what-if against a changed copy of the policy,
+//! CSV with a column mapping, and the HTML report rendered by Chromium.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use charter::decide::{Case, Engine, State, Timestamp};
+use serde_json::Value;
+
+const NOW: &str = "2026-11-30T12:00:00+08:00";
+
+fn charter() -> Command {
+    Command::cargo_bin("charter").unwrap()
+}
+
+/// The complaint office's JSON examples as NDJSON lines.
+fn example_lines() -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir("examples/cases/complaint-office")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            v.to_string()
+        })
+        .collect()
+}
+
+fn engine(path: &Path) -> Engine {
+    Engine::load(path)
+        .map_err(|(e, _)| e.to_string())
+        .unwrap()
+        .0
+}
+
+fn audit_json(policy: &Path, input: &Path, extra: &[&str]) -> Value {
+    let out = charter()
+        .args(["audit", "--format", "json", "--as-of", NOW, "--policy"])
+        .arg(policy)
+        .args(extra)
+        .arg(input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn figures_agree_with_the_decisions_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = example_lines();
+    let mut input = lines.join("\n");
+    // A malformed record and a duplicate id: excluded and counted.
+    input.push_str("\n{\"id\": \"broken\",\n");
+    input.push_str(&lines[0]);
+    input.push('\n');
+    let path = dir.path().join("cases.ndjson");
+    std::fs::write(&path, &input).unwrap();
+    let policy = Path::new("policies/complaint-office");
+    let report = audit_json(policy, &path, &[]);
+
+    assert_eq!(report["input"]["records"], lines.len() + 2);
+    assert_eq!(report["input"]["decided"], lines.len());
+    assert_eq!(report["input"]["malformed"], 2);
+    let listed = report["input"]["malformed_listed"].as_array().unwrap();
+    assert_eq!(listed[0]["line"], lines.len() + 1);
+    assert_eq!(listed[1]["line"], lines.len() + 2);
+    assert!(
+        listed[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate id")
+    );
+
+    // Expected figures from the decisions taken one by one.
+    let engine = engine(policy);
+    let now = Timestamp::parse(NOW).unwrap().secs;
+    let mut expected: BTreeMap<String, [u64; 3]> = BTreeMap::new();
+    let mut breaches = 0;
+    let mut findings: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_role: BTreeMap<String, u64> = BTreeMap::new();
+    for line in &lines {
+        let case = Case::from_json(line).unwrap();
+        let d = engine.decide(&case, now).unwrap();
+        // Stage targets are counted apart: `review.resolve`.
+        let mut states: Vec<(String, State)> = d
+            .targets
+            .iter()
+            .map(|t| match t.stage {
+                Some(stage) => (format!("{stage}.{}", t.name), t.state),
+                None => (t.name.to_string(), t.state),
+            })
+            .collect();
+        if let Some(cb) = &d.callback {
+            states.push(("callback".into(), cb.state));
+        }
+        for (name, state) in states {
+            let e = expected.entry(name).or_default();
+            match state {
+                State::Met => e[0] += 1,
+                State::Breached => {
+                    e[1] += 1;
+                    breaches += 1;
+                }
+                _ => e[2] += 1,
+            }
+        }
+        for f in &d.findings {
+            *findings.entry(format!("{:?}", f.kind)).or_default() += 1;
+        }
+        if let Some(role) = d.route.as_ref().and_then(|r| r.role) {
+            *by_role.entry(role.to_string()).or_default() += 1;
+        }
+    }
+    for (target, [met, breached, open]) in &expected {
+        let a = &report["attainment"]["overall"][target];
+        assert_eq!(
+            (
+                a["met"].as_u64(),
+                a["breached"].as_u64(),
+                a["open"].as_u64()
+            ),
+            (Some(*met), Some(*breached), Some(*open)),
+            "{target}"
+        );
+    }
+    assert_eq!(report["breaches"]["count"], breaches);
+    // Procedure checks follow the decisions' findings.
+    let procedure = &report["procedure"];
+    for (kind, finding) in [
+        ("callback_wrong_channel", "CallbackChannel"),
+        ("extension_without_reason", "ExtensionWithoutReason"),
+        ("extension_beyond_max", "ExtensionBeyondMax"),
+        ("separation_of_duties", "SeparationOfDuties"),
+        ("stage_order", "StageOrder"),
+    ] {
+        assert_eq!(
+            procedure[kind]["count"].as_u64().unwrap_or(0),
+            findings.get(finding).copied().unwrap_or(0),
+            "{kind}"
+        );
+        assert!(
+            findings.get(finding).copied().unwrap_or(0) > 0,
+            "the examples have a {finding}"
+        );
+    }
+    // Groups by role add up to the routed cases.
+    for (role, n) in by_role {
+        let a = &report["attainment"]["by_role"][&role]["acknowledge"];
+        let total = a["met"].as_u64().unwrap()
+            + a["breached"].as_u64().unwrap()
+            + a["open"].as_u64().unwrap();
+        assert_eq!(total, n, "{role}");
+    }
+    // The dissatisfied example's breach lists the escalation steps that fired.
+    let listed = report["breaches"]["listed"].as_array().unwrap();
+    let dissatisfied = listed
+        .iter()
+        .find(|b| b["case"] == "C-1011" && b["target"] == "resolve")
+        .unwrap_or_else(|| panic!("{listed:#?}"));
+    assert_eq!(dissatisfied["deadline"], "2026-11-27T18:00:00+08:00");
+    assert_eq!(
+        dissatisfied["escalations"],
+        serde_json::json!([
+            "resolve_ladder at 50%",
+            "resolve_ladder at 80%",
+            "resolve_ladder at breach"
+        ])
+    );
+    // The cases arrive from 16 November: no monthly report (due on the 5th) falls in the
+    // period up to the 30th.
+    assert_eq!(report["reports"][0]["report"], "monthly");
+    assert_eq!(report["reports"][0]["due"], serde_json::json!([]));
+
+    // The Markdown report carries the same figures.
+    let out = charter()
+        .args([
+            "audit",
+            "--lang",
+            "en",
+            "--as-of",
+            NOW,
+            "--policy",
+            "policies/complaint-office",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(out).unwrap();
+    insta::assert_snapshot!("audit_complaint_office_examples", md);
+}
+
+/// A week later, the monthly report due on 5 December covers November: every example case,
+/// and the resolve targets met and breached among them.
+#[test]
+fn scheduled_reports_carry_the_figures_of_their_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.ndjson");
+    std::fs::write(&path, example_lines().join("\n")).unwrap();
+    let out = charter()
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-12-08T12:00:00+08:00",
+            "--policy",
+            "policies/complaint-office",
+        ])
+        .arg(&path)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report: Value = serde_json::from_slice(&out).unwrap();
+    let due = report["reports"][0]["due"].as_array().unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0]["due"], "2026-12-05 10:00");
+    assert_eq!(
+        due[0]["covering"],
+        serde_json::json!(["2026-11-01", "2026-11-30"])
+    );
+    assert_eq!(due[0]["received"], example_lines().len());
+    let resolve = &report["attainment"]["overall"]["resolve"];
+    assert_eq!(due[0]["resolved_on_time"], resolve["met"]);
+    assert_eq!(due[0]["resolved_late_or_overdue"], resolve["breached"]);
+}
+
+#[test]
+fn what_if_reports_route_changes_and_moved_deadlines() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("proposed")).unwrap();
+    std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
+    std::fs::copy(
+        "policies/calendars/cn-2026.charter",
+        dir.path().join("calendars/cn-2026.charter"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string("policies/complaint-office/policy.charter")
+        .unwrap()
+        .replace("amount > 5000", "amount > 100")
+        .replace(
+            "resolve within 5 working days",
+            "resolve within 3 working days",
+        );
+    let proposed = dir.path().join("proposed");
+    std::fs::write(proposed.join("policy.charter"), text).unwrap();
+    let path = dir.path().join("cases.ndjson");
+    std::fs::write(&path, example_lines().join("\n")).unwrap();
+    let policy = Path::new("policies/complaint-office");
+    let report = audit_json(policy, &path, &["--compare", proposed.to_str().unwrap()]);
+    let w = &report["what_if"];
+
+    let (now_engine, other) = (engine(policy), engine(&proposed));
+    let now = Timestamp::parse(NOW).unwrap().secs;
+    let (mut routes, mut earlier) = (0u64, 0u64);
+    for line in example_lines() {
+        let case = Case::from_json(&line).unwrap();
+        let (a, b) = (
+            now_engine.decide(&case, now).unwrap(),
+            other.decide(&case, now).unwrap(),
+        );
+        let role = |d: &charter::decide::Decision<'_>| {
+            d.route.as_ref().and_then(|r| r.role).map(str::to_string)
+        };
+        if role(&a) != role(&b) {
+            routes += 1;
+        }
+        let deadline = |d: &charter::decide::Decision<'_>| {
+            d.targets
+                .iter()
+                .find(|t| t.name == "resolve" && t.stage.is_none())
+                .and_then(|t| t.deadline)
+                .map(|t| t.secs)
+        };
+        if let (Some(x), Some(y)) = (deadline(&a), deadline(&b))
+            && y < x
+        {
+            earlier += 1;
+        }
+    }
+    assert!(
+        routes > 0 && earlier > 0,
+        "the change must show: {routes} {earlier}"
+    );
+    assert_eq!(w["cases"], example_lines().len());
+    assert_eq!(w["route_changes"], routes);
+    assert_eq!(w["deadline_moves"]["resolve"]["earlier"], earlier);
+    assert!(
+        w["deadline_moves"]["resolve"]["later"].is_null()
+            || w["deadline_moves"]["resolve"]["later"] == 0
+    );
+    assert!(w["attainment_after"]["resolve"]["percent_met"].is_number());
+}
+
+#[test]
+fn csv_with_a_column_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("tickets.csv");
+    std::fs::write(
+        &csv,
+        "Ticket,Opened,Source,Type,Level,Name,Phone,Summary,Amount\n\
+         T-1,2026-11-23T10:00:00+08:00,phone,billing,minor,王,138,账单,100\n\
+         T-2,not a time,web,billing,minor,李,139,账单,100\n\
+         T-3,2026-11-24T10:00:00+08:00,fax,billing,minor,张,137,账单,100\n",
+    )
+    .unwrap();
+    let mapping = dir.path().join("columns.toml");
+    std::fs::write(
+        &mapping,
+        "[columns]\nTicket = \"id\"\nOpened = \"received_at\"\nSource = \"channel\"\nType = \"category\"\nLevel = \"severity\"\nName = \"field.customer_name\"\nPhone = \"field.contact\"\nSummary = \"field.content\"\nAmount = \"attr.amount\"\n",
+    )
+    .unwrap();
+    let report = audit_json(
+        Path::new("policies/complaint-office"),
+        &csv,
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(report["input"]["decided"], 1);
+    assert_eq!(report["input"]["malformed"], 2);
+    let lines: Vec<u64> = report["input"]["malformed_listed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4]);
+    assert_eq!(
+        report["attainment"]["by_channel"]["phone"]["acknowledge"]["breached"],
+        1
+    );
+}
+
+#[test]
+fn html_report_renders() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.ndjson");
+    std::fs::write(&path, example_lines().join("\n")).unwrap();
+    let shots = PathBuf::from("target/screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let html = shots.join("audit.html");
+    charter()
+        .args([
+            "audit",
+            "--format",
+            "html",
+            "--as-of",
+            NOW,
+            "--policy",
+            "policies/complaint-office",
+            "-o",
+        ])
+        .arg(&html)
+        .arg(&path)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert_eq!(text.matches("<figure>").count(), 3, "three charts");
+    assert!(!text.contains("<script"));
+    let Some(browser) = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        std::process::Command::new("sh")
+            .args(["-c", &format!("command -v {c}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        eprintln!("Chromium is not installed: the audit page is not rendered here");
+        return;
+    };
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,2400",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!(
+            "--screenshot={}",
+            shots.join("audit.png").display()
+        ))
+        .arg(format!(
+            "file://{}",
+            std::fs::canonicalize(&html).unwrap().display()
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        !stderr
+            .lines()
+            .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
+        "{stderr}"
+    );
+}
