@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end batch figures: N generated cases (default 1,000,000) decided by
-# `charter decide --batch` on every core, against merely parsing the same file with serde_json
+# `charter decide --batch` and audited by `charter audit` (with and without --compare) on every core, against merely parsing the same file with serde_json
 # (into Value, and into the typed Case), all in one run. Prints wall time, cases/s and peak
 # memory (GNU time's maximum resident set size).
 # Usage: benches/batch.sh [N]
@@ -24,4 +24,10 @@ measure "parse only, serde_json::Value (1 core)" "$bin/examples/parse_only" "$di
 measure "parse only, typed Case (1 core)" "$bin/examples/parse_only" "$dir/cases.ndjson" case
 measure "charter decide --batch (all cores)" "$bin/charter" decide --policy policies/complaint-office \
   --now 2026-12-01T00:00:00+08:00 --batch "$dir/cases.ndjson"
+tail -1 "$dir/err"
+measure "charter audit, json report (all cores)" "$bin/charter" audit --policy policies/complaint-office \
+  --as-of 2026-12-01T00:00:00+08:00 --format json "$dir/cases.ndjson"
+tail -1 "$dir/err"
+measure "charter audit --compare (two policies, all cores)" "$bin/charter" audit --policy policies/complaint-office \
+  --compare policies/complaint-office --as-of 2026-12-01T00:00:00+08:00 --format json "$dir/cases.ndjson"
 tail -1 "$dir/err"
