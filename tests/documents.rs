@@ -4,7 +4,6 @@
 //! the Word file and a PNG and PDF of the HTML without console errors.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use assert_cmd::Command as Cmd;
 use predicates::prelude::*;
@@ -179,6 +178,7 @@ fn html_is_self_contained() {
 #[cfg(feature = "docx")]
 mod word {
     use std::path::Path;
+    use std::process::Command;
 
     use super::*;
 
@@ -256,7 +256,7 @@ mod word {
     fn libreoffice_converts(docx: &Path) {
         let Some(office) = ["libreoffice", "soffice"]
             .into_iter()
-            .find(|c| super::installed(c))
+            .find(|c| crate::browser::installed(c))
         else {
             eprintln!(
                 "LibreOffice is not installed: the PDF conversion is not checked here (.ci/run installs it)"
@@ -279,7 +279,7 @@ mod word {
             "{} bytes",
             bytes.len()
         );
-        if super::installed("pdftotext") {
+        if crate::browser::installed("pdftotext") {
             let text = Command::new("pdftotext")
                 .arg(&pdf)
                 .arg("-")
@@ -291,21 +291,11 @@ mod word {
     }
 }
 
-fn installed(command: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {command}")])
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Headless Chromium renders the HTML to a PNG and a PDF with no console errors. The PNGs are
 /// kept in `target/screenshots/` to be looked at.
 #[test]
 fn chromium_renders_the_html() {
-    let Some(browser) = ["chromium", "chromium-browser"]
-        .into_iter()
-        .find(|c| installed(c))
-    else {
+    let Some(browser) = crate::browser::chromium() else {
         eprintln!("Chromium is not installed: rendering is not checked here (.ci/run installs it)");
         return;
     };
@@ -336,42 +326,11 @@ fn chromium_renders_the_html() {
             .success();
         let png = shots.join(format!("{name}.png"));
         let pdf = shots.join(format!("{name}.pdf"));
-        let profile = tempfile::tempdir().unwrap();
-        let run = |target: String| {
-            Command::new(browser)
-                .args([
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--no-first-run",
-                    "--enable-logging=stderr",
-                    "--v=0",
-                    "--window-size=1280,1800",
-                ])
-                .arg(format!("--user-data-dir={}", profile.path().display()))
-                .arg(target)
-                .arg(format!(
-                    "file://{}",
-                    std::fs::canonicalize(&html).unwrap().display()
-                ))
-                .output()
-                .unwrap()
-        };
         for (target, file) in [
             (format!("--screenshot={}", png.display()), &png),
             (format!("--print-to-pdf={}", pdf.display()), &pdf),
         ] {
-            let out = run(target);
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            assert!(out.status.success(), "{name}: {stderr}");
-            assert!(
-                !stderr
-                    .lines()
-                    .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
-                "{name}: console messages:\n{stderr}"
-            );
+            crate::browser::render(browser, &html, &target, "1280,1800");
             assert!(
                 std::fs::metadata(file).unwrap().len() > 5_000,
                 "{}",

@@ -8,6 +8,7 @@
 )]
 
 mod audit;
+mod browser;
 mod china_calendar;
 mod cli;
 mod decide;

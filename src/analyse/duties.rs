@@ -26,14 +26,11 @@ pub(crate) fn callbacks(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagno
         return;
     }
     for (i, channel) in policy.channels.iter().enumerate() {
-        let cases = [space.channel(i)];
-        let covered = policy.callbacks.iter().any(|cb| match &cb.when {
-            None => true,
-            Some(c) => space
-                .region(c)
-                .and_then(|r| space.intersect(&r, &cases))
-                .is_none_or(|r| !r.is_empty()),
-        });
+        let cases = space.channel(i);
+        let covered = policy
+            .callbacks
+            .iter()
+            .any(|cb| space.may_apply(cb.when.as_ref(), &cases));
         if !covered {
             out.push(
                 Diagnostic::warning(

@@ -71,15 +71,11 @@ fn scope_coverage(policy: &Policy, out: &mut Vec<Diagnostic>) {
 fn sla_coverage(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnostic>) {
     for i in routes::accepted(policy) {
         let category = &policy.categories[i];
-        let cases = [space.categories(&[i])];
-        let covered = policy.slas.iter().any(|sla| match &sla.when {
-            None => true,
-            // A condition too large to analyse might admit the category.
-            Some(c) => space
-                .region(c)
-                .and_then(|r| space.intersect(&r, &cases))
-                .is_none_or(|r| !r.is_empty()),
-        });
+        let cases = space.categories(&[i]);
+        let covered = policy
+            .slas
+            .iter()
+            .any(|sla| space.may_apply(sla.when.as_ref(), &cases));
         if !covered {
             out.push(
                 Diagnostic::warning(

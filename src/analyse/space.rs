@@ -20,7 +20,7 @@
 use std::fmt::Write as _;
 
 use crate::check::{AttrTest, Cond, Policy};
-use crate::syntax::ast::{AttrType, CompareOp};
+use crate::syntax::ast::AttrType;
 
 /// A set of atoms of one dimension.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -258,7 +258,7 @@ impl<'p> Space<'p> {
             Cond::Channel(list) => (1, Bits::from_fn(self.sizes[1], |i| list.contains(&i))),
             Cond::Severity(op, rank) => (
                 2,
-                Bits::from_fn(self.sizes[2], |i| compare(*op, i as f64, *rank as f64)),
+                Bits::from_fn(self.sizes[2], |i| op.holds(i as f64, *rank as f64)),
             ),
             Cond::SeverityIn(list) => (2, Bits::from_fn(self.sizes[2], |i| list.contains(&i))),
             Cond::Attribute(a, AttrTest::Contains(s)) => {
@@ -284,7 +284,7 @@ impl<'p> Space<'p> {
                     }
                     (Dim::Number(_, points), AttrTest::Number(op, n)) => {
                         let at = 2 * points.iter().position(|p| p == n)? + 1;
-                        Bits::from_fn(size, |i| compare(*op, i as f64, at as f64))
+                        Bits::from_fn(size, |i| op.holds(i as f64, at as f64))
                     }
                     (Dim::Number(_, points), AttrTest::NumberIn(wanted)) => {
                         Bits::from_fn(size, |i| i % 2 == 1 && wanted.contains(&points[i / 2]))
@@ -295,6 +295,16 @@ impl<'p> Space<'p> {
             }
             Cond::And(_) | Cond::Or(_) | Cond::Not(_) => return None,
         })
+    }
+
+    /// Whether a block with condition `when` (always, when `None`) can apply to some case of
+    /// `cases`. A condition too large to analyse counts as able to: the analysis never
+    /// reports what it could not prove.
+    pub(crate) fn may_apply(&self, when: Option<&Cond>, cases: &Cube) -> bool {
+        let Some(cond) = when else { return true };
+        self.region(cond)
+            .and_then(|r| self.intersect(&r, std::slice::from_ref(cases)))
+            .is_none_or(|r| !r.is_empty())
     }
 
     /// Pairwise intersections of two unions.
@@ -498,17 +508,6 @@ fn describe_number(name: &str, points: &[f64], bits: &Bits, size: usize) -> Stri
 
 fn overlaps(a: &Cube, b: &Cube) -> bool {
     a.0.iter().zip(&b.0).all(|(x, y)| x.intersects(y))
-}
-
-fn compare(op: CompareOp, a: f64, b: f64) -> bool {
-    match op {
-        CompareOp::Eq => a == b,
-        CompareOp::Ne => a != b,
-        CompareOp::Lt => a < b,
-        CompareOp::Le => a <= b,
-        CompareOp::Gt => a > b,
-        CompareOp::Ge => a >= b,
-    }
 }
 
 /// Every condition of the policy whose questions the space must be able to tell apart.

@@ -251,17 +251,7 @@ pub fn run_batch(
     options: BatchOptions,
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
-    let mut consume = |records| write_records(output, records);
-    let summary = map_batch(
-        engine,
-        Input::Ndjson(input),
-        options,
-        &to_json,
-        &mut consume,
-        progress,
-    )?;
-    output.flush()?;
-    Ok(summary)
+    write_batch(engine, Input::Ndjson(input), output, options, progress)
 }
 
 /// Like [`run_batch`], for CSV input: one case per row, columns mapped as in `docs/decide.md`
@@ -275,15 +265,19 @@ pub fn run_csv_batch(
     options: BatchOptions,
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
+    write_batch(engine, Input::Csv(input), output, options, progress)
+}
+
+/// Decides `input` and writes NDJSON decisions and error records to `output`.
+fn write_batch(
+    engine: &Engine,
+    input: Input<'_>,
+    output: &mut (dyn Write + Send),
+    options: BatchOptions,
+    progress: &mut dyn FnMut(&BatchSummary),
+) -> io::Result<BatchSummary> {
     let mut consume = |records| write_records(output, records);
-    let summary = map_batch(
-        engine,
-        Input::Csv(input),
-        options,
-        &to_json,
-        &mut consume,
-        progress,
-    )?;
+    let summary = map_batch(engine, input, options, &to_json, &mut consume, progress)?;
     output.flush()?;
     Ok(summary)
 }

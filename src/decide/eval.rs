@@ -4,7 +4,6 @@
 
 use crate::check::{AttrTest, Cond};
 use crate::decide::validate::{AttrVal, Facts};
-use crate::syntax::ast::CompareOp;
 
 /// A three-valued truth.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +59,7 @@ pub(crate) fn eval(cond: &Cond, facts: &Facts<'_>, needed: &mut Vec<Needed>) -> 
         Cond::Category(list) => list.contains(&facts.category).into(),
         Cond::Channel(list) => list.contains(&facts.channel).into(),
         Cond::Severity(op, rank) => match facts.severity {
-            Some(s) => compare(*op, s as f64, *rank as f64).into(),
+            Some(s) => op.holds(s as f64, *rank as f64).into(),
             None => unknown(Needed::Severity, needed),
         },
         Cond::SeverityIn(list) => match facts.severity {
@@ -81,21 +80,10 @@ fn unknown(what: Needed, needed: &mut Vec<Needed>) -> Truth {
     Truth::Unknown
 }
 
-fn compare(op: CompareOp, a: f64, b: f64) -> bool {
-    match op {
-        CompareOp::Eq => a == b,
-        CompareOp::Ne => a != b,
-        CompareOp::Lt => a < b,
-        CompareOp::Le => a <= b,
-        CompareOp::Gt => a > b,
-        CompareOp::Ge => a >= b,
-    }
-}
-
 fn attribute(test: &AttrTest, value: AttrVal<'_>) -> bool {
     match (test, value) {
         (AttrTest::True, AttrVal::Bool(b)) => b,
-        (AttrTest::Number(op, n), AttrVal::Number(v)) => compare(*op, v, *n),
+        (AttrTest::Number(op, n), AttrVal::Number(v)) => op.holds(v, *n),
         (AttrTest::Text(eq, s), AttrVal::Text(v)) => (v == s) == *eq,
         (AttrTest::Bool(eq, b), AttrVal::Bool(v)) => (v == *b) == *eq,
         (AttrTest::TextIn(list), AttrVal::Text(v)) => list.iter().any(|s| s == v),

@@ -604,18 +604,7 @@ fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
             }
             Cond::Not(inner) => !holds(inner, category, severity)?,
             Cond::Category(list) => list.contains(&category),
-            Cond::Severity(op, rank) => {
-                let s = severity?;
-                use crate::syntax::ast::CompareOp::*;
-                match op {
-                    Eq => s == *rank,
-                    Ne => s != *rank,
-                    Lt => s < *rank,
-                    Le => s <= *rank,
-                    Gt => s > *rank,
-                    Ge => s >= *rank,
-                }
-            }
+            Cond::Severity(op, rank) => op.holds(severity? as f64, *rank as f64),
             Cond::SeverityIn(list) => list.contains(&severity?),
             Cond::Channel(_) | Cond::Attribute(..) => return None,
         })

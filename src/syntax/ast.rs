@@ -177,6 +177,20 @@ pub enum AttrType {
     Set,
 }
 
+impl CompareOp {
+    /// Whether `a OP b` holds.
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            CompareOp::Eq => a == b,
+            CompareOp::Ne => a != b,
+            CompareOp::Lt => a < b,
+            CompareOp::Le => a <= b,
+            CompareOp::Gt => a > b,
+            CompareOp::Ge => a >= b,
+        }
+    }
+}
+
 impl AttrType {
     /// The type's name in the language.
     pub fn name(self) -> &'static str {

@@ -1,0 +1,55 @@
+//! Headless Chromium and other outside programs for the document and audit tests, when they
+//! are installed (`.ci/run` installs them).
+
+use std::path::Path;
+use std::process::Command;
+
+/// Whether `command` is on the PATH.
+pub fn installed(command: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {command}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// The Chromium command, if installed.
+pub fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| installed(c))
+}
+
+/// Renders `html` with `target` (`--screenshot=…` or `--print-to-pdf=…`) in a window of
+/// `window` (`1280,1800`), and fails on an error exit or any console message.
+pub fn render(browser: &str, html: &Path, target: &str, window: &str) {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--window-size={window}"))
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(target)
+        .arg(format!(
+            "file://{}",
+            std::fs::canonicalize(html).unwrap().display()
+        ))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{}: {stderr}", html.display());
+    assert!(
+        !stderr
+            .lines()
+            .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
+        "{}: console messages:\n{stderr}",
+        html.display()
+    );
+}
