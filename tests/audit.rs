@@ -240,23 +240,12 @@ fn scheduled_reports_carry_the_figures_of_their_period() {
 
 #[test]
 fn what_if_reports_route_changes_and_moved_deadlines() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("proposed")).unwrap();
-    std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
-    std::fs::copy(
-        "policies/calendars/cn-2026.charter",
-        dir.path().join("calendars/cn-2026.charter"),
-    )
-    .unwrap();
-    let text = std::fs::read_to_string("policies/complaint-office/policy.charter")
-        .unwrap()
-        .replace("amount > 5000", "amount > 100")
-        .replace(
+    let (dir, proposed) = crate::support::office_copy(|t| {
+        t.replace("amount > 5000", "amount > 100").replace(
             "resolve within 5 working days",
             "resolve within 3 working days",
-        );
-    let proposed = dir.path().join("proposed");
-    std::fs::write(proposed.join("policy.charter"), text).unwrap();
+        )
+    });
     let path = dir.path().join("cases.ndjson");
     std::fs::write(&path, example_lines().join("\n")).unwrap();
     let policy = Path::new("policies/complaint-office");
@@ -369,12 +358,12 @@ fn html_report_renders() {
     let text = std::fs::read_to_string(&html).unwrap();
     assert_eq!(text.matches("<figure>").count(), 3, "three charts");
     assert!(!text.contains("<script"));
-    let Some(browser) = crate::browser::chromium() else {
+    let Some(browser) = crate::support::chromium() else {
         eprintln!("Chromium is not installed: the audit page is not rendered here");
         return;
     };
     let png = shots.join("audit.png");
-    crate::browser::render(
+    crate::support::render(
         browser,
         &html,
         &format!("--screenshot={}", png.display()),

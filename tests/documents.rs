@@ -61,24 +61,9 @@ fn documents_follow_the_policy() {
         "{md}"
     );
     // Editing the policy changes the document: a copy with another condition.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("office")).unwrap();
-    std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
-    std::fs::copy(
-        "policies/calendars/cn-2026.charter",
-        dir.path().join("calendars/cn-2026.charter"),
-    )
-    .unwrap();
-    let text = std::fs::read_to_string("policies/complaint-office/policy.charter")
-        .unwrap()
-        .replace("amount > 5000", "amount > 8000");
-    std::fs::write(dir.path().join("office/policy.charter"), text).unwrap();
-    let md = doc(&[
-        "role",
-        "--policy",
-        dir.path().join("office").to_str().unwrap(),
-        "coordinator",
-    ]);
+    let (_dir, office) =
+        crate::support::office_copy(|t| t.replace("amount > 5000", "amount > 8000"));
+    let md = doc(&["role", "--policy", office.to_str().unwrap(), "coordinator"]);
     assert!(
         md.contains("涉及金额>8000") && !md.contains("涉及金额>5000"),
         "{md}"
@@ -256,7 +241,7 @@ mod word {
     fn libreoffice_converts(docx: &Path) {
         let Some(office) = ["libreoffice", "soffice"]
             .into_iter()
-            .find(|c| crate::browser::installed(c))
+            .find(|c| crate::support::installed(c))
         else {
             eprintln!(
                 "LibreOffice is not installed: the PDF conversion is not checked here (.ci/run installs it)"
@@ -279,7 +264,7 @@ mod word {
             "{} bytes",
             bytes.len()
         );
-        if crate::browser::installed("pdftotext") {
+        if crate::support::installed("pdftotext") {
             let text = Command::new("pdftotext")
                 .arg(&pdf)
                 .arg("-")
@@ -295,7 +280,7 @@ mod word {
 /// kept in `target/screenshots/` to be looked at.
 #[test]
 fn chromium_renders_the_html() {
-    let Some(browser) = crate::browser::chromium() else {
+    let Some(browser) = crate::support::chromium() else {
         eprintln!("Chromium is not installed: rendering is not checked here (.ci/run installs it)");
         return;
     };
@@ -330,7 +315,7 @@ fn chromium_renders_the_html() {
             (format!("--screenshot={}", png.display()), &png),
             (format!("--print-to-pdf={}", pdf.display()), &pdf),
         ] {
-            crate::browser::render(browser, &html, &target, "1280,1800");
+            crate::support::render(browser, &html, &target, "1280,1800");
             assert!(
                 std::fs::metadata(file).unwrap().len() > 5_000,
                 "{}",

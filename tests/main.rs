@@ -8,7 +8,6 @@
 )]
 
 mod audit;
-mod browser;
 mod china_calendar;
 mod cli;
 mod decide;
@@ -18,5 +17,6 @@ mod language;
 mod lint;
 #[cfg(feature = "serve")]
 mod serve;
+mod support;
 mod time_examples;
 mod time_reference;

@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -420,25 +420,6 @@ fn roles_are_served_as_documents() {
     );
 }
 
-/// A copy of the complaint office's policy in a temporary folder, with its calendar import.
-fn policy_copy() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let policy = dir.path().join("office");
-    std::fs::create_dir_all(&policy).unwrap();
-    std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
-    std::fs::copy(
-        "policies/calendars/cn-2026.charter",
-        dir.path().join("calendars/cn-2026.charter"),
-    )
-    .unwrap();
-    std::fs::copy(
-        "policies/complaint-office/policy.charter",
-        policy.join("policy.charter"),
-    )
-    .unwrap();
-    (dir, policy)
-}
-
 /// Writes a file by renaming a complete temporary file over it, as editors and deploy tools do.
 fn replace(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp");
@@ -448,7 +429,7 @@ fn replace(path: &Path, text: &str) {
 
 #[test]
 fn reload_swaps_good_changes_and_keeps_the_last_good_policy() {
-    let (_dir, policy) = policy_copy();
+    let (_dir, policy) = crate::support::office_copy(|t| t);
     let file = policy.join("policy.charter");
     let original = std::fs::read_to_string(&file).unwrap();
     let service = service_for(&policy, 1 << 20, 10);
@@ -580,7 +561,7 @@ impl Server {
 /// good change.
 #[test]
 fn binary_reloads_under_load_without_a_failed_request() {
-    let (_dir, policy) = policy_copy();
+    let (_dir, policy) = crate::support::office_copy(|t| t);
     let file = policy.join("policy.charter");
     let original = std::fs::read_to_string(&file).unwrap();
     let server = Arc::new(Server::start(&policy));

@@ -36,24 +36,18 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             )));
         }
     }
-    let sentence = match (lang, policy.effective) {
-        (Lang::Zh, Some(d)) => format!(
-            "本程序依据《{}》（版本 {}，自 {d} 起施行）。",
+    let since = policy.effective.map_or_else(String::new, |d| match lang {
+        Lang::Zh => format!("，自 {d} 起施行"),
+        Lang::En => format!(", in force from {d}"),
+    });
+    let sentence = match lang {
+        Lang::Zh => format!(
+            "本程序依据《{}》（版本 {}{since}）。",
             l(&policy.label),
             policy.version
         ),
-        (Lang::Zh, None) => format!(
-            "本程序依据《{}》（版本 {}）。",
-            l(&policy.label),
-            policy.version
-        ),
-        (Lang::En, Some(d)) => format!(
-            "This procedure follows “{}”, version {}, in force from {d}.",
-            l(&policy.label),
-            policy.version
-        ),
-        (Lang::En, None) => format!(
-            "This procedure follows “{}”, version {}.",
+        Lang::En => format!(
+            "This procedure follows “{}”, version {}{since}.",
             l(&policy.label),
             policy.version
         ),

@@ -1,7 +1,7 @@
-//! Headless Chromium and other outside programs for the document and audit tests, when they
-//! are installed (`.ci/run` installs them).
+//! Shared by the test modules: copies of a shipped policy to edit, and headless Chromium and
+//! other outside programs, when they are installed (`.ci/run` installs them).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Whether `command` is on the PATH.
@@ -52,4 +52,21 @@ pub fn render(browser: &str, html: &Path, target: &str, window: &str) {
         "{}: console messages:\n{stderr}",
         html.display()
     );
+}
+
+/// A copy of the complaint office's policy, edited by `edit`, in `DIR/office/` with the
+/// calendar it imports; the folder lives as long as the returned guard.
+pub fn office_copy(edit: impl FnOnce(String) -> String) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("office");
+    std::fs::create_dir_all(&policy).unwrap();
+    std::fs::create_dir_all(dir.path().join("calendars")).unwrap();
+    std::fs::copy(
+        "policies/calendars/cn-2026.charter",
+        dir.path().join("calendars/cn-2026.charter"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string("policies/complaint-office/policy.charter").unwrap();
+    std::fs::write(policy.join("policy.charter"), edit(text)).unwrap();
+    (dir, policy)
 }
