@@ -614,3 +614,44 @@ fn test_suite_failures_show_a_diff() {
         .code(2)
         .stderr(predicate::str::contains("no test files"));
 }
+
+/// A reader that closes the pipe early (`| head`) ends a command quietly with exit 0, never
+/// with a panic.
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    let commands: [&[&str]; 4] = [
+        &[
+            "decide",
+            "--policy",
+            "policies/complaint-office",
+            "--now",
+            "2026-11-30T12:00:00+08:00",
+            "examples/cases/complaint-office/accepted-phone.json",
+        ],
+        &["lint", "policies/led-maker"],
+        &["test", "policies/led-maker"],
+        &[
+            "time",
+            "add",
+            "--policy",
+            "policies/complaint-office",
+            "--from",
+            "2026-09-30T15:00:00+08:00",
+            "3 working days",
+        ],
+    ];
+    for args in commands {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before anything is written.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

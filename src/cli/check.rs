@@ -71,7 +71,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                 .iter()
                 .map(|d| d.to_json(&loaded.sources))
                 .collect();
-            println!(
+            say!(
                 "{}",
                 serde_json::json!({ "errors": errors, "warnings": warnings, "diagnostics": list })
             );

@@ -97,7 +97,11 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         stdout.write_all(decision.explain_text().as_bytes())
     } else {
         serde_json::to_writer_pretty(&mut stdout, &decision)
-            .map_err(std::io::Error::other)
+            .map_err(|e| match e.io_error_kind() {
+                // Keep the kind, so that a closed pipe is recognised below.
+                Some(kind) => std::io::Error::from(kind),
+                None => std::io::Error::other(e),
+            })
             .and_then(|()| writeln!(stdout))
     };
     match written {

@@ -47,7 +47,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         match format_text(&text) {
             Ok(formatted) if formatted == text => {}
             Ok(_) if args.check => {
-                println!("{shown}");
+                say!("{shown}");
                 failed = true;
             }
             Ok(formatted) => {

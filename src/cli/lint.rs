@@ -65,10 +65,10 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     match args.format {
         Format::Text => {
             for d in &findings {
-                println!("{}", d.render(&loaded.sources));
+                say!("{}", d.render(&loaded.sources));
             }
             let infos = findings.len() - warnings;
-            println!(
+            say!(
                 "{}: {warnings} warning{}, {infos} info{}",
                 args.policy.display(),
                 plural(warnings),
@@ -80,9 +80,9 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                 .iter()
                 .map(|d| d.to_json(&loaded.sources))
                 .collect();
-            println!("{}", serde_json::json!({ "findings": list }));
+            say!("{}", serde_json::json!({ "findings": list }));
         }
-        Format::Sarif => println!("{:#}", sarif(&findings, &loaded.sources)),
+        Format::Sarif => say!("{:#}", sarif(&findings, &loaded.sources)),
     }
     Ok(if warnings > 0 && args.deny.is_some() {
         Outcome::Failed

@@ -1,6 +1,15 @@
 //! The command-line front end: clap parsing, one file per subcommand, errors printed in one
 //! place. Exit codes: 0 success, 1 the policy or a case has errors, 2 usage or I/O error.
 
+/// `println!` for the front end: a reader that has gone away (`| head`) ends the program
+/// quietly (a closed pipe is not an error), and any other failure to write ends it with a
+/// message and exit 2, instead of the panic of `println!`.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::print_line(&format!($($arg)*))
+    };
+}
+
 mod audit;
 mod check;
 mod decide;
@@ -60,6 +69,19 @@ pub(crate) enum Outcome {
 
 /// A usage or I/O error: printed once, exit 2.
 pub(crate) struct UsageError(pub String);
+
+/// Writes `text` and a newline to standard output; see `say!`.
+pub(crate) fn print_line(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{text}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to standard output: {e}");
+        std::process::exit(2);
+    }
+}
 
 /// Prints the errors among `diagnostics` to stderr, like the compiler.
 pub(crate) fn print_diagnostics(

@@ -64,7 +64,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         let tests = match suite::read(file) {
             Ok(tests) => tests,
             Err(e) => {
-                println!("error: {e}");
+                say!("error: {e}");
                 bad_files += 1;
                 continue;
             }
@@ -81,11 +81,11 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             match suite::run(&engine, test, &mut coverage) {
                 TestOutcome::Passed => {
                     passed += 1;
-                    println!("test {} ... ok", test.name);
+                    say!("test {} ... ok", test.name);
                 }
                 TestOutcome::Failed(mismatches) => {
                     failed += 1;
-                    println!("test {} ... FAILED", test.name);
+                    say!("test {} ... FAILED", test.name);
                     let mut text = format!("---- {} ({place}) ----\n", test.name);
                     text.push_str("  --- expected\n  +++ actual\n");
                     for m in mismatches {
@@ -96,16 +96,16 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                 }
                 TestOutcome::Error(e) => {
                     failed += 1;
-                    println!("test {} ... ERROR", test.name);
+                    say!("test {} ... ERROR", test.name);
                     failures.push(format!("---- {} ({place}) ----\n  {e}\n", test.name));
                 }
             }
         }
     }
     if !failures.is_empty() {
-        println!("\nfailures:\n");
+        say!("\nfailures:\n");
         for f in &failures {
-            println!("{f}");
+            say!("{f}");
         }
     }
     if args.coverage {
@@ -121,7 +121,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     } else {
         "FAILED"
     };
-    println!("\ntest result: {verdict}. {passed} passed, {failed} failed{bad}");
+    say!("\ntest result: {verdict}. {passed} passed, {failed} failed{bad}");
     Ok(if failed + bad_files == 0 {
         Outcome::Success
     } else {
@@ -139,7 +139,7 @@ fn print_coverage(engine: &Engine, coverage: &Coverage) {
         .iter()
         .filter(|s| !coverage.steps.contains(s))
         .collect();
-    println!(
+    say!(
         "\ncoverage: {} of {} route rules, {} of {} escalation steps exercised",
         routes.len() - missed_routes.len(),
         routes.len(),
@@ -147,9 +147,9 @@ fn print_coverage(engine: &Engine, coverage: &Coverage) {
         steps.len()
     );
     for (file, line, text) in missed_routes {
-        println!("  not exercised: route rule {file}:{line} `{text}`");
+        say!("  not exercised: route rule {file}:{line} `{text}`");
     }
     for (ladder, trigger) in missed_steps {
-        println!("  not exercised: escalation `{ladder}` step `{trigger}`");
+        say!("  not exercised: escalation `{ladder}` step `{trigger}`");
     }
 }

@@ -55,7 +55,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
             let at = calendar
                 .add(from, span)
                 .map_err(|e| UsageError(e.to_string()))?;
-            println!("{}", calendar.format(at));
+            say!("{}", calendar.format(at));
             Ok(Outcome::Success)
         }
         Command::Between { on, a, b } => {
@@ -64,10 +64,10 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
             let working = calendar
                 .open_between(a.min(b), a.max(b))
                 .map_err(|e| UsageError(e.to_string()))?;
-            println!("from     {}", calendar.format(a.min(b)));
-            println!("to       {}", calendar.format(a.max(b)));
-            println!("elapsed  {}", hm((a - b).abs()));
-            println!("working  {}", hm(working));
+            say!("from     {}", calendar.format(a.min(b)));
+            say!("to       {}", calendar.format(a.max(b)));
+            say!("elapsed  {}", hm((a - b).abs()));
+            say!("working  {}", hm(working));
             Ok(Outcome::Success)
         }
     }
