@@ -27,7 +27,7 @@ use clap::{Parser, Subcommand};
 
 /// charter: a policy and SLA engine for complaint handling.
 #[derive(Parser)]
-#[command(name = "charter", version, about, long_about = None, after_help = "Examples:\n  charter check policies/complaint-office\n  charter decide --policy policies/complaint-office examples/cases/complaint-office/accepted-phone.json\n  charter fmt --check policies\n  charter time add --policy policies/complaint-office --calendar office --from 2026-11-20T17:45:00+08:00 \"2 working hours\"")]
+#[command(name = "charter", version, about, long_about = None, after_help = "Examples:\n  charter check policies/complaint-office\n  charter decide --policy policies/complaint-office examples/cases/complaint-office/accepted-phone.json\n  charter lint policies/led-maker\n  charter test --coverage policies/led-maker\n  charter doc role --policy policies/led-maker --all --format html -o roles.html\n  charter audit --policy policies/complaint-office cases.ndjson\n  charter serve --policy policies/complaint-office --addr 127.0.0.1:7878\n  charter fmt --check policies\n  charter time add --policy policies/complaint-office --calendar office --from 2026-11-20T17:45:00+08:00 \"2 working hours\"")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
