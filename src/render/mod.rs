@@ -219,6 +219,15 @@ impl Document {
     }
 }
 
+/// A table, or the paragraph `empty` when it has no rows.
+pub(crate) fn table_or(header: Vec<String>, rows: Vec<Vec<String>>, empty: String) -> Block {
+    if rows.is_empty() {
+        Block::Paragraph(empty)
+    } else {
+        Block::Table { header, rows }
+    }
+}
+
 /// Text safe inside HTML elements and attributes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

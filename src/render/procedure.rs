@@ -5,7 +5,7 @@ use crate::check::{Cond, Policy, Recipient, Trigger, Whom};
 use super::words::{
     cond_words, covering_words, deadline_words, event_name, schedule_words, span_words, target_name,
 };
-use super::{Block, Chart, Document, Lang};
+use super::{Block, Chart, Document, Lang, table_or};
 
 /// The procedure document: `index` picks a procedure of the policy (the first when `None`);
 /// a policy without procedures still gets everything but the steps.
@@ -250,20 +250,17 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             ]);
         }
     }
-    if rows.is_empty() {
-        blocks.push(Block::Paragraph(none()));
-    } else {
-        blocks.push(Block::Table {
-            header: vec![
-                say("升级规则", "Ladder"),
-                say("适用", "Applies to"),
-                say("目标", "Target"),
-                say("时机", "When"),
-                say("动作", "Action"),
-            ],
-            rows,
-        });
-    }
+    blocks.push(table_or(
+        vec![
+            say("升级规则", "Ladder"),
+            say("适用", "Applies to"),
+            say("目标", "Target"),
+            say("时机", "When"),
+            say("动作", "Action"),
+        ],
+        rows,
+        none(),
+    ));
 
     // 7. Callbacks.
     blocks.push(Block::Heading(2, say("七、回访", "7. Callbacks")));
@@ -310,20 +307,17 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             ]
         })
         .collect();
-    if rows.is_empty() {
-        blocks.push(Block::Paragraph(none()));
-    } else {
-        blocks.push(Block::Table {
-            header: vec![
-                say("回访", "Callback"),
-                say("适用", "Applies to"),
-                say("时限", "When"),
-                say("渠道", "Through"),
-                say("要求", "Also"),
-            ],
-            rows,
-        });
-    }
+    blocks.push(table_or(
+        vec![
+            say("回访", "Callback"),
+            say("适用", "Applies to"),
+            say("时限", "When"),
+            say("渠道", "Through"),
+            say("要求", "Also"),
+        ],
+        rows,
+        none(),
+    ));
 
     // 8. Extensions and stages.
     blocks.push(Block::Heading(
@@ -416,20 +410,17 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             ]
         })
         .collect();
-    if rows.is_empty() {
-        blocks.push(Block::Paragraph(none()));
-    } else {
-        blocks.push(Block::Table {
-            header: vec![
-                say("报告", "Report"),
-                say("提交时间", "Due"),
-                say("范围", "Covering"),
-                say("报送", "To"),
-                say("抄送", "Copy"),
-            ],
-            rows,
-        });
-    }
+    blocks.push(table_or(
+        vec![
+            say("报告", "Report"),
+            say("提交时间", "Due"),
+            say("范围", "Covering"),
+            say("报送", "To"),
+            say("抄送", "Copy"),
+        ],
+        rows,
+        none(),
+    ));
 
     // 10. Steps, RACI, flowchart.
     if let Some(p) = procedure {

@@ -5,7 +5,7 @@ use crate::check::{Policy, Recipient, Trigger, Whom};
 use crate::syntax::ast::AuthorityLevel;
 
 use super::words::{cond_words, deadline_words, span_words, target_name, unit_zh};
-use super::{Block, Document, Lang};
+use super::{Block, Document, Lang, table_or};
 
 /// The position description of `policy.roles[index]`.
 pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Document {
@@ -370,18 +370,15 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
             }
         }
     }
-    if deadlines.is_empty() {
-        blocks.push(Block::Paragraph(say("无", "None")));
-    } else {
-        blocks.push(Block::Table {
-            header: vec![
-                say("目标", "Target"),
-                say("时限", "Limit"),
-                say("适用", "Applies to"),
-            ],
-            rows: deadlines,
-        });
-    }
+    blocks.push(table_or(
+        vec![
+            say("目标", "Target"),
+            say("时限", "Limit"),
+            say("适用", "Applies to"),
+        ],
+        deadlines,
+        say("无", "None"),
+    ));
 
     blocks.push(Block::Heading(3, say("升级与通知", "Escalations")));
     let superior_of_handler = policy
@@ -430,19 +427,16 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
             ]);
         }
     }
-    if escalations.is_empty() {
-        blocks.push(Block::Paragraph(say("无", "None")));
-    } else {
-        blocks.push(Block::Table {
-            header: vec![
-                say("升级规则", "Ladder"),
-                say("目标", "Target"),
-                say("时机", "When"),
-                say("动作", "Action"),
-            ],
-            rows: escalations,
-        });
-    }
+    blocks.push(table_or(
+        vec![
+            say("升级规则", "Ladder"),
+            say("目标", "Target"),
+            say("时机", "When"),
+            say("动作", "Action"),
+        ],
+        escalations,
+        say("无", "None"),
+    ));
 
     blocks.push(Block::Heading(3, say("接收的报告", "Reports received")));
     let reports: Vec<String> = policy
