@@ -40,8 +40,13 @@ fn engine(path: &Path) -> Engine {
 }
 
 fn audit_json(policy: &Path, input: &Path, extra: &[&str]) -> Value {
+    audit_json_at(NOW, policy, input, extra)
+}
+
+/// The JSON report of `input` audited under `policy` as of `as_of`.
+fn audit_json_at(as_of: &str, policy: &Path, input: &Path, extra: &[&str]) -> Value {
     let out = charter()
-        .args(["audit", "--format", "json", "--as-of", NOW, "--policy"])
+        .args(["audit", "--format", "json", "--as-of", as_of, "--policy"])
         .arg(policy)
         .args(extra)
         .arg(input)
@@ -208,23 +213,12 @@ fn scheduled_reports_carry_the_figures_of_their_period() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cases.ndjson");
     std::fs::write(&path, example_lines().join("\n")).unwrap();
-    let out = charter()
-        .args([
-            "audit",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-12-08T12:00:00+08:00",
-            "--policy",
-            "policies/complaint-office",
-        ])
-        .arg(&path)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let report: Value = serde_json::from_slice(&out).unwrap();
+    let report = audit_json_at(
+        "2026-12-08T12:00:00+08:00",
+        Path::new("policies/complaint-office"),
+        &path,
+        &[],
+    );
     let due = report["reports"][0]["due"].as_array().unwrap();
     assert_eq!(due.len(), 1, "{due:?}");
     assert_eq!(due[0]["due"], "2026-12-05 10:00");
