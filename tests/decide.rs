@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 use charter::decide::{Case, DecideError, Decision, Engine, FindingKind, State, Timestamp};
 use proptest::prelude::*;
 
+#[path = "../examples/gen_cases.rs"]
+#[allow(dead_code, reason = "only `case_line` and `Rng` are used")]
+mod gen_cases;
+
 fn engine(policy: &str) -> Engine {
     Engine::load(Path::new(policy))
         .map_err(|(e, _)| e.to_string())
@@ -23,6 +27,34 @@ fn read_case(path: &Path) -> Case {
         Case::from_toml(&text).unwrap()
     } else {
         Case::from_json(&text).unwrap()
+    }
+}
+
+/// The hand-written JSON writer writes exactly what serde writes for the derived `Serialize`.
+fn assert_same_json(decision: &Decision<'_>) {
+    let mut ours = Vec::new();
+    decision.write_json(&mut ours);
+    let serde = serde_json::to_vec(decision).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&ours),
+        String::from_utf8_lossy(&serde)
+    );
+}
+
+/// Generated cases (the benchmark's mix) on the complaint office, at three instants.
+#[test]
+fn generated_decisions_write_the_same_json_as_serde() {
+    let engine = engine("policies/complaint-office");
+    let mut rng = gen_cases::Rng::new(7);
+    for i in 0..2000 {
+        let case = Case::from_json(&gen_cases::case_line(i, &mut rng)).unwrap();
+        for now in [
+            case.received_at.secs + 3600,
+            case.received_at.secs + 5 * 86_400,
+            at("2027-01-01T00:00:00+08:00"),
+        ] {
+            assert_same_json(&engine.decide(&case, now).unwrap());
+        }
     }
 }
 
@@ -49,6 +81,7 @@ fn example_cases_decide_as_snapshotted() {
         for file in files {
             let case = read_case(&file);
             let decision = engine.decide(&case, now).unwrap();
+            assert_same_json(&decision);
             let stem = file.file_stem().unwrap().to_str().unwrap();
             insta::assert_json_snapshot!(format!("decide__{policy}__{stem}"), decision);
             count += 1;
@@ -427,7 +460,7 @@ proptest! {
         let case = Case::from_json(&case.to_string()).unwrap();
         let now = t + now_gap;
         let d = engine.decide(&case, now).unwrap();
-        serde_json::to_string(&d).unwrap();
+        assert_same_json(&d);
         for target in &d.targets {
             let cycles = if target.cycles.is_empty() {
                 vec![(target.started_at, target.deadline, target.stopped_at, target.state, target.consumed_percent)]
@@ -472,5 +505,36 @@ proptest! {
         let chrono = chrono::DateTime::from_timestamp(t, 0).unwrap().with_timezone(&tz)
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
         prop_assert_eq!(ours, chrono);
+    }
+
+    /// The JSON writer's instants (which share date and offset work between instants of one
+    /// decision) agree with serde's, for runs of nearby instants across DST changes.
+    #[test]
+    fn json_instants_agree_with_serde(
+        start in -2_208_988_800i64..4_102_444_800,
+        steps in proptest::collection::vec(-90_000i64..90_000, 1..12),
+        zone in 0usize..4,
+    ) {
+        use charter::decide::{Acceptance, At, Outcome, PolicyId, StageState};
+        let tz = [chrono_tz::America::New_York, chrono_tz::Europe::Berlin, chrono_tz::Asia::Kolkata, chrono_tz::Asia::Shanghai][zone];
+        let mut t = start;
+        let stages = steps.iter().map(|step| {
+            t += step;
+            StageState { name: "review", entered_at: At { secs: t, tz }, handler: None }
+        }).collect();
+        let decision = Decision {
+            case: "C-1",
+            policy: PolicyId { name: "p", version: "1", effective: None, digest: "00" },
+            evaluated_at: At { secs: start, tz },
+            acceptance: Acceptance { outcome: Outcome::Accepted, redirect_to: None, reason: None, missing_fields: vec![], ask_by: None },
+            route: None,
+            targets: vec![],
+            escalations: vec![],
+            callback: None,
+            stages,
+            findings: vec![],
+            explain: vec![],
+        };
+        assert_same_json(&decision);
     }
 }

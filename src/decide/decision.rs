@@ -35,44 +35,51 @@ impl Ord for At {
 }
 
 impl At {
-    /// Writes the instant as RFC 3339 into `buf` and returns it, or `None` when it needs
+    /// The instant as RFC 3339 (always ASCII), or `None` when it needs
     /// chrono's general formatting (years outside 0–9999, historic offsets with seconds).
-    fn rfc3339(self, buf: &mut [u8; 25]) -> Option<&str> {
+    pub(crate) fn rfc3339_bytes(self) -> Option<[u8; 25]> {
         let offset = offset_at(self.tz, self.secs);
         let local = self.secs + i64::from(offset);
-        let (year, month, day) = civil_from_days(local.div_euclid(86_400));
-        let secs = local.rem_euclid(86_400);
-        if !(0..=9999).contains(&year) || offset % 60 != 0 {
+        if offset % 60 != 0 {
             return None;
         }
-        *buf = *b"0000-00-00T00:00:00+00:00";
-        let put = |buf: &mut [u8; 25], at: usize, value: i64, width: usize| {
-            let mut v = value;
-            for i in (0..width).rev() {
-                buf[at + i] = b'0' + (v % 10) as u8;
-                v /= 10;
-            }
-        };
-        put(buf, 0, year, 4);
-        put(buf, 5, month, 2);
-        put(buf, 8, day, 2);
-        put(buf, 11, secs / 3600, 2);
-        put(buf, 14, secs / 60 % 60, 2);
-        put(buf, 17, secs % 60, 2);
+        let mut buf = *b"0000-00-00T00:00:00+00:00";
+        buf[..10].copy_from_slice(&date_text(local.div_euclid(86_400))?);
+        write_clock(&mut buf[10..], local.rem_euclid(86_400), offset);
+        Some(buf)
+    }
+}
+
+/// Writes `THH:MM:SS+HH:MM` (15 bytes) into `into`: `secs` after local midnight, at `offset`
+/// seconds (a whole number of minutes) from UTC.
+fn write_clock(into: &mut [u8], secs: i64, offset: i32) {
+    if let Some(into) = into.get_mut(..15) {
+        into.copy_from_slice(b"T00:00:00+00:00");
+        two_digits(&mut into[1..3], secs / 3600);
+        two_digits(&mut into[4..6], secs / 60 % 60);
+        two_digits(&mut into[7..9], secs % 60);
         if offset < 0 {
-            buf[19] = b'-';
+            into[9] = b'-';
         }
         let minutes = i64::from(offset.unsigned_abs() / 60);
-        put(buf, 20, minutes / 60, 2);
-        put(buf, 23, minutes % 60, 2);
-        std::str::from_utf8(buf).ok()
+        two_digits(&mut into[10..12], minutes / 60);
+        two_digits(&mut into[13..15], minutes % 60);
+    }
+}
+
+/// `n` (0–99) as two digits.
+fn two_digits(into: &mut [u8], n: i64) {
+    if let [tens, units] = into {
+        *tens = b'0' + (n / 10 % 10) as u8;
+        *units = b'0' + (n % 10) as u8;
     }
 }
 
 impl fmt::Display for At {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut buf = [0; 25];
-        if let Some(text) = self.rfc3339(&mut buf) {
+        if let Some(text) = self.rfc3339_bytes()
+            && let Ok(text) = std::str::from_utf8(&text)
+        {
             return f.write_str(text);
         }
         match chrono::DateTime::from_timestamp(self.secs, 0) {
@@ -87,15 +94,17 @@ impl fmt::Display for At {
     }
 }
 
-/// The UTC offset of `tz` at `t`, in seconds. Looking it up in chrono-tz costs a binary search
-/// and a date conversion, and a decision formats dozens of instants in the same few days, so
-/// the offset of a whole UTC day is cached per thread when it does not change during that day.
+/// The UTC offset of `tz` at `t`, in seconds. Looking it up in chrono-tz costs two binary
+/// searches and a date conversion, and a batch formats millions of instants on a few hundred
+/// days, so the offset of a whole UTC day is cached per thread (one slot per day of a
+/// 512-day cycle) when it does not change during that day.
 fn offset_at(tz: Tz, t: i64) -> i32 {
     use chrono::{Offset, TimeZone};
     use std::cell::Cell;
-    const SLOTS: usize = 16;
+    const SLOTS: usize = 512;
     thread_local! {
-        static CACHE: [Cell<Option<(Tz, i64, i32)>>; SLOTS] = const { [const { Cell::new(None) }; SLOTS] };
+        static CACHE: [Cell<(i64, i32, Tz)>; SLOTS] =
+            const { [const { Cell::new((i64::MIN, 0, Tz::UTC)) }; SLOTS] };
     }
     let lookup = |t: i64| {
         chrono::DateTime::from_timestamp(t, 0).map_or(0, |d| {
@@ -106,20 +115,44 @@ fn offset_at(tz: Tz, t: i64) -> i32 {
     };
     let day = t.div_euclid(86_400);
     let slot = day.rem_euclid(SLOTS as i64) as usize;
-    if let Some((cached_tz, cached_day, offset)) = CACHE.with(|c| c[slot].get())
-        && cached_tz == tz
-        && cached_day == day
-    {
+    let (cached_day, offset, cached_tz) = CACHE.with(|c| c[slot].get());
+    if cached_day == day && cached_tz == tz {
         return offset;
     }
     let at_start = lookup(day * 86_400);
-    let at_end = lookup(day * 86_400 + 86_399);
-    if at_start == at_end {
-        CACHE.with(|c| c[slot].set(Some((tz, day, at_start))));
+    if lookup(day * 86_400 + 86_399) == at_start {
+        CACHE.with(|c| c[slot].set((day, at_start, tz)));
         at_start
     } else {
         lookup(t)
     }
+}
+
+/// `YYYY-MM-DD` of local day `day` (days since 1970-01-01), for years 0–9999. The dates of
+/// the last few dozen days are cached per thread.
+fn date_text(day: i64) -> Option<[u8; 10]> {
+    use std::cell::Cell;
+    const SLOTS: usize = 64;
+    thread_local! {
+        static CACHE: [Cell<(i64, [u8; 10])>; SLOTS] =
+            const { [const { Cell::new((i64::MIN, [0; 10])) }; SLOTS] };
+    }
+    let slot = day.rem_euclid(SLOTS as i64) as usize;
+    let (cached_day, text) = CACHE.with(|c| c[slot].get());
+    if cached_day == day {
+        return Some(text);
+    }
+    let (year, month, date) = civil_from_days(day);
+    if !(0..=9999).contains(&year) {
+        return None;
+    }
+    let mut text = *b"0000-00-00";
+    two_digits(&mut text[0..2], year / 100);
+    two_digits(&mut text[2..4], year % 100);
+    two_digits(&mut text[5..7], month);
+    two_digits(&mut text[8..10], date);
+    CACHE.with(|c| c[slot].set((day, text)));
+    Some(text)
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (Howard Hinnant's
@@ -138,9 +171,11 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 impl Serialize for At {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0; 25];
-        match self.rfc3339(&mut buf) {
-            Some(text) => s.serialize_str(text),
+        match self.rfc3339_bytes() {
+            Some(text) => match std::str::from_utf8(&text) {
+                Ok(text) => s.serialize_str(text),
+                Err(_) => s.collect_str(self),
+            },
             None => s.collect_str(self),
         }
     }
@@ -226,6 +261,17 @@ pub enum Outcome {
     Redirected,
     /// In scope, but required fields are missing.
     Incomplete,
+}
+
+impl Outcome {
+    /// The name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Accepted => "accepted",
+            Outcome::Redirected => "redirected",
+            Outcome::Incomplete => "incomplete",
+        }
+    }
 }
 
 /// The acceptance decision.
@@ -368,6 +414,20 @@ pub struct TargetState<'a> {
     pub cycles: Vec<Cycle>,
 }
 
+impl TargetState<'_> {
+    /// The current cycle, from the target's own fields.
+    pub fn current(&self) -> Cycle {
+        Cycle {
+            started_at: self.started_at,
+            budget_seconds: self.budget_seconds,
+            deadline: self.deadline,
+            stopped_at: self.stopped_at,
+            consumed_percent: self.consumed_percent,
+            state: self.state,
+        }
+    }
+}
+
 /// `notify` or `escalate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -376,6 +436,16 @@ pub enum Action {
     Notify,
     /// Hand over to someone.
     Escalate,
+}
+
+impl Action {
+    /// The name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Notify => "notify",
+            Action::Escalate => "escalate",
+        }
+    }
 }
 
 /// Whether an escalation step has fired.
@@ -388,6 +458,17 @@ pub enum StepState {
     Pending,
     /// The target stopped before it was due.
     Cancelled,
+}
+
+impl StepState {
+    /// The name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            StepState::Fired => "fired",
+            StepState::Pending => "pending",
+            StepState::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// One escalation step.
@@ -527,6 +608,26 @@ pub enum FindingKind {
     CallbackChannel,
     /// A callback without the satisfaction answer the policy asks for.
     SatisfactionNotRecorded,
+}
+
+impl FindingKind {
+    /// The name used in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::MissingAttribute => "missing_attribute",
+            FindingKind::OutOfScope => "out_of_scope",
+            FindingKind::Unrouted => "unrouted",
+            FindingKind::Fallback => "fallback",
+            FindingKind::ExtensionWithoutReason => "extension_without_reason",
+            FindingKind::ExtensionBeyondMax => "extension_beyond_max",
+            FindingKind::ExtensionRefused => "extension_refused",
+            FindingKind::SeparationOfDuties => "separation_of_duties",
+            FindingKind::StageOrder => "stage_order",
+            FindingKind::NoSuperior => "no_superior",
+            FindingKind::CallbackChannel => "callback_channel",
+            FindingKind::SatisfactionNotRecorded => "satisfaction_not_recorded",
+        }
+    }
 }
 
 /// A violation or gap in the case.

@@ -17,6 +17,7 @@ mod decision;
 mod engine;
 mod eval;
 mod explain;
+mod json;
 mod run;
 mod validate;
 

@@ -279,14 +279,9 @@ async fn decide(
     match live.engine.decide(&case, now) {
         Ok(decision) => {
             count_outcome(&service.metrics, &decision);
-            match serde_json::to_string(&decision) {
-                Ok(body) => (StatusCode::OK, json_headers(), body).into_response(),
-                Err(e) => error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    format!("the decision could not be written: {e}"),
-                    json!({}),
-                ),
-            }
+            let mut body = Vec::with_capacity(8192);
+            decision.write_json(&mut body);
+            (StatusCode::OK, json_headers(), body).into_response()
         }
         Err(e) => refused(error(
             StatusCode::BAD_REQUEST,

@@ -33,12 +33,19 @@ pub enum Clock {
     Working,
 }
 
-impl fmt::Display for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl Clock {
+    /// The clock's name, as written in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
             Clock::Elapsed => "elapsed",
             Clock::Working => "working",
-        })
+        }
+    }
+}
+
+impl fmt::Display for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 
