@@ -11,6 +11,7 @@ use serde::{Serialize, Serializer};
 use crate::check::Trigger;
 use crate::decide::engine::RuleRef;
 use crate::decide::explain::Reason;
+use crate::decide::text::{Piece, Sink, display, put};
 use crate::time::{Clock, Span};
 
 /// An instant, shown in the policy's time zone (RFC 3339).
@@ -130,7 +131,7 @@ fn offset_at(tz: Tz, t: i64) -> i32 {
 
 /// `YYYY-MM-DD` of local day `day` (days since 1970-01-01), for years 0–9999. The dates of
 /// the last few dozen days are cached per thread.
-fn date_text(day: i64) -> Option<[u8; 10]> {
+pub(crate) fn date_text(day: i64) -> Option<[u8; 10]> {
     use std::cell::Cell;
     const SLOTS: usize = 64;
     thread_local! {
@@ -498,14 +499,20 @@ pub struct EscalationStep<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct TriggerText<'a>(pub &'a Trigger);
 
+impl Piece for TriggerText<'_> {
+    fn put(&self, s: &mut impl Sink) {
+        match self.0 {
+            Trigger::Immediately => s.text("immediately"),
+            Trigger::Percent(p) => put!(s, "at ", p, "%"),
+            Trigger::Breach(None) => s.text("at breach"),
+            Trigger::Breach(Some(span)) => put!(s, "at breach + ", span),
+        }
+    }
+}
+
 impl fmt::Display for TriggerText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Trigger::Immediately => f.write_str("immediately"),
-            Trigger::Percent(p) => write!(f, "at {p}%"),
-            Trigger::Breach(None) => f.write_str("at breach"),
-            Trigger::Breach(Some(span)) => write!(f, "at breach + {span}"),
-        }
+        display(f, |s| self.put(s))
     }
 }
 

@@ -9,6 +9,7 @@ use serde::{Serialize, Serializer};
 
 use crate::decide::decision::{At, State};
 use crate::decide::engine::RuleRef;
+use crate::decide::text::{Piece, Sink, display, put};
 use crate::time::{Clock, Span};
 
 /// How the case's calendar was chosen.
@@ -190,17 +191,44 @@ pub enum Reason<'a> {
 }
 
 /// Clock seconds as `37 h 45 min`.
-fn clock_time(secs: i64) -> String {
-    let minutes = secs / 60;
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
+struct ClockTime(i64);
+
+impl Piece for ClockTime {
+    fn put(&self, s: &mut impl Sink) {
+        let minutes = self.0 / 60;
+        match (minutes / 60, minutes % 60) {
+            (0, m) => put!(s, m, " min"),
+            (h, 0) => put!(s, h, " h"),
+            (h, m) => put!(s, h, " h ", m, " min"),
+        }
     }
 }
 
-impl fmt::Display for Reason<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+/// A rule as `file:line `text``.
+struct Cited<'r>(&'r RuleRef);
+
+impl Piece for Cited<'_> {
+    fn put(&self, s: &mut impl Sink) {
+        put!(s, self.0.file, ":", self.0.line, " `", self.0.text, "`");
+    }
+}
+
+/// Names joined with `, `.
+struct Joined<'n, 'a>(&'n [&'a str]);
+
+impl Piece for Joined<'_, '_> {
+    fn put(&self, s: &mut impl Sink) {
+        for (i, name) in self.0.iter().enumerate() {
+            if i > 0 {
+                s.text(", ");
+            }
+            s.text(name);
+        }
+    }
+}
+
+impl Piece for Reason<'_> {
+    fn put(&self, s: &mut impl Sink) {
         match self {
             Reason::Version {
                 name,
@@ -208,93 +236,101 @@ impl fmt::Display for Reason<'_> {
                 effective,
                 received,
             } => {
-                write!(
-                    f,
-                    "received {received}: decided by `{name}` version {version}"
-                )?;
-                match effective {
-                    Some(e) => write!(f, " (in force from {e})"),
-                    None => Ok(()),
+                put!(
+                    s,
+                    "received ",
+                    received,
+                    ": decided by `",
+                    name,
+                    "` version ",
+                    version
+                );
+                if let Some(e) = effective {
+                    put!(s, " (in force from ", e, ")");
                 }
             }
-            Reason::LaterEvents { count, now } => write!(
-                f,
-                "{count} event(s) after the evaluation time {now} are left out"
+            Reason::LaterEvents { count, now } => put!(
+                s,
+                count,
+                " event(s) after the evaluation time ",
+                now,
+                " are left out"
             ),
-            Reason::Calendar { calendar, choice } => match choice {
-                CalendarChoice::Rule => {
-                    write!(f, "calendar `{calendar}`, chosen by a `calendars` rule")
-                }
-                CalendarChoice::Otherwise => {
-                    write!(
-                        f,
-                        "calendar `{calendar}`: no `calendars` rule matched (otherwise)"
-                    )
-                }
-                CalendarChoice::Default => write!(f, "calendar `{calendar}`, the policy's default"),
-            },
+            Reason::Calendar { calendar, choice } => {
+                put!(s, "calendar `", calendar);
+                s.text(match choice {
+                    CalendarChoice::Rule => "`, chosen by a `calendars` rule",
+                    CalendarChoice::Otherwise => "`: no `calendars` rule matched (otherwise)",
+                    CalendarChoice::Default => "`, the policy's default",
+                });
+            }
             Reason::Accepted {
                 category,
                 everything: true,
-            } => write!(
-                f,
-                "accepted: the policy has no scope, so every category (here `{category}`) is accepted"
+            } => put!(
+                s,
+                "accepted: the policy has no scope, so every category (here `",
+                category,
+                "`) is accepted"
             ),
             Reason::Accepted { category, .. } => {
-                write!(f, "accepted: category `{category}` is in the scope")
+                put!(s, "accepted: category `", category, "` is in the scope");
             }
             Reason::Redirected { category, to } => {
-                write!(f, "redirected: category `{category}` goes to {to}")
+                put!(s, "redirected: category `", category, "` goes to ", to);
             }
-            Reason::OutOfScope { category } => write!(
-                f,
-                "redirected: category `{category}` is neither accepted nor redirected by the scope"
+            Reason::OutOfScope { category } => put!(
+                s,
+                "redirected: category `",
+                category,
+                "` is neither accepted nor redirected by the scope"
             ),
             Reason::Incomplete {
                 missing,
                 within,
                 ask_by,
             } => {
-                write!(
-                    f,
-                    "incomplete: missing required field(s) {}",
-                    missing.join(", ")
-                )?;
+                put!(s, "incomplete: missing required field(s) ", Joined(missing));
                 match (within, ask_by) {
-                    (Some(w), Some(a)) => write!(f, "; ask the customer within {w}, by {a}"),
-                    _ => f.write_str("; the policy sets no time to ask for them"),
+                    (Some(w), Some(a)) => put!(s, "; ask the customer within ", w, ", by ", a),
+                    _ => s.text("; the policy sets no time to ask for them"),
                 }
             }
-            Reason::RuleNotMatched { rule } => write!(
-                f,
-                "route rule {}:{} `{}` does not match",
-                rule.file, rule.line, rule.text
+            Reason::RuleNotMatched { rule } => {
+                put!(s, "route rule ", Cited(rule), " does not match");
+            }
+            Reason::RuleUnknown { rule, missing } => put!(
+                s,
+                "route rule ",
+                Cited(rule),
+                " needs ",
+                Joined(missing),
+                ", which the case lacks: routing stops here"
             ),
-            Reason::RuleUnknown { rule, missing } => write!(
-                f,
-                "route rule {}:{} `{}` needs {}, which the case lacks: routing stops here",
-                rule.file,
-                rule.line,
-                rule.text,
-                missing.join(", ")
+            Reason::RuleMatched { rule, role } => put!(
+                s,
+                "route rule ",
+                Cited(rule),
+                " matches: handled by `",
+                role,
+                "`"
             ),
-            Reason::RuleMatched { rule, role } => write!(
-                f,
-                "route rule {}:{} `{}` matches: handled by `{role}`",
-                rule.file, rule.line, rule.text
+            Reason::Otherwise { rule, role } => put!(
+                s,
+                "no route rule matches; ",
+                Cited(rule),
+                ": handled by `",
+                role,
+                "`"
             ),
-            Reason::Otherwise { rule, role } => write!(
-                f,
-                "no route rule matches; {}:{} `{}`: handled by `{role}`",
-                rule.file, rule.line, rule.text
-            ),
-            Reason::NoRoute => f.write_str("no route rule matches and there is no `otherwise`"),
+            Reason::NoRoute => s.text("no route rule matches and there is no `otherwise`"),
             Reason::SlaApplies { sla, conditional } => {
-                if *conditional {
-                    write!(f, "sla `{sla}` applies: its condition holds")
+                put!(s, "sla `", sla);
+                s.text(if *conditional {
+                    "` applies: its condition holds"
                 } else {
-                    write!(f, "sla `{sla}` applies to every case")
-                }
+                    "` applies to every case"
+                });
             }
             Reason::Target {
                 name,
@@ -312,65 +348,75 @@ impl fmt::Display for Reason<'_> {
                 consumed_percent,
                 cycles,
             } => {
-                match stage {
-                    Some(s) => write!(f, "target `{name}` of stage `{s}`: ")?,
-                    None => write!(f, "target `{name}`: ")?,
+                put!(s, "target `", name);
+                if let Some(stage) = stage {
+                    put!(s, "` of stage `", stage);
                 }
-                write!(f, "{within}")?;
+                put!(s, "`: ", within);
                 if let Some(c) = calendar {
-                    write!(f, " on `{c}`")?;
+                    put!(s, " on `", c, "`");
                 }
                 match started_at {
-                    Some(s) if *cycles > 1 => write!(f, ", cycle {cycles} from {s}")?,
-                    Some(s) => write!(f, " from `{start_event}` at {s}")?,
+                    Some(at) if *cycles > 1 => put!(s, ", cycle ", cycles, " from ", at),
+                    Some(at) => put!(s, " from `", start_event, "` at ", at),
                     None => {}
                 }
-                write!(f, " = {} of {clock} time", clock_time(*budget))?;
+                put!(s, " = ", ClockTime(*budget), " of ", clock, " time");
                 if let Some(e) = extended_by {
-                    write!(f, " (extended by {e})")?;
+                    put!(s, " (extended by ", e, ")");
                 }
                 if *pauses > 0 {
-                    write!(f, ", {pauses} pause(s) applied")?;
+                    put!(s, ", ", pauses, " pause(s) applied");
                 }
                 match deadline {
-                    Some(d) => write!(f, "; deadline {d}")?,
-                    None => f.write_str("; no deadline while paused")?,
+                    Some(d) => put!(s, "; deadline ", d),
+                    None => s.text("; no deadline while paused"),
                 }
                 if let Some(p) = consumed_percent {
-                    write!(f, "; {p}% used")?;
+                    put!(s, "; ", p, "% used");
                 }
-                write!(f, "; {}", state.name())
+                put!(s, "; ", state);
             }
-            Reason::TargetNotStarted { name, start_event } => write!(
-                f,
-                "target `{name}`: not started, it waits for a `{start_event}` event"
+            Reason::TargetNotStarted { name, start_event } => put!(
+                s,
+                "target `",
+                name,
+                "`: not started, it waits for a `",
+                start_event,
+                "` event"
             ),
             Reason::Reopened {
                 at,
                 round,
-                by_callback,
-            } => {
-                if *by_callback {
-                    write!(
-                        f,
-                        "the customer was dissatisfied at {at}: the case reopens (round {round}) and its targets start again"
-                    )
-                } else {
-                    write!(
-                        f,
-                        "reopened at {at} (round {round}): its targets start again"
-                    )
-                }
-            }
-            Reason::LadderIdle { ladder, target } => write!(
-                f,
-                "escalation `{ladder}` follows target `{target}`, which does not apply to this case"
+                by_callback: true,
+            } => put!(
+                s,
+                "the customer was dissatisfied at ",
+                at,
+                ": the case reopens (round ",
+                round,
+                ") and its targets start again"
+            ),
+            Reason::Reopened { at, round, .. } => put!(
+                s,
+                "reopened at ",
+                at,
+                " (round ",
+                round,
+                "): its targets start again"
+            ),
+            Reason::LadderIdle { ladder, target } => put!(
+                s,
+                "escalation `",
+                ladder,
+                "` follows target `",
+                target,
+                "`, which does not apply to this case"
             ),
             Reason::Escalations { steps, fired, next } => {
-                write!(f, "escalation: {fired} of {steps} step(s) fired")?;
-                match next {
-                    Some(n) => write!(f, "; next at {n}"),
-                    None => Ok(()),
+                put!(s, "escalation: ", fired, " of ", steps, " step(s) fired");
+                if let Some(n) = next {
+                    put!(s, "; next at ", n);
                 }
             }
             Reason::Callback {
@@ -379,13 +425,19 @@ impl fmt::Display for Reason<'_> {
                 due,
                 state,
             } => {
-                write!(f, "callback `{rule}` via `{via}`")?;
+                put!(s, "callback `", rule, "` via `", via, "`");
                 match due {
-                    Some(d) => write!(f, ", due {d}; {}", state.name()),
-                    None => f.write_str(": not due yet, the event it runs from has not happened"),
+                    Some(d) => put!(s, ", due ", d, "; ", state),
+                    None => s.text(": not due yet, the event it runs from has not happened"),
                 }
             }
         }
+    }
+}
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        display(f, |s| self.put(s))
     }
 }
 

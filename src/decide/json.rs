@@ -9,6 +9,7 @@ use std::fmt::{self, Write as _};
 
 use crate::decide::decision::*;
 use crate::decide::engine::RuleRef;
+use crate::decide::text::{Piece, Sink};
 
 impl Decision<'_> {
     /// Appends the decision to `out` as compact JSON: the same bytes as
@@ -32,6 +33,17 @@ impl fmt::Write for Escaping<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         escape(self.0, s.as_bytes());
         Ok(())
+    }
+}
+
+impl Sink for Escaping<'_> {
+    fn text(&mut self, s: &str) {
+        escape(self.0, s.as_bytes());
+    }
+
+    fn literal(&mut self, s: &'static str) {
+        debug_assert!(clean(s.as_bytes()), "{s:?} needs escaping");
+        self.0.extend_from_slice(s.as_bytes());
     }
 }
 
@@ -81,6 +93,13 @@ impl Writer<'_> {
     }
 
     #[inline]
+    /// A piece of text as a string.
+    fn piece(&mut self, value: &impl Piece) {
+        self.out.push(b'"');
+        value.put(&mut Escaping(self.out));
+        self.out.push(b'"');
+    }
+
     fn bool(&mut self, b: bool) {
         self.raw(if b { b"true" } else { b"false" });
     }
@@ -173,7 +192,7 @@ impl Writer<'_> {
             w.out.push(b'}');
         });
         self.key("explain", false);
-        self.list(&d.explain, |w, reason| w.display(reason));
+        self.list(&d.explain, |w, reason| w.piece(reason));
         self.out.push(b'}');
     }
 
@@ -185,7 +204,7 @@ impl Writer<'_> {
         self.str(p.version);
         self.key("effective", false);
         match &p.effective {
-            Some(date) => self.display(date),
+            Some(date) => self.piece(date),
             None => self.null(),
         }
         self.key("digest", false);
@@ -268,7 +287,7 @@ impl Writer<'_> {
         self.key("calendar", false);
         self.opt_str(t.calendar);
         self.key("within", false);
-        self.display(&t.within);
+        self.piece(&t.within);
         self.key("recurring", false);
         self.bool(t.recurring);
         self.key("start_event", false);
@@ -277,7 +296,7 @@ impl Writer<'_> {
         self.str(t.stop_event);
         if let Some(by) = &t.extended_by {
             self.key("extended_by", false);
-            self.display(by);
+            self.piece(by);
         }
         self.cycle_fields(&t.current(), false);
         if !t.cycles.is_empty() {
@@ -298,7 +317,7 @@ impl Writer<'_> {
         self.key("target", false);
         self.opt_str(e.target);
         self.key("trigger", false);
-        self.display(&e.trigger);
+        self.piece(&e.trigger);
         self.key("at", false);
         self.opt_at(e.at);
         self.key("to", false);
@@ -404,17 +423,24 @@ fn needs_escape(x: u64) -> bool {
 
 /// Whether `bytes` holds nothing to escape, checked eight bytes at a time.
 fn clean(bytes: &[u8]) -> bool {
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        if <[u8; 8]>::try_from(word).map_or(true, |w| needs_escape(u64::from_le_bytes(w))) {
+    let word = |at: usize| {
+        bytes
+            .get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    if bytes.len() < 8 {
+        return !bytes.iter().any(|&b| ESCAPE[usize::from(b)] != 0);
+    }
+    let mut at = 0;
+    while at + 8 < bytes.len() {
+        if needs_escape(word(at)) {
             return false;
         }
+        at += 8;
     }
-    // The last few bytes, padded with spaces (which need no escaping).
-    let rest = words.remainder();
-    let mut last = [b' '; 8];
-    last[..rest.len()].copy_from_slice(rest);
-    !needs_escape(u64::from_le_bytes(last))
+    // The last eight bytes, overlapping the words before.
+    !needs_escape(word(bytes.len() - 8))
 }
 
 /// Appends `bytes` (UTF-8) escaped for a JSON string, without the quotes.

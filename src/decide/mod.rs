@@ -19,6 +19,7 @@ mod eval;
 mod explain;
 mod json;
 mod run;
+mod text;
 mod validate;
 
 use std::fmt;

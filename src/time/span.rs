@@ -83,10 +83,11 @@ impl Span {
     }
 }
 
-impl fmt::Display for Span {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Span {
+    /// The unit as written after the amount: `working day`, `minutes`.
+    pub fn unit_word(self) -> &'static str {
         let one = self.amount == 1;
-        let word = match (self.unit, one) {
+        match (self.unit, one) {
             (Unit::Minutes, true) => "minute",
             (Unit::Minutes, false) => "minutes",
             (Unit::Hours, true) => "hour",
@@ -99,8 +100,13 @@ impl fmt::Display for Span {
             (Unit::WorkingHours, false) => "working hours",
             (Unit::WorkingDays, true) => "working day",
             (Unit::WorkingDays, false) => "working days",
-        };
-        write!(f, "{} {}", self.amount, word)
+        }
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.amount, self.unit_word())
     }
 }
 

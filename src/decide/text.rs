@@ -1,0 +1,240 @@
+//! Text written piece by piece, into a formatter or straight into the JSON being written,
+//! without going through `fmt`'s machinery: every decision of a batch carries a dozen sentences
+//! of explanation, and `write!` spends more on its arguments than on the text. The pieces write
+//! exactly what their `Display` writes (tests hold them together).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::decide::decision::{At, State, date_text};
+use crate::time::{Clock, Span};
+
+/// Where text goes.
+pub(crate) trait Sink {
+    /// Appends `s`.
+    fn text(&mut self, s: &str);
+
+    /// Appends a literal of the program's own text, which holds no `"`, `\` or control
+    /// character (so JSON needs no escaping for it).
+    fn literal(&mut self, s: &'static str) {
+        self.text(s);
+    }
+}
+
+/// Something that writes itself as text.
+pub(crate) trait Piece {
+    /// Writes the text into `sink`.
+    fn put(&self, sink: &mut impl Sink);
+}
+
+/// Writes each piece in turn: `put!(sink, "target `", name, "`: ", within)`. String
+/// literals go to [`Sink::literal`], everything else to [`Piece::put`].
+macro_rules! put {
+    ($sink:expr $(,)?) => {};
+    ($sink:expr, $text:literal $(, $($rest:tt)*)?) => {{
+        $crate::decide::text::Sink::literal($sink, $text);
+        $crate::decide::text::put!($sink $(, $($rest)*)?);
+    }};
+    ($sink:expr, $piece:expr $(, $($rest:tt)*)?) => {{
+        $crate::decide::text::Piece::put(&$piece, $sink);
+        $crate::decide::text::put!($sink $(, $($rest)*)?);
+    }};
+}
+pub(crate) use put;
+
+/// A formatter as a sink; the first error is kept.
+pub(crate) struct FmtSink<'f, 'g> {
+    f: &'f mut fmt::Formatter<'g>,
+    result: fmt::Result,
+}
+
+impl Sink for FmtSink<'_, '_> {
+    fn text(&mut self, s: &str) {
+        if self.result.is_ok() {
+            self.result = self.f.write_str(s);
+        }
+    }
+}
+
+/// Runs `write` on `f` as a sink: the body of a `Display` written with pieces.
+pub(crate) fn display(
+    f: &mut fmt::Formatter<'_>,
+    write: impl FnOnce(&mut FmtSink<'_, '_>),
+) -> fmt::Result {
+    let mut sink = FmtSink { f, result: Ok(()) };
+    write(&mut sink);
+    sink.result
+}
+
+impl<T: Piece + ?Sized> Piece for &T {
+    fn put(&self, sink: &mut impl Sink) {
+        (**self).put(sink);
+    }
+}
+
+impl Piece for str {
+    fn put(&self, sink: &mut impl Sink) {
+        sink.text(self);
+    }
+}
+
+impl Piece for String {
+    fn put(&self, sink: &mut impl Sink) {
+        sink.text(self);
+    }
+}
+
+macro_rules! integer_piece {
+    ($($t:ty),+) => {
+        $(impl Piece for $t {
+            fn put(&self, sink: &mut impl Sink) {
+                sink.text(itoa::Buffer::new().format(*self));
+            }
+        })+
+    };
+}
+integer_piece!(u32, u64, usize, i64);
+
+/// A number as `Display` writes an `f64` (the shortest digits that read back as the same
+/// number). Percentages and triggers are tenths (`57.5`, `10700`, `80`), written here from
+/// their integer count of tenths: for fewer than 10^14 tenths, that decimal reads back as the
+/// number and nothing shorter does. Anything else goes through `Display`.
+impl Piece for f64 {
+    fn put(&self, sink: &mut impl Sink) {
+        let tenths = (self.abs() * 10.0).round();
+        if tenths < 1e14 && tenths / 10.0 == self.abs() {
+            let tenths = tenths as u64;
+            if self.is_sign_negative() {
+                sink.text("-");
+            }
+            put!(sink, tenths / 10);
+            if !tenths.is_multiple_of(10) {
+                put!(sink, ".", tenths % 10);
+            }
+            return;
+        }
+        sink.text(&self.to_string());
+    }
+}
+
+impl Piece for At {
+    fn put(&self, sink: &mut impl Sink) {
+        match self.rfc3339_bytes() {
+            Some(bytes) => sink.text(std::str::from_utf8(&bytes).unwrap_or_default()),
+            None => sink.text(&self.to_string()),
+        }
+    }
+}
+
+impl Piece for NaiveDate {
+    fn put(&self, sink: &mut impl Sink) {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+        match date_text((*self - epoch).num_days()) {
+            Some(bytes) => sink.text(std::str::from_utf8(&bytes).unwrap_or_default()),
+            None => sink.text(&self.to_string()),
+        }
+    }
+}
+
+impl Piece for Span {
+    fn put(&self, sink: &mut impl Sink) {
+        put!(sink, self.amount, " ", self.unit_word());
+    }
+}
+
+impl Piece for Clock {
+    fn put(&self, sink: &mut impl Sink) {
+        sink.text(self.name());
+    }
+}
+
+impl Piece for State {
+    fn put(&self, sink: &mut impl Sink) {
+        sink.text(self.name());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Text(String);
+
+    impl Sink for Text {
+        fn text(&mut self, s: &str) {
+            self.0.push_str(s);
+        }
+    }
+
+    fn text(piece: &impl Piece) -> String {
+        let mut sink = Text(String::new());
+        piece.put(&mut sink);
+        sink.0
+    }
+
+    #[test]
+    fn numbers_read_as_display_writes_them() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            100.0,
+            10700.0,
+            57.5,
+            0.1,
+            1e15,
+            1e16,
+            1e21,
+            1e-5,
+            1e-7,
+            123456.7,
+            f64::NAN,
+            f64::INFINITY,
+            f64::MIN_POSITIVE,
+            f64::MAX,
+        ];
+        for _ in 0..20_000 {
+            let bits = next();
+            values.push(f64::from_bits(bits));
+            // Percentages as the engine computes them: tenths of a percent.
+            values.push((bits % 2_000_000) as f64 / 10.0);
+        }
+        for x in values {
+            assert_eq!(text(&x), x.to_string(), "{x:?}");
+        }
+    }
+
+    #[test]
+    fn dates_and_spans_read_as_display_writes_them() {
+        for (y, m, d) in [
+            (2026, 1, 1),
+            (1970, 1, 1),
+            (1, 12, 31),
+            (9999, 12, 31),
+            (-5, 3, 1),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+            assert_eq!(text(&date), date.to_string());
+        }
+        for span in [
+            "1 working day",
+            "30 minutes",
+            "2 working hours",
+            "5 days",
+            "1 hour",
+        ] {
+            let span: Span = span
+                .parse()
+                .unwrap_or(Span::new(0, crate::time::Unit::Days));
+            assert_eq!(text(&span), span.to_string());
+        }
+    }
+}
