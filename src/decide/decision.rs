@@ -70,9 +70,14 @@ fn write_clock(into: &mut [u8], secs: i64, offset: i32) {
 
 /// `n` (0–99) as two digits.
 fn two_digits(into: &mut [u8], n: i64) {
-    if let [tens, units] = into {
-        *tens = b'0' + (n / 10 % 10) as u8;
-        *units = b'0' + (n % 10) as u8;
+    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    let at = usize::try_from(n.rem_euclid(100)).unwrap_or(0) * 2;
+    if let (Some(into), Some(pair)) = (into.get_mut(..2), PAIRS.get(at..at + 2)) {
+        into.copy_from_slice(pair);
     }
 }
 

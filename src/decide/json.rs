@@ -45,6 +45,11 @@ impl Sink for Escaping<'_> {
         debug_assert!(clean(s.as_bytes()), "{s:?} needs escaping");
         self.0.extend_from_slice(s.as_bytes());
     }
+
+    fn ascii(&mut self, bytes: &[u8]) {
+        debug_assert!(clean(bytes), "{bytes:?} needs escaping");
+        self.0.extend_from_slice(bytes);
+    }
 }
 
 impl Writer<'_> {
@@ -422,6 +427,7 @@ fn needs_escape(x: u64) -> bool {
 }
 
 /// Whether `bytes` holds nothing to escape, checked eight bytes at a time.
+#[inline]
 fn clean(bytes: &[u8]) -> bool {
     let word = |at: usize| {
         bytes
@@ -429,27 +435,35 @@ fn clean(bytes: &[u8]) -> bool {
             .and_then(|w| <[u8; 8]>::try_from(w).ok())
             .map_or(0, u64::from_le_bytes)
     };
-    if bytes.len() < 8 {
-        return !bytes.iter().any(|&b| ESCAPE[usize::from(b)] != 0);
-    }
-    let mut at = 0;
-    while at + 8 < bytes.len() {
-        if needs_escape(word(at)) {
-            return false;
+    match bytes.len() {
+        0..8 => !bytes.iter().any(|&b| ESCAPE[usize::from(b)] != 0),
+        // One or two words, the second overlapping the first.
+        n @ 8..=16 => !needs_escape(word(0)) && !needs_escape(word(n - 8)),
+        n => {
+            let mut at = 0;
+            while at + 8 < n {
+                if needs_escape(word(at)) {
+                    return false;
+                }
+                at += 8;
+            }
+            !needs_escape(word(n - 8))
         }
-        at += 8;
     }
-    // The last eight bytes, overlapping the words before.
-    !needs_escape(word(bytes.len() - 8))
 }
 
 /// Appends `bytes` (UTF-8) escaped for a JSON string, without the quotes.
+#[inline]
 fn escape(out: &mut Vec<u8>, bytes: &[u8]) {
-    // Names, instants and sentences rarely hold anything to escape.
+    // Names and sentences rarely hold anything to escape.
     if clean(bytes) {
         out.extend_from_slice(bytes);
-        return;
+    } else {
+        escape_slowly(out, bytes);
     }
+}
+
+fn escape_slowly(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut run = 0;
     for (i, &byte) in bytes.iter().enumerate() {
         let letter = ESCAPE[usize::from(byte)];

@@ -20,6 +20,11 @@ pub(crate) trait Sink {
     fn literal(&mut self, s: &'static str) {
         self.text(s);
     }
+
+    /// Appends program-made ASCII (digits, dates) that needs no escaping.
+    fn ascii(&mut self, bytes: &[u8]) {
+        self.text(std::str::from_utf8(bytes).unwrap_or_default());
+    }
 }
 
 /// Something that writes itself as text.
@@ -89,7 +94,7 @@ macro_rules! integer_piece {
     ($($t:ty),+) => {
         $(impl Piece for $t {
             fn put(&self, sink: &mut impl Sink) {
-                sink.text(itoa::Buffer::new().format(*self));
+                sink.ascii(itoa::Buffer::new().format(*self).as_bytes());
             }
         })+
     };
@@ -121,7 +126,7 @@ impl Piece for f64 {
 impl Piece for At {
     fn put(&self, sink: &mut impl Sink) {
         match self.rfc3339_bytes() {
-            Some(bytes) => sink.text(std::str::from_utf8(&bytes).unwrap_or_default()),
+            Some(bytes) => sink.ascii(&bytes),
             None => sink.text(&self.to_string()),
         }
     }
@@ -131,7 +136,7 @@ impl Piece for NaiveDate {
     fn put(&self, sink: &mut impl Sink) {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
         match date_text((*self - epoch).num_days()) {
-            Some(bytes) => sink.text(std::str::from_utf8(&bytes).unwrap_or_default()),
+            Some(bytes) => sink.ascii(&bytes),
             None => sink.text(&self.to_string()),
         }
     }
