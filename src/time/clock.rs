@@ -70,13 +70,23 @@ impl Calendar {
     }
 
     fn year_of(&self, t: i64) -> Result<(i32, &YearIndex), TimeError> {
-        // Fast path: the local year from the precomputed UTC year boundaries.
+        // Fast path: the local year from the precomputed UTC year boundaries, guessed from the
+        // mean length of a year and corrected by a step at most.
         let starts = &self.year_starts;
         if let (Some(&first), Some(&end)) = (starts.first(), starts.last())
             && first <= t
             && t < end
         {
-            let k = starts.partition_point(|&s| s <= t).saturating_sub(1);
+            let years = starts.len() - 1;
+            let mut k = usize::try_from((t - first) / 31_556_952)
+                .unwrap_or(0)
+                .min(years.saturating_sub(1));
+            while k > 0 && starts[k] > t {
+                k -= 1;
+            }
+            while k + 1 < years && starts[k + 1] <= t {
+                k += 1;
+            }
             let year = self.first_year + k as i32;
             if let Some(index) = self.year(year) {
                 return Ok((year, index));
@@ -116,7 +126,10 @@ impl Calendar {
         if b <= a {
             return Ok(0);
         }
-        let (year_a, _) = self.year_of(a)?;
+        let (year_a, index) = self.year_of(a)?;
+        if b <= index.bounds().1 {
+            return Ok(index.open_before(b) - index.open_before(a));
+        }
         // `b` may be the midnight that ends the last covered day.
         let (year_b, _) = self.year_of(b - 1)?;
         let mut open = 0;
@@ -138,12 +151,14 @@ impl Calendar {
             return Err(self.never_open(from));
         }
         let (mut year, mut index) = self.year_of(from)?;
-        let mut wanted = index.open_before(from) + secs;
+        let (before, mut hint) = index.open_before_at(from);
+        let mut wanted = before + secs;
         loop {
             if wanted <= index.total_open() {
-                return Ok(index.instant_of_open(wanted));
+                return Ok(index.instant_of_open(wanted, hint));
             }
             wanted -= index.total_open();
+            hint = 0;
             year += 1;
             index = match self.year(year) {
                 Some(next) => next,

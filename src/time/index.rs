@@ -21,6 +21,9 @@ pub(crate) struct YearIndex {
     pub intervals: Vec<(i64, i64)>,
     /// `prefix[i]`: open seconds in `intervals[..i]`; one longer than `intervals`.
     pub prefix: Vec<i64>,
+    /// `day_first[k]`: the index of the first interval of local day `k`; one longer than the
+    /// days (the last is the number of intervals).
+    pub day_first: Vec<u32>,
     /// The close of business (end of the last interval) of each working day, in order.
     pub closes: Vec<i64>,
     /// `working_upto[k]`: working days among the first `k` days; one longer than the days.
@@ -45,6 +48,7 @@ impl YearIndex {
             days: 0,
             intervals: Vec::new(),
             prefix: vec![0],
+            day_first: Vec::with_capacity(367),
             closes: Vec::new(),
             working_upto: vec![0],
             day_starts: Vec::with_capacity(367),
@@ -59,10 +63,12 @@ impl YearIndex {
             }
         }
         index.day_starts.push(resolve_local(tz, last, 1440));
+        index.day_first.push(index.intervals.len() as u32);
         index
     }
 
     fn push_day(&mut self, tz: Tz, date: NaiveDate, calendar: &Calendar) {
+        self.day_first.push(self.intervals.len() as u32);
         let mut hours = calendar.hours_on(date).to_vec();
         hours.sort_unstable();
         let mut close = None;
@@ -85,16 +91,45 @@ impl YearIndex {
         self.working_upto.push(self.closes.len() as u32);
     }
 
-    /// Open seconds in this year before instant `t`.
-    pub fn open_before(&self, t: i64) -> i64 {
-        let i = self.intervals.partition_point(|iv| iv.1 <= t);
+    /// The first instant the index holds, and the end of its last day.
+    pub fn bounds(&self) -> (i64, i64) {
+        (
+            self.day_starts.first().copied().unwrap_or(i64::MIN),
+            self.day_starts.last().copied().unwrap_or(i64::MIN),
+        )
+    }
+
+    /// Open seconds in this year before instant `t`, and the index of the first interval that
+    /// ends after `t`. The day of `t` is found by arithmetic (local days are 86,400 seconds
+    /// give or take a DST change), then its few intervals are scanned.
+    pub fn open_before_at(&self, t: i64) -> (i64, usize) {
+        let (first, end) = self.bounds();
+        if t <= first {
+            return (0, 0);
+        }
+        if t >= end {
+            return (self.total_open(), self.intervals.len());
+        }
+        let day = self.day_of(t) as usize;
+        let from = self.day_first.get(day).map_or(0, |&i| i as usize);
+        let mut i = from
+            + self.intervals[from..]
+                .iter()
+                .take_while(|iv| iv.1 <= t)
+                .count();
+        i = i.min(self.intervals.len());
         let mut open = self.prefix[i];
         if let Some(&(start, _)) = self.intervals.get(i)
             && start < t
         {
             open += t - start;
         }
-        open
+        (open, i)
+    }
+
+    /// Open seconds in this year before instant `t`.
+    pub fn open_before(&self, t: i64) -> i64 {
+        self.open_before_at(t).0
     }
 
     /// Total open seconds of the year.
@@ -103,18 +138,39 @@ impl YearIndex {
     }
 
     /// The earliest instant at which `target` open seconds of the year have passed
-    /// (`0 < target <= total_open()`). A target reached at a closing time stays there.
-    pub fn instant_of_open(&self, target: i64) -> i64 {
-        let j = self.prefix[1..].partition_point(|&p| p < target);
-        let j = j.min(self.intervals.len().saturating_sub(1));
+    /// (`0 < target <= total_open()`), searching forward from interval `hint` (which must not
+    /// be past the answer): a deadline is usually a few intervals after its start. A target
+    /// reached at a closing time stays there.
+    pub fn instant_of_open(&self, target: i64, hint: usize) -> i64 {
+        let ends = &self.prefix[1..];
+        let len = ends.len();
+        // Gallop from the hint to a window holding the answer, then search the window.
+        let (mut lo, mut hi, mut step) = (hint.min(len), hint.min(len), 1);
+        while hi < len && ends[hi] < target {
+            lo = hi + 1;
+            hi += step;
+            step *= 2;
+        }
+        let hi = hi.min(len);
+        let j = lo + ends[lo..hi].partition_point(|&p| p < target);
+        let j = j.min(len.saturating_sub(1));
         self.intervals[j].0 + (target - self.prefix[j])
     }
 
     /// The number of the local day holding instant `t` (which the index must hold).
     pub fn day_of(&self, t: i64) -> u32 {
-        let k = self.day_starts.partition_point(|&s| s <= t);
-        k.saturating_sub(1)
-            .min(self.days.saturating_sub(1) as usize) as u32
+        let days = self.days as usize;
+        let (first, _) = self.bounds();
+        let mut k = usize::try_from((t - first).div_euclid(86_400))
+            .unwrap_or(0)
+            .min(days.saturating_sub(1));
+        while k > 0 && self.day_starts[k] > t {
+            k -= 1;
+        }
+        while k + 1 < days && self.day_starts[k + 1] <= t {
+            k += 1;
+        }
+        k as u32
     }
 }
 
