@@ -4,6 +4,7 @@
 //! `{"line": N, "id": …, "field": …, "error": …}` and the others still come out.
 
 use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::io::{self, Read, Write};
 
@@ -94,7 +95,7 @@ pub fn map_batch<T: Send>(
             let mut blocks = Blocks::new(reader);
             pipeline(
                 engine,
-                &mut || blocks.next_lines(),
+                &mut || blocks.next_block(),
                 options,
                 map,
                 consume,
@@ -117,21 +118,22 @@ pub fn map_batch<T: Send>(
                 .collect();
             let columns = csv_columns(engine, &header)?;
             let mut record = csv::StringRecord::new();
-            let mut next = || -> io::Result<Vec<Line>> {
-                let mut lines = Vec::new();
-                let mut bytes = 0;
-                while bytes < BLOCK {
+            let mut next = || -> io::Result<Block> {
+                let mut block = Block::default();
+                while block.bytes.len() < BLOCK {
                     match reader.read_record(&mut record) {
                         Ok(false) => break,
                         Ok(true) => {
                             let number = record.position().map_or(0, |p| p.line());
-                            let text = csv_case(&columns, &record);
-                            bytes += text.len();
-                            lines.push(Line::complete(number, text));
+                            let start = block.bytes.len();
+                            block.bytes.extend(csv_case(&columns, &record));
+                            let line = Line::complete(number, start..block.bytes.len());
+                            block.lines.push(line);
                         }
                         Err(e) => {
                             let number = e.position().map_or(0, |p| p.line());
-                            lines.push(Line::unreadable(number, format!("CSV: {e}")));
+                            let line = Line::unreadable(number, format!("CSV: {e}"));
+                            block.lines.push(line);
                             if !matches!(
                                 e.kind(),
                                 csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
@@ -141,7 +143,7 @@ pub fn map_batch<T: Send>(
                         }
                     }
                 }
-                Ok(lines)
+                Ok(block)
             };
             pipeline(engine, &mut next, options, map, consume, progress)
         }
@@ -186,10 +188,18 @@ struct ErrorRecord<'a> {
     error: &'a str,
 }
 
-/// One input record: its line number and bytes, or what made it unreadable.
+/// Input records and the bytes they are in.
+#[derive(Default)]
+struct Block {
+    bytes: Vec<u8>,
+    lines: Vec<Line>,
+}
+
+/// One input record: its line number and where its bytes are in its block, or what made it
+/// unreadable.
 struct Line {
     number: u64,
-    text: Vec<u8>,
+    text: std::ops::Range<usize>,
     /// Found while reading (too long, bad CSV): the record is this error.
     problem: Option<String>,
     /// The last line of the input, without a newline.
@@ -200,7 +210,7 @@ struct Line {
 }
 
 impl Line {
-    fn complete(number: u64, text: Vec<u8>) -> Line {
+    fn complete(number: u64, text: std::ops::Range<usize>) -> Line {
         Line {
             number,
             text,
@@ -213,7 +223,7 @@ impl Line {
     fn unreadable(number: u64, problem: String) -> Line {
         Line {
             number,
-            text: Vec::new(),
+            text: 0..0,
             problem: Some(problem),
             unterminated: false,
             as_written: true,
@@ -366,18 +376,18 @@ fn csv_case(columns: &[Column], record: &csv::StringRecord) -> Vec<u8> {
 /// writes them in order on a writer thread.
 fn pipeline<T: Send>(
     engine: &Engine,
-    next_lines: &mut (dyn FnMut() -> io::Result<Vec<Line>> + Send),
+    next_block: &mut (dyn FnMut() -> io::Result<Block> + Send),
     options: BatchOptions,
     map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
     consume: &mut (dyn FnMut(Vec<Record<T>>) -> io::Result<()> + Send),
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
     std::thread::scope(|scope| {
-        let (blocks_tx, blocks_rx) = std::sync::mpsc::sync_channel::<io::Result<Vec<Line>>>(2);
+        let (blocks_tx, blocks_rx) = std::sync::mpsc::sync_channel::<io::Result<Block>>(2);
         scope.spawn(move || {
             loop {
-                match next_lines() {
-                    Ok(lines) if lines.is_empty() => break,
+                match next_block() {
+                    Ok(block) if block.lines.is_empty() => break,
                     next => {
                         let failed = next.is_err();
                         if blocks_tx.send(next).is_err() || failed {
@@ -396,25 +406,29 @@ fn pipeline<T: Send>(
         });
         let mut summary = BatchSummary::default();
         let mut seen: HashMap<u64, u64> = HashMap::new();
-        let hasher = std::collections::hash_map::RandomState::new();
-        for lines in blocks_rx {
-            let lines = lines?;
-            let results: Vec<(Record<T>, Option<String>)> = lines
+        let hasher = RandomState::new();
+        for block in blocks_rx {
+            let block = block?;
+            let results: Vec<(Record<T>, Option<u64>)> = block
+                .lines
                 .par_iter()
-                .map(|line| decide_line(engine, line, options, map))
+                .map(|line| decide_line(engine, &block.bytes, line, options, map, &hasher))
                 .collect();
             let mut out = Vec::with_capacity(results.len());
-            for (line, (record, id)) in lines.iter().zip(results) {
+            for (line, (record, key)) in block.lines.iter().zip(results) {
                 summary.records += 1;
-                if let Some(id) = id {
-                    let key = hasher.hash_one(&id);
+                if let Some(key) = key {
                     if let Some(first) = seen.get(&key) {
                         let error = format!(
                             "duplicate id: line {first} has the same `id`; give every case its own id"
                         );
+                        let id = match record {
+                            Record::Decided { id, .. } => Some(id),
+                            Record::Failed { id, .. } => id,
+                        };
                         out.push(Record::Failed {
                             line: line.number,
-                            id: Some(id),
+                            id,
                             field: Some("id".into()),
                             error,
                         });
@@ -444,14 +458,16 @@ fn pipeline<T: Send>(
     })
 }
 
-/// Decides one line: the record, and the case id when the case could be read (for
+/// Decides one line: the record, and the hash of the case id when the case could be read (for
 /// duplicate detection).
 fn decide_line<T>(
     engine: &Engine,
+    bytes: &[u8],
     line: &Line,
     options: BatchOptions,
     map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
-) -> (Record<T>, Option<String>) {
+    ids: &RandomState,
+) -> (Record<T>, Option<u64>) {
     let failed = |id: Option<String>, field: Option<String>, error: String| Record::Failed {
         line: line.number,
         id,
@@ -461,7 +477,7 @@ fn decide_line<T>(
     if let Some(problem) = &line.problem {
         return (failed(None, None, problem.clone()), None);
     }
-    let text = match std::str::from_utf8(&line.text) {
+    let text = match std::str::from_utf8(bytes.get(line.text.clone()).unwrap_or_default()) {
         Ok(text) => text,
         Err(e) => {
             let message = format!(
@@ -471,7 +487,7 @@ fn decide_line<T>(
             return (failed(None, None, message), None);
         }
     };
-    let case = match Case::from_json(text) {
+    let mut case = match Case::from_json(text) {
         Ok(case) => case,
         Err(e) => {
             let mut message = e.message.clone();
@@ -484,27 +500,22 @@ fn decide_line<T>(
             return (failed(id_of(text), field, message), None);
         }
     };
-    match engine.decide(&case, options.now) {
-        Ok(decision) => {
-            let value = map(&case, &decision);
-            (
-                Record::Decided {
-                    line: line.number,
-                    id: case.id.clone(),
-                    value,
-                },
-                Some(case.id.clone()),
-            )
-        }
-        Err(e) => {
-            let record = failed(
-                Some(case.id.clone()),
-                e.field().map(str::to_string),
-                e.to_string(),
-            );
-            (record, Some(case.id.clone()))
-        }
-    }
+    let key = ids.hash_one(&case.id);
+    let decided = match engine.decide(&case, options.now) {
+        Ok(decision) => Ok(map(&case, &decision)),
+        Err(e) => Err((e.field().map(str::to_string), e.to_string())),
+    };
+    // The decision is gone: the id can move into the record.
+    let id = std::mem::take(&mut case.id);
+    let record = match decided {
+        Ok(value) => Record::Decided {
+            line: line.number,
+            id,
+            value,
+        },
+        Err((field, error)) => failed(Some(id), field, error),
+    };
+    (record, Some(key))
 }
 
 fn write_error(out: &mut Vec<u8>, line: u64, id: Option<&str>, field: Option<&str>, error: &str) {
@@ -552,10 +563,12 @@ impl<'r> Blocks<'r> {
         }
     }
 
-    /// The next lines (at least one unless the input is exhausted), blank lines dropped.
-    fn next_lines(&mut self) -> io::Result<Vec<Line>> {
+    /// The next lines (at least one unless the input is exhausted), blank lines dropped, with
+    /// the bytes they are in: the buffer read so far is handed over whole, and only a partial
+    /// last line is copied to start the next buffer.
+    fn next_block(&mut self) -> io::Result<Block> {
         let mut lines = Vec::new();
-        while lines.is_empty() {
+        loop {
             if !self.eof {
                 let start = self.buffer.len();
                 self.buffer.resize(start + BLOCK, 0);
@@ -583,24 +596,26 @@ impl<'r> Blocks<'r> {
                 if consumed < self.buffer.len() {
                     self.push_line(consumed, self.buffer.len(), true, &mut lines);
                 }
+                let bytes = std::mem::take(&mut self.buffer);
+                return Ok(Block { bytes, lines });
+            }
+            let mut rest = Vec::with_capacity(BLOCK + MAX_LINE);
+            rest.extend_from_slice(&self.buffer[consumed..]);
+            let mut bytes = std::mem::replace(&mut self.buffer, rest);
+            bytes.truncate(consumed);
+            if self.buffer.len() > MAX_LINE {
+                // A line with no end in sight: report it once and skip to its newline.
+                if !self.skipping {
+                    self.line += 1;
+                    lines.push(Line::unreadable(self.line, too_long()));
+                }
+                self.skipping = true;
                 self.buffer.clear();
-                if lines.is_empty() {
-                    return Ok(lines);
-                }
-            } else {
-                self.buffer.drain(..consumed);
-                if self.buffer.len() > MAX_LINE {
-                    // A line with no end in sight: report it once and skip to its newline.
-                    if !self.skipping {
-                        self.line += 1;
-                        lines.push(Line::unreadable(self.line, too_long()));
-                    }
-                    self.skipping = true;
-                    self.buffer.clear();
-                }
+            }
+            if !lines.is_empty() {
+                return Ok(Block { bytes, lines });
             }
         }
-        Ok(lines)
     }
 
     fn push_line(&mut self, from: usize, to: usize, unterminated: bool, lines: &mut Vec<Line>) {
@@ -622,7 +637,7 @@ impl<'r> Blocks<'r> {
         }
         lines.push(Line {
             number: self.line,
-            text: text.to_vec(),
+            text: from..from + text.len(),
             problem: None,
             unterminated,
             as_written: true,

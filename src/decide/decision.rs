@@ -135,10 +135,10 @@ fn offset_at(tz: Tz, t: i64) -> i32 {
 }
 
 /// `YYYY-MM-DD` of local day `day` (days since 1970-01-01), for years 0–9999. The dates of
-/// the last few dozen days are cached per thread.
+/// a 512-day cycle are cached per thread (a batch's cases spread over a year or so).
 pub(crate) fn date_text(day: i64) -> Option<[u8; 10]> {
     use std::cell::Cell;
-    const SLOTS: usize = 64;
+    const SLOTS: usize = 512;
     thread_local! {
         static CACHE: [Cell<(i64, [u8; 10])>; SLOTS] =
             const { [const { Cell::new((i64::MIN, [0; 10])) }; SLOTS] };
