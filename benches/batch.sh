@@ -2,8 +2,10 @@
 # End-to-end batch figures: N generated cases (default 1,000,000) decided by
 # `charter decide --batch` and audited by `charter audit` (with and without --compare) on every core, against merely parsing the same file with serde_json
 # (into Value, and into the typed Case), all in one run. Prints wall time, cases/s and peak
-# memory (GNU time's maximum resident set size).
-# Usage: benches/batch.sh [N]
+# memory (GNU time's maximum resident set size). The parse baseline and the batch are run
+# REPEAT times (default 3), interleaved, and their medians compared, since a 2-core machine
+# shared with other work varies by 10-30 % from run to run.
+# Usage: [REPEAT=3] benches/batch.sh [N]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -20,11 +22,20 @@ measure() {
   awk -v l="$label" -v s="$secs" -v k="$kb" -v n="$n" \
     'BEGIN { printf "%-44s %7.2f s %10.0f cases/s %8.1f MB peak\n", l, s, n / s, k / 1024 }'
 }
-measure "parse only, serde_json::Value (1 core)" "$bin/examples/parse_only" "$dir/cases.ndjson" value
-measure "parse only, typed Case (1 core)" "$bin/examples/parse_only" "$dir/cases.ndjson" case
-measure "charter decide --batch (all cores)" "$bin/charter" decide --policy policies/complaint-office \
-  --now 2026-12-01T00:00:00+08:00 --batch "$dir/cases.ndjson"
+repeat=${REPEAT:-3}
+: > "$dir/parse" ; : > "$dir/batch"
+for _ in $(seq "$repeat"); do
+  measure "parse only, serde_json::Value (1 core)" "$bin/examples/parse_only" "$dir/cases.ndjson" value
+  echo "$secs" >> "$dir/parse"
+  measure "charter decide --batch (all cores)" "$bin/charter" decide --policy policies/complaint-office \
+    --now 2026-12-01T00:00:00+08:00 --batch "$dir/cases.ndjson"
+  echo "$secs" >> "$dir/batch"
+done
 tail -1 "$dir/err"
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+awk -v p="$(median "$dir/parse")" -v b="$(median "$dir/batch")" -v r="$repeat" \
+  'BEGIN { printf "medians of %d: parse %.2f s, batch %.2f s: batch / parse = %.2f\n", r, p, b, b / p }'
+measure "parse only, typed Case (1 core)" "$bin/examples/parse_only" "$dir/cases.ndjson" case
 measure "charter audit, json report (all cores)" "$bin/charter" audit --policy policies/complaint-office \
   --as-of 2026-12-01T00:00:00+08:00 --format json "$dir/cases.ndjson"
 tail -1 "$dir/err"
