@@ -151,31 +151,34 @@ pub fn map_batch<T: Send>(
 }
 
 /// Writes records as NDJSON: each decision's JSON, or an error record.
+/// The output is buffered by the caller, so each record goes straight into that buffer: a
+/// block's decisions together are megabytes, more than a cache holds.
 fn write_records(output: &mut (dyn Write + Send), records: Vec<Record<Vec<u8>>>) -> io::Result<()> {
-    let mut out = Vec::with_capacity(records.len() * 4096);
+    let mut error_line = Vec::new();
     for record in records {
         match record {
-            Record::Decided { value: bytes, .. } => {
-                out.extend_from_slice(&bytes);
-                out.push(b'\n');
-            }
+            Record::Decided { value: bytes, .. } => output.write_all(&bytes)?,
             Record::Failed {
                 line,
                 id,
                 field,
                 error,
             } => {
-                write_error(&mut out, line, id.as_deref(), field.as_deref(), &error);
+                error_line.clear();
+                write_error(&mut error_line, line, id.as_deref(), field.as_deref(), &error);
+                output.write_all(&error_line)?;
             }
         }
     }
-    output.write_all(&out)
+    Ok(())
 }
 
+/// A decision as one NDJSON line.
 fn to_json(_: &Case, decision: &Decision<'_>) -> Vec<u8> {
     // Decisions are a few KB: one allocation, no growing.
     let mut out = Vec::with_capacity(8192);
     decision.write_json(&mut out);
+    out.push(b'\n');
     out
 }
 
