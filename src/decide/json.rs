@@ -37,15 +37,18 @@ impl fmt::Write for Escaping<'_> {
 }
 
 impl Sink for Escaping<'_> {
+    #[inline]
     fn text(&mut self, s: &str) {
         escape(self.0, s.as_bytes());
     }
 
+    #[inline(always)]
     fn literal(&mut self, s: &'static str) {
         debug_assert!(clean(s.as_bytes()), "{s:?} needs escaping");
         self.0.extend_from_slice(s.as_bytes());
     }
 
+    #[inline]
     fn ascii(&mut self, bytes: &[u8]) {
         debug_assert!(clean(bytes), "{bytes:?} needs escaping");
         self.0.extend_from_slice(bytes);
