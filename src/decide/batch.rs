@@ -165,7 +165,13 @@ fn write_records(output: &mut (dyn Write + Send), records: Vec<Record<Vec<u8>>>)
                 error,
             } => {
                 error_line.clear();
-                write_error(&mut error_line, line, id.as_deref(), field.as_deref(), &error);
+                write_error(
+                    &mut error_line,
+                    line,
+                    id.as_deref(),
+                    field.as_deref(),
+                    &error,
+                );
                 output.write_all(&error_line)?;
             }
         }
