@@ -21,6 +21,20 @@ impl Decision<'_> {
     }
 }
 
+/// `,"key":` as one literal.
+macro_rules! key {
+    ($key:literal) => {
+        concat!(",\"", $key, "\":").as_bytes()
+    };
+}
+
+/// `"key":` as one literal, for the first key of an object.
+macro_rules! first_key {
+    ($key:literal) => {
+        concat!("\"", $key, "\":").as_bytes()
+    };
+}
+
 struct Writer<'o> {
     out: &'o mut Vec<u8>,
 }
@@ -162,100 +176,100 @@ impl Writer<'_> {
 
     fn decision(&mut self, d: &Decision<'_>) {
         self.out.push(b'{');
-        self.key("case", true);
+        self.raw(first_key!("case"));
         self.str(d.case);
-        self.key("policy", false);
+        self.raw(key!("policy"));
         self.policy(&d.policy);
-        self.key("evaluated_at", false);
+        self.raw(key!("evaluated_at"));
         self.at(d.evaluated_at);
-        self.key("acceptance", false);
+        self.raw(key!("acceptance"));
         self.acceptance(&d.acceptance);
-        self.key("route", false);
+        self.raw(key!("route"));
         match &d.route {
             Some(route) => self.route(route),
             None => self.null(),
         }
-        self.key("targets", false);
+        self.raw(key!("targets"));
         self.list(&d.targets, Self::target);
-        self.key("escalations", false);
+        self.raw(key!("escalations"));
         self.list(&d.escalations, Self::escalation);
-        self.key("callback", false);
+        self.raw(key!("callback"));
         match &d.callback {
             Some(callback) => self.callback(callback),
             None => self.null(),
         }
-        self.key("stages", false);
+        self.raw(key!("stages"));
         self.list(&d.stages, Self::stage);
-        self.key("findings", false);
+        self.raw(key!("findings"));
         self.list(&d.findings, |w, f| {
             w.out.push(b'{');
-            w.key("kind", true);
+            w.raw(first_key!("kind"));
             w.name(f.kind.name());
-            w.key("message", false);
+            w.raw(key!("message"));
             w.str(&f.message);
             w.out.push(b'}');
         });
-        self.key("explain", false);
+        self.raw(key!("explain"));
         self.list(&d.explain, |w, reason| w.piece(reason));
         self.out.push(b'}');
     }
 
     fn policy(&mut self, p: &PolicyId<'_>) {
         self.out.push(b'{');
-        self.key("name", true);
+        self.raw(first_key!("name"));
         self.str(p.name);
-        self.key("version", false);
+        self.raw(key!("version"));
         self.str(p.version);
-        self.key("effective", false);
+        self.raw(key!("effective"));
         match &p.effective {
             Some(date) => self.piece(date),
             None => self.null(),
         }
-        self.key("digest", false);
+        self.raw(key!("digest"));
         self.str(p.digest);
         self.out.push(b'}');
     }
 
     fn acceptance(&mut self, a: &Acceptance<'_>) {
         self.out.push(b'{');
-        self.key("outcome", true);
+        self.raw(first_key!("outcome"));
         self.name(a.outcome.name());
-        self.key("redirect_to", false);
+        self.raw(key!("redirect_to"));
         self.opt_str(a.redirect_to);
-        self.key("reason", false);
+        self.raw(key!("reason"));
         self.opt_str(a.reason);
-        self.key("missing_fields", false);
+        self.raw(key!("missing_fields"));
         self.list(&a.missing_fields, |w, f| w.str(f));
-        self.key("ask_by", false);
+        self.raw(key!("ask_by"));
         self.opt_at(a.ask_by);
         self.out.push(b'}');
     }
 
     fn route(&mut self, r: &Route<'_>) {
         self.out.push(b'{');
-        self.key("role", true);
+        self.raw(first_key!("role"));
         self.opt_str(r.role);
-        self.key("title", false);
+        self.raw(key!("title"));
         self.opt_str(r.title);
-        self.key("department", false);
+        self.raw(key!("department"));
         self.opt_str(r.department);
-        self.key("rule", false);
+        self.raw(key!("rule"));
         match r.rule {
             Some(rule) => self.rule(rule),
             None => self.null(),
         }
-        self.key("missing", false);
+        self.raw(key!("missing"));
         self.list(&r.missing, |w, m| w.str(m));
         self.out.push(b'}');
     }
 
     fn rule(&mut self, r: &RuleRef) {
         self.out.push(b'{');
-        self.key("file", true);
+        self.raw(first_key!("file"));
         self.str(&r.file);
-        self.key("line", false);
+        self.raw(key!("line"));
         self.raw(itoa::Buffer::new().format(r.line).as_bytes());
-        self.key("text", false);
+        self.raw(key!("text"));
         self.str(&r.text);
         self.out.push(b'}');
     }
@@ -264,47 +278,47 @@ impl Writer<'_> {
     fn cycle_fields(&mut self, c: &Cycle, first: bool) {
         self.key("started_at", first);
         self.opt_at(c.started_at);
-        self.key("budget_seconds", false);
+        self.raw(key!("budget_seconds"));
         self.opt_int(c.budget_seconds);
-        self.key("deadline", false);
+        self.raw(key!("deadline"));
         self.opt_at(c.deadline);
-        self.key("stopped_at", false);
+        self.raw(key!("stopped_at"));
         self.opt_at(c.stopped_at);
-        self.key("consumed_percent", false);
+        self.raw(key!("consumed_percent"));
         self.opt_float(c.consumed_percent);
-        self.key("state", false);
+        self.raw(key!("state"));
         self.name(c.state.name());
     }
 
     fn target(&mut self, t: &TargetState<'_>) {
         self.out.push(b'{');
-        self.key("name", true);
+        self.raw(first_key!("name"));
         self.str(t.name);
         if let Some(stage) = t.stage {
-            self.key("stage", false);
+            self.raw(key!("stage"));
             self.str(stage);
         }
-        self.key("sla", false);
+        self.raw(key!("sla"));
         self.str(t.sla);
-        self.key("clock", false);
+        self.raw(key!("clock"));
         self.name(t.clock.name());
-        self.key("calendar", false);
+        self.raw(key!("calendar"));
         self.opt_str(t.calendar);
-        self.key("within", false);
+        self.raw(key!("within"));
         self.piece(&t.within);
-        self.key("recurring", false);
+        self.raw(key!("recurring"));
         self.bool(t.recurring);
-        self.key("start_event", false);
+        self.raw(key!("start_event"));
         self.str(t.start_event);
-        self.key("stop_event", false);
+        self.raw(key!("stop_event"));
         self.str(t.stop_event);
         if let Some(by) = &t.extended_by {
-            self.key("extended_by", false);
+            self.raw(key!("extended_by"));
             self.piece(by);
         }
         self.cycle_fields(&t.current(), false);
         if !t.cycles.is_empty() {
-            self.key("cycles", false);
+            self.raw(key!("cycles"));
             self.list(&t.cycles, |w, c| {
                 w.out.push(b'{');
                 w.cycle_fields(c, true);
@@ -316,23 +330,23 @@ impl Writer<'_> {
 
     fn escalation(&mut self, e: &EscalationStep<'_>) {
         self.out.push(b'{');
-        self.key("ladder", true);
+        self.raw(first_key!("ladder"));
         self.str(e.ladder);
-        self.key("target", false);
+        self.raw(key!("target"));
         self.opt_str(e.target);
-        self.key("trigger", false);
+        self.raw(key!("trigger"));
         self.piece(&e.trigger);
-        self.key("at", false);
+        self.raw(key!("at"));
         self.opt_at(e.at);
-        self.key("to", false);
+        self.raw(key!("to"));
         self.opt_str(e.to);
-        self.key("to_title", false);
+        self.raw(key!("to_title"));
         self.opt_str(e.to_title);
-        self.key("action", false);
+        self.raw(key!("action"));
         self.name(e.action.name());
-        self.key("fired", false);
+        self.raw(key!("fired"));
         self.bool(e.fired);
-        self.key("state", false);
+        self.raw(key!("state"));
         self.name(e.state.name());
         self.out.push(b'}');
     }
@@ -341,14 +355,14 @@ impl Writer<'_> {
     fn round_fields(&mut self, due: Option<At>, done_at: Option<At>, state: State, first: bool) {
         self.key("due", first);
         self.opt_at(due);
-        self.key("done_at", false);
+        self.raw(key!("done_at"));
         self.opt_at(done_at);
-        self.key("state", false);
+        self.raw(key!("state"));
         self.name(state.name());
     }
 
     fn satisfied(&mut self, satisfied: Option<bool>) {
-        self.key("satisfied", false);
+        self.raw(key!("satisfied"));
         match satisfied {
             Some(b) => self.bool(b),
             None => self.null(),
@@ -357,25 +371,25 @@ impl Writer<'_> {
 
     fn callback(&mut self, c: &CallbackState<'_>) {
         self.out.push(b'{');
-        self.key("rule", true);
+        self.raw(first_key!("rule"));
         self.str(c.rule);
-        self.key("via", false);
+        self.raw(key!("via"));
         self.str(c.via);
-        self.key("from_event", false);
+        self.raw(key!("from_event"));
         self.str(c.from_event);
         self.round_fields(c.due, c.done_at, c.state, false);
-        self.key("ask_satisfaction", false);
+        self.raw(key!("ask_satisfaction"));
         self.bool(c.ask_satisfaction);
         self.satisfied(c.satisfied);
-        self.key("reopened", false);
+        self.raw(key!("reopened"));
         self.bool(c.reopened);
         if !c.earlier.is_empty() {
-            self.key("earlier", false);
+            self.raw(key!("earlier"));
             self.list(&c.earlier, |w, r| {
                 w.out.push(b'{');
                 w.round_fields(r.due, r.done_at, r.state, true);
                 w.satisfied(r.satisfied);
-                w.key("reopened", false);
+                w.raw(key!("reopened"));
                 w.bool(r.reopened);
                 w.out.push(b'}');
             });
@@ -385,11 +399,11 @@ impl Writer<'_> {
 
     fn stage(&mut self, s: &StageState<'_>) {
         self.out.push(b'{');
-        self.key("name", true);
+        self.raw(first_key!("name"));
         self.str(s.name);
-        self.key("entered_at", false);
+        self.raw(key!("entered_at"));
         self.at(s.entered_at);
-        self.key("handler", false);
+        self.raw(key!("handler"));
         self.opt_str(s.handler);
         self.out.push(b'}');
     }
