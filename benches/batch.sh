@@ -2,7 +2,7 @@
 # End-to-end batch figures: N generated cases (default 1,000,000) decided by
 # `charter decide --batch` and audited by `charter audit` (with and without --compare) on every core, against merely parsing the same file with serde_json
 # (into Value, and into the typed Case), all in one run. Prints wall time, cases/s and peak
-# memory (GNU time's maximum resident set size). The parse baseline and the batch are run
+# memory (GNU time's maximum resident set size) and CPU time (user + system). The parse baseline and the batch are run
 # REPEAT times (default 3), interleaved, and their medians compared, since a 2-core machine
 # shared with other work varies by 10-30 % from run to run.
 # Usage: [REPEAT=3] benches/batch.sh [N]
@@ -17,10 +17,10 @@ bin=target/release
 echo "cases: $n, $(du -h "$dir/cases.ndjson" | cut -f1) of NDJSON, $(nproc) cores"
 measure() {
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$dir/time" "$@" > /dev/null 2> "$dir/err" || true
-  read -r secs kb < "$dir/time"
-  awk -v l="$label" -v s="$secs" -v k="$kb" -v n="$n" \
-    'BEGIN { printf "%-44s %7.2f s %10.0f cases/s %8.1f MB peak\n", l, s, n / s, k / 1024 }'
+  /usr/bin/time -f "%e %M %U %S" -o "$dir/time" "$@" > /dev/null 2> "$dir/err" || true
+  read -r secs kb user sys < "$dir/time"
+  awk -v l="$label" -v s="$secs" -v k="$kb" -v n="$n" -v u="$user" -v y="$sys" \
+    'BEGIN { printf "%-44s %7.2f s %10.0f cases/s %8.1f MB peak %7.2f s CPU\n", l, s, n / s, k / 1024, u + y }'
 }
 repeat=${REPEAT:-3}
 : > "$dir/parse" ; : > "$dir/batch"
