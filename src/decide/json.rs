@@ -8,7 +8,7 @@
 
 use crate::decide::decision::*;
 use crate::decide::engine::RuleRef;
-use crate::decide::text::{Piece, Sink};
+use crate::decide::text::{Piece, Sink, tenths};
 
 impl Decision<'_> {
     /// Appends the decision to `out` as compact JSON: the same bytes as
@@ -128,23 +128,18 @@ impl Writer<'_> {
         }
     }
 
-    /// A number as serde_json writes an `f64`. Percentages are tenths (`57.5`, `10700.0`):
-    /// below 10^9 those are written from their integer count of tenths, which gives the
-    /// same shortest digits; anything else goes to zmij, as in serde_json.
+    /// A number as serde_json writes an `f64` (always with a fraction): [`tenths`] from
+    /// their count, anything else by zmij, as in serde_json.
     fn opt_float(&mut self, x: Option<f64>) {
         match x {
-            Some(x) if x.is_finite() => {
-                let tenths = (x * 10.0).round();
-                if (0.0..1e10).contains(&tenths) && tenths / 10.0 == x && x.is_sign_positive() {
-                    let tenths = tenths as u64;
-                    let mut digits = itoa::Buffer::new();
-                    self.raw(digits.format(tenths / 10).as_bytes());
+            Some(x) if x.is_finite() => match tenths(x) {
+                Some(tenths) => {
+                    self.raw(itoa::Buffer::new().format(tenths / 10).as_bytes());
                     self.out.push(b'.');
                     self.out.push(b'0' + (tenths % 10) as u8);
-                } else {
-                    self.raw(zmij::Buffer::new().format_finite(x).as_bytes());
                 }
-            }
+                None => self.raw(zmij::Buffer::new().format_finite(x).as_bytes()),
+            },
             _ => self.null(),
         }
     }

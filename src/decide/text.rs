@@ -101,25 +101,32 @@ macro_rules! integer_piece {
 }
 integer_piece!(u32, u64, usize, i64);
 
-/// A number as `Display` writes an `f64` (the shortest digits that read back as the same
-/// number). Percentages and triggers are tenths (`57.5`, `10700`, `80`), written here from
-/// their integer count of tenths: for fewer than 10^14 tenths, that decimal reads back as the
-/// number and nothing shorter does. Anything else goes through `Display`.
+/// `x` as a whole number of tenths, when it is one, non-negative and below 10^9, as
+/// percentages and escalation triggers are. For fewer than 10^14 tenths the decimal
+/// `tenths / 10` `.` `tenths % 10` reads back as `x` and nothing shorter does, so it is the
+/// shortest form that both `Display` and serde_json write.
+pub(crate) fn tenths(x: f64) -> Option<u64> {
+    let tenths = (x * 10.0).round();
+    ((0.0..1e10).contains(&tenths) && tenths / 10.0 == x && x.is_sign_positive())
+        .then_some(tenths as u64)
+}
+
+/// A number as `Display` writes an `f64` (no `.0` on whole numbers); anything but
+/// [`tenths`] goes through `Display` itself.
 impl Piece for f64 {
     fn put(&self, sink: &mut impl Sink) {
-        let tenths = (self.abs() * 10.0).round();
-        if tenths < 1e14 && tenths / 10.0 == self.abs() {
-            let tenths = tenths as u64;
-            if self.is_sign_negative() {
-                sink.text("-");
+        match tenths(self.abs()) {
+            Some(tenths) => {
+                if self.is_sign_negative() {
+                    sink.text("-");
+                }
+                put!(sink, tenths / 10);
+                if !tenths.is_multiple_of(10) {
+                    put!(sink, ".", tenths % 10);
+                }
             }
-            put!(sink, tenths / 10);
-            if !tenths.is_multiple_of(10) {
-                put!(sink, ".", tenths % 10);
-            }
-            return;
+            None => sink.text(&self.to_string()),
         }
-        sink.text(&self.to_string());
     }
 }
 
