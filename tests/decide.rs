@@ -496,6 +496,25 @@ proptest! {
 }
 
 proptest! {
+    /// The version picked for an instant is the one in force on its local date, on both sides
+    /// of every effective date (the engine compares instants, `version_on` compares dates).
+    #[test]
+    fn the_version_of_an_instant_is_the_version_of_its_date(
+        t in prop_oneof![
+            at("2025-12-31T22:00:00+08:00")..at("2026-01-01T02:00:00+08:00"),
+            at("2026-09-30T22:00:00+08:00")..at("2026-10-01T02:00:00+08:00"),
+            -70_000_000_000i64..200_000_000_000,
+        ],
+    ) {
+        let engine = engine("policies/ecommerce-after-sales");
+        let date = chrono::DateTime::from_timestamp(t, 0)
+            .map(|d| d.with_timezone(&chrono_tz::Asia::Shanghai).date_naive());
+        let expected = date.and_then(|d| engine.version_on(d)).map(|v| &v.policy.version);
+        prop_assert_eq!(engine.version_at(t).ok().map(|v| &v.policy.version), expected);
+    }
+}
+
+proptest! {
     /// The decision's own instant formatting agrees with chrono's RFC 3339 in the zone, across
     /// DST changes (New York, Berlin), half-hour zones (Kolkata) and fixed ones (Shanghai).
     #[test]

@@ -51,7 +51,15 @@ impl Version {
 #[derive(Debug)]
 pub struct Engine {
     versions: Vec<Version>,
+    /// `starts[i]`: the UTC instant at which version `i` takes effect (the start of its
+    /// effective date in the first version's zone; `i64::MIN` without a date), so that the
+    /// version of an instant is found without converting it to a local date.
+    starts: Vec<i64>,
 }
+
+/// Instants the engine picks a version for without a date conversion (about years 0 to 5000);
+/// outside them `version_at` takes the slow path, which reports an error.
+const PLAIN_INSTANTS: std::ops::Range<i64> = -62_000_000_000..100_000_000_000;
 
 /// A policy that cannot decide cases.
 #[derive(Debug)]
@@ -125,8 +133,16 @@ impl Engine {
                     policy,
                 }
             })
+            .collect::<Vec<Version>>();
+        let tz = versions.first().map(|v| v.policy.timezone);
+        let starts = versions
+            .iter()
+            .map(|v| match (v.policy.effective, tz) {
+                (Some(date), Some(tz)) => crate::time::resolve_local(tz, date, 0),
+                _ => i64::MIN,
+            })
             .collect();
-        Ok(Engine { versions })
+        Ok(Engine { versions, starts })
     }
 
     /// Loads and checks a policy path and builds the engine.
@@ -155,6 +171,13 @@ impl Engine {
 
     /// The version in force at UTC second `t`.
     pub fn version_at(&self, t: i64) -> Result<&Version, NoVersionInForce> {
+        // A local date is on or after a version's effective date exactly when the instant is
+        // at or after the start of that date.
+        if PLAIN_INSTANTS.contains(&t)
+            && let Some(i) = self.starts.iter().rposition(|&start| start <= t)
+        {
+            return Ok(&self.versions[i]);
+        }
         let tz = self.versions.first().map(|v| v.policy.timezone);
         let date = tz
             .and_then(|tz| chrono::DateTime::from_timestamp(t, 0).map(|d| d.with_timezone(&tz)))
