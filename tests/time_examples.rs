@@ -158,6 +158,30 @@ fn working_time_between_counts_only_open_time() {
     assert_eq!(open, 2 * 3600);
 }
 
+/// Lookups are remembered per thread by instant; asking two calendars about the same instants
+/// in turn, and a calendar built again after one is dropped, still gets each calendar's own
+/// answer.
+#[test]
+fn calendars_asked_in_turn_each_answer_for_themselves() {
+    let a = local(SHANGHAI, "2026-09-30 10:00");
+    let b = local(SHANGHAI, "2026-10-09 10:00");
+    let (plain, holidays) = (office(), office_2026());
+    for _ in 0..3 {
+        // Plain office: Sept 30 10:00 to Oct 9 10:00 is 7 working days (7.5 h each).
+        assert_eq!(plain.open_between(a, b).unwrap(), 7 * 27_000);
+        // With National Day: Sept 30 (6.5 h left), Oct 8, and Oct 9 until 10:00 (1 h).
+        assert_eq!(holidays.open_between(a, b).unwrap(), 23_400 + 27_000 + 3600);
+    }
+    drop(plain);
+    let night = Calendar::new(CalendarSpec::new("night", SHANGHAI).open(
+        Weekday::Mon,
+        Weekday::Sun,
+        &[iv("20:00", "22:00")],
+    ))
+    .unwrap();
+    assert_eq!(night.open_between(a, b).unwrap(), 9 * 7200);
+}
+
 #[test]
 fn a_pause_moves_a_working_deadline_by_the_open_time_it_covers() {
     let cal = office();

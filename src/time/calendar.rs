@@ -159,7 +159,13 @@ pub struct Calendar {
     /// `year_starts[k]`: the UTC instant at which local year `first_year + k` begins (or the
     /// valid range does); one longer than the years (the last is the end of coverage).
     pub(crate) year_starts: Box<[i64]>,
+    /// A number no other calendar of this process has, so that per-thread memos of lookups
+    /// (`clock.rs`) can tell calendars apart.
+    pub(crate) id: u64,
 }
+
+/// The next calendar's `id`; 0 is never given out (an empty memo slot).
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Clone for Calendar {
     fn clone(&self) -> Self {
@@ -232,6 +238,7 @@ impl Calendar {
             last_year,
             years,
             year_starts: year_starts.into_boxed_slice(),
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 

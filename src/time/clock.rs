@@ -47,7 +47,76 @@ pub struct Pause {
     pub to: Option<i64>,
 }
 
+/// One remembered lookup: on calendar `calendar`, instant `t` lies in local `year`, with `open`
+/// seconds of that year's open time before it and `hint` the first interval ending after it.
+#[derive(Clone, Copy)]
+struct Seen {
+    calendar: u64,
+    t: i64,
+    year: i32,
+    hint: u32,
+    open: i64,
+}
+
+/// Slots of the memo (a power of two).
+const SEEN_SLOTS: usize = 16;
+
+thread_local! {
+    /// The last lookups of this thread, by instant. Deciding one case asks for the open time
+    /// before the same few instants (the receipt, `now`, the deadlines) a dozen times or more.
+    /// Calendars never change once built, so a remembered answer stays true.
+    static SEEN: std::cell::RefCell<[Seen; SEEN_SLOTS]> = const {
+        std::cell::RefCell::new([Seen { calendar: 0, t: 0, year: 0, hint: 0, open: 0 }; SEEN_SLOTS])
+    };
+}
+
+fn seen_slot(t: i64) -> usize {
+    ((t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % SEEN_SLOTS
+}
+
 impl Calendar {
+    /// The year of `t`, its index, the open seconds of that year before `t` and the first
+    /// interval ending after it, remembered per thread.
+    fn open_at(&self, t: i64) -> Result<(i32, &YearIndex, i64, usize), TimeError> {
+        let slot = seen_slot(t);
+        let hit = SEEN.with_borrow(|seen| {
+            let s = seen[slot];
+            (s.calendar == self.id && s.t == t).then_some(s)
+        });
+        if let Some(s) = hit
+            && let Some(index) = self.year(s.year)
+        {
+            return Ok((s.year, index, s.open, s.hint as usize));
+        }
+        let (year, index) = self.year_of(t)?;
+        let (open, hint) = self.open_in(year, index, t);
+        Ok((year, index, open, hint))
+    }
+
+    /// The open seconds of `year` (whose index is `index`) before `t`, which that year holds,
+    /// and the first interval ending after it, remembered per thread.
+    fn open_in(&self, year: i32, index: &YearIndex, t: i64) -> (i64, usize) {
+        let slot = seen_slot(t);
+        let hit = SEEN.with_borrow(|seen| {
+            let s = seen[slot];
+            (s.calendar == self.id && s.t == t && s.year == year).then_some(s)
+        });
+        if let Some(s) = hit {
+            return (s.open, s.hint as usize);
+        }
+        let (open, hint) = index.open_before_at(t);
+        SEEN.with_borrow_mut(|seen| {
+            seen[slot] = Seen {
+                calendar: self.id,
+                t,
+                year,
+                hint: u32::try_from(hint).unwrap_or(u32::MAX),
+                open,
+            }
+        });
+        (open, hint)
+    }
+
     fn out_of_range(&self, date: NaiveDate) -> TimeError {
         let (first, last) = self.valid_range().unwrap_or((
             NaiveDate::from_ymd_opt(crate::time::calendar::MIN_YEAR, 1, 1)
@@ -126,9 +195,13 @@ impl Calendar {
         if b <= a {
             return Ok(0);
         }
-        let (year_a, index) = self.year_of(a)?;
-        if b <= index.bounds().1 {
-            return Ok(index.open_before(b) - index.open_before(a));
+        let (year_a, index, open_a, _) = self.open_at(a)?;
+        let end = index.bounds().1;
+        if b < end {
+            return Ok(self.open_in(year_a, index, b).0 - open_a);
+        }
+        if b == end {
+            return Ok(index.total_open() - open_a);
         }
         // `b` may be the midnight that ends the last covered day.
         let (year_b, _) = self.year_of(b - 1)?;
@@ -150,8 +223,7 @@ impl Calendar {
         if !self.has_open_time() {
             return Err(self.never_open(from));
         }
-        let (mut year, mut index) = self.year_of(from)?;
-        let (before, mut hint) = index.open_before_at(from);
+        let (mut year, mut index, before, mut hint) = self.open_at(from)?;
         let mut wanted = before + secs;
         loop {
             if wanted <= index.total_open() {
