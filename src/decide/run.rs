@@ -3,6 +3,7 @@
 //! callback, stages. Each step records its reasons for `explain`.
 
 use chrono_tz::Tz;
+use smallvec::{SmallVec, smallvec};
 
 use crate::check::{Callback, Cond, Policy, Rule, Target, Trigger, Whom};
 use crate::decide::case::Case;
@@ -34,8 +35,16 @@ struct Clocked<'a> {
     stop: Option<i64>,
     budget: i64,
     deadline: Option<i64>,
-    pauses: Vec<Pause>,
+    pauses: Pauses,
 }
+
+/// A cycle's pauses: usually none or one, so they live inline.
+type Pauses = SmallVec<[Pause; 2]>;
+
+/// The scratch lists of one decision are short (a round or two, a few targets); they live on
+/// the stack unless a case is unusual.
+type Rounds = SmallVec<[Round; 2]>;
+type ClockedList<'a> = SmallVec<[Clocked<'a>; 4]>;
 
 struct Ctx<'a, 'e> {
     events: &'e [Ev<'a>],
@@ -104,7 +113,7 @@ pub(crate) fn decide<'a>(
         decision.route = Some(route);
         let callback = cx.callback_rule();
         let rounds = cx.rounds(callback);
-        let mut clocked = Vec::new();
+        let mut clocked = ClockedList::new();
         decision.targets = cx.targets(calendar, &rounds, &mut clocked)?;
         decision.escalations = cx.escalations(handler, &clocked)?;
         decision.callback = match callback {
@@ -357,9 +366,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
     /// it); so does a dissatisfied callback when the callback rule says `dissatisfied reopen`
     /// (the callback belongs to the round it closes). A case can only be reopened once it has
     /// been resolved or closed in the current round.
-    fn rounds(&mut self, callback: Option<&Callback>) -> Vec<Round> {
+    fn rounds(&mut self, callback: Option<&Callback>) -> Rounds {
         let reopen_on_dissatisfied = callback.is_some_and(|c| c.reopen_if_dissatisfied);
-        let mut rounds = vec![Round {
+        let mut rounds: Rounds = smallvec![Round {
             start: self.facts.received,
             first: 0,
             end: self.events().len(),
@@ -404,10 +413,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
         &mut self,
         calendar: Option<usize>,
         rounds: &[Round],
-        clocked: &mut Vec<Clocked<'a>>,
+        clocked: &mut ClockedList<'a>,
     ) -> Result<Vec<TargetState<'a>>, TimeError> {
         let policy = self.policy;
-        let mut chosen: Vec<(&'a Target, &'a str, Option<usize>)> = Vec::new();
+        let mut chosen: SmallVec<[(&'a Target, &'a str, Option<usize>); 4]> = SmallVec::new();
         for sla in &policy.slas {
             let what = || format!("sla `{}`", sla.named.name);
             match self.applies(sla.when.as_ref(), what) {
@@ -452,7 +461,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         stage: Option<usize>,
         calendar: Option<usize>,
         rounds: &[Round],
-        clocked: &mut Vec<Clocked<'a>>,
+        clocked: &mut ClockedList<'a>,
     ) -> Result<TargetState<'a>, TimeError> {
         let policy = self.policy;
         let (cal, cal_name) = self.calendar(target.calendar.or(calendar));
@@ -570,7 +579,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             stop: None,
             budget: 0,
             deadline: None,
-            pauses: Vec::new(),
+            pauses: Pauses::new(),
         });
         run.stage = stage;
         clocked.push(run);
@@ -589,8 +598,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
     ) -> Result<(Cycle, Clocked<'a>), TimeError> {
         let now = self.facts.now;
         let end = stop.unwrap_or(now);
-        let mut pauses = Vec::new();
-        let mut extensions: Vec<&Ev<'a>> = Vec::new();
+        let mut pauses = Pauses::new();
+        let mut extensions: SmallVec<[&Ev<'a>; 2]> = SmallVec::new();
         for e in self.events() {
             if e.at < start || e.at > end {
                 continue;
@@ -616,7 +625,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             }
         }
         if pauses.len() > 1 {
-            pauses = normalise_pauses(pauses);
+            pauses = normalise_pauses(pauses.into_vec()).into();
         }
         let (unpaused, mut budget) = cal.deadline_and_budget(start, target.span)?;
         let mut deadline = if pauses.is_empty() {
@@ -757,7 +766,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
     ) -> Result<Vec<EscalationStep<'a>>, TimeError> {
         let policy = self.policy;
         let now = self.facts.now;
-        let mut steps = Vec::new();
+        // Room for every step of every ladder, so the list grows once at most.
+        let mut steps = Vec::with_capacity(policy.escalations.iter().map(|l| l.steps.len()).sum());
         for ladder in &policy.escalations {
             let what = || format!("escalation `{}`", ladder.named.name);
             if self.applies(ladder.when.as_ref(), what) != Truth::True {

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use smallvec::SmallVec;
+
 use crate::check::{Policy, nearest};
 use crate::decide::case::{Case, Event};
 use crate::syntax::ast::AttrType;
@@ -69,12 +71,12 @@ pub(crate) struct Facts<'c> {
     pub channel: usize,
     pub category: usize,
     pub severity: Option<usize>,
-    /// By attribute index.
-    pub attrs: Vec<Option<AttrVal<'c>>>,
+    /// By attribute index (policies declare a handful; more spill to the heap).
+    pub attrs: SmallVec<[Option<AttrVal<'c>>; 8]>,
     /// Required fields the case lacks (field indices).
     pub missing_fields: Vec<usize>,
-    /// Events up to `now`, oldest first.
-    pub events: Vec<Ev<'c>>,
+    /// Events up to `now`, oldest first (a case has a handful; more spill to the heap).
+    pub events: SmallVec<[Ev<'c>; 8]>,
     /// Events after `now`, left out.
     pub later_events: usize,
 }
@@ -111,7 +113,7 @@ pub(crate) fn validate<'c>(
             &mut problem,
         )
     });
-    let mut attrs = vec![None; policy.attributes.len()];
+    let mut attrs = smallvec::smallvec![None; policy.attributes.len()];
     for (name, value) in &case.attributes {
         let field = || format!("attributes.{name}");
         let Some(i) = policy.attributes.iter().position(|a| a.named.name == *name) else {
@@ -158,7 +160,7 @@ pub(crate) fn validate<'c>(
         })
         .map(|(i, _)| i)
         .collect();
-    let mut events = Vec::with_capacity(case.events.len());
+    let mut events = SmallVec::with_capacity(case.events.len());
     let mut later_events = 0;
     let mut previous = received;
     for (n, event) in case.events.iter().enumerate() {
