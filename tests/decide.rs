@@ -496,6 +496,30 @@ proptest! {
 }
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+    /// Timestamps in the usual form are read without chrono; whatever the digits (months 0-19,
+    /// days 0-39, 24:60:60, leap days, fractions, offsets up to 29:99, `Z`, separators that
+    /// are not quite right), the result is chrono's: the same instant and offset, or an error.
+    #[test]
+    fn timestamps_read_like_chrono(
+        year in prop_oneof![Just(2026u32), Just(2000), Just(1900), Just(2024), 0u32..10_000],
+        month in 0u32..20, day in 0u32..40, hour in 0u32..30, minute in 0u32..70, second in 0u32..70,
+        fraction in prop_oneof![Just(String::new()), Just(".".to_string()), "\\.[0-9]{1,12}"],
+        zone in prop_oneof![Just("Z".to_string()), Just("z".to_string()), Just("+08:00".to_string()),
+            "[+-][0-2][0-9]:[0-9][0-9]", "[+-][0-9]{4}", Just(String::new())],
+        separator in prop_oneof![Just('T'), Just('T'), Just('t'), Just(' '), Just('x')],
+    ) {
+        let text = format!(
+            "{year:04}-{month:02}-{day:02}{separator}{hour:02}:{minute:02}:{second:02}{fraction}{zone}"
+        );
+        let chrono = chrono::DateTime::parse_from_rfc3339(&text)
+            .map(|t| (t.timestamp(), t.offset().local_minus_utc()));
+        let ours = Timestamp::parse(&text).map(|t| (t.secs, t.offset));
+        prop_assert_eq!(ours.ok(), chrono.ok(), "{}", text);
+    }
+}
+
+proptest! {
     /// The version picked for an instant is the one in force on its local date, on both sides
     /// of every effective date (the engine compares instants, `version_on` compares dates).
     #[test]
