@@ -40,15 +40,15 @@ impl At {
     /// chrono's general formatting (years outside 0–9999, historic offsets with seconds).
     pub(crate) fn rfc3339_bytes(self) -> Option<[u8; 25]> {
         // A decision writes each of its few instants several times (a deadline appears in its
-        // target, its cycle, the explanation and the escalations): the last few are kept.
+        // target, its cycle, the explanation and the escalations): the last few dozen are kept.
         use std::cell::Cell;
-        const SLOTS: usize = 16;
+        const SLOTS: usize = 64;
         thread_local! {
             static RECENT: [Cell<(i64, Tz, [u8; 25])>; SLOTS] =
                 const { [const { Cell::new((i64::MIN, Tz::UTC, [0; 25])) }; SLOTS] };
         }
         // Instants are often whole minutes or hours: spread them over the slots by a hash.
-        let slot = ((self.secs as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize;
+        let slot = ((self.secs as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
         let (secs, tz, text) = RECENT.with(|r| r[slot].get());
         if secs == self.secs && tz == self.tz {
             return Some(text);
