@@ -181,11 +181,18 @@ fn write_records(output: &mut (dyn Write + Send), records: Vec<Record<Vec<u8>>>)
 
 /// A decision as one NDJSON line.
 fn to_json(_: &Case, decision: &Decision<'_>) -> Vec<u8> {
-    // Decisions are a few KB: one allocation, no growing.
-    let mut out = Vec::with_capacity(8192);
-    decision.write_json(&mut out);
-    out.push(b'\n');
-    out
+    // Decisions are a few KB, of sizes no one can guess beforehand: each is written into a
+    // buffer the thread keeps, then copied out at its exact size, so a block of records in
+    // flight holds what they need and no more.
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with_borrow_mut(|out| {
+        out.clear();
+        decision.write_json(out);
+        out.push(b'\n');
+        out.as_slice().to_vec()
+    })
 }
 
 /// An error record of the output.

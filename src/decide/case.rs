@@ -95,7 +95,7 @@ pub struct Timestamp {
 impl Timestamp {
     /// Parses RFC 3339; the error says what is wrong and what to write instead.
     pub fn parse(text: &str) -> Result<Timestamp, String> {
-        if let Some(t) = parse_plain(text.trim().as_bytes()) {
+        if let Some(t) = parse_plain(text.as_bytes()) {
             return Ok(t);
         }
         match DateTime::parse_from_rfc3339(text.trim()) {
