@@ -328,6 +328,11 @@ pub struct Route<'a> {
     pub rule: Option<&'a RuleRef>,
     /// Attributes (or `severity`) the rules needed and the case lacks.
     pub missing: Vec<&'a str>,
+    /// This whole object as JSON, made when the engine was built (a matched rule's route is
+    /// the same for every case).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) json: Option<&'a [u8]>,
 }
 
 /// The state of a target.
@@ -438,6 +443,10 @@ pub struct TargetState<'a> {
     /// cases).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cycles: Vec<Cycle>,
+    /// The JSON of the fields from `name` to `stop_event`, made when the engine was built.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) head: Option<&'a [u8]>,
 }
 
 impl TargetState<'_> {
@@ -518,6 +527,11 @@ pub struct EscalationStep<'a> {
     pub fired: bool,
     /// Fired, pending or cancelled.
     pub state: StepState,
+    /// The JSON of `ladder`, `target` and `trigger` (`{"ladder":…`), and of `to`, `to_title`
+    /// and `action` (`,"to":…`), made when the engine was built.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) json: Option<(&'a [u8], &'a [u8])>,
 }
 
 /// An escalation trigger, shown as written in the policy.

@@ -38,6 +38,8 @@ pub struct Version {
     /// A calendar with no open time in the policy's zone, for elapsed targets when the policy
     /// has no calendar.
     pub(crate) elapsed: Calendar,
+    /// The JSON its decisions share.
+    pub(crate) fragments: crate::decide::run::Fragments,
 }
 
 impl Version {
@@ -125,13 +127,16 @@ impl Engine {
                     .map(|b| format!("{b:02x}"))
                     .collect();
                 let elapsed = Calendar::closed("elapsed", policy.timezone);
-                Version {
+                let mut version = Version {
+                    fragments: Default::default(),
                     elapsed,
                     routes: policy.routes.iter().map(|r| cite(r.span)).collect(),
                     otherwise: policy.otherwise.as_ref().map(|o| cite(o.span)),
                     digest,
                     policy,
-                }
+                };
+                version.fragments = crate::decide::run::Fragments::new(&version);
+                version
             })
             .collect::<Vec<Version>>();
         let tz = versions.first().map(|v| v.policy.timezone);

@@ -21,6 +21,28 @@ impl Decision<'_> {
     }
 }
 
+/// A route as JSON, for the engine's shared fragments.
+pub(crate) fn route_json(route: &Route<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    Writer { out: &mut out }.route(route);
+    out
+}
+
+/// A target's fixed fields (`{"name":…` to `stop_event`), for the engine's shared fragments.
+pub(crate) fn target_head_json(target: &TargetState<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    Writer { out: &mut out }.target_head(target);
+    out
+}
+
+/// A step's fixed fields before and after `at`, for the engine's shared fragments.
+pub(crate) fn step_json(step: &EscalationStep<'_>) -> (Vec<u8>, Vec<u8>) {
+    let (mut head, mut whom) = (Vec::new(), Vec::new());
+    Writer { out: &mut head }.step_head(step);
+    Writer { out: &mut whom }.step_whom(step);
+    (head, whom)
+}
+
 /// `,"key":` as one literal.
 macro_rules! key {
     ($key:literal) => {
@@ -241,6 +263,10 @@ impl Writer<'_> {
     }
 
     fn route(&mut self, r: &Route<'_>) {
+        if let Some(json) = r.json {
+            self.raw(json);
+            return;
+        }
         self.out.push(b'{');
         self.raw(first_key!("role"));
         self.opt_str(r.role);
@@ -286,6 +312,28 @@ impl Writer<'_> {
     }
 
     fn target(&mut self, t: &TargetState<'_>) {
+        match t.head {
+            Some(head) => self.raw(head),
+            None => self.target_head(t),
+        }
+        if let Some(by) = &t.extended_by {
+            self.raw(key!("extended_by"));
+            self.piece(by);
+        }
+        self.cycle_fields(&t.current(), false);
+        if !t.cycles.is_empty() {
+            self.raw(key!("cycles"));
+            self.list(&t.cycles, |w, c| {
+                w.out.push(b'{');
+                w.cycle_fields(c, true);
+                w.out.push(b'}');
+            });
+        }
+        self.out.push(b'}');
+    }
+
+    /// A target from its opening brace to `stop_event`: what the policy says of it.
+    fn target_head(&mut self, t: &TargetState<'_>) {
         self.out.push(b'{');
         self.raw(first_key!("name"));
         self.str(t.name);
@@ -307,23 +355,28 @@ impl Writer<'_> {
         self.str(t.start_event);
         self.raw(key!("stop_event"));
         self.str(t.stop_event);
-        if let Some(by) = &t.extended_by {
-            self.raw(key!("extended_by"));
-            self.piece(by);
-        }
-        self.cycle_fields(&t.current(), false);
-        if !t.cycles.is_empty() {
-            self.raw(key!("cycles"));
-            self.list(&t.cycles, |w, c| {
-                w.out.push(b'{');
-                w.cycle_fields(c, true);
-                w.out.push(b'}');
-            });
-        }
-        self.out.push(b'}');
     }
 
     fn escalation(&mut self, e: &EscalationStep<'_>) {
+        match e.json {
+            Some((head, _)) => self.raw(head),
+            None => self.step_head(e),
+        }
+        self.raw(key!("at"));
+        self.opt_at(e.at);
+        match e.json {
+            Some((_, whom)) => self.raw(whom),
+            None => self.step_whom(e),
+        }
+        self.raw(key!("fired"));
+        self.bool(e.fired);
+        self.raw(key!("state"));
+        self.name(e.state.name());
+        self.out.push(b'}');
+    }
+
+    /// A step from its opening brace to `trigger`.
+    fn step_head(&mut self, e: &EscalationStep<'_>) {
         self.out.push(b'{');
         self.raw(first_key!("ladder"));
         self.str(e.ladder);
@@ -331,19 +384,16 @@ impl Writer<'_> {
         self.opt_str(e.target);
         self.raw(key!("trigger"));
         self.piece(&e.trigger);
-        self.raw(key!("at"));
-        self.opt_at(e.at);
+    }
+
+    /// A step's `to`, `to_title` and `action`.
+    fn step_whom(&mut self, e: &EscalationStep<'_>) {
         self.raw(key!("to"));
         self.opt_str(e.to);
         self.raw(key!("to_title"));
         self.opt_str(e.to_title);
         self.raw(key!("action"));
         self.name(e.action.name());
-        self.raw(key!("fired"));
-        self.bool(e.fired);
-        self.raw(key!("state"));
-        self.name(e.state.name());
-        self.out.push(b'}');
     }
 
     /// The fields a callback shares with its earlier rounds, from `due` to `reopened`.

@@ -5,10 +5,10 @@
 use chrono_tz::Tz;
 use smallvec::{SmallVec, smallvec};
 
-use crate::check::{Callback, Cond, Policy, Rule, Target, Trigger, Whom};
+use crate::check::{Callback, Cond, Escalation, Policy, Rule, Target, Trigger, Whom};
 use crate::decide::case::Case;
 use crate::decide::decision::*;
-use crate::decide::engine::Version;
+use crate::decide::engine::{RuleRef, Version};
 use crate::decide::eval::{Needed, Truth, eval};
 use crate::decide::explain::{CalendarChoice, Reason};
 use crate::decide::validate::{Ev, Facts};
@@ -45,6 +45,10 @@ type Pauses = SmallVec<[Pause; 2]>;
 /// the stack unless a case is unusual.
 type Rounds = SmallVec<[Round; 2]>;
 type ClockedList<'a> = SmallVec<[Clocked<'a>; 4]>;
+
+/// A target that applies: the target, its SLA (or stage) name, its stage, and its number
+/// among all the policy's targets (SLA targets in order, then stage targets).
+type Choice<'a> = (&'a Target, &'a str, Option<usize>, usize);
 
 struct Ctx<'a, 'e> {
     events: &'e [Ev<'a>],
@@ -207,11 +211,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
     }
 
     fn calendar(&self, index: Option<usize>) -> (&'a Calendar, Option<&'a str>) {
-        let policy = self.policy;
-        match index.and_then(|i| policy.calendars.get(i)) {
-            Some(def) => (&def.calendar, Some(def.named.name.as_str())),
-            None => (&self.version.elapsed, None),
-        }
+        calendar_of(self.version, index)
     }
 
     fn acceptance(&mut self, calendar: Option<usize>) -> Result<Acceptance<'a>, TimeError> {
@@ -284,13 +284,14 @@ impl<'a, 'e> Ctx<'a, 'e> {
             department: None,
             rule: None,
             missing: Vec::new(),
+            json: None,
         };
         let mut chosen = None;
-        for (rule, cited) in policy.routes.iter().zip(&version.routes) {
+        for (i, (rule, cited)) in policy.routes.iter().zip(&version.routes).enumerate() {
             let mut needed = Vec::new();
             match eval(&rule.when, &self.facts, &mut needed) {
                 Truth::True => {
-                    chosen = Some((rule.target, cited));
+                    chosen = Some((rule.target, cited, i));
                     self.reasons.push(Reason::RuleMatched {
                         rule: cited,
                         role: &policy.roles[rule.target].named.name,
@@ -318,7 +319,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         if chosen.is_none() {
             match (&policy.otherwise, &version.otherwise) {
                 (Some(o), Some(cited)) => {
-                    chosen = Some((o.target, cited));
+                    chosen = Some((o.target, cited, policy.routes.len()));
                     self.reasons.push(Reason::Otherwise {
                         rule: cited,
                         role: &policy.roles[o.target].named.name,
@@ -336,16 +337,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 }
             }
         }
-        let handler = chosen.map(|(role, _)| role);
-        if let Some((role, cited)) = chosen {
-            let role = &policy.roles[role];
-            route.role = Some(&role.named.name);
-            route.title = Some(&role.named.label.text);
-            route.department = role
-                .department
-                .and_then(|d| policy.departments.get(d))
-                .map(|d| d.name.as_str());
-            route.rule = Some(cited);
+        let handler = chosen.map(|(role, _, _)| role);
+        if let Some((role, cited, i)) = chosen {
+            route = route_shown(policy, role, cited);
+            route.json = version.fragments.route(i);
         }
         (route, handler)
     }
@@ -416,8 +411,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
         clocked: &mut ClockedList<'a>,
     ) -> Result<Vec<TargetState<'a>>, TimeError> {
         let policy = self.policy;
-        let mut chosen: SmallVec<[(&'a Target, &'a str, Option<usize>); 4]> = SmallVec::new();
+        // The number of a target names its JSON fragments.
+        let mut chosen: SmallVec<[Choice<'a>; 4]> = SmallVec::new();
+        let mut number = 0;
         for sla in &policy.slas {
+            let first = number;
+            number += sla.targets.len();
             let what = || format!("sla `{}`", sla.named.name);
             match self.applies(sla.when.as_ref(), what) {
                 Truth::True => {
@@ -425,10 +424,11 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         sla: &sla.named.name,
                         conditional: sla.when.is_some(),
                     });
-                    for t in &sla.targets {
-                        match chosen.iter_mut().find(|(c, _, _)| c.name == t.name) {
-                            Some(slot) => *slot = (t, &sla.named.name, None),
-                            None => chosen.push((t, &sla.named.name, None)),
+                    for (j, t) in sla.targets.iter().enumerate() {
+                        let choice = (t, sla.named.name.as_str(), None, first + j);
+                        match chosen.iter_mut().find(|(c, ..)| c.name == t.name) {
+                            Some(slot) => *slot = choice,
+                            None => chosen.push(choice),
                         }
                     }
                 }
@@ -436,19 +436,21 @@ impl<'a, 'e> Ctx<'a, 'e> {
             }
         }
         for (i, stage) in policy.stages.iter().enumerate() {
+            let first = number;
+            number += stage.targets.len();
             if self
                 .events()
                 .iter()
                 .any(|e| e.stage == Some(i) && e.kind == "stage")
             {
-                for t in &stage.targets {
-                    chosen.push((t, &stage.named.name, Some(i)));
+                for (j, t) in stage.targets.iter().enumerate() {
+                    chosen.push((t, &stage.named.name, Some(i), first + j));
                 }
             }
         }
         let mut states = Vec::with_capacity(chosen.len());
-        for (target, sla, stage) in chosen {
-            let state = self.target(target, sla, stage, calendar, rounds, clocked)?;
+        for choice in chosen {
+            let state = self.target(choice, calendar, rounds, clocked)?;
             states.push(state);
         }
         Ok(states)
@@ -456,39 +458,16 @@ impl<'a, 'e> Ctx<'a, 'e> {
 
     fn target(
         &mut self,
-        target: &'a Target,
-        sla: &'a str,
-        stage: Option<usize>,
+        (target, sla, stage, slot): Choice<'a>,
         calendar: Option<usize>,
         rounds: &[Round],
         clocked: &mut ClockedList<'a>,
     ) -> Result<TargetState<'a>, TimeError> {
-        let policy = self.policy;
-        let (cal, cal_name) = self.calendar(target.calendar.or(calendar));
+        let resolved = target.calendar.or(calendar);
+        let (cal, _) = self.calendar(resolved);
         let clock = target.span.clock();
-        let mut state = TargetState {
-            name: &target.name,
-            stage: stage.map(|s| policy.stages[s].named.name.as_str()),
-            sla,
-            clock,
-            calendar: if target.span.fixed_seconds().is_some() && clock == Clock::Elapsed {
-                None
-            } else {
-                cal_name
-            },
-            within: target.span,
-            recurring: target.recurring,
-            start_event: &target.start,
-            stop_event: &target.stop,
-            extended_by: None,
-            started_at: None,
-            budget_seconds: None,
-            deadline: None,
-            stopped_at: None,
-            consumed_percent: None,
-            state: State::NotStarted,
-            cycles: Vec::new(),
-        };
+        let mut state = target_shown(self.version, target, sla, stage, resolved);
+        state.head = self.version.fragments.target_head(slot, resolved);
         let mut last: Option<Clocked<'a>> = None;
         let mut current: Option<Cycle> = None;
         for round in rounds {
@@ -768,7 +747,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let now = self.facts.now;
         // Room for every step of every ladder, so the list grows once at most.
         let mut steps = Vec::with_capacity(policy.escalations.iter().map(|l| l.steps.len()).sum());
-        for ladder in &policy.escalations {
+        for (li, ladder) in policy.escalations.iter().enumerate() {
             let what = || format!("escalation `{}`", ladder.named.name);
             if self.applies(ladder.when.as_ref(), what) != Truth::True {
                 continue;
@@ -786,7 +765,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 },
                 None => None,
             };
-            for step in &ladder.steps {
+            for (si, step) in ladder.steps.iter().enumerate() {
                 let (at, cancelled) = match (&step.trigger, run) {
                     (Trigger::Immediately, _) => (Some(self.facts.received), false),
                     (_, None) => (None, false),
@@ -834,22 +813,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 } else {
                     StepState::Pending
                 };
-                let role = to.map(|r| &policy.roles[r]);
-                steps.push(EscalationStep {
-                    ladder: &ladder.named.name,
-                    target: ladder.target.as_deref(),
-                    trigger: TriggerText(&step.trigger),
-                    at: at.map(|a| self.at(a)),
-                    to: role.map(|r| r.named.name.as_str()),
-                    to_title: role.map(|r| r.named.label.text.as_str()),
-                    action: if step.escalate {
-                        Action::Escalate
-                    } else {
-                        Action::Notify
-                    },
-                    fired,
-                    state,
-                });
+                let mut shown = step_shown(policy, ladder, step, to);
+                shown.at = at.map(|a| self.at(a));
+                shown.fired = fired;
+                shown.state = state;
+                shown.json = self.version.fragments.step(li, si, to);
+                steps.push(shown);
             }
         }
         let fired = steps.iter().filter(|s| s.fired).count();
@@ -1062,5 +1031,199 @@ struct Base<'c> {
 fn push_cycle(history: &mut Vec<Cycle>, current: &mut Option<Cycle>, cycle: Cycle) {
     if let Some(previous) = current.replace(cycle) {
         history.push(previous);
+    }
+}
+
+/// Calendar `index` of the version and its name, or the elapsed calendar (no name) when there
+/// is none.
+fn calendar_of(version: &Version, index: Option<usize>) -> (&Calendar, Option<&str>) {
+    match index.and_then(|i| version.policy.calendars.get(i)) {
+        Some(def) => (&def.calendar, Some(def.named.name.as_str())),
+        None => (&version.elapsed, None),
+    }
+}
+
+/// The route to `role` by rule `cited`, as a decision shows it.
+fn route_shown<'a>(policy: &'a Policy, role: usize, cited: &'a RuleRef) -> Route<'a> {
+    let role = &policy.roles[role];
+    Route {
+        role: Some(&role.named.name),
+        title: Some(&role.named.label.text),
+        department: role
+            .department
+            .and_then(|d| policy.departments.get(d))
+            .map(|d| d.name.as_str()),
+        rule: Some(cited),
+        missing: Vec::new(),
+        json: None,
+    }
+}
+
+/// A target as a decision shows it before its clock is read: what the policy says of it, on
+/// calendar `calendar` (an index of the version's calendars).
+fn target_shown<'a>(
+    version: &'a Version,
+    target: &'a Target,
+    sla: &'a str,
+    stage: Option<usize>,
+    calendar: Option<usize>,
+) -> TargetState<'a> {
+    let (_, cal_name) = calendar_of(version, calendar);
+    let clock = target.span.clock();
+    TargetState {
+        name: &target.name,
+        stage: stage.map(|s| version.policy.stages[s].named.name.as_str()),
+        sla,
+        clock,
+        calendar: if target.span.fixed_seconds().is_some() && clock == Clock::Elapsed {
+            None
+        } else {
+            cal_name
+        },
+        within: target.span,
+        recurring: target.recurring,
+        start_event: &target.start,
+        stop_event: &target.stop,
+        extended_by: None,
+        started_at: None,
+        budget_seconds: None,
+        deadline: None,
+        stopped_at: None,
+        consumed_percent: None,
+        state: State::NotStarted,
+        cycles: Vec::new(),
+        head: None,
+    }
+}
+
+/// An escalation step as a decision shows it before its time is known: ladder, trigger and
+/// the role `to` (an index of the policy's roles) it goes to.
+fn step_shown<'a>(
+    policy: &'a Policy,
+    ladder: &'a Escalation,
+    step: &'a crate::check::EscalationStep,
+    to: Option<usize>,
+) -> EscalationStep<'a> {
+    let role = to.map(|r| &policy.roles[r]);
+    EscalationStep {
+        ladder: &ladder.named.name,
+        target: ladder.target.as_deref(),
+        trigger: TriggerText(&step.trigger),
+        at: None,
+        to: role.map(|r| r.named.name.as_str()),
+        to_title: role.map(|r| r.named.label.text.as_str()),
+        action: if step.escalate {
+            Action::Escalate
+        } else {
+            Action::Notify
+        },
+        fired: false,
+        state: StepState::Pending,
+        json: None,
+    }
+}
+
+/// A step's JSON before and after its `at`.
+type StepJson = (Vec<u8>, Vec<u8>);
+
+/// The JSON a version's decisions share, written once when the engine is built: each route,
+/// the fixed fields of each target on each calendar, and the fixed fields of each escalation
+/// step for each role it can go to. The writer copies them instead of writing and escaping
+/// the same policy names for every case.
+#[derive(Debug, Default)]
+pub(crate) struct Fragments {
+    /// By route rule, `otherwise` last.
+    routes: Vec<Vec<u8>>,
+    /// By target number (see `targets`) times calendars + 1, then calendar (0: none).
+    heads: Vec<Vec<u8>>,
+    calendars: usize,
+    /// By ladder, step, then role (0: none): the JSON before and after `at`.
+    steps: Vec<Vec<Vec<StepJson>>>,
+}
+
+impl Fragments {
+    pub(crate) fn new(version: &Version) -> Fragments {
+        let policy = &version.policy;
+        let routes = policy
+            .routes
+            .iter()
+            .map(|r| r.target)
+            .chain(policy.otherwise.as_ref().map(|o| o.target))
+            .zip(version.route_rules())
+            .map(|(role, cited)| crate::decide::json::route_json(&route_shown(policy, role, cited)))
+            .collect();
+        let calendars = policy.calendars.len();
+        let targets = policy
+            .slas
+            .iter()
+            .flat_map(|sla| {
+                sla.targets
+                    .iter()
+                    .map(move |t| (t, sla.named.name.as_str(), None))
+            })
+            .chain(policy.stages.iter().enumerate().flat_map(|(i, stage)| {
+                stage
+                    .targets
+                    .iter()
+                    .map(move |t| (t, stage.named.name.as_str(), Some(i)))
+            }));
+        let mut heads = Vec::new();
+        for (target, sla, stage) in targets {
+            for calendar in std::iter::once(None).chain((0..calendars).map(Some)) {
+                let shown = target_shown(version, target, sla, stage, calendar);
+                heads.push(crate::decide::json::target_head_json(&shown));
+            }
+        }
+        let roles = policy.roles.len();
+        let steps = policy
+            .escalations
+            .iter()
+            .map(|ladder| {
+                ladder
+                    .steps
+                    .iter()
+                    .map(|step| {
+                        std::iter::once(None)
+                            .chain((0..roles).map(Some))
+                            .map(|to| {
+                                crate::decide::json::step_json(&step_shown(
+                                    policy, ladder, step, to,
+                                ))
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        Fragments {
+            routes,
+            heads,
+            calendars,
+            steps,
+        }
+    }
+
+    fn route(&self, rule: usize) -> Option<&[u8]> {
+        self.routes.get(rule).map(Vec::as_slice)
+    }
+
+    fn target_head(&self, number: usize, calendar: Option<usize>) -> Option<&[u8]> {
+        let calendar = match calendar {
+            None => 0,
+            Some(i) if i < self.calendars => i + 1,
+            Some(_) => 0,
+        };
+        self.heads
+            .get(number * (self.calendars + 1) + calendar)
+            .map(Vec::as_slice)
+    }
+
+    fn step(&self, ladder: usize, step: usize, to: Option<usize>) -> Option<(&[u8], &[u8])> {
+        let (head, whom) = self
+            .steps
+            .get(ladder)?
+            .get(step)?
+            .get(to.map_or(0, |r| r + 1))?;
+        Some((head, whom))
     }
 }
