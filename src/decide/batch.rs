@@ -1,6 +1,7 @@
 //! Deciding a stream of NDJSON cases: read in blocks, decided on every core, written in input
-//! order. Memory holds one block of input and its output at a time (plus 16 bytes per case to
-//! catch duplicate ids), whatever the size of the input. A bad record becomes an error record
+//! order. Memory holds a few blocks of input and their output at a time (plus up to 8,192
+//! output buffers kept for reuse, and 16 bytes per case to catch duplicate ids), whatever the
+//! size of the input. A bad record becomes an error record
 //! `{"line": N, "id": …, "field": …, "error": …}` and the others still come out.
 
 use std::collections::HashMap;
