@@ -331,6 +331,78 @@ fn shape_errors_name_the_field_and_place() {
     assert_eq!(e.field, "id");
 }
 
+/// A writer that takes a few bytes at a time, from at most two of the slices it is given
+/// (moving to the second only when the first is written whole).
+struct Trickle(Vec<u8>);
+
+impl std::io::Write for Trickle {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(7);
+        self.0.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        let mut written = 0;
+        for buf in bufs.iter().filter(|b| !b.is_empty()).take(2) {
+            let n = self.write(buf)?;
+            written += n;
+            if n < buf.len() {
+                break;
+            }
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The batch's output is the same through a writer that takes a few bytes per call as
+/// through one that takes everything: records (good and bad) are written whole and in order.
+#[test]
+fn a_batch_writes_every_byte_through_a_slow_writer() {
+    use charter::decide::batch::{BatchOptions, run_batch};
+    let engine = engine("policies/complaint-office");
+    let mut rng = gen_cases::Rng::new(7);
+    let mut input: Vec<u8> = Vec::new();
+    for i in 0..300 {
+        let line = if i % 50 == 7 {
+            "{\"id\": 3}".to_string()
+        } else {
+            gen_cases::case_line(i, &mut rng)
+        };
+        input.extend_from_slice(line.as_bytes());
+        input.push(b'\n');
+    }
+    let options = BatchOptions {
+        now: at("2026-12-01T00:00:00+08:00"),
+    };
+    let mut whole = Vec::new();
+    let a = run_batch(
+        &engine,
+        &mut input.as_slice(),
+        &mut whole,
+        options,
+        &mut |_| {},
+    )
+    .unwrap();
+    let mut trickle = Trickle(Vec::new());
+    let b = run_batch(
+        &engine,
+        &mut input.as_slice(),
+        &mut trickle,
+        options,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(a, b);
+    assert_eq!((a.records, a.errors), (300, 6));
+    assert_eq!(whole.iter().filter(|&&b| b == b'\n').count(), 300);
+    assert!(whole == trickle.0, "the slow writer's output differs");
+}
+
 #[test]
 fn the_version_in_force_at_receipt_decides() {
     let engine = engine("policies/ecommerce-after-sales");

@@ -159,29 +159,46 @@ fn write_records(
     records: Vec<Record<Vec<u8>>>,
     buffers: &Buffers,
 ) -> io::Result<()> {
-    let mut error_line = Vec::new();
-    for record in records {
-        match record {
-            Record::Decided { value: bytes, .. } => {
-                output.write_all(&bytes)?;
-                buffers.give(bytes);
-            }
+    let lines: Vec<Vec<u8>> = records
+        .into_iter()
+        .map(|record| match record {
+            Record::Decided { value, .. } => value,
             Record::Failed {
                 line,
                 id,
                 field,
                 error,
             } => {
-                error_line.clear();
-                write_error(
-                    &mut error_line,
-                    line,
-                    id.as_deref(),
-                    field.as_deref(),
-                    &error,
-                );
-                output.write_all(&error_line)?;
+                let mut out = Vec::new();
+                write_error(&mut out, line, id.as_deref(), field.as_deref(), &error);
+                out
             }
+        })
+        .collect();
+    // Handed over as vectored writes of up to 1,024 lines (the system's limit), the lines go
+    // from where they were written to the output without a copy into its buffer.
+    let mut slices = Vec::with_capacity(1024);
+    for chunk in lines.chunks(1024) {
+        slices.clear();
+        slices.extend(chunk.iter().map(|line| io::IoSlice::new(line)));
+        write_all_vectored(output, &mut slices)?;
+    }
+    for line in lines {
+        buffers.give(line);
+    }
+    Ok(())
+}
+
+/// Writes every byte of `slices` (`Write::write_all_vectored` is not stable yet).
+fn write_all_vectored(output: &mut dyn Write, slices: &mut [io::IoSlice<'_>]) -> io::Result<()> {
+    let mut slices = slices;
+    io::IoSlice::advance_slices(&mut slices, 0);
+    while !slices.is_empty() {
+        match output.write_vectored(slices) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => io::IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(())
