@@ -59,7 +59,7 @@ pub struct Engine {
     starts: Vec<i64>,
 }
 
-/// Instants the engine picks a version for without a date conversion (about years 0 to 5000);
+/// Instants the engine picks a version for without a date conversion (about years 5 to 5100);
 /// outside them `version_at` takes the slow path, which reports an error.
 const PLAIN_INSTANTS: std::ops::Range<i64> = -62_000_000_000..100_000_000_000;
 
