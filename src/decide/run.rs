@@ -1208,11 +1208,10 @@ impl Fragments {
     }
 
     fn target_head(&self, number: usize, calendar: Option<usize>) -> Option<&[u8]> {
-        let calendar = match calendar {
-            None => 0,
-            Some(i) if i < self.calendars => i + 1,
-            Some(_) => 0,
-        };
+        // A calendar the version does not have is no calendar, as in `calendar_of`.
+        let calendar = calendar
+            .filter(|&i| i < self.calendars)
+            .map_or(0, |i| i + 1);
         self.heads
             .get(number * (self.calendars + 1) + calendar)
             .map(Vec::as_slice)
