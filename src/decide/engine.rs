@@ -40,6 +40,10 @@ pub struct Version {
     pub(crate) elapsed: Calendar,
     /// The JSON its decisions share.
     pub(crate) fragments: crate::decide::run::Fragments,
+    /// The event kinds it knows, numbered.
+    pub(crate) kinds: crate::decide::names::Kinds,
+    /// The names a case uses, hashed.
+    pub(crate) names: crate::decide::names::Names,
 }
 
 impl Version {
@@ -129,6 +133,8 @@ impl Engine {
                 let elapsed = Calendar::closed("elapsed", policy.timezone);
                 let mut version = Version {
                     fragments: Default::default(),
+                    kinds: crate::decide::names::Kinds::new(&policy),
+                    names: crate::decide::names::Names::new(&policy),
                     elapsed,
                     routes: policy.routes.iter().map(|r| cite(r.span)).collect(),
                     otherwise: policy.otherwise.as_ref().map(|o| cite(o.span)),

@@ -18,6 +18,7 @@ mod engine;
 mod eval;
 mod explain;
 mod json;
+mod names;
 mod run;
 mod text;
 mod validate;
@@ -89,9 +90,9 @@ impl Engine {
                 id: case.id.clone(),
                 error,
             })?;
-        let facts =
-            validate::validate(case, &version.policy, received, now).map_err(DecideError::Case)?;
-        run::decide(version, case, facts).map_err(|error| DecideError::Time {
+        let mut facts = validate::Facts::new(received, now);
+        validate::validate(case, version, &mut facts).map_err(DecideError::Case)?;
+        run::decide(version, case, &facts).map_err(|error| DecideError::Time {
             id: case.id.clone(),
             error,
         })

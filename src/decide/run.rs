@@ -11,11 +11,9 @@ use crate::decide::decision::*;
 use crate::decide::engine::{RuleRef, Version};
 use crate::decide::eval::{Needed, Truth, eval};
 use crate::decide::explain::{CalendarChoice, Reason};
+use crate::decide::names::{Kind, numbered_targets};
 use crate::decide::validate::{Ev, Facts};
 use crate::time::{Calendar, Clock, Pause, Span, TimeError, normalise_pauses};
-
-/// Events that end a round's recurring targets: the case is no longer open.
-const CLOSING: [&str; 2] = ["resolved", "closed"];
 
 /// A stretch of the case between reopenings: events `first..end`, starting at `start`.
 #[derive(Debug, Clone, Copy)]
@@ -55,7 +53,7 @@ struct Ctx<'a, 'e> {
     version: &'a Version,
     policy: &'a Policy,
     case: &'a Case,
-    facts: Facts<'a>,
+    facts: &'e Facts<'a>,
     tz: Tz,
     reasons: Vec<Reason<'a>>,
     findings: Vec<Finding>,
@@ -65,13 +63,12 @@ struct Ctx<'a, 'e> {
 pub(crate) fn decide<'a>(
     version: &'a Version,
     case: &'a Case,
-    mut facts: Facts<'a>,
+    facts: &Facts<'a>,
 ) -> Result<Decision<'a>, TimeError> {
     let policy = &version.policy;
     let tz = policy.timezone;
-    let events = std::mem::take(&mut facts.events);
     let mut cx = Ctx {
-        events: &events,
+        events: &facts.events,
         version,
         policy,
         case,
@@ -151,7 +148,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             return Truth::True;
         };
         let mut needed = Vec::new();
-        let truth = eval(cond, &self.facts, &mut needed);
+        let truth = eval(cond, self.facts, &mut needed);
         if truth == Truth::Unknown {
             let names = self.needed_names(&needed);
             self.finding(
@@ -289,7 +286,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let mut chosen = None;
         for (i, (rule, cited)) in policy.routes.iter().zip(&version.routes).enumerate() {
             let mut needed = Vec::new();
-            match eval(&rule.when, &self.facts, &mut needed) {
+            match eval(&rule.when, self.facts, &mut needed) {
                 Truth::True => {
                     chosen = Some((rule.target, cited, i));
                     self.reasons.push(Reason::RuleMatched {
@@ -371,12 +368,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let mut resolved = false;
         for (i, ev) in self.events().iter().enumerate() {
             let (starts_at, first) = match ev.kind {
-                k if CLOSING.contains(&k) => {
+                k if k.closing() => {
                     resolved = true;
                     continue;
                 }
-                "reopened" => (ev.at, i),
-                "callback" if reopen_on_dissatisfied && ev.event.satisfied == Some(false) => {
+                Kind::REOPENED => (ev.at, i),
+                Kind::CALLBACK if reopen_on_dissatisfied && ev.event.satisfied == Some(false) => {
                     (ev.at, i + 1)
                 }
                 _ => continue,
@@ -396,7 +393,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             self.reasons.push(Reason::Reopened {
                 at: self.at(starts_at),
                 round: rounds.len(),
-                by_callback: ev.kind == "callback",
+                by_callback: ev.kind == Kind::CALLBACK,
             });
         }
         rounds
@@ -441,7 +438,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             if self
                 .events()
                 .iter()
-                .any(|e| e.stage == Some(i) && e.kind == "stage")
+                .any(|e| e.stage == Some(i) && e.kind == Kind::STAGE)
             {
                 for (j, t) in stage.targets.iter().enumerate() {
                     chosen.push((t, &stage.named.name, Some(i), first + j));
@@ -468,21 +465,22 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let clock = target.span.clock();
         let mut state = target_shown(self.version, target, sla, stage, resolved);
         state.head = self.version.fragments.target_head(slot, resolved);
+        let (start_kind, stop_kind) = self.version.kinds.target(slot);
         let mut last: Option<Clocked<'a>> = None;
         let mut current: Option<Cycle> = None;
         for round in rounds {
             let events = &self.events()[round.first..round.end];
             // The start instant, and the index of the first event that can stop the cycle.
-            let start = match (target.start.as_str(), stage) {
+            let start = match (start_kind, stage) {
                 (_, Some(s)) => events
                     .iter()
-                    .position(|e| e.kind == "stage" && e.stage == Some(s)),
-                ("received", None) => None,
+                    .position(|e| e.kind == Kind::STAGE && e.stage == Some(s)),
+                (Kind::RECEIVED, None) => None,
                 (kind, None) => events.iter().position(|e| e.kind == kind),
             };
-            let (mut start, mut from) = match (start, target.start.as_str(), stage) {
+            let (mut start, mut from) = match (start, start_kind, stage) {
                 (Some(i), _, _) => (events[i].at, i + 1),
-                (None, "received", None) => (round.start, 0),
+                (None, Kind::RECEIVED, None) => (round.start, 0),
                 (None, _, _) => {
                     push_cycle(&mut state.cycles, &mut current, Cycle::not_started());
                     continue;
@@ -490,9 +488,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
             };
             loop {
                 let rest = &events[from..];
-                let stop = rest.iter().position(|e| e.kind == target.stop);
+                let stop = rest.iter().position(|e| e.kind == stop_kind);
                 let closed = if target.recurring {
-                    rest.iter().position(|e| CLOSING.contains(&e.kind))
+                    rest.iter().position(|e| e.kind.closing())
                 } else {
                     None
                 };
@@ -583,18 +581,18 @@ impl<'a, 'e> Ctx<'a, 'e> {
             if e.at < start || e.at > end {
                 continue;
             }
-            let mine = e.event.target.as_deref().is_none_or(|t| t == target.name);
+            let mine = || e.event.target.as_deref().is_none_or(|t| t == target.name);
             match e.kind {
-                "paused" if mine => pauses.push(Pause {
+                Kind::PAUSED if mine() => pauses.push(Pause {
                     from: e.at,
                     to: None,
                 }),
-                "resumed" if mine => {
+                Kind::RESUMED if mine() => {
                     if let Some(p) = pauses.iter_mut().rev().find(|p| p.to.is_none()) {
                         p.to = Some(e.at);
                     }
                 }
-                "extended" => extensions.push(e),
+                Kind::EXTENDED => extensions.push(e),
                 _ => {}
             }
         }
@@ -909,11 +907,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
             satisfied: None,
             reopened: false,
         };
-        let Some(from) = events.iter().position(|e| e.kind == from_event) else {
+        let from_kind = self.version.kinds.code(from_event);
+        let Some(from) = events.iter().position(|e| e.kind == from_kind) else {
             return Ok(round);
         };
         let from_at = events[from].at;
-        let done = events[from..].iter().find(|e| e.kind == "callback");
+        let done = events[from..].iter().find(|e| e.kind == Kind::CALLBACK);
         let within = rule.within.as_ref().map(|(span, _, on)| {
             let (cal, _) = self.calendar(on.or(calendar));
             (cal, *span)
@@ -972,7 +971,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let case = self.case;
         let mut entered: Vec<(usize, StageState<'a>)> = Vec::new();
         for ev in self.events() {
-            let (Some(s), "stage") = (ev.stage, ev.kind) else {
+            let (Some(s), Kind::STAGE) = (ev.stage, ev.kind) else {
                 continue;
             };
             let stage = &policy.stages[s];
@@ -1153,22 +1152,8 @@ impl Fragments {
             .map(|(role, cited)| crate::decide::json::route_json(&route_shown(policy, role, cited)))
             .collect();
         let calendars = policy.calendars.len();
-        let targets = policy
-            .slas
-            .iter()
-            .flat_map(|sla| {
-                sla.targets
-                    .iter()
-                    .map(move |t| (t, sla.named.name.as_str(), None))
-            })
-            .chain(policy.stages.iter().enumerate().flat_map(|(i, stage)| {
-                stage
-                    .targets
-                    .iter()
-                    .map(move |t| (t, stage.named.name.as_str(), Some(i)))
-            }));
         let mut heads = Vec::new();
-        for (target, sla, stage) in targets {
+        for (target, sla, stage) in numbered_targets(policy) {
             for calendar in std::iter::once(None).chain((0..calendars).map(Some)) {
                 let shown = target_shown(version, target, sla, stage, calendar);
                 heads.push(crate::decide::json::target_head_json(&shown));

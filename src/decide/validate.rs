@@ -7,6 +7,8 @@ use smallvec::SmallVec;
 
 use crate::check::{Policy, nearest};
 use crate::decide::case::{Case, Event};
+use crate::decide::engine::Version;
+use crate::decide::names::Kind;
 use crate::syntax::ast::AttrType;
 use crate::time::Span;
 
@@ -55,7 +57,8 @@ pub(crate) enum AttrVal<'c> {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ev<'c> {
     pub at: i64,
-    pub kind: &'c str,
+    /// The kind, as the version numbers it.
+    pub kind: Kind,
     pub event: &'c Event,
     /// For `stage`: the stage's index.
     pub stage: Option<usize>,
@@ -81,42 +84,70 @@ pub(crate) struct Facts<'c> {
     pub later_events: usize,
 }
 
-/// Checks `case` against `policy` and resolves it, or returns every problem.
+impl Facts<'_> {
+    /// The facts of a case received at `received`, at `now`, before it is validated.
+    pub fn new(received: i64, now: i64) -> Self {
+        Facts {
+            received,
+            now,
+            channel: 0,
+            category: 0,
+            severity: None,
+            attrs: SmallVec::new(),
+            missing_fields: Vec::new(),
+            events: SmallVec::new(),
+            later_events: 0,
+        }
+    }
+}
+
+/// Checks `case` against the policy of `version` and resolves it into `facts` (made by
+/// [`Facts::new`]), or returns every problem. The facts are filled in place: they are too
+/// large to be moved around for every case.
 pub(crate) fn validate<'c>(
     case: &'c Case,
-    policy: &Policy,
-    received: i64,
-    now: i64,
-) -> Result<Facts<'c>, CaseError> {
+    version: &Version,
+    facts: &mut Facts<'c>,
+) -> Result<(), CaseError> {
+    let policy = &version.policy;
+    let names = &version.names;
+    let (received, now) = (facts.received, facts.now);
     let mut problems = Vec::new();
     let mut problem = |field: String, message: String| problems.push(Problem { field, message });
     if blank(&case.id) {
         problem("id".into(), "is empty; give the case its identifier".into());
     }
-    let channel = lookup(
-        &case.channel,
-        "channel",
-        policy.channels.iter().map(|c| c.named.name.as_str()),
-        &mut problem,
-    );
-    let category = lookup(
-        &case.category,
-        "category",
-        policy.categories.iter().map(|c| c.name.as_str()),
-        &mut problem,
-    );
-    let severity = case.severity.as_ref().and_then(|s| {
+    let channel = names.channels.get(&case.channel).or_else(|| {
         lookup(
-            s,
-            "severity",
-            policy.severities.iter().map(|c| c.name.as_str()),
+            &case.channel,
+            "channel",
+            policy.channels.iter().map(|c| c.named.name.as_str()),
             &mut problem,
         )
     });
-    let mut attrs = smallvec::smallvec![None; policy.attributes.len()];
+    let category = names.categories.get(&case.category).or_else(|| {
+        lookup(
+            &case.category,
+            "category",
+            policy.categories.iter().map(|c| c.name.as_str()),
+            &mut problem,
+        )
+    });
+    facts.severity = case.severity.as_ref().and_then(|s| {
+        names.severities.get(s).or_else(|| {
+            lookup(
+                s,
+                "severity",
+                policy.severities.iter().map(|c| c.name.as_str()),
+                &mut problem,
+            )
+        })
+    });
+    let attrs = &mut facts.attrs;
+    attrs.resize(policy.attributes.len(), None);
     for (name, value) in &case.attributes {
         let field = || format!("attributes.{name}");
-        let Some(i) = policy.attributes.iter().position(|a| a.named.name == *name) else {
+        let Some(i) = names.attributes.get(name) else {
             let hint = match nearest(
                 name,
                 policy.attributes.iter().map(|a| a.named.name.as_str()),
@@ -148,19 +179,28 @@ pub(crate) fn validate<'c>(
             ),
         }
     }
-    let missing_fields = policy
+    // A field that is absent, `null` or blank is missing; fields the policy does not declare
+    // are the caller's business.
+    let mut given: SmallVec<[bool; 16]> = smallvec::smallvec![false; policy.fields.len()];
+    for (name, value) in &case.fields {
+        if let Some(i) = names.fields.get(name) {
+            given[i] = match value {
+                serde_json::Value::Null => false,
+                serde_json::Value::String(s) => !s.trim().is_empty(),
+                _ => true,
+            };
+        }
+    }
+    facts.missing_fields = policy
         .fields
         .iter()
+        .zip(&given)
         .enumerate()
-        .filter(|(_, f)| f.required)
-        .filter(|(_, f)| match case.fields.get(&f.named.name) {
-            None | Some(serde_json::Value::Null) => true,
-            Some(serde_json::Value::String(s)) => s.trim().is_empty(),
-            Some(_) => false,
-        })
+        .filter(|(_, (f, given))| f.required && !**given)
         .map(|(i, _)| i)
         .collect();
-    let mut events = SmallVec::with_capacity(case.events.len());
+    let events = &mut facts.events;
+    events.reserve(case.events.len());
     let mut later_events = 0;
     let mut previous = received;
     for (n, event) in case.events.iter().enumerate() {
@@ -198,15 +238,19 @@ pub(crate) fn validate<'c>(
                 );
                 None
             }
-            (_, Some(s)) => lookup(
-                s,
-                "stage",
-                policy.stages.iter().map(|s| s.named.name.as_str()),
-                &mut |f, m| problem(place(&f), m),
-            ),
+            (_, Some(s)) => names.stages.get(s).or_else(|| {
+                lookup(
+                    s,
+                    "stage",
+                    policy.stages.iter().map(|s| s.named.name.as_str()),
+                    &mut |f, m| problem(place(&f), m),
+                )
+            }),
             _ => None,
         };
-        if let Some(via) = &event.via {
+        if let Some(via) = &event.via
+            && names.channels.get(via).is_none()
+        {
             lookup(
                 via,
                 "via",
@@ -251,24 +295,19 @@ pub(crate) fn validate<'c>(
         }
         events.push(Ev {
             at,
-            kind: &event.kind,
+            kind: version.kinds.code(&event.kind),
             event,
             stage,
             by,
         });
     }
+    facts.later_events = later_events;
     match (channel, category) {
-        (Some(channel), Some(category)) if problems.is_empty() => Ok(Facts {
-            received,
-            now,
-            channel,
-            category,
-            severity,
-            attrs,
-            missing_fields,
-            events,
-            later_events,
-        }),
+        (Some(channel), Some(category)) if problems.is_empty() => {
+            facts.channel = channel;
+            facts.category = category;
+            Ok(())
+        }
         _ => Err(CaseError {
             id: case.id.clone(),
             problems,
@@ -362,5 +401,8 @@ fn describe(v: &serde_json::Value) -> String {
 /// Whether `s` is empty or only whitespace (the usual case, a word, is decided by its first
 /// character).
 fn blank(s: &str) -> bool {
+    if s.as_bytes().first().is_some_and(u8::is_ascii_graphic) {
+        return false;
+    }
     s.chars().all(char::is_whitespace)
 }

@@ -1,0 +1,294 @@
+//! The names a case uses, resolved to the policy's numbers by hashing: its channel,
+//! category, severity, attributes, fields and event kinds are each looked up once per case.
+//!
+//! Event kinds become small numbers: deciding compares every event's kind with the start and
+//! stop events of each target, the closing and reopening events, pauses and extensions, many
+//! times over. Each version numbers the kinds it knows once.
+
+use crate::check::{Policy, Target};
+
+/// Names to their positions in a list, by open addressing on a hash of the name's first and
+/// last eight bytes (the names of a policy are short words).
+#[derive(Debug, Default)]
+pub(crate) struct NameIndex {
+    names: Vec<String>,
+    /// `ends` of each name.
+    keys: Vec<(u64, u64)>,
+    /// Position + 1 of the name in each slot, 0 for an empty slot; a power of two long.
+    slots: Vec<u32>,
+}
+
+impl NameIndex {
+    pub fn new<'n>(names: impl IntoIterator<Item = &'n str>) -> NameIndex {
+        let mut index = NameIndex::default();
+        for name in names {
+            index.insert(name);
+        }
+        index
+    }
+
+    /// Adds `name` (if new) and returns its position.
+    fn insert(&mut self, name: &str) -> usize {
+        if let Some(i) = self.get(name) {
+            return i;
+        }
+        self.names.push(name.to_string());
+        self.keys.push(ends(name.as_bytes()));
+        if self.slots.len() < self.names.len() * 2 {
+            self.slots = vec![0; (self.names.len() * 4).next_power_of_two()];
+            for i in 0..self.names.len() {
+                self.place(i);
+            }
+        } else {
+            self.place(self.names.len() - 1);
+        }
+        self.names.len() - 1
+    }
+
+    fn place(&mut self, i: usize) {
+        let mask = self.slots.len() - 1;
+        let (first, last) = self.keys[i];
+        let mut slot = mix(first, last, self.names[i].len()) as usize & mask;
+        while self.slots[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        self.slots[slot] = i as u32 + 1;
+    }
+
+    /// The position of `name`, if the list holds it.
+    #[inline]
+    pub fn get(&self, name: &str) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let (first, last) = ends(name.as_bytes());
+        let mut slot = mix(first, last, name.len()) as usize & mask;
+        loop {
+            let i = (*self.slots.get(slot)? as usize).checked_sub(1)?;
+            let known = self.names.get(i)?.as_bytes();
+            if known.len() == name.len()
+                && self.keys.get(i) == Some(&(first, last))
+                && (known.len() <= 16 || known == name.as_bytes())
+            {
+                return Some(i);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+/// A key of `bytes` that, among names of the same length up to 16 bytes, is the name itself:
+/// the first and the last eight bytes (four, or single bytes, for shorter names), read as
+/// words without copying.
+fn ends(bytes: &[u8]) -> (u64, u64) {
+    let n = bytes.len();
+    let u64_at = |i: usize| {
+        bytes
+            .get(i..i + 8)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    let u32_at = |i: usize| {
+        bytes
+            .get(i..i + 4)
+            .and_then(|w| w.try_into().ok())
+            .map_or(0, |w| u64::from(u32::from_le_bytes(w)))
+    };
+    let byte = |i: usize| bytes.get(i).map_or(0, |&b| u64::from(b));
+    match n {
+        8.. => (u64_at(0), u64_at(n - 8)),
+        4..8 => (u32_at(0) | u32_at(n - 4) << 32, 0),
+        _ => (
+            byte(0) | byte(n / 2) << 8 | byte(n.wrapping_sub(1)) << 16,
+            0,
+        ),
+    }
+}
+
+fn mix(first: u64, last: u64, len: usize) -> u64 {
+    let h = (first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ (h >> 29)
+}
+
+/// The names of one version a case is resolved against.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    pub channels: NameIndex,
+    pub categories: NameIndex,
+    pub severities: NameIndex,
+    pub attributes: NameIndex,
+    pub fields: NameIndex,
+    pub stages: NameIndex,
+}
+
+impl Names {
+    pub fn new(policy: &Policy) -> Names {
+        Names {
+            channels: NameIndex::new(policy.channels.iter().map(|c| c.named.name.as_str())),
+            categories: NameIndex::new(policy.categories.iter().map(|c| c.name.as_str())),
+            severities: NameIndex::new(policy.severities.iter().map(|s| s.name.as_str())),
+            attributes: NameIndex::new(policy.attributes.iter().map(|a| a.named.name.as_str())),
+            fields: NameIndex::new(policy.fields.iter().map(|f| f.named.name.as_str())),
+            stages: NameIndex::new(policy.stages.iter().map(|s| s.named.name.as_str())),
+        }
+    }
+}
+
+/// An event kind as a number of one version. Kinds neither the engine nor the policy names
+/// are all [`Kind::OTHER`], which matches nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Kind(u32);
+
+impl Kind {
+    pub const RESOLVED: Kind = Kind(0);
+    pub const CLOSED: Kind = Kind(1);
+    pub const CALLBACK: Kind = Kind(2);
+    pub const REOPENED: Kind = Kind(3);
+    pub const STAGE: Kind = Kind(4);
+    pub const PAUSED: Kind = Kind(5);
+    pub const RESUMED: Kind = Kind(6);
+    pub const EXTENDED: Kind = Kind(7);
+    /// Not an event a case records, but the start of targets that run from receipt.
+    pub const RECEIVED: Kind = Kind(8);
+    pub const OTHER: Kind = Kind(u32::MAX);
+
+    /// Whether the event ends the case (until it is reopened).
+    pub fn closing(self) -> bool {
+        self == Kind::RESOLVED || self == Kind::CLOSED
+    }
+}
+
+/// The kinds the engine itself gives meaning to, numbered as the constants of [`Kind`].
+const BUILTIN: [&str; 9] = [
+    "resolved", "closed", "callback", "reopened", "stage", "paused", "resumed", "extended",
+    "received",
+];
+
+/// The event kinds one version knows: the engine's own, then every start and stop event of
+/// its targets and every event a callback runs from.
+#[derive(Debug, Default)]
+pub(crate) struct Kinds {
+    names: NameIndex,
+    /// By target number (see [`numbered_targets`]): its start and stop events.
+    targets: Vec<(Kind, Kind)>,
+}
+
+impl Kinds {
+    pub fn new(policy: &Policy) -> Kinds {
+        let mut kinds = Kinds {
+            names: NameIndex::new(BUILTIN),
+            targets: Vec::new(),
+        };
+        for (target, _, _) in numbered_targets(policy) {
+            let start = kinds.intern(&target.start);
+            let stop = kinds.intern(&target.stop);
+            kinds.targets.push((start, stop));
+        }
+        for rule in &policy.callbacks {
+            if let Some((_, from, _)) = &rule.within {
+                kinds.intern(from);
+            }
+        }
+        kinds
+    }
+
+    fn intern(&mut self, name: &str) -> Kind {
+        Kind(self.names.insert(name) as u32)
+    }
+
+    /// The number of kind `name`: [`Kind::OTHER`] when the version does not know it.
+    pub fn code(&self, name: &str) -> Kind {
+        self.names.get(name).map_or(Kind::OTHER, |i| Kind(i as u32))
+    }
+
+    /// The start and stop events of target `number`.
+    pub fn target(&self, number: usize) -> (Kind, Kind) {
+        self.targets
+            .get(number)
+            .copied()
+            .unwrap_or((Kind::OTHER, Kind::OTHER))
+    }
+}
+
+/// Every target of `policy` with its SLA (or stage) name and its stage, numbered by position:
+/// the targets of the SLA blocks in order, then those of the stages. The number names a
+/// target's event kinds and its JSON fragments.
+pub(crate) fn numbered_targets(
+    policy: &Policy,
+) -> impl Iterator<Item = (&Target, &str, Option<usize>)> {
+    policy
+        .slas
+        .iter()
+        .flat_map(|sla| {
+            sla.targets
+                .iter()
+                .map(move |t| (t, sla.named.name.as_str(), None))
+        })
+        .chain(policy.stages.iter().enumerate().flat_map(|(i, stage)| {
+            stage
+                .targets
+                .iter()
+                .map(move |t| (t, stage.named.name.as_str(), Some(i)))
+        }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Names from a tiny alphabet, short and long, share lengths, first and last bytes and
+        /// hash slots: the index must still tell every one apart.
+        #[test]
+        fn the_index_finds_exactly_the_names_it_holds(
+            names in proptest::collection::vec("[ab_]{0,20}", 0..24),
+            others in proptest::collection::vec("[ab_]{0,20}", 0..24),
+        ) {
+            let index = NameIndex::new(names.iter().map(String::as_str));
+            // Positions count each name once, in the order first given.
+            let mut distinct: Vec<&String> = Vec::new();
+            for n in &names {
+                if !distinct.contains(&n) {
+                    distinct.push(n);
+                }
+            }
+            for name in names.iter().chain(&others) {
+                let expected = distinct.iter().position(|n| *n == name);
+                prop_assert_eq!(index.get(name), expected, "{:?} in {:?}", name, names);
+            }
+        }
+    }
+
+    #[test]
+    fn kinds_number_the_engines_events_as_its_constants() {
+        let kinds = Kinds::default();
+        assert_eq!(
+            kinds.code("resolved"),
+            Kind::OTHER,
+            "an empty table knows nothing"
+        );
+        let names = NameIndex::new(BUILTIN);
+        for (name, kind) in [
+            ("resolved", Kind::RESOLVED),
+            ("closed", Kind::CLOSED),
+            ("callback", Kind::CALLBACK),
+            ("reopened", Kind::REOPENED),
+            ("stage", Kind::STAGE),
+            ("paused", Kind::PAUSED),
+            ("resumed", Kind::RESUMED),
+            ("extended", Kind::EXTENDED),
+            ("received", Kind::RECEIVED),
+        ] {
+            assert_eq!(
+                names.get(name).map(|i| Kind(i as u32)),
+                Some(kind),
+                "{name}"
+            );
+        }
+        assert_eq!(names.get("acknowledged"), None);
+    }
+}
