@@ -305,6 +305,15 @@ fn check(world: &World, q: &Question) -> Result<(), TestCaseError> {
     let budget = calendar
         .budget(start, q.span)
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    // The one-pass form agrees with the two steps.
+    prop_assert_eq!(
+        calendar
+            .deadline_and_budget(start, q.span)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?,
+        (actual, budget),
+        "deadline and budget of {}",
+        q.span
+    );
     let paused = calendar
         .reach(q.span.clock(), start, budget, &merged)
         .map_err(|e| TestCaseError::fail(e.to_string()))?;

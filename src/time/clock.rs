@@ -2,6 +2,8 @@
 //! instants, and deadlines with pauses. Instants are UTC seconds (`i64`); see `mod.rs` for the
 //! `DateTime` front door.
 
+use std::cell::Cell;
+
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::time::calendar::Calendar;
@@ -59,19 +61,19 @@ struct Seen {
 }
 
 /// Slots of the memo (a power of two).
-const SEEN_SLOTS: usize = 16;
+const SEEN_SLOTS: usize = 32;
 
 thread_local! {
     /// The last lookups of this thread, by instant. Deciding one case asks for the open time
     /// before the same few instants (the receipt, `now`, the deadlines) a dozen times or more.
     /// Calendars never change once built, so a remembered answer stays true.
-    static SEEN: std::cell::RefCell<[Seen; SEEN_SLOTS]> = const {
-        std::cell::RefCell::new([Seen { calendar: 0, t: 0, year: 0, hint: 0, open: 0 }; SEEN_SLOTS])
+    static SEEN: [Cell<Seen>; SEEN_SLOTS] = const {
+        [const { Cell::new(Seen { calendar: 0, t: 0, year: 0, hint: 0, open: 0 }) }; SEEN_SLOTS]
     };
 }
 
 fn seen_slot(t: i64) -> usize {
-    ((t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 60) as usize % SEEN_SLOTS
+    ((t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize % SEEN_SLOTS
 }
 
 impl Calendar {
@@ -79,8 +81,8 @@ impl Calendar {
     /// interval ending after it, remembered per thread.
     fn open_at(&self, t: i64) -> Result<(i32, &YearIndex, i64, usize), TimeError> {
         let slot = seen_slot(t);
-        let hit = SEEN.with_borrow(|seen| {
-            let s = seen[slot];
+        let hit = SEEN.with(|seen| {
+            let s = seen[slot].get();
             (s.calendar == self.id && s.t == t).then_some(s)
         });
         if let Some(s) = hit
@@ -97,22 +99,22 @@ impl Calendar {
     /// and the first interval ending after it, remembered per thread.
     fn open_in(&self, year: i32, index: &YearIndex, t: i64) -> (i64, usize) {
         let slot = seen_slot(t);
-        let hit = SEEN.with_borrow(|seen| {
-            let s = seen[slot];
+        let hit = SEEN.with(|seen| {
+            let s = seen[slot].get();
             (s.calendar == self.id && s.t == t && s.year == year).then_some(s)
         });
         if let Some(s) = hit {
             return (s.open, s.hint as usize);
         }
         let (open, hint) = index.open_before_at(t);
-        SEEN.with_borrow_mut(|seen| {
-            seen[slot] = Seen {
+        SEEN.with(|seen| {
+            seen[slot].set(Seen {
                 calendar: self.id,
                 t,
                 year,
                 hint: u32::try_from(hint).unwrap_or(u32::MAX),
                 open,
-            }
+            })
         });
         (open, hint)
     }
@@ -246,22 +248,38 @@ impl Calendar {
     /// The close of business of the `n`-th working day after the local day of `from`
     /// (the day of `from` never counts). `n = 0` is `from` itself.
     pub fn add_working_days(&self, from: i64, n: u32) -> Result<i64, TimeError> {
+        self.working_days(from, n, false).map(|(close, _)| close)
+    }
+
+    /// [`Calendar::add_working_days`], and with `budget` the open seconds from `from` to the
+    /// close it reaches, read from the index instead of searched for.
+    fn working_days(&self, from: i64, n: u32, budget: bool) -> Result<(i64, i64), TimeError> {
         if n == 0 {
-            return Ok(from);
+            return Ok((from, 0));
         }
         if !self.has_open_time() {
             return Err(self.never_open(from));
         }
         let (mut year, mut index) = self.year_of(from)?;
         let day = index.day_of(from);
+        // Open seconds from `from` to the start of the year being searched (negative: `from`
+        // is inside it).
+        let mut open = if budget {
+            -self.open_in(year, index, from).0
+        } else {
+            0
+        };
         // Working days up to and including the start's day do not count.
         let mut skip = index.working_upto[day as usize + 1] as usize;
         let mut n = n as usize;
         loop {
             let ordinal = skip + n - 1;
-            if let Some(&close) = index.closes.get(ordinal) {
-                return Ok(close);
+            if let (Some(&close), Some(&before)) =
+                (index.closes.get(ordinal), index.close_open.get(ordinal))
+            {
+                return Ok((close, open + before));
             }
+            open += index.total_open();
             n -= index.closes.len() - skip;
             skip = 0;
             year += 1;
@@ -342,6 +360,9 @@ impl Calendar {
         match (span.fixed_seconds(), span.clock()) {
             (Some(secs), Clock::Elapsed) => Ok((start + secs, secs)),
             (Some(secs), Clock::Working) => Ok((self.add_open(start, secs)?, secs)),
+            (None, Clock::Working) if span.unit == Unit::WorkingDays => {
+                self.working_days(start, span.amount, true)
+            }
             (None, clock) => {
                 let deadline = self.add(start, span)?;
                 Ok((deadline, self.clock_between(clock, start, deadline)?))

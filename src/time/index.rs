@@ -26,6 +26,8 @@ pub(crate) struct YearIndex {
     pub day_first: Vec<u32>,
     /// The close of business (end of the last interval) of each working day, in order.
     pub closes: Vec<i64>,
+    /// `close_open[k]`: open seconds of the year before `closes[k]`.
+    pub close_open: Vec<i64>,
     /// `working_upto[k]`: working days among the first `k` days; one longer than the days.
     pub working_upto: Vec<u32>,
     /// `day_starts[k]`: the UTC instant at which local day `k` begins; one longer than the
@@ -50,6 +52,7 @@ impl YearIndex {
             prefix: vec![0],
             day_first: Vec::with_capacity(367),
             closes: Vec::new(),
+            close_open: Vec::new(),
             working_upto: vec![0],
             day_starts: Vec::with_capacity(367),
         };
@@ -86,6 +89,7 @@ impl YearIndex {
         }
         if let Some(close) = close {
             self.closes.push(close);
+            self.close_open.push(self.total_open());
         }
         self.days += 1;
         self.working_upto.push(self.closes.len() as u32);
