@@ -7,10 +7,11 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
+use crate::check::Target;
 use crate::decide::decision::{At, State};
 use crate::decide::engine::RuleRef;
 use crate::decide::text::{Piece, Sink, display, put};
-use crate::time::{Clock, Span};
+use crate::time::Span;
 
 /// How the case's calendar was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,24 +117,19 @@ pub enum Reason<'a> {
     },
     /// How a target's deadline was computed.
     Target {
-        /// Target name.
-        name: &'a str,
+        /// The target as the policy defines it: its name, the time allowed, its clock and
+        /// its start event.
+        target: &'a Target,
         /// Its stage.
         stage: Option<&'a str>,
-        /// Time allowed.
-        within: Span,
         /// Calendar.
         calendar: Option<&'a str>,
-        /// Start event.
-        start_event: &'a str,
         /// Start of the current cycle.
         started_at: Option<At>,
         /// Budget in clock seconds (extensions included).
         budget: i64,
-        /// Clock.
-        clock: Clock,
         /// Pauses in the current cycle.
-        pauses: usize,
+        pauses: u32,
         /// Extension applied.
         extended_by: Option<Span>,
         /// Deadline.
@@ -143,7 +139,7 @@ pub enum Reason<'a> {
         /// Percent used.
         consumed_percent: Option<f64>,
         /// Number of cycles.
-        cycles: usize,
+        cycles: u32,
     },
     /// A target whose start event has not happened.
     TargetNotStarted {
@@ -333,14 +329,11 @@ impl Piece for Reason<'_> {
                 });
             }
             Reason::Target {
-                name,
+                target,
                 stage,
-                within,
                 calendar,
-                start_event,
                 started_at,
                 budget,
-                clock,
                 pauses,
                 extended_by,
                 deadline,
@@ -348,20 +341,27 @@ impl Piece for Reason<'_> {
                 consumed_percent,
                 cycles,
             } => {
-                put!(s, "target `", name);
+                put!(s, "target `", target.name.as_str());
                 if let Some(stage) = stage {
                     put!(s, "` of stage `", stage);
                 }
-                put!(s, "`: ", within);
+                put!(s, "`: ", target.span);
                 if let Some(c) = calendar {
                     put!(s, " on `", c, "`");
                 }
                 match started_at {
                     Some(at) if *cycles > 1 => put!(s, ", cycle ", cycles, " from ", at),
-                    Some(at) => put!(s, " from `", start_event, "` at ", at),
+                    Some(at) => put!(s, " from `", target.start.as_str(), "` at ", at),
                     None => {}
                 }
-                put!(s, " = ", ClockTime(*budget), " of ", clock, " time");
+                put!(
+                    s,
+                    " = ",
+                    ClockTime(*budget),
+                    " of ",
+                    target.span.clock(),
+                    " time"
+                );
                 if let Some(e) = extended_by {
                     put!(s, " (extended by ", e, ")");
                 }

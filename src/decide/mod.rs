@@ -92,9 +92,6 @@ impl Engine {
             })?;
         let mut facts = validate::Facts::new(received, now);
         validate::validate(case, version, &mut facts).map_err(DecideError::Case)?;
-        run::decide(version, case, &facts).map_err(|error| DecideError::Time {
-            id: case.id.clone(),
-            error,
-        })
+        run::decide(version, case, &facts)
     }
 }

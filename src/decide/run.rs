@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use smallvec::{SmallVec, smallvec};
 
 use crate::check::{Callback, Cond, Escalation, Policy, Rule, Target, Trigger, Whom};
+use crate::decide::DecideError;
 use crate::decide::case::Case;
 use crate::decide::decision::*;
 use crate::decide::engine::{RuleRef, Version};
@@ -64,7 +65,12 @@ pub(crate) fn decide<'a>(
     version: &'a Version,
     case: &'a Case,
     facts: &Facts<'a>,
-) -> Result<Decision<'a>, TimeError> {
+) -> Result<Decision<'a>, DecideError> {
+    // The decision is returned as it is built, not moved into another `Result`.
+    let time = |error| DecideError::Time {
+        id: case.id.clone(),
+        error,
+    };
     let policy = &version.policy;
     let tz = policy.timezone;
     let mut cx = Ctx {
@@ -90,8 +96,24 @@ pub(crate) fn decide<'a>(
         });
     }
     let calendar = cx.case_calendar();
-    let acceptance = cx.acceptance(calendar)?;
-    let mut decision = Decision {
+    let acceptance = cx.acceptance(calendar).map_err(time)?;
+    let (mut route, mut targets, mut escalations, mut callback, mut stages) =
+        (None, Vec::new(), Vec::new(), None, Vec::new());
+    if acceptance.outcome != Outcome::Redirected {
+        let (shown, handler) = cx.route();
+        route = Some(shown);
+        let rule = cx.callback_rule();
+        let rounds = cx.rounds(rule);
+        let mut clocked = ClockedList::new();
+        targets = cx.targets(calendar, &rounds, &mut clocked).map_err(time)?;
+        escalations = cx.escalations(handler, &clocked).map_err(time)?;
+        if let Some(rule) = rule {
+            callback = Some(cx.callback(rule, calendar, &rounds).map_err(time)?);
+        }
+        stages = cx.stages();
+    }
+    // Built where it is returned: a decision is about 500 bytes.
+    Ok(Decision {
         case: &case.id,
         policy: PolicyId {
             name: &policy.name,
@@ -101,31 +123,14 @@ pub(crate) fn decide<'a>(
         },
         evaluated_at: cx.at(cx.facts.now),
         acceptance,
-        route: None,
-        targets: Vec::new(),
-        escalations: Vec::new(),
-        callback: None,
-        stages: Vec::new(),
-        findings: Vec::new(),
-        explain: Vec::new(),
-    };
-    if decision.acceptance.outcome != Outcome::Redirected {
-        let (route, handler) = cx.route();
-        decision.route = Some(route);
-        let callback = cx.callback_rule();
-        let rounds = cx.rounds(callback);
-        let mut clocked = ClockedList::new();
-        decision.targets = cx.targets(calendar, &rounds, &mut clocked)?;
-        decision.escalations = cx.escalations(handler, &clocked)?;
-        decision.callback = match callback {
-            Some(rule) => Some(cx.callback(rule, calendar, &rounds)?),
-            None => None,
-        };
-        decision.stages = cx.stages();
-    }
-    decision.findings = cx.findings;
-    decision.explain = cx.reasons;
-    Ok(decision)
+        route,
+        targets,
+        escalations,
+        callback,
+        stages,
+        findings: cx.findings,
+        explain: cx.reasons,
+    })
 }
 
 impl<'a, 'e> Ctx<'a, 'e> {
@@ -446,9 +451,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
             }
         }
         let mut states = Vec::with_capacity(chosen.len());
-        for choice in chosen {
-            let state = self.target(choice, calendar, rounds, clocked)?;
-            states.push(state);
+        for &choice in &chosen {
+            self.target(choice, calendar, rounds, clocked, &mut states)?;
         }
         Ok(states)
     }
@@ -459,11 +463,16 @@ impl<'a, 'e> Ctx<'a, 'e> {
         calendar: Option<usize>,
         rounds: &[Round],
         clocked: &mut ClockedList<'a>,
-    ) -> Result<TargetState<'a>, TimeError> {
+        states: &mut Vec<TargetState<'a>>,
+    ) -> Result<(), TimeError> {
         let resolved = target.calendar.or(calendar);
         let (cal, _) = self.calendar(resolved);
         let clock = target.span.clock();
-        let mut state = target_shown(self.version, target, sla, stage, resolved);
+        // Filled where it lies in the list: a target's state is about 250 bytes.
+        states.push(target_shown(self.version, target, sla, stage, resolved));
+        let Some(state) = states.last_mut() else {
+            return Ok(());
+        };
         state.head = self.version.fragments.target_head(slot, resolved);
         let (start_kind, stop_kind) = self.version.kinds.target(slot);
         let mut last: Option<Clocked<'a>> = None;
@@ -502,7 +511,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     (s, _) => (s, false),
                 };
                 let stop_at = stop.map(|i| rest[i].at);
-                let (cycle, run) = self.cycle(target, &mut state, cal, clock, start, stop_at)?;
+                let (cycle, run) = self.cycle(target, state, cal, clock, start, stop_at)?;
                 push_cycle(&mut state.cycles, &mut current, cycle);
                 last = Some(run);
                 match (stop, stop_at) {
@@ -527,20 +536,17 @@ impl<'a, 'e> Ctx<'a, 'e> {
         }
         match &last {
             Some(run) => self.reasons.push(Reason::Target {
-                name: &target.name,
+                target,
                 stage: state.stage,
-                within: target.span,
                 calendar: state.calendar,
-                start_event: &target.start,
                 started_at: run.start.map(|s| self.at(s)),
                 budget: run.budget,
-                clock,
-                pauses: run.pauses.len(),
+                pauses: u32::try_from(run.pauses.len()).unwrap_or(u32::MAX),
                 extended_by: state.extended_by,
                 deadline: state.deadline,
                 state: state.state,
                 consumed_percent: state.consumed_percent,
-                cycles: state.cycles.len().max(1),
+                cycles: u32::try_from(state.cycles.len().max(1)).unwrap_or(u32::MAX),
             }),
             None => self.reasons.push(Reason::TargetNotStarted {
                 name: &target.name,
@@ -560,7 +566,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         });
         run.stage = stage;
         clocked.push(run);
-        Ok(state)
+        Ok(())
     }
 
     /// One run of a target's clock from `start`, stopped at `stop` (if it has stopped).

@@ -79,6 +79,7 @@ fn seen_slot(t: i64) -> usize {
 impl Calendar {
     /// The year of `t`, its index, the open seconds of that year before `t` and the first
     /// interval ending after it, remembered per thread.
+    #[inline]
     fn open_at(&self, t: i64) -> Result<(i32, &YearIndex, i64, usize), TimeError> {
         let slot = seen_slot(t);
         let hit = SEEN.with(|seen| {
@@ -97,6 +98,7 @@ impl Calendar {
 
     /// The open seconds of `year` (whose index is `index`) before `t`, which that year holds,
     /// and the first interval ending after it, remembered per thread.
+    #[inline]
     fn open_in(&self, year: i32, index: &YearIndex, t: i64) -> (i64, usize) {
         let slot = seen_slot(t);
         let hit = SEEN.with(|seen| {
@@ -140,6 +142,7 @@ impl Calendar {
         Some(cell.get_or_init(|| YearIndex::build(self, year)))
     }
 
+    #[inline]
     fn year_of(&self, t: i64) -> Result<(i32, &YearIndex), TimeError> {
         // Fast path: the local year from the precomputed UTC year boundaries, guessed from the
         // mean length of a year and corrected by a step at most.
@@ -163,6 +166,13 @@ impl Calendar {
                 return Ok((year, index));
             }
         }
+        self.year_of_slow(t)
+    }
+
+    /// [`Calendar::year_of`] outside the precomputed years: by a date conversion, or an error.
+    #[cold]
+    #[inline(never)]
+    fn year_of_slow(&self, t: i64) -> Result<(i32, &YearIndex), TimeError> {
         let date = local_date(self.tz(), t);
         if !self.covers(date) {
             return Err(self.out_of_range(date));
