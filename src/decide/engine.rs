@@ -40,9 +40,7 @@ pub struct Version {
     pub(crate) elapsed: Calendar,
     /// The JSON its decisions share.
     pub(crate) fragments: crate::decide::run::Fragments,
-    /// The event kinds it knows, numbered.
-    pub(crate) kinds: crate::decide::names::Kinds,
-    /// The names a case uses, hashed.
+    /// The names a case uses, hashed, and the event kinds it knows, numbered.
     pub(crate) names: crate::decide::names::Names,
 }
 
@@ -133,7 +131,6 @@ impl Engine {
                 let elapsed = Calendar::closed("elapsed", policy.timezone);
                 let mut version = Version {
                     fragments: Default::default(),
-                    kinds: crate::decide::names::Kinds::new(&policy),
                     names: crate::decide::names::Names::new(&policy),
                     elapsed,
                     routes: policy.routes.iter().map(|r| cite(r.span)).collect(),

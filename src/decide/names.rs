@@ -68,6 +68,11 @@ impl NameIndex {
         self.slots[slot] = i as u32 + 1;
     }
 
+    /// The names, in the order given.
+    pub fn names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.names.iter().map(String::as_str)
+    }
+
     /// The position of `name`, if the list holds it.
     #[inline]
     pub fn get(&self, name: &str) -> Option<usize> {
@@ -133,6 +138,7 @@ pub(crate) struct Names {
     pub attributes: NameIndex,
     pub fields: NameIndex,
     pub stages: NameIndex,
+    pub kinds: Kinds,
 }
 
 impl Names {
@@ -144,6 +150,7 @@ impl Names {
             attributes: NameIndex::new(policy.attributes.iter().map(|a| a.named.name.as_str())),
             fields: NameIndex::new(policy.fields.iter().map(|f| f.named.name.as_str())),
             stages: NameIndex::new(policy.stages.iter().map(|s| s.named.name.as_str())),
+            kinds: Kinds::new(policy),
         }
     }
 }

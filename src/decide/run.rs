@@ -50,7 +50,6 @@ type ClockedList<'a> = SmallVec<[Clocked<'a>; 4]>;
 type Choice<'a> = (&'a Target, &'a str, Option<usize>, usize);
 
 struct Ctx<'a, 'e> {
-    events: &'e [Ev<'a>],
     version: &'a Version,
     policy: &'a Policy,
     case: &'a Case,
@@ -74,7 +73,6 @@ pub(crate) fn decide<'a>(
     let policy = &version.policy;
     let tz = policy.timezone;
     let mut cx = Ctx {
-        events: &facts.events,
         version,
         policy,
         case,
@@ -142,8 +140,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
         At { secs, tz: self.tz }
     }
 
+    /// The events up to `now`, oldest first.
     fn events(&self) -> &'e [Ev<'a>] {
-        self.events
+        &self.facts.events
     }
 
     /// Evaluates a condition; an unknown answer is a finding naming what is missing, and
@@ -474,7 +473,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             return Ok(());
         };
         state.head = self.version.fragments.target_head(slot, resolved);
-        let (start_kind, stop_kind) = self.version.kinds.target(slot);
+        let (start_kind, stop_kind) = self.version.names.kinds.target(slot);
         let mut last: Option<Clocked<'a>> = None;
         let mut current: Option<Cycle> = None;
         for round in rounds {
@@ -913,7 +912,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             satisfied: None,
             reopened: false,
         };
-        let from_kind = self.version.kinds.code(from_event);
+        let from_kind = self.version.names.kinds.code(from_event);
         let Some(from) = events.iter().position(|e| e.kind == from_kind) else {
             return Ok(round);
         };

@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use crate::check::{Policy, nearest};
 use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
-use crate::decide::names::Kind;
+use crate::decide::names::{Kind, NameIndex};
 use crate::syntax::ast::AttrType;
 use crate::time::Span;
 
@@ -117,32 +117,12 @@ pub(crate) fn validate<'c>(
     if blank(&case.id) {
         problem("id".into(), "is empty; give the case its identifier".into());
     }
-    let channel = names.channels.get(&case.channel).or_else(|| {
-        lookup(
-            &case.channel,
-            "channel",
-            policy.channels.iter().map(|c| c.named.name.as_str()),
-            &mut problem,
-        )
-    });
-    let category = names.categories.get(&case.category).or_else(|| {
-        lookup(
-            &case.category,
-            "category",
-            policy.categories.iter().map(|c| c.name.as_str()),
-            &mut problem,
-        )
-    });
-    facts.severity = case.severity.as_ref().and_then(|s| {
-        names.severities.get(s).or_else(|| {
-            lookup(
-                s,
-                "severity",
-                policy.severities.iter().map(|c| c.name.as_str()),
-                &mut problem,
-            )
-        })
-    });
+    let channel = lookup(&names.channels, &case.channel, "channel", &mut problem);
+    let category = lookup(&names.categories, &case.category, "category", &mut problem);
+    facts.severity = case
+        .severity
+        .as_ref()
+        .and_then(|s| lookup(&names.severities, s, "severity", &mut problem));
     let attrs = &mut facts.attrs;
     attrs.resize(policy.attributes.len(), None);
     for (name, value) in &case.attributes {
@@ -238,25 +218,13 @@ pub(crate) fn validate<'c>(
                 );
                 None
             }
-            (_, Some(s)) => names.stages.get(s).or_else(|| {
-                lookup(
-                    s,
-                    "stage",
-                    policy.stages.iter().map(|s| s.named.name.as_str()),
-                    &mut |f, m| problem(place(&f), m),
-                )
-            }),
+            (_, Some(s)) => lookup(&names.stages, s, "stage", &mut |f, m| problem(place(&f), m)),
             _ => None,
         };
-        if let Some(via) = &event.via
-            && names.channels.get(via).is_none()
-        {
-            lookup(
-                via,
-                "via",
-                policy.channels.iter().map(|c| c.named.name.as_str()),
-                &mut |f, m| problem(place(&f), m),
-            );
+        if let Some(via) = &event.via {
+            lookup(&names.channels, via, "via", &mut |f, m| {
+                problem(place(&f), m)
+            });
         }
         let by = match (&*event.kind, &event.by) {
             ("extended", None) => {
@@ -295,7 +263,7 @@ pub(crate) fn validate<'c>(
         }
         events.push(Ev {
             at,
-            kind: version.kinds.code(&event.kind),
+            kind: version.names.kinds.code(&event.kind),
             event,
             stage,
             by,
@@ -315,18 +283,19 @@ pub(crate) fn validate<'c>(
     }
 }
 
-fn lookup<'p>(
+/// The position of `name` in `index`, or a problem naming the nearest name of the policy.
+fn lookup(
+    index: &NameIndex,
     name: &str,
     what: &str,
-    names: impl Iterator<Item = &'p str> + Clone,
     problem: &mut impl FnMut(String, String),
 ) -> Option<usize> {
-    if let Some(i) = names.clone().position(|n| n == name) {
+    if let Some(i) = index.get(name) {
         return Some(i);
     }
-    let hint = match nearest(name, names.clone()) {
+    let hint = match nearest(name, index.names()) {
         Some(n) => format!("did you mean `{n}`?"),
-        None => format!("the policy has {}", list(names)),
+        None => format!("the policy has {}", list(index.names())),
     };
     problem(
         what.to_string(),
