@@ -138,6 +138,8 @@ pub(crate) struct Names {
     pub attributes: NameIndex,
     pub fields: NameIndex,
     pub stages: NameIndex,
+    /// Every target's name (SLA and stage targets; a name may repeat).
+    pub targets: NameIndex,
     pub kinds: Kinds,
 }
 
@@ -150,6 +152,7 @@ impl Names {
             attributes: NameIndex::new(policy.attributes.iter().map(|a| a.named.name.as_str())),
             fields: NameIndex::new(policy.fields.iter().map(|f| f.named.name.as_str())),
             stages: NameIndex::new(policy.stages.iter().map(|s| s.named.name.as_str())),
+            targets: NameIndex::new(numbered_targets(policy).map(|(t, _, _)| t.name.as_str())),
             kinds: Kinds::new(policy),
         }
     }

@@ -166,7 +166,7 @@ pub(crate) fn validate<'c>(
         if let Some(i) = names.fields.get(name) {
             given[i] = match value {
                 serde_json::Value::Null => false,
-                serde_json::Value::String(s) => !s.trim().is_empty(),
+                serde_json::Value::String(s) => !blank(s),
                 _ => true,
             };
         }
@@ -204,14 +204,15 @@ pub(crate) fn validate<'c>(
             );
         }
         previous = previous.max(at);
-        if blank(&event.kind) {
+        let kind = version.names.kinds.code(&event.kind);
+        if kind == Kind::OTHER && blank(&event.kind) {
             problem(
                 place("kind"),
                 "is empty; name what happened (e.g. `acknowledged`)".into(),
             );
         }
-        let stage = match (&*event.kind, &event.stage) {
-            ("stage", None) => {
+        let stage = match (kind, &event.stage) {
+            (Kind::STAGE, None) => {
                 problem(
                     place("stage"),
                     "a `stage` event names the stage entered".into(),
@@ -226,8 +227,8 @@ pub(crate) fn validate<'c>(
                 problem(place(&f), m)
             });
         }
-        let by = match (&*event.kind, &event.by) {
-            ("extended", None) => {
+        let by = match (kind, &event.by) {
+            (Kind::EXTENDED, None) => {
                 problem(
                     place("by"),
                     "an `extended` event says by how much, e.g. `\"by\": \"3 working days\"`"
@@ -245,7 +246,7 @@ pub(crate) fn validate<'c>(
             _ => None,
         };
         if let Some(target) = &event.target
-            && !target_exists(policy, target)
+            && names.targets.get(target).is_none()
         {
             let names = target_names(policy);
             let hint = match nearest(target, names.iter().copied()) {
@@ -263,7 +264,7 @@ pub(crate) fn validate<'c>(
         }
         events.push(Ev {
             at,
-            kind: version.names.kinds.code(&event.kind),
+            kind,
             event,
             stage,
             by,
@@ -324,15 +325,6 @@ fn target_names(policy: &Policy) -> Vec<&str> {
     names.sort_unstable();
     names.dedup();
     names
-}
-
-fn target_exists(policy: &Policy, name: &str) -> bool {
-    policy
-        .slas
-        .iter()
-        .flat_map(|s| &s.targets)
-        .chain(policy.stages.iter().flat_map(|s| &s.targets))
-        .any(|t| t.name == name)
 }
 
 /// A JSON value as an attribute of type `ty`, `Ok(None)` for `null`, or a description of what
