@@ -461,6 +461,16 @@ impl TargetState<'_> {
             state: self.state,
         }
     }
+
+    /// Makes `cycle` the current one.
+    pub(crate) fn set_current(&mut self, cycle: Cycle) {
+        self.started_at = cycle.started_at;
+        self.budget_seconds = cycle.budget_seconds;
+        self.deadline = cycle.deadline;
+        self.stopped_at = cycle.stopped_at;
+        self.consumed_percent = cycle.consumed_percent;
+        self.state = cycle.state;
+    }
 }
 
 /// `notify` or `escalate`.

@@ -467,15 +467,29 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let resolved = target.calendar.or(calendar);
         let (cal, _) = self.calendar(resolved);
         let clock = target.span.clock();
-        // Filled where it lies in the list: a target's state is about 250 bytes.
+        // The state and the run are filled where they lie in their lists, cycle by cycle: a
+        // target's state is about 250 bytes, its run about 170.
         states.push(target_shown(self.version, target, sla, stage, resolved));
-        let Some(state) = states.last_mut() else {
+        clocked.push(Clocked {
+            name: &target.name,
+            stage,
+            calendar: cal,
+            clock,
+            start: None,
+            stop: None,
+            budget: 0,
+            deadline: None,
+            pauses: Pauses::new(),
+        });
+        let (Some(state), Some(run)) = (states.last_mut(), clocked.last_mut()) else {
             return Ok(());
         };
         state.head = self.version.fragments.target_head(slot, resolved);
         let (start_kind, stop_kind) = self.version.names.kinds.target(slot);
-        let mut last: Option<Clocked<'a>> = None;
-        let mut current: Option<Cycle> = None;
+        // Cycles recorded so far; the current one is in the state's own fields, and the list
+        // of cycles is kept only once there are two.
+        let mut cycles = 0usize;
+        let mut ran = false;
         for round in rounds {
             let events = &self.events()[round.first..round.end];
             // The start instant, and the index of the first event that can stop the cycle.
@@ -490,7 +504,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 (Some(i), _, _) => (events[i].at, i + 1),
                 (None, Kind::RECEIVED, None) => (round.start, 0),
                 (None, _, _) => {
-                    push_cycle(&mut state.cycles, &mut current, Cycle::not_started());
+                    next_cycle(state, &mut cycles);
+                    state.set_current(Cycle::not_started());
                     continue;
                 }
             };
@@ -510,9 +525,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     (s, _) => (s, false),
                 };
                 let stop_at = stop.map(|i| rest[i].at);
-                let (cycle, run) = self.cycle(target, state, cal, clock, start, stop_at)?;
-                push_cycle(&mut state.cycles, &mut current, cycle);
-                last = Some(run);
+                next_cycle(state, &mut cycles);
+                self.cycle(target, state, run, start, stop_at)?;
+                ran = true;
                 match (stop, stop_at) {
                     (Some(i), Some(at)) if target.recurring && !ends_round => {
                         start = at;
@@ -522,19 +537,11 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 }
             }
         }
-        if let Some(current) = current {
-            state.started_at = current.started_at;
-            state.budget_seconds = current.budget_seconds;
-            state.deadline = current.deadline;
-            state.stopped_at = current.stopped_at;
-            state.consumed_percent = current.consumed_percent;
-            state.state = current.state;
-            if !state.cycles.is_empty() {
-                state.cycles.push(current);
-            }
+        if cycles > 1 {
+            state.cycles.push(state.current());
         }
-        match &last {
-            Some(run) => self.reasons.push(Reason::Target {
+        if ran {
+            self.reasons.push(Reason::Target {
                 target,
                 stage: state.stage,
                 calendar: state.calendar,
@@ -545,42 +552,32 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 deadline: state.deadline,
                 state: state.state,
                 consumed_percent: state.consumed_percent,
-                cycles: u32::try_from(state.cycles.len().max(1)).unwrap_or(u32::MAX),
-            }),
-            None => self.reasons.push(Reason::TargetNotStarted {
+                cycles: u32::try_from(cycles.max(1)).unwrap_or(u32::MAX),
+            });
+        } else {
+            self.reasons.push(Reason::TargetNotStarted {
                 name: &target.name,
                 start_event: &target.start,
-            }),
+            });
         }
-        let mut run = last.unwrap_or(Clocked {
-            name: &target.name,
-            stage: None,
-            calendar: cal,
-            clock,
-            start: None,
-            stop: None,
-            budget: 0,
-            deadline: None,
-            pauses: Pauses::new(),
-        });
-        run.stage = stage;
-        clocked.push(run);
         Ok(())
     }
 
-    /// One run of a target's clock from `start`, stopped at `stop` (if it has stopped).
+    /// One run of a target's clock from `start`, stopped at `stop` (if it has stopped): its
+    /// cycle is written into the state's current fields, its clock into `run`.
     fn cycle(
         &mut self,
         target: &'a Target,
         state: &mut TargetState<'a>,
-        cal: &'a Calendar,
-        clock: Clock,
+        run: &mut Clocked<'a>,
         start: i64,
         stop: Option<i64>,
-    ) -> Result<(Cycle, Clocked<'a>), TimeError> {
+    ) -> Result<(), TimeError> {
+        let (cal, clock) = (run.calendar, run.clock);
         let now = self.facts.now;
         let end = stop.unwrap_or(now);
-        let mut pauses = Pauses::new();
+        let pauses = &mut run.pauses;
+        pauses.clear();
         let mut extensions: SmallVec<[&Ev<'a>; 2]> = SmallVec::new();
         for e in self.events() {
             if e.at < start || e.at > end {
@@ -607,13 +604,13 @@ impl<'a, 'e> Ctx<'a, 'e> {
             }
         }
         if pauses.len() > 1 {
-            pauses = normalise_pauses(pauses.into_vec()).into();
+            *pauses = normalise_pauses(std::mem::take(pauses).into_vec()).into();
         }
         let (unpaused, mut budget) = cal.deadline_and_budget(start, target.span)?;
         let mut deadline = if pauses.is_empty() {
             Some(unpaused)
         } else {
-            cal.reach(clock, start, budget, &pauses)?
+            cal.reach(clock, start, budget, pauses)?
         };
         if !extensions.is_empty() {
             let base = Base {
@@ -621,20 +618,20 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 clock,
                 start,
                 budget,
-                pauses: &pauses,
+                pauses,
             };
             let (extra, moved) = self.extensions(target, &base, deadline, &extensions, state)?;
             budget += extra;
             deadline = moved;
         }
-        let consumed = cal.consumed(clock, start, end, &pauses)?;
+        let consumed = cal.consumed(clock, start, end, pauses)?;
         let percent = if budget > 0 {
             (consumed as f64 * 1000.0 / budget as f64).round() / 10.0
         } else {
             100.0
         };
         let paused_now = stop.is_none() && pauses.iter().any(|p| p.from <= now && p.to.is_none());
-        let state = match (stop, deadline) {
+        state.state = match (stop, deadline) {
             (Some(s), Some(d)) if s <= d => State::Met,
             (Some(_), _) => State::Breached,
             (None, Some(d)) if now > d => State::Breached,
@@ -642,27 +639,16 @@ impl<'a, 'e> Ctx<'a, 'e> {
             (None, _) if percent >= self.policy.at_risk => State::AtRisk,
             (None, _) => State::Running,
         };
-        Ok((
-            Cycle {
-                started_at: Some(self.at(start)),
-                budget_seconds: Some(budget),
-                deadline: deadline.map(|d| self.at(d)),
-                stopped_at: stop.map(|s| self.at(s)),
-                consumed_percent: Some(percent),
-                state,
-            },
-            Clocked {
-                name: &target.name,
-                stage: None,
-                calendar: cal,
-                clock,
-                start: Some(start),
-                stop,
-                budget,
-                deadline,
-                pauses,
-            },
-        ))
+        state.started_at = Some(self.at(start));
+        state.budget_seconds = Some(budget);
+        state.deadline = deadline.map(|d| self.at(d));
+        state.stopped_at = stop.map(|s| self.at(s));
+        state.consumed_percent = Some(percent);
+        run.start = Some(start);
+        run.stop = stop;
+        run.budget = budget;
+        run.deadline = deadline;
+        Ok(())
     }
 
     /// Extra budget from `extended` events: each needs a reason, must be recorded before the
@@ -1031,11 +1017,13 @@ struct Base<'c> {
     pauses: &'c [Pause],
 }
 
-/// Records `cycle` as the current one; the list of cycles is kept only once there are two.
-fn push_cycle(history: &mut Vec<Cycle>, current: &mut Option<Cycle>, cycle: Cycle) {
-    if let Some(previous) = current.replace(cycle) {
-        history.push(previous);
+/// Makes room for the next cycle of a target: the current one joins the list of cycles
+/// when there is one before it.
+fn next_cycle(state: &mut TargetState<'_>, cycles: &mut usize) {
+    if *cycles > 0 {
+        state.cycles.push(state.current());
     }
+    *cycles += 1;
 }
 
 /// Calendar `index` of the version and its name, or the elapsed calendar (no name) when there
