@@ -317,6 +317,38 @@ fn check(world: &World, q: &Question) -> Result<(), TestCaseError> {
     let paused = calendar
         .reach(q.span.clock(), start, budget, &merged)
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    // One clock started once answers every question from its start as the calendar does,
+    // though it looks the start up only for the first.
+    let mut started = calendar.start_at(start);
+    let fail = |e: charter::time::TimeError| TestCaseError::fail(e.to_string());
+    prop_assert_eq!(
+        started.deadline_and_budget(q.span).map_err(fail)?,
+        (actual, budget)
+    );
+    prop_assert_eq!(
+        started
+            .reach(q.span.clock(), budget, &merged)
+            .map_err(fail)?,
+        paused
+    );
+    prop_assert_eq!(
+        started
+            .reach(q.span.clock(), budget / 2, &merged)
+            .map_err(fail)?,
+        calendar
+            .reach(q.span.clock(), start, budget / 2, &merged)
+            .map_err(fail)?
+    );
+    for end in [start, actual, actual + 7 * 86_400] {
+        prop_assert_eq!(
+            started
+                .consumed(q.span.clock(), end, &merged)
+                .map_err(fail)?,
+            calendar
+                .consumed(q.span.clock(), start, end, &merged)
+                .map_err(fail)?
+        );
+    }
     let expected_paused = match q.span.clock() {
         Clock::Working => {
             prop_assert_eq!(budget, reference.open_between(start, expected, &[]));

@@ -14,7 +14,7 @@ use crate::decide::eval::{Needed, Truth, eval};
 use crate::decide::explain::{CalendarChoice, Reason};
 use crate::decide::names::{Kind, numbered_targets};
 use crate::decide::validate::{Ev, Facts};
-use crate::time::{Calendar, Clock, Pause, Span, TimeError, normalise_pauses};
+use crate::time::{Calendar, Clock, Pause, Span, Started, TimeError, normalise_pauses};
 
 /// A stretch of the case between reopenings: events `first..end`, starting at `start`.
 #[derive(Debug, Clone, Copy)]
@@ -30,7 +30,8 @@ struct Clocked<'a> {
     stage: Option<usize>,
     calendar: &'a Calendar,
     clock: Clock,
-    start: Option<i64>,
+    /// The clock from the cycle's start, which escalations ask again.
+    start: Option<Started<'a>>,
     stop: Option<i64>,
     budget: i64,
     deadline: Option<i64>,
@@ -545,7 +546,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 target,
                 stage: state.stage,
                 calendar: state.calendar,
-                started_at: run.start.map(|s| self.at(s)),
+                started_at: run.start.map(|s| self.at(s.start())),
                 budget: run.budget,
                 pauses: u32::try_from(run.pauses.len()).unwrap_or(u32::MAX),
                 extended_by: state.extended_by,
@@ -606,11 +607,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
         if pauses.len() > 1 {
             *pauses = normalise_pauses(std::mem::take(pauses).into_vec()).into();
         }
-        let (unpaused, mut budget) = cal.deadline_and_budget(start, target.span)?;
+        let mut from = cal.start_at(start);
+        let (unpaused, mut budget) = from.deadline_and_budget(target.span)?;
         let mut deadline = if pauses.is_empty() {
             Some(unpaused)
         } else {
-            cal.reach(clock, start, budget, pauses)?
+            from.reach(clock, budget, pauses)?
         };
         if !extensions.is_empty() {
             let base = Base {
@@ -624,7 +626,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             budget += extra;
             deadline = moved;
         }
-        let consumed = cal.consumed(clock, start, end, pauses)?;
+        let consumed = from.consumed(clock, end, pauses)?;
         let percent = if budget > 0 {
             (consumed as f64 * 1000.0 / budget as f64).round() / 10.0
         } else {
@@ -644,7 +646,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         state.deadline = deadline.map(|d| self.at(d));
         state.stopped_at = stop.map(|s| self.at(s));
         state.consumed_percent = Some(percent);
-        run.start = Some(start);
+        run.start = Some(from);
         run.stop = stop;
         run.budget = budget;
         run.deadline = deadline;
@@ -759,9 +761,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     (Trigger::Immediately, _) => (Some(self.facts.received), false),
                     (_, None) => (None, false),
                     (Trigger::Percent(p), Some(run)) => match run.start {
-                        Some(start) => {
+                        Some(mut from) => {
                             let part = (run.budget as f64 * p / 100.0).round() as i64;
-                            let at = run.calendar.reach(run.clock, start, part, &run.pauses)?;
+                            let at = from.reach(run.clock, part, &run.pauses)?;
                             let cancelled = matches!((run.stop, at), (Some(s), Some(a)) if s <= a);
                             (at, cancelled)
                         }

@@ -204,104 +204,21 @@ impl Calendar {
 
     /// Open seconds between `a` and `b` (zero when `b <= a`).
     pub fn open_between(&self, a: i64, b: i64) -> Result<i64, TimeError> {
-        if b <= a {
-            return Ok(0);
-        }
-        let (year_a, index, open_a, _) = self.open_at(a)?;
-        let end = index.bounds().1;
-        if b < end {
-            return Ok(self.open_in(year_a, index, b).0 - open_a);
-        }
-        if b == end {
-            return Ok(index.total_open() - open_a);
-        }
-        // `b` may be the midnight that ends the last covered day.
-        let (year_b, _) = self.year_of(b - 1)?;
-        let mut open = 0;
-        for year in year_a..=year_b {
-            if let Some(index) = self.year(year) {
-                open += index.open_before(b) - index.open_before(a);
-            }
-        }
-        Ok(open)
+        self.start_at(a).open_until(b)
     }
 
     /// The earliest instant at which `secs` open seconds have passed since `from`. A start
     /// outside open time counts from the next opening; a result on a closing time stays there.
     pub fn add_open(&self, from: i64, secs: i64) -> Result<i64, TimeError> {
-        if secs <= 0 {
-            return Ok(from);
-        }
-        if !self.has_open_time() {
-            return Err(self.never_open(from));
-        }
-        let (mut year, mut index, before, mut hint) = self.open_at(from)?;
-        let mut wanted = before + secs;
-        loop {
-            if wanted <= index.total_open() {
-                return Ok(index.instant_of_open(wanted, hint));
-            }
-            wanted -= index.total_open();
-            hint = 0;
-            year += 1;
-            index = match self.year(year) {
-                Some(next) => next,
-                None => {
-                    return Err(
-                        self.out_of_range(self.last_date().succ_opt().unwrap_or(NaiveDate::MAX))
-                    );
-                }
-            };
-        }
+        self.start_at(from).add_open(secs)
     }
 
     /// The close of business of the `n`-th working day after the local day of `from`
     /// (the day of `from` never counts). `n = 0` is `from` itself.
     pub fn add_working_days(&self, from: i64, n: u32) -> Result<i64, TimeError> {
-        self.working_days(from, n, false).map(|(close, _)| close)
-    }
-
-    /// [`Calendar::add_working_days`], and with `budget` the open seconds from `from` to the
-    /// close it reaches, read from the index instead of searched for.
-    fn working_days(&self, from: i64, n: u32, budget: bool) -> Result<(i64, i64), TimeError> {
-        if n == 0 {
-            return Ok((from, 0));
-        }
-        if !self.has_open_time() {
-            return Err(self.never_open(from));
-        }
-        let (mut year, mut index) = self.year_of(from)?;
-        let day = index.day_of(from);
-        // Open seconds from `from` to the start of the year being searched (negative: `from`
-        // is inside it).
-        let mut open = if budget {
-            -self.open_in(year, index, from).0
-        } else {
-            0
-        };
-        // Working days up to and including the start's day do not count.
-        let mut skip = index.working_upto[day as usize + 1] as usize;
-        let mut n = n as usize;
-        loop {
-            let ordinal = skip + n - 1;
-            if let (Some(&close), Some(&before)) =
-                (index.closes.get(ordinal), index.close_open.get(ordinal))
-            {
-                return Ok((close, open + before));
-            }
-            open += index.total_open();
-            n -= index.closes.len() - skip;
-            skip = 0;
-            year += 1;
-            index = match self.year(year) {
-                Some(next) => next,
-                None => {
-                    return Err(
-                        self.out_of_range(self.last_date().succ_opt().unwrap_or(NaiveDate::MAX))
-                    );
-                }
-            };
-        }
+        self.start_at(from)
+            .working_days(n, false)
+            .map(|(close, _)| close)
     }
 
     /// The end (24:00 local) of the `n`-th calendar day after the local day of `from`.
@@ -367,17 +284,7 @@ impl Calendar {
     /// The un-paused deadline of `span` from `start`, and its budget (the clock time between
     /// them): [`Calendar::add`] and [`Calendar::budget`] in one pass.
     pub fn deadline_and_budget(&self, start: i64, span: Span) -> Result<(i64, i64), TimeError> {
-        match (span.fixed_seconds(), span.clock()) {
-            (Some(secs), Clock::Elapsed) => Ok((start + secs, secs)),
-            (Some(secs), Clock::Working) => Ok((self.add_open(start, secs)?, secs)),
-            (None, Clock::Working) if span.unit == Unit::WorkingDays => {
-                self.working_days(start, span.amount, true)
-            }
-            (None, clock) => {
-                let deadline = self.add(start, span)?;
-                Ok((deadline, self.clock_between(clock, start, deadline)?))
-            }
-        }
+        self.start_at(start).deadline_and_budget(span)
     }
 
     /// The instant at which `clock`, started at `start` and stopped during `pauses`, has
@@ -390,24 +297,7 @@ impl Calendar {
         budget: i64,
         pauses: &[Pause],
     ) -> Result<Option<i64>, TimeError> {
-        let mut cursor = start;
-        let mut remaining = budget;
-        for pause in pauses {
-            if pause.to.is_some_and(|to| to <= cursor) {
-                continue;
-            }
-            let segment_end = pause.from.max(cursor);
-            let available = self.clock_between(clock, cursor, segment_end)?;
-            if remaining <= available {
-                return self.clock_add(clock, cursor, remaining).map(Some);
-            }
-            remaining -= available;
-            match pause.to {
-                Some(to) => cursor = to,
-                None => return Ok(None),
-            }
-        }
-        self.clock_add(clock, cursor, remaining).map(Some)
+        self.start_at(start).reach(clock, budget, pauses)
     }
 
     /// Clock time counted from `start` to `now`, pauses excluded.
@@ -418,13 +308,17 @@ impl Calendar {
         now: i64,
         pauses: &[Pause],
     ) -> Result<i64, TimeError> {
-        let mut total = self.clock_between(clock, start, now)?;
-        for pause in pauses {
-            let from = pause.from.max(start);
-            let to = pause.to.unwrap_or(now).min(now);
-            total -= self.clock_between(clock, from, to)?;
+        self.start_at(start).consumed(clock, now, pauses)
+    }
+
+    /// A clock started at `start` on this calendar, for asking several questions from the
+    /// same start.
+    pub fn start_at(&self, start: i64) -> Started<'_> {
+        Started {
+            calendar: self,
+            start,
+            mark: None,
         }
-        Ok(total.max(0))
     }
 
     /// `t` as RFC 3339 in the calendar's zone.
@@ -433,6 +327,243 @@ impl Calendar {
             Some(utc) => utc.with_timezone(&self.tz()).to_rfc3339(),
             None => t.to_string(),
         }
+    }
+}
+
+/// Where an instant lies in a calendar's index: its local year, that year's index, the open
+/// seconds of the year before it and the first interval ending after it.
+#[derive(Debug, Clone, Copy)]
+struct Mark<'c> {
+    year: i32,
+    index: &'c YearIndex,
+    open: i64,
+    hint: usize,
+}
+
+/// A clock started at one instant on one calendar ([`Calendar::start_at`]). A target asks
+/// several questions from its start (its deadline and budget, the time it has used, when it
+/// reaches each escalation step): the start is looked up in the calendar's index once, when
+/// first needed, and the answers are those of the [`Calendar`] methods of the same names.
+#[derive(Debug, Clone, Copy)]
+pub struct Started<'c> {
+    calendar: &'c Calendar,
+    start: i64,
+    mark: Option<Mark<'c>>,
+}
+
+impl<'c> Started<'c> {
+    /// The start.
+    pub fn start(&self) -> i64 {
+        self.start
+    }
+
+    fn mark(&mut self) -> Result<Mark<'c>, TimeError> {
+        if let Some(mark) = self.mark {
+            return Ok(mark);
+        }
+        let (year, index, open, hint) = self.calendar.open_at(self.start)?;
+        let mark = Mark {
+            year,
+            index,
+            open,
+            hint,
+        };
+        self.mark = Some(mark);
+        Ok(mark)
+    }
+
+    /// Open seconds from the start to `b` (zero when `b` is not after it).
+    pub fn open_until(&mut self, b: i64) -> Result<i64, TimeError> {
+        let (cal, a) = (self.calendar, self.start);
+        if b <= a {
+            return Ok(0);
+        }
+        let Mark {
+            year: year_a,
+            index,
+            open: open_a,
+            ..
+        } = self.mark()?;
+        let end = index.bounds().1;
+        if b < end {
+            return Ok(cal.open_in(year_a, index, b).0 - open_a);
+        }
+        if b == end {
+            return Ok(index.total_open() - open_a);
+        }
+        // `b` may be the midnight that ends the last covered day.
+        let (year_b, _) = cal.year_of(b - 1)?;
+        let mut open = 0;
+        for year in year_a..=year_b {
+            if let Some(index) = cal.year(year) {
+                open += index.open_before(b) - index.open_before(a);
+            }
+        }
+        Ok(open)
+    }
+
+    /// The earliest instant at which `secs` open seconds have passed since the start.
+    pub fn add_open(&mut self, secs: i64) -> Result<i64, TimeError> {
+        let cal = self.calendar;
+        if secs <= 0 {
+            return Ok(self.start);
+        }
+        if !cal.has_open_time() {
+            return Err(cal.never_open(self.start));
+        }
+        let Mark {
+            mut year,
+            mut index,
+            open: before,
+            mut hint,
+        } = self.mark()?;
+        let mut wanted = before + secs;
+        loop {
+            if wanted <= index.total_open() {
+                return Ok(index.instant_of_open(wanted, hint));
+            }
+            wanted -= index.total_open();
+            hint = 0;
+            year += 1;
+            index = match cal.year(year) {
+                Some(next) => next,
+                None => {
+                    return Err(
+                        cal.out_of_range(cal.last_date().succ_opt().unwrap_or(NaiveDate::MAX))
+                    );
+                }
+            };
+        }
+    }
+
+    /// [`Calendar::add_working_days`] from the start, and with `budget` the open seconds from
+    /// the start to the close it reaches, read from the index instead of searched for.
+    fn working_days(&mut self, n: u32, budget: bool) -> Result<(i64, i64), TimeError> {
+        let (cal, from) = (self.calendar, self.start);
+        if n == 0 {
+            return Ok((from, 0));
+        }
+        if !cal.has_open_time() {
+            return Err(cal.never_open(from));
+        }
+        // Open seconds from `from` to the start of the year being searched (negative: `from`
+        // is inside it).
+        let (mut year, mut index, mut open) = match (budget, self.mark) {
+            (true, _) | (false, Some(_)) => {
+                let mark = self.mark()?;
+                (mark.year, mark.index, -mark.open)
+            }
+            (false, None) => {
+                let (year, index) = cal.year_of(from)?;
+                (year, index, 0)
+            }
+        };
+        let day = index.day_of(from);
+        // Working days up to and including the start's day do not count.
+        let mut skip = index.working_upto[day as usize + 1] as usize;
+        let mut n = n as usize;
+        loop {
+            let ordinal = skip + n - 1;
+            if let (Some(&close), Some(&before)) =
+                (index.closes.get(ordinal), index.close_open.get(ordinal))
+            {
+                return Ok((close, open + before));
+            }
+            open += index.total_open();
+            n -= index.closes.len() - skip;
+            skip = 0;
+            year += 1;
+            index = match cal.year(year) {
+                Some(next) => next,
+                None => {
+                    return Err(
+                        cal.out_of_range(cal.last_date().succ_opt().unwrap_or(NaiveDate::MAX))
+                    );
+                }
+            };
+        }
+    }
+
+    /// Seconds `clock` counts from the start to `b`.
+    pub fn clock_until(&mut self, clock: Clock, b: i64) -> Result<i64, TimeError> {
+        match clock {
+            Clock::Elapsed => Ok((b - self.start).max(0)),
+            Clock::Working => self.open_until(b),
+        }
+    }
+
+    /// The earliest instant at which `clock` has counted `secs` since the start.
+    pub fn clock_add(&mut self, clock: Clock, secs: i64) -> Result<i64, TimeError> {
+        match clock {
+            Clock::Elapsed => Ok(self.start + secs.max(0)),
+            Clock::Working => self.add_open(secs),
+        }
+    }
+
+    /// [`Calendar::deadline_and_budget`] from the start.
+    pub fn deadline_and_budget(&mut self, span: Span) -> Result<(i64, i64), TimeError> {
+        let (cal, start) = (self.calendar, self.start);
+        match (span.fixed_seconds(), span.clock()) {
+            (Some(secs), Clock::Elapsed) => Ok((start + secs, secs)),
+            (Some(secs), Clock::Working) => Ok((self.add_open(secs)?, secs)),
+            (None, Clock::Working) if span.unit == Unit::WorkingDays => {
+                self.working_days(span.amount, true)
+            }
+            (None, clock) => {
+                let deadline = cal.add(start, span)?;
+                Ok((deadline, self.clock_until(clock, deadline)?))
+            }
+        }
+    }
+
+    /// [`Calendar::reach`] from the start.
+    pub fn reach(
+        &mut self,
+        clock: Clock,
+        budget: i64,
+        pauses: &[Pause],
+    ) -> Result<Option<i64>, TimeError> {
+        let cal = self.calendar;
+        let mut remaining = budget;
+        // The clock runs from the start, then from the end of each pause it has waited out.
+        let mut resumed: Option<Started<'c>> = None;
+        for pause in pauses {
+            let from = match &mut resumed {
+                Some(resumed) => resumed,
+                None => &mut *self,
+            };
+            if pause.to.is_some_and(|to| to <= from.start) {
+                continue;
+            }
+            let segment_end = pause.from.max(from.start);
+            let available = from.clock_until(clock, segment_end)?;
+            if remaining <= available {
+                return from.clock_add(clock, remaining).map(Some);
+            }
+            remaining -= available;
+            match pause.to {
+                Some(to) => resumed = Some(cal.start_at(to)),
+                None => return Ok(None),
+            }
+        }
+        let from = match &mut resumed {
+            Some(resumed) => resumed,
+            None => self,
+        };
+        from.clock_add(clock, remaining).map(Some)
+    }
+
+    /// [`Calendar::consumed`] from the start to `now`.
+    pub fn consumed(&mut self, clock: Clock, now: i64, pauses: &[Pause]) -> Result<i64, TimeError> {
+        let cal = self.calendar;
+        let start = self.start;
+        let mut total = self.clock_until(clock, now)?;
+        for pause in pauses {
+            let from = pause.from.max(start);
+            let to = pause.to.unwrap_or(now).min(now);
+            total -= cal.clock_between(clock, from, to)?;
+        }
+        Ok(total.max(0))
     }
 }
 
