@@ -233,7 +233,7 @@ fn spans_text<S: Serializer>(span: &Option<Span>, s: S) -> Result<S::Ok, S::Erro
 }
 
 /// A decision on one case.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 #[schemars(
     title = "charter decision",
     description = "What a charter policy decides for one case at one instant."
@@ -699,9 +699,36 @@ impl Decision<'_> {
     /// The explanation as text, one reason per line.
     pub fn explain_text(&self) -> String {
         let mut out = String::new();
-        for (i, reason) in self.explain.iter().enumerate() {
-            out.push_str(&format!("{:>2}. {reason}\n", i + 1));
+        for (i, sentence) in self.sentences().enumerate() {
+            out.push_str(&format!("{:>2}. {sentence}\n", i + 1));
         }
         out
+    }
+}
+
+/// Field by field as declared; the reasons are written as the sentences they read as with
+/// the rest of the decision.
+impl Serialize for Decision<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Explain<'d, 'a>(&'d Decision<'a>);
+        impl Serialize for Explain<'_, '_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.sentences())
+            }
+        }
+        let mut d = s.serialize_struct("Decision", 11)?;
+        d.serialize_field("case", self.case)?;
+        d.serialize_field("policy", &self.policy)?;
+        d.serialize_field("evaluated_at", &self.evaluated_at)?;
+        d.serialize_field("acceptance", &self.acceptance)?;
+        d.serialize_field("route", &self.route)?;
+        d.serialize_field("targets", &self.targets)?;
+        d.serialize_field("escalations", &self.escalations)?;
+        d.serialize_field("callback", &self.callback)?;
+        d.serialize_field("stages", &self.stages)?;
+        d.serialize_field("findings", &self.findings)?;
+        d.serialize_field("explain", &Explain(self))?;
+        d.end()
     }
 }

@@ -3,12 +3,10 @@
 
 use std::fmt;
 
-use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
-use crate::check::Target;
-use crate::decide::decision::{At, State};
+use crate::decide::decision::{At, Decision, TargetState};
 use crate::decide::engine::RuleRef;
 use crate::decide::text::{Piece, Sink, display, put};
 use crate::time::Span;
@@ -24,17 +22,13 @@ pub enum CalendarChoice {
     Default,
 }
 
-/// One reason, in the order the engine considered it.
-#[derive(Debug, Clone)]
+/// One reason, in the order the engine considered it. A reason holds only what the rest of
+/// its decision does not: it is rendered with the decision ([`Decision::sentences`]), so that
+/// deciding writes a few words per reason, not a copy of the target or callback it is about.
+#[derive(Debug, Clone, Copy)]
 pub enum Reason<'a> {
-    /// The version in force at receipt.
+    /// The version in force at receipt (the decision's `policy`).
     Version {
-        /// Policy name.
-        name: &'a str,
-        /// Version.
-        version: &'a str,
-        /// Effective date.
-        effective: Option<NaiveDate>,
         /// When the case was received.
         received: At,
     },
@@ -71,26 +65,21 @@ pub enum Reason<'a> {
         /// The category.
         category: &'a str,
     },
-    /// Required fields are missing.
+    /// Required fields are missing (the decision's `acceptance` names them and the time to
+    /// ask by).
     Incomplete {
-        /// Which.
-        missing: Vec<&'a str>,
         /// The time allowed to ask for them.
         within: Option<Span>,
-        /// By when.
-        ask_by: Option<At>,
     },
     /// A route rule did not match.
     RuleNotMatched {
         /// The rule.
         rule: &'a RuleRef,
     },
-    /// A route rule could not be decided.
+    /// A route rule could not be decided (the decision's `route.missing` says what it needs).
     RuleUnknown {
         /// The rule.
         rule: &'a RuleRef,
-        /// What it needs.
-        missing: Vec<&'a str>,
     },
     /// A route rule matched.
     RuleMatched {
@@ -117,27 +106,15 @@ pub enum Reason<'a> {
     },
     /// How a target's deadline was computed.
     Target {
-        /// The target as the policy defines it: its name, the time allowed, its clock and
-        /// its start event.
-        target: &'a Target,
-        /// Its stage.
-        stage: Option<&'a str>,
-        /// Calendar.
-        calendar: Option<&'a str>,
-        /// Start of the current cycle.
+        /// The target: its index in the decision's `targets`, which hold its definition and
+        /// its current state.
+        target: usize,
+        /// Start of the latest cycle that ran.
         started_at: Option<At>,
         /// Budget in clock seconds (extensions included).
         budget: i64,
-        /// Pauses in the current cycle.
+        /// Pauses in that cycle.
         pauses: u32,
-        /// Extension applied.
-        extended_by: Option<Span>,
-        /// Deadline.
-        deadline: Option<At>,
-        /// State.
-        state: State,
-        /// Percent used.
-        consumed_percent: Option<f64>,
         /// Number of cycles.
         cycles: u32,
     },
@@ -173,17 +150,25 @@ pub enum Reason<'a> {
         /// The next pending step.
         next: Option<At>,
     },
-    /// The callback.
-    Callback {
-        /// The rule.
-        rule: &'a str,
-        /// The channel.
-        via: &'a str,
-        /// Due.
-        due: Option<At>,
-        /// State.
-        state: State,
-    },
+    /// The callback (the decision's `callback`).
+    Callback,
+}
+
+/// A reason with the decision it belongs to: one sentence of the explanation.
+#[derive(Debug, Clone, Copy)]
+pub struct Sentence<'d, 'a> {
+    decision: &'d Decision<'a>,
+    reason: &'d Reason<'a>,
+}
+
+impl<'a> Decision<'a> {
+    /// The explanation, one sentence per reason, in order.
+    pub fn sentences(&self) -> impl Iterator<Item = Sentence<'_, 'a>> {
+        self.explain.iter().map(move |reason| Sentence {
+            decision: self,
+            reason,
+        })
+    }
 }
 
 /// Clock seconds as `37 h 45 min`.
@@ -223,25 +208,21 @@ impl Piece for Joined<'_, '_> {
     }
 }
 
-impl Piece for Reason<'_> {
+impl Piece for Sentence<'_, '_> {
     fn put(&self, s: &mut impl Sink) {
-        match self {
-            Reason::Version {
-                name,
-                version,
-                effective,
-                received,
-            } => {
+        let d = self.decision;
+        match *self.reason {
+            Reason::Version { received } => {
                 put!(
                     s,
                     "received ",
                     received,
                     ": decided by `",
-                    name,
+                    d.policy.name,
                     "` version ",
-                    version
+                    d.policy.version
                 );
-                if let Some(e) = effective {
+                if let Some(e) = d.policy.effective {
                     put!(s, " (in force from ", e, ")");
                 }
             }
@@ -281,13 +262,14 @@ impl Piece for Reason<'_> {
                 category,
                 "` is neither accepted nor redirected by the scope"
             ),
-            Reason::Incomplete {
-                missing,
-                within,
-                ask_by,
-            } => {
-                put!(s, "incomplete: missing required field(s) ", Joined(missing));
-                match (within, ask_by) {
+            Reason::Incomplete { within } => {
+                let acceptance = &d.acceptance;
+                put!(
+                    s,
+                    "incomplete: missing required field(s) ",
+                    Joined(&acceptance.missing_fields)
+                );
+                match (within, acceptance.ask_by) {
                     (Some(w), Some(a)) => put!(s, "; ask the customer within ", w, ", by ", a),
                     _ => s.text("; the policy sets no time to ask for them"),
                 }
@@ -295,12 +277,12 @@ impl Piece for Reason<'_> {
             Reason::RuleNotMatched { rule } => {
                 put!(s, "route rule ", Cited(rule), " does not match");
             }
-            Reason::RuleUnknown { rule, missing } => put!(
+            Reason::RuleUnknown { rule } => put!(
                 s,
                 "route rule ",
                 Cited(rule),
                 " needs ",
-                Joined(missing),
+                Joined(d.route.as_ref().map_or(&[], |r| &r.missing[..])),
                 ", which the case lacks: routing stops here"
             ),
             Reason::RuleMatched { rule, role } => put!(
@@ -322,7 +304,7 @@ impl Piece for Reason<'_> {
             Reason::NoRoute => s.text("no route rule matches and there is no `otherwise`"),
             Reason::SlaApplies { sla, conditional } => {
                 put!(s, "sla `", sla);
-                s.text(if *conditional {
+                s.text(if conditional {
                     "` applies: its condition holds"
                 } else {
                     "` applies to every case"
@@ -330,52 +312,14 @@ impl Piece for Reason<'_> {
             }
             Reason::Target {
                 target,
-                stage,
-                calendar,
                 started_at,
                 budget,
                 pauses,
-                extended_by,
-                deadline,
-                state,
-                consumed_percent,
                 cycles,
             } => {
-                put!(s, "target `", target.name.as_str());
-                if let Some(stage) = stage {
-                    put!(s, "` of stage `", stage);
+                if let Some(t) = d.targets.get(target) {
+                    target_sentence(s, t, started_at, budget, pauses, cycles);
                 }
-                put!(s, "`: ", target.span);
-                if let Some(c) = calendar {
-                    put!(s, " on `", c, "`");
-                }
-                match started_at {
-                    Some(at) if *cycles > 1 => put!(s, ", cycle ", cycles, " from ", at),
-                    Some(at) => put!(s, " from `", target.start.as_str(), "` at ", at),
-                    None => {}
-                }
-                put!(
-                    s,
-                    " = ",
-                    ClockTime(*budget),
-                    " of ",
-                    target.span.clock(),
-                    " time"
-                );
-                if let Some(e) = extended_by {
-                    put!(s, " (extended by ", e, ")");
-                }
-                if *pauses > 0 {
-                    put!(s, ", ", pauses, " pause(s) applied");
-                }
-                match deadline {
-                    Some(d) => put!(s, "; deadline ", d),
-                    None => s.text("; no deadline while paused"),
-                }
-                if let Some(p) = consumed_percent {
-                    put!(s, "; ", p, "% used");
-                }
-                put!(s, "; ", state);
             }
             Reason::TargetNotStarted { name, start_event } => put!(
                 s,
@@ -419,29 +363,65 @@ impl Piece for Reason<'_> {
                     put!(s, "; next at ", n);
                 }
             }
-            Reason::Callback {
-                rule,
-                via,
-                due,
-                state,
-            } => {
-                put!(s, "callback `", rule, "` via `", via, "`");
-                match due {
-                    Some(d) => put!(s, ", due ", d, "; ", state),
-                    None => s.text(": not due yet, the event it runs from has not happened"),
+            Reason::Callback => {
+                if let Some(c) = &d.callback {
+                    put!(s, "callback `", c.rule, "` via `", c.via, "`");
+                    match c.due {
+                        Some(due) => put!(s, ", due ", due, "; ", c.state),
+                        None => s.text(": not due yet, the event it runs from has not happened"),
+                    }
                 }
             }
         }
     }
 }
 
-impl fmt::Display for Reason<'_> {
+/// How target `t`'s deadline was computed, from its latest cycle that ran.
+fn target_sentence(
+    s: &mut impl Sink,
+    t: &TargetState<'_>,
+    started_at: Option<At>,
+    budget: i64,
+    pauses: u32,
+    cycles: u32,
+) {
+    put!(s, "target `", t.name);
+    if let Some(stage) = t.stage {
+        put!(s, "` of stage `", stage);
+    }
+    put!(s, "`: ", t.within);
+    if let Some(c) = t.calendar {
+        put!(s, " on `", c, "`");
+    }
+    match started_at {
+        Some(at) if cycles > 1 => put!(s, ", cycle ", cycles, " from ", at),
+        Some(at) => put!(s, " from `", t.start_event, "` at ", at),
+        None => {}
+    }
+    put!(s, " = ", ClockTime(budget), " of ", t.clock, " time");
+    if let Some(e) = t.extended_by {
+        put!(s, " (extended by ", e, ")");
+    }
+    if pauses > 0 {
+        put!(s, ", ", pauses, " pause(s) applied");
+    }
+    match t.deadline {
+        Some(d) => put!(s, "; deadline ", d),
+        None => s.text("; no deadline while paused"),
+    }
+    if let Some(p) = t.consumed_percent {
+        put!(s, "; ", p, "% used");
+    }
+    put!(s, "; ", t.state);
+}
+
+impl fmt::Display for Sentence<'_, '_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         display(f, |s| self.put(s))
     }
 }
 
-impl Serialize for Reason<'_> {
+impl Serialize for Sentence<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
     }

@@ -28,7 +28,7 @@ use std::fmt;
 pub use case::{Case, Event, ReadError, Timestamp};
 pub use decision::*;
 pub use engine::{Engine, EngineError, NoVersionInForce, RuleRef, Version};
-pub use explain::{CalendarChoice, Reason};
+pub use explain::{CalendarChoice, Reason, Sentence};
 pub use validate::{CaseError, Problem};
 
 use crate::time::TimeError;

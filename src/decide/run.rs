@@ -83,9 +83,6 @@ pub(crate) fn decide<'a>(
         findings: Vec::new(),
     };
     cx.reasons.push(Reason::Version {
-        name: &policy.name,
-        version: &policy.version,
-        effective: policy.effective,
         received: cx.at(cx.facts.received),
     });
     if cx.facts.later_events > 0 {
@@ -268,9 +265,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 acceptance.ask_by = Some(self.at(cal.add(self.facts.received, span)?));
             }
             self.reasons.push(Reason::Incomplete {
-                missing: acceptance.missing_fields.clone(),
                 within: scope.incomplete.map(|(s, _)| s),
-                ask_by: acceptance.ask_by,
             });
         }
         Ok(acceptance)
@@ -309,10 +304,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                             cited.line,
                             names.join(", ")
                         ));
-                    self.reasons.push(Reason::RuleUnknown {
-                        rule: cited,
-                        missing: names.clone(),
-                    });
+                    self.reasons.push(Reason::RuleUnknown { rule: cited });
                     route.missing = names;
                     return (route, None);
                 }
@@ -470,6 +462,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let clock = target.span.clock();
         // The state and the run are filled where they lie in their lists, cycle by cycle: a
         // target's state is about 250 bytes, its run about 170.
+        let index = states.len();
         states.push(target_shown(self.version, target, sla, stage, resolved));
         clocked.push(Clocked {
             name: &target.name,
@@ -543,16 +536,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
         }
         if ran {
             self.reasons.push(Reason::Target {
-                target,
-                stage: state.stage,
-                calendar: state.calendar,
+                target: index,
                 started_at: run.start.map(|s| self.at(s.start())),
                 budget: run.budget,
                 pauses: u32::try_from(run.pauses.len()).unwrap_or(u32::MAX),
-                extended_by: state.extended_by,
-                deadline: state.deadline,
-                state: state.state,
-                consumed_percent: state.consumed_percent,
                 cycles: u32::try_from(cycles.max(1)).unwrap_or(u32::MAX),
             });
         } else {
@@ -870,12 +857,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 state.reopened = one.reopened;
             }
         }
-        self.reasons.push(Reason::Callback {
-            rule: &rule.named.name,
-            via,
-            due: state.due,
-            state: state.state,
-        });
+        self.reasons.push(Reason::Callback);
         Ok(state)
     }
 

@@ -92,7 +92,8 @@ impl Calendar {
             return Ok((s.year, index, s.open, s.hint as usize));
         }
         let (year, index) = self.year_of(t)?;
-        let (open, hint) = self.open_in(year, index, t);
+        let (open, hint) = index.open_before_at(t);
+        self.remember(slot, year, t, open, hint);
         Ok((year, index, open, hint))
     }
 
@@ -109,6 +110,13 @@ impl Calendar {
             return (s.open, s.hint as usize);
         }
         let (open, hint) = index.open_before_at(t);
+        self.remember(slot, year, t, open, hint);
+        (open, hint)
+    }
+
+    /// Remembers in `slot` of this thread's memo that `t` lies in `year`, after `open` seconds
+    /// of its open time and before interval `hint`.
+    fn remember(&self, slot: usize, year: i32, t: i64, open: i64, hint: usize) {
         SEEN.with(|seen| {
             seen[slot].set(Seen {
                 calendar: self.id,
@@ -118,7 +126,6 @@ impl Calendar {
                 open,
             })
         });
-        (open, hint)
     }
 
     fn out_of_range(&self, date: NaiveDate) -> TimeError {
