@@ -15,28 +15,39 @@ use crate::time::span::{Clock, Span, Unit};
 pub enum TimeError {
     /// The computation needs a date the calendar does not cover.
     #[error(
-        "calendar `{calendar}` covers {first} to {last}, but this computation reaches {date}; extend the calendar's `valid` range (and its holidays) to cover it"
+        "calendar `{}` covers {} to {}, but this computation reaches {}; extend the calendar's `valid` range (and its holidays) to cover it",
+        .0.calendar, .0.first, .0.last, .0.date
     )]
-    OutOfRange {
-        /// The calendar's name.
-        calendar: String,
-        /// First covered date.
-        first: NaiveDate,
-        /// Last covered date.
-        last: NaiveDate,
-        /// The date the computation needed.
-        date: NaiveDate,
-    },
+    OutOfRange(Box<OutOfRange>),
     /// Working time never passes on this calendar.
     #[error(
-        "calendar `{calendar}` has no open time after {date}, so a working-time deadline is never reached; give it open hours"
+        "calendar `{}` has no open time after {}, so a working-time deadline is never reached; give it open hours",
+        .0.calendar, .0.date
     )]
-    NeverOpen {
-        /// The calendar's name.
-        calendar: String,
-        /// The date from which it is closed.
-        date: NaiveDate,
-    },
+    NeverOpen(Box<NeverOpen>),
+}
+
+/// Details of [`TimeError::OutOfRange`] (boxed: every business-time answer is a `Result`, and
+/// a small error keeps the answers in registers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutOfRange {
+    /// The calendar's name.
+    pub calendar: String,
+    /// First covered date.
+    pub first: NaiveDate,
+    /// Last covered date.
+    pub last: NaiveDate,
+    /// The date the computation needed.
+    pub date: NaiveDate,
+}
+
+/// Details of [`TimeError::NeverOpen`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NeverOpen {
+    /// The calendar's name.
+    pub calendar: String,
+    /// The date from which it is closed.
+    pub date: NaiveDate,
 }
 
 /// A span of time during which a target's clock is stopped: from `from` until `to`
@@ -135,12 +146,12 @@ impl Calendar {
             NaiveDate::from_ymd_opt(crate::time::calendar::MAX_YEAR, 12, 31)
                 .unwrap_or(NaiveDate::MAX),
         ));
-        TimeError::OutOfRange {
+        TimeError::OutOfRange(Box::new(OutOfRange {
             calendar: self.name().to_string(),
             first,
             last,
             date,
-        }
+        }))
     }
 
     fn year(&self, year: i32) -> Option<&YearIndex> {
@@ -195,10 +206,10 @@ impl Calendar {
     }
 
     fn never_open(&self, t: i64) -> TimeError {
-        TimeError::NeverOpen {
+        TimeError::NeverOpen(Box::new(NeverOpen {
             calendar: self.name().to_string(),
             date: local_date(self.tz(), t),
-        }
+        }))
     }
 
     /// The last date the index can reach, for error messages.
@@ -364,10 +375,15 @@ impl<'c> Started<'c> {
         self.start
     }
 
+    #[inline]
     fn mark(&mut self) -> Result<Mark<'c>, TimeError> {
-        if let Some(mark) = self.mark {
-            return Ok(mark);
+        match self.mark {
+            Some(mark) => Ok(mark),
+            None => self.find_mark(),
         }
+    }
+
+    fn find_mark(&mut self) -> Result<Mark<'c>, TimeError> {
         let (year, index, open, hint) = self.calendar.open_at(self.start)?;
         let mark = Mark {
             year,

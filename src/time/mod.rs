@@ -13,6 +13,6 @@ mod span;
 pub use calendar::{
     Calendar, CalendarSpec, MAX_YEAR, MIN_YEAR, OpenInterval, SpecError, SpecPlace, hhmm,
 };
-pub use clock::{Pause, Started, TimeError, normalise_pauses};
+pub use clock::{NeverOpen, OutOfRange, Pause, Started, TimeError, normalise_pauses};
 pub use index::resolve_local;
 pub use span::{Clock, Span, SpanParseError, Unit, unit_word};
