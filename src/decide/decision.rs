@@ -35,24 +35,39 @@ impl Ord for At {
     }
 }
 
+/// Slots of the per-thread memo of RFC 3339 texts (see [`At::rfc3339_bytes`]).
+const RECENT_SLOTS: usize = 64;
+
+thread_local! {
+    /// The last few dozen instants written by this thread and their text: a decision writes
+    /// each of its few instants several times (a deadline appears in its target, its cycle,
+    /// the explanation and the escalations).
+    static RECENT: [std::cell::Cell<(i64, Tz, [u8; 25])>; RECENT_SLOTS] =
+        const { [const { std::cell::Cell::new((i64::MIN, Tz::UTC, [0; 25])) }; RECENT_SLOTS] };
+}
+
+/// The memo slot of instant `secs`: instants are often whole minutes or hours, so they are
+/// spread over the slots by a hash.
+fn recent_slot(secs: i64) -> usize {
+    ((secs as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize % RECENT_SLOTS
+}
+
 impl At {
     /// The instant as RFC 3339 (always ASCII), or `None` when it needs
     /// chrono's general formatting (years outside 0–9999, historic offsets with seconds).
+    #[inline]
     pub(crate) fn rfc3339_bytes(self) -> Option<[u8; 25]> {
-        // A decision writes each of its few instants several times (a deadline appears in its
-        // target, its cycle, the explanation and the escalations): the last few dozen are kept.
-        use std::cell::Cell;
-        const SLOTS: usize = 64;
-        thread_local! {
-            static RECENT: [Cell<(i64, Tz, [u8; 25])>; SLOTS] =
-                const { [const { Cell::new((i64::MIN, Tz::UTC, [0; 25])) }; SLOTS] };
-        }
-        // Instants are often whole minutes or hours: spread them over the slots by a hash.
-        let slot = ((self.secs as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58) as usize;
+        let slot = recent_slot(self.secs);
         let (secs, tz, text) = RECENT.with(|r| r[slot].get());
         if secs == self.secs && tz == self.tz {
             return Some(text);
         }
+        self.remember_rfc3339(slot)
+    }
+
+    /// [`At::rfc3339_bytes`] of an instant not among the recent ones.
+    #[inline(never)]
+    fn remember_rfc3339(self, slot: usize) -> Option<[u8; 25]> {
         let text = self.compute_rfc3339()?;
         RECENT.with(|r| r[slot].set((self.secs, self.tz, text)));
         Some(text)
