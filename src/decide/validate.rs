@@ -285,15 +285,25 @@ pub(crate) fn validate<'c>(
 }
 
 /// The position of `name` in `index`, or a problem naming the nearest name of the policy.
+#[inline]
 fn lookup(
     index: &NameIndex,
     name: &str,
     what: &str,
     problem: &mut impl FnMut(String, String),
 ) -> Option<usize> {
-    if let Some(i) = index.get(name) {
-        return Some(i);
+    match index.get(name) {
+        Some(i) => Some(i),
+        None => {
+            unknown(index, name, what, problem);
+            None
+        }
     }
+}
+
+/// The problem of a name `index` does not hold: which names it does hold, or the nearest.
+#[cold]
+fn unknown(index: &NameIndex, name: &str, what: &str, problem: &mut impl FnMut(String, String)) {
     let hint = match nearest(name, index.names()) {
         Some(n) => format!("did you mean `{n}`?"),
         None => format!("the policy has {}", list(index.names())),
@@ -302,7 +312,6 @@ fn lookup(
         what.to_string(),
         format!("`{name}` is not a {what} of the policy; {hint}"),
     );
-    None
 }
 
 fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
