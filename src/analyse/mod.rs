@@ -3,7 +3,7 @@
 //! [`Policy`]; it does not decide cases.
 //!
 //! Questions about which cases a condition admits (shadowed route rules, coverage) are answered
-//! exactly over the case space of [`space`]; the rest reads the declarations.
+//! exactly over the case space of `space`; the rest reads the declarations.
 
 mod duties;
 mod routes;
