@@ -180,15 +180,7 @@ impl Writer<'_> {
     }
 
     /// `[…]` with `item` written for each element.
-    fn list<T>(&mut self, items: &[T], item: impl FnMut(&mut Self, &T)) {
-        self.list_of(items, item);
-    }
-
-    fn list_of<T>(
-        &mut self,
-        items: impl IntoIterator<Item = T>,
-        mut item: impl FnMut(&mut Self, T),
-    ) {
+    fn list<T>(&mut self, items: impl IntoIterator<Item = T>, mut item: impl FnMut(&mut Self, T)) {
         self.out.push(b'[');
         for (i, x) in items.into_iter().enumerate() {
             if i > 0 {
@@ -235,7 +227,7 @@ impl Writer<'_> {
             w.out.push(b'}');
         });
         self.raw(key!("explain"));
-        self.list_of(d.sentences(), |w, sentence| w.piece(&sentence));
+        self.list(d.sentences(), |w, sentence| w.piece(&sentence));
         self.out.push(b'}');
     }
 

@@ -5,7 +5,7 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
-use crate::check::{Policy, nearest};
+use crate::check::nearest;
 use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
 use crate::decide::names::{Kind, NameIndex};
@@ -204,7 +204,7 @@ pub(crate) fn validate<'c>(
             );
         }
         previous = previous.max(at);
-        let kind = version.names.kinds.code(&event.kind);
+        let kind = names.kinds.code(&event.kind);
         if kind == Kind::OTHER && blank(&event.kind) {
             problem(
                 place("kind"),
@@ -248,7 +248,7 @@ pub(crate) fn validate<'c>(
         if let Some(target) = &event.target
             && names.targets.get(target).is_none()
         {
-            let names = target_names(policy);
+            let names = target_names(&names.targets);
             let hint = match nearest(target, names.iter().copied()) {
                 Some(n) => format!("did you mean `{n}`?"),
                 None => format!("the policy's targets are {}", list(names.iter().copied())),
@@ -323,14 +323,8 @@ fn list<'a>(names: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
-fn target_names(policy: &Policy) -> Vec<&str> {
-    let mut names: Vec<&str> = policy
-        .slas
-        .iter()
-        .flat_map(|s| &s.targets)
-        .chain(policy.stages.iter().flat_map(|s| &s.targets))
-        .map(|t| t.name.as_str())
-        .collect();
+fn target_names(targets: &NameIndex) -> Vec<&str> {
+    let mut names: Vec<&str> = targets.names().collect();
     names.sort_unstable();
     names.dedup();
     names

@@ -154,6 +154,13 @@ impl Calendar {
         }))
     }
 
+    /// The index of `year`, which a computation has run into from the year before it, or the
+    /// error of running past the last year the calendar covers.
+    fn next_year(&self, year: i32) -> Result<&YearIndex, TimeError> {
+        self.year(year)
+            .ok_or_else(|| self.out_of_range(self.last_date().succ_opt().unwrap_or(NaiveDate::MAX)))
+    }
+
     fn year(&self, year: i32) -> Option<&YearIndex> {
         let slot = usize::try_from(year - self.first_year).ok()?;
         let cell = self.years.get(slot)?;
@@ -274,18 +281,12 @@ impl Calendar {
 
     /// Seconds `clock` counts between `a` and `b` (zero when `b <= a`).
     pub fn clock_between(&self, clock: Clock, a: i64, b: i64) -> Result<i64, TimeError> {
-        match clock {
-            Clock::Elapsed => Ok((b - a).max(0)),
-            Clock::Working => self.open_between(a, b),
-        }
+        self.start_at(a).clock_until(clock, b)
     }
 
     /// The earliest instant at which `clock` has counted `secs` since `from`.
     pub fn clock_add(&self, clock: Clock, from: i64, secs: i64) -> Result<i64, TimeError> {
-        match clock {
-            Clock::Elapsed => Ok(from + secs.max(0)),
-            Clock::Working => self.add_open(from, secs),
-        }
+        self.start_at(from).clock_add(clock, secs)
     }
 
     /// The budget of a target: the clock time from `start` to its un-paused deadline.
@@ -448,14 +449,7 @@ impl<'c> Started<'c> {
             wanted -= index.total_open();
             hint = 0;
             year += 1;
-            index = match cal.year(year) {
-                Some(next) => next,
-                None => {
-                    return Err(
-                        cal.out_of_range(cal.last_date().succ_opt().unwrap_or(NaiveDate::MAX))
-                    );
-                }
-            };
+            index = cal.next_year(year)?;
         }
     }
 
@@ -471,15 +465,13 @@ impl<'c> Started<'c> {
         }
         // Open seconds from `from` to the start of the year being searched (negative: `from`
         // is inside it).
-        let (mut year, mut index, mut open) = match (budget, self.mark) {
-            (true, _) | (false, Some(_)) => {
-                let mark = self.mark()?;
-                (mark.year, mark.index, -mark.open)
-            }
-            (false, None) => {
-                let (year, index) = cal.year_of(from)?;
-                (year, index, 0)
-            }
+        // The year is found with the open time before `from` when that is known or wanted.
+        let (mut year, mut index, mut open) = if budget || self.mark.is_some() {
+            let mark = self.mark()?;
+            (mark.year, mark.index, -mark.open)
+        } else {
+            let (year, index) = cal.year_of(from)?;
+            (year, index, 0)
         };
         let day = index.day_of(from);
         // Working days up to and including the start's day do not count.
@@ -496,14 +488,7 @@ impl<'c> Started<'c> {
             n -= index.closes.len() - skip;
             skip = 0;
             year += 1;
-            index = match cal.year(year) {
-                Some(next) => next,
-                None => {
-                    return Err(
-                        cal.out_of_range(cal.last_date().succ_opt().unwrap_or(NaiveDate::MAX))
-                    );
-                }
-            };
+            index = cal.next_year(year)?;
         }
     }
 
