@@ -124,7 +124,7 @@ pub(crate) fn validate<'c>(
         .as_ref()
         .and_then(|s| lookup(&names.severities, s, "severity", &mut problem));
     let attrs = &mut facts.attrs;
-    attrs.resize(policy.attributes.len(), None);
+    *attrs = filled(None, policy.attributes.len());
     for (name, value) in &case.attributes {
         let field = || format!("attributes.{name}");
         let Some(i) = names.attributes.get(name) else {
@@ -161,7 +161,7 @@ pub(crate) fn validate<'c>(
     }
     // A field that is absent, `null` or blank is missing; fields the policy does not declare
     // are the caller's business.
-    let mut given: SmallVec<[bool; 16]> = smallvec::smallvec![false; policy.fields.len()];
+    let mut given: SmallVec<[bool; 16]> = filled(false, policy.fields.len());
     for (name, value) in &case.fields {
         if let Some(i) = names.fields.get(name) {
             given[i] = match value {
@@ -284,6 +284,19 @@ pub(crate) fn validate<'c>(
     }
 }
 
+/// `n` copies of `value`: inline when they fit, without the element-by-element fill of
+/// `SmallVec::from_elem`.
+fn filled<T: Copy, const N: usize>(value: T, n: usize) -> SmallVec<[T; N]>
+where
+    [T; N]: smallvec::Array<Item = T>,
+{
+    if n <= N {
+        SmallVec::from_buf_and_len([value; N], n)
+    } else {
+        smallvec::smallvec![value; n]
+    }
+}
+
 /// The position of `name` in `index`, or a problem naming the nearest name of the policy.
 #[inline]
 fn lookup(
@@ -362,11 +375,31 @@ fn describe(v: &serde_json::Value) -> String {
     }
 }
 
-/// Whether `s` is empty or only whitespace (the usual case, a word, is decided by its first
-/// character).
+/// Whether `s` is empty or only whitespace. The usual case, a word, is decided by its first
+/// byte: a visible ASCII character, or the first byte of a character that cannot be white
+/// space (every white space character beyond ASCII starts with 0xC2, 0xE1, 0xE2 or 0xE3).
 fn blank(s: &str) -> bool {
-    if s.as_bytes().first().is_some_and(u8::is_ascii_graphic) {
-        return false;
+    match s.as_bytes().first() {
+        None => true,
+        Some(&b) if b.is_ascii_graphic() => false,
+        Some(&b) if b >= 0x80 && !matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3) => false,
+        Some(_) => s.chars().all(char::is_whitespace),
     }
-    s.chars().all(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blank;
+
+    /// The first-byte shortcut agrees with the definition on every character: alone, and
+    /// before other text.
+    #[test]
+    fn blank_is_all_white_space() {
+        for c in (0..=0x10_FFFFu32).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("{c}x"), format!("{c} ")] {
+                assert_eq!(blank(&s), s.chars().all(char::is_whitespace), "{:?}", s);
+            }
+        }
+        assert!(blank(""));
+    }
 }
