@@ -176,9 +176,32 @@ impl Kind {
     pub const RECEIVED: Kind = Kind(8);
     pub const OTHER: Kind = Kind(u32::MAX);
 
+    /// The bit of this kind in a [`KindSet`]; kinds past 63 (and `OTHER`) share the last.
+    fn bit(self) -> u64 {
+        1 << self.0.min(63)
+    }
+
     /// Whether the event ends the case (until it is reopened).
     pub fn closing(self) -> bool {
         self == Kind::RESOLVED || self == Kind::CLOSED
+    }
+}
+
+/// The kinds of a case's events, so that deciding can skip looking through the events for a
+/// kind the case does not have. A kind numbered past 63 shares the last bit with the others,
+/// so for those the set can only say "maybe".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct KindSet(u64);
+
+impl KindSet {
+    /// Adds `kind`.
+    pub fn insert(&mut self, kind: Kind) {
+        self.0 |= kind.bit();
+    }
+
+    /// Whether an event of `kind` may be in the set (`false`: certainly not).
+    pub fn may_have(self, kind: Kind) -> bool {
+        self.0 & kind.bit() != 0
     }
 }
 
@@ -307,5 +330,21 @@ mod tests {
             );
         }
         assert_eq!(names.get("acknowledged"), None);
+    }
+
+    #[test]
+    fn a_kind_set_never_denies_a_kind_it_holds() {
+        let mut set = KindSet::default();
+        assert!(!set.may_have(Kind::PAUSED));
+        set.insert(Kind::PAUSED);
+        set.insert(Kind(70));
+        assert!(set.may_have(Kind::PAUSED));
+        assert!(!set.may_have(Kind::RESUMED));
+        // Kinds past 63 share a bit: any of them may be there, none is denied.
+        for k in [63, 64, 70, 1000] {
+            assert!(set.may_have(Kind(k)), "kind {k}");
+        }
+        assert!(set.may_have(Kind::OTHER));
+        assert!(!KindSet::default().may_have(Kind(64)));
     }
 }

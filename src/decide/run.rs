@@ -362,6 +362,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
             first: 0,
             end: self.events().len(),
         }];
+        let kinds = self.facts.kinds;
+        if !kinds.may_have(Kind::REOPENED)
+            && !(reopen_on_dissatisfied && kinds.may_have(Kind::CALLBACK))
+        {
+            return rounds;
+        }
         let mut resolved = false;
         for (i, ev) in self.events().iter().enumerate() {
             let (starts_at, first) = match ev.kind {
@@ -432,10 +438,11 @@ impl<'a, 'e> Ctx<'a, 'e> {
         for (i, stage) in policy.stages.iter().enumerate() {
             let first = number;
             number += stage.targets.len();
-            if self
-                .events()
-                .iter()
-                .any(|e| e.stage == Some(i) && e.kind == Kind::STAGE)
+            if self.facts.kinds.may_have(Kind::STAGE)
+                && self
+                    .events()
+                    .iter()
+                    .any(|e| e.stage == Some(i) && e.kind == Kind::STAGE)
             {
                 for (j, t) in stage.targets.iter().enumerate() {
                     chosen.push((t, &stage.named.name, Some(i), first + j));
@@ -567,7 +574,13 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let pauses = &mut run.pauses;
         pauses.clear();
         let mut extensions: SmallVec<[&Ev<'a>; 2]> = SmallVec::new();
-        for e in self.events() {
+        // Only pauses, resumptions and extensions matter here.
+        let kinds = self.facts.kinds;
+        let interrupted = [Kind::PAUSED, Kind::RESUMED, Kind::EXTENDED]
+            .into_iter()
+            .any(|k| kinds.may_have(k));
+        let events = if interrupted { self.events() } else { &[] };
+        for e in events {
             if e.at < start || e.at > end {
                 continue;
             }
@@ -883,6 +896,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
             reopened: false,
         };
         let from_kind = self.version.names.kinds.code(from_event);
+        if !self.facts.kinds.may_have(from_kind) {
+            return Ok(round);
+        }
         let Some(from) = events.iter().position(|e| e.kind == from_kind) else {
             return Ok(round);
         };
@@ -944,6 +960,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
     fn stages(&mut self) -> Vec<StageState<'a>> {
         let policy = self.policy;
         let case = self.case;
+        if !self.facts.kinds.may_have(Kind::STAGE) {
+            return Vec::new();
+        }
         let mut entered: Vec<(usize, StageState<'a>)> = Vec::new();
         for ev in self.events() {
             let (Some(s), Kind::STAGE) = (ev.stage, ev.kind) else {

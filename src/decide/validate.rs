@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use crate::check::nearest;
 use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
-use crate::decide::names::{Kind, NameIndex};
+use crate::decide::names::{Kind, KindSet, NameIndex};
 use crate::syntax::ast::AttrType;
 use crate::time::Span;
 
@@ -82,6 +82,8 @@ pub(crate) struct Facts<'c> {
     pub events: SmallVec<[Ev<'c>; 8]>,
     /// Events after `now`, left out.
     pub later_events: usize,
+    /// The kinds of `events`.
+    pub kinds: KindSet,
 }
 
 impl Facts<'_> {
@@ -97,6 +99,7 @@ impl Facts<'_> {
             missing_fields: Vec::new(),
             events: SmallVec::new(),
             later_events: 0,
+            kinds: KindSet::default(),
         }
     }
 }
@@ -262,6 +265,7 @@ pub(crate) fn validate<'c>(
             later_events += 1;
             continue;
         }
+        facts.kinds.insert(kind);
         events.push(Ev {
             at,
             kind,
