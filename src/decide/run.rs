@@ -363,9 +363,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
             end: self.events().len(),
         }];
         let kinds = self.facts.kinds;
-        if !kinds.may_have(Kind::REOPENED)
-            && !(reopen_on_dissatisfied && kinds.may_have(Kind::CALLBACK))
-        {
+        let may_reopen = kinds.may_have(Kind::REOPENED)
+            || (reopen_on_dissatisfied && kinds.may_have(Kind::CALLBACK));
+        if !may_reopen {
             return rounds;
         }
         let mut resolved = false;
