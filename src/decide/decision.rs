@@ -75,45 +75,42 @@ impl At {
 
     fn compute_rfc3339(self) -> Option<[u8; 25]> {
         let offset = offset_at(self.tz, self.secs);
-        let local = self.secs + i64::from(offset);
         if offset % 60 != 0 {
             return None;
         }
-        let mut buf = *b"0000-00-00T00:00:00+00:00";
-        buf[..10].copy_from_slice(&date_text(local.div_euclid(86_400))?);
-        write_clock(&mut buf[10..], local.rem_euclid(86_400), offset);
-        Some(buf)
-    }
-}
-
-/// Writes `THH:MM:SS+HH:MM` (15 bytes) into `into`: `secs` after local midnight, at `offset`
-/// seconds (a whole number of minutes) from UTC.
-fn write_clock(into: &mut [u8], secs: i64, offset: i32) {
-    if let Some(into) = into.get_mut(..15) {
-        into.copy_from_slice(b"T00:00:00+00:00");
-        two_digits(&mut into[1..3], secs / 3600);
-        two_digits(&mut into[4..6], secs / 60 % 60);
-        two_digits(&mut into[7..9], secs % 60);
+        let local = self.secs + i64::from(offset);
+        let d = date_text(local.div_euclid(86_400))?;
+        // 0..86,400: small enough for 32-bit arithmetic.
+        let clock = u32::try_from(local.rem_euclid(86_400)).unwrap_or(0);
+        let mut text = *b"0000-00-00T00:00:00+00:00";
+        text[..10].copy_from_slice(&d);
+        text[11..13].copy_from_slice(&pair(clock / 3600));
+        text[14..16].copy_from_slice(&pair(clock / 60 % 60));
+        text[17..19].copy_from_slice(&pair(clock % 60));
         if offset < 0 {
-            into[9] = b'-';
+            text[19] = b'-';
         }
-        let minutes = i64::from(offset.unsigned_abs() / 60);
-        two_digits(&mut into[10..12], minutes / 60);
-        two_digits(&mut into[13..15], minutes % 60);
+        let minutes = offset.unsigned_abs() / 60;
+        text[20..22].copy_from_slice(&pair(minutes / 60));
+        text[23..25].copy_from_slice(&pair(minutes % 60));
+        Some(text)
     }
 }
 
-/// `n` (0–99) as two digits.
-fn two_digits(into: &mut [u8], n: i64) {
-    const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    let at = usize::try_from(n.rem_euclid(100)).unwrap_or(0) * 2;
-    if let (Some(into), Some(pair)) = (into.get_mut(..2), PAIRS.get(at..at + 2)) {
-        into.copy_from_slice(pair);
+/// The two digits of every number below 100.
+const PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        pairs[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
     }
+    pairs
+};
+
+/// The last two digits of `n`.
+fn pair(n: u32) -> [u8; 2] {
+    PAIRS[(n % 100) as usize]
 }
 
 impl fmt::Display for At {
@@ -187,11 +184,13 @@ pub(crate) fn date_text(day: i64) -> Option<[u8; 10]> {
     if !(0..=9999).contains(&year) {
         return None;
     }
+    // 0..=9999, 1..=12 and 1..=31.
+    let number = |n: i64| u32::try_from(n).unwrap_or(0);
     let mut text = *b"0000-00-00";
-    two_digits(&mut text[0..2], year / 100);
-    two_digits(&mut text[2..4], year % 100);
-    two_digits(&mut text[5..7], month);
-    two_digits(&mut text[8..10], date);
+    text[0..2].copy_from_slice(&pair(number(year / 100)));
+    text[2..4].copy_from_slice(&pair(number(year % 100)));
+    text[5..7].copy_from_slice(&pair(number(month)));
+    text[8..10].copy_from_slice(&pair(number(date)));
     CACHE.with(|c| c[slot].set((day, text)));
     Some(text)
 }
