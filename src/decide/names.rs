@@ -218,6 +218,8 @@ pub(crate) struct Kinds {
     names: NameIndex,
     /// By target number (see [`numbered_targets`]): its start and stop events.
     targets: Vec<(Kind, Kind)>,
+    /// By callback rule: the event its time runs from (`resolved` unless it says).
+    callbacks: Vec<Kind>,
 }
 
 impl Kinds {
@@ -225,6 +227,7 @@ impl Kinds {
         let mut kinds = Kinds {
             names: NameIndex::new(BUILTIN),
             targets: Vec::new(),
+            callbacks: Vec::new(),
         };
         for (target, _, _) in numbered_targets(policy) {
             let start = kinds.intern(&target.start);
@@ -232,9 +235,11 @@ impl Kinds {
             kinds.targets.push((start, stop));
         }
         for rule in &policy.callbacks {
-            if let Some((_, from, _)) = &rule.within {
-                kinds.intern(from);
-            }
+            let from = match &rule.within {
+                Some((_, from, _)) => kinds.intern(from),
+                None => Kind::RESOLVED,
+            };
+            kinds.callbacks.push(from);
         }
         kinds
     }
@@ -246,6 +251,11 @@ impl Kinds {
     /// The number of kind `name`: [`Kind::OTHER`] when the version does not know it.
     pub fn code(&self, name: &str) -> Kind {
         self.names.get(name).map_or(Kind::OTHER, |i| Kind(i as u32))
+    }
+
+    /// The event the time of callback rule `number` runs from.
+    pub fn callback(&self, number: usize) -> Kind {
+        self.callbacks.get(number).copied().unwrap_or(Kind::OTHER)
     }
 
     /// The start and stop events of target `number`.

@@ -99,12 +99,12 @@ pub(crate) fn decide<'a>(
         let (shown, handler) = cx.route();
         route = Some(shown);
         let rule = cx.callback_rule();
-        let rounds = cx.rounds(rule);
+        let rounds = cx.rounds(rule.map(|(_, rule)| rule));
         let mut clocked = ClockedList::new();
         targets = cx.targets(calendar, &rounds, &mut clocked).map_err(time)?;
         escalations = cx.escalations(handler, &clocked).map_err(time)?;
-        if let Some(rule) = rule {
-            callback = Some(cx.callback(rule, calendar, &rounds).map_err(time)?);
+        if let Some((number, rule)) = rule {
+            callback = Some(cx.callback(number, rule, calendar, &rounds).map_err(time)?);
         }
         stages = cx.stages();
     }
@@ -339,13 +339,13 @@ impl<'a, 'e> Ctx<'a, 'e> {
         (route, handler)
     }
 
-    /// The first callback rule that applies.
-    fn callback_rule(&mut self) -> Option<&'a Callback> {
+    /// The first callback rule that applies, and its number.
+    fn callback_rule(&mut self) -> Option<(usize, &'a Callback)> {
         let policy = self.policy;
-        for rule in &policy.callbacks {
+        for (number, rule) in policy.callbacks.iter().enumerate() {
             let what = || format!("callback rule `{}`", rule.named.name);
             if self.applies(rule.when.as_ref(), what) == Truth::True {
-                return Some(rule);
+                return Some((number, rule));
             }
         }
         None
@@ -827,8 +827,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
         Ok(steps)
     }
 
+    /// The callback by rule `rule`, number `number` of the policy's callback rules.
     fn callback(
         &mut self,
+        number: usize,
         rule: &'a Callback,
         calendar: Option<usize>,
         rounds: &[Round],
@@ -855,9 +857,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
         };
         // Each round has its own callback; the decision shows the latest, and the earlier ones
         // (those that reopened the case) under `earlier`.
+        let from_kind = self.version.names.kinds.callback(number);
         for (n, round) in rounds.iter().enumerate() {
             let events = &self.events()[round.first..round.end];
-            let one = self.callback_round(rule, calendar, events, via)?;
+            let one = self.callback_round(rule, from_kind, calendar, events, via)?;
             if n + 1 < rounds.len() {
                 if one.due.is_some() || one.done_at.is_some() {
                     state.earlier.push(one);
@@ -874,20 +877,17 @@ impl<'a, 'e> Ctx<'a, 'e> {
         Ok(state)
     }
 
-    /// The callback of one round.
+    /// The callback of one round, whose time runs from the first event of kind `from_kind`.
     fn callback_round(
         &mut self,
         rule: &'a Callback,
+        from_kind: Kind,
         calendar: Option<usize>,
         events: &'e [Ev<'a>],
         via: &str,
     ) -> Result<CallbackRound, TimeError> {
         let policy = self.policy;
         let now = self.facts.now;
-        let from_event = rule
-            .within
-            .as_ref()
-            .map_or("resolved", |(_, e, _)| e.as_str());
         let mut round = CallbackRound {
             due: None,
             done_at: None,
@@ -895,7 +895,6 @@ impl<'a, 'e> Ctx<'a, 'e> {
             satisfied: None,
             reopened: false,
         };
-        let from_kind = self.version.names.kinds.code(from_event);
         if !self.facts.kinds.may_have(from_kind) {
             return Ok(round);
         }

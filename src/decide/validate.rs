@@ -127,7 +127,7 @@ pub(crate) fn validate<'c>(
         .as_ref()
         .and_then(|s| lookup(&names.severities, s, "severity", &mut problem));
     let attrs = &mut facts.attrs;
-    *attrs = filled(None, policy.attributes.len());
+    fill(attrs, None, policy.attributes.len());
     for (name, value) in &case.attributes {
         let field = || format!("attributes.{name}");
         let Some(i) = names.attributes.get(name) else {
@@ -164,7 +164,8 @@ pub(crate) fn validate<'c>(
     }
     // A field that is absent, `null` or blank is missing; fields the policy does not declare
     // are the caller's business.
-    let mut given: SmallVec<[bool; 16]> = filled(false, policy.fields.len());
+    let mut given: SmallVec<[bool; 16]> = SmallVec::new();
+    fill(&mut given, false, policy.fields.len());
     for (name, value) in &case.fields {
         if let Some(i) = names.fields.get(name) {
             given[i] = match value {
@@ -288,16 +289,15 @@ pub(crate) fn validate<'c>(
     }
 }
 
-/// `n` copies of `value`: inline when they fit, without the element-by-element fill of
-/// `SmallVec::from_elem`.
-fn filled<T: Copy, const N: usize>(value: T, n: usize) -> SmallVec<[T; N]>
+/// Appends `n` copies of `value` to `list`: copied from an array when they fit inline,
+/// without the element-by-element fill of `SmallVec::resize`.
+fn fill<T: Copy, const N: usize>(list: &mut SmallVec<[T; N]>, value: T, n: usize)
 where
     [T; N]: smallvec::Array<Item = T>,
 {
-    if n <= N {
-        SmallVec::from_buf_and_len([value; N], n)
-    } else {
-        smallvec::smallvec![value; n]
+    match [value; N].get(..n) {
+        Some(copies) => list.extend_from_slice(copies),
+        None => list.resize(list.len() + n, value),
     }
 }
 
