@@ -99,9 +99,9 @@ fn figures_agree_with_the_decisions_one_by_one() {
         let mut states: Vec<(String, State)> = d
             .targets
             .iter()
-            .map(|t| match t.stage {
-                Some(stage) => (format!("{stage}.{}", t.name), t.state),
-                None => (t.name.to_string(), t.state),
+            .map(|t| match &t.target.stage {
+                Some(stage) => (format!("{stage}.{}", t.target.name), t.state),
+                None => (t.target.name.clone(), t.state),
             })
             .collect();
         if let Some(cb) = &d.callback {
@@ -264,7 +264,7 @@ fn what_if_reports_route_changes_and_moved_deadlines() {
         let deadline = |d: &charter::decide::Decision<'_>| {
             d.targets
                 .iter()
-                .find(|t| t.name == "resolve" && t.stage.is_none())
+                .find(|t| t.target.name == "resolve" && t.target.stage.is_none())
                 .and_then(|t| t.deadline)
                 .map(|t| t.secs)
         };

@@ -118,7 +118,7 @@ fn example_cases_reach_every_outcome() {
                 for c in &t.cycles {
                     states.insert(c.state.name());
                 }
-                if let Some(c) = t.calendar {
+                if let Some(c) = &t.target.calendar {
                     calendars.insert(c.to_string());
                 }
             }
@@ -421,7 +421,7 @@ fn the_version_in_force_at_receipt_decides() {
         (
             d.policy.version.to_string(),
             d.policy.digest.to_string(),
-            d.targets[0].within.to_string(),
+            d.targets[0].target.within.to_string(),
         )
     };
     let before = decide("2026-09-30T23:59:00+08:00");

@@ -71,11 +71,12 @@ fn target_facts(decision: &Decision<'_>) -> Vec<TargetFacts> {
                 (Some(p), Some(b)) => Some(p / 100.0 * b as f64),
                 _ => None,
             };
+            let def = t.target;
             TargetFacts {
                 // A stage's targets are told apart from the SLA's: `review.resolve`.
-                name: match t.stage {
-                    Some(stage) => format!("{stage}.{}", t.name),
-                    None => t.name.to_string(),
+                name: match &def.stage {
+                    Some(stage) => format!("{stage}.{}", def.name),
+                    None => def.name.clone(),
                 },
                 state: t.state,
                 deadline: t.deadline.map(|d| d.secs),
@@ -85,7 +86,7 @@ fn target_facts(decision: &Decision<'_>) -> Vec<TargetFacts> {
                 fired: decision
                     .escalations
                     .iter()
-                    .filter(|s| s.fired && s.target == Some(t.name))
+                    .filter(|s| s.fired && s.target == Some(def.name.as_str()))
                     .map(|s| format!("{} {}", s.ladder, s.trigger))
                     .collect(),
             }

@@ -413,20 +413,21 @@ impl Cycle {
     }
 }
 
-/// A time target as it stands.
+/// What the policy says of a target on the calendar it runs on: the same in every decision
+/// of a version, which made it once and which every decision's [`TargetState`] points at.
 #[derive(Debug, Serialize, JsonSchema)]
-pub struct TargetState<'a> {
+pub struct TargetDef {
     /// The target's name.
-    pub name: &'a str,
+    pub name: String,
     /// The stage it belongs to, for stage targets.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stage: Option<&'a str>,
+    pub stage: Option<String>,
     /// The `sla` block (or stage) it comes from.
-    pub sla: &'a str,
+    pub sla: String,
     /// `elapsed` or `working`.
     pub clock: Clock,
     /// The calendar, when the clock counts working time or calendar days.
-    pub calendar: Option<&'a str>,
+    pub calendar: Option<String>,
     /// The time allowed, as written.
     #[serde(serialize_with = "span_text")]
     #[schemars(with = "String")]
@@ -434,9 +435,21 @@ pub struct TargetState<'a> {
     /// Whether it recurs (`every`).
     pub recurring: bool,
     /// The event that starts its clock.
-    pub start_event: &'a str,
+    pub start_event: String,
     /// The event that stops it.
-    pub stop_event: &'a str,
+    pub stop_event: String,
+    /// These fields as JSON, `{"name":…` to `stop_event`, for the decision writer.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub(crate) head: Vec<u8>,
+}
+
+/// A time target as it stands.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TargetState<'a> {
+    /// What the policy says of the target (its fields appear in the target's JSON object).
+    #[serde(flatten)]
+    pub target: &'a TargetDef,
     /// Extension granted, as written on the events (summed).
     #[serde(serialize_with = "spans_text", skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
@@ -457,10 +470,6 @@ pub struct TargetState<'a> {
     /// cases).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cycles: Vec<Cycle>,
-    /// The JSON of the fields from `name` to `stop_event`, made when the engine was built.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub(crate) head: Option<&'a [u8]>,
 }
 
 impl TargetState<'_> {

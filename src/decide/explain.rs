@@ -385,20 +385,21 @@ fn target_sentence(
     pauses: u32,
     cycles: u32,
 ) {
-    put!(s, "target `", t.name);
-    if let Some(stage) = t.stage {
-        put!(s, "` of stage `", stage);
+    let def = t.target;
+    put!(s, "target `", def.name.as_str());
+    if let Some(stage) = &def.stage {
+        put!(s, "` of stage `", stage.as_str());
     }
-    put!(s, "`: ", t.within);
-    if let Some(c) = t.calendar {
-        put!(s, " on `", c, "`");
+    put!(s, "`: ", def.within);
+    if let Some(c) = &def.calendar {
+        put!(s, " on `", c.as_str(), "`");
     }
     match started_at {
         Some(at) if cycles > 1 => put!(s, ", cycle ", cycles, " from ", at),
-        Some(at) => put!(s, " from `", t.start_event, "` at ", at),
+        Some(at) => put!(s, " from `", def.start_event.as_str(), "` at ", at),
         None => {}
     }
-    put!(s, " = ", ClockTime(budget), " of ", t.clock, " time");
+    put!(s, " = ", ClockTime(budget), " of ", def.clock, " time");
     if let Some(e) = t.extended_by {
         put!(s, " (extended by ", e, ")");
     }

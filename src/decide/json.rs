@@ -28,8 +28,8 @@ pub(crate) fn route_json(route: &Route<'_>) -> Vec<u8> {
     out
 }
 
-/// A target's fixed fields (`{"name":…` to `stop_event`), for the engine's shared fragments.
-pub(crate) fn target_head_json(target: &TargetState<'_>) -> Vec<u8> {
+/// A target's fixed fields (`{"name":…` to `stop_event`), for the engine's shared definitions.
+pub(crate) fn target_head_json(target: &TargetDef) -> Vec<u8> {
     let mut out = Vec::new();
     Writer { out: &mut out }.target_head(target);
     out
@@ -312,10 +312,7 @@ impl Writer<'_> {
     }
 
     fn target(&mut self, t: &TargetState<'_>) {
-        match t.head {
-            Some(head) => self.raw(head),
-            None => self.target_head(t),
-        }
+        self.raw(&t.target.head);
         if let Some(by) = &t.extended_by {
             self.raw(key!("extended_by"));
             self.piece(by);
@@ -333,28 +330,28 @@ impl Writer<'_> {
     }
 
     /// A target from its opening brace to `stop_event`: what the policy says of it.
-    fn target_head(&mut self, t: &TargetState<'_>) {
+    fn target_head(&mut self, t: &TargetDef) {
         self.out.push(b'{');
         self.raw(first_key!("name"));
-        self.str(t.name);
-        if let Some(stage) = t.stage {
+        self.str(&t.name);
+        if let Some(stage) = &t.stage {
             self.raw(key!("stage"));
             self.str(stage);
         }
         self.raw(key!("sla"));
-        self.str(t.sla);
+        self.str(&t.sla);
         self.raw(key!("clock"));
         self.name(t.clock.name());
         self.raw(key!("calendar"));
-        self.opt_str(t.calendar);
+        self.opt_str(t.calendar.as_deref());
         self.raw(key!("within"));
         self.piece(&t.within);
         self.raw(key!("recurring"));
         self.bool(t.recurring);
         self.raw(key!("start_event"));
-        self.str(t.start_event);
+        self.str(&t.start_event);
         self.raw(key!("stop_event"));
-        self.str(t.stop_event);
+        self.str(&t.stop_event);
     }
 
     fn escalation(&mut self, e: &EscalationStep<'_>) {

@@ -46,9 +46,9 @@ type Pauses = SmallVec<[Pause; 2]>;
 type Rounds = SmallVec<[Round; 2]>;
 type ClockedList<'a> = SmallVec<[Clocked<'a>; 4]>;
 
-/// A target that applies: the target, its SLA (or stage) name, its stage, and its number
-/// among all the policy's targets (SLA targets in order, then stage targets).
-type Choice<'a> = (&'a Target, &'a str, Option<usize>, usize);
+/// A target that applies: the target, its stage, and its number among all the policy's
+/// targets (SLA targets in order, then stage targets).
+type Choice<'a> = (&'a Target, Option<usize>, usize);
 
 struct Ctx<'a, 'e> {
     version: &'a Version,
@@ -425,7 +425,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         conditional: sla.when.is_some(),
                     });
                     for (j, t) in sla.targets.iter().enumerate() {
-                        let choice = (t, sla.named.name.as_str(), None, first + j);
+                        let choice = (t, None, first + j);
                         match chosen.iter_mut().find(|(c, ..)| c.name == t.name) {
                             Some(slot) => *slot = choice,
                             None => chosen.push(choice),
@@ -445,7 +445,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     .any(|e| e.stage == Some(i) && e.kind == Kind::STAGE)
             {
                 for (j, t) in stage.targets.iter().enumerate() {
-                    chosen.push((t, &stage.named.name, Some(i), first + j));
+                    chosen.push((t, Some(i), first + j));
                 }
             }
         }
@@ -458,7 +458,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
 
     fn target(
         &mut self,
-        (target, sla, stage, slot): Choice<'a>,
+        (target, stage, slot): Choice<'a>,
         calendar: Option<usize>,
         rounds: &[Round],
         clocked: &mut ClockedList<'a>,
@@ -470,7 +470,20 @@ impl<'a, 'e> Ctx<'a, 'e> {
         // The state and the run are filled where they lie in their lists, cycle by cycle,
         // rather than built and moved: together they are a few hundred bytes.
         let index = states.len();
-        states.push(target_shown(self.version, target, sla, stage, resolved));
+        let Some(def) = self.version.fragments.target(slot, resolved) else {
+            return Ok(());
+        };
+        states.push(TargetState {
+            target: def,
+            extended_by: None,
+            started_at: None,
+            budget_seconds: None,
+            deadline: None,
+            stopped_at: None,
+            consumed_percent: None,
+            state: State::NotStarted,
+            cycles: Vec::new(),
+        });
         clocked.push(Clocked {
             name: &target.name,
             stage,
@@ -485,7 +498,6 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let (Some(state), Some(run)) = (states.last_mut(), clocked.last_mut()) else {
             return Ok(());
         };
-        state.head = self.version.fragments.target_head(slot, resolved);
         let (start_kind, stop_kind) = self.version.names.kinds.target(slot);
         // Cycles recorded so far; the current one is in the state's own fields, and the list
         // of cycles is kept only once there are two.
@@ -1053,41 +1065,35 @@ fn route_shown<'a>(policy: &'a Policy, role: usize, cited: &'a RuleRef) -> Route
     }
 }
 
-/// A target as a decision shows it before its clock is read: what the policy says of it, on
-/// calendar `calendar` (an index of the version's calendars).
-fn target_shown<'a>(
-    version: &'a Version,
-    target: &'a Target,
-    sla: &'a str,
+/// What a decision shows of `target` (of SLA or stage `sla`, in stage `stage`) on calendar
+/// `calendar` (an index of the version's calendars), before its clock is read.
+fn target_def(
+    version: &Version,
+    target: &Target,
+    sla: &str,
     stage: Option<usize>,
     calendar: Option<usize>,
-) -> TargetState<'a> {
+) -> TargetDef {
     let (_, cal_name) = calendar_of(version, calendar);
     let clock = target.span.clock();
-    TargetState {
-        name: &target.name,
-        stage: stage.map(|s| version.policy.stages[s].named.name.as_str()),
-        sla,
+    let mut def = TargetDef {
+        name: target.name.clone(),
+        stage: stage.map(|s| version.policy.stages[s].named.name.clone()),
+        sla: sla.to_string(),
         clock,
         calendar: if target.span.fixed_seconds().is_some() && clock == Clock::Elapsed {
             None
         } else {
-            cal_name
+            cal_name.map(str::to_string)
         },
         within: target.span,
         recurring: target.recurring,
-        start_event: &target.start,
-        stop_event: &target.stop,
-        extended_by: None,
-        started_at: None,
-        budget_seconds: None,
-        deadline: None,
-        stopped_at: None,
-        consumed_percent: None,
-        state: State::NotStarted,
-        cycles: Vec::new(),
-        head: None,
-    }
+        start_event: target.start.clone(),
+        stop_event: target.stop.clone(),
+        head: Vec::new(),
+    };
+    def.head = crate::decide::json::target_head_json(&def);
+    def
 }
 
 /// An escalation step as a decision shows it before its time is known: ladder, trigger and
@@ -1129,7 +1135,7 @@ pub(crate) struct Fragments {
     /// By route rule, `otherwise` last.
     routes: Vec<Vec<u8>>,
     /// By target number (see `targets`) times calendars + 1, then calendar (0: none).
-    heads: Vec<Vec<u8>>,
+    targets: Vec<TargetDef>,
     calendars: usize,
     /// By ladder, step, then role (0: none): the JSON before and after `at`.
     steps: Vec<Vec<Vec<StepJson>>>,
@@ -1147,11 +1153,10 @@ impl Fragments {
             .map(|(role, cited)| crate::decide::json::route_json(&route_shown(policy, role, cited)))
             .collect();
         let calendars = policy.calendars.len();
-        let mut heads = Vec::new();
+        let mut targets = Vec::new();
         for (target, sla, stage) in numbered_targets(policy) {
             for calendar in std::iter::once(None).chain((0..calendars).map(Some)) {
-                let shown = target_shown(version, target, sla, stage, calendar);
-                heads.push(crate::decide::json::target_head_json(&shown));
+                targets.push(target_def(version, target, sla, stage, calendar));
             }
         }
         let roles = policy.roles.len();
@@ -1177,7 +1182,7 @@ impl Fragments {
             .collect();
         Fragments {
             routes,
-            heads,
+            targets,
             calendars,
             steps,
         }
@@ -1187,14 +1192,13 @@ impl Fragments {
         self.routes.get(rule).map(Vec::as_slice)
     }
 
-    fn target_head(&self, number: usize, calendar: Option<usize>) -> Option<&[u8]> {
+    /// Target `number` on calendar `calendar`.
+    fn target(&self, number: usize, calendar: Option<usize>) -> Option<&TargetDef> {
         // A calendar the version does not have is no calendar, as in `calendar_of`.
         let calendar = calendar
             .filter(|&i| i < self.calendars)
             .map_or(0, |i| i + 1);
-        self.heads
-            .get(number * (self.calendars + 1) + calendar)
-            .map(Vec::as_slice)
+        self.targets.get(number * (self.calendars + 1) + calendar)
     }
 
     fn step(&self, ladder: usize, step: usize, to: Option<usize>) -> Option<(&[u8], &[u8])> {
