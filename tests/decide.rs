@@ -487,7 +487,12 @@ fn escalating_past_the_top_is_a_finding() {
         .decide(&case, at("2026-03-20T10:00:00+08:00"))
         .unwrap();
     let step = &d.escalations[0];
-    assert_eq!((step.to, step.fired), (None, true), "{:?}", d.escalations);
+    assert_eq!(
+        (step.step.to.as_deref(), step.fired),
+        (None, true),
+        "{:?}",
+        d.escalations
+    );
     assert_eq!(d.findings.len(), 1);
     assert_eq!(d.findings[0].kind, FindingKind::NoSuperior);
     assert!(

@@ -86,8 +86,8 @@ fn target_facts(decision: &Decision<'_>) -> Vec<TargetFacts> {
                 fired: decision
                     .escalations
                     .iter()
-                    .filter(|s| s.fired && s.target == Some(def.name.as_str()))
-                    .map(|s| format!("{} {}", s.ladder, s.trigger))
+                    .filter(|s| s.fired && s.step.target.as_deref() == Some(def.name.as_str()))
+                    .map(|s| format!("{} {}", s.step.ladder, s.step.trigger))
                     .collect(),
             }
         })

@@ -539,32 +539,60 @@ impl StepState {
     }
 }
 
-/// One escalation step.
-#[derive(Debug, Serialize, JsonSchema)]
-pub struct EscalationStep<'a> {
+/// What the policy says of one escalation step going to one role: the same in every decision
+/// of a version, which made it once and which every decision's [`EscalationStep`] points at.
+#[derive(Debug, JsonSchema)]
+pub struct StepDef {
     /// The ladder's name.
-    pub ladder: &'a str,
+    pub ladder: String,
     /// The target whose clock drives it.
-    pub target: Option<&'a str>,
+    pub target: Option<String>,
     /// As written: `at 80%`, `at breach + 1 working day`, `immediately`.
-    pub trigger: TriggerText<'a>,
-    /// When it fires (or fired, or would have).
-    pub at: Option<At>,
+    #[schemars(with = "TriggerText<'static>")]
+    pub trigger: String,
     /// The role it goes to; `null` when the handler has no superior.
-    pub to: Option<&'a str>,
+    pub to: Option<String>,
     /// That role's title.
-    pub to_title: Option<&'a str>,
+    pub to_title: Option<String>,
     /// `notify` or `escalate`.
     pub action: Action,
+    /// The JSON of `ladder`, `target` and `trigger` (`{"ladder":…`), and of `to`, `to_title`
+    /// and `action` (`,"to":…`), for the decision writer.
+    #[schemars(skip)]
+    pub(crate) json: (Vec<u8>, Vec<u8>),
+}
+
+/// One escalation step.
+#[derive(Debug, JsonSchema)]
+pub struct EscalationStep<'a> {
+    /// What the policy says of the step (its fields appear in the step's JSON object).
+    #[serde(flatten)]
+    pub step: &'a StepDef,
+    /// When it fires (or fired, or would have).
+    pub at: Option<At>,
     /// Whether it has fired by `evaluated_at`.
     pub fired: bool,
     /// Fired, pending or cancelled.
     pub state: StepState,
-    /// The JSON of `ladder`, `target` and `trigger` (`{"ladder":…`), and of `to`, `to_title`
-    /// and `action` (`,"to":…`), made when the engine was built.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub(crate) json: Option<(&'a [u8], &'a [u8])>,
+}
+
+/// The step's fields in the order of the JSON contract, `at` among the policy's.
+impl Serialize for EscalationStep<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let step = self.step;
+        let mut e = s.serialize_struct("EscalationStep", 9)?;
+        e.serialize_field("ladder", &step.ladder)?;
+        e.serialize_field("target", &step.target)?;
+        e.serialize_field("trigger", &step.trigger)?;
+        e.serialize_field("at", &self.at)?;
+        e.serialize_field("to", &step.to)?;
+        e.serialize_field("to_title", &step.to_title)?;
+        e.serialize_field("action", &step.action)?;
+        e.serialize_field("fired", &self.fired)?;
+        e.serialize_field("state", &self.state)?;
+        e.end()
+    }
 }
 
 /// An escalation trigger, shown as written in the policy.

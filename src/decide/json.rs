@@ -35,8 +35,8 @@ pub(crate) fn target_head_json(target: &TargetDef) -> Vec<u8> {
     out
 }
 
-/// A step's fixed fields before and after `at`, for the engine's shared fragments.
-pub(crate) fn step_json(step: &EscalationStep<'_>) -> (Vec<u8>, Vec<u8>) {
+/// A step's fixed fields before and after `at`, for the engine's shared definitions.
+pub(crate) fn step_json(step: &StepDef) -> (Vec<u8>, Vec<u8>) {
     let (mut head, mut whom) = (Vec::new(), Vec::new());
     Writer { out: &mut head }.step_head(step);
     Writer { out: &mut whom }.step_whom(step);
@@ -355,16 +355,11 @@ impl Writer<'_> {
     }
 
     fn escalation(&mut self, e: &EscalationStep<'_>) {
-        match e.json {
-            Some((head, _)) => self.raw(head),
-            None => self.step_head(e),
-        }
+        let (head, whom) = &e.step.json;
+        self.raw(head);
         self.raw(key!("at"));
         self.opt_at(e.at);
-        match e.json {
-            Some((_, whom)) => self.raw(whom),
-            None => self.step_whom(e),
-        }
+        self.raw(whom);
         self.raw(key!("fired"));
         self.bool(e.fired);
         self.raw(key!("state"));
@@ -373,22 +368,22 @@ impl Writer<'_> {
     }
 
     /// A step from its opening brace to `trigger`.
-    fn step_head(&mut self, e: &EscalationStep<'_>) {
+    fn step_head(&mut self, e: &StepDef) {
         self.out.push(b'{');
         self.raw(first_key!("ladder"));
-        self.str(e.ladder);
+        self.str(&e.ladder);
         self.raw(key!("target"));
-        self.opt_str(e.target);
+        self.opt_str(e.target.as_deref());
         self.raw(key!("trigger"));
-        self.piece(&e.trigger);
+        self.str(&e.trigger);
     }
 
     /// A step's `to`, `to_title` and `action`.
-    fn step_whom(&mut self, e: &EscalationStep<'_>) {
+    fn step_whom(&mut self, e: &StepDef) {
         self.raw(key!("to"));
-        self.opt_str(e.to);
+        self.opt_str(e.to.as_deref());
         self.raw(key!("to_title"));
-        self.opt_str(e.to_title);
+        self.opt_str(e.to_title.as_deref());
         self.raw(key!("action"));
         self.name(e.action.name());
     }

@@ -816,12 +816,15 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 } else {
                     StepState::Pending
                 };
-                let mut shown = step_shown(policy, ladder, step, to);
-                shown.at = at.map(|a| self.at(a));
-                shown.fired = fired;
-                shown.state = state;
-                shown.json = self.version.fragments.step(li, si, to);
-                steps.push(shown);
+                let Some(def) = self.version.fragments.step(li, si, to) else {
+                    continue;
+                };
+                steps.push(EscalationStep {
+                    step: def,
+                    at: at.map(|a| self.at(a)),
+                    fired,
+                    state,
+                });
             }
         }
         let fired = steps.iter().filter(|s| s.fired).count();
@@ -1096,35 +1099,31 @@ fn target_def(
     def
 }
 
-/// An escalation step as a decision shows it before its time is known: ladder, trigger and
-/// the role `to` (an index of the policy's roles) it goes to.
-fn step_shown<'a>(
-    policy: &'a Policy,
-    ladder: &'a Escalation,
-    step: &'a crate::check::EscalationStep,
+/// What a decision shows of `step` of `ladder` going to role `to` (an index of the policy's
+/// roles), before its time is known.
+fn step_def(
+    policy: &Policy,
+    ladder: &Escalation,
+    step: &crate::check::EscalationStep,
     to: Option<usize>,
-) -> EscalationStep<'a> {
+) -> StepDef {
     let role = to.map(|r| &policy.roles[r]);
-    EscalationStep {
-        ladder: &ladder.named.name,
-        target: ladder.target.as_deref(),
-        trigger: TriggerText(&step.trigger),
-        at: None,
-        to: role.map(|r| r.named.name.as_str()),
-        to_title: role.map(|r| r.named.label.text.as_str()),
+    let mut def = StepDef {
+        ladder: ladder.named.name.clone(),
+        target: ladder.target.clone(),
+        trigger: TriggerText(&step.trigger).to_string(),
+        to: role.map(|r| r.named.name.clone()),
+        to_title: role.map(|r| r.named.label.text.clone()),
         action: if step.escalate {
             Action::Escalate
         } else {
             Action::Notify
         },
-        fired: false,
-        state: StepState::Pending,
-        json: None,
-    }
+        json: (Vec::new(), Vec::new()),
+    };
+    def.json = crate::decide::json::step_json(&def);
+    def
 }
-
-/// A step's JSON before and after its `at`.
-type StepJson = (Vec<u8>, Vec<u8>);
 
 /// The JSON a version's decisions share, written once when the engine is built: each route,
 /// the fixed fields of each target on each calendar, and the fixed fields of each escalation
@@ -1137,8 +1136,8 @@ pub(crate) struct Fragments {
     /// By target number (see `targets`) times calendars + 1, then calendar (0: none).
     targets: Vec<TargetDef>,
     calendars: usize,
-    /// By ladder, step, then role (0: none): the JSON before and after `at`.
-    steps: Vec<Vec<Vec<StepJson>>>,
+    /// By ladder, step, then role (0: none).
+    steps: Vec<Vec<Vec<StepDef>>>,
 }
 
 impl Fragments {
@@ -1170,11 +1169,7 @@ impl Fragments {
                     .map(|step| {
                         std::iter::once(None)
                             .chain((0..roles).map(Some))
-                            .map(|to| {
-                                crate::decide::json::step_json(&step_shown(
-                                    policy, ladder, step, to,
-                                ))
-                            })
+                            .map(|to| step_def(policy, ladder, step, to))
                             .collect()
                     })
                     .collect()
@@ -1201,12 +1196,11 @@ impl Fragments {
         self.targets.get(number * (self.calendars + 1) + calendar)
     }
 
-    fn step(&self, ladder: usize, step: usize, to: Option<usize>) -> Option<(&[u8], &[u8])> {
-        let (head, whom) = self
-            .steps
+    /// Step `step` of ladder `ladder` going to role `to`.
+    fn step(&self, ladder: usize, step: usize, to: Option<usize>) -> Option<&StepDef> {
+        self.steps
             .get(ladder)?
             .get(step)?
-            .get(to.map_or(0, |r| r + 1))?;
-        Some((head, whom))
+            .get(to.map_or(0, |r| r + 1))
     }
 }

@@ -283,7 +283,7 @@ pub fn run(engine: &Engine, test: &Test, coverage: &mut Coverage) -> Outcome {
     for step in decision.escalations.iter().filter(|s| s.fired) {
         coverage
             .steps
-            .insert((step.ladder.to_string(), step.trigger.to_string()));
+            .insert((step.step.ladder.clone(), step.step.trigger.clone()));
     }
     let actual = match serde_json::to_value(&decision) {
         Ok(v) => v,
