@@ -8,14 +8,32 @@
 use crate::check::{Policy, Target};
 
 /// Names to their positions in a list, by open addressing on a hash of the name's first and
-/// last eight bytes (the names of a policy are short words).
+/// last eight bytes (the names of a policy are short words). Each slot holds the name's key,
+/// length and position, so a lookup reads one slot per probe.
 #[derive(Debug, Default)]
 pub(crate) struct NameIndex {
     names: Vec<String>,
-    /// `ends` of each name.
-    keys: Vec<(u64, u64)>,
-    /// Position + 1 of the name in each slot, 0 for an empty slot; a power of two long.
-    slots: Vec<u32>,
+    /// A power of two long, at most half full.
+    slots: Vec<Slot>,
+}
+
+/// One slot of a [`NameIndex`]: a name's key (see [`ends`]), length and position, or empty.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    first: u64,
+    last: u64,
+    len: u32,
+    /// The position in the list; [`Slot::EMPTY`] for an empty slot.
+    at: u32,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        first: 0,
+        last: 0,
+        len: 0,
+        at: u32::MAX,
+    };
 }
 
 impl NameIndex {
@@ -34,9 +52,8 @@ impl NameIndex {
     fn push(&mut self, name: &str) {
         let known = self.get(name).is_some();
         self.names.push(name.to_string());
-        self.keys.push(ends(name.as_bytes()));
         if self.slots.len() < self.names.len() * 2 {
-            self.slots = vec![0; (self.names.len() * 4).next_power_of_two()];
+            self.slots = vec![Slot::EMPTY; (self.names.len() * 4).next_power_of_two()];
             for i in 0..self.names.len() {
                 if self.get(&self.names[i]).is_none() {
                     self.place(i);
@@ -60,12 +77,18 @@ impl NameIndex {
 
     fn place(&mut self, i: usize) {
         let mask = self.slots.len() - 1;
-        let (first, last) = self.keys[i];
-        let mut slot = mix(first, last, self.names[i].len()) as usize & mask;
-        while self.slots[slot] != 0 {
+        let name = self.names[i].as_bytes();
+        let (first, last) = ends(name);
+        let mut slot = mix(first, last, name.len()) as usize & mask;
+        while self.slots[slot].at != Slot::EMPTY.at {
             slot = (slot + 1) & mask;
         }
-        self.slots[slot] = i as u32 + 1;
+        self.slots[slot] = Slot {
+            first,
+            last,
+            len: name.len() as u32,
+            at: i as u32,
+        };
     }
 
     /// The names, in the order given.
@@ -76,20 +99,21 @@ impl NameIndex {
     /// The position of `name`, if the list holds it.
     #[inline]
     pub fn get(&self, name: &str) -> Option<usize> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let (first, last) = ends(name.as_bytes());
-        let mut slot = mix(first, last, name.len()) as usize & mask;
+        let mask = self.slots.len().checked_sub(1)?;
+        let bytes = name.as_bytes();
+        let (first, last) = ends(bytes);
+        let mut slot = mix(first, last, bytes.len()) as usize & mask;
         loop {
-            let i = (*self.slots.get(slot)? as usize).checked_sub(1)?;
-            let known = self.names.get(i)?.as_bytes();
-            if known.len() == name.len()
-                && self.keys.get(i) == Some(&(first, last))
-                && (known.len() <= 16 || known == name.as_bytes())
+            let s = self.slots.get(slot)?;
+            if s.at == Slot::EMPTY.at {
+                return None;
+            }
+            if s.first == first
+                && s.last == last
+                && s.len as usize == bytes.len()
+                && (bytes.len() <= 16 || self.names.get(s.at as usize)?.as_bytes() == bytes)
             {
-                return Some(i);
+                return Some(s.at as usize);
             }
             slot = (slot + 1) & mask;
         }
