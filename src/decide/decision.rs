@@ -472,7 +472,30 @@ pub struct TargetState<'a> {
     pub cycles: Vec<Cycle>,
 }
 
-impl TargetState<'_> {
+impl<'a> TargetState<'a> {
+    /// Target `target` as it stands before its start event.
+    pub fn new(target: &'a TargetDef) -> TargetState<'a> {
+        let Cycle {
+            started_at,
+            budget_seconds,
+            deadline,
+            stopped_at,
+            consumed_percent,
+            state,
+        } = Cycle::not_started();
+        TargetState {
+            target,
+            extended_by: None,
+            started_at,
+            budget_seconds,
+            deadline,
+            stopped_at,
+            consumed_percent,
+            state,
+            cycles: Vec::new(),
+        }
+    }
+
     /// The current cycle, from the target's own fields.
     pub fn current(&self) -> Cycle {
         Cycle {

@@ -473,17 +473,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let Some(def) = self.version.fragments.target(slot, resolved) else {
             return Ok(());
         };
-        states.push(TargetState {
-            target: def,
-            extended_by: None,
-            started_at: None,
-            budget_seconds: None,
-            deadline: None,
-            stopped_at: None,
-            consumed_percent: None,
-            state: State::NotStarted,
-            cycles: Vec::new(),
-        });
+        states.push(TargetState::new(def));
         clocked.push(Clocked {
             name: &target.name,
             stage,
