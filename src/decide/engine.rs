@@ -38,8 +38,8 @@ pub struct Version {
     /// A calendar with no open time in the policy's zone, for elapsed targets when the policy
     /// has no calendar.
     pub(crate) elapsed: Calendar,
-    /// The JSON its decisions share.
-    pub(crate) fragments: crate::decide::run::Fragments,
+    /// What its decisions share: route JSON, target and step definitions.
+    pub(crate) shared: crate::decide::run::Shared,
     /// The names a case uses, hashed, and the event kinds it knows, numbered.
     pub(crate) names: crate::decide::names::Names,
 }
@@ -130,7 +130,7 @@ impl Engine {
                     .collect();
                 let elapsed = Calendar::closed("elapsed", policy.timezone);
                 let mut version = Version {
-                    fragments: Default::default(),
+                    shared: Default::default(),
                     names: crate::decide::names::Names::new(&policy),
                     elapsed,
                     routes: policy.routes.iter().map(|r| cite(r.span)).collect(),
@@ -138,7 +138,7 @@ impl Engine {
                     digest,
                     policy,
                 };
-                version.fragments = crate::decide::run::Fragments::new(&version);
+                version.shared = crate::decide::run::Shared::new(&version);
                 version
             })
             .collect::<Vec<Version>>();

@@ -21,7 +21,7 @@ impl Decision<'_> {
     }
 }
 
-/// A route as JSON, for the engine's shared fragments.
+/// A route as JSON, for what the engine's decisions share.
 pub(crate) fn route_json(route: &Route<'_>) -> Vec<u8> {
     let mut out = Vec::new();
     Writer { out: &mut out }.route(route);

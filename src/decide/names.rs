@@ -293,7 +293,7 @@ impl Kinds {
 
 /// Every target of `policy` with its SLA (or stage) name and its stage, numbered by position:
 /// the targets of the SLA blocks in order, then those of the stages. The number names a
-/// target's event kinds and its JSON fragments.
+/// target's event kinds and its shared definition.
 pub(crate) fn numbered_targets(
     policy: &Policy,
 ) -> impl Iterator<Item = (&Target, &str, Option<usize>)> {

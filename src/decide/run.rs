@@ -334,7 +334,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let handler = chosen.map(|(role, _, _)| role);
         if let Some((role, cited, i)) = chosen {
             route = route_shown(policy, role, cited);
-            route.json = version.fragments.route(i);
+            route.json = version.shared.route(i);
         }
         (route, handler)
     }
@@ -411,7 +411,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         clocked: &mut ClockedList<'a>,
     ) -> Result<Vec<TargetState<'a>>, TimeError> {
         let policy = self.policy;
-        // The number of a target names its JSON fragments.
+        // The number of a target names its shared definition.
         let mut chosen: SmallVec<[Choice<'a>; 4]> = SmallVec::new();
         let mut number = 0;
         for sla in &policy.slas {
@@ -470,7 +470,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         // The state and the run are filled where they lie in their lists, cycle by cycle,
         // rather than built and moved: together they are a few hundred bytes.
         let index = states.len();
-        let Some(def) = self.version.fragments.target(slot, resolved) else {
+        let Some(def) = self.version.shared.target(slot, resolved) else {
             return Ok(());
         };
         states.push(TargetState::new(def));
@@ -802,7 +802,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 } else {
                     StepState::Pending
                 };
-                let Some(def) = self.version.fragments.step(li, si, to) else {
+                let Some(def) = self.version.shared.step(li, si, to) else {
                     continue;
                 };
                 steps.push(EscalationStep {
@@ -1130,12 +1130,12 @@ fn step_def(
     def
 }
 
-/// The JSON a version's decisions share, written once when the engine is built: each route,
-/// the fixed fields of each target on each calendar, and the fixed fields of each escalation
-/// step for each role it can go to. The writer copies them instead of writing and escaping
-/// the same policy names for every case.
+/// What a version's decisions share, made once when the engine is built: each route's JSON,
+/// the definition of each target on each calendar, and of each escalation step for each role
+/// it can go to. Decisions point at the definitions instead of copying the policy's names for
+/// every case, and the writer copies their JSON instead of writing and escaping those names.
 #[derive(Debug, Default)]
-pub(crate) struct Fragments {
+pub(crate) struct Shared {
     /// By route rule, `otherwise` last.
     routes: Vec<Vec<u8>>,
     /// By target number (see `targets`) times calendars + 1, then calendar (0: none).
@@ -1145,8 +1145,8 @@ pub(crate) struct Fragments {
     steps: Vec<Vec<Vec<StepDef>>>,
 }
 
-impl Fragments {
-    pub(crate) fn new(version: &Version) -> Fragments {
+impl Shared {
+    pub(crate) fn new(version: &Version) -> Shared {
         let policy = &version.policy;
         let routes = policy
             .routes
@@ -1180,7 +1180,7 @@ impl Fragments {
                     .collect()
             })
             .collect();
-        Fragments {
+        Shared {
             routes,
             targets,
             calendars,
