@@ -2,7 +2,8 @@
 //! generated cases (`examples/gen_cases.rs`), the same with the decision serialized to JSON
 //! (by serde's derived `Serialize` and by the hand-written `Decision::write_json` the batch
 //! and the service use), and one hand-written example. The baseline, measured in the same run, is parsing the same
-//! 1,000 lines with serde_json into `Case`.
+//! 1,000 lines with serde_json into `Case`. Deciding is measured both ways the library offers:
+//! `decide`, a new `Decision` each time, and `decide_into`, one `Decision` refilled.
 
 #![allow(clippy::unwrap_used, reason = "a benchmark fails by panicking")]
 
@@ -13,7 +14,7 @@ mod gen_cases;
 use std::hint::black_box;
 use std::path::Path;
 
-use charter::decide::{Case, Engine, Timestamp};
+use charter::decide::{Case, Decision, Engine, Timestamp};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
@@ -46,6 +47,21 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    // What a loop that decides many cases does: one decision, refilled each time.
+    let mut reused = Decision::default();
+    group.bench_function(
+        "decide_into 1000 generated cases (one reused Decision)",
+        |b| {
+            b.iter(|| {
+                for case in &cases {
+                    engine
+                        .decide_into(black_box(case), now, &mut reused)
+                        .unwrap();
+                    black_box(&reused);
+                }
+            })
+        },
+    );
     let mut out = Vec::with_capacity(4096);
     group.bench_function("decide 1000 generated cases + JSON (serde)", |b| {
         b.iter(|| {

@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release --example decide_loop -- decide 200`
 //!
-//! Modes: `decide` (decide only), `json` (decide and `write_json`), `parse` (read the 1,000
+//! Modes: `decide` (decide only), `into` (decide into one reused `Decision`), `json` (decide and `write_json`), `parse` (read the 1,000
 //! lines into `Case`, the baseline). A timing from this program is one run on a shared
 //! machine; criterion (`benches/run.sh decide`) gives medians.
 
@@ -15,11 +15,11 @@ mod gen_cases;
 use std::hint::black_box;
 use std::time::Instant;
 
-use charter::decide::{Case, Engine, Timestamp};
+use charter::decide::{Case, Decision, Engine, Timestamp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: decide_loop decide|json|parse [ROUNDS]";
+    let usage = "usage: decide_loop decide|into|json|parse [ROUNDS]";
     let mode = args.next().ok_or(usage)?;
     let rounds: u32 = match args.next() {
         Some(r) => r.parse().map_err(|_| usage)?,
@@ -49,6 +49,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "decide" => {
                 for case in &cases {
                     black_box(&engine.decide(black_box(case), now)?);
+                }
+            }
+            "into" => {
+                let mut decision = Decision::default();
+                for case in &cases {
+                    engine.decide_into(black_box(case), now, &mut decision)?;
+                    black_box(&decision);
                 }
             }
             "json" => {

@@ -58,6 +58,63 @@ fn generated_decisions_write_the_same_json_as_serde() {
     }
 }
 
+/// One `Decision` reused for every example case of every policy and for generated cases, in
+/// turn, holds after each exactly what a fresh decision holds: nothing of the case before
+/// leaks (cycles, extensions, findings, callbacks, stages, the route's missing attributes).
+#[test]
+fn decide_into_a_reused_decision_matches_a_fresh_one() {
+    let policies = ["complaint-office", "ecommerce-after-sales", "led-maker"];
+    let engines: Vec<Engine> = policies
+        .iter()
+        .map(|p| engine(&format!("policies/{p}")))
+        .collect();
+    let mut cases: Vec<(usize, Case, i64)> = Vec::new();
+    for (k, policy) in policies.iter().enumerate() {
+        let dir = Path::new("examples/cases").join(policy);
+        let now = at(std::fs::read_to_string(dir.join("NOW")).unwrap().trim());
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "toml"))
+            .collect();
+        files.sort();
+        cases.extend(files.iter().map(|f| (k, read_case(f), now)));
+    }
+    let mut rng = gen_cases::Rng::new(11);
+    for i in 0..300 {
+        let case = Case::from_json(&gen_cases::case_line(i, &mut rng)).unwrap();
+        let now = case.received_at.secs + (i as i64 % 9) * 86_400;
+        cases.push((0, case, now));
+    }
+    // Interleaved so that each case follows one of another kind, and every case is decided
+    // into a decision that held something else.
+    let order: Vec<usize> = (0..cases.len()).map(|i| (i * 7919) % cases.len()).collect();
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert!(
+        sorted.iter().copied().eq(0..cases.len()),
+        "the order visits every case"
+    );
+    let mut reused = Decision::default();
+    for round in 0..2 {
+        for &i in &order {
+            let (k, case, now) = &cases[i];
+            let fresh = engines[*k].decide(case, *now).unwrap();
+            engines[*k].decide_into(case, *now, &mut reused).unwrap();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            fresh.write_json(&mut a);
+            reused.write_json(&mut b);
+            assert_eq!(
+                String::from_utf8_lossy(&b),
+                String::from_utf8_lossy(&a),
+                "case `{}` (round {round})",
+                case.id
+            );
+            assert_eq!(reused.explain_text(), fresh.explain_text());
+        }
+    }
+}
+
 /// Every case under `examples/cases/POLICY/`, decided at the instant in that folder's `NOW`.
 #[test]
 fn example_cases_decide_as_snapshotted() {

@@ -496,6 +496,15 @@ impl<'a> TargetState<'a> {
         }
     }
 
+    /// Makes this the state of `target` before its start event, keeping the memory of its
+    /// list of cycles.
+    pub(crate) fn reset(&mut self, target: &'a TargetDef) {
+        let mut cycles = std::mem::take(&mut self.cycles);
+        cycles.clear();
+        *self = TargetState::new(target);
+        self.cycles = cycles;
+    }
+
     /// The current cycle, from the target's own fields.
     pub fn current(&self) -> Cycle {
         Cycle {
@@ -767,6 +776,40 @@ pub struct Finding {
     pub kind: FindingKind,
     /// What, in words.
     pub message: String,
+}
+
+/// An empty decision (no case, no policy, accepted, nothing else), for
+/// [`Engine::decide_into`](crate::decide::Engine::decide_into) to fill.
+impl Default for Decision<'_> {
+    fn default() -> Self {
+        Decision {
+            case: "",
+            policy: PolicyId {
+                name: "",
+                version: "",
+                effective: None,
+                digest: "",
+            },
+            evaluated_at: At {
+                secs: 0,
+                tz: Tz::UTC,
+            },
+            acceptance: Acceptance {
+                outcome: Outcome::Accepted,
+                redirect_to: None,
+                reason: None,
+                missing_fields: Vec::new(),
+                ask_by: None,
+            },
+            route: None,
+            targets: Vec::new(),
+            escalations: Vec::new(),
+            callback: None,
+            stages: Vec::new(),
+            findings: Vec::new(),
+            explain: Vec::new(),
+        }
+    }
 }
 
 impl Decision<'_> {

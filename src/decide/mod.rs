@@ -83,6 +83,34 @@ impl Engine {
     /// Decides `case` as it stands at `now` (UTC seconds), under the version in force when it
     /// was received.
     pub fn decide<'a>(&'a self, case: &'a Case, now: i64) -> Result<Decision<'a>, DecideError> {
+        let mut decision = Decision::default();
+        self.decide_into(case, now, &mut decision)?;
+        Ok(decision)
+    }
+
+    /// [`Engine::decide`] into `decision`, replacing what it held and reusing the memory of its
+    /// lists. A loop that decides many cases with one `Decision` allocates nothing once the
+    /// lists have grown to fit. On an error `decision` holds an unspecified (but valid)
+    /// decision.
+    ///
+    /// ```no_run
+    /// use charter::decide::{Case, Decision, Engine};
+    /// # fn cases() -> Vec<Case> { Vec::new() }
+    /// let (engine, _) = Engine::load("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+    /// let cases: Vec<Case> = cases();
+    /// let mut decision = Decision::default();
+    /// for case in &cases {
+    ///     engine.decide_into(case, case.received_at.secs + 3600, &mut decision)?;
+    ///     println!("{}: {:?}", case.id, decision.acceptance.outcome);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decide_into<'a>(
+        &'a self,
+        case: &'a Case,
+        now: i64,
+        decision: &mut Decision<'a>,
+    ) -> Result<(), DecideError> {
         let received = case.received_at.secs;
         let version = self
             .version_at(received)
@@ -92,6 +120,6 @@ impl Engine {
             })?;
         let mut facts = validate::Facts::new(received, now);
         validate::validate(case, version, &mut facts).map_err(DecideError::Case)?;
-        run::decide(version, case, &facts)
+        run::decide_into(version, case, &facts, decision)
     }
 }

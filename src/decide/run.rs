@@ -60,13 +60,15 @@ struct Ctx<'a, 'e> {
     findings: Vec<Finding>,
 }
 
-/// Decides `case` (already validated into `facts`) under `version`.
-pub(crate) fn decide<'a>(
+/// Decides `case` (already validated into `facts`) under `version`, into `out`, whose lists
+/// are emptied and refilled: their memory, and that of each target's list of cycles, is
+/// reused.
+pub(crate) fn decide_into<'a>(
     version: &'a Version,
     case: &'a Case,
     facts: &Facts<'a>,
-) -> Result<Decision<'a>, DecideError> {
-    // The decision is returned as it is built, not moved into another `Result`.
+    out: &mut Decision<'a>,
+) -> Result<(), DecideError> {
     let time = |error| DecideError::Time {
         id: case.id.clone(),
         error,
@@ -79,9 +81,11 @@ pub(crate) fn decide<'a>(
         case,
         facts,
         tz,
-        reasons: Vec::with_capacity(16),
-        findings: Vec::new(),
+        reasons: std::mem::take(&mut out.explain),
+        findings: std::mem::take(&mut out.findings),
     };
+    empty_with_room(&mut cx.reasons, 16);
+    cx.findings.clear();
     cx.reasons.push(Reason::Version {
         received: cx.at(cx.facts.received),
     });
@@ -92,41 +96,50 @@ pub(crate) fn decide<'a>(
         });
     }
     let calendar = cx.case_calendar();
-    let acceptance = cx.acceptance(calendar).map_err(time)?;
-    let (mut route, mut targets, mut escalations, mut callback, mut stages) =
-        (None, Vec::new(), Vec::new(), None, Vec::new());
-    if acceptance.outcome != Outcome::Redirected {
+    out.acceptance = cx.acceptance(calendar).map_err(time)?;
+    out.route = None;
+    out.callback = None;
+    out.stages.clear();
+    if out.acceptance.outcome == Outcome::Redirected {
+        out.targets.clear();
+        out.escalations.clear();
+    } else {
         let (shown, handler) = cx.route();
-        route = Some(shown);
+        out.route = Some(shown);
         let rule = cx.callback_rule();
         let rounds = cx.rounds(rule.map(|(_, rule)| rule));
         let mut clocked = ClockedList::new();
-        targets = cx.targets(calendar, &rounds, &mut clocked).map_err(time)?;
-        escalations = cx.escalations(handler, &clocked).map_err(time)?;
+        cx.targets(calendar, &rounds, &mut clocked, &mut out.targets)
+            .map_err(time)?;
+        cx.escalations(handler, &clocked, &mut out.escalations)
+            .map_err(time)?;
         if let Some((number, rule)) = rule {
-            callback = Some(cx.callback(number, rule, calendar, &rounds).map_err(time)?);
+            out.callback = Some(cx.callback(number, rule, calendar, &rounds).map_err(time)?);
         }
-        stages = cx.stages();
+        out.stages = cx.stages();
     }
-    // Built where it is returned: a decision is about 500 bytes.
-    Ok(Decision {
-        case: &case.id,
-        policy: PolicyId {
-            name: &policy.name,
-            version: &policy.version,
-            effective: policy.effective,
-            digest: &version.digest,
-        },
-        evaluated_at: cx.at(cx.facts.now),
-        acceptance,
-        route,
-        targets,
-        escalations,
-        callback,
-        stages,
-        findings: cx.findings,
-        explain: cx.reasons,
-    })
+    out.case = &case.id;
+    out.policy = PolicyId {
+        name: &policy.name,
+        version: &policy.version,
+        effective: policy.effective,
+        digest: &version.digest,
+    };
+    out.evaluated_at = cx.at(cx.facts.now);
+    out.findings = cx.findings;
+    out.explain = cx.reasons;
+    Ok(())
+}
+
+/// Empties `list` and makes room for `n` entries: a list without memory gets it at once, one
+/// that has some keeps it and grows if it must.
+fn empty_with_room<T>(list: &mut Vec<T>, n: usize) {
+    list.clear();
+    if list.capacity() == 0 {
+        *list = Vec::with_capacity(n);
+    } else {
+        list.reserve(n);
+    }
 }
 
 impl<'a, 'e> Ctx<'a, 'e> {
@@ -409,7 +422,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
         calendar: Option<usize>,
         rounds: &[Round],
         clocked: &mut ClockedList<'a>,
-    ) -> Result<Vec<TargetState<'a>>, TimeError> {
+        states: &mut Vec<TargetState<'a>>,
+    ) -> Result<(), TimeError> {
         let policy = self.policy;
         // The number of a target names its shared definition.
         let mut chosen: SmallVec<[Choice<'a>; 4]> = SmallVec::new();
@@ -449,11 +463,18 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 }
             }
         }
-        let mut states = Vec::with_capacity(chosen.len());
-        for &choice in &chosen {
-            self.target(choice, calendar, rounds, clocked, &mut states)?;
+        // The list's earlier entries are overwritten in place, keeping their lists of cycles.
+        let mut used = 0;
+        if states.capacity() == 0 {
+            *states = Vec::with_capacity(chosen.len());
+        } else {
+            states.reserve(chosen.len().saturating_sub(states.len()));
         }
-        Ok(states)
+        for &choice in &chosen {
+            self.target(choice, calendar, rounds, clocked, states, &mut used)?;
+        }
+        states.truncate(used);
+        Ok(())
     }
 
     fn target(
@@ -463,17 +484,22 @@ impl<'a, 'e> Ctx<'a, 'e> {
         rounds: &[Round],
         clocked: &mut ClockedList<'a>,
         states: &mut Vec<TargetState<'a>>,
+        used: &mut usize,
     ) -> Result<(), TimeError> {
         let resolved = target.calendar.or(calendar);
         let (cal, _) = self.calendar(resolved);
         let clock = target.span.clock();
         // The state and the run are filled where they lie in their lists, cycle by cycle,
         // rather than built and moved: together they are a few hundred bytes.
-        let index = states.len();
+        let index = *used;
         let Some(def) = self.version.shared.target(slot, resolved) else {
             return Ok(());
         };
-        states.push(TargetState::new(def));
+        match states.get_mut(index) {
+            Some(state) => state.reset(def),
+            None => states.push(TargetState::new(def)),
+        }
+        *used += 1;
         clocked.push(Clocked {
             name: &target.name,
             stage,
@@ -485,7 +511,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             deadline: None,
             pauses: Pauses::new(),
         });
-        let (Some(state), Some(run)) = (states.last_mut(), clocked.last_mut()) else {
+        let (Some(state), Some(run)) = (states.get_mut(index), clocked.last_mut()) else {
             return Ok(());
         };
         let (start_kind, stop_kind) = self.version.names.kinds.target(slot);
@@ -731,11 +757,15 @@ impl<'a, 'e> Ctx<'a, 'e> {
         &mut self,
         handler: Option<usize>,
         clocked: &[Clocked<'a>],
-    ) -> Result<Vec<EscalationStep<'a>>, TimeError> {
+        steps: &mut Vec<EscalationStep<'a>>,
+    ) -> Result<(), TimeError> {
         let policy = self.policy;
         let now = self.facts.now;
         // Room for every step of every ladder, so the list grows once at most.
-        let mut steps = Vec::with_capacity(policy.escalations.iter().map(|l| l.steps.len()).sum());
+        empty_with_room(
+            steps,
+            policy.escalations.iter().map(|l| l.steps.len()).sum(),
+        );
         for (li, ladder) in policy.escalations.iter().enumerate() {
             let what = || format!("escalation `{}`", ladder.named.name);
             if self.applies(ladder.when.as_ref(), what) != Truth::True {
@@ -825,7 +855,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     .min(),
             });
         }
-        Ok(steps)
+        Ok(())
     }
 
     /// The callback by rule `rule`, number `number` of the policy's callback rules.
