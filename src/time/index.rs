@@ -17,6 +17,9 @@ pub(crate) struct YearIndex {
     pub first_day: NaiveDate,
     /// How many days the index holds.
     pub days: u32,
+    /// Every day of the index is 86,400 seconds long (no DST change), so the day of an
+    /// instant is a division.
+    pub even_days: bool,
     /// Open intervals `[start, end)` in UTC seconds, sorted and disjoint.
     pub intervals: Vec<(i64, i64)>,
     /// `prefix[i]`: open seconds in `intervals[..i]`; one longer than `intervals`.
@@ -48,6 +51,7 @@ impl YearIndex {
         let mut index = YearIndex {
             first_day: first,
             days: 0,
+            even_days: false,
             intervals: Vec::new(),
             prefix: vec![0],
             day_first: Vec::with_capacity(367),
@@ -67,6 +71,7 @@ impl YearIndex {
         }
         index.day_starts.push(resolve_local(tz, last, 1440));
         index.day_first.push(index.intervals.len() as u32);
+        index.even_days = index.day_starts.windows(2).all(|w| w[1] - w[0] == 86_400);
         index
     }
 
@@ -165,9 +170,14 @@ impl YearIndex {
     pub fn day_of(&self, t: i64) -> u32 {
         let days = self.days as usize;
         let (first, _) = self.bounds();
-        let mut k = usize::try_from((t - first).div_euclid(86_400))
-            .unwrap_or(0)
-            .min(days.saturating_sub(1));
+        // From the first day on, and the division of a non-negative number by a constant is a
+        // multiplication.
+        let guess =
+            ((t - first).max(0) as u64 / 86_400).min(u64::from(self.days.saturating_sub(1)));
+        if self.even_days {
+            return guess as u32;
+        }
+        let mut k = guess as usize;
         while k > 0 && self.day_starts[k] > t {
             k -= 1;
         }
