@@ -164,11 +164,19 @@ pub(crate) struct Names {
     pub stages: NameIndex,
     /// Every target's name (SLA and stage targets; a name may repeat).
     pub targets: NameIndex,
+    /// By target number: the number of the first target of the same name, so that targets
+    /// are compared by name without comparing text.
+    pub target_names: Vec<usize>,
     pub kinds: Kinds,
 }
 
 impl Names {
     pub fn new(policy: &Policy) -> Names {
+        let targets = NameIndex::new(numbered_targets(policy).map(|(t, _, _)| t.name.as_str()));
+        let target_names = numbered_targets(policy)
+            .enumerate()
+            .map(|(number, (t, _, _))| targets.get(&t.name).unwrap_or(number))
+            .collect();
         Names {
             channels: NameIndex::new(policy.channels.iter().map(|c| c.named.name.as_str())),
             categories: NameIndex::new(policy.categories.iter().map(|c| c.name.as_str())),
@@ -176,7 +184,8 @@ impl Names {
             attributes: NameIndex::new(policy.attributes.iter().map(|a| a.named.name.as_str())),
             fields: NameIndex::new(policy.fields.iter().map(|f| f.named.name.as_str())),
             stages: NameIndex::new(policy.stages.iter().map(|s| s.named.name.as_str())),
-            targets: NameIndex::new(numbered_targets(policy).map(|(t, _, _)| t.name.as_str())),
+            targets,
+            target_names,
             kinds: Kinds::new(policy),
         }
     }

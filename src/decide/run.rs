@@ -46,9 +46,10 @@ type Pauses = SmallVec<[Pause; 2]>;
 type Rounds = SmallVec<[Round; 2]>;
 type ClockedList<'a> = SmallVec<[Clocked<'a>; 4]>;
 
-/// A target that applies: the target, its stage, and its number among all the policy's
-/// targets (SLA targets in order, then stage targets).
-type Choice<'a> = (&'a Target, Option<usize>, usize);
+/// A target that applies: the target, its stage, its number among all the policy's targets
+/// (SLA targets in order, then stage targets), and the number of the first target of its
+/// name.
+type Choice<'a> = (&'a Target, Option<usize>, usize, usize);
 
 struct Ctx<'a, 'e> {
     version: &'a Version,
@@ -438,9 +439,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         sla: &sla.named.name,
                         conditional: sla.when.is_some(),
                     });
+                    let names = &self.version.names.target_names;
                     for (j, t) in sla.targets.iter().enumerate() {
-                        let choice = (t, None, first + j);
-                        match chosen.iter_mut().find(|(c, ..)| c.name == t.name) {
+                        let number = first + j;
+                        let name = names.get(number).copied().unwrap_or(number);
+                        let choice = (t, None, number, name);
+                        match chosen.iter_mut().find(|c| c.3 == name) {
                             Some(slot) => *slot = choice,
                             None => chosen.push(choice),
                         }
@@ -459,7 +463,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     .any(|e| e.stage == Some(i) && e.kind == Kind::STAGE)
             {
                 for (j, t) in stage.targets.iter().enumerate() {
-                    chosen.push((t, Some(i), first + j));
+                    chosen.push((t, Some(i), first + j, first + j));
                 }
             }
         }
@@ -479,7 +483,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
 
     fn target(
         &mut self,
-        (target, stage, slot): Choice<'a>,
+        (target, stage, slot, _): Choice<'a>,
         calendar: Option<usize>,
         rounds: &[Round],
         clocked: &mut ClockedList<'a>,
@@ -766,6 +770,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
             steps,
             policy.escalations.iter().map(|l| l.steps.len()).sum(),
         );
+        // Counted as the steps are added: the fired ones, and the earliest pending.
+        let (mut fired_steps, mut next) = (0, None);
         for (li, ladder) in policy.escalations.iter().enumerate() {
             let what = || format!("escalation `{}`", ladder.named.name);
             if self.applies(ladder.when.as_ref(), what) != Truth::True {
@@ -841,18 +847,17 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     fired,
                     state,
                 });
+                fired_steps += usize::from(fired);
+                if let (StepState::Pending, Some(a)) = (state, at) {
+                    next = Some(next.map_or(a, |n: i64| n.min(a)));
+                }
             }
         }
-        let fired = steps.iter().filter(|s| s.fired).count();
         if !steps.is_empty() {
             self.reasons.push(Reason::Escalations {
                 steps: steps.len(),
-                fired,
-                next: steps
-                    .iter()
-                    .filter(|s| s.state == StepState::Pending)
-                    .filter_map(|s| s.at)
-                    .min(),
+                fired: fired_steps,
+                next: next.map(|n| self.at(n)),
             });
         }
         Ok(())

@@ -175,14 +175,12 @@ pub(crate) fn validate<'c>(
             };
         }
     }
-    facts.missing_fields = policy
-        .fields
-        .iter()
-        .zip(&given)
-        .enumerate()
-        .filter(|(_, (f, given))| f.required && !**given)
-        .map(|(i, _)| i)
-        .collect();
+    // Most cases lack nothing: the list stays without memory.
+    for (i, (f, given)) in policy.fields.iter().zip(&given).enumerate() {
+        if f.required && !*given {
+            facts.missing_fields.push(i);
+        }
+    }
     let events = &mut facts.events;
     events.reserve(case.events.len());
     let mut later_events = 0;
