@@ -612,8 +612,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
             .into_iter()
             .any(|k| kinds.may_have(k));
         let events = if interrupted { self.events() } else { &[] };
+        // Events are in time order (validation refuses others): those of the cycle are a run.
         for e in events {
-            if e.at < start || e.at > end {
+            if e.at > end {
+                break;
+            }
+            if e.at < start {
                 continue;
             }
             let mine = || e.event.target.as_deref().is_none_or(|t| t == target.name);
@@ -796,7 +800,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     (_, None) => (None, false),
                     (Trigger::Percent(p), Some(run)) => match run.start {
                         Some(mut from) => {
-                            let part = (run.budget as f64 * p / 100.0).round() as i64;
+                            let part = share(run.budget, *p);
                             let at = from.reach(run.clock, part, &run.pauses)?;
                             let cancelled = matches!((run.stop, at), (Some(s), Some(a)) if s <= a);
                             (at, cancelled)
@@ -1065,6 +1069,20 @@ fn percent_used(consumed: i64, budget: i64) -> f64 {
     }
 }
 
+/// `p` percent of `budget`, to the second (a half rounds away from zero), as
+/// `(budget as f64 * p / 100.0).round()` gives it, but by integer arithmetic when `p` is a
+/// whole number up to 1,000 and the budget below 2^41 seconds: the product is then exact, and
+/// a hundredth that is not a half lies at least 0.01 from one, far more than the rounding
+/// error of the division.
+fn share(budget: i64, p: f64) -> i64 {
+    let whole = p as i64;
+    if whole as f64 == p && (0..=1000).contains(&whole) && (0..1 << 41).contains(&budget) {
+        (budget * whole + 50) / 100
+    } else {
+        (budget as f64 * p / 100.0).round() as i64
+    }
+}
+
 /// A target's clock before extensions.
 struct Base<'c> {
     cal: &'c Calendar,
@@ -1247,7 +1265,7 @@ impl Shared {
 
 #[cfg(test)]
 mod tests {
-    use super::percent_used;
+    use super::{percent_used, share};
     use proptest::prelude::*;
 
     fn by_float(consumed: i64, budget: i64) -> f64 {
@@ -1273,6 +1291,25 @@ mod tests {
             consumed in prop_oneof![0i64..10_000, 0i64..3_155_760_000, 0i64..(1 << 41)],
         ) {
             prop_assert_eq!(percent_used(consumed, budget), by_float(consumed, budget));
+        }
+
+        /// The share of a budget an escalation step fires at is the floating-point formula's,
+        /// for whole percentages (the integer path), exact halves among them, and fractional
+        /// ones (the fallback).
+        #[test]
+        fn share_is_the_floating_point_formula(
+            budget in prop_oneof![0i64..100_000, 0i64..(1 << 41)],
+            p in prop_oneof![(0i64..=1000).prop_map(|p| p as f64), 0.0f64..150.0],
+        ) {
+            prop_assert_eq!(share(budget, p), (budget as f64 * p / 100.0).round() as i64);
+        }
+
+        #[test]
+        fn share_agrees_on_halves(k in 0i64..(1 << 30), p in 1i64..=100) {
+            // budget * p ends in 50: a hundredth that is exactly a half.
+            let budget = k * 100 + 50;
+            prop_assert_eq!(share(budget, 1.0), (budget as f64 / 100.0).round() as i64);
+            prop_assert_eq!(share(budget * p, 1.0), (budget as f64 * p as f64 / 100.0).round() as i64);
         }
 
         /// Exact halves, where a careless rounding would differ: with a budget of 2000 m,
