@@ -30,6 +30,19 @@ fn read_case(path: &Path) -> Case {
     }
 }
 
+/// The instant in a folder of example cases' `NOW` file, and its cases (`.json` and `.toml`),
+/// sorted.
+fn example_cases(folder: &Path) -> (i64, Vec<PathBuf>) {
+    let now = at(std::fs::read_to_string(folder.join("NOW")).unwrap().trim());
+    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "toml"))
+        .collect();
+    files.sort();
+    (now, files)
+}
+
 /// The hand-written JSON writer writes exactly what serde writes for the derived `Serialize`.
 fn assert_same_json(decision: &Decision<'_>) {
     let mut ours = Vec::new();
@@ -70,14 +83,7 @@ fn decide_into_a_reused_decision_matches_a_fresh_one() {
         .collect();
     let mut cases: Vec<(usize, Case, i64)> = Vec::new();
     for (k, policy) in policies.iter().enumerate() {
-        let dir = Path::new("examples/cases").join(policy);
-        let now = at(std::fs::read_to_string(dir.join("NOW")).unwrap().trim());
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "toml"))
-            .collect();
-        files.sort();
+        let (now, files) = example_cases(&Path::new("examples/cases").join(policy));
         cases.extend(files.iter().map(|f| (k, read_case(f), now)));
     }
     let mut rng = gen_cases::Rng::new(11);
@@ -128,13 +134,7 @@ fn example_cases_decide_as_snapshotted() {
     for folder in folders {
         let policy = folder.file_name().unwrap().to_str().unwrap().to_string();
         let engine = engine(&format!("policies/{policy}"));
-        let now = at(std::fs::read_to_string(folder.join("NOW")).unwrap().trim());
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json" || e == "toml"))
-            .collect();
-        files.sort();
+        let (now, files) = example_cases(&folder);
         for file in files {
             let case = read_case(&file);
             let decision = engine.decide(&case, now).unwrap();
