@@ -46,10 +46,17 @@ type Pauses = SmallVec<[Pause; 2]>;
 type Rounds = SmallVec<[Round; 2]>;
 type ClockedList<'a> = SmallVec<[Clocked<'a>; 4]>;
 
-/// A target that applies: the target, its stage, its number among all the policy's targets
-/// (SLA targets in order, then stage targets), and the number of the first target of its
-/// name.
-type Choice<'a> = (&'a Target, Option<usize>, usize, usize);
+/// A target that applies.
+#[derive(Clone, Copy)]
+struct Choice<'a> {
+    target: &'a Target,
+    stage: Option<usize>,
+    /// Its number among all the policy's targets (SLA targets in order, then stage targets),
+    /// which names its shared definition.
+    number: usize,
+    /// The number of the first target of its name.
+    name: usize,
+}
 
 struct Ctx<'a, 'e> {
     version: &'a Version,
@@ -132,14 +139,19 @@ pub(crate) fn decide_into<'a>(
     Ok(())
 }
 
-/// Empties `list` and makes room for `n` entries: a list without memory gets it at once, one
-/// that has some keeps it and grows if it must.
+/// Empties `list` and makes room for `n` entries.
 fn empty_with_room<T>(list: &mut Vec<T>, n: usize) {
     list.clear();
+    room_for(list, n);
+}
+
+/// Makes room in `list` for `n` entries in all: a list without memory gets it at once (not
+/// through the growth path of `reserve`), one that has some keeps it and grows if it must.
+fn room_for<T>(list: &mut Vec<T>, n: usize) {
     if list.capacity() == 0 {
         *list = Vec::with_capacity(n);
     } else {
-        list.reserve(n);
+        list.reserve(n.saturating_sub(list.len()));
     }
 }
 
@@ -443,8 +455,13 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     for (j, t) in sla.targets.iter().enumerate() {
                         let number = first + j;
                         let name = names.get(number).copied().unwrap_or(number);
-                        let choice = (t, None, number, name);
-                        match chosen.iter_mut().find(|c| c.3 == name) {
+                        let choice = Choice {
+                            target: t,
+                            stage: None,
+                            number,
+                            name,
+                        };
+                        match chosen.iter_mut().find(|c| c.name == name) {
                             Some(slot) => *slot = choice,
                             None => chosen.push(choice),
                         }
@@ -463,17 +480,18 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     .any(|e| e.stage == Some(i) && e.kind == Kind::STAGE)
             {
                 for (j, t) in stage.targets.iter().enumerate() {
-                    chosen.push((t, Some(i), first + j, first + j));
+                    chosen.push(Choice {
+                        target: t,
+                        stage: Some(i),
+                        number: first + j,
+                        name: first + j,
+                    });
                 }
             }
         }
         // The list's earlier entries are overwritten in place, keeping their lists of cycles.
         let mut used = 0;
-        if states.capacity() == 0 {
-            *states = Vec::with_capacity(chosen.len());
-        } else {
-            states.reserve(chosen.len().saturating_sub(states.len()));
-        }
+        room_for(states, chosen.len());
         for &choice in &chosen {
             self.target(choice, calendar, rounds, clocked, states, &mut used)?;
         }
@@ -483,7 +501,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
 
     fn target(
         &mut self,
-        (target, stage, slot, _): Choice<'a>,
+        Choice {
+            target,
+            stage,
+            number: slot,
+            ..
+        }: Choice<'a>,
         calendar: Option<usize>,
         rounds: &[Round],
         clocked: &mut ClockedList<'a>,
