@@ -121,6 +121,48 @@ fn decide_into_a_reused_decision_matches_a_fresh_one() {
     }
 }
 
+/// Deciding finds each target's start and stop events through masks of where each kind is,
+/// which hold the first 64 events; a case with more is searched event by event. Both must
+/// give the same decision: every example case, with 70 events of a kind no policy uses put
+/// before its own, decides exactly as it does alone.
+#[test]
+fn a_case_with_more_events_than_the_masks_hold_decides_the_same() {
+    for policy in ["complaint-office", "ecommerce-after-sales", "led-maker"] {
+        let engine = engine(&format!("policies/{policy}"));
+        let (now, files) = example_cases(&Path::new("examples/cases").join(policy));
+        for file in files {
+            let case = read_case(&file);
+            let Ok(plain) = engine.decide(&case, now) else {
+                continue;
+            };
+            let mut long = case.clone();
+            let filler = charter::decide::Event {
+                at: case.received_at,
+                kind: "noted".into(),
+                note: None,
+                via: None,
+                satisfied: None,
+                reason: None,
+                by: None,
+                target: None,
+                stage: None,
+                handler: None,
+            };
+            long.events.splice(0..0, std::iter::repeat_n(filler, 70));
+            let padded = engine.decide(&long, now).unwrap();
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            plain.write_json(&mut a);
+            padded.write_json(&mut b);
+            assert_eq!(
+                String::from_utf8_lossy(&b),
+                String::from_utf8_lossy(&a),
+                "{}",
+                file.display()
+            );
+        }
+    }
+}
+
 /// Every case under `examples/cases/POLICY/`, decided at the instant in that folder's `NOW`.
 #[test]
 fn example_cases_decide_as_snapshotted() {

@@ -96,23 +96,47 @@ impl NameIndex {
         self.names.iter().map(String::as_str)
     }
 
-    /// The position of `name`, if the list holds it.
+    /// The position of `name`, if the list holds it. A name of up to 16 bytes is its own key,
+    /// so the probe compares no text; longer names are found out of line, which keeps this
+    /// path free of calls (and of the registers a call would have to save).
     #[inline]
     pub fn get(&self, name: &str) -> Option<usize> {
-        let mask = self.slots.len().checked_sub(1)?;
         let bytes = name.as_bytes();
+        if bytes.len() > 16 {
+            return self.get_long(bytes);
+        }
         let (first, last) = ends(bytes);
-        let mut slot = mix(first, last, bytes.len()) as usize & mask;
+        self.probe(first, last, bytes.len(), |_| true)
+    }
+
+    /// [`NameIndex::get`] for a name longer than 16 bytes, whose key does not tell it apart.
+    #[cold]
+    #[inline(never)]
+    fn get_long(&self, bytes: &[u8]) -> Option<usize> {
+        let (first, last) = ends(bytes);
+        self.probe(first, last, bytes.len(), |at| {
+            self.names.get(at).is_some_and(|n| n.as_bytes() == bytes)
+        })
+    }
+
+    /// The position held by the first slot from the key's hash on whose key, length and
+    /// position `same` agree, or `None` at an empty slot.
+    #[inline]
+    fn probe(
+        &self,
+        first: u64,
+        last: u64,
+        len: usize,
+        same: impl Fn(usize) -> bool,
+    ) -> Option<usize> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut slot = mix(first, last, len) as usize & mask;
         loop {
             let s = self.slots.get(slot)?;
             if s.at == Slot::EMPTY.at {
                 return None;
             }
-            if s.first == first
-                && s.last == last
-                && s.len as usize == bytes.len()
-                && (bytes.len() <= 16 || self.names.get(s.at as usize)?.as_bytes() == bytes)
-            {
+            if s.first == first && s.last == last && s.len as usize == len && same(s.at as usize) {
                 return Some(s.at as usize);
             }
             slot = (slot + 1) & mask;
@@ -235,6 +259,49 @@ impl KindSet {
     /// Whether an event of `kind` may be in the set (`false`: certainly not).
     pub fn may_have(self, kind: Kind) -> bool {
         self.0 & kind.bit() != 0
+    }
+}
+
+/// Where a case's events of each kind are: bit `i` of a kind's mask is set when event `i` is
+/// of that kind. Deciding asks for the first event of a kind after some event many times over
+/// (each target's start and stop, the callback's start and the callback itself); with the
+/// masks that is a few bit operations instead of a scan whose end the processor cannot
+/// predict. Only the first [`KindPlaces::EVENTS`] events and the first [`KindPlaces::KINDS`]
+/// kinds are kept: for the others, [`KindPlaces::mask`] says it does not know.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct KindPlaces {
+    masks: [u64; KindPlaces::KINDS],
+    /// More events than the masks hold were inserted.
+    overflow: bool,
+}
+
+impl KindPlaces {
+    /// The kinds with a mask: the engine's own and the first few a policy names.
+    pub const KINDS: usize = 16;
+    /// The events a mask holds.
+    pub const EVENTS: usize = 64;
+
+    /// Records that event `at` is of `kind`.
+    pub fn insert(&mut self, kind: Kind, at: usize) {
+        if at >= Self::EVENTS {
+            self.overflow = true;
+        } else if let Some(mask) = self.masks.get_mut(kind.0 as usize) {
+            *mask |= 1 << at;
+        }
+    }
+
+    /// The events of `kind` among events `from..end`, as a mask of their indices, or `None`
+    /// when the masks do not hold that kind or those events.
+    #[inline]
+    pub fn mask(&self, kind: Kind, from: usize, end: usize) -> Option<u64> {
+        if self.overflow || end > Self::EVENTS {
+            return None;
+        }
+        let below_end = u64::MAX
+            .checked_shr((Self::EVENTS - end) as u32)
+            .unwrap_or(0);
+        let from_on = u64::MAX.checked_shl(from as u32).unwrap_or(0);
+        Some(self.masks.get(kind.0 as usize)? & below_end & from_on)
     }
 }
 
@@ -373,6 +440,35 @@ mod tests {
             );
         }
         assert_eq!(names.get("acknowledged"), None);
+    }
+
+    proptest! {
+        /// The masks answer exactly as a scan of the events would, or not at all.
+        #[test]
+        fn kind_places_agree_with_a_scan(
+            kinds in proptest::collection::vec(0u32..20, 0..70),
+            kind in 0u32..20,
+            from in 0usize..72,
+            len in 0usize..72,
+        ) {
+            let mut places = KindPlaces::default();
+            for (i, &k) in kinds.iter().enumerate() {
+                places.insert(Kind(k), i);
+            }
+            let end = (from + len).min(kinds.len());
+            let from = from.min(end);
+            let scan: Vec<usize> = (from..end).filter(|&i| kinds[i] == kind).collect();
+            match places.mask(Kind(kind), from, end) {
+                Some(mask) => {
+                    let bits: Vec<usize> = (0..64).filter(|&i| mask >> i & 1 == 1).collect();
+                    prop_assert_eq!(bits, scan);
+                }
+                None => prop_assert!(
+                    kind as usize >= KindPlaces::KINDS || kinds.len() > KindPlaces::EVENTS,
+                    "no answer for kind {} of {} events", kind, kinds.len()
+                ),
+            }
+        }
     }
 
     #[test]

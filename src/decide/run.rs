@@ -169,6 +169,27 @@ impl<'a, 'e> Ctx<'a, 'e> {
         &self.facts.events
     }
 
+    /// The first of events `from..end` whose kind is one of `kinds`: from the masks of where
+    /// each kind is, or by a scan when they do not hold those kinds or events.
+    #[inline]
+    fn first_of(&self, kinds: &[Kind], from: usize, end: usize) -> Option<usize> {
+        let places = &self.facts.places;
+        let mut mask = 0;
+        for &kind in kinds {
+            match places.mask(kind, from, end) {
+                Some(m) => mask |= m,
+                None => {
+                    let events = self.events().get(from..end)?;
+                    return events
+                        .iter()
+                        .position(|e| kinds.contains(&e.kind))
+                        .map(|i| from + i);
+                }
+            }
+        }
+        (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+
     /// Evaluates a condition; an unknown answer is a finding naming what is missing, and
     /// counts as not applying.
     fn applies(&mut self, when: Option<&Cond>, what: impl FnOnce() -> String) -> Truth {
@@ -546,19 +567,21 @@ impl<'a, 'e> Ctx<'a, 'e> {
         // of cycles is kept only once there are two.
         let mut cycles = 0usize;
         let mut ran = false;
+        let events = self.events();
         for round in rounds {
-            let events = &self.events()[round.first..round.end];
+            let (first, end) = (round.first, round.end);
             // The start instant, and the index of the first event that can stop the cycle.
             let start = match (start_kind, stage) {
-                (_, Some(s)) => events
+                (_, Some(s)) => events[first..end]
                     .iter()
-                    .position(|e| e.kind == Kind::STAGE && e.stage == Some(s)),
+                    .position(|e| e.kind == Kind::STAGE && e.stage == Some(s))
+                    .map(|i| first + i),
                 (Kind::RECEIVED, None) => None,
-                (kind, None) => events.iter().position(|e| e.kind == kind),
+                (kind, None) => self.first_of(&[kind], first, end),
             };
             let (mut start, mut from) = match (start, start_kind, stage) {
                 (Some(i), _, _) => (events[i].at, i + 1),
-                (None, Kind::RECEIVED, None) => (round.start, 0),
+                (None, Kind::RECEIVED, None) => (round.start, first),
                 (None, _, _) => {
                     next_cycle(state, &mut cycles);
                     state.set_current(Cycle::not_started());
@@ -566,10 +589,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 }
             };
             loop {
-                let rest = &events[from..];
-                let stop = rest.iter().position(|e| e.kind == stop_kind);
+                let stop = self.first_of(&[stop_kind], from, end);
                 let closed = if target.recurring {
-                    rest.iter().position(|e| e.kind.closing())
+                    self.first_of(&[Kind::RESOLVED, Kind::CLOSED], from, end)
                 } else {
                     None
                 };
@@ -580,14 +602,14 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     (None, Some(c)) => (Some(c), true),
                     (s, _) => (s, false),
                 };
-                let stop_at = stop.map(|i| rest[i].at);
+                let stop_at = stop.map(|i| events[i].at);
                 next_cycle(state, &mut cycles);
                 self.cycle(target, state, run, start, stop_at)?;
                 ran = true;
                 match (stop, stop_at) {
                     (Some(i), Some(at)) if target.recurring && !ends_round => {
                         start = at;
-                        from += i + 1;
+                        from = i + 1;
                     }
                     _ => break,
                 }
@@ -922,8 +944,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         // (those that reopened the case) under `earlier`.
         let from_kind = self.version.names.kinds.callback(number);
         for (n, round) in rounds.iter().enumerate() {
-            let events = &self.events()[round.first..round.end];
-            let one = self.callback_round(rule, from_kind, calendar, events, via)?;
+            let one = self.callback_round(rule, from_kind, calendar, round, via)?;
             if n + 1 < rounds.len() {
                 if one.due.is_some() || one.done_at.is_some() {
                     state.earlier.push(one);
@@ -940,16 +961,17 @@ impl<'a, 'e> Ctx<'a, 'e> {
         Ok(state)
     }
 
-    /// The callback of one round, whose time runs from the first event of kind `from_kind`.
+    /// The callback of round `of`, whose time runs from its first event of kind `from_kind`.
     fn callback_round(
         &mut self,
         rule: &'a Callback,
         from_kind: Kind,
         calendar: Option<usize>,
-        events: &'e [Ev<'a>],
+        of: &Round,
         via: &str,
     ) -> Result<CallbackRound, TimeError> {
         let policy = self.policy;
+        let (first, end) = (of.first, of.end);
         let now = self.facts.now;
         let mut round = CallbackRound {
             due: None,
@@ -961,11 +983,14 @@ impl<'a, 'e> Ctx<'a, 'e> {
         if !self.facts.kinds.may_have(from_kind) {
             return Ok(round);
         }
-        let Some(from) = events.iter().position(|e| e.kind == from_kind) else {
+        let events = self.events();
+        let Some(from) = self.first_of(&[from_kind], first, end) else {
             return Ok(round);
         };
         let from_at = events[from].at;
-        let done = events[from..].iter().find(|e| e.kind == Kind::CALLBACK);
+        let done = self
+            .first_of(&[Kind::CALLBACK], from, end)
+            .map(|i| &events[i]);
         let within = rule.within.as_ref().map(|(span, _, on)| {
             let (cal, _) = self.calendar(on.or(calendar));
             (cal, *span)

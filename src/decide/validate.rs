@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use crate::check::nearest;
 use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
-use crate::decide::names::{Kind, KindSet, NameIndex};
+use crate::decide::names::{Kind, KindPlaces, KindSet, NameIndex};
 use crate::syntax::ast::AttrType;
 use crate::time::Span;
 
@@ -84,6 +84,8 @@ pub(crate) struct Facts<'c> {
     pub later_events: usize,
     /// The kinds of `events`.
     pub kinds: KindSet,
+    /// Where the events of each kind are in `events`.
+    pub places: KindPlaces,
 }
 
 impl Facts<'_> {
@@ -100,6 +102,7 @@ impl Facts<'_> {
             events: SmallVec::new(),
             later_events: 0,
             kinds: KindSet::default(),
+            places: KindPlaces::default(),
         }
     }
 }
@@ -265,6 +268,7 @@ pub(crate) fn validate<'c>(
             continue;
         }
         facts.kinds.insert(kind);
+        facts.places.insert(kind, events.len());
         events.push(Ev {
             at,
             kind,
