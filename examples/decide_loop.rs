@@ -4,6 +4,10 @@
 //!
 //! `cargo run --release --example decide_loop -- decide 200`
 //!
+//! A third argument decides only the first CASES of the 1,000 (rounds are scaled so that the
+//! run decides as many cases in all): with few cases, their data stays in the processor's
+//! caches, which shows how much of the time per case is spent waiting for the case's memory.
+//!
 //! Modes: `decide` (decide only), `into` (decide into one reused `Decision`), `json` (decide and `write_json`), `parse` (read the 1,000
 //! lines into `Case`, the baseline). A timing from this program is one run on a shared
 //! machine; criterion (`benches/run.sh decide`) gives medians.
@@ -19,18 +23,28 @@ use charter::decide::{Case, Decision, Engine, Timestamp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: decide_loop decide|into|json|parse [ROUNDS]";
+    let usage = "usage: decide_loop decide|into|json|parse [ROUNDS [CASES]]";
     let mode = args.next().ok_or(usage)?;
     let rounds: u32 = match args.next() {
         Some(r) => r.parse().map_err(|_| usage)?,
         None => 200,
     };
+    let count: u32 = match args.next() {
+        Some(n) => n
+            .parse()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or(usage)?,
+        None => 1000,
+    };
+    let rounds = rounds.saturating_mul(1000 / count);
     let (engine, _) =
         Engine::load("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
     let now = Timestamp::parse("2026-12-01T00:00:00+08:00")?.secs;
     let mut rng = gen_cases::Rng::new(0x5EED);
     let lines: Vec<String> = (0..1000)
         .map(|i| gen_cases::case_line(i, &mut rng))
+        .take(count as usize)
         .collect();
     let cases = lines
         .iter()
