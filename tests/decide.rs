@@ -43,15 +43,17 @@ fn example_cases(folder: &Path) -> (i64, Vec<PathBuf>) {
     (now, files)
 }
 
+/// A decision as the batch and the service write it.
+fn json(decision: &Decision<'_>) -> String {
+    let mut out = Vec::new();
+    decision.write_json(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The hand-written JSON writer writes exactly what serde writes for the derived `Serialize`.
 fn assert_same_json(decision: &Decision<'_>) {
-    let mut ours = Vec::new();
-    decision.write_json(&mut ours);
     let serde = serde_json::to_vec(decision).unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&ours),
-        String::from_utf8_lossy(&serde)
-    );
+    assert_eq!(json(decision), String::from_utf8_lossy(&serde));
 }
 
 /// Generated cases (the benchmark's mix) on the complaint office, at three instants.
@@ -107,12 +109,9 @@ fn decide_into_a_reused_decision_matches_a_fresh_one() {
             let (k, case, now) = &cases[i];
             let fresh = engines[*k].decide(case, *now).unwrap();
             engines[*k].decide_into(case, *now, &mut reused).unwrap();
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            fresh.write_json(&mut a);
-            reused.write_json(&mut b);
             assert_eq!(
-                String::from_utf8_lossy(&b),
-                String::from_utf8_lossy(&a),
+                json(&reused),
+                json(&fresh),
                 "case `{}` (round {round})",
                 case.id
             );
@@ -150,15 +149,7 @@ fn a_case_with_more_events_than_the_masks_hold_decides_the_same() {
             };
             long.events.splice(0..0, std::iter::repeat_n(filler, 70));
             let padded = engine.decide(&long, now).unwrap();
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            plain.write_json(&mut a);
-            padded.write_json(&mut b);
-            assert_eq!(
-                String::from_utf8_lossy(&b),
-                String::from_utf8_lossy(&a),
-                "{}",
-                file.display()
-            );
+            assert_eq!(json(&padded), json(&plain), "{}", file.display());
         }
     }
 }
