@@ -262,20 +262,22 @@ impl KindSet {
     }
 }
 
-/// Where a case's events of each kind are: bit `i` of a kind's mask is set when event `i` is
-/// of that kind. Deciding asks for the first event of a kind after some event many times over
-/// (each target's start and stop, the callback's start and the callback itself); with the
-/// masks that is a few bit operations instead of a scan whose end the processor cannot
-/// predict. Only the first [`KindPlaces::EVENTS`] events and the first [`KindPlaces::KINDS`]
-/// kinds are kept: for the others, [`KindPlaces::mask`] says it does not know.
+/// The kinds of a case's events, and where they are: bit `i` of a kind's mask is set when
+/// event `i` is of that kind. Deciding asks for the first event of a kind after some event many
+/// times over (each target's start and stop, the callback's start and the callback itself);
+/// with the masks that is a few bit operations instead of a scan whose end the processor
+/// cannot predict. Only the first [`EventKinds::EVENTS`] events and the first
+/// [`EventKinds::KINDS`] kinds have masks: for the others, [`EventKinds::mask`] says it does
+/// not know, and [`EventKinds::may_have`] answers from a [`KindSet`].
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct KindPlaces {
-    masks: [u64; KindPlaces::KINDS],
+pub(crate) struct EventKinds {
+    set: KindSet,
+    masks: [u64; EventKinds::KINDS],
     /// More events than the masks hold were inserted.
     overflow: bool,
 }
 
-impl KindPlaces {
+impl EventKinds {
     /// The kinds with a mask: the engine's own and the first few a policy names.
     pub const KINDS: usize = 16;
     /// The events a mask holds.
@@ -283,11 +285,17 @@ impl KindPlaces {
 
     /// Records that event `at` is of `kind`.
     pub fn insert(&mut self, kind: Kind, at: usize) {
+        self.set.insert(kind);
         if at >= Self::EVENTS {
             self.overflow = true;
         } else if let Some(mask) = self.masks.get_mut(kind.0 as usize) {
             *mask |= 1 << at;
         }
+    }
+
+    /// Whether an event of `kind` may be among the events (`false`: certainly not).
+    pub fn may_have(&self, kind: Kind) -> bool {
+        self.set.may_have(kind)
     }
 
     /// The events of `kind` among events `from..end`, as a mask of their indices, or `None`
@@ -445,13 +453,13 @@ mod tests {
     proptest! {
         /// The masks answer exactly as a scan of the events would, or not at all.
         #[test]
-        fn kind_places_agree_with_a_scan(
+        fn event_kind_masks_agree_with_a_scan(
             kinds in proptest::collection::vec(0u32..20, 0..70),
             kind in 0u32..20,
             from in 0usize..72,
             len in 0usize..72,
         ) {
-            let mut places = KindPlaces::default();
+            let mut places = EventKinds::default();
             for (i, &k) in kinds.iter().enumerate() {
                 places.insert(Kind(k), i);
             }
@@ -464,7 +472,7 @@ mod tests {
                     prop_assert_eq!(bits, scan);
                 }
                 None => prop_assert!(
-                    kind as usize >= KindPlaces::KINDS || kinds.len() > KindPlaces::EVENTS,
+                    kind as usize >= EventKinds::KINDS || kinds.len() > EventKinds::EVENTS,
                     "no answer for kind {} of {} events", kind, kinds.len()
                 ),
             }

@@ -173,10 +173,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
     /// each kind is, or by a scan when they do not hold those kinds or events.
     #[inline]
     fn first_of(&self, kinds: &[Kind], from: usize, end: usize) -> Option<usize> {
-        let places = &self.facts.places;
+        let known = &self.facts.kinds;
         let mut mask = 0;
         for &kind in kinds {
-            match places.mask(kind, from, end) {
+            match known.mask(kind, from, end) {
                 Some(m) => mask |= m,
                 None => {
                     let events = self.events().get(from..end)?;
@@ -409,7 +409,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             first: 0,
             end: self.events().len(),
         }];
-        let kinds = self.facts.kinds;
+        let kinds = &self.facts.kinds;
         let may_reopen = kinds.may_have(Kind::REOPENED)
             || (reopen_on_dissatisfied && kinds.may_have(Kind::CALLBACK));
         if !may_reopen {
@@ -652,7 +652,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         pauses.clear();
         let mut extensions: SmallVec<[&Ev<'a>; 2]> = SmallVec::new();
         // Only pauses, resumptions and extensions matter here.
-        let kinds = self.facts.kinds;
+        let kinds = &self.facts.kinds;
         let interrupted = [Kind::PAUSED, Kind::RESUMED, Kind::EXTENDED]
             .into_iter()
             .any(|k| kinds.may_have(k));

@@ -8,7 +8,7 @@ use smallvec::SmallVec;
 use crate::check::nearest;
 use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
-use crate::decide::names::{Kind, KindPlaces, KindSet, NameIndex};
+use crate::decide::names::{EventKinds, Kind, NameIndex};
 use crate::syntax::ast::AttrType;
 use crate::time::Span;
 
@@ -82,10 +82,8 @@ pub(crate) struct Facts<'c> {
     pub events: SmallVec<[Ev<'c>; 8]>,
     /// Events after `now`, left out.
     pub later_events: usize,
-    /// The kinds of `events`.
-    pub kinds: KindSet,
-    /// Where the events of each kind are in `events`.
-    pub places: KindPlaces,
+    /// The kinds of `events`, and where each is.
+    pub kinds: EventKinds,
 }
 
 impl Facts<'_> {
@@ -101,8 +99,7 @@ impl Facts<'_> {
             missing_fields: Vec::new(),
             events: SmallVec::new(),
             later_events: 0,
-            kinds: KindSet::default(),
-            places: KindPlaces::default(),
+            kinds: EventKinds::default(),
         }
     }
 }
@@ -267,8 +264,7 @@ pub(crate) fn validate<'c>(
             later_events += 1;
             continue;
         }
-        facts.kinds.insert(kind);
-        facts.places.insert(kind, events.len());
+        facts.kinds.insert(kind, events.len());
         events.push(Ev {
             at,
             kind,
