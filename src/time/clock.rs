@@ -384,6 +384,11 @@ impl<'c> Started<'c> {
         }
     }
 
+    // This and the questions below are inlined into their callers: deciding a case asks a
+    // dozen of them, each a few loads from the index, and the saving and restoring of
+    // registers around their calls was some 4 % of the instructions of a decision
+    // (`benches/instructions.sh`).
+    #[inline(always)]
     fn find_mark(&mut self) -> Result<Mark<'c>, TimeError> {
         let (year, index, open, hint) = self.calendar.open_at(self.start)?;
         let mark = Mark {
@@ -397,6 +402,7 @@ impl<'c> Started<'c> {
     }
 
     /// Open seconds from the start to `b` (zero when `b` is not after it).
+    #[inline]
     pub fn open_until(&mut self, b: i64) -> Result<i64, TimeError> {
         let (cal, a) = (self.calendar, self.start);
         if b <= a {
@@ -427,6 +433,7 @@ impl<'c> Started<'c> {
     }
 
     /// The earliest instant at which `secs` open seconds have passed since the start.
+    #[inline]
     pub fn add_open(&mut self, secs: i64) -> Result<i64, TimeError> {
         let cal = self.calendar;
         if secs <= 0 {
@@ -455,6 +462,7 @@ impl<'c> Started<'c> {
 
     /// [`Calendar::add_working_days`] from the start, and with `budget` the open seconds from
     /// the start to the close it reaches, read from the index instead of searched for.
+    #[inline]
     fn working_days(&mut self, n: u32, budget: bool) -> Result<(i64, i64), TimeError> {
         let (cal, from) = (self.calendar, self.start);
         if n == 0 {
@@ -509,6 +517,7 @@ impl<'c> Started<'c> {
     }
 
     /// [`Calendar::deadline_and_budget`] from the start.
+    #[inline]
     pub fn deadline_and_budget(&mut self, span: Span) -> Result<(i64, i64), TimeError> {
         let (cal, start) = (self.calendar, self.start);
         match (span.fixed_seconds(), span.clock()) {
@@ -562,6 +571,7 @@ impl<'c> Started<'c> {
     }
 
     /// [`Calendar::consumed`] from the start to `now`.
+    #[inline]
     pub fn consumed(&mut self, clock: Clock, now: i64, pauses: &[Pause]) -> Result<i64, TimeError> {
         let cal = self.calendar;
         let start = self.start;
