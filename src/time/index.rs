@@ -36,6 +36,8 @@ pub(crate) struct YearIndex {
     /// `day_starts[k]`: the UTC instant at which local day `k` begins; one longer than the
     /// days (the last is the end of the last day).
     pub day_starts: Vec<i64>,
+    /// The first and the last of `day_starts`, which every lookup asks for first.
+    bounds: (i64, i64),
 }
 
 impl YearIndex {
@@ -59,6 +61,7 @@ impl YearIndex {
             close_open: Vec::new(),
             working_upto: vec![0],
             day_starts: Vec::with_capacity(367),
+            bounds: (i64::MIN, i64::MIN),
         };
         let mut date = first;
         while date <= last {
@@ -72,6 +75,10 @@ impl YearIndex {
         index.day_starts.push(resolve_local(tz, last, 1440));
         index.day_first.push(index.intervals.len() as u32);
         index.even_days = index.day_starts.windows(2).all(|w| w[1] - w[0] == 86_400);
+        index.bounds = (
+            index.day_starts.first().copied().unwrap_or(i64::MIN),
+            index.day_starts.last().copied().unwrap_or(i64::MIN),
+        );
         index
     }
 
@@ -102,10 +109,7 @@ impl YearIndex {
 
     /// The first instant the index holds, and the end of its last day.
     pub fn bounds(&self) -> (i64, i64) {
-        (
-            self.day_starts.first().copied().unwrap_or(i64::MIN),
-            self.day_starts.last().copied().unwrap_or(i64::MIN),
-        )
+        self.bounds
     }
 
     /// Open seconds in this year before instant `t`, and the index of the first interval that
