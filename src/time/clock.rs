@@ -384,10 +384,10 @@ impl<'c> Started<'c> {
         }
     }
 
-    // This and the questions below are inlined into their callers: deciding a case asks a
-    // dozen of them, each a few loads from the index, and the saving and restoring of
-    // registers around their calls was some 4 % of the instructions of a decision
-    // (`benches/instructions.sh`).
+    // `find_mark`, `open_until`, `add_open`, `working_days`, `deadline_and_budget` and
+    // `consumed` are inlined into their callers: deciding a case asks a dozen such questions,
+    // each a few loads from the index, and the saving and restoring of registers around their
+    // calls was some 4 % of the instructions of a decision (`benches/instructions.sh`).
     #[inline(always)]
     fn find_mark(&mut self) -> Result<Mark<'c>, TimeError> {
         let (year, index, open, hint) = self.calendar.open_at(self.start)?;
