@@ -191,6 +191,9 @@ pub(crate) struct Names {
     /// By target number: the number of the first target of the same name, so that targets
     /// are compared by name without comparing text.
     pub target_names: Vec<usize>,
+    /// By escalation ladder: the number of the first target of the name its `for` gives
+    /// (`None`: no `for`, or a name no target has).
+    pub ladder_targets: Vec<Option<usize>>,
     pub kinds: Kinds,
 }
 
@@ -201,6 +204,9 @@ impl Names {
             .enumerate()
             .map(|(number, (t, _, _))| targets.get(&t.name).unwrap_or(number))
             .collect();
+        let ladder_targets = (policy.escalations.iter())
+            .map(|l| l.target.as_ref().and_then(|t| targets.get(t)))
+            .collect();
         Names {
             channels: NameIndex::new(policy.channels.iter().map(|c| c.named.name.as_str())),
             categories: NameIndex::new(policy.categories.iter().map(|c| c.name.as_str())),
@@ -210,6 +216,7 @@ impl Names {
             stages: NameIndex::new(policy.stages.iter().map(|s| s.named.name.as_str())),
             targets,
             target_names,
+            ladder_targets,
             kinds: Kinds::new(policy),
         }
     }

@@ -26,7 +26,8 @@ struct Round {
 
 /// The latest cycle of a target, kept for its escalation ladders.
 struct Clocked<'a> {
-    name: &'a str,
+    /// The number of the first target of its name (see `Names::target_names`).
+    name: usize,
     stage: Option<usize>,
     calendar: &'a Calendar,
     clock: Clock,
@@ -526,7 +527,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             target,
             stage,
             number: slot,
-            ..
+            name,
         }: Choice<'a>,
         calendar: Option<usize>,
         rounds: &[Round],
@@ -549,7 +550,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         }
         *used += 1;
         clocked.push(Clocked {
-            name: &target.name,
+            name,
             stage,
             calendar: cal,
             clock,
@@ -827,7 +828,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 continue;
             }
             let run = match &ladder.target {
-                Some(t) => match clocked.iter().find(|c| c.name == t && c.stage.is_none()) {
+                Some(t) => match (clocked.iter()).find(|c| {
+                    let wanted = self.version.names.ladder_targets.get(li).copied().flatten();
+                    wanted == Some(c.name) && c.stage.is_none()
+                }) {
                     Some(run) => Some(run),
                     None => {
                         self.reasons.push(Reason::LadderIdle {
