@@ -827,21 +827,19 @@ impl<'a, 'e> Ctx<'a, 'e> {
             if self.applies(ladder.when.as_ref(), what) != Truth::True {
                 continue;
             }
-            let run = match &ladder.target {
-                Some(t) => match (clocked.iter()).find(|c| {
-                    let wanted = self.version.names.ladder_targets.get(li).copied().flatten();
-                    wanted == Some(c.name) && c.stage.is_none()
-                }) {
-                    Some(run) => Some(run),
-                    None => {
-                        self.reasons.push(Reason::LadderIdle {
-                            ladder: &ladder.named.name,
-                            target: t,
-                        });
-                        continue;
-                    }
-                },
-                None => None,
+            // The ladder's target, found by the number of its name.
+            let found = (self.version.names.ladder_targets.get(li).copied().flatten())
+                .and_then(|name| clocked.iter().find(|c| c.name == name && c.stage.is_none()));
+            let run = match (&ladder.target, found) {
+                (Some(_), Some(run)) => Some(run),
+                (Some(t), None) => {
+                    self.reasons.push(Reason::LadderIdle {
+                        ladder: &ladder.named.name,
+                        target: t,
+                    });
+                    continue;
+                }
+                (None, _) => None,
             };
             for (si, step) in ladder.steps.iter().enumerate() {
                 let (at, cancelled) = match (&step.trigger, run) {
