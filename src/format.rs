@@ -65,6 +65,7 @@ fn is_one_line(item: &Item) -> bool {
             | Item::Attribute(..)
             | Item::Category(_)
             | Item::Department(_)
+            | Item::Event(_)
             | Item::Extension(..)
     ) || matches!(item, Item::Stage(_, stmts) if stmts.is_empty())
 }
@@ -227,6 +228,7 @@ impl Printer<'_> {
             }
             Item::Category(h) => self.line(&format!("category {}", head(h))),
             Item::Department(h) => self.line(&format!("department {}", head(h))),
+            Item::Event(h) => self.line(&format!("event {}", head(h))),
             Item::Scope(stmts) => self.block("scope", stmts, end, |p, s| p.line(&scope_stmt(s))),
             Item::Route(rules) => self.rules("route", rules, end),
             Item::Calendars(rules) => self.rules("calendars", rules, end),

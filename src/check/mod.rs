@@ -125,6 +125,7 @@ struct Tables {
     severities: Table,
     categories: Table,
     departments: Table,
+    events: Table,
     roles: Table,
     procedures: Table,
     stages: Table,
@@ -155,6 +156,7 @@ impl<'a> Compiler<'a> {
                 severities: Table::new("severity"),
                 categories: Table::new("category"),
                 departments: Table::new("department"),
+                events: Table::new("event"),
                 roles: Table::new("role"),
                 procedures: Table::new("procedure"),
                 stages: Table::new("stage"),
@@ -238,6 +240,7 @@ impl<'a> Compiler<'a> {
                 }
                 Item::Category(h) => (&mut self.t.categories, &h.name),
                 Item::Department(h) => (&mut self.t.departments, &h.name),
+                Item::Event(h) => (&mut self.t.events, &h.name),
                 Item::Role(h, _) => (&mut self.t.roles, &h.name),
                 Item::Procedure(h, _) => (&mut self.t.procedures, &h.name),
                 Item::Stage(h, stmts) => {
@@ -298,6 +301,7 @@ impl<'a> Compiler<'a> {
             severities: Vec::new(),
             categories: Vec::new(),
             departments: Vec::new(),
+            events: Vec::new(),
             scope: Scope::default(),
             routes: Vec::new(),
             otherwise: None,
@@ -470,6 +474,7 @@ impl<'a> Compiler<'a> {
                 Item::Severities(list) => policy.severities.extend(list.iter().map(named)),
                 Item::Category(h) => policy.categories.push(named(h)),
                 Item::Department(h) => policy.departments.push(named(h)),
+                Item::Event(h) => policy.events.push(named(h)),
                 Item::Scope(stmts) => self.scope(stmts, policy),
                 Item::Extension(target, max) => {
                     self.target_ref(target);
@@ -558,6 +563,7 @@ impl<'a> Compiler<'a> {
 
     fn event(&mut self, ident: &ast::Ident) -> String {
         if !KNOWN_EVENTS.contains(&ident.name.as_str())
+            && self.t.events.get(&ident.name).is_none()
             && let Some(near) = nearest(&ident.name, KNOWN_EVENTS.iter().copied())
         {
             self.out.push(

@@ -53,6 +53,8 @@ pub struct Policy {
     pub categories: Vec<Named>,
     /// Departments.
     pub departments: Vec<Named>,
+    /// Event kinds the policy declares (`event NAME`), beside the engine's own.
+    pub events: Vec<Named>,
     /// What is accepted, redirected, and how incomplete records are handled.
     pub scope: Scope,
     /// Route rules in order.

@@ -125,6 +125,16 @@ pub enum Reason<'a> {
         /// The event it waits for.
         start_event: &'a str,
     },
+    /// A pause recorded before a target started was still open when it started: the
+    /// target's clock is paused from its start.
+    PausedAtStart {
+        /// Target name.
+        name: &'a str,
+        /// When the pause was recorded.
+        paused: At,
+        /// When the target started.
+        start: At,
+    },
     /// The case was reopened.
     Reopened {
         /// When.
@@ -328,6 +338,20 @@ impl Piece for Sentence<'_, '_> {
                 "`: not started, it waits for a `",
                 start_event,
                 "` event"
+            ),
+            Reason::PausedAtStart {
+                name,
+                paused,
+                start,
+            } => put!(
+                s,
+                "target `",
+                name,
+                "`: the pause recorded at ",
+                paused,
+                " was still open when the target started at ",
+                start,
+                ", so its clock is paused from its start"
             ),
             Reason::Reopened {
                 at,

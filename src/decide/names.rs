@@ -349,6 +349,9 @@ impl Kinds {
             let stop = kinds.intern(&target.stop);
             kinds.targets.push((start, stop));
         }
+        for event in &policy.events {
+            kinds.intern(&event.name);
+        }
         for rule in &policy.callbacks {
             let from = match &rule.within {
                 Some((_, from, _)) => kinds.intern(from),
@@ -361,6 +364,11 @@ impl Kinds {
 
     fn intern(&mut self, name: &str) -> Kind {
         Kind(self.names.intern(name) as u32)
+    }
+
+    /// The kinds the version knows by name, the engine's first.
+    pub fn names(&self) -> impl Iterator<Item = &str> + Clone {
+        self.names.names()
     }
 
     /// The number of kind `name`: [`Kind::OTHER`] when the version does not know it.

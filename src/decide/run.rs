@@ -571,18 +571,25 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let events = self.events();
         for round in rounds {
             let (first, end) = (round.first, round.end);
-            // The start instant, and the index of the first event that can stop the cycle.
-            let start = match (start_kind, stage) {
-                (_, Some(s)) => events[first..end]
+            // A stage's target runs only once the stage is entered in this round; its start
+            // event (the entry itself unless it says `from`) is looked for from there on.
+            let entry = stage.map(|s| {
+                events[first..end]
                     .iter()
                     .position(|e| e.kind == Kind::STAGE && e.stage == Some(s))
-                    .map(|i| first + i),
-                (Kind::RECEIVED, None) => None,
+                    .map(|i| first + i)
+            });
+            // The start instant, and the index of the first event that can stop the cycle.
+            let start = match (start_kind, entry) {
+                (_, Some(None)) => None,
+                (Kind::STAGE, Some(Some(i))) => Some(i),
+                (Kind::RECEIVED, _) => None,
+                (kind, Some(Some(i))) => self.first_of(&[kind], i + 1, end),
                 (kind, None) => self.first_of(&[kind], first, end),
             };
-            let (mut start, mut from) = match (start, start_kind, stage) {
+            let (mut start, mut from) = match (start, start_kind, entry) {
                 (Some(i), _, _) => (events[i].at, i + 1),
-                (None, Kind::RECEIVED, None) => (round.start, first),
+                (None, Kind::RECEIVED, None | Some(Some(_))) => (round.start, first),
                 (None, _, _) => {
                     next_cycle(state, &mut cycles);
                     state.set_current(Cycle::not_started());
@@ -658,15 +665,27 @@ impl<'a, 'e> Ctx<'a, 'e> {
             .into_iter()
             .any(|k| kinds.may_have(k));
         let events = if interrupted { self.events() } else { &[] };
-        // Events are in time order (validation refuses others): those of the cycle are a run.
+        // Events are in time order (validation refuses others). A pause still open when the
+        // cycle starts counts from the start: the clock is stopped from its first instant.
+        let mut open_at_start = None;
         for e in events {
             if e.at > end {
                 break;
             }
+            let mine = || e.event.target.as_deref().is_none_or(|t| t == target.name);
             if e.at < start {
+                match e.kind {
+                    Kind::PAUSED if mine() => open_at_start = Some(e.at),
+                    // A resolved or closed case is no longer paused.
+                    Kind::RESUMED if mine() => open_at_start = None,
+                    k if k.closing() => open_at_start = None,
+                    _ => {}
+                }
                 continue;
             }
-            let mine = || e.event.target.as_deref().is_none_or(|t| t == target.name);
+            if let Some(paused) = open_at_start.take() {
+                self.paused_at_start(target, paused, start, pauses);
+            }
             match e.kind {
                 Kind::PAUSED if mine() => pauses.push(Pause {
                     from: e.at,
@@ -680,6 +699,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 Kind::EXTENDED => extensions.push(e),
                 _ => {}
             }
+        }
+        if let Some(paused) = open_at_start {
+            self.paused_at_start(target, paused, start, pauses);
         }
         if let Some(stop) = stop {
             for p in pauses.iter_mut().filter(|p| p.to.is_none()) {
@@ -729,6 +751,26 @@ impl<'a, 'e> Ctx<'a, 'e> {
         run.budget = budget;
         run.deadline = deadline;
         Ok(())
+    }
+
+    /// A pause recorded at `paused`, before the cycle's `start` and still open then: the
+    /// cycle's clock is paused from its start.
+    fn paused_at_start(
+        &mut self,
+        target: &'a Target,
+        paused: i64,
+        start: i64,
+        pauses: &mut Pauses,
+    ) {
+        self.reasons.push(Reason::PausedAtStart {
+            name: &target.name,
+            paused: self.at(paused),
+            start: self.at(start),
+        });
+        pauses.push(Pause {
+            from: start,
+            to: None,
+        });
     }
 
     /// Extra budget from `extended` events: each needs a reason, must be recorded before the

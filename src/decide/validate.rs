@@ -5,10 +5,10 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
-use crate::check::nearest;
+use crate::check::{KNOWN_EVENTS, nearest};
 use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
-use crate::decide::names::{EventKinds, Kind, NameIndex};
+use crate::decide::names::{EventKinds, Kind, Kinds, NameIndex};
 use crate::syntax::ast::AttrType;
 use crate::time::Span;
 
@@ -207,11 +207,10 @@ pub(crate) fn validate<'c>(
         }
         previous = previous.max(at);
         let kind = names.kinds.code(&event.kind);
-        if kind == Kind::OTHER && blank(&event.kind) {
-            problem(
-                place("kind"),
-                "is empty; name what happened (e.g. `acknowledged`)".into(),
-            );
+        if kind == Kind::OTHER {
+            unknown_kind(&event.kind, &names.kinds, &mut |m| {
+                problem(place("kind"), m)
+            });
         }
         let stage = match (kind, &event.stage) {
             (Kind::STAGE, None) => {
@@ -285,6 +284,37 @@ pub(crate) fn validate<'c>(
             problems,
         }),
     }
+}
+
+/// An event kind the version does not number: empty, one of the language's own that the
+/// policy does not time (`acknowledged` in a policy without an `acknowledge` target), or
+/// unknown to both, which is an error: a misspelt `resume` must not pass as a custom event
+/// and leave a pause running.
+#[cold]
+fn unknown_kind(kind: &str, kinds: &Kinds, problem: &mut impl FnMut(String)) {
+    if blank(kind) {
+        problem("is empty; name what happened (e.g. `acknowledged`)".into());
+        return;
+    }
+    if KNOWN_EVENTS.contains(&kind) {
+        return;
+    }
+    let known = || {
+        let mut known: Vec<&str> = KNOWN_EVENTS
+            .iter()
+            .copied()
+            .filter(|k| *k != "received")
+            .collect();
+        known.extend(kinds.names().filter(|k| !KNOWN_EVENTS.contains(k)));
+        known
+    };
+    let hint = match nearest(kind, known().into_iter()) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("the kinds are {}", list(known().into_iter())),
+    };
+    problem(format!(
+        "`{kind}` is not an event kind of the language or the policy; {hint} (a policy names its own kinds with `event NAME`)"
+    ));
 }
 
 /// Appends `n` copies of `value` to `list`: copied from an array when they fit inline,

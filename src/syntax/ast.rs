@@ -101,6 +101,8 @@ pub enum Item {
     Category(Head),
     /// `department ID`
     Department(Head),
+    /// `event ID`: an event kind cases may record.
+    Event(Head),
     /// `scope { ... }`
     Scope(Vec<Node<ScopeStmt>>),
     /// `route { ... }`

@@ -200,6 +200,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::severities => "`severities`",
         Rule::severity => "a severity",
         Rule::category => "`category`",
+        Rule::event => "`event`",
         Rule::department | Rule::role_department => "`department`",
         Rule::scope => "`scope`",
         Rule::scope_stmt => "`accept`, `redirect` or `incomplete`",
@@ -530,6 +531,7 @@ impl Lower {
             }
             Rule::category => Item::Category(self.head(&mut inner)),
             Rule::department => Item::Department(self.head(&mut inner)),
+            Rule::event => Item::Event(self.head(&mut inner)),
             Rule::scope => Item::Scope(
                 inner
                     .map(|s| self.node(&s, |l| l.scope_stmt(s.clone())))

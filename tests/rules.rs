@@ -1,0 +1,228 @@
+//! The rules of deciding, one at a time, as specifications: a small policy written for the
+//! rule, a case built for it, and the instants a person computes by hand.
+
+use charter::check::check;
+use charter::decide::{Case, Decision, Engine, State, Timestamp};
+use charter::syntax::load_text;
+
+/// A policy of one office open 09:00-18:00 Monday to Friday (no holidays), valid through
+/// 2027, with one channel, one category and one role; `rest` adds the declarations the rule
+/// needs.
+fn policy(rest: &str) -> Engine {
+    let text = format!(
+        r#"policy t "T" {{ version "1" effective 2026-01-01 timezone "Asia/Shanghai" calendar office }}
+calendar office {{ valid 2026-01-01..2027-12-31 week mon..fri 09:00-18:00 }}
+channel phone
+category billing
+role officer "Officer" {{}}
+route {{ otherwise -> officer }}
+{rest}"#
+    );
+    let loaded = load_text("t.charter", &text);
+    let checked = check(&loaded);
+    match Engine::new(&loaded, checked) {
+        Ok(engine) => engine,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A billing complaint by phone received at `received` (Shanghai time, `YYYY-MM-DD hh:mm`)
+/// with events `(at, kind, extra keys)`.
+fn case(received: &str, events: &[(&str, &str, serde_json::Value)]) -> Case {
+    let events: Vec<serde_json::Value> = events
+        .iter()
+        .map(|(at, kind, extra)| {
+            let mut e = serde_json::json!({"at": instant(at), "kind": kind});
+            if let Some(extra) = extra.as_object() {
+                for (k, v) in extra {
+                    e[k] = v.clone();
+                }
+            }
+            e
+        })
+        .collect();
+    let json = serde_json::json!({"id": "C-1", "received_at": instant(received),
+        "channel": "phone", "category": "billing", "events": events});
+    Case::from_json(&json.to_string()).unwrap()
+}
+
+fn instant(local: &str) -> String {
+    format!("{}:00+08:00", local.replacen(' ', "T", 1))
+}
+
+fn at(local: &str) -> i64 {
+    Timestamp::parse(&instant(local)).unwrap().secs
+}
+
+fn none() -> serde_json::Value {
+    serde_json::Value::Null
+}
+
+/// The target named `name` of a decision: its start, deadline (both as `YYYY-MM-DD hh:mm`
+/// in Shanghai time) and state.
+fn target(d: &Decision<'_>, name: &str) -> (Option<String>, Option<String>, State) {
+    let t = d
+        .targets
+        .iter()
+        .find(|t| t.target.name == name)
+        .unwrap_or_else(|| panic!("no target `{name}` in {:?}", d.targets));
+    let local =
+        |a: Option<charter::decide::At>| a.map(|a| a.to_string()[..16].replacen('T', " ", 1));
+    (local(t.started_at), local(t.deadline), t.state)
+}
+
+fn explained(d: &Decision<'_>) -> String {
+    d.sentences()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A stage's target runs from its own `from` event, not from the stage's entry: not started
+/// before the event, then 5 working days from it.
+#[test]
+fn a_stage_target_starts_at_its_from_event() {
+    let engine = policy(
+        r#"event review_acknowledged
+stage review { respond within 5 working days from review_acknowledged until review_done }
+event review_done"#,
+    );
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            (
+                "2026-03-03 10:00",
+                "stage",
+                serde_json::json!({"stage": "review"}),
+            ),
+            ("2026-03-05 10:00", "review_acknowledged", none()),
+        ],
+    );
+    let before = engine.decide(&c, at("2026-03-04 12:00")).unwrap();
+    assert_eq!(target(&before, "respond"), (None, None, State::NotStarted));
+    let after = engine.decide(&c, at("2026-03-06 12:00")).unwrap();
+    assert_eq!(
+        target(&after, "respond"),
+        (
+            Some("2026-03-05 10:00".into()),
+            Some("2026-03-12 18:00".into()),
+            State::Running
+        )
+    );
+    assert!(
+        explained(&after).contains("from `review_acknowledged` at 2026-03-05T10:00:00+08:00"),
+        "{}",
+        explained(&after)
+    );
+}
+
+/// Without `from`, a stage's target starts when the stage is entered, and stops at its
+/// `until` event.
+#[test]
+fn a_stage_target_without_from_starts_at_the_entry_and_stops_at_its_until() {
+    let engine = policy(
+        r#"event review_done
+stage review { respond within 5 working days until review_done }"#,
+    );
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            (
+                "2026-03-03 10:00",
+                "stage",
+                serde_json::json!({"stage": "review"}),
+            ),
+            ("2026-03-04 10:00", "review_done", none()),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-20 12:00")).unwrap();
+    assert_eq!(
+        target(&d, "respond"),
+        (
+            Some("2026-03-03 10:00".into()),
+            Some("2026-03-10 18:00".into()),
+            State::Met
+        )
+    );
+}
+
+/// A pause that began before a target started and ended after it stops the target's clock
+/// from its start: 10 working days from Tuesday 10:00 end on Tuesday 3-17 at 18:00, and the
+/// 18 working hours paused (Tuesday 10:00 to Thursday 10:00) move that to Thursday 3-19.
+#[test]
+fn a_pause_open_when_a_target_starts_counts_from_its_start() {
+    let engine = policy(
+        r#"event accepted
+event mediated
+sla mediation { mediated within 10 working days from accepted }"#,
+    );
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            (
+                "2026-03-02 11:00",
+                "paused",
+                serde_json::json!({"note": "testing"}),
+            ),
+            ("2026-03-03 10:00", "accepted", none()),
+            ("2026-03-05 10:00", "resumed", none()),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-06 12:00")).unwrap();
+    assert_eq!(
+        target(&d, "mediated"),
+        (
+            Some("2026-03-03 10:00".into()),
+            Some("2026-03-19 18:00".into()),
+            State::Running
+        )
+    );
+    assert!(
+        explained(&d).contains("the pause recorded at 2026-03-02T11:00:00+08:00 was still open"),
+        "{}",
+        explained(&d)
+    );
+    // Still paused at `now`: no deadline, state paused.
+    let paused = engine.decide(&c, at("2026-03-04 12:00")).unwrap();
+    assert_eq!(target(&paused, "mediated").2, State::Paused);
+    // A pause that ended before the start changes nothing.
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            ("2026-03-02 11:00", "paused", none()),
+            ("2026-03-02 15:00", "resumed", none()),
+            ("2026-03-03 10:00", "accepted", none()),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-06 12:00")).unwrap();
+    assert_eq!(target(&d, "mediated").1, Some("2026-03-17 18:00".into()));
+}
+
+/// An event kind neither the language nor the policy names is an error on the case, with
+/// the nearest kind; kinds the policy declares with `event` are accepted.
+#[test]
+fn a_misspelt_event_kind_is_an_error() {
+    let engine = policy("event testing_done\nsla s { resolve within 5 working days }");
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            ("2026-03-02 11:00", "paused", none()),
+            ("2026-03-03 11:00", "resume", none()),
+        ],
+    );
+    let error = engine
+        .decide(&c, at("2026-03-06 12:00"))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("events[1].kind"), "{error}");
+    assert!(error.contains("`resume` is not an event kind"), "{error}");
+    assert!(error.contains("did you mean `resumed`?"), "{error}");
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            ("2026-03-02 11:00", "testing_done", none()),
+            ("2026-03-02 12:00", "acknowledged", none()),
+        ],
+    );
+    assert!(engine.decide(&c, at("2026-03-06 12:00")).is_ok());
+}
