@@ -63,6 +63,8 @@ pub enum Kind {
     Repeated,
     /// An import that cannot be followed.
     BadImport,
+    /// A calendar whose valid range ends within 90 days (or has ended).
+    CalendarEnding,
     /// Lint: a category neither accepted nor redirected.
     LintOutOfScope,
     /// Lint: an accepted category no SLA applies to.
@@ -103,7 +105,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in code order.
-    pub const ALL: [Kind; 38] = [
+    pub const ALL: [Kind; 39] = [
         Kind::Io,
         Kind::NotUtf8,
         Kind::NoPolicyFiles,
@@ -124,6 +126,7 @@ impl Kind {
         Kind::BadEscalation,
         Kind::Repeated,
         Kind::BadImport,
+        Kind::CalendarEnding,
         Kind::LintOutOfScope,
         Kind::LintNoSla,
         Kind::LintDeadlineOrder,
@@ -167,6 +170,7 @@ impl Kind {
             Kind::BadEscalation => "escalation steps that cannot fire",
             Kind::Repeated => "a statement given twice",
             Kind::BadImport => "an import that cannot be followed",
+            Kind::CalendarEnding => "a calendar whose valid range ends soon",
             Kind::LintOutOfScope => "category neither accepted nor redirected",
             Kind::LintNoSla => "accepted category without an SLA",
             Kind::LintDeadlineOrder => "acknowledge allowed longer than resolve",
@@ -211,6 +215,7 @@ impl Kind {
             Kind::BadEscalation => "E0018",
             Kind::Repeated => "E0019",
             Kind::BadImport => "E0020",
+            Kind::CalendarEnding => "E0021",
             Kind::LintOutOfScope => "L0001",
             Kind::LintNoSla => "L0002",
             Kind::LintDeadlineOrder => "L0003",

@@ -508,6 +508,28 @@ fn calendar_stmt(s: &CalendarStmt) -> String {
                     .unwrap_or_default()
             )
         }
+        CalendarStmt::Yearly(a, b, l) => {
+            let day = |(m, d): (u32, u32)| format!("{m:02}-{d:02}");
+            let range = if a == b {
+                day(*a)
+            } else {
+                format!("{}..{}", day(*a), day(*b))
+            };
+            format!(
+                "yearly {range}{}",
+                l.as_ref()
+                    .map(|l| format!(" {}", label(l)))
+                    .unwrap_or_default()
+            )
+        }
+        CalendarStmt::Beyond(provisional) => format!(
+            "beyond valid {}",
+            if *provisional {
+                "provisional"
+            } else {
+                "refuse"
+            }
+        ),
         CalendarStmt::Workday(d, h, l) => {
             let h = h
                 .as_ref()

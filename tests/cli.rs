@@ -10,10 +10,53 @@ fn charter() -> Command {
 #[test]
 fn check_a_shipped_policy_succeeds() {
     charter()
-        .args(["check", "policies/complaint-office"])
+        .args([
+            "check",
+            "--today",
+            "2026-06-01",
+            "policies/complaint-office",
+        ])
         .assert()
         .success()
         .stderr(predicate::str::contains("ok (1 version)"));
+}
+
+/// Within 90 days of a calendar's end, `check` warns (once per range, naming the calendars
+/// that use it and what happens past it); `--deny warnings` makes that fail.
+#[test]
+fn check_warns_before_a_calendar_runs_out() {
+    charter()
+        .args(["check", "--today", "2026-10-03", "policies/complaint-office"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning[E0021]: this valid range ends on 2026-12-31, 89 days from 2026-10-03: cases on `office` that need later dates are decided provisionally"))
+        .stderr(predicate::str::contains("cn-2026.charter:7:3"))
+        .stderr(predicate::str::contains("0 errors, 1 warning"));
+    charter()
+        .args([
+            "check",
+            "--today",
+            "2026-10-01",
+            "policies/complaint-office",
+        ])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("ok (1 version)"));
+    charter()
+        .args([
+            "check",
+            "--deny",
+            "warnings",
+            "--today",
+            "2027-01-05",
+            "policies/led-maker",
+        ])
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("ended")
+                .or(predicate::str::contains("5 days before 2027-01-05")),
+        );
 }
 
 #[test]

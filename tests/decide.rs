@@ -737,6 +737,7 @@ proptest! {
             case: "C-1",
             policy: PolicyId { name: "p", version: "1", effective: None, digest: "00" },
             evaluated_at: At { secs: start, tz },
+            provisional: false,
             acceptance: Acceptance { outcome: Outcome::Accepted, redirect_to: None, reason: None, missing_fields: vec![], ask_by: None },
             route: None,
             targets: vec![],

@@ -226,3 +226,61 @@ fn a_misspelt_event_kind_is_an_error() {
     );
     assert!(engine.decide(&c, at("2026-03-06 12:00")).is_ok());
 }
+
+/// A policy whose calendar is valid through 2026 only, with New Year's Day as a yearly
+/// holiday, and `beyond` as given (`refuse` or `provisional`).
+fn short_calendar(beyond: &str) -> Engine {
+    let text = format!(
+        r#"policy t "T" {{ version "1" effective 2026-01-01 timezone "Asia/Shanghai" calendar office }}
+calendar office {{ valid 2026-01-01..2026-12-31 week mon..fri 09:00-18:00 yearly 01-01 "元旦" beyond valid {beyond} }}
+channel phone
+category billing
+role officer "Officer" {{}}
+route {{ otherwise -> officer }}
+sla s {{ resolve within 5 working days }}"#
+    );
+    let loaded = load_text("t.charter", &text);
+    Engine::new(&loaded, check(&loaded)).unwrap()
+}
+
+/// Past a calendar's valid range, a policy that refuses (the default) refuses the case; one
+/// that says `beyond valid provisional` decides it from the weekly hours and yearly holidays,
+/// marks it provisional and says why. 5 working days from Wednesday 30 December 2026: Thursday
+/// 31, (Friday 1 January is the yearly holiday), Monday 4, Tuesday 5, Wednesday 6, Thursday 7
+/// January 2027 at 18:00.
+#[test]
+fn past_its_calendar_a_decision_is_refused_or_provisional() {
+    let c = case("2026-12-30 10:00", &[]);
+    let now = at("2026-12-31 12:00");
+    let error = short_calendar("refuse")
+        .decide(&c, now)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("covers 2026-01-01 to 2026-12-31"), "{error}");
+    let engine = short_calendar("provisional");
+    let d = engine.decide(&c, now).unwrap();
+    assert!(d.provisional);
+    assert_eq!(target(&d, "resolve").1, Some("2027-01-07 18:00".into()));
+    let finding = d
+        .findings
+        .iter()
+        .find(|f| f.kind == charter::decide::FindingKind::Provisional);
+    let message = &finding.expect("a provisional finding").message;
+    assert!(
+        message.contains("calendar `office` is valid to 2026-12-31"),
+        "{message}"
+    );
+    assert!(message.contains("needs 2027-01-01"), "{message}");
+    let json = serde_json::to_value(&d).unwrap();
+    assert_eq!(json["provisional"], true);
+    // Inside the range nothing is provisional, and the field is left out.
+    let early = case("2026-12-01 10:00", &[]);
+    let inside = engine.decide(&early, now).unwrap();
+    assert!(!inside.provisional);
+    assert!(
+        serde_json::to_value(&inside)
+            .unwrap()
+            .get("provisional")
+            .is_none()
+    );
+}

@@ -24,6 +24,9 @@ struct Gathered {
     week_spans: [Option<Span>; 7],
     holidays: Vec<(NaiveDate, Span)>,
     workdays: Vec<WorkdayDecl>,
+    yearly: Vec<((u32, u32), (u32, u32))>,
+    /// `beyond valid provisional` (`true`) or `refuse`, and where; the calendar's own wins.
+    beyond: Option<(bool, Span)>,
 }
 
 impl Compiler<'_> {
@@ -50,10 +53,17 @@ impl Compiler<'_> {
             let mut gathered = Gathered::default();
             let mut path = vec![head.name.name.clone()];
             self.gather(&decls, head, &mut gathered, &mut path);
+            let provisional = gathered.beyond.is_some_and(|(p, _)| p);
+            let valid_at = gathered.valid.map(|(_, _, span)| span);
             let calendar = self.build(head, gathered, tz);
+            let beyond = provisional
+                .then(|| calendar.beyond_valid().map(Arc::new))
+                .flatten();
             defs.push(CalendarDef {
                 named: named(head),
                 calendar: Arc::new(calendar),
+                beyond,
+                valid_at,
             });
         }
         defs
@@ -157,6 +167,26 @@ impl Compiler<'_> {
                 CalendarStmt::Workday(d, hours, _) => {
                     into.workdays.push((*d, hours.clone(), stmt.span))
                 }
+                CalendarStmt::Yearly(a, b, _) => {
+                    if b < a {
+                        self.error(
+                            Kind::ReversedRange,
+                            stmt.span,
+                            "a yearly holiday range ends before it starts",
+                        )
+                        .help = Some(
+                            "keep a range within one year; write two `yearly` lines to span the new year"
+                                .into(),
+                        );
+                    } else {
+                        into.yearly.push((*a, *b));
+                    }
+                }
+                CalendarStmt::Beyond(provisional) => {
+                    if own || into.beyond.is_none() {
+                        into.beyond = Some((*provisional, stmt.span));
+                    }
+                }
             }
         }
     }
@@ -188,6 +218,22 @@ impl Compiler<'_> {
         }
         spec.holidays = g.holidays.iter().map(|(d, _)| *d).collect();
         spec.valid = g.valid.map(|(a, b, _)| (a, b));
+        spec.yearly = g.yearly.clone();
+        if let Some((true, span)) = g.beyond
+            && g.valid.is_none()
+        {
+            self.out.push(
+                Diagnostic::error(
+                    Kind::Missing,
+                    span,
+                    format!(
+                        "calendar `{}` has no `valid` range to go beyond",
+                        head.name.name
+                    ),
+                )
+                .with_help("add `valid FIRST..LAST`, or remove `beyond valid`"),
+            );
+        }
         if let Some((a, b, span)) = g.valid {
             let outside: Vec<(NaiveDate, Span)> = g
                 .holidays

@@ -6,6 +6,7 @@
 
 mod calendars;
 mod conditions;
+mod expiry;
 mod names;
 mod policy;
 mod roles;
@@ -14,6 +15,7 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::{self, Item, Node, PolicyStmt};
 use crate::syntax::{Loaded, Span};
 
+pub use expiry::{WARN_DAYS, calendars_ending};
 pub use names::{distance, nearest};
 pub use policy::*;
 

@@ -107,6 +107,13 @@ pub struct CalendarDef {
     /// The business-time calendar.
     #[serde(serialize_with = "calendar_spec")]
     pub calendar: Arc<Calendar>,
+    /// Under `beyond valid provisional`: the calendar without its valid range (weekly hours
+    /// and yearly holidays), for provisional decisions past it.
+    #[serde(skip)]
+    pub beyond: Option<Arc<Calendar>>,
+    /// Where its `valid` range is written (perhaps in a calendar it uses).
+    #[serde(skip)]
+    pub valid_at: Option<Span>,
 }
 
 fn calendar_spec<S: Serializer>(c: &Arc<Calendar>, s: S) -> Result<S::Ok, S::Error> {

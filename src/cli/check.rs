@@ -10,7 +10,7 @@ use crate::diagnostic::Severity;
 /// Arguments of `charter check`.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  charter check policies/complaint-office\n  charter check --error-format json policies/led-maker/policy.charter\n\nExit codes: 0 clean, 1 errors (or warnings with --deny warnings), 2 usage or I/O error."
+    after_help = "Examples:\n  charter check policies/complaint-office\n  charter check --error-format json policies/led-maker/policy.charter\n  charter check --today 2026-10-01 policies/renovation     # warn of calendars ending by 2026-12-30\n\nExit codes: 0 clean, 1 errors (or warnings with --deny warnings), 2 usage or I/O error."
 )]
 pub struct Args {
     /// A `.charter` file, or a folder of them compiled together.
@@ -21,6 +21,10 @@ pub struct Args {
     /// Treat warnings as errors (`--deny warnings`).
     #[arg(long, value_name = "LEVEL")]
     deny: Option<Deny>,
+    /// The date calendars are checked against: a calendar whose `valid` range ends within 90
+    /// days of it is a warning (default: today, in the local time zone).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -37,7 +41,12 @@ pub(crate) enum Deny {
 }
 
 pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
-    let (loaded, checked) = load_and_check(&args.policy)?;
+    let (loaded, mut checked) = load_and_check(&args.policy)?;
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let ending = crate::check::calendars_ending(&checked, today);
+    checked.diagnostics.extend(ending);
     let errors = checked
         .diagnostics
         .iter()

@@ -259,6 +259,11 @@ pub struct Decision<'a> {
     pub policy: PolicyId<'a>,
     /// The instant the states are evaluated at (`--now`).
     pub evaluated_at: At,
+    /// Present and `true` when the decision needed dates past a calendar's `valid` range and
+    /// the policy lets it decide there from the weekly hours and yearly holidays only (a
+    /// `provisional` finding names the calendar and the date its range ends).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
     /// Accepted, redirected or incomplete.
     pub acceptance: Acceptance<'a>,
     /// Who handles it; `null` for redirected cases.
@@ -747,6 +752,8 @@ pub enum FindingKind {
     CallbackChannel,
     /// A callback without the satisfaction answer the policy asks for.
     SatisfactionNotRecorded,
+    /// The decision needed dates past a calendar's valid range and is provisional.
+    Provisional,
 }
 
 impl FindingKind {
@@ -765,6 +772,7 @@ impl FindingKind {
             FindingKind::NoSuperior => "no_superior",
             FindingKind::CallbackChannel => "callback_channel",
             FindingKind::SatisfactionNotRecorded => "satisfaction_not_recorded",
+            FindingKind::Provisional => "provisional",
         }
     }
 }
@@ -794,6 +802,7 @@ impl Default for Decision<'_> {
                 secs: 0,
                 tz: Tz::UTC,
             },
+            provisional: false,
             acceptance: Acceptance {
                 outcome: Outcome::Accepted,
                 redirect_to: None,
@@ -838,6 +847,11 @@ impl Serialize for Decision<'_> {
         d.serialize_field("case", self.case)?;
         d.serialize_field("policy", &self.policy)?;
         d.serialize_field("evaluated_at", &self.evaluated_at)?;
+        if self.provisional {
+            d.serialize_field("provisional", &true)?;
+        } else {
+            d.skip_field("provisional")?;
+        }
         d.serialize_field("acceptance", &self.acceptance)?;
         d.serialize_field("route", &self.route)?;
         d.serialize_field("targets", &self.targets)?;

@@ -199,6 +199,10 @@ impl Writer<'_> {
         self.policy(&d.policy);
         self.raw(key!("evaluated_at"));
         self.at(d.evaluated_at);
+        if d.provisional {
+            self.raw(key!("provisional"));
+            self.raw(b"true");
+        }
         self.raw(key!("acceptance"));
         self.acceptance(&d.acceptance);
         self.raw(key!("route"));

@@ -65,6 +65,8 @@ struct Ctx<'a, 'e> {
     case: &'a Case,
     facts: &'e Facts<'a>,
     tz: Tz,
+    /// Whether calendars that allow it are used past their valid range.
+    provisional: bool,
     reasons: Vec<Reason<'a>>,
     findings: Vec<Finding>,
 }
@@ -72,11 +74,51 @@ struct Ctx<'a, 'e> {
 /// Decides `case` (already validated into `facts`) under `version`, into `out`, whose lists
 /// are emptied and refilled: their memory, and that of each target's list of cycles, is
 /// reused.
+///
+/// A decision that needs a date past a calendar's `valid` range is refused, unless that
+/// calendar says `beyond valid provisional`: then the case is decided again with such
+/// calendars extended by their weekly hours and yearly holidays, and the decision is marked
+/// provisional, with a finding that names the calendar and the end of its range.
 pub(crate) fn decide_into<'a>(
     version: &'a Version,
     case: &'a Case,
     facts: &Facts<'a>,
     out: &mut Decision<'a>,
+) -> Result<(), DecideError> {
+    match attempt(version, case, facts, out, false) {
+        Err(DecideError::Time {
+            error: TimeError::OutOfRange(range),
+            ..
+        }) if has_beyond(version, &range.calendar) => {
+            attempt(version, case, facts, out, true)?;
+            out.provisional = true;
+            out.findings.push(Finding {
+                kind: FindingKind::Provisional,
+                message: format!(
+                    "calendar `{}` is valid to {}, and this decision needs {}: it is provisional, counting only the weekly hours and yearly holidays past that date; add the official holidays and working days to the calendar once published, and decide again",
+                    range.calendar, range.last, range.date
+                ),
+            });
+            Ok(())
+        }
+        other => other,
+    }
+}
+
+/// Whether the calendar named `name` may be used past its valid range.
+#[cold]
+fn has_beyond(version: &Version, name: &str) -> bool {
+    (version.policy.calendars.iter()).any(|c| c.named.name == name && c.beyond.is_some())
+}
+
+/// One try at deciding: with `provisional`, calendars that allow it are used past their
+/// valid range.
+fn attempt<'a>(
+    version: &'a Version,
+    case: &'a Case,
+    facts: &Facts<'a>,
+    out: &mut Decision<'a>,
+    provisional: bool,
 ) -> Result<(), DecideError> {
     let time = |error| DecideError::Time {
         id: case.id.clone(),
@@ -84,12 +126,14 @@ pub(crate) fn decide_into<'a>(
     };
     let policy = &version.policy;
     let tz = policy.timezone;
+    out.provisional = false;
     let mut cx = Ctx {
         version,
         policy,
         case,
         facts,
         tz,
+        provisional,
         reasons: std::mem::take(&mut out.explain),
         findings: std::mem::take(&mut out.findings),
     };
@@ -258,7 +302,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
     }
 
     fn calendar(&self, index: Option<usize>) -> (&'a Calendar, Option<&'a str>) {
-        calendar_of(self.version, index)
+        calendar_of(self.version, index, self.provisional)
     }
 
     fn acceptance(&mut self, calendar: Option<usize>) -> Result<Acceptance<'a>, TimeError> {
@@ -1195,9 +1239,20 @@ fn next_cycle(state: &mut TargetState<'_>, cycles: &mut usize) {
 
 /// Calendar `index` of the version and its name, or the elapsed calendar (no name) when there
 /// is none.
-fn calendar_of(version: &Version, index: Option<usize>) -> (&Calendar, Option<&str>) {
+/// With `provisional`, a calendar that may be used past its valid range is.
+fn calendar_of(
+    version: &Version,
+    index: Option<usize>,
+    provisional: bool,
+) -> (&Calendar, Option<&str>) {
     match index.and_then(|i| version.policy.calendars.get(i)) {
-        Some(def) => (&def.calendar, Some(def.named.name.as_str())),
+        Some(def) => {
+            let cal = match &def.beyond {
+                Some(beyond) if provisional => beyond,
+                _ => &def.calendar,
+            };
+            (cal, Some(def.named.name.as_str()))
+        }
         None => (&version.elapsed, None),
     }
 }
@@ -1227,7 +1282,7 @@ fn target_def(
     stage: Option<usize>,
     calendar: Option<usize>,
 ) -> TargetDef {
-    let (_, cal_name) = calendar_of(version, calendar);
+    let (_, cal_name) = calendar_of(version, calendar, false);
     let clock = target.span.clock();
     let mut def = TargetDef {
         name: target.name.clone(),

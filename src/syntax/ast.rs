@@ -161,6 +161,10 @@ pub enum CalendarStmt {
     Week(Vec<(u8, u8)>, Vec<Node<OpenInterval>>),
     /// `holiday 2026-10-01..2026-10-07 "National Day"`
     Holiday(NaiveDate, NaiveDate, Option<Label>),
+    /// `yearly 10-01..10-03 "国庆节"`: closed on these dates every year, as (month, day).
+    Yearly((u32, u32), (u32, u32), Option<Label>),
+    /// `beyond valid provisional|refuse`: `true` for provisional.
+    Beyond(bool),
     /// `workday 2026-10-10 09:00-18:00 "make-up day"` (no hours: a regular day's hours).
     Workday(NaiveDate, Option<Vec<Node<OpenInterval>>>, Option<Label>),
 }

@@ -183,13 +183,16 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::import => "`import`",
         Rule::calendar => "`calendar`",
         Rule::calendar_stmt => {
-            "a calendar statement (`timezone`, `valid`, `use`, `week`, `holiday`, `workday`)"
+            "a calendar statement (`timezone`, `valid`, `use`, `week`, `holiday`, `workday`, `yearly`, `beyond valid`)"
         }
         Rule::valid => "`valid`",
         Rule::use_calendar => "`use`",
         Rule::week => "`week`",
         Rule::holiday => "`holiday`",
         Rule::workday => "`workday`",
+        Rule::yearly => "`yearly`",
+        Rule::beyond_valid => "`beyond valid`",
+        Rule::beyond_mode => "`provisional` or `refuse`",
         Rule::channel => "`channel`",
         Rule::channel_stmt | Rule::callback_via => "`callback`",
         Rule::field => "`field`",
@@ -401,6 +404,26 @@ impl Lower {
                     "use a number below 4294967296",
                 );
                 0
+            }
+        }
+    }
+
+    /// `MM-DD` as (month, day), a day that some year has (`02-29` included).
+    fn month_day(&mut self, p: P) -> (u32, u32) {
+        let text = p.as_str();
+        let parsed = text
+            .split_once('-')
+            .and_then(|(m, d)| Some((m.parse::<u32>().ok()?, d.parse::<u32>().ok()?)))
+            .filter(|&(m, d)| NaiveDate::from_ymd_opt(2024, m, d).is_some());
+        match parsed {
+            Some(md) => md,
+            None => {
+                self.error(
+                    &p,
+                    format!("`{text}` is not a day of the year"),
+                    "write a real month and day as MM-DD, e.g. `10-01`",
+                );
+                (1, 1)
             }
         }
     }
@@ -646,6 +669,23 @@ impl Lower {
                 let days = inner.next().map(|d| self.days(d)).unwrap_or_default();
                 let hours = inner.next().map(|h| self.hours(h)).unwrap_or_default();
                 CalendarStmt::Week(days, hours)
+            }
+            Rule::yearly => {
+                let mut label = None;
+                let mut days = Vec::new();
+                for part in inner {
+                    if part.as_rule() == Rule::month_day {
+                        days.push(self.month_day(part));
+                    } else {
+                        label = Some(self.label(part));
+                    }
+                }
+                let a = days.first().copied().unwrap_or((1, 1));
+                let b = days.get(1).copied().unwrap_or(a);
+                CalendarStmt::Yearly(a, b, label)
+            }
+            Rule::beyond_valid => {
+                CalendarStmt::Beyond(inner.next().is_some_and(|m| m.as_str() == "provisional"))
             }
             Rule::holiday => {
                 let mut range = inner.next().map(|r| r.into_inner()).into_iter().flatten();

@@ -63,6 +63,8 @@ pub struct CalendarSpec {
     pub workdays: Vec<(NaiveDate, Vec<OpenInterval>)>,
     /// The first and last date the calendar is defined for, when it declares them.
     pub valid: Option<(NaiveDate, NaiveDate)>,
+    /// Days closed every year, as inclusive ranges of (month, day) within one year.
+    pub yearly: Vec<((u32, u32), (u32, u32))>,
 }
 
 impl CalendarSpec {
@@ -75,6 +77,7 @@ impl CalendarSpec {
             holidays: Vec::new(),
             workdays: Vec::new(),
             valid: None,
+            yearly: Vec::new(),
         }
     }
 
@@ -262,7 +265,8 @@ impl Calendar {
         self.spec.valid
     }
 
-    /// The open intervals of a local date, holidays and extra working days applied.
+    /// The open intervals of a local date, holidays, extra working days and yearly holidays
+    /// applied (a dated working day wins over a yearly holiday).
     pub fn hours_on(&self, date: NaiveDate) -> &[OpenInterval] {
         if self.holidays.binary_search(&date).is_ok() {
             return &[];
@@ -270,7 +274,21 @@ impl Calendar {
         if let Ok(i) = self.workdays.binary_search_by_key(&date, |(d, _)| *d) {
             return &self.workdays[i].1;
         }
+        let day = (date.month(), date.day());
+        if self.spec.yearly.iter().any(|&(a, b)| a <= day && day <= b) {
+            return &[];
+        }
         &self.spec.week[date.weekday().num_days_from_monday() as usize]
+    }
+
+    /// The same calendar without its valid range, for provisional answers past it: the
+    /// weekly hours and the yearly holidays (dated holidays and working days stay where they
+    /// are, all inside the range). `None` when the calendar declares no range.
+    pub fn beyond_valid(&self) -> Option<Calendar> {
+        self.spec.valid?;
+        let mut spec = self.spec.clone();
+        spec.valid = None;
+        Some(Calendar::from_valid_spec(spec))
     }
 
     /// Whether `date` is inside the declared valid range (always true without one).

@@ -1,0 +1,108 @@
+//! Calendars that run out: a warning, before the day comes, for every calendar whose `valid`
+//! range ends within [`WARN_DAYS`] of a given date. Checking itself does not read the clock;
+//! the front end passes today's date (or a pinned one).
+
+use chrono::NaiveDate;
+
+use crate::check::{Checked, Policy};
+use crate::diagnostic::{Diagnostic, Kind};
+use crate::syntax::Span;
+
+/// How long before the end of a calendar's range the warning starts.
+pub const WARN_DAYS: i64 = 90;
+
+/// One warning per `valid` range (of any version) that ends within [`WARN_DAYS`] days of
+/// `today`, or has ended, at the place it is written; it names the calendars that have that
+/// range (a shared calendar's range is every importing calendar's) and what happens past it.
+pub fn calendars_ending(checked: &Checked, today: NaiveDate) -> Vec<Diagnostic> {
+    // By place: the last valid date, and the calendars that decide provisionally or refuse.
+    let mut ranges: Vec<(Span, NaiveDate, Vec<&str>, Vec<&str>)> = Vec::new();
+    let in_use = checked.versions.iter().flat_map(|v| {
+        let used = used(v);
+        (v.calendars.iter().enumerate())
+            .filter_map(move |(i, def)| used.contains(&i).then_some(def))
+    });
+    for def in in_use {
+        let (Some((_, last)), Some(span)) = (def.calendar.valid_range(), def.valid_at) else {
+            continue;
+        };
+        if (last - today).num_days() > WARN_DAYS {
+            continue;
+        }
+        let i = match ranges.iter().position(|r| r.0 == span) {
+            Some(i) => i,
+            None => {
+                ranges.push((span, last, Vec::new(), Vec::new()));
+                ranges.len() - 1
+            }
+        };
+        let (_, _, provisional, refused) = &mut ranges[i];
+        let list = if def.beyond.is_some() {
+            provisional
+        } else {
+            refused
+        };
+        if !list.contains(&def.named.name.as_str()) {
+            list.push(&def.named.name);
+        }
+    }
+    ranges
+        .into_iter()
+        .map(|(span, last, provisional, refused)| {
+            let left = (last - today).num_days();
+            let when = match left {
+                0.. => format!("{left} day{} from {today}", if left == 1 { "" } else { "s" }),
+                _ => format!("{} days before {today}", -left),
+            };
+            let mut then = Vec::new();
+            if !provisional.is_empty() {
+                then.push(format!(
+                    "cases on {} that need later dates are decided provisionally, from the weekly hours and yearly holidays only",
+                    names(&provisional)
+                ));
+            }
+            if !refused.is_empty() {
+                then.push(format!(
+                    "cases on {} that need later dates are refused",
+                    names(&refused)
+                ));
+            }
+            Diagnostic::warning(
+                Kind::CalendarEnding,
+                span,
+                format!("this valid range ends on {last}, {when}: {}", then.join("; ")),
+            )
+            .with_help(
+                "add the next period's holidays and working days and extend `valid`; `beyond valid provisional` in a calendar decides provisionally past it",
+            )
+        })
+        .collect()
+}
+
+/// The calendars a version decides with (not those only `use`d by others).
+fn used(policy: &Policy) -> Vec<usize> {
+    let targets = (policy.slas.iter().flat_map(|s| &s.targets))
+        .chain(policy.stages.iter().flat_map(|s| &s.targets))
+        .map(|t| t.calendar);
+    let rules = (policy.calendar_rules.iter().map(|r| r.target))
+        .chain(policy.calendar_otherwise.as_ref().map(|o| o.target));
+    let others = [
+        policy.default_calendar,
+        policy.scope.incomplete.and_then(|(_, on)| on),
+    ]
+    .into_iter()
+    .chain(
+        policy
+            .callbacks
+            .iter()
+            .map(|c| c.within.as_ref().and_then(|w| w.2)),
+    );
+    targets.chain(others).flatten().chain(rules).collect()
+}
+
+fn names(list: &[&str]) -> String {
+    list.iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
