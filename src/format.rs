@@ -271,8 +271,19 @@ impl Printer<'_> {
                     })
                 })
             }
-            Item::Extension(t, max) => {
-                self.line(&format!("extension {} {{ max {} }}", t.name, max.node))
+            Item::Extension(x) => {
+                let mut line = format!("extension {}", x.target.name);
+                if let Some(w) = &x.when {
+                    let _ = write!(line, " when {}", condition(&w.node));
+                }
+                let stmts: Vec<String> = (x.stmts.iter())
+                    .map(|s| match s.node {
+                        ExtensionStmt::Max(d) => format!("max {d}"),
+                        ExtensionStmt::Count(n) => format!("count {n}"),
+                    })
+                    .collect();
+                let _ = write!(line, " {{ {} }}", stmts.join("  "));
+                self.line(&line)
             }
             Item::Report(h, stmts) => {
                 self.block(&format!("report {}", head(h)), stmts, end, |p, s| {

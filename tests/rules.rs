@@ -284,3 +284,156 @@ fn past_its_calendar_a_decision_is_refused_or_provisional() {
             .is_none()
     );
 }
+
+/// A 10-working-day target received Monday 2 March 2026 at 10:00: its deadline is the close
+/// of Monday 16 March. `extension` is the block the rule needs.
+fn extending(extension: &str) -> Engine {
+    policy(&format!(
+        "severities {{ minor major }}\nsla s {{ resolve within 10 working days }}\n{extension}"
+    ))
+}
+
+/// The events of a case: `extended` events as (at, by), each with a reason.
+fn extensions_case(severity: Option<&str>, list: &[(&str, &str)]) -> Case {
+    let mut c = serde_json::json!({"id": "C-1", "received_at": instant("2026-03-02 10:00"),
+        "channel": "phone", "category": "billing",
+        "events": list.iter().map(|(at, by)| serde_json::json!({"at": instant(at), "kind": "extended",
+            "by": by, "reason": "awaiting the test report"})).collect::<Vec<_>>()});
+    if let Some(s) = severity {
+        c["severity"] = s.into();
+    }
+    Case::from_json(&c.to_string()).unwrap()
+}
+
+fn finding_kinds(d: &Decision<'_>) -> Vec<&'static str> {
+    d.findings.iter().map(|f| f.kind.name()).collect()
+}
+
+/// An extension moves the current deadline by its own duration, counted from that deadline
+/// by the rules of targets, whatever the target's unit: `2 days` from Monday 16 March 18:00
+/// is 24:00 of Wednesday 18 March; `24 hours` is Tuesday 17 March 18:00; `7 days` is 24:00 of
+/// Monday 23 March, within a `max 10 working days`.
+#[test]
+fn an_extension_moves_the_deadline_by_its_own_rule() {
+    let engine = extending("extension resolve { max 10 working days }");
+    let now = at("2026-03-12 12:00");
+    for (by, expected) in [
+        ("2 days", "2026-03-19 00:00"),
+        ("24 hours", "2026-03-17 18:00"),
+        ("7 days", "2026-03-24 00:00"),
+        ("3 working days", "2026-03-19 18:00"),
+        ("10 working days", "2026-03-30 18:00"),
+    ] {
+        let c = extensions_case(None, &[("2026-03-10 12:00", by)]);
+        let d = engine.decide(&c, now).unwrap();
+        assert_eq!(
+            target(&d, "resolve").1.as_deref(),
+            Some(expected),
+            "by {by}"
+        );
+        assert_eq!(finding_kinds(&d), Vec::<&str>::new(), "by {by}");
+    }
+    // Two in a row: each from the deadline the one before left.
+    let c = extensions_case(
+        None,
+        &[
+            ("2026-03-10 12:00", "2 working days"),
+            ("2026-03-11 12:00", "1 working day"),
+        ],
+    );
+    let d = engine.decide(&c, now).unwrap();
+    assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-03-19 18:00"));
+}
+
+/// `max` bounds the total (never later than the first deadline moved by `max`), `count`
+/// the number, `when` the cases; an extension recorded after the deadline is refused and the
+/// target stays breached.
+#[test]
+fn extensions_are_bounded_by_max_count_and_when() {
+    let now = at("2026-03-13 12:00");
+    let engine = extending("extension resolve { max 5 working days }");
+    let c = extensions_case(
+        None,
+        &[
+            ("2026-03-10 12:00", "3 working days"),
+            ("2026-03-11 12:00", "3 working days"),
+        ],
+    );
+    let d = engine.decide(&c, now).unwrap();
+    assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-03-23 18:00"));
+    assert_eq!(finding_kinds(&d), ["extension_beyond_max"]);
+
+    let engine = extending("extension resolve { max 10 working days  count 1 }");
+    let d = engine.decide(&c, now).unwrap();
+    assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-03-19 18:00"));
+    assert_eq!(finding_kinds(&d), ["extension_refused"]);
+    assert!(
+        d.findings[0]
+            .message
+            .contains("the policy allows 1 extension of `resolve`"),
+        "{}",
+        d.findings[0].message
+    );
+
+    let engine = extending("extension resolve when severity = major { max 10 working days }");
+    let one = [("2026-03-10 12:00", "3 working days")];
+    let cases = [Some("major"), Some("minor"), None].map(|s| extensions_case(s, &one));
+    let major = engine.decide(&cases[0], now).unwrap();
+    assert_eq!(
+        target(&major, "resolve").1.as_deref(),
+        Some("2026-03-19 18:00")
+    );
+    let minor = engine.decide(&cases[1], now).unwrap();
+    assert_eq!(
+        target(&minor, "resolve").1.as_deref(),
+        Some("2026-03-16 18:00")
+    );
+    assert_eq!(finding_kinds(&minor), ["extension_refused"]);
+    let unknown = engine.decide(&cases[2], now).unwrap();
+    assert_eq!(
+        finding_kinds(&unknown),
+        ["missing_attribute", "extension_refused"]
+    );
+
+    let engine = extending("extension resolve { max 10 working days }");
+    let late = extensions_case(None, &[("2026-03-17 09:00", "3 working days")]);
+    let d = engine.decide(&late, at("2026-03-18 12:00")).unwrap();
+    assert_eq!(
+        target(&d, "resolve"),
+        (
+            Some("2026-03-02 10:00".into()),
+            Some("2026-03-16 18:00".into()),
+            State::Breached
+        )
+    );
+    assert_eq!(finding_kinds(&d), ["extension_after_breach"]);
+}
+
+/// An `extended` event that names no target is an error on the case when the policy lets
+/// several targets be extended (the candidates are named), and a finding when it lets none.
+#[test]
+fn an_extension_that_names_no_target_is_never_dropped() {
+    let engine = policy(
+        "sla s { acknowledge within 1 working day  resolve within 10 working days }\nextension resolve { max 5 working days }\nextension acknowledge { max 1 working day }",
+    );
+    let c = extensions_case(None, &[("2026-03-03 09:00", "1 working day")]);
+    let error = engine
+        .decide(&c, at("2026-03-04 12:00"))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("events[0].target"), "{error}");
+    assert!(
+        error.contains("lets `resolve`, `acknowledge` be extended"),
+        "{error}"
+    );
+    let engine = policy("sla s { resolve within 10 working days }");
+    let d = engine.decide(&c, at("2026-03-04 12:00")).unwrap();
+    assert_eq!(finding_kinds(&d), ["extension_refused"]);
+    assert!(
+        d.findings[0]
+            .message
+            .contains("the policy lets no target be extended"),
+        "{}",
+        d.findings[0].message
+    );
+}

@@ -143,6 +143,8 @@ pub(crate) struct Compiler<'a> {
     t: Tables,
     attr_types: Vec<ast::AttrType>,
     target_names: Vec<String>,
+    /// Targets given an `extension` block so far, and where.
+    extension_targets: Vec<(String, Span)>,
 }
 
 impl<'a> Compiler<'a> {
@@ -169,6 +171,7 @@ impl<'a> Compiler<'a> {
             },
             attr_types: Vec::new(),
             target_names: Vec::new(),
+            extension_targets: Vec::new(),
         }
     }
 
@@ -478,14 +481,10 @@ impl<'a> Compiler<'a> {
                 Item::Department(h) => policy.departments.push(named(h)),
                 Item::Event(h) => policy.events.push(named(h)),
                 Item::Scope(stmts) => self.scope(stmts, policy),
-                Item::Extension(target, max) => {
-                    self.target_ref(target);
-                    let max_span = self.duration(max.span, max.node);
-                    policy.extensions.push(Extension {
-                        target: target.name.clone(),
-                        max: max_span,
-                        span: item.span,
-                    });
+                Item::Extension(x) => {
+                    if let Some(extension) = self.extension(x, item.span) {
+                        policy.extensions.push(extension);
+                    }
                 }
                 Item::Report(h, stmts) => {
                     let report = self.report(h, stmts);
@@ -550,6 +549,67 @@ impl<'a> Compiler<'a> {
             ids.push(i);
         }
         ids
+    }
+
+    /// An `extension` block: its target, condition, `max` (required) and `count`.
+    fn extension(&mut self, x: &ast::Extension, span: Span) -> Option<Extension> {
+        self.target_ref(&x.target);
+        if let Some(first) = self
+            .extension_targets
+            .iter()
+            .find(|(t, _)| *t == x.target.name)
+        {
+            let first = first.1;
+            self.out.push(
+                Diagnostic::error(Kind::Duplicate, x.target.span, format!("target `{}` is given two `extension` blocks", x.target.name))
+                    .with_related(first, "first here")
+                    .with_help("give one block per target; use `when` in it to limit which cases may be extended"),
+            );
+            return None;
+        }
+        self.extension_targets
+            .push((x.target.name.clone(), x.target.span));
+        let when = x.when.as_ref().and_then(|c| self.condition(c));
+        let (mut max, mut count) = (None, None);
+        for stmt in &x.stmts {
+            let repeated = match stmt.node {
+                ast::ExtensionStmt::Max(d) => max.replace(self.duration(stmt.span, d)).is_some(),
+                ast::ExtensionStmt::Count(0) => {
+                    self.error(Kind::OutOfRange, stmt.span, "`count 0` allows no extension")
+                        .help = Some("remove the `extension` block, or allow at least one".into());
+                    false
+                }
+                ast::ExtensionStmt::Count(n) => count.replace(n).is_some(),
+            };
+            if repeated {
+                self.error(
+                    Kind::Repeated,
+                    stmt.span,
+                    "this statement is given twice in one `extension` block",
+                )
+                .help = Some("give `max` and `count` once each".into());
+            }
+        }
+        let Some(max) = max else {
+            self.error(
+                Kind::Missing,
+                span,
+                format!("the extension of `{}` has no `max`", x.target.name),
+            )
+            .help =
+                Some("say how far the deadline may move in all, e.g. `max 10 working days`".into());
+            return None;
+        };
+        if x.when.is_some() && when.is_none() {
+            return None;
+        }
+        Some(Extension {
+            target: x.target.name.clone(),
+            max,
+            count,
+            when,
+            span,
+        })
     }
 
     fn target_ref(&mut self, ident: &ast::Ident) {

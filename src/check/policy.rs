@@ -296,6 +296,10 @@ pub struct Extension {
     pub target: String,
     /// The most it may be extended by, in total.
     pub max: Duration,
+    /// How many extensions are allowed (`None`: any number within `max`).
+    pub count: Option<u32>,
+    /// The cases it is allowed for (`None`: every case).
+    pub when: Option<Cond>,
     /// Where written.
     #[serde(skip)]
     pub span: Span,

@@ -740,8 +740,11 @@ pub enum FindingKind {
     ExtensionWithoutReason,
     /// Extensions beyond the policy's maximum.
     ExtensionBeyondMax,
-    /// An extension of a target the policy does not let extend, or recorded after the deadline.
+    /// An extension of a target the policy does not let extend, for a case its `when` does not
+    /// allow, past its `count`, or of no target when the policy lets none be extended.
     ExtensionRefused,
+    /// An extension recorded after the deadline it would move had passed.
+    ExtensionAfterBreach,
     /// The same person handled two stages that must be separate.
     SeparationOfDuties,
     /// A stage entered before the stage it follows.
@@ -767,6 +770,7 @@ impl FindingKind {
             FindingKind::ExtensionWithoutReason => "extension_without_reason",
             FindingKind::ExtensionBeyondMax => "extension_beyond_max",
             FindingKind::ExtensionRefused => "extension_refused",
+            FindingKind::ExtensionAfterBreach => "extension_after_breach",
             FindingKind::SeparationOfDuties => "separation_of_duties",
             FindingKind::StageOrder => "stage_order",
             FindingKind::NoSuperior => "no_superior",

@@ -562,7 +562,32 @@ impl<'a, 'e> Ctx<'a, 'e> {
             self.target(choice, calendar, rounds, clocked, states, &mut used)?;
         }
         states.truncate(used);
+        if self.facts.kinds.may_have(Kind::EXTENDED) {
+            self.extensions_of_nothing(states);
+        }
         Ok(())
+    }
+
+    /// Extensions that move no target: of a target that does not apply to the case, or
+    /// naming none when the policy lets none be extended. Each is a finding, never dropped.
+    #[cold]
+    fn extensions_of_nothing(&mut self, states: &[TargetState<'a>]) {
+        for e in self.events().iter().filter(|e| e.kind == Kind::EXTENDED) {
+            let at = self.at(e.at);
+            let why = match e.event.target.as_deref() {
+                None if self.policy.extensions.is_empty() => {
+                    "the policy lets no target be extended".to_string()
+                }
+                Some(t) if !states.iter().any(|s| s.target.name == t) => {
+                    format!("target `{t}` does not apply to this case")
+                }
+                _ => continue,
+            };
+            self.finding(
+                FindingKind::ExtensionRefused,
+                format!("the extension at {at} is not applied: {why}"),
+            );
+        }
     }
 
     fn target(
@@ -769,6 +794,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 start,
                 budget,
                 pauses,
+                budget_end: deadline.unwrap_or(start),
             };
             let (extra, moved) = self.extensions(target, &base, deadline, &extensions, state)?;
             budget += extra;
@@ -817,8 +843,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
         });
     }
 
-    /// Extra budget from `extended` events: each needs a reason, must be recorded before the
-    /// deadline it moves, and the total is capped at the policy's maximum.
+    /// Extra budget from `extended` events. Each moves the current deadline by its `by`,
+    /// counted from that deadline by the rules of targets (`10 working days` from a deadline
+    /// at close of business is the close of the 10th working day after it), as clock time of
+    /// the target, so pauses keep their effect. An extension needs a reason, a case the
+    /// policy's `when` allows, a deadline not yet passed and room in the policy's `count`;
+    /// the total never exceeds the first deadline moved by `max`.
     fn extensions(
         &mut self,
         target: &'a Target,
@@ -828,61 +858,111 @@ impl<'a, 'e> Ctx<'a, 'e> {
         state: &mut TargetState<'a>,
     ) -> Result<(i64, Option<i64>), TimeError> {
         let policy = self.policy;
-        let cal = base.cal;
-        let allowed: Vec<_> = policy.extensions.iter().collect();
-        let original = cal.add(base.start, target.span)?;
-        let mut total = 0;
-        let mut written: Option<Span> = None;
-        for ev in extensions {
-            let applies = match ev.event.target.as_deref() {
-                Some(t) => t == target.name,
-                None => allowed.len() == 1 && allowed[0].target == target.name,
-            };
-            if !applies {
-                continue;
-            }
-            let at = self.at(ev.at);
-            let Some(limit) = allowed.iter().find(|x| x.target == target.name) else {
+        let (cal, clock) = (base.cal, base.clock);
+        let mine = |ev: &&Ev<'a>| match ev.event.target.as_deref() {
+            Some(t) => t == target.name,
+            None => policy.extensions.len() == 1 && policy.extensions[0].target == target.name,
+        };
+        let mut mine = extensions.iter().copied().filter(mine).peekable();
+        if mine.peek().is_none() {
+            return Ok((0, deadline));
+        }
+        let name = &target.name;
+        let Some(limit) = policy.extensions.iter().find(|x| x.target == *name) else {
+            for ev in mine {
+                let at = self.at(ev.at);
                 self.finding(FindingKind::ExtensionRefused, format!(
-                        "the extension of `{}` at {at} is not applied: the policy does not let `{}` be extended (add `extension {} {{ max … }}`)",
-                        target.name, target.name, target.name
-                    ));
-                continue;
-            };
-            if ev
+                    "the extension of `{name}` at {at} is not applied: the policy does not let `{name}` be extended (add `extension {name} {{ max … }}`)"
+                ));
+            }
+            return Ok((0, deadline));
+        };
+        let allowed = self.applies(limit.when.as_ref(), || format!("the extension of `{name}`"));
+        // The deadline before any extension, and the clock time `max` allows from it.
+        let first = deadline;
+        // The first deadline moved by `max`, and the clock time to it: found once needed.
+        let mut cap: Option<(i64, i64)> = None;
+        let (mut total, mut granted) = (0, 0u32);
+        let mut written: Option<Span> = None;
+        for ev in mine {
+            let at = self.at(ev.at);
+            let refuse = if allowed != Truth::True {
+                Some((
+                    FindingKind::ExtensionRefused,
+                    "the policy's `when` for extending it does not hold for this case".to_string(),
+                ))
+            } else if ev
                 .event
                 .reason
                 .as_deref()
                 .is_none_or(|r| r.trim().is_empty())
             {
-                self.finding(FindingKind::ExtensionWithoutReason, format!(
-                        "the extension of `{}` at {at} has no reason and is not applied; record why the deadline moves",
-                        target.name
-                    ));
-                continue;
-            }
-            if deadline.is_some_and(|d| ev.at > d) {
-                self.finding(FindingKind::ExtensionRefused, format!(
-                        "the extension of `{}` at {at} is not applied: it was recorded after the deadline had passed",
-                        target.name
-                    ));
+                Some((
+                    FindingKind::ExtensionWithoutReason,
+                    "it has no reason; record why the deadline moves".to_string(),
+                ))
+            } else if let Some(d) = deadline.filter(|&d| ev.at > d) {
+                Some((
+                    FindingKind::ExtensionAfterBreach,
+                    format!(
+                        "it was recorded after the deadline of {} had passed, and the target stays breached from then",
+                        self.at(d)
+                    ),
+                ))
+            } else if limit.count.is_some_and(|n| granted >= n) {
+                let n = limit.count.unwrap_or(0);
+                Some((
+                    FindingKind::ExtensionRefused,
+                    format!(
+                        "the policy allows {n} extension{} of `{name}`",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                ))
+            } else {
+                None
+            };
+            if let Some((kind, why)) = refuse {
+                self.finding(
+                    kind,
+                    format!("the extension of `{name}` at {at} is not applied: {why}"),
+                );
                 continue;
             }
             let Some(by) = ev.by else { continue };
-            let extra = cal.budget(original, by)?;
-            let max = cal.budget(original, limit.max)?;
-            if total + extra > max {
+            // From the current deadline; while paused there is none, and the un-paused
+            // deadline stands in.
+            let from = match deadline {
+                Some(d) => d,
+                None => cal.add(base.start, target.span)?,
+            };
+            let moved = cal.add(from, by)?;
+            let extra = cal.start_at(from).consumed(clock, moved, &[])?;
+            let (most_at, most) = match cap {
+                Some(m) => m,
+                None => {
+                    let d0 = match first {
+                        Some(d) => d,
+                        None => cal.add(base.start, target.span)?,
+                    };
+                    let most_at = cal.add(d0, limit.max)?;
+                    let m = (most_at, cal.start_at(d0).consumed(clock, most_at, &[])?);
+                    cap = Some(m);
+                    m
+                }
+            };
+            if total + extra > most {
                 self.finding(FindingKind::ExtensionBeyondMax, format!(
-                        "extensions of `{}` reach beyond the policy's maximum of {}; the deadline moves by {} only",
-                        target.name, limit.max, limit.max
-                    ));
-                total = max;
+                    "extensions of `{name}` reach beyond the policy's maximum of {}; the deadline moves by {} only",
+                    limit.max, limit.max
+                ));
+                total = most;
                 written = Some(limit.max);
-                deadline = cal.reach(base.clock, base.start, base.budget + total, base.pauses)?;
+                deadline = moved_deadline(base, total, most_at)?;
                 break;
             }
             total += extra;
-            deadline = cal.reach(base.clock, base.start, base.budget + total, base.pauses)?;
+            granted += 1;
+            deadline = moved_deadline(base, total, moved)?;
             written = Some(match written {
                 Some(w) if w.unit == by.unit => Span::new(w.amount + by.amount, w.unit),
                 Some(w) => w,
@@ -1226,6 +1306,27 @@ struct Base<'c> {
     start: i64,
     budget: i64,
     pauses: &'c [Pause],
+    /// The deadline before extensions (or the start, while paused with none).
+    budget_end: i64,
+}
+
+/// The deadline of a target whose clock time allowed grew by `extra`, for an extension whose
+/// deadline as written is `written` (the deadline it moved, advanced by its duration): that
+/// instant itself when no pause comes after the deadline it moved (`2 days` on a working-time
+/// target ends at 24:00, not at the last closing time, which the clock alone would give), else
+/// where the clock reaches the new budget, so that later pauses push it on.
+fn moved_deadline(base: &Base<'_>, extra: i64, written: i64) -> Result<Option<i64>, TimeError> {
+    let reached = base
+        .cal
+        .reach(base.clock, base.start, base.budget + extra, base.pauses)?;
+    let pauses_after = base
+        .pauses
+        .iter()
+        .any(|p| p.to.is_none_or(|t| t > base.budget_end));
+    Ok(match reached {
+        Some(r) if !pauses_after => Some(r.max(written)),
+        other => other,
+    })
 }
 
 /// Makes room for the next cycle of a target: the current one joins the list of cycles

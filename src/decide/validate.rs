@@ -246,6 +246,15 @@ pub(crate) fn validate<'c>(
             },
             _ => None,
         };
+        if kind == Kind::EXTENDED && event.target.is_none() && policy.extensions.len() > 1 {
+            problem(
+                place("target"),
+                format!(
+                    "an `extended` event names no target, and the policy lets {} be extended; say which with `\"target\": \"…\"`",
+                    list(policy.extensions.iter().map(|x| x.target.as_str()))
+                ),
+            );
+        }
         if let Some(target) = &event.target
             && names.targets.get(target).is_none()
         {

@@ -327,16 +327,26 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
     let mut items: Vec<String> = policy
         .extensions
         .iter()
-        .map(|e| match lang {
-            Lang::Zh => format!(
-                "{}可延期，须说明理由，累计不超过{}",
-                target_name(&e.target, lang),
-                span_words(e.max, lang)
-            ),
-            Lang::En => format!(
-                "{} may be extended, with a reason, by at most {} in total",
-                e.target, e.max
-            ),
+        .map(|e| {
+            let when = e.when.as_ref().map(|c| cond_words(policy, c, lang));
+            match lang {
+                Lang::Zh => format!(
+                    "{}{}可延期，须说明理由，累计不超过{}{}",
+                    when.map(|w| format!("{w}时，")).unwrap_or_default(),
+                    target_name(&e.target, lang),
+                    span_words(e.max, lang),
+                    e.count.map(|n| format!("，最多{n}次")).unwrap_or_default()
+                ),
+                Lang::En => format!(
+                    "{} may be extended{}, with a reason, by at most {} in total{}",
+                    e.target,
+                    when.map(|w| format!(" when {w}")).unwrap_or_default(),
+                    e.max,
+                    e.count
+                        .map(|n| format!(", at most {n} time{}", if n == 1 { "" } else { "s" }))
+                        .unwrap_or_default()
+                ),
+            }
         })
         .collect();
     for stage in &policy.stages {

@@ -118,7 +118,7 @@ pub enum Item {
     /// `stage ID { ... }`
     Stage(Head, Vec<Node<StageStmt>>),
     /// `extension TARGET { max SPAN }`
-    Extension(Ident, Node<Duration>),
+    Extension(Extension),
     /// `report ID { ... }`
     Report(Head, Vec<Node<ReportStmt>>),
     /// `role ID { ... }`
@@ -306,6 +306,26 @@ pub enum Value {
     Number(f64),
     /// A name: a category, channel or severity.
     Name(String),
+}
+
+/// `extension TARGET when C { max SPAN  count N }`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extension {
+    /// The target it extends.
+    pub target: Ident,
+    /// The cases it is allowed for.
+    pub when: Option<Node<Condition>>,
+    /// Its statements.
+    pub stmts: Vec<Node<ExtensionStmt>>,
+}
+
+/// A statement of an `extension` block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExtensionStmt {
+    /// `max SPAN`: the most the deadline may move in all.
+    Max(Duration),
+    /// `count N`: how many extensions are allowed.
+    Count(u32),
 }
 
 /// `sla ID "label" when C on CAL { targets }`

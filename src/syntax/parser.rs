@@ -239,6 +239,8 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::separate_from => "`separate_from`",
         Rule::extension => "`extension`",
         Rule::max_extension => "`max`",
+        Rule::extension_stmt => "`max` or `count`",
+        Rule::extension_count => "`count`",
         Rule::report => "`report`",
         Rule::report_stmt => "a report statement (`every`, `covering`, `to`, `cc`)",
         Rule::schedule => "`every`",
@@ -586,16 +588,17 @@ impl Lower {
             }
             Rule::extension => {
                 let target = inner.next().map(|i| self.ident(i));
-                let max = inner.next().and_then(|m| {
-                    let span = self.span(&m);
-                    m.into_inner().next().map(|d| Node {
-                        span,
-                        node: self.duration(d),
-                    })
-                });
-                match (target, max) {
-                    (Some(t), Some(m)) => Item::Extension(t, m),
-                    _ => Item::Import(String::new()),
+                let when = self.when(&mut inner);
+                let stmts = inner
+                    .map(|s| self.node(&s, |l| l.extension_stmt(s.clone())))
+                    .collect();
+                match target {
+                    Some(target) => Item::Extension(Extension {
+                        target,
+                        when,
+                        stmts,
+                    }),
+                    None => Item::Import(String::new()),
                 }
             }
             Rule::report => {
@@ -938,6 +941,16 @@ impl Lower {
             }
         }
         target
+    }
+
+    fn extension_stmt(&mut self, p: P) -> ExtensionStmt {
+        let rule = p.as_rule();
+        let inner = p.into_inner().next();
+        match (rule, inner) {
+            (Rule::extension_count, Some(n)) => ExtensionStmt::Count(self.integer(n)),
+            (_, Some(d)) => ExtensionStmt::Max(self.duration(d)),
+            (_, None) => ExtensionStmt::Count(0),
+        }
     }
 
     fn sla(&mut self, mut inner: pest::iterators::Pairs<Rule>) -> Sla {
