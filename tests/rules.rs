@@ -437,3 +437,87 @@ fn an_extension_that_names_no_target_is_never_dropped() {
         d.findings[0].message
     );
 }
+
+mod history {
+    use super::*;
+    use charter::decide::StepState;
+    use proptest::prelude::*;
+
+    fn office() -> &'static Engine {
+        static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        ENGINE.get_or_init(|| {
+            Engine::load(std::path::Path::new("policies/complaint-office"))
+                .map_err(|(e, _)| e.to_string())
+                .unwrap()
+                .0
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Decisions are history: deciding a case at `t1` and again at a later `t2` (so with
+        /// only the events after `t1` added) never un-fires a step that had fired by `t1`, nor
+        /// moves it, and never un-breaches a cycle of a target breached by `t1`, whatever those
+        /// later events are (extensions, pauses, resolutions, reopenings, callbacks).
+        #[test]
+        fn later_events_never_rewrite_what_was_fired_or_breached(
+            kinds in proptest::collection::vec(
+                prop_oneof!["acknowledged", "updated", "resolved", "paused", "resumed", "reopened",
+                    "callback", "closed", "extended"],
+                0..10),
+            gaps in proptest::collection::vec(0i64..250_000, 10),
+            by in prop_oneof![Just("1 working day"), Just("2 days"), Just("24 hours"), Just("3 working days")],
+            t1_gap in 0i64..1_500_000,
+            t2_gap in 1i64..1_500_000,
+            severity in prop_oneof![Just("minor"), Just("major"), Just("critical")],
+        ) {
+            let received = at("2026-11-02 08:00");
+            let mut t = received;
+            let events: Vec<serde_json::Value> = kinds.iter().zip(&gaps).map(|(k, g)| {
+                t += g;
+                let when = chrono::DateTime::from_timestamp(t, 0).unwrap().to_rfc3339();
+                let mut e = serde_json::json!({"at": when, "kind": k, "satisfied": g % 2 == 0});
+                if *k == "extended" {
+                    e["by"] = by.into();
+                    e["reason"] = "awaiting a report".into();
+                }
+                e
+            }).collect();
+            let case = serde_json::json!({"id": "H-1", "received_at": "2026-11-02T08:00:00+08:00",
+                "channel": "phone", "category": "billing", "severity": severity,
+                "fields": {"customer_name": "王", "contact": "1", "content": "x"},
+                "attributes": {"amount": 100, "departments": []}, "events": events});
+            let case = Case::from_json(&case.to_string()).unwrap();
+            let t1 = received + t1_gap;
+            let t2 = t1 + t2_gap;
+            let (Ok(first), Ok(later)) = (office().decide(&case, t1), office().decide(&case, t2)) else {
+                return Ok(());
+            };
+            for step in first.escalations.iter().filter(|s| s.fired) {
+                let same = later.escalations.iter().any(|l| {
+                    l.fired && l.state == StepState::Fired && l.step.ladder == step.step.ladder
+                        && l.step.trigger == step.step.trigger && l.at == step.at
+                });
+                prop_assert!(same, "step {} {} fired at {:?} by {t1}, gone by {t2}: {:?}",
+                    step.step.ladder, step.step.trigger, step.at, later.escalations);
+            }
+            for target in &first.targets {
+                let cycles = |t: &charter::decide::TargetState<'_>| {
+                    let mut all: Vec<_> = t.cycles.iter().map(|c| (c.started_at, c.state)).collect();
+                    all.push((t.started_at, t.state));
+                    all
+                };
+                for (start, state) in cycles(target) {
+                    if state != State::Breached {
+                        continue;
+                    }
+                    let now = later.targets.iter().find(|l| l.target.name == target.target.name);
+                    let still = now.is_some_and(|l| cycles(l).contains(&(start, State::Breached)));
+                    prop_assert!(still, "target {} breached from {:?} by {t1}, not by {t2}",
+                        target.target.name, start);
+                }
+            }
+        }
+    }
+}

@@ -611,6 +611,11 @@ pub struct EscalationStep<'a> {
     pub fired: bool,
     /// Fired, pending or cancelled.
     pub state: StepState,
+    /// Present and `true` for a later plan of a step that fired before (listed earlier, at
+    /// the instant it fired): in a new cycle or round of its target, or after an extension
+    /// moved the target's deadline.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replanned: bool,
 }
 
 /// The step's fields in the order of the JSON contract, `at` among the policy's.
@@ -618,7 +623,7 @@ impl Serialize for EscalationStep<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let step = self.step;
-        let mut e = s.serialize_struct("EscalationStep", 9)?;
+        let mut e = s.serialize_struct("EscalationStep", 10)?;
         e.serialize_field("ladder", &step.ladder)?;
         e.serialize_field("target", &step.target)?;
         e.serialize_field("trigger", &step.trigger)?;
@@ -628,6 +633,11 @@ impl Serialize for EscalationStep<'_> {
         e.serialize_field("action", &step.action)?;
         e.serialize_field("fired", &self.fired)?;
         e.serialize_field("state", &self.state)?;
+        if self.replanned {
+            e.serialize_field("replanned", &true)?;
+        } else {
+            e.skip_field("replanned")?;
+        }
         e.end()
     }
 }

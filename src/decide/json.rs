@@ -368,6 +368,10 @@ impl Writer<'_> {
         self.bool(e.fired);
         self.raw(key!("state"));
         self.name(e.state.name());
+        if e.replanned {
+            self.raw(key!("replanned"));
+            self.raw(b"true");
+        }
         self.out.push(b'}');
     }
 

@@ -37,6 +37,33 @@ struct Clocked<'a> {
     budget: i64,
     deadline: Option<i64>,
     pauses: Pauses,
+    /// Whether an escalation ladder follows the target, so that earlier plans are kept.
+    followed: bool,
+    /// Earlier plans of the clock, oldest first: ended cycles and rounds, and the current
+    /// cycle before each extension re-planned it. Their fired steps stay in the decision.
+    earlier: Vec<Plan>,
+}
+
+/// One plan of a target's clock, as an escalation step reads it.
+struct Timing<'c, 's> {
+    cal: &'c Calendar,
+    clock: Clock,
+    /// The clock from the plan's start (kept, as it caches what it has looked up).
+    from: Option<&'s mut Started<'c>>,
+    budget: i64,
+    deadline: Option<i64>,
+    stop: Option<i64>,
+    pauses: &'s [Pause],
+}
+
+/// An earlier plan of a target's clock, which a later one replaced at `until`.
+struct Plan {
+    start: i64,
+    stop: Option<i64>,
+    budget: i64,
+    deadline: Option<i64>,
+    pauses: Pauses,
+    until: i64,
 }
 
 /// A cycle's pauses: usually none or one, so they live inline.
@@ -628,6 +655,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
             budget: 0,
             deadline: None,
             pauses: Pauses::new(),
+            followed: self.version.names.ladder_targets.contains(&Some(name)),
+            earlier: Vec::new(),
         });
         let (Some(state), Some(run)) = (states.get_mut(index), clocked.last_mut()) else {
             return Ok(());
@@ -725,6 +754,20 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let (cal, clock) = (run.calendar, run.clock);
         let now = self.facts.now;
         let end = stop.unwrap_or(now);
+        if run.followed
+            && let Some(from) = run.start
+        {
+            // The cycle before this one ended: it is history for the ladders.
+            let plan = Plan {
+                start: from.start(),
+                stop: run.stop,
+                budget: run.budget,
+                deadline: run.deadline,
+                pauses: run.pauses.clone(),
+                until: start,
+            };
+            run.earlier.push(plan);
+        }
         let pauses = &mut run.pauses;
         pauses.clear();
         let mut extensions: SmallVec<[&Ev<'a>; 2]> = SmallVec::new();
@@ -795,8 +838,11 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 budget,
                 pauses,
                 budget_end: deadline.unwrap_or(start),
+                stop,
             };
-            let (extra, moved) = self.extensions(target, &base, deadline, &extensions, state)?;
+            let plans = run.followed.then_some(&mut run.earlier);
+            let (extra, moved) =
+                self.extensions(target, &base, deadline, &extensions, state, plans)?;
             budget += extra;
             deadline = moved;
         }
@@ -856,6 +902,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         mut deadline: Option<i64>,
         extensions: &[&Ev<'a>],
         state: &mut TargetState<'a>,
+        mut plans: Option<&mut Vec<Plan>>,
     ) -> Result<(i64, Option<i64>), TimeError> {
         let policy = self.policy;
         let (cal, clock) = (base.cal, base.clock);
@@ -929,6 +976,17 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 continue;
             }
             let Some(by) = ev.by else { continue };
+            if let Some(plans) = plans.as_deref_mut() {
+                // The clock as planned until this extension re-plans it.
+                plans.push(Plan {
+                    start: base.start,
+                    stop: base.stop,
+                    budget: base.budget + total,
+                    deadline,
+                    pauses: base.pauses.into(),
+                    until: ev.at,
+                });
+            }
             // From the current deadline; while paused there is none, and the un-paused
             // deadline stands in.
             let from = match deadline {
@@ -1008,29 +1066,6 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 (None, _) => None,
             };
             for (si, step) in ladder.steps.iter().enumerate() {
-                let (at, cancelled) = match (&step.trigger, run) {
-                    (Trigger::Immediately, _) => (Some(self.facts.received), false),
-                    (_, None) => (None, false),
-                    (Trigger::Percent(p), Some(run)) => match run.start {
-                        Some(mut from) => {
-                            let part = share(run.budget, *p);
-                            let at = from.reach(run.clock, part, &run.pauses)?;
-                            let cancelled = matches!((run.stop, at), (Some(s), Some(a)) if s <= a);
-                            (at, cancelled)
-                        }
-                        None => (None, false),
-                    },
-                    (Trigger::Breach(extra), Some(run)) => match run.deadline {
-                        Some(d) => {
-                            let at = match extra {
-                                Some(span) => run.calendar.add(d, *span)?,
-                                None => d,
-                            };
-                            (Some(at), run.stop.is_some_and(|s| s <= d))
-                        }
-                        None => (None, false),
-                    },
-                };
                 let to = match step.whom {
                     Whom::Role(r) => Some(r),
                     Whom::Handler => handler,
@@ -1047,6 +1082,61 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         sup
                     }
                 };
+                let Some(def) = self.version.shared.step(li, si, to) else {
+                    continue;
+                };
+                // Steps that fired under an earlier plan of the clock are history: they stay,
+                // each at the instant it fired. A plan holds from `since` (when the one before
+                // it was replaced) to its `until`; a step whose instant under a plan is before
+                // that plan was made had already passed (it fired under an earlier one).
+                let mut fired_at: Option<i64> = None;
+                let mut since = i64::MIN;
+                for plan in run.map_or(&[][..], |r| &r.earlier[..]) {
+                    let Some(run) = run else { break };
+                    let mut from = run.calendar.start_at(plan.start);
+                    let clock = Timing {
+                        cal: run.calendar,
+                        clock: run.clock,
+                        from: Some(&mut from),
+                        budget: plan.budget,
+                        deadline: plan.deadline,
+                        stop: plan.stop,
+                        pauses: &plan.pauses,
+                    };
+                    let (at, cancelled) = self.step_time(&step.trigger, Some(clock))?;
+                    let made = std::mem::replace(&mut since, plan.until);
+                    if let Some(a) = at
+                        && !cancelled
+                        && (made..=plan.until.min(now)).contains(&a)
+                        && fired_at.is_none_or(|f| a > f)
+                    {
+                        steps.push(EscalationStep {
+                            step: def,
+                            at: Some(self.at(a)),
+                            fired: true,
+                            state: StepState::Fired,
+                            replanned: fired_at.is_some(),
+                        });
+                        fired_steps += 1;
+                        fired_at = Some(a);
+                    }
+                }
+                let mut from = run.and_then(|r| r.start);
+                let current = run.map(|run| Timing {
+                    cal: run.calendar,
+                    clock: run.clock,
+                    from: from.as_mut(),
+                    budget: run.budget,
+                    deadline: run.deadline,
+                    stop: run.stop,
+                    pauses: &run.pauses,
+                });
+                let (at, cancelled) = self.step_time(&step.trigger, current)?;
+                if let Some(f) = fired_at
+                    && at.is_none_or(|a| a <= f || a < since)
+                {
+                    continue;
+                }
                 let fired = !cancelled && at.is_some_and(|a| a <= now);
                 let state = if cancelled {
                     StepState::Cancelled
@@ -1055,14 +1145,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 } else {
                     StepState::Pending
                 };
-                let Some(def) = self.version.shared.step(li, si, to) else {
-                    continue;
-                };
                 steps.push(EscalationStep {
                     step: def,
                     at: at.map(|a| self.at(a)),
                     fired,
                     state,
+                    replanned: fired_at.is_some(),
                 });
                 fired_steps += usize::from(fired);
                 if let (StepState::Pending, Some(a)) = (state, at) {
@@ -1078,6 +1166,38 @@ impl<'a, 'e> Ctx<'a, 'e> {
             });
         }
         Ok(())
+    }
+
+    /// When a step with `trigger` fires on a target's clock (none for a ladder without a
+    /// target), and whether it is cancelled: the target stopped before it was due.
+    fn step_time(
+        &self,
+        trigger: &Trigger,
+        clock: Option<Timing<'_, '_>>,
+    ) -> Result<(Option<i64>, bool), TimeError> {
+        Ok(match (trigger, clock) {
+            (Trigger::Immediately, _) => (Some(self.facts.received), false),
+            (_, None) => (None, false),
+            (Trigger::Percent(p), Some(t)) => match t.from {
+                Some(from) => {
+                    let part = share(t.budget, *p);
+                    let at = from.reach(t.clock, part, t.pauses)?;
+                    let cancelled = matches!((t.stop, at), (Some(s), Some(a)) if s <= a);
+                    (at, cancelled)
+                }
+                None => (None, false),
+            },
+            (Trigger::Breach(extra), Some(t)) => match t.deadline {
+                Some(d) => {
+                    let at = match extra {
+                        Some(span) => t.cal.add(d, *span)?,
+                        None => d,
+                    };
+                    (Some(at), t.stop.is_some_and(|s| s <= d))
+                }
+                None => (None, false),
+            },
+        })
     }
 
     /// The callback by rule `rule`, number `number` of the policy's callback rules.
@@ -1308,6 +1428,8 @@ struct Base<'c> {
     pauses: &'c [Pause],
     /// The deadline before extensions (or the start, while paused with none).
     budget_end: i64,
+    /// When the cycle stopped, if it has.
+    stop: Option<i64>,
 }
 
 /// The deadline of a target whose clock time allowed grew by `extra`, for an extension whose
