@@ -698,3 +698,70 @@ fn a_closed_pipe_is_not_an_error() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// A case no rule can judge (an attribute a rule needs is missing) is written, and fails the
+/// run with the rule and the attribute named; an audit counts it.
+#[test]
+fn an_unroutable_case_is_never_silent() {
+    let out = charter()
+        .args([
+            "decide",
+            "--policy",
+            "policies/complaint-office",
+            "--now",
+            "2026-11-30T12:00:00+08:00",
+            "examples/cases/complaint-office/missing-attribute.json",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "case `C-1005` is not routed: route rule at policies/complaint-office/policy.charter:64 needs departments, amount",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let decision: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(decision["route"]["role"], serde_json::Value::Null);
+    assert_eq!(
+        decision["route"]["missing"],
+        serde_json::json!(["departments", "amount"])
+    );
+    let explained = charter()
+        .args([
+            "decide",
+            "--policy",
+            "policies/complaint-office",
+            "--now",
+            "2026-11-30T12:00:00+08:00",
+            "--explain",
+            "examples/cases/complaint-office/missing-attribute.json",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&explained).contains("which the case lacks: routing stops here")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.ndjson");
+    let case =
+        std::fs::read_to_string("examples/cases/complaint-office/missing-attribute.json").unwrap();
+    let line =
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&case).unwrap()).unwrap();
+    std::fs::write(&cases, format!("{line}\n")).unwrap();
+    charter()
+        .args([
+            "audit",
+            "--policy",
+            "policies/complaint-office",
+            "--as-of",
+            "2026-11-30T12:00:00+08:00",
+            "--format",
+            "json",
+        ])
+        .arg(&cases)
+        .assert()
+        .stdout(predicate::str::contains("unroutable"));
+}

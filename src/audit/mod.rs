@@ -128,6 +128,11 @@ pub fn facts(case: &Case, decision: &Decision<'_>, other: Option<(&Engine, i64)>
         };
         problems.push((kind, f.message.clone()));
     }
+    if let Some(why) = decision.unrouted()
+        && why.kind == FindingKind::MissingAttribute
+    {
+        problems.push(("unroutable", why.message.clone()));
+    }
     let targets = target_facts(decision);
     if decision.acceptance.outcome == Outcome::Incomplete
         && let Some(t) = targets

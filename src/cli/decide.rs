@@ -17,7 +17,11 @@ const MAX_CASE: u64 = 16 << 20;
   charter decide --policy policies/complaint-office --now 2026-11-24T12:00:00+08:00 examples/cases/complaint-office/accepted-phone.json
   charter decide --policy policies/complaint-office --explain examples/cases/complaint-office/breached-resolve.toml
   charter decide --policy policies/complaint-office --batch cases.ndjson > decisions.ndjson
-  cat case.json | charter decide --policy policies/complaint-office -")]
+  cat case.json | charter decide --policy policies/complaint-office -
+
+Exit codes: 0 decided; 1 the policy or the case has errors, or the case is accepted but no rule
+can route it (an attribute a rule needs is missing, or no rule matches and there is no
+`otherwise`: the decision is still written, and stderr says why); 2 usage or I/O error.")]
 pub struct Args {
     /// The policy (a file, or a folder holding one or more versions).
     #[arg(long)]
@@ -104,11 +108,22 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             })
             .and_then(|()| writeln!(stdout))
     };
+    let done = match decision.unrouted() {
+        // A decision that routes the case nowhere is written, and fails the run.
+        Some(why) => {
+            eprintln!(
+                "error: {name}: case `{}` is not routed: {}",
+                case.id, why.message
+            );
+            Outcome::Failed
+        }
+        None => Outcome::Success,
+    };
     match written {
         // A reader that stops early (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(Outcome::Success),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(done),
         Err(e) => Err(UsageError(format!("cannot write the decision: {e}"))),
-        Ok(()) => Ok(Outcome::Success),
+        Ok(()) => Ok(done),
     }
 }
 

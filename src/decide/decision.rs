@@ -836,6 +836,21 @@ impl Default for Decision<'_> {
 }
 
 impl Decision<'_> {
+    /// Why a case that is not redirected has no role, if it has none: the route rule that
+    /// needs attributes the case lacks, or no rule matching and no `otherwise`.
+    pub fn unrouted(&self) -> Option<&Finding> {
+        let route = self.route.as_ref()?;
+        if route.role.is_some() {
+            return None;
+        }
+        let kind = if route.missing.is_empty() {
+            FindingKind::Unrouted
+        } else {
+            FindingKind::MissingAttribute
+        };
+        self.findings.iter().find(|f| f.kind == kind)
+    }
+
     /// The explanation as text, one reason per line.
     pub fn explain_text(&self) -> String {
         let mut out = String::new();
