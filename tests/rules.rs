@@ -521,3 +521,29 @@ mod history {
         }
     }
 }
+
+/// `N weeks` is `7N days` by the rule of days: `8 weeks` from Monday 2 March 2026 10:00 ends
+/// at 24:00 of the 56th day after 2 March (Monday 27 April); `working weeks` is not a unit.
+#[test]
+fn weeks_are_seven_days_each() {
+    let engine = policy("sla s { resolve within 8 weeks }");
+    let c = case("2026-03-02 10:00", &[]);
+    let d = engine.decide(&c, at("2026-03-03 12:00")).unwrap();
+    assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-04-28 00:00"));
+    assert_eq!(
+        "2 weeks"
+            .parse::<charter::time::Span>()
+            .unwrap()
+            .to_string(),
+        "2 weeks"
+    );
+    assert!("2 working weeks".parse::<charter::time::Span>().is_err());
+    let loaded = load_text("t.charter", "sla s { resolve within 8 working weeks }");
+    let diagnostics = check(&loaded).diagnostics;
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message == "`working weeks` is not a unit"),
+        "{diagnostics:?}"
+    );
+}

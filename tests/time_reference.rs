@@ -237,6 +237,7 @@ fn question() -> impl Strategy<Value = Question> {
         (1u32..=10).prop_map(|n| Span::new(n, Unit::WorkingDays)),
         (1u32..=2000).prop_map(|n| Span::new(n, Unit::Minutes)),
         (1u32..=10).prop_map(|n| Span::new(n, Unit::Days)),
+        (1u32..=2).prop_map(|n| Span::new(n, Unit::Weeks)),
     ];
     (
         0i64..(20 * 1440),
@@ -276,13 +277,13 @@ fn check(world: &World, q: &Question) -> Result<(), TestCaseError> {
         }
         Unit::WorkingDays => reference.add_working_days(start, q.span.amount as usize),
         Unit::Minutes | Unit::Hours => Some(start + q.span.fixed_seconds().unwrap_or(0)),
-        Unit::Days => Some(instant(
+        Unit::Days | Unit::Weeks => Some(instant(
             world.tz,
             chrono::DateTime::from_timestamp(start, 0)
                 .unwrap()
                 .with_timezone(&world.tz)
                 .date_naive()
-                + Duration::days(i64::from(q.span.amount) + 1),
+                + Duration::days(i64::from(q.span.calendar_days().unwrap_or(0)) + 1),
             0,
         )),
     };

@@ -54,11 +54,12 @@ fn position(span: Duration, share: f64) -> (u8, f64) {
         Unit::Minutes | Unit::Hours => 0,
         Unit::WorkingMinutes | Unit::WorkingHours => 1,
         Unit::Days => 2,
+        Unit::Weeks => 2,
         Unit::WorkingDays => 3,
     };
-    let amount = span
-        .fixed_seconds()
-        .map_or(f64::from(span.amount), |s| s as f64);
+    let amount = (span.fixed_seconds().map(|s| s as f64))
+        .or(span.calendar_days().map(f64::from))
+        .unwrap_or(f64::from(span.amount));
     (family, amount * share)
 }
 

@@ -438,6 +438,7 @@ impl<'a> Compiler<'a> {
             Unit::Minutes | Unit::WorkingMinutes => u64::from(d.amount) / 1440,
             Unit::Hours | Unit::WorkingHours => u64::from(d.amount) / 24,
             Unit::Days | Unit::WorkingDays => u64::from(d.amount),
+            Unit::Weeks => u64::from(d.amount) * 7,
         };
         if d.amount == 0 {
             self.error(Kind::OutOfRange, span, format!("`{d}` is no time at all"))

@@ -667,8 +667,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let mut cycles = 0usize;
         let mut ran = false;
         let events = self.events();
-        for round in rounds {
+        for (r, round) in rounds.iter().enumerate() {
             let (first, end) = (round.first, round.end);
+            // A round that a reopening ended is judged as it stood then.
+            let horizon = rounds
+                .get(r + 1)
+                .map_or(self.facts.now, |next| next.start.min(self.facts.now));
             // A stage's target runs only once the stage is entered in this round; its start
             // event (the entry itself unless it says `from`) is looked for from there on.
             let entry = stage.map(|s| {
@@ -710,7 +714,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 };
                 let stop_at = stop.map(|i| events[i].at);
                 next_cycle(state, &mut cycles);
-                self.cycle(target, state, run, start, stop_at)?;
+                self.cycle(target, state, run, (start, stop_at), horizon)?;
                 ran = true;
                 match (stop, stop_at) {
                     (Some(i), Some(at)) if target.recurring && !ends_round => {
@@ -741,18 +745,18 @@ impl<'a, 'e> Ctx<'a, 'e> {
         Ok(())
     }
 
-    /// One run of a target's clock from `start`, stopped at `stop` (if it has stopped): its
-    /// cycle is written into the state's current fields, its clock into `run`.
+    /// One run of a target's clock from `start`, stopped at `stop` (if it has stopped), as it
+    /// stands at `now` (the decision's instant, or the end of its round): its cycle is
+    /// written into the state's current fields, its clock into `run`.
     fn cycle(
         &mut self,
         target: &'a Target,
         state: &mut TargetState<'a>,
         run: &mut Clocked<'a>,
-        start: i64,
-        stop: Option<i64>,
+        (start, stop): (i64, Option<i64>),
+        now: i64,
     ) -> Result<(), TimeError> {
         let (cal, clock) = (run.calendar, run.clock);
-        let now = self.facts.now;
         let end = stop.unwrap_or(now);
         if run.followed
             && let Some(from) = run.start
@@ -837,7 +841,6 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 start,
                 budget,
                 pauses,
-                budget_end: deadline.unwrap_or(start),
                 stop,
             };
             let plans = run.followed.then_some(&mut run.earlier);
@@ -867,6 +870,25 @@ impl<'a, 'e> Ctx<'a, 'e> {
         run.budget = budget;
         run.deadline = deadline;
         Ok(())
+    }
+
+    /// A target's deadline with `extra` clock time, as known at instant `at`: from the pauses
+    /// begun before `at`, an open one counted as ending there.
+    fn deadline_known_at(
+        &self,
+        base: &Base<'_>,
+        extra: i64,
+        at: i64,
+    ) -> Result<Option<i64>, TimeError> {
+        let known: Pauses = (base.pauses.iter())
+            .filter(|p| p.from < at)
+            .map(|p| Pause {
+                from: p.from,
+                to: Some(p.to.map_or(at, |t| t.min(at))),
+            })
+            .collect();
+        base.cal
+            .reach(base.clock, base.start, base.budget + extra, &known)
     }
 
     /// A pause recorded at `paused`, before the cycle's `start` and still open then: the
@@ -925,14 +947,15 @@ impl<'a, 'e> Ctx<'a, 'e> {
             return Ok((0, deadline));
         };
         let allowed = self.applies(limit.when.as_ref(), || format!("the extension of `{name}`"));
-        // The deadline before any extension, and the clock time `max` allows from it.
-        let first = deadline;
         // The first deadline moved by `max`, and the clock time to it: found once needed.
         let mut cap: Option<(i64, i64)> = None;
         let (mut total, mut granted) = (0, 0u32);
         let mut written: Option<Span> = None;
         for ev in mine {
             let at = self.at(ev.at);
+            // The deadline as it stood when the extension was recorded: pauses after it, and
+            // the part of an open pause after it, were not known then.
+            let known = self.deadline_known_at(base, total, ev.at)?;
             let refuse = if allowed != Truth::True {
                 Some((
                     FindingKind::ExtensionRefused,
@@ -948,7 +971,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     FindingKind::ExtensionWithoutReason,
                     "it has no reason; record why the deadline moves".to_string(),
                 ))
-            } else if let Some(d) = deadline.filter(|&d| ev.at > d) {
+            } else if let Some(d) = known.filter(|&d| ev.at > d) {
                 Some((
                     FindingKind::ExtensionAfterBreach,
                     format!(
@@ -987,9 +1010,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     until: ev.at,
                 });
             }
-            // From the current deadline; while paused there is none, and the un-paused
-            // deadline stands in.
-            let from = match deadline {
+            let from = match known {
                 Some(d) => d,
                 None => cal.add(base.start, target.span)?,
             };
@@ -998,7 +1019,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             let (most_at, most) = match cap {
                 Some(m) => m,
                 None => {
-                    let d0 = match first {
+                    let d0 = match self.deadline_known_at(base, 0, ev.at)? {
                         Some(d) => d,
                         None => cal.add(base.start, target.span)?,
                     };
@@ -1015,12 +1036,12 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 ));
                 total = most;
                 written = Some(limit.max);
-                deadline = moved_deadline(base, total, most_at)?;
+                deadline = moved_deadline(base, total, most_at, from)?;
                 break;
             }
             total += extra;
             granted += 1;
-            deadline = moved_deadline(base, total, moved)?;
+            deadline = moved_deadline(base, total, moved, from)?;
             written = Some(match written {
                 Some(w) if w.unit == by.unit => Span::new(w.amount + by.amount, w.unit),
                 Some(w) => w,
@@ -1426,25 +1447,26 @@ struct Base<'c> {
     start: i64,
     budget: i64,
     pauses: &'c [Pause],
-    /// The deadline before extensions (or the start, while paused with none).
-    budget_end: i64,
     /// When the cycle stopped, if it has.
     stop: Option<i64>,
 }
 
-/// The deadline of a target whose clock time allowed grew by `extra`, for an extension whose
-/// deadline as written is `written` (the deadline it moved, advanced by its duration): that
-/// instant itself when no pause comes after the deadline it moved (`2 days` on a working-time
-/// target ends at 24:00, not at the last closing time, which the clock alone would give), else
-/// where the clock reaches the new budget, so that later pauses push it on.
-fn moved_deadline(base: &Base<'_>, extra: i64, written: i64) -> Result<Option<i64>, TimeError> {
+/// The deadline of a target whose clock time allowed grew by `extra`, for an extension of
+/// the deadline `from` whose deadline as written is `written` (`from` advanced by its
+/// duration): that instant itself when no pause falls between the two (`2 days` on a
+/// working-time target ends at 24:00, not at the last closing time, which the clock alone
+/// would give), else where the clock reaches the new budget, so that later pauses push it on.
+fn moved_deadline(
+    base: &Base<'_>,
+    extra: i64,
+    written: i64,
+    from: i64,
+) -> Result<Option<i64>, TimeError> {
     let reached = base
         .cal
         .reach(base.clock, base.start, base.budget + extra, base.pauses)?;
-    let pauses_after = base
-        .pauses
-        .iter()
-        .any(|p| p.to.is_none_or(|t| t > base.budget_end));
+    let pauses_after =
+        (base.pauses.iter()).any(|p| p.from < written && p.to.is_none_or(|t| t > from));
     Ok(match reached {
         Some(r) if !pauses_after => Some(r.max(written)),
         other => other,

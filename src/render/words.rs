@@ -43,6 +43,7 @@ pub(crate) fn span_words(span: Span, lang: Lang) -> String {
                 Unit::Minutes => "分钟",
                 Unit::Hours => "小时",
                 Unit::Days => "天",
+                Unit::Weeks => "周",
                 Unit::WorkingMinutes => "个工作分钟",
                 Unit::WorkingHours => "个工作小时",
                 Unit::WorkingDays => "个工作日",
@@ -185,6 +186,11 @@ pub(crate) fn deadline_words(span: Span, lang: Lang) -> String {
         (Unit::WorkingDays, Lang::Zh) => format!("第{n}个工作日下班前"),
         (Unit::Days, Lang::En) => format!("by the end of the {} day", ordinal(n)),
         (Unit::Days, Lang::Zh) => format!("第{n}天结束前"),
+        (Unit::Weeks, Lang::En) => format!(
+            "within {span} (by the end of the {} day)",
+            ordinal(n.saturating_mul(7))
+        ),
+        (Unit::Weeks, Lang::Zh) => format!("{n}周内（第{}天结束前）", n.saturating_mul(7)),
         (_, Lang::En) => format!("within {span}"),
         (_, Lang::Zh) => format!("{}内", span_words(span, lang)),
     }

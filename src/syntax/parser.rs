@@ -473,10 +473,17 @@ impl Lower {
                 _ => {
                     let (elapsed, work) =
                         crate::time::unit_word(part.as_str()).unwrap_or((Unit::Minutes, None));
-                    unit = if working {
-                        work.unwrap_or(elapsed)
-                    } else {
-                        elapsed
+                    unit = match (working, work) {
+                        (false, _) => elapsed,
+                        (true, Some(work)) => work,
+                        (true, None) => {
+                            self.error(
+                                &part,
+                                format!("`working {}` is not a unit", part.as_str()),
+                                "count working time in working days (e.g. `40 working days`), or write `8 weeks` for calendar weeks",
+                            );
+                            elapsed
+                        }
                     };
                 }
             }

@@ -273,6 +273,7 @@ impl Calendar {
             Unit::Minutes => Ok(from + amount * 60),
             Unit::Hours => Ok(from + amount * 3600),
             Unit::Days => self.add_calendar_days(from, span.amount),
+            Unit::Weeks => self.add_calendar_days(from, span.amount.saturating_mul(7)),
             Unit::WorkingMinutes => self.add_open(from, amount * 60),
             Unit::WorkingHours => self.add_open(from, amount * 3600),
             Unit::WorkingDays => self.add_working_days(from, span.amount),

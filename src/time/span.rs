@@ -15,6 +15,8 @@ pub enum Unit {
     Hours,
     /// Calendar days: to the end (24:00 local) of the N-th day after the start's day.
     Days,
+    /// Weeks of seven calendar days, by the rule of days (`8 weeks` is `56 days`).
+    Weeks,
     /// Minutes inside open intervals.
     WorkingMinutes,
     /// Hours inside open intervals.
@@ -67,7 +69,7 @@ impl Span {
     /// The clock the span is measured on.
     pub fn clock(self) -> Clock {
         match self.unit {
-            Unit::Minutes | Unit::Hours | Unit::Days => Clock::Elapsed,
+            Unit::Minutes | Unit::Hours | Unit::Days | Unit::Weeks => Clock::Elapsed,
             Unit::WorkingMinutes | Unit::WorkingHours | Unit::WorkingDays => Clock::Working,
         }
     }
@@ -78,7 +80,16 @@ impl Span {
         match self.unit {
             Unit::Minutes | Unit::WorkingMinutes => Some(amount * 60),
             Unit::Hours | Unit::WorkingHours => Some(amount * 3600),
-            Unit::Days | Unit::WorkingDays => None,
+            Unit::Days | Unit::Weeks | Unit::WorkingDays => None,
+        }
+    }
+
+    /// The number of calendar days of a `days` or `weeks` span.
+    pub fn calendar_days(self) -> Option<u32> {
+        match self.unit {
+            Unit::Days => Some(self.amount),
+            Unit::Weeks => Some(self.amount.saturating_mul(7)),
+            _ => None,
         }
     }
 }
@@ -94,6 +105,8 @@ impl Span {
             (Unit::Hours, false) => "hours",
             (Unit::Days, true) => "day",
             (Unit::Days, false) => "days",
+            (Unit::Weeks, true) => "week",
+            (Unit::Weeks, false) => "weeks",
             (Unit::WorkingMinutes, true) => "working minute",
             (Unit::WorkingMinutes, false) => "working minutes",
             (Unit::WorkingHours, true) => "working hour",
@@ -113,7 +126,7 @@ impl fmt::Display for Span {
 /// Why a text is not a span.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{text}` is not a duration: write a whole number and a unit, e.g. `3 working days`, `2 working hours`, `30 minutes` or `5 days`"
+    "`{text}` is not a duration: write a whole number and a unit, e.g. `3 working days`, `2 working hours`, `30 minutes`, `5 days` or `8 weeks`"
 )]
 pub struct SpanParseError {
     /// The text given.
@@ -148,6 +161,7 @@ pub fn unit_word(word: &str) -> Option<(Unit, Option<Unit>)> {
         "minute" | "minutes" => Some((Unit::Minutes, Some(Unit::WorkingMinutes))),
         "hour" | "hours" => Some((Unit::Hours, Some(Unit::WorkingHours))),
         "day" | "days" => Some((Unit::Days, Some(Unit::WorkingDays))),
+        "week" | "weeks" => Some((Unit::Weeks, None)),
         _ => None,
     }
 }
