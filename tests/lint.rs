@@ -67,6 +67,68 @@ fn shipped_policies_have_no_warnings() {
     }
 }
 
+/// The built-in vague phrases: Chinese anywhere, English case-insensitively as whole words,
+/// a phrase inside a longer one reported once, and the exceptions that are measures.
+#[test]
+fn vague_wording_matches_phrases_and_whole_words() {
+    let fixture = std::fs::read_to_string("tests/fixtures/lint/vague.charter").unwrap();
+    let vague = |measure: &str| -> Vec<String> {
+        let text = fixture.replace(
+            "measure \"Handle issues in a timely manner\"",
+            &format!("measure {measure}"),
+        );
+        let loaded = charter::syntax::load_text("vague.charter", &text);
+        let checked = check(&loaded);
+        assert!(!checked.has_errors(), "{measure}");
+        lint(&checked.versions[0])
+            .iter()
+            .filter(|d| d.kind == Kind::LintVague && d.message.contains("`handle`"))
+            .map(|d| {
+                d.message
+                    .rsplit(": `")
+                    .next()
+                    .unwrap()
+                    .replace("` is vague", "")
+            })
+            .collect()
+    };
+    for (measure, found) in [
+        ("\"及时反馈结果\"", &["及时"][..]),
+        (
+            "\"尽快、尽早、适时、第一时间处理\"",
+            &["尽快", "尽早", "适时", "第一时间"],
+        ),
+        (
+            "\"一定时间内或合理时间内酌情给予适当补偿\"",
+            &["一定时间内", "合理时间", "酌情", "适当"],
+        ),
+        ("\"回访及时率100%，客户适当性管理\"", &[]),
+        (
+            "\"Reply\" en \"Timely; PROMPTLY; As Soon As Possible\"",
+            &["timely", "promptly", "as soon as possible"],
+        ),
+        (
+            "\"Reply ASAP, in due course, without delay\"",
+            &["asap", "in due course", "without delay"],
+        ),
+        (
+            "\"Untimely replies reviewed; leasapp; delays without delaying\"",
+            &[],
+        ),
+        ("\"Reply in a timely manner\"", &["in a timely manner"]),
+        (
+            "\"Reply in a timely manner, always timely\"",
+            &["in a timely manner", "timely"],
+        ),
+    ] {
+        let mut got = vague(measure);
+        got.sort();
+        let mut want: Vec<String> = found.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "{measure}");
+    }
+}
+
 mod exact {
     //! The route analysis against brute force: for random route tables over every kind of
     //! test (finite domains, numbers, booleans, strings, sets), a rule is reported as never
