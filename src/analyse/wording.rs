@@ -3,8 +3,7 @@
 //! Phrases match case-insensitively; one that starts or ends with a letter matches whole words
 //! only there (`timely`, not `untimely`), and Chinese phrases match anywhere.
 
-use serde::Deserialize;
-
+use super::Settings;
 use crate::check::Policy;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::Span;
@@ -137,31 +136,6 @@ fn occurrences(text: &str, phrase: &str) -> Vec<(usize, usize)> {
         })
         .filter(|&(start, end)| !exceptions.iter().any(|&(s, e)| s <= start && end <= e))
         .collect()
-}
-
-/// Lint settings read from `lint.toml` beside a policy.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    /// Whether the built-in list of vague phrases applies (default true).
-    #[serde(default = "yes")]
-    pub builtin_vague_wording: bool,
-    /// More vague phrases, each with the suggestion to show.
-    #[serde(default)]
-    pub vague_wording: std::collections::BTreeMap<String, String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            builtin_vague_wording: true,
-            vague_wording: Default::default(),
-        }
-    }
 }
 
 impl Settings {
