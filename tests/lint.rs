@@ -67,6 +67,68 @@ fn shipped_policies_have_no_warnings() {
     }
 }
 
+/// The built-in vague phrases: Chinese anywhere, English case-insensitively as whole words,
+/// a phrase inside a longer one reported once, and the exceptions that are measures.
+#[test]
+fn vague_wording_matches_phrases_and_whole_words() {
+    let fixture = std::fs::read_to_string("tests/fixtures/lint/vague.charter").unwrap();
+    let vague = |measure: &str| -> Vec<String> {
+        let text = fixture.replace(
+            "measure \"Handle issues in a timely manner\"",
+            &format!("measure {measure}"),
+        );
+        let loaded = charter::syntax::load_text("vague.charter", &text);
+        let checked = check(&loaded);
+        assert!(!checked.has_errors(), "{measure}");
+        lint(&checked.versions[0])
+            .iter()
+            .filter(|d| d.kind == Kind::LintVague && d.message.contains("`handle`"))
+            .map(|d| {
+                d.message
+                    .rsplit(": `")
+                    .next()
+                    .unwrap()
+                    .replace("` is vague", "")
+            })
+            .collect()
+    };
+    for (measure, found) in [
+        ("\"及时反馈结果\"", &["及时"][..]),
+        (
+            "\"尽快、尽早、适时、第一时间处理\"",
+            &["尽快", "尽早", "适时", "第一时间"],
+        ),
+        (
+            "\"一定时间内或合理时间内酌情给予适当补偿\"",
+            &["一定时间内", "合理时间", "酌情", "适当"],
+        ),
+        ("\"回访及时率100%，客户适当性管理\"", &[]),
+        (
+            "\"Reply\" en \"Timely; PROMPTLY; As Soon As Possible\"",
+            &["timely", "promptly", "as soon as possible"],
+        ),
+        (
+            "\"Reply ASAP, in due course, without delay\"",
+            &["asap", "in due course", "without delay"],
+        ),
+        (
+            "\"Untimely replies reviewed; leasapp; delays without delaying\"",
+            &[],
+        ),
+        ("\"Reply in a timely manner\"", &["in a timely manner"]),
+        (
+            "\"Reply in a timely manner, always timely\"",
+            &["in a timely manner", "timely"],
+        ),
+    ] {
+        let mut got = vague(measure);
+        got.sort();
+        let mut want: Vec<String> = found.iter().map(|s| s.to_string()).collect();
+        want.sort();
+        assert_eq!(got, want, "{measure}");
+    }
+}
+
 mod exact {
     //! The route analysis against brute force: for random route tables over every kind of
     //! test (finite domains, numbers, booleans, strings, sets), a rule is reported as never
@@ -202,5 +264,135 @@ scope { accept billing, faults }
             prop_assert_eq!(&shadowed, &never, "{}", text);
             prop_assert_eq!(uncovered, reached.contains(&otherwise), "{}", text);
         }
+    }
+}
+
+mod levels {
+    //! `[levels]` in a policy's `lint.toml`, through the binary: allow, warn and deny on
+    //! warnings and infos, `--deny warnings` on top, and files that are not valid.
+
+    use std::path::Path;
+
+    use assert_cmd::Command;
+    use predicates::prelude::*;
+
+    fn lint(policy: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
+        Command::cargo_bin("charter")
+            .unwrap()
+            .arg("lint")
+            .args(args)
+            .arg(policy)
+            .assert()
+    }
+
+    /// A policy folder whose one finding is the warning L0007 (a duty without a measure).
+    fn unmeasured(lint_toml: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            "tests/fixtures/lint/unmeasured.charter",
+            dir.path().join("policy.charter"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("lint.toml"), lint_toml).unwrap();
+        dir
+    }
+
+    #[test]
+    fn allow_drops_warn_keeps_and_deny_fails() {
+        let dir = unmeasured("[levels]\nL0007 = \"allow\"   # measures come later\n");
+        lint(dir.path(), &["--deny", "warnings"])
+            .success()
+            .stdout(predicate::str::contains("L0007").not())
+            .stdout(predicate::str::contains("0 warnings, 0 infos"));
+
+        let dir = unmeasured("[levels]\nL0007 = \"warn\"\n");
+        lint(dir.path(), &[])
+            .success()
+            .stdout(predicate::str::contains("warning[L0007]"));
+        // --deny warnings still applies on top of the levels.
+        lint(dir.path(), &["--deny", "warnings"]).code(1);
+
+        let dir = unmeasured("[levels]\nL0007 = \"deny\"\nL0012 = \"allow\"\n");
+        lint(dir.path(), &[])
+            .code(1)
+            .stdout(predicate::str::contains("error[L0007]: duty `handle`"))
+            .stdout(predicate::str::contains("1 error, 0 warnings, 0 infos"));
+        let out = lint(dir.path(), &["--format", "json"])
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(json["findings"][0]["severity"], "error", "{json}");
+        let out = lint(dir.path(), &["--format", "sarif"])
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let sarif: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(sarif["runs"][0]["results"][0]["level"], "error", "{sarif}");
+    }
+
+    #[test]
+    fn infos_can_be_raised() {
+        // The complaint office has one info, L0011 (overlapping route rules).
+        let (_guard, office) = crate::support::office_copy(|text| text);
+        lint(&office, &["--deny", "warnings"])
+            .success()
+            .stdout(predicate::str::contains("info[L0011]"));
+        std::fs::write(office.join("lint.toml"), "[levels]\nL0011 = \"warn\"\n").unwrap();
+        lint(&office, &[])
+            .success()
+            .stdout(predicate::str::contains("warning[L0011]"))
+            .stdout(predicate::str::contains("1 warning, 0 infos"));
+        lint(&office, &["--deny", "warnings"]).code(1);
+        std::fs::write(office.join("lint.toml"), "[levels]\nL0011 = \"deny\"\n").unwrap();
+        lint(&office, &[])
+            .code(1)
+            .stdout(predicate::str::contains("error[L0011]"));
+    }
+
+    #[test]
+    fn a_single_file_policy_reads_the_lint_toml_beside_it() {
+        let dir = unmeasured("[levels]\nL0007 = \"deny\"\n");
+        lint(&dir.path().join("policy.charter"), &[])
+            .code(1)
+            .stdout(predicate::str::contains("error[L0007]"));
+    }
+
+    /// Unknown codes, unknown levels and files that are not TOML: exit 1, the file, line and
+    /// column, the line with the place underlined, and help.
+    #[test]
+    fn a_bad_lint_toml_names_the_place() {
+        let mut rendered = Vec::new();
+        for (text, place) in [
+            (
+                "# per policy\n[levels]\nL0099 = \"allow\"\n",
+                ":3:1: unknown lint code `L0099`",
+            ),
+            (
+                "[levels]\nE0006 = \"deny\"\n",
+                ":2:1: unknown lint code `E0006`",
+            ),
+            (
+                "[levels]\nL0007 = \"forbid\"\n",
+                ":2:9: unknown variant `forbid`",
+            ),
+            ("[levels\nL0007 = \"deny\"\n", ":1:8: unclosed table"),
+        ] {
+            let dir = unmeasured(text);
+            let out = lint(dir.path(), &[])
+                .code(1)
+                .stdout("")
+                .get_output()
+                .stderr
+                .clone();
+            let stderr = String::from_utf8(out).unwrap();
+            let file = dir.path().join("lint.toml").display().to_string();
+            assert!(stderr.contains(&format!("{file}{place}")), "{stderr}");
+            assert!(stderr.contains("= help: "), "{stderr}");
+            rendered.push(stderr.replace(&file, "DIR/lint.toml"));
+        }
+        insta::assert_snapshot!("bad_lint_toml", rendered.join("\n"));
     }
 }

@@ -18,6 +18,7 @@ mod lint;
 mod rules;
 #[cfg(feature = "serve")]
 mod serve;
+mod suite;
 mod support;
 mod time_examples;
 mod time_reference;

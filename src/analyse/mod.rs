@@ -7,10 +7,11 @@
 
 mod duties;
 mod routes;
+mod settings;
 mod space;
 mod wording;
 
-pub use wording::Settings;
+pub use settings::{Level, LintCode, Settings, SettingsError};
 
 use crate::check::{Policy, Trigger};
 use crate::diagnostic::{Diagnostic, Kind};
@@ -23,7 +24,8 @@ pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
     lint_with(policy, &Settings::default())
 }
 
-/// Every finding of `policy` under `settings`.
+/// Every finding of `policy` under `settings`: its vague phrases, and its levels (an allowed
+/// code's findings are dropped, the others take the level set for their code).
 pub fn lint_with(policy: &Policy, settings: &Settings) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let space = Space::new(policy);
@@ -40,6 +42,7 @@ pub fn lint_with(policy: &Policy, settings: &Settings) -> Vec<Diagnostic> {
     duties::escalation_authority(policy, &mut out);
     duties::stage_separation(policy, &mut out);
     wording::vague(policy, settings, &mut out);
+    settings.apply_levels(&mut out);
     out
 }
 

@@ -1,8 +1,9 @@
 //! Vague wording in position descriptions and procedures, from a list of phrases each with a
 //! concrete suggestion. The built-in list can be extended or replaced per policy (`lint.toml`).
+//! Phrases match case-insensitively; one that starts or ends with a letter matches whole words
+//! only there (`timely`, not `untimely`), and Chinese phrases match anywhere.
 
-use serde::Deserialize;
-
+use super::Settings;
 use crate::check::Policy;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::Span;
@@ -47,31 +48,94 @@ const BUILTIN: &[(&str, &str)] = &[
         "state the time limit, e.g. \"within 2 working hours\"",
     ),
     ("various tasks", "name the tasks"),
+    (
+        "及时",
+        "state the time limit, e.g. \"2个工作日内反馈结果\", or point to the policy's: \"在规定时限内\"",
+    ),
+    (
+        "尽快",
+        "state the time limit, e.g. \"接到投诉后2个工作小时内\", or point to the policy's: \"在规定时限内\"",
+    ),
+    (
+        "尽早",
+        "state the time limit, e.g. \"接到投诉后2个工作小时内\", or point to the policy's: \"在规定时限内\"",
+    ),
+    (
+        "第一时间",
+        "state the time limit, e.g. \"接到投诉后30分钟内\"",
+    ),
+    (
+        "适时",
+        "state when, e.g. \"每周一\" or \"升级后1个工作日内\"",
+    ),
+    ("一定时间内", "state the time limit, e.g. \"3个工作日内\""),
+    ("合理时间", "state the time limit, e.g. \"3个工作日内\""),
+    (
+        "酌情",
+        "state the rule that decides, e.g. \"金额超过500元时\"",
+    ),
+    (
+        "适当",
+        "state the amount or the rule, e.g. \"按订单金额的10%补偿\"",
+    ),
+    (
+        "timely",
+        "state the time limit, e.g. \"within 2 working hours\", or point to the policy's: \"within the time limits\"",
+    ),
+    (
+        "promptly",
+        "state the time limit, e.g. \"within 2 working hours\", or point to the policy's: \"within the time limits\"",
+    ),
+    (
+        "as soon as possible",
+        "state the time limit, e.g. \"within 2 working hours\", or point to the policy's: \"within the time limits\"",
+    ),
+    (
+        "asap",
+        "state the time limit, e.g. \"within 2 working hours\", or point to the policy's: \"within the time limits\"",
+    ),
+    (
+        "in due course",
+        "state when, e.g. \"within 5 working days\"",
+    ),
+    (
+        "without delay",
+        "state the time limit, e.g. \"within 30 minutes\"",
+    ),
 ];
 
-/// Lint settings read from `lint.toml` beside a policy.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Settings {
-    /// Whether the built-in list of vague phrases applies (default true).
-    #[serde(default = "yes")]
-    pub builtin_vague_wording: bool,
-    /// More vague phrases, each with the suggestion to show.
-    #[serde(default)]
-    pub vague_wording: std::collections::BTreeMap<String, String>,
+/// Longer phrases that contain a vague one but say something checkable: an on-time rate
+/// (及时率) is a measure, and suitability (适当性) a defined duty in finance.
+const NOT_VAGUE: &[(&str, &[&str])] = &[("及时", &["及时率"]), ("适当", &["适当性"])];
+
+/// Whether `c` is part of a word: a letter or digit of an alphabetic script, not a CJK
+/// character (Chinese has no word boundaries to respect).
+fn word_char(c: char) -> bool {
+    c == '_' || (c.is_alphanumeric() && (c as u32) < 0x2E80)
 }
 
-fn yes() -> bool {
-    true
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            builtin_vague_wording: true,
-            vague_wording: Default::default(),
-        }
-    }
+/// Where `phrase` occurs in `text` (both lower-cased): not inside a longer word at an edge
+/// where the phrase starts or ends with a letter or digit, and not inside one of the phrase's
+/// [`NOT_VAGUE`] exceptions.
+fn occurrences(text: &str, phrase: &str) -> Vec<(usize, usize)> {
+    let exceptions: Vec<(usize, usize)> = NOT_VAGUE
+        .iter()
+        .filter(|(p, _)| *p == phrase)
+        .flat_map(|(_, longer)| longer.iter())
+        .flat_map(|longer| text.match_indices(longer).map(|(i, l)| (i, i + l.len())))
+        .collect();
+    let starts_word = phrase.chars().next().is_some_and(word_char);
+    let ends_word = phrase.chars().next_back().is_some_and(word_char);
+    text.match_indices(phrase)
+        .map(|(i, p)| (i, i + p.len()))
+        .filter(|&(start, end)| {
+            let before = text[..start].chars().next_back().is_some_and(word_char);
+            let after = text[end..].chars().next().is_some_and(word_char);
+            let inside_word = (starts_word && before) || (ends_word && after);
+            !inside_word
+        })
+        .filter(|&(start, end)| !exceptions.iter().any(|&(s, e)| s <= start && end <= e))
+        .collect()
 }
 
 impl Settings {
@@ -106,8 +170,21 @@ pub(crate) fn vague(policy: &Policy, settings: &Settings, out: &mut Vec<Diagnost
         let mut seen: Vec<&str> = Vec::new();
         for text in forms.into_iter().flatten() {
             let lower = text.to_lowercase();
-            for (phrase, suggestion) in &phrases {
-                if lower.contains(phrase.as_str()) && !seen.contains(&phrase.as_str()) {
+            let found: Vec<Vec<(usize, usize)>> = phrases
+                .iter()
+                .map(|(phrase, _)| occurrences(&lower, phrase))
+                .collect();
+            // A phrase inside a longer one found at the same place (`timely` in `in a timely
+            // manner`) is reported once, as the longer.
+            let inside_longer = |at: &(usize, usize)| {
+                found
+                    .iter()
+                    .flatten()
+                    .any(|other| other != at && other.0 <= at.0 && at.1 <= other.1)
+            };
+            for ((phrase, suggestion), places) in phrases.iter().zip(&found) {
+                let stands_alone = places.iter().any(|at| !inside_longer(at));
+                if stands_alone && !seen.contains(&phrase.as_str()) {
                     seen.push(phrase);
                     out.push(
                         Diagnostic::warning(

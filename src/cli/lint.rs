@@ -1,18 +1,19 @@
 //! `charter lint POLICY`: the policy analysis, printed like the compiler's diagnostics.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
 
-use crate::analyse::{Settings, lint_with};
+use crate::analyse::{Settings, SettingsError, lint_with};
 use crate::cli::check::{Deny, plural};
 use crate::cli::{Outcome, UsageError, load_and_check, print_diagnostics};
-use crate::diagnostic::{Diagnostic, Severity, sarif};
+use crate::diagnostic::{Diagnostic, Severity, display_width, sarif};
 
 /// Arguments of `charter lint`.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  charter lint policies/complaint-office\n  charter lint --format json --deny warnings policies/led-maker\n  charter lint --format sarif policies/renovation > lint.sarif\n\nSettings: a `lint.toml` beside the policy (in the folder, or beside the file) adds vague phrases:\n  [vague_wording]\n  \"做好相关工作\" = \"name the work and its result\"\n  builtin_vague_wording = false   # (top level) drop the built-in list\n\nExit codes: 0 no warnings (or warnings without --deny warnings), 1 the policy has errors or --deny warnings found some, 2 usage or I/O error."
+    after_help = "Examples:\n  charter lint policies/complaint-office\n  charter lint --format json --deny warnings policies/led-maker\n  charter lint --format sarif policies/renovation > lint.sarif\n\nSettings: a `lint.toml` beside the policy (in the folder, or beside the file) sets a level per lint code and adds vague phrases:\n  builtin_vague_wording = true     # false drops the built-in list\n  [levels]\n  L0012 = \"allow\"                  # allow (not reported), warn, or deny (an error)\n  [vague_wording]\n  \"做好相关工作\" = \"name the work and its result\"\n\nExit codes: 0 no warnings (or warnings without --deny warnings), 1 the policy has errors, a finding lint.toml denies, a lint.toml that is not valid, or warnings with --deny warnings, 2 usage or I/O error."
 )]
 pub struct Args {
     /// A `.charter` file, or a folder of them compiled together.
@@ -20,7 +21,7 @@ pub struct Args {
     /// How to print findings.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Fail (exit 1) when there are warnings (infos never fail).
+    /// Fail (exit 1) when there are warnings (infos never fail, unless lint.toml raises them).
     #[arg(long, value_name = "LEVEL")]
     deny: Option<Deny>,
     /// Lint settings to use instead of the `lint.toml` beside the policy.
@@ -39,7 +40,13 @@ enum Format {
 }
 
 pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
-    let settings = settings(&args)?;
+    let settings = match settings(&args)? {
+        Ok(settings) => settings,
+        Err(rendered) => {
+            eprint!("{rendered}");
+            return Ok(Outcome::Failed);
+        }
+    };
     let (loaded, checked) = load_and_check(&args.policy)?;
     if checked.has_errors() {
         print_diagnostics(&checked.diagnostics, &loaded.sources);
@@ -58,18 +65,25 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             }
         }
     }
-    let warnings = findings
-        .iter()
-        .filter(|d| d.severity >= Severity::Warning)
-        .count();
+    let count = |severity| findings.iter().filter(|d| d.severity == severity).count();
+    let (errors, warnings, infos) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    );
     match args.format {
         Format::Text => {
             for d in &findings {
                 say!("{}", d.render(&loaded.sources));
             }
-            let infos = findings.len() - warnings;
+            // Errors only come from codes a `lint.toml` denies.
+            let errors = if errors > 0 {
+                format!("{errors} error{}, ", plural(errors))
+            } else {
+                String::new()
+            };
             say!(
-                "{}: {warnings} warning{}, {infos} info{}",
+                "{}: {errors}{warnings} warning{}, {infos} info{}",
                 args.policy.display(),
                 plural(warnings),
                 plural(infos)
@@ -84,15 +98,16 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         }
         Format::Sarif => say!("{:#}", sarif(&findings, &loaded.sources)),
     }
-    Ok(if warnings > 0 && args.deny.is_some() {
+    Ok(if errors > 0 || (warnings > 0 && args.deny.is_some()) {
         Outcome::Failed
     } else {
         Outcome::Success
     })
 }
 
-/// The settings from `--config`, or from `lint.toml` beside the policy, or the defaults.
-fn settings(args: &Args) -> Result<Settings, UsageError> {
+/// The settings from `--config`, or from `lint.toml` beside the policy, or the defaults; a file
+/// that cannot be read is a usage error, one that is not valid settings comes back rendered.
+fn settings(args: &Args) -> Result<Result<Settings, String>, UsageError> {
     let path = match &args.config {
         Some(p) => p.clone(),
         None => {
@@ -103,7 +118,7 @@ fn settings(args: &Args) -> Result<Settings, UsageError> {
             };
             let beside = dir.join("lint.toml");
             if !beside.is_file() {
-                return Ok(Settings::default());
+                return Ok(Ok(Settings::default()));
             }
             beside
         }
@@ -114,20 +129,43 @@ fn settings(args: &Args) -> Result<Settings, UsageError> {
             path.display()
         ))
     })?;
-    toml::from_str(&text).map_err(|e| {
-        let place = e
-            .span()
-            .map(|s| {
-                let before = &text[..s.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                format!(":{line}:{col}")
-            })
-            .unwrap_or_default();
-        UsageError(format!(
-            "{}{place}: bad lint settings: {}; expected `builtin_vague_wording = true|false` and a `[vague_wording]` table of \"phrase\" = \"suggestion\"",
-            path.display(),
-            e.message()
-        ))
-    })
+    Ok(Settings::from_toml(&text).map_err(|e| render_settings_error(&path, &text, &e)))
+}
+
+/// A settings error like a compiler's: the file, line and column, the line with the place
+/// underlined, and help.
+fn render_settings_error(path: &Path, text: &str, error: &SettingsError) -> String {
+    let mut out = String::new();
+    let Some(span) = error.span.clone() else {
+        let _ = writeln!(out, "error: {}: {}", path.display(), error.message);
+        let _ = writeln!(out, "  = help: {}", error.help);
+        return out;
+    };
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let line = text[..start].matches('\n').count() + 1;
+    let before = &text[line_start..start];
+    let col = before.chars().count() + 1;
+    let marked = text
+        .get(start..span.end.clamp(start, line_end))
+        .unwrap_or("")
+        .trim_end();
+    let pad = " ".repeat(line.to_string().len());
+    let _ = writeln!(
+        out,
+        "error: {}:{line}:{col}: {}",
+        path.display(),
+        error.message
+    );
+    let _ = writeln!(out, "{pad} |");
+    let _ = writeln!(out, "{line} | {}", text[line_start..line_end].trim_end());
+    let _ = writeln!(
+        out,
+        "{pad} | {}{}",
+        " ".repeat(display_width(before)),
+        "^".repeat(display_width(marked).max(1))
+    );
+    let _ = writeln!(out, "{pad} = help: {}", error.help);
+    out
 }

@@ -91,6 +91,9 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                     for m in mismatches {
                         text.push_str(&format!("  - {} = {}\n", m.key, m.expected));
                         text.push_str(&format!("  + {} = {}\n", m.key, m.actual));
+                        if let Some(note) = &m.note {
+                            text.push_str(&format!("    ({note})\n"));
+                        }
                     }
                     failures.push(text);
                 }

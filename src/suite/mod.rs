@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+
 use crate::decide::{Case, Engine, Timestamp};
 
 /// A test file that could not be read.
@@ -88,14 +90,15 @@ pub struct Expect {
     pub redirect_to: Option<String>,
     /// The record fields an incomplete case lacks.
     pub missing_fields: Option<Vec<String>>,
-    /// Per target name (its first cycle): `deadline`, `state`, `stopped_at`, `started_at`.
+    /// Per target name (its first cycle): `deadline`, `state`, `stopped_at`, `started_at`,
+    /// `consumed_percent`, `budget_seconds`, each as written with its place in the file.
     #[serde(default)]
-    pub targets: BTreeMap<String, BTreeMap<String, String>>,
+    pub targets: BTreeMap<String, BTreeMap<String, toml::Spanned<String>>>,
     /// `fired = ["LADDER TRIGGER", …]`: exactly the steps fired at `now`.
     pub escalations: Option<Escalations>,
     /// `via`, `due`, `state` of the callback.
     #[serde(default)]
-    pub callback: BTreeMap<String, String>,
+    pub callback: BTreeMap<String, toml::Spanned<String>>,
     /// Exactly these finding kinds, e.g. `["missing_attribute"]`.
     pub findings: Option<Vec<String>>,
 }
@@ -121,8 +124,9 @@ pub struct Test {
     pub case: Result<Case, String>,
     /// The evaluation instant (seconds since the epoch).
     pub now: Result<i64, String>,
-    /// What must come out.
-    pub expect: Expect,
+    /// What must come out, or why an expected value cannot be compared (an instant or a
+    /// number that is not one).
+    pub expect: Result<Expect, String>,
 }
 
 /// One difference between what a test expects and what the decision says.
@@ -132,8 +136,10 @@ pub struct Mismatch {
     pub key: String,
     /// Expected.
     pub expected: Value,
-    /// Actual.
+    /// Actual, as the engine wrote it.
     pub actual: Value,
+    /// For instants: the expected one in the actual's offset and how far apart they are.
+    pub note: Option<String>,
 }
 
 /// The result of one test.
@@ -221,13 +227,14 @@ pub fn read(path: &Path) -> Result<Vec<Test>, FileError> {
                         .to_string(),
                 ),
             };
+            let expect = check_expect(&def.expect, path, &text).map(|()| def.expect);
             Test {
                 name: def.name,
                 path: path.to_path_buf(),
                 line,
                 case: read_case(dir, &def.case),
                 now,
-                expect: def.expect,
+                expect,
             }
         })
         .collect())
@@ -260,6 +267,78 @@ fn read_case(dir: &Path, def: &CaseDef) -> Result<Case, String> {
     }
 }
 
+/// How an expected value is compared with the decision's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ValueKind {
+    /// RFC 3339 with an offset, compared as the instant it names.
+    Instant,
+    /// Compared as a number: `"102.30"` is `102.3`.
+    Number,
+    /// Compared as text (a number the decision writes still compares as a number).
+    Text,
+}
+
+/// The kind of a field of a target or of the callback.
+fn value_kind(field: &str) -> ValueKind {
+    match field {
+        "started_at" | "deadline" | "stopped_at" | "due" | "done_at" => ValueKind::Instant,
+        "budget_seconds" | "consumed_percent" => ValueKind::Number,
+        _ => ValueKind::Text,
+    }
+}
+
+/// The instant `text` names, or why it names none.
+fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(text.trim()).map_err(|_| match Timestamp::parse(text) {
+        Err(why) => why,
+        Ok(_) => {
+            format!("`{text}` is not an RFC 3339 timestamp; write e.g. `2026-11-20T17:45:00+08:00`")
+        }
+    })
+}
+
+/// The number `text` names.
+fn parse_number(text: &str) -> Option<f64> {
+    text.trim().parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Every expected instant and number of a test must be one: a test that expects
+/// `2026-04-20 16:00` as a deadline is wrong whatever the decision says.
+fn check_expect(expect: &Expect, path: &Path, text: &str) -> Result<(), String> {
+    let targets = expect.targets.iter().flat_map(|(name, fields)| {
+        fields
+            .iter()
+            .map(move |(field, value)| (format!("targets.{name}.{field}"), field, value))
+    });
+    let callback = expect
+        .callback
+        .iter()
+        .map(|(field, value)| (format!("callback.{field}"), field, value));
+    for (key, field, value) in targets.chain(callback) {
+        let written = value.get_ref();
+        let why = match value_kind(field) {
+            ValueKind::Instant => parse_instant(written).err(),
+            ValueKind::Number => parse_number(written).is_none().then(|| {
+                format!("`{written}` is not a number; write it as a string, e.g. \"102.3\"")
+            }),
+            ValueKind::Text => None,
+        };
+        if let Some(why) = why {
+            let (line, col) = line_col(text, value.span().start);
+            return Err(format!(
+                "{}:{line}:{col}: `expect.{key}` must be {}: {why}",
+                path.display(),
+                if value_kind(field) == ValueKind::Instant {
+                    "an instant"
+                } else {
+                    "a number"
+                }
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -269,9 +348,9 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 
 /// Decides the test's case and compares; records what it exercised.
 pub fn run(engine: &Engine, test: &Test, coverage: &mut Coverage) -> Outcome {
-    let (case, now) = match (&test.case, &test.now) {
-        (Ok(case), Ok(now)) => (case, *now),
-        (Err(e), _) | (_, Err(e)) => return Outcome::Error(e.clone()),
+    let (case, now, expect) = match (&test.case, &test.now, &test.expect) {
+        (Ok(case), Ok(now), Ok(expect)) => (case, *now, expect),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return Outcome::Error(e.clone()),
     };
     let decision = match engine.decide(case, now) {
         Ok(d) => d,
@@ -289,7 +368,7 @@ pub fn run(engine: &Engine, test: &Test, coverage: &mut Coverage) -> Outcome {
         Ok(v) => v,
         Err(e) => return Outcome::Error(format!("the decision cannot be serialized: {e}")),
     };
-    let mismatches = compare(&test.expect, &actual);
+    let mismatches = compare(expect, &actual);
     if mismatches.is_empty() {
         Outcome::Passed
     } else {
@@ -297,66 +376,50 @@ pub fn run(engine: &Engine, test: &Test, coverage: &mut Coverage) -> Outcome {
     }
 }
 
-/// Every expected part that differs from the decision (as JSON, the contract).
+/// Every expected part that differs from the decision (as JSON, the contract). Instants
+/// compare as instants (`…T16:00:00Z` is `…T17:00:00+01:00`), numbers as numbers (`"102.30"`
+/// is `102.3`), the rest as text.
 pub fn compare(expect: &Expect, decision: &Value) -> Vec<Mismatch> {
     let mut out = Vec::new();
-    let mut check = |key: String, expected: Value, actual: Value| {
-        if expected != actual {
-            out.push(Mismatch {
-                key,
-                expected,
-                actual,
-            });
-        }
-    };
     let text = |s: &Option<String>| s.as_ref().map(|s| Value::from(s.as_str()));
     let acceptance = &decision["acceptance"];
     if let Some(e) = text(&expect.outcome) {
-        check(
-            "acceptance.outcome".into(),
-            e,
-            acceptance["outcome"].clone(),
-        );
+        differ(&mut out, "acceptance.outcome", e, &acceptance["outcome"]);
     }
     if let Some(e) = text(&expect.redirect_to) {
-        check(
-            "acceptance.redirect_to".into(),
+        differ(
+            &mut out,
+            "acceptance.redirect_to",
             e,
-            acceptance["redirect_to"].clone(),
+            &acceptance["redirect_to"],
         );
     }
     if let Some(list) = &expect.missing_fields {
-        check(
-            "acceptance.missing_fields".into(),
+        differ(
+            &mut out,
+            "acceptance.missing_fields",
             Value::from(list.clone()),
-            acceptance["missing_fields"].clone(),
+            &acceptance["missing_fields"],
         );
     }
     if let Some(e) = text(&expect.role) {
-        check("route.role".into(), e, decision["route"]["role"].clone());
+        differ(&mut out, "route.role", e, &decision["route"]["role"]);
     }
     if let Some(e) = text(&expect.version) {
-        check(
-            "policy.version".into(),
+        differ(
+            &mut out,
+            "policy.version",
             e,
-            decision["policy"]["version"].clone(),
+            &decision["policy"]["version"],
         );
     }
     let targets = decision["targets"].as_array().cloned().unwrap_or_default();
     for (name, fields) in &expect.targets {
         let target = targets.iter().find(|t| t["name"] == name.as_str());
         for (field, value) in fields {
-            let actual = target.map_or(Value::Null, |t| t[field.as_str()].clone());
-            let actual = match actual {
-                // Numbers (`consumed_percent`, `budget_seconds`) compare as written.
-                Value::Number(n) => Value::from(n.to_string()),
-                other => other,
-            };
-            check(
-                format!("targets.{name}.{field}"),
-                Value::from(value.as_str()),
-                actual,
-            );
+            let actual = target.map_or(&Value::Null, |t| &t[field.as_str()]);
+            let key = format!("targets.{name}.{field}");
+            out.extend(compare_value(key, field, value.get_ref(), actual));
         }
     }
     if let Some(esc) = &expect.escalations {
@@ -374,18 +437,17 @@ pub fn compare(expect: &Expect, decision: &Value) -> Vec<Mismatch> {
             })
             .collect();
         let expected: BTreeSet<String> = esc.fired.iter().cloned().collect();
-        check(
-            "escalations.fired".into(),
+        differ(
+            &mut out,
+            "escalations.fired",
             Value::from(expected.into_iter().collect::<Vec<_>>()),
-            Value::from(fired.into_iter().collect::<Vec<_>>()),
+            &Value::from(fired.into_iter().collect::<Vec<_>>()),
         );
     }
     for (field, value) in &expect.callback {
-        check(
-            format!("callback.{field}"),
-            Value::from(value.as_str()),
-            decision["callback"][field.as_str()].clone(),
-        );
+        let actual = &decision["callback"][field.as_str()];
+        let key = format!("callback.{field}");
+        out.extend(compare_value(key, field, value.get_ref(), actual));
     }
     if let Some(kinds) = &expect.findings {
         let actual: BTreeSet<String> = decision["findings"]
@@ -395,13 +457,88 @@ pub fn compare(expect: &Expect, decision: &Value) -> Vec<Mismatch> {
             .filter_map(|f| f["kind"].as_str().map(String::from))
             .collect();
         let expected: BTreeSet<String> = kinds.iter().cloned().collect();
-        check(
-            "findings".into(),
+        differ(
+            &mut out,
+            "findings",
             Value::from(expected.into_iter().collect::<Vec<_>>()),
-            Value::from(actual.into_iter().collect::<Vec<_>>()),
+            &Value::from(actual.into_iter().collect::<Vec<_>>()),
         );
     }
     out
+}
+
+/// Records a mismatch when `expected` is not `actual`, compared as JSON.
+fn differ(out: &mut Vec<Mismatch>, key: &str, expected: Value, actual: &Value) {
+    if expected != *actual {
+        out.push(Mismatch {
+            key: key.to_string(),
+            expected,
+            actual: actual.clone(),
+            note: None,
+        });
+    }
+}
+
+/// One expected field of a target or the callback, as written, against the decision's value.
+fn compare_value(key: String, field: &str, written: &str, actual: &Value) -> Option<Mismatch> {
+    let mismatch = |note| Mismatch {
+        key: key.clone(),
+        expected: Value::from(written),
+        actual: actual.clone(),
+        note,
+    };
+    let kind = value_kind(field);
+    if kind == ValueKind::Instant
+        && let Ok(expected) = parse_instant(written)
+    {
+        let Some(got) = actual.as_str().and_then(|a| parse_instant(a).ok()) else {
+            return Some(mismatch(None));
+        };
+        if expected == got {
+            return None;
+        }
+        return Some(mismatch(Some(instant_note(expected, got))));
+    }
+    if let (Value::Number(got), Some(expected)) = (actual, parse_number(written))
+        && kind != ValueKind::Instant
+    {
+        return (got.as_f64() != Some(expected)).then(|| mismatch(None));
+    }
+    (actual.as_str() != Some(written)).then(|| mismatch(None))
+}
+
+/// How far the expected instant is from the actual, and the expected one in the actual's
+/// offset when it was written in another.
+fn instant_note(expected: DateTime<FixedOffset>, actual: DateTime<FixedOffset>) -> String {
+    let seconds = (expected - actual).num_seconds();
+    let mut parts = Vec::new();
+    let mut rest = seconds.unsigned_abs();
+    for (unit, size) in [
+        ("day", 86_400),
+        ("hour", 3600),
+        ("minute", 60),
+        ("second", 1),
+    ] {
+        let n = rest / size;
+        rest %= size;
+        if n > 0 {
+            parts.push(format!("{n} {unit}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    let apart = if parts.is_empty() {
+        // Under a second apart: only a fraction differs.
+        "less than a second".to_string()
+    } else {
+        parts.join(" ")
+    };
+    let side = if expected < actual { "before" } else { "after" };
+    if expected.offset() == actual.offset() {
+        return format!("expected is {apart} {side} the actual");
+    }
+    let converted = expected
+        .with_timezone(actual.offset())
+        .to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    format!("expected, in the actual's offset: {converted}, {apart} {side} the actual")
 }
 
 /// Route rules as (file, line, text).
