@@ -621,16 +621,19 @@ fn value(v: &Value) -> String {
 
 fn target(t: &Target) -> String {
     let mut out = format!(
-        "{} {} {}",
+        "{}{} {} {}",
+        if t.aim { "aim " } else { "" },
         t.name.name,
         if t.recurring { "every" } else { "within" },
         t.span
     );
     if let Some(f) = &t.from {
-        let _ = write!(out, " from {}", f.name);
+        let each = if t.each { "each " } else { "" };
+        let _ = write!(out, " from {each}{}", f.name);
     }
-    if let Some(u) = &t.until {
-        let _ = write!(out, " until {}", u.name);
+    if !t.until.is_empty() {
+        let names: Vec<&str> = t.until.iter().map(|u| u.name.as_str()).collect();
+        let _ = write!(out, " until {}", names.join(" or "));
     }
     if let Some(o) = &t.on {
         let _ = write!(out, " on {}", o.name);

@@ -653,6 +653,7 @@ proptest! {
                     }
                     State::Paused => prop_assert!(stop.is_none()),
                     State::NotStarted => prop_assert!(start.is_none()),
+                    State::Missed => prop_assert!(false, "the complaint office has no aims"),
                 }
                 if let (Some(s), Some(d)) = (start, deadline) {
                     prop_assert!(s.secs <= d.secs);

@@ -547,3 +547,120 @@ fn weeks_are_seven_days_each() {
         "{diagnostics:?}"
     );
 }
+
+/// `from each EVENT`: every occurrence opens its own clock, closed by the next stop event
+/// after it; the decision lists the occurrences and the target shows the worst. A second
+/// missed call left unreturned breaches the target although the first was returned in time.
+#[test]
+fn a_target_per_occurrence_checks_every_occurrence() {
+    let engine = policy(
+        "event missed_call\nevent call_returned\nsla s { return_call within 5 minutes from each missed_call until call_returned }\nescalate unreturned for return_call { at breach notify handler }",
+    );
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            ("2026-03-02 10:00", "missed_call", none()),
+            ("2026-03-02 10:03", "call_returned", none()),
+            ("2026-03-02 11:00", "missed_call", none()),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-02 12:00")).unwrap();
+    let t = d
+        .targets
+        .iter()
+        .find(|t| t.target.name == "return_call")
+        .unwrap();
+    let cycles: Vec<_> = t
+        .cycles
+        .iter()
+        .map(|c| (c.started_at.map(|a| a.to_string()), c.state))
+        .collect();
+    assert_eq!(
+        cycles,
+        [
+            (Some("2026-03-02T10:00:00+08:00".into()), State::Met),
+            (Some("2026-03-02T11:00:00+08:00".into()), State::Breached)
+        ]
+    );
+    assert_eq!(
+        target(&d, "return_call"),
+        (
+            Some("2026-03-02 11:00".into()),
+            Some("2026-03-02 11:05".into()),
+            State::Breached
+        )
+    );
+    let fired: Vec<_> = d
+        .escalations
+        .iter()
+        .filter(|s| s.fired)
+        .map(|s| s.at.map(|a| a.to_string()))
+        .collect();
+    assert_eq!(fired, [Some("2026-03-02T11:05:00+08:00".into())]);
+    // Two calls missed before one return: both are closed by it, each on its own clock.
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            ("2026-03-02 10:00", "missed_call", none()),
+            ("2026-03-02 10:04", "missed_call", none()),
+            ("2026-03-02 10:06", "call_returned", none()),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-02 12:00")).unwrap();
+    let t = d
+        .targets
+        .iter()
+        .find(|t| t.target.name == "return_call")
+        .unwrap();
+    let states: Vec<_> = t.cycles.iter().map(|c| c.state).collect();
+    assert_eq!(states, [State::Breached, State::Met]);
+    assert_eq!(t.state, State::Breached);
+}
+
+/// An aim reports met or missed and never breaches; a ladder cannot follow one.
+#[test]
+fn an_aim_is_met_or_missed_never_breached() {
+    let engine = policy(
+        "sla s { aim summary within 3 working days from resolved until summary_sent }\nevent summary_sent",
+    );
+    let late = case(
+        "2026-03-02 10:00",
+        &[("2026-03-02 11:00", "resolved", none())],
+    );
+    let d = engine.decide(&late, at("2026-03-10 12:00")).unwrap();
+    assert_eq!(target(&d, "summary").2, State::Missed);
+    assert_eq!(serde_json::to_value(&d).unwrap()["targets"][0]["aim"], true);
+    let near = engine.decide(&late, at("2026-03-05 17:00")).unwrap();
+    assert_eq!(
+        target(&near, "summary").2,
+        State::Running,
+        "an aim is never at risk"
+    );
+    let loaded = load_text(
+        "t.charter",
+        r#"policy t "T" { version "1" timezone "Asia/Shanghai" }
+sla s { aim summary within 3 days }
+escalate e for summary { at breach notify handler }"#,
+    );
+    let diagnostics = check(&loaded).diagnostics;
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.message == "escalation `e` follows `summary`, which is an aim"),
+        "{diagnostics:?}"
+    );
+}
+
+/// `until A or B` stops at whichever comes first.
+#[test]
+fn a_target_stops_at_either_of_its_until_events() {
+    let engine = policy(
+        "event accepted\nevent rejected\nsla s { decide within 5 working days until accepted or rejected }",
+    );
+    for kind in ["accepted", "rejected"] {
+        let c = case("2026-03-02 10:00", &[("2026-03-03 10:00", kind, none())]);
+        let d = engine.decide(&c, at("2026-03-20 12:00")).unwrap();
+        assert_eq!(target(&d, "decide").2, State::Met, "{kind}");
+        assert_eq!(d.targets[0].target.stop_event, "accepted or rejected");
+    }
+}

@@ -63,35 +63,41 @@ pub struct Comparison {
 }
 
 fn target_facts(decision: &Decision<'_>) -> Vec<TargetFacts> {
-    let mut out: Vec<TargetFacts> = decision
-        .targets
-        .iter()
-        .map(|t| {
-            let used = match (t.consumed_percent, t.budget_seconds) {
+    let mut out: Vec<TargetFacts> = Vec::new();
+    for t in &decision.targets {
+        let def = t.target;
+        // A stage's targets are told apart from the SLA's: `review.resolve`.
+        let name = match &def.stage {
+            Some(stage) => format!("{stage}.{}", def.name),
+            None => def.name.clone(),
+        };
+        let fired: Vec<String> = (decision.escalations.iter())
+            .filter(|s| s.fired && s.step.target.as_deref() == Some(def.name.as_str()))
+            .map(|s| format!("{} {}", s.step.ladder, s.step.trigger))
+            .collect();
+        // A target per occurrence counts each occurrence; others count their current cycle.
+        let current = [t.current()];
+        let cycles = if def.each && !t.cycles.is_empty() {
+            &t.cycles[..]
+        } else {
+            &current[..]
+        };
+        for c in cycles {
+            let used = match (c.consumed_percent, c.budget_seconds) {
                 (Some(p), Some(b)) => Some(p / 100.0 * b as f64),
                 _ => None,
             };
-            let def = t.target;
-            TargetFacts {
-                // A stage's targets are told apart from the SLA's: `review.resolve`.
-                name: match &def.stage {
-                    Some(stage) => format!("{stage}.{}", def.name),
-                    None => def.name.clone(),
-                },
-                state: t.state,
-                deadline: t.deadline.map(|d| d.secs),
-                stopped: t.stopped_at.map(|s| s.secs),
+            out.push(TargetFacts {
+                name: name.clone(),
+                state: c.state,
+                deadline: c.deadline.map(|d| d.secs),
+                stopped: c.stopped_at.map(|s| s.secs),
                 used_seconds: used,
-                budget_seconds: t.budget_seconds,
-                fired: decision
-                    .escalations
-                    .iter()
-                    .filter(|s| s.fired && s.step.target.as_deref() == Some(def.name.as_str()))
-                    .map(|s| format!("{} {}", s.step.ladder, s.step.trigger))
-                    .collect(),
-            }
-        })
-        .collect();
+                budget_seconds: c.budget_seconds,
+                fired: fired.clone(),
+            });
+        }
+    }
     if let Some(cb) = &decision.callback {
         out.push(TargetFacts {
             name: "callback".into(),
@@ -252,6 +258,10 @@ impl Histogram {
     }
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 /// Attainment of one target in one group.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Attainment {
@@ -259,6 +269,9 @@ pub struct Attainment {
     pub met: u64,
     /// Stopped after it, or still open past it.
     pub breached: u64,
+    /// Aims stopped after their deadline, or open past it (an aim never breaches).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub missed: u64,
     /// Not stopped and not yet past the deadline.
     pub open: u64,
     /// Hours on the target's clock (working hours for working-time targets) from start to
@@ -272,6 +285,7 @@ impl Attainment {
         match t.state {
             State::Met => self.met += 1,
             State::Breached => self.breached += 1,
+            State::Missed => self.missed += 1,
             _ => self.open += 1,
         }
         if t.stopped.is_some()
@@ -281,9 +295,9 @@ impl Attainment {
         }
     }
 
-    /// Met among met and breached, in percent.
+    /// Met among met, breached and missed, in percent.
     pub fn percent_met(&self) -> Option<f64> {
-        let closed = self.met + self.breached;
+        let closed = self.met + self.breached + self.missed;
         (closed > 0).then(|| self.met as f64 * 100.0 / closed as f64)
     }
 }

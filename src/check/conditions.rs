@@ -445,6 +445,20 @@ impl Compiler<'_> {
                 _ => {}
             }
         }
+        let all = || {
+            (policy.slas.iter().flat_map(|s| &s.targets))
+                .chain(policy.stages.iter().flat_map(|s| &s.targets))
+        };
+        for ladder in &policy.escalations {
+            let Some(name) = &ladder.target else { continue };
+            if let Some(aim) = all().find(|t| t.aim && t.name == *name) {
+                self.out.push(
+                    Diagnostic::error(Kind::BadEscalation, ladder.named.span, format!("escalation `{}` follows `{name}`, which is an aim", ladder.named.name))
+                        .with_related(aim.span_at, "the aim")
+                        .with_help("an aim reports met or missed and never escalates; remove `aim` to make it a target that can breach, or remove the ladder"),
+                );
+            }
+        }
         let needs_calendar = policy
             .slas
             .iter()
@@ -485,11 +499,32 @@ impl Compiler<'_> {
             .as_ref()
             .map(|e| self.event(e))
             .unwrap_or_else(|| start.to_string());
-        let stop = t
-            .until
-            .as_ref()
-            .map(|e| self.event(e))
-            .unwrap_or_else(|| stop.to_string());
+        let stop = match &t.until[..] {
+            [] => vec![stop.to_string()],
+            events => events.iter().map(|e| self.event(e)).collect(),
+        };
+        if t.each && start == "received" {
+            self.error(
+                Kind::BadEscalation,
+                span,
+                format!(
+                    "target `{}` runs `from each received`, but a case is received once",
+                    t.name.name
+                ),
+            )
+            .help = Some(
+                "name the event whose every occurrence opens a clock, e.g. `from each missed_call`"
+                    .into(),
+            );
+        }
+        if t.each && t.recurring {
+            self.error(
+                Kind::BadEscalation,
+                span,
+                format!("target `{}` cannot both recur (`every`) and run per occurrence (`from each`)", t.name.name),
+            )
+            .help = Some("`every` starts a new cycle at each stop event; `from each EVENT` opens a clock at every EVENT: choose one".into());
+        }
         let calendar = match &t.on {
             Some(c) => self.t.calendars.resolve(c, &mut self.out),
             None => calendar,
@@ -498,6 +533,8 @@ impl Compiler<'_> {
             name: t.name.name.clone(),
             span: d,
             recurring: t.recurring,
+            aim: t.aim,
+            each: t.each,
             start,
             stop,
             calendar,

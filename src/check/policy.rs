@@ -278,10 +278,14 @@ pub struct Target {
     pub span: Duration,
     /// Whether it recurs (`every`).
     pub recurring: bool,
+    /// Whether it is an aim: met or missed, never breached or escalated.
+    pub aim: bool,
+    /// Whether every occurrence of the start event opens a clock of its own.
+    pub each: bool,
     /// The event that starts the clock.
     pub start: String,
-    /// The event that stops it.
-    pub stop: String,
+    /// The events that stop it, whichever comes first (at least one).
+    pub stop: Vec<String>,
     /// Its calendar, if set on the target or its block.
     pub calendar: Option<usize>,
     /// Where written.

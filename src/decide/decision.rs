@@ -370,6 +370,8 @@ pub enum State {
     Paused,
     /// Its start event has not happened.
     NotStarted,
+    /// An aim stopped after its deadline, or still running past it (an aim never breaches).
+    Missed,
 }
 
 impl State {
@@ -382,6 +384,20 @@ impl State {
             State::Running => "running",
             State::Paused => "paused",
             State::NotStarted => "not_started",
+            State::Missed => "missed",
+        }
+    }
+
+    /// How bad the state is, for the worst of a target's occurrences: breached or missed,
+    /// then at risk, running, paused, met, not started.
+    pub fn badness(self) -> u8 {
+        match self {
+            State::Breached | State::Missed => 5,
+            State::AtRisk => 4,
+            State::Running => 3,
+            State::Paused => 2,
+            State::Met => 1,
+            State::NotStarted => 0,
         }
     }
 }
@@ -439,9 +455,16 @@ pub struct TargetDef {
     pub within: Span,
     /// Whether it recurs (`every`).
     pub recurring: bool,
+    /// Present and `true` for an aim: met or missed, never breached or escalated.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub aim: bool,
+    /// Present and `true` when every occurrence of the start event opens a clock of its own
+    /// (`from each`): `cycles` lists the occurrences, and the target shows the worst of them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub each: bool,
     /// The event that starts its clock.
     pub start_event: String,
-    /// The event that stops it.
+    /// The event that stops it (`a or b` when either does).
     pub stop_event: String,
     /// These fields as JSON, `{"name":…` to `stop_event`, for the decision writer.
     #[serde(skip)]

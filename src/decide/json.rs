@@ -352,6 +352,14 @@ impl Writer<'_> {
         self.piece(&t.within);
         self.raw(key!("recurring"));
         self.bool(t.recurring);
+        if t.aim {
+            self.raw(key!("aim"));
+            self.raw(b"true");
+        }
+        if t.each {
+            self.raw(key!("each"));
+            self.raw(b"true");
+        }
         self.raw(key!("start_event"));
         self.str(&t.start_event);
         self.raw(key!("stop_event"));

@@ -5,6 +5,8 @@
 //! stop events of each target, the closing and reopening events, pauses and extensions, many
 //! times over. Each version numbers the kinds it knows once.
 
+use smallvec::SmallVec;
+
 use crate::check::{Policy, Target};
 
 /// Names to their positions in a list, by open addressing on a hash of the name's first and
@@ -331,8 +333,8 @@ const BUILTIN: [&str; 9] = [
 #[derive(Debug, Default)]
 pub(crate) struct Kinds {
     names: NameIndex,
-    /// By target number (see [`numbered_targets`]): its start and stop events.
-    targets: Vec<(Kind, Kind)>,
+    /// By target number (see [`numbered_targets`]): its start event and its stop events.
+    targets: Vec<(Kind, SmallVec<[Kind; 1]>)>,
     /// By callback rule: the event its time runs from (`resolved` unless it says).
     callbacks: Vec<Kind>,
 }
@@ -346,7 +348,7 @@ impl Kinds {
         };
         for (target, _, _) in numbered_targets(policy) {
             let start = kinds.intern(&target.start);
-            let stop = kinds.intern(&target.stop);
+            let stop = target.stop.iter().map(|s| kinds.intern(s)).collect();
             kinds.targets.push((start, stop));
         }
         for event in &policy.events {
@@ -381,12 +383,12 @@ impl Kinds {
         self.callbacks.get(number).copied().unwrap_or(Kind::OTHER)
     }
 
-    /// The start and stop events of target `number`.
-    pub fn target(&self, number: usize) -> (Kind, Kind) {
-        self.targets
-            .get(number)
-            .copied()
-            .unwrap_or((Kind::OTHER, Kind::OTHER))
+    /// The start event and the stop events of target `number`.
+    pub fn target(&self, number: usize) -> (Kind, &[Kind]) {
+        match self.targets.get(number) {
+            Some((start, stops)) => (*start, stops),
+            None => (Kind::OTHER, &[]),
+        }
     }
 }
 

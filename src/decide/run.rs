@@ -42,6 +42,10 @@ struct Clocked<'a> {
     /// Earlier plans of the clock, oldest first: ended cycles and rounds, and the current
     /// cycle before each extension re-planned it. Their fired steps stay in the decision.
     earlier: Vec<Plan>,
+    /// When the current plan was made: its cycle's start, or its latest extension.
+    since: i64,
+    /// The instant the current cycle is judged at (the decision's, or its round's end).
+    until: i64,
 }
 
 /// One plan of a target's clock, as an escalation step reads it.
@@ -56,8 +60,10 @@ struct Timing<'c, 's> {
     pauses: &'s [Pause],
 }
 
-/// An earlier plan of a target's clock, which a later one replaced at `until`.
+/// An earlier plan of a target's clock: made at `since`, it held until `until` (a later
+/// extension, the end of its cycle, or the end of its round).
 struct Plan {
+    since: i64,
     start: i64,
     stop: Option<i64>,
     budget: i64,
@@ -657,11 +663,13 @@ impl<'a, 'e> Ctx<'a, 'e> {
             pauses: Pauses::new(),
             followed: self.version.names.ladder_targets.contains(&Some(name)),
             earlier: Vec::new(),
+            since: 0,
+            until: 0,
         });
         let (Some(state), Some(run)) = (states.get_mut(index), clocked.last_mut()) else {
             return Ok(());
         };
-        let (start_kind, stop_kind) = self.version.names.kinds.target(slot);
+        let (start_kind, stop_kinds) = self.version.names.kinds.target(slot);
         // Cycles recorded so far; the current one is in the state's own fields, and the list
         // of cycles is kept only once there are two.
         let mut cycles = 0usize;
@@ -689,6 +697,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 (kind, Some(Some(i))) => self.first_of(&[kind], i + 1, end),
                 (kind, None) => self.first_of(&[kind], first, end),
             };
+            // The index of the event that started the current cycle, for `from each`.
+            let mut started_by = start;
             let (mut start, mut from) = match (start, start_kind, entry) {
                 (Some(i), _, _) => (events[i].at, i + 1),
                 (None, Kind::RECEIVED, None | Some(Some(_))) => (round.start, first),
@@ -699,7 +709,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 }
             };
             loop {
-                let stop = self.first_of(&[stop_kind], from, end);
+                let stop = self.first_of(stop_kinds, from, end);
                 let closed = if target.recurring {
                     self.first_of(&[Kind::RESOLVED, Kind::CLOSED], from, end)
                 } else {
@@ -721,12 +731,32 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         start = at;
                         from = i + 1;
                     }
+                    // Per occurrence: the next start event opens the next clock, whether or not
+                    // this one has stopped.
+                    _ if target.each => {
+                        let next =
+                            started_by.and_then(|s| self.first_of(&[start_kind], s + 1, end));
+                        let Some(j) = next else { break };
+                        started_by = Some(j);
+                        start = events[j].at;
+                        from = j + 1;
+                    }
                     _ => break,
                 }
             }
         }
         if cycles > 1 {
             state.cycles.push(state.current());
+            if target.each {
+                // The target is its worst occurrence (the first of them).
+                let worst = (state.cycles.iter())
+                    .enumerate()
+                    .max_by_key(|(i, c)| (c.state.badness(), std::cmp::Reverse(*i)))
+                    .map(|(_, c)| c.clone());
+                if let Some(worst) = worst {
+                    state.set_current(worst);
+                }
+            }
         }
         if ran {
             self.reasons.push(Reason::Target {
@@ -761,17 +791,22 @@ impl<'a, 'e> Ctx<'a, 'e> {
         if run.followed
             && let Some(from) = run.start
         {
-            // The cycle before this one ended: it is history for the ladders.
+            // The cycle before this one is history for the ladders.
             let plan = Plan {
+                since: run.since,
                 start: from.start(),
                 stop: run.stop,
                 budget: run.budget,
                 deadline: run.deadline,
                 pauses: run.pauses.clone(),
-                until: start,
+                // A cycle held until the next began; occurrences of a target per occurrence
+                // run side by side, each until the instant it is judged at.
+                until: if target.each { run.until } else { start },
             };
             run.earlier.push(plan);
         }
+        run.since = start;
+        run.until = now;
         let pauses = &mut run.pauses;
         pauses.clear();
         let mut extensions: SmallVec<[&Ev<'a>; 2]> = SmallVec::new();
@@ -843,7 +878,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 pauses,
                 stop,
             };
-            let plans = run.followed.then_some(&mut run.earlier);
+            let plans = run.followed.then_some((&mut run.earlier, &mut run.since));
             let (extra, moved) =
                 self.extensions(target, &base, deadline, &extensions, state, plans)?;
             budget += extra;
@@ -852,12 +887,17 @@ impl<'a, 'e> Ctx<'a, 'e> {
         let consumed = from.consumed(clock, end, pauses)?;
         let percent = percent_used(consumed, budget);
         let paused_now = stop.is_none() && pauses.iter().any(|p| p.from <= now && p.to.is_none());
+        let late = if target.aim {
+            State::Missed
+        } else {
+            State::Breached
+        };
         state.state = match (stop, deadline) {
             (Some(s), Some(d)) if s <= d => State::Met,
-            (Some(_), _) => State::Breached,
-            (None, Some(d)) if now > d => State::Breached,
+            (Some(_), _) => late,
+            (None, Some(d)) if now > d => late,
             (None, _) if paused_now => State::Paused,
-            (None, _) if percent >= self.policy.at_risk => State::AtRisk,
+            (None, _) if percent >= self.policy.at_risk && !target.aim => State::AtRisk,
             (None, _) => State::Running,
         };
         state.started_at = Some(self.at(start));
@@ -924,7 +964,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         mut deadline: Option<i64>,
         extensions: &[&Ev<'a>],
         state: &mut TargetState<'a>,
-        mut plans: Option<&mut Vec<Plan>>,
+        mut plans: Option<(&mut Vec<Plan>, &mut i64)>,
     ) -> Result<(i64, Option<i64>), TimeError> {
         let policy = self.policy;
         let (cal, clock) = (base.cal, base.clock);
@@ -999,9 +1039,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 continue;
             }
             let Some(by) = ev.by else { continue };
-            if let Some(plans) = plans.as_deref_mut() {
+            if let Some((plans, since)) = plans.as_mut() {
                 // The clock as planned until this extension re-plans it.
                 plans.push(Plan {
+                    since: std::mem::replace(*since, ev.at),
                     start: base.start,
                     stop: base.stop,
                     budget: base.budget + total,
@@ -1111,7 +1152,6 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 // it was replaced) to its `until`; a step whose instant under a plan is before
                 // that plan was made had already passed (it fired under an earlier one).
                 let mut fired_at: Option<i64> = None;
-                let mut since = i64::MIN;
                 for plan in run.map_or(&[][..], |r| &r.earlier[..]) {
                     let Some(run) = run else { break };
                     let mut from = run.calendar.start_at(plan.start);
@@ -1125,10 +1165,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         pauses: &plan.pauses,
                     };
                     let (at, cancelled) = self.step_time(&step.trigger, Some(clock))?;
-                    let made = std::mem::replace(&mut since, plan.until);
                     if let Some(a) = at
                         && !cancelled
-                        && (made..=plan.until.min(now)).contains(&a)
+                        && (plan.since..=plan.until.min(now)).contains(&a)
                         && fired_at.is_none_or(|f| a > f)
                     {
                         steps.push(EscalationStep {
@@ -1153,6 +1192,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     pauses: &run.pauses,
                 });
                 let (at, cancelled) = self.step_time(&step.trigger, current)?;
+                let since = run.map_or(i64::MIN, |r| r.since);
                 if let Some(f) = fired_at
                     && at.is_none_or(|a| a <= f || a < since)
                 {
@@ -1541,8 +1581,10 @@ fn target_def(
         },
         within: target.span,
         recurring: target.recurring,
+        aim: target.aim,
+        each: target.each,
         start_event: target.start.clone(),
-        stop_event: target.stop.clone(),
+        stop_event: target.stop.join(" or "),
         head: Vec::new(),
     };
     def.head = crate::decide::json::target_head_json(&def);

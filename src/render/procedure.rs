@@ -183,9 +183,17 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
                 target_name(&t.name, lang),
                 limit,
                 format!(
-                    "{} → {}",
+                    "{}{} → {}",
+                    if t.each {
+                        lang.say("每次", "each ")
+                    } else {
+                        ""
+                    },
                     event_name(&t.start, lang),
-                    event_name(&t.stop, lang)
+                    (t.stop.iter())
+                        .map(|e| event_name(e, lang))
+                        .collect::<Vec<_>>()
+                        .join(lang.say("或", " or "))
                 ),
             ]);
         }

@@ -350,10 +350,14 @@ pub struct Target {
     pub span: Duration,
     /// Whether it recurs (`every`).
     pub recurring: bool,
+    /// Whether it is an aim (`aim NAME …`): met or missed, never breached or escalated.
+    pub aim: bool,
+    /// Whether every occurrence of the start event opens a clock (`from each EVENT`).
+    pub each: bool,
     /// The start event.
     pub from: Option<Ident>,
-    /// The stop event.
-    pub until: Option<Ident>,
+    /// The stop events (`until A or B`); empty for the default.
+    pub until: Vec<Ident>,
     /// Its calendar.
     pub on: Option<Ident>,
 }

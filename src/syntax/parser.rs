@@ -218,7 +218,9 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::target => "a target like `resolve within 5 working days`",
         Rule::within | Rule::cb_within | Rule::step_within => "`within`",
         Rule::every => "`every`",
-        Rule::from_event => "`from`",
+        Rule::from_event | Rule::target_from => "`from`",
+        Rule::each => "`each`",
+        Rule::aim => "`aim`",
         Rule::until_event => "`until`",
         Rule::escalate => "`escalate`",
         Rule::for_target => "`for`",
@@ -918,7 +920,8 @@ impl Lower {
     }
 
     fn target(&mut self, p: P) -> Target {
-        let mut inner = p.into_inner();
+        let mut inner = p.into_inner().peekable();
+        let aim = inner.next_if(|p| p.as_rule() == Rule::aim).is_some();
         let name = inner.next().map(|i| self.ident(i)).unwrap_or(Ident {
             name: String::new(),
             span: Span::default(),
@@ -927,24 +930,37 @@ impl Lower {
             name,
             span: Duration::new(0, Unit::Minutes),
             recurring: false,
+            aim,
+            each: false,
             from: None,
-            until: None,
+            until: Vec::new(),
             on: None,
         };
         for part in inner {
             let rule = part.as_rule();
-            let Some(value) = part.into_inner().next() else {
-                continue;
-            };
+            let mut values = part.into_inner().peekable();
             match rule {
-                Rule::within => target.span = self.duration(value),
-                Rule::every => {
-                    target.span = self.duration(value);
-                    target.recurring = true;
+                Rule::target_from => {
+                    target.each = values.next_if(|p| p.as_rule() == Rule::each).is_some();
+                    target.from = values.next().map(|v| self.ident(v));
                 }
-                Rule::from_event => target.from = Some(self.ident(value)),
-                Rule::until_event => target.until = Some(self.ident(value)),
-                _ => target.on = Some(self.ident(value)),
+                Rule::until_event => {
+                    target.until = values
+                        .filter(|v| v.as_rule() == Rule::ident)
+                        .map(|v| self.ident(v))
+                        .collect();
+                }
+                _ => {
+                    let Some(value) = values.next() else { continue };
+                    match rule {
+                        Rule::within => target.span = self.duration(value),
+                        Rule::every => {
+                            target.span = self.duration(value);
+                            target.recurring = true;
+                        }
+                        _ => target.on = Some(self.ident(value)),
+                    }
+                }
             }
         }
         target
