@@ -267,6 +267,7 @@ impl Printer<'_> {
                     p.line(&match s {
                         StageStmt::After(i) => format!("after {}", i.name),
                         StageStmt::SeparateFrom(i) => format!("separate_from {}", i.name),
+                        StageStmt::By(i) => format!("by {}", i.name),
                         StageStmt::Target(t) => target(t),
                     })
                 })

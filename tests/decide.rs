@@ -734,7 +734,7 @@ proptest! {
         let mut t = start;
         let stages = steps.iter().map(|step| {
             t += step;
-            StageState { name: "review", entered_at: At { secs: t, tz }, handler: None }
+            StageState { name: "review", entered_at: At { secs: t, tz }, handler: None, role: None }
         }).collect();
         let decision = Decision {
             case: "C-1",

@@ -664,3 +664,51 @@ fn a_target_stops_at_either_of_its_until_events() {
         assert_eq!(d.targets[0].target.stop_event, "accepted or rejected");
     }
 }
+
+/// A stage may name the role that handles it: a role, the case's handling role or that
+/// role's superior; the decision's stage entry carries it, and separation of duties still
+/// compares the people.
+#[test]
+fn a_stage_names_the_role_that_handles_it() {
+    let text = r#"policy t "T" { version "1" effective 2026-01-01 timezone "Asia/Shanghai" }
+channel phone
+category billing
+role director "Director" {}
+role clerk "Clerk" { reports_to director }
+route { otherwise -> clerk }
+stage first { by handler }
+stage review { by superior  after first  separate_from first }"#;
+    let loaded = load_text("t.charter", text);
+    let engine = Engine::new(&loaded, check(&loaded)).unwrap();
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            (
+                "2026-03-02 11:00",
+                "stage",
+                serde_json::json!({"stage": "first", "handler": "张三"}),
+            ),
+            (
+                "2026-03-03 11:00",
+                "stage",
+                serde_json::json!({"stage": "review", "handler": "张三"}),
+            ),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-04 12:00")).unwrap();
+    let stages: Vec<_> = d
+        .stages
+        .iter()
+        .map(|s| (s.name, s.handler, s.role))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            ("first", Some("张三"), Some("clerk")),
+            ("review", Some("张三"), Some("director"))
+        ]
+    );
+    assert_eq!(finding_kinds(&d), ["separation_of_duties"]);
+    let json = serde_json::to_value(&d).unwrap();
+    assert_eq!(json["stages"][1]["role"], "director");
+}

@@ -631,6 +631,7 @@ impl Compiler<'_> {
             named: named(head),
             after: None,
             separate_from: Vec::new(),
+            by: None,
             targets: Vec::new(),
         };
         for stmt in stmts {
@@ -648,6 +649,21 @@ impl Compiler<'_> {
                         );
                     } else if let Some(i) = self.t.stages.resolve(s, &mut self.out) {
                         stage.separate_from.push(i);
+                    }
+                }
+                ast::StageStmt::By(role) => {
+                    let whom = match role.name.as_str() {
+                        "handler" => Some(Whom::Handler),
+                        "superior" => Some(Whom::Superior),
+                        _ => self.t.roles.resolve(role, &mut self.out).map(Whom::Role),
+                    };
+                    if stage.by.replace(whom.unwrap_or(Whom::Handler)).is_some() {
+                        self.error(
+                            Kind::Repeated,
+                            stmt.span,
+                            format!("stage `{}` names its role twice", head.name.name),
+                        )
+                        .help = Some("give one `by ROLE` per stage".into());
                     }
                 }
                 ast::StageStmt::Target(t) => {

@@ -389,6 +389,8 @@ pub struct Stage {
     pub after: Option<usize>,
     /// Stages whose handler may not handle this one.
     pub separate_from: Vec<usize>,
+    /// The role that handles it (`by`), if the policy names one.
+    pub by: Option<Whom>,
     /// Targets that start when the stage is entered.
     pub targets: Vec<Target>,
 }

@@ -755,6 +755,10 @@ pub struct StageState<'a> {
     pub entered_at: At,
     /// Who handled it.
     pub handler: Option<&'a str>,
+    /// The role that handles it, when the policy names one (`by`): a role, the case's
+    /// handling role, or that role's superior.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'a str>,
 }
 
 /// What kind of finding.

@@ -458,6 +458,10 @@ impl Writer<'_> {
         self.at(s.entered_at);
         self.raw(key!("handler"));
         self.opt_str(s.handler);
+        if let Some(role) = s.role {
+            self.raw(key!("role"));
+            self.str(role);
+        }
         self.out.push(b'}');
     }
 }

@@ -202,7 +202,7 @@ fn attempt<'a>(
         if let Some((number, rule)) = rule {
             out.callback = Some(cx.callback(number, rule, calendar, &rounds).map_err(time)?);
         }
-        out.stages = cx.stages();
+        out.stages = cx.stages(handler);
     }
     out.case = &case.id;
     out.policy = PolicyId {
@@ -1393,7 +1393,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
     }
 
     /// The stages entered, with separation of duties and order checked.
-    fn stages(&mut self) -> Vec<StageState<'a>> {
+    /// The stages entered, with their handlers and roles; `handler` is the routed role.
+    fn stages(&mut self, handler_role: Option<usize>) -> Vec<StageState<'a>> {
         let policy = self.policy;
         let case = self.case;
         if !self.facts.kinds.may_have(Kind::STAGE) {
@@ -1434,12 +1435,19 @@ impl<'a, 'e> Ctx<'a, 'e> {
                         ));
                 }
             }
+            let role = match stage.by {
+                Some(Whom::Role(r)) => Some(r),
+                Some(Whom::Handler) => handler_role,
+                Some(Whom::Superior) => handler_role.and_then(|h| policy.roles[h].reports_to),
+                None => None,
+            };
             entered.push((
                 s,
                 StageState {
                     name: &stage.named.name,
                     entered_at: self.at(ev.at),
                     handler,
+                    role: role.map(|r| policy.roles[r].named.name.as_str()),
                 },
             ));
         }

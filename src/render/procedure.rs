@@ -365,12 +365,30 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             .map(|s| l(&policy.stages[*s].named.label))
             .collect();
         let mut text = l(&stage.named.label);
+        // Notes in one bracket: when it comes, and who handles it.
+        let mut notes: Vec<String> = Vec::new();
         if let Some(after) = after {
-            text.push_str(&format!(
-                "{}{after}{}",
-                say("（在", " (after "),
-                say("之后）", ")")
-            ));
+            notes.push(match lang {
+                Lang::Zh => format!("在{after}之后"),
+                Lang::En => format!("after {after}"),
+            });
+        }
+        if let Some(by) = &stage.by {
+            let who = match by {
+                Whom::Role(r) => l(&policy.roles[*r].named.label),
+                Whom::Handler => say("承办岗位", "handling role"),
+                Whom::Superior => say("承办岗位的上级", "handling role's superior"),
+            };
+            notes.push(match lang {
+                Lang::Zh => format!("由{who}负责"),
+                Lang::En => format!("by the {who}"),
+            });
+        }
+        if !notes.is_empty() {
+            text.push_str(&match lang {
+                Lang::Zh => format!("（{}）", notes.join("，")),
+                Lang::En => format!(" ({})", notes.join(", ")),
+            });
         }
         if !separate.is_empty() {
             let stages = separate.join(lang.say("、", ", "));

@@ -417,6 +417,8 @@ pub enum StageStmt {
     After(Ident),
     /// `separate_from first`
     SeparateFrom(Ident),
+    /// `by ROLE` (or `handler`, `superior`): the role that handles the stage.
+    By(Ident),
     /// A target that starts when the stage is entered.
     Target(Target),
 }

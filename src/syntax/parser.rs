@@ -219,6 +219,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::within | Rule::cb_within | Rule::step_within => "`within`",
         Rule::every => "`every`",
         Rule::from_event | Rule::target_from => "`from`",
+        Rule::stage_role => "`by`",
         Rule::each => "`each`",
         Rule::aim => "`aim`",
         Rule::until_event => "`until`",
@@ -1084,10 +1085,10 @@ impl Lower {
                         name: String::new(),
                         span: Span::default(),
                     });
-                if rule == Rule::after {
-                    StageStmt::After(id)
-                } else {
-                    StageStmt::SeparateFrom(id)
+                match rule {
+                    Rule::after => StageStmt::After(id),
+                    Rule::stage_role => StageStmt::By(id),
+                    _ => StageStmt::SeparateFrom(id),
                 }
             }
         }
