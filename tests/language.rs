@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use charter::check::check;
-use charter::syntax::load;
+use charter::syntax::{load, load_text};
 
 /// The path of a fixture relative to the crate root, so snapshots do not hold absolute paths.
 fn relative(path: &Path) -> PathBuf {
@@ -132,6 +132,64 @@ fn every_error_kind_has_a_fixture_or_a_cli_test() {
             seen.contains(&kind),
             "no fixture produces {kind:?} ({})",
             kind.code()
+        );
+    }
+}
+
+/// Nesting is bounded: a condition at the limit (parentheses, or `not`s in a row) compiles,
+/// lints, renders, decides and formats on a thread with the 2 MiB stack of a service worker; one level more
+/// is a single syntax error at the place, never a stack overflow.
+#[test]
+fn nesting_is_bounded_with_a_clear_error() {
+    use charter::syntax::MAX_DEPTH;
+    let policy = |condition: String| {
+        format!(
+            "policy t \"T\" {{ version \"1\" timezone \"Asia/Shanghai\" }}\nchannel phone\ncategory billing\nattribute vip {{ type bool }}\nrole a \"A\" {{}}\nroute {{\n  when {condition} -> a\n  otherwise -> a\n}}\n"
+        )
+    };
+    // The route block is one level.
+    let parens = |n: usize| format!("{}vip{}", "(".repeat(n), ")".repeat(n));
+    let nots = |n: usize| format!("{}vip", "not ".repeat(n));
+    for (what, at_limit, past) in [
+        ("parentheses", parens(MAX_DEPTH - 1), parens(MAX_DEPTH)),
+        ("nots", nots(MAX_DEPTH - 1), nots(MAX_DEPTH)),
+    ] {
+        let (ok, past) = (policy(at_limit), policy(past));
+        let outcome = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let loaded = load_text("deep.charter", &ok);
+                let checked = check(&loaded);
+                let clean = !checked.has_errors();
+                for policy in &checked.versions {
+                    let _ = charter::analyse::lint(policy);
+                    for lang in [charter::render::Lang::Zh, charter::render::Lang::En] {
+                        let _ = charter::render::procedure(policy, None, lang).to_markdown();
+                    }
+                }
+                let formatted = charter::format::format_text(&ok).is_ok();
+                let engine = charter::decide::Engine::new(&loaded, checked).is_ok();
+                let loaded = load_text("deep.charter", &past);
+                let errors: Vec<String> = check(&loaded)
+                    .diagnostics
+                    .iter()
+                    .map(|d| d.render(&loaded.sources))
+                    .collect();
+                (clean, formatted, engine, errors)
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(
+            outcome.0 && outcome.1 && outcome.2,
+            "{what} at the limit: {outcome:?}"
+        );
+        assert_eq!(outcome.3.len(), 1, "{what}: {:?}", outcome.3);
+        assert!(
+            outcome.3[0].contains("nested more than 256 levels deep")
+                && outcome.3[0].contains("deep.charter:7:"),
+            "{what}: {}",
+            outcome.3[0]
         );
     }
 }

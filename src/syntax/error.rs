@@ -16,6 +16,12 @@ pub enum SyntaxError {
         /// A short note under the span, such as a likely keyword.
         label: Option<String>,
     },
+    /// Nesting deeper than [`crate::syntax::MAX_DEPTH`].
+    #[error("this is nested more than {} levels deep", crate::syntax::MAX_DEPTH)]
+    TooDeep {
+        /// Where the limit is passed.
+        span: Span,
+    },
     /// A literal that matches the grammar but is not valid.
     #[error("{message}")]
     Invalid {
@@ -48,6 +54,13 @@ impl From<SyntaxError> for Diagnostic {
                 message,
                 help,
             } => Diagnostic::error(Kind::InvalidLiteral, span, message).with_help(help),
+            SyntaxError::TooDeep { span } => Diagnostic::error(
+                Kind::Syntax,
+                span,
+                format!("this is nested more than {} levels deep", crate::syntax::MAX_DEPTH),
+            )
+                .with_label("too deep here")
+                .with_help(format!("charter accepts at most {} levels of parentheses, brackets, braces and `not`s in a row; split the condition into simpler rules", crate::syntax::MAX_DEPTH)),
         }
     }
 }

@@ -4,12 +4,14 @@
 
 pub mod ast;
 mod comments;
+mod depth;
 mod error;
 mod parser;
 mod sources;
 
 pub use ast::{FileId, Span};
 pub use comments::{Comment, comments, is_layout};
+pub use depth::MAX_DEPTH;
 pub use error::SyntaxError;
 pub use parser::parse;
 pub use sources::{Loaded, Sources, load, load_text};

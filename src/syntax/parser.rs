@@ -18,6 +18,14 @@ type P<'a> = Pair<'a, Rule>;
 /// Parses one file. Returns the AST, or every error found while lowering (a grammar error
 /// stops at the first).
 pub fn parse(file: FileId, text: &str) -> Result<File, Vec<SyntaxError>> {
+    if let Some(at) = crate::syntax::depth::too_deep(text) {
+        let span = Span {
+            file,
+            start: at as u32,
+            end: (at + 1) as u32,
+        };
+        return Err(vec![SyntaxError::TooDeep { span }]);
+    }
     let mut pairs = match CharterParser::parse(Rule::file, text) {
         Ok(pairs) => pairs,
         Err(error) => return Err(vec![grammar_error(file, text, error)]),
