@@ -715,10 +715,18 @@ proptest! {
     #[test]
     fn instants_format_like_chrono(t in -2_208_988_800i64..4_102_444_800, zone in 0usize..4) {
         let tz = [chrono_tz::America::New_York, chrono_tz::Europe::Berlin, chrono_tz::Asia::Kolkata, chrono_tz::Asia::Shanghai][zone];
+        use chrono::Offset;
         let ours = charter::decide::At { secs: t, tz }.to_string();
-        let chrono = chrono::DateTime::from_timestamp(t, 0).unwrap().with_timezone(&tz)
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-        prop_assert_eq!(ours, chrono);
+        let local = chrono::DateTime::from_timestamp(t, 0).unwrap().with_timezone(&tz);
+        // An offset with seconds (local mean time) cannot be written in RFC 3339: UTC is.
+        let chrono = if local.offset().fix().local_minus_utc() % 60 != 0 {
+            local.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        } else {
+            local.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        };
+        prop_assert_eq!(&ours, &chrono);
+        let back = chrono::DateTime::parse_from_rfc3339(&ours).unwrap().timestamp();
+        prop_assert_eq!(back, t, "{} is not the instant", ours);
     }
 
     /// The JSON writer's instants (which share date and offset work between instants of one

@@ -436,3 +436,62 @@ fn spans_parse_and_print_round_trip() {
     assert!("3 working fortnights".parse::<Span>().is_err());
     assert!("-3 days".parse::<Span>().is_err());
 }
+
+/// Time has one range: a computation never answers outside 1900-01-01..2199-12-31 (the
+/// years charter computes), whatever the calendar's `valid` says, and a `valid` range
+/// beyond them is a compile error.
+#[test]
+fn no_computation_answers_outside_the_supported_years() {
+    use charter::time::{Calendar, CalendarSpec, OpenInterval, Span, Unit};
+    let tz = chrono_tz::Asia::Shanghai;
+    let wide = chrono::NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+    let far = chrono::NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+    let mut spec = CalendarSpec::new("wide", tz).open(
+        chrono::Weekday::Mon,
+        chrono::Weekday::Fri,
+        &[OpenInterval::new(540, 1080)],
+    );
+    spec.valid = Some((wide, far));
+    let calendar = Calendar::new(spec).unwrap();
+    let late = chrono::DateTime::parse_from_rfc3339("9999-12-29T10:00:00Z")
+        .unwrap()
+        .timestamp();
+    for span in [
+        Span::new(1, Unit::Days),
+        Span::new(1, Unit::WorkingDays),
+        Span::new(2, Unit::Weeks),
+    ] {
+        let error = calendar.add(late, span).unwrap_err().to_string();
+        assert!(
+            error.contains("covers 1900-01-01 to 2199-12-31"),
+            "{span}: {error}"
+        );
+    }
+    let early = chrono::DateTime::parse_from_rfc3339("1850-06-01T10:00:00Z")
+        .unwrap()
+        .timestamp();
+    assert!(
+        calendar
+            .add(early, Span::new(3, Unit::WorkingDays))
+            .is_err()
+    );
+    let edge = chrono::DateTime::parse_from_rfc3339("2199-12-30T10:00:00+08:00")
+        .unwrap()
+        .timestamp();
+    assert!(
+        calendar.add(edge, Span::new(1, Unit::Days)).is_ok(),
+        "the last day is covered"
+    );
+    assert!(calendar.add(edge, Span::new(2, Unit::Days)).is_err());
+    let loaded = charter::syntax::load_text(
+        "t.charter",
+        "calendar c { timezone \"Asia/Shanghai\" valid 0001-01-01..9999-12-31 }",
+    );
+    let diagnostics = charter::check::check(&loaded).diagnostics;
+    assert!(
+        diagnostics.iter().any(|d| d
+            .message
+            .contains("reaches beyond the dates charter computes")),
+        "{diagnostics:?}"
+    );
+}

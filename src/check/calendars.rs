@@ -94,6 +94,15 @@ impl Compiler<'_> {
                             format!("valid range {a}..{b} ends before it starts"),
                         )
                         .help = Some("write the earlier date first".into());
+                    } else if let (first, last) = crate::time::supported_range()
+                        && (*a < first || *b > last)
+                    {
+                        self.error(
+                            Kind::OutOfRange,
+                            stmt.span,
+                            format!("valid range {a}..{b} reaches beyond the dates charter computes, {first} to {last}"),
+                        )
+                        .help = Some(format!("keep the range within {first}..{last}"));
                     } else if own || into.valid.is_none() {
                         into.valid = Some((*a, *b, stmt.span));
                     }

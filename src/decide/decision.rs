@@ -121,6 +121,11 @@ impl fmt::Display for At {
             return f.write_str(text);
         }
         match chrono::DateTime::from_timestamp(self.secs, 0) {
+            // RFC 3339 offsets have no seconds, so an instant in a zone whose offset then had
+            // some (local mean time, before 1901 in Shanghai) is written in UTC, exactly.
+            Some(t) if offset_at(self.tz, self.secs) % 60 != 0 => {
+                f.write_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            }
             Some(t) => write!(
                 f,
                 "{}",

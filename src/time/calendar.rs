@@ -11,6 +11,14 @@ use chrono_tz::Tz;
 
 use crate::time::index::{YearIndex, resolve_local};
 
+/// The first and last date of the years charter computes in.
+pub fn supported_range() -> (NaiveDate, NaiveDate) {
+    (
+        NaiveDate::from_ymd_opt(MIN_YEAR, 1, 1).unwrap_or(NaiveDate::MIN),
+        NaiveDate::from_ymd_opt(MAX_YEAR, 12, 31).unwrap_or(NaiveDate::MAX),
+    )
+}
+
 /// The first and last local years a calendar without a valid range can compute in.
 pub const MIN_YEAR: i32 = 1900;
 /// See [`MIN_YEAR`].
@@ -291,11 +299,20 @@ impl Calendar {
         Some(Calendar::from_valid_spec(spec))
     }
 
-    /// Whether `date` is inside the declared valid range (always true without one).
+    /// Whether the calendar computes on `date`: inside its valid range, and inside the
+    /// years charter computes at all ([`MIN_YEAR`] to [`MAX_YEAR`]).
     pub fn covers(&self, date: NaiveDate) -> bool {
+        let (first, last) = self.coverage();
+        first <= date && date <= last
+    }
+
+    /// The first and last date the calendar computes on: its valid range within the years
+    /// charter computes.
+    pub fn coverage(&self) -> (NaiveDate, NaiveDate) {
+        let (min, max) = supported_range();
         match self.spec.valid {
-            Some((lo, hi)) => lo <= date && date <= hi,
-            None => (MIN_YEAR..=MAX_YEAR).contains(&date.year()),
+            Some((lo, hi)) => (lo.max(min), hi.min(max)),
+            None => (min, max),
         }
     }
 }

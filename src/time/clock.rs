@@ -15,7 +15,7 @@ use crate::time::span::{Clock, Span, Unit};
 pub enum TimeError {
     /// The computation needs a date the calendar does not cover.
     #[error(
-        "calendar `{}` covers {} to {}, but this computation reaches {}; extend the calendar's `valid` range (and its holidays) to cover it",
+        "calendar `{}` covers {} to {}, but this computation reaches {}; extend the calendar's `valid` range (and its holidays) to cover it (charter computes from 1900-01-01 to 2199-12-31)",
         .0.calendar, .0.first, .0.last, .0.date
     )]
     OutOfRange(Box<OutOfRange>),
@@ -140,12 +140,7 @@ impl Calendar {
     }
 
     fn out_of_range(&self, date: NaiveDate) -> TimeError {
-        let (first, last) = self.valid_range().unwrap_or((
-            NaiveDate::from_ymd_opt(crate::time::calendar::MIN_YEAR, 1, 1)
-                .unwrap_or(NaiveDate::MIN),
-            NaiveDate::from_ymd_opt(crate::time::calendar::MAX_YEAR, 12, 31)
-                .unwrap_or(NaiveDate::MAX),
-        ));
+        let (first, last) = self.coverage();
         TimeError::OutOfRange(Box::new(OutOfRange {
             calendar: self.name().to_string(),
             first,

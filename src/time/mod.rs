@@ -12,6 +12,7 @@ mod span;
 
 pub use calendar::{
     Calendar, CalendarSpec, MAX_YEAR, MIN_YEAR, OpenInterval, SpecError, SpecPlace, hhmm,
+    supported_range,
 };
 pub use clock::{NeverOpen, OutOfRange, Pause, Started, TimeError, normalise_pauses};
 pub use index::resolve_local;
