@@ -193,3 +193,61 @@ fn nesting_is_bounded_with_a_clear_error() {
         );
     }
 }
+
+/// Imports are confined: only `.charter` files under the folder that holds the policy's
+/// folder are read (links followed); anything else is an error naming the path that shows
+/// nothing of the file.
+#[test]
+fn imports_stay_inside_the_import_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("policies");
+    let policy = root.join("office");
+    std::fs::create_dir_all(&policy).unwrap();
+    std::fs::create_dir_all(root.join("calendars")).unwrap();
+    std::fs::write(
+        root.join("calendars/shared.charter"),
+        "calendar shared { timezone \"Asia/Shanghai\" }\n",
+    )
+    .unwrap();
+    let secret = dir.path().join("secret.charter");
+    std::fs::write(&secret, "TOP SECRET TEXT\n").unwrap();
+    std::os::unix::fs::symlink(&secret, root.join("calendars/link.charter")).unwrap();
+    std::os::unix::fs::symlink("/etc/hostname", root.join("calendars/host.charter")).unwrap();
+    let check_with = |import: &str| {
+        std::fs::write(
+            policy.join("policy.charter"),
+            format!("import \"{import}\"\npolicy t \"T\" {{ version \"1\" timezone \"Asia/Shanghai\" }}\n"),
+        )
+        .unwrap();
+        let loaded = load(&policy);
+        let checked = check(&loaded);
+        checked
+            .diagnostics
+            .iter()
+            .chain(&loaded.diagnostics)
+            .map(|d| d.render(&loaded.sources))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(check_with("../calendars/shared.charter"), "");
+    for (import, why) in [
+        ("/etc/passwd", "only `.charter` files can be imported"),
+        ("/dev/zero", "only `.charter` files can be imported"),
+        ("../../secret.charter", "it is outside"),
+        ("../calendars/link.charter", "it is outside"),
+        (
+            "../calendars/host.charter",
+            "only `.charter` files can be imported",
+        ),
+    ] {
+        let out = check_with(import);
+        assert!(
+            out.contains("E0020") && out.contains(why),
+            "{import}: {out}"
+        );
+        assert!(
+            !out.contains("SECRET") && !out.contains("root:"),
+            "{import} shows content: {out}"
+        );
+    }
+}

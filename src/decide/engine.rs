@@ -108,7 +108,7 @@ impl Engine {
             let (line, _) = loaded.sources.line_col(span.file, span.start);
             let text = loaded.sources.slice(span);
             RuleRef {
-                file: loaded.sources.path(span.file).to_string(),
+                file: loaded.cited_path(span.file),
                 line,
                 text: text.split_whitespace().collect::<Vec<_>>().join(" "),
             }

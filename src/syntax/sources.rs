@@ -94,12 +94,54 @@ pub struct Loaded {
     pub files: Vec<(FileId, File)>,
     /// Problems reading or parsing.
     pub diagnostics: Vec<Diagnostic>,
+    /// The folder imports stay in, when read from disk: paths shown to others (a rule's
+    /// citation in a decision) are relative to it.
+    pub root: Option<PathBuf>,
+}
+
+impl Loaded {
+    /// The path of `file` as shown in answers to others: relative to the import root (never
+    /// the absolute path of the machine that decided), or as given when it is not under it.
+    pub fn cited_path(&self, file: FileId) -> String {
+        let given = self.sources.path(file);
+        let relative = self.root.as_ref().and_then(|root| {
+            let path = Path::new(given).canonicalize().ok()?;
+            let rest = path.strip_prefix(root).ok()?;
+            Some(rest.to_string_lossy().replace('\\', "/"))
+        });
+        relative.unwrap_or_else(|| given.to_string())
+    }
+}
+
+/// A policy file is read up to this size (a larger one is an error).
+pub const MAX_FILE: u64 = 16 << 20;
+
+/// The folder imports of the policy at `path` must stay in: the folder that holds the
+/// policy's folder (so `policies/complaint-office` may import `policies/calendars/…`).
+pub fn import_root(path: &Path) -> PathBuf {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let folder = if path.is_dir() {
+        path.as_path()
+    } else {
+        path.parent().unwrap_or(&path)
+    };
+    folder.parent().unwrap_or(folder).to_path_buf()
 }
 
 /// Reads a policy: one `.charter` file, or every `.charter` file under a folder (sorted by
-/// path), and every file they `import`, each once.
+/// path), and every file they `import`, each once. Imports stay inside [`import_root`].
 pub fn load(path: &Path) -> Loaded {
-    let mut loaded = Loaded::default();
+    load_within(path, &[import_root(path)])
+}
+
+/// [`load`], with imports confined to `roots`: an import that resolves (links followed)
+/// outside every root, to something other than a regular `.charter` file, or to a file
+/// larger than [`MAX_FILE`] is an error that names the path and never shows its content.
+pub fn load_within(path: &Path, roots: &[PathBuf]) -> Loaded {
+    let mut loaded = Loaded {
+        root: roots.first().cloned(),
+        ..Loaded::default()
+    };
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut queue: Vec<(PathBuf, Option<Span>)> = Vec::new();
     if path.is_dir() {
@@ -125,6 +167,15 @@ pub fn load(path: &Path) -> Loaded {
         next += 1;
         let key = file.canonicalize().unwrap_or_else(|_| file.clone());
         if seen.contains(&key) {
+            continue;
+        }
+        if let Some(span) = from
+            && let Err(why) = importable(&file, &key, roots)
+        {
+            loaded.diagnostics.push(
+                Diagnostic::error(Kind::BadImport, span, format!("cannot import `{}`: {why}", file.display()))
+                    .with_help("an import names a `.charter` file under the folder that holds the policy's folder (or a root given with `--import-root`); move the shared file there"),
+            );
             continue;
         }
         seen.push(key);
@@ -177,9 +228,52 @@ fn collect(dir: &Path, found: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnosti
     }
 }
 
+/// Why the file an import names (`canonical` with links followed) may not be read, if so.
+fn importable(file: &Path, canonical: &Path, roots: &[PathBuf]) -> Result<(), String> {
+    if file.extension().is_none_or(|e| e != "charter")
+        || canonical.extension().is_none_or(|e| e != "charter")
+    {
+        return Err("only `.charter` files can be imported".into());
+    }
+    if !canonical.exists() {
+        // Reading it reports that it does not exist.
+        return Ok(());
+    }
+    if !roots.iter().any(|root| canonical.starts_with(root)) {
+        let roots: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
+        return Err(format!("it is outside {}", roots.join(", ")));
+    }
+    Ok(())
+}
+
+/// The bytes of a regular file of at most [`MAX_FILE`] bytes.
+fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
+    if meta.len() > MAX_FILE {
+        return Err(std::io::Error::other(format!(
+            "it is {} bytes, more than the {} MiB a policy file may have",
+            meta.len(),
+            MAX_FILE >> 20
+        )));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err(std::io::Error::other(
+            "it grew past the size a policy file may have",
+        ));
+    }
+    Ok(bytes)
+}
+
 fn read_one(path: &Path, from: Option<Span>, loaded: &mut Loaded) -> Option<(FileId, File)> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_bounded(path) {
         Ok(bytes) => bytes,
         Err(e) => {
             let message = format!("cannot read `{shown}`: {e}");
