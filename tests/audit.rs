@@ -343,6 +343,7 @@ fn html_report_renders() {
             NOW,
             "--policy",
             "policies/complaint-office",
+            "--force",
             "-o",
         ])
         .arg(&html)

@@ -768,3 +768,77 @@ fn an_unroutable_case_is_never_silent() {
         .assert()
         .stdout(predicate::str::contains("unroutable"));
 }
+
+/// `-o` never surprises: it refuses a file that exists unless `--force`, never writes through
+/// a link (not even one planted in the folder `doc role --all` writes to), and `fmt` leaves
+/// a link and its target alone.
+#[test]
+fn output_refuses_existing_files_and_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("proc.md");
+    let doc = |extra: &[&str]| {
+        let mut c = charter();
+        c.args([
+            "doc",
+            "procedure",
+            "--policy",
+            "policies/complaint-office",
+            "-o",
+        ])
+        .arg(&out)
+        .args(extra);
+        c
+    };
+    doc(&[]).assert().success();
+    std::fs::write(&out, "kept").unwrap();
+    doc(&[]).assert().code(2).stderr(predicate::str::contains(
+        "exists; pass --force to replace it",
+    ));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "kept");
+    doc(&["--force"]).assert().success();
+    assert!(std::fs::read_to_string(&out).unwrap().contains("投诉"));
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "untouched").unwrap();
+    std::fs::remove_file(&out).unwrap();
+    std::os::unix::fs::symlink(&victim, &out).unwrap();
+    doc(&["--force"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a link"));
+    let roles = dir.path().join("roles");
+    std::fs::create_dir(&roles).unwrap();
+    std::os::unix::fs::symlink(&victim, roles.join("office_director.md")).unwrap();
+    charter()
+        .args([
+            "doc",
+            "role",
+            "--all",
+            "--policy",
+            "policies/complaint-office",
+            "-o",
+        ])
+        .arg(format!("{}/", roles.display()))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a link"));
+    let policy = dir.path().join("real.charter");
+    std::fs::write(&policy, "category   billing\n").unwrap();
+    let link = dir.path().join("link.charter");
+    std::os::unix::fs::symlink(&policy, &link).unwrap();
+    charter()
+        .arg("fmt")
+        .arg(&link)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("it is a link"));
+    assert_eq!(
+        std::fs::read_to_string(&policy).unwrap(),
+        "category   billing\n"
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    charter().arg("fmt").arg(&policy).assert().success();
+    assert_eq!(
+        std::fs::read_to_string(&policy).unwrap(),
+        "category billing\n"
+    );
+}

@@ -187,6 +187,7 @@ mod word {
                 "policies/complaint-office",
                 "--format",
                 "docx",
+                "--force",
                 "-o",
             ])
             .arg(&file)
@@ -228,6 +229,7 @@ mod word {
                 "policies/led-maker",
                 "--format",
                 "docx",
+                "--force",
                 "-o",
             ])
             .arg(&folder)
@@ -305,7 +307,7 @@ fn chromium_renders_the_html() {
         charter()
             .arg("doc")
             .args(&args)
-            .args(["--format", "html", "-o"])
+            .args(["--format", "html", "--force", "-o"])
             .arg(&html)
             .assert()
             .success();

@@ -7,6 +7,7 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use crate::audit::{Audit, CaseFacts, DEFAULT_LIST_LIMIT, Report, document, facts};
+use crate::cli::output::{Replace, write_file};
 use crate::cli::{Outcome, UsageError, print_policy_errors};
 use crate::decide::batch::{BatchOptions, BatchSummary, Input, map_batch};
 use crate::decide::{Engine, Timestamp};
@@ -50,6 +51,9 @@ pub struct Args {
     /// Write the report here instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     output: Option<PathBuf>,
+    /// Replace a file that exists at the -o path (links are never written through).
+    #[arg(long)]
+    force: bool,
     /// The input format (default: `csv` for a `.csv` file or with --mapping, else NDJSON).
     #[arg(long, value_enum)]
     input: Option<InputFormat>,
@@ -214,8 +218,14 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             .map_err(|e| UsageError(format!("cannot write the report: {e}")))?,
     };
     match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| UsageError(format!("{}: cannot write: {e}", path.display())))?,
+        Some(path) => {
+            let replace = if args.force {
+                Replace::File
+            } else {
+                Replace::Nothing
+            };
+            write_file(path, text.as_bytes(), replace)?;
+        }
         None => {
             let mut out = std::io::stdout().lock();
             if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Subcommand, ValueEnum};
 
 use crate::check::Policy;
+use crate::cli::output::{Replace, write_file};
 use crate::cli::{Outcome, UsageError, load_and_check, print_diagnostics};
 use crate::render::{Document, Lang, TextFormat, org_chart, position_description, procedure};
 
@@ -26,6 +27,9 @@ pub struct Common {
     /// standard output (md and html only).
     #[arg(short = 'o', long = "output", value_name = "PATH")]
     output: Option<PathBuf>,
+    /// Replace files that exist at the -o path (links are never written through).
+    #[arg(long)]
+    force: bool,
     /// A minijinja template to use instead of the built-in one (md and html); see
     /// docs/documents.md for what it receives.
     #[arg(long, value_name = "FILE")]
@@ -213,7 +217,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
                 template.as_deref(),
                 &common.template,
             )?;
-            write_file(&path, &bytes)?;
+            write_file(&path, &bytes, replace(common.force))?;
         }
         eprintln!("wrote {} documents to {}", documents.len(), dir.display());
         return Ok(Outcome::Success);
@@ -238,7 +242,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
         &common.template,
     )?;
     match &common.output {
-        Some(path) => write_file(path, &bytes),
+        Some(path) => write_file(path, &bytes, replace(common.force)),
         None => {
             if common.format == Format::Docx && std::io::stdout().is_terminal() {
                 return Err(UsageError(
@@ -304,7 +308,10 @@ fn encode(
         })
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
-    std::fs::write(path, bytes)
-        .map_err(|e| UsageError(format!("{}: cannot write: {e}", path.display())))
+fn replace(force: bool) -> Replace {
+    if force {
+        Replace::File
+    } else {
+        Replace::Nothing
+    }
 }

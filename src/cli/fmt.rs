@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cli::output::{Replace, is_link, write_file};
 use crate::cli::{Outcome, UsageError};
 use crate::diagnostic::Diagnostic;
 use crate::format::format_text;
@@ -50,9 +51,12 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                 say!("{shown}");
                 failed = true;
             }
+            Ok(_) if is_link(&file) => {
+                eprintln!("{shown}: not formatted: it is a link; format the file it points to");
+                failed = true;
+            }
             Ok(formatted) => {
-                std::fs::write(&file, formatted)
-                    .map_err(|e| UsageError(format!("cannot write `{shown}`: {e}")))?;
+                write_file(&file, formatted.as_bytes(), Replace::File)?;
                 eprintln!("formatted {shown}");
             }
             Err(errors) => {

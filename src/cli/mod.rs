@@ -16,6 +16,7 @@ mod decide;
 mod doc;
 mod fmt;
 mod lint;
+mod output;
 #[cfg(feature = "serve")]
 mod serve;
 mod test;
