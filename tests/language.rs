@@ -251,3 +251,96 @@ fn imports_stay_inside_the_import_root() {
         );
     }
 }
+
+/// Nothing the language accepts is ignored: in each shipped policy (and the shared calendar),
+/// deleting any one statement line (or, for one that may state a default, changing its
+/// value) either makes the policy fail to check, or changes the compiled policy. A statement that parses and checks but leaves the compiled policy as it
+/// was would be a clause charter silently ignores. (Whether deciding then uses each field is
+/// specified construct by construct in tests/rules.rs.)
+#[test]
+fn every_statement_of_the_shipped_policies_has_an_effect() {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "charter") {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+    let compiled = |folder: &Path| -> Option<String> {
+        let checked = check(&load(folder));
+        (!checked.has_errors()).then(|| serde_json::to_string(&checked.versions).unwrap())
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    copy(Path::new("policies/calendars"), &root.join("calendars"));
+    let mut ignored = Vec::new();
+    let mut tried = 0;
+    for policy in [
+        "complaint-office",
+        "led-maker",
+        "renovation",
+        "ecommerce-after-sales",
+    ] {
+        let folder = root.join(policy);
+        copy(&Path::new("policies").join(policy), &folder);
+        let baseline = compiled(&folder).expect("the shipped policy checks");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "charter"))
+            .collect();
+        files.push(root.join("calendars/cn-2026.charter"));
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let t = line.trim();
+                // Statements only: not blank lines, comments, braces or block openings.
+                if t.is_empty()
+                    || t.starts_with('#')
+                    || t == "}"
+                    || t.ends_with('{')
+                    || t.starts_with("import")
+                {
+                    continue;
+                }
+                // A statement that may state the default is changed to another value instead.
+                let indent = &line[..line.len() - line.trim_start().len()];
+                let variant = if t.starts_with("locale ") {
+                    Some("locale \"en-US\"")
+                } else if t.starts_with("at_risk ") {
+                    Some("at_risk 51%")
+                } else if t == "fallback allowed" {
+                    Some("fallback forbidden")
+                } else if t == "via original" {
+                    Some("via phone")
+                } else if t.starts_with("timezone ") {
+                    Some("timezone \"Europe/Berlin\"")
+                } else {
+                    None
+                };
+                let mut cut: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                match variant {
+                    Some(v) => cut[i] = format!("{indent}{v}"),
+                    None => {
+                        cut.remove(i);
+                    }
+                }
+                std::fs::write(&file, cut.join("\n") + "\n").unwrap();
+                tried += 1;
+                if compiled(&folder).as_deref() == Some(baseline.as_str()) {
+                    ignored.push(format!("{}:{}: {t}", file.display(), i + 1));
+                }
+            }
+            std::fs::write(&file, &text).unwrap();
+        }
+    }
+    assert!(tried > 500, "only {tried} statements tried");
+    assert!(
+        ignored.is_empty(),
+        "statements whose removal changes nothing:\n{}",
+        ignored.join("\n")
+    );
+}

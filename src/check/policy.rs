@@ -109,11 +109,15 @@ pub struct CalendarDef {
     pub calendar: Arc<Calendar>,
     /// Under `beyond valid provisional`: the calendar without its valid range (weekly hours
     /// and yearly holidays), for provisional decisions past it.
-    #[serde(skip)]
+    #[serde(rename = "beyond_valid_provisional", serialize_with = "is_some")]
     pub beyond: Option<Arc<Calendar>>,
     /// Where its `valid` range is written (perhaps in a calendar it uses).
     #[serde(skip)]
     pub valid_at: Option<Span>,
+}
+
+fn is_some<T, S: Serializer>(value: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(value.is_some())
 }
 
 fn calendar_spec<S: Serializer>(c: &Arc<Calendar>, s: S) -> Result<S::Ok, S::Error> {
@@ -131,9 +135,12 @@ fn calendar_spec<S: Serializer>(c: &Arc<Calendar>, s: S) -> Result<S::Ok, S::Err
         .map(|(d, h)| (*d, h.iter().map(ToString::to_string).collect()))
         .collect();
     workdays.sort();
+    let yearly: Vec<String> = (spec.yearly.iter())
+        .map(|((m1, d1), (m2, d2))| format!("{m1:02}-{d1:02}..{m2:02}-{d2:02}"))
+        .collect();
     serde_json::json!({
         "timezone": spec.tz.name(), "week": week, "holidays": holidays,
-        "workdays": workdays, "valid": spec.valid,
+        "workdays": workdays, "valid": spec.valid, "yearly": yearly,
     })
     .serialize(s)
 }
