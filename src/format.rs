@@ -204,11 +204,28 @@ impl Printer<'_> {
                     .unwrap_or_default();
                 self.line(&format!("channel {}{body}", head(h)));
             }
-            Item::Field(h, req) => {
-                let body = match req {
-                    Some(true) => " { required }",
-                    Some(false) => " { optional }",
+            Item::Field(h, req, scope) => {
+                let presence = match req {
+                    Some(true) => " required",
+                    Some(false) => " optional",
                     None => "",
+                };
+                let scope = scope
+                    .as_ref()
+                    .map(|s| {
+                        let names: Vec<&str> =
+                            s.categories.iter().map(|c| c.name.as_str()).collect();
+                        format!(
+                            " {} {}",
+                            if s.except { "except" } else { "for" },
+                            names.join(", ")
+                        )
+                    })
+                    .unwrap_or_default();
+                let body = if presence.is_empty() && scope.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {{{presence}{scope} }}")
                 };
                 self.line(&format!("field {}{body}", head(h)));
             }

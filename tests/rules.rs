@@ -712,3 +712,41 @@ stage review { by superior  after first  separate_from first }"#;
     let json = serde_json::to_value(&d).unwrap();
     assert_eq!(json["stages"][1]["role"], "director");
 }
+
+/// A field may be required for some categories only: `required except anonymous` needs no
+/// contact for an anonymous report, and `required for billing` only for billing complaints.
+#[test]
+fn fields_may_be_required_for_some_categories_only() {
+    let text = r#"policy t "T" { version "1" effective 2026-01-01 timezone "Asia/Shanghai" }
+channel phone
+category billing
+category anonymous
+field contact { required except anonymous }
+field invoice { required for billing }
+role a "A" {}
+route { otherwise -> a }"#;
+    let loaded = load_text("t.charter", text);
+    let engine = Engine::new(&loaded, check(&loaded)).unwrap();
+    let missing = |category: &str| {
+        let c = serde_json::json!({"id": "C", "received_at": instant("2026-03-02 10:00"),
+            "channel": "phone", "category": category});
+        let c = Case::from_json(&c.to_string()).unwrap();
+        let d = engine.decide(&c, at("2026-03-02 12:00")).unwrap();
+        d.acceptance
+            .missing_fields
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(missing("billing"), ["contact", "invoice"]);
+    assert_eq!(missing("anonymous"), Vec::<String>::new());
+    let formatted = charter::format::format_text(text).unwrap();
+    assert!(
+        formatted.contains("field contact { required except anonymous }"),
+        "{formatted}"
+    );
+    assert!(
+        formatted.contains("field invoice { required for billing }"),
+        "{formatted}"
+    );
+}

@@ -230,7 +230,7 @@ impl<'a> Compiler<'a> {
             let (table, ident) = match &item.node {
                 Item::Calendar(h, _) => (&mut self.t.calendars, &h.name),
                 Item::Channel(h, _) => (&mut self.t.channels, &h.name),
-                Item::Field(h, _) => (&mut self.t.fields, &h.name),
+                Item::Field(h, ..) => (&mut self.t.fields, &h.name),
                 Item::Attribute(h, ty) => {
                     if self.t.attributes.declare(&h.name, &mut self.out).is_some() {
                         self.attr_types.push(*ty);
@@ -469,10 +469,24 @@ impl<'a> Compiler<'a> {
                         callback,
                     });
                 }
-                Item::Field(h, required) => policy.fields.push(Field {
-                    named: named(h),
-                    required: required.unwrap_or(true),
-                }),
+                Item::Field(h, required, scope) => {
+                    let required = required.unwrap_or(true);
+                    let categories = scope.as_ref().map(|s| {
+                        let list = (s.categories.iter())
+                            .filter_map(|c| self.t.categories.resolve(c, &mut self.out))
+                            .collect();
+                        (s.except, list)
+                    });
+                    if scope.is_some() && !required {
+                        self.error(Kind::BadEscalation, item.span, format!("field `{}` is optional, so it needs no categories", h.name.name))
+                            .help = Some("write `required for A, B` (required only for those) or `required except A, B` (for every other category)".into());
+                    }
+                    policy.fields.push(Field {
+                        named: named(h),
+                        required,
+                        categories,
+                    });
+                }
                 Item::Attribute(h, ty) => policy.attributes.push(Attribute {
                     named: named(h),
                     ty: *ty,

@@ -163,6 +163,20 @@ pub struct Field {
     pub named: Named,
     /// Whether a case must have it.
     pub required: bool,
+    /// The categories it is required for, when not all: `(false, list)` only these,
+    /// `(true, list)` all but these.
+    pub categories: Option<(bool, Vec<usize>)>,
+}
+
+impl Field {
+    /// Whether a case of `category` must have the field.
+    pub fn required_for(&self, category: usize) -> bool {
+        self.required
+            && match &self.categories {
+                None => true,
+                Some((except, list)) => list.contains(&category) != *except,
+            }
+    }
 }
 
 /// A typed case attribute.

@@ -177,7 +177,7 @@ pub(crate) fn validate<'c>(
     }
     // Most cases lack nothing: the list stays without memory.
     for (i, (f, given)) in policy.fields.iter().zip(&given).enumerate() {
-        if f.required && !*given {
+        if !*given && category.is_some_and(|c| f.required_for(c)) {
             facts.missing_fields.push(i);
         }
     }

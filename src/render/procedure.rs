@@ -115,10 +115,21 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             .map(|f| {
                 vec![
                     l(&f.named.label),
-                    if f.required {
-                        say("是", "yes")
-                    } else {
-                        say("否", "no")
+                    match (&f.categories, f.required) {
+                        (_, false) => say("否", "no"),
+                        (None, true) => say("是", "yes"),
+                        (Some((except, list)), true) => {
+                            let names: Vec<String> = (list.iter())
+                                .map(|&c| l(&policy.categories[c].label))
+                                .collect();
+                            let names = names.join(lang.say("、", ", "));
+                            match (except, lang) {
+                                (true, Lang::Zh) => format!("是（{names}除外）"),
+                                (true, Lang::En) => format!("yes, except {names}"),
+                                (false, Lang::Zh) => format!("仅{names}"),
+                                (false, Lang::En) => format!("only for {names}"),
+                            }
+                        }
                     },
                 ]
             })

@@ -92,7 +92,7 @@ pub enum Item {
     /// `channel ID { callback ID }`
     Channel(Head, Option<Ident>),
     /// `field ID { required | optional }`
-    Field(Head, Option<bool>),
+    Field(Head, Option<bool>, Option<FieldScope>),
     /// `attribute ID { type T }`
     Attribute(Head, AttrType),
     /// `severities { ... }`, lowest first.
@@ -306,6 +306,15 @@ pub enum Value {
     Number(f64),
     /// A name: a category, channel or severity.
     Name(String),
+}
+
+/// `for A, B` or `except A, B` after a field's presence: the categories it applies to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldScope {
+    /// `true` for `except` (every category but these), `false` for `for` (only these).
+    pub except: bool,
+    /// The categories.
+    pub categories: Vec<Ident>,
 }
 
 /// `extension TARGET when C { max SPAN  count N }`

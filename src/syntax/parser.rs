@@ -205,6 +205,8 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::channel_stmt | Rule::callback_via => "`callback`",
         Rule::field => "`field`",
         Rule::presence => "`required` or `optional`",
+        Rule::field_scope => "`for` or `except` and categories",
+        Rule::field_scope_kind => "`for` or `except`",
         Rule::attribute => "`attribute`",
         Rule::attr_type => "`type`",
         Rule::type_name => "a type (`number`, `string`, `bool`, `set`)",
@@ -553,7 +555,22 @@ impl Lower {
             }
             Rule::field => {
                 let head = self.head(&mut inner);
-                Item::Field(head, inner.next().map(|p| p.as_str() == "required"))
+                let mut presence = None;
+                let mut scope = None;
+                for part in inner {
+                    if part.as_rule() == Rule::presence {
+                        presence = Some(part.as_str() == "required");
+                    } else {
+                        let mut parts = part.into_inner();
+                        let except = parts.next().is_some_and(|k| k.as_str() == "except");
+                        let categories = parts
+                            .next()
+                            .map(|list| list.into_inner().map(|i| self.ident(i)).collect())
+                            .unwrap_or_default();
+                        scope = Some(FieldScope { except, categories });
+                    }
+                }
+                Item::Field(head, presence, scope)
             }
             Rule::attribute => {
                 let head = self.head(&mut inner);
