@@ -577,11 +577,20 @@ fn calendar_stmt(s: &CalendarStmt) -> String {
 fn scope_stmt(s: &ScopeStmt) -> String {
     match s {
         ScopeStmt::Accept(list) => format!("accept {}", names(list)),
-        ScopeStmt::Redirect(list, to, why) => format!(
-            "redirect {} to {} because {}",
+        ScopeStmt::Redirect(list, to, why, within) => format!(
+            "redirect {} to {} because {}{}",
             names(list),
             label(to),
-            label(why)
+            label(why),
+            within
+                .as_ref()
+                .map(|(d, on)| format!(
+                    " within {d}{}",
+                    on.as_ref()
+                        .map(|o| format!(" on {}", o.name))
+                        .unwrap_or_default()
+                ))
+                .unwrap_or_default()
         ),
         ScopeStmt::Incomplete(d, on) => format!(
             "incomplete within {d}{}",

@@ -750,3 +750,46 @@ route { otherwise -> a }"#;
         "{formatted}"
     );
 }
+
+/// A redirection may give the time allowed to tell the complainant where to go: the
+/// redirected case gets one target, `redirect`, from receipt to the `redirected` event.
+/// 7 working days from Monday 2 March 10:00 end at the close of Wednesday 11 March.
+#[test]
+fn a_redirection_can_be_timed() {
+    let text = r#"policy t "T" { version "1" effective 2026-01-01 timezone "Asia/Shanghai" calendar office }
+calendar office { valid 2026-01-01..2027-12-31 week mon..fri 09:00-18:00 }
+channel phone
+category billing
+category elsewhere
+scope {
+  accept billing
+  redirect elsewhere to "市场监管部门" because "不属本机构管辖" within 7 working days
+}
+role a "A" {}
+route { otherwise -> a }"#;
+    let loaded = load_text("t.charter", text);
+    let engine = Engine::new(&loaded, check(&loaded)).unwrap();
+    let decide = |events: serde_json::Value, now: &str| {
+        let c = serde_json::json!({"id": "C", "received_at": instant("2026-03-02 10:00"),
+            "channel": "phone", "category": "elsewhere", "events": events});
+        let c = Case::from_json(&c.to_string()).unwrap();
+        let d = engine.decide(&c, at(now)).unwrap();
+        assert_eq!(d.acceptance.outcome, charter::decide::Outcome::Redirected);
+        target(&d, "redirect")
+    };
+    assert_eq!(
+        decide(serde_json::json!([]), "2026-03-12 09:00"),
+        (
+            Some("2026-03-02 10:00".into()),
+            Some("2026-03-11 18:00".into()),
+            State::Breached
+        )
+    );
+    let told = serde_json::json!([{"at": instant("2026-03-04 10:00"), "kind": "redirected"}]);
+    assert_eq!(decide(told, "2026-03-12 09:00").2, State::Met);
+    let formatted = charter::format::format_text(text).unwrap();
+    assert!(
+        formatted.contains("because \"不属本机构管辖\" within 7 working days"),
+        "{formatted}"
+    );
+}

@@ -41,6 +41,7 @@ impl Checked {
 /// name one typo away from one of these is flagged.
 pub const KNOWN_EVENTS: &[&str] = &[
     "received",
+    "redirected",
     "acknowledged",
     "updated",
     "resolved",
@@ -518,12 +519,28 @@ impl<'a> Compiler<'a> {
                     let ids = self.categories_in_scope(list, &mut seen);
                     policy.scope.accepted.extend(ids);
                 }
-                ast::ScopeStmt::Redirect(list, to, reason) => {
+                ast::ScopeStmt::Redirect(list, to, reason, within) => {
                     let categories = self.categories_in_scope(list, &mut seen);
+                    // The notice to the complainant, timed like a target from receipt to the
+                    // `redirected` event.
+                    let notice = within.as_ref().map(|(d, on)| Target {
+                        name: "redirect".into(),
+                        span: self.duration(stmt.span, *d),
+                        recurring: false,
+                        aim: false,
+                        each: false,
+                        start: "received".into(),
+                        stop: vec!["redirected".into()],
+                        calendar: on
+                            .as_ref()
+                            .and_then(|c| self.t.calendars.resolve(c, &mut self.out)),
+                        span_at: stmt.span,
+                    });
                     policy.scope.redirects.push(Redirect {
                         categories,
                         to: to.clone(),
                         reason: reason.clone(),
+                        notice,
                         span: stmt.span,
                     });
                 }

@@ -209,6 +209,9 @@ pub struct Redirect {
     pub to: Label,
     /// Why.
     pub reason: Label,
+    /// The time allowed to tell the complainant where to go (`within`), as a target named
+    /// `redirect` from receipt to the `redirected` event.
+    pub notice: Option<Target>,
     /// Where written.
     #[serde(skip)]
     pub span: Span,

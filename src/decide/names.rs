@@ -393,7 +393,8 @@ impl Kinds {
 }
 
 /// Every target of `policy` with its SLA (or stage) name and its stage, numbered by position:
-/// the targets of the SLA blocks in order, then those of the stages. The number names a
+/// the targets of the SLA blocks in order, then those of the stages, then the notices of the
+/// scope's redirections (`scope`). The number names a
 /// target's event kinds and its shared definition.
 pub(crate) fn numbered_targets(
     policy: &Policy,
@@ -412,6 +413,11 @@ pub(crate) fn numbered_targets(
                 .iter()
                 .map(move |t| (t, stage.named.name.as_str(), Some(i)))
         }))
+        .chain(
+            (policy.scope.redirects.iter())
+                .filter_map(|r| r.notice.as_ref())
+                .map(|t| (t, "scope", None)),
+        )
 }
 
 #[cfg(test)]

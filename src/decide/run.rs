@@ -187,8 +187,9 @@ fn attempt<'a>(
     out.callback = None;
     out.stages.clear();
     if out.acceptance.outcome == Outcome::Redirected {
-        out.targets.clear();
         out.escalations.clear();
+        cx.redirect_notice(calendar, &mut out.targets)
+            .map_err(time)?;
     } else {
         let (shown, handler) = cx.route();
         out.route = Some(shown);
@@ -462,6 +463,44 @@ impl<'a, 'e> Ctx<'a, 'e> {
             route.json = version.shared.route(i);
         }
         (route, handler)
+    }
+
+    /// The target of a redirected case: the time its redirection allows to tell the
+    /// complainant where to go, if it gives one; otherwise none.
+    fn redirect_notice(
+        &mut self,
+        calendar: Option<usize>,
+        states: &mut Vec<TargetState<'a>>,
+    ) -> Result<(), TimeError> {
+        let policy = self.policy;
+        let redirect =
+            (policy.scope.redirects.iter()).find(|r| r.categories.contains(&self.facts.category));
+        let Some(notice) = redirect.and_then(|r| r.notice.as_ref()) else {
+            states.clear();
+            return Ok(());
+        };
+        let Some(number) = numbered_targets(policy).position(|(t, _, _)| std::ptr::eq(t, notice))
+        else {
+            states.clear();
+            return Ok(());
+        };
+        let choice = Choice {
+            target: notice,
+            stage: None,
+            number,
+            name: number,
+        };
+        let rounds: Rounds = smallvec![Round {
+            start: self.facts.received,
+            first: 0,
+            end: self.events().len(),
+        }];
+        let mut clocked = ClockedList::new();
+        let mut used = 0;
+        room_for(states, 1);
+        self.target(choice, calendar, &rounds, &mut clocked, states, &mut used)?;
+        states.truncate(used);
+        Ok(())
     }
 
     /// The first callback rule that applies, and its number.

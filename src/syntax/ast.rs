@@ -215,7 +215,7 @@ pub enum ScopeStmt {
     /// `accept a, b`
     Accept(Vec<Ident>),
     /// `redirect a to "dest" because "reason"`
-    Redirect(Vec<Ident>, Label, Label),
+    Redirect(Vec<Ident>, Label, Label, Option<(Duration, Option<Ident>)>),
     /// `incomplete within 1 working day on office`
     Incomplete(Duration, Option<Ident>),
 }

@@ -219,6 +219,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::scope_stmt => "`accept`, `redirect` or `incomplete`",
         Rule::accept => "`accept`",
         Rule::redirect => "`redirect`",
+        Rule::redirect_within => "`within`",
         Rule::incomplete => "`incomplete`",
         Rule::on_calendar => "`on`",
         Rule::route => "`route`",
@@ -774,7 +775,18 @@ impl Lower {
                 let names = inner.next().map(|l| self.idents(l)).unwrap_or_default();
                 let to = inner.next().map(|l| self.label(l)).unwrap_or_default();
                 let why = inner.next().map(|l| self.label(l)).unwrap_or_default();
-                ScopeStmt::Redirect(names, to, why)
+                let within = inner.next().map(|w| {
+                    let mut parts = w.into_inner();
+                    let d = parts
+                        .next()
+                        .map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
+                    let on = parts
+                        .next()
+                        .and_then(|o| o.into_inner().next())
+                        .map(|i| self.ident(i));
+                    (d, on)
+                });
+                ScopeStmt::Redirect(names, to, why, within)
             }
             _ => {
                 let span = inner
