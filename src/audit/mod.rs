@@ -7,6 +7,7 @@
 //! and the differences (route, deadlines) are folded the same way.
 
 mod report;
+mod schedule;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,7 @@ use crate::decide::batch::Record;
 use crate::decide::{Case, Decision, Engine, FindingKind, Outcome, State};
 
 pub use report::{Report, document};
+pub use schedule::{Due, due_dates};
 
 /// Examples kept per kind of problem, and breaches listed, at most by default.
 pub const DEFAULT_LIST_LIMIT: usize = 1000;
