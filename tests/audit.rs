@@ -180,6 +180,31 @@ fn figures_agree_with_the_decisions_one_by_one() {
             "resolve_ladder at breach"
         ])
     );
+    // Satisfaction: every callback up to NOW that recorded an answer, against the 90% target.
+    let (mut answered, mut satisfied) = (0u64, 0u64);
+    for line in &lines {
+        let case = Case::from_json(line).unwrap();
+        for e in &case.events {
+            if e.kind == "callback"
+                && e.at.secs <= now
+                && let Some(s) = e.satisfied
+            {
+                answered += 1;
+                satisfied += u64::from(s);
+            }
+        }
+    }
+    assert_eq!((answered, satisfied), (3, 2), "the examples' callbacks");
+    assert_eq!(
+        report["satisfaction"],
+        serde_json::json!({
+            "answered": 3,
+            "satisfied": 2,
+            "percent_satisfied": 66.7,
+            "target_percent": 90.0,
+            "met": false,
+        })
+    );
     // The cases arrive from 16 November: no monthly report (due on the 5th) falls in the
     // period up to the 30th.
     assert_eq!(report["reports"][0]["report"], "monthly");

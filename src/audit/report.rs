@@ -21,6 +21,9 @@ pub struct Report {
     pub outcomes: Value,
     /// Attainment per target: overall, and by category, role, channel and month.
     pub attainment: Value,
+    /// Answered callbacks, the share satisfied, and whether the policy's `satisfaction`
+    /// target is met.
+    pub satisfaction: Value,
     /// Breaches: how many, and the first ones.
     pub breaches: Value,
     /// Procedure problems by kind, with examples.
@@ -211,6 +214,18 @@ impl Report {
                 "attainment_after": after,
             })
         });
+        let (satisfied, answered) = audit.satisfaction;
+        let percent = (answered > 0).then(|| satisfied as f64 * 100.0 / answered as f64);
+        let satisfaction = json!({
+            "answered": answered,
+            "satisfied": satisfied,
+            "percent_satisfied": percent.map(round1),
+            "target_percent": policy.satisfaction,
+            "met": match (percent, policy.satisfaction) {
+                (Some(p), Some(t)) => Some(p >= t),
+                _ => None,
+            },
+        });
         Report {
             policy: json!({
                 "name": policy.name,
@@ -226,6 +241,7 @@ impl Report {
             }),
             outcomes: json!(audit.outcomes),
             attainment: Value::Object(attainment),
+            satisfaction,
             breaches: json!({ "count": audit.breach_count, "listed": breaches }),
             procedure: Value::Object(procedure),
             reports: Value::from(reports),
@@ -239,6 +255,61 @@ fn cell(v: &Value) -> String {
         Value::Null => "—".into(),
         Value::String(s) => s.clone(),
         other => other.to_string(),
+    }
+}
+
+/// A number without a needless `.0`: `90`, `92.5`.
+fn number(v: &Value) -> String {
+    match v.as_f64() {
+        Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
+        _ => cell(v),
+    }
+}
+
+/// The satisfaction figures in a sentence: answered callbacks, the share satisfied, and the
+/// policy's target met or not.
+fn satisfaction_words(s: &Value, lang: Lang) -> String {
+    let answered = s["answered"].as_u64().unwrap_or(0);
+    let target = match (&s["target_percent"], &s["met"]) {
+        (Value::Null, _) => lang
+            .say(
+                "制度未设满意度目标（政策头部的 `satisfaction`）。",
+                "The policy sets no satisfaction target (`satisfaction` in its header).",
+            )
+            .to_string(),
+        (t, Value::Bool(true)) => match lang {
+            Lang::Zh => format!("目标 {}%：达标。", number(t)),
+            Lang::En => format!("Target {}%: met.", number(t)),
+        },
+        (t, Value::Bool(false)) => match lang {
+            Lang::Zh => format!("目标 {}%：未达标。", number(t)),
+            Lang::En => format!("Target {}%: not met.", number(t)),
+        },
+        (t, _) => match lang {
+            Lang::Zh => format!("目标 {}%：无可衡量的回访。", number(t)),
+            Lang::En => format!("Target {}%: nothing to measure it by.", number(t)),
+        },
+    };
+    if answered == 0 {
+        return format!(
+            "{}{target}",
+            lang.say(
+                "没有记录客户是否满意的回访。",
+                "No callback recorded whether the customer was satisfied. "
+            )
+        );
+    }
+    match lang {
+        Lang::Zh => format!(
+            "记录了满意与否的回访 {answered} 次，满意 {} 次（{}%）。{target}",
+            cell(&s["satisfied"]),
+            cell(&s["percent_satisfied"])
+        ),
+        Lang::En => format!(
+            "Callbacks that recorded an answer: {answered}; satisfied: {} ({}%). {target}",
+            cell(&s["satisfied"]),
+            cell(&s["percent_satisfied"])
+        ),
     }
 }
 
@@ -416,6 +487,14 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
             ),
         });
     }
+    blocks.push(Block::Heading(
+        3,
+        say("客户满意度", "Customer satisfaction"),
+    ));
+    blocks.push(Block::Paragraph(satisfaction_words(
+        &report.satisfaction,
+        lang,
+    )));
     // Breaches.
     blocks.push(Block::Heading(2, say("二、超时清单", "2. Breaches")));
     let b = &report.breaches;
