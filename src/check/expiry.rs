@@ -96,7 +96,8 @@ fn used(policy: &Policy) -> Vec<usize> {
             .callbacks
             .iter()
             .map(|c| c.within.as_ref().and_then(|w| w.2)),
-    );
+    )
+    .chain(policy.reports.iter().map(|r| r.calendar));
     targets.chain(others).flatten().chain(rules).collect()
 }
 
