@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::{self, Item, Node, PolicyStmt};
 use crate::syntax::{Loaded, Span};
 
-pub use expiry::{WARN_DAYS, calendars_ending};
+pub use expiry::{Validity, WARN_DAYS, calendar_validity, calendars_ending};
 pub use names::{distance, nearest};
 pub use policy::*;
 
