@@ -711,16 +711,21 @@ fn report_stmt(s: &ReportStmt) -> String {
             .join(", ")
     };
     match s {
-        ReportStmt::Schedule(s) => {
+        ReportStmt::Schedule(s, calendar) => {
             let on =
                 s.on.as_ref()
                     .map(|o| format!(" on {o}"))
                     .unwrap_or_default();
-            format!("every {}{on} before {}", s.period, hhmm(s.before))
+            let calendar = calendar
+                .as_ref()
+                .map(|c| format!(" on {}", c.name))
+                .unwrap_or_default();
+            format!("every {}{on} before {}{calendar}", s.period, hhmm(s.before))
         }
         ReportStmt::Covering(c) => format!("covering {c}"),
         ReportStmt::To(list) => format!("to {}", recipients(list)),
         ReportStmt::Cc(list) => format!("cc {}", recipients(list)),
+        ReportStmt::IfClosed(m) => format!("if_closed {}", m.word()),
     }
 }
 

@@ -180,6 +180,31 @@ fn figures_agree_with_the_decisions_one_by_one() {
             "resolve_ladder at breach"
         ])
     );
+    // Satisfaction: every callback up to NOW that recorded an answer, against the 90% target.
+    let (mut answered, mut satisfied) = (0u64, 0u64);
+    for line in &lines {
+        let case = Case::from_json(line).unwrap();
+        for e in &case.events {
+            if e.kind == "callback"
+                && e.at.secs <= now
+                && let Some(s) = e.satisfied
+            {
+                answered += 1;
+                satisfied += u64::from(s);
+            }
+        }
+    }
+    assert_eq!((answered, satisfied), (3, 2), "the examples' callbacks");
+    assert_eq!(
+        report["satisfaction"],
+        serde_json::json!({
+            "answered": 3,
+            "satisfied": 2,
+            "percent_satisfied": 66.7,
+            "target_percent": 90.0,
+            "met": false,
+        })
+    );
     // The cases arrive from 16 November: no monthly report (due on the 5th) falls in the
     // period up to the 30th.
     assert_eq!(report["reports"][0]["report"], "monthly");
@@ -206,8 +231,9 @@ fn figures_agree_with_the_decisions_one_by_one() {
     insta::assert_snapshot!("audit_complaint_office_examples", md);
 }
 
-/// A week later, the monthly report due on 5 December covers November: every example case,
-/// and the resolve targets met and breached among them.
+/// A week later, the monthly report scheduled on Saturday 5 December, and so due on Monday 7
+/// December, covers November: every example case, and the resolve targets met and breached
+/// among them.
 #[test]
 fn scheduled_reports_carry_the_figures_of_their_period() {
     let dir = tempfile::tempdir().unwrap();
@@ -221,7 +247,9 @@ fn scheduled_reports_carry_the_figures_of_their_period() {
     );
     let due = report["reports"][0]["due"].as_array().unwrap();
     assert_eq!(due.len(), 1, "{due:?}");
-    assert_eq!(due[0]["due"], "2026-12-05 10:00");
+    assert_eq!(due[0]["due"], "2026-12-07 10:00");
+    assert_eq!(due[0]["moved_from"], "2026-12-05");
+    assert_eq!(due[0]["closed"]["en"], "Saturday, not a working day");
     assert_eq!(
         due[0]["covering"],
         serde_json::json!(["2026-11-01", "2026-11-30"])
@@ -230,6 +258,80 @@ fn scheduled_reports_carry_the_figures_of_their_period() {
     let resolve = &report["attainment"]["overall"]["resolve"];
     assert_eq!(due[0]["resolved_on_time"], resolve["met"]);
     assert_eq!(due[0]["resolved_late_or_overdue"], resolve["breached"]);
+}
+
+/// The LED maker's weekly and monthly reports fall on Monday 5 October 2026, National Day
+/// (1–7 October): both are due on Thursday 8 October, and the audit says where from and why.
+#[test]
+fn reports_due_on_a_holiday_are_listed_where_they_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cases.ndjson");
+    let case = serde_json::json!({
+        "id": "L-1",
+        "received_at": "2026-09-24T09:00:00+08:00",
+        "channel": "phone",
+        "category": "installation",
+        "fields": {"customer": "某公司", "contact": "0755", "product": "LP-600"},
+        "attributes": {"units": 10},
+    });
+    std::fs::write(&path, case.to_string()).unwrap();
+    let policy = Path::new("policies/led-maker");
+    let as_of = "2026-10-09T12:00:00+08:00";
+    let report = audit_json_at(as_of, policy, &path, &[]);
+    let due = |name: &str| -> Vec<Value> {
+        report["reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["report"] == name)
+            .unwrap()["due"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    let weekly = due("weekly");
+    let dates: Vec<&str> = weekly.iter().map(|d| d["due"].as_str().unwrap()).collect();
+    assert_eq!(dates, ["2026-09-28 10:00", "2026-10-08 10:00"]);
+    assert_eq!(weekly[0]["moved_from"], Value::Null);
+    assert_eq!(weekly[0]["closed"], Value::Null);
+    assert_eq!(weekly[1]["moved_from"], "2026-10-05");
+    assert_eq!(
+        weekly[1]["closed"],
+        serde_json::json!({"zh": "国庆节", "en": "National Day"})
+    );
+    assert_eq!(
+        weekly[1]["covering"],
+        serde_json::json!(["2026-09-28", "2026-10-04"])
+    );
+    assert_eq!(weekly[1]["provisional"], false);
+    let monthly = due("monthly");
+    assert_eq!(monthly.len(), 1);
+    assert_eq!(monthly[0]["due"], "2026-10-08 10:00");
+    assert_eq!(monthly[0]["covering"][0], "2026-09-01");
+    assert_eq!(monthly[0]["received"], 1);
+
+    for (lang, text) in [
+        (
+            "en",
+            "| 2026-10-08 10:00 (moved from 2026-10-05: National Day) | 2026-09-28 – 2026-10-04 |",
+        ),
+        (
+            "zh",
+            "| 2026-10-08 10:00（原定 2026-10-05，国庆节，顺延） | 2026-09-28 – 2026-10-04 |",
+        ),
+    ] {
+        let out = charter()
+            .args(["audit", "--lang", lang, "--as-of", as_of, "--policy"])
+            .arg(policy)
+            .arg(&path)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let md = String::from_utf8(out).unwrap();
+        assert!(md.contains(text), "{lang}:\n{md}");
+    }
 }
 
 #[test]

@@ -495,7 +495,14 @@ fn lint_prints_findings_and_denies_warnings_on_request() {
     assert_eq!(json["findings"][0]["code"], "L0007", "{json}");
     // Infos never fail a run, even with --deny warnings.
     charter()
-        .args(["lint", "--deny", "warnings", "policies/complaint-office"])
+        .args([
+            "lint",
+            "--deny",
+            "warnings",
+            "--today",
+            "2026-06-01",
+            "policies/complaint-office",
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("info[L0011]"))
@@ -530,7 +537,7 @@ fn lint_sarif_validates_against_the_published_schema() {
         ("policies/renovation", 0),
     ] {
         let out = charter()
-            .args(["lint", "--format", "sarif", policy])
+            .args(["lint", "--format", "sarif", "--today", "2026-06-01", policy])
             .assert()
             .success()
             .get_output()
@@ -674,7 +681,7 @@ fn a_closed_pipe_is_not_an_error() {
             "2026-11-30T12:00:00+08:00",
             "examples/cases/complaint-office/accepted-phone.json",
         ],
-        &["lint", "policies/led-maker"],
+        &["lint", "--today", "2026-06-01", "policies/led-maker"],
         &["test", "policies/led-maker"],
         &[
             "time",

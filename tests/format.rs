@@ -72,6 +72,30 @@ fn shipped_policies_are_formatted_and_formatting_is_idempotent() {
     }
 }
 
+/// A report's own calendar and its `if_closed` rule survive formatting, and reach the
+/// compiled policy.
+#[test]
+fn report_calendar_and_if_closed_round_trip() {
+    let text = "policy p {\n  version \"1\"\n  timezone \"UTC\"\n}\n\ncalendar office {\n  week mon..fri 09:00-17:00\n}\n\ncalendar online {\n  week mon..sun 09:00-22:00\n}\n\nrole gm \"GM\" {\n}\n\nreport weekly {\n  every week on monday before 10:00 on office\n  covering previous week\n  to gm\n  if_closed previous\n}\n";
+    assert_eq!(format_text(text).unwrap(), text);
+    let messy = "policy p{version \"1\" timezone \"UTC\"}\ncalendar office{week mon..fri 09:00-17:00}\ncalendar online{week mon..sun 09:00-22:00}\nrole gm \"GM\"{}\nreport weekly{every week on monday before 10:00   on\toffice;covering previous week to gm if_closed   previous}\n";
+    let formatted = format_text(messy).unwrap();
+    assert_eq!(formatted, text);
+    assert_eq!(meaning("a", messy), meaning("a", text));
+    assert!(meaning("a", text).contains(r#""calendar":0,"if_closed":"previous""#));
+    for (from, to) in [
+        ("if_closed previous", "if_closed keep"),
+        ("if_closed previous", "if_closed next"),
+        ("on office", "on online"),
+    ] {
+        assert_ne!(
+            meaning("a", text),
+            meaning("a", &text.replace(from, to)),
+            "{to}"
+        );
+    }
+}
+
 #[test]
 fn formatting_keeps_every_comment() {
     let text = "# head\npolicy p { # after brace\n  version \"1\" # trailing\n  # own line\n  timezone \"UTC\"\n} # after close\n\n# before category\ncategory a # on category\n# at the end\n";

@@ -276,10 +276,11 @@ mod levels {
     use assert_cmd::Command;
     use predicates::prelude::*;
 
+    /// `charter lint` on a date long before the shipped calendars run out.
     fn lint(policy: &Path, args: &[&str]) -> assert_cmd::assert::Assert {
         Command::cargo_bin("charter")
             .unwrap()
-            .arg("lint")
+            .args(["lint", "--today", "2026-06-01"])
             .args(args)
             .arg(policy)
             .assert()
@@ -350,6 +351,44 @@ mod levels {
         lint(&office, &[])
             .code(1)
             .stdout(predicate::str::contains("error[L0011]"));
+    }
+
+    /// The complaint office decides on `office`, valid (through the China 2026 calendar) until
+    /// 31 December 2026: 89 days after 3 October, 91 after 1 October. Within 90 days lint
+    /// warns as `charter check` does (E0021), `--deny warnings` fails, and lint.toml levels,
+    /// which are for lint codes, leave it alone.
+    #[test]
+    fn lint_warns_before_a_calendar_runs_out() {
+        let (_guard, office) = crate::support::office_copy(|text| text);
+        std::fs::write(office.join("lint.toml"), "[levels]\nL0011 = \"allow\"\n").unwrap();
+        let at = |today: &str, args: &[&str]| {
+            Command::cargo_bin("charter")
+                .unwrap()
+                .args(["lint", "--today", today])
+                .args(args)
+                .arg(&office)
+                .assert()
+        };
+        at("2026-10-03", &[])
+            .success()
+            .stdout(predicate::str::contains(
+                "warning[E0021]: this valid range ends on 2026-12-31, 89 days from 2026-10-03: cases on `office` that need later dates are decided provisionally",
+            ))
+            .stdout(predicate::str::contains("cn-2026.charter:7:3"))
+            .stdout(predicate::str::contains("1 warning, 0 infos"));
+        at("2026-10-03", &["--deny", "warnings"]).code(1);
+        let out = at("2026-10-03", &["--format", "json"])
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(json["findings"][0]["code"], "E0021", "{json}");
+        assert_eq!(json["findings"][0]["severity"], "warning", "{json}");
+        at("2026-10-01", &["--deny", "warnings"])
+            .success()
+            .stdout(predicate::str::contains("E0021").not())
+            .stdout(predicate::str::contains("0 warnings, 0 infos"));
     }
 
     #[test]

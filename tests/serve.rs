@@ -19,6 +19,11 @@ use tower::ServiceExt;
 const NOW: &str = "2026-11-30T12:00:00%2B08:00";
 
 fn service_for(policy: &Path, max_body: usize, max_batch_cases: usize) -> Arc<Service> {
+    service_on(policy, max_body, max_batch_cases, "2026-06-01")
+}
+
+/// A service whose calendars' days left are counted from `today`.
+fn service_on(policy: &Path, max_body: usize, max_batch_cases: usize, today: &str) -> Arc<Service> {
     let live = compile(policy, 1).map_err(|(d, _)| d).unwrap();
     Service::new(
         live,
@@ -27,6 +32,7 @@ fn service_for(policy: &Path, max_body: usize, max_batch_cases: usize) -> Arc<Se
             max_body,
             max_batch_body: 1 << 20,
             max_batch_cases,
+            today: Some(today.parse().unwrap()),
         },
     )
 }
@@ -377,6 +383,80 @@ fn policy_metrics_and_health() {
     ] {
         assert!(text.contains(line), "missing `{line}` in\n{text}");
     }
+}
+
+/// `/metrics` and `/readyz` give the days left in the valid range of each calendar the policy
+/// decides with, counted from the service's date: the complaint office decides on `office`,
+/// valid through 31 December 2026 (from the China 2026 calendar it uses, which is not listed
+/// itself), 89 days after 3 October, 91 after 1 October, ended 5 days before 5 January 2027.
+/// Within 90 days `/readyz` carries the E0021 warning and stays ready.
+#[test]
+fn calendars_running_out_show_in_metrics_and_readiness() {
+    let office = Path::new("policies/complaint-office");
+    for (today, left, warned) in [
+        ("2026-10-03", 89, true),
+        ("2026-10-01", 91, false),
+        ("2027-01-05", -5, true),
+    ] {
+        let service = service_on(office, 1 << 20, 100, today);
+        let (_, _, text) = call(&service, "GET", "/metrics", None, Body::empty());
+        let gauges: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("charter_calendar_valid_days_left"))
+            .collect();
+        assert_eq!(
+            gauges,
+            [format!(
+                "charter_calendar_valid_days_left{{calendar=\"office\"}} {left}"
+            )],
+            "{today}"
+        );
+        assert!(text.contains("# TYPE charter_calendar_valid_days_left gauge"));
+        let (status, _, body) = call(&service, "GET", "/readyz", None, Body::empty());
+        let ready = json(&body);
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(ready["ready"], true, "{today}");
+        assert_eq!(ready["today"], today);
+        assert_eq!(
+            ready["calendars"],
+            serde_json::json!([{
+                "calendar": "office",
+                "valid_until": "2026-12-31",
+                "days_left": left,
+                "beyond_valid": "provisional",
+            }])
+        );
+        let warnings = ready["warnings"].as_array().unwrap();
+        if warned {
+            assert_eq!(warnings.len(), 1, "{today}: {body}");
+            assert_eq!(warnings[0]["code"], "E0021");
+            assert_eq!(warnings[0]["calendar"], "office");
+        } else {
+            assert!(warnings.is_empty(), "{today}: {body}");
+        }
+    }
+    let service = service_on(office, 1 << 20, 100, "2026-10-03");
+    let (_, _, body) = call(&service, "GET", "/readyz", None, Body::empty());
+    assert_eq!(
+        json(&body)["warnings"][0]["message"],
+        "calendar `office` is valid until 2026-12-31, 89 days from 2026-10-03: cases that need later dates are decided provisionally, from the weekly hours and yearly holidays only"
+    );
+    // A calendar without a valid range (the e-commerce `online` hours) is not listed.
+    let service = service_on(
+        Path::new("policies/ecommerce-after-sales"),
+        1 << 20,
+        100,
+        "2026-12-02",
+    );
+    let (_, _, text) = call(&service, "GET", "/metrics", None, Body::empty());
+    let gauges: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("charter_calendar_valid_days_left"))
+        .collect();
+    assert_eq!(
+        gauges,
+        ["charter_calendar_valid_days_left{calendar=\"repair_centre\"} 29"]
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@
 //! and the differences (route, deadlines) are folded the same way.
 
 mod report;
+mod schedule;
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,7 @@ use crate::decide::batch::Record;
 use crate::decide::{Case, Decision, Engine, FindingKind, Outcome, State};
 
 pub use report::{Report, document};
+pub use schedule::{Due, due_dates};
 
 /// Examples kept per kind of problem, and breaches listed, at most by default.
 pub const DEFAULT_LIST_LIMIT: usize = 1000;
@@ -50,6 +52,9 @@ pub struct CaseFacts {
     targets: Vec<TargetFacts>,
     /// Procedure problems: a kind and what to say.
     problems: Vec<(&'static str, String)>,
+    /// Callbacks up to the evaluation instant that recorded the customer's answer: how many
+    /// were satisfied, and how many answered.
+    satisfaction: (u32, u32),
     /// Under the compared policy.
     other: Option<Box<Comparison>>,
 }
@@ -180,8 +185,19 @@ pub fn facts(case: &Case, decision: &Decision<'_>, other: Option<(&Engine, i64)>
             },
         })
     });
+    let mut satisfaction = (0, 0);
+    for e in &case.events {
+        if e.kind == "callback"
+            && e.at.secs <= decision.evaluated_at.secs
+            && let Some(satisfied) = e.satisfied
+        {
+            satisfaction.0 += u32::from(satisfied);
+            satisfaction.1 += 1;
+        }
+    }
     CaseFacts {
         id: case.id.clone(),
+        satisfaction,
         outcome: decision.acceptance.outcome,
         category: case.category.clone(),
         channel: case.channel.clone(),
@@ -368,6 +384,8 @@ pub struct Audit {
     breach_count: u64,
     problems: BTreeMap<&'static str, Problems>,
     days: BTreeMap<NaiveDate, Day>,
+    /// Answered callbacks: satisfied, and in all.
+    satisfaction: (u64, u64),
     what_if: Option<WhatIf>,
     limit: usize,
 }
@@ -417,6 +435,8 @@ impl Audit {
             Outcome::Incomplete => "incomplete",
         };
         *self.outcomes.entry(outcome).or_default() += 1;
+        self.satisfaction.0 += u64::from(case.satisfaction.0);
+        self.satisfaction.1 += u64::from(case.satisfaction.1);
         let day = self.days.entry(case.date).or_default();
         day.received += 1;
         let groups: [(&'static str, Option<&str>); 5] = [

@@ -1,13 +1,13 @@
 //! The audit's figures as a serializable report (JSON), and as a document (Markdown, HTML with
 //! SVG charts) with the same figures.
 
-use chrono::{Datelike, Duration, NaiveDate, TimeZone, Weekday};
+use chrono::TimeZone;
 use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Attainment, Audit};
-use crate::check::Policy;
+use super::{Attainment, Audit, schedule};
+use crate::check::{Closed, Policy};
 use crate::render::{Block, Document, Lang, bar_chart};
 
 /// The audit report: every figure, ready for JSON.
@@ -21,6 +21,9 @@ pub struct Report {
     pub outcomes: Value,
     /// Attainment per target: overall, and by category, role, channel and month.
     pub attainment: Value,
+    /// Answered callbacks, the share satisfied, and whether the policy's `satisfaction`
+    /// target is met.
+    pub satisfaction: Value,
     /// Breaches: how many, and the first ones.
     pub breaches: Value,
     /// Procedure problems by kind, with examples.
@@ -52,80 +55,37 @@ fn attainment_json(a: &Attainment) -> Value {
     })
 }
 
-/// The due instants of a schedule between two dates, with the period each covers.
-fn due_dates(
-    schedule: &crate::syntax::ast::Schedule,
-    covering: Option<&str>,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Vec<(NaiveDate, NaiveDate, NaiveDate)> {
-    let mut out = Vec::new();
-    let mut date = from;
-    while date <= to {
-        let on = schedule.on.as_deref();
-        let due = match schedule.period.as_str() {
-            "day" => true,
-            "week" => {
-                let wanted = match on {
-                    Some("tuesday") => Weekday::Tue,
-                    Some("wednesday") => Weekday::Wed,
-                    Some("thursday") => Weekday::Thu,
-                    Some("friday") => Weekday::Fri,
-                    Some("saturday") => Weekday::Sat,
-                    Some("sunday") => Weekday::Sun,
-                    _ => Weekday::Mon,
-                };
-                date.weekday() == wanted
-            }
-            "month" | "quarter" => {
-                let day = on
-                    .and_then(|o| o.strip_prefix("day "))
-                    .and_then(|d| d.parse::<u32>().ok())
-                    .unwrap_or(1);
-                date.day() == day
-                    && (schedule.period == "month" || (date.month() - 1).is_multiple_of(3))
-            }
-            "year" => {
-                let md = on.unwrap_or("01-01");
-                format!("{:02}-{:02}", date.month(), date.day()) == md
-            }
-            _ => false,
-        };
-        if due {
-            let (start, end) = covered(date, covering.unwrap_or("previous day"));
-            out.push((date, start, end));
-        }
-        date += Duration::days(1);
-    }
-    out
-}
-
-/// The dates a report due on `due` covers.
-fn covered(due: NaiveDate, covering: &str) -> (NaiveDate, NaiveDate) {
-    let month_start = |d: NaiveDate| d.with_day(1).unwrap_or(d);
-    let prev_month = |d: NaiveDate| month_start(month_start(d) - Duration::days(1));
-    match covering {
-        "current day" => (due, due),
-        "previous week" => {
-            let monday = due - Duration::days(i64::from(due.weekday().num_days_from_monday()));
-            (monday - Duration::days(7), monday - Duration::days(1))
-        }
-        "previous month" => (prev_month(due), month_start(due) - Duration::days(1)),
-        "previous quarter" => {
-            let q_start = NaiveDate::from_ymd_opt(due.year(), (due.month() - 1) / 3 * 3 + 1, 1)
-                .unwrap_or(due);
-            let prev_end = q_start - Duration::days(1);
-            let prev_start =
-                NaiveDate::from_ymd_opt(prev_end.year(), (prev_end.month() - 1) / 3 * 3 + 1, 1)
-                    .unwrap_or(prev_end);
-            (prev_start, prev_end)
-        }
-        "previous year" => (
-            NaiveDate::from_ymd_opt(due.year() - 1, 1, 1).unwrap_or(due),
-            NaiveDate::from_ymd_opt(due.year() - 1, 12, 31).unwrap_or(due),
+/// Why a day is not a working day, in Chinese and English.
+fn closed_json(closed: &Closed) -> Value {
+    let (zh, en) = match closed {
+        Closed::Holiday(Some(label)) => (
+            Lang::Zh.pick(label).to_string(),
+            Lang::En.pick(label).to_string(),
         ),
-        _ => (due - Duration::days(1), due - Duration::days(1)),
-    }
+        Closed::Holiday(None) => ("节假日".to_string(), "a holiday".to_string()),
+        Closed::Weekday(day) => {
+            let i = day.num_days_from_monday() as usize;
+            (
+                format!(
+                    "{}休息",
+                    ["周一", "周二", "周三", "周四", "周五", "周六", "周日"][i]
+                ),
+                format!(
+                    "{}, not a working day",
+                    [
+                        "Monday",
+                        "Tuesday",
+                        "Wednesday",
+                        "Thursday",
+                        "Friday",
+                        "Saturday",
+                        "Sunday"
+                    ][i]
+                ),
+            )
+        }
+    };
+    json!({ "zh": zh, "en": en })
 }
 
 impl Report {
@@ -193,12 +153,13 @@ impl Report {
             tz.timestamp_opt(as_of, 0).single().map(|d| d.date_naive()),
         ) {
             for r in &policy.reports {
-                let Some(schedule) = &r.schedule else {
+                if r.schedule.is_none() {
                     continue;
-                };
-                let due: Vec<Value> = due_dates(schedule, r.covering.as_deref(), first, end)
+                }
+                let due: Vec<Value> = schedule::due_dates(policy, r, first, end)
                     .into_iter()
-                    .map(|(due, from, to)| {
+                    .map(|due| {
+                        let (from, to) = due.covering;
                         let mut sums = [0u64; 4];
                         for (_, d) in audit.days.range(from..=to) {
                             sums[0] += d.received;
@@ -207,7 +168,10 @@ impl Report {
                             sums[3] += d.breaches;
                         }
                         json!({
-                            "due": format!("{due} {}", crate::time::hhmm(schedule.before)),
+                            "due": format!("{} {}", due.date, crate::time::hhmm(due.before)),
+                            "moved_from": due.moved().then(|| due.scheduled.to_string()),
+                            "closed": due.closed.as_ref().map(closed_json),
+                            "provisional": due.provisional,
                             "covering": [from.to_string(), to.to_string()],
                             "received": sums[0],
                             "resolved_on_time": sums[1],
@@ -250,6 +214,18 @@ impl Report {
                 "attainment_after": after,
             })
         });
+        let (satisfied, answered) = audit.satisfaction;
+        let percent = (answered > 0).then(|| satisfied as f64 * 100.0 / answered as f64);
+        let satisfaction = json!({
+            "answered": answered,
+            "satisfied": satisfied,
+            "percent_satisfied": percent.map(round1),
+            "target_percent": policy.satisfaction,
+            "met": match (percent, policy.satisfaction) {
+                (Some(p), Some(t)) => Some(p >= t),
+                _ => None,
+            },
+        });
         Report {
             policy: json!({
                 "name": policy.name,
@@ -265,6 +241,7 @@ impl Report {
             }),
             outcomes: json!(audit.outcomes),
             attainment: Value::Object(attainment),
+            satisfaction,
             breaches: json!({ "count": audit.breach_count, "listed": breaches }),
             procedure: Value::Object(procedure),
             reports: Value::from(reports),
@@ -279,6 +256,93 @@ fn cell(v: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// A number without a needless `.0`: `90`, `92.5`.
+fn number(v: &Value) -> String {
+    match v.as_f64() {
+        Some(x) if x.fract() == 0.0 => format!("{x:.0}"),
+        _ => cell(v),
+    }
+}
+
+/// The satisfaction figures in a sentence: answered callbacks, the share satisfied, and the
+/// policy's target met or not.
+fn satisfaction_words(s: &Value, lang: Lang) -> String {
+    let answered = s["answered"].as_u64().unwrap_or(0);
+    let target = match (&s["target_percent"], &s["met"]) {
+        (Value::Null, _) => lang
+            .say(
+                "制度未设满意度目标（政策头部的 `satisfaction`）。",
+                "The policy sets no satisfaction target (`satisfaction` in its header).",
+            )
+            .to_string(),
+        (t, Value::Bool(true)) => match lang {
+            Lang::Zh => format!("目标 {}%：达标。", number(t)),
+            Lang::En => format!("Target {}%: met.", number(t)),
+        },
+        (t, Value::Bool(false)) => match lang {
+            Lang::Zh => format!("目标 {}%：未达标。", number(t)),
+            Lang::En => format!("Target {}%: not met.", number(t)),
+        },
+        (t, _) => match lang {
+            Lang::Zh => format!("目标 {}%：无可衡量的回访。", number(t)),
+            Lang::En => format!("Target {}%: nothing to measure it by.", number(t)),
+        },
+    };
+    if answered == 0 {
+        return format!(
+            "{}{target}",
+            lang.say(
+                "没有记录客户是否满意的回访。",
+                "No callback recorded whether the customer was satisfied. "
+            )
+        );
+    }
+    match lang {
+        Lang::Zh => format!(
+            "记录了满意与否的回访 {answered} 次，满意 {} 次（{}%）。{target}",
+            cell(&s["satisfied"]),
+            cell(&s["percent_satisfied"])
+        ),
+        Lang::En => format!(
+            "Callbacks that recorded an answer: {answered}; satisfied: {} ({}%). {target}",
+            cell(&s["satisfied"]),
+            cell(&s["percent_satisfied"])
+        ),
+    }
+}
+
+/// A report's due date, and when its scheduled date is not a working day, whether and where
+/// from it moved and why: `2026-10-08 10:00 (moved from 2026-10-05: National Day)`.
+fn due_cell(due: &Value, lang: Lang) -> String {
+    let mut text = cell(&due["due"]);
+    let why = match lang {
+        Lang::Zh => cell(&due["closed"]["zh"]),
+        Lang::En => cell(&due["closed"]["en"]),
+    };
+    match (&due["moved_from"], due["closed"].is_null()) {
+        (Value::String(from), _) => {
+            let later = from.as_str() < cell(&due["due"]).as_str();
+            text.push_str(&match (lang, later) {
+                (Lang::Zh, true) => format!("（原定 {from}，{why}，顺延）"),
+                (Lang::Zh, false) => format!("（原定 {from}，{why}，提前）"),
+                (Lang::En, _) => format!(" (moved from {from}: {why})"),
+            });
+        }
+        (_, false) => text.push_str(&match lang {
+            Lang::Zh => format!("（非工作日：{why}，不调整）"),
+            Lang::En => format!(" (not a working day: {why}; kept)"),
+        }),
+        _ => {}
+    }
+    if due["provisional"] == Value::Bool(true) {
+        text.push_str(lang.say(
+            "（超出日历有效期，仅按每周工作时间和每年固定假日推算）",
+            " (past the calendar's valid range: by its weekly hours and yearly holidays only)",
+        ));
+    }
+    text
 }
 
 fn attainment_table(rows: Vec<(String, &Value)>, lang: Lang, first: &str) -> Block {
@@ -423,6 +487,14 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
             ),
         });
     }
+    blocks.push(Block::Heading(
+        3,
+        say("客户满意度", "Customer satisfaction"),
+    ));
+    blocks.push(Block::Paragraph(satisfaction_words(
+        &report.satisfaction,
+        lang,
+    )));
     // Breaches.
     blocks.push(Block::Heading(2, say("二、超时清单", "2. Breaches")));
     let b = &report.breaches;
@@ -539,7 +611,7 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
                 .iter()
                 .map(|d| {
                     vec![
-                        cell(&d["due"]),
+                        due_cell(d, lang),
                         format!("{} – {}", cell(&d["covering"][0]), cell(&d["covering"][1])),
                         cell(&d["received"]),
                         cell(&d["resolved_on_time"]),

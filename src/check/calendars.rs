@@ -6,10 +6,10 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Weekday};
 use chrono_tz::Tz;
 
-use crate::check::{CalendarDef, Compiler, named};
+use crate::check::{CalendarDef, Compiler, YearlyLabel, named};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::Span;
-use crate::syntax::ast::{CalendarStmt, Head, Item, Node};
+use crate::syntax::ast::{CalendarStmt, Head, Item, Label, Node};
 use crate::time::{Calendar, CalendarSpec, OpenInterval, SpecError, SpecPlace};
 
 /// An extra working day: its date, its hours if given, and where it is written.
@@ -25,6 +25,9 @@ struct Gathered {
     holidays: Vec<(NaiveDate, Span)>,
     workdays: Vec<WorkdayDecl>,
     yearly: Vec<((u32, u32), (u32, u32))>,
+    /// The labels of holidays and yearly holidays, for saying why a day is closed.
+    holiday_labels: Vec<(NaiveDate, NaiveDate, Label)>,
+    yearly_labels: Vec<YearlyLabel>,
     /// `beyond valid provisional` (`true`) or `refuse`, and where; the calendar's own wins.
     beyond: Option<(bool, Span)>,
 }
@@ -55,6 +58,8 @@ impl Compiler<'_> {
             self.gather(&decls, head, &mut gathered, &mut path);
             let provisional = gathered.beyond.is_some_and(|(p, _)| p);
             let valid_at = gathered.valid.map(|(_, _, span)| span);
+            let holiday_labels = std::mem::take(&mut gathered.holiday_labels);
+            let yearly_labels = std::mem::take(&mut gathered.yearly_labels);
             let calendar = self.build(head, gathered, tz);
             let beyond = provisional
                 .then(|| calendar.beyond_valid().map(Arc::new))
@@ -64,6 +69,8 @@ impl Compiler<'_> {
                 calendar: Arc::new(calendar),
                 beyond,
                 valid_at,
+                holiday_labels,
+                yearly_labels,
             });
         }
         defs
@@ -158,7 +165,10 @@ impl Compiler<'_> {
                     }
                 }
                 CalendarStmt::Week(..) => {}
-                CalendarStmt::Holiday(a, b, _) => {
+                CalendarStmt::Holiday(a, b, label) => {
+                    if let Some(label) = label {
+                        into.holiday_labels.push((*a, *b, label.clone()));
+                    }
                     if b < a {
                         self.error(
                             Kind::ReversedRange,
@@ -176,7 +186,10 @@ impl Compiler<'_> {
                 CalendarStmt::Workday(d, hours, _) => {
                     into.workdays.push((*d, hours.clone(), stmt.span))
                 }
-                CalendarStmt::Yearly(a, b, _) => {
+                CalendarStmt::Yearly(a, b, label) => {
+                    if let Some(label) = label {
+                        into.yearly_labels.push((*a, *b, label.clone()));
+                    }
                     if b < a {
                         self.error(
                             Kind::ReversedRange,

@@ -79,6 +79,75 @@ pub fn calendars_ending(checked: &Checked, today: NaiveDate) -> Vec<Diagnostic> 
         .collect()
 }
 
+/// How long a calendar a policy decides with stays valid, as of a date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Validity {
+    /// The calendar's name.
+    pub calendar: String,
+    /// The last date of its `valid` range (its own, or that of a calendar it uses).
+    pub last: NaiveDate,
+    /// Days from the date asked about to `last`: 0 on the last valid day, negative after it.
+    pub days_left: i64,
+    /// Whether cases that need later dates are decided provisionally (`beyond valid
+    /// provisional`) rather than refused.
+    pub provisional: bool,
+}
+
+impl Validity {
+    /// The E0021 warning in words, when the range ends within [`WARN_DAYS`] of `today` (or
+    /// has ended).
+    pub fn warning(&self, today: NaiveDate) -> Option<String> {
+        if self.days_left > WARN_DAYS {
+            return None;
+        }
+        let left = self.days_left;
+        let when = match left {
+            0.. => format!(
+                "{left} day{} from {today}",
+                if left == 1 { "" } else { "s" }
+            ),
+            _ => format!("{} days before {today}", -left),
+        };
+        let then = if self.provisional {
+            "cases that need later dates are decided provisionally, from the weekly hours and yearly holidays only"
+        } else {
+            "cases that need later dates are refused"
+        };
+        Some(format!(
+            "calendar `{}` is valid until {}, {when}: {then}",
+            self.calendar, self.last
+        ))
+    }
+}
+
+/// Every calendar the `versions` decide with that has a valid range, once per name (the
+/// latest version's when versions differ), by name, with its days left from `today`.
+pub fn calendar_validity<'a>(
+    versions: impl DoubleEndedIterator<Item = &'a Policy>,
+    today: NaiveDate,
+) -> Vec<Validity> {
+    let mut out: Vec<Validity> = Vec::new();
+    for v in versions.rev() {
+        for i in used(v) {
+            let def = &v.calendars[i];
+            let Some((_, last)) = def.calendar.valid_range() else {
+                continue;
+            };
+            if out.iter().any(|c| c.calendar == def.named.name) {
+                continue;
+            }
+            out.push(Validity {
+                calendar: def.named.name.clone(),
+                last,
+                days_left: (last - today).num_days(),
+                provisional: def.beyond.is_some(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.calendar.cmp(&b.calendar));
+    out
+}
+
 /// The calendars a version decides with (not those only `use`d by others).
 fn used(policy: &Policy) -> Vec<usize> {
     let targets = (policy.slas.iter().flat_map(|s| &s.targets))
@@ -96,7 +165,8 @@ fn used(policy: &Policy) -> Vec<usize> {
             .callbacks
             .iter()
             .map(|c| c.within.as_ref().and_then(|w| w.2)),
-    );
+    )
+    .chain(policy.reports.iter().map(|r| r.calendar));
     targets.chain(others).flatten().chain(rules).collect()
 }
 

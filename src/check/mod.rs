@@ -15,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::{self, Item, Node, PolicyStmt};
 use crate::syntax::{Loaded, Span};
 
-pub use expiry::{WARN_DAYS, calendars_ending};
+pub use expiry::{Validity, WARN_DAYS, calendar_validity, calendars_ending};
 pub use names::{distance, nearest};
 pub use policy::*;
 
@@ -503,7 +503,7 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 Item::Report(h, stmts) => {
-                    let report = self.report(h, stmts);
+                    let report = self.report(h, stmts, policy.default_calendar);
                     policy.reports.push(report);
                 }
                 _ => {}
@@ -673,17 +673,47 @@ impl<'a> Compiler<'a> {
         ident.name.clone()
     }
 
-    fn report(&mut self, head: &ast::Head, stmts: &[Node<ast::ReportStmt>]) -> Report {
+    fn report(
+        &mut self,
+        head: &ast::Head,
+        stmts: &[Node<ast::ReportStmt>],
+        default_calendar: Option<usize>,
+    ) -> Report {
         let mut report = Report {
             named: named(head),
             schedule: None,
             covering: None,
             to: Vec::new(),
             cc: Vec::new(),
+            calendar: default_calendar,
+            if_closed: ast::IfClosed::default(),
+            if_closed_written: false,
         };
+        let mut if_closed: Option<Span> = None;
+        let mut covering_span = None;
         for stmt in stmts {
             match &stmt.node {
-                ast::ReportStmt::Schedule(s) => {
+                ast::ReportStmt::IfClosed(mode) => {
+                    if let Some(first) = if_closed {
+                        self.out.push(
+                            Diagnostic::error(
+                                Kind::Repeated,
+                                stmt.span,
+                                format!("report `{}` says `if_closed` twice", head.name.name),
+                            )
+                            .with_related(first, "first said here")
+                            .with_help("keep one: `if_closed next`, `previous` or `keep`"),
+                        );
+                        continue;
+                    }
+                    if_closed = Some(stmt.span);
+                    report.if_closed = *mode;
+                    report.if_closed_written = true;
+                }
+                ast::ReportStmt::Schedule(s, calendar) => {
+                    if let Some(c) = calendar {
+                        report.calendar = self.t.calendars.resolve(c, &mut self.out);
+                    }
                     if let Some(day) = s.on.as_deref().and_then(|o| o.strip_prefix("day ")) {
                         let limit = if s.period == "quarter" { 92 } else { 31 };
                         if !day.parse::<u32>().is_ok_and(|d| (1..=limit).contains(&d))
@@ -695,10 +725,52 @@ impl<'a> Compiler<'a> {
                     }
                     report.schedule = Some(s.clone());
                 }
-                ast::ReportStmt::Covering(c) => report.covering = Some(c.clone()),
+                ast::ReportStmt::Covering(c) => {
+                    report.covering = Some(c.clone());
+                    covering_span = Some(stmt.span);
+                }
                 ast::ReportStmt::To(list) => report.to = self.recipients(list),
                 ast::ReportStmt::Cc(list) => report.cc = self.recipients(list),
             }
+        }
+        let on_calendar = stmts
+            .iter()
+            .any(|s| matches!(&s.node, ast::ReportStmt::Schedule(_, Some(_))));
+        if let Some(span) = if_closed
+            && report.calendar.is_none()
+            && !on_calendar
+        {
+            self.error(
+                Kind::Missing,
+                span,
+                format!(
+                    "report `{}` says what to do on a non-working day, but no calendar says which days those are",
+                    head.name.name
+                ),
+            )
+            .help = Some(
+                "name the calendar on the schedule (`every week on monday before 10:00 on office`) or give the policy a default `calendar`"
+                    .into(),
+            );
+        }
+        if report.if_closed == ast::IfClosed::Previous
+            && let Some(covering) = report.covering.as_deref()
+            && covering.starts_with("current")
+        {
+            let d = Diagnostic::error(
+                Kind::OutOfRange,
+                if_closed.unwrap_or(head.name.span),
+                format!(
+                    "`if_closed previous` would make report `{}` due before the {} it covers has ended",
+                    head.name.name,
+                    covering.trim_start_matches("current ")
+                ),
+            )
+            .with_help("use `if_closed next` (the default) or `keep`, or let the report cover a `previous` period");
+            self.out.push(match covering_span {
+                Some(c) => d.with_related(c, "the period it covers"),
+                None => d,
+            });
         }
         if report.to.is_empty() {
             self.error(

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
 use crate::syntax::Span;
-use crate::syntax::ast::{AttrType, AuthorityLevel, CompareOp, Label, Schedule};
+use crate::syntax::ast::{AttrType, AuthorityLevel, CompareOp, IfClosed, Label, Schedule};
 use crate::time::{Calendar, Span as Duration};
 
 fn tz_name<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
@@ -114,6 +114,59 @@ pub struct CalendarDef {
     /// Where its `valid` range is written (perhaps in a calendar it uses).
     #[serde(skip)]
     pub valid_at: Option<Span>,
+    /// The labels of its dated holidays (with those of the calendars it uses): first and last
+    /// date, label.
+    #[serde(skip)]
+    pub holiday_labels: Vec<(NaiveDate, NaiveDate, Label)>,
+    /// The labels of its yearly holidays.
+    #[serde(skip)]
+    pub yearly_labels: Vec<YearlyLabel>,
+}
+
+/// The label of a yearly holiday: its first and last (month, day), and the label.
+pub type YearlyLabel = ((u32, u32), (u32, u32), Label);
+
+/// Why a date is not a working day on a calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Closed {
+    /// A holiday (dated or yearly), with its label if it has one.
+    Holiday(Option<Label>),
+    /// The weekday has no open hours.
+    Weekday(chrono::Weekday),
+}
+
+impl CalendarDef {
+    /// Why `date` has no open hours, or `None` when it has some (a working day).
+    pub fn closed_on(&self, date: NaiveDate) -> Option<Closed> {
+        use chrono::Datelike;
+        if !self.calendar.hours_on(date).is_empty() {
+            return None;
+        }
+        let dated = self
+            .holiday_labels
+            .iter()
+            .find(|(a, b, _)| *a <= date && date <= *b)
+            .map(|(.., l)| l.clone());
+        if dated.is_some() || self.calendar.spec().holidays.contains(&date) {
+            return Some(Closed::Holiday(dated));
+        }
+        let day = (date.month(), date.day());
+        if self
+            .calendar
+            .spec()
+            .yearly
+            .iter()
+            .any(|&(a, b)| a <= day && day <= b)
+        {
+            let yearly = self
+                .yearly_labels
+                .iter()
+                .find(|(a, b, _)| *a <= day && day <= *b)
+                .map(|(.., l)| l.clone());
+            return Some(Closed::Holiday(yearly));
+        }
+        Some(Closed::Weekday(date.weekday()))
+    }
 }
 
 fn is_some<T, S: Serializer>(value: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
@@ -433,6 +486,14 @@ pub struct Report {
     pub to: Vec<Recipient>,
     /// Copies.
     pub cc: Vec<Recipient>,
+    /// The calendar that tells working days from the others: the report's `on CAL`, else the
+    /// policy's default calendar.
+    pub calendar: Option<usize>,
+    /// Where the report goes when due on a day that is not a working day.
+    pub if_closed: IfClosed,
+    /// Whether `if_closed` is written (documents state an explicit `keep`).
+    #[serde(skip)]
+    pub if_closed_written: bool,
 }
 
 /// A report recipient.

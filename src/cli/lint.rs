@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Severity, display_width, sarif};
 /// Arguments of `charter lint`.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  charter lint policies/complaint-office\n  charter lint --format json --deny warnings policies/led-maker\n  charter lint --format sarif policies/renovation > lint.sarif\n\nSettings: a `lint.toml` beside the policy (in the folder, or beside the file) sets a level per lint code and adds vague phrases:\n  builtin_vague_wording = true     # false drops the built-in list\n  [levels]\n  L0012 = \"allow\"                  # allow (not reported), warn, or deny (an error)\n  [vague_wording]\n  \"做好相关工作\" = \"name the work and its result\"\n\nExit codes: 0 no warnings (or warnings without --deny warnings), 1 the policy has errors, a finding lint.toml denies, a lint.toml that is not valid, or warnings with --deny warnings, 2 usage or I/O error."
+    after_help = "Examples:\n  charter lint policies/complaint-office\n  charter lint --format json --deny warnings policies/led-maker\n  charter lint --format sarif policies/renovation > lint.sarif\n  charter lint --today 2026-10-01 policies/renovation     # warn of calendars ending by 2026-12-30\n\nSettings: a `lint.toml` beside the policy (in the folder, or beside the file) sets a level per lint code and adds vague phrases:\n  builtin_vague_wording = true     # false drops the built-in list\n  [levels]\n  L0012 = \"allow\"                  # allow (not reported), warn, or deny (an error)\n  [vague_wording]\n  \"做好相关工作\" = \"name the work and its result\"\n\nA calendar whose valid range ends within 90 days of --today is a warning (E0021, as in `charter check`); lint.toml levels do not apply to it.\n\nExit codes: 0 no warnings (or warnings without --deny warnings), 1 the policy has errors, a finding lint.toml denies, a lint.toml that is not valid, or warnings with --deny warnings, 2 usage or I/O error."
 )]
 pub struct Args {
     /// A `.charter` file, or a folder of them compiled together.
@@ -27,6 +27,11 @@ pub struct Args {
     /// Lint settings to use instead of the `lint.toml` beside the policy.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// The date calendars are checked against: a calendar whose `valid` range ends within 90
+    /// days of it is a warning, E0021, as in `charter check` (default: today, in the local
+    /// time zone).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -63,6 +68,15 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             if !findings.contains(&d) {
                 findings.push(d);
             }
+        }
+    }
+    // Calendars that run out: the compiler's warning, which lint.toml levels do not touch.
+    let today = args
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    for d in crate::check::calendars_ending(&checked, today) {
+        if !findings.contains(&d) {
+            findings.push(d);
         }
     }
     let count = |severity| findings.iter().filter(|d| d.severity == severity).count();

@@ -66,6 +66,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         max_body: args.max_body,
         max_batch_body: args.max_batch_body,
         max_batch_cases: args.max_batch_cases,
+        today: None,
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     runtime.enable_all();

@@ -1,12 +1,14 @@
 //! Prometheus metrics, kept in atomics and written by hand in the text exposition format:
 //! requests by endpoint and status, a latency histogram per endpoint, decisions by outcome,
-//! reloads by result.
+//! reloads by result, and the days left in each calendar's valid range.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use crate::check::Validity;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -62,8 +64,16 @@ impl Metrics {
         histogram.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
     }
 
-    /// The exposition text. `info` labels the policy being served.
-    pub fn render(&self, policy: &str, version: &str, digest: &str, generation: u64) -> String {
+    /// The exposition text. `info` labels the policy being served; `calendars` are those it
+    /// decides with that have a valid range, with their days left.
+    pub fn render(
+        &self,
+        policy: &str,
+        version: &str,
+        digest: &str,
+        generation: u64,
+        calendars: &[Validity],
+    ) -> String {
         let mut out = String::new();
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let _ = writeln!(
@@ -160,6 +170,19 @@ impl Metrics {
             escape(version),
             escape(digest)
         );
+        let _ = writeln!(
+            out,
+            "# HELP charter_calendar_valid_days_left Days from today to the last day of a calendar's valid range (0 on that day, negative after it), for each calendar the policy decides with that has one."
+        );
+        let _ = writeln!(out, "# TYPE charter_calendar_valid_days_left gauge");
+        for c in calendars {
+            let _ = writeln!(
+                out,
+                "charter_calendar_valid_days_left{{calendar=\"{}\"}} {}",
+                escape(&c.calendar),
+                c.days_left
+            );
+        }
         out
     }
 }

@@ -31,6 +31,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::check::Validity;
 use crate::decide::batch::{BatchOptions, run_batch};
 use crate::decide::{Case, Decision, Outcome, Timestamp};
 
@@ -60,6 +61,16 @@ pub struct Options {
     pub max_batch_body: usize,
     /// The most cases in one batch.
     pub max_batch_cases: usize,
+    /// The date calendars' days left are counted from; `None`: the local date at each request.
+    pub today: Option<chrono::NaiveDate>,
+}
+
+impl Options {
+    /// The date calendars' days left are counted from now.
+    fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    }
 }
 
 /// The shared state of the service.
@@ -566,6 +577,13 @@ async fn healthz() -> Response {
 }
 
 /// Ready when a policy is loaded (the service does not start without one).
+/// The calendars the served policy decides with that have a valid range, as of today.
+fn calendar_validity(service: &Service, live: &Live) -> (chrono::NaiveDate, Vec<Validity>) {
+    let today = service.options.today();
+    let versions = live.engine.versions().iter().map(|v| &v.policy);
+    (today, crate::check::calendar_validity(versions, today))
+}
+
 async fn readyz(State(service): State<Arc<Service>>) -> Response {
     let live = service.current.get();
     let version = live
@@ -573,10 +591,38 @@ async fn readyz(State(service): State<Arc<Service>>) -> Response {
         .versions()
         .last()
         .map(|v| v.policy.version.clone());
+    let (today, validity) = calendar_validity(&service, &live);
+    let calendars: Vec<Value> = validity
+        .iter()
+        .map(|c| {
+            json!({
+                "calendar": c.calendar,
+                "valid_until": c.last.to_string(),
+                "days_left": c.days_left,
+                "beyond_valid": if c.provisional { "provisional" } else { "refuse" },
+            })
+        })
+        .collect();
+    let warnings: Vec<Value> = validity
+        .iter()
+        .filter_map(|c| {
+            c.warning(today).map(
+                |message| json!({ "code": "E0021", "calendar": c.calendar, "message": message }),
+            )
+        })
+        .collect();
     (
         StatusCode::OK,
         json_headers(),
-        json!({ "ready": true, "version": version, "generation": live.generation }).to_string(),
+        json!({
+            "ready": true,
+            "version": version,
+            "generation": live.generation,
+            "today": today.to_string(),
+            "calendars": calendars,
+            "warnings": warnings,
+        })
+        .to_string(),
     )
         .into_response()
 }
@@ -584,11 +630,13 @@ async fn readyz(State(service): State<Arc<Service>>) -> Response {
 async fn metrics_text(State(service): State<Arc<Service>>) -> Response {
     let live = service.current.get();
     let latest = live.engine.versions().last();
+    let (_, calendars) = calendar_validity(&service, &live);
     let text = service.metrics.render(
         latest.map_or("", |v| v.policy.name.as_str()),
         latest.map_or("", |v| v.policy.version.as_str()),
         latest.map_or("", |v| v.digest.as_str()),
         live.generation,
+        &calendars,
     );
     (
         StatusCode::OK,

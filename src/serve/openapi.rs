@@ -65,6 +65,35 @@ pub fn document() -> Value {
         "schema": { "type": "string", "example": "2026-11-30T12:00:00+08:00" }
     });
     let text = |media: &str, description: &str| json!({ "description": description, "content": { media: { "schema": { "type": "string" } } } });
+    let ready = json!({
+        "type": "object",
+        "required": ["ready", "version", "generation", "today", "calendars", "warnings"],
+        "properties": {
+            "ready": { "type": "boolean" },
+            "version": { "type": "string", "nullable": true, "description": "The latest version" },
+            "generation": { "type": "integer", "description": "1 at start, +1 per reload" },
+            "today": { "type": "string", "format": "date", "description": "The date days left are counted from" },
+            "calendars": { "type": "array", "items": {
+                "type": "object",
+                "required": ["calendar", "valid_until", "days_left", "beyond_valid"],
+                "properties": {
+                    "calendar": { "type": "string" },
+                    "valid_until": { "type": "string", "format": "date", "description": "The last day of the valid range" },
+                    "days_left": { "type": "integer", "description": "From `today` to `valid_until`: 0 on the last valid day, negative after it" },
+                    "beyond_valid": { "type": "string", "enum": ["provisional", "refuse"], "description": "What happens to cases that need later dates" }
+                }
+            }},
+            "warnings": { "type": "array", "items": {
+                "type": "object",
+                "required": ["code", "calendar", "message"],
+                "properties": {
+                    "code": { "type": "string", "enum": ["E0021"] },
+                    "calendar": { "type": "string" },
+                    "message": { "type": "string" }
+                }
+            }}
+        }
+    });
     json!({
         "openapi": "3.0.3",
         "info": {
@@ -131,11 +160,11 @@ pub fn document() -> Value {
                 "responses": { "200": { "description": "`{\"status\": \"ok\"}`", "content": { "application/json": { "schema": { "type": "object" } } } } }
             }},
             "/readyz": { "get": {
-                "operationId": "readyz", "summary": "A policy is loaded and served",
-                "responses": { "200": { "description": "`{\"ready\": true, \"version\": …, \"generation\": …}`", "content": { "application/json": { "schema": { "type": "object" } } } } }
+                "operationId": "readyz", "summary": "A policy is loaded and served; how long its calendars stay valid",
+                "responses": { "200": { "description": "`{\"ready\": true, \"version\", \"generation\", \"today\", \"calendars\", \"warnings\"}`: each calendar the policy decides with that has a valid range, its last valid day and the days left (negative once ended); an E0021 warning for each within 90 days of its end (the service stays ready)", "content": { "application/json": { "schema": ready } } } }
             }},
             "/metrics": { "get": {
-                "operationId": "metrics", "summary": "Prometheus metrics: requests, latency, decisions by outcome, reloads",
+                "operationId": "metrics", "summary": "Prometheus metrics: requests, latency, decisions by outcome, reloads, days left in each calendar's valid range",
                 "responses": { "200": text("text/plain", "The Prometheus text format.") }
             }},
             "/openapi.json": { "get": {

@@ -435,14 +435,40 @@ pub enum StageStmt {
 /// Statements of a `report` block.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ReportStmt {
-    /// `every week on monday before 10:00`
-    Schedule(Schedule),
+    /// `every week on monday before 10:00`, with `on CAL` when given.
+    Schedule(Schedule, Option<Ident>),
     /// `covering previous week`
     Covering(String),
     /// `to a, "external"`
     To(Vec<Recipient>),
     /// `cc b`
     Cc(Vec<Recipient>),
+    /// `if_closed next`
+    IfClosed(IfClosed),
+}
+
+/// Where a report due on a non-working day goes (`if_closed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfClosed {
+    /// Due on the day itself.
+    Keep,
+    /// Due at the same time on the next working day (the default).
+    #[default]
+    Next,
+    /// Due at the same time on the working day before.
+    Previous,
+}
+
+impl IfClosed {
+    /// The word as written.
+    pub fn word(self) -> &'static str {
+        match self {
+            IfClosed::Keep => "keep",
+            IfClosed::Next => "next",
+            IfClosed::Previous => "previous",
+        }
+    }
 }
 
 /// When a report is due.

@@ -256,7 +256,9 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::extension_stmt => "`max` or `count`",
         Rule::extension_count => "`count`",
         Rule::report => "`report`",
-        Rule::report_stmt => "a report statement (`every`, `covering`, `to`, `cc`)",
+        Rule::report_stmt => "a report statement (`every`, `covering`, `to`, `cc`, `if_closed`)",
+        Rule::if_closed => "`if_closed`",
+        Rule::closed_move => "`next`, `previous` or `keep`",
         Rule::schedule => "`every`",
         Rule::period => "a period (`day`, `week`, `month`, `quarter`, `year`)",
         Rule::long_weekday => "a weekday (`monday` … `sunday`)",
@@ -642,7 +644,14 @@ impl Lower {
                 Item::Report(
                     head,
                     inner
-                        .map(|s| self.node(&s, |l| l.report_stmt(s.clone())))
+                        .map(|s| {
+                            // The optional `on CAL` after a schedule lets the pair take the
+                            // white space that follows it; the statement ends at its text.
+                            let mut node = self.node(&s, |l| l.report_stmt(s.clone()));
+                            let text = s.as_str();
+                            node.span.end -= (text.len() - text.trim_end().len()) as u32;
+                            node
+                        })
                         .collect(),
                 )
             }
@@ -1142,10 +1151,14 @@ impl Lower {
                     on: None,
                     before: u16::MAX,
                 };
+                let mut calendar = None;
                 for part in p.into_inner() {
                     match part.as_rule() {
                         Rule::period => schedule.period = part.as_str().to_string(),
                         Rule::clock_time => schedule.before = self.clock(part, false),
+                        Rule::on_calendar => {
+                            calendar = part.into_inner().next().map(|c| self.ident(c))
+                        }
                         Rule::day_of => {
                             schedule.on = Some(format!(
                                 "day {}",
@@ -1163,7 +1176,14 @@ impl Lower {
                         help: "add a time: `every week on monday before 10:00`".into(),
                     });
                 }
-                ReportStmt::Schedule(schedule)
+                ReportStmt::Schedule(schedule, calendar)
+            }
+            Rule::if_closed => {
+                ReportStmt::IfClosed(match p.into_inner().next().map_or("next", |m| m.as_str()) {
+                    "keep" => IfClosed::Keep,
+                    "previous" => IfClosed::Previous,
+                    _ => IfClosed::Next,
+                })
             }
             Rule::covering => {
                 let text = p
