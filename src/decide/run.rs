@@ -37,11 +37,11 @@ struct Clocked<'a> {
     budget: i64,
     deadline: Option<i64>,
     pauses: Pauses,
-    /// Whether an escalation ladder follows the target, so that earlier plans are kept.
+    /// Whether an escalation ladder follows the target, so that its earlier plans are kept
+    /// (in the context's `plans`, under `slot`).
     followed: bool,
-    /// Earlier plans of the clock, oldest first: ended cycles and rounds, and the current
-    /// cycle before each extension re-planned it. Their fired steps stay in the decision.
-    earlier: Vec<Plan>,
+    /// Its position in the list of clocks.
+    slot: usize,
     /// When the current plan was made: its cycle's start, or its latest extension.
     since: i64,
     /// The instant the current cycle is judged at (the decision's, or its round's end).
@@ -100,6 +100,10 @@ struct Ctx<'a, 'e> {
     tz: Tz,
     /// Whether calendars that allow it are used past their valid range.
     provisional: bool,
+    /// Earlier plans of the clocks that ladders follow, oldest first, each with its clock's
+    /// slot: ended cycles and rounds, and a cycle before each extension re-planned it. Their
+    /// fired steps stay in the decision.
+    plans: Vec<(usize, Plan)>,
     reasons: Vec<Reason<'a>>,
     findings: Vec<Finding>,
 }
@@ -167,6 +171,7 @@ fn attempt<'a>(
         facts,
         tz,
         provisional,
+        plans: Vec::new(),
         reasons: std::mem::take(&mut out.explain),
         findings: std::mem::take(&mut out.findings),
     };
@@ -701,7 +706,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             deadline: None,
             pauses: Pauses::new(),
             followed: self.version.names.ladder_targets.contains(&Some(name)),
-            earlier: Vec::new(),
+            slot: clocked.len(),
             since: 0,
             until: 0,
         });
@@ -842,7 +847,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 // run side by side, each until the instant it is judged at.
                 until: if target.each { run.until } else { start },
             };
-            run.earlier.push(plan);
+            self.plans.push((run.slot, plan));
         }
         run.since = start;
         run.until = now;
@@ -917,7 +922,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 pauses,
                 stop,
             };
-            let plans = run.followed.then_some((&mut run.earlier, &mut run.since));
+            let plans = run.followed.then_some((run.slot, &mut run.since));
             let (extra, moved) =
                 self.extensions(target, &base, deadline, &extensions, state, plans)?;
             budget += extra;
@@ -1003,7 +1008,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         mut deadline: Option<i64>,
         extensions: &[&Ev<'a>],
         state: &mut TargetState<'a>,
-        mut plans: Option<(&mut Vec<Plan>, &mut i64)>,
+        mut plans: Option<(usize, &mut i64)>,
     ) -> Result<(i64, Option<i64>), TimeError> {
         let policy = self.policy;
         let (cal, clock) = (base.cal, base.clock);
@@ -1078,9 +1083,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 continue;
             }
             let Some(by) = ev.by else { continue };
-            if let Some((plans, since)) = plans.as_mut() {
+            if let Some((slot, since)) = plans.as_mut() {
                 // The clock as planned until this extension re-plans it.
-                plans.push(Plan {
+                let plan = Plan {
                     since: std::mem::replace(*since, ev.at),
                     start: base.start,
                     stop: base.stop,
@@ -1088,7 +1093,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
                     deadline,
                     pauses: base.pauses.into(),
                     until: ev.at,
-                });
+                };
+                self.plans.push((*slot, plan));
             }
             let from = match known {
                 Some(d) => d,
@@ -1191,7 +1197,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 // it was replaced) to its `until`; a step whose instant under a plan is before
                 // that plan was made had already passed (it fired under an earlier one).
                 let mut fired_at: Option<i64> = None;
-                for plan in run.map_or(&[][..], |r| &r.earlier[..]) {
+                let slot = run.map(|r| r.slot);
+                let plans = self.plans.iter().filter(|(s, _)| Some(*s) == slot);
+                for (_, plan) in plans {
                     let Some(run) = run else { break };
                     let mut from = run.calendar.start_at(plan.start);
                     let clock = Timing {
@@ -1270,6 +1278,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
 
     /// When a step with `trigger` fires on a target's clock (none for a ladder without a
     /// target), and whether it is cancelled: the target stopped before it was due.
+    #[inline]
     fn step_time(
         &self,
         trigger: &Trigger,
