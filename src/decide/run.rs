@@ -753,7 +753,11 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 }
             };
             loop {
-                let stop = self.first_of(stop_kinds, from, end);
+                // One stop event is the common case, and a one-kind search the cheapest.
+                let stop = match stop_kinds {
+                    [one] => self.first_of(&[*one], from, end),
+                    many => self.first_of(many, from, end),
+                };
                 let closed = if target.recurring {
                     self.first_of(&[Kind::RESOLVED, Kind::CLOSED], from, end)
                 } else {
