@@ -435,3 +435,75 @@ mod levels {
         insta::assert_snapshot!("bad_lint_toml", rendered.join("\n"));
     }
 }
+
+/// What each role of two shipped policies answers for, against lists made by hand from their
+/// route tables: the SLA targets (block.target) and callback rules that apply to some case
+/// routed to the role, and nothing else.
+#[test]
+fn each_role_answers_for_exactly_its_cases() {
+    let answers = |policy: &str| -> Vec<(String, Vec<String>, Vec<String>)> {
+        let loaded = charter::syntax::load(std::path::Path::new(policy));
+        let checked = charter::check::check(&loaded);
+        let p = checked.versions.last().unwrap();
+        (0..p.roles.len())
+            .map(|r| {
+                let a = charter::analyse::answers(p, r);
+                let targets = (a.targets.iter())
+                    .map(|&(s, t)| {
+                        format!("{}.{}", p.slas[s].named.name, p.slas[s].targets[t].name)
+                    })
+                    .collect();
+                let callbacks = a
+                    .callbacks
+                    .iter()
+                    .map(|&c| p.callbacks[c].named.name.clone())
+                    .collect();
+                (p.roles[r].named.name.clone(), targets, callbacks)
+            })
+            .filter(|(_, t, c): &(String, Vec<String>, Vec<String>)| !t.is_empty() || !c.is_empty())
+            .collect()
+    };
+    let s = |list: &[&str]| list.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let standard = [
+        "standard.return_call",
+        "standard.acknowledge",
+        "standard.resolve",
+    ];
+    assert_eq!(
+        answers("policies/led-maker"),
+        [
+            (
+                "complaint_specialist".into(),
+                s(&[&standard[..], &["price.reply"]].concat()),
+                s(&["result"])
+            ),
+            (
+                "cqe".into(),
+                s(&[&standard[..], &["eight_d.containment", "eight_d.report_8d"]].concat()),
+                s(&["result"])
+            ),
+            (
+                "service_specialist".into(),
+                s(&standard),
+                s(&["installation"])
+            ),
+        ]
+    );
+    let office = [
+        "standard.acknowledge",
+        "standard.resolve",
+        "standard.update",
+    ];
+    assert_eq!(
+        answers("policies/complaint-office"),
+        [
+            ("complaint_officer".into(), s(&office), s(&["feedback"])),
+            (
+                "office_director".into(),
+                s(&[&office[..], &["critical.acknowledge", "critical.resolve"]].concat()),
+                s(&["feedback"])
+            ),
+            ("coordinator".into(), s(&office), s(&["feedback"])),
+        ]
+    );
+}

@@ -6,11 +6,13 @@
 //! exactly over the case space of `space`; the rest reads the declarations.
 
 mod duties;
+mod responsibility;
 mod routes;
 mod settings;
 mod space;
 mod wording;
 
+pub use responsibility::{Answers, answers};
 pub use settings::{Level, LintCode, Settings, SettingsError};
 
 use crate::check::{Policy, Trigger};

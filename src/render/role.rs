@@ -337,31 +337,61 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
         3,
         say("须遵守的时限", "Deadlines this role answers for"),
     ));
+    // Exactly the targets and callbacks that apply to some case routed to this role, and the
+    // targets of the stages it handles.
+    let answers = crate::analyse::answers(policy, index);
+    let superior_of_handler = policy
+        .routes
+        .iter()
+        .map(|r| r.target)
+        .chain(policy.otherwise.as_ref().map(|o| o.target))
+        .any(|h| policy.roles[h].reports_to == Some(index));
     let mut deadlines = Vec::new();
-    if handles {
-        for sla in &policy.slas {
-            for t in &sla.targets {
-                let when = sla
-                    .when
-                    .as_ref()
-                    .map(|c| format!(" ({})", cond_words(policy, c, lang)))
-                    .unwrap_or_default();
-                let limit = if t.recurring {
-                    format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
-                } else {
-                    deadline_words(t.span, lang)
-                };
-                deadlines.push(vec![
-                    target_name(&t.name, lang),
-                    limit,
-                    format!("{}{when}", l(&sla.named.label)),
-                ]);
-            }
+    for &(s, t) in &answers.targets {
+        let (sla, t) = (&policy.slas[s], &policy.slas[s].targets[t]);
+        let when = sla
+            .when
+            .as_ref()
+            .map(|c| format!(" ({})", cond_words(policy, c, lang)))
+            .unwrap_or_default();
+        let limit = if t.recurring {
+            format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
+        } else {
+            deadline_words(t.span, lang)
+        };
+        deadlines.push(vec![
+            target_name(&t.name, lang),
+            limit,
+            format!("{}{when}", l(&sla.named.label)),
+        ]);
+    }
+    for &c in &answers.callbacks {
+        let rule = &policy.callbacks[c];
+        if let Some((span, from, _)) = &rule.within {
+            deadlines.push(vec![
+                l(&rule.named.label).to_string(),
+                deadline_words(*span, lang),
+                match lang {
+                    Lang::Zh => format!(
+                        "回访（自{}起）",
+                        crate::render::words::event_name(from, lang)
+                    ),
+                    Lang::En => format!(
+                        "callback (from {})",
+                        crate::render::words::event_name(from, lang)
+                    ),
+                },
+            ]);
         }
     }
     for stage in &policy.stages {
+        let handled = match stage.by {
+            Some(Whom::Role(r)) => r == index,
+            Some(Whom::Handler) | None => handles,
+            Some(Whom::Superior) => superior_of_handler,
+        };
         for t in &stage.targets {
-            if handles {
+            if handled {
                 deadlines.push(vec![
                     target_name(&t.name, lang),
                     deadline_words(t.span, lang),

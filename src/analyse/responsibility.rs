@@ -1,0 +1,117 @@
+//! What a role answers for, derived exactly from the policy: the cases routed to it (each
+//! route rule takes the accepted cases that no earlier rule took; `otherwise` the rest), and
+//! of those, the ones each SLA target and callback rule applies to (a later block's target of
+//! the same name replaces an earlier one where both apply). Position descriptions list
+//! exactly these; a condition too large to analyse counts as applying, so nothing a role
+//! may answer for is left out.
+
+use crate::check::{Cond, Policy};
+
+use super::routes::accepted;
+use super::space::{Region, Space};
+
+/// What one role answers for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Answers {
+    /// Whether any accepted case is routed to the role.
+    pub routed: bool,
+    /// The SLA targets that apply to some case routed to it: (block, target) indices.
+    pub targets: Vec<(usize, usize)>,
+    /// The callback rules that apply to some case routed to it (the first matching rule of
+    /// a case applies).
+    pub callbacks: Vec<usize>,
+}
+
+/// What `policy.roles[role]` answers for as the handler of the cases routed to it.
+pub fn answers(policy: &Policy, role: usize) -> Answers {
+    let space = Space::new(policy);
+    let Some(mine) = routed_to(&space, policy, role) else {
+        // Too large to analyse: everything may apply.
+        return Answers {
+            routed: true,
+            targets: all_targets(policy),
+            callbacks: (0..policy.callbacks.len()).collect(),
+        };
+    };
+    if mine.is_empty() {
+        return Answers::default();
+    }
+    let mut out = Answers {
+        routed: true,
+        ..Answers::default()
+    };
+    for (s, sla) in policy.slas.iter().enumerate() {
+        for (t, target) in sla.targets.iter().enumerate() {
+            let mut region = within(&space, sla.when.as_ref(), &mine);
+            for later in &policy.slas[s + 1..] {
+                if later.targets.iter().any(|x| x.name == target.name) {
+                    region = region.and_then(|r| without(&space, r, later.when.as_ref()));
+                }
+            }
+            if region.is_none_or(|r| !r.is_empty()) {
+                out.targets.push((s, t));
+            }
+        }
+    }
+    for (c, rule) in policy.callbacks.iter().enumerate() {
+        let mut region = within(&space, rule.when.as_ref(), &mine);
+        for earlier in &policy.callbacks[..c] {
+            region = region.and_then(|r| without(&space, r, earlier.when.as_ref()));
+        }
+        if region.is_none_or(|r| !r.is_empty()) {
+            out.callbacks.push(c);
+        }
+    }
+    out
+}
+
+fn all_targets(policy: &Policy) -> Vec<(usize, usize)> {
+    (policy.slas.iter().enumerate())
+        .flat_map(|(s, sla)| (0..sla.targets.len()).map(move |t| (s, t)))
+        .collect()
+}
+
+/// The accepted cases routed to `role`, or `None` when too large to analyse.
+fn routed_to(space: &Space<'_>, policy: &Policy, role: usize) -> Option<Region> {
+    let all = vec![space.categories(&accepted(policy))];
+    let mut taken: Region = Vec::new();
+    let mut mine: Region = Vec::new();
+    for rule in &policy.routes {
+        let region = space.intersect(&space.region(&rule.when)?, &all)?;
+        if rule.target == role {
+            mine.extend(subtract_all(space, region.clone(), &taken)?);
+        }
+        taken.extend(region);
+    }
+    if policy.otherwise.as_ref().is_some_and(|o| o.target == role) {
+        mine.extend(subtract_all(space, all, &taken)?);
+    }
+    Some(mine)
+}
+
+/// The cases of `cases` for which `when` holds (all of them when `None`).
+fn within(space: &Space<'_>, when: Option<&Cond>, cases: &Region) -> Option<Region> {
+    match when {
+        None => Some(cases.clone()),
+        Some(cond) => space.intersect(&space.region(cond)?, cases),
+    }
+}
+
+/// `region` without the cases for which `when` holds (none left when `None`).
+fn without(space: &Space<'_>, region: Region, when: Option<&Cond>) -> Option<Region> {
+    match when {
+        None => Some(Vec::new()),
+        Some(cond) => subtract_all(space, region, &space.region(cond)?),
+    }
+}
+
+fn subtract_all(
+    space: &Space<'_>,
+    mut region: Region,
+    cubes: &[super::space::Cube],
+) -> Option<Region> {
+    for cube in cubes {
+        region = space.subtract(region, cube)?;
+    }
+    Some(region)
+}
