@@ -411,12 +411,6 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
     ));
 
     blocks.push(Block::Heading(3, say("升级与通知", "Escalations")));
-    let superior_of_handler = policy
-        .routes
-        .iter()
-        .map(|r| r.target)
-        .chain(policy.otherwise.as_ref().map(|o| o.target))
-        .any(|h| policy.roles[h].reports_to == Some(index));
     let mut escalations = Vec::new();
     for ladder in &policy.escalations {
         for step in &ladder.steps {
