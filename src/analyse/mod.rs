@@ -74,14 +74,18 @@ fn scope_coverage(policy: &Policy, out: &mut Vec<Diagnostic>) {
 
 /// An accepted category no SLA block can apply to.
 fn sla_coverage(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnostic>) {
+    // The categories some block admits, found once for all of them (a block too large to
+    // analyse counts as admitting every category).
+    let mut covered = vec![false; policy.categories.len()];
+    for sla in &policy.slas {
+        match space.categories_admitted(sla.when.as_ref()) {
+            Some(admitted) => (covered.iter_mut().zip(admitted)).for_each(|(c, a)| *c |= a),
+            None => covered.fill(true),
+        }
+    }
     for i in routes::accepted(policy) {
         let category = &policy.categories[i];
-        let cases = space.categories(&[i]);
-        let covered = policy
-            .slas
-            .iter()
-            .any(|sla| space.may_apply(sla.when.as_ref(), &cases));
-        if !covered {
+        if !covered.get(i).copied().unwrap_or(true) {
             out.push(
                 Diagnostic::warning(
                     Kind::LintNoSla,

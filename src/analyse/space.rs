@@ -32,8 +32,17 @@ impl Bits {
     }
 
     fn full(size: usize) -> Bits {
+        let mut b = Bits(vec![u64::MAX; size / 64]);
+        if !size.is_multiple_of(64) {
+            b.0.push((1 << (size % 64)) - 1);
+        }
+        b
+    }
+
+    /// The atoms of `list` (each below `size`): linear in the list, not in size × list.
+    fn from_list(size: usize, list: &[usize]) -> Bits {
         let mut b = Bits::empty(size);
-        for i in 0..size {
+        for &i in list.iter().filter(|&&i| i < size) {
             b.insert(i);
         }
         b
@@ -203,7 +212,7 @@ impl<'p> Space<'p> {
 
     fn restrict(&self, dim: usize, atoms: &[usize]) -> Cube {
         let mut cube = self.everything();
-        cube.0[dim] = Bits::from_fn(self.sizes[dim], |i| atoms.contains(&i));
+        cube.0[dim] = Bits::from_list(self.sizes[dim], atoms);
         cube
     }
 
@@ -254,8 +263,8 @@ impl<'p> Space<'p> {
     fn atom(&self, cond: &Cond) -> Option<(usize, Bits)> {
         let position = |want: &dyn Fn(&Dim) -> bool| self.dims.iter().position(want);
         Some(match cond {
-            Cond::Category(list) => (0, Bits::from_fn(self.sizes[0], |i| list.contains(&i))),
-            Cond::Channel(list) => (1, Bits::from_fn(self.sizes[1], |i| list.contains(&i))),
+            Cond::Category(list) => (0, Bits::from_list(self.sizes[0], list)),
+            Cond::Channel(list) => (1, Bits::from_list(self.sizes[1], list)),
             Cond::Severity(op, rank) => (
                 2,
                 Bits::from_fn(self.sizes[2], |i| op.holds(i as f64, *rank as f64)),
@@ -295,6 +304,22 @@ impl<'p> Space<'p> {
             }
             Cond::And(_) | Cond::Or(_) | Cond::Not(_) => return None,
         })
+    }
+
+    /// For each category, whether `when` (always, when `None`) holds for some case of it, or
+    /// `None` when the condition is too large to analyse. Linear in the categories.
+    pub(crate) fn categories_admitted(&self, when: Option<&Cond>) -> Option<Vec<bool>> {
+        let size = self.sizes[0];
+        let Some(cond) = when else {
+            return Some(vec![true; size]);
+        };
+        let mut bits = Bits::empty(size);
+        for cube in &self.region(cond)? {
+            for (w, x) in bits.0.iter_mut().zip(&cube.0[0].0) {
+                *w |= x;
+            }
+        }
+        Some((0..size).map(|i| bits.contains(i)).collect())
     }
 
     /// Whether a block with condition `when` (always, when `None`) can apply to some case of
