@@ -201,9 +201,9 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
                     } else {
                         ""
                     },
-                    event_name(&t.start, lang),
+                    event_name(policy, &t.start, lang),
                     (t.stop.iter())
-                        .map(|e| event_name(e, lang))
+                        .map(|e| event_name(policy, e, lang))
                         .collect::<Vec<_>>()
                         .join(lang.say("或", " or "))
                 ),
@@ -297,13 +297,13 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
                 |(span, from, _)| match lang {
                     Lang::Zh => format!(
                         "自{}起{}",
-                        event_name(from, lang),
+                        event_name(policy, from, lang),
                         deadline_words(*span, lang)
                     ),
                     Lang::En => format!(
                         "{} after {}",
                         deadline_words(*span, lang),
-                        event_name(from, lang)
+                        event_name(policy, from, lang)
                     ),
                 },
             );

@@ -374,11 +374,11 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
                 match lang {
                     Lang::Zh => format!(
                         "回访（自{}起）",
-                        crate::render::words::event_name(from, lang)
+                        crate::render::words::event_name(policy, from, lang)
                     ),
                     Lang::En => format!(
                         "callback (from {})",
-                        crate::render::words::event_name(from, lang)
+                        crate::render::words::event_name(policy, from, lang)
                     ),
                 },
             ]);

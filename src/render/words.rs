@@ -253,7 +253,14 @@ pub(crate) fn schedule_words(schedule: &Schedule, lang: Lang) -> String {
 }
 
 /// The usual case events by their names in the language; others as written.
-pub(crate) fn event_name(event: &str, lang: Lang) -> String {
+/// An event in words: the label the policy gives it (`event installed "安装完成"`), or the
+/// language's own words for its own events, or else its name.
+pub(crate) fn event_name(policy: &Policy, event: &str, lang: Lang) -> String {
+    if let Some(declared) = policy.events.iter().find(|e| e.name == event)
+        && !lang.pick(&declared.label).is_empty()
+    {
+        return lang.pick(&declared.label).to_string();
+    }
     let (zh, en) = match event {
         "received" => ("收到投诉", "receipt"),
         "acknowledged" => ("确认受理", "acknowledgement"),
