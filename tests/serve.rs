@@ -33,6 +33,8 @@ fn service_on(policy: &Path, max_body: usize, max_batch_cases: usize, today: &st
             max_batch_body: 1 << 20,
             max_batch_cases,
             today: Some(today.parse().unwrap()),
+            request_timeout: Duration::from_secs(30),
+            max_concurrent_batches: 2,
         },
     )
 }
@@ -281,6 +283,112 @@ fn bad_requests_get_clear_json_errors_and_never_a_500() {
         "{\"a\": 1}",
     );
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// Method, path, content type, body, the status and a part of the error text.
+type Refusal<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    String,
+    StatusCode,
+    &'a str,
+);
+
+#[test]
+fn every_refusal_is_a_json_error() {
+    let service = service_for(Path::new("policies/complaint-office"), 2048, 2);
+    let case = example("accepted-phone.json");
+    let big = format!("{{\"id\": \"{}\"}}", "x".repeat(4096));
+    let refusals: [Refusal; 10] = [
+        (
+            "POST",
+            "/v1/decide?now=2026-11-30T12:00:00Z&now=2026-11-30T13:00:00Z",
+            Some("application/json"),
+            case.clone(),
+            StatusCode::BAD_REQUEST,
+            "duplicate field `now`",
+        ),
+        (
+            "POST",
+            "/v1/decide?when=today",
+            Some("application/json"),
+            case.clone(),
+            StatusCode::BAD_REQUEST,
+            "unknown field `when`",
+        ),
+        (
+            "POST",
+            "/v1/decide/batch?now=2026-11-30T12:00:00Z&now=2026-11-30T12:00:00Z",
+            Some("application/x-ndjson"),
+            case.clone(),
+            StatusCode::BAD_REQUEST,
+            "duplicate field `now`",
+        ),
+        (
+            "GET",
+            "/v1/roles/office_director?format=md&format=html",
+            None,
+            String::new(),
+            StatusCode::BAD_REQUEST,
+            "duplicate field `format`",
+        ),
+        (
+            "GET",
+            "/v1/roles/office_director?style=plain",
+            None,
+            String::new(),
+            StatusCode::BAD_REQUEST,
+            "unknown field `style`",
+        ),
+        (
+            "GET",
+            "/v2/anything",
+            None,
+            String::new(),
+            StatusCode::NOT_FOUND,
+            "no such endpoint",
+        ),
+        (
+            "DELETE",
+            "/v1/policy",
+            None,
+            String::new(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method",
+        ),
+        (
+            "POST",
+            "/v1/decide",
+            Some("application/json"),
+            big,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "larger than 2048 bytes",
+        ),
+        (
+            "POST",
+            "/v1/decide",
+            Some("text/plain"),
+            case.clone(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "application/json",
+        ),
+        (
+            "POST",
+            "/v1/decide/batch",
+            Some("text/csv"),
+            case,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "application/x-ndjson",
+        ),
+    ];
+    for (method, uri, content_type, body, want, text) in refusals {
+        let (status, ct, body) = call(&service, method, uri, content_type, body);
+        assert_eq!(status, want, "{method} {uri}: {body}");
+        assert_eq!(ct, "application/json", "{method} {uri}: {body}");
+        let error = json(&body)["error"].as_str().unwrap().to_string();
+        assert!(error.contains(text), "{method} {uri}: {error}");
+    }
 }
 
 #[test]
@@ -568,6 +676,11 @@ struct Server {
 
 impl Server {
     fn start(policy: &Path) -> Server {
+        Server::start_with(policy, &[])
+    }
+
+    /// The server with more arguments.
+    fn start_with(policy: &Path, more: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_charter"))
             .args([
                 "serve",
@@ -578,6 +691,7 @@ impl Server {
                 "--policy",
             ])
             .arg(policy)
+            .args(more)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -634,6 +748,101 @@ impl Server {
             .status();
         self.child.wait().unwrap()
     }
+}
+
+/// Reads what the server sends until it closes the connection or `limit` passes.
+fn read_answer(stream: &mut TcpStream, limit: Duration) -> String {
+    stream.set_read_timeout(Some(limit)).unwrap();
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn slow_clients_are_answered_408_and_closed() {
+    let server = Server::start_with(
+        Path::new("policies/complaint-office"),
+        &["--request-timeout", "1"],
+    );
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/decide HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    // One more byte every 300 ms: the body would take 30 s.
+    let mut trickle = stream.try_clone().unwrap();
+    let writer = std::thread::spawn(move || {
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(300));
+            if trickle.write_all(b" ").is_err() {
+                break;
+            }
+        }
+    });
+    let started = Instant::now();
+    let answer = read_answer(&mut stream, Duration::from_secs(10));
+    let took = started.elapsed();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer:?}");
+    assert!(
+        answer.contains("content-type: application/json"),
+        "{answer:?}"
+    );
+    let body = answer.split_once("\r\n\r\n").unwrap().1;
+    assert!(
+        json(body)["error"]
+            .as_str()
+            .unwrap()
+            .contains("longer than 1 s")
+    );
+    assert!(took < Duration::from_secs(3), "answered after {took:?}");
+    writer.join().unwrap();
+    assert!(server.stop().success());
+}
+
+#[test]
+fn concurrent_batches_are_bounded() {
+    let server = Server::start_with(
+        Path::new("policies/complaint-office"),
+        &["--max-concurrent-batches", "1"],
+    );
+    let batch = format!("[{}]", example("accepted-phone.json"));
+    // A batch whose body has not all arrived holds the one place.
+    let mut first = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        first,
+        "POST /v1/decide/batch?now={NOW} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n["
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let mut second = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        second,
+        "POST /v1/decide/batch?now={NOW} HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{batch}",
+        batch.len()
+    )
+    .unwrap();
+    let answer = read_answer(&mut second, Duration::from_secs(10));
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer:?}");
+    assert!(answer.contains("retry-after: 1\r\n"), "{answer:?}");
+    let body = answer.split_once("\r\n\r\n").unwrap().1;
+    assert_eq!(json(body)["limit"], 1, "{body}");
+    // Once the first client goes, the place is free again.
+    drop(first);
+    let started = Instant::now();
+    loop {
+        let (status, body) = server
+            .request("POST", &format!("/v1/decide/batch?now={NOW}"), &batch)
+            .unwrap();
+        if status == 200 {
+            assert!(json(&body).as_array().unwrap().len() == 1, "{body}");
+            break;
+        }
+        assert_eq!(status, 503, "{body}");
+        assert!(started.elapsed() < Duration::from_secs(5), "still refused");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(server.stop().success());
 }
 
 /// Requests keep flowing while the policy file is replaced by a broken one and then by a

@@ -41,6 +41,14 @@ pub struct Args {
     /// How often to look at the policy's files for changes, in milliseconds.
     #[arg(long, default_value_t = 500, value_name = "MS")]
     watch_ms: u64,
+    /// The longest a request may take, from its headers to its answer (body included), in
+    /// seconds; longer is answered 408 and the connection closed.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    request_timeout: u64,
+    /// The most batch requests decided at once (default: one per core); the next is answered
+    /// 503 with `Retry-After: 1`.
+    #[arg(long, value_name = "N")]
+    max_concurrent_batches: Option<usize>,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -67,6 +75,11 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         max_batch_body: args.max_batch_body,
         max_batch_cases: args.max_batch_cases,
         today: None,
+        request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        max_concurrent_batches: args
+            .max_concurrent_batches
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
+            .max(1),
     };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     runtime.enable_all();

@@ -63,6 +63,11 @@ pub struct Options {
     pub max_batch_cases: usize,
     /// The date calendars' days left are counted from; `None`: the local date at each request.
     pub today: Option<chrono::NaiveDate>,
+    /// The longest a request may take, from its headers to its answer, body included;
+    /// longer is answered 408.
+    pub request_timeout: Duration,
+    /// The most batch requests served at once; the next is answered 503 with `Retry-After`.
+    pub max_concurrent_batches: usize,
 }
 
 impl Options {
@@ -81,6 +86,8 @@ pub struct Service {
     pub metrics: Metrics,
     /// Limits.
     pub options: Options,
+    /// One permit per batch that may run at once.
+    batches: Arc<tokio::sync::Semaphore>,
 }
 
 impl Service {
@@ -89,6 +96,7 @@ impl Service {
         Arc::new(Service {
             current: Current::new(live),
             metrics: Metrics::default(),
+            batches: Arc::new(tokio::sync::Semaphore::new(options.max_concurrent_batches)),
             options,
         })
     }
@@ -135,6 +143,10 @@ pub fn router(service: Arc<Service>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&service),
+            limit_and_json_errors,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&service),
             measure,
         ))
         .with_state(service)
@@ -153,6 +165,56 @@ async fn measure(State(service): State<Arc<Service>>, request: Request, next: Ne
         .metrics
         .request(&endpoint, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// Cuts requests that take longer than `--request-timeout` (408), and turns every refusal
+/// that is not JSON yet (axum's own, e.g. a query string that does not parse) into the JSON
+/// error shape, keeping its status and headers.
+async fn limit_and_json_errors(
+    State(service): State<Arc<Service>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let limit = service.options.request_timeout;
+    let Ok(response) = tokio::time::timeout(limit, next.run(request)).await else {
+        let mut response = error(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request took longer than {} s to arrive and be answered",
+                limit.as_secs_f64()
+            ),
+            json!({ "limit": limit.as_secs_f64() }),
+        );
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    };
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 64 << 10)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    let message = if text.is_empty() {
+        status.canonical_reason().unwrap_or("refused").to_string()
+    } else {
+        text
+    };
+    let json = error(status, message, json!({}));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, json.into_body())
 }
 
 /// A JSON error body: `{"error": …}` plus any other fields.
@@ -215,6 +277,7 @@ async fn body_within(body: Body, limit: usize) -> Result<Bytes, Response> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DecideQuery {
     /// The evaluation instant (RFC 3339 with an offset); default: the server's clock.
     now: Option<String>,
@@ -321,6 +384,18 @@ async fn decide_batch(
             );
         }
     };
+    let Ok(permit) = Arc::clone(&service.batches).try_acquire_owned() else {
+        let limit = service.options.max_concurrent_batches;
+        let mut response = error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("{limit} batches are being decided already; retry in a second"),
+            json!({ "limit": limit }),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    };
     let now = match evaluation_instant(&query) {
         Ok(now) => now,
         Err(response) => return response,
@@ -374,6 +449,7 @@ async fn decide_batch(
             BatchOptions { now },
             &mut |_| {},
         );
+        drop(permit);
         (summary, output, worker)
     })
     .await;
@@ -500,6 +576,7 @@ async fn policy(State(service): State<Arc<Service>>) -> Response {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RoleQuery {
     format: Option<String>,
     lang: Option<String>,

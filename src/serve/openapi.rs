@@ -109,7 +109,8 @@ pub fn document() -> Value {
                 "requestBody": { "required": true, "content": { "application/json": { "schema": case } } },
                 "responses": {
                     "200": { "description": "The decision.", "content": { "application/json": { "schema": decision } } },
-                    "400": error_response("The case is not valid JSON or does not fit the policy; `field` names the field."),
+                    "400": error_response("The case is not valid JSON or does not fit the policy, or a query parameter is unknown, repeated or malformed; `field` names the field."),
+                    "408": error_response("The request took longer than --request-timeout (default 30 s), body included; the connection is closed."),
                     "413": error_response("The body is larger than the limit (--max-body)."),
                     "415": error_response("The content type is not application/json.")
                 }
@@ -128,9 +129,15 @@ pub fn document() -> Value {
                         "application/x-ndjson": { "schema": { "type": "string" } },
                         "application/json": { "schema": { "type": "array", "items": { "oneOf": [decision, { "$ref": "#/components/schemas/BatchError" }] } } }
                     }},
-                    "400": error_response("A JSON array body that is not an array of JSON values."),
+                    "400": error_response("A JSON array body that is not an array of JSON values, or a query parameter that is unknown, repeated or malformed."),
+                    "408": error_response("The request took longer than --request-timeout (default 30 s), body included; the connection is closed."),
                     "413": error_response("The body or the number of cases is over the limit (--max-batch-body, --max-batch-cases)."),
-                    "415": error_response("The content type is neither application/x-ndjson nor application/json.")
+                    "415": error_response("The content type is neither application/x-ndjson nor application/json."),
+                    "503": {
+                        "description": "--max-concurrent-batches batches (default one per core) are being decided already; `limit` gives the number. Retry after the seconds in `Retry-After`.",
+                        "headers": { "Retry-After": { "schema": { "type": "integer" }, "example": 1 } },
+                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+                    }
                 }
             }},
             "/v1/policy": { "get": {
@@ -151,7 +158,7 @@ pub fn document() -> Value {
                         "text/markdown": { "schema": { "type": "string" } },
                         "text/html": { "schema": { "type": "string" } }
                     }},
-                    "400": error_response("An unknown format or language."),
+                    "400": error_response("An unknown format or language, or a query parameter that is unknown or repeated."),
                     "404": error_response("No such role; `roles` lists them.")
                 }
             }},
