@@ -648,9 +648,13 @@ fn value(v: &Value) -> String {
 
 fn target(t: &Target) -> String {
     let mut out = format!(
-        "{}{} {} {}",
+        "{}{}{} {} {}",
         if t.aim { "aim " } else { "" },
         t.name.name,
+        t.label
+            .as_ref()
+            .map(|l| format!(" {}", label(l)))
+            .unwrap_or_default(),
         if t.recurring { "every" } else { "within" },
         t.span
     );

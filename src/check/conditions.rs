@@ -531,6 +531,7 @@ impl Compiler<'_> {
         };
         Target {
             name: t.name.name.clone(),
+            label: t.label.clone().unwrap_or_default(),
             span: d,
             recurring: t.recurring,
             aim: t.aim,

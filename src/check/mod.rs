@@ -525,6 +525,7 @@ impl<'a> Compiler<'a> {
                     // `redirected` event.
                     let notice = within.as_ref().map(|(d, on)| Target {
                         name: "redirect".into(),
+                        label: ast::Label::default(),
                         span: self.duration(stmt.span, *d),
                         recurring: false,
                         aim: false,

@@ -351,6 +351,8 @@ pub struct Sla {
 pub struct Target {
     /// `acknowledge`, `resolve`, `update`, `callback` or a custom name.
     pub name: String,
+    /// Its label (empty when the policy gives none).
+    pub label: Label,
     /// The budget.
     pub span: Duration,
     /// Whether it recurs (`every`).

@@ -192,7 +192,7 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             rows.push(vec![
                 l(&sla.named.label),
                 when.clone(),
-                target_name(&t.name, lang),
+                target_name(policy, &t.name, lang),
                 limit,
                 format!(
                     "{}{} → {}",
@@ -235,7 +235,7 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
         let target = ladder
             .target
             .as_deref()
-            .map(|t| target_name(t, lang))
+            .map(|t| target_name(policy, t, lang))
             .unwrap_or_else(|| "—".into());
         let when = ladder.when.as_ref().map_or_else(
             || say("所有投诉", "every case"),
@@ -353,7 +353,7 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
                 Lang::Zh => format!(
                     "{}{}可延期，须说明理由，累计不超过{}{}",
                     when.map(|w| format!("{w}时，")).unwrap_or_default(),
-                    target_name(&e.target, lang),
+                    target_name(policy, &e.target, lang),
                     span_words(e.max, lang),
                     e.count.map(|n| format!("，最多{n}次")).unwrap_or_default()
                 ),
@@ -413,7 +413,7 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             text.push_str(&format!(
                 "{}{} {}",
                 lang.say("；", "; "),
-                target_name(&t.name, lang),
+                target_name(policy, &t.name, lang),
                 deadline_words(t.span, lang)
             ));
         }
@@ -704,7 +704,7 @@ fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
         lang.say("类别", "Category").to_string(),
         lang.say("严重程度", "Severity").to_string(),
     ];
-    header.extend(names.iter().map(|n| target_name(n, lang)));
+    header.extend(names.iter().map(|n| target_name(policy, n, lang)));
     Some(Block::Table { header, rows })
 }
 

@@ -360,7 +360,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
             deadline_words(t.span, lang)
         };
         deadlines.push(vec![
-            target_name(&t.name, lang),
+            target_name(policy, &t.name, lang),
             limit,
             format!("{}{when}", l(&sla.named.label)),
         ]);
@@ -393,7 +393,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
         for t in &stage.targets {
             if handled {
                 deadlines.push(vec![
-                    target_name(&t.name, lang),
+                    target_name(policy, &t.name, lang),
                     deadline_words(t.span, lang),
                     l(&stage.named.label).to_string(),
                 ]);
@@ -442,7 +442,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
             let target = ladder
                 .target
                 .as_deref()
-                .map_or_else(none, |t| target_name(t, lang));
+                .map_or_else(none, |t| target_name(policy, t, lang));
             escalations.push(vec![
                 l(&ladder.named.label).to_string(),
                 target,

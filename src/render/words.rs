@@ -7,17 +7,24 @@ use crate::time::{Span, Unit};
 
 use super::Lang;
 
-/// The usual targets by their names in the language; custom ones as written.
-pub(crate) fn target_name(name: &str, lang: Lang) -> String {
-    let zh = match (lang, name) {
-        (Lang::En, _) => None,
-        (Lang::Zh, "acknowledge") => Some("受理确认"),
-        (Lang::Zh, "resolve") => Some("处理完成"),
-        (Lang::Zh, "update") => Some("进展通报"),
-        (Lang::Zh, "callback") => Some("回访"),
-        (Lang::Zh, _) => None,
+/// A target in words: the label the policy gives it, or the language's words for its own
+/// targets, or else its name.
+pub(crate) fn target_name(policy: &Policy, name: &str, lang: Lang) -> String {
+    let labelled = (policy.slas.iter().flat_map(|s| &s.targets))
+        .chain(policy.stages.iter().flat_map(|s| &s.targets))
+        .find(|t| t.name == name && !lang.pick(&t.label).is_empty());
+    if let Some(t) = labelled {
+        return lang.pick(&t.label).to_string();
+    }
+    let words = match name {
+        "acknowledge" => Some(("受理确认", "Acknowledgement")),
+        "resolve" => Some(("处理完成", "Resolution")),
+        "update" => Some(("进展通报", "Progress update")),
+        "callback" => Some(("回访", "Callback")),
+        "redirect" => Some(("告知转办去向", "Redirection notice")),
+        _ => None,
     };
-    zh.map_or_else(|| name.to_string(), str::to_string)
+    words.map_or_else(|| name.to_string(), |(zh, en)| lang.say(zh, en).to_string())
 }
 
 /// A time unit of a duty's time budget in Chinese.

@@ -355,6 +355,8 @@ pub struct Sla {
 pub struct Target {
     /// The target's name.
     pub name: Ident,
+    /// Its label (`return_call "回电" en "Call back" within …`).
+    pub label: Option<Label>,
     /// The budget.
     pub span: Duration,
     /// Whether it recurs (`every`).

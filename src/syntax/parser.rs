@@ -973,8 +973,12 @@ impl Lower {
             name: String::new(),
             span: Span::default(),
         });
+        let label = inner
+            .next_if(|p| p.as_rule() == Rule::label)
+            .map(|l| self.label(l));
         let mut target = Target {
             name,
+            label,
             span: Duration::new(0, Unit::Minutes),
             recurring: false,
             aim,
