@@ -7,7 +7,7 @@
 
 use crate::check::{Cond, Policy};
 
-use super::routes::accepted;
+use super::routes::{accepted, rule_regions};
 use super::space::{Region, Space};
 
 /// What one role answers for.
@@ -71,20 +71,21 @@ fn all_targets(policy: &Policy) -> Vec<(usize, usize)> {
         .collect()
 }
 
-/// The accepted cases routed to `role`, or `None` when too large to analyse.
+/// The accepted cases routed to `role` (each rule's cases that no earlier rule took, and for
+/// `otherwise` the rest), or `None` when too large to analyse.
 fn routed_to(space: &Space<'_>, policy: &Policy, role: usize) -> Option<Region> {
-    let all = vec![space.categories(&accepted(policy))];
     let mut taken: Region = Vec::new();
     let mut mine: Region = Vec::new();
-    for rule in &policy.routes {
-        let region = space.intersect(&space.region(&rule.when)?, &all)?;
+    for (rule, region) in policy.routes.iter().zip(rule_regions(policy, space)) {
+        let region = region?;
         if rule.target == role {
-            mine.extend(subtract_all(space, region.clone(), &taken)?);
+            mine.extend(space.subtract_all(region.clone(), &taken)?);
         }
         taken.extend(region);
     }
     if policy.otherwise.as_ref().is_some_and(|o| o.target == role) {
-        mine.extend(subtract_all(space, all, &taken)?);
+        let all = vec![space.categories(&accepted(policy))];
+        mine.extend(space.subtract_all(all, &taken)?);
     }
     Some(mine)
 }
@@ -101,17 +102,6 @@ fn within(space: &Space<'_>, when: Option<&Cond>, cases: &Region) -> Option<Regi
 fn without(space: &Space<'_>, region: Region, when: Option<&Cond>) -> Option<Region> {
     match when {
         None => Some(Vec::new()),
-        Some(cond) => subtract_all(space, region, &space.region(cond)?),
+        Some(cond) => space.subtract_all(region, &space.region(cond)?),
     }
-}
-
-fn subtract_all(
-    space: &Space<'_>,
-    mut region: Region,
-    cubes: &[super::space::Cube],
-) -> Option<Region> {
-    for cube in cubes {
-        region = space.subtract(region, cube)?;
-    }
-    Some(region)
 }

@@ -10,19 +10,8 @@ const EXAMPLES: usize = 3;
 
 /// Shadowed and overlapping rules, and accepted cases only the fallback (or nothing) takes.
 pub(crate) fn routes(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnostic>) {
-    // Routing only ever sees accepted cases.
     let accepted = accepted(policy);
-    let universe = space.categories(&accepted);
-    // Each rule's cases, or None where the condition is too large to analyse.
-    let regions: Vec<Option<Region>> = policy
-        .routes
-        .iter()
-        .map(|r| {
-            space
-                .region(&r.when)
-                .and_then(|region| space.intersect(&region, std::slice::from_ref(&universe)))
-        })
-        .collect();
+    let regions = rule_regions(policy, space);
     for (i, rule) in policy.routes.iter().enumerate() {
         let Some(mine) = &regions[i] else { continue };
         if mine.is_empty() {
@@ -41,9 +30,7 @@ pub(crate) fn routes(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnosti
         let mut left = Some(mine.clone());
         for earlier in &regions[..i] {
             left = match (earlier, left) {
-                (Some(region), Some(rest)) => region
-                    .iter()
-                    .try_fold(rest, |rest, cube| space.subtract(rest, cube)),
+                (Some(region), Some(rest)) => space.subtract_all(rest, region),
                 _ => None,
             };
             if left.as_ref().is_some_and(Vec::is_empty) {
@@ -73,6 +60,18 @@ pub(crate) fn routes(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnosti
         }
     }
     coverage(policy, space, &regions, &accepted, out);
+}
+
+/// The accepted cases each route rule's condition admits (routing only ever sees accepted
+/// cases), or `None` where the condition is too large to analyse.
+pub(crate) fn rule_regions(policy: &Policy, space: &Space<'_>) -> Vec<Option<Region>> {
+    let universe = [space.categories(&accepted(policy))];
+    (policy.routes.iter())
+        .map(|r| {
+            let region = space.region(&r.when)?;
+            space.intersect(&region, &universe)
+        })
+        .collect()
 }
 
 /// Whether two unions share a case.

@@ -356,6 +356,14 @@ impl<'p> Space<'p> {
         Some(Cube(a.0.iter().zip(&b.0).map(|(x, y)| x.and(y)).collect()))
     }
 
+    /// `region` without the cases of every cube of `cubes`, or `None` when that grows too
+    /// large.
+    pub(crate) fn subtract_all(&self, region: Region, cubes: &[Cube]) -> Option<Region> {
+        cubes
+            .iter()
+            .try_fold(region, |rest, cube| self.subtract(rest, cube))
+    }
+
     /// `region` without the cases of `cube`, or `None` when that grows too large.
     pub(crate) fn subtract(&self, region: Region, cube: &Cube) -> Option<Region> {
         let mut out = Vec::with_capacity(region.len());

@@ -1201,10 +1201,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 // it was replaced) to its `until`; a step whose instant under a plan is before
                 // that plan was made had already passed (it fired under an earlier one).
                 let mut fired_at: Option<i64> = None;
-                let slot = run.map(|r| r.slot);
-                let plans = self.plans.iter().filter(|(s, _)| Some(*s) == slot);
-                for (_, plan) in plans {
-                    let Some(run) = run else { break };
+                let plans = (self.plans.iter())
+                    .filter_map(|(slot, plan)| run.filter(|r| r.slot == *slot).map(|r| (r, plan)));
+                for (run, plan) in plans {
                     let mut from = run.calendar.start_at(plan.start);
                     let clock = Timing {
                         cal: run.calendar,

@@ -784,30 +784,26 @@ impl Lower {
                 let names = inner.next().map(|l| self.idents(l)).unwrap_or_default();
                 let to = inner.next().map(|l| self.label(l)).unwrap_or_default();
                 let why = inner.next().map(|l| self.label(l)).unwrap_or_default();
-                let within = inner.next().map(|w| {
-                    let mut parts = w.into_inner();
-                    let d = parts
-                        .next()
-                        .map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
-                    let on = parts
-                        .next()
-                        .and_then(|o| o.into_inner().next())
-                        .map(|i| self.ident(i));
-                    (d, on)
-                });
+                let within = inner.next().map(|w| self.span_on(w.into_inner()));
                 ScopeStmt::Redirect(names, to, why, within)
             }
             _ => {
-                let span = inner
-                    .next()
-                    .map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
-                let on = inner
-                    .next()
-                    .and_then(|o| o.into_inner().next())
-                    .map(|i| self.ident(i));
+                let (span, on) = self.span_on(inner);
                 ScopeStmt::Incomplete(span, on)
             }
         }
+    }
+
+    /// `SPAN on CAL` (the calendar optional), as in `incomplete within …` and `redirect … within …`.
+    fn span_on(&mut self, mut parts: pest::iterators::Pairs<Rule>) -> (Duration, Option<Ident>) {
+        let span = parts
+            .next()
+            .map_or(Duration::new(0, Unit::Days), |d| self.duration(d));
+        let on = parts
+            .next()
+            .and_then(|o| o.into_inner().next())
+            .map(|i| self.ident(i));
+        (span, on)
     }
 
     fn rules(&mut self, inner: pest::iterators::Pairs<Rule>) -> Rules {
