@@ -1,11 +1,12 @@
 //! Diagnostics shared by every stage: a kind with a stable code, a message, the span it is
-//! about, an optional label and help. Rendered like a compiler's (via miette) or as JSON.
+//! about, an optional label and help. Rendered as a compiler renders them (the source line, a
+//! caret, the label, the help), or as JSON and SARIF.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::syntax::{Sources, Span};
+use crate::source::{Sources, Span};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -295,7 +296,7 @@ impl Diagnostic {
     pub fn general(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic {
             span: None,
-            ..Diagnostic::error(kind, crate::syntax::Span::default(), message)
+            ..Diagnostic::error(kind, Span::default(), message)
         }
     }
 

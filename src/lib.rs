@@ -16,6 +16,8 @@ pub mod format;
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod source;
+pub mod spelling;
 pub mod suite;
 pub mod syntax;
 pub mod time;

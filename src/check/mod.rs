@@ -16,9 +16,9 @@ use crate::syntax::ast::{self, Item, Node, PolicyStmt};
 use crate::syntax::{Loaded, Span};
 
 pub use expiry::{Validity, WARN_DAYS, calendar_validity, calendars_ending};
-pub use names::{distance, nearest};
 pub use policy::*;
 
+use crate::spelling::nearest;
 use names::Table;
 
 /// The outcome of checking: the versions that compiled and every diagnostic.

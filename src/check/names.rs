@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Kind};
-use crate::syntax::Span;
+use crate::source::Span;
+use crate::spelling::nearest;
 use crate::syntax::ast::Ident;
 
 /// The names of one kind of declaration (roles, categories, …), in declaration order.
@@ -111,34 +112,4 @@ fn list(names: &[&str]) -> String {
         String::new()
     };
     format!("{}{more}", shown.join(", "))
-}
-
-/// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
-pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).clamp(1, 3);
-    candidates
-        .map(|c| (distance(name, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-/// Levenshtein distance over characters.
-pub fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let current = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                previous
-            } else {
-                1 + previous.min(row[j]).min(row[j + 1])
-            };
-            previous = current;
-        }
-    }
-    row[b.len()]
 }

@@ -264,7 +264,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
 fn role_index(policy: &Policy, id: &str, path: &Path) -> Result<usize, UsageError> {
     policy.role(id).ok_or_else(|| {
         let names: Vec<&str> = policy.roles.iter().map(|r| r.named.name.as_str()).collect();
-        let hint = crate::check::nearest(id, names.iter().copied())
+        let hint = crate::spelling::nearest(id, names.iter().copied())
             .map(|n| format!(" (did you mean `{n}`?)"))
             .unwrap_or_default();
         UsageError(format!(

@@ -5,10 +5,11 @@ use std::fmt;
 
 use smallvec::SmallVec;
 
-use crate::check::{KNOWN_EVENTS, nearest};
+use crate::check::KNOWN_EVENTS;
 use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
 use crate::decide::names::{EventKinds, Kind, Kinds, NameIndex};
+use crate::spelling::nearest;
 use crate::syntax::ast::AttrType;
 use crate::time::Span;
 

@@ -3,35 +3,8 @@
 
 use chrono::NaiveDate;
 
+pub use crate::source::{FileId, Span};
 use crate::time::{OpenInterval, Span as Duration};
-
-/// Which source file a span belongs to: an index into the [`crate::syntax::Sources`] it was
-/// parsed with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-pub struct FileId(pub u32);
-
-/// A byte range in one source file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    /// The file.
-    pub file: FileId,
-    /// First byte.
-    pub start: u32,
-    /// One past the last byte.
-    pub end: u32,
-}
-
-impl Span {
-    /// The span's length in bytes.
-    pub fn len(self) -> usize {
-        (self.end - self.start) as usize
-    }
-
-    /// Whether the span is empty.
-    pub fn is_empty(self) -> bool {
-        self.end == self.start
-    }
-}
 
 /// A node with its source span.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,9 +9,9 @@ mod error;
 mod parser;
 mod sources;
 
-pub use ast::{FileId, Span};
+pub use crate::source::{FileId, Sources, Span};
 pub use comments::{Comment, comments, is_layout};
 pub use depth::MAX_DEPTH;
 pub use error::SyntaxError;
 pub use parser::parse;
-pub use sources::{Loaded, MAX_FILE, Sources, import_root, load, load_text, load_within};
+pub use sources::{Loaded, MAX_FILE, import_root, load, load_text, load_within};

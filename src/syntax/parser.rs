@@ -92,7 +92,7 @@ fn grammar_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> S
                 .iter()
                 .filter_map(|n| n.strip_prefix('`').and_then(|n| n.strip_suffix('`')))
                 .collect();
-            let label = crate::check::nearest(&word, keywords.iter().copied())
+            let label = crate::spelling::nearest(&word, keywords.iter().copied())
                 .filter(|k| !word.is_empty() && *k != word)
                 .map(|k| format!("did you mean `{k}`?"));
             (format!("expected {}, found {found}", one_of(&names)), label)

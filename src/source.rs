@@ -1,0 +1,109 @@
+//! Where things were written: the text of every file of a policy, and byte spans into them.
+//! Syntax produces spans, every later stage cites them, and diagnostics print them; this module
+//! knows nothing of the language.
+
+/// Which source file a span belongs to: an index into the [`Sources`] it was
+/// parsed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    /// The file.
+    pub file: FileId,
+    /// First byte.
+    pub start: u32,
+    /// One past the last byte.
+    pub end: u32,
+}
+
+impl Span {
+    /// The span's length in bytes.
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// Whether the span is empty.
+    pub fn is_empty(self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// The text of every file of a policy.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+#[derive(Debug, Clone)]
+struct SourceFile {
+    path: String,
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl Sources {
+    /// Adds a file and returns its id.
+    pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        self.files.push(SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        });
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    /// The path of a file, as given.
+    pub fn path(&self, file: FileId) -> &str {
+        self.files
+            .get(file.0 as usize)
+            .map_or("<unknown>", |f| &f.path)
+    }
+
+    /// The text of a file.
+    pub fn text(&self, file: FileId) -> &str {
+        self.files.get(file.0 as usize).map_or("", |f| &f.text)
+    }
+
+    /// All file ids.
+    pub fn ids(&self) -> impl Iterator<Item = FileId> + use<> {
+        (0..self.files.len() as u32).map(FileId)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, file: FileId, offset: u32) -> (usize, usize) {
+        let Some(f) = self.files.get(file.0 as usize) else {
+            return (1, 1);
+        };
+        let offset = (offset as usize).min(f.text.len());
+        let line = f.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = f.line_starts[line - 1];
+        let col = f
+            .text
+            .get(start..offset)
+            .map_or(1, |s| s.chars().count() + 1);
+        (line, col)
+    }
+
+    /// The text of a 1-based line, without its newline.
+    pub fn line_text(&self, file: FileId, line: usize) -> &str {
+        let Some(f) = self.files.get(file.0 as usize) else {
+            return "";
+        };
+        let start = f.line_starts.get(line - 1).copied().unwrap_or(f.text.len());
+        let end = f.line_starts.get(line).map_or(f.text.len(), |e| e - 1);
+        f.text.get(start..end.max(start)).unwrap_or("")
+    }
+
+    /// The text a span covers.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text(span.file)
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+    }
+}
