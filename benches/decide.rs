@@ -14,11 +14,11 @@ mod gen_cases;
 use std::hint::black_box;
 use std::path::Path;
 
-use charter::decide::{Case, Decision, Engine, Timestamp};
+use charter::decide::{Case, Decision, Timestamp};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn bench(c: &mut Criterion) {
-    let (engine, _) = Engine::load(Path::new("policies/complaint-office"))
+    let (engine, _) = charter::load::engine(Path::new("policies/complaint-office"))
         .map_err(|(e, _)| e.to_string())
         .unwrap();
     let now = Timestamp::parse("2026-12-01T00:00:00+08:00").unwrap().secs;

@@ -19,7 +19,7 @@ mod gen_cases;
 use std::hint::black_box;
 use std::time::Instant;
 
-use charter::decide::{Case, Decision, Engine, Timestamp};
+use charter::decide::{Case, Decision, Timestamp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -38,8 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => 1000,
     };
     let rounds = rounds.saturating_mul(1000 / count);
-    let (engine, _) =
-        Engine::load("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+    let (engine, _) = charter::load::engine("policies/complaint-office".as_ref())
+        .map_err(|(e, _)| e.to_string())?;
     let now = Timestamp::parse("2026-12-01T00:00:00+08:00")?.secs;
     let mut rng = gen_cases::Rng::new(0x5EED);
     let lines: Vec<String> = (0..1000)

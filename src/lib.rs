@@ -13,6 +13,7 @@ pub mod cli;
 pub mod decide;
 pub mod diagnostic;
 pub mod format;
+pub mod load;
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;
@@ -21,3 +22,4 @@ pub mod spelling;
 pub mod suite;
 pub mod syntax;
 pub mod time;
+pub mod vocabulary;

@@ -33,7 +33,7 @@ fn example_lines() -> Vec<String> {
 }
 
 fn engine(path: &Path) -> Engine {
-    Engine::load(path)
+    charter::load::engine(path)
         .map_err(|(e, _)| e.to_string())
         .unwrap()
         .0

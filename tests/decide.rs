@@ -11,7 +11,7 @@ use proptest::prelude::*;
 mod gen_cases;
 
 fn engine(policy: &str) -> Engine {
-    Engine::load(Path::new(policy))
+    charter::load::engine(Path::new(policy))
         .map_err(|(e, _)| e.to_string())
         .unwrap()
         .0

@@ -168,7 +168,7 @@ fn nesting_is_bounded_with_a_clear_error() {
                     }
                 }
                 let formatted = charter::format::format_text(&ok).is_ok();
-                let engine = charter::decide::Engine::new(&loaded, checked).is_ok();
+                let engine = charter::decide::Engine::new(checked).is_ok();
                 let loaded = load_text("deep.charter", &past);
                 let errors: Vec<String> = check(&loaded)
                     .diagnostics

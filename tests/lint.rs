@@ -253,7 +253,7 @@ scope { accept billing, faults }
             let shadowed = lines_of(Kind::LintShadowed);
             let uncovered = !lines_of(Kind::LintUncovered).is_empty();
 
-            let engine = Engine::new(&loaded, checked).unwrap();
+            let engine = Engine::new(checked).unwrap();
             let mut reached = BTreeSet::new();
             for json in grid() {
                 let case = Case::from_json(&json).unwrap();

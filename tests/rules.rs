@@ -20,7 +20,7 @@ route {{ otherwise -> officer }}
     );
     let loaded = load_text("t.charter", &text);
     let checked = check(&loaded);
-    match Engine::new(&loaded, checked) {
+    match Engine::new(checked) {
         Ok(engine) => engine,
         Err(e) => panic!("{e}"),
     }
@@ -240,7 +240,7 @@ route {{ otherwise -> officer }}
 sla s {{ resolve within 5 working days }}"#
     );
     let loaded = load_text("t.charter", &text);
-    Engine::new(&loaded, check(&loaded)).unwrap()
+    Engine::new(check(&loaded)).unwrap()
 }
 
 /// Past a calendar's valid range, a policy that refuses (the default) refuses the case; one
@@ -446,7 +446,7 @@ mod history {
     fn office() -> &'static Engine {
         static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
         ENGINE.get_or_init(|| {
-            Engine::load(std::path::Path::new("policies/complaint-office"))
+            charter::load::engine(std::path::Path::new("policies/complaint-office"))
                 .map_err(|(e, _)| e.to_string())
                 .unwrap()
                 .0
@@ -679,7 +679,7 @@ route { otherwise -> clerk }
 stage first { by handler }
 stage review { by superior  after first  separate_from first }"#;
     let loaded = load_text("t.charter", text);
-    let engine = Engine::new(&loaded, check(&loaded)).unwrap();
+    let engine = Engine::new(check(&loaded)).unwrap();
     let c = case(
         "2026-03-02 10:00",
         &[
@@ -726,7 +726,7 @@ field invoice { required for billing }
 role a "A" {}
 route { otherwise -> a }"#;
     let loaded = load_text("t.charter", text);
-    let engine = Engine::new(&loaded, check(&loaded)).unwrap();
+    let engine = Engine::new(check(&loaded)).unwrap();
     let missing = |category: &str| {
         let c = serde_json::json!({"id": "C", "received_at": instant("2026-03-02 10:00"),
             "channel": "phone", "category": category});
@@ -768,7 +768,7 @@ scope {
 role a "A" {}
 route { otherwise -> a }"#;
     let loaded = load_text("t.charter", text);
-    let engine = Engine::new(&loaded, check(&loaded)).unwrap();
+    let engine = Engine::new(check(&loaded)).unwrap();
     let decide = |events: serde_json::Value, now: &str| {
         let c = serde_json::json!({"id": "C", "received_at": instant("2026-03-02 10:00"),
             "channel": "phone", "category": "elsewhere", "events": events});

@@ -11,7 +11,7 @@ fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
     ENGINE.get_or_init(|| {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../policies/complaint-office");
-        Engine::load(path.as_ref())
+        charter::load::engine(path.as_ref())
             .map_err(|(e, _)| e.to_string())
             .expect("the policy compiles")
             .0

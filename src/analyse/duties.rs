@@ -3,8 +3,8 @@
 
 use crate::check::{EscalationStep, Policy, Target, Trigger, Whom};
 use crate::diagnostic::{Diagnostic, Kind};
-use crate::syntax::ast::AuthorityLevel;
 use crate::time::{Clock, Span as Duration, Unit};
+use crate::vocabulary::AuthorityLevel;
 
 use super::space::Space;
 

@@ -20,7 +20,7 @@
 use std::fmt::Write as _;
 
 use crate::check::{AttrTest, Cond, Policy};
-use crate::syntax::ast::AttrType;
+use crate::vocabulary::AttrType;
 
 /// A set of atoms of one dimension.
 #[derive(Debug, Clone, PartialEq, Eq)]

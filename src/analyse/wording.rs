@@ -6,8 +6,8 @@
 use super::Settings;
 use crate::check::Policy;
 use crate::diagnostic::{Diagnostic, Kind};
-use crate::syntax::Span;
-use crate::syntax::ast::Label;
+use crate::source::Span;
+use crate::vocabulary::Label;
 
 /// Phrases that say nothing checkable, and what to write instead.
 const BUILTIN: &[(&str, &str)] = &[

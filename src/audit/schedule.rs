@@ -4,7 +4,7 @@
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
 use crate::check::{Closed, Policy, Report};
-use crate::syntax::ast::{IfClosed, Schedule};
+use crate::vocabulary::{IfClosed, Schedule};
 
 /// How far a due date is moved at most, in days; past that it stays where the schedule puts it.
 const MAX_MOVE_DAYS: u64 = 366;

@@ -2,8 +2,8 @@
 
 use crate::check::names::unknown;
 use crate::check::{
-    AttrTest, Callback, Compiler, Cond, Escalation, EscalationStep, Fallback, Policy, Rule, Sla,
-    Stage, Target, Trigger, Whom, named,
+    AttrTest, Callback, Compiler, Cond, Escalation, EscalationStep, Fallback, Policy, Rule,
+    RuleRef, Sla, Stage, Target, Trigger, Whom, named,
 };
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::{self, AttrType, CompareOp, Condition, Item, Node, Test, Value};
@@ -51,6 +51,7 @@ impl Compiler<'_> {
                     when,
                     target,
                     span: r.span,
+                    cited: RuleRef::default(),
                 });
             }
         }
@@ -65,6 +66,7 @@ impl Compiler<'_> {
                 .map(|target| Fallback {
                     target,
                     span: o.span,
+                    cited: RuleRef::default(),
                 })
         });
         (list, otherwise)

@@ -5,6 +5,7 @@
 //! calendars, roles) belong to every version. Each version compiles on its own.
 
 mod calendars;
+mod cite;
 mod conditions;
 mod expiry;
 mod names;
@@ -13,7 +14,7 @@ mod roles;
 
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::{self, Item, Node, PolicyStmt};
-use crate::syntax::{Loaded, Span};
+use crate::syntax::{FileId, Loaded, Span};
 
 pub use expiry::{Validity, WARN_DAYS, calendar_validity, calendars_ending};
 pub use policy::*;
@@ -82,6 +83,12 @@ pub fn check(loaded: &Loaded) -> Checked {
         checked.diagnostics.extend(compiler.out);
         return checked;
     }
+    let shared_files: Vec<FileId> = loaded
+        .files
+        .iter()
+        .filter(|(_, f)| !has_header(f))
+        .map(|(id, _)| *id)
+        .collect();
     for header in headers {
         let mut items: Vec<&Node<Item>> = header.items.iter().collect();
         items.extend(shared.iter().copied());
@@ -92,7 +99,8 @@ pub fn check(loaded: &Loaded) -> Checked {
                 checked.diagnostics.push(d);
             }
         }
-        if let Some(policy) = policy {
+        if let Some(mut policy) = policy {
+            cite::cite(loaded, &shared_files, &mut policy);
             checked.versions.push(policy);
         }
     }
@@ -322,6 +330,7 @@ impl<'a> Compiler<'a> {
             roles: Vec::new(),
             procedures: Vec::new(),
             span: Span::default(),
+            digest: String::new(),
         };
         let items = self.items.clone();
         let mut headers = items.iter().filter_map(|i| match &i.node {

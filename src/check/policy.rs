@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use serde::{Serialize, Serializer};
 
-use crate::syntax::Span;
-use crate::syntax::ast::{AttrType, AuthorityLevel, CompareOp, IfClosed, Label, Schedule};
+use crate::source::Span;
 use crate::time::{Calendar, Span as Duration};
+use crate::vocabulary::{AttrType, AuthorityLevel, CompareOp, IfClosed, Label, Schedule};
 
 fn tz_name<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(tz.name())
@@ -84,6 +84,10 @@ pub struct Policy {
     /// Where the policy header is.
     #[serde(skip)]
     pub span: Span,
+    /// sha256 of the files this version is compiled from (its own file, then the shared
+    /// files), lowercase hex: a decision names the exact text it was made under.
+    #[serde(skip)]
+    pub digest: String,
 }
 
 /// A declared name with its label.
@@ -280,6 +284,9 @@ pub struct Rule {
     /// Where written.
     #[serde(skip)]
     pub span: Span,
+    /// The rule as a decision cites it.
+    #[serde(skip)]
+    pub cited: RuleRef,
 }
 
 /// `otherwise -> X`
@@ -290,6 +297,20 @@ pub struct Fallback {
     /// Where written.
     #[serde(skip)]
     pub span: Span,
+    /// The rule as a decision cites it.
+    #[serde(skip)]
+    pub cited: RuleRef,
+}
+
+/// A rule as a decision cites it: where it is written and what it says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct RuleRef {
+    /// The file, relative to the policy's import root.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The rule's text.
+    pub text: String,
 }
 
 /// A checked condition.

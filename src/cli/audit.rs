@@ -97,7 +97,7 @@ fn load(path: &std::path::Path) -> Result<Option<Engine>, UsageError> {
             path.display()
         )));
     }
-    match Engine::load(path) {
+    match crate::load::engine(path) {
         Ok((engine, _)) => Ok(Some(engine)),
         Err((error, loaded)) => {
             print_policy_errors(&error, &loaded);

@@ -61,7 +61,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         }
         None => chrono::Utc::now().timestamp(),
     };
-    let engine = match Engine::load(&args.policy) {
+    let engine = match crate::load::engine(&args.policy) {
         Ok((engine, _)) => engine,
         Err((error, loaded)) => {
             print_policy_errors(&error, &loaded);

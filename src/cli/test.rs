@@ -50,7 +50,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             args.policy.display()
         )));
     }
-    let engine = match Engine::load(&args.policy) {
+    let engine = match crate::load::engine(&args.policy) {
         Ok((engine, _)) => engine,
         Err((error, loaded)) => {
             print_policy_errors(&error, &loaded);

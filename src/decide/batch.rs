@@ -342,7 +342,7 @@ impl Buffers {
 enum Column {
     Top(String),
     Field(String),
-    Attribute(String, Option<crate::syntax::ast::AttrType>),
+    Attribute(String, Option<crate::vocabulary::AttrType>),
     Events,
 }
 
@@ -379,7 +379,7 @@ fn csv_columns(engine: &Engine, header: &csv::StringRecord) -> io::Result<Vec<Co
 /// One CSV row as case JSON. Empty cells are absent values; the case is then read and
 /// checked like any NDJSON line, so errors name the same fields.
 fn csv_case(columns: &[Column], record: &csv::StringRecord) -> Vec<u8> {
-    use crate::syntax::ast::AttrType;
+    use crate::vocabulary::AttrType;
     use serde_json::{Map, Value};
     let mut case = Map::new();
     let mut fields = Map::new();

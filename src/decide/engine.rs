@@ -5,24 +5,11 @@
 use std::fmt;
 
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
 
+pub use crate::check::RuleRef;
 use crate::check::{Checked, Policy};
 use crate::diagnostic::Diagnostic;
-use crate::syntax::ast::Item;
-use crate::syntax::{Loaded, Span};
 use crate::time::Calendar;
-
-/// A rule as a decision cites it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-pub struct RuleRef {
-    /// The file, as given on the command line.
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// The rule's text.
-    pub text: String,
-}
 
 /// One version of the policy with what a decision needs to cite it.
 #[derive(Debug)]
@@ -31,10 +18,6 @@ pub struct Version {
     pub policy: Policy,
     /// sha256 of the files this version is compiled from, lowercase hex.
     pub digest: String,
-    /// The route rules, in order, as cited.
-    pub(crate) routes: Vec<RuleRef>,
-    /// The `otherwise` route, as cited.
-    pub(crate) otherwise: Option<RuleRef>,
     /// A calendar with no open time in the policy's zone, for elapsed targets when the policy
     /// has no calendar.
     pub(crate) elapsed: Calendar,
@@ -47,7 +30,9 @@ pub struct Version {
 impl Version {
     /// The route rules in order, then `otherwise`, as decisions cite them.
     pub fn route_rules(&self) -> impl Iterator<Item = &RuleRef> {
-        self.routes.iter().chain(&self.otherwise)
+        let policy = &self.policy;
+        let otherwise = policy.otherwise.as_ref().map(|o| &o.cited);
+        policy.routes.iter().map(|r| &r.cited).chain(otherwise)
     }
 }
 
@@ -90,52 +75,24 @@ impl fmt::Display for EngineError {
 }
 
 impl Engine {
-    /// Builds the engine from a loaded and checked policy.
-    pub fn new(loaded: &Loaded, checked: Checked) -> Result<Engine, EngineError> {
+    /// Builds the engine from a checked policy (see [`crate::load::engine`] to read one from
+    /// disk).
+    pub fn new(checked: Checked) -> Result<Engine, EngineError> {
         if checked.has_errors() {
             return Err(EngineError::Invalid(checked.diagnostics));
         }
         if checked.versions.is_empty() {
             return Err(EngineError::NoVersion);
         }
-        let shared: Vec<_> = loaded
-            .files
-            .iter()
-            .filter(|(_, f)| !f.items.iter().any(|i| matches!(i.node, Item::Policy(..))))
-            .map(|(id, _)| *id)
-            .collect();
-        let cite = |span: Span| {
-            let (line, _) = loaded.sources.line_col(span.file, span.start);
-            let text = loaded.sources.slice(span);
-            RuleRef {
-                file: loaded.cited_path(span.file),
-                line,
-                text: text.split_whitespace().collect::<Vec<_>>().join(" "),
-            }
-        };
         let versions = checked
             .versions
             .into_iter()
             .map(|policy| {
-                let mut hasher = Sha256::new();
-                for id in std::iter::once(policy.span.file).chain(shared.iter().copied()) {
-                    let text = loaded.sources.text(id);
-                    hasher.update((text.len() as u64).to_le_bytes());
-                    hasher.update(text.as_bytes());
-                }
-                let digest = hasher
-                    .finalize()
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-                let elapsed = Calendar::closed("elapsed", policy.timezone);
                 let mut version = Version {
                     shared: Default::default(),
                     names: crate::decide::names::Names::new(&policy),
-                    elapsed,
-                    routes: policy.routes.iter().map(|r| cite(r.span)).collect(),
-                    otherwise: policy.otherwise.as_ref().map(|o| cite(o.span)),
-                    digest,
+                    elapsed: Calendar::closed("elapsed", policy.timezone),
+                    digest: policy.digest.clone(),
                     policy,
                 };
                 version.shared = crate::decide::run::Shared::new(&version);
@@ -151,16 +108,6 @@ impl Engine {
             })
             .collect();
         Ok(Engine { versions, starts })
-    }
-
-    /// Loads and checks a policy path and builds the engine.
-    pub fn load(path: &std::path::Path) -> Result<(Engine, Loaded), (EngineError, Loaded)> {
-        let loaded = crate::syntax::load(path);
-        let checked = crate::check::check(&loaded);
-        match Engine::new(&loaded, checked) {
-            Ok(engine) => Ok((engine, loaded)),
-            Err(e) => Err((e, loaded)),
-        }
     }
 
     /// Every version, oldest first.

@@ -3,7 +3,7 @@
 //!
 //! ```no_run
 //! use charter::decide::{Case, Engine};
-//! let (engine, _) = Engine::load("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+//! let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
 //! let case = Case::from_json(&std::fs::read_to_string("examples/cases/complaint-office/accepted-phone.json")?)
 //!     .map_err(|e| e.to_string())?;
 //! let decision = engine.decide(&case, case.received_at.secs + 3600).map_err(|e| e.to_string())?;
@@ -96,7 +96,7 @@ impl Engine {
     /// ```no_run
     /// use charter::decide::{Case, Decision, Engine};
     /// # fn cases() -> Vec<Case> { Vec::new() }
-    /// let (engine, _) = Engine::load("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+    /// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
     /// let cases: Vec<Case> = cases();
     /// let mut decision = Decision::default();
     /// for case in &cases {

@@ -415,7 +415,8 @@ impl<'a, 'e> Ctx<'a, 'e> {
             json: None,
         };
         let mut chosen = None;
-        for (i, (rule, cited)) in policy.routes.iter().zip(&version.routes).enumerate() {
+        for (i, rule) in policy.routes.iter().enumerate() {
+            let cited = &rule.cited;
             let mut needed = Vec::new();
             match eval(&rule.when, self.facts, &mut needed) {
                 Truth::True => {
@@ -442,8 +443,9 @@ impl<'a, 'e> Ctx<'a, 'e> {
             }
         }
         if chosen.is_none() {
-            match (&policy.otherwise, &version.otherwise) {
-                (Some(o), Some(cited)) => {
+            match &policy.otherwise {
+                Some(o) => {
+                    let cited = &o.cited;
                     chosen = Some((o.target, cited, policy.routes.len()));
                     self.reasons.push(Reason::Otherwise {
                         rule: cited,

@@ -10,8 +10,8 @@ use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
 use crate::decide::names::{EventKinds, Kind, Kinds, NameIndex};
 use crate::spelling::nearest;
-use crate::syntax::ast::AttrType;
 use crate::time::Span;
+use crate::vocabulary::AttrType;
 
 /// What is wrong with one field of a case.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

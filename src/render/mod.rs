@@ -16,7 +16,7 @@ pub use docx::to_docx;
 pub use procedure::{org_chart, procedure};
 pub use role::position_description;
 
-use crate::syntax::ast::Label;
+use crate::vocabulary::Label;
 
 /// The language of headings and labels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! The procedure document (投诉处理程序) and the org chart, both built from the compiled policy.
 
 use crate::check::{Cond, Policy, Recipient, Report, Trigger, Whom};
-use crate::syntax::ast::IfClosed;
+use crate::vocabulary::IfClosed;
 
 use super::words::{
     cond_words, covering_words, deadline_words, event_name, schedule_words, span_words, target_name,

@@ -2,7 +2,7 @@
 //! then what the policy makes this role answer for.
 
 use crate::check::{Policy, Recipient, Trigger, Whom};
-use crate::syntax::ast::AuthorityLevel;
+use crate::vocabulary::AuthorityLevel;
 
 use super::words::{cond_words, deadline_words, span_words, target_name, unit_zh};
 use super::{Block, Document, Lang, table_or};

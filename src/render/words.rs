@@ -2,8 +2,8 @@
 //! names, schedules.
 
 use crate::check::{AttrTest, Cond, Policy};
-use crate::syntax::ast::{CompareOp, Schedule};
 use crate::time::{Span, Unit};
+use crate::vocabulary::{CompareOp, Schedule};
 
 use super::Lang;
 

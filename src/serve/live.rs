@@ -77,7 +77,7 @@ fn source_paths(loaded: &Loaded) -> Vec<PathBuf> {
 
 /// Compiles the policy at `path`; on failure, the rendered diagnostics.
 pub fn compile(path: &Path, generation: u64) -> Result<Live, (String, Stamp)> {
-    match Engine::load(path) {
+    match crate::load::engine(path) {
         Ok((engine, loaded)) => Ok(Live {
             engine,
             stamp: Stamp::take(path, &source_paths(&loaded)),

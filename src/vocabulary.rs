@@ -1,0 +1,145 @@
+//! The language's plain values that outlive parsing: labels, attribute types, comparison
+//! operators, report schedules, authority levels. The parser produces them, and checking,
+//! deciding, analysis and documents use them, without any of those reaching into the syntax.
+
+/// A human-readable text with optional explicit Chinese and English forms.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Label {
+    /// The text as first written.
+    pub text: String,
+    /// The explicit Chinese form, if given with `zh`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zh: Option<String>,
+    /// The explicit English form, if given with `en`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub en: Option<String>,
+}
+
+/// The type of a case attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttrType {
+    /// A number.
+    Number,
+    /// A string.
+    String,
+    /// `true` or `false`.
+    Bool,
+    /// A set of strings.
+    Set,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum CompareOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl CompareOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CompareOp::Eq => "=",
+            CompareOp::Ne => "!=",
+            CompareOp::Lt => "<",
+            CompareOp::Le => "<=",
+            CompareOp::Gt => ">",
+            CompareOp::Ge => ">=",
+        }
+    }
+}
+
+impl CompareOp {
+    /// Whether `a OP b` holds.
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        match self {
+            CompareOp::Eq => a == b,
+            CompareOp::Ne => a != b,
+            CompareOp::Lt => a < b,
+            CompareOp::Le => a <= b,
+            CompareOp::Gt => a > b,
+            CompareOp::Ge => a >= b,
+        }
+    }
+}
+
+impl AttrType {
+    /// The type's name in the language.
+    pub fn name(self) -> &'static str {
+        match self {
+            AttrType::Number => "number",
+            AttrType::String => "string",
+            AttrType::Bool => "bool",
+            AttrType::Set => "set",
+        }
+    }
+}
+
+/// Where a report due on a non-working day goes (`if_closed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IfClosed {
+    /// Due on the day itself.
+    Keep,
+    /// Due at the same time on the next working day (the default).
+    #[default]
+    Next,
+    /// Due at the same time on the working day before.
+    Previous,
+}
+
+impl IfClosed {
+    /// The word as written.
+    pub fn word(self) -> &'static str {
+        match self {
+            IfClosed::Keep => "keep",
+            IfClosed::Next => "next",
+            IfClosed::Previous => "previous",
+        }
+    }
+}
+
+/// When a report is due.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Schedule {
+    /// `day`, `week`, `month`, `quarter` or `year`.
+    pub period: String,
+    /// `on monday`, `on day 5`, `on 01-15`.
+    pub on: Option<String>,
+    /// `before 10:00`, in minutes after midnight.
+    pub before: u16,
+}
+
+/// An authority level: 申报 / 审核 / 批准.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorityLevel {
+    /// 申报
+    Submit,
+    /// 审核
+    Review,
+    /// 批准
+    Approve,
+}
+
+impl AuthorityLevel {
+    /// The level's keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthorityLevel::Submit => "submit",
+            AuthorityLevel::Review => "review",
+            AuthorityLevel::Approve => "approve",
+        }
+    }
+}
