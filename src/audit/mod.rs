@@ -373,10 +373,12 @@ pub struct Audit {
     pub records: u64,
     /// Cases decided.
     pub decided: u64,
-    /// Malformed records: (line, id, error), the first `limit`.
-    pub malformed: Vec<(u64, Option<String>, String)>,
+    /// Malformed records: (line, id, case error code, error), the first `limit`.
+    pub malformed: Vec<(u64, Option<String>, &'static str, String)>,
     /// How many malformed records in all.
     pub malformed_count: u64,
+    /// How many malformed records of each case error code (`C0001`…).
+    pub malformed_by_code: BTreeMap<&'static str, u64>,
     outcomes: BTreeMap<&'static str, u64>,
     /// (dimension, group) -> target -> attainment; dimension "all" has the group "all".
     attainment: BTreeMap<(&'static str, String), BTreeMap<String, Attainment>>,
@@ -407,11 +409,13 @@ impl Audit {
             match record {
                 Record::Failed {
                     line,
+                    code,
                     id,
                     error,
                     field,
                 } => {
                     self.malformed_count += 1;
+                    *self.malformed_by_code.entry(code.code()).or_default() += 1;
                     if self.malformed.len() < self.limit {
                         let error = match field {
                             Some(f) if !matches!(f.as_str(), "" | "?" | ".") => {
@@ -419,7 +423,7 @@ impl Audit {
                             }
                             _ => error,
                         };
-                        self.malformed.push((line, id, error));
+                        self.malformed.push((line, id, code.code(), error));
                     }
                 }
                 Record::Decided { value, .. } => self.add_case(value),

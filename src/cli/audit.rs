@@ -8,7 +8,7 @@ use clap::ValueEnum;
 
 use crate::audit::{Audit, CaseFacts, DEFAULT_LIST_LIMIT, Report, document, facts};
 use crate::cli::output::{Replace, write_file};
-use crate::cli::{Outcome, UsageError, print_policy_errors};
+use crate::cli::{Failure, engine_failure, existing};
 use crate::decide::batch::{BatchOptions, BatchSummary, Input, map_batch};
 use crate::decide::{Engine, Timestamp};
 use crate::render::{Lang, TextFormat};
@@ -90,47 +90,30 @@ struct Mapping {
     columns: std::collections::BTreeMap<String, String>,
 }
 
-fn load(path: &std::path::Path) -> Result<Option<Engine>, UsageError> {
-    if !path.exists() {
-        return Err(UsageError(format!(
-            "`{}` does not exist; give a `.charter` file or a folder of them",
-            path.display()
-        )));
-    }
-    match crate::load::engine(path) {
-        Ok((engine, _)) => Ok(Some(engine)),
-        Err((error, loaded)) => {
-            print_policy_errors(&error, &loaded);
-            Ok(None)
-        }
-    }
+fn load(path: &std::path::Path) -> Result<Engine, Failure> {
+    existing(path)?;
+    crate::load::engine(path)
+        .map(|(engine, _)| engine)
+        .map_err(|(error, loaded)| engine_failure(path, error, &loaded))
 }
 
-pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let as_of = match &args.as_of {
         Some(text) => {
             Timestamp::parse(text)
-                .map_err(|e| UsageError(format!("--as-of: {e}")))?
+                .map_err(|e| Failure::Usage(format!("--as-of: {e}")))?
                 .secs
         }
         None => chrono::Utc::now().timestamp(),
     };
-    let Some(engine) = load(&args.policy)? else {
-        return Ok(Outcome::Failed);
-    };
-    let other = match &args.compare {
-        Some(path) => match load(path)? {
-            Some(e) => Some(e),
-            None => return Ok(Outcome::Failed),
-        },
-        None => None,
-    };
+    let engine = load(&args.policy)?;
+    let other = args.compare.as_deref().map(load).transpose()?;
     let mapping = match &args.mapping {
         Some(path) => {
             let text = std::fs::read_to_string(path)
-                .map_err(|e| UsageError(format!("{}: cannot read: {e}", path.display())))?;
+                .map_err(|e| Failure::Usage(format!("{}: cannot read: {e}", path.display())))?;
             let m: Mapping = toml::from_str(&text).map_err(|e| {
-                UsageError(format!(
+                Failure::Usage(format!(
                     "{}: {}; expected a `[columns]` table of \"their column\" = \"id\" | \"received_at\" | \"field.NAME\" | \"attr.NAME\" | …",
                     path.display(),
                     e.message()
@@ -149,7 +132,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     } else {
         Box::new(
             std::fs::File::open(&args.cases)
-                .map_err(|e| UsageError(format!("{}: cannot read: {e}", args.cases)))?,
+                .map_err(|e| Failure::Usage(format!("{}: cannot read: {e}", args.cases)))?,
         )
     };
     let input = match (csv, &mapping) {
@@ -186,7 +169,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         &mut consume,
         &mut progress,
     )
-    .map_err(|e| UsageError(format!("{}: {e}", args.cases)))?;
+    .map_err(|e| Failure::Usage(format!("{}: {e}", args.cases)))?;
     if tty && started.elapsed().as_secs_f64() > 2.0 {
         eprintln!();
     }
@@ -195,7 +178,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         .iter()
         .max_by_key(|v| v.policy.effective)
         .map(|v| &v.policy)
-        .ok_or_else(|| UsageError("the policy has no version".into()))?;
+        .ok_or_else(|| Failure::Usage("the policy has no version".into()))?;
     let versions: Vec<String> = engine
         .versions()
         .iter()
@@ -209,13 +192,13 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     };
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&report)
-            .map_err(|e| UsageError(format!("cannot write the report: {e}")))?,
+            .map_err(|e| Failure::Usage(format!("cannot write the report: {e}")))?,
         Format::Md => document(&report, &audit, lang)
             .render(TextFormat::Markdown, None)
-            .map_err(|e| UsageError(format!("cannot write the report: {e}")))?,
+            .map_err(|e| Failure::Usage(format!("cannot write the report: {e}")))?,
         Format::Html => document(&report, &audit, lang)
             .render(TextFormat::Html, None)
-            .map_err(|e| UsageError(format!("cannot write the report: {e}")))?,
+            .map_err(|e| Failure::Usage(format!("cannot write the report: {e}")))?,
     };
     match &args.output {
         Some(path) => {
@@ -231,7 +214,7 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush())
                 && e.kind() != std::io::ErrorKind::BrokenPipe
             {
-                return Err(UsageError(format!("cannot write the report: {e}")));
+                return Err(Failure::Usage(format!("cannot write the report: {e}")));
             }
         }
     }
@@ -243,5 +226,5 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         summary.errors,
         started.elapsed().as_secs_f64()
     );
-    Ok(Outcome::Success)
+    Ok(())
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use crate::cli::{Outcome, UsageError, load_and_check};
+use crate::cli::{ErrorFormat, Failure, load_and_check};
 use crate::diagnostic::Severity;
 
 /// Arguments of `charter check`.
@@ -15,9 +15,6 @@ use crate::diagnostic::Severity;
 pub struct Args {
     /// A `.charter` file, or a folder of them compiled together.
     policy: PathBuf,
-    /// How to print diagnostics.
-    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
-    error_format: ErrorFormat,
     /// Treat warnings as errors (`--deny warnings`).
     #[arg(long, value_name = "LEVEL")]
     deny: Option<Deny>,
@@ -27,12 +24,6 @@ pub struct Args {
     today: Option<chrono::NaiveDate>,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ErrorFormat {
-    Human,
-    Json,
-}
-
 /// `--deny warnings`.
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum Deny {
@@ -40,7 +31,9 @@ pub(crate) enum Deny {
     Warnings,
 }
 
-pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+/// Prints every diagnostic (`--error-format json`: one JSON object on standard output) and
+/// fails when there are errors, or warnings under `--deny warnings`.
+pub(crate) fn run(args: Args, format: ErrorFormat) -> Result<(), Failure> {
     let (loaded, mut checked) = load_and_check(&args.policy)?;
     let today = args
         .today
@@ -53,7 +46,8 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = checked.diagnostics.len() - errors;
-    match args.error_format {
+    let failed = errors > 0 || (warnings > 0 && args.deny.is_some());
+    match format {
         ErrorFormat::Human => {
             for d in &checked.diagnostics {
                 eprintln!("{}", d.render(&loaded.sources));
@@ -72,6 +66,9 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                     plural(warnings)
                 ),
             };
+            if failed {
+                return Err(Failure::Gate(summary));
+            }
             eprintln!("{summary}");
         }
         ErrorFormat::Json => {
@@ -86,12 +83,15 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             );
         }
     }
-    let failed = errors > 0 || (warnings > 0 && args.deny.is_some());
-    Ok(if failed {
-        Outcome::Failed
-    } else {
-        Outcome::Success
-    })
+    if failed {
+        return Err(Failure::Gate(format!(
+            "{}: {errors} error{}, {warnings} warning{}",
+            args.policy.display(),
+            plural(errors),
+            plural(warnings)
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn plural(n: usize) -> &'static str {

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::cli::{Outcome, UsageError, print_policy_errors};
+use crate::cli::{Failure, engine_failure, existing};
 use crate::decide::batch::{BatchOptions, run_batch, run_csv_batch};
 use crate::decide::{Case, Engine, Timestamp};
 
@@ -52,22 +52,19 @@ enum InputFormat {
     Csv,
 }
 
-pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let now = match &args.now {
         Some(text) => {
             Timestamp::parse(text)
-                .map_err(|e| UsageError(format!("--now: {e}")))?
+                .map_err(|e| Failure::Usage(format!("--now: {e}")))?
                 .secs
         }
         None => chrono::Utc::now().timestamp(),
     };
-    let engine = match crate::load::engine(&args.policy) {
-        Ok((engine, _)) => engine,
-        Err((error, loaded)) => {
-            print_policy_errors(&error, &loaded);
-            return Ok(Outcome::Failed);
-        }
-    };
+    existing(&args.policy)?;
+    let engine = crate::load::engine(&args.policy)
+        .map_err(|(error, loaded)| engine_failure(&args.policy, error, &loaded))?
+        .0;
     if args.batch {
         let csv = match args.input {
             Some(format) => format == InputFormat::Csv,
@@ -85,15 +82,19 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     let case = match parsed {
         Ok(case) => case,
         Err(e) => {
-            eprintln!("error: {name}:{e}");
-            return Ok(Outcome::Failed);
+            return Err(Failure::Input {
+                code: Some(e.code.code()),
+                message: format!("{name}:{e}"),
+            });
         }
     };
     let decision = match engine.decide(&case, now) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: {name}: {e}");
-            return Ok(Outcome::Failed);
+            return Err(Failure::Input {
+                code: Some(e.code().code()),
+                message: format!("{name}: {e}"),
+            });
         }
     };
     let mut stdout = std::io::stdout().lock();
@@ -110,38 +111,35 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     };
     let done = match decision.unrouted() {
         // A decision that routes the case nowhere is written, and fails the run.
-        Some(why) => {
-            eprintln!(
-                "error: {name}: case `{}` is not routed: {}",
-                case.id, why.message
-            );
-            Outcome::Failed
-        }
-        None => Outcome::Success,
+        Some(why) => Err(Failure::Input {
+            code: Some(crate::decide::Code::Unrouted.code()),
+            message: format!("{name}: case `{}` is not routed: {}", case.id, why.message),
+        }),
+        None => Ok(()),
     };
     match written {
         // A reader that stops early (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(done),
-        Err(e) => Err(UsageError(format!("cannot write the decision: {e}"))),
-        Ok(()) => Ok(done),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => done,
+        Err(e) => Err(Failure::Usage(format!("cannot write the decision: {e}"))),
+        Ok(()) => done,
     }
 }
 
-fn read_case(path: &str) -> Result<(String, String), UsageError> {
+fn read_case(path: &str) -> Result<(String, String), Failure> {
     let mut bytes = Vec::new();
     let name = if path == "-" {
         std::io::stdin()
             .lock()
             .take(MAX_CASE + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| UsageError(format!("cannot read standard input: {e}")))?;
+            .map_err(|e| Failure::Usage(format!("cannot read standard input: {e}")))?;
         "<stdin>".to_string()
     } else {
         let file = std::fs::File::open(Path::new(path))
-            .map_err(|e| UsageError(format!("cannot read `{path}`: {e}")))?;
+            .map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         if size > MAX_CASE {
-            return Err(UsageError(format!(
+            return Err(Failure::Usage(format!(
                 "`{path}` is {:.1} MB; a case file holds one case (at most {} MB). For many cases, write one per line and use --batch",
                 size as f64 / 1e6,
                 MAX_CASE >> 20
@@ -149,17 +147,17 @@ fn read_case(path: &str) -> Result<(String, String), UsageError> {
         }
         file.take(MAX_CASE + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| UsageError(format!("cannot read `{path}`: {e}")))?;
+            .map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
         path.to_string()
     };
     if bytes.len() as u64 > MAX_CASE {
-        return Err(UsageError(format!(
+        return Err(Failure::Usage(format!(
             "{name} holds more than {} MB; a case file holds one case. For many cases use --batch",
             MAX_CASE >> 20
         )));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        UsageError(format!(
+        Failure::Usage(format!(
             "{name} is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
             e.utf8_error().valid_up_to()
         ))
@@ -167,13 +165,13 @@ fn read_case(path: &str) -> Result<(String, String), UsageError> {
     Ok((text, name))
 }
 
-fn batch(engine: &Engine, path: &str, now: i64, csv: bool) -> Result<Outcome, UsageError> {
+fn batch(engine: &Engine, path: &str, now: i64, csv: bool) -> Result<(), Failure> {
     let mut input: Box<dyn Read + Send> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
         Box::new(
             std::fs::File::open(path)
-                .map_err(|e| UsageError(format!("cannot read `{path}`: {e}")))?,
+                .map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?,
         )
     };
     let mut output = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout());
@@ -202,22 +200,23 @@ fn batch(engine: &Engine, path: &str, now: i64, csv: bool) -> Result<Outcome, Us
     ) {
         Ok(summary) => summary,
         // A reader that stops early (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(Outcome::Success),
-        Err(e) => return Err(UsageError(format!("batch from `{path}`: {e}"))),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(e) => return Err(Failure::Usage(format!("batch from `{path}`: {e}"))),
     };
     if shown {
         eprintln!();
     }
-    eprintln!(
+    let report = format!(
         "{} record(s): {} decided, {} error(s) in {:.2} s",
         summary.records,
         summary.decided,
         summary.errors,
         started.elapsed().as_secs_f64()
     );
-    Ok(if summary.errors > 0 {
-        Outcome::Failed
-    } else {
-        Outcome::Success
-    })
+    if summary.errors > 0 {
+        // The error records are in the output, one per failed line.
+        return Err(Failure::Gate(report));
+    }
+    eprintln!("{report}");
+    Ok(())
 }

@@ -8,7 +8,7 @@ use clap::{Subcommand, ValueEnum};
 
 use crate::check::Policy;
 use crate::cli::output::{Replace, write_file};
-use crate::cli::{Outcome, UsageError, load_and_check, print_diagnostics};
+use crate::cli::{Failure, load_and_check};
 use crate::render::{Document, Lang, TextFormat, org_chart, position_description, procedure};
 
 /// Arguments shared by every document.
@@ -103,7 +103,7 @@ impl Format {
     }
 }
 
-pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
+pub(crate) fn run(command: Command) -> Result<(), Failure> {
     let common = match &command {
         Command::Role { common, .. }
         | Command::Procedure { common, .. }
@@ -115,20 +115,23 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
     };
     let template = match &common.template {
         Some(path) if common.format == Format::Docx => {
-            return Err(UsageError(format!(
+            return Err(Failure::Usage(format!(
                 "{}: templates apply to md and html; a .docx is written from the built-in layout",
                 path.display()
             )));
         }
         Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            UsageError(format!("{}: cannot read the template: {e}", path.display()))
+            Failure::Usage(format!("{}: cannot read the template: {e}", path.display()))
         })?),
         None => None,
     };
     let (loaded, checked) = load_and_check(&common.policy)?;
     if checked.has_errors() {
-        print_diagnostics(&checked.diagnostics, &loaded.sources);
-        return Ok(Outcome::Failed);
+        return Err(Failure::policy(
+            &common.policy,
+            checked.diagnostics,
+            &loaded.sources,
+        ));
     }
     let policy = match &common.version {
         Some(v) => checked
@@ -141,7 +144,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
                     .iter()
                     .map(|p| p.version.as_str())
                     .collect();
-                UsageError(format!(
+                Failure::Usage(format!(
                     "{}: no version `{v}`; the policy has {}",
                     common.policy.display(),
                     known.join(", ")
@@ -151,7 +154,9 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
             .versions
             .iter()
             .max_by_key(|p| p.effective)
-            .ok_or_else(|| UsageError(format!("{}: no policy version", common.policy.display())))?,
+            .ok_or_else(|| {
+                Failure::Usage(format!("{}: no policy version", common.policy.display()))
+            })?,
     };
     let documents: Vec<(String, Document)> = match &command {
         Command::Role { id, all, .. } => {
@@ -183,7 +188,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
                                 .iter()
                                 .map(|p| p.named.name.as_str())
                                 .collect();
-                            UsageError(format!(
+                            Failure::Usage(format!(
                                 "{}: no procedure `{n}`; the policy has {}",
                                 common.policy.display(),
                                 if known.is_empty() {
@@ -207,8 +212,9 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
             .is_some_and(|o| o.is_dir() || o.to_string_lossy().ends_with('/'));
     if per_file {
         let dir = common.output.clone().unwrap_or_default();
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| UsageError(format!("{}: cannot create the folder: {e}", dir.display())))?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            Failure::Usage(format!("{}: cannot create the folder: {e}", dir.display()))
+        })?;
         for (name, document) in &documents {
             let path = dir.join(format!("{name}.{}", common.format.extension()));
             let bytes = encode(
@@ -220,7 +226,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
             write_file(&path, &bytes, replace(common.force))?;
         }
         eprintln!("wrote {} documents to {}", documents.len(), dir.display());
-        return Ok(Outcome::Success);
+        return Ok(());
     }
     let document = if documents.len() == 1 {
         documents
@@ -245,29 +251,29 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
         Some(path) => write_file(path, &bytes, replace(common.force)),
         None => {
             if common.format == Format::Docx && std::io::stdout().is_terminal() {
-                return Err(UsageError(
+                return Err(Failure::Usage(
                     "a .docx is binary: give -o FILE.docx (or redirect standard output)".into(),
                 ));
             }
             let mut out = std::io::stdout().lock();
             match out.write_all(&bytes).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(UsageError(format!("cannot write the document: {e}")))
+                    Err(Failure::Usage(format!("cannot write the document: {e}")))
                 }
                 _ => Ok(()),
             }
         }
     }?;
-    Ok(Outcome::Success)
+    Ok(())
 }
 
-fn role_index(policy: &Policy, id: &str, path: &Path) -> Result<usize, UsageError> {
+fn role_index(policy: &Policy, id: &str, path: &Path) -> Result<usize, Failure> {
     policy.role(id).ok_or_else(|| {
         let names: Vec<&str> = policy.roles.iter().map(|r| r.named.name.as_str()).collect();
         let hint = crate::spelling::nearest(id, names.iter().copied())
             .map(|n| format!(" (did you mean `{n}`?)"))
             .unwrap_or_default();
-        UsageError(format!(
+        Failure::Usage(format!(
             "{}: no role `{id}`{hint}; the policy has {}",
             path.display(),
             names.join(", ")
@@ -280,15 +286,15 @@ fn encode(
     format: Format,
     template: Option<&str>,
     template_path: &Option<PathBuf>,
-) -> Result<Vec<u8>, UsageError> {
+) -> Result<Vec<u8>, Failure> {
     let text_format = match format {
         Format::Md => TextFormat::Markdown,
         Format::Html => TextFormat::Html,
         Format::Docx => {
             #[cfg(feature = "docx")]
-            return crate::render::to_docx(document).map_err(UsageError);
+            return crate::render::to_docx(document).map_err(Failure::Usage);
             #[cfg(not(feature = "docx"))]
-            return Err(UsageError(
+            return Err(Failure::Usage(
                 "this build has no Word output: build with the `docx` feature".into(),
             ));
         }
@@ -302,8 +308,8 @@ fn encode(
                 |p| p.display().to_string(),
             );
             match e.line {
-                Some(line) => UsageError(format!("{place}:{line}: {}", e.message)),
-                None => UsageError(format!("{place}: {}", e.message)),
+                Some(line) => Failure::Usage(format!("{place}:{line}: {}", e.message)),
+                None => Failure::Usage(format!("{place}: {}", e.message)),
             }
         })
 }

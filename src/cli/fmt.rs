@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::cli::Failure;
 use crate::cli::output::{Replace, is_link, write_file};
-use crate::cli::{Outcome, UsageError};
 use crate::diagnostic::Diagnostic;
 use crate::format::format_text;
 use crate::syntax::Sources;
@@ -22,38 +22,42 @@ pub struct Args {
     check: bool,
 }
 
-pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let mut files = Vec::new();
     for path in &args.paths {
         if path.is_dir() {
-            collect(path, &mut files)
-                .map_err(|e| UsageError(format!("cannot read folder `{}`: {e}", path.display())))?;
+            collect(path, &mut files).map_err(|e| {
+                Failure::Usage(format!("cannot read folder `{}`: {e}", path.display()))
+            })?;
         } else if path.exists() {
             files.push(path.clone());
         } else {
-            return Err(UsageError(format!("`{}` does not exist", path.display())));
+            return Err(Failure::Usage(format!(
+                "`{}` does not exist",
+                path.display()
+            )));
         }
     }
     files.sort();
-    let mut failed = false;
+    let mut failed = 0usize;
     for file in files {
         let shown = file.display().to_string();
-        let bytes =
-            std::fs::read(&file).map_err(|e| UsageError(format!("cannot read `{shown}`: {e}")))?;
+        let bytes = std::fs::read(&file)
+            .map_err(|e| Failure::Usage(format!("cannot read `{shown}`: {e}")))?;
         let Ok(text) = String::from_utf8(bytes) else {
             eprintln!("error: `{shown}` is not UTF-8 text; save it as UTF-8");
-            failed = true;
+            failed += 1;
             continue;
         };
         match format_text(&text) {
             Ok(formatted) if formatted == text => {}
             Ok(_) if args.check => {
                 say!("{shown}");
-                failed = true;
+                failed += 1;
             }
             Ok(_) if is_link(&file) => {
                 eprintln!("{shown}: not formatted: it is a link; format the file it points to");
-                failed = true;
+                failed += 1;
             }
             Ok(formatted) => {
                 write_file(&file, formatted.as_bytes(), Replace::File)?;
@@ -66,15 +70,22 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
                     eprintln!("{}", Diagnostic::from(e).render(&sources));
                 }
                 eprintln!("{shown}: not formatted (it does not parse)");
-                failed = true;
+                failed += 1;
             }
         }
     }
-    Ok(if failed {
-        Outcome::Failed
-    } else {
-        Outcome::Success
-    })
+    if failed > 0 {
+        let what = if args.check {
+            "would change or cannot be formatted"
+        } else {
+            "cannot be formatted"
+        };
+        return Err(Failure::Gate(format!(
+            "{failed} file{} {what}",
+            if failed == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

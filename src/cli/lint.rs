@@ -7,7 +7,7 @@ use clap::ValueEnum;
 
 use crate::analyse::{Settings, SettingsError, lint_with};
 use crate::cli::check::{Deny, plural};
-use crate::cli::{Outcome, UsageError, load_and_check, print_diagnostics};
+use crate::cli::{Failure, load_and_check};
 use crate::diagnostic::{Diagnostic, Severity, display_width, sarif};
 
 /// Arguments of `charter lint`.
@@ -44,22 +44,25 @@ enum Format {
     Sarif,
 }
 
-pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let settings = match settings(&args)? {
         Ok(settings) => settings,
         Err(rendered) => {
-            eprint!("{rendered}");
-            return Ok(Outcome::Failed);
+            // Rendered like a compiler's diagnostic, which starts with its own `error: `.
+            let message = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+            return Err(Failure::Input {
+                code: None,
+                message: message.trim_end().to_string(),
+            });
         }
     };
     let (loaded, checked) = load_and_check(&args.policy)?;
     if checked.has_errors() {
-        print_diagnostics(&checked.diagnostics, &loaded.sources);
-        eprintln!(
-            "{}: the policy has errors; fix them (see `charter check`) before linting",
-            args.policy.display()
-        );
-        return Ok(Outcome::Failed);
+        return Err(Failure::policy(
+            &args.policy,
+            checked.diagnostics,
+            &loaded.sources,
+        ));
     }
     // Shared files are compiled into every version: report each finding once (by its code,
     // place and message, in a set, so that a policy with 100,000 findings stays linear).
@@ -113,16 +116,26 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         }
         Format::Sarif => say!("{:#}", sarif(&findings, &loaded.sources)),
     }
-    Ok(if errors > 0 || (warnings > 0 && args.deny.is_some()) {
-        Outcome::Failed
-    } else {
-        Outcome::Success
-    })
+    if errors > 0 {
+        return Err(Failure::Gate(format!(
+            "{}: {errors} finding{} at level error (lint.toml)",
+            args.policy.display(),
+            plural(errors)
+        )));
+    }
+    if warnings > 0 && args.deny.is_some() {
+        return Err(Failure::Gate(format!(
+            "{}: {warnings} warning{} under --deny warnings",
+            args.policy.display(),
+            plural(warnings)
+        )));
+    }
+    Ok(())
 }
 
 /// The settings from `--config`, or from `lint.toml` beside the policy, or the defaults; a file
 /// that cannot be read is a usage error, one that is not valid settings comes back rendered.
-fn settings(args: &Args) -> Result<Result<Settings, String>, UsageError> {
+fn settings(args: &Args) -> Result<Result<Settings, String>, Failure> {
     let path = match &args.config {
         Some(p) => p.clone(),
         None => {
@@ -139,7 +152,7 @@ fn settings(args: &Args) -> Result<Result<Settings, String>, UsageError> {
         }
     };
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        UsageError(format!(
+        Failure::Usage(format!(
             "{}: cannot read lint settings: {e}",
             path.display()
         ))

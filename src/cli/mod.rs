@@ -1,5 +1,6 @@
-//! The command-line front end: clap parsing, one file per subcommand, errors printed in one
-//! place. Exit codes: 0 success, 1 the policy or a case has errors, 2 usage or I/O error.
+//! The command-line front end: clap parsing, one file per subcommand, failures printed in one
+//! place ([`error`]). Exit codes: 0 success, 1 the policy or a case has errors (or a gate
+//! fails), 2 usage or I/O error.
 
 /// `println!` for the front end: a reader that has gone away (`| head`) ends the program
 /// quietly (a closed pipe is not an error), and any other failure to write ends it with a
@@ -14,6 +15,7 @@ mod audit;
 mod check;
 mod decide;
 mod doc;
+mod error;
 mod fmt;
 mod lint;
 mod output;
@@ -26,12 +28,19 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub(crate) use error::{ErrorFormat, Failure};
+
 /// charter: a policy and SLA engine for complaint handling.
 #[derive(Parser)]
 #[command(name = "charter", version, about, long_about = None, after_help = "Examples:\n  charter check policies/complaint-office\n  charter decide --policy policies/complaint-office examples/cases/complaint-office/accepted-phone.json\n  charter lint policies/led-maker\n  charter test --coverage policies/led-maker\n  charter doc role --policy policies/led-maker --all --format html -o roles.html\n  charter audit --policy policies/complaint-office cases.ndjson\n  charter serve --policy policies/complaint-office --addr 127.0.0.1:7878\n  charter fmt --check policies\n  charter time add --policy policies/complaint-office --calendar office --from 2026-11-20T17:45:00+08:00 \"2 working hours\"")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// How failures are printed on standard error: `human`, or `json` (one object with
+    /// `exit`, `kind`, `message`, and `code` or `diagnostics`). Exit codes: 0 success, 1 the
+    /// policy or a case has errors or a gate fails, 2 usage or I/O error.
+    #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
+    error_format: ErrorFormat,
 }
 
 #[derive(Subcommand)]
@@ -60,17 +69,6 @@ enum Command {
     Time(time::Command),
 }
 
-/// What a subcommand ends with.
-pub(crate) enum Outcome {
-    /// Exit 0.
-    Success,
-    /// Exit 1: the input has errors (already printed).
-    Failed,
-}
-
-/// A usage or I/O error: printed once, exit 2.
-pub(crate) struct UsageError(pub String);
-
 /// Writes `text` and a newline to standard output; see `say!`.
 pub(crate) fn print_line(text: &str) {
     use std::io::Write as _;
@@ -84,52 +82,75 @@ pub(crate) fn print_line(text: &str) {
     }
 }
 
-/// Prints the errors among `diagnostics` to stderr, like the compiler.
-pub(crate) fn print_diagnostics(
-    diagnostics: &[crate::diagnostic::Diagnostic],
-    sources: &crate::syntax::Sources,
-) {
-    for d in diagnostics.iter().filter(|d| d.is_error()) {
-        eprintln!("{}", d.render(sources));
-    }
-}
-
 /// Loads and checks a policy path that must exist (a file or a folder).
 pub(crate) fn load_and_check(
     path: &std::path::Path,
-) -> Result<(crate::syntax::Loaded, crate::check::Checked), UsageError> {
-    if !path.exists() {
-        return Err(UsageError(format!(
-            "`{}` does not exist; give a `.charter` file or a folder of them",
-            path.display()
-        )));
-    }
+) -> Result<(crate::syntax::Loaded, crate::check::Checked), Failure> {
+    existing(path)?;
     let loaded = crate::syntax::load(path);
     let checked = crate::check::check(&loaded);
     Ok((loaded, checked))
 }
 
-/// Prints why a policy cannot decide cases: its error diagnostics, or the engine's reason.
-pub(crate) fn print_policy_errors(
-    error: &crate::decide::EngineError,
+/// Why the policy at `path` cannot decide cases: its error diagnostics, or the engine's reason.
+pub(crate) fn engine_failure(
+    path: &std::path::Path,
+    error: crate::decide::EngineError,
     loaded: &crate::syntax::Loaded,
-) {
+) -> Failure {
     match error {
         crate::decide::EngineError::Invalid(diagnostics) => {
-            for d in diagnostics.iter().filter(|d| d.is_error()) {
-                eprintln!("{}", d.render(&loaded.sources));
-            }
-            eprintln!("error: {error}");
+            Failure::policy(path, diagnostics, &loaded.sources)
         }
-        other => eprintln!("error: {other}"),
+        other => Failure::Policy {
+            diagnostics: Vec::new(),
+            sources: Default::default(),
+            message: format!("`{}`: {other}", path.display()),
+        },
     }
+}
+
+/// A policy path that must exist (a file or a folder), or the usage failure that says so.
+pub(crate) fn existing(path: &std::path::Path) -> Result<(), Failure> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(Failure::Usage(format!(
+            "`{}` does not exist; give a `.charter` file or a folder of them",
+            path.display()
+        )))
+    }
+}
+
+/// Whether the command line asks for JSON failures, read from the raw arguments: when they
+/// do not parse, clap cannot tell us.
+fn wants_json_errors() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--error-format=json")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--error-format" && w[1] == "json")
 }
 
 /// Runs the command line.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if e.use_stderr() && wants_json_errors() => {
+            let failure = Failure::Usage(e.kind().to_string());
+            let detail = e.to_string();
+            let mut value: serde_json::Value =
+                serde_json::from_str(&failure.render(ErrorFormat::Json)).unwrap_or_default();
+            value["detail"] = detail.trim_end().into();
+            eprintln!("{value}");
+            return ExitCode::from(failure.exit_code());
+        }
+        // Help and version go to standard output with exit 0; other usage errors exit 2.
+        Err(e) => e.exit(),
+    };
+    let format = cli.error_format;
     let result = match cli.command {
-        Command::Check(args) => check::run(args),
+        Command::Check(args) => check::run(args, format),
         Command::Decide(args) => decide::run(args),
         Command::Fmt(args) => fmt::run(args),
         Command::Lint(args) => lint::run(args),
@@ -141,11 +162,10 @@ pub fn main() -> ExitCode {
         Command::Time(command) => time::run(command),
     };
     match result {
-        Ok(Outcome::Success) => ExitCode::SUCCESS,
-        Ok(Outcome::Failed) => ExitCode::from(1),
-        Err(UsageError(message)) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("{}", failure.render(format));
+            ExitCode::from(failure.exit_code())
         }
     }
 }

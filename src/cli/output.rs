@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::cli::UsageError;
+use crate::cli::Failure;
 
 /// What may already be at the path written to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -18,24 +18,24 @@ pub(crate) enum Replace {
 
 /// Writes `bytes` to `path`, which must not be a link (nor, with [`Replace::Nothing`], an
 /// existing file).
-pub(crate) fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), UsageError> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<(), Failure> {
     let shown = path.display();
     let existing = match std::fs::symlink_metadata(path) {
         Ok(meta) => Some(meta),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(UsageError(format!("{shown}: cannot write: {e}"))),
+        Err(e) => return Err(Failure::Usage(format!("{shown}: cannot write: {e}"))),
     };
     if let Some(meta) = &existing {
         if meta.file_type().is_symlink() {
-            return Err(UsageError(format!(
+            return Err(Failure::Usage(format!(
                 "{shown} is a link; charter does not write through links: remove it or give another path"
             )));
         }
         if !meta.is_file() {
-            return Err(UsageError(format!("{shown} exists and is not a file")));
+            return Err(Failure::Usage(format!("{shown} exists and is not a file")));
         }
         if replace == Replace::Nothing {
-            return Err(UsageError(format!(
+            return Err(Failure::Usage(format!(
                 "{shown} exists; pass --force to replace it"
             )));
         }
@@ -62,7 +62,7 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<
     })();
     written.map_err(|e| {
         let _ = std::fs::remove_file(&temporary);
-        UsageError(format!("{shown}: cannot write: {e}"))
+        Failure::Usage(format!("{shown}: cannot write: {e}"))
     })
 }
 

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::{Outcome, UsageError};
+use crate::cli::{Failure, engine_failure, existing};
 use crate::serve::{Options, Service, compile, serve};
 
 /// Arguments of `charter serve`.
@@ -54,7 +54,7 @@ pub struct Args {
     threads: Option<usize>,
 }
 
-pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("charter=info"));
     let _ = tracing_subscriber::fmt()
@@ -62,11 +62,19 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
+    existing(&args.policy)?;
     let live = match compile(&args.policy, 1) {
         Ok(live) => live,
-        Err((diagnostics, _)) => {
-            eprintln!("{diagnostics}");
-            return Ok(Outcome::Failed);
+        // Compiled once more, only to fail with the diagnostics themselves.
+        Err((text, _)) => {
+            return Err(match crate::load::engine(&args.policy) {
+                Err((error, loaded)) => engine_failure(&args.policy, error, &loaded),
+                Ok(_) => Failure::Policy {
+                    diagnostics: Vec::new(),
+                    sources: Default::default(),
+                    message: text,
+                },
+            });
         }
     };
     let options = Options {
@@ -88,14 +96,14 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
     }
     let runtime = runtime
         .build()
-        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Failure::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(args.addr)
             .await
-            .map_err(|e| UsageError(format!("cannot listen on {}: {e}", args.addr)))?;
+            .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
         let local = listener
             .local_addr()
-            .map_err(|e| UsageError(format!("cannot listen on {}: {e}", args.addr)))?;
+            .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
         let latest = live.engine.versions().last();
         tracing::info!(
             addr = %local,
@@ -111,9 +119,9 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
             shutdown_signal(),
         )
         .await
-        .map_err(|e| UsageError(format!("the server stopped: {e}")))?;
+        .map_err(|e| Failure::Usage(format!("the server stopped: {e}")))?;
         tracing::info!("stopped");
-        Ok(Outcome::Success)
+        Ok(())
     })
 }
 

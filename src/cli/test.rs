@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use crate::cli::check::plural;
-use crate::cli::{Outcome, UsageError, print_policy_errors};
+use crate::cli::{Failure, engine_failure, existing};
 use crate::decide::Engine;
 use crate::suite::{self, Coverage, Outcome as TestOutcome};
 
@@ -37,26 +37,23 @@ pub struct Args {
     filter: Option<String>,
 }
 
-pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
+    existing(&args.policy)?;
+    let engine = crate::load::engine(&args.policy)
+        .map_err(|(error, loaded)| engine_failure(&args.policy, error, &loaded))?
+        .0;
     let files = suite::discover(&args.policy).map_err(|e| {
-        UsageError(format!(
+        Failure::Usage(format!(
             "{}: cannot look for test files: {e}",
             args.policy.display()
         ))
     })?;
     if files.is_empty() {
-        return Err(UsageError(format!(
+        return Err(Failure::Usage(format!(
             "{}: no test files (`*.test.toml`) next to the policy; see `charter test --help` for the format",
             args.policy.display()
         )));
     }
-    let engine = match crate::load::engine(&args.policy) {
-        Ok((engine, _)) => engine,
-        Err((error, loaded)) => {
-            print_policy_errors(&error, &loaded);
-            return Ok(Outcome::Failed);
-        }
-    };
     let (mut passed, mut failed, mut bad_files) = (0usize, 0usize, 0usize);
     let mut failures: Vec<String> = Vec::new();
     let mut coverage = Coverage::default();
@@ -125,11 +122,14 @@ pub(crate) fn run(args: Args) -> Result<Outcome, UsageError> {
         "FAILED"
     };
     say!("\ntest result: {verdict}. {passed} passed, {failed} failed{bad}");
-    Ok(if failed + bad_files == 0 {
-        Outcome::Success
-    } else {
-        Outcome::Failed
-    })
+    if failed + bad_files > 0 {
+        return Err(Failure::Gate(format!(
+            "{}: {failed} test{} failed{bad}",
+            args.policy.display(),
+            if failed == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
 }
 
 fn print_coverage(engine: &Engine, coverage: &Coverage) {

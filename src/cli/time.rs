@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset};
 
 use crate::check::{Policy, check};
-use crate::cli::{Outcome, UsageError};
+use crate::cli::{Failure, existing};
 use crate::syntax::load;
 use crate::time::{Calendar, Span};
 
@@ -44,31 +44,31 @@ pub struct On {
     calendar: Option<String>,
 }
 
-pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
+pub(crate) fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Add { on, from, duration } => {
             let (calendar, _) = calendar(&on)?;
             let from = instant(&from)?;
             let span: Span = duration
                 .parse()
-                .map_err(|e: crate::time::SpanParseError| UsageError(e.to_string()))?;
+                .map_err(|e: crate::time::SpanParseError| Failure::Usage(e.to_string()))?;
             let at = calendar
                 .add(from, span)
-                .map_err(|e| UsageError(e.to_string()))?;
+                .map_err(|e| Failure::Usage(e.to_string()))?;
             say!("{}", calendar.format(at));
-            Ok(Outcome::Success)
+            Ok(())
         }
         Command::Between { on, a, b } => {
             let (calendar, _) = calendar(&on)?;
             let (a, b) = (instant(&a)?, instant(&b)?);
             let working = calendar
                 .open_between(a.min(b), a.max(b))
-                .map_err(|e| UsageError(e.to_string()))?;
+                .map_err(|e| Failure::Usage(e.to_string()))?;
             say!("from     {}", calendar.format(a.min(b)));
             say!("to       {}", calendar.format(a.max(b)));
             say!("elapsed  {}", hm((a - b).abs()));
             say!("working  {}", hm(working));
-            Ok(Outcome::Success)
+            Ok(())
         }
     }
 }
@@ -82,29 +82,28 @@ fn hm(secs: i64) -> String {
     )
 }
 
-fn instant(text: &str) -> Result<i64, UsageError> {
+fn instant(text: &str) -> Result<i64, Failure> {
     DateTime::<FixedOffset>::parse_from_rfc3339(text)
         .map(|t| t.timestamp())
-        .map_err(|e| UsageError(format!("`{text}` is not an RFC 3339 time with an offset ({e}); write e.g. 2026-11-20T17:45:00+08:00")))
+        .map_err(|e| Failure::Usage(format!("`{text}` is not an RFC 3339 time with an offset ({e}); write e.g. 2026-11-20T17:45:00+08:00")))
 }
 
-fn calendar(on: &On) -> Result<(std::sync::Arc<Calendar>, Policy), UsageError> {
+fn calendar(on: &On) -> Result<(std::sync::Arc<Calendar>, Policy), Failure> {
+    existing(&on.policy)?;
     let loaded = load(&on.policy);
     let checked = check(&loaded);
     if checked.has_errors() {
-        for d in checked.diagnostics.iter().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render(&loaded.sources));
-        }
-        return Err(UsageError(format!(
-            "`{}` has errors; run `charter check` on it",
-            on.policy.display()
-        )));
+        return Err(Failure::policy(
+            &on.policy,
+            checked.diagnostics,
+            &loaded.sources,
+        ));
     }
     let policy = checked
         .versions
         .into_iter()
         .last()
-        .ok_or_else(|| UsageError(format!("`{}` holds no policy", on.policy.display())))?;
+        .ok_or_else(|| Failure::Usage(format!("`{}` holds no policy", on.policy.display())))?;
     let index = match &on.calendar {
         Some(name) => policy
             .calendars
@@ -116,13 +115,13 @@ fn calendar(on: &On) -> Result<(std::sync::Arc<Calendar>, Policy), UsageError> {
                     .iter()
                     .map(|c| c.named.name.as_str())
                     .collect();
-                UsageError(format!(
+                Failure::Usage(format!(
                     "no calendar `{name}` in the policy; its calendars: {}",
                     names.join(", ")
                 ))
             })?,
         None => policy.default_calendar.ok_or_else(|| {
-            UsageError("the policy has no default calendar; pass --calendar NAME".into())
+            Failure::Usage("the policy has no default calendar; pass --calendar NAME".into())
         })?,
     };
     Ok((policy.calendars[index].calendar.clone(), policy))

@@ -2,7 +2,8 @@
 //! order. Memory holds a few blocks of input and their output at a time (plus up to 8,192
 //! output buffers kept for reuse, and 16 bytes per case to catch duplicate ids), whatever the
 //! size of the input. A bad record becomes an error record
-//! `{"line": N, "id": …, "field": …, "error": …}` and the others still come out.
+//! `{"line": N, "code": "C0004", "id": …, "field": …, "error": …}` and the others still come
+//! out.
 
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
@@ -12,7 +13,7 @@ use std::io::{self, Read, Write};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::decide::{Case, Decision, Engine};
+use crate::decide::{Case, Code, Decision, Engine};
 
 /// Lines longer than this are refused (a case is a few hundred bytes).
 pub const MAX_LINE: usize = 1 << 20;
@@ -53,6 +54,8 @@ pub enum Record<T> {
     Failed {
         /// 1-based line.
         line: u64,
+        /// The kind of problem, with its stable code.
+        code: Code,
         /// The case's id, when it could be read.
         id: Option<String>,
         /// The field at fault, when known.
@@ -165,12 +168,20 @@ fn write_records(
             Record::Decided { value, .. } => value,
             Record::Failed {
                 line,
+                code,
                 id,
                 field,
                 error,
             } => {
                 let mut out = Vec::new();
-                write_error(&mut out, line, id.as_deref(), field.as_deref(), &error);
+                let record = ErrorRecord {
+                    line,
+                    code: code.code(),
+                    id: id.as_deref(),
+                    field: field.as_deref(),
+                    error: &error,
+                };
+                write_error(&mut out, &record);
                 out
             }
         })
@@ -208,6 +219,7 @@ fn write_all_vectored(output: &mut dyn Write, slices: &mut [io::IoSlice<'_>]) ->
 #[derive(Debug, Serialize)]
 struct ErrorRecord<'a> {
     line: u64,
+    code: &'static str,
     id: Option<&'a str>,
     field: Option<&'a str>,
     error: &'a str,
@@ -489,6 +501,7 @@ fn pipeline<T: Send>(
                         };
                         out.push(Record::Failed {
                             line: line.number,
+                            code: Code::DuplicateId,
                             id,
                             field: Some("id".into()),
                             error,
@@ -529,14 +542,16 @@ fn decide_line<T>(
     map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
     ids: &RandomState,
 ) -> (Record<T>, Option<u64>) {
-    let failed = |id: Option<String>, field: Option<String>, error: String| Record::Failed {
-        line: line.number,
-        id,
-        field,
-        error,
-    };
+    let failed =
+        |code: Code, id: Option<String>, field: Option<String>, error: String| Record::Failed {
+            line: line.number,
+            code,
+            id,
+            field,
+            error,
+        };
     if let Some(problem) = &line.problem {
-        return (failed(None, None, problem.clone()), None);
+        return (failed(Code::Unreadable, None, None, problem.clone()), None);
     }
     let text = match std::str::from_utf8(bytes.get(line.text.clone()).unwrap_or_default()) {
         Ok(text) => text,
@@ -545,7 +560,7 @@ fn decide_line<T>(
                 "not UTF-8 (invalid byte at column {}); save the file as UTF-8",
                 e.valid_up_to() + 1
             );
-            return (failed(None, None, message), None);
+            return (failed(Code::Unreadable, None, None, message), None);
         }
     };
     let mut case = match Case::from_json(text) {
@@ -558,13 +573,13 @@ fn decide_line<T>(
                 message = format!("{message} (column {col})");
             }
             let field = (!e.field.is_empty() && e.field != ".").then(|| e.field.clone());
-            return (failed(id_of(text), field, message), None);
+            return (failed(e.code, id_of(text), field, message), None);
         }
     };
     let key = ids.hash_one(&case.id);
     let decided = match engine.decide(&case, options.now) {
         Ok(decision) => Ok(map(&case, &decision)),
-        Err(e) => Err((e.field().map(str::to_string), e.to_string())),
+        Err(e) => Err((e.code(), e.field().map(str::to_string), e.to_string())),
     };
     // The decision is gone: the id can move into the record.
     let id = std::mem::take(&mut case.id);
@@ -574,20 +589,14 @@ fn decide_line<T>(
             id,
             value,
         },
-        Err((field, error)) => failed(Some(id), field, error),
+        Err((code, field, error)) => failed(code, Some(id), field, error),
     };
     (record, Some(key))
 }
 
-fn write_error(out: &mut Vec<u8>, line: u64, id: Option<&str>, field: Option<&str>, error: &str) {
-    let record = ErrorRecord {
-        line,
-        id,
-        field,
-        error,
-    };
+fn write_error(out: &mut Vec<u8>, record: &ErrorRecord<'_>) {
     // Writing a struct of strings and numbers to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, &record);
+    let _ = serde_json::to_writer(&mut *out, record);
     out.push(b'\n');
 }
 

@@ -11,6 +11,8 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::decide::problem::Code;
+
 /// A complaint case.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -263,6 +265,9 @@ impl JsonSchema for Timestamp {
 /// A case that could not be read: the place (`events[2].at`) and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError {
+    /// [`Code::Unreadable`] when the text is not a JSON (TOML) document, [`Code::Shape`] when
+    /// it is but not a case.
+    pub code: Code,
     /// Where in the document: a field path, or empty for the whole document.
     pub field: String,
     /// Line and column in the text, when known.
@@ -296,12 +301,17 @@ impl Case {
             let field = e.path().to_string();
             let inner = e.into_inner();
             ReadError {
+                code: match inner.classify() {
+                    serde_json::error::Category::Data => Code::Shape,
+                    _ => Code::Unreadable,
+                },
                 field,
                 line_col: (inner.line() > 0).then(|| (inner.line(), inner.column())),
                 message: strip_position(&inner.to_string()),
             }
         })?;
         de.end().map_err(|e| ReadError {
+            code: Code::Unreadable,
             field: String::new(),
             line_col: Some((e.line(), e.column())),
             message: "text after the case; one file holds one case (use --batch for NDJSON)"
@@ -317,6 +327,7 @@ impl Case {
             let field = e.path().to_string();
             let inner = e.into_inner();
             let mut error = toml_error(text, &inner);
+            error.code = Code::Shape;
             error.field = field;
             error
         })
@@ -334,6 +345,7 @@ fn toml_error(text: &str, e: &toml::de::Error) -> ReadError {
         (line, col)
     });
     ReadError {
+        code: Code::Unreadable,
         field: String::new(),
         line_col,
         message: e.message().to_string(),

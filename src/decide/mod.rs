@@ -19,6 +19,7 @@ mod eval;
 mod explain;
 mod json;
 mod names;
+mod problem;
 mod run;
 mod text;
 mod validate;
@@ -29,7 +30,7 @@ pub use case::{Case, Event, ReadError, Timestamp};
 pub use decision::*;
 pub use engine::{Engine, EngineError, NoVersionInForce, RuleRef, Version};
 pub use explain::{CalendarChoice, Reason, Sentence};
-pub use validate::{CaseError, Problem};
+pub use problem::{CaseError, Code, Problem};
 
 use crate::time::TimeError;
 
@@ -69,6 +70,15 @@ impl fmt::Display for DecideError {
 impl std::error::Error for DecideError {}
 
 impl DecideError {
+    /// The kind of the (first) problem, with its stable code.
+    pub fn code(&self) -> Code {
+        match self {
+            DecideError::Case(e) => e.problems.first().map_or(Code::Shape, |p| p.code),
+            DecideError::NoVersion { .. } => Code::NoVersion,
+            DecideError::Time { .. } => Code::BeyondCalendar,
+        }
+    }
+
     /// The field the error is about, for batch error records.
     pub fn field(&self) -> Option<&str> {
         match self {

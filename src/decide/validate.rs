@@ -1,49 +1,16 @@
 //! A case checked against one policy version: every name resolved to the policy's index, every
 //! attribute typed, events in order. All problems are collected, each naming its field.
 
-use std::fmt;
-
 use smallvec::SmallVec;
 
 use crate::check::KNOWN_EVENTS;
 use crate::decide::case::{Case, Event};
 use crate::decide::engine::Version;
 use crate::decide::names::{EventKinds, Kind, Kinds, NameIndex};
+use crate::decide::problem::{CaseError, Code, Problem};
 use crate::spelling::nearest;
 use crate::time::Span;
 use crate::vocabulary::AttrType;
-
-/// What is wrong with one field of a case.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Problem {
-    /// The field: `category`, `attributes.amount`, `events[2].at`.
-    pub field: String,
-    /// What is wrong and what to do.
-    pub message: String,
-}
-
-/// A case that cannot be decided, with every problem found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaseError {
-    /// The case's id.
-    pub id: String,
-    /// The problems, in field order.
-    pub problems: Vec<Problem>,
-}
-
-impl fmt::Display for CaseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                f.write_str("; ")?;
-            }
-            write!(f, "case `{}`: {}: {}", self.id, p.field, p.message)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for CaseError {}
 
 /// A typed attribute value of a case.
 #[derive(Debug, Clone, Copy)]
@@ -117,9 +84,19 @@ pub(crate) fn validate<'c>(
     let names = &version.names;
     let (received, now) = (facts.received, facts.now);
     let mut problems = Vec::new();
-    let mut problem = |field: String, message: String| problems.push(Problem { field, message });
+    let mut problem = |code: Code, field: String, message: String| {
+        problems.push(Problem {
+            code,
+            field,
+            message,
+        })
+    };
     if blank(&case.id) {
-        problem("id".into(), "is empty; give the case its identifier".into());
+        problem(
+            Code::BlankId,
+            "id".into(),
+            "is empty; give the case its identifier".into(),
+        );
     }
     let channel = lookup(&names.channels, &case.channel, "channel", &mut problem);
     let category = lookup(&names.categories, &case.category, "category", &mut problem);
@@ -146,6 +123,7 @@ pub(crate) fn validate<'c>(
                 ),
             };
             problem(
+                Code::UnknownAttribute,
                 field(),
                 format!("`{name}` is not an attribute of the policy{hint}"),
             );
@@ -155,6 +133,7 @@ pub(crate) fn validate<'c>(
         match typed(value, ty) {
             Ok(v) => attrs[i] = v,
             Err(got) => problem(
+                Code::AttributeType,
                 field(),
                 format!(
                     "`{name}` is a {} in the policy, but the case gives {got}",
@@ -191,6 +170,7 @@ pub(crate) fn validate<'c>(
         let place = |what: &str| format!("events[{n}].{what}");
         if at < received {
             problem(
+                Code::EventBeforeReceipt,
                 place("at"),
                 format!(
                     "{} is before `received_at` ({}); fix the time or `received_at`",
@@ -199,6 +179,7 @@ pub(crate) fn validate<'c>(
             );
         } else if at < previous {
             problem(
+                Code::EventsOutOfOrder,
                 place("at"),
                 format!(
                     "{} is earlier than the event before it; list events oldest first",
@@ -210,28 +191,32 @@ pub(crate) fn validate<'c>(
         let kind = names.kinds.code(&event.kind);
         if kind == Kind::OTHER {
             unknown_kind(&event.kind, &names.kinds, &mut |m| {
-                problem(place("kind"), m)
+                problem(Code::UnknownEventKind, place("kind"), m)
             });
         }
         let stage = match (kind, &event.stage) {
             (Kind::STAGE, None) => {
                 problem(
+                    Code::EventIncomplete,
                     place("stage"),
                     "a `stage` event names the stage entered".into(),
                 );
                 None
             }
-            (_, Some(s)) => lookup(&names.stages, s, "stage", &mut |f, m| problem(place(&f), m)),
+            (_, Some(s)) => lookup(&names.stages, s, "stage", &mut |c, f, m| {
+                problem(c, place(&f), m)
+            }),
             _ => None,
         };
         if let Some(via) = &event.via {
-            lookup(&names.channels, via, "via", &mut |f, m| {
-                problem(place(&f), m)
+            lookup(&names.channels, via, "via", &mut |c, f, m| {
+                problem(c, place(&f), m)
             });
         }
         let by = match (kind, &event.by) {
             (Kind::EXTENDED, None) => {
                 problem(
+                    Code::EventIncomplete,
                     place("by"),
                     "an `extended` event says by how much, e.g. `\"by\": \"3 working days\"`"
                         .into(),
@@ -241,7 +226,7 @@ pub(crate) fn validate<'c>(
             (_, Some(by)) => match by.parse::<Span>() {
                 Ok(span) => Some(span),
                 Err(e) => {
-                    problem(place("by"), e.to_string());
+                    problem(Code::BadDuration, place("by"), e.to_string());
                     None
                 }
             },
@@ -249,6 +234,7 @@ pub(crate) fn validate<'c>(
         };
         if kind == Kind::EXTENDED && event.target.is_none() && policy.extensions.len() > 1 {
             problem(
+                Code::EventIncomplete,
                 place("target"),
                 format!(
                     "an `extended` event names no target, and the policy lets {} be extended; say which with `\"target\": \"…\"`",
@@ -265,6 +251,7 @@ pub(crate) fn validate<'c>(
                 None => format!("the policy's targets are {}", list(names.iter().copied())),
             };
             problem(
+                Code::UnknownTarget,
                 place("target"),
                 format!("`{target}` is not a target of the policy; {hint}"),
             );
@@ -345,7 +332,7 @@ fn lookup(
     index: &NameIndex,
     name: &str,
     what: &str,
-    problem: &mut impl FnMut(String, String),
+    problem: &mut impl FnMut(Code, String, String),
 ) -> Option<usize> {
     match index.get(name) {
         Some(i) => Some(i),
@@ -358,12 +345,18 @@ fn lookup(
 
 /// The problem of a name `index` does not hold: which names it does hold, or the nearest.
 #[cold]
-fn unknown(index: &NameIndex, name: &str, what: &str, problem: &mut impl FnMut(String, String)) {
+fn unknown(
+    index: &NameIndex,
+    name: &str,
+    what: &str,
+    problem: &mut impl FnMut(Code, String, String),
+) {
     let hint = match nearest(name, index.names()) {
         Some(n) => format!("did you mean `{n}`?"),
         None => format!("the policy has {}", list(index.names())),
     };
     problem(
+        Code::UnknownName,
         what.to_string(),
         format!("`{name}` is not a {what} of the policy; {hint}"),
     );

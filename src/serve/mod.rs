@@ -345,7 +345,7 @@ async fn decide(
             return refused(error(
                 StatusCode::BAD_REQUEST,
                 e.message.clone(),
-                json!({ "field": (!e.field.is_empty()).then_some(&e.field), "line": line, "column": column }),
+                json!({ "code": e.code, "field": (!e.field.is_empty()).then_some(&e.field), "line": line, "column": column }),
             ));
         }
     };
@@ -360,7 +360,7 @@ async fn decide(
         Err(e) => refused(error(
             StatusCode::BAD_REQUEST,
             e.to_string(),
-            json!({ "id": case.id, "field": e.field() }),
+            json!({ "code": e.code(), "id": case.id, "field": e.field() }),
         )),
     }
 }

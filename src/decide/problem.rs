@@ -1,0 +1,136 @@
+//! What can be wrong with a case, each with a stable code (`C0001`…) that other tools can act
+//! on: `decide` prints it, batch error records and the service's refusals carry it, and the
+//! audit counts malformed records by it. `docs/decide.md` lists them with an example each.
+
+use std::fmt;
+
+/// The kind of a case problem. The codes are a contract: a code keeps its meaning, new kinds
+/// get new codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(into = "&'static str")]
+pub enum Code {
+    /// The record is not a JSON (or TOML) document: bad syntax, cut short, not UTF-8, too
+    /// long, or text after the case.
+    Unreadable,
+    /// A field of the case is missing, has the wrong type, or is not a field of a case.
+    Shape,
+    /// The case's `id` is empty.
+    BlankId,
+    /// A channel, category, severity, stage or `via` the policy does not declare.
+    UnknownName,
+    /// An attribute the policy does not declare.
+    UnknownAttribute,
+    /// An attribute of another type than the policy declares.
+    AttributeType,
+    /// An event before `received_at`.
+    EventBeforeReceipt,
+    /// An event earlier than the event before it.
+    EventsOutOfOrder,
+    /// An event kind neither the language nor the policy names.
+    UnknownEventKind,
+    /// An event lacks what its kind needs (`stage` for `stage`, `by` for `extended`, a
+    /// `target` for `extended` when several targets can be extended).
+    EventIncomplete,
+    /// An extension's `by` is not a duration.
+    BadDuration,
+    /// A `target` the policy does not define.
+    UnknownTarget,
+    /// No version of the policy was in force when the case was received.
+    NoVersion,
+    /// A deadline falls outside the dates the policy's calendars cover.
+    BeyondCalendar,
+    /// A batch holds two records with the same `id`.
+    DuplicateId,
+    /// The case is accepted but no route rule (and no `otherwise`) gives it a handler.
+    Unrouted,
+}
+
+impl Code {
+    /// Every code, in order.
+    pub const ALL: [Code; 16] = [
+        Code::Unreadable,
+        Code::Shape,
+        Code::BlankId,
+        Code::UnknownName,
+        Code::UnknownAttribute,
+        Code::AttributeType,
+        Code::EventBeforeReceipt,
+        Code::EventsOutOfOrder,
+        Code::UnknownEventKind,
+        Code::EventIncomplete,
+        Code::BadDuration,
+        Code::UnknownTarget,
+        Code::NoVersion,
+        Code::BeyondCalendar,
+        Code::DuplicateId,
+        Code::Unrouted,
+    ];
+
+    /// The stable code, `C0001`….
+    pub fn code(self) -> &'static str {
+        match self {
+            Code::Unreadable => "C0001",
+            Code::Shape => "C0002",
+            Code::BlankId => "C0003",
+            Code::UnknownName => "C0004",
+            Code::UnknownAttribute => "C0005",
+            Code::AttributeType => "C0006",
+            Code::EventBeforeReceipt => "C0007",
+            Code::EventsOutOfOrder => "C0008",
+            Code::UnknownEventKind => "C0009",
+            Code::EventIncomplete => "C0010",
+            Code::BadDuration => "C0011",
+            Code::UnknownTarget => "C0012",
+            Code::NoVersion => "C0013",
+            Code::BeyondCalendar => "C0014",
+            Code::DuplicateId => "C0015",
+            Code::Unrouted => "C0016",
+        }
+    }
+}
+
+impl From<Code> for &'static str {
+    fn from(code: Code) -> &'static str {
+        code.code()
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// What is wrong with one field of a case.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    /// The kind, with its stable code.
+    pub code: Code,
+    /// The field: `category`, `attributes.amount`, `events[2].at`.
+    pub field: String,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+/// A case that cannot be decided, with every problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseError {
+    /// The case's id.
+    pub id: String,
+    /// The problems, in field order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for CaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "case `{}`: {}: {}", self.id, p.field, p.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for CaseError {}
