@@ -849,3 +849,152 @@ fn output_refuses_existing_files_and_links() {
         "category billing\n"
     );
 }
+
+/// The exit code table of the README, for every verb: 0 success; 1 the policy or a case has
+/// errors (or a gate fails); 2 usage, I/O, a path that does not exist. With
+/// `--error-format json` the failure is one JSON object on standard error whose `exit` is the
+/// exit code.
+#[test]
+fn every_verb_follows_the_exit_code_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.charter");
+    std::fs::write(
+        &broken,
+        "policy p \"P\" {\n  version \"1\"\n  timezone \"Asia/Shanghai\"\n}\nroute {\n  when nosuch = 1 -> nobody\n}\n",
+    )
+    .unwrap();
+    let broken = broken.to_str().unwrap();
+    let missing = dir.path().join("missing").to_str().unwrap().to_string();
+    let missing = missing.as_str();
+    let good = "policies/complaint-office";
+    let case = "examples/cases/complaint-office/accepted-phone.json";
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let now = "2026-11-20T12:00:00+08:00";
+    let from = "2026-11-20T09:00:00+08:00";
+    // (verb, arguments with POLICY in place of the policy path, succeeds on a good policy)
+    let verbs: &[(&str, &[&str])] = &[
+        ("check", &["check", "--today", "2026-06-01", "POLICY"]),
+        ("lint", &["lint", "--today", "2026-06-01", "POLICY"]),
+        (
+            "decide",
+            &["decide", "--now", now, "--policy", "POLICY", case],
+        ),
+        (
+            "audit",
+            &[
+                "audit", "--as-of", now, "--policy", "POLICY", "-o", out, case,
+            ],
+        ),
+        ("test", &["test", "POLICY"]),
+        ("doc role", &["doc", "role", "--policy", "POLICY", "--all"]),
+        ("doc procedure", &["doc", "procedure", "--policy", "POLICY"]),
+        ("doc org-chart", &["doc", "org-chart", "--policy", "POLICY"]),
+        (
+            "time add",
+            &[
+                "time",
+                "add",
+                "--policy",
+                "POLICY",
+                "--from",
+                from,
+                "2 working hours",
+            ],
+        ),
+        ("fmt", &["fmt", "--check", "POLICY"]),
+    ];
+    let run = |args: Vec<&str>, json: bool| {
+        let mut command = charter();
+        if json {
+            command.args(["--error-format", "json"]);
+        }
+        let output = command.args(&args).output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    for (verb, args) in verbs {
+        fn with<'a>(args: &[&'a str], policy: &'a str) -> Vec<&'a str> {
+            args.iter()
+                .map(|a| if *a == "POLICY" { policy } else { a })
+                .collect()
+        }
+        let with = |policy| with(args, policy);
+        let _ = std::fs::remove_file(out);
+        // fmt takes files: the shipped policy folder is formatted.
+        let (code, stderr) = run(with(good), false);
+        assert_eq!(code, Some(0), "{verb} on a good policy: {stderr}");
+        // A policy with errors: 1, with the diagnostics (fmt: the file does not change, so
+        // it is not a failure of fmt; a file that does not parse is).
+        if *verb != "fmt" {
+            let (code, stderr) = run(with(broken), false);
+            assert_eq!(code, Some(1), "{verb} on a broken policy: {stderr}");
+            assert!(stderr.contains("E0006"), "{verb}: {stderr}");
+            let (code, stderr) = run(with(broken), true);
+            assert_eq!(code, Some(1), "{verb} --error-format json: {stderr}");
+            let last = stderr.lines().last().unwrap_or_default();
+            let value: serde_json::Value = serde_json::from_str(last)
+                .unwrap_or_else(|e| panic!("{verb}: not one JSON object ({e}): {stderr}"));
+            assert_eq!(value["exit"], 1, "{verb}: {value}");
+        }
+        // A path that does not exist: 2.
+        let (code, stderr) = run(with(missing), false);
+        assert_eq!(code, Some(2), "{verb} on a missing path: {stderr}");
+        assert!(stderr.contains("does not exist"), "{verb}: {stderr}");
+        let (code, stderr) = run(with(missing), true);
+        assert_eq!(code, Some(2), "{verb} --error-format json: {stderr}");
+        let value: serde_json::Value = serde_json::from_str(stderr.trim())
+            .unwrap_or_else(|e| panic!("{verb}: not one JSON object ({e}): {stderr}"));
+        assert_eq!(
+            (value["exit"].as_i64(), value["kind"].as_str()),
+            (Some(2), Some("usage"))
+        );
+        // A wrong option: 2, also as JSON when asked.
+        let mut wrong = with(good);
+        wrong.push("--no-such-option");
+        let (code, stderr) = run(wrong.clone(), false);
+        assert_eq!(code, Some(2), "{verb} with a wrong option: {stderr}");
+        let (code, stderr) = run(wrong, true);
+        assert_eq!(code, Some(2), "{verb} with a wrong option, JSON: {stderr}");
+        let value: serde_json::Value = serde_json::from_str(stderr.trim())
+            .unwrap_or_else(|e| panic!("{verb}: not one JSON object ({e}): {stderr}"));
+        assert_eq!(value["exit"], 2);
+    }
+    // serve: a missing policy and a broken one end before listening.
+    let (code, stderr) = run(vec!["serve", "--policy", missing], false);
+    assert_eq!(code, Some(2), "serve on a missing path: {stderr}");
+    let (code, stderr) = run(vec!["serve", "--policy", broken], false);
+    assert_eq!(code, Some(1), "serve on a broken policy: {stderr}");
+    // fmt on a file that does not parse: 1.
+    let unparsable = dir.path().join("unparsable.charter");
+    std::fs::write(&unparsable, "policy {{{").unwrap();
+    let (code, stderr) = run(vec!["fmt", "--check", unparsable.to_str().unwrap()], false);
+    assert_eq!(code, Some(1), "fmt on a file that does not parse: {stderr}");
+    // A case with errors: 1, with its code.
+    let bad_case = dir.path().join("bad.json");
+    std::fs::write(
+        &bad_case,
+        r#"{"id":"x","received_at":"2026-11-20T09:00:00+08:00","channel":"phone","category":"no-such-category"}"#,
+    )
+    .unwrap();
+    let args = vec![
+        "decide",
+        "--now",
+        now,
+        "--policy",
+        good,
+        bad_case.to_str().unwrap(),
+    ];
+    let (code, stderr) = run(args.clone(), false);
+    assert_eq!(code, Some(1), "decide on a bad case: {stderr}");
+    assert!(stderr.starts_with("error[C0004]: "), "{stderr}");
+    let (code, stderr) = run(args, true);
+    assert_eq!(code, Some(1));
+    let value: serde_json::Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(
+        (value["kind"].as_str(), value["code"].as_str()),
+        (Some("input"), Some("C0004"))
+    );
+}

@@ -793,3 +793,125 @@ route { otherwise -> a }"#;
         "{formatted}"
     );
 }
+
+/// Every case error code is listed in `docs/decide.md`, and each one a case can cause is
+/// caused by the case written for it, under its own code and no other.
+#[test]
+fn every_case_error_code_is_documented_and_given_for_its_cause() {
+    use charter::decide::Code;
+    let doc = std::fs::read_to_string("docs/decide.md").unwrap();
+    for code in Code::ALL {
+        assert!(
+            doc.contains(&format!("| `{code}` |")),
+            "docs/decide.md does not list {code} ({code:?})"
+        );
+    }
+    let engine = policy(
+        "attribute amount { type number }\nstage review \"Review\" {}\nsla all { acknowledge within 1 working days  resolve within 5 working days }\nextension resolve { max 10 working days }\nextension acknowledge { max 1 working days }",
+    );
+    let received = r#""received_at": "2026-03-02T09:00:00+08:00""#;
+    let record = |rest: &str| format!(r#"{{"id": "c1", {received}, "channel": "phone", {rest}}}"#);
+    let event = |json: &str| record(&format!(r#""category": "billing", "events": [{json}]"#));
+    let when = r#""at": "2026-03-03T09:00:00+08:00""#;
+    let cases: Vec<(Code, String)> = vec![
+        (Code::Unreadable, r#"{"id": "c1","#.to_string()),
+        (
+            Code::Unreadable,
+            format!("{} trailing", record(r#""category": "billing""#)),
+        ),
+        (Code::Shape, record(r#""category": 7"#)),
+        (
+            Code::Shape,
+            format!(r#"{{"id": "c1", {received}, "channel": "phone"}}"#),
+        ),
+        (
+            Code::BlankId,
+            record(r#""category": "billing""#).replace(r#""id": "c1""#, r#""id": " ""#),
+        ),
+        (Code::UnknownName, record(r#""category": "biling""#)),
+        (
+            Code::UnknownName,
+            record(r#""category": "billing", "severity": "high""#),
+        ),
+        (
+            Code::UnknownAttribute,
+            record(r#""category": "billing", "attributes": {"amout": 5}"#),
+        ),
+        (
+            Code::AttributeType,
+            record(r#""category": "billing", "attributes": {"amount": "5"}"#),
+        ),
+        (
+            Code::EventBeforeReceipt,
+            event(r#"{"kind": "acknowledged", "at": "2026-03-01T09:00:00+08:00"}"#),
+        ),
+        (
+            Code::EventsOutOfOrder,
+            event(&format!(
+                r#"{{"kind": "paused", {when}}}, {{"kind": "resumed", "at": "2026-03-02T10:00:00+08:00"}}"#
+            )),
+        ),
+        (
+            Code::UnknownEventKind,
+            event(&format!(r#"{{"kind": "resume", {when}}}"#)),
+        ),
+        (
+            Code::EventIncomplete,
+            event(&format!(r#"{{"kind": "stage", {when}}}"#)),
+        ),
+        (
+            Code::EventIncomplete,
+            event(&format!(
+                r#"{{"kind": "extended", "target": "resolve", {when}}}"#
+            )),
+        ),
+        (
+            Code::EventIncomplete,
+            event(&format!(
+                r#"{{"kind": "extended", "by": "1 days", {when}}}"#
+            )),
+        ),
+        (
+            Code::BadDuration,
+            event(&format!(
+                r#"{{"kind": "extended", "target": "resolve", "by": "3 fortnights", {when}}}"#
+            )),
+        ),
+        (
+            Code::UnknownTarget,
+            event(&format!(
+                r#"{{"kind": "extended", "target": "reslove", "by": "1 days", {when}}}"#
+            )),
+        ),
+        (
+            Code::NoVersion,
+            record(r#""category": "billing""#).replace("2026-03-02", "2025-03-02"),
+        ),
+    ];
+    let now = at("2026-03-20 12:00");
+    for (expected, text) in cases {
+        let code = match Case::from_json(&text) {
+            Err(e) => e.code,
+            Ok(case) => match engine.decide(&case, now) {
+                Err(e) => e.code(),
+                Ok(_) => panic!("{text}: decided, expected {expected}"),
+            },
+        };
+        assert_eq!(code, expected, "{text}");
+    }
+    // Two records with one id in a batch.
+    let line = record(r#""category": "billing""#);
+    let input = format!("{line}\n{line}\n");
+    let mut output = Vec::new();
+    charter::decide::batch::run_batch(
+        &engine,
+        &mut input.as_bytes(),
+        &mut output,
+        charter::decide::batch::BatchOptions { now },
+        &mut |_| {},
+    )
+    .unwrap();
+    let second: serde_json::Value =
+        serde_json::from_str(String::from_utf8(output).unwrap().lines().nth(1).unwrap()).unwrap();
+    assert_eq!(second["code"], "C0015", "{second}");
+}

@@ -281,7 +281,7 @@ impl fmt::Display for ReadError {
         if let Some((line, col)) = self.line_col {
             write!(f, "{line}:{col}: ")?;
         }
-        if !self.field.is_empty() && self.field != "." {
+        if !matches!(self.field.as_str(), "" | "." | "?") {
             write!(f, "{}: ", self.field)?;
         }
         f.write_str(&self.message)
