@@ -1,7 +1,7 @@
 //! In-process deciding on the complaint-office policy (JSON parsing excluded): a mix of 1,000
-//! generated cases (`examples/gen_cases.rs`), the same with the decision serialized to JSON
-//! (by serde's derived `Serialize` and by the hand-written `Decision::write_json` the batch
-//! and the service use), and one hand-written example. The baseline, measured in the same run, is parsing the same
+//! generated cases (`examples/gen_cases.rs`), the same with the decision written as JSON by
+//! `Decision::write_json` (the one writer: the CLI, the batch, the service and serde all go
+//! through it), and one hand-written example. The baseline, measured in the same run, is parsing the same
 //! 1,000 lines with serde_json into `Case`. Deciding is measured both ways the library offers:
 //! `decide`, a new `Decision` each time, and `decide_into`, one `Decision` refilled.
 
@@ -63,15 +63,6 @@ fn bench(c: &mut Criterion) {
         },
     );
     let mut out = Vec::with_capacity(4096);
-    group.bench_function("decide 1000 generated cases + JSON (serde)", |b| {
-        b.iter(|| {
-            for case in &cases {
-                out.clear();
-                serde_json::to_writer(&mut out, &engine.decide(case, now).unwrap()).unwrap();
-                black_box(&out);
-            }
-        })
-    });
     group.bench_function("decide 1000 generated cases + JSON (write_json)", |b| {
         b.iter(|| {
             for case in &cases {
@@ -85,15 +76,6 @@ fn bench(c: &mut Criterion) {
         .iter()
         .map(|c| engine.decide(c, now).unwrap())
         .collect();
-    group.bench_function("write 1000 decisions as JSON (serde)", |b| {
-        b.iter(|| {
-            for decision in &decisions {
-                out.clear();
-                serde_json::to_writer(&mut out, decision).unwrap();
-                black_box(&out);
-            }
-        })
-    });
     group.bench_function("write 1000 decisions as JSON (write_json)", |b| {
         b.iter(|| {
             for decision in &decisions {

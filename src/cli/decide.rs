@@ -101,13 +101,13 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let written = if args.explain {
         stdout.write_all(decision.explain_text().as_bytes())
     } else {
-        serde_json::to_writer_pretty(&mut stdout, &decision)
-            .map_err(|e| match e.io_error_kind() {
-                // Keep the kind, so that a closed pipe is recognised below.
-                Some(kind) => std::io::Error::from(kind),
-                None => std::io::Error::other(e),
-            })
-            .and_then(|()| writeln!(stdout))
+        // The one writer of decisions (as the batch and the service write them), indented.
+        let mut compact = Vec::new();
+        decision.write_json(&mut compact);
+        let mut pretty = Vec::new();
+        crate::decide::indent(&compact, &mut pretty);
+        pretty.push(b'\n');
+        stdout.write_all(&pretty)
     };
     let done = match decision.unrouted() {
         // A decision that routes the case nowhere is written, and fails the run.

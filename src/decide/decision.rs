@@ -214,18 +214,6 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-impl Serialize for At {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.rfc3339_bytes() {
-            Some(text) => match std::str::from_utf8(&text) {
-                Ok(text) => s.serialize_str(text),
-                Err(_) => s.collect_str(self),
-            },
-            None => s.collect_str(self),
-        }
-    }
-}
-
 impl JsonSchema for At {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Instant".into()
@@ -237,17 +225,6 @@ impl JsonSchema for At {
             "format": "date-time",
             "description": "RFC 3339, in the policy's time zone",
         })
-    }
-}
-
-fn span_text<S: Serializer>(span: &Span, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(span)
-}
-
-fn spans_text<S: Serializer>(span: &Option<Span>, s: S) -> Result<S::Ok, S::Error> {
-    match span {
-        Some(span) => s.collect_str(span),
-        None => s.serialize_none(),
     }
 }
 
@@ -289,7 +266,7 @@ pub struct Decision<'a> {
 }
 
 /// Which policy version decided.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct PolicyId<'a> {
     /// The policy's name.
     pub name: &'a str,
@@ -302,7 +279,7 @@ pub struct PolicyId<'a> {
 }
 
 /// What happens to a case at intake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// In scope and complete.
@@ -325,7 +302,7 @@ impl Outcome {
 }
 
 /// The acceptance decision.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct Acceptance<'a> {
     /// The outcome.
     pub outcome: Outcome,
@@ -340,7 +317,7 @@ pub struct Acceptance<'a> {
 }
 
 /// The routing decision.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct Route<'a> {
     /// The handling role; `null` when no rule decides.
     pub role: Option<&'a str>,
@@ -360,7 +337,7 @@ pub struct Route<'a> {
 }
 
 /// The state of a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Stopped on or before the deadline.
@@ -408,7 +385,7 @@ impl State {
 }
 
 /// One cycle of a target: one run of its clock from a start event to a stop event.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 pub struct Cycle {
     /// When the clock started.
     pub started_at: Option<At>,
@@ -441,7 +418,7 @@ impl Cycle {
 
 /// What the policy says of a target on the calendar it runs on: the same in every decision
 /// of a version, which made it once and which every decision's [`TargetState`] points at.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct TargetDef {
     /// The target's name.
     pub name: String,
@@ -455,7 +432,6 @@ pub struct TargetDef {
     /// The calendar, when the clock counts working time or calendar days.
     pub calendar: Option<String>,
     /// The time allowed, as written.
-    #[serde(serialize_with = "span_text")]
     #[schemars(with = "String")]
     pub within: Span,
     /// Whether it recurs (`every`).
@@ -478,13 +454,13 @@ pub struct TargetDef {
 }
 
 /// A time target as it stands.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct TargetState<'a> {
     /// What the policy says of the target (its fields appear in the target's JSON object).
     #[serde(flatten)]
     pub target: &'a TargetDef,
     /// Extension granted, as written on the events (summed).
-    #[serde(serialize_with = "spans_text", skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>")]
     pub extended_by: Option<Span>,
     /// The current cycle: when it started.
@@ -562,7 +538,7 @@ impl<'a> TargetState<'a> {
 }
 
 /// `notify` or `escalate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Tell someone.
@@ -582,7 +558,7 @@ impl Action {
 }
 
 /// Whether an escalation step has fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StepState {
     /// It fired at `at`.
@@ -646,30 +622,6 @@ pub struct EscalationStep<'a> {
     pub replanned: bool,
 }
 
-/// The step's fields in the order of the JSON contract, `at` among the policy's.
-impl Serialize for EscalationStep<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let step = self.step;
-        let mut e = s.serialize_struct("EscalationStep", 10)?;
-        e.serialize_field("ladder", &step.ladder)?;
-        e.serialize_field("target", &step.target)?;
-        e.serialize_field("trigger", &step.trigger)?;
-        e.serialize_field("at", &self.at)?;
-        e.serialize_field("to", &step.to)?;
-        e.serialize_field("to_title", &step.to_title)?;
-        e.serialize_field("action", &step.action)?;
-        e.serialize_field("fired", &self.fired)?;
-        e.serialize_field("state", &self.state)?;
-        if self.replanned {
-            e.serialize_field("replanned", &true)?;
-        } else {
-            e.skip_field("replanned")?;
-        }
-        e.end()
-    }
-}
-
 /// An escalation trigger, shown as written in the policy.
 #[derive(Debug, Clone, Copy)]
 pub struct TriggerText<'a>(pub &'a Trigger);
@@ -691,12 +643,6 @@ impl fmt::Display for TriggerText<'_> {
     }
 }
 
-impl Serialize for TriggerText<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
 impl JsonSchema for TriggerText<'_> {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Trigger".into()
@@ -711,7 +657,7 @@ impl JsonSchema for TriggerText<'_> {
 }
 
 /// The customer callback.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct CallbackState<'a> {
     /// The callback rule.
     pub rule: &'a str,
@@ -737,7 +683,7 @@ pub struct CallbackState<'a> {
 }
 
 /// The callback of one round of a reopened case.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct CallbackRound {
     /// When it was due.
     pub due: Option<At>,
@@ -752,7 +698,7 @@ pub struct CallbackRound {
 }
 
 /// A stage the case entered.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 pub struct StageState<'a> {
     /// The stage.
     pub name: &'a str,
@@ -767,7 +713,7 @@ pub struct StageState<'a> {
 }
 
 /// What kind of finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
     /// A rule needs an attribute (or the severity) the case lacks.
@@ -824,7 +770,7 @@ impl FindingKind {
 }
 
 /// A violation or gap in the case.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
 pub struct Finding {
     /// What kind.
     pub kind: FindingKind,
@@ -893,34 +839,16 @@ impl Decision<'_> {
     }
 }
 
-/// Field by field as declared; the reasons are written as the sentences they read as with
-/// the rest of the decision.
+/// A decision serializes as the one JSON writer writes it (`json.rs`): the bytes are handed
+/// to the serializer as a raw JSON value, so a program that serializes a decision with serde
+/// gets exactly what `charter decide`, the batch and the service write.
 impl Serialize for Decision<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        struct Explain<'d, 'a>(&'d Decision<'a>);
-        impl Serialize for Explain<'_, '_> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.collect_seq(self.0.sentences())
-            }
-        }
-        let mut d = s.serialize_struct("Decision", 11)?;
-        d.serialize_field("case", self.case)?;
-        d.serialize_field("policy", &self.policy)?;
-        d.serialize_field("evaluated_at", &self.evaluated_at)?;
-        if self.provisional {
-            d.serialize_field("provisional", &true)?;
-        } else {
-            d.skip_field("provisional")?;
-        }
-        d.serialize_field("acceptance", &self.acceptance)?;
-        d.serialize_field("route", &self.route)?;
-        d.serialize_field("targets", &self.targets)?;
-        d.serialize_field("escalations", &self.escalations)?;
-        d.serialize_field("callback", &self.callback)?;
-        d.serialize_field("stages", &self.stages)?;
-        d.serialize_field("findings", &self.findings)?;
-        d.serialize_field("explain", &Explain(self))?;
-        d.end()
+        let mut out = Vec::new();
+        self.write_json(&mut out);
+        let text = String::from_utf8(out).map_err(serde::ser::Error::custom)?;
+        let raw =
+            serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
     }
 }

@@ -1,18 +1,19 @@
-//! The decision as compact JSON, written by hand. It is byte for byte what `serde_json` writes
-//! for [`Decision`]'s derived `Serialize` (a test holds the two together on every shipped
-//! example and on generated cases), but about three times faster: keys and the program's own
-//! words are written as literals, strings are checked for characters to escape eight bytes at
-//! a time, the explanation is written piece by piece (`text.rs`), and instants come from
-//! per-thread caches of offsets, dates and recent instants. Batches and the HTTP service write
-//! decisions this way; `serde_json` stays for pretty output and schemas.
+//! The decision as compact JSON: the one writer of decisions. `charter decide` indents what it
+//! writes (`pretty.rs`), the batch and the service send it as it is, and `Serialize` for
+//! [`Decision`] hands its bytes to serde, so every consumer gets the same fields in the same
+//! order. The JSON Schema in `schema/decision.schema.json` describes it, and a test validates
+//! the example decisions and 10,000 generated ones against that schema. It is fast: keys and
+//! the program's own words are written as literals, strings are checked for characters to
+//! escape eight bytes at a time, the explanation is written piece by piece (`text.rs`), and
+//! instants come from per-thread caches of offsets, dates and recent instants.
 
 use crate::decide::decision::*;
 use crate::decide::engine::RuleRef;
 use crate::decide::text::{Piece, Sink, tenths};
 
 impl Decision<'_> {
-    /// Appends the decision to `out` as compact JSON: the same bytes as
-    /// `serde_json::to_vec(self)`.
+    /// Appends the decision to `out` as compact JSON (what `serde_json::to_vec(self)` gives
+    /// too).
     pub fn write_json(&self, out: &mut Vec<u8>) {
         // Decisions are a few KB; growing the buffer once is cheaper than checking to.
         out.reserve(8192);

@@ -7,7 +7,11 @@
 //! let case = Case::from_json(&std::fs::read_to_string("examples/cases/complaint-office/accepted-phone.json")?)
 //!     .map_err(|e| e.to_string())?;
 //! let decision = engine.decide(&case, case.received_at.secs + 3600).map_err(|e| e.to_string())?;
-//! println!("{}", serde_json::to_string_pretty(&decision)?);
+//! let mut json = Vec::new();
+//! decision.write_json(&mut json); // or serde: the same bytes
+//! let mut pretty = Vec::new();
+//! charter::decide::indent(&json, &mut pretty);
+//! println!("{}", String::from_utf8_lossy(&pretty));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -19,6 +23,7 @@ mod eval;
 mod explain;
 mod json;
 mod names;
+mod pretty;
 mod problem;
 mod run;
 mod text;
@@ -30,6 +35,7 @@ pub use case::{Case, Event, ReadError, Timestamp};
 pub use decision::*;
 pub use engine::{Engine, EngineError, NoVersionInForce, RuleRef, Version};
 pub use explain::{CalendarChoice, Reason, Sentence};
+pub use pretty::indent;
 pub use problem::{CaseError, Code, Problem};
 
 use crate::time::TimeError;
