@@ -22,7 +22,7 @@ pub struct Version {
     /// has no calendar.
     pub(crate) elapsed: Calendar,
     /// What its decisions share: route JSON, target and step definitions.
-    pub(crate) shared: crate::decide::run::Shared,
+    pub(crate) shared: crate::decide::shared::Shared,
     /// The names a case uses, hashed, and the event kinds it knows, numbered.
     pub(crate) names: crate::decide::names::Names,
 }
@@ -95,7 +95,7 @@ impl Engine {
                     digest: policy.digest.clone(),
                     policy,
                 };
-                version.shared = crate::decide::run::Shared::new(&version);
+                version.shared = crate::decide::shared::Shared::new(&version.policy);
                 version
             })
             .collect::<Vec<Version>>();

@@ -1,168 +1,14 @@
-//! The reasons of a decision, kept as data while deciding and rendered to English sentences
-//! only when shown, so that a decision nobody reads the explanation of costs little.
+//! The reasons of a decision rendered as English sentences, only when shown (by `json.rs` and
+//! `charter decide --explain`), so that a decision nobody reads the explanation of costs little.
 
 use std::fmt;
 
-use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
+use crate::check::RuleRef;
 use crate::decide::decision::{At, Decision, TargetState};
-use crate::decide::engine::RuleRef;
+use crate::decide::reason::{CalendarChoice, Reason};
 use crate::decide::text::{Piece, Sink, display, put};
-use crate::time::Span;
-
-/// How the case's calendar was chosen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CalendarChoice {
-    /// A `calendars` rule matched.
-    Rule,
-    /// No rule matched; the `otherwise` of the `calendars` block.
-    Otherwise,
-    /// The policy's default calendar.
-    Default,
-}
-
-/// One reason, in the order the engine considered it. A reason holds only what the rest of
-/// its decision does not: it is rendered with the decision ([`Decision::sentences`]), so that
-/// deciding writes a few words per reason, not a copy of the target or callback it is about.
-#[derive(Debug, Clone, Copy)]
-pub enum Reason<'a> {
-    /// The version in force at receipt (the decision's `policy`).
-    Version {
-        /// When the case was received.
-        received: At,
-    },
-    /// Events after `evaluated_at` were left out.
-    LaterEvents {
-        /// How many.
-        count: usize,
-        /// The evaluation instant.
-        now: At,
-    },
-    /// The calendar used for the case's targets.
-    Calendar {
-        /// Its name.
-        calendar: &'a str,
-        /// How it was chosen.
-        choice: CalendarChoice,
-    },
-    /// The category is accepted.
-    Accepted {
-        /// The category.
-        category: &'a str,
-        /// Whether the policy accepts every category (no scope).
-        everything: bool,
-    },
-    /// The category is redirected.
-    Redirected {
-        /// The category.
-        category: &'a str,
-        /// Where to.
-        to: &'a str,
-    },
-    /// The category is outside the scope.
-    OutOfScope {
-        /// The category.
-        category: &'a str,
-    },
-    /// Required fields are missing (the decision's `acceptance` names them and the time to
-    /// ask by).
-    Incomplete {
-        /// The time allowed to ask for them.
-        within: Option<Span>,
-    },
-    /// A route rule did not match.
-    RuleNotMatched {
-        /// The rule.
-        rule: &'a RuleRef,
-    },
-    /// A route rule could not be decided (the decision's `route.missing` says what it needs).
-    RuleUnknown {
-        /// The rule.
-        rule: &'a RuleRef,
-    },
-    /// A route rule matched.
-    RuleMatched {
-        /// The rule.
-        rule: &'a RuleRef,
-        /// The role.
-        role: &'a str,
-    },
-    /// No rule matched; `otherwise`.
-    Otherwise {
-        /// The `otherwise` rule.
-        rule: &'a RuleRef,
-        /// The role.
-        role: &'a str,
-    },
-    /// No rule matched and there is no `otherwise`.
-    NoRoute,
-    /// An SLA block applies.
-    SlaApplies {
-        /// Its name.
-        sla: &'a str,
-        /// Whether it has a `when`.
-        conditional: bool,
-    },
-    /// How a target's deadline was computed.
-    Target {
-        /// The target: its index in the decision's `targets`, which hold its definition and
-        /// its current state.
-        target: usize,
-        /// Start of the latest cycle that ran.
-        started_at: Option<At>,
-        /// Budget in clock seconds (extensions included).
-        budget: i64,
-        /// Pauses in that cycle.
-        pauses: u32,
-        /// Number of cycles.
-        cycles: u32,
-    },
-    /// A target whose start event has not happened.
-    TargetNotStarted {
-        /// Target name.
-        name: &'a str,
-        /// The event it waits for.
-        start_event: &'a str,
-    },
-    /// A pause recorded before a target started was still open when it started: the
-    /// target's clock is paused from its start.
-    PausedAtStart {
-        /// Target name.
-        name: &'a str,
-        /// When the pause was recorded.
-        paused: At,
-        /// When the target started.
-        start: At,
-    },
-    /// The case was reopened.
-    Reopened {
-        /// When.
-        at: At,
-        /// The round it starts (2 for the first reopening).
-        round: usize,
-        /// Whether a dissatisfied callback reopened it.
-        by_callback: bool,
-    },
-    /// An escalation ladder follows a target that does not apply.
-    LadderIdle {
-        /// The ladder.
-        ladder: &'a str,
-        /// Its target.
-        target: &'a str,
-    },
-    /// Escalation summary.
-    Escalations {
-        /// Steps that apply.
-        steps: usize,
-        /// Steps fired.
-        fired: usize,
-        /// The next pending step.
-        next: Option<At>,
-    },
-    /// The callback (the decision's `callback`).
-    Callback,
-}
 
 /// A reason with the decision it belongs to: one sentence of the explanation.
 #[derive(Debug, Clone, Copy)]
@@ -449,18 +295,5 @@ impl fmt::Display for Sentence<'_, '_> {
 impl Serialize for Sentence<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_str(self)
-    }
-}
-
-impl JsonSchema for Reason<'_> {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Reason".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({
-            "type": "string",
-            "description": "One reason of the decision, in English.",
-        })
     }
 }

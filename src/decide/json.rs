@@ -7,8 +7,8 @@
 //! escape eight bytes at a time, the explanation is written piece by piece (`text.rs`), and
 //! instants come from per-thread caches of offsets, dates and recent instants.
 
+use crate::check::RuleRef;
 use crate::decide::decision::*;
-use crate::decide::engine::RuleRef;
 use crate::decide::text::{Piece, Sink, tenths};
 
 impl Decision<'_> {

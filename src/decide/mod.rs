@@ -15,85 +15,36 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod acceptance;
 pub mod batch;
+mod callbacks;
 mod case;
 mod decision;
 mod engine;
+mod escalation;
 mod eval;
 mod explain;
+mod extensions;
 mod json;
 mod names;
 mod pretty;
 mod problem;
+mod reason;
+mod routing;
 mod run;
+mod shared;
+mod stages;
+mod targets;
 mod text;
 mod validate;
-
-use std::fmt;
 
 pub use case::{Case, Event, ReadError, Timestamp};
 pub use decision::*;
 pub use engine::{Engine, EngineError, NoVersionInForce, RuleRef, Version};
-pub use explain::{CalendarChoice, Reason, Sentence};
+pub use explain::Sentence;
 pub use pretty::indent;
-pub use problem::{CaseError, Code, Problem};
-
-use crate::time::TimeError;
-
-/// Why a case could not be decided.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DecideError {
-    /// The case does not fit the policy (unknown names, wrong types, events out of order).
-    Case(CaseError),
-    /// No version of the policy was in force when it was received.
-    NoVersion {
-        /// The case's id.
-        id: String,
-        /// Details.
-        error: NoVersionInForce,
-    },
-    /// A deadline falls outside what a calendar covers.
-    Time {
-        /// The case's id.
-        id: String,
-        /// Details.
-        error: TimeError,
-    },
-}
-
-impl fmt::Display for DecideError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecideError::Case(e) => e.fmt(f),
-            DecideError::NoVersion { id, error } => {
-                write!(f, "case `{id}`: received_at: {error}")
-            }
-            DecideError::Time { id, error } => write!(f, "case `{id}`: {error}"),
-        }
-    }
-}
-
-impl std::error::Error for DecideError {}
-
-impl DecideError {
-    /// The kind of the (first) problem, with its stable code.
-    pub fn code(&self) -> Code {
-        match self {
-            DecideError::Case(e) => e.problems.first().map_or(Code::Shape, |p| p.code),
-            DecideError::NoVersion { .. } => Code::NoVersion,
-            DecideError::Time { .. } => Code::BeyondCalendar,
-        }
-    }
-
-    /// The field the error is about, for batch error records.
-    pub fn field(&self) -> Option<&str> {
-        match self {
-            DecideError::Case(e) => e.problems.first().map(|p| p.field.as_str()),
-            DecideError::NoVersion { .. } => Some("received_at"),
-            DecideError::Time { .. } => None,
-        }
-    }
-}
+pub use problem::{CaseError, Code, DecideError, Problem};
+pub use reason::{CalendarChoice, Reason};
 
 impl Engine {
     /// Decides `case` as it stands at `now` (UTC seconds), under the version in force when it

@@ -4,6 +4,9 @@
 
 use std::fmt;
 
+use crate::decide::engine::NoVersionInForce;
+use crate::time::TimeError;
+
 /// The kind of a case problem. The codes are a contract: a code keeps its meaning, new kinds
 /// get new codes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -134,3 +137,58 @@ impl fmt::Display for CaseError {
 }
 
 impl std::error::Error for CaseError {}
+
+/// Why a case could not be decided.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecideError {
+    /// The case does not fit the policy (unknown names, wrong types, events out of order).
+    Case(CaseError),
+    /// No version of the policy was in force when it was received.
+    NoVersion {
+        /// The case's id.
+        id: String,
+        /// Details.
+        error: NoVersionInForce,
+    },
+    /// A deadline falls outside what a calendar covers.
+    Time {
+        /// The case's id.
+        id: String,
+        /// Details.
+        error: TimeError,
+    },
+}
+
+impl fmt::Display for DecideError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecideError::Case(e) => e.fmt(f),
+            DecideError::NoVersion { id, error } => {
+                write!(f, "case `{id}`: received_at: {error}")
+            }
+            DecideError::Time { id, error } => write!(f, "case `{id}`: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for DecideError {}
+
+impl DecideError {
+    /// The kind of the (first) problem, with its stable code.
+    pub fn code(&self) -> Code {
+        match self {
+            DecideError::Case(e) => e.problems.first().map_or(Code::Shape, |p| p.code),
+            DecideError::NoVersion { .. } => Code::NoVersion,
+            DecideError::Time { .. } => Code::BeyondCalendar,
+        }
+    }
+
+    /// The field the error is about, for batch error records.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            DecideError::Case(e) => e.problems.first().map(|p| p.field.as_str()),
+            DecideError::NoVersion { .. } => Some("received_at"),
+            DecideError::Time { .. } => None,
+        }
+    }
+}

@@ -7,8 +7,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 
-use crate::decide::decision::{At, State, date_text};
-use crate::time::{Clock, Span};
+use crate::time::{At, Clock, Span, date_text};
 
 /// Where text goes.
 pub(crate) trait Sink {
@@ -156,12 +155,6 @@ impl Piece for Span {
 }
 
 impl Piece for Clock {
-    fn put(&self, sink: &mut impl Sink) {
-        sink.text(self.name());
-    }
-}
-
-impl Piece for State {
     fn put(&self, sink: &mut impl Sink) {
         sink.text(self.name());
     }

@@ -8,6 +8,7 @@
 mod calendar;
 mod clock;
 mod index;
+mod instant;
 mod span;
 
 pub use calendar::{
@@ -16,4 +17,6 @@ pub use calendar::{
 };
 pub use clock::{NeverOpen, OutOfRange, Pause, Started, TimeError, normalise_pauses};
 pub use index::resolve_local;
+pub use instant::At;
+pub(crate) use instant::date_text;
 pub use span::{Clock, Span, SpanParseError, Unit, unit_word};

@@ -1,0 +1,122 @@
+//! Routing: the first route rule whose condition holds (or `otherwise`) gives the handler, and
+//! a case a rule needs more attributes for is left unrouted, saying which.
+
+use smallvec::smallvec;
+
+use crate::decide::decision::*;
+use crate::decide::eval::{Truth, eval};
+use crate::decide::names::numbered_targets;
+use crate::decide::reason::Reason;
+use crate::decide::run::{Choice, ClockedList, Ctx, Round, Rounds, room_for};
+use crate::decide::shared::route_shown;
+use crate::time::TimeError;
+
+impl<'a, 'e> Ctx<'a, 'e> {
+    /// The route, and the index of the handling role.
+    pub(super) fn route(&mut self) -> (Route<'a>, Option<usize>) {
+        let policy = self.policy;
+        let version = self.version;
+        let mut route = Route {
+            role: None,
+            title: None,
+            department: None,
+            rule: None,
+            missing: Vec::new(),
+            json: None,
+        };
+        let mut chosen = None;
+        for (i, rule) in policy.routes.iter().enumerate() {
+            let cited = &rule.cited;
+            let mut needed = Vec::new();
+            match eval(&rule.when, self.facts, &mut needed) {
+                Truth::True => {
+                    chosen = Some((rule.target, cited, i));
+                    self.reasons.push(Reason::RuleMatched {
+                        rule: cited,
+                        role: &policy.roles[rule.target].named.name,
+                    });
+                    break;
+                }
+                Truth::False => self.reasons.push(Reason::RuleNotMatched { rule: cited }),
+                Truth::Unknown => {
+                    let names = self.needed_names(&needed);
+                    self.finding(FindingKind::MissingAttribute, format!(
+                            "route rule at {}:{} needs {}, which the case does not give; the case cannot be routed until it does",
+                            cited.file,
+                            cited.line,
+                            names.join(", ")
+                        ));
+                    self.reasons.push(Reason::RuleUnknown { rule: cited });
+                    route.missing = names;
+                    return (route, None);
+                }
+            }
+        }
+        if chosen.is_none() {
+            match &policy.otherwise {
+                Some(o) => {
+                    let cited = &o.cited;
+                    chosen = Some((o.target, cited, policy.routes.len()));
+                    self.reasons.push(Reason::Otherwise {
+                        rule: cited,
+                        role: &policy.roles[o.target].named.name,
+                    });
+                    if !policy.fallback_allowed {
+                        self.finding(FindingKind::Fallback, format!(
+                                "no route rule matches, and the policy forbids relying on `otherwise` ({}:{}); add a rule for this case",
+                                cited.file, cited.line
+                            ));
+                    }
+                }
+                _ => {
+                    self.finding(FindingKind::Unrouted, "no route rule matches and the policy has no `otherwise`; add a rule or an `otherwise -> ROLE`".into());
+                    self.reasons.push(Reason::NoRoute);
+                }
+            }
+        }
+        let handler = chosen.map(|(role, _, _)| role);
+        if let Some((role, cited, i)) = chosen {
+            route = route_shown(policy, role, cited);
+            route.json = version.shared.route(i);
+        }
+        (route, handler)
+    }
+
+    /// The target of a redirected case: the time its redirection allows to tell the
+    /// complainant where to go, if it gives one; otherwise none.
+    pub(super) fn redirect_notice(
+        &mut self,
+        calendar: Option<usize>,
+        states: &mut Vec<TargetState<'a>>,
+    ) -> Result<(), TimeError> {
+        let policy = self.policy;
+        let redirect =
+            (policy.scope.redirects.iter()).find(|r| r.categories.contains(&self.facts.category));
+        let Some(notice) = redirect.and_then(|r| r.notice.as_ref()) else {
+            states.clear();
+            return Ok(());
+        };
+        let Some(number) = numbered_targets(policy).position(|(t, _, _)| std::ptr::eq(t, notice))
+        else {
+            states.clear();
+            return Ok(());
+        };
+        let choice = Choice {
+            target: notice,
+            stage: None,
+            number,
+            name: number,
+        };
+        let rounds: Rounds = smallvec![Round {
+            start: self.facts.received,
+            first: 0,
+            end: self.events().len(),
+        }];
+        let mut clocked = ClockedList::new();
+        let mut used = 0;
+        room_for(states, 1);
+        self.target(choice, calendar, &rounds, &mut clocked, states, &mut used)?;
+        states.truncate(used);
+        Ok(())
+    }
+}
