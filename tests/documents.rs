@@ -141,7 +141,13 @@ fn html_is_self_contained() {
         "html",
     ]);
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("<svg") && html.contains("@page { size: A4"));
+    assert!(html.contains("<svg") && html.contains("size: A4"));
+    // Printed pages carry the running header and "page X of Y" (CSS paged media).
+    assert!(
+        html.contains(r#"@top-center { content: "某某服务有限公司　CO-QP-001　版本 2026.1""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"content: "第 " counter(page) " 页 共 " counter(pages) " 页""#));
     assert!(
         !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
     );

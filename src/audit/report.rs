@@ -431,6 +431,7 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
         },
         lang,
         blocks: sections.into_iter().flatten().collect(),
+        control: None,
     }
 }
 

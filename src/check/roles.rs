@@ -97,6 +97,7 @@ impl Compiler<'_> {
         for stmt in stmts {
             match &stmt.node {
                 RoleStmt::Code(c) => role.code = Some(c.clone()),
+                RoleStmt::Document(d) => role.document = Some(d.clone()),
                 RoleStmt::Department(d) => {
                     role.department = self.t.departments.resolve(d, &mut self.out)
                 }

@@ -9,7 +9,9 @@ use clap::{Subcommand, ValueEnum};
 use crate::check::Policy;
 use crate::cli::output::{Replace, write_file};
 use crate::cli::{Outcome, UsageError, load_and_check, print_diagnostics};
-use crate::render::{Document, Lang, TextFormat, org_chart, position_description, procedure};
+use crate::render::{
+    Document, Lang, TextFormat, org_chart, position_description, procedure, revisions,
+};
 
 /// Arguments shared by every document.
 #[derive(clap::Args)]
@@ -153,7 +155,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
             .max_by_key(|p| p.effective)
             .ok_or_else(|| UsageError(format!("{}: no policy version", common.policy.display())))?,
     };
-    let documents: Vec<(String, Document)> = match &command {
+    let mut documents: Vec<(String, Document)> = match &command {
         Command::Role { id, all, .. } => {
             if *all {
                 (0..policy.roles.len())
@@ -205,6 +207,12 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
             .output
             .as_ref()
             .is_some_and(|o| o.is_dir() || o.to_string_lossy().ends_with('/'));
+    // The revision record lists every version up to the one documented.
+    for (_, document) in &mut documents {
+        if let Some(control) = document.control.as_mut() {
+            control.revisions = revisions(&checked.versions, policy, lang);
+        }
+    }
     if per_file {
         let dir = common.output.clone().unwrap_or_default();
         std::fs::create_dir_all(&dir)

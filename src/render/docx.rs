@@ -70,7 +70,7 @@ pub fn to_docx(document: &Document) -> Result<Vec<u8>, String> {
                 .bold(),
         );
     docx = docx.add_paragraph(heading(1, &document.title));
-    for block in &document.blocks {
+    for block in &document.body() {
         docx = match block {
             Block::Heading(level, content) => docx.add_paragraph(heading(*level, content)),
             Block::Paragraph(content) => docx.add_paragraph(text(content)),

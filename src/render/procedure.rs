@@ -6,7 +6,7 @@ use crate::syntax::ast::{IfClosed, Label};
 use super::words::{
     cond_words, covering_words, deadline_words, event_name, schedule_words, span_words, target_name,
 };
-use super::{Block, Chart, Document, Lang, table_or};
+use super::{Block, Chart, Control, Document, Lang, table_or};
 
 /// The procedure document: `index` picks a procedure of the policy (the first when `None`);
 /// a policy without procedures still gets everything but the steps.
@@ -38,6 +38,7 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
         title,
         lang,
         blocks: sections.into_iter().flatten().collect(),
+        control: Some(Control::new(policy, policy.document.as_deref(), lang)),
     }
 }
 
@@ -868,6 +869,7 @@ pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
         title,
         lang,
         blocks,
+        control: None,
     }
 }
 

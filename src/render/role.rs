@@ -6,7 +6,7 @@ use crate::check::{Duty, Policy, Recipient, Requirement, Role, Rule, Trigger, Wh
 use crate::syntax::ast::AuthorityLevel;
 
 use super::words::{cond_words, deadline_words, event_name, span_words, target_name, unit_zh};
-use super::{Block, Document, Lang, table_or};
+use super::{Block, Control, Document, Lang, table_or};
 
 /// The position description of `policy.roles[index]`.
 pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Document {
@@ -35,6 +35,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
         title,
         lang,
         blocks: sections.into_iter().flatten().collect(),
+        control: Some(Control::new(policy, pd.role.document.as_deref(), lang)),
     }
 }
 
