@@ -245,6 +245,109 @@ mod word {
         libreoffice_converts(&file);
     }
 
+    /// One part of a .docx (a zip) as text.
+    fn part(docx: &Path, name: &str) -> String {
+        let file = std::fs::File::open(docx).unwrap();
+        let mut archive = zip::ZipArchive::new(file).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    }
+
+    fn write_docx(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+        let file = dir.join(name);
+        charter()
+            .arg("doc")
+            .args(args)
+            .args(["--format", "docx", "--force", "-o"])
+            .arg(&file)
+            .assert()
+            .success();
+        file
+    }
+
+    /// The Word files are finished: header rows repeat, rows do not split, columns are as
+    /// wide as their content, the text is tagged zh-CN (en-US in English), the footer counts
+    /// pages with PAGE and NUMPAGES fields, the header names the organisation, and the file
+    /// properties give the title, the organisation and the effective date.
+    #[test]
+    fn word_files_are_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write_docx(
+            dir.path(),
+            "procedure.docx",
+            &["procedure", "--policy", "policies/led-maker"],
+        );
+        let document = part(&file, "word/document.xml");
+        let tables = document.matches("<w:tbl>").count();
+        assert!(tables >= 8, "{tables} tables");
+        assert_eq!(document.matches("<w:tblHeader />").count(), tables);
+        assert!(document.matches("<w:cantSplit />").count() > 2 * tables);
+        // The routing table: "#" is the narrowest column, the condition the widest.
+        let grid = document
+            .split("<w:tblGrid>")
+            .map(|g| {
+                g.split("</w:tblGrid>")
+                    .next()
+                    .unwrap_or_default()
+                    .split("w:w=\"")
+                    .skip(1)
+                    .map(|w| w.split('"').next().unwrap().parse::<usize>().unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .find(|g| g.len() == 3 && g[0] < 1000)
+            .expect("a table of three columns starting with a narrow one");
+        assert!(grid[0] < grid[2] && grid[2] < grid[1], "{grid:?}");
+        let styles = part(&file, "word/styles.xml");
+        assert!(
+            styles.contains(r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" />"#),
+            "{styles}"
+        );
+        let footer = part(&file, "word/footer1.xml");
+        assert!(
+            footer.contains(">PAGE<") && footer.contains(">NUMPAGES<"),
+            "{footer}"
+        );
+        assert!(
+            footer.contains("第 ") && footer.contains(" 页 共 "),
+            "{footer}"
+        );
+        let header = part(&file, "word/header1.xml");
+        assert!(
+            header.contains("某某光电科技有限公司　QP-CS-001　版本 2026.1"),
+            "{header}"
+        );
+        let core = part(&file, "docProps/core.xml");
+        for expected in [
+            "<dc:title>客诉处理流程</dc:title>",
+            "<dc:creator>某某光电科技有限公司</dc:creator>",
+            "2026-01-01T00:00:00Z</dcterms:created>",
+            "<cp:version>2026.1</cp:version>",
+        ] {
+            assert!(core.contains(expected), "no {expected} in {core}");
+        }
+        assert!(
+            !core.contains("1970") && !core.contains("unknown"),
+            "{core}"
+        );
+        // In English: en-US, and the page footer in English.
+        let file = write_docx(
+            dir.path(),
+            "roles-en.docx",
+            &[
+                "role",
+                "--all",
+                "--policy",
+                "policies/renovation",
+                "--lang",
+                "en",
+            ],
+        );
+        let styles = part(&file, "word/styles.xml");
+        assert!(styles.contains(r#"<w:lang w:val="en-US" w:eastAsia="zh-CN" />"#));
+        assert!(part(&file, "word/footer1.xml").contains("Page "));
+    }
+
     /// LibreOffice opens the file and writes a PDF holding the Chinese text.
     fn libreoffice_converts(docx: &Path) {
         let Some(office) = ["libreoffice", "soffice"]
@@ -280,6 +383,12 @@ mod word {
                 .unwrap();
             let text = String::from_utf8_lossy(&text.stdout);
             assert!(text.contains("投诉办主任"), "{text}");
+            // The header, the footer's page fields and the sign-off block, as printed.
+            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            for printed in ["某某服务有限公司", "第1页共", "编制", "批准", "修订记录"]
+            {
+                assert!(text.contains(printed), "no {printed} in {text}");
+            }
         }
     }
 }
@@ -329,6 +438,23 @@ fn chromium_renders_the_html() {
                 "{}",
                 file.display()
             );
+        }
+        // Printed pages carry the running header and "第 X 页 共 Y 页" (CSS margin boxes).
+        if name != "org-chart" && crate::support::installed("pdftotext") {
+            let text = std::process::Command::new("pdftotext")
+                .args(["-layout"])
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            // pdftotext may drop the spaces around the page numbers.
+            let text: String = String::from_utf8_lossy(&text.stdout)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            for printed in ["版本2026.1", "第1页共", "第2页共", "编制"] {
+                assert!(text.contains(printed), "no {printed} in {name}.pdf: {text}");
+            }
         }
     }
 }
