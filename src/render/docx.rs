@@ -82,8 +82,8 @@ fn page_setup(document: &Document) -> Docx {
         .footer(Footer::new().add_paragraph(page_of(document.lang)));
     for (level, size, before, after) in [(1, 32, 360, 160), (2, 28, 280, 120), (3, 24, 200, 80)] {
         docx = docx.add_style(
-            Style::new(&format!("Heading{level}"), StyleType::Paragraph)
-                .name(&format!("Heading {level}"))
+            Style::new(format!("Heading{level}"), StyleType::Paragraph)
+                .name(format!("Heading {level}"))
                 .line_spacing(LineSpacing::new().before(before).after(after))
                 .size(size)
                 .bold(),
