@@ -46,6 +46,63 @@ fn every_role_procedure_and_org_chart_in_both_languages() {
     }
 }
 
+/// Chinese typography in every Chinese document of every shipped policy: full-width
+/// punctuation beside Chinese text (，；：？！（）), no space between two Chinese characters,
+/// and one kind of quotation marks (“”: no straight quotes beside Chinese, no 「」). The
+/// Mermaid code of the charts is markup, not text, and is left out.
+#[test]
+fn chinese_typography_in_every_chinese_document() {
+    let chinese =
+        |c: char| ('\u{3400}'..='\u{9fff}').contains(&c) || ('\u{f900}'..='\u{faff}').contains(&c);
+    let mut faults = Vec::new();
+    for policy in POLICIES {
+        let path = format!("policies/{policy}");
+        for kind in [&["role", "--all"][..], &["procedure"], &["org-chart"]] {
+            let mut args = kind.to_vec();
+            args.extend(["--policy", &path, "--lang", "zh"]);
+            let md = doc(&args);
+            let mut in_chart = false;
+            for line in md.lines() {
+                if line.starts_with("```") {
+                    in_chart = !in_chart;
+                    continue;
+                }
+                if in_chart {
+                    continue;
+                }
+                let chars: Vec<char> = line.chars().collect();
+                let mut fault = |what: &str, at: usize| {
+                    let from = at.saturating_sub(6);
+                    let to = (at + 6).min(chars.len());
+                    let around: String = chars[from..to].iter().collect();
+                    faults.push(format!("{policy} {}: {what}: …{around}…", kind[0]));
+                };
+                for (i, &c) in chars.iter().enumerate() {
+                    let before = i.checked_sub(1).map(|j| chars[j]);
+                    let after = chars.get(i + 1).copied();
+                    let beside_chinese = before.is_some_and(chinese) || after.is_some_and(chinese);
+                    if ",;:?!()".contains(c) && beside_chinese {
+                        fault("half-width punctuation beside Chinese", i);
+                    }
+                    if c == '"' && beside_chinese {
+                        fault("straight quote beside Chinese", i);
+                    }
+                    if "「」".contains(c) {
+                        fault("corner quotes where the documents use “”", i);
+                    }
+                    if c == ' ' && before.is_some_and(chinese) {
+                        let next = chars[i..].iter().find(|c| **c != ' ');
+                        if next.is_some_and(|n| chinese(*n)) {
+                            fault("a space between Chinese characters", i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}
+
 /// A document and the policy agree: every role routed complaints lists the route's condition,
 /// and every procedure step appears with its owner in the procedure's step table.
 #[test]

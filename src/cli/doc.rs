@@ -238,7 +238,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
             .unwrap_or_else(|| Document::bundle(String::new(), lang, Vec::new()))
     } else {
         let title = match lang {
-            Lang::Zh => format!("职位说明书：{}", lang.pick(&policy.label)),
+            Lang::Zh => format!("职位说明书汇编（{}）", lang.pick(&policy.label)),
             Lang::En => format!("Position descriptions: {}", lang.pick(&policy.label)),
         };
         Document::bundle(title, lang, documents.into_iter().map(|(_, d)| d).collect())

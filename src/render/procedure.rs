@@ -331,7 +331,10 @@ impl<'a> Pr<'a> {
                     when.clone(),
                     target.clone(),
                     self.trigger_words(&step.trigger),
-                    format!("{action} {whom}"),
+                    match self.lang {
+                        Lang::Zh => format!("{action}{whom}"),
+                        Lang::En => format!("{action} {whom}"),
+                    },
                 ]);
             }
         }
@@ -494,15 +497,16 @@ impl<'a> Pr<'a> {
         if !separate.is_empty() {
             let stages = separate.join(lang.say("、", ", "));
             text.push_str(&match lang {
-                Lang::Zh => format!("：不得由「{stages}」阶段的处理人担任"),
+                Lang::Zh => format!("：不得由“{stages}”阶段的处理人担任"),
                 Lang::En => format!(": not by whoever handled “{stages}”"),
             });
         }
         for t in &stage.targets {
             text.push_str(&format!(
-                "{}{} {}",
+                "{}{}{}{}",
                 lang.say("；", "; "),
                 target_name(policy, &t.name, lang),
+                lang.say("：", " "),
                 deadline_words(t.span, lang)
             ));
         }
@@ -636,7 +640,7 @@ impl<'a> Pr<'a> {
         vec![
             self.heading(3, "职责分配矩阵（RACI）", "Responsibility matrix (RACI)"),
             Block::Paragraph(self.say(
-                "R：执行；A：负责（执行职位的直接上级）。",
+                "R：执行；A：问责（执行职位的直接上级）。",
                 "R: responsible (does the step); A: accountable (the direct superior of whoever does it).",
             )),
             Block::Table { header, rows },

@@ -351,7 +351,7 @@ impl<'a> Pd<'a> {
     fn in_the_procedure(&self) -> Vec<Block> {
         vec![self.heading(
             2,
-            "十、本职位在投诉处理程序中的职责（由程序生成）",
+            "十、本职位在投诉处理程序中的职责（依据投诉处理制度）",
             "10. In the procedure (derived from the policy)",
         )]
     }
@@ -437,7 +437,10 @@ impl<'a> Pd<'a> {
         let (policy, lang) = (self.policy, self.lang);
         let (sla, t) = (&policy.slas[s], &policy.slas[s].targets[t]);
         let when = (sla.when.as_ref())
-            .map(|c| format!(" ({})", cond_words(policy, c, lang)))
+            .map(|c| match lang {
+                Lang::Zh => format!("（{}）", cond_words(policy, c, lang)),
+                Lang::En => format!(" ({})", cond_words(policy, c, lang)),
+            })
             .unwrap_or_default();
         let limit = if t.recurring {
             format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
@@ -542,12 +545,12 @@ impl<'a> Pd<'a> {
         match trigger {
             Trigger::Immediately => self.say("立即", "immediately"),
             Trigger::Percent(p) => match lang {
-                Lang::Zh => format!("时限用去 {p}% 时"),
+                Lang::Zh => format!("时限用去{p}%时"),
                 Lang::En => format!("at {p}% of the time allowed"),
             },
-            Trigger::Breach(None) => self.say("超时时", "at breach"),
+            Trigger::Breach(None) => self.say("超时即", "at breach"),
             Trigger::Breach(Some(d)) => match lang {
-                Lang::Zh => format!("超时后 {}", span_words(*d, lang)),
+                Lang::Zh => format!("超时后{}", span_words(*d, lang)),
                 Lang::En => format!("{} after breach", span_words(*d, lang)),
             },
         }
