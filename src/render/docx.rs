@@ -170,15 +170,16 @@ fn table(header: &[String], rows: &[Vec<String>]) -> Table {
 }
 
 /// About how wide a text is on the page at the body size (10.5 pt), in twips: a CJK
-/// character is a full em (210), a capital or a wide sign about 150, anything else 120, and
+/// character is a full em (210), a capital or a wide sign about 160, anything else 130 (wide
+/// enough for the fallback fonts of LibreOffice), and
 /// each change between CJK and Latin text 60 more (word processors space them apart).
 fn text_width(text: &str) -> usize {
     let cjk = |c: char| (c as u32) >= 0x2E80;
     let glyphs: usize = (text.chars())
         .map(|c| match c {
             c if cjk(c) => 210,
-            'A'..='Z' | 'm' | 'w' | '%' | '@' | '—' | '→' => 150,
-            _ => 120,
+            'A'..='Z' | 'm' | 'w' | '%' | '@' | '—' | '→' => 160,
+            _ => 130,
         })
         .sum();
     let chars: Vec<char> = text.chars().collect();
@@ -206,12 +207,14 @@ fn column_widths(header: &[String], rows: &[Vec<String>]) -> Vec<usize> {
     let columns = header.len().max(1);
     let mut least = vec![0usize; columns];
     let mut wish = vec![0usize; columns];
-    let all = std::iter::once(header).chain(rows.iter().map(Vec::as_slice));
-    for row in all {
+    let rows = std::iter::once((header, true)).chain(rows.iter().map(|r| (r.as_slice(), false)));
+    for (row, bold) in rows {
         for (i, c) in row.iter().enumerate().take(columns) {
-            let word = c.split_whitespace().map(text_width).max().unwrap_or(0);
+            // Bold text (the header row) is about a tenth wider.
+            let width = |text: &str| text_width(text) * if bold { 11 } else { 10 } / 10;
+            let word = c.split_whitespace().map(width).max().unwrap_or(0);
             least[i] = least[i].max(word.min(LONGEST_WORD) + PADDING);
-            wish[i] = wish[i].max(text_width(c).min(LONGEST_CELL) + PADDING);
+            wish[i] = wish[i].max(width(c).min(LONGEST_CELL) + PADDING);
         }
     }
     share(&least, &wish, TEXT_WIDTH)
@@ -221,8 +224,9 @@ fn column_widths(header: &[String], rows: &[Vec<String>]) -> Vec<usize> {
 const FLOOR: usize = 4 * 210 + PADDING;
 
 /// Widths adding up to about `total`: each column its `least`, and what is left in
-/// proportion to what each wants beyond it. When even the least do not fit, every column
-/// keeps up to [`FLOOR`] and the wider ones give up the difference.
+/// proportion to what each wants beyond it; when every column can have what it wants, in
+/// proportion to that. When even the least do not fit, every column keeps up to [`FLOOR`] and the wider
+/// ones give up the difference.
 fn share(least: &[usize], wish: &[usize], total: usize) -> Vec<usize> {
     let least_sum: usize = least.iter().sum::<usize>().max(1);
     if least_sum >= total {
@@ -231,6 +235,11 @@ fn share(least: &[usize], wish: &[usize], total: usize) -> Vec<usize> {
         }
         let floor: Vec<usize> = least.iter().map(|l| *l.min(&FLOOR)).collect();
         return share(&floor, least, total);
+    }
+    let wish_sum: usize = wish.iter().sum::<usize>().max(1);
+    if wish_sum <= total {
+        // Every column gets what it asks; the page's spare width goes by the same shares.
+        return wish.iter().map(|w| total * w / wish_sum).collect();
     }
     let left = total - least_sum;
     let extra: Vec<usize> = (wish.iter().zip(least))
