@@ -1,4 +1,5 @@
 //! Word documents (`.docx`, feature `docx`): headings with Word's built-in heading styles,
+//! bulleted lists as Word lists,
 //! tables with column widths from their content, a header row repeated on every page and rows
 //! that do not split, page breaks, A4 pages, a running header (organisation, number, version)
 //! and a footer with the page number and the page count, language tags (zh-CN / en-US) and
@@ -11,9 +12,10 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AlignmentType, BreakType, Docx, Footer, Header, LineSpacing, NumPages, PageMargin, PageNum,
-    Paragraph, Run, RunFonts, Style, StyleType, Table, TableCell, TableLayoutType, TableRow,
-    WidthType, XMLDocx,
+    AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Header, IndentLevel, Level, LevelJc,
+    LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum,
+    Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType, Table, TableCell,
+    TableLayoutType, TableRow, WidthType, XMLDocx,
 };
 
 use super::{Block, Chart, Document, Lang};
@@ -79,7 +81,9 @@ fn page_setup(document: &Document) -> Docx {
         .default_fonts(fonts)
         .default_size(21)
         .header(Header::new().add_paragraph(small(&document.running_header())))
-        .footer(Footer::new().add_paragraph(page_of(document.lang)));
+        .footer(Footer::new().add_paragraph(page_of(document.lang)))
+        .add_abstract_numbering(bullets())
+        .add_numbering(Numbering::new(BULLETS, BULLETS));
     for (level, size, before, after) in [(1, 32, 360, 160), (2, 28, 280, 120), (3, 24, 200, 80)] {
         docx = docx.add_style(
             Style::new(format!("Heading{level}"), StyleType::Paragraph)
@@ -103,6 +107,27 @@ fn page_setup(document: &Document) -> Docx {
         }
     }
     docx
+}
+
+/// The numbering of bulleted lists (docx-rs declares a decimal numbering 1 of its own).
+const BULLETS: usize = 2;
+
+/// A Word bulleted list: "•" hanging a little left of the text.
+fn bullets() -> AbstractNumbering {
+    let level = Level::new(
+        0,
+        Start::new(1),
+        NumberFormat::new("bullet"),
+        LevelText::new("•"),
+        LevelJc::new("left"),
+    )
+    .indent(Some(420), Some(SpecialIndentType::Hanging(300)), None, None);
+    AbstractNumbering::new(BULLETS).add_level(level)
+}
+
+/// One item of a bulleted list.
+fn bullet(content: &str) -> Paragraph {
+    text(content).numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
 }
 
 /// A centred line in a small size, for the header.
@@ -133,7 +158,7 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
         Block::Paragraph(content) => docx.add_paragraph(text(content)),
         Block::List(items) => items
             .iter()
-            .fold(docx, |d, item| d.add_paragraph(text(&format!("• {item}")))),
+            .fold(docx, |d, item| d.add_paragraph(bullet(item))),
         Block::Table { header, rows } => docx.add_table(table(header, rows)),
         Block::Chart(chart) => chart_in_words(chart)
             .into_iter()
