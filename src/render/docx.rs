@@ -300,12 +300,31 @@ fn chart_in_words(chart: &Chart) -> Vec<String> {
 
 /// What docx-rs cannot write, added to the parts it built: the first row of every table
 /// repeats on each page (`w:tblHeader`), the text is tagged with its language (`w:lang`), and
-/// the core properties carry the title, the organisation as author, and the version.
+/// the core properties carry the title, the organisation as author, and the version; the
+/// extended properties the organisation as company.
 fn finish(mut xml: XMLDocx, document: &Document) -> XMLDocx {
     xml.document = repeat_header_rows(&String::from_utf8_lossy(&xml.document)).into_bytes();
     xml.styles = tag_language(&String::from_utf8_lossy(&xml.styles), document.lang).into_bytes();
     xml.doc_props.core =
         core_properties(&String::from_utf8_lossy(&xml.doc_props.core), document).into_bytes();
+    if let Some(organisation) = document
+        .control
+        .as_ref()
+        .and_then(|c| c.organisation.as_ref())
+    {
+        let app = String::from_utf8_lossy(&xml.doc_props.app).replacen(
+            " />",
+            &format!(
+                "><Company>{}</Company></Properties>",
+                super::escape(organisation)
+            ),
+            1,
+        );
+        // Only when docx-rs wrote the empty element this expects.
+        if app.ends_with("</Properties>") {
+            xml.doc_props.app = app.into_bytes();
+        }
+    }
     xml
 }
 
