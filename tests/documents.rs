@@ -103,6 +103,42 @@ fn chinese_typography_in_every_chinese_document() {
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
 
+/// The revision record lists every version of the policy up to the one documented, with what
+/// each changed; the control table names the organisation, number, version and date.
+#[test]
+fn revision_record_follows_the_versions() {
+    let path = "policies/ecommerce-after-sales";
+    let latest = doc(&["procedure", "--policy", path]);
+    assert!(latest.contains("| 某某电子商务有限公司 | EC-SOP-001 | 2026.2 | 2026年10月1日 |"));
+    assert!(
+        latest.contains("| 2026.1 | 2026年1月1日 | 首次发布 |"),
+        "{latest}"
+    );
+    assert!(
+        latest.contains("| 2026.2 | 2026年10月1日 | 首次响应时限缩短"),
+        "{latest}"
+    );
+    let first = doc(&["procedure", "--policy", path, "--version", "2026.1"]);
+    assert!(
+        first.contains("| 2026.1 | 2026年1月1日 | 首次发布 |"),
+        "{first}"
+    );
+    assert!(!first.contains("| 2026.2 |"), "{first}");
+    let role = doc(&[
+        "role",
+        "--policy",
+        path,
+        "after_sales_agent",
+        "--lang",
+        "en",
+    ]);
+    assert!(role.contains("| 2026.2 | 2026-10-01 | First response within 15 working minutes"));
+    assert!(
+        role.contains("| Prepared by | Reviewed by | Approved by |"),
+        "{role}"
+    );
+}
+
 /// A document and the policy agree: every role routed complaints lists the route's condition,
 /// and every procedure step appears with its owner in the procedure's step table.
 #[test]
