@@ -366,6 +366,7 @@ impl Printer<'_> {
     fn role_stmt(&mut self, s: &RoleStmt) {
         let text = match s {
             RoleStmt::Code(c) => format!("code {}", quote(c)),
+            RoleStmt::Document(d) => format!("document {}", quote(d)),
             RoleStmt::Department(d) => format!("department {}", d.name),
             RoleStmt::ReportsTo(r) => format!("reports_to {}", r.name),
             RoleStmt::Headcount(n) => format!("headcount {n}"),
@@ -490,6 +491,9 @@ fn policy_stmt(s: &PolicyStmt) -> String {
         PolicyStmt::AtRisk(p) => format!("at_risk {}%", number(*p)),
         PolicyStmt::Fallback(a) => format!("fallback {}", if *a { "allowed" } else { "forbidden" }),
         PolicyStmt::Satisfaction(p) => format!("satisfaction {}%", number(*p)),
+        PolicyStmt::Organisation(l) => format!("organisation {}", label(l)),
+        PolicyStmt::Document(d) => format!("document {}", quote(d)),
+        PolicyStmt::Changes(l) => format!("changes {}", label(l)),
     }
 }
 

@@ -725,7 +725,7 @@ fn an_unroutable_case_is_never_silent() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "case `C-1005` is not routed: route rule at complaint-office/policy.charter:64 needs departments, amount",
+            "case `C-1005` is not routed: route rule at complaint-office/policy.charter:67 needs departments, amount",
         ))
         .get_output()
         .stdout

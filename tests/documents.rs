@@ -46,6 +46,99 @@ fn every_role_procedure_and_org_chart_in_both_languages() {
     }
 }
 
+/// Chinese typography in every Chinese document of every shipped policy: full-width
+/// punctuation beside Chinese text (，；：？！（）), no space between two Chinese characters,
+/// and one kind of quotation marks (“”: no straight quotes beside Chinese, no 「」). The
+/// Mermaid code of the charts is markup, not text, and is left out.
+#[test]
+fn chinese_typography_in_every_chinese_document() {
+    let chinese =
+        |c: char| ('\u{3400}'..='\u{9fff}').contains(&c) || ('\u{f900}'..='\u{faff}').contains(&c);
+    let mut faults = Vec::new();
+    for policy in POLICIES {
+        let path = format!("policies/{policy}");
+        for kind in [&["role", "--all"][..], &["procedure"], &["org-chart"]] {
+            let mut args = kind.to_vec();
+            args.extend(["--policy", &path, "--lang", "zh"]);
+            let md = doc(&args);
+            let mut in_chart = false;
+            for line in md.lines() {
+                if line.starts_with("```") {
+                    in_chart = !in_chart;
+                    continue;
+                }
+                if in_chart {
+                    continue;
+                }
+                let chars: Vec<char> = line.chars().collect();
+                let mut fault = |what: &str, at: usize| {
+                    let from = at.saturating_sub(6);
+                    let to = (at + 6).min(chars.len());
+                    let around: String = chars[from..to].iter().collect();
+                    faults.push(format!("{policy} {}: {what}: …{around}…", kind[0]));
+                };
+                for (i, &c) in chars.iter().enumerate() {
+                    let before = i.checked_sub(1).map(|j| chars[j]);
+                    let after = chars.get(i + 1).copied();
+                    let beside_chinese = before.is_some_and(chinese) || after.is_some_and(chinese);
+                    if ",;:?!()".contains(c) && beside_chinese {
+                        fault("half-width punctuation beside Chinese", i);
+                    }
+                    if c == '"' && beside_chinese {
+                        fault("straight quote beside Chinese", i);
+                    }
+                    if "「」".contains(c) {
+                        fault("corner quotes where the documents use “”", i);
+                    }
+                    if c == ' ' && before.is_some_and(chinese) {
+                        let next = chars[i..].iter().find(|c| **c != ' ');
+                        if next.is_some_and(|n| chinese(*n)) {
+                            fault("a space between Chinese characters", i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}
+
+/// The revision record lists every version of the policy up to the one documented, with what
+/// each changed; the control table names the organisation, number, version and date.
+#[test]
+fn revision_record_follows_the_versions() {
+    let path = "policies/ecommerce-after-sales";
+    let latest = doc(&["procedure", "--policy", path]);
+    assert!(latest.contains("| 某某电子商务有限公司 | EC-SOP-001 | 2026.2 | 2026年10月1日 |"));
+    assert!(
+        latest.contains("| 2026.1 | 2026年1月1日 | 首次发布 |"),
+        "{latest}"
+    );
+    assert!(
+        latest.contains("| 2026.2 | 2026年10月1日 | 首次响应时限缩短"),
+        "{latest}"
+    );
+    let first = doc(&["procedure", "--policy", path, "--version", "2026.1"]);
+    assert!(
+        first.contains("| 2026.1 | 2026年1月1日 | 首次发布 |"),
+        "{first}"
+    );
+    assert!(!first.contains("| 2026.2 |"), "{first}");
+    let role = doc(&[
+        "role",
+        "--policy",
+        path,
+        "after_sales_agent",
+        "--lang",
+        "en",
+    ]);
+    assert!(role.contains("| 2026.2 | 2026-10-01 | First response within 15 working minutes"));
+    assert!(
+        role.contains("| Prepared by | Reviewed by | Approved by |"),
+        "{role}"
+    );
+}
+
 /// A document and the policy agree: every role routed complaints lists the route's condition,
 /// and every procedure step appears with its owner in the procedure's step table.
 #[test]
@@ -141,7 +234,13 @@ fn html_is_self_contained() {
         "html",
     ]);
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(html.contains("<svg") && html.contains("@page { size: A4"));
+    assert!(html.contains("<svg") && html.contains("size: A4"));
+    // Printed pages carry the running header and "page X of Y" (CSS paged media).
+    assert!(
+        html.contains(r#"@top-center { content: "某某服务有限公司　CO-QP-001　版本 2026.1""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"content: "第 " counter(page) " 页 共 " counter(pages) " 页""#));
     assert!(
         !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
     );
@@ -239,6 +338,109 @@ mod word {
         libreoffice_converts(&file);
     }
 
+    /// One part of a .docx (a zip) as text.
+    fn part(docx: &Path, name: &str) -> String {
+        let file = std::fs::File::open(docx).unwrap();
+        let mut archive = zip::ZipArchive::new(file).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    }
+
+    fn write_docx(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+        let file = dir.join(name);
+        charter()
+            .arg("doc")
+            .args(args)
+            .args(["--format", "docx", "--force", "-o"])
+            .arg(&file)
+            .assert()
+            .success();
+        file
+    }
+
+    /// The Word files are finished: header rows repeat, rows do not split, columns are as
+    /// wide as their content, the text is tagged zh-CN (en-US in English), the footer counts
+    /// pages with PAGE and NUMPAGES fields, the header names the organisation, and the file
+    /// properties give the title, the organisation and the effective date.
+    #[test]
+    fn word_files_are_finished() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write_docx(
+            dir.path(),
+            "procedure.docx",
+            &["procedure", "--policy", "policies/led-maker"],
+        );
+        let document = part(&file, "word/document.xml");
+        let tables = document.matches("<w:tbl>").count();
+        assert!(tables >= 8, "{tables} tables");
+        assert_eq!(document.matches("<w:tblHeader />").count(), tables);
+        assert!(document.matches("<w:cantSplit />").count() > 2 * tables);
+        // The routing table: "#" is the narrowest column, the condition the widest.
+        let grid = document
+            .split("<w:tblGrid>")
+            .map(|g| {
+                g.split("</w:tblGrid>")
+                    .next()
+                    .unwrap_or_default()
+                    .split("w:w=\"")
+                    .skip(1)
+                    .map(|w| w.split('"').next().unwrap().parse::<usize>().unwrap())
+                    .collect::<Vec<_>>()
+            })
+            .find(|g| g.len() == 3 && g[0] < 1000)
+            .expect("a table of three columns starting with a narrow one");
+        assert!(grid[0] < grid[2] && grid[2] < grid[1], "{grid:?}");
+        let styles = part(&file, "word/styles.xml");
+        assert!(
+            styles.contains(r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" />"#),
+            "{styles}"
+        );
+        let footer = part(&file, "word/footer1.xml");
+        assert!(
+            footer.contains(">PAGE<") && footer.contains(">NUMPAGES<"),
+            "{footer}"
+        );
+        assert!(
+            footer.contains("第 ") && footer.contains(" 页 共 "),
+            "{footer}"
+        );
+        let header = part(&file, "word/header1.xml");
+        assert!(
+            header.contains("某某光电科技有限公司　QP-CS-001　版本 2026.1"),
+            "{header}"
+        );
+        let core = part(&file, "docProps/core.xml");
+        for expected in [
+            "<dc:title>客诉处理流程</dc:title>",
+            "<dc:creator>某某光电科技有限公司</dc:creator>",
+            "2026-01-01T00:00:00Z</dcterms:created>",
+            "<cp:version>2026.1</cp:version>",
+        ] {
+            assert!(core.contains(expected), "no {expected} in {core}");
+        }
+        assert!(
+            !core.contains("1970") && !core.contains("unknown"),
+            "{core}"
+        );
+        // In English: en-US, and the page footer in English.
+        let file = write_docx(
+            dir.path(),
+            "roles-en.docx",
+            &[
+                "role",
+                "--all",
+                "--policy",
+                "policies/renovation",
+                "--lang",
+                "en",
+            ],
+        );
+        let styles = part(&file, "word/styles.xml");
+        assert!(styles.contains(r#"<w:lang w:val="en-US" w:eastAsia="zh-CN" />"#));
+        assert!(part(&file, "word/footer1.xml").contains("Page "));
+    }
+
     /// LibreOffice opens the file and writes a PDF holding the Chinese text.
     fn libreoffice_converts(docx: &Path) {
         let Some(office) = ["libreoffice", "soffice"]
@@ -274,6 +476,12 @@ mod word {
                 .unwrap();
             let text = String::from_utf8_lossy(&text.stdout);
             assert!(text.contains("投诉办主任"), "{text}");
+            // The header, the footer's page fields and the sign-off block, as printed.
+            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            for printed in ["某某服务有限公司", "第1页共", "编制", "批准", "修订记录"]
+            {
+                assert!(text.contains(printed), "no {printed} in {text}");
+            }
         }
     }
 }
@@ -323,6 +531,23 @@ fn chromium_renders_the_html() {
                 "{}",
                 file.display()
             );
+        }
+        // Printed pages carry the running header and "第 X 页 共 Y 页" (CSS margin boxes).
+        if name != "org-chart" && crate::support::installed("pdftotext") {
+            let text = std::process::Command::new("pdftotext")
+                .args(["-layout"])
+                .arg(&pdf)
+                .arg("-")
+                .output()
+                .unwrap();
+            // pdftotext may drop the spaces around the page numbers.
+            let text: String = String::from_utf8_lossy(&text.stdout)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            for printed in ["版本2026.1", "第1页共", "第2页共", "编制"] {
+                assert!(text.contains(printed), "no {printed} in {name}.pdf: {text}");
+            }
         }
     }
 }

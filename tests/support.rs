@@ -31,6 +31,8 @@ pub fn render(browser: &str, html: &Path, target: &str, window: &str) {
             "--disable-background-networking",
             "--disable-component-update",
             "--no-first-run",
+            // The page numbers and running header are the document's own (CSS @page).
+            "--no-pdf-header-footer",
             "--enable-logging=stderr",
             "--v=0",
         ])

@@ -99,133 +99,6 @@ impl Report {
         compared: Option<String>,
     ) -> Report {
         let tz = policy.timezone;
-        let mut attainment = serde_json::Map::new();
-        for ((dimension, group), targets) in &audit.attainment {
-            let by: serde_json::Map<String, Value> = targets
-                .iter()
-                .map(|(t, a)| (t.clone(), attainment_json(a)))
-                .collect();
-            let key = if *dimension == "all" {
-                "overall".to_string()
-            } else {
-                format!("by_{dimension}")
-            };
-            if *dimension == "all" {
-                attainment.insert(key, Value::Object(by));
-            } else {
-                let entry = attainment.entry(key).or_insert_with(|| json!({}));
-                if let Some(map) = entry.as_object_mut() {
-                    map.insert(group.clone(), Value::Object(by));
-                }
-            }
-        }
-        let breaches: Vec<Value> = audit
-            .breaches
-            .iter()
-            .map(|b| {
-                json!({
-                    "case": b.case,
-                    "target": b.target,
-                    "deadline": at(tz, b.deadline),
-                    "actual": at(tz, b.stopped),
-                    "overrun_hours": b.overrun_hours.map(round1),
-                    "escalations": b.escalations,
-                })
-            })
-            .collect();
-        let procedure: serde_json::Map<String, Value> = audit
-            .problems
-            .iter()
-            .map(|(kind, (count, examples))| {
-                let examples: Vec<Value> = examples
-                    .iter()
-                    .map(|(case, message)| json!({ "case": case, "message": message }))
-                    .collect();
-                (
-                    kind.to_string(),
-                    json!({ "count": count, "examples": examples }),
-                )
-            })
-            .collect();
-        let mut reports = Vec::new();
-        if let (Some((&first, _)), Some(end)) = (
-            audit.days.first_key_value(),
-            tz.timestamp_opt(as_of, 0).single().map(|d| d.date_naive()),
-        ) {
-            for r in &policy.reports {
-                if r.schedule.is_none() {
-                    continue;
-                }
-                let due: Vec<Value> = schedule::due_dates(policy, r, first, end)
-                    .into_iter()
-                    .map(|due| {
-                        let (from, to) = due.covering;
-                        let mut sums = [0u64; 4];
-                        for (_, d) in audit.days.range(from..=to) {
-                            sums[0] += d.received;
-                            sums[1] += d.resolve_met;
-                            sums[2] += d.resolve_breached;
-                            sums[3] += d.breaches;
-                        }
-                        json!({
-                            "due": format!("{} {}", due.date, crate::time::hhmm(due.before)),
-                            "moved_from": due.moved().then(|| due.scheduled.to_string()),
-                            "closed": due.closed.as_ref().map(closed_json),
-                            "provisional": due.provisional,
-                            "covering": [from.to_string(), to.to_string()],
-                            "received": sums[0],
-                            "resolved_on_time": sums[1],
-                            "resolved_late_or_overdue": sums[2],
-                            "breaches": sums[3],
-                        })
-                    })
-                    .collect();
-                reports.push(
-                    json!({ "report": r.named.name, "title": r.named.label.text, "due": due }),
-                );
-            }
-        }
-        let what_if = audit.what_if.as_ref().map(|w| {
-            let moves: serde_json::Map<String, Value> = w
-                .moves
-                .iter()
-                .map(|(t, (earlier, later, e, l))| {
-                    (
-                        t.clone(),
-                        json!({
-                            "earlier": earlier,
-                            "later": later,
-                            "median_hours_earlier": e.quantile(0.5).map(round1),
-                            "median_hours_later": l.quantile(0.5).map(round1),
-                        }),
-                    )
-                })
-                .collect();
-            let after: serde_json::Map<String, Value> =
-                w.after.iter().map(|(t, a)| (t.clone(), attainment_json(a))).collect();
-            json!({
-                "compared_with": compared,
-                "cases": w.compared,
-                "not_decided": w.failed,
-                "route_changes": w.route_changes,
-                "route_examples": w.route_examples.iter().map(|(c, a, b)| json!({ "case": c, "before": a, "after": b })).collect::<Vec<_>>(),
-                "deadline_moves": moves,
-                "move_examples": w.move_examples.iter().map(|(c, t, a, b)| json!({ "case": c, "target": t, "before": at(tz, Some(*a)), "after": at(tz, Some(*b)) })).collect::<Vec<_>>(),
-                "attainment_after": after,
-            })
-        });
-        let (satisfied, answered) = audit.satisfaction;
-        let percent = (answered > 0).then(|| satisfied as f64 * 100.0 / answered as f64);
-        let satisfaction = json!({
-            "answered": answered,
-            "satisfied": satisfied,
-            "percent_satisfied": percent.map(round1),
-            "target_percent": policy.satisfaction,
-            "met": match (percent, policy.satisfaction) {
-                (Some(p), Some(t)) => Some(p >= t),
-                _ => None,
-            },
-        });
         Report {
             policy: json!({
                 "name": policy.name,
@@ -241,14 +114,172 @@ impl Report {
                 "malformed_listed": audit.malformed.iter().map(|(line, id, code, e)| json!({ "line": line, "id": id, "code": code, "error": e })).collect::<Vec<_>>(),
             }),
             outcomes: json!(audit.outcomes),
-            attainment: Value::Object(attainment),
-            satisfaction,
-            breaches: json!({ "count": audit.breach_count, "listed": breaches }),
-            procedure: Value::Object(procedure),
-            reports: Value::from(reports),
-            what_if,
+            attainment: attainment_figures(audit),
+            satisfaction: satisfaction_figures(audit, policy),
+            breaches: breach_figures(audit, tz),
+            procedure: problem_figures(audit),
+            reports: report_figures(audit, policy, as_of),
+            what_if: what_if_figures(audit, tz, compared),
         }
     }
+}
+
+/// Attainment per target: `overall`, and `by_category`, `by_role`, … per group.
+fn attainment_figures(audit: &Audit) -> Value {
+    let mut attainment = serde_json::Map::new();
+    for ((dimension, group), targets) in &audit.attainment {
+        let by: serde_json::Map<String, Value> = targets
+            .iter()
+            .map(|(t, a)| (t.clone(), attainment_json(a)))
+            .collect();
+        if *dimension == "all" {
+            attainment.insert("overall".to_string(), Value::Object(by));
+        } else {
+            let entry = attainment
+                .entry(format!("by_{dimension}"))
+                .or_insert_with(|| json!({}));
+            if let Some(map) = entry.as_object_mut() {
+                map.insert(group.clone(), Value::Object(by));
+            }
+        }
+    }
+    Value::Object(attainment)
+}
+
+/// Breaches: how many, and the first ones with deadline, actual time and overrun.
+fn breach_figures(audit: &Audit, tz: Tz) -> Value {
+    let listed: Vec<Value> = audit
+        .breaches
+        .iter()
+        .map(|b| {
+            json!({
+                "case": b.case,
+                "target": b.target,
+                "deadline": at(tz, b.deadline),
+                "actual": at(tz, b.stopped),
+                "overrun_hours": b.overrun_hours.map(round1),
+                "escalations": b.escalations,
+            })
+        })
+        .collect();
+    json!({ "count": audit.breach_count, "listed": listed })
+}
+
+/// Procedure problems by kind, with their count and examples.
+fn problem_figures(audit: &Audit) -> Value {
+    let procedure: serde_json::Map<String, Value> = audit
+        .problems
+        .iter()
+        .map(|(kind, (count, examples))| {
+            let examples: Vec<Value> = examples
+                .iter()
+                .map(|(case, message)| json!({ "case": case, "message": message }))
+                .collect();
+            (
+                kind.to_string(),
+                json!({ "count": count, "examples": examples }),
+            )
+        })
+        .collect();
+    Value::Object(procedure)
+}
+
+/// The scheduled reports due between the first day of the audit and `as_of`, each with the
+/// figures of the period it covers.
+fn report_figures(audit: &Audit, policy: &Policy, as_of: i64) -> Value {
+    let tz = policy.timezone;
+    let mut reports = Vec::new();
+    let (Some((&first, _)), Some(end)) = (
+        audit.days.first_key_value(),
+        tz.timestamp_opt(as_of, 0).single().map(|d| d.date_naive()),
+    ) else {
+        return Value::from(reports);
+    };
+    for r in &policy.reports {
+        if r.schedule.is_none() {
+            continue;
+        }
+        let due: Vec<Value> = schedule::due_dates(policy, r, first, end)
+            .into_iter()
+            .map(|due| due_figures(audit, &due))
+            .collect();
+        reports.push(json!({ "report": r.named.name, "title": r.named.label.text, "due": due }));
+    }
+    Value::from(reports)
+}
+
+/// One due date of a report, and the sums of the days it covers.
+fn due_figures(audit: &Audit, due: &schedule::Due) -> Value {
+    let (from, to) = due.covering;
+    let mut sums = [0u64; 4];
+    for (_, d) in audit.days.range(from..=to) {
+        sums[0] += d.received;
+        sums[1] += d.resolve_met;
+        sums[2] += d.resolve_breached;
+        sums[3] += d.breaches;
+    }
+    json!({
+        "due": format!("{} {}", due.date, crate::time::hhmm(due.before)),
+        "moved_from": due.moved().then(|| due.scheduled.to_string()),
+        "closed": due.closed.as_ref().map(closed_json),
+        "provisional": due.provisional,
+        "covering": [from.to_string(), to.to_string()],
+        "received": sums[0],
+        "resolved_on_time": sums[1],
+        "resolved_late_or_overdue": sums[2],
+        "breaches": sums[3],
+    })
+}
+
+/// The what-if figures, when another policy was compared.
+fn what_if_figures(audit: &Audit, tz: Tz, compared: Option<String>) -> Option<Value> {
+    let w = audit.what_if.as_ref()?;
+    let moves: serde_json::Map<String, Value> = w
+        .moves
+        .iter()
+        .map(|(t, (earlier, later, e, l))| {
+            (
+                t.clone(),
+                json!({
+                    "earlier": earlier,
+                    "later": later,
+                    "median_hours_earlier": e.quantile(0.5).map(round1),
+                    "median_hours_later": l.quantile(0.5).map(round1),
+                }),
+            )
+        })
+        .collect();
+    let after: serde_json::Map<String, Value> = w
+        .after
+        .iter()
+        .map(|(t, a)| (t.clone(), attainment_json(a)))
+        .collect();
+    Some(json!({
+        "compared_with": compared,
+        "cases": w.compared,
+        "not_decided": w.failed,
+        "route_changes": w.route_changes,
+        "route_examples": w.route_examples.iter().map(|(c, a, b)| json!({ "case": c, "before": a, "after": b })).collect::<Vec<_>>(),
+        "deadline_moves": moves,
+        "move_examples": w.move_examples.iter().map(|(c, t, a, b)| json!({ "case": c, "target": t, "before": at(tz, Some(*a)), "after": at(tz, Some(*b)) })).collect::<Vec<_>>(),
+        "attainment_after": after,
+    }))
+}
+
+/// Answered callbacks, the share satisfied, and the policy's target met or not.
+fn satisfaction_figures(audit: &Audit, policy: &Policy) -> Value {
+    let (satisfied, answered) = audit.satisfaction;
+    let percent = (answered > 0).then(|| satisfied as f64 * 100.0 / answered as f64);
+    json!({
+        "answered": answered,
+        "satisfied": satisfied,
+        "percent_satisfied": percent.map(round1),
+        "target_percent": policy.satisfaction,
+        "met": match (percent, policy.satisfaction) {
+            (Some(p), Some(t)) => Some(p >= t),
+            _ => None,
+        },
+    })
 }
 
 fn cell(v: &Value) -> String {
@@ -382,38 +413,73 @@ fn attainment_table(rows: Vec<(String, &Value)>, lang: Lang, first: &str) -> Blo
 
 /// The report as a document: the same figures as the JSON, with charts in HTML.
 pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
-    let say = |zh: &'static str, en: &'static str| lang.say(zh, en).to_string();
-    let mut blocks = Vec::new();
-    let p = &report.policy;
-    blocks.push(Block::Paragraph(format!(
-        "{}{} ({}{}); {}{}",
-        say("制度：", "Policy: "),
-        cell(&p["title"]),
-        say("版本 ", "versions "),
-        p["versions"]
-            .as_array()
-            .map(|v| v.iter().map(cell).collect::<Vec<_>>().join(", "))
-            .unwrap_or_default(),
-        say("评估时点：", "evaluated at "),
-        cell(&p["as_of"]),
-    )));
-    let input = &report.input;
-    blocks.push(Block::Paragraph(format!(
-        "{}{}{}{}{}{}",
-        say("读取记录 ", "Records read: "),
-        cell(&input["records"]),
-        say("，判定案件 ", "; cases decided: "),
-        cell(&input["decided"]),
-        say("，格式错误并已排除 ", "; malformed and excluded: "),
-        cell(&input["malformed"]),
-    )));
-    // Attainment.
-    blocks.push(Block::Heading(2, say("一、时限达成情况", "1. Attainment")));
-    blocks.push(attainment_table(
-        vec![(say("全部", "all"), &report.attainment["overall"])],
+    let sections = [
+        summary(report, lang),
+        attainment_section(report, lang),
+        attainment_figures_drawn(report, audit, lang),
+        satisfaction_section(report, lang),
+        breaches_section(report, lang),
+        procedure_section(report, lang),
+        reports_section(report, lang),
+        what_if_section(report, lang),
+        malformed_section(report, lang),
+    ];
+    let title = cell(&report.policy["title"]);
+    Document {
+        title: match lang {
+            Lang::Zh => format!("投诉处理审计报告：{title}"),
+            Lang::En => format!("Complaint handling audit: {title}"),
+        },
         lang,
-        lang.say("范围", "Scope"),
-    ));
+        blocks: sections.into_iter().flatten().collect(),
+        control: None,
+    }
+}
+
+fn say(lang: Lang, zh: &'static str, en: &'static str) -> String {
+    lang.say(zh, en).to_string()
+}
+
+/// The policy and version(s), the instant of evaluation, and the records read.
+fn summary(report: &Report, lang: Lang) -> Vec<Block> {
+    let say = |zh, en| say(lang, zh, en);
+    let p = &report.policy;
+    let input = &report.input;
+    vec![
+        Block::Paragraph(format!(
+            "{}{} ({}{}); {}{}",
+            say("制度：", "Policy: "),
+            cell(&p["title"]),
+            say("版本 ", "versions "),
+            p["versions"]
+                .as_array()
+                .map(|v| v.iter().map(cell).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default(),
+            say("评估时点：", "evaluated at "),
+            cell(&p["as_of"]),
+        )),
+        Block::Paragraph(format!(
+            "{}{}{}{}{}{}",
+            say("读取记录 ", "Records read: "),
+            cell(&input["records"]),
+            say("，判定案件 ", "; cases decided: "),
+            cell(&input["decided"]),
+            say("，格式错误并已排除 ", "; malformed and excluded: "),
+            cell(&input["malformed"]),
+        )),
+    ]
+}
+
+/// 一、时限达成情况: overall, then by category, role, channel and month.
+fn attainment_section(report: &Report, lang: Lang) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Heading(2, say(lang, "一、时限达成情况", "1. Attainment")),
+        attainment_table(
+            vec![(say(lang, "全部", "all"), &report.attainment["overall"])],
+            lang,
+            lang.say("范围", "Scope"),
+        ),
+    ];
     for (key, zh, en) in [
         ("by_category", "按类别", "By category"),
         ("by_role", "按处理职位", "By role"),
@@ -421,7 +487,7 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
         ("by_month", "按月份", "By month"),
     ] {
         if let Some(groups) = report.attainment[key].as_object() {
-            blocks.push(Block::Heading(3, say(zh, en)));
+            blocks.push(Block::Heading(3, say(lang, zh, en)));
             blocks.push(attainment_table(
                 groups.iter().map(|(g, v)| (g.clone(), v)).collect(),
                 lang,
@@ -429,6 +495,13 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
             ));
         }
     }
+    blocks
+}
+
+/// The attainment charts: resolve attainment by month, breaches by category, and the
+/// distribution of times to resolve (with its table).
+fn attainment_figures_drawn(report: &Report, audit: &Audit, lang: Lang) -> Vec<Block> {
+    let mut blocks = Vec::new();
     if let Some(months) = report.attainment["by_month"].as_object() {
         let labels: Vec<String> = months.keys().cloned().collect();
         let values: Vec<f64> = months
@@ -436,7 +509,11 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
             .map(|v| v["resolve"]["percent_met"].as_f64().unwrap_or(0.0))
             .collect();
         blocks.push(Block::Figure {
-            title: say("各月处理时限达标率（%）", "Resolve attainment by month (%)"),
+            title: say(
+                lang,
+                "各月处理时限达标率（%）",
+                "Resolve attainment by month (%)",
+            ),
             svg: bar_chart(&labels, &values, "%"),
         });
     }
@@ -453,31 +530,44 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
             })
             .collect();
         blocks.push(Block::Figure {
-            title: say("各类别超时次数", "Breaches by category"),
+            title: say(lang, "各类别超时次数", "Breaches by category"),
             svg: bar_chart(&labels, &values, ""),
         });
     }
-    if let Some(all) = audit.attainment.get(&("all", "all".to_string()))
-        && let Some(resolve) = all.get("resolve")
-    {
-        let bounds = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
-        let counts = resolve.hours.buckets(&bounds);
-        let labels: Vec<String> = [
-            "≤1h", "1–2h", "2–4h", "4–8h", "8–16h", "16–32h", "32–64h", ">64h",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        blocks.push(Block::Table {
-            header: vec![say("处理用时", "Time to resolve"), say("案件数", "Cases")],
+    blocks.extend(resolve_distribution(audit, lang));
+    blocks
+}
+
+/// How long cases took to resolve, in buckets of hours on the target's clock.
+fn resolve_distribution(audit: &Audit, lang: Lang) -> Vec<Block> {
+    let Some(resolve) =
+        (audit.attainment.get(&("all", "all".to_string()))).and_then(|all| all.get("resolve"))
+    else {
+        return Vec::new();
+    };
+    let bounds = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0];
+    let counts = resolve.hours.buckets(&bounds);
+    let labels: Vec<String> = [
+        "≤1h", "1–2h", "2–4h", "4–8h", "8–16h", "16–32h", "32–64h", ">64h",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    vec![
+        Block::Table {
+            header: vec![
+                say(lang, "处理用时", "Time to resolve"),
+                say(lang, "案件数", "Cases"),
+            ],
             rows: labels
                 .iter()
                 .zip(&counts)
                 .map(|(l, c)| vec![l.clone(), c.to_string()])
                 .collect(),
-        });
-        blocks.push(Block::Figure {
+        },
+        Block::Figure {
             title: say(
+                lang,
                 "处理用时分布（目标时钟小时）",
                 "Time to resolve (hours on the target's clock)",
             ),
@@ -486,97 +576,115 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
                 &counts.iter().map(|c| *c as f64).collect::<Vec<_>>(),
                 "",
             ),
-        });
-    }
-    blocks.push(Block::Heading(
-        3,
-        say("客户满意度", "Customer satisfaction"),
-    ));
-    blocks.push(Block::Paragraph(satisfaction_words(
-        &report.satisfaction,
-        lang,
-    )));
-    // Breaches.
-    blocks.push(Block::Heading(2, say("二、超时清单", "2. Breaches")));
+        },
+    ]
+}
+
+/// 客户满意度
+fn satisfaction_section(report: &Report, lang: Lang) -> Vec<Block> {
+    vec![
+        Block::Heading(3, say(lang, "客户满意度", "Customer satisfaction")),
+        Block::Paragraph(satisfaction_words(&report.satisfaction, lang)),
+    ]
+}
+
+/// 二、超时清单: how many breaches, and the first ones.
+fn breaches_section(report: &Report, lang: Lang) -> Vec<Block> {
+    let say = |zh, en| say(lang, zh, en);
     let b = &report.breaches;
     let listed = b["listed"].as_array().cloned().unwrap_or_default();
-    blocks.push(Block::Paragraph(format!(
-        "{}{}{}{}",
-        say("超时共 ", "Breaches in all: "),
-        cell(&b["count"]),
-        say("，列出 ", "; listed: "),
-        listed.len()
-    )));
-    if !listed.is_empty() {
-        blocks.push(Block::Table {
-            header: vec![
-                say("案件", "Case"),
-                say("目标", "Target"),
-                say("期限", "Deadline"),
-                say("实际", "Actual"),
-                say("超出（小时）", "Overrun (hours)"),
-                say("应触发的升级", "Escalations due"),
-            ],
-            rows: listed
-                .iter()
-                .map(|x| {
-                    vec![
-                        cell(&x["case"]),
-                        cell(&x["target"]),
-                        cell(&x["deadline"]),
-                        if x["actual"].is_null() {
-                            say("未完成", "open")
-                        } else {
-                            cell(&x["actual"])
-                        },
-                        cell(&x["overrun_hours"]),
-                        x["escalations"]
-                            .as_array()
-                            .map(|e| e.iter().map(cell).collect::<Vec<_>>().join("; "))
-                            .unwrap_or_default(),
-                    ]
-                })
-                .collect(),
-        });
+    let mut blocks = vec![
+        Block::Heading(2, say("二、超时清单", "2. Breaches")),
+        Block::Paragraph(format!(
+            "{}{}{}{}",
+            say("超时共 ", "Breaches in all: "),
+            cell(&b["count"]),
+            say("，列出 ", "; listed: "),
+            listed.len()
+        )),
+    ];
+    if listed.is_empty() {
+        return blocks;
     }
-    // Procedure checks.
-    blocks.push(Block::Heading(
-        2,
-        say("三、程序执行检查", "3. Procedure checks"),
-    ));
+    let row = |x: &Value| {
+        vec![
+            cell(&x["case"]),
+            cell(&x["target"]),
+            cell(&x["deadline"]),
+            if x["actual"].is_null() {
+                say("未完成", "open")
+            } else {
+                cell(&x["actual"])
+            },
+            cell(&x["overrun_hours"]),
+            x["escalations"]
+                .as_array()
+                .map(|e| e.iter().map(cell).collect::<Vec<_>>().join("; "))
+                .unwrap_or_default(),
+        ]
+    };
+    blocks.push(Block::Table {
+        header: vec![
+            say("案件", "Case"),
+            say("目标", "Target"),
+            say("期限", "Deadline"),
+            say("实际", "Actual"),
+            say("超出（小时）", "Overrun (hours)"),
+            say("应触发的升级", "Escalations due"),
+        ],
+        rows: listed.iter().map(row).collect(),
+    });
+    blocks
+}
+
+/// 三、程序执行检查: procedure problems by kind, with up to three examples each.
+fn procedure_section(report: &Report, lang: Lang) -> Vec<Block> {
+    let say = |zh, en| say(lang, zh, en);
+    let heading = Block::Heading(2, say("三、程序执行检查", "3. Procedure checks"));
     let problems = report.procedure.as_object().cloned().unwrap_or_default();
     if problems.is_empty() {
-        blocks.push(Block::Paragraph(say("未发现问题。", "No problems found.")));
-    } else {
-        blocks.push(Block::Table {
+        return vec![
+            heading,
+            Block::Paragraph(say("未发现问题。", "No problems found.")),
+        ];
+    }
+    let rows = problems
+        .iter()
+        .map(|(kind, v)| {
+            let examples = v["examples"]
+                .as_array()
+                .map(|e| {
+                    e.iter()
+                        .take(3)
+                        .map(|x| format!("{}: {}", cell(&x["case"]), cell(&x["message"])))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+                .unwrap_or_default();
+            vec![kind.clone(), cell(&v["count"]), examples]
+        })
+        .collect();
+    vec![
+        heading,
+        Block::Table {
             header: vec![
                 say("问题", "Problem"),
                 say("案件数", "Cases"),
                 say("示例", "Examples"),
             ],
-            rows: problems
-                .iter()
-                .map(|(kind, v)| {
-                    let examples = v["examples"]
-                        .as_array()
-                        .map(|e| {
-                            e.iter()
-                                .take(3)
-                                .map(|x| format!("{}: {}", cell(&x["case"]), cell(&x["message"])))
-                                .collect::<Vec<_>>()
-                                .join("; ")
-                        })
-                        .unwrap_or_default();
-                    vec![kind.clone(), cell(&v["count"]), examples]
-                })
-                .collect(),
-        });
-    }
-    // Scheduled reports.
-    blocks.push(Block::Heading(
+            rows,
+        },
+    ]
+}
+
+/// 四、定期报告: each scheduled report's due dates in the period (the latest 60), with the
+/// figures of what it covers.
+fn reports_section(report: &Report, lang: Lang) -> Vec<Block> {
+    let say = |zh, en| say(lang, zh, en);
+    let mut blocks = vec![Block::Heading(
         2,
         say("四、定期报告", "4. Scheduled reports"),
-    ));
+    )];
     for r in report.reports.as_array().into_iter().flatten() {
         blocks.push(Block::Heading(3, cell(&r["title"])));
         let due = r["due"].as_array().cloned().unwrap_or_default();
@@ -610,26 +718,33 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
             ],
             rows: due[due.len() - shown..]
                 .iter()
-                .map(|d| {
-                    vec![
-                        due_cell(d, lang),
-                        format!("{} – {}", cell(&d["covering"][0]), cell(&d["covering"][1])),
-                        cell(&d["received"]),
-                        cell(&d["resolved_on_time"]),
-                        cell(&d["resolved_late_or_overdue"]),
-                        cell(&d["breaches"]),
-                    ]
-                })
+                .map(|d| due_row(d, lang))
                 .collect(),
         });
     }
-    // What-if.
-    if let Some(w) = &report.what_if {
-        blocks.push(Block::Heading(
-            2,
-            say("五、制度变更影响（对比）", "5. What-if"),
-        ));
-        blocks.push(Block::Paragraph(format!(
+    blocks
+}
+
+fn due_row(d: &Value, lang: Lang) -> Vec<String> {
+    vec![
+        due_cell(d, lang),
+        format!("{} – {}", cell(&d["covering"][0]), cell(&d["covering"][1])),
+        cell(&d["received"]),
+        cell(&d["resolved_on_time"]),
+        cell(&d["resolved_late_or_overdue"]),
+        cell(&d["breaches"]),
+    ]
+}
+
+/// 五、制度变更影响（对比）: what the compared policy would change, when one was given.
+fn what_if_section(report: &Report, lang: Lang) -> Vec<Block> {
+    let say = |zh, en| say(lang, zh, en);
+    let Some(w) = &report.what_if else {
+        return Vec::new();
+    };
+    let mut blocks = vec![
+        Block::Heading(2, say("五、制度变更影响（对比）", "5. What-if")),
+        Block::Paragraph(format!(
             "{}{}{}{}{}{}",
             say("对比制度：", "Compared with "),
             cell(&w["compared_with"]),
@@ -637,95 +752,97 @@ pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
             cell(&w["cases"]),
             say("，处理职位改变 ", "; route changes "),
             cell(&w["route_changes"]),
-        )));
-        let mut rows = Vec::new();
-        for (t, m) in w["deadline_moves"].as_object().into_iter().flatten() {
-            rows.push(vec![
-                t.clone(),
-                cell(&m["earlier"]),
-                cell(&m["median_hours_earlier"]),
-                cell(&m["later"]),
-                cell(&m["median_hours_later"]),
-            ]);
-        }
-        if !rows.is_empty() {
-            blocks.push(Block::Table {
-                header: vec![
-                    say("目标", "Target"),
-                    say("提前", "Earlier"),
-                    say("中位提前（小时）", "Median hours earlier"),
-                    say("推后", "Later"),
-                    say("中位推后（小时）", "Median hours later"),
-                ],
-                rows,
-            });
-        }
-        let before = &report.attainment["overall"];
-        let after = &w["attainment_after"];
-        let rows: Vec<Vec<String>> = after
-            .as_object()
-            .into_iter()
-            .flatten()
-            .map(|(t, a)| {
-                vec![
-                    t.clone(),
-                    cell(&before[t]["percent_met"]),
-                    cell(&a["percent_met"]),
-                ]
-            })
-            .collect();
+        )),
+    ];
+    let mut rows = Vec::new();
+    for (t, m) in w["deadline_moves"].as_object().into_iter().flatten() {
+        rows.push(vec![
+            t.clone(),
+            cell(&m["earlier"]),
+            cell(&m["median_hours_earlier"]),
+            cell(&m["later"]),
+            cell(&m["median_hours_later"]),
+        ]);
+    }
+    if !rows.is_empty() {
         blocks.push(Block::Table {
             header: vec![
                 say("目标", "Target"),
-                say("现行达标率", "% met now"),
-                say("对比制度达标率", "% met under the other"),
+                say("提前", "Earlier"),
+                say("中位提前（小时）", "Median hours earlier"),
+                say("推后", "Later"),
+                say("中位推后（小时）", "Median hours later"),
             ],
             rows,
         });
-        let examples: Vec<String> = w["route_examples"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|e| {
-                format!(
-                    "{}: {} → {}",
-                    cell(&e["case"]),
-                    cell(&e["before"]),
-                    cell(&e["after"])
-                )
-            })
-            .collect();
-        if !examples.is_empty() {
-            blocks.push(Block::List(examples));
-        }
     }
-    // Malformed records.
+    blocks.push(what_if_attainment(report, w, lang));
+    let examples: Vec<String> = (w["route_examples"].as_array().into_iter().flatten())
+        .map(|e| {
+            format!(
+                "{}: {} → {}",
+                cell(&e["case"]),
+                cell(&e["before"]),
+                cell(&e["after"])
+            )
+        })
+        .collect();
+    if !examples.is_empty() {
+        blocks.push(Block::List(examples));
+    }
+    blocks
+}
+
+/// Attainment now and under the compared policy, per target.
+fn what_if_attainment(report: &Report, w: &Value, lang: Lang) -> Block {
+    let before = &report.attainment["overall"];
+    let rows: Vec<Vec<String>> = (w["attainment_after"].as_object().into_iter().flatten())
+        .map(|(t, a)| {
+            vec![
+                t.clone(),
+                cell(&before[t]["percent_met"]),
+                cell(&a["percent_met"]),
+            ]
+        })
+        .collect();
+    Block::Table {
+        header: vec![
+            say(lang, "目标", "Target"),
+            say(lang, "现行达标率", "% met now"),
+            say(lang, "对比制度达标率", "% met under the other"),
+        ],
+        rows,
+    }
+}
+
+/// 附：格式错误的记录, when there were any.
+fn malformed_section(report: &Report, lang: Lang) -> Vec<Block> {
     let malformed = report.input["malformed_listed"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    if !malformed.is_empty() {
-        blocks.push(Block::Heading(
+    if malformed.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Block::Heading(
             2,
             say(
+                lang,
                 "附：格式错误的记录（已排除）",
                 "Appendix: malformed records (excluded)",
             ),
-        ));
-        blocks.push(Block::Table {
-            header: vec![say("行", "Line"), "id".into(), say("错误", "Error")],
+        ),
+        Block::Table {
+            header: vec![
+                say(lang, "行", "Line"),
+                "id".into(),
+                say(lang, "错误", "Error"),
+            ],
             rows: malformed
                 .iter()
                 .map(|m| vec![cell(&m["line"]), cell(&m["id"]), cell(&m["error"])])
                 .collect(),
-        });
-    }
-    Document {
-        title: match lang {
-            Lang::Zh => format!("投诉处理审计报告：{}", cell(&p["title"])),
-            Lang::En => format!("Complaint handling audit: {}", cell(&p["title"])),
         },
-        lang,
-        blocks,
-    }
+    ]
 }

@@ -307,6 +307,9 @@ impl<'a> Compiler<'a> {
             at_risk: 75.0,
             fallback_allowed: true,
             satisfaction: None,
+            organisation: None,
+            document: None,
+            changes: None,
             default_calendar: None,
             calendars: Vec::new(),
             channels: Vec::new(),
@@ -355,8 +358,12 @@ impl<'a> Compiler<'a> {
         policy.name = head.name.name.clone();
         policy.label = head.label.clone().unwrap_or_default();
         let mut timezone = None;
+        self.once(stmts);
         for stmt in stmts {
             match &stmt.node {
+                PolicyStmt::Organisation(l) => policy.organisation = Some(l.clone()),
+                PolicyStmt::Document(d) => policy.document = Some(d.clone()),
+                PolicyStmt::Changes(l) => policy.changes = Some(l.clone()),
                 PolicyStmt::Version(v) => policy.version = v.clone(),
                 PolicyStmt::Effective(d) => policy.effective = Some(*d),
                 PolicyStmt::Timezone(tz) => {
@@ -394,6 +401,32 @@ impl<'a> Compiler<'a> {
                 Some("add `timezone \"Asia/Shanghai\"` (an IANA name) to the policy header".into());
         }
         policy
+    }
+
+    /// The document-control statements of a header may each be given once: a second one
+    /// would silently replace the first.
+    fn once(&mut self, stmts: &[ast::Node<PolicyStmt>]) {
+        let mut seen: Vec<(&'static str, Span)> = Vec::new();
+        for stmt in stmts {
+            let keyword = match &stmt.node {
+                PolicyStmt::Organisation(_) => "organisation",
+                PolicyStmt::Document(_) => "document",
+                PolicyStmt::Changes(_) => "changes",
+                _ => continue,
+            };
+            match seen.iter().find(|(k, _)| *k == keyword) {
+                Some(&(_, first)) => self.out.push(
+                    Diagnostic::error(
+                        Kind::Repeated,
+                        stmt.span,
+                        format!("`{keyword}` is given twice in the policy header"),
+                    )
+                    .with_related(first, "first given here")
+                    .with_help(format!("keep one `{keyword}`")),
+                ),
+                None => seen.push((keyword, stmt.span)),
+            }
+        }
     }
 
     fn default_calendar_name(&self) -> Option<ast::Ident> {

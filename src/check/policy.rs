@@ -37,6 +37,12 @@ pub struct Policy {
     pub fallback_allowed: bool,
     /// The satisfaction target (percent), if stated.
     pub satisfaction: Option<f64>,
+    /// Who issues the documents (`organisation`), named in their header.
+    pub organisation: Option<Label>,
+    /// The procedure document's number (`document`).
+    pub document: Option<String>,
+    /// What this version changed (`changes`), for the revision record.
+    pub changes: Option<Label>,
     /// Index into `calendars` of the default calendar.
     pub default_calendar: Option<usize>,
     /// Calendars.
@@ -537,6 +543,8 @@ pub struct Role {
     pub named: Named,
     /// Position code.
     pub code: Option<String>,
+    /// The position description's document number.
+    pub document: Option<String>,
     /// Department index.
     pub department: Option<usize>,
     /// Direct superior.

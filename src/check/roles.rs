@@ -94,9 +94,26 @@ impl Compiler<'_> {
             ..Role::default()
         };
         let mut reports_span = None;
+        let mut document_span: Option<Span> = None;
         for stmt in stmts {
             match &stmt.node {
                 RoleStmt::Code(c) => role.code = Some(c.clone()),
+                RoleStmt::Document(d) => {
+                    // A second number would silently replace the first.
+                    if let Some(first) = document_span {
+                        self.out.push(
+                            Diagnostic::error(
+                                Kind::Repeated,
+                                stmt.span,
+                                format!("role `{}` has two document numbers", head.name.name),
+                            )
+                            .with_related(first, "first given here")
+                            .with_help("keep one `document`"),
+                        );
+                    }
+                    document_span = Some(stmt.span);
+                    role.document = Some(d.clone());
+                }
                 RoleStmt::Department(d) => {
                     role.department = self.t.departments.resolve(d, &mut self.out)
                 }

@@ -9,7 +9,9 @@ use clap::{Subcommand, ValueEnum};
 use crate::check::Policy;
 use crate::cli::output::{Replace, write_file};
 use crate::cli::{Failure, load_and_check};
-use crate::render::{Document, Lang, TextFormat, org_chart, position_description, procedure};
+use crate::render::{
+    Document, Lang, TextFormat, org_chart, position_description, procedure, revisions,
+};
 
 /// Arguments shared by every document.
 #[derive(clap::Args)]
@@ -158,7 +160,7 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
                 Failure::Usage(format!("{}: no policy version", common.policy.display()))
             })?,
     };
-    let documents: Vec<(String, Document)> = match &command {
+    let mut documents: Vec<(String, Document)> = match &command {
         Command::Role { id, all, .. } => {
             if *all {
                 (0..policy.roles.len())
@@ -210,6 +212,12 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
             .output
             .as_ref()
             .is_some_and(|o| o.is_dir() || o.to_string_lossy().ends_with('/'));
+    // The revision record lists every version up to the one documented.
+    for (_, document) in &mut documents {
+        if let Some(control) = document.control.as_mut() {
+            control.revisions = revisions(&checked.versions, policy, lang);
+        }
+    }
     if per_file {
         let dir = common.output.clone().unwrap_or_default();
         std::fs::create_dir_all(&dir).map_err(|e| {
@@ -236,7 +244,7 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
             .unwrap_or_else(|| Document::bundle(String::new(), lang, Vec::new()))
     } else {
         let title = match lang {
-            Lang::Zh => format!("职位说明书：{}", lang.pick(&policy.label)),
+            Lang::Zh => format!("职位说明书汇编（{}）", lang.pick(&policy.label)),
             Lang::En => format!("Position descriptions: {}", lang.pick(&policy.label)),
         };
         Document::bundle(title, lang, documents.into_iter().map(|(_, d)| d).collect())

@@ -1,15 +1,27 @@
 //! Word documents (`.docx`, feature `docx`): headings with Word's built-in heading styles,
-//! tables with a bold header row, page breaks, A4 pages and a Chinese font for East Asian text.
+//! bulleted lists as Word lists,
+//! tables with column widths from their content, a header row repeated on every page and rows
+//! that do not split, page breaks, A4 pages, a running header (organisation, number, version)
+//! and a footer with the page number and the page count, language tags (zh-CN / en-US) and
+//! file properties (title, organisation, version, created on the effective date).
 //! Charts become their arrows in words (`A → B`), since Word cannot show SVG without images.
+//!
+//! docx-rs 0.4 writes neither `w:tblHeader`, `w:lang` nor a title in `docProps/core.xml`;
+//! those are added to the parts it builds, before they are packed ([`finish`]).
 
 use std::io::Cursor;
 
 use docx_rs::{
-    BreakType, Docx, LineSpacing, PageMargin, Paragraph, Run, RunFonts, Style, StyleType, Table,
-    TableCell, TableRow, WidthType,
+    AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Header, IndentLevel, Level, LevelJc,
+    LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum,
+    Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType, Table, TableCell,
+    TableLayoutType, TableRow, WidthType, XMLDocx,
 };
 
-use super::{Block, Document};
+use super::{Block, Chart, Document, Lang};
+
+/// The width of an A4 page between the margins, in twentieths of a point.
+const TEXT_WIDTH: usize = 11906 - 2 * 1020;
 
 fn text(run: &str) -> Paragraph {
     Paragraph::new()
@@ -21,98 +33,380 @@ fn heading(level: u8, content: &str) -> Paragraph {
     text(content)
         .style(&format!("Heading{}", level.clamp(1, 3)))
         .outline_lvl(usize::from(level.clamp(1, 3)) - 1)
+        .keep_next(true)
 }
 
-fn cell(content: &str, bold: bool) -> TableCell {
+/// A table cell; `keep` keeps its row on the page of the next row.
+fn cell(content: &str, bold: bool, width: usize, keep: bool) -> TableCell {
     let mut run = Run::new().add_text(content);
     if bold {
         run = run.bold();
     }
-    TableCell::new().add_paragraph(Paragraph::new().add_run(run))
+    TableCell::new()
+        .add_paragraph(Paragraph::new().add_run(run).keep_next(keep))
+        .width(width, WidthType::Dxa)
 }
 
 /// The document as the bytes of a `.docx` file.
 pub fn to_docx(document: &Document) -> Result<Vec<u8>, String> {
+    let mut docx = page_setup(document);
+    docx = docx.add_paragraph(heading(1, &document.title));
+    for block in document.body() {
+        docx = add_block(docx, &block);
+    }
+    let mut out = Cursor::new(Vec::new());
+    finish(docx.build(), document)
+        .pack(&mut out)
+        .map_err(|e| format!("the .docx could not be written: {e}"))?;
+    Ok(out.into_inner())
+}
+
+/// A4 pages, fonts, heading styles, the running header and footer, and the file properties
+/// docx-rs can set.
+fn page_setup(document: &Document) -> Docx {
     let fonts = RunFonts::new()
         .ascii("Arial")
         .hi_ansi("Arial")
         .east_asia("SimSun");
+    let margin = PageMargin::new()
+        .top(1020)
+        .bottom(1020)
+        .left(1020)
+        .right(1020)
+        .header(567)
+        .footer(567);
     let mut docx = Docx::new()
         .page_size(11906, 16838)
-        .page_margin(
-            PageMargin::new()
-                .top(1020)
-                .bottom(1020)
-                .left(1020)
-                .right(1020),
-        )
+        .page_margin(margin)
         .default_fonts(fonts)
         .default_size(21)
-        .add_style(
-            Style::new("Heading1", StyleType::Paragraph)
-                .name("Heading 1")
-                .line_spacing(LineSpacing::new().before(360).after(160))
-                .size(32)
-                .bold(),
-        )
-        .add_style(
-            Style::new("Heading2", StyleType::Paragraph)
-                .name("Heading 2")
-                .line_spacing(LineSpacing::new().before(280).after(120))
-                .size(28)
-                .bold(),
-        )
-        .add_style(
-            Style::new("Heading3", StyleType::Paragraph)
-                .name("Heading 3")
-                .line_spacing(LineSpacing::new().before(200).after(80))
-                .size(24)
+        .header(Header::new().add_paragraph(small(&document.running_header())))
+        .footer(Footer::new().add_paragraph(page_of(document.lang)))
+        .add_abstract_numbering(bullets())
+        .add_numbering(Numbering::new(BULLETS, BULLETS));
+    for (level, size, before, after) in [(1, 32, 360, 160), (2, 28, 280, 120), (3, 24, 200, 80)] {
+        docx = docx.add_style(
+            Style::new(format!("Heading{level}"), StyleType::Paragraph)
+                .name(format!("Heading {level}"))
+                .line_spacing(LineSpacing::new().before(before).after(after))
+                .size(size)
                 .bold(),
         );
-    docx = docx.add_paragraph(heading(1, &document.title));
-    for block in &document.blocks {
-        docx = match block {
-            Block::Heading(level, content) => docx.add_paragraph(heading(*level, content)),
-            Block::Paragraph(content) => docx.add_paragraph(text(content)),
-            Block::List(items) => items
-                .iter()
-                .fold(docx, |d, item| d.add_paragraph(text(&format!("• {item}")))),
-            Block::Table { header, rows } => {
-                let mut table_rows = vec![TableRow::new(
-                    header.iter().map(|h| cell(h, true)).collect(),
-                )];
-                table_rows.extend(
-                    rows.iter()
-                        .map(|row| TableRow::new(row.iter().map(|c| cell(c, false)).collect())),
-                );
-                docx.add_table(Table::new(table_rows).width(5000, WidthType::Pct))
-            }
-            Block::Chart(chart) => {
-                let mut d = docx;
-                let mut linked = vec![false; chart.nodes.len()];
-                for &(a, b) in &chart.edges {
-                    if let (Some(x), Some(y)) = (chart.nodes.get(a), chart.nodes.get(b)) {
-                        d = d.add_paragraph(text(&format!("{x} → {y}")));
-                        linked[a] = true;
-                        linked[b] = true;
-                    }
-                }
-                for (i, node) in chart.nodes.iter().enumerate() {
-                    if !linked[i] {
-                        d = d.add_paragraph(text(node));
-                    }
-                }
-                d
-            }
-            Block::Figure { title, .. } => docx.add_paragraph(text(title)),
-            Block::PageBreak => {
-                docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
-            }
-        };
     }
-    let mut out = Cursor::new(Vec::new());
-    docx.build()
-        .pack(&mut out)
-        .map_err(|e| format!("the .docx could not be written: {e}"))?;
-    Ok(out.into_inner())
+    if let Some(control) = &document.control {
+        if let Some(date) = control.effective {
+            let instant = format!("{date}T00:00:00Z");
+            docx = docx.created_at(&instant).updated_at(&instant);
+        }
+        docx = docx.custom_property("Version", &control.version);
+        if let Some(number) = &control.number {
+            docx = docx.custom_property("DocumentNumber", number);
+        }
+        if let Some(organisation) = &control.organisation {
+            docx = docx.custom_property("Organisation", organisation);
+        }
+    }
+    docx
+}
+
+/// The numbering of bulleted lists (docx-rs declares a decimal numbering 1 of its own).
+const BULLETS: usize = 2;
+
+/// A Word bulleted list: "•" hanging a little left of the text.
+fn bullets() -> AbstractNumbering {
+    let level = Level::new(
+        0,
+        Start::new(1),
+        NumberFormat::new("bullet"),
+        LevelText::new("•"),
+        LevelJc::new("left"),
+    )
+    .indent(Some(420), Some(SpecialIndentType::Hanging(300)), None, None);
+    AbstractNumbering::new(BULLETS).add_level(level)
+}
+
+/// One item of a bulleted list.
+fn bullet(content: &str) -> Paragraph {
+    text(content).numbering(NumberingId::new(BULLETS), IndentLevel::new(0))
+}
+
+/// A centred line in a small size, for the header.
+fn small(content: &str) -> Paragraph {
+    Paragraph::new()
+        .add_run(Run::new().add_text(content).size(18))
+        .align(AlignmentType::Center)
+}
+
+/// "第 PAGE 页 共 NUMPAGES 页" / "Page PAGE of NUMPAGES", with Word fields.
+fn page_of(lang: Lang) -> Paragraph {
+    let (before, middle, after) = match lang {
+        Lang::Zh => ("第 ", " 页 共 ", " 页"),
+        Lang::En => ("Page ", " of ", ""),
+    };
+    Paragraph::new()
+        .add_run(Run::new().add_text(before).size(18))
+        .add_page_num(PageNum::new())
+        .add_run(Run::new().add_text(middle).size(18))
+        .add_num_pages(NumPages::new())
+        .add_run(Run::new().add_text(after).size(18))
+        .align(AlignmentType::Center)
+}
+
+fn add_block(docx: Docx, block: &Block) -> Docx {
+    match block {
+        Block::Heading(level, content) => docx.add_paragraph(heading(*level, content)),
+        Block::Paragraph(content) => docx.add_paragraph(text(content)),
+        Block::List(items) => items
+            .iter()
+            .fold(docx, |d, item| d.add_paragraph(bullet(item))),
+        Block::Table { header, rows } => docx.add_table(table(header, rows)),
+        Block::Chart(chart) => chart_in_words(chart)
+            .into_iter()
+            .fold(docx, |d, line| d.add_paragraph(text(&line))),
+        Block::Figure { title, .. } => docx.add_paragraph(text(title)),
+        Block::PageBreak => {
+            docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
+        }
+    }
+}
+
+/// Tables of at most this many rows are kept on one page (the control table, the sign-off
+/// block); longer ones only keep their header row with the first row.
+const KEEP_TOGETHER: usize = 4;
+
+/// A table with a bold header row, columns as wide as their content asks, and rows that do
+/// not split across pages (the header row is marked to repeat in [`finish`]).
+fn table(header: &[String], rows: &[Vec<String>]) -> Table {
+    let widths = column_widths(header, rows);
+    let row = |cells: &[String], bold: bool, keep: bool| {
+        let cells = (cells.iter().enumerate())
+            .map(|(i, c)| cell(c, bold, widths.get(i).copied().unwrap_or(0), keep))
+            .collect();
+        TableRow::new(cells).cant_split()
+    };
+    let short = rows.len() <= KEEP_TOGETHER;
+    let mut table_rows = vec![row(header, true, true)];
+    table_rows
+        .extend((rows.iter().enumerate()).map(|(i, r)| row(r, false, short && i + 1 < rows.len())));
+    Table::new(table_rows)
+        .set_grid(widths.clone())
+        .layout(TableLayoutType::Fixed)
+        .width(TEXT_WIDTH, WidthType::Dxa)
+}
+
+/// About how wide a text is on the page at the body size (10.5 pt), in twips: a CJK
+/// character is a full em (210), a capital or a wide sign about 160, anything else 130 (wide
+/// enough for the fallback fonts of LibreOffice), and
+/// each change between CJK and Latin text 60 more (word processors space them apart).
+fn text_width(text: &str) -> usize {
+    let cjk = |c: char| (c as u32) >= 0x2E80;
+    let glyphs: usize = (text.chars())
+        .map(|c| match c {
+            c if cjk(c) => 210,
+            'A'..='Z' | 'm' | 'w' | '%' | '@' | '—' | '→' => 160,
+            _ => 130,
+        })
+        .sum();
+    let chars: Vec<char> = text.chars().collect();
+    let changes = (chars.windows(2))
+        .filter(|w| cjk(w[0]) != cjk(w[1]) && !w[0].is_whitespace() && !w[1].is_whitespace())
+        .count();
+    glyphs + 60 * changes
+}
+
+/// A cell's padding and border, in twips.
+const PADDING: usize = 300;
+
+/// The widest a word may ask a column to be (about seven CJK characters): longer words wrap.
+const LONGEST_WORD: usize = 7 * 210;
+
+/// The widest a cell's text counts when sharing out the page.
+const LONGEST_CELL: usize = 30 * 210;
+
+/// Column widths (twips) that add up to the text width: each column gets at least what its
+/// longest word needs (a run of CJK text counts up to seven characters), so that "#" stays
+/// narrow and no heading breaks inside a word; the rest is shared in proportion to what each
+/// column's longest cell asks beyond that, capped so that one long cell cannot starve the
+/// others.
+fn column_widths(header: &[String], rows: &[Vec<String>]) -> Vec<usize> {
+    let columns = header.len().max(1);
+    let mut least = vec![0usize; columns];
+    let mut wish = vec![0usize; columns];
+    let rows = std::iter::once((header, true)).chain(rows.iter().map(|r| (r.as_slice(), false)));
+    for (row, bold) in rows {
+        for (i, c) in row.iter().enumerate().take(columns) {
+            // Bold text (the header row) is about a tenth wider.
+            let width = |text: &str| text_width(text) * if bold { 11 } else { 10 } / 10;
+            let word = c.split_whitespace().map(width).max().unwrap_or(0);
+            least[i] = least[i].max(word.min(LONGEST_WORD) + PADDING);
+            wish[i] = wish[i].max(width(c).min(LONGEST_CELL) + PADDING);
+        }
+    }
+    share(&least, &wish, TEXT_WIDTH)
+}
+
+/// What a column keeps when even the least widths do not fit: four CJK characters.
+const FLOOR: usize = 4 * 210 + PADDING;
+
+/// Widths adding up to about `total`: each column its `least`, and what is left in
+/// proportion to what each wants beyond it; when every column can have what it wants, in
+/// proportion to that. When even the least do not fit, every column keeps up to [`FLOOR`] and the wider
+/// ones give up the difference.
+fn share(least: &[usize], wish: &[usize], total: usize) -> Vec<usize> {
+    let least_sum: usize = least.iter().sum::<usize>().max(1);
+    if least_sum >= total {
+        if least.iter().all(|l| *l <= FLOOR) {
+            return least.iter().map(|l| total * l / least_sum).collect();
+        }
+        let floor: Vec<usize> = least.iter().map(|l| *l.min(&FLOOR)).collect();
+        return share(&floor, least, total);
+    }
+    let wish_sum: usize = wish.iter().sum::<usize>().max(1);
+    if wish_sum <= total {
+        // Every column gets what it asks; the page's spare width goes by the same shares.
+        return wish.iter().map(|w| total * w / wish_sum).collect();
+    }
+    let left = total - least_sum;
+    let extra: Vec<usize> = (wish.iter().zip(least))
+        .map(|(w, l)| w.saturating_sub(*l))
+        .collect();
+    let extra_sum: usize = extra.iter().sum();
+    (least.iter().zip(&extra))
+        .map(|(l, e)| match extra_sum {
+            0 => total * l / least_sum,
+            _ => l + left * e / extra_sum,
+        })
+        .collect()
+}
+
+/// A chart as lines of arrows: each edge `A → B`, then every node no edge touches.
+fn chart_in_words(chart: &Chart) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut linked = vec![false; chart.nodes.len()];
+    for &(a, b) in &chart.edges {
+        if let (Some(x), Some(y)) = (chart.nodes.get(a), chart.nodes.get(b)) {
+            lines.push(format!("{x} → {y}"));
+            linked[a] = true;
+            linked[b] = true;
+        }
+    }
+    for (i, node) in chart.nodes.iter().enumerate() {
+        if !linked[i] {
+            lines.push(node.clone());
+        }
+    }
+    lines
+}
+
+/// What docx-rs cannot write, added to the parts it built: the first row of every table
+/// repeats on each page (`w:tblHeader`), the text is tagged with its language (`w:lang`), and
+/// the core properties carry the title, the organisation as author, and the version; the
+/// extended properties the organisation as company.
+fn finish(mut xml: XMLDocx, document: &Document) -> XMLDocx {
+    xml.document = repeat_header_rows(&String::from_utf8_lossy(&xml.document)).into_bytes();
+    xml.styles = tag_language(&String::from_utf8_lossy(&xml.styles), document.lang).into_bytes();
+    xml.doc_props.core =
+        core_properties(&String::from_utf8_lossy(&xml.doc_props.core), document).into_bytes();
+    if let Some(organisation) = document
+        .control
+        .as_ref()
+        .and_then(|c| c.organisation.as_ref())
+    {
+        let app = String::from_utf8_lossy(&xml.doc_props.app).replacen(
+            " />",
+            &format!(
+                "><Company>{}</Company></Properties>",
+                super::escape(organisation)
+            ),
+            1,
+        );
+        // Only when docx-rs wrote the empty element this expects.
+        if app.ends_with("</Properties>") {
+            xml.doc_props.app = app.into_bytes();
+        }
+    }
+    xml
+}
+
+/// Marks the first row of each table as a header row, repeated at the top of every page the
+/// table runs onto. Every row has a `<w:trPr>` (rows do not split), so the first one after
+/// each `<w:tbl>` is the header row's.
+fn repeat_header_rows(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len() + 1024);
+    let mut rest = xml;
+    while let Some(start) = rest.find("<w:tbl>") {
+        let (before, table) = rest.split_at(start);
+        out.push_str(before);
+        match table.find("<w:trPr>") {
+            Some(at) => {
+                let at = at + "<w:trPr>".len();
+                out.push_str(&table[..at]);
+                out.push_str("<w:tblHeader />");
+                rest = &table[at..];
+            }
+            None => {
+                out.push_str(table);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Tags the document's default run properties with its language: zh-CN for a Chinese
+/// document, en-US for an English one, Chinese for East Asian text in both (so that word
+/// processors pick a Simplified Chinese font).
+fn tag_language(styles: &str, lang: Lang) -> String {
+    let tag = match lang {
+        Lang::Zh => r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" />"#,
+        Lang::En => r#"<w:lang w:val="en-US" w:eastAsia="zh-CN" />"#,
+    };
+    if let Some(at) = styles.find("<w:rPrDefault><w:rPr>") {
+        let at = at + "<w:rPrDefault><w:rPr>".len();
+        format!("{}{tag}{}", &styles[..at], &styles[at..])
+    } else {
+        styles.replacen(
+            "<w:rPrDefault><w:rPr />",
+            &format!("<w:rPrDefault><w:rPr>{tag}</w:rPr>"),
+            1,
+        )
+    }
+}
+
+/// The title, the organisation as author and last editor, the language and the version in
+/// `docProps/core.xml`, where docx-rs writes "unknown" and no title.
+fn core_properties(core: &str, document: &Document) -> String {
+    let control = document.control.as_ref();
+    let author = control
+        .and_then(|c| c.organisation.as_deref())
+        .unwrap_or("charter");
+    let author = super::escape(author);
+    let mut core = core
+        .replace(
+            "<dc:creator>unknown</dc:creator>",
+            &format!("<dc:creator>{author}</dc:creator>"),
+        )
+        .replace(
+            "<cp:lastModifiedBy>unknown</cp:lastModifiedBy>",
+            &format!("<cp:lastModifiedBy>{author}</cp:lastModifiedBy>"),
+        );
+    let mut extra = format!(
+        "<dc:title>{}</dc:title><dc:language>{}</dc:language>",
+        super::escape(&document.title),
+        match document.lang {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en-US",
+        }
+    );
+    if let Some(c) = control.filter(|c| !c.version.is_empty()) {
+        extra.push_str(&format!(
+            "<cp:version>{}</cp:version>",
+            super::escape(&c.version)
+        ));
+    }
+    if let Some(at) = core.rfind("</cp:coreProperties>") {
+        core.insert_str(at, &extra);
+    }
+    core
 }

@@ -4,6 +4,7 @@
 //! for) is computed from the same policy that decides cases, so the documents cannot drift.
 
 mod chart;
+mod control;
 #[cfg(feature = "docx")]
 mod docx;
 mod procedure;
@@ -11,6 +12,7 @@ mod role;
 mod words;
 
 pub use chart::{Chart, bar_chart};
+pub use control::{Control, Revision, revisions};
 #[cfg(feature = "docx")]
 pub use docx::to_docx;
 pub use procedure::{org_chart, procedure};
@@ -92,6 +94,8 @@ pub struct Document {
     pub lang: Lang,
     /// The content.
     pub blocks: Vec<Block>,
+    /// Document control, for a document that is filed and signed.
+    pub control: Option<Control>,
 }
 
 /// The text formats written through templates.
@@ -128,30 +132,61 @@ impl std::fmt::Display for TemplateError {
 
 impl Document {
     /// Several documents as one, each starting on a new page under its title.
+    /// Each keeps its own control table, revision record and sign-off block; the running
+    /// header and footer of the whole carry what the parts share (the organisation).
     pub fn bundle(title: String, lang: Lang, documents: Vec<Document>) -> Document {
+        let control = documents
+            .first()
+            .and_then(|d| d.control.as_ref())
+            .map(Control::shared);
         let mut blocks = Vec::new();
         for (i, d) in documents.into_iter().enumerate() {
             if i > 0 {
                 blocks.push(Block::PageBreak);
             }
-            blocks.push(Block::Heading(1, d.title));
-            blocks.extend(d.blocks);
+            blocks.push(Block::Heading(1, d.title.clone()));
+            blocks.extend(d.body());
         }
         Document {
             title,
             lang,
             blocks,
+            control,
         }
     }
 
-    /// What templates see: `title`, `lang` (`zh-CN` or `en`) and `blocks`, each with a `kind`
-    /// (`heading` with `level` and `text`, `paragraph` with `text`, `list` with `items`,
-    /// `table` with `header` and `rows`, `chart` with `mermaid` and `svg`, `figure` with
-    /// `title` and `svg`, `page_break`).
+    /// The blocks as written: with document control, the control table first, then the
+    /// content, then the revision record and the sign-off block.
+    pub fn body(&self) -> Vec<Block> {
+        match &self.control {
+            Some(c) if c.in_body => {
+                let mut blocks = c.head(self.lang);
+                blocks.extend(self.blocks.iter().cloned());
+                blocks.extend(c.tail(self.lang));
+                blocks
+            }
+            _ => self.blocks.clone(),
+        }
+    }
+
+    /// The running header of printed pages: organisation, document number and version.
+    pub fn running_header(&self) -> String {
+        self.control
+            .as_ref()
+            .map(|c| c.running_header(self.lang))
+            .unwrap_or_default()
+    }
+
+    /// What templates see: `title`, `lang` (`zh-CN` or `en`), `running_header` (text for
+    /// the top of printed pages, empty without document control), `control` (`organisation`,
+    /// `number`, `version`, `effective`, `revisions`; null without document control) and
+    /// `blocks`, each with a `kind` (`heading` with `level` and `text`, `paragraph` with
+    /// `text`, `list` with `items`, `table` with `header` and `rows`, `chart` with `mermaid`
+    /// and `svg`, `figure` with `title` and `svg`, `page_break`).
     pub fn context(&self) -> serde_json::Value {
         use serde_json::json;
         let blocks: Vec<serde_json::Value> = self
-            .blocks
+            .body()
             .iter()
             .map(|b| match b {
                 Block::Heading(level, text) => {
@@ -171,7 +206,13 @@ impl Document {
                 }
             })
             .collect();
-        json!({ "title": self.title, "lang": self.lang.code(), "blocks": blocks })
+        json!({
+            "title": self.title,
+            "lang": self.lang.code(),
+            "running_header": self.running_header(),
+            "control": self.control.as_ref().map(Control::context),
+            "blocks": blocks,
+        })
     }
 
     /// Writes the document through `template` (minijinja), or the built-in one. HTML templates
@@ -188,6 +229,9 @@ impl Document {
         let mut env = minijinja::Environment::new();
         env.add_filter("md_cell", |s: String| {
             s.replace('|', "\\|").replace('\n', " ")
+        });
+        env.add_filter("css_string", |s: String| {
+            minijinja::Value::from_safe_string(css_string(&s))
         });
         let error = |e: minijinja::Error| TemplateError {
             line: e.line(),
@@ -226,6 +270,24 @@ pub(crate) fn table_or(header: Vec<String>, rows: Vec<Vec<String>>, empty: Strin
     } else {
         Block::Table { header, rows }
     }
+}
+
+/// Text as a quoted CSS string, safe inside a `<style>` element: `"`, `\\` and line breaks
+/// escaped, and `<` written as `\\3C ` so that no `</style>` can end the element.
+pub fn css_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '<' => out.push_str("\\3C "),
+            '\n' | '\r' => out.push_str("\\A "),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Text safe inside HTML elements and attributes.

@@ -1,385 +1,476 @@
 //! The procedure document (投诉处理程序) and the org chart, both built from the compiled policy.
 
-use crate::check::{Cond, Policy, Recipient, Report, Trigger, Whom};
-use crate::vocabulary::IfClosed;
+use crate::check::{Cond, Policy, Procedure, Recipient, Report, Trigger, Whom};
+use crate::vocabulary::{IfClosed, Label};
 
 use super::words::{
     cond_words, covering_words, deadline_words, event_name, schedule_words, span_words, target_name,
 };
-use super::{Block, Chart, Document, Lang, table_or};
+use super::{Block, Chart, Control, Document, Lang, table_or};
 
 /// The procedure document: `index` picks a procedure of the policy (the first when `None`);
 /// a policy without procedures still gets everything but the steps.
 pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document {
-    let l = |label| lang.pick(label).to_string();
-    let say = |zh: &'static str, en: &'static str| lang.say(zh, en).to_string();
-    let none = || say("无", "None");
-    let role = |i: usize| l(&policy.roles[i].named.label);
-    let procedure = index
-        .or((!policy.procedures.is_empty()).then_some(0))
-        .and_then(|i| policy.procedures.get(i));
-    let mut blocks = Vec::new();
+    let index = index.or((!policy.procedures.is_empty()).then_some(0));
+    let doc = Pr {
+        policy,
+        lang,
+        procedure: index.and_then(|i| Some((i, policy.procedures.get(i)?))),
+    };
+    let sections = [
+        doc.purpose_and_scope(),
+        doc.channels(),
+        doc.categories(),
+        doc.record_fields(),
+        doc.routing(),
+        doc.time_limits(),
+        doc.escalation(),
+        doc.callbacks(),
+        doc.extensions_and_stages(),
+        doc.reports(),
+        doc.steps(),
+    ];
+    let title = match doc.procedure {
+        Some((_, p)) => doc.l(&p.named.label),
+        None => doc.l(&policy.label),
+    };
+    Document {
+        title,
+        lang,
+        blocks: sections.into_iter().flatten().collect(),
+        control: Some(Control::new(policy, policy.document.as_deref(), lang)),
+    }
+}
 
-    // 1. Purpose and scope.
-    blocks.push(Block::Heading(
-        2,
-        say("一、目的和适用范围", "1. Purpose and scope"),
-    ));
-    if let Some(p) = procedure {
-        if let Some(purpose) = &p.purpose {
-            blocks.push(Block::Paragraph(l(purpose)));
+/// What every section of the procedure document reads from.
+struct Pr<'a> {
+    policy: &'a Policy,
+    lang: Lang,
+    /// The procedure documented, with its index, if the policy has one.
+    procedure: Option<(usize, &'a Procedure)>,
+}
+
+impl<'a> Pr<'a> {
+    fn l(&self, label: &Label) -> String {
+        self.lang.pick(label).to_string()
+    }
+
+    fn say(&self, zh: &'static str, en: &'static str) -> String {
+        self.lang.say(zh, en).to_string()
+    }
+
+    fn none(&self) -> String {
+        self.say("无", "None")
+    }
+
+    fn role(&self, i: usize) -> String {
+        self.l(&self.policy.roles[i].named.label)
+    }
+
+    fn heading(&self, level: u8, zh: &'static str, en: &'static str) -> Block {
+        Block::Heading(level, self.say(zh, en))
+    }
+
+    /// A condition in words, or "every case" when there is none.
+    fn applies(&self, cond: Option<&Cond>) -> String {
+        cond.map_or_else(
+            || self.say("所有投诉", "every case"),
+            |c| cond_words(self.policy, c, self.lang),
+        )
+    }
+
+    /// 一、目的和适用范围: the procedure's purpose and scope, and the policy version it
+    /// follows.
+    fn purpose_and_scope(&self) -> Vec<Block> {
+        let (policy, lang) = (self.policy, self.lang);
+        let mut blocks = vec![self.heading(2, "一、目的和适用范围", "1. Purpose and scope")];
+        if let Some((_, p)) = self.procedure {
+            if let Some(purpose) = &p.purpose {
+                blocks.push(Block::Paragraph(self.l(purpose)));
+            }
+            if let Some(applies) = &p.applies_to {
+                blocks.push(Block::Paragraph(format!(
+                    "{}{}",
+                    self.say("适用范围：", "Applies to: "),
+                    self.l(applies)
+                )));
+            }
         }
-        if let Some(applies) = &p.applies_to {
+        let since = policy.effective.map_or_else(String::new, |d| match lang {
+            Lang::Zh => format!("，自 {d} 起施行"),
+            Lang::En => format!(", in force from {d}"),
+        });
+        let sentence = match lang {
+            Lang::Zh => format!(
+                "本程序依据《{}》（版本 {}{since}）。",
+                self.l(&policy.label),
+                policy.version
+            ),
+            Lang::En => format!(
+                "This procedure follows “{}”, version {}{since}.",
+                self.l(&policy.label),
+                policy.version
+            ),
+        };
+        blocks.push(Block::Paragraph(sentence));
+        blocks
+    }
+
+    /// 二、受理渠道: each channel and the channel its callback goes through.
+    fn channels(&self) -> Vec<Block> {
+        let policy = self.policy;
+        let rows = (policy.channels.iter())
+            .map(|c| {
+                let back = (c.callback).map_or_else(
+                    || self.l(&c.named.label),
+                    |b| self.l(&policy.channels[b].named.label),
+                );
+                vec![self.l(&c.named.label), back]
+            })
+            .collect();
+        vec![
+            self.heading(2, "二、受理渠道", "2. Intake channels"),
+            Block::Table {
+                header: vec![
+                    self.say("渠道", "Channel"),
+                    self.say("回访渠道", "Callback through"),
+                ],
+                rows,
+            },
+        ]
+    }
+
+    /// 三、投诉类别与受理范围: each category accepted, redirected or not accepted, and the
+    /// time to ask for missing fields.
+    fn categories(&self) -> Vec<Block> {
+        let scope = &self.policy.scope;
+        let everything = scope.accepted.is_empty() && scope.redirects.is_empty();
+        let mut rows = Vec::new();
+        for (i, c) in self.policy.categories.iter().enumerate() {
+            let redirect = scope.redirects.iter().find(|r| r.categories.contains(&i));
+            let handling = match redirect {
+                Some(r) => format!(
+                    "{}{}{}{}",
+                    self.say("转交", "redirected to "),
+                    self.l(&r.to),
+                    self.say("，原因：", ", because "),
+                    self.l(&r.reason)
+                ),
+                None if everything || scope.accepted.contains(&i) => self.say("受理", "accepted"),
+                None => self.say("不受理", "not accepted"),
+            };
+            rows.push(vec![self.l(&c.label), handling]);
+        }
+        let mut blocks = vec![
+            self.heading(2, "三、投诉类别与受理范围", "3. Categories and scope"),
+            Block::Table {
+                header: vec![self.say("类别", "Category"), self.say("处理", "Handling")],
+                rows,
+            },
+        ];
+        if let Some((span, _)) = scope.incomplete {
             blocks.push(Block::Paragraph(format!(
-                "{}{}",
-                say("适用范围：", "Applies to: "),
-                l(applies)
+                "{}{}{}",
+                self.say(
+                    "记录缺少必填字段时，",
+                    "When a record lacks a required field, the customer is asked for it "
+                ),
+                deadline_words(span, self.lang),
+                self.say("联系客户补充。", ".")
             )));
         }
+        blocks
     }
-    let since = policy.effective.map_or_else(String::new, |d| match lang {
-        Lang::Zh => format!("，自 {d} 起施行"),
-        Lang::En => format!(", in force from {d}"),
-    });
-    let sentence = match lang {
-        Lang::Zh => format!(
-            "本程序依据《{}》（版本 {}{since}）。",
-            l(&policy.label),
-            policy.version
-        ),
-        Lang::En => format!(
-            "This procedure follows “{}”, version {}{since}.",
-            l(&policy.label),
-            policy.version
-        ),
-    };
-    blocks.push(Block::Paragraph(sentence));
 
-    // 2. Channels, categories, record fields.
-    blocks.push(Block::Heading(2, say("二、受理渠道", "2. Intake channels")));
-    blocks.push(Block::Table {
-        header: vec![say("渠道", "Channel"), say("回访渠道", "Callback through")],
-        rows: policy
-            .channels
-            .iter()
-            .map(|c| {
-                let back = c
-                    .callback
-                    .map_or_else(|| l(&c.named.label), |b| l(&policy.channels[b].named.label));
-                vec![l(&c.named.label), back]
-            })
-            .collect(),
-    });
-    blocks.push(Block::Heading(
-        2,
-        say("三、投诉类别与受理范围", "3. Categories and scope"),
-    ));
-    let scope = &policy.scope;
-    let everything = scope.accepted.is_empty() && scope.redirects.is_empty();
-    let mut rows = Vec::new();
-    for (i, c) in policy.categories.iter().enumerate() {
-        let redirect = scope.redirects.iter().find(|r| r.categories.contains(&i));
-        let handling = match redirect {
-            Some(r) => format!(
-                "{}{}{}{}",
-                say("转交", "redirected to "),
-                l(&r.to),
-                say("，原因：", ", because "),
-                l(&r.reason)
-            ),
-            None if everything || scope.accepted.contains(&i) => say("受理", "accepted"),
-            None => say("不受理", "not accepted"),
+    /// 记录字段: each record field and whether it is required (for which categories).
+    fn record_fields(&self) -> Vec<Block> {
+        let (policy, lang) = (self.policy, self.lang);
+        let required = |f: &crate::check::Field| match (&f.categories, f.required) {
+            (_, false) => self.say("否", "no"),
+            (None, true) => self.say("是", "yes"),
+            (Some((except, list)), true) => {
+                let names: Vec<String> = (list.iter())
+                    .map(|&c| self.l(&policy.categories[c].label))
+                    .collect();
+                let names = names.join(lang.say("、", ", "));
+                match (except, lang) {
+                    (true, Lang::Zh) => format!("是（{names}除外）"),
+                    (true, Lang::En) => format!("yes, except {names}"),
+                    (false, Lang::Zh) => format!("仅{names}"),
+                    (false, Lang::En) => format!("only for {names}"),
+                }
+            }
         };
-        rows.push(vec![l(&c.label), handling]);
+        vec![
+            self.heading(3, "记录字段", "Record fields"),
+            Block::Table {
+                header: vec![self.say("字段", "Field"), self.say("必填", "Required")],
+                rows: (policy.fields.iter())
+                    .map(|f| vec![self.l(&f.named.label), required(f)])
+                    .collect(),
+            },
+        ]
     }
-    blocks.push(Block::Table {
-        header: vec![say("类别", "Category"), say("处理", "Handling")],
-        rows,
-    });
-    if let Some((span, _)) = scope.incomplete {
-        blocks.push(Block::Paragraph(format!(
-            "{}{}{}",
-            say(
-                "记录缺少必填字段时，",
-                "When a record lacks a required field, the customer is asked for it "
-            ),
-            deadline_words(span, lang),
-            say("联系客户补充。", ".")
-        )));
-    }
-    blocks.push(Block::Heading(3, say("记录字段", "Record fields")));
-    blocks.push(Block::Table {
-        header: vec![say("字段", "Field"), say("必填", "Required")],
-        rows: policy
-            .fields
-            .iter()
-            .map(|f| {
+
+    /// 四、分派规则: the route rules in order, and the fallback.
+    fn routing(&self) -> Vec<Block> {
+        let policy = self.policy;
+        let mut rows: Vec<Vec<String>> = (policy.routes.iter().enumerate())
+            .map(|(i, r)| {
                 vec![
-                    l(&f.named.label),
-                    match (&f.categories, f.required) {
-                        (_, false) => say("否", "no"),
-                        (None, true) => say("是", "yes"),
-                        (Some((except, list)), true) => {
-                            let names: Vec<String> = (list.iter())
-                                .map(|&c| l(&policy.categories[c].label))
-                                .collect();
-                            let names = names.join(lang.say("、", ", "));
-                            match (except, lang) {
-                                (true, Lang::Zh) => format!("是（{names}除外）"),
-                                (true, Lang::En) => format!("yes, except {names}"),
-                                (false, Lang::Zh) => format!("仅{names}"),
-                                (false, Lang::En) => format!("only for {names}"),
-                            }
-                        }
-                    },
+                    (i + 1).to_string(),
+                    cond_words(policy, &r.when, self.lang),
+                    self.role(r.target),
                 ]
             })
-            .collect(),
-    });
-
-    // 4. Routing.
-    blocks.push(Block::Heading(2, say("四、分派规则", "4. Routing")));
-    blocks.push(Block::Paragraph(say(
-        "按顺序逐条判断，第一条符合的规则决定处理职位。",
-        "Rules are tried in order; the first that matches decides who handles the case.",
-    )));
-    let mut rows: Vec<Vec<String>> = policy
-        .routes
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            vec![
-                (i + 1).to_string(),
-                cond_words(policy, &r.when, lang),
-                role(r.target),
-            ]
-        })
-        .collect();
-    if let Some(o) = &policy.otherwise {
-        let note = if policy.fallback_allowed {
-            say("其他情况", "any other case")
-        } else {
-            say(
-                "其他情况（程序不允许依赖此项，须补充规则）",
-                "any other case (the policy forbids relying on this; add a rule)",
-            )
-        };
-        rows.push(vec![(rows.len() + 1).to_string(), note, role(o.target)]);
-    }
-    blocks.push(Block::Table {
-        header: vec![
-            "#".into(),
-            say("条件", "When"),
-            say("处理职位", "Handled by"),
-        ],
-        rows,
-    });
-
-    // 5. Time limits, per category and severity.
-    blocks.push(Block::Heading(2, say("五、处理时限", "5. Time limits")));
-    let mut rows = Vec::new();
-    for sla in &policy.slas {
-        let when = sla.when.as_ref().map_or_else(
-            || say("所有投诉", "every case"),
-            |c| cond_words(policy, c, lang),
-        );
-        for t in &sla.targets {
-            let limit = if t.recurring {
-                format!("{}{}", say("每", "every "), span_words(t.span, lang))
+            .collect();
+        if let Some(o) = &policy.otherwise {
+            let note = if policy.fallback_allowed {
+                self.say("其他情况", "any other case")
             } else {
-                deadline_words(t.span, lang)
+                self.say(
+                    "其他情况（程序不允许依赖此项，须补充规则）",
+                    "any other case (the policy forbids relying on this; add a rule)",
+                )
             };
             rows.push(vec![
-                l(&sla.named.label),
-                when.clone(),
-                target_name(policy, &t.name, lang),
-                limit,
-                format!(
-                    "{}{} → {}",
-                    if t.each {
-                        lang.say("每次", "each ")
-                    } else {
-                        ""
+                (rows.len() + 1).to_string(),
+                note,
+                self.role(o.target),
+            ]);
+        }
+        vec![
+            self.heading(2, "四、分派规则", "4. Routing"),
+            Block::Paragraph(self.say(
+                "按顺序逐条判断，第一条符合的规则决定处理职位。",
+                "Rules are tried in order; the first that matches decides who handles the case.",
+            )),
+            Block::Table {
+                header: vec![
+                    "#".into(),
+                    self.say("条件", "When"),
+                    self.say("处理职位", "Handled by"),
+                ],
+                rows,
+            },
+        ]
+    }
+
+    /// 五、处理时限: every target of every SLA block, then the category × severity matrix
+    /// when the conditions allow one.
+    fn time_limits(&self) -> Vec<Block> {
+        let (policy, lang) = (self.policy, self.lang);
+        let mut rows = Vec::new();
+        for sla in &policy.slas {
+            let when = self.applies(sla.when.as_ref());
+            for t in &sla.targets {
+                let limit = if t.recurring {
+                    format!("{}{}", self.say("每", "every "), span_words(t.span, lang))
+                } else {
+                    deadline_words(t.span, lang)
+                };
+                let each = if t.each {
+                    lang.say("每次", "each ")
+                } else {
+                    ""
+                };
+                let stops = (t.stop.iter())
+                    .map(|e| event_name(policy, e, lang))
+                    .collect::<Vec<_>>()
+                    .join(lang.say("或", " or "));
+                rows.push(vec![
+                    self.l(&sla.named.label),
+                    when.clone(),
+                    target_name(policy, &t.name, lang),
+                    limit,
+                    format!("{each}{} → {stops}", event_name(policy, &t.start, lang)),
+                ]);
+            }
+        }
+        let mut blocks = vec![
+            self.heading(2, "五、处理时限", "5. Time limits"),
+            Block::Table {
+                header: vec![
+                    self.say("时限", "SLA"),
+                    self.say("适用", "Applies to"),
+                    self.say("目标", "Target"),
+                    self.say("时限要求", "Limit"),
+                    self.say("起止事件", "From → until"),
+                ],
+                rows,
+            },
+        ];
+        if let Some(matrix) = sla_matrix(policy, lang) {
+            blocks.push(self.heading(3, "按类别和严重程度", "By category and severity"));
+            blocks.push(matrix);
+        }
+        blocks
+    }
+
+    /// 六、升级: every step of every escalation ladder.
+    fn escalation(&self) -> Vec<Block> {
+        let mut rows = Vec::new();
+        for ladder in &self.policy.escalations {
+            let target = (ladder.target.as_deref())
+                .map(|t| target_name(self.policy, t, self.lang))
+                .unwrap_or_else(|| "—".into());
+            let when = self.applies(ladder.when.as_ref());
+            for step in &ladder.steps {
+                let whom = match step.whom {
+                    Whom::Handler => self.say("处理人", "the handler"),
+                    Whom::Superior => self.say("处理人的直接上级", "the handler's superior"),
+                    Whom::Role(r) => self.role(r),
+                };
+                let action = if step.escalate {
+                    self.say("升级至", "escalate to")
+                } else {
+                    self.say("通知", "notify")
+                };
+                rows.push(vec![
+                    self.l(&ladder.named.label),
+                    when.clone(),
+                    target.clone(),
+                    self.trigger_words(&step.trigger),
+                    match self.lang {
+                        Lang::Zh => format!("{action}{whom}"),
+                        Lang::En => format!("{action} {whom}"),
                     },
-                    event_name(policy, &t.start, lang),
-                    (t.stop.iter())
-                        .map(|e| event_name(policy, e, lang))
-                        .collect::<Vec<_>>()
-                        .join(lang.say("或", " or "))
-                ),
-            ]);
+                ]);
+            }
+        }
+        vec![
+            self.heading(2, "六、升级", "6. Escalation"),
+            table_or(
+                vec![
+                    self.say("升级规则", "Ladder"),
+                    self.say("适用", "Applies to"),
+                    self.say("目标", "Target"),
+                    self.say("时机", "When"),
+                    self.say("动作", "Action"),
+                ],
+                rows,
+                self.none(),
+            ),
+        ]
+    }
+
+    fn trigger_words(&self, trigger: &Trigger) -> String {
+        match trigger {
+            Trigger::Immediately => self.say("立即", "immediately"),
+            Trigger::Percent(p) => format!("{}{p}%", self.say("时限用去", "at ")),
+            Trigger::Breach(None) => self.say("超时", "at breach"),
+            Trigger::Breach(Some(d)) => match self.lang {
+                Lang::Zh => format!("超时后{}", span_words(*d, self.lang)),
+                Lang::En => format!("{d} after breach"),
+            },
         }
     }
-    blocks.push(Block::Table {
-        header: vec![
-            say("时限", "SLA"),
-            say("适用", "Applies to"),
-            say("目标", "Target"),
-            say("时限要求", "Limit"),
-            say("起止事件", "From → until"),
-        ],
-        rows,
-    });
-    if let Some(matrix) = sla_matrix(policy, lang) {
-        blocks.push(Block::Heading(
-            3,
-            say("按类别和严重程度", "By category and severity"),
-        ));
-        blocks.push(matrix);
+
+    /// 七、回访: each callback rule, when, through which channel, and what it asks.
+    fn callbacks(&self) -> Vec<Block> {
+        let rows: Vec<Vec<String>> = (self.policy.callbacks.iter())
+            .map(|c| self.callback_row(c))
+            .collect();
+        vec![
+            self.heading(2, "七、回访", "7. Callbacks"),
+            table_or(
+                vec![
+                    self.say("回访", "Callback"),
+                    self.say("适用", "Applies to"),
+                    self.say("时限", "When"),
+                    self.say("渠道", "Through"),
+                    self.say("要求", "Also"),
+                ],
+                rows,
+                self.none(),
+            ),
+        ]
     }
 
-    // 6. Escalation matrix.
-    blocks.push(Block::Heading(2, say("六、升级", "6. Escalation")));
-    let mut rows = Vec::new();
-    for ladder in &policy.escalations {
-        let target = ladder
-            .target
-            .as_deref()
-            .map(|t| target_name(policy, t, lang))
-            .unwrap_or_else(|| "—".into());
-        let when = ladder.when.as_ref().map_or_else(
-            || say("所有投诉", "every case"),
-            |c| cond_words(policy, c, lang),
-        );
-        for step in &ladder.steps {
-            let trigger = match &step.trigger {
-                Trigger::Immediately => say("立即", "immediately"),
-                Trigger::Percent(p) => format!("{}{p}%", say("时限用去", "at ")),
-                Trigger::Breach(None) => say("超时", "at breach"),
-                Trigger::Breach(Some(d)) => match lang {
-                    Lang::Zh => format!("超时后{}", span_words(*d, lang)),
-                    Lang::En => format!("{d} after breach"),
-                },
-            };
-            let whom = match step.whom {
-                Whom::Handler => say("处理人", "the handler"),
-                Whom::Superior => say("处理人的直接上级", "the handler's superior"),
-                Whom::Role(r) => role(r),
-            };
-            let action = if step.escalate {
-                say("升级至", "escalate to")
-            } else {
-                say("通知", "notify")
-            };
-            rows.push(vec![
-                l(&ladder.named.label),
-                when.clone(),
-                target.clone(),
-                trigger,
-                format!("{action} {whom}"),
-            ]);
-        }
-    }
-    blocks.push(table_or(
-        vec![
-            say("升级规则", "Ladder"),
-            say("适用", "Applies to"),
-            say("目标", "Target"),
-            say("时机", "When"),
-            say("动作", "Action"),
-        ],
-        rows,
-        none(),
-    ));
-
-    // 7. Callbacks.
-    blocks.push(Block::Heading(2, say("七、回访", "7. Callbacks")));
-    let rows: Vec<Vec<String>> = policy
-        .callbacks
-        .iter()
-        .map(|c| {
-            let when = c.when.as_ref().map_or_else(
-                || say("所有投诉", "every case"),
-                |w| cond_words(policy, w, lang),
-            );
-            let within = c.within.as_ref().map_or_else(
-                || "—".into(),
-                |(span, from, _)| match lang {
-                    Lang::Zh => format!(
-                        "自{}起{}",
-                        event_name(policy, from, lang),
-                        deadline_words(*span, lang)
-                    ),
-                    Lang::En => format!(
-                        "{} after {}",
-                        deadline_words(*span, lang),
-                        event_name(policy, from, lang)
-                    ),
-                },
-            );
-            let via = c.via.map_or_else(
-                || say("原渠道", "the original channel"),
-                |v| l(&policy.channels[v].named.label),
-            );
-            let mut extra = Vec::new();
-            if c.ask_satisfaction {
-                extra.push(say("了解满意度", "ask satisfaction"));
-            }
-            if c.reopen_if_dissatisfied {
-                extra.push(say("不满意则重新处理", "reopen if dissatisfied"));
-            }
-            vec![
-                l(&c.named.label),
-                when,
-                within,
-                via,
-                extra.join(lang.say("；", "; ")),
-            ]
-        })
-        .collect();
-    blocks.push(table_or(
-        vec![
-            say("回访", "Callback"),
-            say("适用", "Applies to"),
-            say("时限", "When"),
-            say("渠道", "Through"),
-            say("要求", "Also"),
-        ],
-        rows,
-        none(),
-    ));
-
-    // 8. Extensions and stages.
-    blocks.push(Block::Heading(
-        2,
-        say("八、延期与处理阶段", "8. Extensions and stages"),
-    ));
-    let mut items: Vec<String> = policy
-        .extensions
-        .iter()
-        .map(|e| {
-            let when = e.when.as_ref().map(|c| cond_words(policy, c, lang));
-            match lang {
+    fn callback_row(&self, c: &crate::check::Callback) -> Vec<String> {
+        let (policy, lang) = (self.policy, self.lang);
+        let within = c.within.as_ref().map_or_else(
+            || "—".into(),
+            |(span, from, _)| match lang {
                 Lang::Zh => format!(
-                    "{}{}可延期，须说明理由，累计不超过{}{}",
-                    when.map(|w| format!("{w}时，")).unwrap_or_default(),
-                    target_name(policy, &e.target, lang),
-                    span_words(e.max, lang),
-                    e.count.map(|n| format!("，最多{n}次")).unwrap_or_default()
+                    "自{}起{}",
+                    event_name(policy, from, lang),
+                    deadline_words(*span, lang)
                 ),
                 Lang::En => format!(
-                    "{} may be extended{}, with a reason, by at most {} in total{}",
-                    e.target,
-                    when.map(|w| format!(" when {w}")).unwrap_or_default(),
-                    e.max,
-                    e.count
-                        .map(|n| format!(", at most {n} time{}", if n == 1 { "" } else { "s" }))
-                        .unwrap_or_default()
+                    "{} after {}",
+                    deadline_words(*span, lang),
+                    event_name(policy, from, lang)
                 ),
-            }
-        })
-        .collect();
-    for stage in &policy.stages {
-        let after = stage.after.map(|a| l(&policy.stages[a].named.label));
-        let separate: Vec<String> = stage
-            .separate_from
-            .iter()
-            .map(|s| l(&policy.stages[*s].named.label))
+            },
+        );
+        let via = c.via.map_or_else(
+            || self.say("原渠道", "the original channel"),
+            |v| self.l(&policy.channels[v].named.label),
+        );
+        let mut extra = Vec::new();
+        if c.ask_satisfaction {
+            extra.push(self.say("了解满意度", "ask satisfaction"));
+        }
+        if c.reopen_if_dissatisfied {
+            extra.push(self.say("不满意则重新处理", "reopen if dissatisfied"));
+        }
+        vec![
+            self.l(&c.named.label),
+            self.applies(c.when.as_ref()),
+            within,
+            via,
+            extra.join(lang.say("；", "; ")),
+        ]
+    }
+
+    /// 八、延期与处理阶段: the extension limits, then each stage with its order, owner,
+    /// separation of duties and targets.
+    fn extensions_and_stages(&self) -> Vec<Block> {
+        let mut items: Vec<String> = (self.policy.extensions.iter())
+            .map(|e| self.extension_words(e))
             .collect();
-        let mut text = l(&stage.named.label);
+        items.extend(self.policy.stages.iter().map(|s| self.stage_words(s)));
+        vec![
+            self.heading(2, "八、延期与处理阶段", "8. Extensions and stages"),
+            if items.is_empty() {
+                Block::Paragraph(self.none())
+            } else {
+                Block::List(items)
+            },
+        ]
+    }
+
+    fn extension_words(&self, e: &crate::check::Extension) -> String {
+        let (policy, lang) = (self.policy, self.lang);
+        let when = e.when.as_ref().map(|c| cond_words(policy, c, lang));
+        match lang {
+            Lang::Zh => format!(
+                "{}{}可延期，须说明理由，累计不超过{}{}",
+                when.map(|w| format!("{w}时，")).unwrap_or_default(),
+                target_name(policy, &e.target, lang),
+                span_words(e.max, lang),
+                e.count.map(|n| format!("，最多{n}次")).unwrap_or_default()
+            ),
+            Lang::En => format!(
+                "{} may be extended{}, with a reason, by at most {} in total{}",
+                e.target,
+                when.map(|w| format!(" when {w}")).unwrap_or_default(),
+                e.max,
+                e.count
+                    .map(|n| format!(", at most {n} time{}", if n == 1 { "" } else { "s" }))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+
+    fn stage_words(&self, stage: &crate::check::Stage) -> String {
+        let (policy, lang) = (self.policy, self.lang);
+        let stage_name = |s: usize| self.l(&policy.stages[s].named.label);
+        let mut text = self.l(&stage.named.label);
         // Notes in one bracket: when it comes, and who handles it.
         let mut notes: Vec<String> = Vec::new();
-        if let Some(after) = after {
+        if let Some(after) = stage.after.map(stage_name) {
             notes.push(match lang {
                 Lang::Zh => format!("在{after}之后"),
                 Lang::En => format!("after {after}"),
@@ -387,9 +478,9 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
         }
         if let Some(by) = &stage.by {
             let who = match by {
-                Whom::Role(r) => l(&policy.roles[*r].named.label),
-                Whom::Handler => say("承办岗位", "handling role"),
-                Whom::Superior => say("承办岗位的上级", "handling role's superior"),
+                Whom::Role(r) => self.role(*r),
+                Whom::Handler => self.say("承办岗位", "handling role"),
+                Whom::Superior => self.say("承办岗位的上级", "handling role's superior"),
             };
             notes.push(match lang {
                 Lang::Zh => format!("由{who}负责"),
@@ -402,199 +493,172 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
                 Lang::En => format!(" ({})", notes.join(", ")),
             });
         }
+        let separate: Vec<String> = stage.separate_from.iter().map(|&s| stage_name(s)).collect();
         if !separate.is_empty() {
             let stages = separate.join(lang.say("、", ", "));
             text.push_str(&match lang {
-                Lang::Zh => format!("：不得由「{stages}」阶段的处理人担任"),
+                Lang::Zh => format!("：不得由“{stages}”阶段的处理人担任"),
                 Lang::En => format!(": not by whoever handled “{stages}”"),
             });
         }
         for t in &stage.targets {
             text.push_str(&format!(
-                "{}{} {}",
+                "{}{}{}{}",
                 lang.say("；", "; "),
                 target_name(policy, &t.name, lang),
+                lang.say("：", " "),
                 deadline_words(t.span, lang)
             ));
         }
-        items.push(text);
+        text
     }
-    blocks.push(if items.is_empty() {
-        Block::Paragraph(none())
-    } else {
-        Block::List(items)
-    });
 
-    // 9. Reports.
-    blocks.push(Block::Heading(2, say("九、报告", "9. Reports")));
-    let recipients = |list: &[Recipient]| -> String {
-        let names: Vec<String> = list
-            .iter()
-            .map(|r| match r {
-                Recipient::Role(i) => role(*i),
-                Recipient::External(label) => lang.pick(label).to_string(),
+    /// 九、报告: the report schedule, and what happens to a report due on a closed day.
+    fn reports(&self) -> Vec<Block> {
+        let (policy, lang) = (self.policy, self.lang);
+        let recipients = |list: &[Recipient]| -> String {
+            let names: Vec<String> = (list.iter())
+                .map(|r| match r {
+                    Recipient::Role(i) => self.role(*i),
+                    Recipient::External(label) => self.l(label),
+                })
+                .collect();
+            if names.is_empty() {
+                "—".into()
+            } else {
+                names.join(lang.say("、", ", "))
+            }
+        };
+        let rows: Vec<Vec<String>> = (policy.reports.iter())
+            .map(|r| {
+                vec![
+                    self.l(&r.named.label),
+                    (r.schedule.as_ref()).map_or_else(|| "—".into(), |s| schedule_words(s, lang)),
+                    (r.covering.as_deref()).map_or_else(|| "—".into(), |c| covering_words(c, lang)),
+                    recipients(&r.to),
+                    recipients(&r.cc),
+                ]
             })
             .collect();
-        if names.is_empty() {
-            "—".into()
-        } else {
-            names.join(lang.say("、", ", "))
-        }
-    };
-    let rows: Vec<Vec<String>> = policy
-        .reports
-        .iter()
-        .map(|r| {
-            vec![
-                l(&r.named.label),
-                r.schedule
-                    .as_ref()
-                    .map_or_else(|| "—".into(), |s| schedule_words(s, lang)),
-                r.covering
-                    .as_deref()
-                    .map_or_else(|| "—".into(), |c| covering_words(c, lang)),
-                recipients(&r.to),
-                recipients(&r.cc),
-            ]
-        })
-        .collect();
-    blocks.push(table_or(
-        vec![
-            say("报告", "Report"),
-            say("提交时间", "Due"),
-            say("范围", "Covering"),
-            say("报送", "To"),
-            say("抄送", "Copy"),
-        ],
-        rows,
-        none(),
-    ));
-    for sentence in closed_day_rules(policy, lang) {
-        blocks.push(Block::Paragraph(sentence));
+        let mut blocks = vec![
+            self.heading(2, "九、报告", "9. Reports"),
+            table_or(
+                vec![
+                    self.say("报告", "Report"),
+                    self.say("提交时间", "Due"),
+                    self.say("范围", "Covering"),
+                    self.say("报送", "To"),
+                    self.say("抄送", "Copy"),
+                ],
+                rows,
+                self.none(),
+            ),
+        ];
+        blocks.extend(
+            closed_day_rules(policy, lang)
+                .into_iter()
+                .map(Block::Paragraph),
+        );
+        blocks
     }
 
-    // 10. Steps, RACI, flowchart.
-    if let Some(p) = procedure {
-        let p_index = policy
-            .procedures
-            .iter()
-            .position(|x| std::ptr::eq(x, p))
-            .unwrap_or(0);
-        let routed: Vec<usize> = {
-            let mut r: Vec<usize> = policy
-                .routes
-                .iter()
-                .map(|r| r.target)
-                .chain(policy.otherwise.as_ref().map(|o| o.target))
-                .collect();
-            r.sort_unstable();
-            r.dedup();
-            r
+    /// 十、程序步骤: the steps with their limits and owners, the RACI matrix and the
+    /// flowchart; nothing when the policy has no procedure.
+    fn steps(&self) -> Vec<Block> {
+        let Some((p_index, p)) = self.procedure else {
+            return Vec::new();
         };
-        let owners = |s: usize| -> Vec<usize> {
-            let step = &p.steps[s];
-            let mut list: Vec<usize> = policy
-                .roles
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.duties.iter().any(|d| d.owns.contains(&(p_index, s))))
-                .map(|(i, _)| i)
-                .collect();
-            match step.by {
-                Some(Some(r)) => list.push(r),
-                Some(None) => list.extend(&routed),
-                None => {}
-            }
-            list.sort_unstable();
-            list.dedup();
-            list
-        };
-        blocks.push(Block::Heading(2, say("十、程序步骤", "10. Steps")));
-        blocks.push(Block::Table {
-            header: vec![
-                "#".into(),
-                say("步骤", "Step"),
-                say("时限", "Limit"),
-                say("负责", "Owner"),
-            ],
-            rows: p
-                .steps
-                .iter()
-                .enumerate()
-                .map(|(s, step)| {
-                    let owner = owners(s).into_iter().map(role).collect::<Vec<_>>();
-                    vec![
-                        (s + 1).to_string(),
-                        l(&step.named.label),
-                        step.within
-                            .as_ref()
-                            .map_or_else(|| "—".into(), |(span, _)| deadline_words(*span, lang)),
-                        if owner.is_empty() {
-                            "—".into()
-                        } else {
-                            owner.join(lang.say("、", ", "))
-                        },
-                    ]
-                })
-                .collect(),
-        });
-        // RACI: R the owners; A the owners' direct superiors (accountable for the result).
-        let involved: Vec<usize> = {
-            let mut v: Vec<usize> = Vec::new();
-            for s in 0..p.steps.len() {
-                for o in owners(s) {
-                    v.push(o);
-                    v.extend(policy.roles[o].reports_to);
-                }
-            }
-            v.sort_unstable();
-            v.dedup();
-            v
-        };
-        if !involved.is_empty() {
-            blocks.push(Block::Heading(
-                3,
-                say("职责分配矩阵（RACI）", "Responsibility matrix (RACI)"),
-            ));
-            blocks.push(Block::Paragraph(say(
-                "R：执行；A：负责（执行职位的直接上级）。",
-                "R: responsible (does the step); A: accountable (the direct superior of whoever does it).",
-            )));
-            let mut header = vec![say("步骤", "Step")];
-            header.extend(involved.iter().map(|&r| role(r)));
-            let rows = (0..p.steps.len())
-                .map(|s| {
-                    let own = owners(s);
-                    let mut row = vec![l(&p.steps[s].named.label)];
-                    for &r in &involved {
-                        let responsible = own.contains(&r);
-                        let accountable =
-                            own.iter().any(|&o| policy.roles[o].reports_to == Some(r));
-                        row.push(match (responsible, accountable) {
-                            (true, true) => "R/A".into(),
-                            (true, false) => "R".into(),
-                            (false, true) => "A".into(),
-                            (false, false) => String::new(),
-                        });
-                    }
-                    row
-                })
-                .collect();
-            blocks.push(Block::Table { header, rows });
-        }
-        blocks.push(Block::Heading(3, say("流程图", "Flowchart")));
-        let nodes: Vec<String> = p
-            .steps
-            .iter()
-            .enumerate()
+        let owners = Owners::new(self.policy, p_index, p);
+        let rows = (p.steps.iter().enumerate())
             .map(|(s, step)| {
-                let owner = owners(s).into_iter().map(role).collect::<Vec<_>>();
+                let owner: Vec<String> = owners.of(s).into_iter().map(|r| self.role(r)).collect();
+                vec![
+                    (s + 1).to_string(),
+                    self.l(&step.named.label),
+                    (step.within.as_ref())
+                        .map_or_else(|| "—".into(), |(span, _)| deadline_words(*span, self.lang)),
+                    if owner.is_empty() {
+                        "—".into()
+                    } else {
+                        owner.join(self.lang.say("、", ", "))
+                    },
+                ]
+            })
+            .collect();
+        let mut blocks = vec![
+            self.heading(2, "十、程序步骤", "10. Steps"),
+            Block::Table {
+                header: vec![
+                    "#".into(),
+                    self.say("步骤", "Step"),
+                    self.say("时限", "Limit"),
+                    self.say("负责", "Owner"),
+                ],
+                rows,
+            },
+        ];
+        blocks.extend(self.raci(p, &owners));
+        blocks.extend(self.flowchart(p, &owners));
+        blocks
+    }
+
+    /// The RACI matrix: R the owners; A the owners' direct superiors (accountable for the
+    /// result).
+    fn raci(&self, p: &Procedure, owners: &Owners) -> Vec<Block> {
+        let policy = self.policy;
+        let mut involved: Vec<usize> = Vec::new();
+        for s in 0..p.steps.len() {
+            for o in owners.of(s) {
+                involved.push(o);
+                involved.extend(policy.roles[o].reports_to);
+            }
+        }
+        involved.sort_unstable();
+        involved.dedup();
+        if involved.is_empty() {
+            return Vec::new();
+        }
+        let mut header = vec![self.say("步骤", "Step")];
+        header.extend(involved.iter().map(|&r| self.role(r)));
+        let rows = (0..p.steps.len())
+            .map(|s| {
+                let own = owners.of(s);
+                let mut row = vec![self.l(&p.steps[s].named.label)];
+                for &r in &involved {
+                    let responsible = own.contains(&r);
+                    let accountable = own.iter().any(|&o| policy.roles[o].reports_to == Some(r));
+                    row.push(match (responsible, accountable) {
+                        (true, true) => "R/A".into(),
+                        (true, false) => "R".into(),
+                        (false, true) => "A".into(),
+                        (false, false) => String::new(),
+                    });
+                }
+                row
+            })
+            .collect();
+        vec![
+            self.heading(3, "职责分配矩阵（RACI）", "Responsibility matrix (RACI)"),
+            Block::Paragraph(self.say(
+                "R：执行；A：问责（执行职位的直接上级）。",
+                "R: responsible (does the step); A: accountable (the direct superior of whoever does it).",
+            )),
+            Block::Table { header, rows },
+        ]
+    }
+
+    /// The steps as a chart, each with its owners.
+    fn flowchart(&self, p: &Procedure, owners: &Owners) -> Vec<Block> {
+        let lang = self.lang;
+        let nodes: Vec<String> = (p.steps.iter().enumerate())
+            .map(|(s, step)| {
+                let owner: Vec<String> = owners.of(s).into_iter().map(|r| self.role(r)).collect();
                 if owner.is_empty() {
-                    l(&step.named.label)
+                    self.l(&step.named.label)
                 } else {
                     format!(
                         "{}{}{}{}",
-                        l(&step.named.label),
+                        self.l(&step.named.label),
                         lang.say("（", " ("),
                         owner.join(lang.say("、", ", ")),
                         lang.say("）", ")")
@@ -603,48 +667,85 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
             })
             .collect();
         let edges = (1..nodes.len()).map(|i| (i - 1, i)).collect();
-        blocks.push(Block::Chart(Chart { nodes, edges }));
+        vec![
+            self.heading(3, "流程图", "Flowchart"),
+            Block::Chart(Chart { nodes, edges }),
+        ]
+    }
+}
+
+/// Who owns each step of one procedure: the roles whose duties own it, and the step's `by`.
+struct Owners<'a> {
+    policy: &'a Policy,
+    p_index: usize,
+    procedure: &'a Procedure,
+    /// Every role complaints are routed to (for `by routed`), sorted.
+    routed: Vec<usize>,
+}
+
+impl<'a> Owners<'a> {
+    fn new(policy: &'a Policy, p_index: usize, procedure: &'a Procedure) -> Owners<'a> {
+        let mut routed: Vec<usize> = (policy.routes.iter().map(|r| r.target))
+            .chain(policy.otherwise.as_ref().map(|o| o.target))
+            .collect();
+        routed.sort_unstable();
+        routed.dedup();
+        Owners {
+            policy,
+            p_index,
+            procedure,
+            routed,
+        }
     }
 
-    let title = match (lang, procedure) {
-        (Lang::Zh, Some(p)) => l(&p.named.label),
-        (Lang::En, Some(p)) => l(&p.named.label),
-        (_, None) => l(&policy.label),
-    };
-    Document {
-        title,
-        lang,
-        blocks,
+    /// The owners of step `s`, sorted.
+    fn of(&self, s: usize) -> Vec<usize> {
+        let step = &self.procedure.steps[s];
+        let mut list: Vec<usize> = (self.policy.roles.iter().enumerate())
+            .filter(|(_, r)| r.duties.iter().any(|d| d.owns.contains(&(self.p_index, s))))
+            .map(|(i, _)| i)
+            .collect();
+        match step.by {
+            Some(Some(r)) => list.push(r),
+            Some(None) => list.extend(&self.routed),
+            None => {}
+        }
+        list.sort_unstable();
+        list.dedup();
+        list
     }
+}
+
+/// Whether `cond` holds for a case of `category` at `severity`; `None` when it asks about
+/// anything else (channel, attributes).
+fn holds(cond: &Cond, category: usize, severity: Option<usize>) -> Option<bool> {
+    Some(match cond {
+        Cond::And(parts) => {
+            let mut all = true;
+            for p in parts {
+                all &= holds(p, category, severity)?;
+            }
+            all
+        }
+        Cond::Or(parts) => {
+            let mut any = false;
+            for p in parts {
+                any |= holds(p, category, severity)?;
+            }
+            any
+        }
+        Cond::Not(inner) => !holds(inner, category, severity)?,
+        Cond::Category(list) => list.contains(&category),
+        Cond::Severity(op, rank) => op.holds(severity? as f64, *rank as f64),
+        Cond::SeverityIn(list) => list.contains(&severity?),
+        Cond::Channel(_) | Cond::Attribute(..) => return None,
+    })
 }
 
 /// Which limit applies to each accepted category at each severity, when the SLA conditions
 /// only ask about category and severity (later blocks override earlier targets of the same
 /// name, as when deciding). `None` when a condition asks about anything else.
 fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
-    fn holds(cond: &Cond, category: usize, severity: Option<usize>) -> Option<bool> {
-        Some(match cond {
-            Cond::And(parts) => {
-                let mut all = true;
-                for p in parts {
-                    all &= holds(p, category, severity)?;
-                }
-                all
-            }
-            Cond::Or(parts) => {
-                let mut any = false;
-                for p in parts {
-                    any |= holds(p, category, severity)?;
-                }
-                any
-            }
-            Cond::Not(inner) => !holds(inner, category, severity)?,
-            Cond::Category(list) => list.contains(&category),
-            Cond::Severity(op, rank) => op.holds(severity? as f64, *rank as f64),
-            Cond::SeverityIn(list) => list.contains(&severity?),
-            Cond::Channel(_) | Cond::Attribute(..) => return None,
-        })
-    }
     if policy.slas.iter().all(|s| s.when.is_none()) {
         return None;
     }
@@ -676,26 +777,7 @@ fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
                 ),
             ];
             for name in &names {
-                let mut cell = String::from("—");
-                for sla in &policy.slas {
-                    let applies = match &sla.when {
-                        None => true,
-                        Some(c2) => holds(c2, c, s)?,
-                    };
-                    if let Some(t) = sla
-                        .targets
-                        .iter()
-                        .find(|t| t.name == *name)
-                        .filter(|_| applies)
-                    {
-                        cell = if t.recurring {
-                            format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
-                        } else {
-                            deadline_words(t.span, lang)
-                        };
-                    }
-                }
-                row.push(cell);
+                row.push(matrix_cell(policy, name, c, s, lang)?);
             }
             rows.push(row);
         }
@@ -706,6 +788,35 @@ fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
     ];
     header.extend(names.iter().map(|n| target_name(policy, n, lang)));
     Some(Block::Table { header, rows })
+}
+
+/// The limit of target `name` for a case of `category` at `severity`: that of the last SLA
+/// block that applies and sets it, or "—".
+fn matrix_cell(
+    policy: &Policy,
+    name: &str,
+    category: usize,
+    severity: Option<usize>,
+    lang: Lang,
+) -> Option<String> {
+    let mut cell = String::from("—");
+    for sla in &policy.slas {
+        let applies = match &sla.when {
+            None => true,
+            Some(c) => holds(c, category, severity)?,
+        };
+        if let Some(t) = (sla.targets.iter())
+            .find(|t| t.name == name)
+            .filter(|_| applies)
+        {
+            cell = if t.recurring {
+                format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
+            } else {
+                deadline_words(t.span, lang)
+            };
+        }
+    }
+    Some(cell)
 }
 
 /// The org chart: every role under its superior, and the roles per department.
@@ -762,6 +873,7 @@ pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
         title,
         lang,
         blocks,
+        control: None,
     }
 }
 

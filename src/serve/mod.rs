@@ -616,7 +616,11 @@ async fn role(
             );
         }
     };
-    let document = crate::render::position_description(policy, index, lang);
+    let mut document = crate::render::position_description(policy, index, lang);
+    if let Some(control) = document.control.as_mut() {
+        let versions = live.engine.versions().iter().map(|v| &v.policy);
+        control.revisions = crate::render::revisions(versions, policy, lang);
+    }
     match query.format.as_deref() {
         None | Some("md") => (
             StatusCode::OK,

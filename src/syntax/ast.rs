@@ -107,6 +107,12 @@ pub enum PolicyStmt {
     Fallback(bool),
     /// `satisfaction 90%`: the satisfaction target.
     Satisfaction(f64),
+    /// `organisation "某某公司" en "Example Co."`: who issues the documents.
+    Organisation(Label),
+    /// `document "QP-CS-001"`: the procedure document's number.
+    Document(String),
+    /// `changes "首次响应时限缩短" en "…"`: what this version changed, for the revision record.
+    Changes(Label),
 }
 
 /// Statements of a `calendar`.
@@ -353,6 +359,8 @@ pub enum Recipient {
 pub enum RoleStmt {
     /// `code "CS-03"`
     Code(String),
+    /// `document "JD-CS-003"`: the position description's document number.
+    Document(String),
     /// `department sales`
     Department(Ident),
     /// `reports_to cs_supervisor`

@@ -177,8 +177,11 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::k_otherwise | Rule::otherwise => "`otherwise`",
         Rule::policy => "`policy`",
         Rule::policy_stmt => {
-            "a policy setting (`version`, `effective`, `timezone`, `locale`, `calendar`, `at_risk`, `fallback`, `satisfaction`)"
+            "a policy setting (`version`, `effective`, `timezone`, `locale`, `calendar`, `at_risk`, `fallback`, `satisfaction`, `organisation`, `document`, `changes`)"
         }
+        Rule::organisation => "`organisation`",
+        Rule::document_no => "`document`",
+        Rule::change_note => "`changes`",
         Rule::version => "`version`",
         Rule::effective => "`effective`",
         Rule::timezone => "`timezone`",
@@ -691,6 +694,9 @@ impl Lower {
             Rule::at_risk => PolicyStmt::AtRisk(self.number(v)),
             Rule::fallback => PolicyStmt::Fallback(v.as_str() == "allowed"),
             Rule::satisfaction => PolicyStmt::Satisfaction(self.number(v)),
+            Rule::organisation => PolicyStmt::Organisation(self.label(v)),
+            Rule::document_no => PolicyStmt::Document(self.string(v)),
+            Rule::change_note => PolicyStmt::Changes(self.label(v)),
             _ => PolicyStmt::Locale(self.string(v)),
         }
     }
@@ -1222,6 +1228,7 @@ impl Lower {
         };
         match rule {
             Rule::code => RoleStmt::Code(self.string(first)),
+            Rule::document_no => RoleStmt::Document(self.string(first)),
             Rule::role_department => RoleStmt::Department(self.ident(first)),
             Rule::reports_to => RoleStmt::ReportsTo(self.ident(first)),
             Rule::headcount => RoleStmt::Headcount(self.integer(first)),
