@@ -998,3 +998,78 @@ fn every_verb_follows_the_exit_code_table() {
         (Some("input"), Some("C0004"))
     );
 }
+
+/// `--import-root` widens where imports may read from (any command), and rule citations are
+/// relative to it; without it the import outside the policy's parent folder is an error, and
+/// a root that is not a folder is a usage error.
+#[test]
+fn import_roots_are_given_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("org/complaints");
+    let shared = dir.path().join("shared");
+    std::fs::create_dir_all(&policy).unwrap();
+    std::fs::create_dir_all(&shared).unwrap();
+    std::fs::copy(
+        "policies/calendars/cn-2026.charter",
+        shared.join("cn-2026.charter"),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string("policies/complaint-office/policy.charter")
+        .unwrap()
+        .replace(
+            "import \"../calendars/cn-2026.charter\"",
+            "import \"../../shared/cn-2026.charter\"",
+        );
+    assert!(
+        text.contains("../../shared/"),
+        "the shipped policy's import changed"
+    );
+    std::fs::write(policy.join("policy.charter"), text).unwrap();
+    let policy = policy.to_str().unwrap();
+    let root = dir.path().to_str().unwrap();
+    charter()
+        .args(["check", "--today", "2026-06-01", policy])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[E0020]: cannot import"));
+    charter()
+        .args([
+            "check",
+            "--today",
+            "2026-06-01",
+            "--import-root",
+            root,
+            policy,
+        ])
+        .assert()
+        .success();
+    let case = "examples/cases/complaint-office/accepted-phone.json";
+    let output = charter()
+        .args([
+            "--import-root",
+            root,
+            "decide",
+            "--now",
+            "2026-11-30T12:00:00+08:00",
+        ])
+        .args(["--policy", policy, case])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let decision: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        decision["route"]["rule"]["file"],
+        "org/complaints/policy.charter"
+    );
+    charter()
+        .args(["check", "--import-root", "no/such/folder", policy])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--import-root `no/such/folder` is not a folder",
+        ));
+}

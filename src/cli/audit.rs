@@ -7,8 +7,8 @@ use std::time::Instant;
 use clap::ValueEnum;
 
 use crate::audit::{Audit, CaseFacts, DEFAULT_LIST_LIMIT, Report, document, facts};
+use crate::cli::Failure;
 use crate::cli::output::{Replace, write_file};
-use crate::cli::{Failure, engine_failure, existing};
 use crate::decide::batch::{BatchOptions, BatchSummary, Input, map_batch};
 use crate::decide::{Engine, Timestamp};
 use crate::render::{Lang, TextFormat};
@@ -91,10 +91,7 @@ struct Mapping {
 }
 
 fn load(path: &std::path::Path) -> Result<Engine, Failure> {
-    existing(path)?;
-    crate::load::engine(path)
-        .map(|(engine, _)| engine)
-        .map_err(|(error, loaded)| engine_failure(path, error, &loaded))
+    crate::cli::engine(path)
 }
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::cli::{Failure, engine_failure, existing};
+use crate::cli::Failure;
 use crate::decide::batch::{BatchOptions, run_batch, run_csv_batch};
 use crate::decide::{Case, Engine, Timestamp};
 
@@ -61,10 +61,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         }
         None => chrono::Utc::now().timestamp(),
     };
-    existing(&args.policy)?;
-    let engine = crate::load::engine(&args.policy)
-        .map_err(|(error, loaded)| engine_failure(&args.policy, error, &loaded))?
-        .0;
+    let engine = crate::cli::engine(&args.policy)?;
     if args.batch {
         let csv = match args.input {
             Some(format) => format == InputFormat::Csv,

@@ -41,6 +41,31 @@ struct Cli {
     /// policy or a case has errors or a gate fails, 2 usage or I/O error.
     #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
     error_format: ErrorFormat,
+    /// A folder the policy's imports may read from (repeat for several). Without it, imports
+    /// stay in the folder that holds the policy's folder; rule citations are relative to the
+    /// first root.
+    #[arg(long, global = true, value_name = "DIR")]
+    import_root: Vec<std::path::PathBuf>,
+}
+
+/// The folders given with `--import-root`, canonical, set once when the command line is read.
+static IMPORT_ROOTS: std::sync::OnceLock<Vec<std::path::PathBuf>> = std::sync::OnceLock::new();
+
+/// The folders imports of the policy at `path` may read from: those given with
+/// `--import-root`, or the folder that holds the policy's folder.
+pub(crate) fn import_roots(path: &std::path::Path) -> Vec<std::path::PathBuf> {
+    match IMPORT_ROOTS.get() {
+        Some(roots) if !roots.is_empty() => roots.clone(),
+        _ => vec![crate::syntax::import_root(path)],
+    }
+}
+
+/// Loads and checks the policy at `path` and builds its engine, within the import roots.
+pub(crate) fn engine(path: &std::path::Path) -> Result<crate::decide::Engine, Failure> {
+    existing(path)?;
+    crate::load::engine_within(path, &import_roots(path))
+        .map(|(engine, _)| engine)
+        .map_err(|(error, loaded)| engine_failure(path, error, &loaded))
 }
 
 #[derive(Subcommand)]
@@ -87,7 +112,7 @@ pub(crate) fn load_and_check(
     path: &std::path::Path,
 ) -> Result<(crate::syntax::Loaded, crate::check::Checked), Failure> {
     existing(path)?;
-    let loaded = crate::syntax::load(path);
+    let loaded = crate::syntax::load_within(path, &import_roots(path));
     let checked = crate::check::check(&loaded);
     Ok((loaded, checked))
 }
@@ -149,6 +174,21 @@ pub fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let format = cli.error_format;
+    let mut roots = Vec::new();
+    for root in &cli.import_root {
+        match root.canonicalize() {
+            Ok(canonical) if canonical.is_dir() => roots.push(canonical),
+            _ => {
+                let failure = Failure::Usage(format!(
+                    "--import-root `{}` is not a folder; give an existing folder that holds the files the policy imports",
+                    root.display()
+                ));
+                eprintln!("{}", failure.render(format));
+                return ExitCode::from(failure.exit_code());
+            }
+        }
+    }
+    let _ = IMPORT_ROOTS.set(roots);
     let result = match cli.command {
         Command::Check(args) => check::run(args, format),
         Command::Decide(args) => decide::run(args),

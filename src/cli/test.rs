@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
+use crate::cli::Failure;
 use crate::cli::check::plural;
-use crate::cli::{Failure, engine_failure, existing};
 use crate::decide::Engine;
 use crate::suite::{self, Coverage, Outcome as TestOutcome};
 
@@ -38,10 +38,7 @@ pub struct Args {
 }
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    existing(&args.policy)?;
-    let engine = crate::load::engine(&args.policy)
-        .map_err(|(error, loaded)| engine_failure(&args.policy, error, &loaded))?
-        .0;
+    let engine = crate::cli::engine(&args.policy)?;
     let files = suite::discover(&args.policy).map_err(|e| {
         Failure::Usage(format!(
             "{}: cannot look for test files: {e}",

@@ -6,7 +6,6 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::check::{Policy, check};
 use crate::cli::{Failure, existing};
-use crate::syntax::load;
 use crate::time::{Calendar, Span};
 
 /// `charter time` subcommands.
@@ -90,7 +89,7 @@ fn instant(text: &str) -> Result<i64, Failure> {
 
 fn calendar(on: &On) -> Result<(std::sync::Arc<Calendar>, Policy), Failure> {
     existing(&on.policy)?;
-    let loaded = load(&on.policy);
+    let loaded = crate::syntax::load_within(&on.policy, &crate::cli::import_roots(&on.policy));
     let checked = check(&loaded);
     if checked.has_errors() {
         return Err(Failure::policy(
