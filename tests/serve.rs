@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use charter::serve::{ENDPOINTS, Options, Reload, Service, compile, openapi, router};
+use charter::serve::{ENDPOINTS, Options, Reload, Service, compile, json_refusal, openapi, router};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -34,6 +34,7 @@ fn service_on(policy: &Path, max_body: usize, max_batch_cases: usize, today: &st
             max_batch_cases,
             today: Some(today.parse().unwrap()),
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
             max_concurrent_batches: 2,
         },
     )
@@ -608,6 +609,83 @@ fn roles_are_served_as_documents() {
     );
 }
 
+/// A URI over 8192 bytes is 414, headers over 32 KiB 431: JSON bodies naming the limit.
+#[test]
+fn long_uris_and_large_headers_are_refused_with_json() {
+    let service = office();
+    let long = format!("/v1/policy?{}", "a".repeat(9000));
+    let (status, ct, body) = call(&service, "GET", &long, None, Body::empty());
+    assert_eq!(
+        (status, ct.as_str()),
+        (StatusCode::URI_TOO_LONG, "application/json"),
+        "{body}"
+    );
+    assert_eq!(json(&body)["limit"], 8192);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let response = runtime.block_on(async {
+        let mut request = Request::builder().uri("/healthz");
+        for i in 0..40 {
+            request = request.header(format!("x-filler-{i}"), "v".repeat(1000));
+        }
+        router(service)
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        response.status(),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+    );
+    let bytes = runtime
+        .block_on(axum::body::to_bytes(response.into_body(), 1 << 20))
+        .unwrap();
+    let body = json(std::str::from_utf8(&bytes).unwrap());
+    assert_eq!(body["limit"], 32768);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("send fewer or shorter headers"),
+        "{body}"
+    );
+}
+
+/// What hyper refuses by itself (before the router) is rewritten with a JSON body; the
+/// service's own answers pass untouched.
+#[test]
+fn hypers_own_refusals_get_json_bodies() {
+    let hyper = b"HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\ndate: Wed, 02 Dec 2026 14:10:31 GMT\r\n\r\n";
+    let rewritten = String::from_utf8(json_refusal(hyper).unwrap()).unwrap();
+    let (head, body) = rewritten.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.starts_with("HTTP/1.1 431 ") && head.contains("content-type: application/json"),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("content-length: {}", body.len())),
+        "{head}"
+    );
+    assert!(
+        json(body)["error"]
+            .as_str()
+            .unwrap()
+            .contains("100 headers")
+    );
+    // The service's own refusals have bodies: left alone.
+    let own =
+        b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 12\r\n\r\n";
+    assert!(json_refusal(own).is_none());
+    assert!(json_refusal(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").is_none());
+    let with_body = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n{}";
+    assert!(
+        json_refusal(with_body).is_none(),
+        "a head followed by bytes is not hyper's refusal"
+    );
+}
+
 /// Writes a file by renaming a complete temporary file over it, as editors and deploy tools do.
 fn replace(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp");
@@ -797,6 +875,77 @@ fn slow_clients_are_answered_408_and_closed() {
     );
     assert!(took < Duration::from_secs(3), "answered after {took:?}");
     writer.join().unwrap();
+    assert!(server.stop().success());
+}
+
+/// A client that sends its request line and headers one byte every two seconds is
+/// disconnected once `--header-timeout` has passed, while it is still sending.
+#[test]
+fn slow_headers_are_cut_off() {
+    let server = Server::start_with(
+        Path::new("policies/complaint-office"),
+        &["--header-timeout", "3"],
+    );
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    let mut trickle = stream.try_clone().unwrap();
+    let started = Instant::now();
+    let writer = std::thread::spawn(move || {
+        for byte in b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n" {
+            if trickle.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    });
+    let answer = read_answer(&mut stream, Duration::from_secs(20));
+    let took = started.elapsed();
+    assert_eq!(answer, "", "closed without an answer");
+    assert!(
+        took >= Duration::from_secs(3) && took < Duration::from_secs(7),
+        "closed after {took:?}"
+    );
+    drop(stream);
+    writer.join().unwrap();
+    // A client that sends its headers at once is served as before.
+    assert_eq!(server.request("GET", "/healthz", "").unwrap().0, 200);
+    assert!(server.stop().success());
+}
+
+/// Requests hyper refuses before the router sees them (past its own limits, or not HTTP)
+/// are answered with the same status and a JSON body, on a real connection.
+#[test]
+fn malformed_http_is_refused_with_json() {
+    let server = Server::start(Path::new("policies/complaint-office"));
+    let headers: String = (0..150).map(|i| format!("x-{i}: y\r\n")).collect();
+    for (request, status) in [
+        ("NOT HTTP AT ALL\r\n\r\n".to_string(), "400"),
+        (
+            format!("GET /{} HTTP/1.1\r\nhost: x\r\n\r\n", "a".repeat(70_000)),
+            "414",
+        ),
+        (format!("GET /healthz HTTP/1.1\r\n{headers}\r\n"), "431"),
+        (
+            format!(
+                "GET /healthz?{} HTTP/1.1\r\nhost: x\r\n\r\n",
+                "a".repeat(9000)
+            ),
+            "414",
+        ),
+    ] {
+        let mut stream = TcpStream::connect(&server.addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let answer = read_answer(&mut stream, Duration::from_secs(10));
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer:?}"
+        );
+        assert!(
+            answer.contains("content-type: application/json"),
+            "{answer:?}"
+        );
+        let body = answer.split_once("\r\n\r\n").unwrap().1;
+        assert!(json(body)["error"].is_string(), "{body}");
+    }
     assert!(server.stop().success());
 }
 

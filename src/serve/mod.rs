@@ -5,13 +5,15 @@
 //! `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`.
 //!
 //! Nothing a client sends gets a 500: bad cases are 400 with the field, oversized bodies 413,
-//! wrong content types 415, unknown paths 404 listing the endpoints, wrong methods 405.
+//! long URIs 414, large headers 431, wrong content types 415, unknown paths 404 listing the
+//! endpoints, wrong methods 405.
 
 #![allow(
     clippy::result_large_err,
     reason = "helpers return the finished error response, built at most once per request"
 )]
 
+mod listen;
 mod live;
 mod metrics;
 pub mod openapi;
@@ -35,6 +37,7 @@ use crate::check::Validity;
 use crate::decide::batch::{BatchOptions, run_batch};
 use crate::decide::{Case, Decision, Outcome, Timestamp};
 
+pub use listen::{JsonRefusals, json_refusal};
 pub use live::{Current, Live, Reload, Stamp, check_for_change, compile};
 pub use metrics::Metrics;
 
@@ -49,6 +52,11 @@ pub const ENDPOINTS: [&str; 8] = [
     "GET /metrics",
     "GET /openapi.json",
 ];
+
+/// The longest URI (path and query) the service takes; longer is 414.
+pub const MAX_URI: usize = 8192;
+/// The most bytes of request headers (names and values) the service takes; more is 431.
+pub const MAX_HEADER_BYTES: usize = 32 << 10;
 
 /// Limits and settings of the service.
 #[derive(Debug, Clone)]
@@ -66,6 +74,9 @@ pub struct Options {
     /// The longest a request may take, from its headers to its answer, body included;
     /// longer is answered 408.
     pub request_timeout: Duration,
+    /// The longest a client may take to send a request's line and headers (and the longest an
+    /// idle connection stays open); the connection is closed after it.
+    pub header_timeout: Duration,
     /// The most batch requests served at once; the next is answered 503 with `Retry-After`.
     pub max_concurrent_batches: usize,
 }
@@ -145,6 +156,7 @@ pub fn router(service: Arc<Service>) -> Router {
             Arc::clone(&service),
             limit_and_json_errors,
         ))
+        .layer(middleware::from_fn(check_head))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&service),
             measure,
@@ -165,6 +177,36 @@ async fn measure(State(service): State<Arc<Service>>, request: Request, next: Ne
         .metrics
         .request(&endpoint, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// Refuses a URI over [`MAX_URI`] bytes (414) and headers over [`MAX_HEADER_BYTES`] (431),
+/// before the request is routed.
+async fn check_head(request: Request, next: Next) -> Response {
+    let uri = request.uri().to_string().len();
+    if uri > MAX_URI {
+        return error(
+            StatusCode::URI_TOO_LONG,
+            format!(
+                "the URI is {uri} bytes long; the service takes at most {MAX_URI}: send less in the query"
+            ),
+            json!({ "limit": MAX_URI }),
+        );
+    }
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if headers > MAX_HEADER_BYTES {
+        return error(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!(
+                "the request headers are {headers} bytes; the service takes at most {MAX_HEADER_BYTES}: send fewer or shorter headers"
+            ),
+            json!({ "limit": MAX_HEADER_BYTES }),
+        );
+    }
+    next.run(request).await
 }
 
 /// Cuts requests that take longer than `--request-timeout` (408), and turns every refusal
@@ -759,9 +801,8 @@ pub async fn serve(
             }
         }
     });
-    let result = axum::serve(listener, router(service))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let header_timeout = service.options.header_timeout;
+    listen::accept_loop(listener, router(service), header_timeout, shutdown).await;
     watch.abort();
-    result
+    Ok(())
 }
