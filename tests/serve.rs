@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use charter::serve::{ENDPOINTS, Options, Reload, Service, compile, json_refusal, openapi, router};
+use charter::serve::{
+    CaseCounter, ENDPOINTS, Framing, Options, Reload, Service, array_to_ndjson, compile,
+    json_refusal, openapi, router,
+};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -686,6 +689,71 @@ fn hypers_own_refusals_get_json_bodies() {
     );
 }
 
+/// Cases are counted as the body arrives, in NDJSON lines or array elements, wherever the
+/// chunks break; commas, brackets and escaped quotes inside strings are not separators.
+#[test]
+fn batch_cases_are_counted_chunk_by_chunk() {
+    let array = br#" [ {"id": "a,[b", "x": [1, 2, {"y": "\"]"}]},
+        7, "s]", [ ], {} ] "#;
+    for size in [1, 2, 3, 7, array.len()] {
+        let mut counter = CaseCounter::new(Framing::Array);
+        for chunk in array.chunks(size) {
+            counter.feed(chunk);
+        }
+        assert_eq!(counter.cases, 5, "chunks of {size}");
+    }
+    let mut counter = CaseCounter::new(Framing::Array);
+    counter.feed(b"[]");
+    assert_eq!(counter.cases, 0);
+    let ndjson = b"{}\n\n  \n{\"a\": 1}\r\n7";
+    for size in [1, 4, ndjson.len()] {
+        let mut counter = CaseCounter::new(Framing::Ndjson);
+        for chunk in ndjson.chunks(size) {
+            counter.feed(chunk);
+        }
+        assert_eq!(counter.cases, 3, "chunks of {size}");
+    }
+    // The array becomes one element per line, strings untouched.
+    let mut bytes = array.to_vec();
+    array_to_ndjson(&mut bytes);
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| json(l.trim())).collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(lines[0]["id"], "a,[b");
+    assert_eq!(lines[0]["x"][2]["y"], "\"]");
+    assert_eq!(
+        (&lines[1], &lines[2]),
+        (&Value::from(7), &Value::from("s]"))
+    );
+}
+
+/// A JSON array written over several lines is decided element by element; `line` is the
+/// element's position.
+#[test]
+fn batch_arrays_may_span_lines() {
+    let service = office();
+    let good = example("accepted-phone.json");
+    let array = format!("[\n  {good},\n  \"not a case\",\n  {good}\n]\n");
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        &format!("/v1/decide/batch?now={NOW}"),
+        Some("application/json"),
+        array,
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let records = json(&body);
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["route"]["role"], "office_director");
+    assert_eq!(records[1]["line"], 2);
+    assert_eq!(
+        records[2]["line"], 3,
+        "the id is seen twice: {}",
+        records[2]
+    );
+}
+
 /// Writes a file by renaming a complete temporary file over it, as editors and deploy tools do.
 fn replace(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp");
@@ -908,6 +976,49 @@ fn slow_headers_are_cut_off() {
     writer.join().unwrap();
     // A client that sends its headers at once is served as before.
     assert_eq!(server.request("GET", "/healthz", "").unwrap().0, 200);
+    assert!(server.stop().success());
+}
+
+/// A batch is refused (413) as soon as the case or the byte past the limit arrives, while the
+/// client has most of its declared body still to send: nothing beyond the limit is read.
+#[test]
+fn oversized_batches_are_refused_as_they_arrive() {
+    let server = Server::start_with(
+        Path::new("policies/complaint-office"),
+        &["--max-batch-cases", "2", "--max-batch-body", "4096"],
+    );
+    for (content_type, start, want) in [
+        (
+            "application/x-ndjson",
+            "{}\n{}\n{}\n".to_string(),
+            "more than 2 cases",
+        ),
+        (
+            "application/json",
+            "[{}, [1, 2], {}".to_string(),
+            "more than 2 cases",
+        ),
+        (
+            "application/json",
+            format!("[\"{}\"", "x".repeat(5000)),
+            "larger than 4096 bytes",
+        ),
+    ] {
+        let mut stream = TcpStream::connect(&server.addr).unwrap();
+        write!(
+            stream,
+            "POST /v1/decide/batch HTTP/1.1\r\nhost: x\r\ncontent-type: {content_type}\r\ncontent-length: 10000000\r\n\r\n{start}"
+        )
+        .unwrap();
+        let answer = read_answer(&mut stream, Duration::from_secs(10));
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "{content_type} {answer:?}"
+        );
+        let body = answer.split_once("\r\n\r\n").unwrap().1;
+        let error = json(body)["error"].as_str().unwrap().to_string();
+        assert!(error.contains(want), "{error}");
+    }
     assert!(server.stop().success());
 }
 

@@ -13,6 +13,7 @@
     reason = "helpers return the finished error response, built at most once per request"
 )]
 
+mod body;
 mod listen;
 mod live;
 mod metrics;
@@ -24,7 +25,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{MatchedPath, Path as UrlPath, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -37,6 +38,7 @@ use crate::check::Validity;
 use crate::decide::batch::{BatchOptions, run_batch};
 use crate::decide::{Case, Decision, Outcome, Timestamp};
 
+pub use body::{CaseCounter, Framing, array_to_ndjson};
 pub use listen::{JsonRefusals, json_refusal};
 pub use live::{Current, Live, Reload, Stamp, check_for_change, compile};
 pub use metrics::Metrics;
@@ -297,27 +299,6 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
     Some(value.split(';').next()?.trim().to_ascii_lowercase())
 }
 
-/// Reads the whole body, refusing more than `limit` bytes.
-async fn body_within(body: Body, limit: usize) -> Result<Bytes, Response> {
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let too_large =
-            std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("length limit"));
-        if too_large || e.to_string().contains("length limit") {
-            error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is larger than {limit} bytes"),
-                json!({ "limit": limit }),
-            )
-        } else {
-            error(
-                StatusCode::BAD_REQUEST,
-                format!("the body could not be read: {e}"),
-                json!({}),
-            )
-        }
-    })
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DecideQuery {
@@ -365,7 +346,7 @@ async fn decide(
         Ok(now) => now,
         Err(response) => return response,
     };
-    let bytes = match body_within(body, service.options.max_body).await {
+    let bytes = match body::read_within(body, service.options.max_body, None).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
@@ -415,9 +396,9 @@ async fn decide_batch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let array = match media_type(&headers).as_deref() {
-        Some("application/x-ndjson") => false,
-        Some("application/json") => true,
+    let framing = match media_type(&headers).as_deref() {
+        Some("application/x-ndjson") => Framing::Ndjson,
+        Some("application/json") => Framing::Array,
         _ => {
             return error(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -426,6 +407,7 @@ async fn decide_batch(
             );
         }
     };
+    let array = framing == Framing::Array;
     let Ok(permit) = Arc::clone(&service.batches).try_acquire_owned() else {
         let limit = service.options.max_concurrent_batches;
         let mut response = error(
@@ -442,43 +424,28 @@ async fn decide_batch(
         Ok(now) => now,
         Err(response) => return response,
     };
-    let bytes = match body_within(body, service.options.max_batch_body).await {
+    // Counted as the body arrives: a body over either limit is refused at the byte or the
+    // case past it, holding no more than the limit.
+    let mut counter = CaseCounter::new(framing);
+    let max = service.options.max_batch_cases;
+    let limit = service.options.max_batch_body;
+    let mut ndjson = match body::read_within(body, limit, Some((&mut counter, max))).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    // As NDJSON lines: a JSON array is split into one line per element.
-    let ndjson: Vec<u8> = if array {
-        let items: Vec<Value> = match serde_json::from_slice(&bytes) {
-            Ok(items) => items,
-            Err(e) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    format!("the body is not a JSON array: {e}"),
-                    json!({ "line": e.line(), "column": e.column() }),
-                );
-            }
-        };
-        // One line per element; an element that is not a case becomes an error record.
-        let mut out = Vec::with_capacity(bytes.len() + items.len());
-        for item in &items {
-            out.extend_from_slice(item.to_string().as_bytes());
-            out.push(b'\n');
+    if array {
+        // Checked whole without building the elements (`IgnoredAny` holds nothing), then
+        // rewritten in place to one element per line.
+        if let Err(e) = serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(&ndjson) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "the body is not a JSON array: {e}; send `[case, case, …]`, or NDJSON as `application/x-ndjson`"
+                ),
+                json!({ "line": e.line(), "column": e.column() }),
+            );
         }
-        out
-    } else {
-        bytes.to_vec()
-    };
-    let cases = ndjson
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-        .count();
-    let max = service.options.max_batch_cases;
-    if cases > max {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the batch has {cases} cases; at most {max} are taken at once"),
-            json!({ "limit": max }),
-        );
+        array_to_ndjson(&mut ndjson);
     }
     let live = service.current.get();
     let worker = Arc::clone(&service);
