@@ -188,10 +188,10 @@ fn decide_answers_like_the_cli() {
 fn bad_requests_get_clear_json_errors_and_never_a_500() {
     let service = service_for(Path::new("policies/complaint-office"), 2048, 2);
     let decide = format!("/v1/decide?now={NOW}");
-    // An unknown channel: 400 naming the field.
+    // A case with a channel the policy does not have: 422 naming the field.
     let case = example("accepted-phone.json").replace("\"phone\"", "\"fax\"");
     let (status, _, body) = call(&service, "POST", &decide, Some("application/json"), case);
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = json(&body);
     assert_eq!(body["field"], "channel", "{body}");
     assert!(body["error"].as_str().unwrap().contains("fax"), "{body}");
@@ -311,7 +311,7 @@ fn every_refusal_is_a_json_error() {
             Some("application/json"),
             case.clone(),
             StatusCode::BAD_REQUEST,
-            "duplicate field `now`",
+            "query parameter `now` is given more than once; give it once",
         ),
         (
             "POST",
@@ -319,7 +319,7 @@ fn every_refusal_is_a_json_error() {
             Some("application/json"),
             case.clone(),
             StatusCode::BAD_REQUEST,
-            "unknown field `when`",
+            "unknown query parameter `when`: `/v1/decide` takes only `now`",
         ),
         (
             "POST",
@@ -327,7 +327,7 @@ fn every_refusal_is_a_json_error() {
             Some("application/x-ndjson"),
             case.clone(),
             StatusCode::BAD_REQUEST,
-            "duplicate field `now`",
+            "`now` is given more than once",
         ),
         (
             "GET",
@@ -335,7 +335,7 @@ fn every_refusal_is_a_json_error() {
             None,
             String::new(),
             StatusCode::BAD_REQUEST,
-            "duplicate field `format`",
+            "`format` is given more than once",
         ),
         (
             "GET",
@@ -343,7 +343,7 @@ fn every_refusal_is_a_json_error() {
             None,
             String::new(),
             StatusCode::BAD_REQUEST,
-            "unknown field `style`",
+            "unknown query parameter `style`: `/v1/roles/{id}` takes only `format`, `lang`",
         ),
         (
             "GET",
@@ -610,6 +610,102 @@ fn roles_are_served_as_documents() {
         !html.contains("http://") && !html.contains("https://"),
         "no network access"
     );
+}
+
+/// The line between 400 and 422: a body that is not a case (by the OpenAPI schema) is 400; a
+/// case the served policy refuses is 422, with the field and the id.
+#[test]
+fn cases_the_policy_refuses_are_422_and_malformed_ones_400() {
+    let service = office();
+    let decide = format!("/v1/decide?now={NOW}");
+    // Schema-valid, but received before any version of the policy took effect.
+    let case = r#"{"id": "C-OLD", "received_at": "2000-01-01T00:00:00Z", "channel": "phone", "category": "service"}"#;
+    let (status, ct, body) = call(&service, "POST", &decide, Some("application/json"), case);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(ct, "application/json");
+    let body = json(&body);
+    assert_eq!(
+        (&body["id"], &body["field"]),
+        (&Value::from("C-OLD"), &Value::from("received_at"))
+    );
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("no version of the policy was in force"),
+        "{body}"
+    );
+    // Not a case: a field of the wrong type is 400, naming the field.
+    let case = r#"{"id": 7, "received_at": "2026-11-30T09:00:00+08:00", "channel": "phone", "category": "service"}"#;
+    let (status, _, body) = call(&service, "POST", &decide, Some("application/json"), case);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(json(&body)["field"], "id");
+    // `now` is a date-time: empty is refused, saying what to send instead.
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        "/v1/decide?now=",
+        Some("application/json"),
+        example("accepted-phone.json"),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = json(&body);
+    assert_eq!(body["field"], "now");
+    assert!(
+        body["error"].as_str().unwrap().contains("`now` is empty"),
+        "{body}"
+    );
+    // Endpoints without parameters refuse unknown ones too.
+    let (status, _, body) = call(&service, "GET", "/healthz?verbose=1", None, Body::empty());
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json(&body)["error"],
+        "unknown query parameter `verbose`: `/healthz` takes no query parameters"
+    );
+}
+
+/// The OpenAPI document states what the service does with what it may be sent: `now` is a
+/// date-time, a batch item is any JSON value, and each decide operation lists its statuses,
+/// each with the JSON error body.
+#[test]
+fn openapi_describes_parameters_items_and_every_refusal() {
+    let doc = json(openapi::DOCUMENT);
+    let decide = &doc["paths"]["/v1/decide"]["post"];
+    assert_eq!(decide["parameters"][0]["schema"]["format"], "date-time");
+    let batch = &doc["paths"]["/v1/decide/batch"]["post"];
+    assert_eq!(
+        batch["requestBody"]["content"]["application/json"]["schema"]["items"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["description"],
+        "an item may be any JSON value"
+    );
+    for (operation, statuses) in [
+        (
+            decide,
+            &["400", "408", "413", "414", "415", "422", "431"][..],
+        ),
+        (
+            batch,
+            &["400", "408", "413", "414", "415", "431", "503"][..],
+        ),
+        (
+            &doc["paths"]["/healthz"]["get"],
+            &["400", "408", "414", "431"][..],
+        ),
+    ] {
+        for status in statuses {
+            let schema =
+                &operation["responses"][status]["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(
+                schema, "#/components/schemas/Error",
+                "{} {status}",
+                operation["operationId"]
+            );
+        }
+    }
 }
 
 /// A URI over 8192 bytes is 414, headers over 32 KiB 431: JSON bodies naming the limit.

@@ -4,9 +4,9 @@
 //! `POST /v1/decide`, `POST /v1/decide/batch`, `GET /v1/policy`, `GET /v1/roles/{id}`,
 //! `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`.
 //!
-//! Nothing a client sends gets a 500: bad cases are 400 with the field, oversized bodies 413,
-//! long URIs 414, large headers 431, wrong content types 415, unknown paths 404 listing the
-//! endpoints, wrong methods 405.
+//! Nothing a client sends gets a 500: bodies that are not a case are 400 with the field,
+//! cases the policy refuses 422, oversized bodies 413, long URIs 414, large headers 431, wrong
+//! content types 415, unknown paths 404 listing the endpoints, wrong methods 405.
 
 #![allow(
     clippy::result_large_err,
@@ -59,6 +59,13 @@ pub const ENDPOINTS: [&str; 8] = [
 pub const MAX_URI: usize = 8192;
 /// The most bytes of request headers (names and values) the service takes; more is 431.
 pub const MAX_HEADER_BYTES: usize = 32 << 10;
+
+/// The query parameters each endpoint takes; any other, or one given twice, is 400.
+const QUERY_PARAMETERS: [(&str, &[&str]); 3] = [
+    ("/v1/decide", &["now"]),
+    ("/v1/decide/batch", &["now"]),
+    ("/v1/roles/{id}", &["format", "lang"]),
+];
 
 /// Limits and settings of the service.
 #[derive(Debug, Clone)]
@@ -154,6 +161,7 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(check_query))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&service),
             limit_and_json_errors,
@@ -209,6 +217,56 @@ async fn check_head(request: Request, next: Next) -> Response {
         );
     }
     next.run(request).await
+}
+
+/// Refuses (400) a query parameter the endpoint does not take, or one given more than once,
+/// naming it and the parameters the endpoint takes.
+async fn check_query(request: Request, next: Next) -> Response {
+    let endpoint = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    if let Some(endpoint) = endpoint
+        && let Err(response) = query_is_known(&endpoint, request.uri())
+    {
+        return response;
+    }
+    next.run(request).await
+}
+
+fn query_is_known(endpoint: &str, uri: &axum::http::Uri) -> Result<(), Response> {
+    let Ok(Query(pairs)) = Query::<Vec<(String, String)>>::try_from_uri(uri) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "the query string cannot be read; write it as `name=value&name=value`, percent-encoded",
+            json!({}),
+        ));
+    };
+    let allowed = QUERY_PARAMETERS
+        .iter()
+        .find(|(path, _)| *path == endpoint)
+        .map_or(&[][..], |(_, names)| *names);
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        if !allowed.contains(&name.as_str()) {
+            let takes = match allowed {
+                [] => "takes no query parameters".to_string(),
+                names => format!("takes only `{}`", names.join("`, `")),
+            };
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("unknown query parameter `{name}`: `{endpoint}` {takes}"),
+                json!({ "field": name }),
+            ));
+        }
+        if pairs.iter().skip(i + 1).any(|(other, _)| other == name) {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter `{name}` is given more than once; give it once"),
+                json!({ "field": name }),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Cuts requests that take longer than `--request-timeout` (408), and turns every refusal
@@ -300,7 +358,6 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DecideQuery {
     /// The evaluation instant (RFC 3339 with an offset); default: the server's clock.
     now: Option<String>,
@@ -308,6 +365,11 @@ struct DecideQuery {
 
 fn evaluation_instant(query: &DecideQuery) -> Result<i64, Response> {
     match &query.now {
+        Some(text) if text.is_empty() => Err(error(
+            StatusCode::BAD_REQUEST,
+            "query parameter `now` is empty; give an RFC 3339 instant such as `2026-11-30T12:00:00+08:00`, or leave it out to decide at the server's clock",
+            json!({ "field": "now" }),
+        )),
         Some(text) => Timestamp::parse(text).map(|t| t.secs).map_err(|e| {
             error(
                 StatusCode::BAD_REQUEST,
@@ -381,7 +443,7 @@ async fn decide(
             (StatusCode::OK, json_headers(), body).into_response()
         }
         Err(e) => refused(error(
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             e.to_string(),
             json!({ "id": case.id, "field": e.field() }),
         )),
@@ -585,7 +647,6 @@ async fn policy(State(service): State<Arc<Service>>) -> Response {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RoleQuery {
     format: Option<String>,
     lang: Option<String>,
