@@ -192,7 +192,9 @@ async fn measure(State(service): State<Arc<Service>>, request: Request, next: Ne
 /// Refuses a URI over [`MAX_URI`] bytes (414) and headers over [`MAX_HEADER_BYTES`] (431),
 /// before the request is routed.
 async fn check_head(request: Request, next: Next) -> Response {
-    let uri = request.uri().to_string().len();
+    let target = request.uri();
+    let uri = target.path_and_query().map_or(0, |p| p.as_str().len())
+        + target.authority().map_or(0, |a| a.as_str().len());
     if uri > MAX_URI {
         return error(
             StatusCode::URI_TOO_LONG,
