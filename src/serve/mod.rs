@@ -161,12 +161,11 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/openapi.json", get(openapi_json))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(middleware::from_fn(check_query))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&service),
             limit_and_json_errors,
         ))
-        .layer(middleware::from_fn(check_head))
+        .layer(middleware::from_fn(check_request))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&service),
             measure,
@@ -189,20 +188,34 @@ async fn measure(State(service): State<Arc<Service>>, request: Request, next: Ne
     response
 }
 
-/// Refuses a URI over [`MAX_URI`] bytes (414) and headers over [`MAX_HEADER_BYTES`] (431),
-/// before the request is routed.
-async fn check_head(request: Request, next: Next) -> Response {
+/// Refuses, before the request is routed to a handler, a URI over [`MAX_URI`] bytes (414),
+/// headers over [`MAX_HEADER_BYTES`] (431), and (400) a query parameter the endpoint does not
+/// take or one given more than once, naming it and the parameters the endpoint takes.
+async fn check_request(request: Request, next: Next) -> Response {
+    if let Err(response) = head_within_limits(&request) {
+        return response;
+    }
+    let endpoint = request.extensions().get::<MatchedPath>();
+    if let (Some(endpoint), Some(_)) = (endpoint, request.uri().query())
+        && let Err(response) = query_is_known(endpoint.as_str(), request.uri())
+    {
+        return response;
+    }
+    next.run(request).await
+}
+
+fn head_within_limits(request: &Request) -> Result<(), Response> {
     let target = request.uri();
     let uri = target.path_and_query().map_or(0, |p| p.as_str().len())
         + target.authority().map_or(0, |a| a.as_str().len());
     if uri > MAX_URI {
-        return error(
+        return Err(error(
             StatusCode::URI_TOO_LONG,
             format!(
                 "the URI is {uri} bytes long; the service takes at most {MAX_URI}: send less in the query"
             ),
             json!({ "limit": MAX_URI }),
-        );
+        ));
     }
     let headers: usize = request
         .headers()
@@ -210,30 +223,15 @@ async fn check_head(request: Request, next: Next) -> Response {
         .map(|(name, value)| name.as_str().len() + value.len() + 4)
         .sum();
     if headers > MAX_HEADER_BYTES {
-        return error(
+        return Err(error(
             StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             format!(
                 "the request headers are {headers} bytes; the service takes at most {MAX_HEADER_BYTES}: send fewer or shorter headers"
             ),
             json!({ "limit": MAX_HEADER_BYTES }),
-        );
+        ));
     }
-    next.run(request).await
-}
-
-/// Refuses (400) a query parameter the endpoint does not take, or one given more than once,
-/// naming it and the parameters the endpoint takes.
-async fn check_query(request: Request, next: Next) -> Response {
-    let endpoint = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string());
-    if let Some(endpoint) = endpoint
-        && let Err(response) = query_is_known(&endpoint, request.uri())
-    {
-        return response;
-    }
-    next.run(request).await
+    Ok(())
 }
 
 fn query_is_known(endpoint: &str, uri: &axum::http::Uri) -> Result<(), Response> {
