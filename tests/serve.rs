@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use charter::serve::{ENDPOINTS, Options, Reload, Service, compile, openapi, router};
+use charter::serve::{
+    CaseCounter, ENDPOINTS, Framing, Options, Reload, Service, array_to_ndjson, compile,
+    json_refusal, openapi, router,
+};
 use serde_json::Value;
 use tower::ServiceExt;
 
@@ -34,6 +37,7 @@ fn service_on(policy: &Path, max_body: usize, max_batch_cases: usize, today: &st
             max_batch_cases,
             today: Some(today.parse().unwrap()),
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
             max_concurrent_batches: 2,
         },
     )
@@ -184,10 +188,10 @@ fn decide_answers_like_the_cli() {
 fn bad_requests_get_clear_json_errors_and_never_a_500() {
     let service = service_for(Path::new("policies/complaint-office"), 2048, 2);
     let decide = format!("/v1/decide?now={NOW}");
-    // An unknown channel: 400 naming the field.
+    // A case with a channel the policy does not have: 422 naming the field.
     let case = example("accepted-phone.json").replace("\"phone\"", "\"fax\"");
     let (status, _, body) = call(&service, "POST", &decide, Some("application/json"), case);
-    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let body = json(&body);
     assert_eq!(body["field"], "channel", "{body}");
     assert!(body["error"].as_str().unwrap().contains("fax"), "{body}");
@@ -307,7 +311,7 @@ fn every_refusal_is_a_json_error() {
             Some("application/json"),
             case.clone(),
             StatusCode::BAD_REQUEST,
-            "duplicate field `now`",
+            "query parameter `now` is given more than once; give it once",
         ),
         (
             "POST",
@@ -315,7 +319,7 @@ fn every_refusal_is_a_json_error() {
             Some("application/json"),
             case.clone(),
             StatusCode::BAD_REQUEST,
-            "unknown field `when`",
+            "unknown query parameter `when`: `/v1/decide` takes only `now`",
         ),
         (
             "POST",
@@ -323,7 +327,7 @@ fn every_refusal_is_a_json_error() {
             Some("application/x-ndjson"),
             case.clone(),
             StatusCode::BAD_REQUEST,
-            "duplicate field `now`",
+            "`now` is given more than once",
         ),
         (
             "GET",
@@ -331,7 +335,7 @@ fn every_refusal_is_a_json_error() {
             None,
             String::new(),
             StatusCode::BAD_REQUEST,
-            "duplicate field `format`",
+            "`format` is given more than once",
         ),
         (
             "GET",
@@ -339,7 +343,7 @@ fn every_refusal_is_a_json_error() {
             None,
             String::new(),
             StatusCode::BAD_REQUEST,
-            "unknown field `style`",
+            "unknown query parameter `style`: `/v1/roles/{id}` takes only `format`, `lang`",
         ),
         (
             "GET",
@@ -608,6 +612,244 @@ fn roles_are_served_as_documents() {
     );
 }
 
+/// The line between 400 and 422: a body that is not a case (by the OpenAPI schema) is 400; a
+/// case the served policy refuses is 422, with the field and the id.
+#[test]
+fn cases_the_policy_refuses_are_422_and_malformed_ones_400() {
+    let service = office();
+    let decide = format!("/v1/decide?now={NOW}");
+    // Schema-valid, but received before any version of the policy took effect.
+    let case = r#"{"id": "C-OLD", "received_at": "2000-01-01T00:00:00Z", "channel": "phone", "category": "service"}"#;
+    let (status, ct, body) = call(&service, "POST", &decide, Some("application/json"), case);
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(ct, "application/json");
+    let body = json(&body);
+    assert_eq!(
+        (&body["id"], &body["field"]),
+        (&Value::from("C-OLD"), &Value::from("received_at"))
+    );
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("no version of the policy was in force"),
+        "{body}"
+    );
+    // Not a case: a field of the wrong type is 400, naming the field.
+    let case = r#"{"id": 7, "received_at": "2026-11-30T09:00:00+08:00", "channel": "phone", "category": "service"}"#;
+    let (status, _, body) = call(&service, "POST", &decide, Some("application/json"), case);
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(json(&body)["field"], "id");
+    // `now` is a date-time: empty is refused, saying what to send instead.
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        "/v1/decide?now=",
+        Some("application/json"),
+        example("accepted-phone.json"),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let body = json(&body);
+    assert_eq!(body["field"], "now");
+    assert!(
+        body["error"].as_str().unwrap().contains("`now` is empty"),
+        "{body}"
+    );
+    // Endpoints without parameters refuse unknown ones too.
+    let (status, _, body) = call(&service, "GET", "/healthz?verbose=1", None, Body::empty());
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json(&body)["error"],
+        "unknown query parameter `verbose`: `/healthz` takes no query parameters"
+    );
+}
+
+/// The OpenAPI document states what the service does with what it may be sent: `now` is a
+/// date-time, a batch item is any JSON value, and each decide operation lists its statuses,
+/// each with the JSON error body.
+#[test]
+fn openapi_describes_parameters_items_and_every_refusal() {
+    let doc = json(openapi::DOCUMENT);
+    let decide = &doc["paths"]["/v1/decide"]["post"];
+    assert_eq!(decide["parameters"][0]["schema"]["format"], "date-time");
+    let batch = &doc["paths"]["/v1/decide/batch"]["post"];
+    assert_eq!(
+        batch["requestBody"]["content"]["application/json"]["schema"]["items"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["description"],
+        "an item may be any JSON value"
+    );
+    for (operation, statuses) in [
+        (
+            decide,
+            &["400", "408", "413", "414", "415", "422", "431"][..],
+        ),
+        (
+            batch,
+            &["400", "408", "413", "414", "415", "431", "503"][..],
+        ),
+        (
+            &doc["paths"]["/healthz"]["get"],
+            &["400", "408", "414", "431"][..],
+        ),
+    ] {
+        for status in statuses {
+            let schema =
+                &operation["responses"][status]["content"]["application/json"]["schema"]["$ref"];
+            assert_eq!(
+                schema, "#/components/schemas/Error",
+                "{} {status}",
+                operation["operationId"]
+            );
+        }
+    }
+}
+
+/// A URI over 8192 bytes is 414, headers over 32 KiB 431: JSON bodies naming the limit.
+#[test]
+fn long_uris_and_large_headers_are_refused_with_json() {
+    let service = office();
+    let long = format!("/v1/policy?{}", "a".repeat(9000));
+    let (status, ct, body) = call(&service, "GET", &long, None, Body::empty());
+    assert_eq!(
+        (status, ct.as_str()),
+        (StatusCode::URI_TOO_LONG, "application/json"),
+        "{body}"
+    );
+    assert_eq!(json(&body)["limit"], 8192);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let response = runtime.block_on(async {
+        let mut request = Request::builder().uri("/healthz");
+        for i in 0..40 {
+            request = request.header(format!("x-filler-{i}"), "v".repeat(1000));
+        }
+        router(service)
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    });
+    assert_eq!(
+        response.status(),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE
+    );
+    let bytes = runtime
+        .block_on(axum::body::to_bytes(response.into_body(), 1 << 20))
+        .unwrap();
+    let body = json(std::str::from_utf8(&bytes).unwrap());
+    assert_eq!(body["limit"], 32768);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("send fewer or shorter headers"),
+        "{body}"
+    );
+}
+
+/// What hyper refuses by itself (before the router) is rewritten with a JSON body; the
+/// service's own answers pass untouched.
+#[test]
+fn hypers_own_refusals_get_json_bodies() {
+    let hyper = b"HTTP/1.1 431 Request Header Fields Too Large\r\nconnection: close\r\ncontent-length: 0\r\ndate: Wed, 02 Dec 2026 14:10:31 GMT\r\n\r\n";
+    let rewritten = String::from_utf8(json_refusal(hyper).unwrap()).unwrap();
+    let (head, body) = rewritten.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.starts_with("HTTP/1.1 431 ") && head.contains("content-type: application/json"),
+        "{head}"
+    );
+    assert!(
+        head.contains(&format!("content-length: {}", body.len())),
+        "{head}"
+    );
+    assert!(
+        json(body)["error"]
+            .as_str()
+            .unwrap()
+            .contains("100 headers")
+    );
+    // The service's own refusals have bodies: left alone.
+    let own =
+        b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: 12\r\n\r\n";
+    assert!(json_refusal(own).is_none());
+    assert!(json_refusal(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").is_none());
+    let with_body = b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n{}";
+    assert!(
+        json_refusal(with_body).is_none(),
+        "a head followed by bytes is not hyper's refusal"
+    );
+}
+
+/// Cases are counted as the body arrives, in NDJSON lines or array elements, wherever the
+/// chunks break; commas, brackets and escaped quotes inside strings are not separators.
+#[test]
+fn batch_cases_are_counted_chunk_by_chunk() {
+    let array = br#" [ {"id": "a,[b", "x": [1, 2, {"y": "\"]"}]},
+        7, "s]", [ ], {} ] "#;
+    for size in [1, 2, 3, 7, array.len()] {
+        let mut counter = CaseCounter::new(Framing::Array);
+        for chunk in array.chunks(size) {
+            counter.feed(chunk);
+        }
+        assert_eq!(counter.cases, 5, "chunks of {size}");
+    }
+    let mut counter = CaseCounter::new(Framing::Array);
+    counter.feed(b"[]");
+    assert_eq!(counter.cases, 0);
+    let ndjson = b"{}\n\n  \n{\"a\": 1}\r\n7";
+    for size in [1, 4, ndjson.len()] {
+        let mut counter = CaseCounter::new(Framing::Ndjson);
+        for chunk in ndjson.chunks(size) {
+            counter.feed(chunk);
+        }
+        assert_eq!(counter.cases, 3, "chunks of {size}");
+    }
+    // The array becomes one element per line, strings untouched.
+    let mut bytes = array.to_vec();
+    array_to_ndjson(&mut bytes);
+    let text = String::from_utf8(bytes).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| json(l.trim())).collect();
+    assert_eq!(lines.len(), 5, "{text}");
+    assert_eq!(lines[0]["id"], "a,[b");
+    assert_eq!(lines[0]["x"][2]["y"], "\"]");
+    assert_eq!(
+        (&lines[1], &lines[2]),
+        (&Value::from(7), &Value::from("s]"))
+    );
+}
+
+/// A JSON array written over several lines is decided element by element; `line` is the
+/// element's position.
+#[test]
+fn batch_arrays_may_span_lines() {
+    let service = office();
+    let good = example("accepted-phone.json");
+    let array = format!("[\n  {good},\n  \"not a case\",\n  {good}\n]\n");
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        &format!("/v1/decide/batch?now={NOW}"),
+        Some("application/json"),
+        array,
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let records = json(&body);
+    let records = records.as_array().unwrap();
+    assert_eq!(records.len(), 3);
+    assert_eq!(records[0]["route"]["role"], "office_director");
+    assert_eq!(records[1]["line"], 2);
+    assert_eq!(
+        records[2]["line"], 3,
+        "the id is seen twice: {}",
+        records[2]
+    );
+}
+
 /// Writes a file by renaming a complete temporary file over it, as editors and deploy tools do.
 fn replace(path: &Path, text: &str) {
     let tmp = path.with_extension("tmp");
@@ -797,6 +1039,120 @@ fn slow_clients_are_answered_408_and_closed() {
     );
     assert!(took < Duration::from_secs(3), "answered after {took:?}");
     writer.join().unwrap();
+    assert!(server.stop().success());
+}
+
+/// A client that sends its request line and headers one byte every two seconds is
+/// disconnected once `--header-timeout` has passed, while it is still sending.
+#[test]
+fn slow_headers_are_cut_off() {
+    let server = Server::start_with(
+        Path::new("policies/complaint-office"),
+        &["--header-timeout", "3"],
+    );
+    let mut stream = TcpStream::connect(&server.addr).unwrap();
+    let mut trickle = stream.try_clone().unwrap();
+    let started = Instant::now();
+    let writer = std::thread::spawn(move || {
+        for byte in b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n" {
+            if trickle.write_all(&[*byte]).is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(2));
+        }
+    });
+    let answer = read_answer(&mut stream, Duration::from_secs(20));
+    let took = started.elapsed();
+    assert_eq!(answer, "", "closed without an answer");
+    assert!(
+        took >= Duration::from_secs(3) && took < Duration::from_secs(7),
+        "closed after {took:?}"
+    );
+    drop(stream);
+    writer.join().unwrap();
+    // A client that sends its headers at once is served as before.
+    assert_eq!(server.request("GET", "/healthz", "").unwrap().0, 200);
+    assert!(server.stop().success());
+}
+
+/// A batch is refused (413) as soon as the case or the byte past the limit arrives, while the
+/// client has most of its declared body still to send: nothing beyond the limit is read.
+#[test]
+fn oversized_batches_are_refused_as_they_arrive() {
+    let server = Server::start_with(
+        Path::new("policies/complaint-office"),
+        &["--max-batch-cases", "2", "--max-batch-body", "4096"],
+    );
+    for (content_type, start, want) in [
+        (
+            "application/x-ndjson",
+            "{}\n{}\n{}\n".to_string(),
+            "more than 2 cases",
+        ),
+        (
+            "application/json",
+            "[{}, [1, 2], {}".to_string(),
+            "more than 2 cases",
+        ),
+        (
+            "application/json",
+            format!("[\"{}\"", "x".repeat(5000)),
+            "larger than 4096 bytes",
+        ),
+    ] {
+        let mut stream = TcpStream::connect(&server.addr).unwrap();
+        write!(
+            stream,
+            "POST /v1/decide/batch HTTP/1.1\r\nhost: x\r\ncontent-type: {content_type}\r\ncontent-length: 10000000\r\n\r\n{start}"
+        )
+        .unwrap();
+        let answer = read_answer(&mut stream, Duration::from_secs(10));
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "{content_type} {answer:?}"
+        );
+        let body = answer.split_once("\r\n\r\n").unwrap().1;
+        let error = json(body)["error"].as_str().unwrap().to_string();
+        assert!(error.contains(want), "{error}");
+    }
+    assert!(server.stop().success());
+}
+
+/// Requests hyper refuses before the router sees them (past its own limits, or not HTTP)
+/// are answered with the same status and a JSON body, on a real connection.
+#[test]
+fn malformed_http_is_refused_with_json() {
+    let server = Server::start(Path::new("policies/complaint-office"));
+    let headers: String = (0..150).map(|i| format!("x-{i}: y\r\n")).collect();
+    for (request, status) in [
+        ("NOT HTTP AT ALL\r\n\r\n".to_string(), "400"),
+        (
+            format!("GET /{} HTTP/1.1\r\nhost: x\r\n\r\n", "a".repeat(70_000)),
+            "414",
+        ),
+        (format!("GET /healthz HTTP/1.1\r\n{headers}\r\n"), "431"),
+        (
+            format!(
+                "GET /healthz?{} HTTP/1.1\r\nhost: x\r\n\r\n",
+                "a".repeat(9000)
+            ),
+            "414",
+        ),
+    ] {
+        let mut stream = TcpStream::connect(&server.addr).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let answer = read_answer(&mut stream, Duration::from_secs(10));
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{answer:?}"
+        );
+        assert!(
+            answer.contains("content-type: application/json"),
+            "{answer:?}"
+        );
+        let body = answer.split_once("\r\n\r\n").unwrap().1;
+        assert!(json(body)["error"].is_string(), "{body}");
+    }
     assert!(server.stop().success());
 }
 

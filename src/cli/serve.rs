@@ -45,6 +45,10 @@ pub struct Args {
     /// seconds; longer is answered 408 and the connection closed.
     #[arg(long, default_value_t = 30, value_name = "SECS")]
     request_timeout: u64,
+    /// The longest a client may take to send a request's line and headers, and the longest an
+    /// idle connection stays open, in seconds; the connection is closed after it.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    header_timeout: u64,
     /// The most batch requests decided at once (default: one per core); the next is answered
     /// 503 with `Retry-After: 1`.
     #[arg(long, value_name = "N")]
@@ -84,6 +88,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         max_batch_cases: args.max_batch_cases,
         today: None,
         request_timeout: Duration::from_secs(args.request_timeout.max(1)),
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         max_concurrent_batches: args
             .max_concurrent_batches
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))

@@ -4,14 +4,17 @@
 //! `POST /v1/decide`, `POST /v1/decide/batch`, `GET /v1/policy`, `GET /v1/roles/{id}`,
 //! `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`.
 //!
-//! Nothing a client sends gets a 500: bad cases are 400 with the field, oversized bodies 413,
-//! wrong content types 415, unknown paths 404 listing the endpoints, wrong methods 405.
+//! Nothing a client sends gets a 500: bodies that are not a case are 400 with the field,
+//! cases the policy refuses 422, oversized bodies 413, long URIs 414, large headers 431, wrong
+//! content types 415, unknown paths 404 listing the endpoints, wrong methods 405.
 
 #![allow(
     clippy::result_large_err,
     reason = "helpers return the finished error response, built at most once per request"
 )]
 
+mod body;
+mod listen;
 mod live;
 mod metrics;
 pub mod openapi;
@@ -22,7 +25,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{MatchedPath, Path as UrlPath, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
@@ -35,6 +38,8 @@ use crate::check::Validity;
 use crate::decide::batch::{BatchOptions, run_batch};
 use crate::decide::{Case, Decision, Outcome, Timestamp};
 
+pub use body::{CaseCounter, Framing, array_to_ndjson};
+pub use listen::{JsonRefusals, json_refusal};
 pub use live::{Current, Live, Reload, Stamp, check_for_change, compile};
 pub use metrics::Metrics;
 
@@ -48,6 +53,18 @@ pub const ENDPOINTS: [&str; 8] = [
     "GET /readyz",
     "GET /metrics",
     "GET /openapi.json",
+];
+
+/// The longest URI (path and query) the service takes; longer is 414.
+pub const MAX_URI: usize = 8192;
+/// The most bytes of request headers (names and values) the service takes; more is 431.
+pub const MAX_HEADER_BYTES: usize = 32 << 10;
+
+/// The query parameters each endpoint takes; any other, or one given twice, is 400.
+const QUERY_PARAMETERS: [(&str, &[&str]); 3] = [
+    ("/v1/decide", &["now"]),
+    ("/v1/decide/batch", &["now"]),
+    ("/v1/roles/{id}", &["format", "lang"]),
 ];
 
 /// Limits and settings of the service.
@@ -66,6 +83,9 @@ pub struct Options {
     /// The longest a request may take, from its headers to its answer, body included;
     /// longer is answered 408.
     pub request_timeout: Duration,
+    /// The longest a client may take to send a request's line and headers (and the longest an
+    /// idle connection stays open); the connection is closed after it.
+    pub header_timeout: Duration,
     /// The most batch requests served at once; the next is answered 503 with `Retry-After`.
     pub max_concurrent_batches: usize,
 }
@@ -145,6 +165,7 @@ pub fn router(service: Arc<Service>) -> Router {
             Arc::clone(&service),
             limit_and_json_errors,
         ))
+        .layer(middleware::from_fn(check_request))
         .layer(middleware::from_fn_with_state(
             Arc::clone(&service),
             measure,
@@ -165,6 +186,87 @@ async fn measure(State(service): State<Arc<Service>>, request: Request, next: Ne
         .metrics
         .request(&endpoint, response.status().as_u16(), started.elapsed());
     response
+}
+
+/// Refuses, before the request is routed to a handler, a URI over [`MAX_URI`] bytes (414),
+/// headers over [`MAX_HEADER_BYTES`] (431), and (400) a query parameter the endpoint does not
+/// take or one given more than once, naming it and the parameters the endpoint takes.
+async fn check_request(request: Request, next: Next) -> Response {
+    if let Err(response) = head_within_limits(&request) {
+        return response;
+    }
+    let endpoint = request.extensions().get::<MatchedPath>();
+    if let (Some(endpoint), Some(_)) = (endpoint, request.uri().query())
+        && let Err(response) = query_is_known(endpoint.as_str(), request.uri())
+    {
+        return response;
+    }
+    next.run(request).await
+}
+
+fn head_within_limits(request: &Request) -> Result<(), Response> {
+    let target = request.uri();
+    let uri = target.path_and_query().map_or(0, |p| p.as_str().len())
+        + target.authority().map_or(0, |a| a.as_str().len());
+    if uri > MAX_URI {
+        return Err(error(
+            StatusCode::URI_TOO_LONG,
+            format!(
+                "the URI is {uri} bytes long; the service takes at most {MAX_URI}: send less in the query"
+            ),
+            json!({ "limit": MAX_URI }),
+        ));
+    }
+    let headers: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if headers > MAX_HEADER_BYTES {
+        return Err(error(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!(
+                "the request headers are {headers} bytes; the service takes at most {MAX_HEADER_BYTES}: send fewer or shorter headers"
+            ),
+            json!({ "limit": MAX_HEADER_BYTES }),
+        ));
+    }
+    Ok(())
+}
+
+fn query_is_known(endpoint: &str, uri: &axum::http::Uri) -> Result<(), Response> {
+    let Ok(Query(pairs)) = Query::<Vec<(String, String)>>::try_from_uri(uri) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "the query string cannot be read; write it as `name=value&name=value`, percent-encoded",
+            json!({}),
+        ));
+    };
+    let allowed = QUERY_PARAMETERS
+        .iter()
+        .find(|(path, _)| *path == endpoint)
+        .map_or(&[][..], |(_, names)| *names);
+    for (i, (name, _)) in pairs.iter().enumerate() {
+        if !allowed.contains(&name.as_str()) {
+            let takes = match allowed {
+                [] => "takes no query parameters".to_string(),
+                names => format!("takes only `{}`", names.join("`, `")),
+            };
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("unknown query parameter `{name}`: `{endpoint}` {takes}"),
+                json!({ "field": name }),
+            ));
+        }
+        if pairs.iter().skip(i + 1).any(|(other, _)| other == name) {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("query parameter `{name}` is given more than once; give it once"),
+                json!({ "field": name }),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Cuts requests that take longer than `--request-timeout` (408), and turns every refusal
@@ -255,29 +357,7 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
     Some(value.split(';').next()?.trim().to_ascii_lowercase())
 }
 
-/// Reads the whole body, refusing more than `limit` bytes.
-async fn body_within(body: Body, limit: usize) -> Result<Bytes, Response> {
-    axum::body::to_bytes(body, limit).await.map_err(|e| {
-        let too_large =
-            std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("length limit"));
-        if too_large || e.to_string().contains("length limit") {
-            error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is larger than {limit} bytes"),
-                json!({ "limit": limit }),
-            )
-        } else {
-            error(
-                StatusCode::BAD_REQUEST,
-                format!("the body could not be read: {e}"),
-                json!({}),
-            )
-        }
-    })
-}
-
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DecideQuery {
     /// The evaluation instant (RFC 3339 with an offset); default: the server's clock.
     now: Option<String>,
@@ -285,6 +365,11 @@ struct DecideQuery {
 
 fn evaluation_instant(query: &DecideQuery) -> Result<i64, Response> {
     match &query.now {
+        Some(text) if text.is_empty() => Err(error(
+            StatusCode::BAD_REQUEST,
+            "query parameter `now` is empty; give an RFC 3339 instant such as `2026-11-30T12:00:00+08:00`, or leave it out to decide at the server's clock",
+            json!({ "field": "now" }),
+        )),
         Some(text) => Timestamp::parse(text).map(|t| t.secs).map_err(|e| {
             error(
                 StatusCode::BAD_REQUEST,
@@ -323,7 +408,7 @@ async fn decide(
         Ok(now) => now,
         Err(response) => return response,
     };
-    let bytes = match body_within(body, service.options.max_body).await {
+    let bytes = match body::read_within(body, service.options.max_body, None).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
@@ -358,7 +443,7 @@ async fn decide(
             (StatusCode::OK, json_headers(), body).into_response()
         }
         Err(e) => refused(error(
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             e.to_string(),
             json!({ "code": e.code(), "id": case.id, "field": e.field() }),
         )),
@@ -373,9 +458,9 @@ async fn decide_batch(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let array = match media_type(&headers).as_deref() {
-        Some("application/x-ndjson") => false,
-        Some("application/json") => true,
+    let framing = match media_type(&headers).as_deref() {
+        Some("application/x-ndjson") => Framing::Ndjson,
+        Some("application/json") => Framing::Array,
         _ => {
             return error(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -384,6 +469,7 @@ async fn decide_batch(
             );
         }
     };
+    let array = framing == Framing::Array;
     let Ok(permit) = Arc::clone(&service.batches).try_acquire_owned() else {
         let limit = service.options.max_concurrent_batches;
         let mut response = error(
@@ -400,43 +486,28 @@ async fn decide_batch(
         Ok(now) => now,
         Err(response) => return response,
     };
-    let bytes = match body_within(body, service.options.max_batch_body).await {
+    // Counted as the body arrives: a body over either limit is refused at the byte or the
+    // case past it, holding no more than the limit.
+    let mut counter = CaseCounter::new(framing);
+    let max = service.options.max_batch_cases;
+    let limit = service.options.max_batch_body;
+    let mut ndjson = match body::read_within(body, limit, Some((&mut counter, max))).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    // As NDJSON lines: a JSON array is split into one line per element.
-    let ndjson: Vec<u8> = if array {
-        let items: Vec<Value> = match serde_json::from_slice(&bytes) {
-            Ok(items) => items,
-            Err(e) => {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    format!("the body is not a JSON array: {e}"),
-                    json!({ "line": e.line(), "column": e.column() }),
-                );
-            }
-        };
-        // One line per element; an element that is not a case becomes an error record.
-        let mut out = Vec::with_capacity(bytes.len() + items.len());
-        for item in &items {
-            out.extend_from_slice(item.to_string().as_bytes());
-            out.push(b'\n');
+    if array {
+        // Checked whole without building the elements (`IgnoredAny` holds nothing), then
+        // rewritten in place to one element per line.
+        if let Err(e) = serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(&ndjson) {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "the body is not a JSON array: {e}; send `[case, case, …]`, or NDJSON as `application/x-ndjson`"
+                ),
+                json!({ "line": e.line(), "column": e.column() }),
+            );
         }
-        out
-    } else {
-        bytes.to_vec()
-    };
-    let cases = ndjson
-        .split(|b| *b == b'\n')
-        .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
-        .count();
-    let max = service.options.max_batch_cases;
-    if cases > max {
-        return error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the batch has {cases} cases; at most {max} are taken at once"),
-            json!({ "limit": max }),
-        );
+        array_to_ndjson(&mut ndjson);
     }
     let live = service.current.get();
     let worker = Arc::clone(&service);
@@ -576,7 +647,6 @@ async fn policy(State(service): State<Arc<Service>>) -> Response {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RoleQuery {
     format: Option<String>,
     lang: Option<String>,
@@ -763,9 +833,8 @@ pub async fn serve(
             }
         }
     });
-    let result = axum::serve(listener, router(service))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let header_timeout = service.options.header_timeout;
+    listen::accept_loop(listener, router(service), header_timeout, shutdown).await;
     watch.abort();
-    result
+    Ok(())
 }

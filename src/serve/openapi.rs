@@ -17,30 +17,62 @@ fn error_response(description: &str) -> Value {
     })
 }
 
-/// The document, generated now.
-pub fn document() -> Value {
+/// The refusals every operation may answer, whatever its path: a query parameter it does not
+/// take (`query` says which it takes), a request that takes too long, a URI or headers over
+/// the limits.
+fn common_errors(query: &str) -> serde_json::Map<String, Value> {
+    let mut responses = serde_json::Map::new();
+    responses.insert(
+        "400".into(),
+        error_response(&format!(
+            "A query parameter this operation does not take ({query}), or one given more than once; `field` names it. Also sent, with the same body, for a request hyper cannot parse as HTTP/1.1."
+        )),
+    );
+    responses.insert(
+        "408".into(),
+        error_response(
+            "The request took longer than --request-timeout (default 30 s) from its headers to its answer, body included; the connection is closed.",
+        ),
+    );
+    responses.insert(
+        "414".into(),
+        error_response("The URI is longer than 8192 bytes; `limit` gives the limit."),
+    );
+    responses.insert(
+        "431".into(),
+        error_response(
+            "The request headers are over 32768 bytes (names and values) or over 100 headers; `limit` gives the byte limit.",
+        ),
+    );
+    responses
+}
+
+/// An operation's responses: `own` over the common ones.
+fn responses(query: &str, own: Value) -> Value {
+    let mut all = common_errors(query);
+    if let Value::Object(own) = own {
+        all.extend(own);
+    }
+    Value::Object(all)
+}
+
+/// The schemas of the service's own bodies: errors, batch error records, the policy, health.
+fn service_schemas() -> serde_json::Map<String, Value> {
     let mut schemas = serde_json::Map::new();
-    let mut reader = SchemaSettings::openapi3()
-        .for_deserialize()
-        .into_generator();
-    let case = reader.subschema_for::<Case>();
-    schemas.extend(reader.take_definitions(true));
-    let mut writer = SchemaSettings::openapi3().for_serialize().into_generator();
-    let decision = writer.subschema_for::<Decision<'static>>();
-    schemas.extend(writer.take_definitions(true));
     schemas.insert(
         "Error".into(),
         json!({
             "type": "object",
             "required": ["error"],
+            "description": "Every refusal of the service: what is wrong and what to do, with the fields that apply.",
             "properties": {
                 "error": { "type": "string", "description": "What is wrong and what to do." },
-                "field": { "type": "string", "nullable": true, "description": "The field of the case it is about (e.g. `events[2].at`)." },
-                "line": { "type": "integer", "nullable": true },
+                "field": { "type": "string", "nullable": true, "description": "The field of the case (e.g. `events[2].at`) or the query parameter (e.g. `now`) it is about." },
+                "line": { "type": "integer", "nullable": true, "description": "Where the body stops being JSON (1-based)." },
                 "column": { "type": "integer", "nullable": true },
                 "id": { "type": "string", "nullable": true, "description": "The case id, when it could be read." },
-                "limit": { "type": "integer", "description": "The limit exceeded (413)." },
-                "endpoints": { "type": "array", "items": { "type": "string" }, "description": "The endpoints (404, 405)." },
+                "limit": { "type": "number", "description": "The limit exceeded: bytes (413, 414, 431), cases (413), seconds (408), batches at once (503)." },
+                "endpoints": { "type": "array", "items": { "type": "string" }, "description": "The endpoints (404 of a path, 405)." },
                 "roles": { "type": "array", "items": { "type": "string" }, "description": "The roles of the policy (404 of a role)." }
             }
         }),
@@ -50,7 +82,7 @@ pub fn document() -> Value {
         json!({
             "type": "object",
             "required": ["line", "error"],
-            "description": "A case of a batch that could not be decided; `line` is its 1-based line (NDJSON) or position (JSON array).",
+            "description": "An item of a batch that was not decided: not JSON, not a case, a case the policy refuses, or an id seen before. `line` is its 1-based line (NDJSON) or position (JSON array).",
             "properties": {
                 "line": { "type": "integer" },
                 "id": { "type": "string", "nullable": true },
@@ -59,13 +91,63 @@ pub fn document() -> Value {
             }
         }),
     );
-    let now = json!({
-        "name": "now", "in": "query", "required": false,
-        "description": "The instant to evaluate states at (RFC 3339 with an offset); default: the server's clock.",
-        "schema": { "type": "string", "example": "2026-11-30T12:00:00+08:00" }
+    let named = json!({
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["name", "label"],
+            "properties": { "name": { "type": "string" }, "label": { "type": "string" } }
+        }
     });
-    let text = |media: &str, description: &str| json!({ "description": description, "content": { media: { "schema": { "type": "string" } } } });
-    let ready = json!({
+    schemas.insert(
+        "Policy".into(),
+        json!({
+            "type": "object",
+            "required": ["name", "title", "live_version", "generation", "versions", "channels", "categories", "severities", "roles"],
+            "properties": {
+                "name": { "type": "string" },
+                "title": { "type": "string" },
+                "live_version": { "type": "string", "nullable": true, "description": "The version in force at the server's clock; null when none is yet." },
+                "generation": { "type": "integer", "description": "1 at start, +1 per reload" },
+                "versions": { "type": "array", "items": {
+                    "type": "object",
+                    "required": ["version", "effective", "digest"],
+                    "properties": {
+                        "version": { "type": "string" },
+                        "effective": { "type": "string", "format": "date", "nullable": true },
+                        "digest": { "type": "string", "description": "sha256 of the version's source, hex" }
+                    }
+                }},
+                "channels": named,
+                "categories": named,
+                "severities": named,
+                "roles": { "type": "array", "items": {
+                    "type": "object",
+                    "required": ["id", "title", "department", "reports_to"],
+                    "properties": {
+                        "id": { "type": "string" },
+                        "title": { "type": "string" },
+                        "department": { "type": "string", "nullable": true },
+                        "reports_to": { "type": "string", "nullable": true }
+                    }
+                }}
+            }
+        }),
+    );
+    schemas.insert(
+        "Health".into(),
+        json!({
+            "type": "object",
+            "required": ["status"],
+            "properties": { "status": { "type": "string", "enum": ["ok"] } }
+        }),
+    );
+    schemas.insert("Ready".into(), ready_schema());
+    schemas
+}
+
+fn ready_schema() -> Value {
+    json!({
         "type": "object",
         "required": ["ready", "version", "generation", "today", "calendars", "warnings"],
         "properties": {
@@ -93,91 +175,134 @@ pub fn document() -> Value {
                 }
             }}
         }
+    })
+}
+
+/// The `now` query parameter of both decide operations.
+fn now_parameter() -> Value {
+    json!({
+        "name": "now", "in": "query", "required": false,
+        "description": "The instant to evaluate states at, RFC 3339 with an offset; default: the server's clock. An empty or malformed value is refused 400; an instant whose states cannot be computed (outside a calendar's range) makes the case 422.",
+        "schema": { "type": "string", "format": "date-time", "example": "2026-11-30T12:00:00+08:00" }
+    })
+}
+
+/// The example case of the documentation, decided 200 under the complaint office's policy.
+const EXAMPLE_CASE: &str =
+    include_str!("../../examples/cases/complaint-office/accepted-phone.json");
+
+fn json_body(schema: Value) -> Value {
+    json!({ "application/json": { "schema": schema } })
+}
+
+fn decide_operation(case: &Value, decision: &Value) -> Value {
+    let example: Value = serde_json::from_str(EXAMPLE_CASE).unwrap_or(Value::Null);
+    json!({
+        "operationId": "decide",
+        "summary": "Decide one case",
+        "parameters": [now_parameter()],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": case, "example": example } } },
+        "responses": responses("it takes `now`", json!({
+            "200": { "description": "The decision.", "content": json_body(decision.clone()) },
+            "400": error_response("The body is not UTF-8, not JSON, or not a case (a missing field, a wrong type, an unknown field; `field`, `line` and `column` say where); or `now` is empty or not RFC 3339; or a query parameter other than `now`, or `now` twice."),
+            "413": error_response("The body is larger than --max-body (default 1 MiB); `limit` gives it."),
+            "415": error_response("The content type is not application/json."),
+            "422": error_response("A case, but the policy refuses to decide it: a channel, category, severity, role or attribute the policy does not have, events out of order, no version of the policy in force when it was received, or a deadline outside what a calendar covers. `field` and `id` say which.")
+        }))
+    })
+}
+
+fn batch_operation(decision: &Value) -> Value {
+    let item = json!({ "description": "Any JSON value: each is decided as a case, and one that is not a case, or that the policy refuses, becomes a BatchError record at its position." });
+    let counts = json!({
+        "x-charter-cases": { "description": "Items read", "schema": { "type": "integer" } },
+        "x-charter-errors": { "description": "Items answered with a BatchError", "schema": { "type": "integer" } }
     });
+    json!({
+        "operationId": "decideBatch",
+        "summary": "Decide many cases",
+        "description": "NDJSON in, NDJSON out (one decision or BatchError per non-blank line, in order); or a JSON array of any values in, a JSON array out (one decision or BatchError per item, in order). An item that is not a case does not fail the batch: the answer is 200 and the item's record is a BatchError saying what is wrong. Duplicate ids are refused as BatchErrors too.",
+        "parameters": [now_parameter()],
+        "requestBody": { "required": true, "content": {
+            "application/x-ndjson": { "schema": { "type": "string", "description": "Lines of JSON, each decided as a case; blank lines are skipped. Any text: a line that is not a case becomes a BatchError." } },
+            "application/json": { "schema": { "type": "array", "items": item } }
+        }},
+        "responses": responses("it takes `now`", json!({
+            "200": { "description": "One record per item, in input order: the decision, or a BatchError.", "headers": counts, "content": {
+                "application/x-ndjson": { "schema": { "type": "string" } },
+                "application/json": { "schema": { "type": "array", "items": { "anyOf": [decision, { "$ref": "#/components/schemas/BatchError" }] } } }
+            }},
+            "400": error_response("An application/json body that is not a JSON array (`line` and `column` say where it stops being one); or `now` is empty or not RFC 3339; or a query parameter other than `now`, or `now` twice."),
+            "413": error_response("The body is over --max-batch-body (default 16 MiB) or holds more than --max-batch-cases items (default 10,000); refused as the byte or item past the limit arrives. `limit` gives the limit."),
+            "415": error_response("The content type is neither application/x-ndjson nor application/json."),
+            "503": {
+                "description": "--max-concurrent-batches batches (default one per core) are being decided already; `limit` gives the number. Retry after the seconds in `Retry-After`.",
+                "headers": { "Retry-After": { "schema": { "type": "integer" }, "example": 1 } },
+                "content": json_body(json!({ "$ref": "#/components/schemas/Error" }))
+            }
+        }))
+    })
+}
+
+fn role_operation() -> Value {
+    json!({
+        "operationId": "role",
+        "summary": "A role's position description",
+        "parameters": [
+            { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "example": "office_director" },
+            { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["md", "html"], "default": "md" } },
+            { "name": "lang", "in": "query", "required": false, "schema": { "type": "string", "enum": ["zh", "en"], "default": "zh" } }
+        ],
+        "responses": responses("it takes `format` and `lang`", json!({
+            "200": { "description": "The document.", "content": {
+                "text/markdown": { "schema": { "type": "string" } },
+                "text/html": { "schema": { "type": "string" } }
+            }},
+            "400": error_response("A format other than md or html, a language other than zh or en (`field` names the parameter), or a query parameter other than these, or one given twice."),
+            "404": error_response("No such role; `roles` lists them.")
+        }))
+    })
+}
+
+/// A `GET` without parameters, answering `ok` (a response object) when it succeeds.
+fn simple_get(id: &str, summary: &str, ok: Value) -> Value {
+    json!({
+        "operationId": id,
+        "summary": summary,
+        "responses": responses("it takes none", json!({ "200": ok }))
+    })
+}
+
+/// The document, generated now.
+pub fn document() -> Value {
+    let mut schemas = serde_json::Map::new();
+    let mut reader = SchemaSettings::openapi3()
+        .for_deserialize()
+        .into_generator();
+    let case = Value::from(reader.subschema_for::<Case>());
+    schemas.extend(reader.take_definitions(true));
+    let mut writer = SchemaSettings::openapi3().for_serialize().into_generator();
+    let decision = Value::from(writer.subschema_for::<Decision<'static>>());
+    schemas.extend(writer.take_definitions(true));
+    schemas.extend(service_schemas());
+    let reference = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+    let ok = |description: &str, name: &str| json!({ "description": description, "content": json_body(reference(name)) });
     json!({
         "openapi": "3.0.3",
         "info": {
             "title": "charter",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Where a complaint goes and when it is due: decisions under a compiled complaint-handling policy. Field names of the decision are the contract described in docs/decide.md."
+            "description": "Where a complaint goes and when it is due: decisions under a compiled complaint-handling policy. Field names of the decision are the contract described in docs/decide.md. Every refusal has a JSON body (the Error schema), also those no operation lists: a path that is none of these is 404 with `endpoints`, a method a path does not take is 405 with `endpoints` and an `Allow` header. A client that takes longer than --header-timeout (default 10 s) to send a request's line and headers is disconnected without an answer."
         },
         "paths": {
-            "/v1/decide": { "post": {
-                "operationId": "decide",
-                "summary": "Decide one case",
-                "parameters": [now],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": case } } },
-                "responses": {
-                    "200": { "description": "The decision.", "content": { "application/json": { "schema": decision } } },
-                    "400": error_response("The case is not valid JSON or does not fit the policy, or a query parameter is unknown, repeated or malformed; `field` names the field."),
-                    "408": error_response("The request took longer than --request-timeout (default 30 s), body included; the connection is closed."),
-                    "413": error_response("The body is larger than the limit (--max-body)."),
-                    "415": error_response("The content type is not application/json.")
-                }
-            }},
-            "/v1/decide/batch": { "post": {
-                "operationId": "decideBatch",
-                "summary": "Decide many cases",
-                "description": "NDJSON in, NDJSON out (one decision or BatchError per line, in order); or a JSON array in, a JSON array out. Headers `x-charter-cases` and `x-charter-errors` give the counts.",
-                "parameters": [now],
-                "requestBody": { "required": true, "content": {
-                    "application/x-ndjson": { "schema": { "type": "string" } },
-                    "application/json": { "schema": { "type": "array", "items": case } }
-                }},
-                "responses": {
-                    "200": { "description": "One record per case, in input order.", "content": {
-                        "application/x-ndjson": { "schema": { "type": "string" } },
-                        "application/json": { "schema": { "type": "array", "items": { "oneOf": [decision, { "$ref": "#/components/schemas/BatchError" }] } } }
-                    }},
-                    "400": error_response("A JSON array body that is not an array of JSON values, or a query parameter that is unknown, repeated or malformed."),
-                    "408": error_response("The request took longer than --request-timeout (default 30 s), body included; the connection is closed."),
-                    "413": error_response("The body or the number of cases is over the limit (--max-batch-body, --max-batch-cases)."),
-                    "415": error_response("The content type is neither application/x-ndjson nor application/json."),
-                    "503": {
-                        "description": "--max-concurrent-batches batches (default one per core) are being decided already; `limit` gives the number. Retry after the seconds in `Retry-After`.",
-                        "headers": { "Retry-After": { "schema": { "type": "integer" }, "example": 1 } },
-                        "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
-                    }
-                }
-            }},
-            "/v1/policy": { "get": {
-                "operationId": "policy",
-                "summary": "The policy served: name, versions with digests, the live version, channels, categories, severities, roles",
-                "responses": { "200": { "description": "The policy.", "content": { "application/json": { "schema": { "type": "object" } } } } }
-            }},
-            "/v1/roles/{id}": { "get": {
-                "operationId": "role",
-                "summary": "A role's position description",
-                "parameters": [
-                    { "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "example": "office_director" },
-                    { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["md", "html"], "default": "md" } },
-                    { "name": "lang", "in": "query", "required": false, "schema": { "type": "string", "enum": ["zh", "en"], "default": "zh" } }
-                ],
-                "responses": {
-                    "200": { "description": "The document.", "content": {
-                        "text/markdown": { "schema": { "type": "string" } },
-                        "text/html": { "schema": { "type": "string" } }
-                    }},
-                    "400": error_response("An unknown format or language, or a query parameter that is unknown or repeated."),
-                    "404": error_response("No such role; `roles` lists them.")
-                }
-            }},
-            "/healthz": { "get": {
-                "operationId": "healthz", "summary": "The process is up",
-                "responses": { "200": { "description": "`{\"status\": \"ok\"}`", "content": { "application/json": { "schema": { "type": "object" } } } } }
-            }},
-            "/readyz": { "get": {
-                "operationId": "readyz", "summary": "A policy is loaded and served; how long its calendars stay valid",
-                "responses": { "200": { "description": "`{\"ready\": true, \"version\", \"generation\", \"today\", \"calendars\", \"warnings\"}`: each calendar the policy decides with that has a valid range, its last valid day and the days left (negative once ended); an E0021 warning for each within 90 days of its end (the service stays ready)", "content": { "application/json": { "schema": ready } } } }
-            }},
-            "/metrics": { "get": {
-                "operationId": "metrics", "summary": "Prometheus metrics: requests, latency, decisions by outcome, reloads, days left in each calendar's valid range",
-                "responses": { "200": text("text/plain", "The Prometheus text format.") }
-            }},
-            "/openapi.json": { "get": {
-                "operationId": "openapi", "summary": "This document",
-                "responses": { "200": { "description": "The OpenAPI document.", "content": { "application/json": { "schema": { "type": "object" } } } } }
-            }}
+            "/v1/decide": { "post": decide_operation(&case, &decision) },
+            "/v1/decide/batch": { "post": batch_operation(&decision) },
+            "/v1/policy": { "get": simple_get("policy", "The policy served: name, versions with digests, the live version, channels, categories, severities, roles", ok("The policy.", "Policy")) },
+            "/v1/roles/{id}": { "get": role_operation() },
+            "/healthz": { "get": simple_get("healthz", "The process is up", ok("`{\"status\": \"ok\"}`", "Health")) },
+            "/readyz": { "get": simple_get("readyz", "A policy is loaded and served; how long its calendars stay valid", ok("Each calendar the policy decides with that has a valid range, its last valid day and the days left (negative once ended); an E0021 warning for each within 90 days of its end (the service stays ready).", "Ready")) },
+            "/metrics": { "get": simple_get("metrics", "Prometheus metrics: requests, latency, decisions by outcome, reloads, days left in each calendar's valid range", json!({ "description": "The Prometheus text format.", "content": { "text/plain": { "schema": { "type": "string" } } } })) },
+            "/openapi.json": { "get": simple_get("openapi", "This document", json!({ "description": "The OpenAPI document.", "content": json_body(json!({ "type": "object" })) })) }
         },
         "components": { "schemas": schemas }
     })
