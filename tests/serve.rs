@@ -32,6 +32,7 @@ fn service_on(policy: &Path, max_body: usize, max_batch_cases: usize, today: &st
         live,
         Options {
             policy: policy.to_path_buf(),
+            import_roots: Vec::new(),
             max_body,
             max_batch_body: 1 << 20,
             max_batch_cases,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{Failure, engine_failure, existing};
-use crate::serve::{Options, Service, compile, serve};
+use crate::serve::{Options, Service, compile_within, serve};
 
 /// Arguments of `charter serve`.
 #[derive(clap::Args)]
@@ -67,22 +67,26 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         .with_ansi(false)
         .try_init();
     existing(&args.policy)?;
-    let live = match compile(&args.policy, 1) {
+    let import_roots = crate::cli::import_roots(&args.policy);
+    let live = match compile_within(&args.policy, &import_roots, 1) {
         Ok(live) => live,
         // Compiled once more, only to fail with the diagnostics themselves.
         Err((text, _)) => {
-            return Err(match crate::load::engine(&args.policy) {
-                Err((error, loaded)) => engine_failure(&args.policy, error, &loaded),
-                Ok(_) => Failure::Policy {
-                    diagnostics: Vec::new(),
-                    sources: Default::default(),
-                    message: text,
+            return Err(
+                match crate::load::engine_within(&args.policy, &import_roots) {
+                    Err((error, loaded)) => engine_failure(&args.policy, error, &loaded),
+                    Ok(_) => Failure::Policy {
+                        diagnostics: Vec::new(),
+                        sources: Default::default(),
+                        message: text,
+                    },
                 },
-            });
+            );
         }
     };
     let options = Options {
         policy: args.policy.clone(),
+        import_roots,
         max_body: args.max_body,
         max_batch_body: args.max_batch_body,
         max_batch_cases: args.max_batch_cases,

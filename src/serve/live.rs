@@ -77,7 +77,22 @@ fn source_paths(loaded: &Loaded) -> Vec<PathBuf> {
 
 /// Compiles the policy at `path`; on failure, the rendered diagnostics.
 pub fn compile(path: &Path, generation: u64) -> Result<Live, (String, Stamp)> {
-    match crate::load::engine(path) {
+    compile_within(path, &[], generation)
+}
+
+/// [`compile`], with imports confined to `roots` (none: the folder that holds the policy's
+/// folder).
+pub fn compile_within(
+    path: &Path,
+    roots: &[std::path::PathBuf],
+    generation: u64,
+) -> Result<Live, (String, Stamp)> {
+    let loaded = if roots.is_empty() {
+        crate::load::engine(path)
+    } else {
+        crate::load::engine_within(path, roots)
+    };
+    match loaded {
         Ok((engine, loaded)) => Ok(Live {
             engine,
             stamp: Stamp::take(path, &source_paths(&loaded)),
@@ -145,13 +160,18 @@ pub enum Reload {
 
 /// Looks at the policy's files once, and reloads when they changed since `last` (which is
 /// updated, so a broken change is reported once, not at every look).
-pub fn check_for_change(policy: &Path, current: &Current, last: &mut Stamp) -> Reload {
+pub fn check_for_change(
+    policy: &Path,
+    roots: &[std::path::PathBuf],
+    current: &Current,
+    last: &mut Stamp,
+) -> Reload {
     let now = Stamp::take(policy, &last.paths());
     if now == *last {
         return Reload::Unchanged;
     }
     let generation = current.get().generation + 1;
-    match compile(policy, generation) {
+    match compile_within(policy, roots, generation) {
         Ok(live) => {
             *last = live.stamp.clone();
             current.set(live);

@@ -40,7 +40,7 @@ use crate::decide::{Case, Decision, Outcome, Timestamp};
 
 pub use body::{CaseCounter, Framing, array_to_ndjson};
 pub use listen::{JsonRefusals, json_refusal};
-pub use live::{Current, Live, Reload, Stamp, check_for_change, compile};
+pub use live::{Current, Live, Reload, Stamp, check_for_change, compile, compile_within};
 pub use metrics::Metrics;
 
 /// Every endpoint, as listed by a 404.
@@ -72,6 +72,9 @@ const QUERY_PARAMETERS: [(&str, &[&str]); 3] = [
 pub struct Options {
     /// The policy path (file or folder), watched for changes.
     pub policy: PathBuf,
+    /// The folders its imports may read from (`--import-root`); empty: the folder that holds
+    /// the policy's folder.
+    pub import_roots: Vec<PathBuf>,
     /// The largest request body accepted by `/v1/decide`, in bytes.
     pub max_body: usize,
     /// The largest request body accepted by `/v1/decide/batch`, in bytes.
@@ -123,7 +126,8 @@ impl Service {
 
     /// Looks at the policy's files once and reloads on change; logs what happened.
     pub fn poll(&self, last: &mut Stamp) -> Reload {
-        let result = check_for_change(&self.options.policy, &self.current, last);
+        let options = &self.options;
+        let result = check_for_change(&options.policy, &options.import_roots, &self.current, last);
         match &result {
             Reload::Unchanged => {}
             Reload::Swapped { generation } => {

@@ -67,6 +67,7 @@ fn service_schemas() -> serde_json::Map<String, Value> {
             "description": "Every refusal of the service: what is wrong and what to do, with the fields that apply.",
             "properties": {
                 "error": { "type": "string", "description": "What is wrong and what to do." },
+                "code": { "type": "string", "pattern": "^C[0-9]{4}$", "description": "The case error code (C0001…, see docs/decide.md), when the refusal is about the case." },
                 "field": { "type": "string", "nullable": true, "description": "The field of the case (e.g. `events[2].at`) or the query parameter (e.g. `now`) it is about." },
                 "line": { "type": "integer", "nullable": true, "description": "Where the body stops being JSON (1-based)." },
                 "column": { "type": "integer", "nullable": true },
@@ -85,6 +86,7 @@ fn service_schemas() -> serde_json::Map<String, Value> {
             "description": "An item of a batch that was not decided: not JSON, not a case, a case the policy refuses, or an id seen before. `line` is its 1-based line (NDJSON) or position (JSON array).",
             "properties": {
                 "line": { "type": "integer" },
+                "code": { "type": "string", "pattern": "^C[0-9]{4}$", "description": "The case error code (C0001…, see docs/decide.md)." },
                 "id": { "type": "string", "nullable": true },
                 "field": { "type": "string", "nullable": true },
                 "error": { "type": "string" }
