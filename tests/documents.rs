@@ -150,7 +150,7 @@ fn documents_follow_the_policy() {
         "coordinator",
     ]);
     assert!(
-        md.contains("涉及部门包含“finance”；或涉及金额>5000"),
+        md.contains("涉及部门包含“财务部”；或涉及金额超过5,000"),
         "{md}"
     );
     // Editing the policy changes the document: a copy with another condition.
@@ -158,7 +158,7 @@ fn documents_follow_the_policy() {
         crate::support::office_copy(|t| t.replace("amount > 5000", "amount > 8000"));
     let md = doc(&["role", "--policy", office.to_str().unwrap(), "coordinator"]);
     assert!(
-        md.contains("涉及金额>8000") && !md.contains("涉及金额>5000"),
+        md.contains("涉及金额超过8,000") && !md.contains("涉及金额超过5,000"),
         "{md}"
     );
 }
