@@ -150,7 +150,7 @@ fn documents_follow_the_policy() {
         "coordinator",
     ]);
     assert!(
-        md.contains("涉及部门包含“finance”；或涉及金额>5000"),
+        md.contains("涉及部门包含“财务部”；或涉及金额超过5,000"),
         "{md}"
     );
     // Editing the policy changes the document: a copy with another condition.
@@ -158,7 +158,7 @@ fn documents_follow_the_policy() {
         crate::support::office_copy(|t| t.replace("amount > 5000", "amount > 8000"));
     let md = doc(&["role", "--policy", office.to_str().unwrap(), "coordinator"]);
     assert!(
-        md.contains("涉及金额>8000") && !md.contains("涉及金额>5000"),
+        md.contains("涉及金额超过8,000") && !md.contains("涉及金额超过5,000"),
         "{md}"
     );
 }
@@ -550,4 +550,210 @@ fn chromium_renders_the_html() {
             }
         }
     }
+}
+
+/// The identifiers of a policy, each with its label in Chinese and English: every declared
+/// name (roles, targets, events, stages, categories, channels, departments, severities,
+/// attributes, calendars, fields, SLA blocks, ladders, callbacks, reports, procedures, steps,
+/// duties) and every event a target or callback starts or stops at. The compiled policy
+/// serializes every declaration as `{"name": …, "label": {"text", "zh"?, "en"?}}`.
+fn identifiers(policy: &charter::check::Policy) -> Vec<(String, serde_json::Value)> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<(String, serde_json::Value)>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let (Some(serde_json::Value::String(name)), Some(label)) =
+                    (map.get("name"), map.get("label"))
+                {
+                    out.push((name.clone(), label.clone()));
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(list) => list.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&serde_json::to_value(policy).unwrap(), &mut out);
+    let targets = (policy.slas.iter().flat_map(|s| &s.targets))
+        .chain(policy.stages.iter().flat_map(|s| &s.targets));
+    let mut events: Vec<String> = targets
+        .flat_map(|t| std::iter::once(t.start.clone()).chain(t.stop.clone()))
+        .chain(
+            policy
+                .callbacks
+                .iter()
+                .filter_map(|c| Some(c.within.as_ref()?.1.clone())),
+        )
+        .collect();
+    events.retain(|e| !policy.events.iter().any(|d| &d.name == e));
+    out.extend(
+        events
+            .into_iter()
+            .map(|e| (e, serde_json::json!({"text": ""}))),
+    );
+    out
+}
+
+/// A label as a document in `lang` shows it.
+fn pick<'a>(label: &'a serde_json::Value, lang: &str) -> &'a str {
+    (label.get(lang).or_else(|| label.get("text")))
+        .and_then(|t| t.as_str())
+        .unwrap_or("")
+}
+
+/// Every text the policy itself writes, as a document in `lang` shows it: its labels.
+fn own_texts(policy: &charter::check::Policy, lang: &str) -> Vec<String> {
+    fn walk(v: &serde_json::Value, lang: &str, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(map)
+                if map.contains_key("text")
+                    && map
+                        .keys()
+                        .all(|k| ["text", "zh", "en"].contains(&k.as_str())) =>
+            {
+                out.push(pick(v, lang).to_string());
+            }
+            serde_json::Value::Object(map) => map.values().for_each(|v| walk(v, lang, out)),
+            serde_json::Value::Array(list) => list.iter().for_each(|v| walk(v, lang, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&serde_json::to_value(policy).unwrap(), lang, &mut out);
+    out
+}
+
+/// The places `word` stands as a whole word in `text` (case-sensitive; a word is made of
+/// ASCII letters, digits and `_`).
+fn whole_word_at(text: &str, word: &str) -> Vec<usize> {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    (text.match_indices(word))
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            !text[..at].chars().next_back().is_some_and(ident)
+                && !text[at + word.len()..].chars().next().is_some_and(ident)
+        })
+        .collect()
+}
+
+/// The identifiers that must not appear in a document in `lang`: those with `_` or a digit,
+/// which no label writes, and those whose label in `lang` is not the identifier itself;
+/// except a plain word that the policy's own texts in `lang` use as a word (`containment`
+/// as an event's English label), which the document may print for that reason.
+fn forbidden(policy: &charter::check::Policy, lang: &str) -> Vec<String> {
+    let texts = own_texts(policy, lang);
+    let mut words: Vec<String> = identifiers(policy)
+        .into_iter()
+        .filter(|(name, label)| {
+            let program = name.contains('_') || name.chars().any(|c| c.is_ascii_digit());
+            let labelled_otherwise = pick(label, lang) != name;
+            let own_word = texts.iter().any(|t| !whole_word_at(t, name).is_empty());
+            program || (labelled_otherwise && !own_word)
+        })
+        .map(|(name, _)| name)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Charter's own English phrases whose words are spelt like identifiers of the shipped
+/// policies (`close`, `received`, `result`, `update`, `callback`): taken out before the scan,
+/// so that the scan still finds the word anywhere else.
+const CHARTER_PHRASES: [&str; 6] = [
+    "by close of business",
+    "Reports received",
+    "Key result",
+    "Progress update",
+    "an update",
+    "callback (from ",
+];
+
+/// The text of a document: HTML without its style sheet and tags, and without charter's own
+/// phrases.
+fn readable(document: &str, format: &str) -> String {
+    let mut document = document.to_string();
+    for phrase in CHARTER_PHRASES {
+        document = document.replace(phrase, " ");
+    }
+    if format != "html" {
+        return document;
+    }
+    let without_style = match (document.find("<style"), document.find("</style>")) {
+        (Some(a), Some(b)) if a < b => format!("{}{}", &document[..a], &document[b..]),
+        _ => document,
+    };
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in without_style.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// Each place in `text` where one of `words` appears, with the text around it.
+fn leaks(text: &str, words: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for word in words {
+        for at in whole_word_at(text, word) {
+            let before: Vec<char> = text[..at].chars().rev().take(30).collect();
+            let before: String = before.into_iter().rev().collect();
+            let after: String = text[at + word.len()..].chars().take(30).collect();
+            found.push(format!("`{word}` in …{before}{word}{after}…").replace('\n', " "));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_scan_finds_a_planted_identifier() {
+    let words = vec!["walk_in".to_string(), "phone".to_string()];
+    let found = leaks("渠道为walk_in或电话；phones, telephone", &words);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("`walk_in` in …渠道为walk_in或电话"),
+        "{found:?}"
+    );
+    assert_eq!(
+        readable("<p class=\"phone\">电话</p>", "html").trim(),
+        "电话"
+    );
+}
+
+/// No identifier of the policy in any document: every role, the procedure and the org chart
+/// of every shipped policy, in Chinese and English, Markdown and HTML, name everything by its
+/// label. A failure names the document, the identifier and the text around it.
+#[test]
+fn no_identifier_of_the_policy_in_any_document() {
+    let mut faults = Vec::new();
+    for policy in POLICIES {
+        let path = format!("policies/{policy}");
+        let engine = charter::load::engine(std::path::Path::new(&path))
+            .map_err(|(e, _)| e.to_string())
+            .unwrap()
+            .0;
+        let compiled = &engine.versions().last().unwrap().policy;
+        for lang in ["zh", "en"] {
+            let words = forbidden(compiled, lang);
+            for kind in [&["role", "--all"][..], &["procedure"], &["org-chart"]] {
+                for format in ["md", "html"] {
+                    let mut args = kind.to_vec();
+                    args.extend(["--policy", &path, "--lang", lang, "--format", format]);
+                    let text = readable(&doc(&args), format);
+                    for leak in leaks(&text, &words) {
+                        faults.push(format!("{policy} {} ({lang}, {format}): {leak}", kind[0]));
+                    }
+                }
+            }
+        }
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
 }

@@ -454,7 +454,7 @@ impl<'a> Pr<'a> {
             ),
             Lang::En => format!(
                 "{} may be extended{}, with a reason, by at most {} in total{}",
-                e.target,
+                target_name(policy, &e.target, lang),
                 when.map(|w| format!(" when {w}")).unwrap_or_default(),
                 e.max,
                 e.count

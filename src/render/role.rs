@@ -5,7 +5,9 @@
 use crate::check::{Duty, Policy, Recipient, Requirement, Role, Rule, Trigger, Whom};
 use crate::vocabulary::AuthorityLevel;
 
-use super::words::{cond_words, deadline_words, event_name, span_words, target_name, unit_zh};
+use super::words::{
+    cond_words, deadline_words, event_name, money, span_words, target_name, unit_zh,
+};
 use super::{Block, Control, Document, Lang, table_or};
 
 /// The position description of `policy.roles[index]`.
@@ -265,7 +267,7 @@ impl<'a> Pd<'a> {
                     AuthorityLevel::Approve => self.say("批准", "approve"),
                 };
                 let limit = (a.limit.as_ref())
-                    .map(|(n, currency)| format!("{n} {currency}"))
+                    .map(|(n, currency)| money(*n, currency, self.lang))
                     .unwrap_or_else(none);
                 vec![self.l(&a.matter), level, limit]
             })

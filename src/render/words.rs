@@ -143,7 +143,10 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
                         format!("{}{name}", lang.say("非", "not "))
                     }
                 }
-                AttrTest::Number(op, n) => format!("{name}{sep}{}{sep}{n}", op_symbol(*op)),
+                AttrTest::Number(op, n) => match lang {
+                    Lang::Zh => format!("{name}{}{}", op_words(*op, lang), amount(*n)),
+                    Lang::En => format!("{name} {} {}", op_words(*op, lang), amount(*n)),
+                },
                 AttrTest::Text(eq, s) => {
                     format!("{name}{sep}{}{sep}“{s}”", if *eq { "=" } else { "≠" })
                 }
@@ -161,24 +164,62 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
                     lang.say("为", "is"),
                     items
                         .iter()
-                        .map(f64::to_string)
+                        .map(|n| amount(*n))
                         .collect::<Vec<_>>()
                         .join(lang.say("或", " or "))
                 ),
-                AttrTest::Contains(s) => format!("{name}{}“{s}”", lang.say("包含", " include ")),
+                AttrTest::Contains(s) => format!(
+                    "{name}{}“{}”",
+                    lang.say("包含", " include "),
+                    value_name(policy, s, lang)
+                ),
             }
         }
     }
 }
 
-fn op_symbol(op: CompareOp) -> &'static str {
+/// A comparison of numbers in words: "超过", "more than".
+fn op_words(op: CompareOp, lang: Lang) -> &'static str {
     match op {
-        CompareOp::Eq => "=",
-        CompareOp::Ne => "≠",
-        CompareOp::Lt => "<",
-        CompareOp::Le => "≤",
-        CompareOp::Gt => ">",
-        CompareOp::Ge => "≥",
+        CompareOp::Eq => lang.say("为", "is"),
+        CompareOp::Ne => lang.say("不为", "is not"),
+        CompareOp::Lt => lang.say("少于", "less than"),
+        CompareOp::Le => lang.say("不超过", "at most"),
+        CompareOp::Gt => lang.say("超过", "more than"),
+        CompareOp::Ge => lang.say("不少于", "at least"),
+    }
+}
+
+/// A string value of a condition in words: the label of the department it names
+/// (`departments contains "finance"` with `department finance "财务部"`), else as written.
+fn value_name(policy: &Policy, value: &str, lang: Lang) -> String {
+    (policy.departments.iter())
+        .find(|d| d.name == value)
+        .map_or_else(|| value.to_string(), |d| lang.pick(&d.label).to_string())
+}
+
+/// A number with thousands separators: 5000 -> "5,000", 1234567.5 -> "1,234,567.5".
+pub(crate) fn amount(n: f64) -> String {
+    let text = n.abs().to_string();
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    let point = if fraction.is_empty() { "" } else { "." };
+    format!("{sign}{grouped}{point}{fraction}")
+}
+
+/// A sum of money: "5,000元", "CNY 5,000"; a currency other than CNY keeps its code.
+pub(crate) fn money(n: f64, currency: &str, lang: Lang) -> String {
+    match (lang, currency) {
+        (Lang::Zh, "CNY") => format!("{}元", amount(n)),
+        (Lang::Zh, _) => format!("{}{currency}", amount(n)),
+        (Lang::En, _) => format!("{currency} {}", amount(n)),
     }
 }
 
