@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::check::{Policy, check};
-use crate::cli::{Failure, existing};
+use crate::check::Policy;
+use crate::cli::{Failure, load_and_check};
 use crate::time::{Calendar, Span};
 
 /// `charter time` subcommands.
@@ -88,9 +88,7 @@ fn instant(text: &str) -> Result<i64, Failure> {
 }
 
 fn calendar(on: &On) -> Result<(std::sync::Arc<Calendar>, Policy), Failure> {
-    existing(&on.policy)?;
-    let loaded = crate::syntax::load_within(&on.policy, &crate::cli::import_roots(&on.policy));
-    let checked = check(&loaded);
+    let (loaded, checked) = load_and_check(&on.policy)?;
     if checked.has_errors() {
         return Err(Failure::policy(
             &on.policy,
