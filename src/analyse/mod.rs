@@ -7,6 +7,7 @@
 
 mod duties;
 mod responsibility;
+mod rivals;
 mod routes;
 mod settings;
 mod space;

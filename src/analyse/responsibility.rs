@@ -7,6 +7,7 @@
 
 use crate::check::{Cond, Policy};
 
+use super::rivals::Rivals;
 use super::routes::{accepted, rule_regions};
 use super::space::{Region, Space};
 
@@ -74,18 +75,25 @@ fn all_targets(policy: &Policy) -> Vec<(usize, usize)> {
 /// The accepted cases routed to `role` (each rule's cases that no earlier rule took, and for
 /// `otherwise` the rest), or `None` when too large to analyse.
 fn routed_to(space: &Space<'_>, policy: &Policy, role: usize) -> Option<Region> {
-    let mut taken: Region = Vec::new();
+    let regions = rule_regions(policy, space);
+    if regions.iter().any(Option::is_none) {
+        return None;
+    }
+    let rivals = Rivals::new(space, &regions, policy.categories.len());
+    let cubes = |rules: &[usize]| -> Region {
+        let of = |j: usize| regions[j].iter().flatten().cloned();
+        rules.iter().flat_map(|&j| of(j)).collect()
+    };
     let mut mine: Region = Vec::new();
-    for (rule, region) in policy.routes.iter().zip(rule_regions(policy, space)) {
-        let region = region?;
-        if rule.target == role {
-            mine.extend(space.subtract_all(region.clone(), &taken)?);
+    for (i, rule) in policy.routes.iter().enumerate() {
+        if let (true, Some(region)) = (rule.target == role, &regions[i]) {
+            mine.extend(space.subtract_all(region.clone(), &cubes(&rivals.earlier(i)))?);
         }
-        taken.extend(region);
     }
     if policy.otherwise.as_ref().is_some_and(|o| o.target == role) {
         let all = vec![space.categories(&accepted(policy))];
-        mine.extend(space.subtract_all(all, &taken)?);
+        let every: Vec<usize> = (0..regions.len()).collect();
+        mine.extend(space.subtract_all(all, &cubes(&every))?);
     }
     Some(mine)
 }

@@ -1,6 +1,7 @@
 //! Route rules over the case space: rules that can never match, rules that compete for the same
 //! cases, and accepted cases that no rule takes.
 
+use crate::analyse::rivals::Rivals;
 use crate::analyse::space::{Cube, Region, Space};
 use crate::check::Policy;
 use crate::diagnostic::{Diagnostic, Kind};
@@ -12,6 +13,7 @@ const EXAMPLES: usize = 3;
 pub(crate) fn routes(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnostic>) {
     let accepted = accepted(policy);
     let regions = rule_regions(policy, space);
+    let rivals = Rivals::new(space, &regions, policy.categories.len());
     for (i, rule) in policy.routes.iter().enumerate() {
         let Some(mine) = &regions[i] else { continue };
         if mine.is_empty() {
@@ -28,7 +30,8 @@ pub(crate) fn routes(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnosti
         // What is left of this rule's cases after every earlier rule took its share; `None`
         // when an earlier rule is too large to analyse.
         let mut left = Some(mine.clone());
-        for earlier in &regions[..i] {
+        let earlier_rules = rivals.earlier(i);
+        for earlier in earlier_rules.iter().map(|&j| &regions[j]) {
             left = match (earlier, left) {
                 (Some(region), Some(rest)) => space.subtract_all(rest, region),
                 _ => None,
@@ -47,19 +50,17 @@ pub(crate) fn routes(policy: &Policy, space: &Space<'_>, out: &mut Vec<Diagnosti
                 .with_help(
                     "move it above the rules that take its cases, narrow those, or remove it",
                 );
-                let takers = regions[..i]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.as_ref().is_some_and(|r| touches(space, mine, r)));
-                for (j, _) in takers.take(EXAMPLES) {
+                let takers = (earlier_rules.iter().copied())
+                    .filter(|&j| regions[j].as_ref().is_some_and(|r| touches(space, mine, r)));
+                for j in takers.take(EXAMPLES) {
                     d = d.with_related(policy.routes[j].span, "takes its cases first");
                 }
                 out.push(d);
             }
-            _ => overlap(policy, space, &regions, i, out),
+            _ => overlap(policy, space, &regions, (i, &earlier_rules), out),
         }
     }
-    coverage(policy, space, &regions, &accepted, out);
+    coverage(policy, space, (&regions, &rivals), &accepted, out);
 }
 
 /// The accepted cases each route rule's condition admits (routing only ever sees accepted
@@ -80,22 +81,21 @@ fn touches(space: &Space<'_>, a: &[Cube], b: &[Cube]) -> bool {
         .any(|x| b.iter().any(|y| space.meet(x, y).is_some()))
 }
 
-/// The first earlier rule that sends some of rule `i`'s cases to another role (info).
+/// The first earlier rule (of those that may share cases with rule `i`) that sends some of
+/// rule `i`'s cases to another role (info).
 fn overlap(
     policy: &Policy,
     space: &Space<'_>,
     regions: &[Option<Region>],
-    i: usize,
+    (i, earlier): (usize, &[usize]),
     out: &mut Vec<Diagnostic>,
 ) {
     let rule = &policy.routes[i];
     let Some(mine) = &regions[i] else { return };
-    let mut competing = regions[..i]
-        .iter()
-        .enumerate()
-        .filter(|(j, _)| policy.routes[*j].target != rule.target)
-        .filter_map(|(j, r)| {
-            let both = space.intersect(mine, r.as_ref()?)?;
+    let mut competing = (earlier.iter().copied())
+        .filter(|&j| policy.routes[j].target != rule.target)
+        .filter_map(|j| {
+            let both = space.intersect(mine, regions[j].as_ref()?)?;
             (!both.is_empty()).then_some((j, both))
         });
     let Some((j, both)) = competing.next() else {
@@ -130,19 +130,20 @@ fn overlap(
 fn coverage(
     policy: &Policy,
     space: &Space<'_>,
-    regions: &[Option<Region>],
+    (regions, rivals): (&[Option<Region>], &Rivals),
     accepted: &[usize],
     out: &mut Vec<Diagnostic>,
 ) {
-    if policy.fallback_allowed && policy.otherwise.is_some() {
+    // A rule too large to analyse might cover anything: say nothing.
+    if (policy.fallback_allowed && policy.otherwise.is_some()) || regions.iter().any(Option::is_none)
+    {
         return;
     }
     for &category in accepted {
         let cases = space.categories(&[category]);
         let mut left = Some(vec![cases.clone()]);
-        for region in regions {
-            // A rule too large to analyse might cover anything: say nothing.
-            let Some(region) = region else { return };
+        for j in rivals.of_category(category) {
+            let Some(region) = &regions[j] else { return };
             for cube in region {
                 left = left.and_then(|l| space.subtract(l, cube));
             }

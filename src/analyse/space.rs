@@ -20,64 +20,144 @@
 use std::fmt::Write as _;
 
 use crate::check::{AttrTest, Cond, Policy};
-use crate::vocabulary::AttrType;
+use crate::vocabulary::{AttrType, CompareOp};
 
-/// A set of atoms of one dimension.
+/// A set of atoms of one dimension, as ascending, disjoint, non-adjacent runs `lo..hi`: a set
+/// costs in proportion to its runs, not to the size of its dimension, so "amount > 5" over
+/// forty thousand numbers is one run, and so is "every category" of a hundred thousand.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Bits(Vec<u64>);
+struct Bits(Vec<(u32, u32)>);
 
 impl Bits {
-    fn empty(size: usize) -> Bits {
-        Bits(vec![0; size.div_ceil(64)])
+    fn empty() -> Bits {
+        Bits(Vec::new())
     }
 
     fn full(size: usize) -> Bits {
-        let mut b = Bits(vec![u64::MAX; size / 64]);
-        if !size.is_multiple_of(64) {
-            b.0.push((1 << (size % 64)) - 1);
-        }
+        Bits::range(0, size)
+    }
+
+    fn range(lo: usize, hi: usize) -> Bits {
+        let mut b = Bits::empty();
+        b.push(lo, hi);
         b
     }
 
-    /// The atoms of `list` (each below `size`): linear in the list, not in size × list.
+    /// Appends the run `lo..hi`, which starts at or after the last run's end.
+    fn push(&mut self, lo: usize, hi: usize) {
+        let (lo, hi) = (to_u32(lo), to_u32(hi));
+        if lo >= hi {
+            return;
+        }
+        match self.0.last_mut() {
+            Some(last) if last.1 >= lo => last.1 = last.1.max(hi),
+            _ => self.0.push((lo, hi)),
+        }
+    }
+
+    /// The atoms of `list` (each below `size`).
     fn from_list(size: usize, list: &[usize]) -> Bits {
-        let mut b = Bits::empty(size);
-        for &i in list.iter().filter(|&&i| i < size) {
-            b.insert(i);
+        let mut sorted: Vec<usize> = list.iter().copied().filter(|&i| i < size).collect();
+        sorted.sort_unstable();
+        let mut b = Bits::empty();
+        for i in sorted {
+            b.push(i, i + 1);
         }
         b
     }
 
-    fn from_fn(size: usize, mut f: impl FnMut(usize) -> bool) -> Bits {
-        let mut b = Bits::empty(size);
-        for i in (0..size).filter(|&i| f(i)) {
-            b.insert(i);
+    /// The atoms `i` below `size` with `op.holds(i, at)`: at most two runs.
+    fn compared(size: usize, op: CompareOp, at: usize) -> Bits {
+        let at = at.min(size);
+        let next = (at + 1).min(size);
+        let mut b = Bits::empty();
+        match op {
+            CompareOp::Eq => b.push(at, next),
+            CompareOp::Ne => {
+                b.push(0, at);
+                b.push(next, size);
+            }
+            CompareOp::Lt => b.push(0, at),
+            CompareOp::Le => b.push(0, next),
+            CompareOp::Gt => b.push(next, size),
+            CompareOp::Ge => b.push(at, size),
         }
         b
-    }
-
-    fn insert(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
     }
 
     fn contains(&self, i: usize) -> bool {
-        self.0[i / 64] & (1 << (i % 64)) != 0
+        let i = to_u32(i);
+        let k = self.0.partition_point(|r| r.1 <= i);
+        self.0.get(k).is_some_and(|r| r.0 <= i)
     }
 
     fn is_empty(&self) -> bool {
-        self.0.iter().all(|w| *w == 0)
+        self.0.is_empty()
+    }
+
+    /// Walks the overlaps of two sets' runs, in order.
+    fn overlaps<'a>(&'a self, other: &'a Bits) -> impl Iterator<Item = (u32, u32)> + 'a {
+        let (mut i, mut j) = (0, 0);
+        std::iter::from_fn(move || {
+            while let (Some(a), Some(b)) = (self.0.get(i), other.0.get(j)) {
+                let (lo, hi) = (a.0.max(b.0), a.1.min(b.1));
+                if a.1 <= b.1 {
+                    i += 1;
+                } else {
+                    j += 1;
+                }
+                if lo < hi {
+                    return Some((lo, hi));
+                }
+            }
+            None
+        })
     }
 
     fn intersects(&self, other: &Bits) -> bool {
-        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
+        self.overlaps(other).next().is_some()
     }
 
     fn and(&self, other: &Bits) -> Bits {
-        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
+        Bits(self.overlaps(other).collect())
     }
 
     fn and_not(&self, other: &Bits) -> Bits {
-        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & !b).collect())
+        let mut out = Bits::empty();
+        let mut j = 0;
+        for &(lo, hi) in &self.0 {
+            let mut at = lo;
+            while let Some(&(b_lo, b_hi)) = other.0.get(j) {
+                if b_hi <= at {
+                    j += 1;
+                    continue;
+                }
+                if b_lo >= hi {
+                    break;
+                }
+                out.push(at as usize, b_lo.max(at) as usize);
+                at = b_hi.min(hi);
+                if b_hi > hi {
+                    break;
+                }
+                j += 1;
+            }
+            out.push(at as usize, hi as usize);
+        }
+        out
+    }
+
+    fn union<'a>(sets: impl Iterator<Item = &'a Bits>) -> Bits {
+        let mut runs: Vec<(u32, u32)> = sets.flat_map(|b| b.0.iter().copied()).collect();
+        runs.sort_unstable();
+        let mut out = Bits::empty();
+        for (lo, hi) in runs {
+            match out.0.last_mut() {
+                Some(last) if last.1 >= lo => last.1 = last.1.max(hi),
+                _ => out.0.push((lo, hi)),
+            }
+        }
+        out
     }
 
     fn not(&self, size: usize) -> Bits {
@@ -85,12 +165,18 @@ impl Bits {
     }
 
     fn count(&self) -> usize {
-        self.0.iter().map(|w| w.count_ones() as usize).sum()
+        self.0.iter().map(|r| (r.1 - r.0) as usize).sum()
     }
 
-    fn iter(&self, size: usize) -> impl Iterator<Item = usize> + '_ {
-        (0..size).filter(|&i| self.contains(i))
+    /// The atoms in the set, ascending: in proportion to the atoms, not to the dimension.
+    fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().flat_map(|&(lo, hi)| lo as usize..hi as usize)
     }
+}
+
+/// An atom's index: dimensions are sized by what a policy of at most a few million items names.
+fn to_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// What a dimension stands for.
@@ -267,12 +353,12 @@ impl<'p> Space<'p> {
             Cond::Channel(list) => (1, Bits::from_list(self.sizes[1], list)),
             Cond::Severity(op, rank) => (
                 2,
-                Bits::from_fn(self.sizes[2], |i| op.holds(i as f64, *rank as f64)),
+                Bits::compared(self.sizes[2], *op, *rank),
             ),
-            Cond::SeverityIn(list) => (2, Bits::from_fn(self.sizes[2], |i| list.contains(&i))),
+            Cond::SeverityIn(list) => (2, Bits::from_list(self.sizes[2], list)),
             Cond::Attribute(a, AttrTest::Contains(s)) => {
                 let d = position(&|d| matches!(d, Dim::Contains(x, t) if x == a && t == s))?;
-                (d, Bits::from_fn(2, |i| i == 1))
+                (d, Bits::range(1, 2))
             }
             Cond::Attribute(a, test) => {
                 let d = position(&|d| match d {
@@ -281,22 +367,32 @@ impl<'p> Space<'p> {
                 })?;
                 let size = self.sizes[d];
                 let bits = match (&self.dims[d], test) {
-                    (Dim::Bool(_), AttrTest::True) => Bits::from_fn(2, |i| i == 1),
+                    (Dim::Bool(_), AttrTest::True) => Bits::range(1, 2),
                     (Dim::Bool(_), AttrTest::Bool(eq, b)) => {
-                        Bits::from_fn(2, |i| ((i == 1) == *b) == *eq)
+                        let at = usize::from(b == eq);
+                        Bits::range(at, at + 1)
                     }
+                    // The lists are sorted: each string or number the test names is found by
+                    // binary search, so a test costs in proportion to what it names.
                     (Dim::Text(_, list), AttrTest::Text(eq, s)) => {
-                        Bits::from_fn(size, |i| (list.get(i) == Some(s)) == *eq)
+                        let op = if *eq { CompareOp::Eq } else { CompareOp::Ne };
+                        // A string outside the list (there is none: the list holds every string
+                        // a condition names) sits with the "any other" atom.
+                        let at = list.binary_search(s).unwrap_or(list.len());
+                        Bits::compared(size, op, at)
                     }
                     (Dim::Text(_, list), AttrTest::TextIn(wanted)) => {
-                        Bits::from_fn(size, |i| list.get(i).is_some_and(|t| wanted.contains(t)))
+                        let at: Vec<usize> =
+                            wanted.iter().filter_map(|t| list.binary_search(t).ok()).collect();
+                        Bits::from_list(size, &at)
                     }
                     (Dim::Number(_, points), AttrTest::Number(op, n)) => {
-                        let at = 2 * points.iter().position(|p| p == n)? + 1;
-                        Bits::from_fn(size, |i| op.holds(i as f64, at as f64))
+                        Bits::compared(size, *op, 2 * number_at(points, *n)? + 1)
                     }
                     (Dim::Number(_, points), AttrTest::NumberIn(wanted)) => {
-                        Bits::from_fn(size, |i| i % 2 == 1 && wanted.contains(&points[i / 2]))
+                        let at: Vec<usize> =
+                            wanted.iter().filter_map(|n| number_at(points, *n)).map(|i| 2 * i + 1).collect();
+                        Bits::from_list(size, &at)
                     }
                     _ => return None,
                 };
@@ -313,13 +409,15 @@ impl<'p> Space<'p> {
         let Some(cond) = when else {
             return Some(vec![true; size]);
         };
-        let mut bits = Bits::empty(size);
-        for cube in &self.region(cond)? {
-            for (w, x) in bits.0.iter_mut().zip(&cube.0[0].0) {
-                *w |= x;
-            }
-        }
-        Some((0..size).map(|i| bits.contains(i)).collect())
+        let bits = Bits::union(self.region(cond)?.iter().map(|cube| &cube.0[0]));
+        let mut admitted = vec![false; size];
+        bits.ones().for_each(|i| admitted[i] = true);
+        Some(admitted)
+    }
+
+    /// The categories of the cases of `region`, ascending.
+    pub(crate) fn categories_of(&self, region: &[Cube]) -> Vec<usize> {
+        Bits::union(region.iter().map(|cube| &cube.0[0])).ones().collect()
     }
 
     /// Whether a block with condition `when` (always, when `None`) can apply to some case of
@@ -414,7 +512,7 @@ impl<'p> Space<'p> {
         let attr = |i: usize| p.attributes[i].named.name.as_str();
         let names = |what: &str, all: Vec<&str>| {
             let chosen: Vec<&str> = bits
-                .iter(size)
+                .ones()
                 .filter_map(|i| all.get(i).copied())
                 .collect();
             let left: Vec<&str> = (0..size)
@@ -441,7 +539,7 @@ impl<'p> Space<'p> {
             ),
             Dim::Severity => {
                 let all: Vec<&str> = p.severities.iter().map(|s| s.name.as_str()).collect();
-                let chosen: Vec<usize> = bits.iter(size).collect();
+                let chosen: Vec<usize> = bits.ones().collect();
                 let contiguous = chosen.windows(2).all(|w| w[1] == w[0] + 1);
                 match (chosen.first(), chosen.last()) {
                     (Some(&lo), Some(&hi)) if lo == hi => format!("severity = {}", all[lo]),
@@ -471,7 +569,7 @@ impl<'p> Space<'p> {
             Dim::Text(i, list) => {
                 let quoted: Vec<String> = list.iter().map(|s| format!("{s:?}")).collect();
                 let chosen: Vec<&str> = bits
-                    .iter(size)
+                    .ones()
                     .filter_map(|i| quoted.get(i).map(String::as_str))
                     .collect();
                 if bits.contains(list.len()) {
@@ -495,9 +593,15 @@ impl<'p> Space<'p> {
 }
 
 /// Runs of contiguous atoms as intervals: `amount > 5000`, `100 <= units < 500`, `units = 3`.
+/// Where `n` stands among the sorted, distinct `points`.
+fn number_at(points: &[f64], n: f64) -> Option<usize> {
+    let i = points.partition_point(|p| *p < n);
+    (points.get(i) == Some(&n)).then_some(i)
+}
+
 fn describe_number(name: &str, points: &[f64], bits: &Bits, size: usize) -> String {
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    for i in bits.iter(size) {
+    for i in bits.ones() {
         match runs.last_mut() {
             Some((_, end)) if *end + 1 == i => *end = i,
             _ => runs.push((i, i)),
@@ -560,5 +664,84 @@ fn collect(cond: &Cond, f: &mut impl FnMut(usize, &AttrTest)) {
         Cond::Not(inner) => collect(inner, f),
         Cond::Attribute(i, test) => f(*i, test),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The run-list sets against `BTreeSet`, for every operation the algebra uses.
+
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
+    use super::{Bits, CompareOp};
+
+    const SIZE: usize = 200;
+
+    fn set() -> impl Strategy<Value = Vec<usize>> {
+        // Runs as well as scattered atoms: a few ranges, plus single points.
+        (
+            prop::collection::vec((0..SIZE, 0..40usize), 0..4),
+            prop::collection::vec(0..SIZE + 5, 0..12),
+        )
+            .prop_map(|(runs, points)| {
+                let mut all = points;
+                for (lo, len) in runs {
+                    all.extend(lo..(lo + len).min(SIZE));
+                }
+                all
+            })
+    }
+
+    fn model(list: &[usize]) -> BTreeSet<usize> {
+        list.iter().copied().filter(|&i| i < SIZE).collect()
+    }
+
+    fn atoms(b: &Bits) -> BTreeSet<usize> {
+        b.ones().collect()
+    }
+
+    /// Runs ascending, non-empty, neither overlapping nor touching: equal sets compare equal.
+    fn normal(b: &Bits) -> bool {
+        b.0.iter().all(|r| r.0 < r.1) && b.0.windows(2).all(|w| w[0].1 < w[1].0)
+    }
+
+    proptest! {
+        #[test]
+        fn operations_agree_with_sets(a in set(), b in set(), probe in 0..SIZE) {
+            let (x, y) = (Bits::from_list(SIZE, &a), Bits::from_list(SIZE, &b));
+            let (sa, sb) = (model(&a), model(&b));
+            prop_assert!(normal(&x));
+            prop_assert_eq!(atoms(&x), sa.clone());
+            prop_assert_eq!(x.count(), sa.len());
+            prop_assert_eq!(x.contains(probe), sa.contains(&probe));
+            prop_assert_eq!(x.is_empty(), sa.is_empty());
+            let and = x.and(&y);
+            prop_assert!(normal(&and));
+            prop_assert_eq!(atoms(&and), &sa & &sb);
+            let and_not = x.and_not(&y);
+            prop_assert!(normal(&and_not));
+            prop_assert_eq!(atoms(&and_not), &sa - &sb);
+            let union = Bits::union([&x, &y].into_iter());
+            prop_assert!(normal(&union));
+            prop_assert_eq!(atoms(&union), &sa | &sb);
+            prop_assert_eq!(x.intersects(&y), !(&sa & &sb).is_empty());
+            let all: BTreeSet<usize> = (0..SIZE).collect();
+            prop_assert_eq!(atoms(&x.not(SIZE)), &all - &sa);
+            prop_assert_eq!(x == y, sa == sb);
+        }
+
+        #[test]
+        fn comparisons_agree_with_their_operator(at in 0..SIZE + 2, size in 1..SIZE) {
+            use CompareOp::*;
+            for op in [Eq, Ne, Lt, Le, Gt, Ge] {
+                let b = Bits::compared(size, op, at);
+                prop_assert!(normal(&b));
+                let want: BTreeSet<usize> =
+                    (0..size).filter(|&i| op.holds(i as f64, at.min(size) as f64)).collect();
+                prop_assert_eq!(atoms(&b), want, "{:?} {}", op, at);
+            }
+        }
     }
 }
