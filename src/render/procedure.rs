@@ -1,5 +1,11 @@
 //! The procedure document (投诉处理程序) and the org chart, both built from the compiled policy.
 
+mod definitions;
+mod duties;
+mod flow;
+mod owners;
+mod steps;
+
 use crate::check::{Cond, Policy, Procedure, Recipient, Report, Trigger, Whom};
 use crate::vocabulary::{IfClosed, Label};
 
@@ -19,6 +25,9 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
     };
     let sections = [
         doc.purpose_and_scope(),
+        doc.definitions(),
+        doc.responsibilities(),
+        doc.steps(),
         doc.channels(),
         doc.categories(),
         doc.record_fields(),
@@ -28,7 +37,7 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
         doc.callbacks(),
         doc.extensions_and_stages(),
         doc.reports(),
-        doc.steps(),
+        doc.records(),
     ];
     let title = match doc.procedure {
         Some((_, p)) => doc.l(&p.named.label),
@@ -37,9 +46,32 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
     Document {
         title,
         lang,
-        blocks: sections.into_iter().flatten().collect(),
+        blocks: number_sections(sections.into_iter().flatten(), lang),
         control: Some(Control::new(policy, policy.document.as_deref(), lang)),
     }
+}
+
+/// Numbers the sections (the level-2 headings) in order: 一、二、… in Chinese, 1. 2. … in
+/// English, so that a section left out leaves no gap.
+fn number_sections(blocks: impl Iterator<Item = Block>, lang: Lang) -> Vec<Block> {
+    const ZH: [&str; 20] = [
+        "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+        "十五", "十六", "十七", "十八", "十九", "二十",
+    ];
+    let mut n = 0;
+    blocks
+        .map(|b| match b {
+            Block::Heading(2, text) => {
+                n += 1;
+                let number = match (lang, ZH.get(n - 1)) {
+                    (Lang::Zh, Some(zh)) => format!("{zh}、"),
+                    _ => format!("{n}. "),
+                };
+                Block::Heading(2, format!("{number}{text}"))
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// What every section of the procedure document reads from.
@@ -83,7 +115,7 @@ impl<'a> Pr<'a> {
     /// follows.
     fn purpose_and_scope(&self) -> Vec<Block> {
         let (policy, lang) = (self.policy, self.lang);
-        let mut blocks = vec![self.heading(2, "一、目的和适用范围", "1. Purpose and scope")];
+        let mut blocks = vec![self.heading(2, "目的和适用范围", "Purpose and scope")];
         if let Some((_, p)) = self.procedure {
             if let Some(purpose) = &p.purpose {
                 blocks.push(Block::Paragraph(self.l(purpose)));
@@ -129,7 +161,7 @@ impl<'a> Pr<'a> {
             })
             .collect();
         vec![
-            self.heading(2, "二、受理渠道", "2. Intake channels"),
+            self.heading(2, "受理渠道", "Intake channels"),
             Block::Table {
                 header: vec![
                     self.say("渠道", "Channel"),
@@ -162,7 +194,7 @@ impl<'a> Pr<'a> {
             rows.push(vec![self.l(&c.label), handling]);
         }
         let mut blocks = vec![
-            self.heading(2, "三、投诉类别与受理范围", "3. Categories and scope"),
+            self.heading(2, "投诉类别与受理范围", "Categories and scope"),
             Block::Table {
                 header: vec![self.say("类别", "Category"), self.say("处理", "Handling")],
                 rows,
@@ -240,7 +272,7 @@ impl<'a> Pr<'a> {
             ]);
         }
         vec![
-            self.heading(2, "四、分派规则", "4. Routing"),
+            self.heading(2, "分派规则", "Routing"),
             Block::Paragraph(self.say(
                 "按顺序逐条判断，第一条符合的规则决定处理职位。",
                 "Rules are tried in order; the first that matches decides who handles the case.",
@@ -288,7 +320,7 @@ impl<'a> Pr<'a> {
             }
         }
         let mut blocks = vec![
-            self.heading(2, "五、处理时限", "5. Time limits"),
+            self.heading(2, "处理时限", "Time limits"),
             Block::Table {
                 header: vec![
                     self.say("时限", "SLA"),
@@ -339,7 +371,7 @@ impl<'a> Pr<'a> {
             }
         }
         vec![
-            self.heading(2, "六、升级", "6. Escalation"),
+            self.heading(2, "升级", "Escalation"),
             table_or(
                 vec![
                     self.say("升级规则", "Ladder"),
@@ -372,7 +404,7 @@ impl<'a> Pr<'a> {
             .map(|c| self.callback_row(c))
             .collect();
         vec![
-            self.heading(2, "七、回访", "7. Callbacks"),
+            self.heading(2, "回访", "Callbacks"),
             table_or(
                 vec![
                     self.say("回访", "Callback"),
@@ -432,7 +464,7 @@ impl<'a> Pr<'a> {
             .collect();
         items.extend(self.policy.stages.iter().map(|s| self.stage_words(s)));
         vec![
-            self.heading(2, "八、延期与处理阶段", "8. Extensions and stages"),
+            self.heading(2, "延期与处理阶段", "Extensions and stages"),
             if items.is_empty() {
                 Block::Paragraph(self.none())
             } else {
@@ -541,7 +573,7 @@ impl<'a> Pr<'a> {
             })
             .collect();
         let mut blocks = vec![
-            self.heading(2, "九、报告", "9. Reports"),
+            self.heading(2, "报告", "Reports"),
             table_or(
                 vec![
                     self.say("报告", "Report"),
@@ -560,159 +592,6 @@ impl<'a> Pr<'a> {
                 .map(Block::Paragraph),
         );
         blocks
-    }
-
-    /// 十、程序步骤: the steps with their limits and owners, the RACI matrix and the
-    /// flowchart; nothing when the policy has no procedure.
-    fn steps(&self) -> Vec<Block> {
-        let Some((p_index, p)) = self.procedure else {
-            return Vec::new();
-        };
-        let owners = Owners::new(self.policy, p_index, p);
-        let rows = (p.steps.iter().enumerate())
-            .map(|(s, step)| {
-                let owner: Vec<String> = owners.of(s).into_iter().map(|r| self.role(r)).collect();
-                vec![
-                    (s + 1).to_string(),
-                    self.l(&step.named.label),
-                    (step.within.as_ref())
-                        .map_or_else(|| "—".into(), |(span, _)| deadline_words(*span, self.lang)),
-                    if owner.is_empty() {
-                        "—".into()
-                    } else {
-                        owner.join(self.lang.say("、", ", "))
-                    },
-                ]
-            })
-            .collect();
-        let mut blocks = vec![
-            self.heading(2, "十、程序步骤", "10. Steps"),
-            Block::Table {
-                header: vec![
-                    "#".into(),
-                    self.say("步骤", "Step"),
-                    self.say("时限", "Limit"),
-                    self.say("负责", "Owner"),
-                ],
-                rows,
-            },
-        ];
-        blocks.extend(self.raci(p, &owners));
-        blocks.extend(self.flowchart(p, &owners));
-        blocks
-    }
-
-    /// The RACI matrix: R the owners; A the owners' direct superiors (accountable for the
-    /// result).
-    fn raci(&self, p: &Procedure, owners: &Owners) -> Vec<Block> {
-        let policy = self.policy;
-        let mut involved: Vec<usize> = Vec::new();
-        for s in 0..p.steps.len() {
-            for o in owners.of(s) {
-                involved.push(o);
-                involved.extend(policy.roles[o].reports_to);
-            }
-        }
-        involved.sort_unstable();
-        involved.dedup();
-        if involved.is_empty() {
-            return Vec::new();
-        }
-        let mut header = vec![self.say("步骤", "Step")];
-        header.extend(involved.iter().map(|&r| self.role(r)));
-        let rows = (0..p.steps.len())
-            .map(|s| {
-                let own = owners.of(s);
-                let mut row = vec![self.l(&p.steps[s].named.label)];
-                for &r in &involved {
-                    let responsible = own.contains(&r);
-                    let accountable = own.iter().any(|&o| policy.roles[o].reports_to == Some(r));
-                    row.push(match (responsible, accountable) {
-                        (true, true) => "R/A".into(),
-                        (true, false) => "R".into(),
-                        (false, true) => "A".into(),
-                        (false, false) => String::new(),
-                    });
-                }
-                row
-            })
-            .collect();
-        vec![
-            self.heading(3, "职责分配矩阵（RACI）", "Responsibility matrix (RACI)"),
-            Block::Paragraph(self.say(
-                "R：执行；A：问责（执行职位的直接上级）。",
-                "R: responsible (does the step); A: accountable (the direct superior of whoever does it).",
-            )),
-            Block::Table { header, rows },
-        ]
-    }
-
-    /// The steps as a chart, each with its owners.
-    fn flowchart(&self, p: &Procedure, owners: &Owners) -> Vec<Block> {
-        let lang = self.lang;
-        let nodes: Vec<String> = (p.steps.iter().enumerate())
-            .map(|(s, step)| {
-                let owner: Vec<String> = owners.of(s).into_iter().map(|r| self.role(r)).collect();
-                if owner.is_empty() {
-                    self.l(&step.named.label)
-                } else {
-                    format!(
-                        "{}{}{}{}",
-                        self.l(&step.named.label),
-                        lang.say("（", " ("),
-                        owner.join(lang.say("、", ", ")),
-                        lang.say("）", ")")
-                    )
-                }
-            })
-            .collect();
-        let edges = (1..nodes.len()).map(|i| (i - 1, i)).collect();
-        vec![
-            self.heading(3, "流程图", "Flowchart"),
-            Block::Chart(Chart { nodes, edges }),
-        ]
-    }
-}
-
-/// Who owns each step of one procedure: the roles whose duties own it, and the step's `by`.
-struct Owners<'a> {
-    policy: &'a Policy,
-    p_index: usize,
-    procedure: &'a Procedure,
-    /// Every role complaints are routed to (for `by routed`), sorted.
-    routed: Vec<usize>,
-}
-
-impl<'a> Owners<'a> {
-    fn new(policy: &'a Policy, p_index: usize, procedure: &'a Procedure) -> Owners<'a> {
-        let mut routed: Vec<usize> = (policy.routes.iter().map(|r| r.target))
-            .chain(policy.otherwise.as_ref().map(|o| o.target))
-            .collect();
-        routed.sort_unstable();
-        routed.dedup();
-        Owners {
-            policy,
-            p_index,
-            procedure,
-            routed,
-        }
-    }
-
-    /// The owners of step `s`, sorted.
-    fn of(&self, s: usize) -> Vec<usize> {
-        let step = &self.procedure.steps[s];
-        let mut list: Vec<usize> = (self.policy.roles.iter().enumerate())
-            .filter(|(_, r)| r.duties.iter().any(|d| d.owns.contains(&(self.p_index, s))))
-            .map(|(i, _)| i)
-            .collect();
-        match step.by {
-            Some(Some(r)) => list.push(r),
-            Some(None) => list.extend(&self.routed),
-            None => {}
-        }
-        list.sort_unstable();
-        list.dedup();
-        list
     }
 }
 
