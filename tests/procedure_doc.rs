@@ -247,7 +247,7 @@ fn word_shows_the_flowchart_as_a_picture_with_its_text() {
     std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
         .unwrap();
     assert!(
-        xml.contains("descr=\"投诉处理流程图: 1. 收到投诉"),
+        xml.contains("descr=\"投诉处理流程图：（1）收到投诉"),
         "no text alternative"
     );
     // The chart in words follows the picture.

@@ -59,7 +59,9 @@ pub fn to_docx(document: &Document) -> Result<Vec<u8>, String> {
             Block::Flowchart { title, chart } => match picture(title, chart) {
                 Some((paragraph, alt)) => {
                     alts.push(alt);
-                    docx.add_paragraph(paragraph)
+                    let caption = text(title).align(AlignmentType::Center);
+                    docx.add_paragraph(paragraph.keep_next(true))
+                        .add_paragraph(caption)
                 }
                 None => docx.add_paragraph(text(title)),
             },
@@ -202,7 +204,12 @@ fn picture(title: &str, chart: &super::Flowchart) -> Option<(Paragraph, String)>
         (f64::from(h) * 9525.0 * fit) as u32,
     );
     let pic = Pic::new_with_dimensions(png, w, h).size(cx, cy);
-    let alt = format!("{title}: {}", chart.words().join(" "));
+    let (colon, space) = if chart.chinese {
+        ("：", "")
+    } else {
+        (": ", " ")
+    };
+    let alt = format!("{title}{colon}{}", chart.words().join(space));
     let paragraph = Paragraph::new()
         .add_run(Run::new().add_image(pic))
         .align(AlignmentType::Center);

@@ -31,10 +31,15 @@ pub struct FlowNode {
 }
 
 impl FlowNode {
-    /// The lines as drawn, each with whether it belongs to the title.
+    /// The lines as drawn, each with whether it belongs to the title; a question is wrapped
+    /// narrower, since a diamond widens fast with its text.
     fn drawn(&self) -> Vec<(bool, String)> {
+        let width = match self.shape {
+            Shape::Decision => WRAP_QUESTION,
+            Shape::Terminal | Shape::Process => WRAP,
+        };
         (self.lines.iter().enumerate())
-            .flat_map(|(i, l)| wrap(l).into_iter().map(move |w| (i == 0, w)))
+            .flat_map(|(i, l)| wrap(l, width).into_iter().map(move |w| (i == 0, w)))
             .collect()
     }
 }
@@ -66,6 +71,8 @@ const TITLE: f64 = 13.0;
 const SMALL: f64 = 11.0;
 /// Widest text line, in display columns (a CJK character is two).
 pub const WRAP: usize = 26;
+/// Widest line of a question in a diamond.
+pub const WRAP_QUESTION: usize = 18;
 /// Fonts tried in order: CJK fonts first so that Chinese never falls back to boxes.
 pub const FONTS: &str = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', 'PingFang SC', SimSun, 'DejaVu Sans', Arial, sans-serif";
 
@@ -92,8 +99,8 @@ impl Flowchart {
                 let text_h = lines.iter().map(|(t, _)| font(*t) + 4.0).sum::<f64>();
                 match n.shape {
                     Shape::Decision => {
-                        let h = text_h + 34.0;
-                        (text_w * h / (h - text_h) + 24.0, h)
+                        let h = text_h + 30.0;
+                        (text_w * h / (h - text_h) + 16.0, h)
                     }
                     Shape::Terminal | Shape::Process => (text_w + 28.0, text_h + 16.0),
                 }
@@ -106,8 +113,8 @@ impl Flowchart {
         let sizes = self.sizes();
         let edges: Vec<(usize, usize)> = self.edges.iter().map(|e| (e.from, e.to)).collect();
         let gaps = Gaps {
-            node: 28.0,
-            layer: 34.0,
+            node: 30.0,
+            layer: 36.0,
             margin: 12.0,
         };
         let at = layout(&sizes, &edges, gaps);
@@ -160,7 +167,7 @@ impl Flowchart {
     }
 
     /// The chart in words, one entry per node: its number, its text, and where each arrow
-    /// leaving it goes ("是 → 5").
+    /// leaving it goes ("（3）属于受理范围？ [否 → 4；是 → 5]").
     pub fn words(&self) -> Vec<String> {
         (self.nodes.iter().enumerate())
             .map(|(i, n)| {
@@ -177,10 +184,15 @@ impl Flowchart {
                     (", ", "; ")
                 };
                 let text = n.lines.join(comma);
-                if exits.is_empty() {
-                    format!("{}. {text}", i + 1)
+                let number = if self.chinese {
+                    format!("（{}）", i + 1)
                 } else {
-                    format!("{}. {text}  [{}]", i + 1, exits.join(semicolon))
+                    format!("({}) ", i + 1)
+                };
+                if exits.is_empty() {
+                    format!("{number}{text}")
+                } else {
+                    format!("{number}{text} [{}]", exits.join(semicolon))
                 }
             })
             .collect()
@@ -204,16 +216,15 @@ fn draw_edge(out: &mut String, e: &FlowEdge, points: &[(f64, f64)]) {
         "<path d=\"{d}\" fill=\"none\" stroke=\"#333\" stroke-width=\"1.2\" marker-end=\"url(#flow-arrow)\"/>"
     );
     if let Some(label) = &e.label {
-        // Beside the first segment, a little way from the source.
+        // An arrow leaving sideways (going back) is labelled where it leaves; one going down
+        // just above the box it reaches, where no other arrow ends.
         let (x1, y1) = points.get(1).copied().unwrap_or((x0, y0));
+        let (xn, yn) = points.last().copied().unwrap_or((x0, y0));
         let (lx, ly, anchor) = if (x1 - x0).abs() > (y1 - y0).abs() {
-            (
-                x0 + (x1 - x0).signum() * 6.0,
-                y0 - 4.0,
-                if x1 > x0 { "start" } else { "end" },
-            )
+            let anchor = if x1 > x0 { "start" } else { "end" };
+            (x0 + (x1 - x0).signum() * 4.0, y0 - 4.0, anchor)
         } else {
-            (x0 + 5.0, y0 + (y1 - y0).signum() * 12.0 + 3.0, "start")
+            (xn + 5.0, yn - 6.0, "start")
         };
         let _ = write!(
             out,
@@ -262,13 +273,13 @@ fn draw_node(out: &mut String, node: &FlowNode, x: f64, y: f64, w: f64, h: f64) 
     }
 }
 
-/// Breaks `text` into lines of at most [`WRAP`] display columns: at spaces where there are
+/// Breaks `text` into lines of at most `width` display columns: at spaces where there are
 /// any, anywhere between CJK characters.
-pub fn wrap(text: &str) -> Vec<String> {
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in words(text) {
-        let fits = display_width(&line) + display_width(&word) <= WRAP;
+        let fits = display_width(&line) + display_width(&word) <= width;
         if !fits && !line.trim().is_empty() {
             lines.push(line.trim_end().to_string());
             line = word.trim_start().to_string();

@@ -210,6 +210,11 @@ impl Pr<'_> {
     /// A question's lines, with one question mark.
     fn question(&self, text: &str) -> Vec<String> {
         let text = text.trim_end_matches(['？', '?']);
+        let mut chars = text.chars();
+        let text: String = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
         vec![format!("{text}{}", self.say("？", "?"))]
     }
 
