@@ -1,18 +1,26 @@
 //! The procedure document (投诉处理程序) and the org chart, both built from the compiled policy.
 
+mod closed_days;
 mod definitions;
 mod duties;
 mod flow;
+mod matrix;
+mod org;
 mod owners;
 mod steps;
 
-use crate::check::{Cond, Policy, Procedure, Recipient, Report, Trigger, Whom};
-use crate::vocabulary::{IfClosed, Label};
+pub use org::org_chart;
+
+use closed_days::closed_day_rules;
+use matrix::sla_matrix;
+
+use crate::check::{Cond, Policy, Procedure, Recipient, Trigger, Whom};
+use crate::vocabulary::Label;
 
 use super::words::{
     cond_words, covering_words, deadline_words, event_name, schedule_words, span_words, target_name,
 };
-use super::{Block, Chart, Control, Document, Lang, table_or};
+use super::{Block, Control, Document, Lang, table_or};
 
 /// The procedure document: `index` picks a procedure of the policy (the first when `None`);
 /// a policy without procedures still gets everything but the steps.
@@ -593,261 +601,4 @@ impl<'a> Pr<'a> {
         );
         blocks
     }
-}
-
-/// Whether `cond` holds for a case of `category` at `severity`; `None` when it asks about
-/// anything else (channel, attributes).
-fn holds(cond: &Cond, category: usize, severity: Option<usize>) -> Option<bool> {
-    Some(match cond {
-        Cond::And(parts) => {
-            let mut all = true;
-            for p in parts {
-                all &= holds(p, category, severity)?;
-            }
-            all
-        }
-        Cond::Or(parts) => {
-            let mut any = false;
-            for p in parts {
-                any |= holds(p, category, severity)?;
-            }
-            any
-        }
-        Cond::Not(inner) => !holds(inner, category, severity)?,
-        Cond::Category(list) => list.contains(&category),
-        Cond::Severity(op, rank) => op.holds(severity? as f64, *rank as f64),
-        Cond::SeverityIn(list) => list.contains(&severity?),
-        Cond::Channel(_) | Cond::Attribute(..) => return None,
-    })
-}
-
-/// Which limit applies to each accepted category at each severity, when the SLA conditions
-/// only ask about category and severity (later blocks override earlier targets of the same
-/// name, as when deciding). `None` when a condition asks about anything else.
-fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
-    if policy.slas.iter().all(|s| s.when.is_none()) {
-        return None;
-    }
-    let scope = &policy.scope;
-    let accepted: Vec<usize> = if scope.accepted.is_empty() && scope.redirects.is_empty() {
-        (0..policy.categories.len()).collect()
-    } else {
-        scope.accepted.clone()
-    };
-    let severities: Vec<Option<usize>> = if policy.severities.is_empty() {
-        vec![None]
-    } else {
-        (0..policy.severities.len()).map(Some).collect()
-    };
-    let mut names: Vec<&str> = Vec::new();
-    for t in policy.slas.iter().flat_map(|s| &s.targets) {
-        if !names.contains(&t.name.as_str()) {
-            names.push(&t.name);
-        }
-    }
-    let mut rows = Vec::new();
-    for &c in &accepted {
-        for &s in &severities {
-            let mut row = vec![
-                lang.pick(&policy.categories[c].label).to_string(),
-                s.map_or_else(
-                    || "—".into(),
-                    |s| lang.pick(&policy.severities[s].label).to_string(),
-                ),
-            ];
-            for name in &names {
-                row.push(matrix_cell(policy, name, c, s, lang)?);
-            }
-            rows.push(row);
-        }
-    }
-    let mut header = vec![
-        lang.say("类别", "Category").to_string(),
-        lang.say("严重程度", "Severity").to_string(),
-    ];
-    header.extend(names.iter().map(|n| target_name(policy, n, lang)));
-    Some(Block::Table { header, rows })
-}
-
-/// The limit of target `name` for a case of `category` at `severity`: that of the last SLA
-/// block that applies and sets it, or "—".
-fn matrix_cell(
-    policy: &Policy,
-    name: &str,
-    category: usize,
-    severity: Option<usize>,
-    lang: Lang,
-) -> Option<String> {
-    let mut cell = String::from("—");
-    for sla in &policy.slas {
-        let applies = match &sla.when {
-            None => true,
-            Some(c) => holds(c, category, severity)?,
-        };
-        if let Some(t) = (sla.targets.iter())
-            .find(|t| t.name == name)
-            .filter(|_| applies)
-        {
-            cell = if t.recurring {
-                format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
-            } else {
-                deadline_words(t.span, lang)
-            };
-        }
-    }
-    Some(cell)
-}
-
-/// The org chart: every role under its superior, and the roles per department.
-pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
-    let l = |label| lang.pick(label).to_string();
-    let nodes: Vec<String> = policy.roles.iter().map(|r| l(&r.named.label)).collect();
-    let edges: Vec<(usize, usize)> = policy
-        .roles
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.reports_to.map(|s| (s, i)))
-        .collect();
-    let mut blocks = vec![Block::Chart(Chart { nodes, edges })];
-    blocks.push(Block::Heading(
-        2,
-        lang.say("部门与职位", "Departments and positions")
-            .to_string(),
-    ));
-    let mut rows = Vec::new();
-    for (d, dept) in policy.departments.iter().enumerate() {
-        for r in policy.roles.iter().filter(|r| r.department == Some(d)) {
-            rows.push(vec![
-                l(&dept.label),
-                l(&r.named.label),
-                r.reports_to
-                    .map_or_else(|| "—".into(), |s| l(&policy.roles[s].named.label)),
-                r.headcount.map_or_else(|| "—".into(), |n| n.to_string()),
-            ]);
-        }
-    }
-    for r in policy.roles.iter().filter(|r| r.department.is_none()) {
-        rows.push(vec![
-            "—".into(),
-            l(&r.named.label),
-            r.reports_to
-                .map_or_else(|| "—".into(), |s| l(&policy.roles[s].named.label)),
-            r.headcount.map_or_else(|| "—".into(), |n| n.to_string()),
-        ]);
-    }
-    blocks.push(Block::Table {
-        header: vec![
-            lang.say("部门", "Department").into(),
-            lang.say("职位", "Position").into(),
-            lang.say("直接上级", "Reports to").into(),
-            lang.say("编制", "Headcount").into(),
-        ],
-        rows,
-    });
-    let title = match lang {
-        Lang::Zh => format!("组织架构图：{}", l(&policy.label)),
-        Lang::En => format!("Organisation chart: {}", l(&policy.label)),
-    };
-    Document {
-        title,
-        lang,
-        blocks,
-        control: None,
-    }
-}
-
-/// Whether `report` can fall on a day its calendar has no open hours: a weekday it may be
-/// scheduled on is closed, or the calendar has holidays.
-fn can_fall_on_closed_day(policy: &Policy, report: &Report) -> bool {
-    let (Some(schedule), Some(cal)) = (
-        &report.schedule,
-        report.calendar.and_then(|i| policy.calendars.get(i)),
-    ) else {
-        return false;
-    };
-    let spec = cal.calendar.spec();
-    if !spec.holidays.is_empty() || !spec.yearly.is_empty() {
-        return true;
-    }
-    let weekday = match (schedule.period.as_str(), schedule.on.as_deref()) {
-        ("week", on) => Some(
-            [
-                "monday",
-                "tuesday",
-                "wednesday",
-                "thursday",
-                "friday",
-                "saturday",
-                "sunday",
-            ]
-            .iter()
-            .position(|d| Some(*d) == on)
-            .unwrap_or(0),
-        ),
-        _ => None,
-    };
-    match weekday {
-        Some(day) => spec.week[day].is_empty(),
-        None => spec.week.iter().any(Vec::is_empty),
-    }
-}
-
-/// The rule for reports due on a non-working day, in words: one sentence per calendar and
-/// `if_closed` mode, naming the reports unless it is every report of the policy.
-fn closed_day_rules(policy: &Policy, lang: Lang) -> Vec<String> {
-    let mut groups: Vec<((IfClosed, usize), Vec<&Report>)> = Vec::new();
-    for r in &policy.reports {
-        let Some(cal) = r.calendar else { continue };
-        // An explicit `keep` is stated; a report that keeps its date by default is not.
-        if !can_fall_on_closed_day(policy, r)
-            || (r.if_closed == IfClosed::Keep && !r.if_closed_written)
-        {
-            continue;
-        }
-        match groups.iter_mut().find(|(k, _)| *k == (r.if_closed, cal)) {
-            Some((_, list)) => list.push(r),
-            None => groups.push(((r.if_closed, cal), vec![r])),
-        }
-    }
-    let every = groups.len() == 1 && groups[0].1.len() == policy.reports.len();
-    groups
-        .iter()
-        .map(|((mode, cal), reports)| {
-            let calendar = lang.pick(&policy.calendars[*cal].named.label);
-            let names = reports
-                .iter()
-                .map(|r| match lang {
-                    Lang::Zh => format!("《{}》", lang.pick(&r.named.label)),
-                    Lang::En => format!("“{}”", lang.pick(&r.named.label)),
-                })
-                .collect::<Vec<_>>()
-                .join(lang.say("、", ", "));
-            match (lang, mode) {
-                (Lang::Zh, _) => {
-                    let subject = if every { "报告".to_string() } else { names };
-                    let what = match mode {
-                        IfClosed::Next => "顺延至下一个工作日的同一时间前提交",
-                        IfClosed::Previous => "提前至前一个工作日的同一时间前提交（该工作日须在报告所涵盖的期间结束之后，否则顺延至下一个工作日）",
-                        IfClosed::Keep => "仍在原定日期提交，不调整",
-                    };
-                    format!("{subject}的提交日不是工作日（以“{calendar}”日历为准）的，{what}。")
-                }
-                (Lang::En, _) => {
-                    let what = match mode {
-                        IfClosed::Next => "due at the same time on the next working day",
-                        IfClosed::Previous => "due at the same time on the working day before, provided that day is after the period the report covers (otherwise on the next working day)",
-                        IfClosed::Keep => "still due on that day",
-                    };
-                    let closed = format!("a day that is not a working day on the “{calendar}” calendar");
-                    if every {
-                        format!("A report due on {closed} is {what}.")
-                    } else if reports.len() == 1 {
-                        format!("{names}: when due on {closed}, the report is {what}.")
-                    } else {
-                        format!("{names}: when due on {closed}, the reports are {what}.")
-                    }
-                }
-            }
-        })
-        .collect()
 }
