@@ -262,6 +262,7 @@ impl Layered {
                 self.pull(l, gaps.node);
             }
         }
+        self.straighten(gaps.node);
         let min = (0..n)
             .map(|v| self.x[v] - self.size[v].0 / 2.0)
             .fold(f64::INFINITY, f64::min);
@@ -279,6 +280,37 @@ impl Layered {
             }
             self.bands.push((top, top + h));
             top += h + gaps.layer;
+        }
+    }
+
+    /// Puts a node right under its only predecessor when that one has no other successor
+    /// and there is room, so that a chain of steps is drawn as one straight line.
+    fn straighten(&mut self, gap: f64) {
+        for l in 1..self.layers.len() {
+            let layer = self.layers[l].clone();
+            for (k, &v) in layer.iter().enumerate() {
+                let ins: Vec<usize> = (self.links.iter())
+                    .filter(|e| e.1 == v)
+                    .map(|e| e.0)
+                    .collect();
+                let [u] = ins[..] else { continue };
+                if self.links.iter().filter(|e| e.0 == u).count() != 1 {
+                    continue;
+                }
+                let x = self.x[u];
+                let half = self.size[v].0 / 2.0;
+                let left_ok = k == 0 || {
+                    let w = layer[k - 1];
+                    self.x[w] + self.size[w].0 / 2.0 + gap <= x - half
+                };
+                let right_ok = k + 1 == layer.len() || {
+                    let w = layer[k + 1];
+                    x + half + gap <= self.x[w] - self.size[w].0 / 2.0
+                };
+                if left_ok && right_ok {
+                    self.x[v] = x;
+                }
+            }
         }
     }
 
