@@ -327,6 +327,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::step_form => "`form`",
         Rule::step_checks => "`checks scope`",
         Rule::step_back => "`back_to`",
+        Rule::back_if => "`if \"…\"` (the question that sends the case back)",
         Rule::definition => "`{ means \"…\" }`",
         Rule::means => "`means`",
     }
@@ -1422,7 +1423,8 @@ impl Lower {
                     name: String::new(),
                     span: Span::default(),
                 });
-                StepStmt::BackTo(step, label(self, &mut parts))
+                let question = parts.find(|q| q.as_rule() == Rule::label);
+                StepStmt::BackTo(step, question.map(|l| self.label(l)).unwrap_or_default())
             }
             _ => StepStmt::By(parts.next().map(|i| self.ident(i)).unwrap_or(Ident {
                 name: String::new(),
