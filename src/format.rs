@@ -63,7 +63,7 @@ fn is_one_line(item: &Item) -> bool {
             | Item::Channel(..)
             | Item::Field(..)
             | Item::Attribute(..)
-            | Item::Category(_)
+            | Item::Category(..)
             | Item::Department(_)
             | Item::Event(_)
             | Item::Extension(..)
@@ -235,15 +235,19 @@ impl Printer<'_> {
             Item::Severities(list) => {
                 self.line("severities {");
                 self.indent += 1;
-                for h in list {
+                for (h, means) in list {
                     self.leading(h.name.span.start);
-                    self.line(&head(h));
+                    self.line(&format!("{}{}", head(h), definition(means.as_ref())));
                 }
                 self.leading(end.saturating_sub(1));
                 self.indent -= 1;
                 self.line("}");
             }
-            Item::Category(h) => self.line(&format!("category {}", head(h))),
+            Item::Category(h, means) => self.line(&format!(
+                "category {}{}",
+                head(h),
+                definition(means.as_ref())
+            )),
             Item::Department(h) => self.line(&format!("department {}", head(h))),
             Item::Event(h) => self.line(&format!("event {}", head(h))),
             Item::Scope(stmts) => self.block("scope", stmts, end, |p, s| p.line(&scope_stmt(s))),
@@ -311,33 +315,34 @@ impl Printer<'_> {
             Item::Role(h, stmts) => self.block(&format!("role {}", head(h)), stmts, end, |p, s| {
                 p.role_stmt(s)
             }),
-            Item::Procedure(h, stmts) => {
-                self.block(&format!("procedure {}", head(h)), stmts, end, |p, s| {
-                    p.line(&match s {
-                        ProcedureStmt::Purpose(l) => format!("purpose {}", label(l)),
-                        ProcedureStmt::AppliesTo(l) => format!("applies_to {}", label(l)),
-                        ProcedureStmt::Step(h, within, by) => {
-                            let mut body = Vec::new();
-                            if let Some((d, on)) = within {
-                                body.push(format!(
-                                    "within {d}{}",
-                                    on.as_ref()
-                                        .map(|o| format!(" on {}", o.name))
-                                        .unwrap_or_default()
-                                ));
-                            }
-                            if let Some(by) = by {
-                                body.push(format!("by {}", by.name));
-                            }
-                            if body.is_empty() {
-                                format!("step {}", head(h))
-                            } else {
-                                format!("step {} {{ {} }}", head(h), body.join("  "))
-                            }
-                        }
-                    })
-                })
-            }
+            Item::Procedure(h, stmts) => self.block(
+                &format!("procedure {}", head(h)),
+                stmts,
+                end,
+                |p, s| match s {
+                    ProcedureStmt::Purpose(l) => p.line(&format!("purpose {}", label(l))),
+                    ProcedureStmt::AppliesTo(l) => p.line(&format!("applies_to {}", label(l))),
+                    ProcedureStmt::Step(h, body) => p.step(h, body),
+                },
+            ),
+        }
+    }
+
+    /// A step: on one line when it only has a limit and an owner, else as a block.
+    fn step(&mut self, h: &Head, body: &[Node<StepStmt>]) {
+        let short = body
+            .iter()
+            .all(|s| matches!(s.node, StepStmt::Within(..) | StepStmt::By(_)));
+        if body.is_empty() {
+            self.line(&format!("step {}", head(h)));
+        } else if short {
+            let parts: Vec<String> = body.iter().map(|s| step_stmt(&s.node)).collect();
+            self.line(&format!("step {} {{ {} }}", head(h), parts.join("  ")));
+        } else {
+            let end = body.last().map_or(h.name.span.end, |s| s.span.end + 1);
+            self.block(&format!("step {}", head(h)), body, end, |p, s| {
+                p.line(&step_stmt(s))
+            });
         }
     }
 
@@ -734,6 +739,29 @@ fn report_stmt(s: &ReportStmt) -> String {
         ReportStmt::To(list) => format!("to {}", recipients(list)),
         ReportStmt::Cc(list) => format!("cc {}", recipients(list)),
         ReportStmt::IfClosed(m) => format!("if_closed {}", m.word()),
+    }
+}
+
+/// ` { means "..." }` after a category or severity, or nothing.
+fn definition(means: Option<&Label>) -> String {
+    means.map_or_else(String::new, |m| format!(" {{ means {} }}", label(m)))
+}
+
+fn step_stmt(s: &StepStmt) -> String {
+    match s {
+        StepStmt::Within(d, on) => format!(
+            "within {d}{}",
+            on.as_ref()
+                .map(|o| format!(" on {}", o.name))
+                .unwrap_or_default()
+        ),
+        StepStmt::By(r) => format!("by {}", r.name),
+        StepStmt::When(c) => format!("when {}", condition(&c.node)),
+        StepStmt::Does(l) => format!("does {}", label(l)),
+        StepStmt::Records(l) => format!("records {}", label(l)),
+        StepStmt::Form(l) => format!("form {}", label(l)),
+        StepStmt::ChecksScope => "checks scope".into(),
+        StepStmt::BackTo(step, question) => format!("back_to {} if {}", step.name, label(question)),
     }
 }
 

@@ -10,6 +10,7 @@ mod conditions;
 mod expiry;
 mod names;
 mod policy;
+mod procedures;
 mod roles;
 
 use crate::diagnostic::{Diagnostic, Kind};
@@ -247,12 +248,12 @@ impl<'a> Compiler<'a> {
                     continue;
                 }
                 Item::Severities(list) => {
-                    for h in list {
+                    for (h, _) in list {
                         self.t.severities.declare(&h.name, &mut self.out);
                     }
                     continue;
                 }
-                Item::Category(h) => (&mut self.t.categories, &h.name),
+                Item::Category(h, _) => (&mut self.t.categories, &h.name),
                 Item::Department(h) => (&mut self.t.departments, &h.name),
                 Item::Event(h) => (&mut self.t.events, &h.name),
                 Item::Role(h, _) => (&mut self.t.roles, &h.name),
@@ -317,6 +318,7 @@ impl<'a> Compiler<'a> {
             attributes: Vec::new(),
             severities: Vec::new(),
             categories: Vec::new(),
+            definitions: Definitions::default(),
             departments: Vec::new(),
             events: Vec::new(),
             scope: Scope::default(),
@@ -534,8 +536,14 @@ impl<'a> Compiler<'a> {
                     named: named(h),
                     ty: *ty,
                 }),
-                Item::Severities(list) => policy.severities.extend(list.iter().map(named)),
-                Item::Category(h) => policy.categories.push(named(h)),
+                Item::Severities(list) => {
+                    policy.severities.extend(list.iter().map(|(h, _)| named(h)));
+                    (policy.definitions.severities).extend(list.iter().map(|(_, m)| m.clone()));
+                }
+                Item::Category(h, means) => {
+                    policy.categories.push(named(h));
+                    policy.definitions.categories.push(means.clone());
+                }
                 Item::Department(h) => policy.departments.push(named(h)),
                 Item::Event(h) => policy.events.push(named(h)),
                 Item::Scope(stmts) => self.scope(stmts, policy),

@@ -57,6 +57,8 @@ pub struct Policy {
     pub severities: Vec<Named>,
     /// Categories.
     pub categories: Vec<Named>,
+    /// What each category and severity means, where the policy says (`means`).
+    pub definitions: Definitions,
     /// Departments.
     pub departments: Vec<Named>,
     /// Event kinds the policy declares (`event NAME`), beside the engine's own.
@@ -650,7 +652,39 @@ pub struct ProcedureStep {
     /// Time limit and calendar.
     pub within: Option<(Duration, Option<usize>)>,
     /// Owner: `Some(None)` for the routed handler, `Some(Some(role))` for a role.
+    #[serde(serialize_with = "owner")]
     pub by: Option<Option<usize>>,
+    /// Only cases for which this holds go through the step (`when`).
+    pub when: Option<Cond>,
+    /// What is done, in order (`does`).
+    pub does: Vec<Label>,
+    /// What is written down (`records`).
+    pub records: Vec<Label>,
+    /// Forms and registers kept (`form`).
+    pub forms: Vec<Label>,
+    /// Whether the case is accepted, redirected or completed after this step (`checks scope`).
+    pub checks_scope: bool,
+    /// Questions asked after the step, each sending the case back to an earlier or later step
+    /// of the same procedure when it holds (`back_to STEP if "..."`).
+    pub back_to: Vec<(usize, Label)>,
+}
+
+/// A step's owner as `null` (none), `"routed"` or the role's index.
+fn owner<S: serde::Serializer>(by: &Option<Option<usize>>, s: S) -> Result<S::Ok, S::Error> {
+    match by {
+        None => s.serialize_none(),
+        Some(None) => s.serialize_str("routed"),
+        Some(Some(role)) => s.serialize_u64(*role as u64),
+    }
+}
+
+/// What the categories and severities mean, by index, where the policy says.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Definitions {
+    /// One per category.
+    pub categories: Vec<Option<Label>>,
+    /// One per severity.
+    pub severities: Vec<Option<Label>>,
 }
 
 impl Policy {

@@ -1,19 +1,17 @@
 //! Roles (position descriptions) and procedures: references, duty weights, owned steps and
 //! `reports_to` cycles.
 
-use crate::check::{
-    Authority, Compiler, Duty, Named, Policy, Procedure, ProcedureStep, Requirement, Role, named,
-};
+use crate::check::{Authority, Compiler, Duty, Named, Policy, Procedure, Requirement, Role, named};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::Span;
-use crate::syntax::ast::{self, DutyStmt, Item, ProcedureStmt, RoleStmt};
+use crate::syntax::ast::{self, DutyStmt, Item, RoleStmt};
 
 impl Compiler<'_> {
     pub(crate) fn roles_and_procedures(&mut self, policy: &mut Policy) {
         let items = self.items.clone();
         for item in &items {
             if let Item::Procedure(head, stmts) = &item.node {
-                let procedure = self.procedure(head, stmts);
+                let procedure = self.procedure(head, stmts, policy);
                 policy.procedures.push(procedure);
             }
         }
@@ -26,61 +24,6 @@ impl Compiler<'_> {
             }
         }
         self.reports_to_cycles(policy, &reports_spans);
-    }
-
-    fn procedure(&mut self, head: &ast::Head, stmts: &[ast::Node<ProcedureStmt>]) -> Procedure {
-        let mut procedure = Procedure {
-            named: named(head),
-            purpose: None,
-            applies_to: None,
-            steps: Vec::new(),
-        };
-        for stmt in stmts {
-            match &stmt.node {
-                ProcedureStmt::Purpose(l) => procedure.purpose = Some(l.clone()),
-                ProcedureStmt::AppliesTo(l) => procedure.applies_to = Some(l.clone()),
-                ProcedureStmt::Step(h, within, by) => {
-                    if let Some(first) =
-                        procedure.steps.iter().find(|s| s.named.name == h.name.name)
-                    {
-                        self.out.push(
-                            Diagnostic::error(
-                                Kind::Duplicate,
-                                h.name.span,
-                                format!(
-                                    "step `{}` is declared twice in procedure `{}`",
-                                    h.name.name, head.name.name
-                                ),
-                            )
-                            .with_related(first.named.span, "first declared here")
-                            .with_help("give each step a unique name"),
-                        );
-                        continue;
-                    }
-                    let within = within.as_ref().map(|(d, on)| {
-                        let d = self.duration(stmt.span, *d);
-                        (
-                            d,
-                            on.as_ref()
-                                .and_then(|c| self.t.calendars.resolve(c, &mut self.out)),
-                        )
-                    });
-                    let by = by.as_ref().map(|r| {
-                        if r.name == "routed" {
-                            None
-                        } else {
-                            self.t.roles.resolve(r, &mut self.out)
-                        }
-                    });
-                    procedure.steps.push(ProcedureStep {
-                        named: named(h),
-                        within,
-                        by,
-                    });
-                }
-            }
-        }
-        procedure
     }
 
     fn role(

@@ -4,7 +4,8 @@
 //! that do not split, page breaks, A4 pages, a running header (organisation, number, version)
 //! and a footer with the page number and the page count, language tags (zh-CN / en-US) and
 //! file properties (title, organisation, version, created on the effective date).
-//! Charts become their arrows in words (`A → B`), since Word cannot show SVG without images.
+//! The org chart becomes its arrows in words (`A → B`); the procedure's flowchart a PNG
+//! picture drawn from its SVG, with its text alternative.
 //!
 //! docx-rs 0.4 writes neither `w:tblHeader`, `w:lang` nor a title in `docProps/core.xml`;
 //! those are added to the parts it builds, before they are packed ([`finish`]).
@@ -14,7 +15,7 @@ use std::io::Cursor;
 use docx_rs::{
     AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Header, IndentLevel, Level, LevelJc,
     LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum,
-    Paragraph, Run, RunFonts, SpecialIndentType, Start, Style, StyleType, Table, TableCell,
+    Paragraph, Pic, Run, RunFonts, SpecialIndentType, Start, Style, StyleType, Table, TableCell,
     TableLayoutType, TableRow, WidthType, XMLDocx,
 };
 
@@ -51,11 +52,26 @@ fn cell(content: &str, bold: bool, width: usize, keep: bool) -> TableCell {
 pub fn to_docx(document: &Document) -> Result<Vec<u8>, String> {
     let mut docx = page_setup(document);
     docx = docx.add_paragraph(heading(1, &document.title));
+    // The text alternative of each picture, in order.
+    let mut alts = Vec::new();
     for block in document.body() {
-        docx = add_block(docx, &block);
+        docx = match &block {
+            Block::Flowchart { title, chart } => match picture(title, chart) {
+                Some((paragraph, alt)) => {
+                    alts.push(alt);
+                    let caption = text(title).align(AlignmentType::Center);
+                    docx.add_paragraph(paragraph.keep_next(true))
+                        .add_paragraph(caption)
+                }
+                None => docx.add_paragraph(text(title)),
+            },
+            _ => add_block(docx, &block),
+        };
     }
     let mut out = Cursor::new(Vec::new());
-    finish(docx.build(), document)
+    let mut xml = docx.build();
+    xml.document = describe_pictures(&String::from_utf8_lossy(&xml.document), &alts).into_bytes();
+    finish(xml, document)
         .pack(&mut out)
         .map_err(|e| format!("the .docx could not be written: {e}"))?;
     Ok(out.into_inner())
@@ -163,11 +179,60 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
         Block::Chart(chart) => chart_in_words(chart)
             .into_iter()
             .fold(docx, |d, line| d.add_paragraph(text(&line))),
-        Block::Figure { title, .. } => docx.add_paragraph(text(title)),
+        Block::Figure { title, .. } | Block::Flowchart { title, .. } => {
+            docx.add_paragraph(text(title))
+        }
         Block::PageBreak => {
             docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
         }
     }
+}
+
+/// The height of an A4 page between the margins, less room for a caption, in twips.
+const TEXT_HEIGHT: usize = 16838 - 2 * 1020 - 1200;
+
+/// A flowchart as a centred picture scaled to fit the page, and its text alternative (the
+/// title and the chart in words); `None` when it cannot be drawn.
+fn picture(title: &str, chart: &super::Flowchart) -> Option<(Paragraph, String)> {
+    let (png, w, h) = super::picture::png(&chart.svg(title)).ok()?;
+    // 1 px at 96 dpi is 15 twips and 9525 EMU.
+    let fit = (TEXT_WIDTH as f64 / (f64::from(w) * 15.0))
+        .min(TEXT_HEIGHT as f64 / (f64::from(h) * 15.0))
+        .min(1.0);
+    let (cx, cy) = (
+        (f64::from(w) * 9525.0 * fit) as u32,
+        (f64::from(h) * 9525.0 * fit) as u32,
+    );
+    let pic = Pic::new_with_dimensions(png, w, h).size(cx, cy);
+    let (colon, space) = if chart.chinese {
+        ("：", "")
+    } else {
+        (": ", " ")
+    };
+    let alt = format!("{title}{colon}{}", chart.words().join(space));
+    let paragraph = Paragraph::new()
+        .add_run(Run::new().add_image(pic))
+        .align(AlignmentType::Center);
+    Some((paragraph, alt))
+}
+
+/// Gives the pictures their text alternative (`descr`) and title, in order: docx-rs writes
+/// every picture as `<wp:docPr id=".." name="Figure" />`.
+fn describe_pictures(xml: &str, alts: &[String]) -> String {
+    let marker = "name=\"Figure\" />";
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    for alt in alts {
+        let Some(at) = rest.find(marker) else { break };
+        out.push_str(&rest[..at]);
+        out.push_str(&format!(
+            "name=\"Figure\" descr=\"{}\" />",
+            super::escape(alt)
+        ));
+        rest = &rest[at + marker.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Tables of at most this many rows are kept on one page (the control table, the sign-off

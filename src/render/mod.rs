@@ -7,6 +7,10 @@ mod chart;
 mod control;
 #[cfg(feature = "docx")]
 mod docx;
+mod flowchart;
+mod layout;
+#[cfg(feature = "docx")]
+mod picture;
 mod procedure;
 mod role;
 mod words;
@@ -15,6 +19,8 @@ pub use chart::{Chart, bar_chart};
 pub use control::{Control, Revision, revisions};
 #[cfg(feature = "docx")]
 pub use docx::to_docx;
+pub use flowchart::{FlowEdge, FlowNode, Flowchart, Shape};
+pub use layout::{Gaps, Layout, layout};
 pub use procedure::{org_chart, procedure};
 pub use role::position_description;
 
@@ -71,8 +77,16 @@ pub enum Block {
     },
     /// A bulleted list.
     List(Vec<String>),
-    /// An org chart or a flowchart.
+    /// An org chart.
     Chart(Chart),
+    /// A flowchart with decisions, laid out in layers: SVG in HTML, Mermaid in Markdown, a
+    /// picture in Word.
+    Flowchart {
+        /// The caption, also the picture's title.
+        title: String,
+        /// The chart.
+        chart: Flowchart,
+    },
     /// The next block starts a new page (a horizontal rule in Markdown).
     PageBreak,
     /// A figure drawn as SVG (HTML); Markdown and Word give its title, the figures being in
@@ -182,7 +196,7 @@ impl Document {
     /// `number`, `version`, `effective`, `revisions`; null without document control) and
     /// `blocks`, each with a `kind` (`heading` with `level` and `text`, `paragraph` with
     /// `text`, `list` with `items`, `table` with `header` and `rows`, `chart` with `mermaid`
-    /// and `svg`, `figure` with `title` and `svg`, `page_break`).
+    /// and `svg`, `flowchart` with `title`, `mermaid`, `svg` and `words` (the text alternative), `figure` with `title` and `svg`, `page_break`).
     pub fn context(&self) -> serde_json::Value {
         use serde_json::json;
         let blocks: Vec<serde_json::Value> = self
@@ -200,6 +214,13 @@ impl Document {
                 Block::Chart(chart) => {
                     json!({ "kind": "chart", "mermaid": chart.mermaid(), "svg": chart.svg() })
                 }
+                Block::Flowchart { title, chart } => json!({
+                    "kind": "flowchart",
+                    "title": title,
+                    "mermaid": chart.mermaid(),
+                    "svg": chart.svg(title),
+                    "words": chart.words(),
+                }),
                 Block::PageBreak => json!({ "kind": "page_break" }),
                 Block::Figure { title, svg } => {
                     json!({ "kind": "figure", "title": title, "svg": svg })

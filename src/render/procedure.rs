@@ -1,12 +1,26 @@
 //! The procedure document (投诉处理程序) and the org chart, both built from the compiled policy.
 
-use crate::check::{Cond, Policy, Procedure, Recipient, Report, Trigger, Whom};
-use crate::vocabulary::{IfClosed, Label};
+mod closed_days;
+mod definitions;
+mod duties;
+mod flow;
+mod matrix;
+mod org;
+mod owners;
+mod steps;
+
+pub use org::org_chart;
+
+use closed_days::closed_day_rules;
+use matrix::sla_matrix;
+
+use crate::check::{Cond, Policy, Procedure, Recipient, Trigger, Whom};
+use crate::vocabulary::Label;
 
 use super::words::{
     cond_words, covering_words, deadline_words, event_name, schedule_words, span_words, target_name,
 };
-use super::{Block, Chart, Control, Document, Lang, table_or};
+use super::{Block, Control, Document, Lang, table_or};
 
 /// The procedure document: `index` picks a procedure of the policy (the first when `None`);
 /// a policy without procedures still gets everything but the steps.
@@ -19,6 +33,9 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
     };
     let sections = [
         doc.purpose_and_scope(),
+        doc.definitions(),
+        doc.responsibilities(),
+        doc.steps(),
         doc.channels(),
         doc.categories(),
         doc.record_fields(),
@@ -28,7 +45,7 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
         doc.callbacks(),
         doc.extensions_and_stages(),
         doc.reports(),
-        doc.steps(),
+        doc.records(),
     ];
     let title = match doc.procedure {
         Some((_, p)) => doc.l(&p.named.label),
@@ -37,9 +54,32 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
     Document {
         title,
         lang,
-        blocks: sections.into_iter().flatten().collect(),
+        blocks: number_sections(sections.into_iter().flatten(), lang),
         control: Some(Control::new(policy, policy.document.as_deref(), lang)),
     }
+}
+
+/// Numbers the sections (the level-2 headings) in order: 一、二、… in Chinese, 1. 2. … in
+/// English, so that a section left out leaves no gap.
+fn number_sections(blocks: impl Iterator<Item = Block>, lang: Lang) -> Vec<Block> {
+    const ZH: [&str; 20] = [
+        "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二", "十三", "十四",
+        "十五", "十六", "十七", "十八", "十九", "二十",
+    ];
+    let mut n = 0;
+    blocks
+        .map(|b| match b {
+            Block::Heading(2, text) => {
+                n += 1;
+                let number = match (lang, ZH.get(n - 1)) {
+                    (Lang::Zh, Some(zh)) => format!("{zh}、"),
+                    _ => format!("{n}. "),
+                };
+                Block::Heading(2, format!("{number}{text}"))
+            }
+            other => other,
+        })
+        .collect()
 }
 
 /// What every section of the procedure document reads from.
@@ -83,7 +123,7 @@ impl<'a> Pr<'a> {
     /// follows.
     fn purpose_and_scope(&self) -> Vec<Block> {
         let (policy, lang) = (self.policy, self.lang);
-        let mut blocks = vec![self.heading(2, "一、目的和适用范围", "1. Purpose and scope")];
+        let mut blocks = vec![self.heading(2, "目的和适用范围", "Purpose and scope")];
         if let Some((_, p)) = self.procedure {
             if let Some(purpose) = &p.purpose {
                 blocks.push(Block::Paragraph(self.l(purpose)));
@@ -129,7 +169,7 @@ impl<'a> Pr<'a> {
             })
             .collect();
         vec![
-            self.heading(2, "二、受理渠道", "2. Intake channels"),
+            self.heading(2, "受理渠道", "Intake channels"),
             Block::Table {
                 header: vec![
                     self.say("渠道", "Channel"),
@@ -162,7 +202,7 @@ impl<'a> Pr<'a> {
             rows.push(vec![self.l(&c.label), handling]);
         }
         let mut blocks = vec![
-            self.heading(2, "三、投诉类别与受理范围", "3. Categories and scope"),
+            self.heading(2, "投诉类别与受理范围", "Categories and scope"),
             Block::Table {
                 header: vec![self.say("类别", "Category"), self.say("处理", "Handling")],
                 rows,
@@ -240,7 +280,7 @@ impl<'a> Pr<'a> {
             ]);
         }
         vec![
-            self.heading(2, "四、分派规则", "4. Routing"),
+            self.heading(2, "分派规则", "Routing"),
             Block::Paragraph(self.say(
                 "按顺序逐条判断，第一条符合的规则决定处理职位。",
                 "Rules are tried in order; the first that matches decides who handles the case.",
@@ -288,7 +328,7 @@ impl<'a> Pr<'a> {
             }
         }
         let mut blocks = vec![
-            self.heading(2, "五、处理时限", "5. Time limits"),
+            self.heading(2, "处理时限", "Time limits"),
             Block::Table {
                 header: vec![
                     self.say("时限", "SLA"),
@@ -339,7 +379,7 @@ impl<'a> Pr<'a> {
             }
         }
         vec![
-            self.heading(2, "六、升级", "6. Escalation"),
+            self.heading(2, "升级", "Escalation"),
             table_or(
                 vec![
                     self.say("升级规则", "Ladder"),
@@ -372,7 +412,7 @@ impl<'a> Pr<'a> {
             .map(|c| self.callback_row(c))
             .collect();
         vec![
-            self.heading(2, "七、回访", "7. Callbacks"),
+            self.heading(2, "回访", "Callbacks"),
             table_or(
                 vec![
                     self.say("回访", "Callback"),
@@ -432,7 +472,7 @@ impl<'a> Pr<'a> {
             .collect();
         items.extend(self.policy.stages.iter().map(|s| self.stage_words(s)));
         vec![
-            self.heading(2, "八、延期与处理阶段", "8. Extensions and stages"),
+            self.heading(2, "延期与处理阶段", "Extensions and stages"),
             if items.is_empty() {
                 Block::Paragraph(self.none())
             } else {
@@ -541,7 +581,7 @@ impl<'a> Pr<'a> {
             })
             .collect();
         let mut blocks = vec![
-            self.heading(2, "九、报告", "9. Reports"),
+            self.heading(2, "报告", "Reports"),
             table_or(
                 vec![
                     self.say("报告", "Report"),
@@ -561,414 +601,4 @@ impl<'a> Pr<'a> {
         );
         blocks
     }
-
-    /// 十、程序步骤: the steps with their limits and owners, the RACI matrix and the
-    /// flowchart; nothing when the policy has no procedure.
-    fn steps(&self) -> Vec<Block> {
-        let Some((p_index, p)) = self.procedure else {
-            return Vec::new();
-        };
-        let owners = Owners::new(self.policy, p_index, p);
-        let rows = (p.steps.iter().enumerate())
-            .map(|(s, step)| {
-                let owner: Vec<String> = owners.of(s).into_iter().map(|r| self.role(r)).collect();
-                vec![
-                    (s + 1).to_string(),
-                    self.l(&step.named.label),
-                    (step.within.as_ref())
-                        .map_or_else(|| "—".into(), |(span, _)| deadline_words(*span, self.lang)),
-                    if owner.is_empty() {
-                        "—".into()
-                    } else {
-                        owner.join(self.lang.say("、", ", "))
-                    },
-                ]
-            })
-            .collect();
-        let mut blocks = vec![
-            self.heading(2, "十、程序步骤", "10. Steps"),
-            Block::Table {
-                header: vec![
-                    "#".into(),
-                    self.say("步骤", "Step"),
-                    self.say("时限", "Limit"),
-                    self.say("负责", "Owner"),
-                ],
-                rows,
-            },
-        ];
-        blocks.extend(self.raci(p, &owners));
-        blocks.extend(self.flowchart(p, &owners));
-        blocks
-    }
-
-    /// The RACI matrix: R the owners; A the owners' direct superiors (accountable for the
-    /// result).
-    fn raci(&self, p: &Procedure, owners: &Owners) -> Vec<Block> {
-        let policy = self.policy;
-        let mut involved: Vec<usize> = Vec::new();
-        for s in 0..p.steps.len() {
-            for o in owners.of(s) {
-                involved.push(o);
-                involved.extend(policy.roles[o].reports_to);
-            }
-        }
-        involved.sort_unstable();
-        involved.dedup();
-        if involved.is_empty() {
-            return Vec::new();
-        }
-        let mut header = vec![self.say("步骤", "Step")];
-        header.extend(involved.iter().map(|&r| self.role(r)));
-        let rows = (0..p.steps.len())
-            .map(|s| {
-                let own = owners.of(s);
-                let mut row = vec![self.l(&p.steps[s].named.label)];
-                for &r in &involved {
-                    let responsible = own.contains(&r);
-                    let accountable = own.iter().any(|&o| policy.roles[o].reports_to == Some(r));
-                    row.push(match (responsible, accountable) {
-                        (true, true) => "R/A".into(),
-                        (true, false) => "R".into(),
-                        (false, true) => "A".into(),
-                        (false, false) => String::new(),
-                    });
-                }
-                row
-            })
-            .collect();
-        vec![
-            self.heading(3, "职责分配矩阵（RACI）", "Responsibility matrix (RACI)"),
-            Block::Paragraph(self.say(
-                "R：执行；A：问责（执行职位的直接上级）。",
-                "R: responsible (does the step); A: accountable (the direct superior of whoever does it).",
-            )),
-            Block::Table { header, rows },
-        ]
-    }
-
-    /// The steps as a chart, each with its owners.
-    fn flowchart(&self, p: &Procedure, owners: &Owners) -> Vec<Block> {
-        let lang = self.lang;
-        let nodes: Vec<String> = (p.steps.iter().enumerate())
-            .map(|(s, step)| {
-                let owner: Vec<String> = owners.of(s).into_iter().map(|r| self.role(r)).collect();
-                if owner.is_empty() {
-                    self.l(&step.named.label)
-                } else {
-                    format!(
-                        "{}{}{}{}",
-                        self.l(&step.named.label),
-                        lang.say("（", " ("),
-                        owner.join(lang.say("、", ", ")),
-                        lang.say("）", ")")
-                    )
-                }
-            })
-            .collect();
-        let edges = (1..nodes.len()).map(|i| (i - 1, i)).collect();
-        vec![
-            self.heading(3, "流程图", "Flowchart"),
-            Block::Chart(Chart { nodes, edges }),
-        ]
-    }
-}
-
-/// Who owns each step of one procedure: the roles whose duties own it, and the step's `by`.
-struct Owners<'a> {
-    policy: &'a Policy,
-    p_index: usize,
-    procedure: &'a Procedure,
-    /// Every role complaints are routed to (for `by routed`), sorted.
-    routed: Vec<usize>,
-}
-
-impl<'a> Owners<'a> {
-    fn new(policy: &'a Policy, p_index: usize, procedure: &'a Procedure) -> Owners<'a> {
-        let mut routed: Vec<usize> = (policy.routes.iter().map(|r| r.target))
-            .chain(policy.otherwise.as_ref().map(|o| o.target))
-            .collect();
-        routed.sort_unstable();
-        routed.dedup();
-        Owners {
-            policy,
-            p_index,
-            procedure,
-            routed,
-        }
-    }
-
-    /// The owners of step `s`, sorted.
-    fn of(&self, s: usize) -> Vec<usize> {
-        let step = &self.procedure.steps[s];
-        let mut list: Vec<usize> = (self.policy.roles.iter().enumerate())
-            .filter(|(_, r)| r.duties.iter().any(|d| d.owns.contains(&(self.p_index, s))))
-            .map(|(i, _)| i)
-            .collect();
-        match step.by {
-            Some(Some(r)) => list.push(r),
-            Some(None) => list.extend(&self.routed),
-            None => {}
-        }
-        list.sort_unstable();
-        list.dedup();
-        list
-    }
-}
-
-/// Whether `cond` holds for a case of `category` at `severity`; `None` when it asks about
-/// anything else (channel, attributes).
-fn holds(cond: &Cond, category: usize, severity: Option<usize>) -> Option<bool> {
-    Some(match cond {
-        Cond::And(parts) => {
-            let mut all = true;
-            for p in parts {
-                all &= holds(p, category, severity)?;
-            }
-            all
-        }
-        Cond::Or(parts) => {
-            let mut any = false;
-            for p in parts {
-                any |= holds(p, category, severity)?;
-            }
-            any
-        }
-        Cond::Not(inner) => !holds(inner, category, severity)?,
-        Cond::Category(list) => list.contains(&category),
-        Cond::Severity(op, rank) => op.holds(severity? as f64, *rank as f64),
-        Cond::SeverityIn(list) => list.contains(&severity?),
-        Cond::Channel(_) | Cond::Attribute(..) => return None,
-    })
-}
-
-/// Which limit applies to each accepted category at each severity, when the SLA conditions
-/// only ask about category and severity (later blocks override earlier targets of the same
-/// name, as when deciding). `None` when a condition asks about anything else.
-fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
-    if policy.slas.iter().all(|s| s.when.is_none()) {
-        return None;
-    }
-    let scope = &policy.scope;
-    let accepted: Vec<usize> = if scope.accepted.is_empty() && scope.redirects.is_empty() {
-        (0..policy.categories.len()).collect()
-    } else {
-        scope.accepted.clone()
-    };
-    let severities: Vec<Option<usize>> = if policy.severities.is_empty() {
-        vec![None]
-    } else {
-        (0..policy.severities.len()).map(Some).collect()
-    };
-    let mut names: Vec<&str> = Vec::new();
-    for t in policy.slas.iter().flat_map(|s| &s.targets) {
-        if !names.contains(&t.name.as_str()) {
-            names.push(&t.name);
-        }
-    }
-    let mut rows = Vec::new();
-    for &c in &accepted {
-        for &s in &severities {
-            let mut row = vec![
-                lang.pick(&policy.categories[c].label).to_string(),
-                s.map_or_else(
-                    || "—".into(),
-                    |s| lang.pick(&policy.severities[s].label).to_string(),
-                ),
-            ];
-            for name in &names {
-                row.push(matrix_cell(policy, name, c, s, lang)?);
-            }
-            rows.push(row);
-        }
-    }
-    let mut header = vec![
-        lang.say("类别", "Category").to_string(),
-        lang.say("严重程度", "Severity").to_string(),
-    ];
-    header.extend(names.iter().map(|n| target_name(policy, n, lang)));
-    Some(Block::Table { header, rows })
-}
-
-/// The limit of target `name` for a case of `category` at `severity`: that of the last SLA
-/// block that applies and sets it, or "—".
-fn matrix_cell(
-    policy: &Policy,
-    name: &str,
-    category: usize,
-    severity: Option<usize>,
-    lang: Lang,
-) -> Option<String> {
-    let mut cell = String::from("—");
-    for sla in &policy.slas {
-        let applies = match &sla.when {
-            None => true,
-            Some(c) => holds(c, category, severity)?,
-        };
-        if let Some(t) = (sla.targets.iter())
-            .find(|t| t.name == name)
-            .filter(|_| applies)
-        {
-            cell = if t.recurring {
-                format!("{}{}", lang.say("每", "every "), span_words(t.span, lang))
-            } else {
-                deadline_words(t.span, lang)
-            };
-        }
-    }
-    Some(cell)
-}
-
-/// The org chart: every role under its superior, and the roles per department.
-pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
-    let l = |label| lang.pick(label).to_string();
-    let nodes: Vec<String> = policy.roles.iter().map(|r| l(&r.named.label)).collect();
-    let edges: Vec<(usize, usize)> = policy
-        .roles
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.reports_to.map(|s| (s, i)))
-        .collect();
-    let mut blocks = vec![Block::Chart(Chart { nodes, edges })];
-    blocks.push(Block::Heading(
-        2,
-        lang.say("部门与职位", "Departments and positions")
-            .to_string(),
-    ));
-    let mut rows = Vec::new();
-    for (d, dept) in policy.departments.iter().enumerate() {
-        for r in policy.roles.iter().filter(|r| r.department == Some(d)) {
-            rows.push(vec![
-                l(&dept.label),
-                l(&r.named.label),
-                r.reports_to
-                    .map_or_else(|| "—".into(), |s| l(&policy.roles[s].named.label)),
-                r.headcount.map_or_else(|| "—".into(), |n| n.to_string()),
-            ]);
-        }
-    }
-    for r in policy.roles.iter().filter(|r| r.department.is_none()) {
-        rows.push(vec![
-            "—".into(),
-            l(&r.named.label),
-            r.reports_to
-                .map_or_else(|| "—".into(), |s| l(&policy.roles[s].named.label)),
-            r.headcount.map_or_else(|| "—".into(), |n| n.to_string()),
-        ]);
-    }
-    blocks.push(Block::Table {
-        header: vec![
-            lang.say("部门", "Department").into(),
-            lang.say("职位", "Position").into(),
-            lang.say("直接上级", "Reports to").into(),
-            lang.say("编制", "Headcount").into(),
-        ],
-        rows,
-    });
-    let title = match lang {
-        Lang::Zh => format!("组织架构图：{}", l(&policy.label)),
-        Lang::En => format!("Organisation chart: {}", l(&policy.label)),
-    };
-    Document {
-        title,
-        lang,
-        blocks,
-        control: None,
-    }
-}
-
-/// Whether `report` can fall on a day its calendar has no open hours: a weekday it may be
-/// scheduled on is closed, or the calendar has holidays.
-fn can_fall_on_closed_day(policy: &Policy, report: &Report) -> bool {
-    let (Some(schedule), Some(cal)) = (
-        &report.schedule,
-        report.calendar.and_then(|i| policy.calendars.get(i)),
-    ) else {
-        return false;
-    };
-    let spec = cal.calendar.spec();
-    if !spec.holidays.is_empty() || !spec.yearly.is_empty() {
-        return true;
-    }
-    let weekday = match (schedule.period.as_str(), schedule.on.as_deref()) {
-        ("week", on) => Some(
-            [
-                "monday",
-                "tuesday",
-                "wednesday",
-                "thursday",
-                "friday",
-                "saturday",
-                "sunday",
-            ]
-            .iter()
-            .position(|d| Some(*d) == on)
-            .unwrap_or(0),
-        ),
-        _ => None,
-    };
-    match weekday {
-        Some(day) => spec.week[day].is_empty(),
-        None => spec.week.iter().any(Vec::is_empty),
-    }
-}
-
-/// The rule for reports due on a non-working day, in words: one sentence per calendar and
-/// `if_closed` mode, naming the reports unless it is every report of the policy.
-fn closed_day_rules(policy: &Policy, lang: Lang) -> Vec<String> {
-    let mut groups: Vec<((IfClosed, usize), Vec<&Report>)> = Vec::new();
-    for r in &policy.reports {
-        let Some(cal) = r.calendar else { continue };
-        // An explicit `keep` is stated; a report that keeps its date by default is not.
-        if !can_fall_on_closed_day(policy, r)
-            || (r.if_closed == IfClosed::Keep && !r.if_closed_written)
-        {
-            continue;
-        }
-        match groups.iter_mut().find(|(k, _)| *k == (r.if_closed, cal)) {
-            Some((_, list)) => list.push(r),
-            None => groups.push(((r.if_closed, cal), vec![r])),
-        }
-    }
-    let every = groups.len() == 1 && groups[0].1.len() == policy.reports.len();
-    groups
-        .iter()
-        .map(|((mode, cal), reports)| {
-            let calendar = lang.pick(&policy.calendars[*cal].named.label);
-            let names = reports
-                .iter()
-                .map(|r| match lang {
-                    Lang::Zh => format!("《{}》", lang.pick(&r.named.label)),
-                    Lang::En => format!("“{}”", lang.pick(&r.named.label)),
-                })
-                .collect::<Vec<_>>()
-                .join(lang.say("、", ", "));
-            match (lang, mode) {
-                (Lang::Zh, _) => {
-                    let subject = if every { "报告".to_string() } else { names };
-                    let what = match mode {
-                        IfClosed::Next => "顺延至下一个工作日的同一时间前提交",
-                        IfClosed::Previous => "提前至前一个工作日的同一时间前提交（该工作日须在报告所涵盖的期间结束之后，否则顺延至下一个工作日）",
-                        IfClosed::Keep => "仍在原定日期提交，不调整",
-                    };
-                    format!("{subject}的提交日不是工作日（以“{calendar}”日历为准）的，{what}。")
-                }
-                (Lang::En, _) => {
-                    let what = match mode {
-                        IfClosed::Next => "due at the same time on the next working day",
-                        IfClosed::Previous => "due at the same time on the working day before, provided that day is after the period the report covers (otherwise on the next working day)",
-                        IfClosed::Keep => "still due on that day",
-                    };
-                    let closed = format!("a day that is not a working day on the “{calendar}” calendar");
-                    if every {
-                        format!("A report due on {closed} is {what}.")
-                    } else if reports.len() == 1 {
-                        format!("{names}: when due on {closed}, the report is {what}.")
-                    } else {
-                        format!("{names}: when due on {closed}, the reports are {what}.")
-                    }
-                }
-            }
-        })
-        .collect()
 }

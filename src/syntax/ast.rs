@@ -56,10 +56,10 @@ pub enum Item {
     Field(Head, Option<bool>, Option<FieldScope>),
     /// `attribute ID { type T }`
     Attribute(Head, AttrType),
-    /// `severities { ... }`, lowest first.
-    Severities(Vec<Head>),
-    /// `category ID`
-    Category(Head),
+    /// `severities { ... }`, lowest first, each with what it means when written.
+    Severities(Vec<(Head, Option<Label>)>),
+    /// `category ID { means "..." }`
+    Category(Head, Option<Label>),
     /// `department ID`
     Department(Head),
     /// `event ID`: an event kind cases may record.
@@ -452,6 +452,27 @@ pub enum ProcedureStmt {
     Purpose(Label),
     /// `applies_to "..."`
     AppliesTo(Label),
-    /// `step ID "label" { within SPAN  by ROLE|routed }`
-    Step(Head, Option<(Duration, Option<Ident>)>, Option<Ident>),
+    /// `step ID "label" { within SPAN  by ROLE|routed  does "..." ... }`
+    Step(Head, Vec<Node<StepStmt>>),
+}
+
+/// Statements of a procedure `step`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepStmt {
+    /// `within SPAN on CAL`: the step's time limit.
+    Within(Duration, Option<Ident>),
+    /// `by ROLE` or `by routed`: who does it.
+    By(Ident),
+    /// `when CONDITION`: only cases for which the condition holds go through the step.
+    When(Node<Condition>),
+    /// `does "..."`: one action of the step.
+    Does(Label),
+    /// `records "..."`: what is written down.
+    Records(Label),
+    /// `form "..."`: a form or register kept.
+    Form(Label),
+    /// `checks scope`: the case is accepted, redirected or completed after this step.
+    ChecksScope,
+    /// `back_to STEP if "..."`: a case for which the question holds goes back to `STEP`.
+    BackTo(Ident, Label),
 }

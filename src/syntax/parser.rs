@@ -318,8 +318,18 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::procedure_stmt => "`purpose`, `applies_to` or `step`",
         Rule::scope_text => "`applies_to`",
         Rule::proc_step => "`step`",
-        Rule::proc_step_stmt => "`within` or `by`",
+        Rule::proc_step_stmt => {
+            "`within`, `by`, `when`, `does`, `records`, `form`, `checks` or `back_to`"
+        }
         Rule::step_by => "`by`",
+        Rule::step_does => "`does`",
+        Rule::step_records => "`records`",
+        Rule::step_form => "`form`",
+        Rule::step_checks => "`checks scope`",
+        Rule::step_back => "`back_to`",
+        Rule::back_if => "`if \"…\"` (the question that sends the case back)",
+        Rule::definition => "`{ means \"…\" }`",
+        Rule::means => "`means`",
     }
 }
 
@@ -329,12 +339,14 @@ struct Lower {
 }
 
 impl Lower {
+    /// Where `p` was written, without the white space and comments pest takes in after a
+    /// rule's last part when an optional part that would follow is absent
+    /// (`category a "甲"` then a blank line).
     fn span(&self, p: &P) -> Span {
-        let s = p.as_span();
         Span {
             file: self.file,
-            start: s.start() as u32,
-            end: s.end() as u32,
+            start: p.as_span().start() as u32,
+            end: trimmed_end(p) as u32,
         }
     }
 
@@ -592,10 +604,19 @@ impl Lower {
                 };
                 Item::Attribute(head, ty)
             }
-            Rule::severities => {
-                Item::Severities(inner.map(|s| self.head(&mut s.into_inner())).collect())
+            Rule::severities => Item::Severities(
+                inner
+                    .map(|s| {
+                        let mut parts = s.into_inner();
+                        let head = self.head(&mut parts);
+                        (head, self.definition(&mut parts))
+                    })
+                    .collect(),
+            ),
+            Rule::category => {
+                let head = self.head(&mut inner);
+                Item::Category(head, self.definition(&mut inner))
             }
-            Rule::category => Item::Category(self.head(&mut inner)),
             Rule::department => Item::Department(self.head(&mut inner)),
             Rule::event => Item::Event(self.head(&mut inner)),
             Rule::scope => Item::Scope(
@@ -1364,28 +1385,89 @@ impl Lower {
             }
             _ => {
                 let head = self.head(&mut inner);
-                let mut within = None;
-                let mut by = None;
-                for part in inner {
-                    let rule = part.as_rule();
-                    let mut parts = part.into_inner();
-                    if rule == Rule::step_within {
-                        let span = parts
-                            .next()
-                            .map_or(Duration::new(0, Unit::Minutes), |d| self.duration(d));
-                        let on = parts
-                            .next()
-                            .and_then(|o| o.into_inner().next())
-                            .map(|i| self.ident(i));
-                        within = Some((span, on));
-                    } else {
-                        by = parts.next().map(|i| self.ident(i));
-                    }
-                }
-                ProcedureStmt::Step(head, within, by)
+                let stmts = inner
+                    .map(|s| self.node(&s, |l| l.step_stmt(s.clone())))
+                    .collect();
+                ProcedureStmt::Step(head, stmts)
             }
         }
     }
+
+    fn step_stmt(&mut self, p: P) -> StepStmt {
+        let rule = p.as_rule();
+        let mut parts = p.into_inner();
+        let label = |l: &mut Self, parts: &mut pest::iterators::Pairs<Rule>| {
+            parts.next().map(|x| l.label(x)).unwrap_or_default()
+        };
+        match rule {
+            Rule::step_within => {
+                let span = parts
+                    .next()
+                    .map_or(Duration::new(0, Unit::Minutes), |d| self.duration(d));
+                let on = parts
+                    .next()
+                    .and_then(|o| o.into_inner().next())
+                    .map(|i| self.ident(i));
+                StepStmt::Within(span, on)
+            }
+            Rule::when_clause => match parts.find(|q| q.as_rule() == Rule::condition) {
+                Some(c) => StepStmt::When(self.condition(c)),
+                None => StepStmt::ChecksScope,
+            },
+            Rule::step_does => StepStmt::Does(label(self, &mut parts)),
+            Rule::step_records => StepStmt::Records(label(self, &mut parts)),
+            Rule::step_form => StepStmt::Form(label(self, &mut parts)),
+            Rule::step_checks => StepStmt::ChecksScope,
+            Rule::step_back => {
+                let step = parts.next().map(|i| self.ident(i)).unwrap_or(Ident {
+                    name: String::new(),
+                    span: Span::default(),
+                });
+                let question = parts.find(|q| q.as_rule() == Rule::label);
+                StepStmt::BackTo(step, question.map(|l| self.label(l)).unwrap_or_default())
+            }
+            _ => StepStmt::By(parts.next().map(|i| self.ident(i)).unwrap_or(Ident {
+                name: String::new(),
+                span: Span::default(),
+            })),
+        }
+    }
+
+    /// The `{ means "..." }` after a category or severity, if written.
+    fn definition(&self, inner: &mut pest::iterators::Pairs<Rule>) -> Option<Label> {
+        let block = inner.next()?;
+        let means = block.into_inner().next()?;
+        means.into_inner().next().map(|l| self.label(l))
+    }
+}
+
+/// The end of `p` without trailing white space and comments: the end of its last part when
+/// only those follow it (recursively, since `label` takes them in too).
+fn trimmed_end(p: &P) -> usize {
+    let end = p.as_span().end();
+    let Some(last) = p.clone().into_inner().last() else {
+        return end;
+    };
+    let inner = trimmed_end(&last);
+    match p.as_str().get(inner - p.as_span().start()..) {
+        Some(tail) if only_space_and_comments(tail) => inner,
+        _ => end,
+    }
+}
+
+/// Whether `text` holds nothing but white space (as the grammar counts it) and comments.
+fn only_space_and_comments(text: &str) -> bool {
+    let mut in_comment = false;
+    for c in text.chars() {
+        match c {
+            '\n' => in_comment = false,
+            _ if in_comment => {}
+            '#' => in_comment = true,
+            ' ' | '\t' | '\r' | '\u{FEFF}' | '\u{3000}' | ';' => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// A rule before it is wrapped, to keep `Rule` (pest's) and the AST's rule apart.
