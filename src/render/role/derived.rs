@@ -1,91 +1,14 @@
-//! The position description (职位说明书) of one role: the sections of the source documents,
-//! then what the policy makes this role answer for. One function per section; each returns
-//! the section's blocks, heading included.
+//! The sections of a position description derived from the policy: the procedure steps the
+//! role owns, the complaints routed to it, the deadlines it answers for, the escalations that
+//! reach it and the reports it receives. Each part is left out when it has nothing to list.
 
-use crate::check::{Duty, Policy, Recipient, Requirement, Role, Rule, Trigger, Whom};
-use crate::vocabulary::AuthorityLevel;
+use crate::check::{Recipient, Trigger, Whom};
 
-use super::words::{
-    cond_words, deadline_words, event_name, money, span_words, target_name, unit_zh,
-};
-use super::{Block, Control, Document, Lang, table_or};
+use super::super::words::{cond_words, deadline_words, event_name, span_words, target_name};
+use super::super::{Block, Lang};
+use super::{Pd, Section};
 
-/// The position description of `policy.roles[index]`.
-pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Document {
-    let pd = Pd::new(policy, index, lang);
-    let sections = [
-        pd.basic_information(),
-        pd.purpose(),
-        pd.relations(),
-        pd.duties(),
-        pd.authorities(),
-        pd.rights_and_obligations(),
-        pd.qualifications(),
-        pd.training(),
-        pd.in_the_procedure(),
-        pd.steps_owned(),
-        pd.complaints_routed(),
-        pd.deadlines(),
-        pd.escalations(),
-        pd.reports_received(),
-    ];
-    let title = match lang {
-        Lang::Zh => format!("职位说明书：{}", pd.l(&pd.role.named.label)),
-        Lang::En => format!("Position description: {}", pd.l(&pd.role.named.label)),
-    };
-    Document {
-        title,
-        lang,
-        blocks: sections.into_iter().flatten().collect(),
-        control: Some(Control::new(policy, pd.role.document.as_deref(), lang)),
-    }
-}
-
-/// What every section of one position description reads from.
-struct Pd<'a> {
-    policy: &'a Policy,
-    index: usize,
-    role: &'a Role,
-    lang: Lang,
-    /// The route rules that send complaints to this role.
-    routed: Vec<&'a Rule>,
-    /// Whether the `otherwise` route sends complaints to this role.
-    fallback: bool,
-}
-
-impl<'a> Pd<'a> {
-    fn new(policy: &'a Policy, index: usize, lang: Lang) -> Pd<'a> {
-        Pd {
-            policy,
-            index,
-            role: &policy.roles[index],
-            lang,
-            routed: policy.routes.iter().filter(|r| r.target == index).collect(),
-            fallback: policy.otherwise.as_ref().is_some_and(|o| o.target == index),
-        }
-    }
-
-    fn l(&self, label: &'a crate::vocabulary::Label) -> String {
-        self.lang.pick(label).to_string()
-    }
-
-    fn say(&self, zh: &'static str, en: &'static str) -> String {
-        self.lang.say(zh, en).to_string()
-    }
-
-    fn role_name(&self, i: usize) -> String {
-        self.l(&self.policy.roles[i].named.label)
-    }
-
-    /// Names joined with the language's list separator, or "—".
-    fn join(&self, list: Vec<String>) -> String {
-        if list.is_empty() {
-            none()
-        } else {
-            list.join(self.lang.say("、", ", "))
-        }
-    }
-
+impl Pd<'_> {
     /// Whether complaints are routed to this role (by a rule or the fallback).
     fn handles(&self) -> bool {
         !self.routed.is_empty() || self.fallback
@@ -102,260 +25,35 @@ impl<'a> Pd<'a> {
             .any(|h| policy.roles[h].reports_to == Some(self.index))
     }
 
-    fn heading(&self, level: u8, zh: &'static str, en: &'static str) -> Block {
-        Block::Heading(level, self.say(zh, en))
-    }
-
-    /// 一、基本信息: a two-column table of the role's particulars.
-    fn basic_information(&self) -> Vec<Block> {
-        let (role, lang) = (self.role, self.lang);
-        let l_opt = |x: &Option<crate::vocabulary::Label>| {
-            x.as_ref()
-                .map(|x| lang.pick(x).to_string())
-                .unwrap_or_else(none)
-        };
-        let subordinates: Vec<String> = (self.policy.roles.iter().enumerate())
-            .filter(|(_, r)| r.reports_to == Some(self.index))
-            .map(|(i, _)| self.role_name(i))
-            .collect();
-        let names = |list: &[usize]| self.join(list.iter().map(|&i| self.role_name(i)).collect());
-        let one = |r: Option<usize>| r.map(|i| self.role_name(i)).unwrap_or_else(none);
-        let department = role.department;
-        let rows = [
-            (self.say("职位名称", "Title"), self.l(&role.named.label)),
-            (
-                self.say("职位编号", "Code"),
-                role.code.clone().unwrap_or_else(none),
-            ),
-            (
-                self.say("所属部门", "Department"),
-                department
-                    .map(|d| self.l(&self.policy.departments[d].label))
-                    .unwrap_or_else(none),
-            ),
-            (self.say("直接上级", "Reports to"), one(role.reports_to)),
-            (
-                self.say("直接下级", "Direct subordinates"),
-                self.join(subordinates),
-            ),
-            (
-                self.say("相关职位", "Related positions"),
-                names(&role.related),
-            ),
-            (
-                self.say("编制人数", "Headcount"),
-                role.headcount.map(|n| n.to_string()).unwrap_or_else(none),
-            ),
-            (
-                self.say("职等", "Grade"),
-                role.grade.clone().unwrap_or_else(none),
-            ),
-            (self.say("工作地点", "Location"), l_opt(&role.location)),
-            (self.say("工作时间", "Working hours"), l_opt(&role.hours)),
-            (self.say("职务代理人", "Deputy"), one(role.deputy)),
-            (
-                self.say("可轮换职位", "Rotation"),
-                names(&role.rotates_with),
-            ),
-            (self.say("晋升方向", "Promotion"), one(role.promotes_to)),
-        ];
-        vec![
-            self.heading(2, "一、基本信息", "1. Basic information"),
-            Block::Table {
-                header: vec![self.say("项目", "Item"), self.say("内容", "Details")],
-                rows: rows.into_iter().map(|(k, v)| vec![k, v]).collect(),
-            },
+    /// 本职位在投诉处理程序中的职责: the parts below that have something to say, left out
+    /// altogether when none has.
+    pub(super) fn in_the_procedure(&self) -> Option<Section> {
+        let blocks: Vec<Block> = [
+            self.steps_owned(),
+            self.complaints_routed(),
+            self.deadlines(),
+            self.escalations(),
+            self.reports_received(),
         ]
-    }
-
-    /// 二、职位目的
-    fn purpose(&self) -> Vec<Block> {
-        let text =
-            (self.role.purpose.as_ref()).map_or_else(|| self.say("无", "None"), |p| self.l(p));
-        vec![
-            self.heading(2, "二、职位目的", "2. Purpose"),
-            Block::Paragraph(text),
-        ]
-    }
-
-    /// 三、工作关系: internal and external relations.
-    fn relations(&self) -> Vec<Block> {
-        let lang = self.lang;
-        let relations: Vec<String> = (self.role.relations.iter())
-            .map(|(internal, text)| {
-                let kind = if *internal {
-                    lang.say("内部", "Internal")
-                } else {
-                    lang.say("外部", "External")
-                };
-                format!("{kind}{}{}", lang.say("：", ": "), self.l(text))
-            })
-            .collect();
-        vec![
-            self.heading(2, "三、工作关系", "3. Working relations"),
-            list_or_none(relations, lang),
-        ]
-    }
-
-    /// 四、工作职责: the duties table.
-    fn duties(&self) -> Vec<Block> {
-        let mut blocks = vec![self.heading(2, "四、工作职责", "4. Duties")];
-        if self.role.duties.is_empty() {
-            blocks.push(Block::Paragraph(self.say("无", "None")));
-            return blocks;
+        .into_iter()
+        .flatten()
+        .collect();
+        if blocks.is_empty() {
+            return None;
         }
-        blocks.push(Block::Table {
-            header: vec![
-                self.say("职责", "Duty"),
-                self.say("权重", "Weight"),
-                self.say("时间", "Time"),
-                self.say("衡量标准", "Measure"),
-                self.say("关键流程", "Key process"),
-                self.say("关键结果", "Key result"),
-            ],
-            rows: self.role.duties.iter().map(|d| self.duty_row(d)).collect(),
-        });
-        blocks
+        self.section(
+            "本职位在投诉处理程序中的职责（依据投诉处理制度）",
+            "In the complaint procedure (from the complaint-handling policy)",
+            blocks,
+        )
     }
 
-    fn duty_row(&self, d: &'a Duty) -> Vec<String> {
-        let lang = self.lang;
-        let process = if d.process.is_empty() {
-            none()
-        } else {
-            (d.process.iter().map(|p| lang.pick(p)))
-                .collect::<Vec<_>>()
-                .join(" → ")
-        };
-        vec![
-            self.l(&d.named.label),
-            d.weight.map(|w| format!("{w}%")).unwrap_or_else(none),
-            self.duty_time(d),
-            d.measure.as_ref().map(|m| self.l(m)).unwrap_or_else(none),
-            process,
-            d.result.as_ref().map(|r| self.l(r)).unwrap_or_else(none),
-        ]
-    }
-
-    /// A duty's time budget: "每周1天", "1 day per week", "ad hoc".
-    fn duty_time(&self, d: &Duty) -> String {
-        match (&d.time, d.ad_hoc) {
-            (_, true) => self.say("不定期", "ad hoc"),
-            (Some((amount, unit, period)), false) => match self.lang {
-                Lang::Zh => format!("每{}{amount}{}", unit_zh(period), unit_zh(unit)),
-                Lang::En if *amount == 1.0 => {
-                    format!("1 {} per {period}", unit.trim_end_matches('s'))
-                }
-                Lang::En => format!("{amount} {unit} per {period}"),
-            },
-            (None, false) => none(),
+    /// A level-3 heading and its block, or nothing when there is nothing to list.
+    fn part(&self, zh: &'static str, en: &'static str, block: Option<Block>) -> Vec<Block> {
+        match block {
+            Some(block) => vec![Block::Heading(3, self.say(zh, en)), block],
+            None => Vec::new(),
         }
-    }
-
-    /// 五、工作权限: matter, level (申报 / 审核 / 批准) and limit.
-    fn authorities(&self) -> Vec<Block> {
-        let mut blocks = vec![self.heading(2, "五、工作权限", "5. Authorities")];
-        if self.role.authorities.is_empty() {
-            blocks.push(Block::Paragraph(self.say("无", "None")));
-            return blocks;
-        }
-        let rows = (self.role.authorities.iter())
-            .map(|a| {
-                let level = match a.level {
-                    AuthorityLevel::Submit => self.say("申报", "submit"),
-                    AuthorityLevel::Review => self.say("审核", "review"),
-                    AuthorityLevel::Approve => self.say("批准", "approve"),
-                };
-                let limit = (a.limit.as_ref())
-                    .map(|(n, currency)| money(*n, currency, self.lang))
-                    .unwrap_or_else(none);
-                vec![self.l(&a.matter), level, limit]
-            })
-            .collect();
-        blocks.push(Block::Table {
-            header: vec![
-                self.say("事项", "Matter"),
-                self.say("权限", "Authority"),
-                self.say("限额", "Limit"),
-            ],
-            rows,
-        });
-        blocks
-    }
-
-    /// 六、权利 七、义务
-    fn rights_and_obligations(&self) -> Vec<Block> {
-        let texts = |list: &'a [crate::vocabulary::Label]| -> Vec<String> {
-            list.iter().map(|r| self.l(r)).collect()
-        };
-        vec![
-            self.heading(2, "六、权利", "6. Rights"),
-            list_or_none(texts(&self.role.rights), self.lang),
-            self.heading(2, "七、义务", "7. Obligations"),
-            list_or_none(texts(&self.role.obligations), self.lang),
-        ]
-    }
-
-    /// 八、任职资格: education, experience, skills and the rest.
-    fn qualifications(&self) -> Vec<Block> {
-        let mut blocks = vec![self.heading(2, "八、任职资格", "8. Qualifications")];
-        if self.role.requirements.is_empty() {
-            blocks.push(Block::Paragraph(self.say("无", "None")));
-            return blocks;
-        }
-        blocks.push(Block::Table {
-            header: vec![self.say("类别", "Kind"), self.say("要求", "Requirement")],
-            rows: (self.role.requirements.iter())
-                .map(|r| self.requirement_row(r))
-                .collect(),
-        });
-        blocks
-    }
-
-    fn requirement_row(&self, r: &'a Requirement) -> Vec<String> {
-        let lang = self.lang;
-        let kind = match r.kind.as_str() {
-            "education" => self.say("学历", "Education"),
-            "major" => self.say("专业", "Field of study"),
-            "experience" => self.say("工作经验", "Experience"),
-            "skill" => self.say("技能", "Skills"),
-            "knowledge" => self.say("知识", "Knowledge"),
-            "trait" => self.say("个性特征", "Personal traits"),
-            other => other.to_string(),
-        };
-        let mut text = r.text.as_ref().map(|t| self.l(t)).unwrap_or_default();
-        if let Some(years) = r.years {
-            let y = match lang {
-                Lang::Zh => format!("{years}年以上"),
-                Lang::En => format!("{years}+ years"),
-            };
-            text = if text.is_empty() {
-                y
-            } else {
-                format!("{y}{}{text}", lang.say("，", ", "))
-            };
-        }
-        vec![kind, text]
-    }
-
-    /// 九、培训
-    fn training(&self) -> Vec<Block> {
-        vec![
-            self.heading(2, "九、培训", "9. Training"),
-            list_or_none(
-                self.role.training.iter().map(|t| self.l(t)).collect(),
-                self.lang,
-            ),
-        ]
-    }
-
-    /// 十、the heading of the sections derived from the policy.
-    fn in_the_procedure(&self) -> Vec<Block> {
-        vec![self.heading(
-            2,
-            "十、本职位在投诉处理程序中的职责（依据投诉处理制度）",
-            "10. In the procedure (derived from the policy)",
-        )]
     }
 
     /// The procedure steps this role owns: through a duty's `owns`, a step's `by ROLE`, or
@@ -387,10 +85,7 @@ impl<'a> Pd<'a> {
                 ));
             }
         }
-        vec![
-            self.heading(3, "负责的程序步骤", "Procedure steps owned"),
-            list_or_none(steps, lang),
-        ]
+        self.part("负责的程序步骤", "Procedure steps owned", list(steps))
     }
 
     /// The complaints routed to this role: each route rule's condition in words.
@@ -401,10 +96,11 @@ impl<'a> Pd<'a> {
         if self.fallback {
             routes.push(self.say("其他规则未分派的投诉", "complaints no other rule routes"));
         }
-        vec![
-            self.heading(3, "分派给本职位的投诉", "Complaints routed to this role"),
-            list_or_none(routes, self.lang),
-        ]
+        self.part(
+            "分派给本职位的投诉",
+            "Complaints routed to this role",
+            list(routes),
+        )
     }
 
     /// The deadlines this role answers for: exactly the targets and callbacks that apply to
@@ -421,18 +117,18 @@ impl<'a> Pd<'a> {
                 .filter_map(|&c| self.callback_row(c)),
         );
         rows.extend(self.stage_rows());
-        vec![
-            self.heading(3, "须遵守的时限", "Deadlines this role answers for"),
-            table_or(
+        self.part(
+            "须遵守的时限",
+            "Deadlines this role answers for",
+            table(
                 vec![
                     self.say("目标", "Target"),
                     self.say("时限", "Limit"),
                     self.say("适用", "Applies to"),
                 ],
                 rows,
-                self.say("无", "None"),
             ),
-        ]
+        )
     }
 
     fn target_row(&self, s: usize, t: usize) -> Vec<String> {
@@ -527,9 +223,10 @@ impl<'a> Pd<'a> {
                 ]);
             }
         }
-        vec![
-            self.heading(3, "升级与通知", "Escalations"),
-            table_or(
+        self.part(
+            "升级与通知",
+            "Escalations",
+            table(
                 vec![
                     self.say("升级规则", "Ladder"),
                     self.say("目标", "Target"),
@@ -537,9 +234,8 @@ impl<'a> Pd<'a> {
                     self.say("动作", "Action"),
                 ],
                 rows,
-                self.say("无", "None"),
             ),
-        ]
+        )
     }
 
     fn trigger_words(&self, trigger: &Trigger) -> String {
@@ -575,10 +271,7 @@ impl<'a> Pd<'a> {
                 _ => None,
             })
             .collect();
-        vec![
-            self.heading(3, "接收的报告", "Reports received"),
-            list_or_none(reports, self.lang),
-        ]
+        self.part("接收的报告", "Reports received", list(reports))
     }
 }
 
@@ -586,10 +279,10 @@ fn none() -> String {
     "—".to_string()
 }
 
-pub(crate) fn list_or_none(items: Vec<String>, lang: Lang) -> Block {
-    if items.is_empty() {
-        Block::Paragraph(lang.say("无", "None").to_string())
-    } else {
-        Block::List(items)
-    }
+fn list(items: Vec<String>) -> Option<Block> {
+    (!items.is_empty()).then_some(Block::List(items))
+}
+
+fn table(header: Vec<String>, rows: Vec<Vec<String>>) -> Option<Block> {
+    (!rows.is_empty()).then_some(Block::Table { header, rows })
 }
