@@ -341,7 +341,11 @@ mod levels {
         lint(&office, &["--deny", "warnings"])
             .success()
             .stdout(predicate::str::contains("info[L0011]"));
-        std::fs::write(office.join("lint.toml"), "[levels]\nL0011 = \"warn\"\n").unwrap();
+        std::fs::write(
+            office.join("lint.toml"),
+            "[levels]\nL0011 = \"warn\"\nL0019 = \"allow\"\n",
+        )
+        .unwrap();
         lint(&office, &[])
             .success()
             .stdout(predicate::str::contains("warning[L0011]"))
@@ -360,7 +364,11 @@ mod levels {
     #[test]
     fn lint_warns_before_a_calendar_runs_out() {
         let (_guard, office) = crate::support::office_copy(|text| text);
-        std::fs::write(office.join("lint.toml"), "[levels]\nL0011 = \"allow\"\n").unwrap();
+        std::fs::write(
+            office.join("lint.toml"),
+            "[levels]\nL0011 = \"allow\"\nL0019 = \"allow\"\n",
+        )
+        .unwrap();
         let at = |today: &str, args: &[&str]| {
             Command::cargo_bin("charter")
                 .unwrap()

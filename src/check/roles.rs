@@ -98,6 +98,7 @@ impl Compiler<'_> {
         let mut reports_span = None;
         let mut document_span: Option<Span> = None;
         let (mut pay_span, mut office_span, mut other_span) = (None, None, None);
+        let mut promotion_span = None;
         for stmt in stmts {
             match &stmt.node {
                 RoleStmt::Code(c) => role.code = Some(c.clone()),
@@ -186,7 +187,16 @@ impl Compiler<'_> {
                     })
                 }
                 RoleStmt::Training(l) => role.training.push(l.clone()),
-                RoleStmt::PromotesTo(path) => role.promotes_to = self.promotion(head, path),
+                RoleStmt::PromotesTo(path) => {
+                    self.role_once(
+                        &mut promotion_span,
+                        stmt.span,
+                        head,
+                        "promotion paths",
+                        "promotes_to",
+                    );
+                    role.promotes_to = self.promotion(head, path);
+                }
                 RoleStmt::RotatesWith(list) => role.rotates_with.extend(
                     list.iter()
                         .filter_map(|r| self.t.roles.resolve(r, &mut self.out)),

@@ -74,7 +74,11 @@ fn chinese_number(n: usize) -> String {
         20..=99 => format!(
             "{}十{}",
             DIGITS[n / 10],
-            if n.is_multiple_of(10) { "" } else { DIGITS[n % 10] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                DIGITS[n % 10]
+            }
         ),
         _ => n.to_string(),
     }
