@@ -102,11 +102,13 @@ pub enum Kind {
     LintStageSeparation,
     /// Lint: vague wording in a position description or procedure.
     LintVague,
+    /// Lint: a position description without a purpose or qualifications.
+    LintUnfinished,
 }
 
 impl Kind {
     /// Every kind, in code order.
-    pub const ALL: [Kind; 39] = [
+    pub const ALL: [Kind; 40] = [
         Kind::Io,
         Kind::NotUtf8,
         Kind::NoPolicyFiles,
@@ -146,6 +148,7 @@ impl Kind {
         Kind::LintNoSuperior,
         Kind::LintStageSeparation,
         Kind::LintVague,
+        Kind::LintUnfinished,
     ];
 
     /// What the kind is about, in a few words (for rule lists such as SARIF's).
@@ -190,6 +193,7 @@ impl Kind {
             Kind::LintNoSuperior => "escalation to the superior of a role that reports to no one",
             Kind::LintStageSeparation => "later stage without separation of duties",
             Kind::LintVague => "vague wording",
+            Kind::LintUnfinished => "position description without purpose or qualifications",
         }
     }
 
@@ -235,6 +239,7 @@ impl Kind {
             Kind::LintNoSuperior => "L0016",
             Kind::LintStageSeparation => "L0017",
             Kind::LintVague => "L0018",
+            Kind::LintUnfinished => "L0019",
         }
     }
 }

@@ -376,6 +376,8 @@ impl Printer<'_> {
             RoleStmt::ReportsTo(r) => format!("reports_to {}", r.name),
             RoleStmt::Headcount(n) => format!("headcount {n}"),
             RoleStmt::Grade(g) => format!("grade {}", quote(g)),
+            RoleStmt::PayGrade(l) => format!("pay_grade {}", label(l)),
+            RoleStmt::OfficeGrade(l) => format!("office_grade {}", label(l)),
             RoleStmt::Location(l) => format!("location {}", label(l)),
             RoleStmt::Hours(l) => format!("hours {}", label(l)),
             RoleStmt::Purpose(l) => format!("purpose {}", label(l)),
@@ -385,6 +387,9 @@ impl Printer<'_> {
                 label(l)
             ),
             RoleStmt::Related(list) => format!("related {}", names(list)),
+            RoleStmt::Duty(d) if d.other && d.stmts.is_empty() => {
+                format!("duty other {}", label(&d.label))
+            }
             RoleStmt::Duty(d) => {
                 let end = d.stmts.last().map_or(d.name.span.end, |s| s.span.end + 1);
                 self.block(
@@ -395,13 +400,7 @@ impl Printer<'_> {
                 );
                 return;
             }
-            RoleStmt::Authority(level, l, limit) => {
-                let limit = limit
-                    .as_ref()
-                    .map(|(n, c)| format!(" up to {} {c}", number(*n)))
-                    .unwrap_or_default();
-                format!("authority {} {}{limit}", level.name(), label(l))
-            }
+            RoleStmt::Authority(a) => authority(a),
             RoleStmt::Right(l) => format!("right {}", label(l)),
             RoleStmt::Obligation(l) => format!("obligation {}", label(l)),
             RoleStmt::Requires(Requirement::Experience(years, l)) => {
@@ -417,7 +416,10 @@ impl Printer<'_> {
                 format!("requires {kind} {}", label(l))
             }
             RoleStmt::Training(l) => format!("training {}", label(l)),
-            RoleStmt::PromotesTo(r) => format!("promotes_to {}", r.name),
+            RoleStmt::PromotesTo(path) => format!(
+                "promotes_to {}",
+                path.iter().map(position).collect::<Vec<_>>().join(" -> ")
+            ),
             RoleStmt::RotatesWith(list) => format!("rotates_with {}", names(list)),
             RoleStmt::Deputy(r) => format!("deputy {}", r.name),
         };
@@ -765,6 +767,26 @@ fn step_stmt(s: &StepStmt) -> String {
     }
 }
 
+fn authority(a: &Authority) -> String {
+    let kind = a.kind.map(|k| format!("{} ", k.name())).unwrap_or_default();
+    let levels: Vec<&str> = a.levels.iter().map(|l| l.node.name()).collect();
+    let limit = (a.limit.as_ref())
+        .map(|(n, c)| format!(" up to {} {c}", number(*n)))
+        .unwrap_or_default();
+    format!(
+        "authority {kind}{} {}{limit}",
+        levels.join(", "),
+        label(&a.matter)
+    )
+}
+
+fn position(p: &Recipient) -> String {
+    match p {
+        Recipient::Role(i) => i.name.clone(),
+        Recipient::External(l) => label(l),
+    }
+}
+
 fn duty_stmt(s: &DutyStmt) -> String {
     match s {
         DutyStmt::Weight(w) => format!("weight {}%", number(w.node)),
@@ -776,6 +798,11 @@ fn duty_stmt(s: &DutyStmt) -> String {
             chain.iter().map(label).collect::<Vec<_>>().join(" -> ")
         ),
         DutyStmt::Result(l) => format!("result {}", label(l)),
+        DutyStmt::Item(l, None) => format!("item {}", label(l)),
+        DutyStmt::Item(l, Some(ItemTime::AdHoc)) => format!("item {} ad_hoc", label(l)),
+        DutyStmt::Item(l, Some(ItemTime::Per(n, unit, per))) => {
+            format!("item {} for {} {unit} per {per}", label(l), number(*n))
+        }
         DutyStmt::Owns(refs) => format!(
             "owns {}",
             refs.iter()

@@ -121,6 +121,46 @@ pub struct Schedule {
     pub before: u16,
 }
 
+/// The kind of an authority, by which a position description groups them: 管理权限, 费用权限,
+/// 人事权限, 其他权限.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorityKind {
+    /// 管理权限
+    Management,
+    /// 费用权限
+    Expense,
+    /// 人事权限
+    Personnel,
+    /// 其他权限
+    Other,
+}
+
+impl AuthorityKind {
+    /// Every kind, in the order a position description lists them.
+    pub const ALL: [AuthorityKind; 4] = [
+        AuthorityKind::Management,
+        AuthorityKind::Expense,
+        AuthorityKind::Personnel,
+        AuthorityKind::Other,
+    ];
+
+    /// The kind's keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthorityKind::Management => "management",
+            AuthorityKind::Expense => "expense",
+            AuthorityKind::Personnel => "personnel",
+            AuthorityKind::Other => "other",
+        }
+    }
+
+    /// The kind named by `keyword`.
+    pub fn from_name(keyword: &str) -> Option<AuthorityKind> {
+        AuthorityKind::ALL.into_iter().find(|k| k.name() == keyword)
+    }
+}
+
 /// An authority level: 申报 / 审核 / 批准.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

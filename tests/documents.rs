@@ -574,6 +574,8 @@ fn identifiers(policy: &charter::check::Policy) -> Vec<(String, serde_json::Valu
     }
     let mut out = Vec::new();
     walk(&serde_json::to_value(policy).unwrap(), &mut out);
+    // `duty other` is the catch-all duty's keyword, not a name the policy chose.
+    out.retain(|(name, _)| name != "other");
     let targets = (policy.slas.iter().flat_map(|s| &s.targets))
         .chain(policy.stages.iter().flat_map(|s| &s.targets));
     let mut events: Vec<String> = targets

@@ -341,7 +341,11 @@ mod levels {
         lint(&office, &["--deny", "warnings"])
             .success()
             .stdout(predicate::str::contains("info[L0011]"));
-        std::fs::write(office.join("lint.toml"), "[levels]\nL0011 = \"warn\"\n").unwrap();
+        std::fs::write(
+            office.join("lint.toml"),
+            "[levels]\nL0011 = \"warn\"\nL0019 = \"allow\"\n",
+        )
+        .unwrap();
         lint(&office, &[])
             .success()
             .stdout(predicate::str::contains("warning[L0011]"))
@@ -360,7 +364,11 @@ mod levels {
     #[test]
     fn lint_warns_before_a_calendar_runs_out() {
         let (_guard, office) = crate::support::office_copy(|text| text);
-        std::fs::write(office.join("lint.toml"), "[levels]\nL0011 = \"allow\"\n").unwrap();
+        std::fs::write(
+            office.join("lint.toml"),
+            "[levels]\nL0011 = \"allow\"\nL0019 = \"allow\"\n",
+        )
+        .unwrap();
         let at = |today: &str, args: &[&str]| {
             Command::cargo_bin("charter")
                 .unwrap()
@@ -536,7 +544,12 @@ fn a_large_policy_yields_exactly_its_planted_route_findings() {
     }
     // Every case of c0..c99 is taken above: a rule about those hundred categories never matches.
     let hundred: Vec<String> = (0..100).map(|k| format!("c{k}")).collect();
-    writeln!(text, "  when category in [{}] -> manager", hundred.join(", ")).unwrap();
+    writeln!(
+        text,
+        "  when category in [{}] -> manager",
+        hundred.join(", ")
+    )
+    .unwrap();
     // c{n} has no rule yet: this one is live, and its c10 cases meet c10's `manager` rule.
     writeln!(text, "  when category in [c10, c{n}] -> officer").unwrap();
     text.push_str("  otherwise -> officer\n}\n");

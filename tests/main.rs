@@ -15,6 +15,7 @@ mod documents;
 mod format;
 mod language;
 mod lint;
+mod positions;
 mod procedure_doc;
 mod reports;
 mod rules;

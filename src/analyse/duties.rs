@@ -179,7 +179,7 @@ pub(crate) fn escalation_authority(policy: &Policy, out: &mut Vec<Diagnostic>) {
         policy.roles[r]
             .authorities
             .iter()
-            .any(|a| a.level >= AuthorityLevel::Review)
+            .any(|a| a.levels.iter().any(|l| *l >= AuthorityLevel::Review))
     };
     let mut routed: Vec<usize> = policy.routes.iter().map(|r| r.target).collect();
     routed.extend(policy.otherwise.as_ref().map(|o| o.target));

@@ -5,6 +5,7 @@
 //! Questions about which cases a condition admits (shadowed route rules, coverage) are answered
 //! exactly over the case space of `space`; the rest reads the declarations.
 
+mod descriptions;
 mod duties;
 mod responsibility;
 mod rivals;
@@ -39,6 +40,7 @@ pub fn lint_with(policy: &Policy, settings: &Settings) -> Vec<Diagnostic> {
     step_order(policy, &mut out);
     step_owners(policy, &mut out);
     duties(policy, &mut out);
+    descriptions::unfinished(policy, &mut out);
     duties::callbacks(policy, &space, &mut out);
     duties::late_escalations(policy, &mut out);
     duties::closed_calendars(policy, &mut out);
@@ -231,7 +233,8 @@ fn step_owners(policy: &Policy, out: &mut Vec<Diagnostic>) {
 /// Duties without a measure, and roles complaints are routed to that have no duty at all.
 fn duties(policy: &Policy, out: &mut Vec<Diagnostic>) {
     for role in &policy.roles {
-        for duty in &role.duties {
+        // The catch-all duty (其他临时性工作) is judged by the superior who assigns the work.
+        for duty in role.duties.iter().filter(|d| !d.other) {
             if duty.measure.is_none() {
                 out.push(
                     Diagnostic::warning(

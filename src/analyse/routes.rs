@@ -135,7 +135,8 @@ fn coverage(
     out: &mut Vec<Diagnostic>,
 ) {
     // A rule too large to analyse might cover anything: say nothing.
-    if (policy.fallback_allowed && policy.otherwise.is_some()) || regions.iter().any(Option::is_none)
+    if (policy.fallback_allowed && policy.otherwise.is_some())
+        || regions.iter().any(Option::is_none)
     {
         return;
     }

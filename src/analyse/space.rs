@@ -351,10 +351,7 @@ impl<'p> Space<'p> {
         Some(match cond {
             Cond::Category(list) => (0, Bits::from_list(self.sizes[0], list)),
             Cond::Channel(list) => (1, Bits::from_list(self.sizes[1], list)),
-            Cond::Severity(op, rank) => (
-                2,
-                Bits::compared(self.sizes[2], *op, *rank),
-            ),
+            Cond::Severity(op, rank) => (2, Bits::compared(self.sizes[2], *op, *rank)),
             Cond::SeverityIn(list) => (2, Bits::from_list(self.sizes[2], list)),
             Cond::Attribute(a, AttrTest::Contains(s)) => {
                 let d = position(&|d| matches!(d, Dim::Contains(x, t) if x == a && t == s))?;
@@ -382,16 +379,21 @@ impl<'p> Space<'p> {
                         Bits::compared(size, op, at)
                     }
                     (Dim::Text(_, list), AttrTest::TextIn(wanted)) => {
-                        let at: Vec<usize> =
-                            wanted.iter().filter_map(|t| list.binary_search(t).ok()).collect();
+                        let at: Vec<usize> = wanted
+                            .iter()
+                            .filter_map(|t| list.binary_search(t).ok())
+                            .collect();
                         Bits::from_list(size, &at)
                     }
                     (Dim::Number(_, points), AttrTest::Number(op, n)) => {
                         Bits::compared(size, *op, 2 * number_at(points, *n)? + 1)
                     }
                     (Dim::Number(_, points), AttrTest::NumberIn(wanted)) => {
-                        let at: Vec<usize> =
-                            wanted.iter().filter_map(|n| number_at(points, *n)).map(|i| 2 * i + 1).collect();
+                        let at: Vec<usize> = wanted
+                            .iter()
+                            .filter_map(|n| number_at(points, *n))
+                            .map(|i| 2 * i + 1)
+                            .collect();
                         Bits::from_list(size, &at)
                     }
                     _ => return None,
@@ -417,7 +419,9 @@ impl<'p> Space<'p> {
 
     /// The categories of the cases of `region`, ascending.
     pub(crate) fn categories_of(&self, region: &[Cube]) -> Vec<usize> {
-        Bits::union(region.iter().map(|cube| &cube.0[0])).ones().collect()
+        Bits::union(region.iter().map(|cube| &cube.0[0]))
+            .ones()
+            .collect()
     }
 
     /// Whether a block with condition `when` (always, when `None`) can apply to some case of
@@ -511,10 +515,7 @@ impl<'p> Space<'p> {
         let p = self.policy;
         let attr = |i: usize| p.attributes[i].named.name.as_str();
         let names = |what: &str, all: Vec<&str>| {
-            let chosen: Vec<&str> = bits
-                .ones()
-                .filter_map(|i| all.get(i).copied())
-                .collect();
+            let chosen: Vec<&str> = bits.ones().filter_map(|i| all.get(i).copied()).collect();
             let left: Vec<&str> = (0..size)
                 .filter(|&i| !bits.contains(i))
                 .filter_map(|i| all.get(i).copied())

@@ -206,6 +206,11 @@ pub(crate) fn vague(policy: &Policy, settings: &Settings, out: &mut Vec<Diagnost
         }
         for duty in &role.duties {
             let d = format!("duty `{}` of role `{name}`", duty.named.name);
+            // The catch-all duty is other work by definition (完成上级交办的其他工作), and the
+            // seeds measure it by the superior's satisfaction: neither is vague here.
+            if duty.other {
+                continue;
+            }
             check(&duty.named.label, d.clone(), duty.named.span);
             if let Some(m) = &duty.measure {
                 check(m, format!("the measure of {d}"), duty.named.span);

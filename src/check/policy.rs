@@ -9,7 +9,9 @@ use serde::{Serialize, Serializer};
 
 use crate::source::Span;
 use crate::time::{Calendar, Span as Duration};
-use crate::vocabulary::{AttrType, AuthorityLevel, CompareOp, IfClosed, Label, Schedule};
+use crate::vocabulary::{
+    AttrType, AuthorityKind, AuthorityLevel, CompareOp, IfClosed, Label, Schedule,
+};
 
 fn tz_name<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(tz.name())
@@ -553,8 +555,12 @@ pub struct Role {
     pub reports_to: Option<usize>,
     /// Headcount.
     pub headcount: Option<u32>,
-    /// Grade.
+    /// Grade (职位等级).
     pub grade: Option<String>,
+    /// Pay grade (薪酬等级).
+    pub pay_grade: Option<Label>,
+    /// Office grade (办公等级).
+    pub office_grade: Option<Label>,
     /// Office location.
     pub location: Option<Label>,
     /// Working hours.
@@ -577,8 +583,8 @@ pub struct Role {
     pub requirements: Vec<Requirement>,
     /// Training.
     pub training: Vec<Label>,
-    /// Promotion path.
-    pub promotes_to: Option<usize>,
+    /// Promotion path, nearest step first: roles of the policy or named positions.
+    pub promotes_to: Vec<Recipient>,
     /// Rotation positions.
     pub rotates_with: Vec<usize>,
     /// Deputy.
@@ -605,13 +611,38 @@ pub struct Duty {
     pub result: Option<Label>,
     /// Procedure steps owned: (procedure index, step index).
     pub owns: Vec<(usize, usize)>,
+    /// Work items, each with its own time.
+    pub items: Vec<WorkItem>,
+    /// Whether this is the catch-all duty (`duty other`), listed last.
+    pub other: bool,
+}
+
+/// A work item under a duty.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkItem {
+    /// What is done.
+    pub text: Label,
+    /// Its time: `None` when not given.
+    pub time: Option<WorkTime>,
+}
+
+/// The time a work item takes.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkTime {
+    /// As it comes (不定时).
+    AdHoc,
+    /// Amount, unit (`hours` or `days`) and period (`day`, `week`, ...).
+    Per(f64, String, String),
 }
 
 /// An authority of a role.
 #[derive(Debug, Clone, Serialize)]
 pub struct Authority {
-    /// Submit, review or approve.
-    pub level: AuthorityLevel,
+    /// Management, expense, personnel or other.
+    pub kind: AuthorityKind,
+    /// The levels held (submit, review, approve), lowest first.
+    pub levels: Vec<AuthorityLevel>,
     /// Over what.
     pub matter: Label,
     /// Monetary limit and currency.

@@ -1,10 +1,14 @@
 //! Roles (position descriptions) and procedures: references, duty weights, owned steps and
 //! `reports_to` cycles.
 
-use crate::check::{Authority, Compiler, Duty, Named, Policy, Procedure, Requirement, Role, named};
+use crate::check::{
+    Authority, Compiler, Duty, Named, Policy, Procedure, Recipient, Requirement, Role, WorkItem,
+    WorkTime, named,
+};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::Span;
-use crate::syntax::ast::{self, DutyStmt, Item, RoleStmt};
+use crate::syntax::ast::{self, DutyStmt, Item, ItemTime, RoleStmt};
+use crate::vocabulary::AuthorityKind;
 
 impl Compiler<'_> {
     pub(crate) fn roles_and_procedures(&mut self, policy: &mut Policy) {
@@ -38,6 +42,8 @@ impl Compiler<'_> {
         };
         let mut reports_span = None;
         let mut document_span: Option<Span> = None;
+        let (mut pay_span, mut office_span, mut other_span) = (None, None, None);
+        let mut promotion_span = None;
         for stmt in stmts {
             match &stmt.node {
                 RoleStmt::Code(c) => role.code = Some(c.clone()),
@@ -70,6 +76,20 @@ impl Compiler<'_> {
                 }
                 RoleStmt::Headcount(n) => role.headcount = Some(*n),
                 RoleStmt::Grade(g) => role.grade = Some(g.clone()),
+                RoleStmt::PayGrade(l) => {
+                    self.role_once(&mut pay_span, stmt.span, head, "pay grades", "pay_grade");
+                    role.pay_grade = Some(l.clone());
+                }
+                RoleStmt::OfficeGrade(l) => {
+                    self.role_once(
+                        &mut office_span,
+                        stmt.span,
+                        head,
+                        "office grades",
+                        "office_grade",
+                    );
+                    role.office_grade = Some(l.clone());
+                }
                 RoleStmt::Location(l) => role.location = Some(l.clone()),
                 RoleStmt::Hours(l) => role.hours = Some(l.clone()),
                 RoleStmt::Purpose(l) => role.purpose = Some(l.clone()),
@@ -79,14 +99,22 @@ impl Compiler<'_> {
                         .filter_map(|r| self.t.roles.resolve(r, &mut self.out)),
                 ),
                 RoleStmt::Duty(d) => {
+                    if d.other {
+                        self.role_once(
+                            &mut other_span,
+                            stmt.span,
+                            head,
+                            "catch-all duties",
+                            "duty other",
+                        );
+                    }
                     let duty = self.duty(d, procedures);
                     role.duties.push(duty);
                 }
-                RoleStmt::Authority(level, matter, limit) => role.authorities.push(Authority {
-                    level: *level,
-                    matter: matter.clone(),
-                    limit: limit.clone(),
-                }),
+                RoleStmt::Authority(a) => {
+                    let authority = self.authority(a);
+                    role.authorities.push(authority);
+                }
                 RoleStmt::Right(l) => role.rights.push(l.clone()),
                 RoleStmt::Obligation(l) => role.obligations.push(l.clone()),
                 RoleStmt::Requires(ast::Requirement::Experience(years, l)) => {
@@ -104,8 +132,15 @@ impl Compiler<'_> {
                     })
                 }
                 RoleStmt::Training(l) => role.training.push(l.clone()),
-                RoleStmt::PromotesTo(r) => {
-                    role.promotes_to = self.t.roles.resolve(r, &mut self.out)
+                RoleStmt::PromotesTo(path) => {
+                    self.role_once(
+                        &mut promotion_span,
+                        stmt.span,
+                        head,
+                        "promotion paths",
+                        "promotes_to",
+                    );
+                    role.promotes_to = self.promotion(head, path);
                 }
                 RoleStmt::RotatesWith(list) => role.rotates_with.extend(
                     list.iter()
@@ -116,6 +151,78 @@ impl Compiler<'_> {
         }
         self.weights(head, stmts);
         (role, reports_span)
+    }
+
+    /// Reports a statement given twice in one role, whose second would replace the first.
+    fn role_once(
+        &mut self,
+        seen: &mut Option<Span>,
+        span: Span,
+        head: &ast::Head,
+        what: &str,
+        keyword: &str,
+    ) {
+        if let Some(first) = *seen {
+            self.out.push(
+                Diagnostic::error(
+                    Kind::Repeated,
+                    span,
+                    format!("role `{}` has two {what}", head.name.name),
+                )
+                .with_related(first, "first given here")
+                .with_help(format!("keep one `{keyword}`")),
+            );
+        }
+        *seen = Some(span);
+    }
+
+    /// An authority: its kind (other when left out) and its levels, each held once.
+    fn authority(&mut self, a: &ast::Authority) -> Authority {
+        let mut levels = Vec::new();
+        for level in &a.levels {
+            if levels.contains(&level.node) {
+                self.error(
+                    Kind::Repeated,
+                    level.span,
+                    format!("level `{}` is given twice", level.node.name()),
+                )
+                .help = Some("name each of `submit`, `review` and `approve` at most once".into());
+                continue;
+            }
+            levels.push(level.node);
+        }
+        levels.sort();
+        Authority {
+            kind: a.kind.unwrap_or(AuthorityKind::Other),
+            levels,
+            matter: a.matter.clone(),
+            limit: a.limit.clone(),
+        }
+    }
+
+    /// The promotion path: each step a role of the policy or a named position, never the role
+    /// itself.
+    fn promotion(&mut self, head: &ast::Head, path: &[ast::Recipient]) -> Vec<Recipient> {
+        let mut steps = Vec::new();
+        for step in path {
+            match step {
+                ast::Recipient::Role(r) if r.name == head.name.name => {
+                    self.error(
+                        Kind::Cycle,
+                        r.span,
+                        format!("role `{}` is promoted to itself", r.name),
+                    )
+                    .help = Some("name the positions above this one".into());
+                }
+                ast::Recipient::Role(r) => {
+                    if let Some(i) = self.t.roles.resolve(r, &mut self.out) {
+                        steps.push(Recipient::Role(i));
+                    }
+                }
+                ast::Recipient::External(l) => steps.push(Recipient::External(l.clone())),
+            }
+        }
+        steps
     }
 
     fn duty(&mut self, d: &ast::Duty, procedures: &[Procedure]) -> Duty {
@@ -132,6 +239,8 @@ impl Compiler<'_> {
             process: Vec::new(),
             result: None,
             owns: Vec::new(),
+            items: Vec::new(),
+            other: d.other,
         };
         for stmt in &d.stmts {
             match &stmt.node {
@@ -141,6 +250,13 @@ impl Compiler<'_> {
                 DutyStmt::Measure(l) => duty.measure = Some(l.clone()),
                 DutyStmt::Process(chain) => duty.process = chain.clone(),
                 DutyStmt::Result(l) => duty.result = Some(l.clone()),
+                DutyStmt::Item(text, time) => duty.items.push(WorkItem {
+                    text: text.clone(),
+                    time: time.as_ref().map(|t| match t {
+                        ItemTime::AdHoc => WorkTime::AdHoc,
+                        ItemTime::Per(n, unit, per) => WorkTime::Per(*n, unit.clone(), per.clone()),
+                    }),
+                }),
                 DutyStmt::Owns(refs) => {
                     for r in refs {
                         if let Some(owned) = self.step_ref(r, procedures) {

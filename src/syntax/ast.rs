@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 
 pub use crate::source::{FileId, Span};
 use crate::time::{OpenInterval, Span as Duration};
-pub use crate::vocabulary::{AttrType, AuthorityLevel, CompareOp, IfClosed, Label, Schedule};
+pub use crate::vocabulary::{
+    AttrType, AuthorityKind, AuthorityLevel, CompareOp, IfClosed, Label, Schedule,
+};
 
 /// A node with its source span.
 #[derive(Debug, Clone, PartialEq)]
@@ -369,6 +371,10 @@ pub enum RoleStmt {
     Headcount(u32),
     /// `grade "P4"`
     Grade(String),
+    /// `pay_grade "..."` (薪酬等级)
+    PayGrade(Label),
+    /// `office_grade "..."` (办公等级)
+    OfficeGrade(Label),
     /// `location "..."`
     Location(Label),
     /// `hours "..."`
@@ -381,8 +387,8 @@ pub enum RoleStmt {
     Related(Vec<Ident>),
     /// `duty ID "..." { ... }`
     Duty(Duty),
-    /// `authority approve "..." up to 500 CNY`
-    Authority(AuthorityLevel, Label, Option<(f64, String)>),
+    /// `authority expense submit, review "..." up to 500 CNY`
+    Authority(Authority),
     /// `right "..."`
     Right(Label),
     /// `obligation "..."`
@@ -391,8 +397,8 @@ pub enum RoleStmt {
     Requires(Requirement),
     /// `training "..."`
     Training(Label),
-    /// `promotes_to ID`
-    PromotesTo(Ident),
+    /// `promotes_to "senior specialist" -> ID`: the promotion path
+    PromotesTo(Vec<Recipient>),
     /// `rotates_with a, b`
     RotatesWith(Vec<Ident>),
     /// `deputy ID`
@@ -408,11 +414,26 @@ pub enum Requirement {
     Other(String, Label),
 }
 
-/// `duty ID "label" { ... }`
+/// `authority KIND? LEVEL, LEVEL "matter" up to N CUR`
+#[derive(Debug, Clone, PartialEq)]
+pub struct Authority {
+    /// Management, expense, personnel or other; `None` when left out.
+    pub kind: Option<AuthorityKind>,
+    /// The levels held, as written, each with its place.
+    pub levels: Vec<Node<AuthorityLevel>>,
+    /// Over what.
+    pub matter: Label,
+    /// Monetary limit and currency.
+    pub limit: Option<(f64, String)>,
+}
+
+/// `duty ID "label" { ... }`, or the catch-all `duty other "label"`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Duty {
-    /// Name.
+    /// Name (`other` for the catch-all duty).
     pub name: Ident,
+    /// Whether this is the catch-all duty (`duty other`).
+    pub other: bool,
     /// What the duty is.
     pub label: Label,
     /// Its statements.
@@ -434,6 +455,17 @@ pub enum DutyStmt {
     Result(Label),
     /// `owns receive, complaint_handling.classify`
     Owns(Vec<StepRef>),
+    /// `item "..." for 0.5 hours per day`: a work item with its own time
+    Item(Label, Option<ItemTime>),
+}
+
+/// The time a work item takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemTime {
+    /// `ad_hoc`
+    AdHoc,
+    /// `for 0.5 hours per day`: amount, unit, period.
+    Per(f64, String, String),
 }
 
 /// A reference to a procedure step: `step` or `procedure.step`.

@@ -279,6 +279,8 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::reports_to => "`reports_to`",
         Rule::headcount => "`headcount`",
         Rule::grade => "`grade`",
+        Rule::pay_grade => "`pay_grade`",
+        Rule::office_grade => "`office_grade`",
         Rule::location => "`location`",
         Rule::work_hours => "`hours`",
         Rule::purpose => "`purpose`",
@@ -286,9 +288,13 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::relation_kind => "`internal` or `external`",
         Rule::related => "`related`",
         Rule::duty => "`duty`",
+        Rule::other_duty => "`duty other`",
+        Rule::k_other => "`other`",
         Rule::duty_stmt => {
-            "a duty statement (`weight`, `time`, `measure`, `process`, `result`, `owns`)"
+            "a duty statement (`weight`, `time`, `measure`, `process`, `result`, `owns`, `item`)"
         }
+        Rule::work_item => "`item`",
+        Rule::item_time => "`for N hours per day` or `ad_hoc`",
         Rule::weight => "`weight`",
         Rule::time_budget => "`time`",
         Rule::ad_hoc => "`ad_hoc`",
@@ -301,6 +307,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::step_ref => "a procedure step",
         Rule::authority => "`authority`",
         Rule::authority_level => "`submit`, `review` or `approve`",
+        Rule::authority_kind => "`management`, `expense`, `personnel` or `other`",
         Rule::limit => "`up to`",
         Rule::currency => "a currency code like `CNY`",
         Rule::right => "`right`",
@@ -308,10 +315,11 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::requires => "`requires`",
         Rule::experience => "`experience`",
         Rule::requirement_kind => {
-            "`education`, `major`, `skill`, `knowledge`, `trait` or `experience`"
+            "`education`, `major`, `skill`, `special_skill`, `knowledge`, `trait`, `papers`, `other` or `experience`"
         }
         Rule::training => "`training`",
         Rule::promotes_to => "`promotes_to`",
+        Rule::position => "a role or a quoted position",
         Rule::rotates_with => "`rotates_with`",
         Rule::deputy => "`deputy`",
         Rule::procedure => "`procedure`",
@@ -1224,13 +1232,7 @@ impl Lower {
                 let list = p
                     .into_inner()
                     .filter_map(|r| r.into_inner().next())
-                    .map(|r| {
-                        if r.as_rule() == Rule::ident {
-                            Recipient::Role(self.ident(r))
-                        } else {
-                            Recipient::External(self.label(r))
-                        }
-                    })
+                    .map(|r| self.recipient(r))
                     .collect();
                 if rule == Rule::recipients_to {
                     ReportStmt::To(list)
@@ -1254,6 +1256,8 @@ impl Lower {
             Rule::reports_to => RoleStmt::ReportsTo(self.ident(first)),
             Rule::headcount => RoleStmt::Headcount(self.integer(first)),
             Rule::grade => RoleStmt::Grade(self.string(first)),
+            Rule::pay_grade => RoleStmt::PayGrade(self.label(first)),
+            Rule::office_grade => RoleStmt::OfficeGrade(self.label(first)),
             Rule::location => RoleStmt::Location(self.label(first)),
             Rule::work_hours => RoleStmt::Hours(self.label(first)),
             Rule::purpose => RoleStmt::Purpose(self.label(first)),
@@ -1265,33 +1269,21 @@ impl Lower {
                 )
             }
             Rule::related => RoleStmt::Related(self.idents(first)),
-            Rule::duty => {
+            Rule::duty | Rule::other_duty => {
+                let other = rule == Rule::other_duty;
                 let name = self.ident(first);
                 let label = inner.next().map(|l| self.label(l)).unwrap_or_default();
                 let stmts = inner
                     .map(|s| self.node(&s, |l| l.duty_stmt(s.clone())))
                     .collect();
-                RoleStmt::Duty(Duty { name, label, stmts })
+                RoleStmt::Duty(Duty {
+                    name,
+                    other,
+                    label,
+                    stmts,
+                })
             }
-            Rule::authority => {
-                let level = match first.as_str() {
-                    "submit" => AuthorityLevel::Submit,
-                    "review" => AuthorityLevel::Review,
-                    _ => AuthorityLevel::Approve,
-                };
-                let label = inner.next().map(|l| self.label(l)).unwrap_or_default();
-                let limit = inner.next().map(|l| {
-                    let mut parts = l.into_inner();
-                    let amount = parts.next().map_or(0.0, |n| self.number(n));
-                    (
-                        amount,
-                        parts
-                            .next()
-                            .map_or(String::new(), |c| c.as_str().to_string()),
-                    )
-                });
-                RoleStmt::Authority(level, label, limit)
-            }
+            Rule::authority => RoleStmt::Authority(self.authority(first, inner)),
             Rule::right => RoleStmt::Right(self.label(first)),
             Rule::obligation => RoleStmt::Obligation(self.label(first)),
             Rule::requires if first.as_rule() == Rule::experience => {
@@ -1305,10 +1297,59 @@ impl Lower {
                 ))
             }
             Rule::training => RoleStmt::Training(self.label(first)),
-            Rule::promotes_to => RoleStmt::PromotesTo(self.ident(first)),
+            Rule::promotes_to => RoleStmt::PromotesTo(
+                std::iter::once(first)
+                    .chain(inner)
+                    .filter_map(|p| p.into_inner().next())
+                    .map(|p| self.recipient(p))
+                    .collect(),
+            ),
             Rule::rotates_with => RoleStmt::RotatesWith(self.idents(first)),
             _ => RoleStmt::Deputy(self.ident(first)),
         }
+    }
+
+    /// A role by name, or a quoted name of someone outside the policy.
+    fn recipient(&self, p: P) -> Recipient {
+        if p.as_rule() == Rule::ident {
+            Recipient::Role(self.ident(p))
+        } else {
+            Recipient::External(self.label(p))
+        }
+    }
+
+    /// `authority KIND? LEVEL, LEVEL "matter" up to N CUR`, from its first part on.
+    fn authority(&mut self, first: P, rest: pest::iterators::Pairs<Rule>) -> Authority {
+        let mut authority = Authority {
+            kind: None,
+            levels: Vec::new(),
+            matter: Label::default(),
+            limit: None,
+        };
+        for part in std::iter::once(first).chain(rest) {
+            match part.as_rule() {
+                Rule::authority_kind => authority.kind = AuthorityKind::from_name(part.as_str()),
+                Rule::authority_level => {
+                    let level = match part.as_str() {
+                        "submit" => AuthorityLevel::Submit,
+                        "review" => AuthorityLevel::Review,
+                        _ => AuthorityLevel::Approve,
+                    };
+                    authority.levels.push(Node {
+                        span: self.span(&part),
+                        node: level,
+                    });
+                }
+                Rule::limit => {
+                    let mut parts = part.into_inner();
+                    let amount = parts.next().map_or(0.0, |n| self.number(n));
+                    let currency = parts.next().map_or(String::new(), |c| c.as_str().into());
+                    authority.limit = Some((amount, currency));
+                }
+                _ => authority.matter = self.label(part),
+            }
+        }
+        authority
     }
 
     fn requirement(&mut self, p: P) -> Requirement {
@@ -1354,6 +1395,22 @@ impl Lower {
             Rule::process => DutyStmt::Process(inner.map(|l| self.label(l)).collect()),
             Rule::result => {
                 DutyStmt::Result(inner.next().map(|l| self.label(l)).unwrap_or_default())
+            }
+            Rule::work_item => {
+                let text = inner.next().map(|l| self.label(l)).unwrap_or_default();
+                let time = inner.next().map(|t| {
+                    let mut parts = t.into_inner();
+                    match parts.next() {
+                        Some(n) if n.as_rule() == Rule::number => {
+                            let amount = self.number(n);
+                            let unit = parts.next().map_or(String::new(), |u| u.as_str().into());
+                            let per = parts.next().map_or(String::new(), |u| u.as_str().into());
+                            ItemTime::Per(amount, unit, per)
+                        }
+                        _ => ItemTime::AdHoc,
+                    }
+                });
+                DutyStmt::Item(text, time)
             }
             _ => DutyStmt::Owns(
                 inner
