@@ -327,7 +327,7 @@ where
 }
 
 /// The position of `name` in `index`, or a problem naming the nearest name of the policy.
-#[inline]
+#[inline(always)]
 fn lookup(
     index: &NameIndex,
     name: &str,

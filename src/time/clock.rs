@@ -513,7 +513,7 @@ impl<'c> Started<'c> {
     }
 
     /// [`Calendar::deadline_and_budget`] from the start.
-    #[inline]
+    #[inline(always)]
     pub fn deadline_and_budget(&mut self, span: Span) -> Result<(i64, i64), TimeError> {
         let (cal, start) = (self.calendar, self.start);
         match (span.fixed_seconds(), span.clock()) {
