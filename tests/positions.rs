@@ -164,3 +164,35 @@ role clerk "文员" {
     let checked = charter::check::check(&loaded);
     assert!(!checked.has_errors());
 }
+
+/// Word cannot show SVG: the role's org chart is a PNG picture whose text alternative is the
+/// chart's arrows in words.
+#[cfg(feature = "docx")]
+#[test]
+fn word_draws_the_org_chart_as_a_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("director.docx");
+    Cmd::cargo_bin("charter")
+        .unwrap()
+        .args(["doc", "role", "--policy", "policies/complaint-office"])
+        .args(["office_director", "--format", "docx", "-o"])
+        .arg(&file)
+        .assert()
+        .success();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let pictures = (0..archive.len())
+        .filter(|&i| archive.by_index(i).unwrap().name().ends_with(".png"))
+        .count();
+    assert_eq!(pictures, 1);
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    assert!(
+        xml.contains(
+            "descr=\"总经理 → 投诉办主任（本职位）; 投诉办主任（本职位） → 投诉处理与协调岗"
+        ),
+        "no text alternative"
+    );
+    // The arrows are no longer paragraphs of their own.
+    assert!(!xml.contains("<w:t xml:space=\"preserve\">总经理 → "));
+}

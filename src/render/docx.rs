@@ -4,8 +4,8 @@
 //! that do not split, page breaks, A4 pages, a running header (organisation, number, version)
 //! and a footer with the page number and the page count, language tags (zh-CN / en-US) and
 //! file properties (title, organisation, version, created on the effective date).
-//! The org chart becomes its arrows in words (`A → B`); the procedure's flowchart a PNG
-//! picture drawn from its SVG, with its text alternative.
+//! The org chart and the procedure's flowchart become PNG pictures drawn from their SVG, each
+//! with its text alternative (the org chart's arrows in words, `A → B`).
 //!
 //! docx-rs 0.4 writes neither `w:tblHeader`, `w:lang` nor a title in `docProps/core.xml`;
 //! those are added to the parts it builds, before they are packed ([`finish`]).
@@ -56,14 +56,31 @@ pub fn to_docx(document: &Document) -> Result<Vec<u8>, String> {
     let mut alts = Vec::new();
     for block in document.body() {
         docx = match &block {
-            Block::Flowchart { title, chart } => match picture(title, chart) {
-                Some((paragraph, alt)) => {
-                    alts.push(alt);
-                    let caption = text(title).align(AlignmentType::Center);
-                    docx.add_paragraph(paragraph.keep_next(true))
-                        .add_paragraph(caption)
+            Block::Flowchart { title, chart } => {
+                let (colon, space) = if chart.chinese {
+                    ("：", "")
+                } else {
+                    (": ", " ")
+                };
+                let alt = format!("{title}{colon}{}", chart.words().join(space));
+                match picture(&chart.svg(title)) {
+                    Some(paragraph) => {
+                        alts.push(alt);
+                        let caption = text(title).align(AlignmentType::Center);
+                        docx.add_paragraph(paragraph.keep_next(true))
+                            .add_paragraph(caption)
+                    }
+                    None => docx.add_paragraph(text(title)),
                 }
-                None => docx.add_paragraph(text(title)),
+            }
+            // The org chart as a picture, its arrows in words as the text alternative (and
+            // as the text itself when it cannot be drawn).
+            Block::Chart(chart) => match picture(&chart.svg()) {
+                Some(paragraph) => {
+                    alts.push(chart_in_words(chart).join("; "));
+                    docx.add_paragraph(paragraph)
+                }
+                None => add_block(docx, &block),
             },
             _ => add_block(docx, &block),
         };
@@ -191,10 +208,9 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
 /// The height of an A4 page between the margins, less room for a caption, in twips.
 const TEXT_HEIGHT: usize = 16838 - 2 * 1020 - 1200;
 
-/// A flowchart as a centred picture scaled to fit the page, and its text alternative (the
-/// title and the chart in words); `None` when it cannot be drawn.
-fn picture(title: &str, chart: &super::Flowchart) -> Option<(Paragraph, String)> {
-    let (png, w, h) = super::picture::png(&chart.svg(title)).ok()?;
+/// A drawing as a centred picture scaled to fit the page; `None` when it cannot be drawn.
+fn picture(svg: &str) -> Option<Paragraph> {
+    let (png, w, h) = super::picture::png(svg).ok()?;
     // 1 px at 96 dpi is 15 twips and 9525 EMU.
     let fit = (TEXT_WIDTH as f64 / (f64::from(w) * 15.0))
         .min(TEXT_HEIGHT as f64 / (f64::from(h) * 15.0))
@@ -204,16 +220,11 @@ fn picture(title: &str, chart: &super::Flowchart) -> Option<(Paragraph, String)>
         (f64::from(h) * 9525.0 * fit) as u32,
     );
     let pic = Pic::new_with_dimensions(png, w, h).size(cx, cy);
-    let (colon, space) = if chart.chinese {
-        ("：", "")
-    } else {
-        (": ", " ")
-    };
-    let alt = format!("{title}{colon}{}", chart.words().join(space));
-    let paragraph = Paragraph::new()
-        .add_run(Run::new().add_image(pic))
-        .align(AlignmentType::Center);
-    Some((paragraph, alt))
+    Some(
+        Paragraph::new()
+            .add_run(Run::new().add_image(pic))
+            .align(AlignmentType::Center),
+    )
 }
 
 /// Gives the pictures their text alternative (`descr`) and title, in order: docx-rs writes
