@@ -43,7 +43,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("docx", |b| {
         b.iter(|| {
             for d in all_documents(black_box(policy)) {
-                black_box(charter::render::to_docx(&d).unwrap());
+                black_box(charter::render::to_docx(&d, None).unwrap());
             }
         })
     });

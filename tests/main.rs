@@ -17,6 +17,8 @@ mod language;
 mod lint;
 mod positions;
 mod procedure_doc;
+#[cfg(feature = "docx")]
+mod reference_docx;
 mod reports;
 mod rules;
 #[cfg(feature = "serve")]

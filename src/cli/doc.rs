@@ -36,6 +36,11 @@ pub struct Common {
     /// docs/documents.md for what it receives.
     #[arg(long, value_name = "FILE")]
     template: Option<PathBuf>,
+    /// A company's Word template (docx): its styles, header and footer replace the built-in
+    /// ones; `{{ organisation }}`, `{{ number }}`, `{{ version }}`, `{{ effective }}` and
+    /// `{{ title }}` in its header and footer are filled in.
+    #[arg(long, value_name = "FILE.docx")]
+    reference_docx: Option<PathBuf>,
     /// The policy version to document (default: the latest).
     #[arg(long, value_name = "VERSION")]
     version: Option<String>,
@@ -48,6 +53,7 @@ pub struct Common {
   charter doc role --policy policies/led-maker --all --format html -o led-roles.html
   charter doc role --policy policies/led-maker --all --format docx -o roles/
   charter doc procedure --policy policies/renovation --lang en --format docx -o procedure.docx
+  charter doc procedure --policy policies/renovation --format docx --reference-docx company.docx -o procedure.docx
   charter doc org-chart --policy policies/complaint-office --format html -o org.html")]
 pub enum Command {
     /// A position description (职位说明书), or every one with --all.
@@ -118,7 +124,7 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
     let template = match &common.template {
         Some(path) if common.format == Format::Docx => {
             return Err(Failure::Usage(format!(
-                "{}: templates apply to md and html; a .docx is written from the built-in layout",
+                "{}: templates apply to md and html; a .docx is written from the built-in layout, with a company's styles, header and footer through --reference-docx",
                 path.display()
             )));
         }
@@ -127,6 +133,19 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
         })?),
         None => None,
     };
+    let encoding = Encoding {
+        format: common.format,
+        template,
+        template_path: common.template.clone(),
+        #[cfg(feature = "docx")]
+        reference: reference(common)?,
+    };
+    #[cfg(not(feature = "docx"))]
+    if common.reference_docx.is_some() {
+        return Err(Failure::Usage(
+            "this build has no Word output: build with the `docx` feature".into(),
+        ));
+    }
     let (loaded, checked) = load_and_check(&common.policy)?;
     if checked.has_errors() {
         return Err(Failure::policy(
@@ -225,12 +244,7 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
         })?;
         for (name, document) in &documents {
             let path = dir.join(format!("{name}.{}", common.format.extension()));
-            let bytes = encode(
-                document,
-                common.format,
-                template.as_deref(),
-                &common.template,
-            )?;
+            let bytes = encoding.encode(document)?;
             write_file(&path, &bytes, replace(common.force))?;
         }
         eprintln!("wrote {} documents to {}", documents.len(), dir.display());
@@ -249,12 +263,7 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
         };
         Document::bundle(title, lang, documents.into_iter().map(|(_, d)| d).collect())
     };
-    let bytes = encode(
-        &document,
-        common.format,
-        template.as_deref(),
-        &common.template,
-    )?;
+    let bytes = encoding.encode(&document)?;
     match &common.output {
         Some(path) => write_file(path, &bytes, replace(common.force)),
         None => {
@@ -289,37 +298,78 @@ fn role_index(policy: &Policy, id: &str, path: &Path) -> Result<usize, Failure> 
     })
 }
 
-fn encode(
-    document: &Document,
+/// How documents are written: the format, a text template, a Word reference.
+struct Encoding {
     format: Format,
-    template: Option<&str>,
-    template_path: &Option<PathBuf>,
-) -> Result<Vec<u8>, Failure> {
-    let text_format = match format {
-        Format::Md => TextFormat::Markdown,
-        Format::Html => TextFormat::Html,
-        Format::Docx => {
-            #[cfg(feature = "docx")]
-            return crate::render::to_docx(document).map_err(Failure::Usage);
-            #[cfg(not(feature = "docx"))]
-            return Err(Failure::Usage(
-                "this build has no Word output: build with the `docx` feature".into(),
-            ));
-        }
+    template: Option<String>,
+    template_path: Option<PathBuf>,
+    #[cfg(feature = "docx")]
+    reference: Option<(PathBuf, crate::render::Reference)>,
+}
+
+/// The Word template of `--reference-docx`, read and checked before any document is made.
+#[cfg(feature = "docx")]
+fn reference(common: &Common) -> Result<Option<(PathBuf, crate::render::Reference)>, Failure> {
+    let Some(path) = &common.reference_docx else {
+        return Ok(None);
     };
-    document
-        .render(text_format, template)
-        .map(String::into_bytes)
-        .map_err(|e| {
-            let place = template_path.as_ref().map_or_else(
-                || "the built-in template".to_string(),
-                |p| p.display().to_string(),
-            );
-            match e.line {
-                Some(line) => Failure::Usage(format!("{place}:{line}: {}", e.message)),
-                None => Failure::Usage(format!("{place}: {}", e.message)),
+    if common.format != Format::Docx {
+        return Err(Failure::Usage(format!(
+            "{}: --reference-docx applies to Word documents; add --format docx",
+            path.display()
+        )));
+    }
+    const LIMIT: u64 = 64 << 20;
+    let too_large = std::fs::metadata(path).is_ok_and(|m| m.len() > LIMIT);
+    if too_large {
+        return Err(Failure::Usage(format!(
+            "{}: larger than 64 MiB, which no Word template is",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| {
+        Failure::Usage(format!("{}: cannot read the template: {e}", path.display()))
+    })?;
+    crate::render::Reference::read(&bytes)
+        .map(|r| Some((path.clone(), r)))
+        .map_err(|e| Failure::Usage(format!("{}: {e}", path.display())))
+}
+
+impl Encoding {
+    fn encode(&self, document: &Document) -> Result<Vec<u8>, Failure> {
+        let text_format = match self.format {
+            Format::Md => TextFormat::Markdown,
+            Format::Html => TextFormat::Html,
+            Format::Docx => {
+                #[cfg(feature = "docx")]
+                return crate::render::to_docx(document, self.reference.as_ref().map(|r| &r.1))
+                    .map_err(|e| match &self.reference {
+                        // An error in the reference's parts names the reference.
+                        Some((path, _)) if e.starts_with("its ") => {
+                            Failure::Usage(format!("{}: {e}", path.display()))
+                        }
+                        _ => Failure::Usage(e),
+                    });
+                #[cfg(not(feature = "docx"))]
+                return Err(Failure::Usage(
+                    "this build has no Word output: build with the `docx` feature".into(),
+                ));
             }
-        })
+        };
+        document
+            .render(text_format, self.template.as_deref())
+            .map(String::into_bytes)
+            .map_err(|e| {
+                let place = self.template_path.as_ref().map_or_else(
+                    || "the built-in template".to_string(),
+                    |p| p.display().to_string(),
+                );
+                match e.line {
+                    Some(line) => Failure::Usage(format!("{place}:{line}: {}", e.message)),
+                    None => Failure::Usage(format!("{place}: {}", e.message)),
+                }
+            })
+    }
 }
 
 fn replace(force: bool) -> Replace {

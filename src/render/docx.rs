@@ -19,6 +19,7 @@ use docx_rs::{
     TableLayoutType, TableRow, WidthType, XMLDocx,
 };
 
+use super::reference::Reference;
 use super::{Block, Chart, Document, Lang};
 
 /// The width of an A4 page between the margins, in twentieths of a point.
@@ -48,8 +49,9 @@ fn cell(content: &str, bold: bool, width: usize, keep: bool) -> TableCell {
         .width(width, WidthType::Dxa)
 }
 
-/// The document as the bytes of a `.docx` file.
-pub fn to_docx(document: &Document) -> Result<Vec<u8>, String> {
+/// The document as the bytes of a `.docx` file; with a `reference`, its styles, header and
+/// footer.
+pub fn to_docx(document: &Document, reference: Option<&Reference>) -> Result<Vec<u8>, String> {
     let mut docx = page_setup(document);
     docx = docx.add_paragraph(heading(1, &document.title));
     // The text alternative of each picture, in order.
@@ -88,8 +90,11 @@ pub fn to_docx(document: &Document) -> Result<Vec<u8>, String> {
     let mut out = Cursor::new(Vec::new());
     let mut xml = docx.build();
     xml.document = describe_pictures(&String::from_utf8_lossy(&xml.document), &alts).into_bytes();
-    finish(xml, document)
-        .pack(&mut out)
+    let mut xml = finish(xml, document);
+    if let Some(reference) = reference {
+        xml = with_reference(xml, document, reference)?;
+    }
+    xml.pack(&mut out)
         .map_err(|e| format!("the .docx could not be written: {e}"))?;
     Ok(out.into_inner())
 }
@@ -402,6 +407,37 @@ fn finish(mut xml: XMLDocx, document: &Document) -> XMLDocx {
         }
     }
     xml
+}
+
+/// The reference's styles (headings renamed to its identifiers, or ours added where it has
+/// none), header and footer in place of the built-in ones.
+fn with_reference(
+    mut xml: XMLDocx,
+    document: &Document,
+    reference: &Reference,
+) -> Result<XMLDocx, String> {
+    let (styles, renames) = reference.styles(&String::from_utf8_lossy(&xml.styles));
+    xml.styles = if styles.contains("<w:lang ") {
+        styles.into_bytes()
+    } else {
+        tag_language(&styles, document.lang).into_bytes()
+    };
+    let mut body = String::from_utf8_lossy(&xml.document).into_owned();
+    for (ours, theirs) in renames {
+        body = body.replace(
+            &format!("<w:pStyle w:val=\"{ours}\""),
+            &format!("<w:pStyle w:val=\"{}\"", super::escape(&theirs)),
+        );
+    }
+    xml.document = body.into_bytes();
+    let (header, footer) = reference.header_and_footer(document)?;
+    if let (Some(header), Some(slot)) = (header, xml.headers.first_mut()) {
+        *slot = header.into_bytes();
+    }
+    if let (Some(footer), Some(slot)) = (footer, xml.footers.first_mut()) {
+        *slot = footer.into_bytes();
+    }
+    Ok(xml)
 }
 
 /// Marks the first row of each table as a header row, repeated at the top of every page the

@@ -12,6 +12,8 @@ mod layout;
 #[cfg(feature = "docx")]
 mod picture;
 mod procedure;
+#[cfg(feature = "docx")]
+mod reference;
 mod role;
 mod words;
 
@@ -22,6 +24,8 @@ pub use docx::to_docx;
 pub use flowchart::{FlowEdge, FlowNode, Flowchart, Shape};
 pub use layout::{Gaps, Layout, layout};
 pub use procedure::{org_chart, procedure};
+#[cfg(feature = "docx")]
+pub use reference::Reference;
 pub use role::position_description;
 
 use crate::vocabulary::Label;
