@@ -759,3 +759,53 @@ fn no_identifier_of_the_policy_in_any_document() {
     }
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
+
+/// The audit report in Chinese names categories, roles, channels, targets, escalation ladders
+/// and procedure problems by their labels: no identifier of the policy in it, Markdown or HTML.
+#[test]
+fn the_chinese_audit_report_names_things_by_their_labels() {
+    let path = "policies/complaint-office";
+    let engine = charter::load::engine(std::path::Path::new(path))
+        .map_err(|(e, _)| e.to_string())
+        .unwrap()
+        .0;
+    let words = forbidden(&engine.versions().last().unwrap().policy, "zh");
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.ndjson");
+    let mut lines = String::new();
+    let mut files: Vec<_> = std::fs::read_dir("examples/cases/complaint-office")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for file in files {
+        let case: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        lines.push_str(&format!("{case}\n"));
+    }
+    std::fs::write(&cases, lines).unwrap();
+    let mut faults = Vec::new();
+    for format in ["md", "html"] {
+        let out = assert_cmd::Command::cargo_bin("charter")
+            .unwrap()
+            .args([
+                "audit", "--policy", path, "--lang", "zh", "--format", format,
+            ])
+            .args(["--as-of", "2026-11-30T12:00:00+08:00"])
+            .arg(&cases)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        let text = readable(&String::from_utf8(out).unwrap(), format);
+        assert!(text.contains("受理确认") && text.contains("超时"), "{text}");
+        faults.extend(
+            leaks(&text, &words)
+                .into_iter()
+                .map(|l| format!("{format}: {l}")),
+        );
+    }
+    assert!(faults.is_empty(), "{}", faults.join("\n"));
+}

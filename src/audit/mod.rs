@@ -6,6 +6,7 @@
 //! What-if (`--compare`): each case is also decided under a second policy on the same thread,
 //! and the differences (route, deadlines) are folded the same way.
 
+mod names;
 mod report;
 mod schedule;
 

@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::names::Names;
 use super::{Attainment, Audit, schedule};
 use crate::check::{Closed, Policy};
 use crate::render::{Block, Document, Lang, bar_chart};
@@ -377,7 +378,8 @@ fn due_cell(due: &Value, lang: Lang) -> String {
     text
 }
 
-fn attainment_table(rows: Vec<(String, &Value)>, lang: Lang, first: &str) -> Block {
+fn attainment_table(rows: Vec<(String, &Value)>, names: &Names<'_>, first: &str) -> Block {
+    let lang = names.lang;
     let header = vec![
         first.to_string(),
         lang.say("目标", "Target").into(),
@@ -394,7 +396,7 @@ fn attainment_table(rows: Vec<(String, &Value)>, lang: Lang, first: &str) -> Blo
             for (target, a) in map {
                 table.push(vec![
                     group.clone(),
-                    target.clone(),
+                    names.target(target),
                     cell(&a["met"]),
                     cell(&a["breached"]),
                     cell(&a["open"]),
@@ -412,16 +414,19 @@ fn attainment_table(rows: Vec<(String, &Value)>, lang: Lang, first: &str) -> Blo
 }
 
 /// The report as a document: the same figures as the JSON, with charts in HTML.
-pub fn document(report: &Report, audit: &Audit, lang: Lang) -> Document {
+/// Categories, roles, channels, targets, ladders and problems are named by the labels of
+/// `policy` (the version audited against), not by identifier.
+pub fn document(report: &Report, audit: &Audit, policy: &Policy, lang: Lang) -> Document {
+    let names = Names { policy, lang };
     let sections = [
         summary(report, lang),
-        attainment_section(report, lang),
-        attainment_figures_drawn(report, audit, lang),
+        attainment_section(report, &names),
+        attainment_figures_drawn(report, audit, &names),
         satisfaction_section(report, lang),
-        breaches_section(report, lang),
-        procedure_section(report, lang),
+        breaches_section(report, &names),
+        procedure_section(report, &names),
         reports_section(report, lang),
-        what_if_section(report, lang),
+        what_if_section(report, &names),
         malformed_section(report, lang),
     ];
     let title = cell(&report.policy["title"]);
@@ -447,15 +452,19 @@ fn summary(report: &Report, lang: Lang) -> Vec<Block> {
     let input = &report.input;
     vec![
         Block::Paragraph(format!(
-            "{}{} ({}{}); {}{}",
+            "{}{}{}{}{}{}",
             say("制度：", "Policy: "),
             cell(&p["title"]),
-            say("版本 ", "versions "),
+            say("（版本 ", " (versions "),
             p["versions"]
                 .as_array()
-                .map(|v| v.iter().map(cell).collect::<Vec<_>>().join(", "))
+                .map(|v| v
+                    .iter()
+                    .map(cell)
+                    .collect::<Vec<_>>()
+                    .join(lang.say("、", ", ")))
                 .unwrap_or_default(),
-            say("评估时点：", "evaluated at "),
+            say("）；评估时点：", "); evaluated at "),
             cell(&p["as_of"]),
         )),
         Block::Paragraph(format!(
@@ -471,12 +480,13 @@ fn summary(report: &Report, lang: Lang) -> Vec<Block> {
 }
 
 /// 一、时限达成情况: overall, then by category, role, channel and month.
-fn attainment_section(report: &Report, lang: Lang) -> Vec<Block> {
+fn attainment_section(report: &Report, names: &Names<'_>) -> Vec<Block> {
+    let lang = names.lang;
     let mut blocks = vec![
         Block::Heading(2, say(lang, "一、时限达成情况", "1. Attainment")),
         attainment_table(
             vec![(say(lang, "全部", "all"), &report.attainment["overall"])],
-            lang,
+            names,
             lang.say("范围", "Scope"),
         ),
     ];
@@ -489,8 +499,11 @@ fn attainment_section(report: &Report, lang: Lang) -> Vec<Block> {
         if let Some(groups) = report.attainment[key].as_object() {
             blocks.push(Block::Heading(3, say(lang, zh, en)));
             blocks.push(attainment_table(
-                groups.iter().map(|(g, v)| (g.clone(), v)).collect(),
-                lang,
+                groups
+                    .iter()
+                    .map(|(g, v)| (names.group(key, g), v))
+                    .collect(),
+                names,
                 lang.say("分组", "Group"),
             ));
         }
@@ -500,7 +513,8 @@ fn attainment_section(report: &Report, lang: Lang) -> Vec<Block> {
 
 /// The attainment charts: resolve attainment by month, breaches by category, and the
 /// distribution of times to resolve (with its table).
-fn attainment_figures_drawn(report: &Report, audit: &Audit, lang: Lang) -> Vec<Block> {
+fn attainment_figures_drawn(report: &Report, audit: &Audit, names: &Names<'_>) -> Vec<Block> {
+    let lang = names.lang;
     let mut blocks = Vec::new();
     if let Some(months) = report.attainment["by_month"].as_object() {
         let labels: Vec<String> = months.keys().cloned().collect();
@@ -518,7 +532,7 @@ fn attainment_figures_drawn(report: &Report, audit: &Audit, lang: Lang) -> Vec<B
         });
     }
     if let Some(cats) = report.attainment["by_category"].as_object() {
-        let labels: Vec<String> = cats.keys().cloned().collect();
+        let labels: Vec<String> = cats.keys().map(|c| names.group("by_category", c)).collect();
         let values: Vec<f64> = cats
             .values()
             .map(|v| {
@@ -589,7 +603,8 @@ fn satisfaction_section(report: &Report, lang: Lang) -> Vec<Block> {
 }
 
 /// 二、超时清单: how many breaches, and the first ones.
-fn breaches_section(report: &Report, lang: Lang) -> Vec<Block> {
+fn breaches_section(report: &Report, names: &Names<'_>) -> Vec<Block> {
+    let lang = names.lang;
     let say = |zh, en| say(lang, zh, en);
     let b = &report.breaches;
     let listed = b["listed"].as_array().cloned().unwrap_or_default();
@@ -609,7 +624,7 @@ fn breaches_section(report: &Report, lang: Lang) -> Vec<Block> {
     let row = |x: &Value| {
         vec![
             cell(&x["case"]),
-            cell(&x["target"]),
+            names.target(&cell(&x["target"])),
             cell(&x["deadline"]),
             if x["actual"].is_null() {
                 say("未完成", "open")
@@ -619,7 +634,10 @@ fn breaches_section(report: &Report, lang: Lang) -> Vec<Block> {
             cell(&x["overrun_hours"]),
             x["escalations"]
                 .as_array()
-                .map(|e| e.iter().map(cell).collect::<Vec<_>>().join("; "))
+                .map(|e| {
+                    let fired: Vec<String> = e.iter().map(|f| names.escalation(&cell(f))).collect();
+                    fired.join(lang.say("；", "; "))
+                })
                 .unwrap_or_default(),
         ]
     };
@@ -638,7 +656,8 @@ fn breaches_section(report: &Report, lang: Lang) -> Vec<Block> {
 }
 
 /// 三、程序执行检查: procedure problems by kind, with up to three examples each.
-fn procedure_section(report: &Report, lang: Lang) -> Vec<Block> {
+fn procedure_section(report: &Report, names: &Names<'_>) -> Vec<Block> {
+    let lang = names.lang;
     let say = |zh, en| say(lang, zh, en);
     let heading = Block::Heading(2, say("三、程序执行检查", "3. Procedure checks"));
     let problems = report.procedure.as_object().cloned().unwrap_or_default();
@@ -656,12 +675,17 @@ fn procedure_section(report: &Report, lang: Lang) -> Vec<Block> {
                 .map(|e| {
                     e.iter()
                         .take(3)
-                        .map(|x| format!("{}: {}", cell(&x["case"]), cell(&x["message"])))
+                        // The engine's messages are English and name things by identifier:
+                        // a Chinese report gives the cases, the JSON report their messages.
+                        .map(|x| match lang {
+                            Lang::Zh => cell(&x["case"]),
+                            Lang::En => format!("{}: {}", cell(&x["case"]), cell(&x["message"])),
+                        })
                         .collect::<Vec<_>>()
-                        .join("; ")
+                        .join(lang.say("、", "; "))
                 })
                 .unwrap_or_default();
-            vec![kind.clone(), cell(&v["count"]), examples]
+            vec![names.problem(kind), cell(&v["count"]), examples]
         })
         .collect();
     vec![
@@ -670,7 +694,7 @@ fn procedure_section(report: &Report, lang: Lang) -> Vec<Block> {
             header: vec![
                 say("问题", "Problem"),
                 say("案件数", "Cases"),
-                say("示例", "Examples"),
+                say("示例案件", "Examples"),
             ],
             rows,
         },
@@ -737,7 +761,8 @@ fn due_row(d: &Value, lang: Lang) -> Vec<String> {
 }
 
 /// 五、制度变更影响（对比）: what the compared policy would change, when one was given.
-fn what_if_section(report: &Report, lang: Lang) -> Vec<Block> {
+fn what_if_section(report: &Report, names: &Names<'_>) -> Vec<Block> {
+    let lang = names.lang;
     let say = |zh, en| say(lang, zh, en);
     let Some(w) = &report.what_if else {
         return Vec::new();
@@ -757,7 +782,7 @@ fn what_if_section(report: &Report, lang: Lang) -> Vec<Block> {
     let mut rows = Vec::new();
     for (t, m) in w["deadline_moves"].as_object().into_iter().flatten() {
         rows.push(vec![
-            t.clone(),
+            names.target(t),
             cell(&m["earlier"]),
             cell(&m["median_hours_earlier"]),
             cell(&m["later"]),
@@ -776,14 +801,14 @@ fn what_if_section(report: &Report, lang: Lang) -> Vec<Block> {
             rows,
         });
     }
-    blocks.push(what_if_attainment(report, w, lang));
+    blocks.push(what_if_attainment(report, w, names));
     let examples: Vec<String> = (w["route_examples"].as_array().into_iter().flatten())
         .map(|e| {
             format!(
                 "{}: {} → {}",
                 cell(&e["case"]),
-                cell(&e["before"]),
-                cell(&e["after"])
+                names.group("by_role", &cell(&e["before"])),
+                names.group("by_role", &cell(&e["after"]))
             )
         })
         .collect();
@@ -794,12 +819,13 @@ fn what_if_section(report: &Report, lang: Lang) -> Vec<Block> {
 }
 
 /// Attainment now and under the compared policy, per target.
-fn what_if_attainment(report: &Report, w: &Value, lang: Lang) -> Block {
+fn what_if_attainment(report: &Report, w: &Value, names: &Names<'_>) -> Block {
+    let lang = names.lang;
     let before = &report.attainment["overall"];
     let rows: Vec<Vec<String>> = (w["attainment_after"].as_object().into_iter().flatten())
         .map(|(t, a)| {
             vec![
-                t.clone(),
+                names.target(t),
                 cell(&before[t]["percent_met"]),
                 cell(&a["percent_met"]),
             ]

@@ -190,10 +190,10 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let text = match args.format {
         Format::Json => serde_json::to_string_pretty(&report)
             .map_err(|e| Failure::Usage(format!("cannot write the report: {e}")))?,
-        Format::Md => document(&report, &audit, lang)
+        Format::Md => document(&report, &audit, latest, lang)
             .render(TextFormat::Markdown, None)
             .map_err(|e| Failure::Usage(format!("cannot write the report: {e}")))?,
-        Format::Html => document(&report, &audit, lang)
+        Format::Html => document(&report, &audit, latest, lang)
             .render(TextFormat::Html, None)
             .map_err(|e| Failure::Usage(format!("cannot write the report: {e}")))?,
     };

@@ -144,46 +144,93 @@ impl Chart {
     }
 }
 
-/// A vertical bar chart as SVG: one bar per label, its value written above it.
+/// A step for about four ticks up to `max`: 1, 2 or 5 times a power of ten, at least 1.
+fn tick_step(max: f64) -> f64 {
+    let rough = (max / 4.0).max(1.0);
+    let power = 10f64.powf(rough.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| *step >= rough)
+        .unwrap_or(10.0 * power)
+}
+
+/// A vertical bar chart as SVG: a value axis with ticks and light grid lines (in `unit`), the
+/// category axis, and one bar per label with its value written above it.
 pub fn bar_chart(labels: &[String], values: &[f64], unit: &str) -> String {
     let n = labels.len().max(1);
     let bar = 36.0;
     let gap = 14.0;
-    let (left, top, height) = (40.0, 20.0, 180.0);
+    let (top, height) = (20.0, 180.0);
     let label_room = labels
         .iter()
         .map(|l| display_width(l) as f64 * 6.5)
         .fold(0.0, f64::max)
         .clamp(20.0, 120.0);
+    let max = values
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max);
+    // A share is drawn against the whole: the axis of percentages reaches 100 %.
+    let max = if unit == "%" { max.max(100.0) } else { max };
+    let step = tick_step(max);
+    // The axis reaches the first tick at or above the largest value.
+    let top_value = (max / step).ceil().max(1.0) * step;
+    let ticks: Vec<f64> = (0..=((top_value / step).round() as usize).min(20))
+        .map(|i| i as f64 * step)
+        .collect();
+    let shown = |v: f64| {
+        if v.fract() == 0.0 {
+            format!("{v:.0}{unit}")
+        } else {
+            format!("{v:.1}{unit}")
+        }
+    };
+    let tick_width = ticks
+        .iter()
+        .map(|t| display_width(&shown(*t)))
+        .max()
+        .unwrap_or(1) as f64;
+    let left = 12.0 + tick_width * 6.5;
     let width = left + n as f64 * (bar + gap) + gap;
     let total_height = top + height + label_room + 10.0;
-    let max = values.iter().copied().fold(0.0, f64::max);
-    let scale = if max > 0.0 { height / max } else { 0.0 };
+    let scale = height / top_value;
     let mut out = String::new();
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{width:.0}\" height=\"{total_height:.0}\" viewBox=\"0 0 {width:.0} {total_height:.0}\" role=\"img\">"
     );
     let base = top + height;
+    for t in &ticks {
+        let y = base - t * scale;
+        let _ = write!(
+            out,
+            "<line x1=\"{left}\" y1=\"{y:.1}\" x2=\"{width:.1}\" y2=\"{y:.1}\" stroke=\"#ddd\"/><line x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{left}\" y2=\"{y:.1}\" stroke=\"#333\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"10\">{}</text>",
+            left - 4.0,
+            left - 6.0,
+            y + 3.5,
+            escape(&shown(*t))
+        );
+    }
     let _ = write!(
         out,
-        "<line x1=\"{left}\" y1=\"{base}\" x2=\"{width:.1}\" y2=\"{base}\" stroke=\"#333\"/>"
+        "<line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{base}\" stroke=\"#333\"/><line x1=\"{left}\" y1=\"{base}\" x2=\"{width:.1}\" y2=\"{base}\" stroke=\"#333\"/>"
     );
     for (i, (label, value)) in labels.iter().zip(values).enumerate() {
         let x = left + gap + i as f64 * (bar + gap);
-        let h = value * scale;
-        let y = base - h;
-        let shown = if value.fract() == 0.0 {
-            format!("{value:.0}{unit}")
+        let h = if value.is_finite() {
+            value.max(0.0) * scale
         } else {
-            format!("{value:.1}{unit}")
+            0.0
         };
+        let y = base - h;
         let _ = write!(
             out,
             "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar}\" height=\"{h:.1}\" fill=\"#4a78b5\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"11\">{}</text><text transform=\"translate({:.1},{:.1}) rotate(-40)\" text-anchor=\"end\" font-size=\"11\">{}</text>",
             x + bar / 2.0,
             y - 4.0,
-            escape(&shown),
+            escape(&shown(*value)),
             x + bar / 2.0,
             base + 14.0,
             escape(label)
@@ -191,4 +238,23 @@ pub fn bar_chart(labels: &[String], values: &[f64], unit: &str) -> String {
     }
     out.push_str("</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{bar_chart, tick_step};
+
+    #[test]
+    fn ticks_are_round_and_cover_the_largest_value() {
+        assert_eq!(tick_step(100.0), 50.0);
+        assert_eq!(tick_step(7.0), 2.0);
+        assert_eq!(tick_step(0.0), 1.0);
+        assert_eq!(tick_step(2_400.0), 1_000.0);
+        let svg = bar_chart(&["一月".into(), "二月".into()], &[93.8, 50.0], "%");
+        // The value axis: 0 % to 100 % in steps of 50, each with its grid line.
+        for tick in [">0%<", ">50%<", ">100%<"] {
+            assert!(svg.contains(tick), "{tick} missing in {svg}");
+        }
+        assert!(svg.contains(">93.8%<") && svg.contains(">一月<"));
+    }
 }
