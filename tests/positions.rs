@@ -196,3 +196,40 @@ fn word_draws_the_org_chart_as_a_picture() {
     // The arrows are no longer paragraphs of their own.
     assert!(!xml.contains("<w:t xml:space=\"preserve\">总经理 → "));
 }
+
+/// Templates reach the role and each section by name (`role.purpose`, `sections.duties`),
+/// whatever the section's number or language; a misspelt name is an error with its line.
+#[test]
+fn templates_name_the_role_and_its_sections() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("brief.md.j2");
+    std::fs::write(
+        &good,
+        "{{ role.label.text }}（{{ role.code }}）\n{{ sections.duties.title }}: \
+         {% for b in sections.duties.blocks %}{{ b.kind }}{% endfor %}\n\
+         {{ role.duties | length }} duties\n",
+    )
+    .unwrap();
+    let run = |template: &std::path::Path, lang: &str| {
+        Cmd::cargo_bin("charter")
+            .unwrap()
+            .args(["doc", "role", "--policy", "policies/complaint-office", "office_director"])
+            .args(["--lang", lang, "--template"])
+            .arg(template)
+            .assert()
+    };
+    let out = run(&good, "zh").success().get_output().stdout.clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "投诉办主任（CO-00）\n四、工作职责: table\n2 duties"
+    );
+    let out = run(&good, "en").success().get_output().stdout.clone();
+    assert!(String::from_utf8(out).unwrap().contains("4. Duties: table"));
+
+    let bad = dir.path().join("bad.md.j2");
+    std::fs::write(&bad, "{{ title }}\n{{ sections.dutes.title }}\n").unwrap();
+    run(&bad, "zh").code(2).stderr(predicates::str::contains(format!(
+        "{}:2: undefined value: `sections.dutes` is undefined",
+        bad.display()
+    )));
+}

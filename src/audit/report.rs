@@ -438,6 +438,7 @@ pub fn document(report: &Report, audit: &Audit, policy: &Policy, lang: Lang) -> 
         lang,
         blocks: sections.into_iter().flatten().collect(),
         control: None,
+        fields: serde_json::Value::Null,
     }
 }
 

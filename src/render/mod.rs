@@ -115,6 +115,10 @@ pub struct Document {
     pub blocks: Vec<Block>,
     /// Document control, for a document that is filed and signed.
     pub control: Option<Control>,
+    /// What templates see by name besides the blocks: for a position description `role`
+    /// (the role as the policy declares it) and `sections` (each numbered section's `title`
+    /// and `blocks`, by key); for a bundle `documents`, each part's. Null for others.
+    pub fields: serde_json::Value,
 }
 
 /// The text formats written through templates.
@@ -149,6 +153,37 @@ impl std::fmt::Display for TemplateError {
     }
 }
 
+impl Block {
+    /// The block as templates see it: a `kind` and its fields.
+    pub fn context(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Block::Heading(level, text) => {
+                json!({ "kind": "heading", "level": level, "text": text })
+            }
+            Block::Paragraph(text) => json!({ "kind": "paragraph", "text": text }),
+            Block::List(items) => json!({ "kind": "list", "items": items }),
+            Block::Table { header, rows } => {
+                json!({ "kind": "table", "header": header, "rows": rows })
+            }
+            Block::Chart(chart) => {
+                json!({ "kind": "chart", "mermaid": chart.mermaid(), "svg": chart.svg() })
+            }
+            Block::Flowchart { title, chart } => json!({
+                "kind": "flowchart",
+                "title": title,
+                "mermaid": chart.mermaid(),
+                "svg": chart.svg(title),
+                "words": chart.words(),
+            }),
+            Block::PageBreak => json!({ "kind": "page_break" }),
+            Block::Figure { title, svg } => {
+                json!({ "kind": "figure", "title": title, "svg": svg })
+            }
+        }
+    }
+}
+
 impl Document {
     /// Several documents as one, each starting on a new page under its title.
     /// Each keeps its own control table, revision record and sign-off block; the running
@@ -159,18 +194,27 @@ impl Document {
             .and_then(|d| d.control.as_ref())
             .map(Control::shared);
         let mut blocks = Vec::new();
+        let mut parts = Vec::new();
         for (i, d) in documents.into_iter().enumerate() {
             if i > 0 {
                 blocks.push(Block::PageBreak);
             }
             blocks.push(Block::Heading(1, d.title.clone()));
             blocks.extend(d.body());
+            let mut part = serde_json::json!({ "title": d.title });
+            if let (Some(part), serde_json::Value::Object(fields)) =
+                (part.as_object_mut(), d.fields)
+            {
+                part.extend(fields);
+            }
+            parts.push(part);
         }
         Document {
             title,
             lang,
             blocks,
             control,
+            fields: serde_json::json!({ "documents": parts }),
         }
     }
 
@@ -204,41 +248,20 @@ impl Document {
     /// and `svg`, `flowchart` with `title`, `mermaid`, `svg` and `words` (the text alternative), `figure` with `title` and `svg`, `page_break`).
     pub fn context(&self) -> serde_json::Value {
         use serde_json::json;
-        let blocks: Vec<serde_json::Value> = self
-            .body()
-            .iter()
-            .map(|b| match b {
-                Block::Heading(level, text) => {
-                    json!({ "kind": "heading", "level": level, "text": text })
-                }
-                Block::Paragraph(text) => json!({ "kind": "paragraph", "text": text }),
-                Block::List(items) => json!({ "kind": "list", "items": items }),
-                Block::Table { header, rows } => {
-                    json!({ "kind": "table", "header": header, "rows": rows })
-                }
-                Block::Chart(chart) => {
-                    json!({ "kind": "chart", "mermaid": chart.mermaid(), "svg": chart.svg() })
-                }
-                Block::Flowchart { title, chart } => json!({
-                    "kind": "flowchart",
-                    "title": title,
-                    "mermaid": chart.mermaid(),
-                    "svg": chart.svg(title),
-                    "words": chart.words(),
-                }),
-                Block::PageBreak => json!({ "kind": "page_break" }),
-                Block::Figure { title, svg } => {
-                    json!({ "kind": "figure", "title": title, "svg": svg })
-                }
-            })
-            .collect();
-        json!({
+        let blocks: Vec<serde_json::Value> = self.body().iter().map(Block::context).collect();
+        let mut context = json!({
             "title": self.title,
             "lang": self.lang.code(),
             "running_header": self.running_header(),
             "control": self.control.as_ref().map(Control::context),
             "blocks": blocks,
-        })
+        });
+        if let (Some(context), serde_json::Value::Object(fields)) =
+            (context.as_object_mut(), &self.fields)
+        {
+            context.extend(fields.clone());
+        }
+        context
     }
 
     /// Writes the document through `template` (minijinja), or the built-in one. HTML templates
@@ -253,6 +276,8 @@ impl Document {
             TextFormat::Html => ("document.html", HTML_TEMPLATE),
         };
         let mut env = minijinja::Environment::new();
+        // A misspelt name is an error with its line, not an empty string in a signed document.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.add_filter("md_cell", |s: String| {
             s.replace('|', "\\|").replace('\n', " ")
         });

@@ -56,6 +56,7 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
         lang,
         blocks: number_sections(sections.into_iter().flatten(), lang),
         control: Some(Control::new(policy, policy.document.as_deref(), lang)),
+        fields: serde_json::Value::Null,
     }
 }
 

@@ -18,25 +18,39 @@ use super::{Block, Control, Document, Lang};
 /// The position description of `policy.roles[index]`.
 pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Document {
     let pd = Pd::new(policy, index, lang);
+    // Each section under the key templates know it by (`sections.duties`), whatever its
+    // number and language.
     let sections = [
-        pd.basic_information(),
-        pd.purpose(),
-        pd.org_chart(),
-        pd.relations(),
-        pd.duties(),
-        pd.authorities(),
-        pd.rights(),
-        pd.obligations(),
-        pd.qualifications(),
-        pd.skills(),
-        pd.knowledge(),
-        pd.training(),
-        pd.papers(),
-        pd.in_the_procedure(),
+        ("basic_information", pd.basic_information()),
+        ("purpose", pd.purpose()),
+        ("org_chart", pd.org_chart()),
+        ("relations", pd.relations()),
+        ("duties", pd.duties()),
+        ("authorities", pd.authorities()),
+        ("rights", pd.rights()),
+        ("obligations", pd.obligations()),
+        ("qualifications", pd.qualifications()),
+        ("skills", pd.skills()),
+        ("knowledge", pd.knowledge()),
+        ("training", pd.training()),
+        ("papers", pd.papers()),
+        ("in_the_procedure", pd.in_the_procedure()),
     ];
     let mut blocks = Vec::new();
-    for (n, section) in sections.into_iter().flatten().enumerate() {
-        blocks.push(Block::Heading(2, numbered(n + 1, &section.title, lang)));
+    let mut named = serde_json::Map::new();
+    let present = sections
+        .into_iter()
+        .filter_map(|(key, section)| section.map(|s| (key, s)));
+    for (n, (key, section)) in present.enumerate() {
+        let title = numbered(n + 1, &section.title, lang);
+        named.insert(
+            key.to_string(),
+            serde_json::json!({
+                "title": title,
+                "blocks": section.blocks.iter().map(Block::context).collect::<Vec<_>>(),
+            }),
+        );
+        blocks.push(Block::Heading(2, title));
         blocks.extend(section.blocks);
     }
     let title = match lang {
@@ -48,6 +62,10 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
         lang,
         blocks,
         control: Some(Control::new(policy, pd.role.document.as_deref(), lang)),
+        fields: serde_json::json!({
+            "role": serde_json::to_value(pd.role).unwrap_or_default(),
+            "sections": named,
+        }),
     }
 }
 

@@ -59,5 +59,6 @@ pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
         lang,
         blocks,
         control: None,
+        fields: serde_json::Value::Null,
     }
 }
