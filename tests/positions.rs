@@ -213,7 +213,13 @@ fn templates_name_the_role_and_its_sections() {
     let run = |template: &std::path::Path, lang: &str| {
         Cmd::cargo_bin("charter")
             .unwrap()
-            .args(["doc", "role", "--policy", "policies/complaint-office", "office_director"])
+            .args([
+                "doc",
+                "role",
+                "--policy",
+                "policies/complaint-office",
+                "office_director",
+            ])
             .args(["--lang", lang, "--template"])
             .arg(template)
             .assert()
@@ -228,8 +234,10 @@ fn templates_name_the_role_and_its_sections() {
 
     let bad = dir.path().join("bad.md.j2");
     std::fs::write(&bad, "{{ title }}\n{{ sections.dutes.title }}\n").unwrap();
-    run(&bad, "zh").code(2).stderr(predicates::str::contains(format!(
-        "{}:2: undefined value: `sections.dutes` is undefined",
-        bad.display()
-    )));
+    run(&bad, "zh")
+        .code(2)
+        .stderr(predicates::str::contains(format!(
+            "{}:2: undefined value: `sections.dutes` is undefined",
+            bad.display()
+        )));
 }

@@ -14,6 +14,10 @@ const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2
 /// A template as Word writes one: heading 1 with the identifier `1`, a style of its own, a
 /// header whose `{{ organisation }}` Word split over two runs, a footer with a PAGE field.
 fn template(dir: &Path, header: &str, header_rels: Option<&str>) -> PathBuf {
+    template_with_body(dir, header, header_rels, "<w:p/>")
+}
+
+fn template_with_body(dir: &Path, header: &str, header_rels: Option<&str>, body: &str) -> PathBuf {
     let path = dir.join("company.docx");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let mut put = |name: &str, text: &str| {
@@ -32,7 +36,7 @@ fn template(dir: &Path, header: &str, header_rels: Option<&str>) -> PathBuf {
     put(
         "word/document.xml",
         &format!(
-            r#"<w:document {W}><w:body><w:p/><w:sectPr><w:headerReference w:type="first" r:id="rId9"/><w:headerReference w:type="default" r:id="rId7"/><w:footerReference w:type="default" r:id="rId8"/></w:sectPr></w:body></w:document>"#
+            r#"<w:document {W}><w:body>{body}<w:sectPr><w:headerReference w:type="first" r:id="rId9"/><w:headerReference w:type="default" r:id="rId7"/><w:footerReference w:type="default" r:id="rId8"/></w:sectPr></w:body></w:document>"#
         ),
     );
     put(
@@ -156,5 +160,34 @@ fn a_header_with_a_picture_and_a_file_that_is_not_word_are_refused() {
         .code(2)
         .stderr(predicate::str::contains(
             "applies to Word documents; add --format docx",
+        ));
+}
+
+/// A paragraph `{{ body }}` in the template's body marks where the document goes: the cover
+/// before it and the closing after it come along, fields filled in, even where Word split
+/// `{{ body }}` over runs; a picture around it is refused.
+#[test]
+fn the_template_body_wraps_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = r#"<w:p><w:r><w:t>{{ organisation }} 受控文件</w:t></w:r></w:p><w:p><w:r><w:t>{{ bo</w:t></w:r><w:r><w:t>dy }}</w:t></w:r></w:p><w:p><w:r><w:t>本文件自 {{ effective }} 起执行。</w:t></w:r></w:p>"#;
+    let reference = template_with_body(dir.path(), HEADER, None, body);
+    let out = dir.path().join("director.docx");
+    doc(&reference, &out).success();
+    let xml = part(&out, "word/document.xml");
+    let cover = xml.find("某某服务有限公司 受控文件").expect("no cover");
+    let title = xml.find("职位说明书：投诉办主任").expect("no title");
+    let closing = xml
+        .find("本文件自 2026-01-01 起执行。")
+        .expect("no closing");
+    let sign_off = xml.find("批准").expect("no sign-off block");
+    assert!(cover < title && sign_off < closing, "out of order");
+    assert!(!xml.contains("{{"), "a placeholder is left");
+
+    let picture = body.replace("</w:t></w:r></w:p><w:p><w:r><w:t>{{ bo", "</w:t></w:r><w:r><w:drawing><a r:embed=\"rId5\"/></w:drawing></w:r></w:p><w:p><w:r><w:t>{{ bo");
+    let reference = template_with_body(dir.path(), HEADER, None, &picture);
+    doc(&reference, &dir.path().join("b.docx"))
+        .code(2)
+        .stderr(predicate::str::contains(
+            "its body around `{{ body }}` has pictures",
         ));
 }

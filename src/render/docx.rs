@@ -429,6 +429,14 @@ fn with_reference(
             &format!("<w:pStyle w:val=\"{}\"", super::escape(&theirs)),
         );
     }
+    if let Some((before, after)) = reference.around_body(document)? {
+        if let Some(at) = body.find("<w:body>") {
+            body.insert_str(at + "<w:body>".len(), &before);
+        }
+        if let Some(at) = body.rfind("<w:sectPr") {
+            body.insert_str(at, &after);
+        }
+    }
     xml.document = body.into_bytes();
     let (header, footer) = reference.header_and_footer(document)?;
     if let (Some(header), Some(slot)) = (header, xml.headers.first_mut()) {

@@ -3,7 +3,9 @@
 //! may name the document's fields as `{{ organisation }}`, `{{ number }}`, `{{ version }}`,
 //! `{{ effective }}` and `{{ title }}`; Word's own fields (PAGE, NUMPAGES) work as in any
 //! document. A header or footer with pictures or links is refused: their parts would not come
-//! along. The built-in heading styles are matched by name (`heading 1`…), so a template whose
+//! along. A paragraph `{{ body }}` in the template's body marks where the document goes: what
+//! stands before it (a cover) and after it comes along, its fields filled in.
+//! The built-in heading styles are matched by name (`heading 1`…), so a template whose
 //! headings have other identifiers (a Chinese Word's `1`, `2`…) styles them.
 
 use std::io::{Cursor, Read};
@@ -16,6 +18,8 @@ pub struct Reference {
     styles: String,
     header: Option<String>,
     footer: Option<String>,
+    /// The template's body before and after its `{{ body }}` paragraph, when it has one.
+    around: Option<(String, String)>,
 }
 
 /// The fields a header or footer may name, and their values in `document`.
@@ -104,10 +108,15 @@ impl Reference {
         };
         let header = take("header")?;
         let footer = take("footer")?;
+        let around = around_body(&document).map_err(|e| match e.starts_with("its ") {
+            true => e,
+            false => format!("its body {e}"),
+        })?;
         Ok(Reference {
             styles,
             header,
             footer,
+            around,
         })
     }
 
@@ -151,6 +160,71 @@ impl Reference {
         };
         Ok((fill(&self.header, "header")?, fill(&self.footer, "footer")?))
     }
+}
+
+impl Reference {
+    /// The template's paragraphs before and after `{{ body }}` (a cover, an approval page, a
+    /// closing note) with the document's fields filled in; `None` without `{{ body }}`.
+    pub(super) fn around_body(
+        &self,
+        document: &Document,
+    ) -> Result<Option<(String, String)>, String> {
+        let fields = fields(document);
+        let Some((before, after)) = &self.around else {
+            return Ok(None);
+        };
+        let before = fill(before, &fields).map_err(|e| format!("its body {e}"))?;
+        let after = fill(after, &fields).map_err(|e| format!("its body {e}"))?;
+        Ok(Some((before, after)))
+    }
+}
+
+/// The body of `document` (a template's `word/document.xml`) before and after the paragraph
+/// that holds `{{ body }}`, without the final section properties. Parts that refer to other
+/// parts of the template (pictures, links, sections with their own header) are refused: they
+/// would point at nothing once moved.
+fn around_body(document: &str) -> Result<Option<(String, String)>, String> {
+    let Some(start) = document.find("<w:body>").map(|at| at + "<w:body>".len()) else {
+        return Ok(None);
+    };
+    let end = document
+        .rfind("<w:sectPr")
+        .unwrap_or(document.len())
+        .max(start);
+    let inner = &document[start..end];
+    // Each `{{ … }}`, read across the runs Word may have split it into.
+    let mut from = 0;
+    while let Some(open) = inner[from..].find("{{").map(|at| from + at) {
+        let Some(close) = inner[open..].find("}}").map(|at| open + at) else {
+            break;
+        };
+        from = close + 2;
+        if strip_tags(&inner[open + 2..close]).trim() != "body" {
+            continue;
+        }
+        let paragraph = [inner[..open].rfind("<w:p>"), inner[..open].rfind("<w:p ")]
+            .into_iter()
+            .flatten()
+            .max()
+            .ok_or("has `{{ body }}` outside a paragraph")?;
+        let after = inner[close..]
+            .find("</w:p>")
+            .map(|at| close + at + "</w:p>".len())
+            .ok_or("has `{{ body }}` outside a paragraph")?;
+        let (before, after) = (&inner[..paragraph], &inner[after..]);
+        if [before, after]
+            .iter()
+            .any(|part| part.contains(" r:id=") || part.contains(" r:embed="))
+        {
+            return Err(
+                "its body around `{{ body }}` has pictures, links or sections of its own, which \
+                 cannot be carried over; keep text and tables there"
+                    .into(),
+            );
+        }
+        return Ok(Some((before.to_string(), after.to_string())));
+    }
+    Ok(None)
 }
 
 /// The identifier of the paragraph style whose name is `name` (case as Word writes it).
