@@ -158,7 +158,7 @@ fn html_draws_the_flowchart_as_svg() {
         .split("<svg")
         .find(|s| s.contains("class=\"chart flowchart\""))
         .unwrap();
-    assert!(svg.contains("<title>投诉处理流程图</title>"), "{svg}");
+    assert!(svg.contains("<title>投诉处理程序流程图</title>"), "{svg}");
     assert!(svg.contains("Noto Sans CJK SC"));
     for step in ["受理登记", "分类评估", "质量监督", "结果反馈", "归档"] {
         assert!(svg.contains(&format!(">{step}</text>")), "{step}");
@@ -247,7 +247,7 @@ fn word_shows_the_flowchart_as_a_picture_with_its_text() {
     std::io::Read::read_to_string(&mut archive.by_name("word/document.xml").unwrap(), &mut xml)
         .unwrap();
     assert!(
-        xml.contains("descr=\"投诉处理流程图：（1）收到投诉"),
+        xml.contains("descr=\"投诉处理程序流程图：（1）收到投诉"),
         "no text alternative"
     );
     // The chart in words follows the picture.

@@ -4,7 +4,7 @@
 //! JSON report keeps the identifiers: they are its contract.
 
 use crate::check::Policy;
-use crate::render::{Lang, target_name};
+use crate::render::{Lang, target_label, target_name};
 
 /// The policy's words, in one language.
 pub(super) struct Names<'p> {
@@ -30,10 +30,10 @@ impl Names<'_> {
     pub(super) fn target(&self, key: &str) -> String {
         match key.split_once('.') {
             Some((stage, target)) => {
-                let stage = (self.policy.stages.iter())
-                    .find(|s| s.named.name == stage)
-                    .map_or(stage, |s| self.lang.pick(&s.named.label));
-                let target = target_name(self.policy, target, self.lang);
+                let found = self.policy.stages.iter().find(|s| s.named.name == stage);
+                let target = (found.and_then(|s| s.targets.iter().find(|t| t.name == target)))
+                    .map_or_else(|| target.to_string(), |t| target_label(t, self.lang));
+                let stage = found.map_or(stage, |s| self.lang.pick(&s.named.label));
                 match self.lang {
                     Lang::Zh => format!("{stage}·{target}"),
                     Lang::En => format!("{stage}: {target}"),

@@ -27,7 +27,7 @@ pub use procedure::{org_chart, procedure};
 #[cfg(feature = "docx")]
 pub use reference::Reference;
 pub use role::position_description;
-pub(crate) use words::target_name;
+pub(crate) use words::{target_label, target_name};
 
 use crate::vocabulary::Label;
 

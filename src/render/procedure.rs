@@ -18,7 +18,8 @@ use crate::check::{Cond, Policy, Procedure, Recipient, Trigger, Whom};
 use crate::vocabulary::Label;
 
 use super::words::{
-    cond_words, covering_words, deadline_words, event_name, schedule_words, span_words, target_name,
+    cond_words, covering_words, deadline_words, event_name, schedule_words, span_words,
+    target_label, target_name,
 };
 use super::{Block, Control, Document, Lang, table_or};
 
@@ -137,9 +138,12 @@ impl<'a> Pr<'a> {
                 )));
             }
         }
-        let since = policy.effective.map_or_else(String::new, |d| match lang {
-            Lang::Zh => format!("，自 {d} 起施行"),
-            Lang::En => format!(", in force from {d}"),
+        let since = policy.effective.map_or_else(String::new, |d| {
+            let d = super::control::date(d, lang);
+            match lang {
+                Lang::Zh => format!("，自{d}起施行"),
+                Lang::En => format!(", in force from {d}"),
+            }
         });
         let sentence = match lang {
             Lang::Zh => format!(
@@ -322,7 +326,7 @@ impl<'a> Pr<'a> {
                 rows.push(vec![
                     self.l(&sla.named.label),
                     when.clone(),
-                    target_name(policy, &t.name, lang),
+                    target_label(t, lang),
                     limit,
                     format!("{each}{} → {stops}", event_name(policy, &t.start, lang)),
                 ]);
@@ -527,6 +531,10 @@ impl<'a> Pr<'a> {
                 Lang::Zh => format!("由{who}负责"),
                 Lang::En => format!("by the {who}"),
             });
+        } else {
+            // A stage without `by` is not checked against any role: say so, rather than
+            // print its bare name.
+            notes.push(self.say("不限定岗位", "any role"));
         }
         if !notes.is_empty() {
             text.push_str(&match lang {
@@ -546,7 +554,7 @@ impl<'a> Pr<'a> {
             text.push_str(&format!(
                 "{}{}{}{}",
                 lang.say("；", "; "),
-                target_name(policy, &t.name, lang),
+                target_label(t, lang),
                 lang.say("：", " "),
                 deadline_words(t.span, lang)
             ));

@@ -1,21 +1,41 @@
 //! Policy facts in plain words, in Chinese or English: spans, deadlines, conditions, target
 //! names, schedules.
 
-use crate::check::{AttrTest, Cond, Policy};
+use crate::check::{AttrTest, Cond, Policy, Target};
 use crate::time::{Span, Unit};
 use crate::vocabulary::{CompareOp, Schedule};
 
 use super::Lang;
 
 /// A target in words: the label the policy gives it, or the language's words for its own
-/// targets, or else its name.
+/// targets, or else its name. A bare name is an SLA target's: a stage's target of the same
+/// name (a review stage's `resolve "复核完成"`) never lends it its label.
 pub(crate) fn target_name(policy: &Policy, name: &str, lang: Lang) -> String {
-    let labelled = (policy.slas.iter().flat_map(|s| &s.targets))
-        .chain(policy.stages.iter().flat_map(|s| &s.targets))
-        .find(|t| t.name == name && !lang.pick(&t.label).is_empty());
-    if let Some(t) = labelled {
-        return lang.pick(&t.label).to_string();
+    let slas: Vec<&Target> = (policy.slas.iter().flat_map(|s| &s.targets))
+        .filter(|t| t.name == name)
+        .collect();
+    let candidates = if slas.is_empty() {
+        (policy.stages.iter().flat_map(|s| &s.targets))
+            .filter(|t| t.name == name)
+            .collect()
+    } else {
+        slas
+    };
+    match candidates.iter().find(|t| !lang.pick(&t.label).is_empty()) {
+        Some(t) => lang.pick(&t.label).to_string(),
+        None => builtin_target(name, lang),
     }
+}
+
+/// One target in words: its own label, or the language's words for the engine's targets.
+pub(crate) fn target_label(target: &Target, lang: Lang) -> String {
+    match lang.pick(&target.label) {
+        "" => builtin_target(&target.name, lang),
+        label => label.to_string(),
+    }
+}
+
+fn builtin_target(name: &str, lang: Lang) -> String {
     let words = match name {
         "acknowledge" => Some(("受理确认", "Acknowledgement")),
         "resolve" => Some(("处理完成", "Resolution")),
@@ -292,7 +312,15 @@ pub(crate) fn schedule_words(schedule: &Schedule, lang: Lang) -> String {
                     "friday" => "五".to_string(),
                     "saturday" => "六".to_string(),
                     "sunday" => "日".to_string(),
-                    other => other.replace('-', "月") + "日",
+                    // `01-15`: 1月15日, without the leading zeros.
+                    other => match other.split_once('-') {
+                        Some((m, d)) => format!(
+                            "{}月{}日",
+                            m.trim_start_matches('0'),
+                            d.trim_start_matches('0')
+                        ),
+                        None => other.to_string(),
+                    },
                 },
             };
             format!("{period}{on}{before}前")

@@ -21,7 +21,12 @@ impl Pr<'_> {
     /// The flowchart and, under it, the same in words.
     pub(super) fn flowchart(&self, p: &Procedure, owners: &Owners) -> Vec<Block> {
         let chart = self.chart(p, owners);
-        let title = self.say("投诉处理流程图", "Complaint handling flowchart");
+        // Named after the procedure itself (客诉处理流程, 售后处理流程, …).
+        let name = self.l(&p.named.label);
+        let title = match self.lang {
+            Lang::Zh => format!("{name}流程图"),
+            Lang::En => format!("{name}: flowchart"),
+        };
         let words = chart.words();
         vec![
             Block::Flowchart { title, chart },

@@ -4,7 +4,9 @@
 
 use crate::check::{Recipient, Trigger, Whom};
 
-use super::super::words::{cond_words, deadline_words, event_name, span_words, target_name};
+use super::super::words::{
+    cond_words, deadline_words, event_name, span_words, target_label, target_name,
+};
 use super::super::{Block, Lang};
 use super::{Pd, Section};
 
@@ -41,11 +43,16 @@ impl Pd<'_> {
         if blocks.is_empty() {
             return None;
         }
-        self.section(
-            "本职位在投诉处理程序中的职责（依据投诉处理制度）",
-            "In the complaint procedure (from the complaint-handling policy)",
+        // Named after the procedure the policy writes (客诉处理流程, 售后处理流程, …).
+        let procedure = (self.policy.procedures.first())
+            .map_or_else(|| self.l(&self.policy.label), |p| self.l(&p.named.label));
+        Some(Section {
+            title: match self.lang {
+                Lang::Zh => format!("本职位在《{procedure}》中的职责"),
+                Lang::En => format!("In “{procedure}”"),
+            },
             blocks,
-        )
+        })
     }
 
     /// A level-3 heading and its block, or nothing when there is nothing to list.
@@ -146,7 +153,7 @@ impl Pd<'_> {
             deadline_words(t.span, lang)
         };
         vec![
-            target_name(policy, &t.name, lang),
+            target_label(t, lang),
             limit,
             format!("{}{when}", self.l(&sla.named.label)),
         ]
@@ -183,7 +190,7 @@ impl Pd<'_> {
             }
             for t in &stage.targets {
                 rows.push(vec![
-                    target_name(policy, &t.name, lang),
+                    target_label(t, lang),
                     deadline_words(t.span, lang),
                     self.l(&stage.named.label),
                 ]);
