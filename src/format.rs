@@ -763,6 +763,7 @@ fn step_stmt(s: &StepStmt) -> String {
         StepStmt::Records(l) => format!("records {}", label(l)),
         StepStmt::Form(l) => format!("form {}", label(l)),
         StepStmt::ChecksScope => "checks scope".into(),
+        StepStmt::CallsBack => "calls_back".into(),
         StepStmt::BackTo(step, question) => format!("back_to {} if {}", step.name, label(question)),
     }
 }

@@ -23,8 +23,47 @@ pub struct Answers {
     pub callbacks: Vec<usize>,
 }
 
-/// What `policy.roles[role]` answers for as the handler of the cases routed to it.
+/// What `policy.roles[role]` answers for: as the handler of the cases routed to it, and for
+/// callbacks, as the one who makes them. When a procedure step says `calls_back` and is not
+/// `by routed`, the callbacks are answered for by whoever performs that step (its `by`, or the
+/// roles that own it): every callback rule that applies to some accepted case; the handlers
+/// then answer for none. Otherwise the handler answers for the callbacks of its cases.
 pub fn answers(policy: &Policy, role: usize) -> Answers {
+    let mut out = as_handler(policy, role);
+    if let Some((p, s)) = callback_step(policy) {
+        out.callbacks = if performs(policy, role, p, s) {
+            let mut all: Vec<usize> = (0..policy.roles.len())
+                .flat_map(|r| as_handler(policy, r).callbacks)
+                .collect();
+            all.sort_unstable();
+            all.dedup();
+            all
+        } else {
+            Vec::new()
+        };
+    }
+    out
+}
+
+/// The step that says `calls_back`, unless the handler performs it (`by routed`).
+fn callback_step(policy: &Policy) -> Option<(usize, usize)> {
+    let (p, s) = (policy.procedures.iter().enumerate())
+        .flat_map(|(p, proc)| (proc.steps.iter().enumerate()).map(move |(s, step)| (p, s, step)))
+        .find(|(_, _, step)| step.calls_back)
+        .map(|(p, s, _)| (p, s))?;
+    let routed = policy.procedures[p].steps[s].by == Some(None);
+    (!routed).then_some((p, s))
+}
+
+/// Whether `role` performs step `s` of procedure `p`: it is the step's `by`, or owns it.
+fn performs(policy: &Policy, role: usize, p: usize, s: usize) -> bool {
+    policy.procedures[p].steps[s].by == Some(Some(role))
+        || (policy.roles.get(role))
+            .is_some_and(|r| r.duties.iter().any(|d| d.owns.contains(&(p, s))))
+}
+
+/// What `policy.roles[role]` answers for as the handler of the cases routed to it.
+fn as_handler(policy: &Policy, role: usize) -> Answers {
     let space = Space::new(policy);
     let Some(mine) = routed_to(&space, policy, role) else {
         // Too large to analyse: everything may apply.

@@ -226,6 +226,7 @@ impl<'a> Compiler<'a> {
         self.roles_and_procedures(&mut policy);
         self.rules(&mut policy);
         self.targets(&mut policy);
+        self.callback_steps(&policy);
         if self.out.iter().any(Diagnostic::is_error) {
             (None, self.out)
         } else {

@@ -695,6 +695,8 @@ pub struct ProcedureStep {
     pub forms: Vec<Label>,
     /// Whether the case is accepted, redirected or completed after this step (`checks scope`).
     pub checks_scope: bool,
+    /// `calls_back`: the customer callbacks are made in this step.
+    pub calls_back: bool,
     /// Questions asked after the step, each sending the case back to an earlier or later step
     /// of the same procedure when it holds (`back_to STEP if "..."`).
     pub back_to: Vec<(usize, Label)>,

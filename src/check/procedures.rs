@@ -7,6 +7,42 @@ use crate::syntax::Span;
 use crate::syntax::ast::{self, ProcedureStmt, StepStmt};
 
 impl Compiler<'_> {
+    /// `calls_back` once in the policy, and only where there are callbacks to make: checked
+    /// once the `callback` blocks are compiled.
+    pub(crate) fn callback_steps(&mut self, policy: &Policy) {
+        let steps = (policy.procedures.iter())
+            .flat_map(|p| p.steps.iter().map(move |s| (p, s)))
+            .filter(|(_, s)| s.calls_back);
+        let mut first: Option<&crate::check::Named> = None;
+        for (procedure, step) in steps {
+            if policy.callbacks.is_empty() {
+                self.out.push(
+                    Diagnostic::error(
+                        Kind::Missing,
+                        step.named.span,
+                        format!("step `{}` says `calls_back`, but the policy has no `callback` block", step.named.name),
+                    )
+                    .with_help("declare the callback: `callback feedback \"结果反馈\" { within 3 working days from resolved  via original }`, or remove `calls_back`"),
+                );
+            }
+            match first {
+                Some(earlier) => self.out.push(
+                    Diagnostic::error(
+                        Kind::Repeated,
+                        step.named.span,
+                        format!(
+                            "step `{}` of procedure `{}` says `calls_back`, and so does step `{}`",
+                            step.named.name, procedure.named.name, earlier.name
+                        ),
+                    )
+                    .with_related(earlier.span, "callbacks are made here")
+                    .with_help("callbacks are made in one step: keep `calls_back` in one of them"),
+                ),
+                None => first = Some(&step.named),
+            }
+        }
+    }
+
     /// One procedure; `policy` already holds the scope, which `checks scope` decides.
     pub(crate) fn procedure(
         &mut self,
@@ -73,16 +109,18 @@ impl Compiler<'_> {
             records: Vec::new(),
             forms: Vec::new(),
             checks_scope: false,
+            calls_back: false,
             back_to: Vec::new(),
         };
-        // Where `within`, `by`, `when` and `checks scope` were first written.
-        let mut seen: [Option<Span>; 4] = [None; 4];
+        // Where `within`, `by`, `when`, `checks scope` and `calls_back` were first written.
+        let mut seen: [Option<Span>; 5] = [None; 5];
         for stmt in body {
             let (slot, keyword) = match &stmt.node {
                 StepStmt::Within(..) => (0, "within"),
                 StepStmt::By(_) => (1, "by"),
                 StepStmt::When(_) => (2, "when"),
                 StepStmt::ChecksScope => (3, "checks scope"),
+                StepStmt::CallsBack => (4, "calls_back"),
                 StepStmt::Does(_)
                 | StepStmt::Records(_)
                 | StepStmt::Form(_)
@@ -146,6 +184,7 @@ impl Compiler<'_> {
                     step.checks_scope = true;
                 }
             }
+            StepStmt::CallsBack => step.calls_back = true,
             StepStmt::BackTo(..) => {}
         }
     }

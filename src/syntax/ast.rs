@@ -505,6 +505,8 @@ pub enum StepStmt {
     Form(Label),
     /// `checks scope`: the case is accepted, redirected or completed after this step.
     ChecksScope,
+    /// `calls_back`: the customer callbacks are made in this step.
+    CallsBack,
     /// `back_to STEP if "..."`: a case for which the question holds goes back to `STEP`.
     BackTo(Ident, Label),
 }

@@ -334,6 +334,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::step_records => "`records`",
         Rule::step_form => "`form`",
         Rule::step_checks => "`checks scope`",
+        Rule::step_calls => "`calls_back`",
         Rule::step_back => "`back_to`",
         Rule::back_if => "`if \"…\"` (the question that sends the case back)",
         Rule::definition => "`{ means \"…\" }`",
@@ -1475,6 +1476,7 @@ impl Lower {
             Rule::step_records => StepStmt::Records(label(self, &mut parts)),
             Rule::step_form => StepStmt::Form(label(self, &mut parts)),
             Rule::step_checks => StepStmt::ChecksScope,
+            Rule::step_calls => StepStmt::CallsBack,
             Rule::step_back => {
                 let step = parts.next().map(|i| self.ident(i)).unwrap_or(Ident {
                     name: String::new(),
