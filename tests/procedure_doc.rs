@@ -77,7 +77,8 @@ fn every_step_is_a_box_and_every_decision_a_diamond() {
         terminals,
         ["收到投诉", "告知客户原因，引导至信息技术部服务台", "结束"]
     );
-    // Review send-back and reopen go back to the routing decision, completion back to intake.
+    // Review send-back and reopen go back to the routing decision, saying that the case
+    // returns to the role that handled it; completion goes back to intake.
     let routing = (chart.nodes.iter())
         .position(|n| n.lines[0] == "按分派规则分派")
         .unwrap();
@@ -85,7 +86,7 @@ fn every_step_is_a_box_and_every_decision_a_diamond() {
         .filter(|e| e.to == routing && e.label.is_some())
         .collect();
     assert_eq!(back.len(), 2, "{:?}", chart.edges);
-    assert!(back.iter().all(|e| e.label.as_deref() == Some("是")));
+    assert!(back.iter().all(|e| e.label.as_deref() == Some("是，退回原承办岗位")));
 }
 
 /// In the LED maker's procedure only major quality complaints go through the 8D analysis:
@@ -169,7 +170,8 @@ fn html_draws_the_flowchart_as_svg() {
         "five diamonds"
     );
     assert!(svg.contains(">属于受理范围？</text>") && svg.contains(">信息完整？</text>"));
-    assert!(svg.matches(">是</text>").count() >= 4);
+    assert!(svg.matches(">是</text>").count() >= 2);
+    assert_eq!(svg.matches(">是，退回原承办岗位</text>").count(), 2);
     assert!(svg.matches("marker-end=\"url(#flow-arrow)\"").count() >= 20);
 }
 

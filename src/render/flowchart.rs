@@ -189,10 +189,11 @@ impl Flowchart {
                 } else {
                     format!("({}) ", i + 1)
                 };
-                if exits.is_empty() {
-                    format!("{number}{text}")
-                } else {
-                    format!("{number}{text} [{}]", exits.join(semicolon))
+                match (exits.is_empty(), self.chinese) {
+                    (true, _) => format!("{number}{text}"),
+                    // Full-width brackets in Chinese text, with no space before them.
+                    (false, true) => format!("{number}{text}【{}】", exits.join(semicolon)),
+                    (false, false) => format!("{number}{text} [{}]", exits.join(semicolon)),
                 }
             })
             .collect()

@@ -31,7 +31,7 @@ impl Pr<'_> {
         vec![
             Block::Flowchart { title, chart },
             Block::Paragraph(self.say(
-                "流程图文字说明（编号对应图中各框，方括号内为去向）：",
+                "流程图文字说明（编号对应图中各框，【】内为去向）：",
                 "The flowchart in words (numbers are the boxes; where each leads in brackets):",
             )),
             Block::List(words),
@@ -69,7 +69,16 @@ impl Pr<'_> {
             for (target, question) in &step.back_to {
                 let q = self.question(&self.l(question));
                 let d = self.attach(&mut chart, &mut pending, Shape::Decision, q);
-                back.push((d, *target, self.yes()));
+                // A step of the routed handler starts at the routing decision; the case goes
+                // back to the role that handled it, not to be routed again: the arrow says so.
+                let routed = (p.steps.get(*target)).is_some_and(|t| t.by == Some(None))
+                    && owners.routed.len() > 1;
+                let label = if routed {
+                    self.say("是，退回原承办岗位", "Yes: back to the same handler")
+                } else {
+                    self.yes()
+                };
+                back.push((d, *target, label));
                 pending = vec![(d, Some(self.no()))];
             }
             pending.extend(skipped);
