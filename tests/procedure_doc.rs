@@ -86,7 +86,10 @@ fn every_step_is_a_box_and_every_decision_a_diamond() {
         .filter(|e| e.to == routing && e.label.is_some())
         .collect();
     assert_eq!(back.len(), 2, "{:?}", chart.edges);
-    assert!(back.iter().all(|e| e.label.as_deref() == Some("是，退回原承办岗位")));
+    assert!(
+        back.iter()
+            .all(|e| e.label.as_deref() == Some("是，退回原承办岗位"))
+    );
 }
 
 /// In the LED maker's procedure only major quality complaints go through the 8D analysis:
@@ -254,4 +257,31 @@ fn word_shows_the_flowchart_as_a_picture_with_its_text() {
     );
     // The chart in words follows the picture.
     assert!(xml.contains("流程图文字说明"));
+}
+
+/// The terms say what a working day and hour are on each calendar a limit counts on: days with
+/// the same hours together, holidays and make-up days, the valid range; a calendar that is
+/// only a list of holidays others use is not one of them.
+#[test]
+fn the_terms_say_what_working_time_is() {
+    let zh = doc(&["procedure", "--policy", "policies/ecommerce-after-sales"]);
+    assert!(
+        zh.contains("| 在线客服时间 | 周一至周日 09:00–22:00 |"),
+        "{zh}"
+    );
+    assert!(zh.contains(
+        "| 维修中心工作时间 | 周一至周五 08:30–17:30；节假日不计（日历列出36个休息日）；调休上班日6天计入；日历有效至2026年12月31日 |"
+    ));
+    assert!(!zh.contains("| 中国2026年节假日 |"));
+    let en = doc(&[
+        "procedure",
+        "--policy",
+        "policies/complaint-office",
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        en.contains("Mon–Fri 09:00–12:00, 13:30–18:00; holidays excluded"),
+        "{en}"
+    );
 }
