@@ -229,8 +229,16 @@ impl Printer<'_> {
                 };
                 self.line(&format!("field {}{body}", head(h)));
             }
-            Item::Attribute(h, ty) => {
-                self.line(&format!("attribute {} {{ type {} }}", head(h), ty.name()))
+            Item::Attribute(h, ty, unit) => {
+                let unit = unit
+                    .as_ref()
+                    .map(|(u, _)| format!("  unit {}", label(u)))
+                    .unwrap_or_default();
+                self.line(&format!(
+                    "attribute {} {{ type {}{unit} }}",
+                    head(h),
+                    ty.name()
+                ))
             }
             Item::Severities(list) => {
                 self.line("severities {");

@@ -242,7 +242,7 @@ impl<'a> Compiler<'a> {
                 Item::Calendar(h, _) => (&mut self.t.calendars, &h.name),
                 Item::Channel(h, _) => (&mut self.t.channels, &h.name),
                 Item::Field(h, ..) => (&mut self.t.fields, &h.name),
-                Item::Attribute(h, ty) => {
+                Item::Attribute(h, ty, _) => {
                     if self.t.attributes.declare(&h.name, &mut self.out).is_some() {
                         self.attr_types.push(*ty);
                     }
@@ -533,10 +533,29 @@ impl<'a> Compiler<'a> {
                         categories,
                     });
                 }
-                Item::Attribute(h, ty) => policy.attributes.push(Attribute {
-                    named: named(h),
-                    ty: *ty,
-                }),
+                Item::Attribute(h, ty, unit) => {
+                    if let (Some((_, span)), false) =
+                        (unit, *ty == crate::vocabulary::AttrType::Number)
+                    {
+                        self.out.push(
+                            Diagnostic::error(
+                                Kind::TypeMismatch,
+                                *span,
+                                format!(
+                                    "`unit` on attribute `{}`, which is a {}: only numbers have units",
+                                    h.name.name,
+                                    ty.name()
+                                ),
+                            )
+                            .with_help("remove `unit`, or declare the attribute `type number`"),
+                        );
+                    }
+                    policy.attributes.push(Attribute {
+                        named: named(h),
+                        ty: *ty,
+                        unit: unit.as_ref().map(|(u, _)| u.clone()),
+                    });
+                }
                 Item::Severities(list) => {
                     policy.severities.extend(list.iter().map(|(h, _)| named(h)));
                     (policy.definitions.severities).extend(list.iter().map(|(_, m)| m.clone()));

@@ -254,6 +254,8 @@ pub struct Attribute {
     pub named: Named,
     /// Its type.
     pub ty: AttrType,
+    /// What a number counts in (`unit "元" en "CNY"`), written after it in documents.
+    pub unit: Option<Label>,
 }
 
 /// The acceptance scope.

@@ -163,10 +163,13 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
                         format!("{}{name}", lang.say("非", "not "))
                     }
                 }
-                AttrTest::Number(op, n) => match lang {
-                    Lang::Zh => format!("{name}{}{}", op_words(*op, lang), amount(*n)),
-                    Lang::En => format!("{name} {} {}", op_words(*op, lang), amount(*n)),
-                },
+                AttrTest::Number(op, n) => {
+                    let n = measured(policy, *i, *n, lang);
+                    match lang {
+                        Lang::Zh => format!("{name}{}{n}", op_words(*op, lang)),
+                        Lang::En => format!("{name} {} {n}", op_words(*op, lang)),
+                    }
+                }
                 AttrTest::Text(eq, s) => {
                     format!("{name}{sep}{}{sep}“{s}”", if *eq { "=" } else { "≠" })
                 }
@@ -184,7 +187,7 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
                     lang.say("为", "is"),
                     items
                         .iter()
-                        .map(|n| amount(*n))
+                        .map(|n| measured(policy, *i, *n, lang))
                         .collect::<Vec<_>>()
                         .join(lang.say("或", " or "))
                 ),
@@ -219,6 +222,19 @@ fn value_name(policy: &Policy, value: &str, lang: Lang) -> String {
 }
 
 /// A number with thousands separators: 5000 -> "5,000", 1234567.5 -> "1,234,567.5".
+/// A number of attribute `attribute` with its unit, if the policy gives one: 5,000元,
+/// 5,000 CNY.
+fn measured(policy: &Policy, attribute: usize, n: f64, lang: Lang) -> String {
+    let unit = (policy.attributes.get(attribute))
+        .and_then(|a| a.unit.as_ref())
+        .map(|u| lang.pick(u));
+    match (unit, lang) {
+        (None, _) => amount(n),
+        (Some(u), Lang::Zh) => format!("{}{u}", amount(n)),
+        (Some(u), Lang::En) => format!("{} {u}", amount(n)),
+    }
+}
+
 pub(crate) fn amount(n: f64) -> String {
     let text = n.abs().to_string();
     let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));

@@ -56,8 +56,8 @@ pub enum Item {
     Channel(Head, Option<Ident>),
     /// `field ID { required | optional }`
     Field(Head, Option<bool>, Option<FieldScope>),
-    /// `attribute ID { type T }`
-    Attribute(Head, AttrType),
+    /// `attribute ID { type T [unit LABEL] }`, with where the unit is written.
+    Attribute(Head, AttrType, Option<(Label, Span)>),
     /// `severities { ... }`, lowest first, each with what it means when written.
     Severities(Vec<(Head, Option<Label>)>),
     /// `category ID { means "..." }`

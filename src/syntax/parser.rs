@@ -212,6 +212,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::field_scope_kind => "`for` or `except`",
         Rule::attribute => "`attribute`",
         Rule::attr_type => "`type`",
+        Rule::attr_unit => "`unit`",
         Rule::type_name => "a type (`number`, `string`, `bool`, `set`)",
         Rule::severities => "`severities`",
         Rule::severity => "a severity",
@@ -611,7 +612,11 @@ impl Lower {
                     Some("set") => AttrType::Set,
                     _ => AttrType::String,
                 };
-                Item::Attribute(head, ty)
+                let unit = inner.next().and_then(|u| {
+                    let span = self.span(&u);
+                    u.into_inner().next().map(|l| (self.label(l), span))
+                });
+                Item::Attribute(head, ty, unit)
             }
             Rule::severities => Item::Severities(
                 inner
