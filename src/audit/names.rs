@@ -77,14 +77,14 @@ impl Names<'_> {
     }
 }
 
-/// An escalation trigger in Chinese: `50%` → 时限用去50%时, `breach` → 超时即, `breach + 1
+/// An escalation trigger in Chinese: `50%` → 时限用去50%时, `breach` → 期限届满时, `breach + 1
 /// working day` → 超时后1个工作日.
 fn trigger_zh(trigger: &str) -> String {
     if let Some(p) = trigger.strip_suffix('%') {
         return format!("时限用去{p}%时");
     }
     match trigger.strip_prefix("breach") {
-        Some("") => "超时即".to_string(),
+        Some("") => "期限届满时".to_string(),
         Some(after) => {
             let after = after.trim_start_matches([' ', '+']).trim();
             let (n, unit) = after.split_once(' ').unwrap_or((after, ""));
@@ -110,7 +110,7 @@ mod tests {
     #[test]
     fn triggers_in_chinese() {
         assert_eq!(trigger_zh("50%"), "时限用去50%时");
-        assert_eq!(trigger_zh("breach"), "超时即");
+        assert_eq!(trigger_zh("breach"), "期限届满时");
         assert_eq!(trigger_zh("breach + 1 working day"), "超时后1个工作日");
         assert_eq!(trigger_zh("breach + 2 working days"), "超时后2个工作日");
         assert_eq!(trigger_zh("breach + 4 hours"), "超时后4小时");

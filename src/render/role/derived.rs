@@ -253,7 +253,7 @@ impl Pd<'_> {
                 Lang::Zh => format!("时限用去{p}%时"),
                 Lang::En => format!("at {p}% of the time allowed"),
             },
-            Trigger::Breach(None) => self.say("超时即", "at breach"),
+            Trigger::Breach(None) => self.say("期限届满时", "at breach"),
             Trigger::Breach(Some(d)) => match lang {
                 Lang::Zh => format!("超时后{}", span_words(*d, lang)),
                 Lang::En => format!("{} after breach", span_words(*d, lang)),
