@@ -155,10 +155,11 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
             let name = l(&policy.attributes[*i].named.label);
             let sep = lang.say("", " ");
             match test {
-                AttrTest::True => name,
+                // 为会员 / 非会员: a yes-or-no attribute reads as a predicate in Chinese.
+                AttrTest::True => format!("{}{name}", lang.say("为", "")),
                 AttrTest::Bool(eq, b) => {
                     if eq == b {
-                        name
+                        format!("{}{name}", lang.say("为", ""))
                     } else {
                         format!("{}{name}", lang.say("非", "not "))
                     }
