@@ -104,11 +104,15 @@ pub enum Kind {
     LintVague,
     /// Lint: a position description without a purpose or qualifications.
     LintUnfinished,
+    /// Lint: an escalation to the role that handles the case.
+    LintEscalationToHandler,
+    /// Lint: a stage kept apart from one the same person must do.
+    LintImpossibleSeparation,
 }
 
 impl Kind {
     /// Every kind, in code order.
-    pub const ALL: [Kind; 40] = [
+    pub const ALL: [Kind; 42] = [
         Kind::Io,
         Kind::NotUtf8,
         Kind::NoPolicyFiles,
@@ -149,6 +153,8 @@ impl Kind {
         Kind::LintStageSeparation,
         Kind::LintVague,
         Kind::LintUnfinished,
+        Kind::LintEscalationToHandler,
+        Kind::LintImpossibleSeparation,
     ];
 
     /// What the kind is about, in a few words (for rule lists such as SARIF's).
@@ -194,6 +200,8 @@ impl Kind {
             Kind::LintStageSeparation => "later stage without separation of duties",
             Kind::LintVague => "vague wording",
             Kind::LintUnfinished => "position description without purpose or qualifications",
+            Kind::LintEscalationToHandler => "escalation to the role that handles the case",
+            Kind::LintImpossibleSeparation => "separation of duties that cannot be kept",
         }
     }
 
@@ -240,6 +248,8 @@ impl Kind {
             Kind::LintStageSeparation => "L0017",
             Kind::LintVague => "L0018",
             Kind::LintUnfinished => "L0019",
+            Kind::LintEscalationToHandler => "L0020",
+            Kind::LintImpossibleSeparation => "L0021",
         }
     }
 }

@@ -46,6 +46,32 @@ fn every_role_procedure_and_org_chart_in_both_languages() {
     }
 }
 
+/// The RACI matrix of every shipped procedure names exactly one accountable role per step,
+/// and at least one responsible one.
+#[test]
+fn every_raci_row_has_one_accountable_role() {
+    for policy in POLICIES {
+        let path = format!("policies/{policy}");
+        let procedure = doc(&["procedure", "--policy", &path, "--lang", "en"]);
+        let matrix = (procedure.split("### Responsibility matrix (RACI)").nth(1))
+            .unwrap_or_else(|| panic!("{policy}: no RACI matrix"));
+        let rows: Vec<&str> = (matrix.lines())
+            .skip_while(|l| !l.starts_with("| ---"))
+            .skip(1)
+            .take_while(|l| l.starts_with('|'))
+            .collect();
+        assert!(!rows.is_empty(), "{policy}: an empty RACI matrix");
+        for row in rows {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            let marks = &cells[2..cells.len() - 1];
+            let a = marks.iter().filter(|c| c.contains('A')).count();
+            let r = marks.iter().filter(|c| c.contains('R')).count();
+            assert_eq!(a, 1, "{policy}: {row}");
+            assert!(r >= 1, "{policy}: {row}");
+        }
+    }
+}
+
 /// Chinese typography in every Chinese document of every shipped policy: full-width
 /// punctuation beside Chinese text (，；：？！（）), no space between two Chinese characters,
 /// and one kind of quotation marks (“”: no straight quotes beside Chinese, no 「」). The

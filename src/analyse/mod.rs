@@ -7,6 +7,7 @@
 
 mod descriptions;
 mod duties;
+mod own_work;
 mod responsibility;
 mod rivals;
 mod routes;
@@ -46,6 +47,8 @@ pub fn lint_with(policy: &Policy, settings: &Settings) -> Vec<Diagnostic> {
     duties::closed_calendars(policy, &mut out);
     duties::escalation_authority(policy, &mut out);
     duties::stage_separation(policy, &mut out);
+    own_work::impossible_separation(policy, &space, &mut out);
+    own_work::escalation_to_handler(policy, &space, &mut out);
     wording::vague(policy, settings, &mut out);
     settings.apply_levels(&mut out);
     out

@@ -5,7 +5,7 @@
 //! exactly these; a condition too large to analyse counts as applying, so nothing a role
 //! may answer for is left out.
 
-use crate::check::{Cond, Policy};
+use crate::check::{Cond, Policy, Whom};
 
 use super::rivals::Rivals;
 use super::routes::{accepted, rule_regions};
@@ -51,15 +51,22 @@ fn callback_step(policy: &Policy) -> Option<(usize, usize)> {
         .flat_map(|(p, proc)| (proc.steps.iter().enumerate()).map(move |(s, step)| (p, s, step)))
         .find(|(_, _, step)| step.calls_back)
         .map(|(p, s, _)| (p, s))?;
-    let routed = policy.procedures[p].steps[s].by == Some(None);
+    let routed = policy.procedures[p].steps[s].by == Some(Whom::Handler);
     (!routed).then_some((p, s))
 }
 
-/// Whether `role` performs step `s` of procedure `p`: it is the step's `by`, or owns it.
+/// Whether `role` performs step `s` of procedure `p`: it is the step's `by` (as a role, or as
+/// the superior of a role complaints are routed to), or owns it.
 fn performs(policy: &Policy, role: usize, p: usize, s: usize) -> bool {
-    policy.procedures[p].steps[s].by == Some(Some(role))
-        || (policy.roles.get(role))
-            .is_some_and(|r| r.duties.iter().any(|d| d.owns.contains(&(p, s))))
+    let by = match policy.procedures[p].steps[s].by {
+        Some(Whom::Role(r)) => r == role,
+        Some(Whom::Superior) => (policy.routes.iter().map(|r| r.target))
+            .chain(policy.otherwise.as_ref().map(|o| o.target))
+            .any(|h| policy.roles[h].reports_to == Some(role)),
+        _ => false,
+    };
+    by || (policy.roles.get(role))
+        .is_some_and(|r| r.duties.iter().any(|d| d.owns.contains(&(p, s))))
 }
 
 /// What `policy.roles[role]` answers for as the handler of the cases routed to it.
@@ -135,6 +142,21 @@ fn routed_to(space: &Space<'_>, policy: &Policy, role: usize) -> Option<Region> 
         mine.extend(space.subtract_all(all, &cubes(&every))?);
     }
     Some(mine)
+}
+
+/// Whether some accepted case routed to `role` meets every condition of `when` (`None`s are
+/// no condition), or `None` when too large to analyse.
+pub(crate) fn routed_where(
+    policy: &Policy,
+    space: &Space<'_>,
+    role: usize,
+    when: &[Option<&Cond>],
+) -> Option<bool> {
+    let mut cases = routed_to(space, policy, role)?;
+    for &cond in when {
+        cases = within(space, cond, &cases)?;
+    }
+    Some(!cases.is_empty())
 }
 
 /// The cases of `cases` for which `when` holds (all of them when `None`).

@@ -422,7 +422,7 @@ pub struct Extension {
 }
 
 /// Whom an escalation step addresses.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Whom {
     /// The handler of the case.
@@ -684,9 +684,10 @@ pub struct ProcedureStep {
     pub named: Named,
     /// Time limit and calendar.
     pub within: Option<(Duration, Option<usize>)>,
-    /// Owner: `Some(None)` for the routed handler, `Some(Some(role))` for a role.
+    /// Who does it (`by`): the routed handler (`routed`), the handler's superior
+    /// (`superior`), or a role.
     #[serde(serialize_with = "owner")]
-    pub by: Option<Option<usize>>,
+    pub by: Option<Whom>,
     /// Only cases for which this holds go through the step (`when`).
     pub when: Option<Cond>,
     /// What is done, in order (`does`).
@@ -705,11 +706,12 @@ pub struct ProcedureStep {
 }
 
 /// A step's owner as `null` (none), `"routed"` or the role's index.
-fn owner<S: serde::Serializer>(by: &Option<Option<usize>>, s: S) -> Result<S::Ok, S::Error> {
+fn owner<S: serde::Serializer>(by: &Option<Whom>, s: S) -> Result<S::Ok, S::Error> {
     match by {
         None => s.serialize_none(),
-        Some(None) => s.serialize_str("routed"),
-        Some(Some(role)) => s.serialize_u64(*role as u64),
+        Some(Whom::Handler) => s.serialize_str("routed"),
+        Some(Whom::Superior) => s.serialize_str("superior"),
+        Some(Whom::Role(role)) => s.serialize_u64(*role as u64),
     }
 }
 

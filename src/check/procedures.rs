@@ -1,7 +1,7 @@
 //! Procedures: each step's limit, owner, condition, description (actions, records, forms) and
 //! the decisions taken after it (`checks scope`, `back_to`).
 
-use crate::check::{Compiler, Policy, Procedure, ProcedureStep, named};
+use crate::check::{Compiler, Policy, Procedure, ProcedureStep, Whom, named};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::Span;
 use crate::syntax::ast::{self, ProcedureStmt, StepStmt};
@@ -156,10 +156,10 @@ impl Compiler<'_> {
                 step.within = Some((d, on));
             }
             StepStmt::By(r) => {
-                step.by = if r.name == "routed" {
-                    Some(None)
-                } else {
-                    self.t.roles.resolve(r, &mut self.out).map(Some)
+                step.by = match r.name.as_str() {
+                    "routed" => Some(Whom::Handler),
+                    "superior" => Some(Whom::Superior),
+                    _ => self.t.roles.resolve(r, &mut self.out).map(Whom::Role),
                 };
             }
             StepStmt::When(c) => step.when = self.condition(c),

@@ -3,7 +3,7 @@
 //! one branch per routed role at a `by routed` step, and `back_to` (review send-back, reopen
 //! when the customer is dissatisfied).
 
-use crate::check::{Procedure, ProcedureStep};
+use crate::check::{Procedure, ProcedureStep, Whom};
 
 use super::super::flowchart::{Flowchart, Shape};
 use super::super::words::{cond_words, span_words};
@@ -71,7 +71,7 @@ impl Pr<'_> {
                 let d = self.attach(&mut chart, &mut pending, Shape::Decision, q);
                 // A step of the routed handler starts at the routing decision; the case goes
                 // back to the role that handled it, not to be routed again: the arrow says so.
-                let routed = (p.steps.get(*target)).is_some_and(|t| t.by == Some(None))
+                let routed = (p.steps.get(*target)).is_some_and(|t| t.by == Some(Whom::Handler))
                     && owners.routed.len() > 1;
                 let label = if routed {
                     self.say("是，退回原承办岗位", "Yes: back to the same handler")
@@ -128,7 +128,7 @@ impl Pr<'_> {
             Lang::Zh => format!("时限{}", span_words(span, self.lang)),
             Lang::En => format!("within {}", span_words(span, self.lang)),
         });
-        if step.by == Some(None) && owners.routed.len() > 1 {
+        if step.by == Some(Whom::Handler) && owners.routed.len() > 1 {
             let lines = vec![self.say("按分派规则分派", "Route by the rules")];
             let d = self.attach(chart, pending, Shape::Decision, lines);
             let mut out = Vec::new();

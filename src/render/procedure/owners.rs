@@ -1,6 +1,6 @@
 //! Who does each step of a procedure.
 
-use crate::check::{Policy, Procedure};
+use crate::check::{Policy, Procedure, Whom};
 
 /// Who owns each step of one procedure: the roles whose duties own it, and the step's `by`.
 pub(super) struct Owners<'a> {
@@ -30,6 +30,22 @@ impl<'a> Owners<'a> {
         }
     }
 
+    /// The direct superiors of the roles complaints are routed to (for `by superior`).
+    pub(super) fn superiors(&self) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for r in (self.routed.iter()).filter_map(|&r| self.policy.roles[r].reports_to) {
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    /// Whether step `s` is done `by superior`.
+    pub(super) fn by_superior(&self, s: usize) -> bool {
+        (self.procedure.steps.get(s)).is_some_and(|step| step.by == Some(Whom::Superior))
+    }
+
     /// The owners of step `s`, sorted.
     pub(super) fn of(&self, s: usize) -> Vec<usize> {
         let Some(step) = self.procedure.steps.get(s) else {
@@ -40,8 +56,9 @@ impl<'a> Owners<'a> {
             .map(|(i, _)| i)
             .collect();
         match step.by {
-            Some(Some(r)) => list.push(r),
-            Some(None) => list.extend(&self.routed),
+            Some(Whom::Role(r)) => list.push(r),
+            Some(Whom::Handler) => list.extend(&self.routed),
+            Some(Whom::Superior) => list.extend(self.superiors()),
             None => {}
         }
         list.sort_unstable();

@@ -1,7 +1,7 @@
 //! The procedure's steps: the overview table, each step described (who, time limit, actions,
 //! records, forms, what follows), the RACI matrix, and the records kept.
 
-use crate::check::{Procedure, ProcedureStep};
+use crate::check::{Policy, Procedure, ProcedureStep};
 
 use super::super::words::{cond_words, deadline_words};
 use super::super::{Block, Lang};
@@ -58,9 +58,16 @@ impl Pr<'_> {
     pub(super) fn owner_names(&self, owners: &Owners, s: usize) -> String {
         let names: Vec<String> = owners.of(s).into_iter().map(|r| self.role(r)).collect();
         if names.is_empty() {
-            "—".into()
+            return "—".into();
+        }
+        let names = names.join(self.lang.say("、", ", "));
+        if owners.by_superior(s) {
+            match self.lang {
+                Lang::Zh => format!("承办岗位的直接上级（{names}）"),
+                Lang::En => format!("the handler's direct superior ({names})"),
+            }
         } else {
-            names.join(self.lang.say("、", ", "))
+            names
         }
     }
 
@@ -246,17 +253,20 @@ impl Pr<'_> {
         ]
     }
 
-    /// The RACI matrix: R the owners; A the owners' direct superiors (accountable for the
-    /// result).
+    /// The RACI matrix: R the owners; A one role per step, accountable for its result: the
+    /// direct superior of a sole owner, else the nearest role every owner is or reports to.
     pub(super) fn raci(&self, p: &Procedure, owners: &Owners) -> Vec<Block> {
         let policy = self.policy;
-        let mut involved: Vec<usize> = Vec::new();
-        for s in 0..p.steps.len() {
-            for o in owners.of(s) {
-                involved.push(o);
-                involved.extend(policy.roles[o].reports_to);
-            }
-        }
+        let steps: Vec<(Vec<usize>, Option<usize>)> = (0..p.steps.len())
+            .map(|s| {
+                let own = owners.of(s);
+                let a = accountable(policy, &own);
+                (own, a)
+            })
+            .collect();
+        let mut involved: Vec<usize> = (steps.iter())
+            .flat_map(|(own, a)| own.iter().copied().chain(*a))
+            .collect();
         involved.sort_unstable();
         involved.dedup();
         if involved.is_empty() {
@@ -264,13 +274,12 @@ impl Pr<'_> {
         }
         let mut header = vec![self.say("步骤", "Step")];
         header.extend(involved.iter().map(|&r| self.role(r)));
-        let rows = (0..p.steps.len())
-            .map(|s| {
-                let own = owners.of(s);
+        let rows = (steps.iter().enumerate())
+            .map(|(s, (own, a))| {
                 let mut row = vec![self.l(&p.steps[s].named.label)];
                 for &r in &involved {
                     let responsible = own.contains(&r);
-                    let accountable = own.iter().any(|&o| policy.roles[o].reports_to == Some(r));
+                    let accountable = *a == Some(r);
                     row.push(match (responsible, accountable) {
                         (true, true) => "R/A".into(),
                         (true, false) => "R".into(),
@@ -284,10 +293,27 @@ impl Pr<'_> {
         vec![
             self.heading(3, "职责分配矩阵（RACI）", "Responsibility matrix (RACI)"),
             Block::Paragraph(self.say(
-                "R：执行；A：问责（执行职位的直接上级）。",
-                "R: responsible (does the step); A: accountable (the direct superior of whoever does it).",
+                "R：执行；A：问责，每个步骤一个（只有一个执行职位时为其直接上级，有多个时为各执行职位共同的最近上级）。",
+                "R: responsible (does the step); A: accountable, one per step (the direct superior of a sole performer; with several, the nearest role all of them are or report to).",
             )),
             Block::Table { header, rows },
         ]
+    }
+}
+
+/// The role accountable for a step that `own` perform: a sole performer's direct superior (or
+/// itself, when it reports to no one); with several, the nearest role on every performer's
+/// `reports_to` chain, a performer counting as on its own chain.
+fn accountable(policy: &Policy, own: &[usize]) -> Option<usize> {
+    let chain = |r: usize| {
+        // `reports_to` cannot loop in a compiled policy; the bound keeps this finite anyway.
+        std::iter::successors(Some(r), |&x| policy.roles[x].reports_to).take(policy.roles.len())
+    };
+    match own {
+        [] => None,
+        [one] => Some(policy.roles[*one].reports_to.unwrap_or(*one)),
+        [first, rest @ ..] => {
+            chain(*first).find(|&c| rest.iter().all(|&o| chain(o).any(|x| x == c)))
+        }
     }
 }

@@ -72,8 +72,9 @@ impl Pd<'_> {
             for (s, step) in procedure.steps.iter().enumerate() {
                 let owns = self.role.duties.iter().any(|d| d.owns.contains(&(p, s)));
                 let by = match step.by {
-                    Some(Some(r)) => r == self.index,
-                    Some(None) => self.handles(),
+                    Some(Whom::Role(r)) => r == self.index,
+                    Some(Whom::Handler) => self.handles(),
+                    Some(Whom::Superior) => self.superior_of_handler(),
                     None => false,
                 };
                 if !(owns || by) {
