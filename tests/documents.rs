@@ -176,7 +176,7 @@ fn documents_follow_the_policy() {
         "coordinator",
     ]);
     assert!(
-        md.contains("涉及部门包含“财务部”；或涉及金额超过5,000"),
+        md.contains("涉及部门包含“财务部”，或涉及金额超过5,000"),
         "{md}"
     );
     // Editing the policy changes the document: a copy with another condition.

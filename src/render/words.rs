@@ -85,16 +85,33 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
     let l = |label| lang.pick(label).to_string();
     let list = |names: Vec<String>| names.join(lang.say("或", " or "));
     match cond {
+        // An alternative inside a conjunction is bracketed; alternatives are joined with a
+        // comma, or a semicolon when one of them is itself compound, so the reading is never
+        // in doubt: 严重程度不低于重大，或涉及金额超过5,000元.
         Cond::And(parts) => parts
             .iter()
-            .map(|p| cond_words(policy, p, lang))
+            .map(|p| match p {
+                Cond::Or(_) => match lang {
+                    Lang::Zh => format!("（{}）", cond_words(policy, p, lang)),
+                    Lang::En => format!("({})", cond_words(policy, p, lang)),
+                },
+                _ => cond_words(policy, p, lang),
+            })
             .collect::<Vec<_>>()
             .join(lang.say("，且", ", and ")),
-        Cond::Or(parts) => parts
-            .iter()
-            .map(|p| cond_words(policy, p, lang))
-            .collect::<Vec<_>>()
-            .join(lang.say("；或", "; or ")),
+        Cond::Or(parts) => {
+            let compound = (parts.iter()).any(|p| matches!(p, Cond::And(_) | Cond::Or(_)));
+            parts
+                .iter()
+                .map(|p| cond_words(policy, p, lang))
+                .collect::<Vec<_>>()
+                .join(match (compound, lang) {
+                    (true, Lang::Zh) => "；或",
+                    (true, Lang::En) => "; or ",
+                    (false, Lang::Zh) => "，或",
+                    (false, Lang::En) => ", or ",
+                })
+        }
         Cond::Not(inner) => format!(
             "{}{}",
             lang.say("并非：", "not: "),
