@@ -46,6 +46,36 @@ fn every_role_procedure_and_org_chart_in_both_languages() {
     }
 }
 
+/// Conditions in words keep their grouping: an alternative inside a conjunction is bracketed,
+/// and simple alternatives are joined with a comma.
+#[test]
+fn conditions_in_words_keep_their_grouping() {
+    let text = std::fs::read_to_string("tests/fixtures/lint/impossible_separation.charter")
+        .unwrap()
+        .replace(
+            "when severity = major -> manager",
+            "when (category = billing or category = faults) and severity = major -> manager\n  when severity = minor or category = billing -> officer",
+        );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.charter");
+    std::fs::write(&file, text).unwrap();
+    let path = file.to_str().unwrap();
+    let en = doc(&["procedure", "--policy", path, "--lang", "en"]);
+    assert!(
+        en.contains("(category Billing, or category Faults), and severity is Major"),
+        "{en}"
+    );
+    assert!(
+        en.contains("severity is Minor, or category Billing"),
+        "{en}"
+    );
+    let zh = doc(&["procedure", "--policy", path, "--lang", "zh"]);
+    assert!(
+        zh.contains("（类别为Billing，或类别为Faults），且严重程度为Major"),
+        "{zh}"
+    );
+}
+
 /// The RACI matrix of every shipped procedure names exactly one accountable role per step,
 /// and at least one responsible one.
 #[test]
