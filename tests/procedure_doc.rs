@@ -149,6 +149,73 @@ fn the_layout_keeps_boxes_apart() {
     assert!(at.edges.iter().flatten().all(|&p| inside(p)), "{at:?}");
 }
 
+/// An arrow drawn back up (a send-back loop) never runs along another arrow: with a split
+/// into three handlers, their merge, and two loops back to the split, as in the complaint
+/// office's procedure.
+#[test]
+fn loops_run_in_lanes_of_their_own() {
+    let sizes = [(80.0, 30.0); 10];
+    let edges = [
+        (0, 1),
+        (1, 2),
+        (1, 3),
+        (1, 4),
+        (2, 5),
+        (3, 5),
+        (4, 5),
+        (5, 6),
+        (6, 1),
+        (6, 7),
+        (7, 8),
+        (8, 1),
+        (8, 9),
+    ];
+    let gaps = Gaps {
+        node: 20.0,
+        layer: 36.0,
+        margin: 10.0,
+    };
+    let at = layout(&sizes, &edges, gaps);
+    let segments = |e: usize| -> Vec<((f64, f64), (f64, f64))> {
+        at.edges[e].windows(2).map(|w| (w[0], w[1])).collect()
+    };
+    let along = |(p, q): ((f64, f64), (f64, f64)), (r, t): ((f64, f64), (f64, f64))| {
+        let horizontal = |a: (f64, f64), b: (f64, f64)| (a.1 - b.1).abs() < 0.01;
+        let vertical = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).abs() < 0.01;
+        let overlap =
+            |a: f64, b: f64, c: f64, d: f64| a.max(b).min(c.max(d)) - a.min(b).max(c.min(d)) > 0.5;
+        (horizontal(p, q)
+            && horizontal(r, t)
+            && (p.1 - r.1).abs() < 0.01
+            && overlap(p.0, q.0, r.0, t.0))
+            || (vertical(p, q)
+                && vertical(r, t)
+                && (p.0 - r.0).abs() < 0.01
+                && overlap(p.1, q.1, r.1, t.1))
+    };
+    for back in [8, 11] {
+        for other in (0..edges.len()).filter(|&e| e != back) {
+            // Two loops to the same box may join for their last stretch, into its side.
+            let join = |e: usize| {
+                let n = segments(e).len();
+                if edges[other].1 == edges[back].1 && [8, 11].contains(&other) {
+                    n.saturating_sub(2)
+                } else {
+                    n
+                }
+            };
+            for s in segments(back).into_iter().take(join(back)) {
+                for o in segments(other).into_iter().take(join(other)) {
+                    assert!(
+                        !along(s, o),
+                        "loop {back} runs along edge {other}: {s:?} {o:?}\n{at:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn html_draws_the_flowchart_as_svg() {
     let html = doc(&[

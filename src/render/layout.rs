@@ -50,8 +50,17 @@ pub fn layout(sizes: &[(f64, f64)], edges: &[(usize, usize)], gaps: Gaps) -> Lay
     g.order();
     g.place(gaps);
     let (width, height) = g.extent(gaps);
+    // Each edge drawn against the layers runs sideways in its own lane, below the middle of
+    // a gap, where the forward edges fan out and in: lines never share a segment.
+    let mut lanes = 0;
     let lines = (edges.iter().zip(&chains).zip(&reversed))
-        .map(|((&(a, b), chain), &back)| g.route(a, b, chain, back, gaps))
+        .map(|((&(a, b), chain), &back)| {
+            let lane = back.then(|| {
+                lanes += 1;
+                lanes
+            });
+            g.route(a, b, chain, lane, gaps)
+        })
         .collect();
     Layout {
         centres: (0..n).map(|v| (g.x[v], g.y[v])).collect(),
@@ -357,17 +366,18 @@ impl Layered {
         (right + gaps.margin + DUMMY, bottom + gaps.margin)
     }
 
-    /// The polyline of edge `a → b` (`back`: drawn against the layers, leaving and entering
-    /// at the side), through the dummies of its chain.
+    /// The polyline of edge `a → b` through the dummies of its chain. An edge drawn against
+    /// the layers has a `lane` (1, 2, …): it leaves and enters at the side and runs sideways
+    /// at its lane's height in each gap.
     fn route(
         &self,
         a: usize,
         b: usize,
         chain: &[usize],
-        back: bool,
+        lane: Option<usize>,
         gaps: Gaps,
     ) -> Vec<(f64, f64)> {
-        if !back {
+        let Some(lane) = lane else {
             let mut pts = vec![(self.x[a], self.y[a] + self.size[a].1 / 2.0)];
             for &v in chain.iter().chain([b].iter()) {
                 let y = self.gap_above(self.rank[v]);
@@ -379,7 +389,9 @@ impl Layered {
             }
             pts.push((self.x[b], self.y[b] - self.size[b].1 / 2.0));
             return pts;
-        }
+        };
+        // Between just below the middle of the gap and just above the next layer.
+        let share = 0.5 + (0.12 * lane as f64).min(0.4);
         // The chain runs from b (upper) down to a; walk it upwards, crossing each layer at a
         // dummy and running sideways only in the gaps between layers.
         let up: Vec<usize> = chain.iter().rev().copied().collect();
@@ -392,11 +404,11 @@ impl Layered {
         };
         let first = up.first().map_or(f64::INFINITY, |&d| self.x[d]);
         let (start, x0) = out(a, first);
-        let mut y = self.gap_above(self.rank[a]);
+        let mut y = self.gap_at(self.rank[a], share);
         let mut pts = vec![(start, self.y[a]), (x0, self.y[a]), (x0, y)];
         for &d in &up {
             pts.push((self.x[d], y));
-            y = self.gap_above(self.rank[d]);
+            y = self.gap_at(self.rank[d], share);
             pts.push((self.x[d], y));
         }
         let last = up.last().map_or(f64::INFINITY, |&d| self.x[d]);
@@ -409,11 +421,16 @@ impl Layered {
 
     /// The middle of the gap above layer `r` (below the layer above it).
     fn gap_above(&self, r: usize) -> f64 {
+        self.gap_at(r, 0.5)
+    }
+
+    /// The height `share` of the way down the gap above layer `r` (its top for the first).
+    fn gap_at(&self, r: usize, share: f64) -> f64 {
         match (
             r.checked_sub(1).and_then(|q| self.bands.get(q)),
             self.bands.get(r),
         ) {
-            (Some(&(_, bottom)), Some(&(top, _))) => (bottom + top) / 2.0,
+            (Some(&(_, bottom)), Some(&(top, _))) => bottom + (top - bottom) * share,
             (_, Some(&(top, _))) => top,
             _ => 0.0,
         }
