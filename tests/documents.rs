@@ -457,6 +457,14 @@ mod word {
             footer.contains(">PAGE<") && footer.contains(">NUMPAGES<"),
             "{footer}"
         );
+        // The page numbers are as small as the words around them: every run has a size.
+        let runs = footer.matches("<w:r>").count();
+        assert!(runs >= 5, "{footer}");
+        assert_eq!(
+            footer.matches(r#"<w:sz w:val="18" />"#).count(),
+            runs,
+            "{footer}"
+        );
         assert!(
             footer.contains("第 ") && footer.contains(" 页 共 "),
             "{footer}"

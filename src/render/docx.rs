@@ -13,10 +13,10 @@
 use std::io::Cursor;
 
 use docx_rs::{
-    AbstractNumbering, AlignmentType, BreakType, Docx, Footer, Header, IndentLevel, Level, LevelJc,
-    LevelText, LineSpacing, NumPages, NumberFormat, Numbering, NumberingId, PageMargin, PageNum,
-    Paragraph, Pic, Run, RunFonts, SpecialIndentType, Start, Style, StyleType, Table, TableCell,
-    TableLayoutType, TableRow, WidthType, XMLDocx,
+    AbstractNumbering, AlignmentType, BreakType, Docx, FieldCharType, Footer, Header, IndentLevel,
+    InstrNUMPAGES, InstrPAGE, InstrText, Level, LevelJc, LevelText, LineSpacing, NumberFormat,
+    Numbering, NumberingId, PageMargin, Paragraph, Pic, Run, RunFonts, SpecialIndentType, Start,
+    Style, StyleType, Table, TableCell, TableLayoutType, TableRow, WidthType, XMLDocx,
 };
 
 use super::reference::Reference;
@@ -175,17 +175,28 @@ fn small(content: &str) -> Paragraph {
         .align(AlignmentType::Center)
 }
 
-/// "第 PAGE 页 共 NUMPAGES 页" / "Page PAGE of NUMPAGES", with Word fields.
+/// "第 PAGE 页 共 NUMPAGES 页" / "Page PAGE of NUMPAGES", with Word fields in the same small
+/// size as the words around them (docx-rs's own field runs carry no size, so the numbers
+/// came out larger than the text).
 fn page_of(lang: Lang) -> Paragraph {
     let (before, middle, after) = match lang {
         Lang::Zh => ("第 ", " 页 共 ", " 页"),
         Lang::En => ("Page ", " of ", ""),
     };
+    let field = |instr: InstrText| {
+        Run::new()
+            .size(18)
+            .add_field_char(FieldCharType::Begin, false)
+            .add_instr_text(instr)
+            .add_field_char(FieldCharType::Separate, false)
+            .add_text("1")
+            .add_field_char(FieldCharType::End, false)
+    };
     Paragraph::new()
         .add_run(Run::new().add_text(before).size(18))
-        .add_page_num(PageNum::new())
+        .add_run(field(InstrText::PAGE(InstrPAGE {})))
         .add_run(Run::new().add_text(middle).size(18))
-        .add_num_pages(NumPages::new())
+        .add_run(field(InstrText::NUMPAGES(InstrNUMPAGES {})))
         .add_run(Run::new().add_text(after).size(18))
         .align(AlignmentType::Center)
 }
