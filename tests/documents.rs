@@ -297,6 +297,14 @@ fn html_is_self_contained() {
         "{html}"
     );
     assert!(html.contains(r#"content: "第 " counter(page) " 页 共 " counter(pages) " 页""#));
+    // The revision record and the sign-off block print on one page.
+    let together = html
+        .split(r#"<div class="together">"#)
+        .nth(1)
+        .expect("a block kept together");
+    let together = together.split("</div>").next().unwrap();
+    assert!(together.contains("<h2>修订记录</h2>") && together.contains("<h2>编制与审批</h2>"));
+    assert!(html.contains(".together { break-inside: avoid; }"));
     assert!(
         !html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http")
     );
@@ -447,6 +455,13 @@ mod word {
             .find(|g| g.len() == 3 && g[0] < 1000)
             .expect("a table of three columns starting with a narrow one");
         assert!(grid[0] < grid[2] && grid[2] < grid[1], "{grid:?}");
+        // The revision record is kept with the sign-off block: from its heading to the
+        // sign-off's header row, every paragraph keeps with the next.
+        let tail = &document[document.rfind(">修订记录<").expect("a revision record")..];
+        let tail = &tail[..tail.find(">签名：").expect("a sign-off block")];
+        let paragraphs = tail.matches("<w:p ").count();
+        assert!(paragraphs >= 8, "{tail}");
+        assert_eq!(tail.matches("<w:keepNext />").count(), paragraphs, "{tail}");
         let styles = part(&file, "word/styles.xml");
         assert!(
             styles.contains(r#"<w:lang w:val="zh-CN" w:eastAsia="zh-CN" />"#),

@@ -118,7 +118,7 @@ impl Control {
         }]
     }
 
-    /// The revision record and the sign-off block, at the end of the document.
+    /// The revision record and the sign-off block, at the end of the document, on one page.
     pub(crate) fn tail(&self, lang: Lang) -> Vec<Block> {
         let say = |zh: &'static str, en: &'static str| lang.say(zh, en).to_string();
         let rows = self
@@ -134,7 +134,7 @@ impl Control {
             .collect();
         let signature = say("签名：__________", "Signature: __________");
         let on = say("日期：____年__月__日", "Date: ____-__-__");
-        vec![
+        vec![Block::Together(vec![
             Block::Heading(2, say("修订记录", "Revision record")),
             Block::Table {
                 header: vec![
@@ -153,7 +153,7 @@ impl Control {
                 ],
                 rows: vec![vec![signature; 3], vec![on; 3]],
             },
-        ]
+        ])]
     }
 
     /// What templates see under `control`.

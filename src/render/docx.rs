@@ -208,7 +208,7 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
         Block::List(items) => items
             .iter()
             .fold(docx, |d, item| d.add_paragraph(bullet(item))),
-        Block::Table { header, rows } => docx.add_table(table(header, rows)),
+        Block::Table { header, rows } => docx.add_table(table(header, rows, false)),
         Block::Chart(chart) => chart_in_words(chart)
             .into_iter()
             .fold(docx, |d, line| d.add_paragraph(text(&line))),
@@ -217,6 +217,15 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
         }
         Block::PageBreak => {
             docx.add_paragraph(Paragraph::new().add_run(Run::new().add_break(BreakType::Page)))
+        }
+        // Every paragraph and row but the last kept with the next: Word moves them as one.
+        Block::Together(blocks) => {
+            let last = blocks.len().saturating_sub(1);
+            (blocks.iter().enumerate()).fold(docx, |d, (i, block)| match block {
+                Block::Paragraph(content) => d.add_paragraph(text(content).keep_next(i < last)),
+                Block::Table { header, rows } => d.add_table(table(header, rows, i < last)),
+                block => add_block(d, block),
+            })
         }
     }
 }
@@ -267,8 +276,9 @@ fn describe_pictures(xml: &str, alts: &[String]) -> String {
 const KEEP_TOGETHER: usize = 4;
 
 /// A table with a bold header row, columns as wide as their content asks, and rows that do
-/// not split across pages (the header row is marked to repeat in [`finish`]).
-fn table(header: &[String], rows: &[Vec<String>]) -> Table {
+/// not split across pages (the header row is marked to repeat in [`finish`]); `keep` keeps
+/// every row, the last too, with what follows.
+fn table(header: &[String], rows: &[Vec<String>], keep: bool) -> Table {
     let widths = column_widths(header, rows);
     let row = |cells: &[String], bold: bool, keep: bool| {
         let cells = (cells.iter().enumerate())
@@ -278,8 +288,10 @@ fn table(header: &[String], rows: &[Vec<String>]) -> Table {
     };
     let short = rows.len() <= KEEP_TOGETHER;
     let mut table_rows = vec![row(header, true, true)];
-    table_rows
-        .extend((rows.iter().enumerate()).map(|(i, r)| row(r, false, short && i + 1 < rows.len())));
+    table_rows.extend(
+        (rows.iter().enumerate())
+            .map(|(i, r)| row(r, false, keep || (short && i + 1 < rows.len()))),
+    );
     Table::new(table_rows)
         .set_grid(widths.clone())
         .layout(TableLayoutType::Fixed)

@@ -102,6 +102,9 @@ pub enum Block {
         /// The drawing.
         svg: String,
     },
+    /// Blocks printed on one page, moved to the next as a whole rather than split (the
+    /// revision record with the sign-off block, so that the signatures never stand alone).
+    Together(Vec<Block>),
 }
 
 /// A document: a title and blocks.
@@ -154,8 +157,26 @@ impl std::fmt::Display for TemplateError {
 }
 
 impl Block {
+    /// Blocks as templates see them, each a `kind` and its fields. A [`Block::Together`]
+    /// comes out as its blocks between `together_start` and `together_end`, markers with no
+    /// content, so a template that knows nothing of them loses nothing.
+    pub fn contexts(blocks: &[Block]) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for block in blocks {
+            match block {
+                Block::Together(inner) => {
+                    out.push(serde_json::json!({ "kind": "together_start" }));
+                    out.extend(Block::contexts(inner));
+                    out.push(serde_json::json!({ "kind": "together_end" }));
+                }
+                block => out.push(block.context()),
+            }
+        }
+        out
+    }
+
     /// The block as templates see it: a `kind` and its fields.
-    pub fn context(&self) -> serde_json::Value {
+    fn context(&self) -> serde_json::Value {
         use serde_json::json;
         match self {
             Block::Heading(level, text) => {
@@ -179,6 +200,9 @@ impl Block {
             Block::PageBreak => json!({ "kind": "page_break" }),
             Block::Figure { title, svg } => {
                 json!({ "kind": "figure", "title": title, "svg": svg })
+            }
+            Block::Together(blocks) => {
+                json!({ "kind": "together", "blocks": Block::contexts(blocks) })
             }
         }
     }
@@ -245,10 +269,11 @@ impl Document {
     /// `number`, `version`, `effective`, `revisions`; null without document control) and
     /// `blocks`, each with a `kind` (`heading` with `level` and `text`, `paragraph` with
     /// `text`, `list` with `items`, `table` with `header` and `rows`, `chart` with `mermaid`
-    /// and `svg`, `flowchart` with `title`, `mermaid`, `svg` and `words` (the text alternative), `figure` with `title` and `svg`, `page_break`).
+    /// and `svg`, `flowchart` with `title`, `mermaid`, `svg` and `words` (the text alternative), `figure` with `title` and `svg`, `page_break`, and `together_start` and `together_end`
+    /// around blocks that print on one page).
     pub fn context(&self) -> serde_json::Value {
         use serde_json::json;
-        let blocks: Vec<serde_json::Value> = self.body().iter().map(Block::context).collect();
+        let blocks = Block::contexts(&self.body());
         let mut context = json!({
             "title": self.title,
             "lang": self.lang.code(),

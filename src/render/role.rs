@@ -47,7 +47,7 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
             key.to_string(),
             serde_json::json!({
                 "title": title,
-                "blocks": section.blocks.iter().map(Block::context).collect::<Vec<_>>(),
+                "blocks": Block::contexts(&section.blocks),
             }),
         );
         blocks.push(Block::Heading(2, title));
