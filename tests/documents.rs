@@ -439,6 +439,8 @@ mod word {
         let tables = document.matches("<w:tbl>").count();
         assert!(tables >= 8, "{tables} tables");
         assert_eq!(document.matches("<w:tblHeader />").count(), tables);
+        // Two tables in a row (the limits by category) stay two tables.
+        assert!(!document.contains("</w:tbl><w:tbl>"));
         assert!(document.matches("<w:cantSplit />").count() > 2 * tables);
         // The routing table: "#" is the narrowest column, the condition the widest.
         let grid = document

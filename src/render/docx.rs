@@ -56,7 +56,14 @@ pub fn to_docx(document: &Document, reference: Option<&Reference>) -> Result<Vec
     docx = docx.add_paragraph(heading(1, &document.title));
     // The text alternative of each picture, in order.
     let mut alts = Vec::new();
+    let mut after_table = false;
     for block in document.body() {
+        // Word and LibreOffice join two tables with nothing between them into one.
+        let table = matches!(block, Block::Table { .. });
+        if table && after_table {
+            docx = docx.add_paragraph(text(""));
+        }
+        after_table = table;
         docx = match &block {
             Block::Flowchart { title, chart } => {
                 let (colon, space) = if chart.chinese {

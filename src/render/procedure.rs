@@ -346,8 +346,12 @@ impl<'a> Pr<'a> {
             },
         ];
         if let Some(matrix) = sla_matrix(policy, lang) {
-            blocks.push(self.heading(3, "按类别和严重程度", "By category and severity"));
-            blocks.push(matrix);
+            blocks.push(if policy.severities.is_empty() {
+                self.heading(3, "按类别", "By category")
+            } else {
+                self.heading(3, "按类别和严重程度", "By category and severity")
+            });
+            blocks.extend(matrix);
         }
         blocks
     }

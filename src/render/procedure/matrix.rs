@@ -34,8 +34,9 @@ fn holds(cond: &Cond, category: usize, severity: Option<usize>) -> Option<bool> 
 
 /// Which limit applies to each accepted category at each severity, when the SLA conditions
 /// only ask about category and severity (later blocks override earlier targets of the same
-/// name, as when deciding). `None` when a condition asks about anything else.
-pub(super) fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
+/// name, as when deciding), as one or more tables. `None` when a condition asks about
+/// anything else.
+pub(super) fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Vec<Block>> {
     if policy.slas.iter().all(|s| s.when.is_none()) {
         return None;
     }
@@ -56,29 +57,37 @@ pub(super) fn sla_matrix(policy: &Policy, lang: Lang) -> Option<Block> {
             names.push(&t.name);
         }
     }
-    let mut rows = Vec::new();
-    for &c in &accepted {
-        for &s in &severities {
-            let mut row = vec![
-                lang.pick(&policy.categories[c].label).to_string(),
-                s.map_or_else(
-                    || "—".into(),
-                    |s| lang.pick(&policy.severities[s].label).to_string(),
-                ),
-            ];
-            for name in &names {
-                row.push(matrix_cell(policy, name, c, s, lang)?);
+    // At most four targets to a table, so that limits such as 第10个工作日下班前 have the
+    // room of about seven characters on an A4 page; more are split evenly over tables that
+    // each repeat the category and severity.
+    let tables = names.len().div_ceil(MOST_TARGETS).max(1);
+    let per = names.len().div_ceil(tables).max(1);
+    let mut blocks = Vec::new();
+    for names in names.chunks(per) {
+        let mut rows = Vec::new();
+        for &c in &accepted {
+            for &s in &severities {
+                // A policy without severities has no severity column.
+                let mut row = vec![lang.pick(&policy.categories[c].label).to_string()];
+                row.extend(s.map(|s| lang.pick(&policy.severities[s].label).to_string()));
+                for name in names {
+                    row.push(matrix_cell(policy, name, c, s, lang)?);
+                }
+                rows.push(row);
             }
-            rows.push(row);
         }
+        let mut header = vec![lang.say("类别", "Category").to_string()];
+        if !policy.severities.is_empty() {
+            header.push(lang.say("严重程度", "Severity").to_string());
+        }
+        header.extend(names.iter().map(|n| target_name(policy, n, lang)));
+        blocks.push(Block::Table { header, rows });
     }
-    let mut header = vec![
-        lang.say("类别", "Category").to_string(),
-        lang.say("严重程度", "Severity").to_string(),
-    ];
-    header.extend(names.iter().map(|n| target_name(policy, n, lang)));
-    Some(Block::Table { header, rows })
+    Some(blocks)
 }
+
+/// The most targets one table of the matrix shows.
+const MOST_TARGETS: usize = 4;
 
 /// The limit of target `name` for a case of `category` at `severity`: that of the last SLA
 /// block that applies and sets it, or "—".
