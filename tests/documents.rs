@@ -891,3 +891,122 @@ fn the_chinese_audit_report_names_things_by_their_labels() {
     }
     assert!(faults.is_empty(), "{}", faults.join("\n"));
 }
+
+/// Every document of every shipped policy, in both languages, printed as a person would:
+/// the HTML through Chromium and the Word file through LibreOffice (one run for all of
+/// them). Each PDF must hold the document's title and page numbers from 1 to its last page
+/// (the org chart has none), and a Chinese Word file's PDF an embedded CJK font. The PDFs are left in `target/print/` to be
+/// looked at. Skipped, saying so, where Chromium or LibreOffice is not installed.
+#[test]
+fn every_shipped_document_prints_in_both_languages() {
+    let office = ["libreoffice", "soffice"]
+        .into_iter()
+        .find(|c| crate::support::installed(c));
+    let (Some(browser), Some(office), true, true) = (
+        crate::support::chromium(),
+        office,
+        crate::support::installed("pdftotext"),
+        crate::support::installed("pdffonts"),
+    ) else {
+        eprintln!(
+            "Chromium, LibreOffice or poppler is not installed: printing is not checked here (.ci/run installs them)"
+        );
+        return;
+    };
+    let out = PathBuf::from("target/print");
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let out = std::fs::canonicalize(&out).unwrap();
+    let mut printed = Vec::new();
+    let mut word = Vec::new();
+    for policy in POLICIES {
+        let path = format!("policies/{policy}");
+        for lang in ["zh", "en"] {
+            for (kind, args) in [
+                ("roles", &["role", "--all"][..]),
+                ("procedure", &["procedure"]),
+                ("org-chart", &["org-chart"]),
+            ] {
+                let stem = format!("{policy}-{kind}-{lang}");
+                for format in ["html", "docx"] {
+                    let file = out.join(format!("{stem}.{format}"));
+                    charter()
+                        .arg("doc")
+                        .args(args)
+                        .args(["--policy", &path, "--lang", lang, "--format", format, "-o"])
+                        .arg(&file)
+                        .assert()
+                        .success();
+                    if format == "docx" {
+                        word.push(file);
+                    }
+                }
+                let html = out.join(format!("{stem}.html"));
+                let pdf = out.join(format!("{stem}.html.pdf"));
+                crate::support::render(
+                    browser,
+                    &html,
+                    &format!("--print-to-pdf={}", pdf.display()),
+                    "1280,1800",
+                );
+                printed.push((pdf, kind, lang));
+                printed.push((out.join(format!("{stem}.pdf")), kind, lang));
+            }
+        }
+    }
+    let status = std::process::Command::new(office)
+        .args(["--headless", "--convert-to", "pdf", "--outdir"])
+        .arg(&out)
+        .args(&word)
+        .env("HOME", &out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let tool = |name: &str, pdf: &PathBuf| {
+        let output = std::process::Command::new(name)
+            .arg(pdf)
+            .args(if name == "pdftotext" {
+                &["-"][..]
+            } else {
+                &[][..]
+            })
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    assert_eq!(printed.len(), 48);
+    for (pdf, kind, lang) in &printed {
+        let raw = tool("pdftotext", pdf);
+        // pdftotext ends every page with a form feed.
+        let pages = raw.matches('\u{c}').count().max(1);
+        let text: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        let first = match (*kind, *lang) {
+            ("roles", "zh") => "职位说明书",
+            ("roles", _) => "Positiondescriptions",
+            ("procedure", _) => "",
+            (_, "zh") => "组织架构图",
+            _ => "Organisationchart",
+        };
+        assert!(text.contains(first), "{}: no {first}", pdf.display());
+        if *kind != "org-chart" {
+            let (first, last) = match *lang {
+                "zh" => ("第1页共".to_string(), format!("第{pages}页共{pages}页")),
+                _ => ("Page1of".to_string(), format!("Page{pages}of{pages}")),
+            };
+            assert!(
+                text.contains(&first) && text.contains(&last),
+                "{}: not numbered from 1 to {pages}",
+                pdf.display()
+            );
+        }
+        // Chromium embeds unnamed Type 3 fonts, so only LibreOffice's can be named here.
+        if *lang == "zh" && !pdf.to_string_lossy().ends_with(".html.pdf") {
+            let fonts = tool("pdffonts", pdf);
+            assert!(
+                fonts.contains("CJK"),
+                "{}: no CJK font embedded:\n{fonts}",
+                pdf.display()
+            );
+        }
+    }
+}
