@@ -9,10 +9,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::decide::{Engine, EngineError};
-use crate::syntax::Loaded;
+use crate::diagnostic::{Diagnostic, Kind};
+use crate::syntax::{Loaded, Sources};
 
 /// Loads and checks the policy at `path` (a file or a folder) and builds its engine. The
 /// [`Loaded`] sources come back either way, so that diagnostics can be shown with their text.
@@ -31,5 +33,83 @@ pub fn engine_within(
     match Engine::new(checked) {
         Ok(engine) => Ok((engine, loaded)),
         Err(e) => Err((e, loaded)),
+    }
+}
+
+/// A policy that does not compile: its diagnostics, which [`fmt::Display`] writes as the
+/// compiler does, each error with its file, line, column and source line.
+#[derive(Debug, Clone)]
+pub struct PolicyErrors {
+    diagnostics: Vec<Diagnostic>,
+    sources: Sources,
+}
+
+impl PolicyErrors {
+    /// Every diagnostic of the policy: the errors, and the warnings met on the way.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+}
+
+impl fmt::Display for PolicyErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors: Vec<String> = (self.diagnostics.iter())
+            .filter(|d| d.is_error())
+            .map(|d| d.render(&self.sources))
+            .collect();
+        f.write_str(errors.join("\n").trim_end())
+    }
+}
+
+impl std::error::Error for PolicyErrors {}
+
+impl Engine {
+    /// Compiles a policy held in memory: `files` are (path, text) pairs, every one of them
+    /// part of the policy, and an `import` names another of them by its path relative to the
+    /// importing file. Nothing is read from disk. A policy with errors gives them as a value
+    /// that prints like `charter check`.
+    ///
+    /// ```
+    /// use charter::decide::Engine;
+    /// let engine = Engine::from_sources(&[
+    ///     (
+    ///         "office/policy.charter",
+    ///         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter")),
+    ///     ),
+    ///     (
+    ///         "calendars/cn-2026.charter",
+    ///         include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter")),
+    ///     ),
+    /// ])?;
+    /// assert_eq!(engine.versions()[0].policy.name, "complaint_office");
+    /// # Ok::<(), charter::load::PolicyErrors>(())
+    /// ```
+    pub fn from_sources(files: &[(&str, &str)]) -> Result<Engine, PolicyErrors> {
+        let loaded = crate::syntax::load_sources(files);
+        let checked = crate::check::check(&loaded);
+        Engine::new(checked).map_err(|e| {
+            let diagnostics = match e {
+                EngineError::Invalid(diagnostics) => diagnostics,
+                e @ EngineError::NoVersion => {
+                    vec![Diagnostic::general(Kind::Missing, e.to_string())]
+                }
+            };
+            PolicyErrors {
+                diagnostics,
+                sources: loaded.sources,
+            }
+        })
+    }
+
+    /// [`Engine::from_sources`] for a policy of one file with no imports, named
+    /// `policy.charter` in diagnostics.
+    ///
+    /// ```
+    /// use charter::decide::Engine;
+    /// let error = Engine::from_text("policy p \"P\" { version \"1\" }\nroute { otherwise -> nobody }").unwrap_err();
+    /// assert!(error.to_string().contains("policy.charter:2:"), "{error}");
+    /// ```
+    pub fn from_text(text: &str) -> Result<Engine, PolicyErrors> {
+        Engine::from_sources(&[("policy.charter", text)])
     }
 }

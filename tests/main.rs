@@ -12,6 +12,7 @@ mod china_calendar;
 mod cli;
 mod decide;
 mod documents;
+mod embed;
 mod format;
 mod language;
 mod lint;

@@ -14,4 +14,4 @@ pub use comments::{Comment, comments, is_layout};
 pub use depth::MAX_DEPTH;
 pub use error::SyntaxError;
 pub use parser::parse;
-pub use sources::{Loaded, MAX_FILE, import_root, load, load_text, load_within};
+pub use sources::{Loaded, MAX_FILE, import_root, load, load_sources, load_text, load_within};

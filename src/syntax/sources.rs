@@ -129,6 +129,100 @@ pub fn load_text(path: &str, text: &str) -> Loaded {
     loaded
 }
 
+/// Reads a policy held in memory: `files` are (path, text) pairs, all of them the policy's
+/// files, as a folder's would be (in path order). An `import` is resolved against the
+/// importing file's path among the given paths (`./` and `../` followed), never on disk; a
+/// path that is not among them is an error that names it. Texts longer than [`MAX_FILE`]
+/// are refused like files on disk.
+pub fn load_sources(files: &[(&str, &str)]) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut given: Vec<(String, &str)> = (files.iter())
+        .map(|&(path, text)| (normal(Path::new(path)), text))
+        .collect();
+    given.sort_by(|a, b| a.0.cmp(&b.0));
+    given.dedup_by(|a, b| a.0 == b.0);
+    if given.is_empty() {
+        loaded.diagnostics.push(
+            Diagnostic::general(Kind::NoPolicyFiles, "no policy files were given")
+                .with_help("pass at least one (path, text) pair"),
+        );
+    }
+    let mut queue: Vec<(String, Option<Span>)> =
+        given.iter().map(|(p, _)| (p.clone(), None)).collect();
+    let mut seen: Vec<String> = Vec::new();
+    let mut next = 0;
+    while next < queue.len() {
+        let (path, from) = queue[next].clone();
+        next += 1;
+        if seen.contains(&path) {
+            continue;
+        }
+        let Some(&(_, text)) = given.iter().find(|(p, _)| *p == path) else {
+            if let Some(span) = from {
+                let known: Vec<String> = given.iter().map(|(p, _)| format!("`{p}`")).collect();
+                loaded.diagnostics.push(
+                    Diagnostic::error(
+                        Kind::BadImport,
+                        span,
+                        format!("cannot import `{path}`: it is not among the files given ({})", known.join(", ")),
+                    )
+                    .with_help("import paths are relative to the importing file; give the imported file too"),
+                );
+            }
+            continue;
+        };
+        seen.push(path.clone());
+        if text.len() as u64 > MAX_FILE {
+            loaded.diagnostics.push(Diagnostic::general(
+                Kind::Io,
+                format!(
+                    "`{path}` is {} bytes, more than the {} MiB a policy file may have",
+                    text.len(),
+                    MAX_FILE >> 20
+                ),
+            ));
+            continue;
+        }
+        let id = loaded.sources.add(&path, text);
+        match parse(id, text) {
+            Ok(file) => {
+                let dir = Path::new(&path)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                for item in &file.items {
+                    if let Item::Import(target) = &item.node
+                        && !target.is_empty()
+                    {
+                        queue.push((normal(&dir.join(target)), Some(item.span)));
+                    }
+                }
+                loaded.files.push((id, file));
+            }
+            Err(errors) => loaded
+                .diagnostics
+                .extend(errors.into_iter().map(Diagnostic::from)),
+        }
+    }
+    loaded
+}
+
+/// `path` with `.` and `..` taken out, without touching the disk, written with `/`.
+fn normal(path: &Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<String> = Vec::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            Component::ParentDir => {
+                parts.pop();
+            }
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+        }
+    }
+    parts.join("/")
+}
+
 fn collect(dir: &Path, found: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
