@@ -71,3 +71,67 @@ fn an_import_never_reaches_the_disk() {
         "{error}"
     );
 }
+
+/// A case built in code decides exactly as the same case read from JSON.
+#[test]
+fn a_case_built_in_code_decides_as_from_json() {
+    let engine = office_in_memory().unwrap();
+    let json = Case::from_json(
+        &std::fs::read_to_string("examples/cases/complaint-office/accepted-phone.json").unwrap(),
+    )
+    .unwrap();
+    let built = Case::builder("C-1001", "2026-11-20T17:45:00+08:00")
+        .channel("phone")
+        .category("product_quality")
+        .severity("major")
+        .field("customer_name", "王女士")
+        .field("contact", "138 0000 1234")
+        .field("content", "LED 面板三天后不亮")
+        .field("business", "LED panel")
+        .attribute("amount", 1200)
+        .attribute("departments", vec!["quality"])
+        .event("2026-11-20T18:10:00+08:00", "acknowledged")
+        .event_with("2026-11-23T10:00:00+08:00", "paused", |e| {
+            e.note = Some("awaiting photos".into())
+        })
+        .event("2026-11-24T09:30:00+08:00", "resumed")
+        .event("2026-11-27T16:00:00+08:00", "resolved")
+        .event_with("2026-11-28T11:00:00+08:00", "callback", |e| {
+            e.via = Some("phone".into());
+            e.satisfied = Some(true);
+        })
+        .build()
+        .unwrap();
+    let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")
+        .unwrap()
+        .secs;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    engine.decide(&built, now).unwrap().write_json(&mut a);
+    engine.decide(&json, now).unwrap().write_json(&mut b);
+    assert_eq!(String::from_utf8(a).unwrap(), String::from_utf8(b).unwrap());
+}
+
+/// The builder names the field of its first error.
+#[test]
+fn a_builder_names_what_is_wrong() {
+    let error = Case::builder("C-1", "2026-11-20 17:45:00")
+        .channel("phone")
+        .category("billing")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.field, "received_at", "{error}");
+    assert!(error.message.contains("offset"), "{error}");
+    let error = Case::builder("C-1", "2026-11-20T17:45:00+08:00")
+        .channel("phone")
+        .category("billing")
+        .event("2026-11-21T09:00:00+08:00", "acknowledged")
+        .event("yesterday", "resolved")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.field, "events[1].at", "{error}");
+    let error = Case::builder("C-1", "2026-11-20T17:45:00+08:00")
+        .channel("phone")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.field, "category", "{error}");
+}

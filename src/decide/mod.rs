@@ -17,6 +17,7 @@
 
 mod acceptance;
 pub mod batch;
+mod builder;
 mod callbacks;
 mod case;
 mod decision;
@@ -38,6 +39,7 @@ mod targets;
 mod text;
 mod validate;
 
+pub use builder::CaseBuilder;
 pub use case::{Case, Event, ReadError, Timestamp};
 pub use decision::*;
 pub use engine::{Engine, EngineError, NoVersionInForce, RuleRef, Version};
