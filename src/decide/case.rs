@@ -276,6 +276,8 @@ pub struct ReadError {
     pub message: String,
 }
 
+impl std::error::Error for ReadError {}
+
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some((line, col)) = self.line_col {

@@ -2,7 +2,7 @@
 //! severity) the case does not give is `Unknown`, never silently false. `and`/`or`/`not` follow
 //! Kleene's rules, so `amount > 5000 or vip` is true when `vip` is, whatever `amount` is.
 
-use crate::check::{AttrTest, Cond};
+use crate::check::{AttrTest, Cond, Policy};
 use crate::decide::validate::{AttrVal, Facts};
 
 /// A three-valued truth.
@@ -71,6 +71,18 @@ pub(crate) fn eval(cond: &Cond, facts: &Facts<'_>, needed: &mut Vec<Needed>) -> 
             None => unknown(Needed::Attribute(*i), needed),
         },
     }
+}
+
+/// The names of what `needed` lists: `severity`, or the attributes' names.
+pub(crate) fn needed_names<'p>(policy: &'p Policy, needed: &[Needed]) -> Vec<&'p str> {
+    (needed.iter())
+        .map(|n| match n {
+            Needed::Severity => "severity",
+            Needed::Attribute(i) => {
+                (policy.attributes.get(*i)).map_or("?", |a| a.named.name.as_str())
+            }
+        })
+        .collect()
 }
 
 fn unknown(what: Needed, needed: &mut Vec<Needed>) -> Truth {

@@ -31,6 +31,7 @@ mod names;
 mod pretty;
 mod problem;
 mod reason;
+mod route_only;
 mod routing;
 mod run;
 mod shared;

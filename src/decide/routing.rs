@@ -3,13 +3,46 @@
 
 use smallvec::smallvec;
 
+use crate::check::Policy;
 use crate::decide::decision::*;
-use crate::decide::eval::{Truth, eval};
+use crate::decide::eval::{Needed, Truth, eval};
 use crate::decide::names::numbered_targets;
 use crate::decide::reason::Reason;
 use crate::decide::run::{Choice, ClockedList, Ctx, Round, Rounds, room_for};
 use crate::decide::shared::route_shown;
+use crate::decide::validate::Facts;
 use crate::time::TimeError;
+
+/// The first route rule whose condition holds for a case, in rule order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FirstMatch {
+    /// Rule `i` holds, and none before it.
+    Rule(usize),
+    /// Rule `i` needs what the case does not give (left in `needed`), and none before it
+    /// holds: the case cannot be routed yet.
+    Unknown(usize),
+    /// No rule holds (the `otherwise` decides, if there is one).
+    None,
+}
+
+/// The first route rule of `policy` that holds for `facts`, as a scan in rule order; every
+/// rule before it is false.
+pub(crate) fn first_match(
+    policy: &Policy,
+    facts: &Facts<'_>,
+    needed: &mut Vec<Needed>,
+) -> FirstMatch {
+    for (i, rule) in policy.routes.iter().enumerate() {
+        // A rule that turned out false may have noted what it lacked on the way.
+        needed.clear();
+        match eval(&rule.when, facts, needed) {
+            Truth::True => return FirstMatch::Rule(i),
+            Truth::False => {}
+            Truth::Unknown => return FirstMatch::Unknown(i),
+        }
+    }
+    FirstMatch::None
+}
 
 impl<'a, 'e> Ctx<'a, 'e> {
     /// The route, and the index of the handling role.
@@ -25,32 +58,40 @@ impl<'a, 'e> Ctx<'a, 'e> {
             json: None,
         };
         let mut chosen = None;
-        for (i, rule) in policy.routes.iter().enumerate() {
-            let cited = &rule.cited;
-            let mut needed = Vec::new();
-            match eval(&rule.when, self.facts, &mut needed) {
-                Truth::True => {
-                    chosen = Some((rule.target, cited, i));
-                    self.reasons.push(Reason::RuleMatched {
-                        rule: cited,
-                        role: &policy.roles[rule.target].named.name,
-                    });
-                    break;
-                }
-                Truth::False => self.reasons.push(Reason::RuleNotMatched { rule: cited }),
-                Truth::Unknown => {
-                    let names = self.needed_names(&needed);
-                    self.finding(FindingKind::MissingAttribute, format!(
-                            "route rule at {}:{} needs {}, which the case does not give; the case cannot be routed until it does",
-                            cited.file,
-                            cited.line,
-                            names.join(", ")
-                        ));
-                    self.reasons.push(Reason::RuleUnknown { rule: cited });
-                    route.missing = names;
-                    return (route, None);
-                }
+        let mut needed = Vec::new();
+        let first = first_match(policy, self.facts, &mut needed);
+        // The rules before the first that holds (or cannot be told) did not match.
+        let passed = match first {
+            FirstMatch::Rule(i) | FirstMatch::Unknown(i) => i,
+            FirstMatch::None => policy.routes.len(),
+        };
+        for rule in &policy.routes[..passed] {
+            self.reasons
+                .push(Reason::RuleNotMatched { rule: &rule.cited });
+        }
+        match first {
+            FirstMatch::Rule(i) => {
+                let rule = &policy.routes[i];
+                chosen = Some((rule.target, &rule.cited, i));
+                self.reasons.push(Reason::RuleMatched {
+                    rule: &rule.cited,
+                    role: &policy.roles[rule.target].named.name,
+                });
             }
+            FirstMatch::Unknown(i) => {
+                let cited = &policy.routes[i].cited;
+                let names = self.needed_names(&needed);
+                self.finding(FindingKind::MissingAttribute, format!(
+                        "route rule at {}:{} needs {}, which the case does not give; the case cannot be routed until it does",
+                        cited.file,
+                        cited.line,
+                        names.join(", ")
+                    ));
+                self.reasons.push(Reason::RuleUnknown { rule: cited });
+                route.missing = names;
+                return (route, None);
+            }
+            FirstMatch::None => {}
         }
         if chosen.is_none() {
             match &policy.otherwise {

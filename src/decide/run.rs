@@ -297,17 +297,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
     }
 
     pub(super) fn needed_names(&self, needed: &[Needed]) -> Vec<&'a str> {
-        needed
-            .iter()
-            .map(|n| match n {
-                Needed::Severity => "severity",
-                Needed::Attribute(i) => self
-                    .policy
-                    .attributes
-                    .get(*i)
-                    .map_or("?", |a| a.named.name.as_str()),
-            })
-            .collect()
+        crate::decide::eval::needed_names(self.policy, needed)
     }
 
     /// The calendar chosen for the case: a `calendars` rule, its `otherwise`, or the policy's
