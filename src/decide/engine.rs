@@ -25,6 +25,8 @@ pub struct Version {
     pub(crate) shared: crate::decide::shared::Shared,
     /// The names a case uses, hashed, and the event kinds it knows, numbered.
     pub(crate) names: crate::decide::names::Names,
+    /// The route rules by category and channel.
+    pub(crate) routes: crate::decide::route_index::RouteIndex,
 }
 
 impl Version {
@@ -91,6 +93,7 @@ impl Engine {
                 let mut version = Version {
                     shared: Default::default(),
                     names: crate::decide::names::Names::new(&policy),
+                    routes: crate::decide::route_index::RouteIndex::new(&policy),
                     elapsed: Calendar::closed("elapsed", policy.timezone),
                     digest: policy.digest.clone(),
                     policy,

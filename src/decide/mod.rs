@@ -31,6 +31,7 @@ mod names;
 mod pretty;
 mod problem;
 mod reason;
+mod route_index;
 mod route_only;
 mod routing;
 mod run;

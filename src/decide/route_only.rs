@@ -61,7 +61,7 @@ impl Engine {
             missing: Vec::new(),
             json: None,
         };
-        match first_match(policy, &facts, &mut needed) {
+        match first_match(version, &facts, &mut needed) {
             FirstMatch::Rule(i) => {
                 let rule = &policy.routes[i];
                 route = route_shown(policy, rule.target, &rule.cited);

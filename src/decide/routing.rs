@@ -5,6 +5,7 @@ use smallvec::smallvec;
 
 use crate::check::Policy;
 use crate::decide::decision::*;
+use crate::decide::engine::Version;
 use crate::decide::eval::{Needed, Truth, eval};
 use crate::decide::names::numbered_targets;
 use crate::decide::reason::Reason;
@@ -25,17 +26,32 @@ pub(crate) enum FirstMatch {
     None,
 }
 
-/// The first route rule of `policy` that holds for `facts`, as a scan in rule order; every
-/// rule before it is false.
+/// The first route rule of `version` that holds for `facts`; every rule before it is false.
+/// The rules the index rules out for the case's category and channel are false for it, so
+/// they are not evaluated.
 pub(crate) fn first_match(
-    policy: &Policy,
+    version: &Version,
     facts: &Facts<'_>,
     needed: &mut Vec<Needed>,
 ) -> FirstMatch {
-    for (i, rule) in policy.routes.iter().enumerate() {
+    let policy = &version.policy;
+    match version.routes.candidates(facts.category, facts.channel) {
+        Some(candidates) => first_of(policy, candidates, facts, needed),
+        None => first_of(policy, 0..policy.routes.len(), facts, needed),
+    }
+}
+
+/// The first of `rules` (ascending) that holds for `facts`, or cannot be told.
+pub(crate) fn first_of(
+    policy: &Policy,
+    rules: impl Iterator<Item = usize>,
+    facts: &Facts<'_>,
+    needed: &mut Vec<Needed>,
+) -> FirstMatch {
+    for i in rules {
         // A rule that turned out false may have noted what it lacked on the way.
         needed.clear();
-        match eval(&rule.when, facts, needed) {
+        match eval(&policy.routes[i].when, facts, needed) {
             Truth::True => return FirstMatch::Rule(i),
             Truth::False => {}
             Truth::Unknown => return FirstMatch::Unknown(i),
@@ -59,7 +75,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         };
         let mut chosen = None;
         let mut needed = Vec::new();
-        let first = first_match(policy, self.facts, &mut needed);
+        let first = first_match(version, self.facts, &mut needed);
         // The rules before the first that holds (or cannot be told) did not match.
         let passed = match first {
             FirstMatch::Rule(i) | FirstMatch::Unknown(i) => i,
