@@ -54,7 +54,7 @@ fn conditions_in_words_keep_their_grouping() {
         .unwrap()
         .replace(
             "when severity = major -> manager",
-            "when (category = billing or category = faults) and severity = major -> manager\n  when severity = minor or category = billing -> officer",
+            "when (category = billing or channel = web) and severity = major -> manager\n  when severity = minor or category = billing -> officer",
         );
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("p.charter");
@@ -62,7 +62,7 @@ fn conditions_in_words_keep_their_grouping() {
     let path = file.to_str().unwrap();
     let en = doc(&["procedure", "--policy", path, "--lang", "en"]);
     assert!(
-        en.contains("(category Billing, or category Faults), and severity is Major"),
+        en.contains("(category Billing, or channel Web), and severity is Major"),
         "{en}"
     );
     assert!(
@@ -71,7 +71,7 @@ fn conditions_in_words_keep_their_grouping() {
     );
     let zh = doc(&["procedure", "--policy", path, "--lang", "zh"]);
     assert!(
-        zh.contains("（类别为Billing，或类别为Faults），且严重程度为Major"),
+        zh.contains("（类别为Billing，或渠道为Web），且严重程度为Major"),
         "{zh}"
     );
 }

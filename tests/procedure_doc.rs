@@ -277,7 +277,7 @@ fn each_step_is_described_and_terms_defined() {
         "## 2. Terms and definitions",
         "Applies to: category Product quality, and severity is Major",
         "Forms: “8D report”",
-        "After this step: if The customer is dissatisfied at the installation callback, the case goes back to “Coordinate”.",
+        "After this step: if the customer is dissatisfied at the installation callback, the case goes back to “Coordinate”.",
     ] {
         assert!(en.contains(expected), "no {expected:?} in\n{en}");
     }

@@ -406,7 +406,7 @@ impl<'a> Pr<'a> {
     fn trigger_words(&self, trigger: &Trigger) -> String {
         match trigger {
             Trigger::Immediately => self.say("立即", "immediately"),
-            Trigger::Percent(p) => format!("{}{p}%", self.say("时限用去", "at ")),
+            Trigger::Percent(p) => format!("{}{p}%", self.say("时限已过", "at ")),
             Trigger::Breach(None) => self.say("超时", "at breach"),
             Trigger::Breach(Some(d)) => match self.lang {
                 Lang::Zh => format!("超时后{}", span_words(*d, self.lang)),

@@ -71,7 +71,8 @@ pub(crate) fn span_words(span: Span, lang: Lang) -> String {
                 Unit::Hours => "小时",
                 Unit::Days => "天",
                 Unit::Weeks => "周",
-                Unit::WorkingMinutes => "个工作分钟",
+                // 个工作分钟 is not said; 分钟（工作时间） is.
+                Unit::WorkingMinutes => "分钟（工作时间）",
                 Unit::WorkingHours => "个工作小时",
                 Unit::WorkingDays => "个工作日",
             };
@@ -83,7 +84,17 @@ pub(crate) fn span_words(span: Span, lang: Lang) -> String {
 /// A condition in plain words, with the policy's labels.
 pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
     let l = |label| lang.pick(label).to_string();
-    let list = |names: Vec<String>| names.join(lang.say("或", " or "));
+    // 产品质量、退换货或价格咨询 / Product quality, Returns or Price enquiry.
+    let list = |names: Vec<String>| match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!(
+                "{}{}{last}",
+                rest.join(lang.say("、", ", ")),
+                lang.say("或", " or ")
+            )
+        }
+        _ => names.concat(),
+    };
     match cond {
         // An alternative inside a conjunction is bracketed; alternatives are joined with a
         // comma, or a semicolon when one of them is itself compound, so the reading is never
@@ -99,6 +110,18 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
             })
             .collect::<Vec<_>>()
             .join(lang.say("，且", ", and ")),
+        // `category = a or category = b` reads as 类别为A或B.
+        Cond::Or(parts)
+            if parts.len() > 1 && parts.iter().all(|p| matches!(p, Cond::Category(_))) =>
+        {
+            let all: Vec<usize> = (parts.iter())
+                .flat_map(|p| match p {
+                    Cond::Category(items) => items.clone(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            cond_words(policy, &Cond::Category(all), lang)
+        }
         Cond::Or(parts) => {
             let compound = (parts.iter()).any(|p| matches!(p, Cond::And(_) | Cond::Or(_)));
             parts
@@ -319,10 +342,38 @@ pub(crate) fn schedule_words(schedule: &Schedule, lang: Lang) -> String {
     let before = clock(schedule.before);
     match lang {
         Lang::En => {
-            let on = schedule
-                .on
-                .as_ref()
-                .map(|o| format!(" on {o}"))
+            // "on Monday", "on the 5th", "on 15 January".
+            let on = (schedule.on.as_deref())
+                .map(|o| match o.strip_prefix("day ") {
+                    Some(n) => format!(" on the {}", english_ordinal(n)),
+                    None => match o.split_once('-') {
+                        Some((m, d)) => {
+                            const MONTHS: [&str; 12] = [
+                                "January",
+                                "February",
+                                "March",
+                                "April",
+                                "May",
+                                "June",
+                                "July",
+                                "August",
+                                "September",
+                                "October",
+                                "November",
+                                "December",
+                            ];
+                            let month = (m.parse::<usize>().ok())
+                                .and_then(|m| MONTHS.get(m.wrapping_sub(1)))
+                                .map_or(m.to_string(), |m| m.to_string());
+                            format!(" on {} {month}", d.trim_start_matches('0'))
+                        }
+                        None => {
+                            let mut day = o.chars();
+                            let first = day.next().map(|c| c.to_uppercase().collect::<String>());
+                            format!(" on {}{}", first.unwrap_or_default(), day.as_str())
+                        }
+                    },
+                })
                 .unwrap_or_default();
             format!("every {}{on} before {before}", schedule.period)
         }
@@ -395,4 +446,16 @@ pub(crate) fn covering_words(covering: &str, lang: Lang) -> String {
         (Lang::Zh, "previous year") => "上年度".into(),
         _ => covering.to_string(),
     }
+}
+
+/// "1st", "2nd", "3rd", "4th", "11th", "21st" for a number written as text.
+fn english_ordinal(n: &str) -> String {
+    let suffix = match n.parse::<u32>() {
+        Ok(k) if (11..=13).contains(&(k % 100)) => "th",
+        Ok(k) if k % 10 == 1 => "st",
+        Ok(k) if k % 10 == 2 => "nd",
+        Ok(k) if k % 10 == 3 => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }

@@ -24,6 +24,8 @@ impl Pr<'_> {
         // Named after the procedure itself (客诉处理流程, 售后处理流程, …).
         let name = self.l(&p.named.label);
         let title = match self.lang {
+            // 售后处理流程 → 售后处理流程图, not 售后处理流程流程图.
+            Lang::Zh if name.ends_with("流程") => format!("{name}图"),
             Lang::Zh => format!("{name}流程图"),
             Lang::En => format!("{name}: flowchart"),
         };

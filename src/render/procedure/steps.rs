@@ -48,10 +48,26 @@ impl Pr<'_> {
         blocks
     }
 
-    /// A step's time limit in words, or "—".
+    /// A step's time limit in words; for the callback step without one of its own, each
+    /// callback's limit by name; else "—".
     pub(super) fn limit(&self, step: &ProcedureStep) -> String {
-        (step.within.as_ref())
-            .map_or_else(|| "—".into(), |(span, _)| deadline_words(*span, self.lang))
+        if let Some((span, _)) = step.within {
+            return deadline_words(span, self.lang);
+        }
+        let callbacks: Vec<String> = (step.calls_back.then_some(&self.policy.callbacks))
+            .into_iter()
+            .flatten()
+            .filter_map(|c| {
+                let (span, _, _) = c.within.as_ref()?;
+                let (name, limit) = (self.l(&c.named.label), deadline_words(*span, self.lang));
+                Some(format!("{name}{}{limit}", self.say("", " ")))
+            })
+            .collect();
+        if callbacks.is_empty() {
+            "—".into()
+        } else {
+            callbacks.join(&self.say("；", "; "))
+        }
     }
 
     /// The roles owning step `s`, joined, or "—".
@@ -154,7 +170,7 @@ impl Pr<'_> {
             let q = q.trim_end_matches(['？', '?']);
             parts.push(match lang {
                 Lang::Zh => format!("{q}的，退回“{to}”重新办理"),
-                Lang::En => format!("if {q}, the case goes back to “{to}”"),
+                Lang::En => format!("if {}, the case goes back to “{to}”", lowercase_first(q)),
             });
         }
         if parts.is_empty() {
@@ -315,5 +331,18 @@ fn accountable(policy: &Policy, own: &[usize]) -> Option<usize> {
         [first, rest @ ..] => {
             chain(*first).find(|&c| rest.iter().all(|&o| chain(o).any(|x| x == c)))
         }
+    }
+}
+
+/// `text` with its first letter in lower case, to run on in a sentence ("if the customer is
+/// …"), unless the second is upper case too (an abbreviation such as "VIP").
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => a
+            .to_lowercase()
+            .chain(text[a.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_string(),
     }
 }

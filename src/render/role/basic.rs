@@ -112,12 +112,13 @@ impl Pd<'_> {
             .collect()
     }
 
-    /// 组织关系图: the direct superior above, this role, its subordinates and its deputy
-    /// below. Left out when the role stands alone.
+    /// 组织关系图: the direct superior above, this role, its subordinates below. The deputy
+    /// is not drawn (a line to it would read as reporting; the basic information names it).
+    /// Left out when the role stands alone.
     pub(super) fn org_chart(&self) -> Option<Section> {
         let role = self.role;
         let subordinates = self.subordinates();
-        if role.reports_to.is_none() && subordinates.is_empty() && role.deputy.is_none() {
+        if role.reports_to.is_none() && subordinates.is_empty() {
             return None;
         }
         let me = match self.lang {
@@ -134,13 +135,6 @@ impl Pd<'_> {
         }
         for s in subordinates {
             chart.nodes.push(self.role_name(s));
-            chart.edges.push((0, chart.nodes.len() - 1));
-        }
-        if let Some(deputy) = role.deputy {
-            chart.nodes.push(match self.lang {
-                Lang::Zh => format!("工作代理：{}", self.role_name(deputy)),
-                Lang::En => format!("Deputy: {}", self.role_name(deputy)),
-            });
             chart.edges.push((0, chart.nodes.len() - 1));
         }
         self.section(

@@ -86,11 +86,12 @@ impl Pd<'_> {
                         format!("{}{limit}", lang.say("，时限：", "; "))
                     })
                     .unwrap_or_default();
-                steps.push(format!(
-                    "{} / {}{within}",
-                    self.l(&procedure.named.label),
-                    self.l(&step.named.label)
-                ));
+                // 《投诉处理程序》受理登记 / Complaint handling procedure: Receive.
+                let (procedure, step) = (self.l(&procedure.named.label), self.l(&step.named.label));
+                steps.push(match lang {
+                    Lang::Zh => format!("《{procedure}》{step}{within}"),
+                    Lang::En => format!("{procedure}: {step}{within}"),
+                });
             }
         }
         self.part("负责的程序步骤", "Procedure steps owned", list(steps))
@@ -251,7 +252,7 @@ impl Pd<'_> {
         match trigger {
             Trigger::Immediately => self.say("立即", "immediately"),
             Trigger::Percent(p) => match lang {
-                Lang::Zh => format!("时限用去{p}%时"),
+                Lang::Zh => format!("时限已过{p}%时"),
                 Lang::En => format!("at {p}% of the time allowed"),
             },
             Trigger::Breach(None) => self.say("期限届满时", "at breach"),
