@@ -26,6 +26,9 @@ pub(crate) enum FirstMatch {
     None,
 }
 
+/// Route tables of at most this many rules are scanned, not looked up in the index.
+const SHORT_TABLE: usize = 8;
+
 /// The first route rule of `version` that holds for `facts`; every rule before it is false.
 /// The rules the index rules out for the case's category and channel are false for it, so
 /// they are not evaluated.
@@ -35,6 +38,10 @@ pub(crate) fn first_match(
     needed: &mut Vec<Needed>,
 ) -> FirstMatch {
     let policy = &version.policy;
+    // A short table is scanned: walking it costs less than looking its key up.
+    if policy.routes.len() <= SHORT_TABLE {
+        return first_of(policy, 0..policy.routes.len(), facts, needed);
+    }
     match version.routes.candidates(facts.category, facts.channel) {
         Some(candidates) => first_of(policy, candidates, facts, needed),
         None => first_of(policy, 0..policy.routes.len(), facts, needed),
