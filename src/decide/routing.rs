@@ -32,6 +32,7 @@ const SHORT_TABLE: usize = 8;
 /// The first route rule of `version` that holds for `facts`; every rule before it is false.
 /// The rules the index rules out for the case's category and channel are false for it, so
 /// they are not evaluated.
+#[inline]
 pub(crate) fn first_match(
     version: &Version,
     facts: &Facts<'_>,
@@ -49,6 +50,7 @@ pub(crate) fn first_match(
 }
 
 /// The first of `rules` (ascending) that holds for `facts`, or cannot be told.
+#[inline]
 pub(crate) fn first_of(
     policy: &Policy,
     rules: impl Iterator<Item = usize>,
