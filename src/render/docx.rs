@@ -348,8 +348,14 @@ fn column_widths(header: &[String], rows: &[Vec<String>]) -> Vec<usize> {
         for (i, c) in row.iter().enumerate().take(columns) {
             // Bold text (the header row) is about a tenth wider.
             let width = |text: &str| text_width(text) * if bold { 11 } else { 10 } / 10;
-            let word = c.split_whitespace().map(width).max().unwrap_or(0);
-            least[i] = least[i].max(word.min(LONGEST_WORD) + PADDING);
+            // A run of CJK text may wrap anywhere and counts up to seven characters; a Latin
+            // word cannot wrap and counts whole, up to a third of the page.
+            let cjk = |w: &str| w.chars().any(|c| (c as u32) >= 0x2E80);
+            let word = (c.split_whitespace())
+                .map(|w| width(w).min(if cjk(w) { LONGEST_WORD } else { TEXT_WIDTH / 3 }))
+                .max()
+                .unwrap_or(0);
+            least[i] = least[i].max(word + PADDING);
             wish[i] = wish[i].max(width(c).min(LONGEST_CELL) + PADDING);
         }
     }
@@ -559,4 +565,39 @@ fn core_properties(core: &str, document: &Document) -> String {
         core.insert_str(at, &extra);
     }
     core
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PADDING, column_widths, text_width};
+
+    /// A Latin word is not wrapped, so its column is at least as wide as the word, where a
+    /// Chinese run of the same width may wrap; the widths fill the page.
+    #[test]
+    fn a_latin_word_keeps_its_column_whole() {
+        let header: Vec<String> = ["SLA", "Applies to", "Target", "Limit", "From → until"]
+            .map(String::from)
+            .to_vec();
+        let rows = vec![
+            [
+                "Standard limits",
+                "every case",
+                "Acknowledgement",
+                "within 2 working hours",
+                "receipt → acknowledgement",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        let widths = column_widths(&header, &rows);
+        assert!(
+            widths[2] >= text_width("Acknowledgement") + PADDING,
+            "{widths:?}"
+        );
+        let total: usize = widths.iter().sum();
+        assert!(
+            total <= super::TEXT_WIDTH && total + 10 >= super::TEXT_WIDTH,
+            "{widths:?}"
+        );
+    }
 }
