@@ -8,7 +8,6 @@ use crate::decide::eval::needed_names;
 use crate::decide::problem::DecideError;
 use crate::decide::routing::{FirstMatch, first_match};
 use crate::decide::shared::route_shown;
-use crate::decide::validate::{Facts, validate};
 
 impl Engine {
     /// Who handles `case`, as [`Engine::decide`] would route it, under the version in force
@@ -36,15 +35,7 @@ impl Engine {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn route<'e>(&'e self, case: &Case) -> Result<Option<Route<'e>>, DecideError> {
-        let received = case.received_at.secs;
-        let version = self
-            .version_at(received)
-            .map_err(|error| DecideError::NoVersion {
-                id: case.id.clone(),
-                error,
-            })?;
-        let mut facts = Facts::new(received, received);
-        validate(case, version, &mut facts).map_err(DecideError::Case)?;
+        let (version, facts) = self.facts(case, case.received_at.secs)?;
         let policy = &version.policy;
         let scope = &policy.scope;
         let everything = scope.accepted.is_empty() && scope.redirects.is_empty();
@@ -53,14 +44,7 @@ impl Engine {
             return Ok(None);
         }
         let mut needed = Vec::new();
-        let mut route = Route {
-            role: None,
-            title: None,
-            department: None,
-            rule: None,
-            missing: Vec::new(),
-            json: None,
-        };
+        let mut route = Route::none();
         match first_match(version, &facts, &mut needed) {
             FirstMatch::Rule(i) => {
                 let rule = &policy.routes[i];

@@ -74,14 +74,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
     pub(super) fn route(&mut self) -> (Route<'a>, Option<usize>) {
         let policy = self.policy;
         let version = self.version;
-        let mut route = Route {
-            role: None,
-            title: None,
-            department: None,
-            rule: None,
-            missing: Vec::new(),
-            json: None,
-        };
+        let mut route = Route::none();
         let mut chosen = None;
         let mut needed = Vec::new();
         let first = first_match(version, self.facts, &mut needed);

@@ -8,6 +8,20 @@ use crate::decide::names::numbered_targets;
 use crate::time::Clock;
 
 /// The route to `role` by rule `cited`, as a decision shows it.
+impl Route<'_> {
+    /// No handler (yet): what a route shows before a rule decides.
+    pub(super) fn none() -> Self {
+        Route {
+            role: None,
+            title: None,
+            department: None,
+            rule: None,
+            missing: Vec::new(),
+            json: None,
+        }
+    }
+}
+
 pub(super) fn route_shown<'a>(policy: &'a Policy, role: usize, cited: &'a RuleRef) -> Route<'a> {
     let role = &policy.roles[role];
     Route {
