@@ -831,7 +831,7 @@ proptest! {
             StageState { name: "review", entered_at: At { secs: t, tz }, handler: None, role: None }
         }).collect();
         let decision = Decision {
-            case: "C-1",
+            case: "C-1".into(),
             policy: PolicyId { name: "p", version: "1", effective: None, digest: "00" },
             evaluated_at: At { secs: start, tz },
             provisional: false,

@@ -135,3 +135,35 @@ fn a_builder_names_what_is_wrong() {
         .unwrap_err();
     assert_eq!(error.field, "category", "{error}");
 }
+
+/// A reused decision borrows the engine only: a loop that builds, decides and drops each case
+/// in turn compiles, and the decision can outlive every case it was filled from.
+#[test]
+fn one_decision_outlives_the_cases_it_was_filled_from() {
+    let engine = office_in_memory().unwrap();
+    let mut decision = charter::decide::Decision::default();
+    let mut roles = Vec::new();
+    for (i, (category, severity)) in [("billing", "minor"), ("service_quality", "critical")]
+        .into_iter()
+        .enumerate()
+    {
+        let case = Case::builder(format!("C-{i}"), "2026-11-16T10:00:00+08:00")
+            .channel("phone")
+            .category(category)
+            .severity(severity)
+            .field("complainant", "张三")
+            .field("contact", "13800000000")
+            .field("summary", "重复扣费")
+            .attribute("amount", 300)
+            .attribute("departments", vec!["customer_service"])
+            .build()
+            .unwrap();
+        engine
+            .decide_into(&case, case.received_at.secs + 3600, &mut decision)
+            .unwrap();
+        drop(case);
+        roles.push(decision.route.as_ref().and_then(|r| r.role));
+    }
+    assert_eq!(decision.case, "C-1");
+    assert_eq!(roles, [Some("complaint_officer"), Some("office_director")]);
+}

@@ -699,7 +699,7 @@ stage review { by superior  after first  separate_from first }"#;
     let stages: Vec<_> = d
         .stages
         .iter()
-        .map(|s| (s.name, s.handler, s.role))
+        .map(|s| (s.name, s.handler.as_deref(), s.role))
         .collect();
     assert_eq!(
         stages,

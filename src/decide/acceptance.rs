@@ -6,7 +6,7 @@ use crate::decide::reason::Reason;
 use crate::decide::run::Ctx;
 use crate::time::TimeError;
 
-impl<'a, 'e> Ctx<'a, 'e> {
+impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     pub(super) fn acceptance(
         &mut self,
         calendar: Option<usize>,

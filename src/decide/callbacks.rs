@@ -9,7 +9,7 @@ use crate::decide::reason::Reason;
 use crate::decide::run::{Ctx, Round};
 use crate::time::TimeError;
 
-impl<'a, 'e> Ctx<'a, 'e> {
+impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     /// The first callback rule that applies, and its number.
     pub(super) fn callback_rule(&mut self) -> Option<(usize, &'a Callback)> {
         let policy = self.policy;

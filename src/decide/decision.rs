@@ -23,7 +23,7 @@ use crate::time::{Clock, Span};
 )]
 pub struct Decision<'a> {
     /// The case's id.
-    pub case: &'a str,
+    pub case: String,
     /// The policy version that decided it.
     pub policy: PolicyId<'a>,
     /// The instant the states are evaluated at (`--now`).
@@ -492,7 +492,7 @@ pub struct StageState<'a> {
     /// When.
     pub entered_at: At,
     /// Who handled it.
-    pub handler: Option<&'a str>,
+    pub handler: Option<String>,
     /// The role that handles it, when the policy names one (`by`): a role, the case's
     /// handling role, or that role's superior.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -570,7 +570,7 @@ pub struct Finding {
 impl Default for Decision<'_> {
     fn default() -> Self {
         Decision {
-            case: "",
+            case: String::new(),
             policy: PolicyId {
                 name: "",
                 version: "",

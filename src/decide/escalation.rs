@@ -9,7 +9,7 @@ use crate::decide::run::{Clocked, Ctx, Timing, empty_with_room};
 use crate::decide::targets::share;
 use crate::time::TimeError;
 
-impl<'a, 'e> Ctx<'a, 'e> {
+impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     pub(super) fn escalations(
         &mut self,
         handler: Option<usize>,

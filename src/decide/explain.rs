@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use crate::check::RuleRef;
+use crate::check::{Rule, RuleRef};
 use crate::decide::decision::{At, Decision, TargetState};
 use crate::decide::reason::{CalendarChoice, Reason};
 use crate::decide::text::{Piece, Sink, display, put};
@@ -14,16 +14,29 @@ use crate::decide::text::{Piece, Sink, display, put};
 #[derive(Debug, Clone, Copy)]
 pub struct Sentence<'d, 'a> {
     decision: &'d Decision<'a>,
-    reason: &'d Reason<'a>,
+    reason: Reason<'a>,
 }
 
 impl<'a> Decision<'a> {
-    /// The explanation, one sentence per reason, in order.
+    /// The explanation, one sentence per reason, in order; a run of route rules that did not
+    /// match ([`Reason::RulesNotMatched`]) is one sentence per rule.
     pub fn sentences(&self) -> impl Iterator<Item = Sentence<'_, 'a>> {
-        self.explain.iter().map(move |reason| Sentence {
-            decision: self,
-            reason,
-        })
+        self.explain
+            .iter()
+            .flat_map(|&reason| {
+                let (one, passed): (_, &[Rule]) = match reason {
+                    Reason::RulesNotMatched { rules } => (None, rules),
+                    other => (Some(other), &[]),
+                };
+                let passed = passed
+                    .iter()
+                    .map(|rule| Reason::RuleNotMatched { rule: &rule.cited });
+                one.into_iter().chain(passed)
+            })
+            .map(move |reason| Sentence {
+                decision: self,
+                reason,
+            })
     }
 }
 
@@ -67,7 +80,7 @@ impl Piece for Joined<'_, '_> {
 impl Piece for Sentence<'_, '_> {
     fn put(&self, s: &mut impl Sink) {
         let d = self.decision;
-        match *self.reason {
+        match self.reason {
             Reason::Version { received } => {
                 put!(
                     s,
@@ -128,6 +141,15 @@ impl Piece for Sentence<'_, '_> {
                 match (within, acceptance.ask_by) {
                     (Some(w), Some(a)) => put!(s, "; ask the customer within ", w, ", by ", a),
                     _ => s.text("; the policy sets no time to ask for them"),
+                }
+            }
+            // `sentences` gives one sentence per rule of a run; a run shown whole is one line.
+            Reason::RulesNotMatched { rules } => {
+                for (i, rule) in rules.iter().enumerate() {
+                    if i > 0 {
+                        s.text("; ");
+                    }
+                    put!(s, "route rule ", Cited(&rule.cited), " does not match");
                 }
             }
             Reason::RuleNotMatched { rule } => {

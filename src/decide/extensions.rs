@@ -31,7 +31,7 @@ pub(super) fn moved_deadline(
     })
 }
 
-impl<'a, 'e> Ctx<'a, 'e> {
+impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     /// Extra budget from `extended` events. Each moves the current deadline by its `by`,
     /// counted from that deadline by the rules of targets (`10 working days` from a deadline
     /// at close of business is the close of the 10th working day after it), as clock time of
@@ -43,13 +43,13 @@ impl<'a, 'e> Ctx<'a, 'e> {
         target: &'a Target,
         base: &Base<'_>,
         mut deadline: Option<i64>,
-        extensions: &[&Ev<'a>],
+        extensions: &[&Ev<'c>],
         state: &mut TargetState<'a>,
         mut plans: Option<(usize, &mut i64)>,
     ) -> Result<(i64, Option<i64>), TimeError> {
         let policy = self.policy;
         let (cal, clock) = (base.cal, base.clock);
-        let mine = |ev: &&Ev<'a>| match ev.event.target.as_deref() {
+        let mine = |ev: &&Ev<'c>| match ev.event.target.as_deref() {
             Some(t) => t == target.name,
             None => policy.extensions.len() == 1 && policy.extensions[0].target == target.name,
         };

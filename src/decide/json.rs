@@ -195,7 +195,7 @@ impl Writer<'_> {
     fn decision(&mut self, d: &Decision<'_>) {
         self.out.push(b'{');
         self.raw(first_key!("case"));
-        self.str(d.case);
+        self.str(&d.case);
         self.raw(key!("policy"));
         self.policy(&d.policy);
         self.raw(key!("evaluated_at"));
@@ -458,7 +458,7 @@ impl Writer<'_> {
         self.raw(key!("entered_at"));
         self.at(s.entered_at);
         self.raw(key!("handler"));
-        self.opt_str(s.handler);
+        self.opt_str(s.handler.as_deref());
         if let Some(role) = s.role {
             self.raw(key!("role"));
             self.str(role);

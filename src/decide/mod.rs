@@ -53,7 +53,7 @@ pub use reason::{CalendarChoice, Reason};
 impl Engine {
     /// Decides `case` as it stands at `now` (UTC seconds), under the version in force when it
     /// was received.
-    pub fn decide<'a>(&'a self, case: &'a Case, now: i64) -> Result<Decision<'a>, DecideError> {
+    pub fn decide(&self, case: &Case, now: i64) -> Result<Decision<'_>, DecideError> {
         let mut decision = Decision::default();
         self.decide_into(case, now, &mut decision)?;
         Ok(decision)
@@ -78,7 +78,7 @@ impl Engine {
     /// ```
     pub fn decide_into<'a>(
         &'a self,
-        case: &'a Case,
+        case: &Case,
         now: i64,
         decision: &mut Decision<'a>,
     ) -> Result<(), DecideError> {

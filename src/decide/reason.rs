@@ -3,7 +3,7 @@
 
 use schemars::JsonSchema;
 
-use crate::check::RuleRef;
+use crate::check::{Rule, RuleRef};
 use crate::time::{At, Span};
 
 /// How the case's calendar was chosen.
@@ -66,7 +66,15 @@ pub enum Reason<'a> {
         /// The time allowed to ask for them.
         within: Option<Span>,
     },
-    /// A route rule did not match.
+    /// Route rules that did not match, in rule order: the rules before the one that decided
+    /// (or all of them). Kept as one reason so that a plain decision does not write an entry
+    /// per rule passed; [`Decision::sentences`](crate::decide::Decision::sentences) gives one
+    /// [`Reason::RuleNotMatched`] sentence per rule.
+    RulesNotMatched {
+        /// The rules.
+        rules: &'a [Rule],
+    },
+    /// A route rule did not match (a sentence of [`Reason::RulesNotMatched`]).
     RuleNotMatched {
         /// The rule.
         rule: &'a RuleRef,

@@ -69,7 +69,7 @@ pub(crate) fn first_of(
     FirstMatch::None
 }
 
-impl<'a, 'e> Ctx<'a, 'e> {
+impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     /// The route, and the index of the handling role.
     pub(super) fn route(&mut self) -> (Route<'a>, Option<usize>) {
         let policy = self.policy;
@@ -83,9 +83,10 @@ impl<'a, 'e> Ctx<'a, 'e> {
             FirstMatch::Rule(i) | FirstMatch::Unknown(i) => i,
             FirstMatch::None => policy.routes.len(),
         };
-        for rule in &policy.routes[..passed] {
-            self.reasons
-                .push(Reason::RuleNotMatched { rule: &rule.cited });
+        if passed > 0 {
+            self.reasons.push(Reason::RulesNotMatched {
+                rules: &policy.routes[..passed],
+            });
         }
         match first {
             FirstMatch::Rule(i) => {

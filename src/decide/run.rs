@@ -92,11 +92,11 @@ pub(super) struct Choice<'a> {
     pub(super) name: usize,
 }
 
-pub(super) struct Ctx<'a, 'e> {
+pub(super) struct Ctx<'a, 'e, 'c> {
     pub(super) version: &'a Version,
     pub(super) policy: &'a Policy,
-    pub(super) case: &'a Case,
-    pub(super) facts: &'e Facts<'a>,
+    pub(super) case: &'c Case,
+    pub(super) facts: &'e Facts<'c>,
     pub(super) tz: Tz,
     /// Whether calendars that allow it are used past their valid range.
     pub(super) provisional: bool,
@@ -116,10 +116,10 @@ pub(super) struct Ctx<'a, 'e> {
 /// calendar says `beyond valid provisional`: then the case is decided again with such
 /// calendars extended by their weekly hours and yearly holidays, and the decision is marked
 /// provisional, with a finding that names the calendar and the end of its range.
-pub(crate) fn decide_into<'a>(
+pub(crate) fn decide_into<'a, 'c>(
     version: &'a Version,
-    case: &'a Case,
-    facts: &Facts<'a>,
+    case: &'c Case,
+    facts: &Facts<'c>,
     out: &mut Decision<'a>,
 ) -> Result<(), DecideError> {
     match attempt(version, case, facts, out, false) {
@@ -150,10 +150,10 @@ pub(super) fn has_beyond(version: &Version, name: &str) -> bool {
 
 /// One try at deciding: with `provisional`, calendars that allow it are used past their
 /// valid range.
-pub(super) fn attempt<'a>(
+pub(super) fn attempt<'a, 'c>(
     version: &'a Version,
-    case: &'a Case,
-    facts: &Facts<'a>,
+    case: &'c Case,
+    facts: &Facts<'c>,
     out: &mut Decision<'a>,
     provisional: bool,
 ) -> Result<(), DecideError> {
@@ -210,7 +210,8 @@ pub(super) fn attempt<'a>(
         }
         out.stages = cx.stages(handler);
     }
-    out.case = &case.id;
+    out.case.clear();
+    out.case.push_str(&case.id);
     out.policy = PolicyId {
         name: &policy.name,
         version: &policy.version,
@@ -239,7 +240,7 @@ pub(super) fn room_for<T>(list: &mut Vec<T>, n: usize) {
     }
 }
 
-impl<'a, 'e> Ctx<'a, 'e> {
+impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     pub(super) fn finding(&mut self, kind: FindingKind, message: String) {
         self.findings.push(Finding { kind, message });
     }
@@ -249,7 +250,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
     }
 
     /// The events up to `now`, oldest first.
-    pub(super) fn events(&self) -> &'e [Ev<'a>] {
+    pub(super) fn events(&self) -> &'e [Ev<'c>] {
         &self.facts.events
     }
 

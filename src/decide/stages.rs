@@ -5,7 +5,7 @@ use crate::decide::decision::*;
 use crate::decide::names::Kind;
 use crate::decide::run::Ctx;
 
-impl<'a, 'e> Ctx<'a, 'e> {
+impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     /// The stages entered, with separation of duties and order checked.
     /// The stages entered, with their handlers and roles; `handler` is the routed role.
     pub(super) fn stages(&mut self, handler_role: Option<usize>) -> Vec<StageState<'a>> {
@@ -41,7 +41,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
             for &other in &stage.separate_from {
                 let earlier = entered.iter().find(|(i, _)| *i == other);
                 if let (Some(h), Some((_, e))) = (handler, earlier)
-                    && e.handler == Some(h)
+                    && e.handler.as_deref() == Some(h)
                 {
                     self.finding(FindingKind::SeparationOfDuties, format!(
                             "`{h}` handles stage `{}` and also handled stage `{}`; the policy requires different people",
@@ -60,7 +60,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
                 StageState {
                     name: &stage.named.name,
                     entered_at: self.at(ev.at),
-                    handler,
+                    handler: handler.map(str::to_owned),
                     role: role.map(|r| policy.roles[r].named.name.as_str()),
                 },
             ));

@@ -67,7 +67,7 @@ pub(super) fn next_cycle(state: &mut TargetState<'_>, cycles: &mut usize) {
     *cycles += 1;
 }
 
-impl<'a, 'e> Ctx<'a, 'e> {
+impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     /// Splits the events into rounds: a `reopened` event starts a new round (and belongs to
     /// it); so does a dissatisfied callback when the callback rule says `dissatisfied reopen`
     /// (the callback belongs to the round it closes). A case can only be reopened once it has
@@ -405,7 +405,7 @@ impl<'a, 'e> Ctx<'a, 'e> {
         run.until = now;
         let pauses = &mut run.pauses;
         pauses.clear();
-        let mut extensions: SmallVec<[&Ev<'a>; 2]> = SmallVec::new();
+        let mut extensions: SmallVec<[&Ev<'c>; 2]> = SmallVec::new();
         // Only pauses, resumptions and extensions matter here.
         let kinds = &self.facts.kinds;
         let interrupted = [Kind::PAUSED, Kind::RESUMED, Kind::EXTENDED]
