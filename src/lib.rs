@@ -2,18 +2,39 @@
 //!
 //! The pipeline is the architecture: [`syntax`] (text -> AST), [`check`] (AST -> [`check::Policy`]
 //! or diagnostics), then [`decide`] (Policy + Case -> Decision), [`analyse`] (Policy ->
-//! findings), [`audit`] (real case histories against the policy), [`render`] (Policy -> documents), [`suite`] (policy test suites, on top of
+//! findings), `audit` (real case histories against the policy), `render` (Policy -> documents), [`suite`] (policy test suites, on top of
 //! `decide`) and `serve` (the HTTP service, feature `serve`); [`time`] is the business-time
-//! arithmetic they share (no policy knowledge), and [`cli`] the thin front end.
+//! arithmetic they share (no policy knowledge), and `cli` the thin front end.
+//!
+//! # Features
+//!
+//! With `default-features = false` the library is the engine alone: [`syntax`], [`check`],
+//! [`load`], [`decide`], [`analyse`], [`suite`] and [`time`], and only their own dependencies
+//! (pest, serde, serde_json, toml, chrono, chrono-tz, sha2, smallvec and a few small ones).
+//! Each feature adds a front end:
+//!
+//! | feature | adds |
+//! |---|---|
+//! | `batch` | `decide::batch`: files of cases decided on every core (csv, rayon); with `render`, `audit` |
+//! | `render` | `render`: position descriptions, the procedure, the org chart (minijinja) |
+//! | `schema` | JSON Schema of cases and decisions (schemars) |
+//! | `docx` | Word documents (docx-rs, resvg, zip); implies `render` |
+//! | `serve` | `serve`: the HTTP service (axum, tokio); implies `batch`, `render`, `schema` |
+//! | `cli` | `cli` and the `charter` binary (clap); implies `batch`, `render`, `schema` |
+//!
+//! The default is `cli`, `serve` and `docx`: everything.
 
 pub mod analyse;
+#[cfg(all(feature = "batch", feature = "render"))]
 pub mod audit;
 pub mod check;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod decide;
 pub mod diagnostic;
 pub mod format;
 pub mod load;
+#[cfg(feature = "render")]
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -315,7 +315,8 @@ pub struct Fallback {
 }
 
 /// A rule as a decision cites it: where it is written and what it says.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RuleRef {
     /// The file, relative to the policy's import root.
     pub file: String,

@@ -1,5 +1,5 @@
 //! The command-line front end: clap parsing, one file per subcommand, failures printed in one
-//! place ([`error`]). Exit codes: 0 success, 1 the policy or a case has errors (or a gate
+//! place (`error`). Exit codes: 0 success, 1 the policy or a case has errors (or a gate
 //! fails), 2 usage or I/O error.
 
 /// `println!` for the front end: a reader that has gone away (`| head`) ends the program

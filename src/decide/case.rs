@@ -8,17 +8,20 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, Utc};
-use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::decide::problem::Code;
 
 /// A complaint case.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-#[schemars(
-    title = "charter case",
-    description = "A complaint case to decide against a charter policy."
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "charter case",
+        description = "A complaint case to decide against a charter policy."
+    )
 )]
 pub struct Case {
     /// The case's identifier in the calling tool.
@@ -49,7 +52,8 @@ pub struct Case {
 }
 
 /// Something that happened to a case.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// When (RFC 3339 with an offset); not before `received_at`, and not before the event above.
@@ -248,7 +252,8 @@ impl<'de> Deserialize<'de> for Timestamp {
     }
 }
 
-impl JsonSchema for Timestamp {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Timestamp {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Timestamp".into()
     }

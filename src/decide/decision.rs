@@ -5,7 +5,6 @@
 use std::fmt;
 
 use chrono_tz::Tz;
-use schemars::JsonSchema;
 use serde::{Serialize, Serializer};
 
 use crate::check::RuleRef;
@@ -16,10 +15,14 @@ pub use crate::time::At;
 use crate::time::{Clock, Span};
 
 /// A decision on one case.
-#[derive(Debug, JsonSchema)]
-#[schemars(
-    title = "charter decision",
-    description = "What a charter policy decides for one case at one instant."
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        title = "charter decision",
+        description = "What a charter policy decides for one case at one instant."
+    )
 )]
 pub struct Decision<'a> {
     /// The case's id.
@@ -31,7 +34,10 @@ pub struct Decision<'a> {
     /// Present and `true` when the decision needed dates past a calendar's `valid` range and
     /// the policy lets it decide there from the weekly hours and yearly holidays only (a
     /// `provisional` finding names the calendar and the date its range ends).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(
+        feature = "schema",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
     pub provisional: bool,
     /// Accepted, redirected or incomplete.
     pub acceptance: Acceptance<'a>,
@@ -53,7 +59,8 @@ pub struct Decision<'a> {
 }
 
 /// Which policy version decided.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PolicyId<'a> {
     /// The policy's name.
     pub name: &'a str,
@@ -66,8 +73,9 @@ pub struct PolicyId<'a> {
 }
 
 /// What happens to a case at intake.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 pub enum Outcome {
     /// In scope and complete.
     Accepted,
@@ -89,7 +97,8 @@ impl Outcome {
 }
 
 /// The acceptance decision.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Acceptance<'a> {
     /// The outcome.
     pub outcome: Outcome,
@@ -104,7 +113,8 @@ pub struct Acceptance<'a> {
 }
 
 /// The routing decision.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Route<'a> {
     /// The handling role; `null` when no rule decides.
     pub role: Option<&'a str>,
@@ -118,14 +128,15 @@ pub struct Route<'a> {
     pub missing: Vec<&'a str>,
     /// This whole object as JSON, made when the engine was built (a matched rule's route is
     /// the same for every case).
-    #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", serde(skip))]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub(crate) json: Option<&'a [u8]>,
 }
 
 /// The state of a target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 pub enum State {
     /// Stopped on or before the deadline.
     Met,
@@ -172,7 +183,8 @@ impl State {
 }
 
 /// One cycle of a target: one run of its clock from a start event to a stop event.
-#[derive(Debug, Clone, JsonSchema)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cycle {
     /// When the clock started.
     pub started_at: Option<At>,
@@ -205,12 +217,13 @@ impl Cycle {
 
 /// What the policy says of a target on the calendar it runs on: the same in every decision
 /// of a version, which made it once and which every decision's [`TargetState`] points at.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TargetDef {
     /// The target's name.
     pub name: String,
     /// The stage it belongs to, for stage targets.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Option::is_none"))]
     pub stage: Option<String>,
     /// The `sla` block (or stage) it comes from.
     pub sla: String,
@@ -219,36 +232,43 @@ pub struct TargetDef {
     /// The calendar, when the clock counts working time or calendar days.
     pub calendar: Option<String>,
     /// The time allowed, as written.
-    #[schemars(with = "String")]
+    #[cfg_attr(feature = "schema", schemars(with = "String"))]
     pub within: Span,
     /// Whether it recurs (`every`).
     pub recurring: bool,
     /// Present and `true` for an aim: met or missed, never breached or escalated.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(
+        feature = "schema",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
     pub aim: bool,
     /// Present and `true` when every occurrence of the start event opens a clock of its own
     /// (`from each`): `cycles` lists the occurrences, and the target shows the worst of them.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(
+        feature = "schema",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
     pub each: bool,
     /// The event that starts its clock.
     pub start_event: String,
     /// The event that stops it (`a or b` when either does).
     pub stop_event: String,
     /// These fields as JSON, `{"name":…` to `stop_event`, for the decision writer.
-    #[serde(skip)]
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", serde(skip))]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub(crate) head: Vec<u8>,
 }
 
 /// A time target as it stands.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TargetState<'a> {
     /// What the policy says of the target (its fields appear in the target's JSON object).
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schema", serde(flatten))]
     pub target: &'a TargetDef,
     /// Extension granted, as written on the events (summed).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(with = "Option<String>")]
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
     pub extended_by: Option<Span>,
     /// The current cycle: when it started.
     pub started_at: Option<At>,
@@ -264,7 +284,7 @@ pub struct TargetState<'a> {
     pub state: State,
     /// Every cycle, oldest first, when there is more than one (recurring targets, reopened
     /// cases).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Vec::is_empty"))]
     pub cycles: Vec<Cycle>,
 }
 
@@ -325,8 +345,9 @@ impl<'a> TargetState<'a> {
 }
 
 /// `notify` or `escalate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 pub enum Action {
     /// Tell someone.
     Notify,
@@ -345,8 +366,9 @@ impl Action {
 }
 
 /// Whether an escalation step has fired.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 pub enum StepState {
     /// It fired at `at`.
     Fired,
@@ -369,14 +391,15 @@ impl StepState {
 
 /// What the policy says of one escalation step going to one role: the same in every decision
 /// of a version, which made it once and which every decision's [`EscalationStep`] points at.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StepDef {
     /// The ladder's name.
     pub ladder: String,
     /// The target whose clock drives it.
     pub target: Option<String>,
     /// As written: `at 80%`, `at breach + 1 working day`, `immediately`.
-    #[schemars(with = "TriggerText<'static>")]
+    #[cfg_attr(feature = "schema", schemars(with = "TriggerText<'static>"))]
     pub trigger: String,
     /// The role it goes to; `null` when the handler has no superior.
     pub to: Option<String>,
@@ -386,15 +409,16 @@ pub struct StepDef {
     pub action: Action,
     /// The JSON of `ladder`, `target` and `trigger` (`{"ladder":…`), and of `to`, `to_title`
     /// and `action` (`,"to":…`), for the decision writer.
-    #[schemars(skip)]
+    #[cfg_attr(feature = "schema", schemars(skip))]
     pub(crate) json: (Vec<u8>, Vec<u8>),
 }
 
 /// One escalation step.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EscalationStep<'a> {
     /// What the policy says of the step (its fields appear in the step's JSON object).
-    #[serde(flatten)]
+    #[cfg_attr(feature = "schema", serde(flatten))]
     pub step: &'a StepDef,
     /// When it fires (or fired, or would have).
     pub at: Option<At>,
@@ -405,7 +429,10 @@ pub struct EscalationStep<'a> {
     /// Present and `true` for a later plan of a step that fired before (listed earlier, at
     /// the instant it fired): in a new cycle or round of its target, or after an extension
     /// moved the target's deadline.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(
+        feature = "schema",
+        serde(default, skip_serializing_if = "std::ops::Not::not")
+    )]
     pub replanned: bool,
 }
 
@@ -430,7 +457,8 @@ impl fmt::Display for TriggerText<'_> {
     }
 }
 
-impl JsonSchema for TriggerText<'_> {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for TriggerText<'_> {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Trigger".into()
     }
@@ -444,7 +472,8 @@ impl JsonSchema for TriggerText<'_> {
 }
 
 /// The customer callback.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallbackState<'a> {
     /// The callback rule.
     pub rule: &'a str,
@@ -465,12 +494,13 @@ pub struct CallbackState<'a> {
     /// Whether the answer reopened the case.
     pub reopened: bool,
     /// The callbacks of earlier rounds (before the case was reopened), oldest first.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Vec::is_empty"))]
     pub earlier: Vec<CallbackRound>,
 }
 
 /// The callback of one round of a reopened case.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallbackRound {
     /// When it was due.
     pub due: Option<At>,
@@ -485,7 +515,8 @@ pub struct CallbackRound {
 }
 
 /// A stage the case entered.
-#[derive(Debug, JsonSchema)]
+#[derive(Debug)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StageState<'a> {
     /// The stage.
     pub name: &'a str,
@@ -495,13 +526,14 @@ pub struct StageState<'a> {
     pub handler: Option<String>,
     /// The role that handles it, when the policy names one (`by`): a role, the case's
     /// handling role, or that role's superior.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Option::is_none"))]
     pub role: Option<&'a str>,
 }
 
 /// What kind of finding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
 pub enum FindingKind {
     /// A rule needs an attribute (or the severity) the case lacks.
     MissingAttribute,
@@ -557,7 +589,8 @@ impl FindingKind {
 }
 
 /// A violation or gap in the case.
-#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
     /// What kind.
     pub kind: FindingKind,

@@ -16,6 +16,7 @@
 //! ```
 
 mod acceptance;
+#[cfg(feature = "batch")]
 pub mod batch;
 mod builder;
 mod callbacks;

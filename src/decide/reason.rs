@@ -1,8 +1,6 @@
 //! The reasons of a decision, kept as data while deciding (a few words each): what the engine
 //! considered, in order. `explain.rs` renders them as sentences.
 
-use schemars::JsonSchema;
-
 use crate::check::{Rule, RuleRef};
 use crate::time::{At, Span};
 
@@ -18,7 +16,7 @@ pub enum CalendarChoice {
 }
 
 /// One reason, in the order the engine considered it. A reason holds only what the rest of
-/// its decision does not: it is rendered with the decision ([`Decision::sentences`]), so that
+/// its decision does not: it is rendered with the decision ([`Decision::sentences`](crate::decide::Decision::sentences)), so that
 /// deciding writes a few words per reason, not a copy of the target or callback it is about.
 #[derive(Debug, Clone, Copy)]
 pub enum Reason<'a> {
@@ -167,7 +165,8 @@ pub enum Reason<'a> {
     Callback,
 }
 
-impl JsonSchema for Reason<'_> {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Reason<'_> {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Reason".into()
     }

@@ -27,6 +27,7 @@ pub use procedure::{org_chart, procedure};
 #[cfg(feature = "docx")]
 pub use reference::Reference;
 pub use role::position_description;
+#[cfg(feature = "batch")]
 pub(crate) use words::{target_label, target_name};
 
 use crate::vocabulary::Label;

@@ -5,7 +5,6 @@
 use std::fmt;
 
 use chrono_tz::Tz;
-use schemars::JsonSchema;
 
 /// An instant, shown in the policy's time zone (RFC 3339).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -207,7 +206,8 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-impl JsonSchema for At {
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for At {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "Instant".into()
     }
