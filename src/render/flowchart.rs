@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::escape;
 use super::layout::{Gaps, layout};
 use crate::diagnostic::display_width;
+use crate::render::breaks::wrap;
 
 /// The shape of a node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -272,46 +273,4 @@ fn draw_node(out: &mut String, node: &FlowNode, x: f64, y: f64, w: f64, h: f64) 
             escape(line)
         );
     }
-}
-
-/// Breaks `text` into lines of at most `width` display columns: at spaces where there are
-/// any, anywhere between CJK characters.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in words(text) {
-        let fits = display_width(&line) + display_width(&word) <= width;
-        if !fits && !line.trim().is_empty() {
-            lines.push(line.trim_end().to_string());
-            line = word.trim_start().to_string();
-        } else {
-            line.push_str(&word);
-        }
-    }
-    if !line.trim().is_empty() {
-        lines.push(line.trim_end().to_string());
-    }
-    lines
-}
-
-/// Pieces that are not broken: a space and the Latin word after it, or one CJK character
-/// with the punctuation that must stay on its line.
-fn words(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for c in text.chars() {
-        let wide = display_width(c.encode_utf8(&mut [0; 4])) > 1;
-        let closing = "，。、；：？！）」』”".contains(c);
-        match out.last_mut() {
-            Some(last) if closing => last.push(c),
-            Some(last)
-                if !wide
-                    && c != ' '
-                    && !last.ends_with(|p: char| display_width(p.encode_utf8(&mut [0; 4])) > 1) =>
-            {
-                last.push(c)
-            }
-            _ => out.push(c.to_string()),
-        }
-    }
-    out
 }

@@ -3,6 +3,7 @@
 //! derived section (the steps a role owns, the cases routed to it, the deadlines it answers
 //! for) is computed from the same policy that decides cases, so the documents cannot drift.
 
+mod breaks;
 mod chart;
 mod control;
 #[cfg(feature = "docx")]
