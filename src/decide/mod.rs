@@ -83,37 +83,27 @@ impl Engine {
         now: i64,
         decision: &mut Decision<'a>,
     ) -> Result<(), DecideError> {
-        // Written out rather than through `facts`: moving the facts out of a call costs
-        // about 280 instructions per case here (callgrind, decide_loop into).
-        let received = case.received_at.secs;
-        let version = self
-            .version_at(received)
-            .map_err(|error| DecideError::NoVersion {
-                id: case.id.clone(),
-                error,
-            })?;
-        let mut facts = validate::Facts::new(received, now);
-        validate::validate(case, version, &mut facts).map_err(DecideError::Case)?;
+        let mut facts = validate::Facts::new(case.received_at.secs, now);
+        let version = self.facts_into(case, &mut facts)?;
         run::decide_into(version, case, &facts, decision)
     }
 
-    /// The version in force when `case` was received, and the case checked against it and
-    /// read into its numbers, as of `now` (for routing alone; [`Engine::decide_into`] does
-    /// the same in place).
-    pub(crate) fn facts<'e, 'c>(
-        &'e self,
+    /// The version in force when `case` was received, with the case checked against it and
+    /// read into `facts` (made by `Facts::new`), in place: the facts are too large to be
+    /// returned by value on every case (moving them out costs a copy of a few hundred bytes).
+    #[inline]
+    pub(crate) fn facts_into<'c>(
+        &self,
         case: &'c Case,
-        now: i64,
-    ) -> Result<(&'e Version, validate::Facts<'c>), DecideError> {
-        let received = case.received_at.secs;
-        let version = self
-            .version_at(received)
-            .map_err(|error| DecideError::NoVersion {
-                id: case.id.clone(),
-                error,
-            })?;
-        let mut facts = validate::Facts::new(received, now);
-        validate::validate(case, version, &mut facts).map_err(DecideError::Case)?;
-        Ok((version, facts))
+        facts: &mut validate::Facts<'c>,
+    ) -> Result<&Version, DecideError> {
+        let version =
+            self.version_at(case.received_at.secs)
+                .map_err(|error| DecideError::NoVersion {
+                    id: case.id.clone(),
+                    error,
+                })?;
+        validate::validate(case, version, facts).map_err(DecideError::Case)?;
+        Ok(version)
     }
 }

@@ -8,6 +8,7 @@ use crate::decide::eval::needed_names;
 use crate::decide::problem::DecideError;
 use crate::decide::routing::{FirstMatch, first_match};
 use crate::decide::shared::route_shown;
+use crate::decide::validate::Facts;
 
 impl Engine {
     /// Who handles `case`, as [`Engine::decide`] would route it, under the version in force
@@ -35,7 +36,8 @@ impl Engine {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn route<'e>(&'e self, case: &Case) -> Result<Option<Route<'e>>, DecideError> {
-        let (version, facts) = self.facts(case, case.received_at.secs)?;
+        let mut facts = Facts::new(case.received_at.secs, case.received_at.secs);
+        let version = self.facts_into(case, &mut facts)?;
         let policy = &version.policy;
         let scope = &policy.scope;
         let everything = scope.accepted.is_empty() && scope.redirects.is_empty();

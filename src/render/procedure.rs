@@ -536,9 +536,9 @@ impl<'a> Pr<'a> {
                 Lang::En => format!("by the {who}"),
             });
         } else {
-            // A stage without `by` is not checked against any role: say so, rather than
-            // print its bare name.
-            notes.push(self.say("不限定岗位", "any role"));
+            // A stage without `by` names no role: say so, rather than print its bare name
+            // (or suggest that any role may do it).
+            notes.push(self.say("未指定负责岗位", "no role named"));
         }
         if !notes.is_empty() {
             text.push_str(&match lang {

@@ -44,11 +44,16 @@ impl Pr<'_> {
                 .map(|s| self.l(&p.steps[s].named.label))
                 .collect();
             if !steps.is_empty() {
-                out.push(format!(
-                    "{}{}",
-                    self.say("负责", "does "),
-                    steps.join(lang.say("、", ", "))
-                ));
+                // English labels are capitalised titles: quoted, they read as the names of
+                // steps rather than as verbs of the sentence.
+                out.push(match lang {
+                    Lang::Zh => format!("负责{}", steps.join("、")),
+                    Lang::En => format!(
+                        "carries out the step{} “{}”",
+                        if steps.len() == 1 { "" } else { "s" },
+                        steps.join("”, “")
+                    ),
+                });
             }
         }
         let answers = crate::analyse::answers(policy, r);
@@ -116,12 +121,15 @@ impl Pr<'_> {
             })
             .map(|st| self.l(&st.named.label))
             .collect();
-        (!stages.is_empty()).then(|| {
-            format!(
-                "{}{}",
-                self.say("负责", "responsible for "),
-                stages.join(self.lang.say("、", ", "))
-            )
+        // Named as stages, in quotes: a stage may share words with a step (质量监督 and
+        // 质量监督复核), and the two must not read as one duty said twice.
+        (!stages.is_empty()).then(|| match self.lang {
+            Lang::Zh => format!("负责“{}”阶段", stages.join("”“")),
+            Lang::En => format!(
+                "responsible for the “{}” stage{}",
+                stages.join("”, “"),
+                if stages.len() == 1 { "" } else { "s" }
+            ),
         })
     }
 
