@@ -8,7 +8,8 @@
 //! run decides as many cases in all): with few cases, their data stays in the processor's
 //! caches, which shows how much of the time per case is spent waiting for the case's memory.
 //!
-//! Modes: `decide` (decide only), `into` (decide into one reused `Decision`), `json` (decide and `write_json`), `parse` (read the 1,000
+//! Modes: `decide` (decide only), `into` (decide into one reused `Decision`), `route` (routing
+//! alone, `Engine::route`), `json` (decide and `write_json`), `parse` (read the 1,000
 //! lines into `Case`, the baseline). A timing from this program is one run on a shared
 //! machine; criterion (`benches/run.sh decide`) gives medians.
 
@@ -23,7 +24,7 @@ use charter::decide::{Case, Decision, Timestamp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: decide_loop decide|into|json|parse [ROUNDS [CASES]]";
+    let usage = "usage: decide_loop decide|into|route|json|parse [ROUNDS [CASES]]";
     let mode = args.next().ok_or(usage)?;
     let rounds: u32 = match args.next() {
         Some(r) => r.parse().map_err(|_| usage)?,
@@ -70,6 +71,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 for case in &cases {
                     engine.decide_into(black_box(case), now, &mut decision)?;
                     black_box(&decision);
+                }
+            }
+            "route" => {
+                for case in &cases {
+                    black_box(&engine.route(black_box(case))?);
                 }
             }
             "json" => {
