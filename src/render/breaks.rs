@@ -68,6 +68,29 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
+/// The widest a term's line is made when it is cut into segments, in display columns (four
+/// Chinese characters).
+const SEGMENT: usize = 8;
+
+/// The widest text still read as a term (a name or a short phrase), in display columns.
+const TERM: usize = 32;
+
+/// A term of a table cell (a role's name, a time limit: short, Chinese, without spaces) cut
+/// where it may wrap: 投诉处理与协调岗 → 投诉处理 | 与协调岗, 第3个工作日下班前 → 第3个 |
+/// 工作日 | 下班前. A narrow column then wraps the term only between segments, never inside
+/// a word; the segments are as full as [`wrap`] can make them at [`SEGMENT`] columns. `None`
+/// for text that is not such a term (a sentence wraps as the page sets it).
+pub fn segments(text: &str) -> Option<Vec<String>> {
+    let width = display_width(text);
+    let chinese = text
+        .chars()
+        .any(|c| display_width(c.encode_utf8(&mut [0; 4])) > 1);
+    if !chinese || width <= SEGMENT || width > TERM || text.chars().any(char::is_whitespace) {
+        return None;
+    }
+    Some(wrap(text, SEGMENT))
+}
+
 /// What breaking between `before` and `after` costs: 0 where a reader expects a break.
 fn break_cost(before: &str, after: &str) -> usize {
     let last = before.chars().last().unwrap_or(' ');
@@ -221,6 +244,28 @@ fn pieces(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn terms_are_cut_between_words() {
+        assert_eq!(
+            segments("投诉处理与协调岗").unwrap(),
+            ["投诉处理", "与协调岗"]
+        );
+        assert_eq!(
+            segments("第3个工作日下班前").unwrap(),
+            ["第3个", "工作日", "下班前"]
+        );
+        // Short terms, sentences and Latin text are left to the page.
+        assert_eq!(segments("10:00前"), None);
+        assert_eq!(segments("客服专员"), None);
+        assert_eq!(segments("Complaint office director"), None);
+        assert_eq!(
+            segments(
+                "检查处理结果是否符合法律法规、政策规定和内部管理制度，是否满足客户的合理诉求"
+            ),
+            None
+        );
+    }
 
     #[test]
     fn chinese_breaks_at_phrase_boundaries_not_inside_words() {

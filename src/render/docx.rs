@@ -38,9 +38,32 @@ fn heading(level: u8, content: &str) -> Paragraph {
         .keep_next(true)
 }
 
-/// A table cell; `keep` keeps its row on the page of the next row.
+/// A table cell; `keep` keeps its row on the page of the next row. A term too wide for its
+/// column (a role's name in a narrow heading) is broken between its segments with line
+/// breaks: Word and LibreOffice would break Chinese anywhere, 投诉处理与协 | 调岗.
 fn cell(content: &str, bold: bool, width: usize, keep: bool) -> TableCell {
-    let mut run = Run::new().add_text(content);
+    let scale = if bold { 11 } else { 10 };
+    let fits = |text: &str| text_width(text) * scale / 10 + PADDING <= width;
+    let lines = match super::breaks::segments(content) {
+        Some(segments) if !fits(content) => {
+            let mut lines: Vec<String> = Vec::new();
+            for segment in segments {
+                match lines.last_mut() {
+                    Some(line) if fits(&format!("{line}{segment}")) => line.push_str(&segment),
+                    _ => lines.push(segment),
+                }
+            }
+            lines
+        }
+        _ => vec![content.to_string()],
+    };
+    let mut run = Run::new();
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(line);
+    }
     if bold {
         run = run.bold();
     }

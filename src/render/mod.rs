@@ -308,6 +308,9 @@ impl Document {
         env.add_filter("md_cell", |s: String| {
             s.replace('|', "\\|").replace('\n', " ")
         });
+        env.add_filter("cell", |s: String| {
+            minijinja::Value::from_safe_string(html_cell(&s))
+        });
         env.add_filter("css_string", |s: String| {
             minijinja::Value::from_safe_string(css_string(&s))
         });
@@ -347,6 +350,20 @@ pub(crate) fn table_or(header: Vec<String>, rows: Vec<Vec<String>>, empty: Strin
         Block::Paragraph(empty)
     } else {
         Block::Table { header, rows }
+    }
+}
+
+/// A table cell's text as HTML: escaped, and a term (a name, a time limit) cut into
+/// segments that do not wrap inside, with a break allowed between them, so that a narrow
+/// column wraps 投诉处理 | 与协调岗 and never 投诉处理与协 | 调岗.
+fn html_cell(text: &str) -> String {
+    match breaks::segments(text) {
+        Some(segments) => segments
+            .iter()
+            .map(|s| format!("<span class=\"seg\">{}</span>", escape(s)))
+            .collect::<Vec<_>>()
+            .join("<wbr>"),
+        None => escape(text),
     }
 }
 
