@@ -248,12 +248,16 @@ mod tests {
     #[test]
     fn terms_are_cut_between_words() {
         assert_eq!(
-            segments("投诉处理与协调岗").unwrap(),
-            ["投诉处理", "与协调岗"]
+            segments("投诉处理与协调岗"),
+            Some(vec!["投诉处理".to_string(), "与协调岗".to_string()])
         );
         assert_eq!(
-            segments("第3个工作日下班前").unwrap(),
-            ["第3个", "工作日", "下班前"]
+            segments("第3个工作日下班前"),
+            Some(vec![
+                "第3个".to_string(),
+                "工作日".to_string(),
+                "下班前".to_string()
+            ])
         );
         // Short terms, sentences and Latin text are left to the page.
         assert_eq!(segments("10:00前"), None);
