@@ -260,8 +260,10 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
     }
 }
 
-/// The height of an A4 page between the margins, less room for a caption, in twips.
-const TEXT_HEIGHT: usize = 16838 - 2 * 1020 - 1200;
+/// The height of an A4 page between the margins, less room for the heading above a chart and
+/// the caption below it (kept on the chart's page: with 1,200 twips left, LibreOffice moved
+/// the Chinese flowchart's caption alone to the next page), in twips.
+const TEXT_HEIGHT: usize = 16838 - 2 * 1020 - 2000;
 
 /// A drawing as a centred picture scaled to fit the page; `None` when it cannot be drawn.
 fn picture(svg: &str) -> Option<Paragraph> {
