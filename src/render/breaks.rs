@@ -21,9 +21,14 @@ const ORPHAN: usize = 4;
 /// (a long Latin word) gets a line of its own.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let pieces = pieces(text);
-    if pieces.is_empty() {
-        return Vec::new();
-    }
+    lines(&pieces, width)
+        .into_iter()
+        .map(|r| pieces[r].concat().trim().to_string())
+        .collect()
+}
+
+/// The lines of `pieces` at `width`, as ranges of pieces (see [`wrap`]).
+fn lines(pieces: &[String], width: usize) -> Vec<std::ops::Range<usize>> {
     let widths: Vec<usize> = pieces.iter().map(|p| display_width(p)).collect();
     let n = pieces.len();
     // best[i]: the least cost of setting pieces[..i], and where its last line starts.
@@ -57,38 +62,99 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
             }
         }
     }
-    let mut lines = Vec::new();
+    let mut ranges = Vec::new();
     let mut end = n;
     while end > 0 {
         let start = best[end].1;
-        lines.push(pieces[start..end].concat().trim().to_string());
+        ranges.push(start..end);
         end = start;
     }
-    lines.reverse();
-    lines
+    ranges.reverse();
+    ranges
 }
 
-/// The widest a term's line is made when it is cut into segments, in display columns (four
-/// Chinese characters).
-const SEGMENT: usize = 8;
+/// The widest a segment is made when a phrase is cut, in display columns (six Chinese
+/// characters: 第3个工作日 | 下班前).
+const SEGMENT: usize = 12;
 
-/// The widest text still read as a term (a name or a short phrase), in display columns.
-const TERM: usize = 32;
+/// A break that costs this or less ends a phrase (punctuation, a bracket, a conjunction).
+const PHRASE: usize = 150;
 
-/// A term of a table cell (a role's name, a time limit: short, Chinese, without spaces) cut
-/// where it may wrap: 投诉处理与协调岗 → 投诉处理 | 与协调岗, 第3个工作日下班前 → 第3个 |
-/// 工作日 | 下班前. A narrow column then wraps the term only between segments, never inside
-/// a word; the segments are as full as [`wrap`] can make them at [`SEGMENT`] columns. `None`
-/// for text that is not such a term (a sentence wraps as the page sets it).
+/// The widest text kept whole in a cell, in display columns (seven Chinese characters:
+/// 每天3小时, 客服部经理, 2026年12月31日).
+const WHOLE: usize = 14;
+
+/// Chinese text of a table cell cut where it may wrap: 投诉处理与协调岗 → 投诉处理 | 与协调岗,
+/// 第3个工作日下班前 → 第3个工作日 | 下班前; a short term (at most [`WHOLE`] columns)
+/// is one segment. A narrow column then wraps the text only between segments, never inside a
+/// word: browsers and word processors break Chinese between any two characters, which in a
+/// narrow column reads 每天3小/时. The segments are as full as [`wrap`] can make them at
+/// [`SEGMENT`] columns. `None` for text without Chinese (it wraps at its spaces).
 pub fn segments(text: &str) -> Option<Vec<String>> {
-    let width = display_width(text);
     let chinese = text
         .chars()
         .any(|c| display_width(c.encode_utf8(&mut [0; 4])) > 1);
-    if !chinese || width <= SEGMENT || width > TERM || text.chars().any(char::is_whitespace) {
+    if !chinese {
         return None;
     }
-    Some(wrap(text, SEGMENT))
+    if display_width(text) <= WHOLE {
+        return Some(vec![text.to_string()]);
+    }
+    // Phrases end where a reader expects a break (after punctuation, before a bracket or a
+    // conjunction, after 的); a phrase too wide is cut as the flowchart cuts its lines. The
+    // pieces join back into the text, its spaces included.
+    let pieces = pieces(text);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for end in 1..=pieces.len() {
+        let phrase_ends =
+            end == pieces.len() || break_cost(&pieces[end - 1], &pieces[end]) <= PHRASE;
+        if !phrase_ends {
+            continue;
+        }
+        let phrase = &pieces[start..end];
+        let wide: usize = phrase.iter().map(|p| display_width(p)).sum();
+        if wide <= SEGMENT {
+            out.push(phrase.concat());
+        } else {
+            out.extend(
+                lines(phrase, SEGMENT)
+                    .into_iter()
+                    .map(|r| phrase[r].concat()),
+            );
+        }
+        start = end;
+    }
+    Some(out)
+}
+
+/// `text` with the hyphens of its ISO dates (2026-12-31) made non-breaking (U+2011), for a
+/// word processor that would otherwise break 2026-12-/31 in a narrow column.
+pub fn unbroken_dates(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let digits = |from: usize, n: usize| {
+        from + n <= chars.len() && chars[from..from + n].iter().all(char::is_ascii_digit)
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let date = digits(i, 4)
+            && chars.get(i + 4) == Some(&'-')
+            && digits(i + 5, 2)
+            && chars.get(i + 7) == Some(&'-')
+            && digits(i + 8, 2)
+            && (i == 0 || !chars[i - 1].is_ascii_digit());
+        if date {
+            for (k, c) in chars[i..i + 10].iter().enumerate() {
+                out.push(if k == 4 || k == 7 { '\u{2011}' } else { *c });
+            }
+            i += 10;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }
 
 /// What breaking between `before` and `after` costs: 0 where a reader expects a break.
@@ -105,8 +171,8 @@ fn break_cost(before: &str, after: &str) -> usize {
     if last.is_ascii_digit() || first.is_ascii_digit() {
         return 5_000;
     }
-    // Before a conjunction, or after 的 / 之 / 对: a phrase boundary.
-    if "与和及或并且".contains(first) || "的之对".contains(last) {
+    // Before a conjunction or 不, or after 的 / 之 / 对: a phrase boundary.
+    if "与和及或并且不".contains(first) || "的之对".contains(last) {
         return 150;
     }
     if splits_a_word(last, first) {
@@ -253,22 +319,29 @@ mod tests {
         );
         assert_eq!(
             segments("第3个工作日下班前"),
-            Some(vec![
-                "第3个".to_string(),
-                "工作日".to_string(),
-                "下班前".to_string()
-            ])
+            Some(vec!["第3个工作日".to_string(), "下班前".to_string()])
         );
-        // Short terms, sentences and Latin text are left to the page.
-        assert_eq!(segments("10:00前"), None);
-        assert_eq!(segments("客服专员"), None);
+        // Short terms stay whole, Latin text is left to the page, and a sentence is cut
+        // after its punctuation, into segments that join back into it.
+        assert_eq!(segments("10:00前"), Some(vec!["10:00前".to_string()]));
+        assert_eq!(segments("每天3小时"), Some(vec!["每天3小时".to_string()]));
         assert_eq!(segments("Complaint office director"), None);
+        let sentence =
+            "检查处理结果是否符合法律法规、政策规定和内部管理制度，是否满足客户的合理诉求";
+        let cut = segments(sentence).unwrap_or_default();
+        assert_eq!(cut.concat(), sentence);
+        assert!(cut.iter().any(|s| s.ends_with('，')), "{cut:?}");
+        let spaced = "周一至周五 09:00–12:00、13:30–18:00";
+        assert_eq!(segments(spaced).unwrap_or_default().concat(), spaced);
+    }
+
+    #[test]
+    fn iso_dates_do_not_break_at_their_hyphens() {
         assert_eq!(
-            segments(
-                "检查处理结果是否符合法律法规、政策规定和内部管理制度，是否满足客户的合理诉求"
-            ),
-            None
+            unbroken_dates("valid to 2026-12-31, from 2026-01-01"),
+            "valid to 2026\u{2011}12\u{2011}31, from 2026\u{2011}01\u{2011}01"
         );
+        assert_eq!(unbroken_dates("CO-QP-001 12-31"), "CO-QP-001 12-31");
     }
 
     #[test]

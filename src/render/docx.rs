@@ -44,18 +44,22 @@ fn heading(level: u8, content: &str) -> Paragraph {
 fn cell(content: &str, bold: bool, width: usize, keep: bool) -> TableCell {
     let scale = if bold { 11 } else { 10 };
     let fits = |text: &str| text_width(text) * scale / 10 + PADDING <= width;
-    let lines = match super::breaks::segments(content) {
-        Some(segments) if !fits(content) => {
+    // Lines are packed a little short of the column, so that the word processor, whose
+    // measure differs a little from this one, does not break a line before its end.
+    let packs = |text: &str| (text_width(text) * scale / 10 + PADDING) * 20 <= width * 19;
+    let content = super::breaks::unbroken_dates(content);
+    let lines = match super::breaks::segments(&content) {
+        Some(segments) if !fits(&content) => {
             let mut lines: Vec<String> = Vec::new();
             for segment in segments {
                 match lines.last_mut() {
-                    Some(line) if fits(&format!("{line}{segment}")) => line.push_str(&segment),
+                    Some(line) if packs(&format!("{line}{segment}")) => line.push_str(&segment),
                     _ => lines.push(segment),
                 }
             }
             lines
         }
-        _ => vec![content.to_string()],
+        _ => vec![content],
     };
     let mut run = Run::new();
     for (i, line) in lines.iter().enumerate() {
@@ -80,7 +84,13 @@ pub fn to_docx(document: &Document, reference: Option<&Reference>) -> Result<Vec
     // The text alternative of each picture, in order.
     let mut alts = Vec::new();
     let mut after_table = false;
-    for block in document.body() {
+    let blocks: Vec<Block> = document.body();
+    for (i, block) in blocks.iter().cloned().enumerate() {
+        // A lead-in (the line that introduces a table or a list) stays on its page.
+        let introduces = matches!(
+            blocks.get(i + 1),
+            Some(Block::Table { .. } | Block::List(_))
+        );
         // Word and LibreOffice join two tables with nothing between them into one.
         let table = matches!(block, Block::Table { .. });
         if table && after_table {
@@ -88,6 +98,9 @@ pub fn to_docx(document: &Document, reference: Option<&Reference>) -> Result<Vec
         }
         after_table = table;
         docx = match &block {
+            Block::Paragraph(content) if introduces => {
+                docx.add_paragraph(text(content).keep_next(true))
+            }
             Block::Flowchart { title, chart } => {
                 let (colon, space) = if chart.chinese {
                     ("：", "")
@@ -360,7 +373,7 @@ const LONGEST_WORD: usize = 7 * 210;
 const LONGEST_CELL: usize = 30 * 210;
 
 /// Column widths (twips) that add up to the text width: each column gets at least what its
-/// longest word needs (a run of CJK text counts up to seven characters), so that "#" stays
+/// longest word needs (Chinese text counts its widest segment, up to seven characters), so that "#" stays
 /// narrow and no heading breaks inside a word; the rest is shared in proportion to what each
 /// column's longest cell asks beyond that, capped so that one long cell cannot starve the
 /// others.
@@ -373,13 +386,21 @@ fn column_widths(header: &[String], rows: &[Vec<String>]) -> Vec<usize> {
         for (i, c) in row.iter().enumerate().take(columns) {
             // Bold text (the header row) is about a tenth wider.
             let width = |text: &str| text_width(text) * if bold { 11 } else { 10 } / 10;
-            // A run of CJK text may wrap anywhere and counts up to seven characters; a Latin
-            // word cannot wrap and counts whole, up to a third of the page.
+            // Chinese text wraps between its segments (see `cell`): its widest segment is its
+            // longest word, up to seven characters; a Latin word cannot wrap and counts
+            // whole, up to a third of the page.
             let cjk = |w: &str| w.chars().any(|c| (c as u32) >= 0x2E80);
-            let word = (c.split_whitespace())
-                .map(|w| width(w).min(if cjk(w) { LONGEST_WORD } else { TEXT_WIDTH / 3 }))
-                .max()
-                .unwrap_or(0);
+            let word = match super::breaks::segments(c) {
+                Some(segments) => (segments.iter())
+                    .flat_map(|s| s.split_whitespace())
+                    .map(|w| width(w).min(if cjk(w) { LONGEST_WORD } else { TEXT_WIDTH / 3 }))
+                    .max()
+                    .unwrap_or(0),
+                None => (c.split_whitespace())
+                    .map(|w| width(w).min(TEXT_WIDTH / 3))
+                    .max()
+                    .unwrap_or(0),
+            };
             least[i] = least[i].max(word + PADDING);
             wish[i] = wish[i].max(width(c).min(LONGEST_CELL) + PADDING);
         }

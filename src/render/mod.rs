@@ -357,13 +357,22 @@ pub(crate) fn table_or(header: Vec<String>, rows: Vec<Vec<String>>, empty: Strin
 /// segments that do not wrap inside, with a break allowed between them, so that a narrow
 /// column wraps 投诉处理 | 与协调岗 and never 投诉处理与协 | 调岗.
 fn html_cell(text: &str) -> String {
+    let seg = |s: &str| format!("<span class=\"seg\">{}</span>", escape(s));
     match breaks::segments(text) {
         Some(segments) => segments
             .iter()
-            .map(|s| format!("<span class=\"seg\">{}</span>", escape(s)))
+            .map(|s| seg(s))
             .collect::<Vec<_>>()
             .join("<wbr>"),
-        None => escape(text),
+        // Latin text wraps at its spaces; an ISO date is kept whole (2026-12-/31).
+        None => text
+            .split(' ')
+            .map(|word| match breaks::unbroken_dates(word) == word {
+                true => escape(word),
+                false => seg(word),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
     }
 }
 
