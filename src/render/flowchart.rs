@@ -69,7 +69,7 @@ pub struct Flowchart {
 
 /// Font size of a node's first line, and of the others.
 const TITLE: f64 = 13.0;
-const SMALL: f64 = 11.0;
+const SMALL: f64 = 12.0;
 /// Widest text line, in display columns (a CJK character is two).
 pub const WRAP: usize = 26;
 /// Widest line of a question in a diamond.
@@ -100,7 +100,7 @@ impl Flowchart {
                 let text_h = lines.iter().map(|(t, _)| font(*t) + 4.0).sum::<f64>();
                 match n.shape {
                     Shape::Decision => {
-                        let h = text_h + 30.0;
+                        let h = text_h + 24.0;
                         (text_w * h / (h - text_h) + 16.0, h)
                     }
                     Shape::Terminal | Shape::Process => (text_w + 28.0, text_h + 16.0),
@@ -114,8 +114,10 @@ impl Flowchart {
         let sizes = self.sizes();
         let edges: Vec<(usize, usize)> = self.edges.iter().map(|e| (e.from, e.to)).collect();
         let gaps = Gaps {
+            // Layers close together: a procedure's chart is tall, and a page scales it to its
+            // height (at 36 the complaint office's chart printed its text at 6 to 7 pt).
             node: 30.0,
-            layer: 36.0,
+            layer: 26.0,
             margin: 12.0,
         };
         let at = layout(&sizes, &edges, gaps);
