@@ -2,6 +2,7 @@
 
 use crate::check::Policy;
 
+use super::super::control::Control;
 use super::super::{Block, Chart, Document, Lang};
 
 /// The org chart: every role under its superior, and the roles per department.
@@ -50,15 +51,23 @@ pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
         ],
         rows,
     });
+    // The chart is the organisation's, when the policy names it; the procedure's otherwise.
+    let control = Control::new(policy, None, lang);
+    let whose = control
+        .organisation
+        .clone()
+        .unwrap_or_else(|| l(&policy.label));
     let title = match lang {
-        Lang::Zh => format!("组织架构图：{}", l(&policy.label)),
-        Lang::En => format!("Organisation chart: {}", l(&policy.label)),
+        Lang::Zh => format!("组织架构图：{whose}"),
+        Lang::En => format!("Organisation chart: {whose}"),
     };
     Document {
         title,
         lang,
         blocks,
-        control: None,
+        // Issued and signed like the other documents: a running header, the control table,
+        // the revision record and the sign-off block.
+        control: Some(control),
         fields: serde_json::Value::Null,
     }
 }
