@@ -436,23 +436,28 @@ impl<'a> Pr<'a> {
         ]
     }
 
+    /// A callback's time limit with the event it counts from: 自处理完毕起第3个工作日下班前;
+    /// `None` when it has none.
+    pub(super) fn callback_within(&self, c: &crate::check::Callback) -> Option<String> {
+        let (policy, lang) = (self.policy, self.lang);
+        let (span, from, _) = c.within.as_ref()?;
+        Some(match lang {
+            Lang::Zh => format!(
+                "自{}起{}",
+                event_name(policy, from, lang),
+                deadline_words(*span, lang)
+            ),
+            Lang::En => format!(
+                "{} after {}",
+                deadline_words(*span, lang),
+                event_name(policy, from, lang)
+            ),
+        })
+    }
+
     fn callback_row(&self, c: &crate::check::Callback) -> Vec<String> {
         let (policy, lang) = (self.policy, self.lang);
-        let within = c.within.as_ref().map_or_else(
-            || "—".into(),
-            |(span, from, _)| match lang {
-                Lang::Zh => format!(
-                    "自{}起{}",
-                    event_name(policy, from, lang),
-                    deadline_words(*span, lang)
-                ),
-                Lang::En => format!(
-                    "{} after {}",
-                    deadline_words(*span, lang),
-                    event_name(policy, from, lang)
-                ),
-            },
-        );
+        let within = self.callback_within(c).unwrap_or_else(|| "—".into());
         let via = c.via.map_or_else(
             || self.say("原渠道", "the original channel"),
             |v| self.l(&policy.channels[v].named.label),

@@ -48,25 +48,31 @@ impl Pr<'_> {
         blocks
     }
 
-    /// A step's time limit in words; for the callback step without one of its own, each
-    /// callback's limit by name; else "—".
+    /// A step's time limit in words: for the callback step, each callback's limit by name
+    /// with the event it counts from; else its own; else "—".
     pub(super) fn limit(&self, step: &ProcedureStep) -> String {
-        if let Some((span, _)) = step.within {
-            return deadline_words(span, self.lang);
-        }
-        let callbacks: Vec<String> = (step.calls_back.then_some(&self.policy.callbacks))
+        // A step that calls back states its callbacks' limits, which say the event they count
+        // from (自处理完毕起…); a bare 第3个工作日下班前 does not say from when.
+        let own = step.within.map(|(span, _)| deadline_words(span, self.lang));
+        let callbacks: Vec<(String, String)> = (step.calls_back.then_some(&self.policy.callbacks))
             .into_iter()
             .flatten()
             .filter_map(|c| {
-                let (span, _, _) = c.within.as_ref()?;
-                let (name, limit) = (self.l(&c.named.label), deadline_words(*span, self.lang));
-                Some(format!("{name}{}{limit}", self.say("", " ")))
+                // With the event it counts from: a bare 第3个工作日下班前 does not say from when.
+                Some((self.l(&c.named.label), self.callback_within(c)?))
             })
             .collect();
-        if callbacks.is_empty() {
-            "—".into()
-        } else {
-            callbacks.join(&self.say("；", "; "))
+        // Several callbacks are told apart by name; one needs none.
+        let callbacks: Vec<String> = match callbacks.as_slice() {
+            [(_, limit)] => vec![limit.clone()],
+            _ => (callbacks.iter())
+                .map(|(name, limit)| format!("{name}{}{limit}", self.say("：", ": ")))
+                .collect(),
+        };
+        match own {
+            _ if !callbacks.is_empty() => callbacks.join(&self.say("；", "; ")),
+            Some(own) => own,
+            None => "—".into(),
         }
     }
 
