@@ -62,8 +62,9 @@ impl Engine {
 
     /// [`Engine::decide`] into `decision`, replacing what it held and reusing the memory of its
     /// lists. A loop that decides many cases with one `Decision` allocates nothing once the
-    /// lists have grown to fit. On an error `decision` holds an unspecified (but valid)
-    /// decision.
+    /// lists have grown to fit. The decision borrows the engine, never the case: each case
+    /// may be dropped as soon as it is decided (`examples/embed.rs` streams cases this way).
+    /// On an error `decision` holds an unspecified (but valid) decision.
     ///
     /// ```no_run
     /// use charter::decide::{Case, Decision, Engine};
