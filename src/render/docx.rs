@@ -85,7 +85,7 @@ pub fn to_docx(document: &Document, reference: Option<&Reference>) -> Result<Vec
     let mut alts = Vec::new();
     let mut after_table = false;
     let blocks: Vec<Block> = document.body();
-    for (i, block) in blocks.iter().cloned().enumerate() {
+    for (i, block) in blocks.iter().enumerate() {
         // A lead-in (the line that introduces a table or a list) stays on its page.
         let introduces = matches!(
             blocks.get(i + 1),
@@ -97,7 +97,7 @@ pub fn to_docx(document: &Document, reference: Option<&Reference>) -> Result<Vec
             docx = docx.add_paragraph(text(""));
         }
         after_table = table;
-        docx = match &block {
+        docx = match block {
             Block::Paragraph(content) if introduces => {
                 docx.add_paragraph(text(content).keep_next(true))
             }
@@ -125,9 +125,9 @@ pub fn to_docx(document: &Document, reference: Option<&Reference>) -> Result<Vec
                     alts.push(chart_in_words(chart).join("; "));
                     docx.add_paragraph(paragraph)
                 }
-                None => add_block(docx, &block),
+                None => add_block(docx, block),
             },
-            _ => add_block(docx, &block),
+            _ => add_block(docx, block),
         };
     }
     let mut out = Cursor::new(Vec::new());
@@ -390,17 +390,12 @@ fn column_widths(header: &[String], rows: &[Vec<String>]) -> Vec<usize> {
             // longest word, up to seven characters; a Latin word cannot wrap and counts
             // whole, up to a third of the page.
             let cjk = |w: &str| w.chars().any(|c| (c as u32) >= 0x2E80);
-            let word = match super::breaks::segments(c) {
-                Some(segments) => (segments.iter())
-                    .flat_map(|s| s.split_whitespace())
-                    .map(|w| width(w).min(if cjk(w) { LONGEST_WORD } else { TEXT_WIDTH / 3 }))
-                    .max()
-                    .unwrap_or(0),
-                None => (c.split_whitespace())
-                    .map(|w| width(w).min(TEXT_WIDTH / 3))
-                    .max()
-                    .unwrap_or(0),
-            };
+            let segments = super::breaks::segments(c).unwrap_or_else(|| vec![c.clone()]);
+            let word = (segments.iter())
+                .flat_map(|s| s.split_whitespace())
+                .map(|w| width(w).min(if cjk(w) { LONGEST_WORD } else { TEXT_WIDTH / 3 }))
+                .max()
+                .unwrap_or(0);
             least[i] = least[i].max(word + PADDING);
             wish[i] = wish[i].max(width(c).min(LONGEST_CELL) + PADDING);
         }
