@@ -1000,6 +1000,29 @@ fn every_shipped_document_prints_in_both_languages() {
                 pdf.display()
             );
         }
+        // The revision record and sign-off block never stand alone on a page: above the
+        // record's heading there is more than the running header.
+        let heading = if *lang == "zh" {
+            "修订记录"
+        } else {
+            "Revision record"
+        };
+        for (n, page) in raw.split('\u{c}').enumerate() {
+            let lines: Vec<&str> = page
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            if let Some(at) = lines.iter().position(|l| *l == heading) {
+                assert!(
+                    at >= 2,
+                    "{}: page {} holds only the revision record and sign-off:\n{}",
+                    pdf.display(),
+                    n + 1,
+                    lines.join("\n")
+                );
+            }
+        }
         // Chromium embeds unnamed Type 3 fonts, so only LibreOffice's can be named here.
         if *lang == "zh" && !pdf.to_string_lossy().ends_with(".html.pdf") {
             let fonts = tool("pdffonts", pdf);

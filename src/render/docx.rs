@@ -92,14 +92,27 @@ pub fn to_docx(document: &Document, reference: Option<&Reference>) -> Result<Vec
             Some(Block::Table { .. } | Block::List(_))
         );
         // Word and LibreOffice join two tables with nothing between them into one.
-        let table = matches!(block, Block::Table { .. });
-        if table && after_table {
+        let is_table = matches!(block, Block::Table { .. });
+        if is_table && after_table {
             docx = docx.add_paragraph(text(""));
         }
-        after_table = table;
+        after_table = is_table;
+        // The revision record and sign-off never stand alone on a page: the end of what
+        // comes before them is kept with them.
+        let before_together = matches!(blocks.get(i + 1), Some(Block::Together(_)));
         docx = match block {
-            Block::Paragraph(content) if introduces => {
+            Block::Paragraph(content) if introduces || before_together => {
                 docx.add_paragraph(text(content).keep_next(true))
+            }
+            Block::Table { header, rows } if before_together => {
+                docx.add_table(table(header, rows, Keep::Last))
+            }
+            Block::List(items) if before_together => {
+                // A short list moves whole (with its heading); a long one by its last item.
+                let (last, short) = (items.len().saturating_sub(1), items.len() <= KEEP_TOGETHER);
+                (items.iter().enumerate()).fold(docx, |d, (i, item)| {
+                    d.add_paragraph(bullet(item).keep_next(short || i == last))
+                })
             }
             Block::Flowchart { title, chart } => {
                 let (colon, space) = if chart.chinese {
@@ -251,7 +264,7 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
         Block::List(items) => items
             .iter()
             .fold(docx, |d, item| d.add_paragraph(bullet(item))),
-        Block::Table { header, rows } => docx.add_table(table(header, rows, false)),
+        Block::Table { header, rows } => docx.add_table(table(header, rows, Keep::Short)),
         Block::Chart(chart) => chart_in_words(chart)
             .into_iter()
             .fold(docx, |d, line| d.add_paragraph(text(&line))),
@@ -266,7 +279,10 @@ fn add_block(docx: Docx, block: &Block) -> Docx {
             let last = blocks.len().saturating_sub(1);
             (blocks.iter().enumerate()).fold(docx, |d, (i, block)| match block {
                 Block::Paragraph(content) => d.add_paragraph(text(content).keep_next(i < last)),
-                Block::Table { header, rows } => d.add_table(table(header, rows, i < last)),
+                Block::Table { header, rows } => {
+                    let keep = if i < last { Keep::All } else { Keep::Short };
+                    d.add_table(table(header, rows, keep))
+                }
                 block => add_block(d, block),
             })
         }
@@ -320,10 +336,22 @@ fn describe_pictures(xml: &str, alts: &[String]) -> String {
 /// block); longer ones only keep their header row with the first row.
 const KEEP_TOGETHER: usize = 4;
 
+/// Which rows of a table are kept with what follows them (the header row always is).
+#[derive(Clone, Copy, PartialEq)]
+enum Keep {
+    /// A short table (at most [`KEEP_TOGETHER`] rows) stays on one page; a longer one only
+    /// keeps its header row with the first row.
+    Short,
+    /// Every row, the last too: the table moves with the next block.
+    All,
+    /// As `Short`, and the last row moves with the next block.
+    Last,
+}
+
 /// A table with a bold header row, columns as wide as their content asks, and rows that do
-/// not split across pages (the header row is marked to repeat in [`finish`]); `keep` keeps
-/// every row, the last too, with what follows.
-fn table(header: &[String], rows: &[Vec<String>], keep: bool) -> Table {
+/// not split across pages (the header row is marked to repeat in [`finish`]), kept with what
+/// follows as `keep` says.
+fn table(header: &[String], rows: &[Vec<String>], keep: Keep) -> Table {
     let widths = column_widths(header, rows);
     let row = |cells: &[String], bold: bool, keep: bool| {
         let cells = (cells.iter().enumerate())
@@ -333,10 +361,15 @@ fn table(header: &[String], rows: &[Vec<String>], keep: bool) -> Table {
     };
     let short = rows.len() <= KEEP_TOGETHER;
     let mut table_rows = vec![row(header, true, true)];
-    table_rows.extend(
-        (rows.iter().enumerate())
-            .map(|(i, r)| row(r, false, keep || (short && i + 1 < rows.len()))),
-    );
+    table_rows.extend((rows.iter().enumerate()).map(|(i, r)| {
+        let last = i + 1 == rows.len();
+        let kept = match keep {
+            Keep::All => true,
+            Keep::Last => last || short,
+            Keep::Short => short && !last,
+        };
+        row(r, false, kept)
+    }));
     Table::new(table_rows)
         .set_grid(widths.clone())
         .layout(TableLayoutType::Fixed)

@@ -305,6 +305,9 @@ impl Document {
         let mut env = minijinja::Environment::new();
         // A misspelt name is an error with its line, not an empty string in a signed document.
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        // Errors name what was undefined in release builds too (the default is debug builds
+        // only).
+        env.set_debug(true);
         env.add_filter("md_cell", |s: String| {
             s.replace('|', "\\|").replace('\n', " ")
         });
