@@ -92,26 +92,39 @@ fn every_step_is_a_box_and_every_decision_a_diamond() {
     );
 }
 
-/// In the LED maker's procedure only major quality complaints go through the 8D analysis:
-/// the chart asks first, and the other cases go past it.
+/// In the LED maker's procedure only major quality complaints go through the 8D steps
+/// (analysis by the CQE, then the report issued by the complaint specialist): the chart asks
+/// once, before both, and the other cases go past both.
 #[test]
 fn a_step_for_some_cases_is_asked_for() {
     let chart = chart("policies/led-maker", Lang::En);
-    let ask = (chart.nodes.iter())
-        .position(|n| n.shape == Shape::Decision && n.lines[0].contains("Product quality"))
-        .expect("a decision before the 8D step");
-    let analyse = (chart.nodes.iter())
-        .position(|n| n.lines[0] == "Root-cause analysis (8D)")
-        .unwrap();
+    let asks: Vec<usize> = (chart.nodes.iter().enumerate())
+        .filter(|(_, n)| n.shape == Shape::Decision && n.lines[0].contains("Product quality"))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(asks.len(), 1, "one question for the two 8D steps");
+    let ask = asks[0];
+    let node = |title: &str| {
+        (chart.nodes.iter())
+            .position(|n| n.lines[0] == title)
+            .unwrap()
+    };
+    let (analyse, issue) = (
+        node("Root-cause analysis (8D)"),
+        node("8D report: issue and follow-up"),
+    );
     let out: Vec<_> = chart.edges.iter().filter(|e| e.from == ask).collect();
     assert!(
         out.iter()
             .any(|e| e.to == analyse && e.label.as_deref() == Some("Yes"))
     );
-    assert!(
-        out.iter()
-            .any(|e| e.to != analyse && e.label.as_deref() == Some("No"))
-    );
+    assert!((chart.edges.iter()).any(|e| e.from == analyse && e.to == issue && e.label.is_none()));
+    let no = out
+        .iter()
+        .find(|e| e.label.as_deref() == Some("No"))
+        .unwrap();
+    assert!(no.to != analyse && no.to != issue);
+    assert!((chart.edges.iter()).any(|e| e.from == issue && e.to == no.to));
 }
 
 /// The layered layout keeps boxes apart and puts every forward arrow's target below its

@@ -53,14 +53,21 @@ impl Pr<'_> {
         // The node each step starts at, for `back_to`; filled as steps are drawn.
         let mut entry: Vec<Option<usize>> = vec![None; p.steps.len()];
         let mut back: Vec<(usize, usize, String)> = Vec::new();
+        // The question of the steps being drawn under a `when`, and the arrow that skips
+        // them: consecutive steps under the same condition share one decision.
+        let mut open: Option<(Vec<String>, Pending)> = None;
         for (s, step) in p.steps.iter().enumerate() {
-            let mut skipped = Vec::new();
-            if let Some(when) = &step.when {
-                let question = self.question(&cond_words(self.policy, when, self.lang));
-                let d = self.attach(&mut chart, &mut pending, Shape::Decision, question);
+            let question = (step.when.as_ref())
+                .map(|when| self.question(&cond_words(self.policy, when, self.lang)));
+            let same = matches!((&question, &open), (Some(q), Some((o, _))) if q == o);
+            if !same && let Some((_, skipped)) = open.take() {
+                pending.extend(skipped);
+            }
+            if let (Some(question), false) = (question, same) {
+                let d = self.attach(&mut chart, &mut pending, Shape::Decision, question.clone());
                 entry[s] = Some(d);
                 pending = vec![(d, Some(self.yes()))];
-                skipped.push((d, Some(self.no())));
+                open = Some((question, vec![(d, Some(self.no()))]));
             }
             let (first, last) = self.step_nodes(&mut chart, &mut pending, owners, s, step);
             entry[s] = entry[s].or(Some(first));
@@ -83,6 +90,8 @@ impl Pr<'_> {
                 back.push((d, *target, label));
                 pending = vec![(d, Some(self.no()))];
             }
+        }
+        if let Some((_, skipped)) = open {
             pending.extend(skipped);
         }
         let end = self.attach(
