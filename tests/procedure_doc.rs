@@ -288,7 +288,7 @@ fn each_step_is_described_and_terms_defined() {
     ]);
     for expected in [
         "## 2. Terms and definitions",
-        "Applies to: category Product quality, and severity is Major",
+        "Applies to: the category is Product quality and the severity is Major",
         "Forms: “8D report”",
         "After this step: if the customer is dissatisfied at the installation callback, the case goes back to “Coordinate”.",
     ] {

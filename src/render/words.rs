@@ -97,8 +97,9 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
     };
     match cond {
         // An alternative inside a conjunction is bracketed; alternatives are joined with a
-        // comma, or a semicolon when one of them is itself compound, so the reading is never
-        // in doubt: 严重程度不低于重大，或涉及金额超过5,000元.
+        // comma (English: a plain "or"), or a semicolon when one of them is itself compound,
+        // so the reading is never in doubt: 严重程度不低于重大，或涉及金额超过5,000元; the
+        // severity is at least Major or the amount is more than 5,000 CNY.
         Cond::And(parts) => parts
             .iter()
             .map(|p| match p {
@@ -109,7 +110,7 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
                 _ => cond_words(policy, p, lang),
             })
             .collect::<Vec<_>>()
-            .join(lang.say("，且", ", and ")),
+            .join(lang.say("，且", " and ")),
         // `category = a or category = b` reads as 类别为A或B.
         Cond::Or(parts)
             if parts.len() > 1 && parts.iter().all(|p| matches!(p, Cond::Category(_))) =>
@@ -132,7 +133,7 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
                     (true, Lang::Zh) => "；或",
                     (true, Lang::En) => "; or ",
                     (false, Lang::Zh) => "，或",
-                    (false, Lang::En) => ", or ",
+                    (false, Lang::En) => " or ",
                 })
         }
         Cond::Not(inner) => format!(
@@ -142,7 +143,7 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
         ),
         Cond::Category(items) => format!(
             "{}{}",
-            lang.say("类别为", "category "),
+            lang.say("类别为", "the category is "),
             list(
                 items
                     .iter()
@@ -152,7 +153,7 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
         ),
         Cond::Channel(items) => format!(
             "{}{}",
-            lang.say("渠道为", "channel "),
+            lang.say("渠道为", "the channel is "),
             list(
                 items
                     .iter()
@@ -162,7 +163,7 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
         ),
         Cond::SeverityIn(items) => format!(
             "{}{}",
-            lang.say("严重程度为", "severity "),
+            lang.say("严重程度为", "the severity is "),
             list(
                 items
                     .iter()
@@ -181,14 +182,14 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
                 (CompareOp::Ge, Lang::Zh) => "不低于",
                 (CompareOp::Eq, Lang::En) => "is",
                 (CompareOp::Ne, Lang::En) => "is not",
-                (CompareOp::Lt, Lang::En) => "below",
-                (CompareOp::Le, Lang::En) => "at most",
-                (CompareOp::Gt, Lang::En) => "above",
-                (CompareOp::Ge, Lang::En) => "at least",
+                (CompareOp::Lt, Lang::En) => "is below",
+                (CompareOp::Le, Lang::En) => "is at most",
+                (CompareOp::Gt, Lang::En) => "is above",
+                (CompareOp::Ge, Lang::En) => "is at least",
             };
             match lang {
                 Lang::Zh => format!("严重程度{words}{name}"),
-                Lang::En => format!("severity {words} {name}"),
+                Lang::En => format!("the severity {words} {name}"),
             }
         }
         Cond::Attribute(i, test) => {
@@ -247,10 +248,10 @@ fn op_words(op: CompareOp, lang: Lang) -> &'static str {
     match op {
         CompareOp::Eq => lang.say("为", "is"),
         CompareOp::Ne => lang.say("不为", "is not"),
-        CompareOp::Lt => lang.say("少于", "less than"),
-        CompareOp::Le => lang.say("不超过", "at most"),
-        CompareOp::Gt => lang.say("超过", "more than"),
-        CompareOp::Ge => lang.say("不少于", "at least"),
+        CompareOp::Lt => lang.say("少于", "is less than"),
+        CompareOp::Le => lang.say("不超过", "is at most"),
+        CompareOp::Gt => lang.say("超过", "is more than"),
+        CompareOp::Ge => lang.say("不少于", "is at least"),
     }
 }
 
