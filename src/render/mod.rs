@@ -16,6 +16,7 @@ mod procedure;
 #[cfg(feature = "docx")]
 mod reference;
 mod role;
+mod typography;
 mod words;
 
 pub use chart::{Chart, bar_chart};

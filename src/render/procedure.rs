@@ -52,13 +52,15 @@ pub fn procedure(policy: &Policy, index: Option<usize>, lang: Lang) -> Document 
         Some((_, p)) => doc.l(&p.named.label),
         None => doc.l(&policy.label),
     };
-    Document {
+    let mut document = Document {
         title,
         lang,
         blocks: number_sections(sections.into_iter().flatten(), lang),
         control: Some(Control::new(policy, policy.document.as_deref(), lang)),
         fields: serde_json::Value::Null,
-    }
+    };
+    super::typography::apostrophes(&mut document);
+    document
 }
 
 /// Numbers the sections (the level-2 headings) in order: 一、二、… in Chinese, 1. 2. … in

@@ -13,7 +13,7 @@ mod qualifications;
 use crate::check::{Policy, Recipient, Role, Rule};
 use crate::vocabulary::Label;
 
-use super::{Block, Control, Document, Lang};
+use super::{Block, Control, Document, Lang, typography};
 
 /// The position description of `policy.roles[index]`.
 pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Document {
@@ -41,8 +41,10 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
     let present = sections
         .into_iter()
         .filter_map(|(key, section)| section.map(|s| (key, s)));
-    for (n, (key, section)) in present.enumerate() {
-        let title = numbered(n + 1, &section.title, lang);
+    for (n, (key, mut section)) in present.enumerate() {
+        let mut title = numbered(n + 1, &section.title, lang);
+        typography::text(lang, &mut title);
+        typography::blocks(lang, &mut section.blocks);
         named.insert(
             key.to_string(),
             serde_json::json!({
@@ -53,10 +55,11 @@ pub fn position_description(policy: &Policy, index: usize, lang: Lang) -> Docume
         blocks.push(Block::Heading(2, title));
         blocks.extend(section.blocks);
     }
-    let title = match lang {
+    let mut title = match lang {
         Lang::Zh => format!("职位说明书：{}", pd.l(&pd.role.named.label)),
         Lang::En => format!("Position description: {}", pd.l(&pd.role.named.label)),
     };
+    typography::text(lang, &mut title);
     Document {
         title,
         lang,

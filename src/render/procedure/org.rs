@@ -61,7 +61,7 @@ pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
         Lang::Zh => format!("组织架构图：{whose}"),
         Lang::En => format!("Organisation chart: {whose}"),
     };
-    Document {
+    let mut document = Document {
         title,
         lang,
         blocks,
@@ -69,5 +69,7 @@ pub fn org_chart(policy: &Policy, lang: Lang) -> Document {
         // the revision record and the sign-off block.
         control: Some(control),
         fields: serde_json::Value::Null,
-    }
+    };
+    super::super::typography::apostrophes(&mut document);
+    document
 }
