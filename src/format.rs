@@ -229,11 +229,15 @@ impl Printer<'_> {
                 };
                 self.line(&format!("field {}{body}", head(h)));
             }
-            Item::Attribute(h, ty, unit) => {
-                let unit = unit
+            Item::Attribute(h, ty, unit, means) => {
+                let mut unit = unit
                     .as_ref()
                     .map(|(u, _)| format!("  unit {}", label(u)))
                     .unwrap_or_default();
+                // `means` after the unit, in the same braces.
+                if let Some(m) = means {
+                    unit.push_str(&format!("  means {}", label(m)));
+                }
                 self.line(&format!(
                     "attribute {} {{ type {}{unit} }}",
                     head(h),

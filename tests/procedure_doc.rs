@@ -258,6 +258,43 @@ fn html_draws_the_flowchart_as_svg() {
     assert!(svg.matches("marker-end=\"url(#flow-arrow)\"").count() >= 20);
 }
 
+/// An attribute's `means` is defined in the procedure's terms, and survives `charter fmt`; a
+/// yes-or-no attribute without one is listed as still to be defined.
+#[test]
+fn attributes_are_defined_in_the_terms() {
+    let text = std::fs::read_to_string("tests/fixtures/lint/impossible_separation.charter")
+        .unwrap()
+        + "\nattribute serious \"重大投诉\" en \"Serious complaint\" { type bool  means \"涉及人身安全的投诉\" en \"A complaint involving personal safety\" }\n\
+           attribute member \"会员\" { type bool }\n\
+           attribute refund \"退款金额\" { type number }\n";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("p.charter");
+    std::fs::write(&file, &text).unwrap();
+    let path = file.to_str().unwrap();
+    let zh = doc(&["procedure", "--policy", path]);
+    for expected in [
+        "### 案件属性",
+        "| 重大投诉 | 涉及人身安全的投诉 |",
+        "| 会员 | （待补充） |",
+    ] {
+        assert!(zh.contains(expected), "no {expected:?} in\n{zh}");
+    }
+    assert!(!zh.contains("| 退款金额 |"), "{zh}");
+    let en = doc(&["procedure", "--policy", path, "--lang", "en"]);
+    assert!(en.contains("| Serious complaint | A complaint involving personal safety |"));
+    Cmd::cargo_bin("charter")
+        .unwrap()
+        .args(["fmt", path])
+        .assert()
+        .success();
+    let formatted = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        formatted.contains("{ type bool  means \"涉及人身安全的投诉\" en \"A complaint involving personal safety\" }"),
+        "{formatted}"
+    );
+    assert_eq!(doc(&["procedure", "--policy", path]), zh);
+}
+
 #[test]
 fn each_step_is_described_and_terms_defined() {
     let md = doc(&["procedure", "--policy", "policies/complaint-office"]);

@@ -1,8 +1,10 @@
-//! Position descriptions with a gap the documents would print as （待补充）: a role whose
-//! purpose or qualifications are not given (L0019).
+//! Documents with a gap they would print as （待补充） (L0019): a role whose purpose or
+//! qualifications are not given, and a yes-or-no attribute the procedure's terms cannot
+//! define because the policy does not say what it `means`.
 
 use crate::check::{Policy, Role};
 use crate::diagnostic::{Diagnostic, Kind};
+use crate::vocabulary::AttrType;
 
 /// The requirement kinds that make up 任职资格.
 const QUALIFICATIONS: [&str; 5] = ["education", "major", "experience", "trait", "other"];
@@ -25,6 +27,19 @@ pub(crate) fn unfinished(policy: &Policy, out: &mut Vec<Diagnostic>) {
         let d = Diagnostic::info(Kind::LintUnfinished, role.named.span, message);
         out.push(d.with_help(
             "add `purpose \"…\"` and `requires education|major|experience|trait …`: the documents print （待补充） until then",
+        ));
+    }
+    // A yes-or-no attribute is someone's judgement (重大投诉, 会员): the procedure defines it.
+    for attribute in
+        (policy.attributes.iter()).filter(|a| a.ty == AttrType::Bool && a.means.is_none())
+    {
+        let message = format!(
+            "attribute `{}` is a yes-or-no judgement the procedure does not define",
+            attribute.named.name
+        );
+        let d = Diagnostic::info(Kind::LintUnfinished, attribute.named.span, message);
+        out.push(d.with_help(
+            "add `means \"…\"` inside its braces (e.g. `{ type bool  means \"…\" }`): the procedure's terms print （待补充） until then",
         ));
     }
 }

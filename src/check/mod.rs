@@ -242,7 +242,7 @@ impl<'a> Compiler<'a> {
                 Item::Calendar(h, _) => (&mut self.t.calendars, &h.name),
                 Item::Channel(h, _) => (&mut self.t.channels, &h.name),
                 Item::Field(h, ..) => (&mut self.t.fields, &h.name),
-                Item::Attribute(h, ty, _) => {
+                Item::Attribute(h, ty, ..) => {
                     if self.t.attributes.declare(&h.name, &mut self.out).is_some() {
                         self.attr_types.push(*ty);
                     }
@@ -533,7 +533,7 @@ impl<'a> Compiler<'a> {
                         categories,
                     });
                 }
-                Item::Attribute(h, ty, unit) => {
+                Item::Attribute(h, ty, unit, means) => {
                     if let (Some((_, span)), false) =
                         (unit, *ty == crate::vocabulary::AttrType::Number)
                     {
@@ -554,6 +554,7 @@ impl<'a> Compiler<'a> {
                         named: named(h),
                         ty: *ty,
                         unit: unit.as_ref().map(|(u, _)| u.clone()),
+                        means: means.clone(),
                     });
                 }
                 Item::Severities(list) => {

@@ -256,6 +256,8 @@ pub struct Attribute {
     pub ty: AttrType,
     /// What a number counts in (`unit "元" en "CNY"`), written after it in documents.
     pub unit: Option<Label>,
+    /// What it means (`means "…"`), defined in the procedure's terms.
+    pub means: Option<Label>,
 }
 
 /// The acceptance scope.

@@ -57,7 +57,8 @@ pub enum Item {
     /// `field ID { required | optional }`
     Field(Head, Option<bool>, Option<FieldScope>),
     /// `attribute ID { type T [unit LABEL] }`, with where the unit is written.
-    Attribute(Head, AttrType, Option<(Label, Span)>),
+    /// `attribute ID { type T  unit "…"  means "…" }`
+    Attribute(Head, AttrType, Option<(Label, Span)>, Option<Label>),
     /// `severities { ... }`, lowest first, each with what it means when written.
     Severities(Vec<(Head, Option<Label>)>),
     /// `category ID { means "..." }`

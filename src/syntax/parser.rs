@@ -612,11 +612,18 @@ impl Lower {
                     Some("set") => AttrType::Set,
                     _ => AttrType::String,
                 };
-                let unit = inner.next().and_then(|u| {
-                    let span = self.span(&u);
-                    u.into_inner().next().map(|l| (self.label(l), span))
-                });
-                Item::Attribute(head, ty, unit)
+                let (mut unit, mut means) = (None, None);
+                for part in inner {
+                    let span = self.span(&part);
+                    let rule = part.as_rule();
+                    let text = part.into_inner().next().map(|l| self.label(l));
+                    match rule {
+                        Rule::attr_unit => unit = text.map(|l| (l, span)),
+                        Rule::means => means = text,
+                        _ => {}
+                    }
+                }
+                Item::Attribute(head, ty, unit, means)
             }
             Rule::severities => Item::Severities(
                 inner

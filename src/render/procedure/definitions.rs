@@ -1,10 +1,12 @@
-//! 术语和定义: the categories and severities, each with what it means where the policy says,
-//! and what working days and hours are on each calendar the time limits count on.
+//! 术语和定义: the categories, severities and yes-or-no attributes, each with what it means
+//! where the policy says, and what working days and hours are on each calendar the time
+//! limits count on.
 
 use super::super::words::clock;
 use super::super::{Block, Lang};
 use super::Pr;
 use crate::time::OpenInterval;
+use crate::vocabulary::AttrType;
 
 impl Pr<'_> {
     /// The categories, then the severities from the lowest, with their definitions; the
@@ -42,6 +44,23 @@ impl Pr<'_> {
             severities.insert(1, Block::Paragraph(note));
         }
         blocks.extend(severities);
+        // A yes-or-no attribute is a judgement someone makes (重大投诉, 会员): it is defined,
+        // or marked as still to be defined; others appear where the policy defines them.
+        let attributes: Vec<(String, Option<String>)> = (policy.attributes.iter())
+            .filter(|a| a.means.is_some() || a.ty == AttrType::Bool)
+            .map(|a| {
+                let means = match &a.means {
+                    Some(m) => self.l(m),
+                    None => self.say("（待补充）", "(to be completed)"),
+                };
+                (self.l(&a.named.label), Some(means))
+            })
+            .collect();
+        blocks.extend(self.terms(
+            self.say("案件属性", "Case attributes"),
+            self.say("属性", "Attribute"),
+            attributes,
+        ));
         blocks.extend(self.working_time());
         if blocks.len() == 1 {
             return Vec::new();
