@@ -18,12 +18,33 @@ use crate::syntax::{Loaded, Sources};
 
 /// Loads and checks the policy at `path` (a file or a folder) and builds its engine. The
 /// [`Loaded`] sources come back either way, so that diagnostics can be shown with their text.
+///
+/// ```
+/// let (engine, loaded) = charter::load::engine("policies/complaint-office".as_ref())
+///     .map_err(|(error, _)| error.to_string())?;
+/// assert_eq!(engine.versions().len(), 1);
+/// // The policy's own file and the calendar it imports.
+/// assert!(loaded.files.len() >= 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn engine(path: &Path) -> Result<(Engine, Loaded), (EngineError, Loaded)> {
     engine_within(path, &[crate::syntax::import_root(path)])
 }
 
 /// [`engine`], with imports confined to `roots` instead of the folder that holds the
 /// policy's folder; rule citations are relative to the first root.
+///
+/// ```
+/// use std::path::PathBuf;
+/// let roots = [PathBuf::from("policies")];
+/// let (engine, _) = charter::load::engine_within("policies/led-maker".as_ref(), &roots)
+///     .map_err(|(error, _)| error.to_string())?;
+/// assert!(!engine.versions().is_empty());
+/// // A policy that imports from outside its roots does not compile.
+/// let outside = charter::load::engine_within("policies/led-maker".as_ref(), &[PathBuf::from("policies/led-maker")]);
+/// assert!(outside.is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn engine_within(
     path: &Path,
     roots: &[PathBuf],
@@ -38,6 +59,15 @@ pub fn engine_within(
 
 /// A policy that does not compile: its diagnostics, which [`fmt::Display`] writes as the
 /// compiler does, each error with its file, line, column and source line.
+///
+/// ```
+/// use charter::decide::Engine;
+/// let errors = Engine::from_text("policy p \"P\" { version \"1\" }\nroute { otherwise -> nobody }")
+///     .unwrap_err();
+/// let printed = errors.to_string();
+/// assert!(printed.starts_with("error"), "{printed}");
+/// assert!(printed.contains("nobody"), "{printed}");
+/// ```
 #[derive(Debug, Clone)]
 pub struct PolicyErrors {
     diagnostics: Vec<Diagnostic>,
@@ -46,6 +76,15 @@ pub struct PolicyErrors {
 
 impl PolicyErrors {
     /// Every diagnostic of the policy: the errors, and the warnings met on the way.
+    ///
+    /// ```
+    /// use charter::decide::Engine;
+    /// let errors = Engine::from_text("policy p \"P\" { version \"1\" }\nroute { otherwise -> nobody }")
+    ///     .unwrap_err();
+    /// let first = errors.diagnostics().iter().find(|d| d.is_error()).unwrap();
+    /// // Each names the place it is about: file, line and column.
+    /// assert!(first.span.is_some(), "{}", first.message);
+    /// ```
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }

@@ -24,6 +24,13 @@ use crate::spelling::nearest;
 use names::Table;
 
 /// The outcome of checking: the versions that compiled and every diagnostic.
+///
+/// ```
+/// let loaded = charter::syntax::load("policies/renovation".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// assert!(!checked.has_errors());
+/// assert_eq!(checked.versions[0].name, "renovation");
+/// ```
 #[derive(Debug, Default)]
 pub struct Checked {
     /// Compiled versions, ordered by effective date (only when there are no errors).
@@ -34,6 +41,11 @@ pub struct Checked {
 
 impl Checked {
     /// Whether any diagnostic is an error.
+    ///
+    /// ```
+    /// let loaded = charter::syntax::load_text("p.charter", "route { otherwise -> nobody }");
+    /// assert!(charter::check::check(&loaded).has_errors());
+    /// ```
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
@@ -58,7 +70,16 @@ pub const KNOWN_EVENTS: &[&str] = &[
     "installed",
 ];
 
-/// Checks a loaded policy.
+/// Checks a loaded policy: names resolved, types and cycles checked, each version compiled.
+///
+/// ```
+/// let loaded = charter::syntax::load("policies/complaint-office".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// for d in &checked.diagnostics {
+///     eprintln!("{}", d.render(&loaded.sources));
+/// }
+/// assert_eq!(checked.versions.len(), 1);
+/// ```
 pub fn check(loaded: &Loaded) -> Checked {
     let mut checked = Checked {
         diagnostics: loaded.diagnostics.clone(),

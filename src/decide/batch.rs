@@ -21,13 +21,31 @@ pub const MAX_LINE: usize = 1 << 20;
 const BLOCK: usize = 1 << 20;
 
 /// Options of a batch run.
+///
+/// ```
+/// use charter::decide::{Timestamp, batch::BatchOptions};
+/// let now = Timestamp::parse("2026-11-30T12:00:00+08:00")?;
+/// let options = BatchOptions { now: now.secs };
+/// assert_eq!(options.now, 1_796_011_200);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct BatchOptions {
     /// The evaluation instant (UTC seconds).
     pub now: i64,
 }
 
-/// Counts of a finished batch.
+/// Counts of a finished batch: one good line and one that is not JSON.
+///
+/// ```
+/// use charter::decide::batch::{BatchOptions, BatchSummary, run_batch};
+/// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut input = "{\"id\":\"C-1\",\"received_at\":\"2026-11-16T10:00:00+08:00\",\"channel\":\"web\",\"category\":\"service_quality\",\"severity\":\"minor\"}\nnot json\n".as_bytes();
+/// let mut output = Vec::new();
+/// let summary = run_batch(&engine, &mut input, &mut output, BatchOptions { now: 1_796_011_200 }, &mut |_| {})?;
+/// assert_eq!(summary, BatchSummary { records: 2, decided: 1, errors: 1 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BatchSummary {
     /// Records read (blank lines excluded).
@@ -39,6 +57,24 @@ pub struct BatchSummary {
 }
 
 /// One record of a batch, handed to the consumer in input order.
+///
+/// ```
+/// use charter::decide::batch::{BatchOptions, Input, Record, map_batch};
+/// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut input = "{\"id\":\"C-1\",\"received_at\":\"2026-11-16T10:00:00+08:00\",\"channel\":\"web\",\"category\":\"service_quality\",\"severity\":\"minor\"}\n{}\n".as_bytes();
+/// let mut records = Vec::new();
+/// map_batch(
+///     &engine,
+///     Input::Ndjson(&mut input),
+///     BatchOptions { now: 1_796_011_200 },
+///     &|_, decision| decision.route.is_some(),
+///     &mut |block| Ok(records.extend(block)),
+///     &mut |_| {},
+/// )?;
+/// assert!(matches!(&records[0], Record::Decided { line: 1, value: true, .. }));
+/// assert!(matches!(&records[1], Record::Failed { line: 2, .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Record<T> {
     /// A case that was decided: what the `map` function made of its decision.
@@ -66,6 +102,23 @@ pub enum Record<T> {
 }
 
 /// The input of a batch: NDJSON, or CSV with the column mapping of `docs/decide.md`.
+///
+/// ```
+/// use charter::decide::batch::{BatchOptions, Input, map_batch};
+/// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut csv = "id,received_at,channel,category,severity\nC-1,2026-11-16T10:00:00+08:00,web,service,minor\n".as_bytes();
+/// let mut roles = Vec::new();
+/// map_batch(
+///     &engine,
+///     Input::Csv(&mut csv),
+///     BatchOptions { now: 1_796_011_200 },
+///     &|_, d| d.route.as_ref().and_then(|r| r.role).map(str::to_string),
+///     &mut |block| Ok(roles.extend(block)),
+///     &mut |_| {},
+/// )?;
+/// assert_eq!(roles.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub enum Input<'r> {
     /// One JSON case per line.
     Ndjson(&'r mut (dyn Read + Send)),
@@ -82,6 +135,27 @@ pub enum Input<'r> {
 /// order, a block at a time, on a thread of its own (so consuming overlaps deciding). `map`
 /// runs on the deciding threads and turns each case and its decision into what the consumer
 /// needs; memory holds a block of records at a time. Duplicate ids become `Failed` records.
+///
+/// ```
+/// use charter::decide::batch::{BatchOptions, Input, Record, map_batch};
+/// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut input = "{\"id\":\"C-1\",\"received_at\":\"2026-11-16T10:00:00+08:00\",\"channel\":\"web\",\"category\":\"service_quality\",\"severity\":\"minor\"}\n{\"id\":\"C-1\",\"received_at\":\"2026-11-16T10:00:00+08:00\",\"channel\":\"web\",\"category\":\"service_quality\",\"severity\":\"minor\"}\n".as_bytes();
+/// let mut failed = 0;
+/// let summary = map_batch(
+///     &engine,
+///     Input::Ndjson(&mut input),
+///     BatchOptions { now: 1_796_011_200 },
+///     &|_, _| (),
+///     &mut |block| {
+///         failed += block.iter().filter(|r| matches!(r, Record::Failed { .. })).count();
+///         Ok(())
+///     },
+///     &mut |_| {},
+/// )?;
+/// // The second line repeats the first one's id.
+/// assert_eq!((summary.decided, failed), (1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn map_batch<T: Send>(
     engine: &Engine,
     input: Input<'_>,
@@ -276,6 +350,17 @@ fn too_long() -> String {
 /// every core) and writing overlap: a reader thread splits the input into blocks of lines, and
 /// a writer thread writes each block's output while the next block is decided. `progress` is
 /// called after every block with the running summary.
+///
+/// ```
+/// use charter::decide::batch::{BatchOptions, run_batch};
+/// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut input = "{\"id\":\"C-1\",\"received_at\":\"2026-11-16T10:00:00+08:00\",\"channel\":\"web\",\"category\":\"service_quality\",\"severity\":\"minor\"}\n".as_bytes();
+/// let mut output = Vec::new();
+/// run_batch(&engine, &mut input, &mut output, BatchOptions { now: 1_796_011_200 }, &mut |_| {})?;
+/// let decision: serde_json::Value = serde_json::from_slice(&output)?;
+/// assert_eq!(decision["case"], "C-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run_batch(
     engine: &Engine,
     input: &mut (dyn Read + Send),
@@ -290,6 +375,16 @@ pub fn run_batch(
 /// (`id`, `received_at`, `channel`, `category`, `severity`, `handler`, `field.NAME`,
 /// `attr.NAME` typed by the policy, `events` as a JSON array). A header naming a column that
 /// is none of these is an error of the whole input.
+///
+/// ```
+/// use charter::decide::batch::{BatchOptions, run_csv_batch};
+/// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut csv = "id,received_at,channel,category,attr.amount\nC-2,2026-11-16T10:00:00+08:00,web,billing,8000\n".as_bytes();
+/// let mut output = Vec::new();
+/// let summary = run_csv_batch(&engine, &mut csv, &mut output, BatchOptions { now: 1_796_011_200 }, &mut |_| {})?;
+/// assert_eq!(summary.decided, 1, "{}", String::from_utf8_lossy(&output));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run_csv_batch(
     engine: &Engine,
     input: &mut (dyn Read + Send),

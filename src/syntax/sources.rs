@@ -59,7 +59,13 @@ pub fn load(path: &Path) -> Loaded {
 /// [`load`], with imports confined to `roots`: an import that resolves (links followed)
 /// outside every root, to something other than a regular `.charter` file, or to a file
 /// larger than [`MAX_FILE`] is an error that names the path and never shows its content.
+/// Roots may be relative (to the working directory): they are compared as canonical paths.
 pub fn load_within(path: &Path, roots: &[PathBuf]) -> Loaded {
+    // Imports resolve to canonical paths; a relative root would hold none of them.
+    let roots: Vec<PathBuf> = (roots.iter())
+        .map(|r| r.canonicalize().unwrap_or_else(|_| r.clone()))
+        .collect();
+    let roots = roots.as_slice();
     let mut loaded = Loaded {
         root: roots.first().cloned(),
         ..Loaded::default()
