@@ -27,6 +27,10 @@ use crate::syntax::{Loaded, Sources};
 /// assert!(loaded.files.len() >= 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[allow(
+    clippy::result_large_err,
+    reason = "the error carries what was loaded, for its diagnostics; it is returned once per load"
+)]
 pub fn engine(path: &Path) -> Result<(Engine, Loaded), (EngineError, Loaded)> {
     engine_within(path, &[crate::syntax::import_root(path)])
 }
@@ -45,6 +49,10 @@ pub fn engine(path: &Path) -> Result<(Engine, Loaded), (EngineError, Loaded)> {
 /// assert!(outside.is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[allow(
+    clippy::result_large_err,
+    reason = "the error carries what was loaded, for its diagnostics; it is returned once per load"
+)]
 pub fn engine_within(
     path: &Path,
     roots: &[PathBuf],

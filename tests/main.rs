@@ -18,6 +18,7 @@ mod language;
 mod lint;
 mod positions;
 mod procedure_doc;
+mod recovery;
 #[cfg(feature = "docx")]
 mod reference_docx;
 mod reports;

@@ -103,6 +103,7 @@ pub fn check(loaded: &Loaded) -> Checked {
         let mut compiler = Compiler::new(shared.clone());
         compiler.library_only();
         checked.diagnostics.extend(compiler.out);
+        quiet_in_damaged(&mut checked.diagnostics, loaded);
         return checked;
     }
     let shared_files: Vec<FileId> = loaded
@@ -143,10 +144,29 @@ pub fn check(loaded: &Loaded) -> Checked {
             );
         }
     }
+    quiet_in_damaged(&mut checked.diagnostics, loaded);
     if checked.has_errors() {
         checked.versions.clear();
     }
     checked
+}
+
+/// Drops what the checker says inside a declaration that holds a syntax error: what it would
+/// say there is about text that did not parse, and the syntax error already stands.
+fn quiet_in_damaged(diagnostics: &mut Vec<Diagnostic>, loaded: &Loaded) {
+    if loaded.damaged.is_empty() {
+        return;
+    }
+    let from_loading = loaded.diagnostics.len();
+    let inside = |span: Span| {
+        (loaded.damaged.iter())
+            .any(|d| d.file == span.file && d.start <= span.start && span.end <= d.end)
+    };
+    let mut index = 0;
+    diagnostics.retain(|d| {
+        index += 1;
+        index <= from_loading || !d.span.is_some_and(inside)
+    });
 }
 
 /// Symbol tables of one version.

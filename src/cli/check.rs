@@ -45,7 +45,9 @@ pub(crate) fn run(args: Args, format: ErrorFormat) -> Result<(), Failure> {
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
-    let warnings = checked.diagnostics.len() - errors;
+    let warnings = (checked.diagnostics.iter())
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
     let failed = errors > 0 || (warnings > 0 && args.deny.is_some());
     match format {
         ErrorFormat::Human => {

@@ -28,7 +28,7 @@ pub struct Ident {
 }
 
 /// A parsed file: its top-level declarations in order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct File {
     /// The declarations.
     pub items: Vec<Node<Item>>,

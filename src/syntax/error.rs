@@ -22,6 +22,16 @@ pub enum SyntaxError {
         /// Where the limit is passed.
         span: Span,
     },
+    /// More errors than are reported for one file.
+    #[error("{count} more syntax errors from here")]
+    More {
+        /// Where the first error not reported is.
+        span: Span,
+        /// How many were found.
+        count: usize,
+        /// Whether the search stopped at its limits before the end of the file.
+        cut_short: bool,
+    },
     /// A literal that matches the grammar but is not valid.
     #[error("{message}")]
     Invalid {
@@ -32,6 +42,28 @@ pub enum SyntaxError {
         /// What to do.
         help: String,
     },
+}
+
+impl SyntaxError {
+    /// Where the error is.
+    pub fn span(&self) -> Span {
+        match self {
+            SyntaxError::Grammar { span, .. }
+            | SyntaxError::TooDeep { span }
+            | SyntaxError::More { span, .. }
+            | SyntaxError::Invalid { span, .. } => *span,
+        }
+    }
+
+    /// Moves the error `by` bytes later (for an error found in a part of a text).
+    pub(super) fn shift(&mut self, by: u32) {
+        let (SyntaxError::Grammar { span, .. }
+        | SyntaxError::TooDeep { span }
+        | SyntaxError::More { span, .. }
+        | SyntaxError::Invalid { span, .. }) = self;
+        span.start += by;
+        span.end += by;
+    }
 }
 
 impl From<SyntaxError> for Diagnostic {
@@ -54,6 +86,30 @@ impl From<SyntaxError> for Diagnostic {
                 message,
                 help,
             } => Diagnostic::error(Kind::InvalidLiteral, span, message).with_help(help),
+            SyntaxError::More {
+                span,
+                count,
+                cut_short,
+            } => {
+                let message = match (count, cut_short) {
+                    (0, _) => "charter stopped looking for syntax errors here".to_string(),
+                    (1, false) => "1 more syntax error from here".to_string(),
+                    (n, false) => format!("{n} more syntax errors from here"),
+                    (n, true) => format!("at least {n} more syntax errors from here"),
+                };
+                // A note, not one more error: the summary counts the errors it reported.
+                Diagnostic::info(Kind::Syntax, span, message)
+                    .with_label(if count == 0 {
+                        "not looked at from here"
+                    } else {
+                        "not reported one by one"
+                    })
+                    .with_help(format!(
+                        "charter reports the first {} syntax errors of a file, and stops looking after {} MiB of parsing; fix those and check again",
+                        crate::syntax::MAX_REPORTED,
+                        crate::syntax::MAX_WORK >> 20
+                    ))
+            }
             SyntaxError::TooDeep { span } => Diagnostic::error(
                 Kind::Syntax,
                 span,

@@ -7,11 +7,13 @@ mod comments;
 mod depth;
 mod error;
 mod parser;
+mod recover;
 mod sources;
 
 pub use crate::source::{FileId, Sources, Span};
 pub use comments::{Comment, comments, is_layout};
 pub use depth::MAX_DEPTH;
 pub use error::SyntaxError;
-pub use parser::parse;
+pub use parser::{Parsed, parse, parse_all};
+pub use recover::{MAX_REPORTED, MAX_WORK};
 pub use sources::{Loaded, MAX_FILE, import_root, load, load_sources, load_text, load_within};

@@ -15,26 +15,119 @@ struct CharterParser;
 
 type P<'a> = Pair<'a, Rule>;
 
-/// Parses one file. Returns the AST, or every error found while lowering (a grammar error
-/// stops at the first).
+/// One file as far as it parses: the declarations that parsed (a bad statement line left
+/// out of its block, a bad declaration left out of the file), and every error.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The declarations that parsed.
+    pub file: File,
+    /// Every syntax error, in the order of the text (at most
+    /// [`MAX_REPORTED`](crate::syntax::MAX_REPORTED), then one that counts the rest).
+    pub errors: Vec<SyntaxError>,
+    /// The declarations that hold an error: the checker says nothing more about them.
+    pub damaged: Vec<Span>,
+}
+
+/// Parses one file. Returns the AST, or every syntax error of the file.
 pub fn parse(file: FileId, text: &str) -> Result<File, Vec<SyntaxError>> {
+    let parsed = parse_all(file, text);
+    if parsed.errors.is_empty() {
+        Ok(parsed.file)
+    } else {
+        Err(parsed.errors)
+    }
+}
+
+/// Parses one file, stepping over its errors: every syntax error is reported (one per bad
+/// statement line or declaration), and the declarations that parsed are kept for the checker.
+pub fn parse_all(file: FileId, text: &str) -> Parsed {
     if let Some(at) = crate::syntax::depth::too_deep(text) {
         let span = Span {
             file,
             start: at as u32,
             end: (at + 1) as u32,
         };
-        return Err(vec![SyntaxError::TooDeep { span }]);
+        return Parsed {
+            errors: vec![SyntaxError::TooDeep { span }],
+            damaged: vec![Span {
+                file,
+                start: 0,
+                end: text.len() as u32,
+            }],
+            ..Parsed::default()
+        };
     }
-    let mut pairs = match CharterParser::parse(Rule::file, text) {
-        Ok(pairs) => pairs,
-        Err(error) => return Err(vec![grammar_error(file, text, error)]),
+    let error = match CharterParser::parse(Rule::file, text) {
+        Ok(pairs) => return lower(file, pairs, Vec::new(), Vec::new()),
+        Err(error) => error,
     };
+    let first = grammar_error(file, text, error);
+    let at = first.span().start as usize;
+    let found = crate::syntax::recover::recover(text, (first, at), |masked, from| {
+        let error = CharterParser::parse(Rule::file, &masked[from..]).err()?;
+        let mut error = grammar_error(file, &masked[from..], error);
+        error.shift(from as u32);
+        let at = error.span().start as usize;
+        Some((error, at))
+    });
+    let mut errors = found.errors;
+    let starts: Vec<usize> = errors.iter().map(|e| e.span().start as usize).collect();
+    let error_at = |index: usize| starts[index];
+    for &(index, block) in &found.unclosed {
+        if let Some(SyntaxError::Grammar { label, message, .. }) = errors.get_mut(index) {
+            let line = text[..block].matches('\n').count() + 1;
+            let word: String = (text[block..].chars())
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let found: String = (text[error_at(index)..].chars())
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            *message = format!("the `{word}` block opened on line {line} is not closed");
+            *label = Some(format!("expected `}}` before `{found}`"));
+        }
+    }
+    if let Some((at, count)) = found.unreported {
+        errors.push(SyntaxError::More {
+            span: Span {
+                file,
+                start: at as u32,
+                end: at as u32,
+            },
+            count,
+            cut_short: found.cut_short,
+        });
+    }
+    let damaged = (found.damaged.iter())
+        .map(|r| Span {
+            file,
+            start: r.start as u32,
+            end: r.end as u32,
+        })
+        .collect();
+    match CharterParser::parse(Rule::file, &found.text) {
+        Ok(pairs) => lower(file, pairs, errors, damaged),
+        // The blanked text parses by construction; should it not, the errors found stand.
+        Err(_) => Parsed {
+            errors,
+            damaged,
+            ..Parsed::default()
+        },
+    }
+}
+
+/// Lowers the pairs of a parse to the AST; a literal that is not valid is one more error, and
+/// its declaration is damaged.
+fn lower(
+    file: FileId,
+    mut pairs: pest::iterators::Pairs<Rule>,
+    mut errors: Vec<SyntaxError>,
+    mut damaged: Vec<Span>,
+) -> Parsed {
     let mut lower = Lower {
         file,
         errors: Vec::new(),
     };
-    let items = match pairs.next() {
+    let items: Vec<Node<Item>> = match pairs.next() {
         Some(root) => root
             .into_inner()
             .filter(|p| p.as_rule() != Rule::EOI)
@@ -42,10 +135,23 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Vec<SyntaxError>> {
             .collect(),
         None => Vec::new(),
     };
-    if lower.errors.is_empty() {
-        Ok(File { items })
-    } else {
-        Err(lower.errors)
+    for error in &lower.errors {
+        let at = error.span().start;
+        if let Some(item) = items
+            .iter()
+            .find(|i| i.span.start <= at && at < i.span.end.max(i.span.start + 1))
+        {
+            damaged.push(item.span);
+        }
+    }
+    errors.extend(lower.errors);
+    errors.sort_by_key(|e| (matches!(e, SyntaxError::More { .. }), e.span().start));
+    damaged.sort_by_key(|s| s.start);
+    damaged.dedup();
+    Parsed {
+        file: File { items },
+        errors,
+        damaged,
     }
 }
 
@@ -367,6 +473,14 @@ impl Lower {
         }
     }
 
+    /// A statement of a block, or `None` when one of its literals is not valid (the error is
+    /// reported; a placeholder value would only make the checker say wrong things).
+    fn statement<T>(&mut self, p: &P, f: impl FnOnce(&mut Self) -> T) -> Option<Node<T>> {
+        let before = self.errors.len();
+        let node = self.node(p, f);
+        (self.errors.len() == before).then_some(node)
+    }
+
     fn error(&mut self, p: &P, message: String, help: &str) {
         let span = self.span(p);
         self.errors.push(SyntaxError::Invalid {
@@ -546,7 +660,11 @@ impl Lower {
     fn hours(&mut self, p: P) -> Vec<Node<OpenInterval>> {
         p.into_inner()
             .filter(|i| i.as_rule() == Rule::interval)
-            .map(|i| self.interval(i))
+            .filter_map(|i| {
+                let before = self.errors.len();
+                let interval = self.interval(i);
+                (self.errors.len() == before).then_some(interval)
+            })
             .collect()
     }
 
@@ -559,7 +677,7 @@ impl Lower {
                 Item::Policy(
                     head,
                     inner
-                        .map(|s| self.node(&s, |l| l.policy_stmt(s.clone())))
+                        .filter_map(|s| self.statement(&s, |l| l.policy_stmt(s.clone())))
                         .collect(),
                 )
             }
@@ -569,7 +687,7 @@ impl Lower {
                 Item::Calendar(
                     head,
                     inner
-                        .map(|s| self.node(&s, |l| l.calendar_stmt(s.clone())))
+                        .filter_map(|s| self.statement(&s, |l| l.calendar_stmt(s.clone())))
                         .collect(),
                 )
             }
@@ -642,7 +760,7 @@ impl Lower {
             Rule::event => Item::Event(self.head(&mut inner)),
             Rule::scope => Item::Scope(
                 inner
-                    .map(|s| self.node(&s, |l| l.scope_stmt(s.clone())))
+                    .filter_map(|s| self.statement(&s, |l| l.scope_stmt(s.clone())))
                     .collect(),
             ),
             Rule::route => Item::Route(self.rules(inner)),
@@ -656,7 +774,7 @@ impl Lower {
                     head,
                     when,
                     inner
-                        .map(|s| self.node(&s, |l| l.callback_stmt(s.clone())))
+                        .filter_map(|s| self.statement(&s, |l| l.callback_stmt(s.clone())))
                         .collect(),
                 )
             }
@@ -665,7 +783,7 @@ impl Lower {
                 Item::Stage(
                     head,
                     inner
-                        .map(|s| self.node(&s, |l| l.stage_stmt(s.clone())))
+                        .filter_map(|s| self.statement(&s, |l| l.stage_stmt(s.clone())))
                         .collect(),
                 )
             }
@@ -673,7 +791,7 @@ impl Lower {
                 let target = inner.next().map(|i| self.ident(i));
                 let when = self.when(&mut inner);
                 let stmts = inner
-                    .map(|s| self.node(&s, |l| l.extension_stmt(s.clone())))
+                    .filter_map(|s| self.statement(&s, |l| l.extension_stmt(s.clone())))
                     .collect();
                 match target {
                     Some(target) => Item::Extension(Extension {
@@ -705,7 +823,7 @@ impl Lower {
                 Item::Role(
                     head,
                     inner
-                        .map(|s| self.node(&s, |l| l.role_stmt(s.clone())))
+                        .filter_map(|s| self.statement(&s, |l| l.role_stmt(s.clone())))
                         .collect(),
                 )
             }
@@ -714,7 +832,7 @@ impl Lower {
                 Item::Procedure(
                     head,
                     inner
-                        .map(|s| self.node(&s, |l| l.procedure_stmt(s.clone())))
+                        .filter_map(|s| self.statement(&s, |l| l.procedure_stmt(s.clone())))
                         .collect(),
                 )
             }
@@ -1097,7 +1215,7 @@ impl Lower {
         };
         let when = self.when(&mut inner);
         let steps = inner
-            .map(|s| self.node(&s, |l| l.step(s.clone())))
+            .filter_map(|s| self.statement(&s, |l| l.step(s.clone())))
             .collect();
         Escalate {
             head,
@@ -1287,7 +1405,7 @@ impl Lower {
                 let name = self.ident(first);
                 let label = inner.next().map(|l| self.label(l)).unwrap_or_default();
                 let stmts = inner
-                    .map(|s| self.node(&s, |l| l.duty_stmt(s.clone())))
+                    .filter_map(|s| self.statement(&s, |l| l.duty_stmt(s.clone())))
                     .collect();
                 RoleStmt::Duty(Duty {
                     name,
@@ -1456,7 +1574,7 @@ impl Lower {
             _ => {
                 let head = self.head(&mut inner);
                 let stmts = inner
-                    .map(|s| self.node(&s, |l| l.step_stmt(s.clone())))
+                    .filter_map(|s| self.statement(&s, |l| l.step_stmt(s.clone())))
                     .collect();
                 ProcedureStmt::Step(head, stmts)
             }

@@ -5,23 +5,38 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::ast::{File, Item};
-use crate::syntax::parser::parse;
+use crate::syntax::parser::parse_all;
 
 /// Every file of a policy, parsed, with the problems met on the way.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     /// The texts.
     pub sources: Sources,
-    /// The files that parsed, in load order.
+    /// The files read, in load order, each as far as it parsed (see [`Loaded::damaged`]).
     pub files: Vec<(FileId, File)>,
     /// Problems reading or parsing.
     pub diagnostics: Vec<Diagnostic>,
+    /// The declarations that hold a syntax error: what parsed of them is in `files`, and the
+    /// checker says nothing more about them.
+    pub damaged: Vec<Span>,
     /// The folder imports stay in, when read from disk: paths shown to others (a rule's
     /// citation in a decision) are relative to it.
     pub root: Option<PathBuf>,
 }
 
 impl Loaded {
+    /// Parses the text of `id`, keeping its errors and damaged declarations.
+    fn parsed(&mut self, id: FileId, text: &str) -> File {
+        self.keep(parse_all(id, text))
+    }
+
+    /// Keeps the errors and damaged declarations of a parse; returns its file.
+    fn keep(&mut self, parsed: crate::syntax::Parsed) -> File {
+        (self.diagnostics).extend(parsed.errors.into_iter().map(Diagnostic::from));
+        self.damaged.extend(parsed.damaged);
+        parsed.file
+    }
+
     /// The path of `file` as shown in answers to others: relative to the import root (never
     /// the absolute path of the machine that decided), or as given when it is not under it.
     pub fn cited_path(&self, file: FileId) -> String {
@@ -126,12 +141,8 @@ pub fn load_within(path: &Path, roots: &[PathBuf]) -> Loaded {
 pub fn load_text(path: &str, text: &str) -> Loaded {
     let mut loaded = Loaded::default();
     let id = loaded.sources.add(path, text);
-    match parse(id, text) {
-        Ok(file) => loaded.files.push((id, file)),
-        Err(errors) => loaded
-            .diagnostics
-            .extend(errors.into_iter().map(Diagnostic::from)),
-    }
+    let file = loaded.parsed(id, text);
+    loaded.files.push((id, file));
     loaded
 }
 
@@ -190,25 +201,19 @@ pub fn load_sources(files: &[(&str, &str)]) -> Loaded {
             continue;
         }
         let id = loaded.sources.add(&path, text);
-        match parse(id, text) {
-            Ok(file) => {
-                let dir = Path::new(&path)
-                    .parent()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_default();
-                for item in &file.items {
-                    if let Item::Import(target) = &item.node
-                        && !target.is_empty()
-                    {
-                        queue.push((normal(&dir.join(target)), Some(item.span)));
-                    }
-                }
-                loaded.files.push((id, file));
+        let file = loaded.parsed(id, text);
+        let dir = Path::new(&path)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for item in &file.items {
+            if let Item::Import(target) = &item.node
+                && !target.is_empty()
+            {
+                queue.push((normal(&dir.join(target)), Some(item.span)));
             }
-            Err(errors) => loaded
-                .diagnostics
-                .extend(errors.into_iter().map(Diagnostic::from)),
         }
+        loaded.files.push((id, file));
     }
     loaded
 }
@@ -324,13 +329,6 @@ fn read_one(path: &Path, from: Option<Span>, loaded: &mut Loaded) -> Option<(Fil
         }
     };
     let id = loaded.sources.add(shown, text);
-    match parse(id, loaded.sources.text(id)) {
-        Ok(file) => Some((id, file)),
-        Err(errors) => {
-            loaded
-                .diagnostics
-                .extend(errors.into_iter().map(Diagnostic::from));
-            None
-        }
-    }
+    let parsed = parse_all(id, loaded.sources.text(id));
+    Some((id, loaded.keep(parsed)))
 }
