@@ -34,6 +34,8 @@ pub mod decide;
 pub mod diagnostic;
 pub mod format;
 pub mod load;
+#[cfg(feature = "lsp")]
+pub mod lsp;
 #[cfg(feature = "render")]
 pub mod render;
 #[cfg(feature = "serve")]

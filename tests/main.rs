@@ -16,6 +16,8 @@ mod embed;
 mod format;
 mod language;
 mod lint;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod positions;
 mod procedure_doc;
 mod recovery;

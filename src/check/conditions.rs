@@ -93,7 +93,7 @@ impl Compiler<'_> {
             "channel" => self.names_test(subject, test, false).map(Cond::Channel),
             "severity" => self.severity_test(subject, test),
             _ => {
-                let Some(attr) = self.t.attributes.get(&subject.name) else {
+                let Some(attr) = self.t.attributes.find(subject) else {
                     let mut names: Vec<String> = SUBJECTS.iter().map(|s| s.to_string()).collect();
                     names.extend(self.t.attributes.names().iter().cloned());
                     self.out.push(unknown("attribute", subject, names.iter().map(String::as_str)).with_help(

@@ -12,6 +12,7 @@ mod names;
 mod policy;
 mod procedures;
 mod roles;
+mod symbols;
 
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::{self, Item, Node, PolicyStmt};
@@ -19,6 +20,7 @@ use crate::syntax::{FileId, Loaded, Span};
 
 pub use expiry::{Validity, WARN_DAYS, calendar_validity, calendars_ending};
 pub use policy::*;
+pub use symbols::{Name, Symbols};
 
 use crate::spelling::nearest;
 use names::Table;
@@ -37,6 +39,8 @@ pub struct Checked {
     pub versions: Vec<Policy>,
     /// Errors and warnings, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Every declared name and its uses, as far as the policy parsed (also when it has errors).
+    pub symbols: Symbols,
 }
 
 impl Checked {
@@ -102,6 +106,8 @@ pub fn check(loaded: &Loaded) -> Checked {
         // A library of calendars can be checked on its own; anything else needs a header.
         let mut compiler = Compiler::new(shared.clone());
         compiler.library_only();
+        compiler.t.symbols(&mut checked.symbols);
+        checked.symbols.finish();
         checked.diagnostics.extend(compiler.out);
         quiet_in_damaged(&mut checked.diagnostics, loaded);
         return checked;
@@ -116,7 +122,7 @@ pub fn check(loaded: &Loaded) -> Checked {
         let mut items: Vec<&Node<Item>> = header.items.iter().collect();
         items.extend(shared.iter().copied());
         let compiler = Compiler::new(items);
-        let (policy, diagnostics) = compiler.compile();
+        let (policy, diagnostics) = compiler.compile(&mut checked.symbols);
         for d in diagnostics {
             if !checked.diagnostics.contains(&d) {
                 checked.diagnostics.push(d);
@@ -144,6 +150,7 @@ pub fn check(loaded: &Loaded) -> Checked {
             );
         }
     }
+    checked.symbols.finish();
     quiet_in_damaged(&mut checked.diagnostics, loaded);
     if checked.has_errors() {
         checked.versions.clear();
@@ -186,6 +193,40 @@ struct Tables {
     callbacks: Table,
     reports: Table,
     slas: Table,
+}
+
+impl Tables {
+    fn all(&self) -> [&Table; 15] {
+        [
+            &self.calendars,
+            &self.channels,
+            &self.fields,
+            &self.attributes,
+            &self.severities,
+            &self.categories,
+            &self.departments,
+            &self.events,
+            &self.roles,
+            &self.procedures,
+            &self.stages,
+            &self.escalations,
+            &self.callbacks,
+            &self.reports,
+            &self.slas,
+        ]
+    }
+
+    /// Adds the declared names and their uses to `symbols`.
+    fn symbols(&self, symbols: &mut Symbols) {
+        for table in self.all() {
+            let indices: Vec<usize> = (table.names().iter().zip(table.spans()))
+                .map(|(name, span)| symbols.add(table.what, name, *span))
+                .collect();
+            for (span, i) in table.uses() {
+                symbols.add_use(span, indices[i]);
+            }
+        }
+    }
 }
 
 pub(crate) struct Compiler<'a> {
@@ -254,7 +295,7 @@ impl<'a> Compiler<'a> {
         let _ = self.calendars(chrono_tz::Asia::Shanghai);
     }
 
-    fn compile(mut self) -> (Option<Policy>, Vec<Diagnostic>) {
+    fn compile(mut self, symbols: &mut Symbols) -> (Option<Policy>, Vec<Diagnostic>) {
         self.declare();
         let mut policy = self.header();
         policy.calendars = self.calendars(policy.timezone);
@@ -268,6 +309,7 @@ impl<'a> Compiler<'a> {
         self.rules(&mut policy);
         self.targets(&mut policy);
         self.callback_steps(&policy);
+        self.t.symbols(symbols);
         if self.out.iter().any(Diagnostic::is_error) {
             (None, self.out)
         } else {
@@ -770,7 +812,7 @@ impl<'a> Compiler<'a> {
 
     fn event(&mut self, ident: &ast::Ident) -> String {
         if !KNOWN_EVENTS.contains(&ident.name.as_str())
-            && self.t.events.get(&ident.name).is_none()
+            && self.t.events.find(ident).is_none()
             && let Some(near) = nearest(&ident.name, KNOWN_EVENTS.iter().copied())
         {
             self.out.push(

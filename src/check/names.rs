@@ -1,5 +1,6 @@
 //! Symbol tables: declared names, duplicates, and "did you mean" for unknown names.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Kind};
@@ -15,6 +16,8 @@ pub struct Table {
     index: HashMap<String, usize>,
     spans: Vec<Span>,
     names: Vec<String>,
+    /// Where each name is used: (the place, the name's index).
+    uses: RefCell<Vec<(Span, usize)>>,
 }
 
 impl Table {
@@ -56,9 +59,17 @@ impl Table {
         self.index.get(name).copied()
     }
 
-    /// The index of `ident`, or an unknown-name error with the nearest name as help.
+    /// The index of `ident`, if declared, noted as a use of the name.
+    pub fn find(&self, ident: &Ident) -> Option<usize> {
+        let i = self.get(&ident.name)?;
+        self.uses.borrow_mut().push((ident.span, i));
+        Some(i)
+    }
+
+    /// The index of `ident` (noted as a use), or an unknown-name error with the nearest name
+    /// as help.
     pub fn resolve(&self, ident: &Ident, out: &mut Vec<Diagnostic>) -> Option<usize> {
-        if let Some(i) = self.get(&ident.name) {
+        if let Some(i) = self.find(ident) {
             return Some(i);
         }
         out.push(unknown(
@@ -77,6 +88,16 @@ impl Table {
     /// The names in declaration order.
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// Where each name is declared, in declaration order.
+    pub fn spans(&self) -> &[Span] {
+        &self.spans
+    }
+
+    /// Where the names are used: (the place, the name's index).
+    pub fn uses(&self) -> Vec<(Span, usize)> {
+        self.uses.borrow().clone()
     }
 }
 

@@ -18,6 +18,8 @@ mod doc;
 mod error;
 mod fmt;
 mod lint;
+#[cfg(feature = "lsp")]
+mod lsp;
 mod output;
 #[cfg(feature = "serve")]
 mod serve;
@@ -89,6 +91,9 @@ enum Command {
     Serve(serve::Args),
     /// Format policy files in the one canonical layout.
     Fmt(fmt::Args),
+    /// The language server for editors (diagnostics as you type, hover, go to definition…).
+    #[cfg(feature = "lsp")]
+    Lsp(lsp::Args),
     /// Business-time arithmetic on a policy's calendar, for checking deadlines by hand.
     #[command(subcommand)]
     Time(time::Command),
@@ -200,6 +205,8 @@ pub fn main() -> ExitCode {
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
         Command::Time(command) => time::run(command),
+        #[cfg(feature = "lsp")]
+        Command::Lsp(args) => lsp::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,4 +16,6 @@ pub use depth::MAX_DEPTH;
 pub use error::SyntaxError;
 pub use parser::{Parsed, parse, parse_all};
 pub use recover::{MAX_REPORTED, MAX_WORK};
-pub use sources::{Loaded, MAX_FILE, import_root, load, load_sources, load_text, load_within};
+pub use sources::{
+    Loaded, MAX_FILE, import_root, load, load_overlay, load_sources, load_text, load_within,
+};

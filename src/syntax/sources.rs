@@ -76,6 +76,16 @@ pub fn load(path: &Path) -> Loaded {
 /// larger than [`MAX_FILE`] is an error that names the path and never shows its content.
 /// Roots may be relative (to the working directory): they are compared as canonical paths.
 pub fn load_within(path: &Path, roots: &[PathBuf]) -> Loaded {
+    load_overlay(path, roots, &|_| None)
+}
+
+/// [`load_within`], with texts not yet saved: `unsaved(path)` gives the text of a file (by its
+/// canonical path) that an editor holds, read instead of the file on disk.
+pub fn load_overlay(
+    path: &Path,
+    roots: &[PathBuf],
+    unsaved: &dyn Fn(&Path) -> Option<String>,
+) -> Loaded {
     // Imports resolve to canonical paths; a relative root would hold none of them.
     let roots: Vec<PathBuf> = (roots.iter())
         .map(|r| r.canonicalize().unwrap_or_else(|_| r.clone()))
@@ -121,8 +131,29 @@ pub fn load_within(path: &Path, roots: &[PathBuf]) -> Loaded {
             );
             continue;
         }
+        let held = unsaved(&key);
         seen.push(key);
-        if let Some(parsed) = read_one(&file, from, &mut loaded) {
+        let read = match held {
+            Some(text) if text.len() as u64 > MAX_FILE => {
+                loaded.diagnostics.push(Diagnostic::general(
+                    Kind::Io,
+                    format!(
+                        "`{}` is {} bytes, more than the {} MiB a policy file may have",
+                        file.display(),
+                        text.len(),
+                        MAX_FILE >> 20
+                    ),
+                ));
+                None
+            }
+            Some(text) => {
+                let id = loaded.sources.add(file.display().to_string(), text);
+                let parsed = parse_all(id, loaded.sources.text(id));
+                Some((id, loaded.keep(parsed)))
+            }
+            None => read_one(&file, from, &mut loaded),
+        };
+        if let Some(parsed) = read {
             let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
             for item in &parsed.1.items {
                 if let Item::Import(target) = &item.node

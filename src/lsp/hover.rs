@@ -1,0 +1,136 @@
+//! Hover: what a name is, in words: its kind, labels (Chinese and English), where it is
+//! declared, and for some kinds what the policy says about it.
+
+use std::fmt::Write as _;
+
+use crate::syntax::ast::{CalendarStmt, Item, RoleStmt};
+use crate::vocabulary::Label;
+
+use super::analysis::Analysis;
+
+/// The hover text (Markdown) for name `index` of the analysis.
+pub fn hover(analysis: &Analysis, index: usize) -> Option<String> {
+    let symbols = &analysis.checked.symbols;
+    let name = symbols.names.get(index)?;
+    let mut out = format!("**{}** `{}`", name.kind, name.name);
+    let found = analysis.head(name.span);
+    if let Some((head, _)) = found
+        && let Some(label) = &head.label
+    {
+        let _ = write!(out, " — {}", labels(label));
+    }
+    let text = analysis.text(name.span.file);
+    let (line, _) = line_col(text, name.span.start as usize);
+    let _ = write!(
+        out,
+        "\n\ndeclared in `{}` line {line}",
+        analysis
+            .path(name.span.file)
+            .file_name()
+            .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+    );
+    if let Some((_, item)) = found {
+        match &item.node {
+            Item::Role(_, stmts) => {
+                for stmt in stmts {
+                    match &stmt.node {
+                        RoleStmt::Department(d) => {
+                            let _ = write!(
+                                out,
+                                "\n\n- department: `{}`{}",
+                                d.name,
+                                label_of(analysis, "department", &d.name)
+                            );
+                        }
+                        RoleStmt::ReportsTo(r) => {
+                            let _ = write!(
+                                out,
+                                "\n- reports to: `{}`{}",
+                                r.name,
+                                label_of(analysis, "role", &r.name)
+                            );
+                        }
+                        _ => {}
+                    }
+                }
+                let routes: Vec<u32> = (symbols.uses_of(index))
+                    .filter(|span| in_route(analysis, *span))
+                    .map(|span| line_col(analysis.text(span.file), span.start as usize).0)
+                    .collect();
+                if routes.is_empty() {
+                    out.push_str("\n\nno route rule sends cases to it");
+                } else {
+                    let lines: Vec<String> = routes.iter().map(u32::to_string).collect();
+                    let _ = write!(
+                        out,
+                        "\n\nroute rules that send cases to it: line{} {}",
+                        if lines.len() == 1 { "" } else { "s" },
+                        lines.join(", ")
+                    );
+                }
+            }
+            Item::Calendar(_, stmts) => {
+                let shown: Vec<&str> = (stmts.iter())
+                    .filter(|s| {
+                        matches!(
+                            s.node,
+                            CalendarStmt::Week(..)
+                                | CalendarStmt::Use(_)
+                                | CalendarStmt::Timezone(_)
+                        )
+                    })
+                    .map(|s| {
+                        analysis
+                            .text(s.span.file)
+                            .get(s.span.start as usize..s.span.end as usize)
+                            .unwrap_or("")
+                    })
+                    .collect();
+                if !shown.is_empty() {
+                    let _ = write!(out, "\n\n```charter\n{}\n```", shown.join("\n"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let uses = symbols.uses_of(index).count();
+    let _ = write!(
+        out,
+        "\n\nused {uses} time{}",
+        if uses == 1 { "" } else { "s" }
+    );
+    Some(out)
+}
+
+fn labels(label: &Label) -> String {
+    let zh = label.zh.as_deref().unwrap_or(&label.text);
+    match &label.en {
+        Some(en) if en != zh => format!("{zh} / {en}"),
+        _ => zh.to_string(),
+    }
+}
+
+fn label_of(analysis: &Analysis, kind: &str, name: &str) -> String {
+    let symbols = &analysis.checked.symbols;
+    (symbols.declared(kind, name))
+        .and_then(|i| analysis.head(symbols.names[i].span))
+        .and_then(|(head, _)| head.label.as_ref())
+        .map(|l| format!(" ({})", labels(l)))
+        .unwrap_or_default()
+}
+
+fn in_route(analysis: &Analysis, span: crate::source::Span) -> bool {
+    (analysis.items(span.file)).any(|item| {
+        matches!(item.node, Item::Route(_))
+            && item.span.start <= span.start
+            && span.end <= item.span.end
+    })
+}
+
+/// 1-based line and column (in characters) of byte `offset`.
+pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() as u32 + 1;
+    let start = before.rfind('\n').map_or(0, |n| n + 1);
+    (line, before[start..].chars().count() as u32 + 1)
+}
