@@ -133,6 +133,14 @@ fn an_editor_session_on_the_complaint_office() {
         json!({ "textDocument": { "uri": uri }, "range": shown[0]["range"], "context": { "diagnostics": [] } }),
     );
     insta::assert_snapshot!("lsp_typo_fix", client.shown(&actions));
+    // While the file does not parse, what did parse still answers.
+    let director = position(&text, "-> office_director", 0);
+    let director = json!({ "line": director["line"], "character": director["character"].as_u64().unwrap() + 5 });
+    let hover = client.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": director }),
+    );
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("投诉办主任"), "{hover}");
     client.notify(
         "textDocument/didChange",
         json!({ "textDocument": { "uri": uri, "version": 3 }, "contentChanges": [{ "text": text }] }),
