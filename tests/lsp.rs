@@ -140,7 +140,13 @@ fn an_editor_session_on_the_complaint_office() {
         "textDocument/hover",
         json!({ "textDocument": { "uri": uri }, "position": director }),
     );
-    assert!(hover["contents"]["value"].as_str().unwrap().contains("投诉办主任"), "{hover}");
+    assert!(
+        hover["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("投诉办主任"),
+        "{hover}"
+    );
     client.notify(
         "textDocument/didChange",
         json!({ "textDocument": { "uri": uri, "version": 3 }, "contentChanges": [{ "text": text }] }),
@@ -169,6 +175,16 @@ fn an_editor_session_on_the_complaint_office() {
         .collect();
     // Declared on line 167; the route, two superiors and a promotion name it.
     assert_eq!(lines, [167, 66, 125, 164, 196], "{references}");
+
+    // A target: its limits in every SLA block, and the ladder and extension that name it.
+    let target = json!({ "textDocument": { "uri": uri }, "position": position(&text, "resolve within 5", 0), "context": { "includeDeclaration": true } });
+    let hover = client.request("textDocument/hover", target.clone());
+    insta::assert_snapshot!(
+        "lsp_hover_target",
+        hover["contents"]["value"].as_str().unwrap()
+    );
+    let uses = client.request("textDocument/references", target);
+    assert!(uses.as_array().unwrap().len() >= 4, "{uses}");
 
     // Rename: every place, and a name already taken is refused.
     let mut rename = at_doc.clone();

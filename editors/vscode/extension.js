@@ -13,8 +13,10 @@ function activate(context) {
   };
   client = new LanguageClient("charter", "charter language server", server, options);
   client.start().catch((error) => {
+    // The client rejects with an Error or with a bare value, depending on where it failed.
+    const why = (error && (error.message || String(error))) || "no reason given";
     vscode.window.showErrorMessage(
-      `charter: could not start \`${command} lsp\` (${error.message}). ` +
+      `charter: could not start \`${command} lsp\` (${why}). ` +
         "Install charter (cargo install --path . in its repository) or set `charter.path` to the program."
     );
   });

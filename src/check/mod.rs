@@ -235,6 +235,9 @@ pub(crate) struct Compiler<'a> {
     t: Tables,
     attr_types: Vec<ast::AttrType>,
     target_names: Vec<String>,
+    /// Where targets are declared (in SLA blocks and stages) and used, for the symbols.
+    target_idents: Vec<ast::Ident>,
+    target_uses: Vec<ast::Ident>,
     /// Targets given an `extension` block so far, and where.
     extension_targets: Vec<(String, Span)>,
 }
@@ -263,6 +266,8 @@ impl<'a> Compiler<'a> {
             },
             attr_types: Vec::new(),
             target_names: Vec::new(),
+            target_idents: Vec::new(),
+            target_uses: Vec::new(),
             extension_targets: Vec::new(),
         }
     }
@@ -310,6 +315,7 @@ impl<'a> Compiler<'a> {
         self.targets(&mut policy);
         self.callback_steps(&policy);
         self.t.symbols(symbols);
+        self.target_symbols(symbols);
         if self.out.iter().any(Diagnostic::is_error) {
             (None, self.out)
         } else {
@@ -346,6 +352,7 @@ impl<'a> Compiler<'a> {
                     for s in stmts {
                         if let ast::StageStmt::Target(t) = &s.node {
                             self.target_names.push(t.name.name.clone());
+                            self.target_idents.push(t.name.clone());
                         }
                     }
                     (&mut self.t.stages, &h.name)
@@ -356,6 +363,7 @@ impl<'a> Compiler<'a> {
                 Item::Sla(s) => {
                     self.target_names
                         .extend(s.targets.iter().map(|t| t.node.name.name.clone()));
+                    (self.target_idents).extend(s.targets.iter().map(|t| t.node.name.clone()));
                     (&mut self.t.slas, &s.head.name)
                 }
                 Item::Policy(..)
@@ -799,7 +807,25 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// Targets as symbols: a target is one name however many SLA blocks and stages give it
+    /// a limit; its first declaration is the name, the others are uses with the references.
+    fn target_symbols(&self, symbols: &mut Symbols) {
+        let mut first: Vec<(&str, usize)> = Vec::new();
+        for ident in &self.target_idents {
+            match first.iter().find(|(name, _)| *name == ident.name) {
+                Some(&(_, i)) => symbols.add_use(ident.span, i),
+                None => first.push((&ident.name, symbols.add("target", &ident.name, ident.span))),
+            }
+        }
+        for ident in &self.target_uses {
+            if let Some(&(_, i)) = first.iter().find(|(name, _)| *name == ident.name) {
+                symbols.add_use(ident.span, i);
+            }
+        }
+    }
+
     fn target_ref(&mut self, ident: &ast::Ident) {
+        self.target_uses.push(ident.clone());
         if !self.target_names.contains(&ident.name) {
             let names = self.target_names.clone();
             self.out.push(names::unknown(

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::syntax::ast::{CalendarStmt, Item, RoleStmt};
+use crate::source::Span;
+use crate::syntax::ast::{CalendarStmt, Item, RoleStmt, StageStmt, Target};
 use crate::vocabulary::Label;
 
 use super::analysis::Analysis;
@@ -93,6 +94,9 @@ pub fn hover(analysis: &Analysis, index: usize) -> Option<String> {
             _ => {}
         }
     }
+    if name.kind == "target" {
+        out.push_str(&limits(analysis, &name.name));
+    }
     let uses = symbols.uses_of(index).count();
     let _ = write!(
         out,
@@ -100,6 +104,61 @@ pub fn hover(analysis: &Analysis, index: usize) -> Option<String> {
         if uses == 1 { "" } else { "s" }
     );
     Some(out)
+}
+
+/// Where target `name` gets a limit: each SLA block (with its condition) and stage, and the
+/// limit as written.
+fn limits(analysis: &Analysis, name: &str) -> String {
+    let mut out = String::new();
+    let source = |span: Span| {
+        let text = analysis.text(span.file);
+        text.get(span.start as usize..span.end as usize)
+            .unwrap_or("")
+            .to_string()
+    };
+    for (_, file) in &analysis.loaded.files {
+        for item in &file.items {
+            let (head, when, targets): (_, _, Vec<(&Target, Span)>) = match &item.node {
+                Item::Sla(sla) => (
+                    &sla.head,
+                    sla.when.as_ref(),
+                    sla.targets.iter().map(|t| (&t.node, t.span)).collect(),
+                ),
+                Item::Stage(head, stmts) => (
+                    head,
+                    None,
+                    (stmts.iter())
+                        .filter_map(|s| match &s.node {
+                            StageStmt::Target(t) => Some((t, s.span)),
+                            _ => None,
+                        })
+                        .collect(),
+                ),
+                _ => continue,
+            };
+            for (_, span) in targets.iter().filter(|(t, _)| t.name.name == name) {
+                let label = head
+                    .label
+                    .as_ref()
+                    .map(|l| format!(" ({})", labels(l)))
+                    .unwrap_or_default();
+                let when = when
+                    .map(|w| format!(", when {}", source(w.span)))
+                    .unwrap_or_default();
+                let _ = write!(
+                    out,
+                    "\n- `{}`{label}{when}: `{}`",
+                    head.name.name,
+                    source(*span)
+                );
+            }
+        }
+    }
+    if out.is_empty() {
+        out
+    } else {
+        format!("\n\nlimits:{out}")
+    }
 }
 
 fn labels(label: &Label) -> String {
@@ -119,7 +178,7 @@ fn label_of(analysis: &Analysis, kind: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
-fn in_route(analysis: &Analysis, span: crate::source::Span) -> bool {
+fn in_route(analysis: &Analysis, span: Span) -> bool {
     (analysis.items(span.file)).any(|item| {
         matches!(item.node, Item::Route(_))
             && item.span.start <= span.start
