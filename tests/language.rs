@@ -344,3 +344,16 @@ fn every_statement_of_the_shipped_policies_has_an_effect() {
         ignored.join("\n")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_link_back_up_the_policy_folder_is_not_followed() {
+    let (_dir, folder) = crate::support::office_copy(|t| t);
+    // office/loop -> office: following it would never end.
+    std::os::unix::fs::symlink(&folder, folder.join("loop")).unwrap();
+    let loaded = load(&folder);
+    let checked = check(&loaded);
+    assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
+    // The policy file once, and the calendar it imports.
+    assert_eq!(loaded.files.len(), 2);
+}

@@ -265,7 +265,21 @@ fn normal(path: &Path) -> String {
     parts.join("/")
 }
 
+/// How deep below a policy folder its files are looked for.
+const MAX_FOLDER_DEPTH: usize = 16;
+
+/// The `.charter` files under `dir`. Links to folders are not followed (a link back up would
+/// never end), and no deeper than [`MAX_FOLDER_DEPTH`] folders.
 fn collect(dir: &Path, found: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+    collect_below(dir, 0, found, diagnostics);
+}
+
+fn collect_below(
+    dir: &Path,
+    depth: usize,
+    found: &mut Vec<PathBuf>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -278,9 +292,10 @@ fn collect(dir: &Path, found: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnosti
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        if path.is_dir() {
-            collect(&path, found, diagnostics);
-        } else if path.extension().is_some_and(|e| e == "charter") {
+        let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_folder && depth < MAX_FOLDER_DEPTH {
+            collect_below(&path, depth + 1, found, diagnostics);
+        } else if !is_folder && path.extension().is_some_and(|e| e == "charter") {
             found.push(path);
         }
     }
