@@ -29,26 +29,14 @@ pub fn references(analysis: &Analysis, index: usize, declaration: bool) -> Vec<L
     spans.iter().filter_map(|s| analysis.location(*s)).collect()
 }
 
-/// Whether `name` can be a charter name: a letter or `_`, then letters, digits and `_`, and no
-/// keyword.
+/// Whether `name` can be a charter name: what the grammar takes as the name of a declaration
+/// (a letter or `_`, then letters, digits and `_` as Unicode's identifiers count them, and no
+/// keyword).
 pub fn is_name(name: &str) -> bool {
-    const KEYWORDS: &[&str] = &[
-        "and",
-        "or",
-        "not",
-        "when",
-        "otherwise",
-        "in",
-        "contains",
-        "true",
-        "false",
-        "en",
-        "zh",
-    ];
-    let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&name)
+    let probe = format!("department {name}");
+    crate::syntax::parse(FileId(0), &probe).is_ok_and(|file| {
+        matches!(file.items.as_slice(), [item] if matches!(&item.node, Item::Department(h) if h.name.name == name))
+    })
 }
 
 /// The edits that rename name `index` to `new_name`, in every file of the policy.
@@ -60,6 +48,11 @@ pub fn rename(analysis: &Analysis, index: usize, new_name: &str) -> Result<Works
     }
     let symbols = &analysis.checked.symbols;
     let name = symbols.names.get(index).ok_or("nothing to rename here")?;
+    if name.kind == "attribute" && ["category", "channel", "severity"].contains(&new_name) {
+        return Err(format!(
+            "`{new_name}` is what conditions test of every case; an attribute cannot be called so"
+        ));
+    }
     if let Some(other) = symbols.declared(name.kind, new_name) {
         let line = super::hover::line_col(
             analysis.text(symbols.names[other].span.file),
@@ -236,4 +229,19 @@ pub fn fixes(analysis: &Analysis, file: FileId, start: u32, end: u32) -> Vec<Cod
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_name_is_one_the_grammar_takes() {
+        assert!(is_name("office_director"));
+        assert!(is_name("投诉办"));
+        assert!(is_name("_x1"));
+        for bad in ["", "x²", "a①", "1a", "and", "a b", "a\"", "x{", "a#b"] {
+            assert!(!is_name(bad), "{bad}");
+        }
+    }
 }

@@ -110,54 +110,68 @@ pub(super) fn recover<E>(
         cut_short: false,
         unclosed: Vec::new(),
     };
-    // The last statement line or block blanked, and the declaration that holds it.
-    let mut last_line: Option<(Range<usize>, Range<usize>)> = None;
+    // The last statement line or block blanked, the declaration that holds it, and whether an
+    // error just after it is its consequence (the line goes on to the next, or the block was
+    // emptied) rather than a new one.
+    let mut last_line: Option<(Range<usize>, Range<usize>, bool)> = None;
+    // Where the last block left open was reported: with blocks open inside it, the same error
+    // comes back once for each `}` put in.
+    let mut last_unclosed: Option<usize> = None;
     let mut work = 0usize;
     let mut next = Some(first);
     let mut rounds = 0;
     while let Some((error, at)) = next.take() {
         let at = at.min(text.len());
-        let consequence = last_line.as_ref().is_some_and(|(line, _)| {
-            at >= line.start
+        let consequence = last_line.as_ref().is_some_and(|(line, _, goes_on)| {
+            *goes_on
+                && at >= line.start
                 && (at < line.end || masked[line.end..at].iter().all(u8::is_ascii_whitespace))
         });
-        let (fix, from) = if let Some((_, declaration)) = last_line.take().filter(|_| consequence) {
-            // Blanking the line moved the error to just after it: drop the declaration.
-            (Fix::Blank(declaration.clone()), declaration.start)
-        } else {
-            let index = found.errors.len();
-            if index < MAX_REPORTED {
-                found.errors.push(error);
+        let unclosed = open_block(text, &lines, &starts, at);
+        let again = unclosed.is_some() && last_unclosed == Some(at);
+        let (fix, from) =
+            if let Some((_, declaration, _)) = last_line.take().filter(|_| consequence) {
+                // Blanking the line moved the error to just after it: drop the declaration.
+                (Fix::Blank(declaration.clone()), declaration.start)
             } else {
-                let (_, count) = found.unreported.get_or_insert((at, 0));
-                *count += 1;
-            }
-            let unclosed = open_block(text, &lines, &starts, at);
-            let close =
-                unclosed.and_then(|block| Some((block, closing(&lines, &masked, block, at)?)));
-            if let Some((block, space)) = close {
-                if index < MAX_REPORTED {
-                    found.unclosed.push((index, block));
+                let index = found.errors.len();
+                if again {
+                    // Reported already.
+                } else if index < MAX_REPORTED {
+                    found.errors.push(error);
+                } else {
+                    let (_, count) = found.unreported.get_or_insert((at, 0));
+                    *count += 1;
                 }
-                (Fix::Close(space), block)
-            } else {
-                let declaration = around(&starts, text.len(), at, unclosed);
-                found.damaged.push(declaration.clone());
-                // The smallest part that holds the error: its statement line, or else the
-                // declaration's block (its head, and so its name, kept).
-                let part = statement_line(text, &lines, &declaration, at)
-                    .filter(|line| !is_blank(&masked[line.clone()]))
-                    .or_else(|| block(&masked, &declaration, at))
-                    .filter(|part| !is_blank(&masked[part.clone()]));
-                match part {
-                    Some(part) => {
-                        last_line = Some((part.clone(), declaration.clone()));
-                        (Fix::Blank(part), declaration.start)
+                let close =
+                    unclosed.and_then(|block| Some((block, closing(&lines, &masked, block, at)?)));
+                if let Some((block, space)) = close {
+                    if !again && index < MAX_REPORTED {
+                        found.unclosed.push((index, block));
                     }
-                    None => (Fix::Blank(declaration.clone()), declaration.start),
+                    last_unclosed = Some(at);
+                    (Fix::Close(space), block)
+                } else {
+                    let declaration = around(&starts, text.len(), at, unclosed);
+                    found.damaged.push(declaration.clone());
+                    // The smallest part that holds the error: its statement line, or else the
+                    // declaration's block (its head, and so its name, kept).
+                    let line = statement_line(text, &lines, &declaration, at)
+                        .filter(|line| !is_blank(&masked[line.clone()]));
+                    let part = match line {
+                        Some(line) => Some((goes_on(&text[line.clone()]), line)),
+                        None => block(&masked, &declaration, at).map(|b| (true, b)),
+                    }
+                    .filter(|(_, part)| !is_blank(&masked[part.clone()]));
+                    match part {
+                        Some((goes_on, part)) => {
+                            last_line = Some((part.clone(), declaration.clone(), goes_on));
+                            (Fix::Blank(part), declaration.start)
+                        }
+                        None => (Fix::Blank(declaration.clone()), declaration.start),
+                    }
                 }
-            }
-        };
+            };
         match fix {
             Fix::Blank(region) if is_blank(&masked[region.clone()]) => {
                 // Nothing left to blank: the error cannot be stepped over.
@@ -313,6 +327,36 @@ fn statement_line(
     Some(first..end)
 }
 
+/// Whether a statement line goes on to the next: it ends (before any comment) with an
+/// operator, a separator or a word that needs what follows.
+fn goes_on(line: &str) -> bool {
+    let mut in_string = false;
+    let mut code = line.len();
+    for (i, c) in line.char_indices() {
+        match c {
+            '"' => in_string = !in_string,
+            '#' if !in_string => {
+                code = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let code = line[..code].trim_end();
+    let last_word = code
+        .rsplit(|c: char| c.is_whitespace())
+        .next()
+        .unwrap_or("");
+    ["->", ",", "(", "[", "+", "..", "=", "<", ">", "-"]
+        .iter()
+        .any(|end| code.ends_with(end))
+        || [
+            "and", "or", "not", "in", "contains", "when", "within", "every", "from", "until", "on",
+            "to",
+        ]
+        .contains(&last_word)
+}
+
 fn line_of(lines: &[Line], at: usize) -> usize {
     lines.partition_point(|l| l.start <= at).saturating_sub(1)
 }
@@ -466,6 +510,16 @@ mod tests {
         assert!(masked.starts_with("role a \"}\" {     }"), "{masked}");
         // An error before the block is not in it.
         assert_eq!(block(text.as_bytes(), &(0..25), 5), None);
+    }
+
+    #[test]
+    fn two_bad_lines_in_a_row_are_two_errors() {
+        let text = "sla a {\n  bad one\n  bad two\n}\n";
+        assert_eq!(errors(text).0.len(), 2);
+        assert!(goes_on("  when a or  # more"));
+        assert!(goes_on("  owns a,"));
+        assert!(!goes_on("  acknowledge within 2 hours"));
+        assert!(!goes_on("  purpose \"a or\" # b or"));
     }
 
     #[test]
