@@ -63,6 +63,11 @@ impl Analysis {
         (self.loaded.sources.ids()).zip(self.paths.iter().map(PathBuf::as_path))
     }
 
+    /// The 1-based line `span` starts on.
+    pub fn line(&self, span: Span) -> usize {
+        self.loaded.sources.line_col(span.file, span.start).0
+    }
+
     /// Where `span` is, for the editor.
     pub fn location(&self, span: Span) -> Option<Location> {
         let uri = super::text::uri_of(self.path(span.file))?;

@@ -20,8 +20,7 @@ pub fn hover(analysis: &Analysis, index: usize) -> Option<String> {
     {
         let _ = write!(out, " — {}", labels(label));
     }
-    let text = analysis.text(name.span.file);
-    let (line, _) = line_col(text, name.span.start as usize);
+    let line = analysis.line(name.span);
     let _ = write!(
         out,
         "\n\ndeclared in `{}` line {line}",
@@ -54,14 +53,14 @@ pub fn hover(analysis: &Analysis, index: usize) -> Option<String> {
                         _ => {}
                     }
                 }
-                let routes: Vec<u32> = (symbols.uses_of(index))
+                let routes: Vec<usize> = (symbols.uses_of(index))
                     .filter(|span| in_route(analysis, *span))
-                    .map(|span| line_col(analysis.text(span.file), span.start as usize).0)
+                    .map(|span| analysis.line(span))
                     .collect();
                 if routes.is_empty() {
                     out.push_str("\n\nno route rule sends cases to it");
                 } else {
-                    let lines: Vec<String> = routes.iter().map(u32::to_string).collect();
+                    let lines: Vec<String> = routes.iter().map(usize::to_string).collect();
                     let _ = write!(
                         out,
                         "\n\nroute rules that send cases to it: line{} {}",
@@ -184,12 +183,4 @@ fn in_route(analysis: &Analysis, span: Span) -> bool {
             && item.span.start <= span.start
             && span.end <= item.span.end
     })
-}
-
-/// 1-based line and column (in characters) of byte `offset`.
-pub fn line_col(text: &str, offset: usize) -> (u32, u32) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() as u32 + 1;
-    let start = before.rfind('\n').map_or(0, |n| n + 1);
-    (line, before[start..].chars().count() as u32 + 1)
 }

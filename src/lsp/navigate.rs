@@ -54,11 +54,7 @@ pub fn rename(analysis: &Analysis, index: usize, new_name: &str) -> Result<Works
         ));
     }
     if let Some(other) = symbols.declared(name.kind, new_name) {
-        let line = super::hover::line_col(
-            analysis.text(symbols.names[other].span.file),
-            symbols.names[other].span.start as usize,
-        )
-        .0;
+        let line = analysis.line(symbols.names[other].span);
         return Err(format!(
             "{} `{new_name}` is already declared (line {line})",
             name.kind
