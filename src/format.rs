@@ -56,6 +56,21 @@ pub fn format_file(text: &str, file: &File) -> String {
     out
 }
 
+/// One declaration in canonical form, without its comments: two versions of a declaration
+/// compare equal here exactly when they differ only in layout and comments. `text` is the
+/// source the declaration was parsed from.
+pub fn format_item(text: &str, item: &Node<Item>) -> String {
+    let mut p = Printer {
+        text,
+        comments: Vec::new(),
+        next: 0,
+        out: String::new(),
+        indent: 0,
+    };
+    p.item(item);
+    p.out
+}
+
 fn is_one_line(item: &Item) -> bool {
     matches!(
         item,

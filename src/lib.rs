@@ -32,6 +32,8 @@ pub mod check;
 pub mod cli;
 pub mod decide;
 pub mod diagnostic;
+#[cfg(feature = "render")]
+pub mod diff;
 pub mod format;
 pub mod load;
 #[cfg(feature = "lsp")]

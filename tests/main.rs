@@ -11,6 +11,7 @@ mod audit;
 mod china_calendar;
 mod cli;
 mod decide;
+mod diff;
 mod documents;
 mod embed;
 mod format;

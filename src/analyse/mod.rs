@@ -21,7 +21,7 @@ pub use settings::{Level, LintCode, Settings, SettingsError};
 use crate::check::{Policy, Trigger};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::time::{Span as Duration, Unit};
-use space::Space;
+pub(crate) use space::{Cube, Example, Region, Space};
 
 /// Every finding of `policy` with the default settings, in a stable order (by analysis, then
 /// by declaration).

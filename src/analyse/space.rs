@@ -217,6 +217,13 @@ pub(crate) struct Space<'p> {
 impl<'p> Space<'p> {
     /// The space of the questions asked by every condition of `policy`.
     pub(crate) fn new(policy: &'p Policy) -> Space<'p> {
+        Space::over(policy, conditions(policy))
+    }
+
+    /// The space of the questions asked by `conds`, over the categories, channels, severities
+    /// and attributes `policy` declares (for a comparison: a vocabulary that holds both
+    /// versions' names, and both versions' conditions written against it).
+    pub(crate) fn over<'c>(policy: &'p Policy, conds: impl Iterator<Item = &'c Cond>) -> Space<'p> {
         let mut dims = vec![Dim::Category, Dim::Channel, Dim::Severity];
         let mut texts: Vec<Vec<String>> = vec![Vec::new(); policy.attributes.len()];
         let mut numbers: Vec<Vec<f64>> = vec![Vec::new(); policy.attributes.len()];
@@ -235,7 +242,7 @@ impl<'p> Space<'p> {
                 }
             })
         };
-        for c in conditions(policy) {
+        for c in conds {
             visit(c);
         }
         for (i, attr) in policy.attributes.iter().enumerate() {
@@ -492,6 +499,168 @@ impl<'p> Space<'p> {
         Some(out)
     }
 
+    /// The cases of `cube` as a condition over the policy's names: one test per dimension the
+    /// cube constrains (`None` when it constrains none: every case).
+    pub(crate) fn cube_cond(&self, cube: &Cube) -> Option<Cond> {
+        let mut parts = Vec::new();
+        for (d, dim) in self.dims.iter().enumerate() {
+            let bits = &cube.0[d];
+            let size = self.sizes[d];
+            if bits.count() == size {
+                continue;
+            }
+            parts.push(self.dim_cond(dim, bits, size));
+        }
+        match parts.len() {
+            0 => None,
+            1 => parts.pop(),
+            _ => Some(Cond::And(parts)),
+        }
+    }
+
+    fn dim_cond(&self, dim: &Dim, bits: &Bits, size: usize) -> Cond {
+        let chosen: Vec<usize> = bits.ones().collect();
+        let left: Vec<usize> = (0..size).filter(|&i| !bits.contains(i)).collect();
+        // A list, or "not" the shorter list of what is left out.
+        let listed = |make: &dyn Fn(Vec<usize>) -> Cond| {
+            if left.len() < chosen.len() {
+                Cond::Not(Box::new(make(left.clone())))
+            } else {
+                make(chosen.clone())
+            }
+        };
+        match dim {
+            Dim::Category => listed(&Cond::Category),
+            Dim::Channel => listed(&Cond::Channel),
+            Dim::Severity => {
+                let contiguous = chosen.windows(2).all(|w| w[1] == w[0] + 1);
+                match (chosen.first(), chosen.last()) {
+                    (Some(&lo), Some(&hi)) if lo == hi => Cond::SeverityIn(vec![lo]),
+                    (Some(&lo), Some(_)) if contiguous && left.iter().all(|&i| i < lo) => {
+                        Cond::Severity(CompareOp::Ge, lo)
+                    }
+                    (Some(_), Some(&hi)) if contiguous && left.iter().all(|&i| i > hi) => {
+                        Cond::Severity(CompareOp::Le, hi)
+                    }
+                    _ => Cond::SeverityIn(chosen),
+                }
+            }
+            Dim::Bool(i) => Cond::Attribute(*i, AttrTest::Bool(true, bits.contains(1))),
+            Dim::Contains(i, s) => {
+                let test = Cond::Attribute(*i, AttrTest::Contains(s.clone()));
+                if bits.contains(1) {
+                    test
+                } else {
+                    Cond::Not(Box::new(test))
+                }
+            }
+            Dim::Text(i, list) => {
+                let named = |atoms: &[usize]| -> Vec<String> {
+                    atoms.iter().filter_map(|&a| list.get(a).cloned()).collect()
+                };
+                if bits.contains(list.len()) {
+                    match named(&left).as_slice() {
+                        [one] => Cond::Attribute(*i, AttrTest::Text(false, one.clone())),
+                        many => Cond::Not(Box::new(Cond::Attribute(
+                            *i,
+                            AttrTest::TextIn(many.to_vec()),
+                        ))),
+                    }
+                } else {
+                    match named(&chosen).as_slice() {
+                        [one] => Cond::Attribute(*i, AttrTest::Text(true, one.clone())),
+                        many => Cond::Attribute(*i, AttrTest::TextIn(many.to_vec())),
+                    }
+                }
+            }
+            Dim::Number(i, points) => number_cond(*i, points, bits, size),
+        }
+    }
+
+    /// A case of `cube`: its category, channel and severity, and a value for every attribute
+    /// the space asks about (numbers inside the cube's intervals, a string the policy does
+    /// not name for "any other").
+    pub(crate) fn example(&self, cube: &Cube) -> Example {
+        let first = |d: usize| cube.0[d].ones().next().unwrap_or(0);
+        let mut attributes: Vec<(usize, serde_json::Value)> = Vec::new();
+        for (d, dim) in self.dims.iter().enumerate() {
+            let atom = first(d);
+            let value = match dim {
+                Dim::Category | Dim::Channel | Dim::Severity => continue,
+                Dim::Bool(i) => (*i, serde_json::Value::Bool(atom == 1)),
+                Dim::Text(i, list) => {
+                    let text = match list.get(atom) {
+                        Some(s) => s.clone(),
+                        None => other_text(list),
+                    };
+                    (*i, serde_json::Value::String(text))
+                }
+                Dim::Number(i, points) => (*i, serde_json::json!(number_in(points, atom))),
+                Dim::Contains(i, s) => {
+                    let slot = match attributes.iter().position(|(a, _)| a == i) {
+                        Some(k) => k,
+                        None => {
+                            attributes.push((*i, serde_json::Value::Array(Vec::new())));
+                            attributes.len() - 1
+                        }
+                    };
+                    if atom == 1
+                        && let serde_json::Value::Array(list) = &mut attributes[slot].1
+                    {
+                        list.push(serde_json::Value::String(s.clone()));
+                    }
+                    continue;
+                }
+            };
+            attributes.push(value);
+        }
+        Example {
+            category: first(0),
+            channel: first(1),
+            severity: first(2),
+            attributes,
+        }
+    }
+
+    /// The same cases as `region`, in fewer cubes where two differ in one dimension only.
+    pub(crate) fn merged(&self, mut region: Region) -> Region {
+        loop {
+            let mut joined = false;
+            let mut i = 0;
+            while i < region.len() {
+                let mut j = i + 1;
+                while j < region.len() {
+                    let (a, b) = (&region[i], &region[j]);
+                    let differing: Vec<usize> =
+                        (0..a.0.len()).filter(|&d| a.0[d] != b.0[d]).collect();
+                    if let [d] = differing.as_slice() {
+                        let d = *d;
+                        let union = Bits::union([&a.0[d], &b.0[d]].into_iter());
+                        region[i].0[d] = union;
+                        region.swap_remove(j);
+                        joined = true;
+                        continue;
+                    }
+                    j += 1;
+                }
+                i += 1;
+            }
+            if !joined {
+                return region;
+            }
+        }
+    }
+
+    /// `cube`, with every dimension it constrains no further than `within` opened to every
+    /// atom: the cases it names among those of `within`, said without repeating `within`.
+    pub(crate) fn relative(&self, cube: &Cube, within: &Cube) -> Cube {
+        Cube(
+            (cube.0.iter().zip(&within.0).zip(&self.sizes))
+                .map(|((c, w), &n)| if c == w { Bits::full(n) } else { c.clone() })
+                .collect(),
+        )
+    }
+
     /// A cube in the language's words, naming only what it constrains beyond `within`, e.g.
     /// `severity >= major, amount > 5000`.
     pub(crate) fn describe(&self, cube: &Cube, within: &Cube) -> String {
@@ -590,6 +759,80 @@ impl<'p> Space<'p> {
             }
             Dim::Number(i, points) => describe_number(attr(*i), points, bits, size),
         }
+    }
+}
+
+/// A case of a cube, by index into the policy's lists: see [`Space::example`].
+#[derive(Debug, Clone)]
+pub(crate) struct Example {
+    pub(crate) category: usize,
+    pub(crate) channel: usize,
+    pub(crate) severity: usize,
+    /// Attribute index and value.
+    pub(crate) attributes: Vec<(usize, serde_json::Value)>,
+}
+
+/// A string none of `list` is.
+fn other_text(list: &[String]) -> String {
+    let mut text = "other".to_string();
+    while list.contains(&text) {
+        text.push('_');
+    }
+    text
+}
+
+/// A number of atom `atom` of a number dimension with `points`: the point itself, or one
+/// inside the open interval (a whole number when there is one).
+fn number_in(points: &[f64], atom: usize) -> f64 {
+    if atom % 2 == 1 {
+        return points[atom / 2];
+    }
+    let k = atom / 2;
+    match (k.checked_sub(1).and_then(|i| points.get(i)), points.get(k)) {
+        (None, None) => 0.0,
+        (None, Some(&hi)) => (hi - 1.0).floor(),
+        (Some(&lo), None) => (lo + 1.0).floor(),
+        (Some(&lo), Some(&hi)) => {
+            let mid = (lo + hi) / 2.0;
+            [mid.floor(), lo.floor() + 1.0]
+                .into_iter()
+                .find(|&n| lo < n && n < hi)
+                .unwrap_or(mid)
+        }
+    }
+}
+
+/// The atoms of a number dimension as a condition: a point, or an interval, or several of
+/// them as alternatives.
+fn number_cond(attr: usize, points: &[f64], bits: &Bits, size: usize) -> Cond {
+    let test = |op: CompareOp, v: f64| Cond::Attribute(attr, AttrTest::Number(op, v));
+    let mut alternatives: Vec<Cond> = Vec::new();
+    for &(lo, hi) in &bits.0 {
+        let (lo, hi) = (lo as usize, hi as usize - 1);
+        if lo == hi && lo % 2 == 1 {
+            alternatives.push(test(CompareOp::Eq, points[lo / 2]));
+            continue;
+        }
+        let lower = match lo {
+            0 => None,
+            l if l % 2 == 0 => Some(test(CompareOp::Gt, points[l / 2 - 1])),
+            l => Some(test(CompareOp::Ge, points[l / 2])),
+        };
+        let upper = match hi {
+            h if h + 1 == size => None,
+            h if h % 2 == 0 => Some(test(CompareOp::Lt, points[h / 2])),
+            h => Some(test(CompareOp::Le, points[h / 2])),
+        };
+        alternatives.push(match (lower, upper) {
+            (Some(a), Some(b)) => Cond::And(vec![a, b]),
+            (Some(a), None) | (None, Some(a)) => a,
+            // Every number: only when the dimension is whole, which the caller skips.
+            (None, None) => Cond::And(Vec::new()),
+        });
+    }
+    match alternatives.len() {
+        1 => alternatives.pop().unwrap_or(Cond::And(Vec::new())),
+        _ => Cond::Or(alternatives),
     }
 }
 

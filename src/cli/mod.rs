@@ -14,6 +14,7 @@ macro_rules! say {
 mod audit;
 mod check;
 mod decide;
+mod diff;
 mod doc;
 mod error;
 mod fmt;
@@ -79,6 +80,9 @@ enum Command {
     /// Audit real case histories against the policy (attainment, breaches, procedure
     /// checks, scheduled reports), and what-if under another policy.
     Audit(audit::Args),
+    /// What a change of policy does to cases: routing, acceptance, deadlines, declarations,
+    /// in plain words (exit 1 when behaviour changes).
+    Diff(diff::Args),
     /// Write documents: position descriptions, the procedure, the org chart (md, html, docx).
     #[command(subcommand)]
     Doc(doc::Command),
@@ -200,6 +204,7 @@ pub fn main() -> ExitCode {
         Command::Fmt(args) => fmt::run(args),
         Command::Lint(args) => lint::run(args),
         Command::Audit(args) => audit::run(args),
+        Command::Diff(args) => diff::run(args),
         Command::Doc(command) => doc::run(command),
         Command::Test(args) => test::run(args),
         #[cfg(feature = "serve")]

@@ -30,7 +30,8 @@ pub use procedure::{org_chart, procedure};
 pub use reference::Reference;
 pub use role::position_description;
 #[cfg(feature = "batch")]
-pub(crate) use words::{target_label, target_name};
+pub(crate) use words::target_label;
+pub(crate) use words::{cond_words, deadline_words, target_name};
 
 use crate::vocabulary::Label;
 

@@ -14,7 +14,7 @@ pub use crate::source::{FileId, Sources, Span};
 pub use comments::{Comment, comments, is_layout};
 pub use depth::MAX_DEPTH;
 pub use error::SyntaxError;
-pub use parser::{Parsed, parse, parse_all};
+pub use parser::{Parsed, label_spans, parse, parse_all};
 pub use recover::{MAX_REPORTED, MAX_WORK};
 pub use sources::{
     Loaded, MAX_FILE, import_root, load, load_overlay, load_sources, load_text, load_within,

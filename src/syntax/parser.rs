@@ -38,6 +38,20 @@ pub fn parse(file: FileId, text: &str) -> Result<File, Vec<SyntaxError>> {
     }
 }
 
+/// The byte ranges of the labels in `text` (the quoted titles, descriptions and their `en`
+/// forms), in order; none when `text` does not parse. What a comparison of two versions sets
+/// aside as wording.
+pub fn label_spans(text: &str) -> Vec<std::ops::Range<usize>> {
+    match CharterParser::parse(Rule::file, text) {
+        Ok(pairs) => pairs
+            .flatten()
+            .filter(|p| p.as_rule() == Rule::label)
+            .map(|p| p.as_span().start()..p.as_span().end())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
 /// Parses one file, stepping over its errors: every syntax error is reported (one per bad
 /// statement line or declaration), and the declarations that parsed are kept for the checker.
 pub fn parse_all(file: FileId, text: &str) -> Parsed {

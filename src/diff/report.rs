@@ -1,0 +1,370 @@
+//! A comparison as a document for the people who approve the change: what changes for cases
+//! first (routing, intake, deadlines), then the declarations changed, then wording.
+
+use crate::diff::{
+    AcceptanceChange, Cases, Change, DeadlineChange, DeclarationChange, Diff, Intake, Limit,
+    RouteChange, Shift,
+};
+use crate::render::{Block, Document, Lang};
+
+/// The comparison as a document, in `lang` (the language the comparison was made in).
+pub fn document(diff: &Diff, lang: Lang) -> Document {
+    let say = |zh: &str, en: &str| match lang {
+        Lang::Zh => zh.to_string(),
+        Lang::En => en.to_string(),
+    };
+    let version = |h: &crate::diff::Header| match (&h.effective, lang) {
+        (Some(d), Lang::Zh) => format!("{}（{d} 起施行）", h.version),
+        (Some(d), Lang::En) => format!("{} (in force from {d})", h.version),
+        (None, _) => h.version.clone(),
+    };
+    let mut blocks = vec![Block::Paragraph(format!(
+        "{}{} → {}",
+        say("版本：", "Versions: "),
+        version(&diff.old),
+        version(&diff.new)
+    ))];
+    if let Some(changes) = &diff.new.changes {
+        blocks.push(Block::Paragraph(format!(
+            "{}{changes}",
+            say("新版本所述变更：", "What the new version says it changes: ")
+        )));
+    }
+    blocks.push(Block::Paragraph(if diff.behavioural() {
+        say(
+            "结论：本次修改改变了案件的处理方式，见下文各节。",
+            "Verdict: this change alters how cases are handled; see the sections below.",
+        )
+    } else if diff.wording.is_empty() {
+        say(
+            "结论：行为没有变化（仅注释、排版或声明顺序不同）。",
+            "Verdict: no change in behaviour (only comments, layout or the order of declarations differ).",
+        )
+    } else {
+        say(
+            "结论：行为没有变化；仅措辞有修改，见“措辞”一节。",
+            "Verdict: no change in behaviour; only wording changed, listed under Wording.",
+        )
+    }));
+    for note in &diff.unsettled {
+        blocks.push(Block::Paragraph(format!(
+            "{}{note}",
+            say("无法确定：", "Not settled: ")
+        )));
+    }
+    if !diff.routing.is_empty() {
+        blocks.push(Block::Heading(2, say("分派", "Routing")));
+        blocks.push(Block::Paragraph(say(
+            "两个版本都受理的案件中，处理岗位发生变化的案件：",
+            "Among the cases both versions accept, those whose role changes:",
+        )));
+        for change in &diff.routing {
+            blocks.extend(route_blocks(change, lang));
+        }
+    }
+    if !diff.acceptance.is_empty() {
+        blocks.push(Block::Heading(2, say("受理范围", "Acceptance")));
+        let rows = diff
+            .acceptance
+            .iter()
+            .map(|c| acceptance_row(c, lang))
+            .collect();
+        blocks.push(Block::Table {
+            header: vec![
+                say("类别", "Category"),
+                say("修改前", "Before"),
+                say("修改后", "After"),
+            ],
+            rows,
+        });
+    }
+    if !diff.deadlines.is_empty() {
+        blocks.push(Block::Heading(2, say("时限", "Deadlines")));
+        for change in &diff.deadlines {
+            blocks.extend(deadline_blocks(change, lang));
+        }
+    }
+    if !diff.declarations.is_empty() {
+        blocks.push(Block::Heading(2, say("其他声明", "Other declarations")));
+        for change in &diff.declarations {
+            blocks.extend(declaration_blocks(change, lang));
+        }
+    }
+    if !diff.wording.is_empty() {
+        blocks.push(Block::Heading(2, say("措辞", "Wording")));
+        for change in &diff.wording {
+            blocks.extend(declaration_blocks(change, lang));
+        }
+    }
+    Document {
+        title: match lang {
+            Lang::Zh => format!("制度修改对照：{}", diff.new.title),
+            Lang::En => format!("Policy change: {}", diff.new.title),
+        },
+        lang,
+        blocks,
+        control: None,
+        fields: serde_json::Value::Null,
+    }
+}
+
+fn role_words(role: Option<&crate::diff::Role>, lang: Lang) -> String {
+    match role {
+        Some(r) => format!("{} (`{}`)", r.title, r.name),
+        None => lang
+            .say("（无规则分派）", "(no rule takes them)")
+            .to_string(),
+    }
+}
+
+fn route_blocks(change: &RouteChange, lang: Lang) -> Vec<Block> {
+    let heading = format!(
+        "{} → {}",
+        role_words(change.from.as_ref(), lang),
+        role_words(change.to.as_ref(), lang)
+    );
+    vec![
+        Block::Heading(3, heading),
+        Block::List(case_items(&change.regions, change.more, lang)),
+    ]
+}
+
+fn case_items(regions: &[Cases], more: usize, lang: Lang) -> Vec<String> {
+    let mut items: Vec<String> = regions
+        .iter()
+        .map(|c| {
+            let condition = match (c.condition.is_empty(), lang) {
+                (true, _) => String::new(),
+                (false, Lang::Zh) => format!("（`{}`）", c.condition),
+                (false, Lang::En) => format!(" (`{}`)", c.condition),
+            };
+            format!(
+                "{}{condition}{}{}",
+                c.words,
+                lang.say("；例：", "; for example: "),
+                example(&c.example)
+            )
+        })
+        .collect();
+    if more > 0 {
+        items.push(match lang {
+            Lang::Zh => format!("另有{more}组案件未列出"),
+            Lang::En => format!("and {more} more sets of cases not listed"),
+        });
+    }
+    items
+}
+
+/// An example case in one line: `category = billing, channel = phone, amount = 6500` (its
+/// id, receipt and fields are in the JSON form).
+fn example(case: &serde_json::Value) -> String {
+    let mut parts = Vec::new();
+    for key in ["category", "channel", "severity"] {
+        if let Some(v) = case.get(key).and_then(|v| v.as_str()) {
+            parts.push(format!("{key} = {v}"));
+        }
+    }
+    if let Some(attrs) = case.get("attributes").and_then(|a| a.as_object()) {
+        for (k, v) in attrs {
+            parts.push(format!("{k} = {v}"));
+        }
+    }
+    format!("`{}`", parts.join(", "))
+}
+
+fn intake_words(intake: &Intake, lang: Lang) -> String {
+    match intake {
+        Intake::Accepted => lang.say("受理", "accepted").to_string(),
+        Intake::Redirected { title, .. } => match lang {
+            Lang::Zh => format!("转至{title}"),
+            Lang::En => format!("redirected to {title}"),
+        },
+        Intake::OutOfScope => lang.say("不在受理范围", "out of scope").to_string(),
+        Intake::Undeclared => lang.say("未定义", "not declared").to_string(),
+    }
+}
+
+fn acceptance_row(c: &AcceptanceChange, lang: Lang) -> Vec<String> {
+    vec![
+        format!("{} (`{}`)", c.title, c.category),
+        intake_words(&c.from, lang),
+        intake_words(&c.to, lang),
+    ]
+}
+
+fn limit_words(limit: Option<&Limit>, lang: Lang) -> String {
+    match limit {
+        None => lang.say("不适用", "does not apply").to_string(),
+        Some(l) => match (&l.calendar_title, lang) {
+            (Some(c), Lang::Zh) => format!("{}（按{c}计）", l.words),
+            (Some(c), Lang::En) => format!("{} (on {c})", l.words),
+            (None, _) => l.words.clone(),
+        },
+    }
+}
+
+/// Minutes as hours and minutes: `8 h 30 min`, `8小时30分钟`.
+fn minutes_words(minutes: u64, lang: Lang) -> String {
+    let (h, m) = (minutes / 60, minutes % 60);
+    match (h, m, lang) {
+        (0, m, Lang::Zh) => format!("{m}分钟"),
+        (h, 0, Lang::Zh) => format!("{h}小时"),
+        (h, m, Lang::Zh) => format!("{h}小时{m}分钟"),
+        (0, m, Lang::En) => format!("{m} min"),
+        (h, 0, Lang::En) => format!("{h} h"),
+        (h, m, Lang::En) => format!("{h} h {m} min"),
+    }
+}
+
+/// An RFC 3339 instant as people read it, in its own offset: `Thu 8 Oct 2026 10:00`,
+/// `2026年10月8日（周四）10:00`.
+fn when(instant: &str, lang: Lang) -> String {
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(instant) else {
+        return instant.to_string();
+    };
+    match lang {
+        Lang::En => t.format("%a %-d %b %Y %H:%M").to_string(),
+        Lang::Zh => {
+            use chrono::Datelike;
+            let day = ["一", "二", "三", "四", "五", "六", "日"]
+                [t.weekday().num_days_from_monday() as usize];
+            format!(
+                "{}（周{day}）{}",
+                t.format("%Y年%-m月%-d日"),
+                t.format("%H:%M")
+            )
+        }
+    }
+}
+
+fn shift_words(shift: &Shift, lang: Lang) -> String {
+    let amount = minutes_words(shift.minutes.unsigned_abs(), lang);
+    let direction = match (shift.minutes.signum(), lang) {
+        (0, Lang::Zh) => "截止时间不变".to_string(),
+        (0, Lang::En) => "the deadline does not move".to_string(),
+        (-1, Lang::Zh) => format!("提前{amount}"),
+        (-1, Lang::En) => format!("{amount} earlier"),
+        (_, Lang::Zh) => format!("推迟{amount}"),
+        (_, Lang::En) => format!("{amount} later"),
+    };
+    let calendar = match (&shift.calendar, lang) {
+        (Some(c), Lang::Zh) => format!("（日历 `{c}`）"),
+        (Some(c), Lang::En) => format!(" (calendar `{c}`)"),
+        (None, _) => String::new(),
+    };
+    let (start, before, after) = (
+        when(&shift.start, lang),
+        when(&shift.before, lang),
+        when(&shift.after, lang),
+    );
+    match lang {
+        Lang::Zh => format!(
+            "例{calendar}：{start} 收到的案件，截止时间由 {before} 变为 {after}（{direction}）。"
+        ),
+        Lang::En => format!(
+            "For example{calendar}: a case received {start} was due {before} and is now due {after} ({direction})."
+        ),
+    }
+}
+
+fn deadline_blocks(change: &DeadlineChange, lang: Lang) -> Vec<Block> {
+    let mut blocks = vec![
+        Block::Heading(
+            3,
+            format!(
+                "{}{}`{}`{}{}{} → {}",
+                change.title,
+                lang.say("（", " ("),
+                change.target,
+                lang.say("）", ")"),
+                lang.say("：", ": "),
+                limit_words(change.from.as_ref(), lang),
+                limit_words(change.to.as_ref(), lang)
+            ),
+        ),
+        Block::List(case_items(&change.regions, change.more, lang)),
+    ];
+    if let (Some(f), Some(t)) = (&change.from, &change.to)
+        && f == t
+    {
+        blocks.push(Block::Paragraph(
+            lang.say(
+                "时限未改，但所用日历的工作时间或节假日已修改。",
+                "The limit is unchanged, but the hours or holidays of its calendar changed.",
+            )
+            .to_string(),
+        ));
+    }
+    blocks.extend((change.typical.iter()).map(|shift| Block::Paragraph(shift_words(shift, lang))));
+    blocks
+}
+
+fn declaration_blocks(change: &DeclarationChange, lang: Lang) -> Vec<Block> {
+    let what = match (change.change, lang) {
+        (Change::Added, Lang::Zh) => "新增",
+        (Change::Added, Lang::En) => "added",
+        (Change::Removed, Lang::Zh) => "删除",
+        (Change::Removed, Lang::En) => "removed",
+        (Change::Changed, Lang::Zh) => "修改",
+        (Change::Changed, Lang::En) => "changed",
+    };
+    let name = if change.name.is_empty() {
+        format!("`{}`", change.kind)
+    } else {
+        format!("`{} {}`", change.kind, change.name)
+    };
+    let mut items: Vec<String> = Vec::new();
+    items.extend(change.removed.iter().map(|l| format!("− `{}`", l.trim())));
+    items.extend(change.added.iter().map(|l| format!("+ `{}`", l.trim())));
+    vec![
+        Block::Paragraph(format!("{name}: {what}")),
+        Block::List(items),
+    ]
+}
+
+/// The document as plain text for a terminal: headings underlined, lists with dashes, tables
+/// as rows of cells, code marks dropped.
+pub fn plain(doc: &Document) -> String {
+    let clean = |s: &str| s.replace('`', "");
+    let mut out = format!("{}\n{}\n", doc.title, "=".repeat(width(&doc.title).min(60)));
+    for block in &doc.blocks {
+        match block {
+            Block::Heading(level, text) => {
+                let text = clean(text);
+                let rule = if *level <= 2 { '=' } else { '-' };
+                out.push('\n');
+                out.push_str(&text);
+                out.push('\n');
+                out.push_str(&rule.to_string().repeat(width(&text).clamp(3, 60)));
+                out.push('\n');
+            }
+            Block::Paragraph(text) => {
+                out.push('\n');
+                out.push_str(&clean(text));
+                out.push('\n');
+            }
+            Block::List(items) => {
+                for item in items {
+                    out.push_str("  - ");
+                    out.push_str(&clean(item));
+                    out.push('\n');
+                }
+            }
+            Block::Table { header, rows } => {
+                out.push_str(&format!("  {}\n", header.join(" | ")));
+                for row in rows {
+                    out.push_str(&format!("  {}\n", clean(&row.join(" | "))));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Columns `text` takes in a terminal: two for a Chinese character or full-width sign.
+fn width(text: &str) -> usize {
+    text.chars()
+        .map(|c| if c >= '\u{2E80}' { 2 } else { 1 })
+        .sum()
+}

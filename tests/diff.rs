@@ -1,0 +1,209 @@
+//! `charter diff`: the comparison of routing against brute force on random pairs of policies,
+//! the e-commerce versions in both languages, and the command's exit codes.
+
+mod exact {
+    //! For random pairs of route tables (and scopes) over every kind of test, a grid of cases
+    //! that meets every distinguishable region of both is decided under both versions: every
+    //! case whose role differs lies in exactly one reported region, of the right pair of roles;
+    //! no case outside the reported regions changes role; and each region's example case,
+    //! decided under both versions, goes from the one role to the other.
+
+    use charter::check::check;
+    use charter::decide::{Case, Engine};
+    use charter::diff::{Version, compare};
+    use charter::render::Lang;
+    use charter::syntax::load_text;
+    use proptest::prelude::*;
+
+    fn atom() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec!["billing", "faults"]).prop_map(|c| format!("category = {c}")),
+            prop::sample::select(vec!["phone", "web"]).prop_map(|c| format!("channel = {c}")),
+            (
+                prop::sample::select(vec!["=", ">=", "<", "!="]),
+                prop::sample::select(vec!["minor", "normal", "major"])
+            )
+                .prop_map(|(op, s)| format!("severity {op} {s}")),
+            (
+                prop::sample::select(vec!["=", "!=", "<", "<=", ">", ">="]),
+                prop::sample::select(vec![100, 200, 300])
+            )
+                .prop_map(|(op, n)| format!("amount {op} {n}")),
+            Just("amount in [100, 300]".to_string()),
+            Just("vip".to_string()),
+            Just("vip = false".to_string()),
+            prop::sample::select(vec!["=", "!="]).prop_map(|op| format!("tier {op} \"gold\"")),
+            Just("tier in [\"gold\", \"silver\"]".to_string()),
+            Just("tags contains \"a\"".to_string()),
+        ]
+    }
+
+    fn condition() -> impl Strategy<Value = String> {
+        atom().prop_recursive(2, 6, 2, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|c| format!("not ({c})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) and ({b})")),
+                (inner.clone(), inner).prop_map(|(a, b)| format!("({a}) or ({b})")),
+            ]
+        })
+    }
+
+    const ROLES: [&str; 3] = ["officer", "manager", "director"];
+
+    /// A policy: the shared vocabulary, a scope, a route table and its fallback.
+    fn policy(faults_accepted: bool, rules: &[(String, usize)], fallback: Option<usize>) -> String {
+        let scope = if faults_accepted {
+            "scope { accept billing, faults }"
+        } else {
+            "scope {\n  accept billing\n  redirect faults to \"IT\" because \"not ours\"\n}"
+        };
+        let mut text = format!(
+            r#"policy p "P" {{
+  version "1"
+  timezone "Asia/Shanghai"
+  calendar office
+}}
+calendar office "Office" {{ week mon..fri 09:00-18:00 }}
+channel phone "Phone" {{ callback phone }}
+channel web "Web" {{ callback web }}
+attribute amount "Amount" {{ type number }}
+attribute vip "VIP" {{ type bool }}
+attribute tier "Tier" {{ type string }}
+attribute tags "Tags" {{ type set }}
+severities {{
+  minor "Minor"
+  normal "Normal"
+  major "Major"
+}}
+category billing "Billing"
+category faults "Faults"
+{scope}
+role officer "Officer" {{}}
+role manager "Manager" {{}}
+role director "Director" {{}}
+route {{
+"#
+        );
+        for (cond, role) in rules {
+            text.push_str(&format!("  when {cond} -> {}\n", ROLES[*role]));
+        }
+        if let Some(role) = fallback {
+            text.push_str(&format!("  otherwise -> {}\n", ROLES[role]));
+        }
+        text.push_str("}\n");
+        text
+    }
+
+    /// Every combination of one value per region of each dimension.
+    fn grid() -> Vec<Case> {
+        let mut cases = Vec::new();
+        for category in ["billing", "faults"] {
+            for channel in ["phone", "web"] {
+                for severity in ["minor", "normal", "major"] {
+                    for amount in [50, 100, 150, 200, 250, 300, 350] {
+                        for vip in [false, true] {
+                            for tier in ["gold", "silver", "bronze"] {
+                                for tags in ["[]", "[\"a\"]"] {
+                                    let json = format!(
+                                        r#"{{"id":"c","received_at":"2026-03-02T10:00:00+08:00","channel":"{channel}","category":"{category}","severity":"{severity}","attributes":{{"amount":{amount},"vip":{vip},"tier":"{tier}","tags":{tags}}}}}"#
+                                    );
+                                    cases.push(Case::from_json(&json).unwrap());
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        cases
+    }
+
+    fn engine(text: &str) -> Engine {
+        let checked = check(&load_text("p.charter", text));
+        assert!(!checked.has_errors(), "{text}");
+        Engine::new(checked).unwrap()
+    }
+
+    /// The role a case is routed to, or `None` when it is not accepted (or no rule takes it).
+    fn role(engine: &Engine, case: &Case) -> (bool, Option<String>) {
+        let d = engine.decide(case, 0).unwrap();
+        let accepted = d.acceptance.outcome == charter::decide::Outcome::Accepted;
+        (accepted, d.route.and_then(|r| r.role).map(str::to_string))
+    }
+
+    fn table() -> impl Strategy<Value = (bool, Vec<(String, usize)>, Option<usize>)> {
+        (
+            any::<bool>(),
+            prop::collection::vec((condition(), 0..3usize), 0..5),
+            prop::option::weighted(0.8, 0..3usize),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn reported_regions_are_exactly_the_cases_whose_role_changes(
+            (old_scope, old_rules, old_fallback) in table(),
+            (new_scope, new_rules, new_fallback) in table(),
+        ) {
+            let old_text = policy(old_scope, &old_rules, old_fallback);
+            let new_text = policy(new_scope, &new_rules, new_fallback);
+            let (old_loaded, new_loaded) = (load_text("old.charter", &old_text), load_text("new.charter", &new_text));
+            let (old_checked, new_checked) = (check(&old_loaded), check(&new_loaded));
+            let diff = compare(
+                &Version::of(&old_loaded, &old_checked.versions[0]),
+                &Version::of(&new_loaded, &new_checked.versions[0]),
+                Lang::En,
+            );
+            prop_assert!(diff.unsettled.is_empty());
+            // Every reported region as a rule of a probe policy: the rule a case matches names
+            // the region it lies in (regions are disjoint, so the first match is the only one).
+            let mut regions: Vec<(Option<String>, Option<String>, String)> = Vec::new();
+            for change in &diff.routing {
+                prop_assert_eq!(change.more, 0);
+                for r in &change.regions {
+                    regions.push((
+                        change.from.as_ref().map(|x| x.name.clone()),
+                        change.to.as_ref().map(|x| x.name.clone()),
+                        r.condition.clone(),
+                    ));
+                    // The example goes from the one role to the other.
+                    let example = Case::from_json(&r.example.to_string()).unwrap();
+                    let (old_engine, new_engine) = (engine(&old_text), engine(&new_text));
+                    prop_assert_eq!(role(&old_engine, &example), (true, change.from.as_ref().map(|x| x.name.clone())), "{}", r.condition);
+                    prop_assert_eq!(role(&new_engine, &example), (true, change.to.as_ref().map(|x| x.name.clone())), "{}", r.condition);
+                }
+            }
+            let probe_rules: Vec<(String, usize)> = Vec::new();
+            let mut probe = policy(true, &probe_rules, None);
+            probe.truncate(probe.rfind("route {").unwrap());
+            probe.push_str("route {\n");
+            for (k, (_, _, cond)) in regions.iter().enumerate() {
+                let cond = if cond.is_empty() { "not (vip and not vip)" } else { cond };
+                probe.push_str(&format!("  when {cond} -> r{k}\n"));
+                probe.push_str("");
+            }
+            probe.push_str("}\n");
+            for k in 0..regions.len() {
+                probe.push_str(&format!("role r{k} \"R{k}\" {{}}\n"));
+            }
+            let (old_engine, new_engine, probe_engine) = (engine(&old_text), engine(&new_text), engine(&probe));
+            for case in grid() {
+                let (a_accepted, a) = role(&old_engine, &case);
+                let (b_accepted, b) = role(&new_engine, &case);
+                if !(a_accepted && b_accepted) {
+                    continue;
+                }
+                let region = role(&probe_engine, &case).1
+                    .map(|r| r[1..].parse::<usize>().unwrap());
+                match region {
+                    Some(k) => {
+                        prop_assert_eq!((&a, &b), (&regions[k].0, &regions[k].1), "{:?}\n{}\n{}", case, old_text, new_text);
+                    }
+                    None => prop_assert_eq!(&a, &b, "a case whose role changes lies in no reported region: {:?}\n{}\n{}", case, old_text, new_text),
+                }
+            }
+        }
+    }
+}
