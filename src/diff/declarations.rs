@@ -105,9 +105,11 @@ fn without_labels(form: &str) -> String {
     let mut out = String::with_capacity(form.len());
     let mut at = 0;
     for span in label_spans(form) {
+        // The label's pair may end after the blank that follows it.
+        let end = span.start + form[span.clone()].trim_end().len();
         out.push_str(&form[at..span.start]);
         out.push_str("\"…\"");
-        at = span.end;
+        at = end;
     }
     out.push_str(&form[at..]);
     out

@@ -14,7 +14,8 @@
 //! use charter::render::Lang;
 //! use charter::syntax::load_text;
 //!
-//! let head = "policy p \"P\" { version \"1\" }\ncategory a \"A\"\ncategory b \"B\"\n";
+//! let head = "policy p \"P\" { version \"1\" timezone \"Asia/Shanghai\" }\n\
+//!             category a \"A\"\ncategory b \"B\"\n";
 //! let old = load_text("old.charter", &format!("{head}role x \"X\" {{}}\nrole y \"Y\" {{}}\nroute {{ otherwise -> x }}"));
 //! let new = load_text("new.charter", &format!("{head}role x \"X\" {{}}\nrole y \"Y\" {{}}\nroute {{\n  when category = b -> y\n  otherwise -> x\n}}"));
 //! let (old_checked, new_checked) = (check(&old), check(&new));
