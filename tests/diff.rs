@@ -207,3 +207,176 @@ route {{
         }
     }
 }
+
+mod command {
+    //! The command as users run it: the shipped e-commerce versions in both languages, and the
+    //! exit code that lets CI gate on a change.
+
+    use assert_cmd::Command;
+
+    use crate::support::office_copy;
+
+    fn charter() -> Command {
+        Command::cargo_bin("charter").unwrap()
+    }
+
+    /// Runs `charter diff ARGS`; its standard output, standard error and exit code.
+    fn diff(args: &[&str]) -> (String, String, i32) {
+        let out = charter().arg("diff").args(args).output().unwrap();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+            out.status.code().unwrap(),
+        )
+    }
+
+    const OFFICE: &str = "policies/complaint-office";
+
+    #[test]
+    fn the_ecommerce_revision_in_both_languages() {
+        let versions = [
+            "policies/ecommerce-after-sales",
+            "--from-version",
+            "2026.1",
+            "--to-version",
+            "2026.2",
+        ];
+        for lang in ["zh", "en"] {
+            let (text, err, code) = diff(&[&versions[..], &["--lang", lang]].concat());
+            assert_eq!(code, 1, "{err}");
+            assert!(err.contains("alters behaviour"), "{err}");
+            insta::assert_snapshot!(format!("diff_ecommerce_{lang}"), text);
+        }
+        // With one path and no versions named: the latest against the one before it.
+        let (defaulted, _, _) = diff(&["policies/ecommerce-after-sales", "--lang", "en"]);
+        let (named, _, _) = diff(&[&versions[..], &["--lang", "en"]].concat());
+        assert_eq!(defaulted, named);
+        let (json, _, code) = diff(&[&versions[..], &["--format", "json"]].concat());
+        assert_eq!(code, 1);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        insta::assert_json_snapshot!("diff_ecommerce_json", value);
+    }
+
+    #[test]
+    fn comments_layout_and_declaration_order_change_nothing() {
+        let (_dir, new) = office_copy(|text| {
+            // A comment rewritten, a statement's layout changed, two roles swapped.
+            let text = text.replace("# First match wins", "# The first rule that matches wins");
+            let text = text.replace(
+                "  when severity >= major -> office_director",
+                "  when   severity>=major   ->   office_director",
+            );
+            let start = text.find("role coordinator").unwrap();
+            let middle = text.find("role general_manager").unwrap();
+            let end = middle + text[middle..].find("\n}\n").unwrap() + 3;
+            format!(
+                "{}{}\n{}{}",
+                &text[..start],
+                &text[middle..end],
+                &text[start..middle],
+                &text[end..]
+            )
+        });
+        let (text, err, code) = diff(&[OFFICE, new.to_str().unwrap(), "--lang", "en"]);
+        assert_eq!(code, 0, "{text}{err}");
+        assert!(text.contains("Verdict: no change in behaviour"), "{text}");
+    }
+
+    #[test]
+    fn a_label_changed_is_wording_not_behaviour() {
+        let (_dir, new) = office_copy(|text| {
+            text.replace(
+                "en \"Convene coordination meetings\"",
+                "en \"Call coordination meetings\"",
+            )
+        });
+        let (text, _, code) = diff(&[OFFICE, new.to_str().unwrap(), "--lang", "en"]);
+        assert_eq!(code, 0, "{text}");
+        assert!(text.contains("only wording changed"), "{text}");
+        assert!(
+            text.contains(
+                "+ duty meetings \"召集跨部门协调会\" en \"Call coordination meetings\" {"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_raised_threshold_moves_exactly_the_cases_between() {
+        let (_dir, new) = office_copy(|text| text.replace("amount > 5000", "amount > 8000"));
+        let (json, _, code) = diff(&[OFFICE, new.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(code, 1);
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let routing = value["routing"].as_array().unwrap();
+        assert_eq!(routing.len(), 1, "{json}");
+        assert_eq!(routing[0]["from"]["name"], "coordinator");
+        assert_eq!(routing[0]["to"]["name"], "complaint_officer");
+        let region = &routing[0]["regions"][0];
+        assert_eq!(
+            region["condition"],
+            "severity <= normal and amount > 5000 and amount <= 8000 and not (departments contains \"finance\")"
+        );
+        assert_eq!(
+            region["words"],
+            "严重程度不高于一般，且涉及金额超过5,000元，且涉及金额不超过8,000元，且并非：涉及部门包含“财务部”"
+        );
+        // The example is a case `charter decide` takes, and it is decided as the diff says.
+        let example = region["example"].to_string();
+        for (policy, role) in [
+            (OFFICE, "coordinator"),
+            (new.to_str().unwrap(), "complaint_officer"),
+        ] {
+            let out = charter()
+                .args([
+                    "decide",
+                    "--policy",
+                    policy,
+                    "--now",
+                    "2026-01-01T12:00:00+08:00",
+                    "-",
+                ])
+                .write_stdin(example.clone())
+                .output()
+                .unwrap();
+            let decision: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(decision["route"]["role"], role, "{decision}");
+        }
+    }
+
+    #[test]
+    fn a_duty_added_is_listed_for_hr() {
+        let (_dir, new) = office_copy(|text| {
+            let text = text.replace(
+                "    weight 100%\n    time ad_hoc\n    measure \"涉及多部门",
+                "    weight 90%\n    time ad_hoc\n    measure \"涉及多部门",
+            );
+            text.replace(
+                "  authority review \"投诉处理方案\" en \"Remedy plans\"\n",
+                "  authority review \"投诉处理方案\" en \"Remedy plans\"\n  duty records \"整理会议记录\" en \"Keep meeting records\" {\n    weight 10%\n  }\n",
+            )
+        });
+        let (text, _, code) = diff(&[OFFICE, new.to_str().unwrap(), "--lang", "en"]);
+        assert_eq!(code, 1, "{text}");
+        assert!(text.contains("role coordinator: changed"), "{text}");
+        assert!(
+            text.contains("+ duty records \"整理会议记录\" en \"Keep meeting records\" {"),
+            "{text}"
+        );
+        assert!(text.contains("+ weight 10%"), "{text}");
+        assert!(text.contains("- − weight 100%"), "{text}");
+        assert!(text.contains("- + weight 90%"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_version_is_a_usage_error_naming_the_versions() {
+        let (_, err, code) = diff(&["policies/ecommerce-after-sales", "--from-version", "2025.9"]);
+        assert_eq!(code, 2);
+        assert!(
+            err.contains("no version `2025.9`; the policy has 2026.1, 2026.2"),
+            "{err}"
+        );
+        let (_, err, code) = diff(&[OFFICE]);
+        assert_eq!(code, 2);
+        assert!(err.contains("no version before `2026.1`"), "{err}");
+    }
+}

@@ -198,7 +198,7 @@ pub(super) fn changes(
         for ((from, to), cubes, pairs) in groups {
             let (regions, more) = words.cases(cubes, universe);
             let typical = (pairs.iter())
-                .filter_map(|(f, t)| shift(old, f.as_ref()?, new, t.as_ref()?))
+                .filter_map(|(f, t)| shift(old, f.as_ref()?, new, t.as_ref()?, words.lang))
                 .collect();
             let title = match target_name(new, name, words.lang) {
                 t if t.is_empty() => target_name(old, name, words.lang),
@@ -220,7 +220,7 @@ pub(super) fn changes(
 
 /// The deadline, before and after, of a case received at 10:00 on the first day from the new
 /// version's effective date (else the old one's) that is a working day on both calendars.
-fn shift(old: &Policy, from: &Limit, new: &Policy, to: &Limit) -> Option<Shift> {
+fn shift(old: &Policy, from: &Limit, new: &Policy, to: &Limit, lang: Lang) -> Option<Shift> {
     let calendar_of = |p: &Policy, limit: &Limit| -> Calendar {
         match (limit.calendar.as_ref())
             .and_then(|c| p.calendars.iter().find(|d| &d.named.name == c))
@@ -253,8 +253,22 @@ fn shift(old: &Policy, from: &Limit, new: &Policy, to: &Limit) -> Option<Shift> 
             b.as_deref().unwrap_or("elapsed")
         )),
     };
+    let title = |p: &Policy, c: &Option<String>| {
+        (c.as_ref())
+            .and_then(|c| p.calendars.iter().find(|d| &d.named.name == c))
+            .map(|d| lang.pick(&d.named.label).to_string())
+    };
+    let calendar_title = match (title(old, &from.calendar), title(new, &to.calendar)) {
+        (a, b) if from.calendar == to.calendar => b.or(a),
+        (a, b) => Some(format!(
+            "{} → {}",
+            a.unwrap_or_else(|| lang.say("自然时间", "elapsed time").to_string()),
+            b.unwrap_or_else(|| lang.say("自然时间", "elapsed time").to_string())
+        )),
+    };
     Some(Shift {
         calendar,
+        calendar_title,
         start: after_cal.format(start),
         before: before_cal.format(before),
         after: after_cal.format(after),

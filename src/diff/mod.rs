@@ -247,6 +247,8 @@ pub struct Shift {
     /// The calendar counted on (`online`, or `online -> repair_centre` when it changes;
     /// `None` for elapsed time).
     pub calendar: Option<String>,
+    /// Its title (`在线客服时间`, or `在线客服时间 → 维修中心工作时间`).
+    pub calendar_title: Option<String>,
     /// The example start (RFC 3339).
     pub start: String,
     /// The deadline before.

@@ -247,9 +247,9 @@ fn shift_words(shift: &Shift, lang: Lang) -> String {
         (_, Lang::Zh) => format!("推迟{amount}"),
         (_, Lang::En) => format!("{amount} later"),
     };
-    let calendar = match (&shift.calendar, lang) {
-        (Some(c), Lang::Zh) => format!("（日历 `{c}`）"),
-        (Some(c), Lang::En) => format!(" (calendar `{c}`)"),
+    let calendar = match (&shift.calendar_title, lang) {
+        (Some(c), Lang::Zh) => format!("（按{c}计）"),
+        (Some(c), Lang::En) => format!(" (on {c})"),
         (None, _) => String::new(),
     };
     let (start, before, after) = (
