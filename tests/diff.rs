@@ -38,6 +38,11 @@ mod exact {
         ]
     }
 
+    /// A random condition over the test vocabulary (also for the counterfactuals' test).
+    pub(super) fn condition_for_tests() -> impl Strategy<Value = String> {
+        condition()
+    }
+
     fn condition() -> impl Strategy<Value = String> {
         atom().prop_recursive(2, 6, 2, |inner| {
             prop_oneof![
@@ -51,6 +56,14 @@ mod exact {
     const ROLES: [&str; 3] = ["officer", "manager", "director"];
 
     /// A policy: the shared vocabulary, a scope, a route table and its fallback.
+    pub(super) fn policy_for_tests(
+        faults_accepted: bool,
+        rules: &[(String, usize)],
+        fallback: Option<usize>,
+    ) -> String {
+        policy(faults_accepted, rules, fallback)
+    }
+
     fn policy(faults_accepted: bool, rules: &[(String, usize)], fallback: Option<usize>) -> String {
         let scope = if faults_accepted {
             "scope { accept billing, faults }"
@@ -318,7 +331,7 @@ mod command {
         );
         assert_eq!(
             region["words"],
-            "严重程度不高于一般，且涉及金额超过5,000元，且涉及金额不超过8,000元，且并非：涉及部门包含“财务部”"
+            "严重程度不高于一般，且涉及金额超过5,000元且不超过8,000元，且涉及部门不包含“财务部”"
         );
         // The example is a case `charter decide` takes, and it is decided as the diff says.
         let example = region["example"].to_string();
@@ -378,5 +391,104 @@ mod command {
         let (_, err, code) = diff(&[OFFICE]);
         assert_eq!(code, 2);
         assert!(err.contains("no version before `2026.1`"), "{err}");
+    }
+}
+
+mod counterfactuals {
+    //! Route counterfactuals against brute force: for random route tables and a random case,
+    //! every single fact of the case is set to every value of the grid; the case goes to
+    //! another role exactly when the new value lies in a reported alternative, and then to
+    //! that alternative's role.
+
+    use charter::check::check;
+    use charter::decide::{Case, Engine};
+    use charter::diff::counterfactuals;
+    use charter::render::Lang;
+    use charter::syntax::load_text;
+    use proptest::prelude::*;
+
+    use super::exact::{condition_for_tests as condition, policy_for_tests as policy};
+
+    /// Each fact and the values the grid gives it (JSON).
+    const FACTS: [(&str, &[&str]); 7] = [
+        ("category", &["\"billing\"", "\"faults\""]),
+        ("channel", &["\"phone\"", "\"web\""]),
+        ("severity", &["\"minor\"", "\"normal\"", "\"major\""]),
+        ("amount", &["50", "100", "150", "200", "250", "300", "350"]),
+        ("vip", &["false", "true"]),
+        ("tier", &["\"gold\"", "\"silver\"", "\"bronze\""]),
+        ("tags", &["[]", "[\"a\"]"]),
+    ];
+
+    fn case(values: &[&str; 7]) -> Case {
+        let json = format!(
+            r#"{{"id":"c","received_at":"2026-03-02T10:00:00+08:00","channel":{},"category":{},"severity":{},"attributes":{{"amount":{},"vip":{},"tier":{},"tags":{}}}}}"#,
+            values[1], values[0], values[2], values[3], values[4], values[5], values[6]
+        );
+        Case::from_json(&json).unwrap()
+    }
+
+    fn engine(text: &str) -> Engine {
+        let checked = check(&load_text("p.charter", text));
+        assert!(!checked.has_errors(), "{text}");
+        Engine::new(checked).unwrap()
+    }
+
+    fn role(engine: &Engine, case: &Case) -> Option<String> {
+        let d = engine.decide(case, 0).unwrap();
+        d.route.and_then(|r| r.role).map(str::to_string)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn alternatives_are_exactly_the_single_changes_that_move_the_case(
+            rules in prop::collection::vec((condition(), 0..3usize), 0..5),
+            fallback in prop::option::weighted(0.8, 0..3usize),
+            picks in prop::array::uniform7(0..7usize),
+        ) {
+            let text = policy(true, &rules, fallback);
+            let engine = engine(&text);
+            let here: [&str; 7] = std::array::from_fn(|f| FACTS[f].1[picks[f] % FACTS[f].1.len()]);
+            let the_case = case(&here);
+            let decision = engine.decide(&the_case, 0).unwrap();
+            let version = &engine.versions()[0];
+            let found = counterfactuals(&version.policy, &the_case, &decision, None, Lang::En).unwrap();
+            let now = role(&engine, &the_case);
+            // Each alternative as a rule of a probe policy.
+            let mut probe = policy(true, &[], None);
+            probe.truncate(probe.rfind("route {").unwrap());
+            probe.push_str("route {\n");
+            for (k, a) in found.route.iter().enumerate() {
+                prop_assert!(!a.condition.is_empty());
+                probe.push_str(&format!("  when {} -> r{k}\n", a.condition));
+            }
+            probe.push_str("}\n");
+            for k in 0..found.route.len() {
+                probe.push_str(&format!("role r{k} \"R{k}\" {{}}\n"));
+            }
+            let probe = engine_of_probe(&probe);
+            for (f, (_, values)) in FACTS.iter().enumerate() {
+                for value in values.iter().filter(|v| **v != here[f]) {
+                    let mut moved = here;
+                    moved[f] = value;
+                    let moved = case(&moved);
+                    let then = role(&engine, &moved);
+                    // Alternatives speak of one fact each: only those of this fact count.
+                    let hit = role(&probe, &moved)
+                        .map(|r| r[1..].parse::<usize>().unwrap())
+                        .filter(|&k| found.route[k].condition.contains(FACTS[f].0));
+                    match hit {
+                        Some(k) => prop_assert_eq!(&then, &found.route[k].role, "{} = {}\n{}", FACTS[f].0, value, text),
+                        None => prop_assert_eq!(&then, &now, "{} = {} moves the case, unreported\n{}", FACTS[f].0, value, text),
+                    }
+                }
+            }
+        }
+    }
+
+    fn engine_of_probe(text: &str) -> Engine {
+        engine(text)
     }
 }

@@ -21,6 +21,9 @@ pub use settings::{Level, LintCode, Settings, SettingsError};
 use crate::check::{Policy, Trigger};
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::time::{Span as Duration, Unit};
+#[cfg(not(feature = "render"))]
+use space::Space;
+#[cfg(feature = "render")]
 pub(crate) use space::{Cube, Example, Region, Space};
 
 /// Every finding of `policy` with the default settings, in a stable order (by analysis, then

@@ -499,8 +499,115 @@ impl<'p> Space<'p> {
         Some(out)
     }
 
+    /// Where a case lies: its atom in each dimension, `None` where it does not say (no
+    /// severity, an attribute missing or of another type). `attribute` gives a case's value of
+    /// the policy's attribute `i`.
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
+    pub(crate) fn locate<'v>(
+        &self,
+        category: usize,
+        channel: usize,
+        severity: Option<usize>,
+        attribute: &dyn Fn(usize) -> Option<&'v serde_json::Value>,
+    ) -> Vec<Option<usize>> {
+        (self.dims.iter())
+            .map(|dim| match dim {
+                Dim::Category => Some(category),
+                Dim::Channel => Some(channel),
+                Dim::Severity => severity,
+                Dim::Bool(i) => attribute(*i)?.as_bool().map(usize::from),
+                Dim::Text(i, list) => {
+                    let text = attribute(*i)?.as_str()?;
+                    Some(
+                        list.binary_search_by(|s| s.as_str().cmp(text))
+                            .unwrap_or(list.len()),
+                    )
+                }
+                Dim::Number(i, points) => {
+                    let n = attribute(*i)?.as_f64()?;
+                    let below = points.partition_point(|p| *p < n);
+                    Some(if points.get(below) == Some(&n) {
+                        2 * below + 1
+                    } else {
+                        2 * below
+                    })
+                }
+                Dim::Contains(i, s) => {
+                    let list = attribute(*i)?.as_array()?;
+                    Some(usize::from(list.iter().any(|v| v.as_str() == Some(s))))
+                }
+            })
+            .collect()
+    }
+
+    /// Whether the case at `point` (an atom per dimension) is one of `cube`'s.
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
+    pub(crate) fn holds(cube: &Cube, point: &[usize]) -> bool {
+        cube.0
+            .iter()
+            .zip(point)
+            .all(|(bits, &atom)| bits.contains(atom))
+    }
+
+    /// Whether `cube` takes every atom of dimension `d`: it asks nothing of that fact.
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
+    pub(crate) fn asks_nothing(&self, cube: &Cube, d: usize) -> bool {
+        cube.0[d].count() == self.sizes[d]
+    }
+
+    /// How many dimensions the space has, and atoms dimension `d` has.
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
+    pub(crate) fn shape(&self) -> &[usize] {
+        &self.sizes
+    }
+
+    /// The cases whose atom in dimension `d` is one of `atoms`, as a condition on that one
+    /// fact (`severity >= major`, `amount > 5000`).
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
+    pub(crate) fn one_fact(&self, d: usize, atoms: &[usize]) -> Cond {
+        let bits = Bits::from_list(self.sizes[d], atoms);
+        self.dim_cond(&self.dims[d], &bits, self.sizes[d])
+    }
+
     /// The cases of `cube` as a condition over the policy's names: one test per dimension the
     /// cube constrains (`None` when it constrains none: every case).
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
     pub(crate) fn cube_cond(&self, cube: &Cube) -> Option<Cond> {
         let mut parts = Vec::new();
         for (d, dim) in self.dims.iter().enumerate() {
@@ -518,6 +625,13 @@ impl<'p> Space<'p> {
         }
     }
 
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
     fn dim_cond(&self, dim: &Dim, bits: &Bits, size: usize) -> Cond {
         let chosen: Vec<usize> = bits.ones().collect();
         let left: Vec<usize> = (0..size).filter(|&i| !bits.contains(i)).collect();
@@ -580,6 +694,13 @@ impl<'p> Space<'p> {
     /// A case of `cube`: its category, channel and severity, and a value for every attribute
     /// the space asks about (numbers inside the cube's intervals, a string the policy does
     /// not name for "any other").
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
     pub(crate) fn example(&self, cube: &Cube) -> Example {
         let first = |d: usize| cube.0[d].ones().next().unwrap_or(0);
         let mut attributes: Vec<(usize, serde_json::Value)> = Vec::new();
@@ -623,6 +744,13 @@ impl<'p> Space<'p> {
     }
 
     /// The same cases as `region`, in fewer cubes where two differ in one dimension only.
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
     pub(crate) fn merged(&self, mut region: Region) -> Region {
         loop {
             let mut joined = false;
@@ -653,6 +781,13 @@ impl<'p> Space<'p> {
 
     /// `cube`, with every dimension it constrains no further than `within` opened to every
     /// atom: the cases it names among those of `within`, said without repeating `within`.
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
     pub(crate) fn relative(&self, cube: &Cube, within: &Cube) -> Cube {
         Cube(
             (cube.0.iter().zip(&within.0).zip(&self.sizes))
@@ -762,6 +897,13 @@ impl<'p> Space<'p> {
     }
 }
 
+#[cfg_attr(
+    not(feature = "render"),
+    allow(
+        dead_code,
+        reason = "used by the comparison of versions (`diff`), which needs `render`"
+    )
+)]
 /// A case of a cube, by index into the policy's lists: see [`Space::example`].
 #[derive(Debug, Clone)]
 pub(crate) struct Example {
@@ -772,6 +914,13 @@ pub(crate) struct Example {
     pub(crate) attributes: Vec<(usize, serde_json::Value)>,
 }
 
+#[cfg_attr(
+    not(feature = "render"),
+    allow(
+        dead_code,
+        reason = "used by the comparison of versions (`diff`), which needs `render`"
+    )
+)]
 /// A string none of `list` is.
 fn other_text(list: &[String]) -> String {
     let mut text = "other".to_string();
@@ -781,6 +930,13 @@ fn other_text(list: &[String]) -> String {
     text
 }
 
+#[cfg_attr(
+    not(feature = "render"),
+    allow(
+        dead_code,
+        reason = "used by the comparison of versions (`diff`), which needs `render`"
+    )
+)]
 /// A number of atom `atom` of a number dimension with `points`: the point itself, or one
 /// inside the open interval (a whole number when there is one).
 fn number_in(points: &[f64], atom: usize) -> f64 {
@@ -802,6 +958,13 @@ fn number_in(points: &[f64], atom: usize) -> f64 {
     }
 }
 
+#[cfg_attr(
+    not(feature = "render"),
+    allow(
+        dead_code,
+        reason = "used by the comparison of versions (`diff`), which needs `render`"
+    )
+)]
 /// The atoms of a number dimension as a condition: a point, or an interval, or several of
 /// them as alternatives.
 fn number_cond(attr: usize, points: &[f64], bits: &Bits, size: usize) -> Cond {

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::cli::Failure;
-use crate::decide::batch::{BatchOptions, run_batch, run_csv_batch};
-use crate::decide::{Case, Engine, Timestamp};
+use crate::decide::batch::{BatchOptions, Input, run_batch, run_batch_with, run_csv_batch};
+use crate::decide::{Case, Decision, Engine, Timestamp};
+use crate::diff::{Counterfactuals, counterfactuals};
+use crate::render::Lang;
 
 /// A single case file may be at most this big.
 const MAX_CASE: u64 = 16 << 20;
@@ -18,6 +20,7 @@ const MAX_CASE: u64 = 16 << 20;
   charter decide --policy policies/complaint-office --explain examples/cases/complaint-office/breached-resolve.toml
   charter decide --policy policies/complaint-office --batch cases.ndjson > decisions.ndjson
   cat case.json | charter decide --policy policies/complaint-office -
+  charter decide --policy policies/complaint-office --counterfactuals --why-not office_director case.json
 
 Exit codes: 0 decided; 1 the policy or the case has errors, or the case is accepted but no rule
 can route it (an attribute a rule needs is missing, or no rule matches and there is no
@@ -39,8 +42,26 @@ pub struct Args {
     /// With --batch: the input format (default: `csv` for a `.csv` file, else NDJSON).
     #[arg(long, value_enum, requires = "batch")]
     input: Option<InputFormat>,
+    /// Add `counterfactuals` to each decision: the single facts that would route the case
+    /// elsewhere, the latest stop that would have met each breached target, and when each
+    /// running target breaches and which escalation steps fire. `--explain` always prints
+    /// them.
+    #[arg(long)]
+    counterfactuals: bool,
+    /// Also say why the case did not go to this role (implies --counterfactuals).
+    #[arg(long, value_name = "ROLE")]
+    why_not: Option<String>,
+    /// The language of the counterfactuals' words and role titles.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
     /// The case: a `.json` or `.toml` file, or `-` for standard input.
     case: String,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    Zh,
+    En,
 }
 
 /// Batch input formats.
@@ -67,7 +88,8 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             Some(format) => format == InputFormat::Csv,
             None => args.case.ends_with(".csv"),
         };
-        return batch(&engine, &args.case, now, csv);
+        let asked = Asked::of(&args);
+        return batch(&engine, &args.case, now, csv, asked.as_ref());
     }
     let (text, name) = read_case(&args.case)?;
     let toml = name.ends_with(".toml") || (args.case == "-" && !text.trim_start().starts_with('{'));
@@ -94,13 +116,26 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             });
         }
     };
+    let asked = Asked::of(&args);
+    let what_if = match (&asked, args.explain) {
+        (Some(asked), _) => Some(asked.of_decision(&engine, &case, &decision)?),
+        (None, true) => Some(Asked::explaining(&args).of_decision(&engine, &case, &decision)?),
+        (None, false) => None,
+    };
     let mut stdout = std::io::stdout().lock();
     let written = if args.explain {
-        stdout.write_all(decision.explain_text().as_bytes())
+        let mut text = decision.explain_text();
+        if let Some(what_if) = &what_if {
+            text.push_str(&what_if_text(what_if));
+        }
+        stdout.write_all(text.as_bytes())
     } else {
         // The one writer of decisions (as the batch and the service write them), indented.
         let mut compact = Vec::new();
         decision.write_json(&mut compact);
+        if let Some(what_if) = &what_if {
+            append(&mut compact, what_if);
+        }
         let mut pretty = Vec::new();
         crate::decide::indent(&compact, &mut pretty);
         pretty.push(b'\n');
@@ -162,7 +197,157 @@ fn read_case(path: &str) -> Result<(String, String), Failure> {
     Ok((text, name))
 }
 
-fn batch(engine: &Engine, path: &str, now: i64, csv: bool) -> Result<(), Failure> {
+/// What was asked of counterfactuals.
+struct Asked {
+    why_not: Option<String>,
+    lang: Lang,
+}
+
+impl Asked {
+    /// `None` when neither --counterfactuals nor --why-not is given.
+    fn of(args: &Args) -> Option<Asked> {
+        (args.counterfactuals || args.why_not.is_some()).then(|| Asked::explaining(args))
+    }
+
+    fn explaining(args: &Args) -> Asked {
+        Asked {
+            why_not: args.why_not.clone(),
+            lang: match args.lang {
+                LangArg::Zh => Lang::Zh,
+                LangArg::En => Lang::En,
+            },
+        }
+    }
+
+    /// The counterfactuals of a decision, under the version that made it.
+    fn of_decision(
+        &self,
+        engine: &Engine,
+        case: &Case,
+        decision: &Decision<'_>,
+    ) -> Result<Counterfactuals, Failure> {
+        let version = (engine.versions().iter())
+            .find(|v| v.policy.digest == decision.policy.digest)
+            .ok_or_else(|| Failure::Usage("the deciding version is not in the engine".into()))?;
+        counterfactuals(
+            &version.policy,
+            case,
+            decision,
+            self.why_not.as_deref(),
+            self.lang,
+        )
+        .map_err(|e| Failure::Usage(format!("--why-not: {e}")))
+    }
+}
+
+/// Writes the member `,"counterfactuals":…`.
+fn member(out: &mut Vec<u8>, what_if: &Counterfactuals) {
+    out.extend_from_slice(b",\"counterfactuals\":");
+    if serde_json::to_writer(&mut *out, what_if).is_err() {
+        out.extend_from_slice(b"null");
+    }
+}
+
+/// Adds `"counterfactuals": …` to a decision's compact JSON.
+fn append(compact: &mut Vec<u8>, what_if: &Counterfactuals) {
+    if compact.last() == Some(&b'}') {
+        compact.pop();
+        member(compact, what_if);
+        compact.push(b'}');
+    }
+}
+
+/// The counterfactuals as the end of an explanation.
+fn what_if_text(c: &Counterfactuals) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from("\nWhat would have changed it:\n");
+    let before = out.len();
+    for a in &c.route {
+        let to = match (&a.role, &a.title) {
+            (Some(r), Some(t)) => format!("{t} ({r})"),
+            _ => "no role (no rule would take it)".to_string(),
+        };
+        let _ = writeln!(out, "  - if {} ({}): routed to {to}", a.words, a.condition);
+    }
+    for m in &c.breached {
+        let stopped = match &m.stopped_at {
+            Some(s) => format!("stopped at {s}"),
+            None => "still open".to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "  - {}: met had it stopped by {} ({stopped})",
+            m.target, m.latest_stop
+        );
+    }
+    for r in &c.running {
+        let when = r.breaches_at.as_deref().unwrap_or("an unknown instant");
+        let _ = writeln!(
+            out,
+            "  - {} ({}): breaches at {when} unless it stops first",
+            r.target, r.state
+        );
+        for s in &r.steps {
+            let to = s.to.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "      then at {}: {}{to} (ladder {})",
+                s.at, s.action, s.ladder
+            );
+        }
+    }
+    if out.len() == before {
+        out.push_str("  - no single fact of the case would route it elsewhere, and no target is breached or running\n");
+    }
+    if let Some(w) = &c.why_not {
+        let _ = writeln!(out, "\nWhy not {}:", w.role);
+        if w.routed_there {
+            let _ = writeln!(out, "  - the case is routed to {}", w.role);
+        }
+        if w.rules.is_empty() {
+            let _ = writeln!(
+                out,
+                "  - no route rule names {} (only the fallback could)",
+                w.role
+            );
+        }
+        for r in &w.rules {
+            match (r.unmet.is_empty(), r.taken_first_by) {
+                (true, Some(line)) => {
+                    let _ = writeln!(
+                        out,
+                        "  - line {} `{}`: the case meets it, but the rule on line {line} took it first",
+                        r.line, r.rule
+                    );
+                }
+                (true, None) => {
+                    let _ = writeln!(out, "  - line {} `{}`: the case meets it", r.line, r.rule);
+                }
+                (false, _) => {
+                    let unmet: Vec<String> = (r.unmet.iter())
+                        .map(|u| format!("{} ({})", u.words, u.condition))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        "  - line {} `{}`: not met: {}",
+                        r.line,
+                        r.rule,
+                        unmet.join("; ")
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn batch(
+    engine: &Engine,
+    path: &str,
+    now: i64,
+    csv: bool,
+    asked: Option<&Asked>,
+) -> Result<(), Failure> {
     let mut input: Box<dyn Read + Send> = if path == "-" {
         Box::new(std::io::stdin())
     } else {
@@ -187,14 +372,37 @@ fn batch(engine: &Engine, path: &str, now: i64, csv: bool) -> Result<(), Failure
             shown = true;
         }
     };
-    let run = if csv { run_csv_batch } else { run_batch };
-    let summary = match run(
-        engine,
-        &mut input,
-        &mut output,
-        BatchOptions { now },
-        &mut progress,
-    ) {
+    if let Some(role) = asked.and_then(|a| a.why_not.as_deref()) {
+        let known =
+            (engine.versions().iter()).any(|v| v.policy.roles.iter().any(|r| r.named.name == role));
+        if !known {
+            return Err(Failure::Usage(format!(
+                "--why-not: no version of the policy has a role `{role}`"
+            )));
+        }
+    }
+    let options = BatchOptions { now };
+    let ran = match asked {
+        // Counterfactuals are made on the deciding threads, only when asked for.
+        Some(asked) => {
+            let extra = |case: &Case, decision: &Decision<'_>, out: &mut Vec<u8>| {
+                if let Ok(what_if) = asked.of_decision(engine, case, decision) {
+                    member(out, &what_if);
+                }
+            };
+            let input = if csv {
+                Input::Csv(&mut input)
+            } else {
+                Input::Ndjson(&mut input)
+            };
+            run_batch_with(engine, input, &mut output, options, &extra, &mut progress)
+        }
+        None => {
+            let run = if csv { run_csv_batch } else { run_batch };
+            run(engine, &mut input, &mut output, options, &mut progress)
+        }
+    };
+    let summary = match ran {
         Ok(summary) => summary,
         // A reader that stops early (`| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),

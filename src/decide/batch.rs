@@ -368,7 +368,14 @@ pub fn run_batch(
     options: BatchOptions,
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
-    write_batch(engine, Input::Ndjson(input), output, options, progress)
+    write_batch(
+        engine,
+        Input::Ndjson(input),
+        output,
+        options,
+        None,
+        progress,
+    )
 }
 
 /// Like [`run_batch`], for CSV input: one case per row, columns mapped as in `docs/decide.md`
@@ -392,7 +399,39 @@ pub fn run_csv_batch(
     options: BatchOptions,
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
-    write_batch(engine, Input::Csv(input), output, options, progress)
+    write_batch(engine, Input::Csv(input), output, options, None, progress)
+}
+
+/// Members a caller adds to each decision of a batch (`,"name":value…`, each starting with a
+/// comma), from the case and its decision: written inside the decision's object, after its
+/// own members. Called on the deciding threads.
+pub type Extra<'x> = &'x (dyn Fn(&Case, &Decision<'_>, &mut Vec<u8>) + Sync);
+
+/// [`run_batch`] or [`run_csv_batch`] (by `input`), with members of the caller's in each
+/// decision: what `extra` writes goes before the decision's closing brace.
+///
+/// ```
+/// use charter::decide::batch::{BatchOptions, Input, run_batch_with};
+/// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut input = "{\"id\":\"C-1\",\"received_at\":\"2026-11-16T10:00:00+08:00\",\"channel\":\"web\",\"category\":\"billing\",\"severity\":\"minor\"}\n".as_bytes();
+/// let mut output = Vec::new();
+/// let tag = |case: &charter::decide::Case, _: &charter::decide::Decision<'_>, out: &mut Vec<u8>| {
+///     out.extend_from_slice(format!(",\"seen\":{:?}", case.id).as_bytes());
+/// };
+/// run_batch_with(&engine, Input::Ndjson(&mut input), &mut output, BatchOptions { now: 1_796_011_200 }, &tag, &mut |_| {})?;
+/// let line: serde_json::Value = serde_json::from_slice(&output)?;
+/// assert_eq!(line["seen"], "C-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run_batch_with(
+    engine: &Engine,
+    input: Input<'_>,
+    output: &mut (dyn Write + Send),
+    options: BatchOptions,
+    extra: Extra<'_>,
+    progress: &mut dyn FnMut(&BatchSummary),
+) -> io::Result<BatchSummary> {
+    write_batch(engine, input, output, options, Some(extra), progress)
 }
 
 /// Decides `input` and writes NDJSON decisions and error records to `output`.
@@ -401,12 +440,20 @@ fn write_batch(
     input: Input<'_>,
     output: &mut (dyn Write + Send),
     options: BatchOptions,
+    extra: Option<Extra<'_>>,
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
     let buffers = Buffers::default();
-    let to_json = |_: &Case, decision: &Decision<'_>| {
+    let to_json = |case: &Case, decision: &Decision<'_>| {
         let mut out = buffers.take();
         decision.write_json(&mut out);
+        if let Some(extra) = extra
+            && out.last() == Some(&b'}')
+        {
+            out.pop();
+            extra(case, decision, &mut out);
+            out.push(b'}');
+        }
         out.push(b'\n');
         out
     };

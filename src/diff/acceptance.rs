@@ -25,11 +25,16 @@ fn intake(policy: &Policy, i: usize, lang: Lang) -> Intake {
     }
 }
 
+/// Whether `policy` accepts its category `i`.
+pub(super) fn accepts(policy: &Policy, i: usize) -> bool {
+    intake(policy, i, Lang::En) == Intake::Accepted
+}
+
 /// The cases both versions accept: routing and deadlines are compared over these.
 pub(super) fn both_accept(space: &Space<'_>, sides: &[Side<'_>; 2]) -> Cube {
     let accepted = |side: &Side<'_>| -> Vec<usize> {
         (0..side.policy.categories.len())
-            .filter(|&i| intake(side.policy, i, Lang::En) == Intake::Accepted)
+            .filter(|&i| accepts(side.policy, i))
             .map(|i| side.map.category(i))
             .collect()
     };

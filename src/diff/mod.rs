@@ -29,6 +29,7 @@
 //! ```
 
 mod acceptance;
+mod counterfactual;
 mod deadlines;
 mod declarations;
 mod joint;
@@ -44,6 +45,10 @@ use crate::render::Lang;
 use crate::syntax::Loaded;
 use crate::syntax::ast::{File, Item};
 
+pub use counterfactual::{
+    Ahead, Alternative, Counterfactuals, Missed, Obstacle, UnknownRole, Unmet, Upcoming, WhyNot,
+    counterfactuals,
+};
 pub use report::{document, plain};
 
 /// One version of a policy, with the files it is compiled from.

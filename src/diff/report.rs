@@ -110,7 +110,10 @@ pub fn document(diff: &Diff, lang: Lang) -> Document {
 
 fn role_words(role: Option<&crate::diff::Role>, lang: Lang) -> String {
     match role {
-        Some(r) => format!("{} (`{}`)", r.title, r.name),
+        Some(r) => match lang {
+            Lang::Zh => format!("{}（`{}`）", r.title, r.name),
+            Lang::En => format!("{} (`{}`)", r.title, r.name),
+        },
         None => lang
             .say("（无规则分派）", "(no rule takes them)")
             .to_string(),
@@ -186,7 +189,10 @@ fn intake_words(intake: &Intake, lang: Lang) -> String {
 
 fn acceptance_row(c: &AcceptanceChange, lang: Lang) -> Vec<String> {
     vec![
-        format!("{} (`{}`)", c.title, c.category),
+        match lang {
+            Lang::Zh => format!("{}（`{}`）", c.title, c.category),
+            Lang::En => format!("{} (`{}`)", c.title, c.category),
+        },
         intake_words(&c.from, lang),
         intake_words(&c.to, lang),
     ]

@@ -100,6 +100,40 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
         // comma (English: a plain "or"), or a semicolon when one of them is itself compound,
         // so the reading is never in doubt: 严重程度不低于重大，或涉及金额超过5,000元; the
         // severity is at least Major or the amount is more than 5,000 CNY.
+        // An interval of one number reads once: 涉及金额超过5,000元且不超过8,000元; the amount is
+        // more than 5,000 CNY and at most 8,000 CNY.
+        Cond::And(parts)
+            if matches!(parts.as_slice(), [
+                Cond::Attribute(a, AttrTest::Number(..)),
+                Cond::Attribute(b, AttrTest::Number(..)),
+            ] if a == b) =>
+        {
+            let mut halves = parts.iter().filter_map(|p| match p {
+                Cond::Attribute(i, AttrTest::Number(op, n)) => Some((*i, *op, *n)),
+                _ => None,
+            });
+            match (halves.next(), halves.next()) {
+                (Some((i, op1, n1)), Some((_, op2, n2))) => {
+                    let name = l(&policy.attributes[i].named.label);
+                    let (a, b) = (measured(policy, i, n1, lang), measured(policy, i, n2, lang));
+                    match lang {
+                        Lang::Zh => {
+                            format!(
+                                "{name}{}{a}且{}{b}",
+                                op_words(op1, lang),
+                                op_words(op2, lang)
+                            )
+                        }
+                        Lang::En => format!(
+                            "{name} {} {a} and {} {b}",
+                            op_words(op1, lang),
+                            op_words(op2, lang)
+                        ),
+                    }
+                }
+                _ => String::new(),
+            }
+        }
         Cond::And(parts) => parts
             .iter()
             .map(|p| match p {
@@ -136,11 +170,40 @@ pub(crate) fn cond_words(policy: &Policy, cond: &Cond, lang: Lang) -> String {
                     (false, Lang::En) => " or ",
                 })
         }
-        Cond::Not(inner) => format!(
-            "{}{}",
-            lang.say("并非：", "not: "),
-            cond_words(policy, inner, lang)
-        ),
+        // 涉及部门不包含“财务部”; the category is not Billing.
+        Cond::Not(inner) => match inner.as_ref() {
+            Cond::Attribute(i, AttrTest::Contains(s)) => format!(
+                "{}{}“{}”",
+                l(&policy.attributes[*i].named.label),
+                lang.say("不包含", " do not include "),
+                value_name(policy, s, lang)
+            ),
+            Cond::Category(items) => format!(
+                "{}{}",
+                lang.say("类别不为", "the category is not "),
+                list(
+                    items
+                        .iter()
+                        .map(|&i| l(&policy.categories[i].label))
+                        .collect()
+                )
+            ),
+            Cond::Channel(items) => format!(
+                "{}{}",
+                lang.say("渠道不为", "the channel is not "),
+                list(
+                    items
+                        .iter()
+                        .map(|&i| l(&policy.channels[i].named.label))
+                        .collect()
+                )
+            ),
+            _ => format!(
+                "{}{}",
+                lang.say("并非：", "not: "),
+                cond_words(policy, inner, lang)
+            ),
+        },
         Cond::Category(items) => format!(
             "{}{}",
             lang.say("类别为", "the category is "),

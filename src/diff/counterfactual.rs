@@ -1,0 +1,367 @@
+//! What would have changed a decision: for the route, each single fact of the case that, set
+//! otherwise, sends it to another role (found exactly over the case space, not by trying
+//! values); for each breached target, the latest stop that would have met it; for each running
+//! target, when it breaches if nothing happens and the escalation steps that will fire; and on
+//! request, why the case did not go to a given role.
+//!
+//! Computed after the decision, from the policy and the decision, only when asked for: a
+//! decision without them pays nothing.
+
+use serde::Serialize;
+
+use crate::analyse::{Region, Space};
+use crate::check::{Cond, Policy};
+use crate::decide::{Case, Decision, Outcome, State};
+use crate::diff::acceptance::accepts;
+use crate::diff::routing::first_match;
+use crate::diff::text::cond_text;
+use crate::render::{Lang, cond_words};
+
+/// What would have changed a decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct Counterfactuals {
+    /// Single facts of the case that, set otherwise, route it to another role (or to none).
+    pub route: Vec<Alternative>,
+    /// Each breached target: the latest stop that would have met it.
+    pub breached: Vec<Missed>,
+    /// Each running target: when it breaches if nothing happens, and the steps that fire.
+    pub running: Vec<Ahead>,
+    /// With `--why-not ROLE`: why the case did not go to that role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<WhyNot>,
+}
+
+/// One fact set otherwise, and where the case would go.
+#[derive(Debug, Clone, Serialize)]
+pub struct Alternative {
+    /// The fact, in the policy language: `severity >= major`, `amount > 5000`.
+    pub condition: String,
+    /// The same in words.
+    pub words: String,
+    /// The role the case would go to (`null`: no rule would take it).
+    pub role: Option<String>,
+    /// Its title.
+    pub title: Option<String>,
+}
+
+/// A breached target and what would have met it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missed {
+    /// The target (`resolve`, or `STAGE.TARGET`).
+    pub target: String,
+    /// The latest stop that would have met it: its deadline (RFC 3339).
+    pub latest_stop: String,
+    /// When it stopped, or `null` while it is still open.
+    pub stopped_at: Option<String>,
+}
+
+/// A running target, if nothing happens.
+#[derive(Debug, Clone, Serialize)]
+pub struct Ahead {
+    /// The target.
+    pub target: String,
+    /// Its state now (`running`, `at_risk`, `paused`).
+    pub state: &'static str,
+    /// When it breaches unless it stops first (RFC 3339); while paused, if the pause ended
+    /// at the evaluation instant.
+    pub breaches_at: Option<String>,
+    /// The escalation steps still to fire on it, in order.
+    pub steps: Vec<Upcoming>,
+}
+
+/// An escalation step still to fire.
+#[derive(Debug, Clone, Serialize)]
+pub struct Upcoming {
+    /// When (RFC 3339).
+    pub at: String,
+    /// The ladder.
+    pub ladder: String,
+    /// `notify` or `escalate`.
+    pub action: String,
+    /// To whom (a role), if named.
+    pub to: Option<String>,
+}
+
+/// Why a case did not go to a role.
+#[derive(Debug, Clone, Serialize)]
+pub struct WhyNot {
+    /// The role asked about.
+    pub role: String,
+    /// Whether the case went there after all.
+    pub routed_there: bool,
+    /// Each rule that names the role, and what kept the case from it.
+    pub rules: Vec<Obstacle>,
+}
+
+/// A rule that names a role, and why it did not route the case there.
+#[derive(Debug, Clone, Serialize)]
+pub struct Obstacle {
+    /// The rule's line.
+    pub line: usize,
+    /// The rule as written.
+    pub rule: String,
+    /// The parts of its condition the case does not meet, in the policy language and in
+    /// words; empty when it meets them all.
+    pub unmet: Vec<Unmet>,
+    /// When the case meets the rule: the line of the earlier rule that took it first.
+    pub taken_first_by: Option<usize>,
+}
+
+/// A part of a condition a case does not meet.
+#[derive(Debug, Clone, Serialize)]
+pub struct Unmet {
+    /// In the policy language.
+    pub condition: String,
+    /// In words.
+    pub words: String,
+}
+
+/// A role asked about that the policy does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the policy has no role `{asked}`; its roles are {known}")]
+pub struct UnknownRole {
+    /// The name asked for.
+    pub asked: String,
+    /// The roles it has, listed.
+    pub known: String,
+}
+
+/// What would have changed `decision`, made under `policy` for `case`; words in `lang`.
+/// `why_not`: a role to say why the case did not go to.
+pub fn counterfactuals(
+    policy: &Policy,
+    case: &Case,
+    decision: &Decision<'_>,
+    why_not: Option<&str>,
+    lang: Lang,
+) -> Result<Counterfactuals, UnknownRole> {
+    let asked = match why_not {
+        Some(name) => Some(
+            (policy.roles.iter())
+                .position(|r| r.named.name == name)
+                .ok_or_else(|| UnknownRole {
+                    asked: name.to_string(),
+                    known: (policy.roles.iter())
+                        .map(|r| format!("`{}`", r.named.name))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })?,
+        ),
+        None => None,
+    };
+    let routing = Routing::new(policy, case);
+    let route = match (&routing, decision.acceptance.outcome) {
+        (Some(r), Outcome::Accepted | Outcome::Incomplete) => r.alternatives(lang),
+        _ => Vec::new(),
+    };
+    let why_not = asked.map(|role| match &routing {
+        Some(r) => r.why_not(role, decision, lang),
+        None => WhyNot {
+            role: policy.roles[role].named.name.clone(),
+            routed_there: false,
+            rules: Vec::new(),
+        },
+    });
+    let mut breached = Vec::new();
+    let mut running = Vec::new();
+    for t in &decision.targets {
+        let name = match &t.target.stage {
+            Some(stage) => format!("{stage}.{}", t.target.name),
+            None => t.target.name.clone(),
+        };
+        match t.state {
+            State::Breached | State::Missed => breached.push(Missed {
+                target: name,
+                latest_stop: t.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                stopped_at: t.stopped_at.map(|s| s.to_string()),
+            }),
+            State::Running | State::AtRisk | State::Paused => {
+                let steps = (decision.escalations.iter())
+                    .filter(|s| !s.fired && s.step.target.as_deref() == Some(&t.target.name))
+                    .filter_map(|s| {
+                        Some(Upcoming {
+                            at: s.at?.to_string(),
+                            ladder: s.step.ladder.clone(),
+                            action: s.step.action.name().to_string(),
+                            to: s.step.to.clone(),
+                        })
+                    })
+                    .collect();
+                running.push(Ahead {
+                    target: name,
+                    state: t.state.name(),
+                    breaches_at: t.deadline.map(|d| d.to_string()),
+                    steps,
+                });
+            }
+            State::Met | State::NotStarted => {}
+        }
+    }
+    Ok(Counterfactuals {
+        route,
+        breached,
+        running,
+        why_not,
+    })
+}
+
+/// The policy's route table over its case space, and where the case lies in it.
+struct Routing<'p> {
+    policy: &'p Policy,
+    space: Space<'p>,
+    /// The cases each rule takes, then those none takes.
+    pieces: Vec<Region>,
+    /// Each piece's role.
+    roles: Vec<Option<usize>>,
+    /// The case's atom in each dimension (`None`: the case does not say).
+    point: Vec<Option<usize>>,
+}
+
+impl<'p> Routing<'p> {
+    /// `None` when the case names a category or channel the policy lacks, or a condition is
+    /// too large to analyse.
+    fn new(policy: &'p Policy, case: &Case) -> Option<Routing<'p>> {
+        let space = Space::new(policy);
+        let category = policy
+            .categories
+            .iter()
+            .position(|c| c.name == case.category)?;
+        let channel = (policy.channels.iter()).position(|c| c.named.name == case.channel)?;
+        let severity = (case.severity.as_ref())
+            .and_then(|s| policy.severities.iter().position(|v| &v.name == s));
+        let attribute = |i: usize| case.attributes.get(&policy.attributes[i].named.name);
+        let point = space.locate(category, channel, severity, &attribute);
+        let accepted: Vec<usize> = (0..policy.categories.len())
+            .filter(|&i| accepts(policy, i))
+            .collect();
+        let universe = space.categories(&accepted);
+        let (mut pieces, rest) = first_match(
+            &space,
+            policy.routes.iter().map(|r| Some(&r.when)),
+            &universe,
+        )?;
+        pieces.push(rest);
+        let mut roles: Vec<Option<usize>> = policy.routes.iter().map(|r| Some(r.target)).collect();
+        roles.push(policy.otherwise.as_ref().map(|o| o.target));
+        Some(Routing {
+            policy,
+            space,
+            pieces,
+            roles,
+            point,
+        })
+    }
+
+    /// The piece the case at `point` lies in, if the facts it gives settle it.
+    fn piece_of(&self, point: &[Option<usize>]) -> Option<usize> {
+        (self.pieces.iter()).position(|region| lies_in(&self.space, region, point))
+    }
+
+    fn role(&self, role: Option<usize>, lang: Lang) -> (Option<String>, Option<String>) {
+        match role.and_then(|i| self.policy.roles.get(i)) {
+            Some(r) => (
+                Some(r.named.name.clone()),
+                Some(lang.pick(&r.named.label).to_string()),
+            ),
+            None => (None, None),
+        }
+    }
+
+    /// Each single fact that, set otherwise, routes the case to another role: per fact, the
+    /// other values grouped by the role they lead to.
+    fn alternatives(&self, lang: Lang) -> Vec<Alternative> {
+        let Some(here) = self.piece_of(&self.point) else {
+            return Vec::new();
+        };
+        let current = self.roles[here];
+        let shape = self.space.shape();
+        let mut out = Vec::new();
+        for d in 0..shape.len() {
+            let Some(at) = self.point[d] else { continue };
+            let mut by_role: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
+            for atom in (0..shape[d]).filter(|&a| a != at) {
+                let mut moved = self.point.clone();
+                moved[d] = Some(atom);
+                let Some(piece) = self.piece_of(&moved) else {
+                    continue;
+                };
+                let role = self.roles[piece];
+                if role == current {
+                    continue;
+                }
+                match by_role.iter_mut().find(|(r, _)| *r == role) {
+                    Some((_, atoms)) => atoms.push(atom),
+                    None => by_role.push((role, vec![atom])),
+                }
+            }
+            for (role, atoms) in by_role {
+                let cond = self.space.one_fact(d, &atoms);
+                let (name, title) = self.role(role, lang);
+                out.push(Alternative {
+                    condition: cond_text(self.policy, &cond),
+                    words: cond_words(self.policy, &cond, lang),
+                    role: name,
+                    title,
+                });
+            }
+        }
+        out
+    }
+
+    /// Whether the case meets `cond`, as far as its facts settle it (`None`: the condition
+    /// is too large to analyse).
+    fn meets(&self, cond: &Cond) -> Option<bool> {
+        let region = self.space.region(cond)?;
+        Some(lies_in(&self.space, &region, &self.point))
+    }
+
+    fn why_not(&self, role: usize, decision: &Decision<'_>, lang: Lang) -> WhyNot {
+        let routed_there = (decision.route.as_ref()).and_then(|r| r.role)
+            == Some(self.policy.roles[role].named.name.as_str());
+        let taken_by = (decision.route.as_ref())
+            .and_then(|r| r.rule)
+            .map(|rule| rule.line);
+        let mut rules = Vec::new();
+        for rule in self.policy.routes.iter().filter(|r| r.target == role) {
+            let parts: Vec<&Cond> = match &rule.when {
+                Cond::And(parts) => parts.iter().collect(),
+                other => vec![other],
+            };
+            let unmet: Vec<Unmet> = parts
+                .into_iter()
+                .filter(|c| self.meets(c) != Some(true))
+                .map(|c| Unmet {
+                    condition: cond_text(self.policy, c),
+                    words: cond_words(self.policy, c, lang),
+                })
+                .collect();
+            let taken_first_by = match (unmet.is_empty(), taken_by) {
+                (true, Some(line)) if line != rule.cited.line => Some(line),
+                _ => None,
+            };
+            rules.push(Obstacle {
+                line: rule.cited.line,
+                rule: rule.cited.text.clone(),
+                unmet,
+                taken_first_by,
+            });
+        }
+        WhyNot {
+            role: self.policy.roles[role].named.name.clone(),
+            routed_there,
+            rules,
+        }
+    }
+}
+
+/// Whether the case at `point` is one of `region`'s whatever the facts it does not give: some
+/// cube holds it and asks nothing of those facts.
+fn lies_in(space: &Space<'_>, region: &Region, point: &[Option<usize>]) -> bool {
+    let known: Vec<usize> = point.iter().map(|a| a.unwrap_or(0)).collect();
+    region.iter().any(|cube| {
+        (0..point.len())
+            .filter(|&d| point[d].is_none())
+            .all(|d| space.asks_nothing(cube, d))
+            && Space::holds(cube, &known)
+    })
+}
