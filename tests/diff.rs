@@ -271,6 +271,55 @@ mod command {
     }
 
     #[test]
+    fn the_shipped_cases_count_against_the_changes_they_fall_under() {
+        // The e-commerce example cases, one per line.
+        let mut ndjson = String::new();
+        let mut files: Vec<_> = std::fs::read_dir("examples/cases/ecommerce-after-sales")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        for path in &files {
+            let case: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+            ndjson.push_str(&case.to_string());
+            ndjson.push('\n');
+        }
+        ndjson.push_str("not a case\n");
+        let out = charter()
+            .args(["diff", "policies/ecommerce-after-sales", "--format", "json"])
+            .args(["--cases", "-", "--now", "2026-11-30T12:00:00+08:00"])
+            .write_stdin(ndjson)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let diff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        // Three cases give no severity, so only the standard block's limits apply to them;
+        // the urgent one keeps its 10-minute acknowledgement and gets 8 hours to resolve.
+        assert_eq!(
+            diff["cases"],
+            serde_json::json!({"records": files.len() + 1, "compared": files.len(), "errors": 1,
+                "route_changed": 0, "deadline_changed": 3, "unexplained": 0})
+        );
+        let counted: Vec<(String, u64)> = diff["deadlines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["target"].as_str().unwrap().to_string(),
+                    d["cases"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            counted,
+            [("acknowledge".to_string(), 2), ("resolve".to_string(), 1)]
+        );
+    }
+
+    #[test]
     fn comments_layout_and_declaration_order_change_nothing() {
         let (_dir, new) = office_copy(|text| {
             // A comment rewritten, a statement's layout changed, two roles swapped.
@@ -490,5 +539,109 @@ mod counterfactuals {
 
     fn engine_of_probe(text: &str) -> Engine {
         engine(text)
+    }
+}
+
+mod decide_flags {
+    //! `charter decide --counterfactuals / --why-not / --explain`, as users run them.
+
+    use assert_cmd::Command;
+
+    const POLICY: &str = "policies/complaint-office";
+    const CASE: &str = "examples/cases/complaint-office/accepted-phone.json";
+    const NOW: &str = "2026-11-30T12:00:00+08:00";
+
+    fn decide(args: &[&str]) -> std::process::Output {
+        Command::cargo_bin("charter")
+            .unwrap()
+            .args(["decide", "--policy", POLICY, "--now", NOW])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_decision_says_what_would_have_changed_it() {
+        let out = decide(&["--counterfactuals", "--why-not", "coordinator", CASE]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let c = &d["counterfactuals"];
+        // C-1001 is major, 1,200 CNY, quality department only: the director's. Lower the
+        // severity and the officer takes it; the amount alone never moves it (severity is
+        // asked first).
+        assert_eq!(
+            c["route"],
+            serde_json::json!([{"condition": "severity <= normal", "words": "the severity is at most Normal",
+                "role": "complaint_officer", "title": "Complaint handling and coordination officer"}])
+        );
+        // `update` (2 working days) ran out on Wed 25 Nov at close of business; resolved Fri 27.
+        assert_eq!(
+            c["breached"],
+            serde_json::json!([{"target": "update", "latest_stop": "2026-11-25T17:30:00+08:00",
+                "stopped_at": "2026-11-27T16:00:00+08:00"}])
+        );
+        assert_eq!(c["why_not"]["routed_there"], false);
+        let rule = &c["why_not"]["rules"][0];
+        assert_eq!(rule["line"], 67);
+        assert_eq!(
+            rule["unmet"][0]["condition"],
+            "departments contains \"finance\" or amount > 5000"
+        );
+
+        let out = decide(&["--explain", CASE]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("What would have changed it:\n  - if the severity is at most Normal (severity <= normal): routed to Complaint handling and coordination officer (complaint_officer)\n  - update: met had it stopped by 2026-11-25T17:30:00+08:00 (stopped at 2026-11-27T16:00:00+08:00)"), "{text}");
+    }
+
+    #[test]
+    fn an_unknown_role_is_a_usage_error_that_lists_the_roles() {
+        let out = decide(&["--why-not", "nobody", CASE]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains("the policy has no role `nobody`; its roles are `complaint_officer`, `office_director`, `coordinator`, `general_manager`"), "{err}");
+    }
+
+    #[test]
+    fn a_batch_carries_them_only_when_asked() {
+        let mut case: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(CASE).unwrap()).unwrap();
+        let first = case.to_string();
+        case["id"] = "C-1001-b".into();
+        let line = format!("{first}\n{case}\n");
+        let run = |flags: &[&str]| {
+            let out = Command::cargo_bin("charter")
+                .unwrap()
+                .args(["decide", "--policy", POLICY, "--now", NOW, "--batch", "-"])
+                .args(flags)
+                .write_stdin(line.clone())
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let plain = run(&[]);
+        let asked = run(&["--counterfactuals"]);
+        for (p, a) in plain.lines().zip(asked.lines()) {
+            let (mut p, a): (serde_json::Value, serde_json::Value) = (
+                serde_json::from_str(p).unwrap(),
+                serde_json::from_str(a).unwrap(),
+            );
+            assert!(p.get("counterfactuals").is_none());
+            assert_eq!(
+                a["counterfactuals"]["route"][0]["role"],
+                "complaint_officer"
+            );
+            // Nothing else differs.
+            p["counterfactuals"] = a["counterfactuals"].clone();
+            assert_eq!(p, a);
+        }
     }
 }

@@ -7,7 +7,8 @@ use clap::ValueEnum;
 use crate::check::{Checked, Policy};
 use crate::cli::output::{Replace, write_file};
 use crate::cli::{Failure, load_and_check};
-use crate::diff::{Diff, Version, compare, document};
+use crate::decide::batch::Input;
+use crate::diff::{Diff, Version, compare, count_cases, document};
 use crate::render::{Lang, TextFormat};
 use crate::syntax::Loaded;
 
@@ -18,6 +19,11 @@ use crate::syntax::Loaded;
   charter diff policies/ecommerce-after-sales --from-version 2026.1 --to-version 2026.2 --lang en
   charter diff old.charter new.charter --format html -o change.html
   charter diff old/ new/ --format json | jq '.routing'
+  charter diff old/ new/ --cases cases.ndjson
+
+With --cases, every case of the file (NDJSON, or CSV for a .csv file) is decided under both
+versions, as if each were in force when the case was received, and each change says how many
+of them it affects.
 
 Routing, acceptance and deadlines are compared exactly over every case both versions accept
 (cases that give every attribute the conditions ask about): each change is a set of cases in
@@ -51,6 +57,14 @@ pub struct Args {
     /// Replace a file that exists at the -o path (links are never written through).
     #[arg(long)]
     force: bool,
+    /// Real cases (NDJSON, or CSV for a `.csv` file; `-` for standard input): how many of
+    /// them each change affects.
+    #[arg(long, value_name = "FILE")]
+    cases: Option<String>,
+    /// With --cases: the instant states are evaluated at (RFC 3339 with an offset); default
+    /// now.
+    #[arg(long, value_name = "T", requires = "cases")]
+    now: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -130,11 +144,36 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         (None, None) => pick(&args.old, &old_checked, None, Some(new))?,
         _ => pick(&args.old, &old_checked, args.from_version.as_deref(), None)?,
     };
-    let diff = compare(
+    let mut diff = compare(
         &Version::of(&old_loaded, old),
         &Version::of(new_loaded, new),
         lang,
     );
+    if let Some(path) = &args.cases {
+        let now = match &args.now {
+            Some(text) => {
+                crate::decide::Timestamp::parse(text)
+                    .map_err(|e| Failure::Usage(format!("--now: {e}")))?
+                    .secs
+            }
+            None => chrono::Utc::now().timestamp(),
+        };
+        let mut reader: Box<dyn std::io::Read + Send> = if path == "-" {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(
+                std::fs::File::open(path)
+                    .map_err(|e| Failure::Usage(format!("{path}: cannot read: {e}")))?,
+            )
+        };
+        let input = if path.ends_with(".csv") {
+            Input::Csv(&mut *reader)
+        } else {
+            Input::Ndjson(&mut *reader)
+        };
+        count_cases(&mut diff, old, new, input, now, &mut |_| {})
+            .map_err(|e| Failure::Usage(format!("{path}: {e}")))?;
+    }
     let text = report(&diff, args.format, lang)?;
     match &args.output {
         Some(path) => {

@@ -211,6 +211,7 @@ pub(super) fn changes(
                 to,
                 regions,
                 more,
+                cases: None,
                 typical,
             });
         }

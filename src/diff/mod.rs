@@ -29,6 +29,8 @@
 //! ```
 
 mod acceptance;
+#[cfg(feature = "batch")]
+mod cases;
 mod counterfactual;
 mod deadlines;
 mod declarations;
@@ -45,6 +47,8 @@ use crate::render::Lang;
 use crate::syntax::Loaded;
 use crate::syntax::ast::{File, Item};
 
+#[cfg(feature = "batch")]
+pub use cases::{CaseCounts, count_cases};
 pub use counterfactual::{
     Ahead, Alternative, Counterfactuals, Missed, Obstacle, UnknownRole, Unmet, Upcoming, WhyNot,
     counterfactuals,
@@ -98,6 +102,10 @@ pub struct Diff {
     /// What the comparison could not settle exactly (a condition too large to analyse): such
     /// a part counts as changed.
     pub unsettled: Vec<String>,
+    /// With a file of cases: what they show of the change.
+    #[cfg(feature = "batch")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases: Option<CaseCounts>,
 }
 
 impl Diff {
@@ -169,6 +177,9 @@ pub struct RouteChange {
     pub regions: Vec<Cases>,
     /// Regions not listed.
     pub more: usize,
+    /// With a file of cases: how many of them change so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases: Option<u64>,
 }
 
 /// A role named in a change.
@@ -279,6 +290,9 @@ pub struct DeadlineChange {
     pub regions: Vec<Cases>,
     /// Regions not listed.
     pub more: usize,
+    /// With a file of cases: how many of them change so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cases: Option<u64>,
     /// For each calendar these cases count on, the deadline of a case received at a typical
     /// time (10:00 on the first working day from the new version's effective date), before
     /// and after; empty when the target does not apply on one side.
@@ -342,6 +356,8 @@ pub fn compare(old: &Version<'_>, new: &Version<'_>, lang: Lang) -> Diff {
         declarations,
         wording,
         unsettled,
+        #[cfg(feature = "batch")]
+        cases: None,
     }
 }
 

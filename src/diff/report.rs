@@ -46,6 +46,7 @@ pub fn document(diff: &Diff, lang: Lang) -> Document {
             "Verdict: no change in behaviour; only wording changed, listed under Wording.",
         )
     }));
+    blocks.extend(cases_summary(diff, lang));
     for note in &diff.unsettled {
         blocks.push(Block::Paragraph(format!(
             "{}{note}",
@@ -126,10 +127,19 @@ fn route_blocks(change: &RouteChange, lang: Lang) -> Vec<Block> {
         role_words(change.from.as_ref(), lang),
         role_words(change.to.as_ref(), lang)
     );
-    vec![
-        Block::Heading(3, heading),
-        Block::List(case_items(&change.regions, change.more, lang)),
-    ]
+    let mut blocks = vec![Block::Heading(3, heading)];
+    blocks.extend(counted(change.cases, lang));
+    blocks.push(Block::List(case_items(&change.regions, change.more, lang)));
+    blocks
+}
+
+/// How many cases of the file a change affects, when a file was given.
+fn counted(cases: Option<u64>, lang: Lang) -> Option<Block> {
+    let n = cases?;
+    Some(Block::Paragraph(match lang {
+        Lang::Zh => format!("案件文件中受影响的案件：{n}件。"),
+        Lang::En => format!("Cases of the file affected: {n}."),
+    }))
 }
 
 fn case_items(regions: &[Cases], more: usize, lang: Lang) -> Vec<String> {
@@ -274,22 +284,21 @@ fn shift_words(shift: &Shift, lang: Lang) -> String {
 }
 
 fn deadline_blocks(change: &DeadlineChange, lang: Lang) -> Vec<Block> {
-    let mut blocks = vec![
-        Block::Heading(
-            3,
-            format!(
-                "{}{}`{}`{}{}{} → {}",
-                change.title,
-                lang.say("（", " ("),
-                change.target,
-                lang.say("）", ")"),
-                lang.say("：", ": "),
-                limit_words(change.from.as_ref(), lang),
-                limit_words(change.to.as_ref(), lang)
-            ),
+    let mut blocks = vec![Block::Heading(
+        3,
+        format!(
+            "{}{}`{}`{}{}{} → {}",
+            change.title,
+            lang.say("（", " ("),
+            change.target,
+            lang.say("）", ")"),
+            lang.say("：", ": "),
+            limit_words(change.from.as_ref(), lang),
+            limit_words(change.to.as_ref(), lang)
         ),
-        Block::List(case_items(&change.regions, change.more, lang)),
-    ];
+    )];
+    blocks.extend(counted(change.cases, lang));
+    blocks.push(Block::List(case_items(&change.regions, change.more, lang)));
     if let (Some(f), Some(t)) = (&change.from, &change.to)
         && f == t
     {
@@ -373,4 +382,49 @@ fn width(text: &str) -> usize {
     text.chars()
         .map(|c| if c >= '\u{2E80}' { 2 } else { 1 })
         .sum()
+}
+
+/// What the file of cases shows, when one was given.
+#[cfg(feature = "batch")]
+fn cases_summary(diff: &Diff, lang: Lang) -> Option<Block> {
+    let c = diff.cases.as_ref()?;
+    Some(Block::Paragraph(match lang {
+        Lang::Zh => format!(
+            "案件文件：读取{}条记录，{}件按两个版本判定（{}条无法判定）；其中{}件处理岗位改变，{}件时限改变{}。",
+            c.records,
+            c.compared,
+            c.errors,
+            c.route_changed,
+            c.deadline_changed,
+            if c.unexplained > 0 {
+                format!(
+                    "；{}件的变化不在下列各项之内（案件缺少条件所问的属性）",
+                    c.unexplained
+                )
+            } else {
+                String::new()
+            }
+        ),
+        Lang::En => format!(
+            "Cases: {} records read, {} decided under both versions ({} could not be); {} change role, {} have a deadline moved{}.",
+            c.records,
+            c.compared,
+            c.errors,
+            c.route_changed,
+            c.deadline_changed,
+            if c.unexplained > 0 {
+                format!(
+                    "; {} change in ways none of the changes below covers (they lack an attribute a condition asks about)",
+                    c.unexplained
+                )
+            } else {
+                String::new()
+            }
+        ),
+    }))
+}
+
+#[cfg(not(feature = "batch"))]
+fn cases_summary(_: &Diff, _: Lang) -> Option<Block> {
+    None
 }

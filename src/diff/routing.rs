@@ -139,6 +139,7 @@ pub(super) fn changes(
                 to: sides[1].role(b, words),
                 regions,
                 more,
+                cases: None,
             }
         })
         .collect()

@@ -1,0 +1,163 @@
+//! How many real cases each change affects: every case of a file decided under both versions
+//! (as if each were in force when the case was received), on every core, through the batch
+//! pipeline; each case whose role or deadline differs is counted against the change that
+//! explains it.
+
+use serde::Serialize;
+
+use crate::check::{Checked, Policy};
+use crate::decide::batch::{BatchOptions, BatchSummary, Input, Record, map_batch};
+use crate::decide::{Case, Decision, Engine, EngineError};
+use crate::diff::Diff;
+
+/// What the cases of a file show of a change.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct CaseCounts {
+    /// Records read.
+    pub records: u64,
+    /// Cases decided under both versions.
+    pub compared: u64,
+    /// Records that are not cases, or that one version cannot decide.
+    pub errors: u64,
+    /// Cases whose role changes.
+    pub route_changed: u64,
+    /// Cases at least one of whose deadlines moves.
+    pub deadline_changed: u64,
+    /// Cases whose difference no change of the comparison explains (a case missing an
+    /// attribute a rule asks about is routed by the rules for missing facts, which the
+    /// comparison of cases that give every fact does not cover).
+    pub unexplained: u64,
+}
+
+/// One case under both versions: its roles, and each SLA target whose deadline differs (name,
+/// limit before, limit after, each with its calendar).
+struct Compared {
+    roles: (Option<String>, Option<String>),
+    moved: Vec<(String, Option<String>, Option<String>)>,
+}
+
+/// An engine that decides every case under `policy`, whatever its effective date.
+fn engine_of(policy: &Policy) -> Result<Engine, EngineError> {
+    let mut policy = policy.clone();
+    policy.effective = None;
+    Engine::new(Checked {
+        versions: vec![policy],
+        diagnostics: Vec::new(),
+        symbols: Default::default(),
+    })
+}
+
+fn limits(decision: &Decision<'_>) -> Vec<(String, String, Option<i64>)> {
+    (decision.targets.iter())
+        .filter(|t| t.target.stage.is_none())
+        .map(|t| {
+            (
+                t.target.name.clone(),
+                t.target.within.to_string(),
+                t.deadline.map(|d| d.secs),
+            )
+        })
+        .collect()
+}
+
+/// Decides the cases of `input` under `old` and `new` and counts, into `diff`'s changes, the
+/// cases each affects (`now`: the evaluation instant, UTC seconds).
+pub fn count_cases(
+    diff: &mut Diff,
+    old: &Policy,
+    new: &Policy,
+    input: Input<'_>,
+    now: i64,
+    progress: &mut dyn FnMut(&BatchSummary),
+) -> Result<CaseCounts, std::io::Error> {
+    let invalid = |e: EngineError| std::io::Error::other(e.to_string());
+    let (before, after) = (
+        engine_of(old).map_err(invalid)?,
+        engine_of(new).map_err(invalid)?,
+    );
+    let compare = |case: &Case, decision: &Decision<'_>| -> Option<Compared> {
+        let other = after.decide(case, now).ok()?;
+        let role = |d: &Decision<'_>| d.route.as_ref().and_then(|r| r.role).map(str::to_string);
+        let (was, is) = (limits(decision), limits(&other));
+        let mut moved = Vec::new();
+        for (name, within, due) in &was {
+            let now_within = is.iter().find(|(n, ..)| n == name);
+            if now_within.map(|(.., d)| d) != Some(due) {
+                moved.push((
+                    name.clone(),
+                    Some(within.clone()),
+                    now_within.map(|(_, w, _)| w.clone()),
+                ));
+            }
+        }
+        for (name, within, _) in &is {
+            if !was.iter().any(|(n, ..)| n == name) {
+                moved.push((name.clone(), None, Some(within.clone())));
+            }
+        }
+        Some(Compared {
+            roles: (role(decision), role(&other)),
+            moved,
+        })
+    };
+    let mut counts = CaseCounts::default();
+    let mut fold = |records: Vec<Record<Option<Compared>>>| {
+        for record in records {
+            counts.records += 1;
+            let Record::Decided { value: Some(c), .. } = record else {
+                counts.errors += 1;
+                continue;
+            };
+            counts.compared += 1;
+            let mut explained = true;
+            if c.roles.0 != c.roles.1 {
+                counts.route_changed += 1;
+                let name = |r: &Option<crate::diff::Role>| r.as_ref().map(|r| r.name.clone());
+                match (diff.routing.iter_mut())
+                    .find(|r| name(&r.from) == c.roles.0 && name(&r.to) == c.roles.1)
+                {
+                    Some(change) => *change.cases.get_or_insert(0) += 1,
+                    None => explained = false,
+                }
+            }
+            if !c.moved.is_empty() {
+                counts.deadline_changed += 1;
+            }
+            for (target, from, to) in &c.moved {
+                let within = |l: &Option<crate::diff::Limit>| l.as_ref().map(|l| l.within.clone());
+                match (diff.deadlines.iter_mut()).find(|d| {
+                    &d.target == target && within(&d.from) == *from && within(&d.to) == *to
+                }) {
+                    Some(change) => *change.cases.get_or_insert(0) += 1,
+                    None => {
+                        // The same limit on a calendar whose hours changed.
+                        match (diff.deadlines.iter_mut()).find(|d| &d.target == target) {
+                            Some(change) if from == to => *change.cases.get_or_insert(0) += 1,
+                            _ => explained = false,
+                        }
+                    }
+                }
+            }
+            if !explained {
+                counts.unexplained += 1;
+            }
+        }
+        Ok(())
+    };
+    map_batch(
+        &before,
+        input,
+        BatchOptions { now },
+        &compare,
+        &mut fold,
+        progress,
+    )?;
+    for change in &mut diff.routing {
+        change.cases.get_or_insert(0);
+    }
+    for change in &mut diff.deadlines {
+        change.cases.get_or_insert(0);
+    }
+    diff.cases = Some(counts.clone());
+    Ok(counts)
+}
