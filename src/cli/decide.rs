@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::cli::Failure;
 use crate::decide::batch::{BatchOptions, Input, run_batch, run_batch_with, run_csv_batch};
 use crate::decide::{Case, Decision, Engine, Timestamp};
-use crate::diff::{Counterfactuals, counterfactuals};
+use crate::diff::{Counterfactuals, Explainer};
 use crate::render::Lang;
 
 /// A single case file may be at most this big.
@@ -117,10 +117,13 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         }
     };
     let asked = Asked::of(&args);
-    let what_if = match (&asked, args.explain) {
-        (Some(asked), _) => Some(asked.of_decision(&engine, &case, &decision)?),
-        (None, true) => Some(Asked::explaining(&args).of_decision(&engine, &case, &decision)?),
-        (None, false) => None,
+    let asked = match (asked, args.explain) {
+        (None, true) => Some(Asked::explaining(&args)),
+        (asked, _) => asked,
+    };
+    let what_if = match &asked {
+        Some(asked) => Some(asked.prepare(&engine).of_decision(&case, &decision)?),
+        None => None,
     };
     let mut stdout = std::io::stdout().lock();
     let written = if args.explain {
@@ -219,24 +222,41 @@ impl Asked {
         }
     }
 
+    /// Every version's route table prepared once, for many decisions.
+    fn prepare<'e>(&'e self, engine: &'e Engine) -> Prepared<'e> {
+        Prepared {
+            asked: self,
+            explainers: (engine.versions().iter())
+                .map(|v| Explainer::new(&v.policy))
+                .collect(),
+        }
+    }
+}
+
+/// What was asked, with each version's route table prepared.
+struct Prepared<'e> {
+    asked: &'e Asked,
+    explainers: Vec<Explainer<'e>>,
+}
+
+impl Prepared<'_> {
     /// The counterfactuals of a decision, under the version that made it.
     fn of_decision(
         &self,
-        engine: &Engine,
         case: &Case,
         decision: &Decision<'_>,
     ) -> Result<Counterfactuals, Failure> {
-        let version = (engine.versions().iter())
-            .find(|v| v.policy.digest == decision.policy.digest)
+        let explainer = (self.explainers.iter())
+            .find(|e| e.policy().digest == decision.policy.digest)
             .ok_or_else(|| Failure::Usage("the deciding version is not in the engine".into()))?;
-        counterfactuals(
-            &version.policy,
-            case,
-            decision,
-            self.why_not.as_deref(),
-            self.lang,
-        )
-        .map_err(|e| Failure::Usage(format!("--why-not: {e}")))
+        explainer
+            .explain(
+                case,
+                decision,
+                self.asked.why_not.as_deref(),
+                self.asked.lang,
+            )
+            .map_err(|e| Failure::Usage(format!("--why-not: {e}")))
     }
 }
 
@@ -385,8 +405,9 @@ fn batch(
     let ran = match asked {
         // Counterfactuals are made on the deciding threads, only when asked for.
         Some(asked) => {
+            let prepared = asked.prepare(engine);
             let extra = |case: &Case, decision: &Decision<'_>, out: &mut Vec<u8>| {
-                if let Ok(what_if) = asked.of_decision(engine, case, decision) {
+                if let Ok(what_if) = prepared.of_decision(case, decision) {
                     member(out, &what_if);
                 }
             };

@@ -127,7 +127,8 @@ pub struct UnknownRole {
 }
 
 /// What would have changed `decision`, made under `policy` for `case`; words in `lang`.
-/// `why_not`: a role to say why the case did not go to.
+/// `why_not`: a role to say why the case did not go to. For many decisions under one policy,
+/// prepare an [`Explainer`] once.
 pub fn counterfactuals(
     policy: &Policy,
     case: &Case,
@@ -135,33 +136,82 @@ pub fn counterfactuals(
     why_not: Option<&str>,
     lang: Lang,
 ) -> Result<Counterfactuals, UnknownRole> {
-    let asked = match why_not {
-        Some(name) => Some(
-            (policy.roles.iter())
-                .position(|r| r.named.name == name)
-                .ok_or_else(|| UnknownRole {
-                    asked: name.to_string(),
-                    known: (policy.roles.iter())
-                        .map(|r| format!("`{}`", r.named.name))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?,
-        ),
-        None => None,
-    };
-    let routing = Routing::new(policy, case);
-    let route = match (&routing, decision.acceptance.outcome) {
-        (Some(r), Outcome::Accepted | Outcome::Incomplete) => r.alternatives(lang),
-        _ => Vec::new(),
-    };
-    let why_not = asked.map(|role| match &routing {
-        Some(r) => r.why_not(role, decision, lang),
-        None => WhyNot {
-            role: policy.roles[role].named.name.clone(),
-            routed_there: false,
-            rules: Vec::new(),
-        },
-    });
+    Explainer::new(policy).explain(case, decision, why_not, lang)
+}
+
+/// A policy version's route table laid over its case space, prepared once for the
+/// counterfactuals of many decisions (it is `Sync`: one serves every deciding thread).
+pub struct Explainer<'p> {
+    policy: &'p Policy,
+    /// `None` when a route condition is too large to analyse: no route alternatives then.
+    table: Option<Table<'p>>,
+}
+
+impl<'p> Explainer<'p> {
+    /// Prepares `policy`'s route table.
+    pub fn new(policy: &'p Policy) -> Explainer<'p> {
+        Explainer {
+            policy,
+            table: Table::new(policy),
+        }
+    }
+
+    /// The policy it explains.
+    pub fn policy(&self) -> &'p Policy {
+        self.policy
+    }
+
+    /// What would have changed `decision`, made under this policy for `case`; see
+    /// [`counterfactuals`].
+    pub fn explain(
+        &self,
+        case: &Case,
+        decision: &Decision<'_>,
+        why_not: Option<&str>,
+        lang: Lang,
+    ) -> Result<Counterfactuals, UnknownRole> {
+        let policy = self.policy;
+        let asked = match why_not {
+            Some(name) => Some(
+                (policy.roles.iter())
+                    .position(|r| r.named.name == name)
+                    .ok_or_else(|| UnknownRole {
+                        asked: name.to_string(),
+                        known: (policy.roles.iter())
+                            .map(|r| format!("`{}`", r.named.name))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    })?,
+            ),
+            None => None,
+        };
+        let located = (self.table.as_ref()).and_then(|t| Some((t, t.point(case)?)));
+        let route = match (&located, decision.acceptance.outcome) {
+            (Some((t, point)), Outcome::Accepted | Outcome::Incomplete) => {
+                t.alternatives(point, lang)
+            }
+            _ => Vec::new(),
+        };
+        let why_not = asked.map(|role| match &located {
+            Some((t, point)) => t.why_not(point, role, decision, lang),
+            None => WhyNot {
+                role: policy.roles[role].named.name.clone(),
+                routed_there: false,
+                rules: Vec::new(),
+            },
+        });
+        let (breached, running) = clocks(decision);
+        Ok(Counterfactuals {
+            route,
+            breached,
+            running,
+            why_not,
+        })
+    }
+}
+
+/// The breached targets and the running ones, with what is ahead of them.
+fn clocks(decision: &Decision<'_>) -> (Vec<Missed>, Vec<Ahead>) {
     let mut breached = Vec::new();
     let mut running = Vec::new();
     for t in &decision.targets {
@@ -197,40 +247,23 @@ pub fn counterfactuals(
             State::Met | State::NotStarted => {}
         }
     }
-    Ok(Counterfactuals {
-        route,
-        breached,
-        running,
-        why_not,
-    })
+    (breached, running)
 }
 
-/// The policy's route table over its case space, and where the case lies in it.
-struct Routing<'p> {
+/// The policy's route table over its case space.
+struct Table<'p> {
     policy: &'p Policy,
     space: Space<'p>,
     /// The cases each rule takes, then those none takes.
     pieces: Vec<Region>,
     /// Each piece's role.
     roles: Vec<Option<usize>>,
-    /// The case's atom in each dimension (`None`: the case does not say).
-    point: Vec<Option<usize>>,
 }
 
-impl<'p> Routing<'p> {
-    /// `None` when the case names a category or channel the policy lacks, or a condition is
-    /// too large to analyse.
-    fn new(policy: &'p Policy, case: &Case) -> Option<Routing<'p>> {
+impl<'p> Table<'p> {
+    /// `None` when a condition is too large to analyse.
+    fn new(policy: &'p Policy) -> Option<Table<'p>> {
         let space = Space::new(policy);
-        let category = policy
-            .categories
-            .iter()
-            .position(|c| c.name == case.category)?;
-        let channel = (policy.channels.iter()).position(|c| c.named.name == case.channel)?;
-        let severity = (case.severity.as_ref())
-            .and_then(|s| policy.severities.iter().position(|v| &v.name == s));
-        let attribute = |i: usize| case.attributes.get(&policy.attributes[i].named.name);
-        let point = space.locate(category, channel, severity, &attribute);
         let accepted: Vec<usize> = (0..policy.categories.len())
             .filter(|&i| accepts(policy, i))
             .collect();
@@ -243,13 +276,24 @@ impl<'p> Routing<'p> {
         pieces.push(rest);
         let mut roles: Vec<Option<usize>> = policy.routes.iter().map(|r| Some(r.target)).collect();
         roles.push(policy.otherwise.as_ref().map(|o| o.target));
-        Some(Routing {
+        Some(Table {
             policy,
             space,
             pieces,
             roles,
-            point,
         })
+    }
+
+    /// Where `case` lies: its atom in each dimension (`None` where it does not say); `None`
+    /// when it names a category or channel the policy lacks.
+    fn point(&self, case: &Case) -> Option<Vec<Option<usize>>> {
+        let policy = self.policy;
+        let category = (policy.categories.iter()).position(|c| c.name == case.category)?;
+        let channel = (policy.channels.iter()).position(|c| c.named.name == case.channel)?;
+        let severity = (case.severity.as_ref())
+            .and_then(|s| policy.severities.iter().position(|v| &v.name == s));
+        let attribute = |i: usize| case.attributes.get(&policy.attributes[i].named.name);
+        Some(self.space.locate(category, channel, severity, &attribute))
     }
 
     /// The piece the case at `point` lies in, if the facts it gives settle it.
@@ -269,18 +313,18 @@ impl<'p> Routing<'p> {
 
     /// Each single fact that, set otherwise, routes the case to another role: per fact, the
     /// other values grouped by the role they lead to.
-    fn alternatives(&self, lang: Lang) -> Vec<Alternative> {
-        let Some(here) = self.piece_of(&self.point) else {
+    fn alternatives(&self, point: &[Option<usize>], lang: Lang) -> Vec<Alternative> {
+        let Some(here) = self.piece_of(point) else {
             return Vec::new();
         };
         let current = self.roles[here];
         let shape = self.space.shape();
         let mut out = Vec::new();
         for d in 0..shape.len() {
-            let Some(at) = self.point[d] else { continue };
+            let Some(at) = point[d] else { continue };
             let mut by_role: Vec<(Option<usize>, Vec<usize>)> = Vec::new();
             for atom in (0..shape[d]).filter(|&a| a != at) {
-                let mut moved = self.point.clone();
+                let mut moved = point.to_vec();
                 moved[d] = Some(atom);
                 let Some(piece) = self.piece_of(&moved) else {
                     continue;
@@ -310,12 +354,18 @@ impl<'p> Routing<'p> {
 
     /// Whether the case meets `cond`, as far as its facts settle it (`None`: the condition
     /// is too large to analyse).
-    fn meets(&self, cond: &Cond) -> Option<bool> {
+    fn meets(&self, point: &[Option<usize>], cond: &Cond) -> Option<bool> {
         let region = self.space.region(cond)?;
-        Some(lies_in(&self.space, &region, &self.point))
+        Some(lies_in(&self.space, &region, point))
     }
 
-    fn why_not(&self, role: usize, decision: &Decision<'_>, lang: Lang) -> WhyNot {
+    fn why_not(
+        &self,
+        point: &[Option<usize>],
+        role: usize,
+        decision: &Decision<'_>,
+        lang: Lang,
+    ) -> WhyNot {
         let routed_there = (decision.route.as_ref()).and_then(|r| r.role)
             == Some(self.policy.roles[role].named.name.as_str());
         let taken_by = (decision.route.as_ref())
@@ -329,7 +379,7 @@ impl<'p> Routing<'p> {
             };
             let unmet: Vec<Unmet> = parts
                 .into_iter()
-                .filter(|c| self.meets(c) != Some(true))
+                .filter(|c| self.meets(point, c) != Some(true))
                 .map(|c| Unmet {
                     condition: cond_text(self.policy, c),
                     words: cond_words(self.policy, c, lang),

@@ -50,8 +50,8 @@ use crate::syntax::ast::{File, Item};
 #[cfg(feature = "batch")]
 pub use cases::{CaseCounts, count_cases};
 pub use counterfactual::{
-    Ahead, Alternative, Counterfactuals, Missed, Obstacle, UnknownRole, Unmet, Upcoming, WhyNot,
-    counterfactuals,
+    Ahead, Alternative, Counterfactuals, Explainer, Missed, Obstacle, UnknownRole, Unmet, Upcoming,
+    WhyNot, counterfactuals,
 };
 pub use report::{document, plain};
 

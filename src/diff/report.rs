@@ -200,8 +200,8 @@ fn intake_words(intake: &Intake, lang: Lang) -> String {
 fn acceptance_row(c: &AcceptanceChange, lang: Lang) -> Vec<String> {
     vec![
         match lang {
-            Lang::Zh => format!("{}（`{}`）", c.title, c.category),
-            Lang::En => format!("{} (`{}`)", c.title, c.category),
+            Lang::Zh => format!("{}（{}）", c.title, c.category),
+            Lang::En => format!("{} ({})", c.title, c.category),
         },
         intake_words(&c.from, lang),
         intake_words(&c.to, lang),

@@ -316,6 +316,9 @@ impl Document {
         env.add_filter("cell", |s: String| {
             minijinja::Value::from_safe_string(html_cell(&s))
         });
+        env.add_filter("inline", |s: String| {
+            minijinja::Value::from_safe_string(inline_html(&s))
+        });
         env.add_filter("css_string", |s: String| {
             minijinja::Value::from_safe_string(css_string(&s))
         });
@@ -396,6 +399,26 @@ pub fn css_string(text: &str) -> String {
         }
     }
     out.push('"');
+    out
+}
+
+/// Text for an HTML element, escaped, with `code` between paired backticks set as code (the
+/// names of the policy language a text quotes); an unpaired backtick stays as written.
+fn inline_html(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str("<code>");
+            out.push_str(&escape(part));
+            out.push_str("</code>");
+        } else {
+            out.push_str(&escape(part));
+        }
+    }
     out
 }
 
