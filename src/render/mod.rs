@@ -406,7 +406,7 @@ pub fn css_string(text: &str) -> String {
 /// names of the policy language a text quotes); an unpaired backtick stays as written.
 fn inline_html(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
