@@ -107,6 +107,11 @@ route {{
         text
     }
 
+    /// The grid (also for the deadlines' test).
+    pub(super) fn grid_for_tests() -> Vec<Case> {
+        grid()
+    }
+
     /// Every combination of one value per region of each dimension.
     fn grid() -> Vec<Case> {
         let mut cases = Vec::new();
@@ -642,6 +647,148 @@ mod decide_flags {
             // Nothing else differs.
             p["counterfactuals"] = a["counterfactuals"].clone();
             assert_eq!(p, a);
+        }
+    }
+}
+
+mod deadlines {
+    //! The deadline comparison against brute force: random SLA blocks (conditions, limits,
+    //! a block's own calendar) and calendar rules in two versions; a grid of cases is decided
+    //! under both, and a case's `acknowledge` deadline differs exactly when it lies in a
+    //! reported region of `acknowledge`, whose limits are the case's before and after.
+
+    use charter::check::check;
+    use charter::decide::{Case, Engine};
+    use charter::diff::{Version, compare};
+    use charter::render::Lang;
+    use charter::syntax::load_text;
+    use proptest::prelude::*;
+
+    use super::exact::condition_for_tests as condition;
+
+    const LIMITS: [&str; 4] = [
+        "30 working minutes",
+        "2 working hours",
+        "1 working day",
+        "90 minutes",
+    ];
+
+    /// An SLA block: its condition (none: every case), its `acknowledge` limit, whether it
+    /// counts on the late calendar.
+    type Block = (Option<String>, usize, bool);
+
+    fn policy(blocks: &[Block], late_for: &Option<String>) -> String {
+        let mut text = super::exact::policy_for_tests(true, &[], Some(0));
+        text.push_str("calendar late \"Late\" { week mon..sat 13:00-21:00 }\n");
+        if let Some(cond) = late_for {
+            text.push_str(&format!(
+                "calendars {{\n  when {cond} -> late\n  otherwise -> office\n}}\n"
+            ));
+        }
+        for (k, (cond, limit, late)) in blocks.iter().enumerate() {
+            let when = cond
+                .as_ref()
+                .map(|c| format!(" when {c}"))
+                .unwrap_or_default();
+            let on = if *late { " on late" } else { "" };
+            text.push_str(&format!(
+                "sla s{k} \"S{k}\"{when}{on} {{\n  acknowledge within {}\n}}\n",
+                LIMITS[*limit]
+            ));
+        }
+        text
+    }
+
+    fn engine(text: &str) -> Engine {
+        let checked = check(&load_text("p.charter", text));
+        assert!(
+            !checked.has_errors(),
+            "{text}\n{:?}",
+            checked.diagnostics.first()
+        );
+        Engine::new(checked).unwrap()
+    }
+
+    /// The acknowledgement limit and deadline of a case (`None`: the target does not apply).
+    fn acknowledge(engine: &Engine, case: &Case) -> Option<(String, i64)> {
+        let d = engine.decide(case, 0).unwrap();
+        let t = d.targets.iter().find(|t| t.target.name == "acknowledge")?;
+        Some((t.target.within.to_string(), t.deadline.unwrap().secs))
+    }
+
+    fn blocks() -> impl Strategy<Value = Vec<Block>> {
+        prop::collection::vec(
+            (
+                prop::option::weighted(0.7, condition()),
+                0..LIMITS.len(),
+                prop::bool::weighted(0.2),
+            ),
+            0..4,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn reported_regions_are_exactly_the_cases_whose_deadline_moves(
+            old_blocks in blocks(),
+            new_blocks in blocks(),
+            old_late in prop::option::weighted(0.4, condition()),
+            new_late in prop::option::weighted(0.4, condition()),
+        ) {
+            let (old_text, new_text) = (policy(&old_blocks, &old_late), policy(&new_blocks, &new_late));
+            let (old_loaded, new_loaded) = (load_text("old.charter", &old_text), load_text("new.charter", &new_text));
+            let (old_checked, new_checked) = (check(&old_loaded), check(&new_loaded));
+            let diff = compare(
+                &Version::of(&old_loaded, &old_checked.versions[0]),
+                &Version::of(&new_loaded, &new_checked.versions[0]),
+                Lang::En,
+            );
+            prop_assert!(diff.unsettled.is_empty());
+            let mut regions = Vec::new();
+            for change in diff.deadlines.iter().filter(|d| d.target == "acknowledge") {
+                prop_assert_eq!(change.more, 0);
+                // The calendars do not change between the versions: a change is of the limit
+                // or of the calendar it counts on.
+                prop_assert_ne!(&change.from, &change.to);
+                for r in &change.regions {
+                    regions.push((
+                        change.from.as_ref().map(|l| l.within.clone()),
+                        change.to.as_ref().map(|l| l.within.clone()),
+                        r.condition.clone(),
+                    ));
+                }
+            }
+            let mut probe = super::exact::policy_for_tests(true, &[], None);
+            probe.truncate(probe.rfind("route {").unwrap());
+            probe.push_str("route {\n");
+            for (k, (_, _, cond)) in regions.iter().enumerate() {
+                let cond = if cond.is_empty() { "not (vip and not vip)" } else { cond };
+                probe.push_str(&format!("  when {cond} -> r{k}\n"));
+            }
+            probe.push_str("}\n");
+            for k in 0..regions.len() {
+                probe.push_str(&format!("role r{k} \"R{k}\" {{}}\n"));
+            }
+            let (old_engine, new_engine, probe_engine) = (engine(&old_text), engine(&new_text), engine(&probe));
+            let mut met = vec![false; regions.len()];
+            for case in super::exact::grid_for_tests() {
+                let (a, b) = (acknowledge(&old_engine, &case), acknowledge(&new_engine, &case));
+                let region = probe_engine.decide(&case, 0).unwrap().route
+                    .and_then(|r| r.role)
+                    .map(|r| r[1..].parse::<usize>().unwrap());
+                match region {
+                    Some(k) => {
+                        met[k] = true;
+                        prop_assert_eq!(a.as_ref().map(|x| &x.0), regions[k].0.as_ref(), "{:?}\n{}\n{}", case, old_text, new_text);
+                        prop_assert_eq!(b.as_ref().map(|x| &x.0), regions[k].1.as_ref(), "{:?}\n{}\n{}", case, old_text, new_text);
+                    }
+                    None => prop_assert_eq!(&a, &b, "a case whose deadline moves lies in no reported region: {:?}\n{}\n{}", case, old_text, new_text),
+                }
+            }
+            // The grid meets every region the conditions tell apart: no region is empty.
+            prop_assert!(met.iter().all(|m| *m), "an empty region\n{}\n{}", old_text, new_text);
         }
     }
 }

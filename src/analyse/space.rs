@@ -743,7 +743,35 @@ impl<'p> Space<'p> {
         }
     }
 
-    /// The same cases as `region`, in fewer cubes where two differ in one dimension only.
+    /// The same cases as `region` in cubes that do not overlap (a condition's union may hold
+    /// overlapping cubes: `a or b`), or `None` when that grows too large.
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
+    pub(crate) fn disjoint(&self, region: Region) -> Option<Region> {
+        let mut out: Region = Vec::with_capacity(region.len());
+        for cube in region {
+            let mut pieces = vec![cube];
+            for kept in &out {
+                if pieces.is_empty() {
+                    break;
+                }
+                pieces = self.subtract(pieces, kept)?;
+            }
+            out.extend(pieces);
+            if out.len() > LIMIT {
+                return None;
+            }
+        }
+        Some(out)
+    }
+
+    /// The same cases as `region`, in fewer cubes where two differ in one dimension only
+    /// (cubes that did not overlap still do not).
     #[cfg_attr(
         not(feature = "render"),
         allow(

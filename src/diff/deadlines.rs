@@ -73,6 +73,15 @@ impl<'a> Side<'a> {
 /// The limit as the change states it.
 fn limit(policy: &Policy, applied: Option<Applied<'_>>, lang: Lang) -> Option<Limit> {
     let Applied { target, calendar } = applied?;
+    // Elapsed time runs the same on every calendar of the policy's zone: its calendar is no
+    // part of the limit.
+    let calendar = calendar.filter(|&i| {
+        target.span.clock() == crate::time::Clock::Working
+            || policy
+                .calendars
+                .get(i)
+                .is_some_and(|c| c.calendar.tz() != policy.timezone)
+    });
     let mut terms = Vec::new();
     if target.recurring {
         terms.push("every".to_string());
@@ -159,9 +168,18 @@ pub(super) fn changes(
             let from = limit(old, *applied_a, words.lang);
             for (rb, applied_b) in &b {
                 let to = limit(new, *applied_b, words.lang);
-                let calendar_kept = matches!((&from, &to),
-                    (Some(f), Some(t)) if f.calendar == t.calendar
-                        && !f.calendar.as_ref().is_some_and(|c| recalendared.contains(c)));
+                // Where the target applies on both sides, whether it counts on the same,
+                // unchanged calendar; where it does not, there is no calendar to change.
+                let calendar_kept = match (&from, &to) {
+                    (Some(f), Some(t)) => {
+                        f.calendar == t.calendar
+                            && !f
+                                .calendar
+                                .as_ref()
+                                .is_some_and(|c| recalendared.contains(c))
+                    }
+                    _ => true,
+                };
                 if from == to && calendar_kept {
                     continue;
                 }

@@ -406,6 +406,12 @@ impl Words<'_> {
         cubes: Vec<crate::analyse::Cube>,
         within: &crate::analyse::Cube,
     ) -> (Vec<Cases>, usize) {
+        // Disjoint first, so that each case lies in one listed set; too large to make
+        // disjoint, the cubes are listed as they are (sets may then share cases).
+        let cubes = match self.space.disjoint(cubes.clone()) {
+            Some(disjoint) => disjoint,
+            None => cubes,
+        };
         let merged = self.space.merged(cubes);
         let more = merged.len().saturating_sub(REGIONS);
         let listed = merged
