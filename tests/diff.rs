@@ -207,6 +207,7 @@ route {{
                 probe.push_str(&format!("role r{k} \"R{k}\" {{}}\n"));
             }
             let (old_engine, new_engine, probe_engine) = (engine(&old_text), engine(&new_text), engine(&probe));
+            let mut met = vec![false; regions.len()];
             for case in grid() {
                 let (a_accepted, a) = role(&old_engine, &case);
                 let (b_accepted, b) = role(&new_engine, &case);
@@ -217,11 +218,14 @@ route {{
                     .map(|r| r[1..].parse::<usize>().unwrap());
                 match region {
                     Some(k) => {
+                        met[k] = true;
                         prop_assert_eq!((&a, &b), (&regions[k].0, &regions[k].1), "{:?}\n{}\n{}", case, old_text, new_text);
                     }
                     None => prop_assert_eq!(&a, &b, "a case whose role changes lies in no reported region: {:?}\n{}\n{}", case, old_text, new_text),
                 }
             }
+            // Listed sets do not overlap, and the grid meets each: none is empty.
+            prop_assert!(met.iter().all(|m| *m), "a listed set no case reaches first\n{}\n{}", old_text, new_text);
         }
     }
 }
