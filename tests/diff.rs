@@ -796,3 +796,150 @@ mod deadlines {
         }
     }
 }
+
+mod review {
+    //! Cases an independent review found stated falsely, kept true.
+
+    use assert_cmd::Command;
+
+    use crate::support::office_copy;
+
+    const POLICY: &str = "policies/complaint-office";
+    const NOW: &str = "2026-11-30T12:00:00+08:00";
+
+    fn counterfactuals(case: &str) -> serde_json::Value {
+        let out = Command::cargo_bin("charter")
+            .unwrap()
+            .args([
+                "decide",
+                "--policy",
+                POLICY,
+                "--now",
+                NOW,
+                "--counterfactuals",
+            ])
+            .arg(format!("examples/cases/complaint-office/{case}"))
+            .output()
+            .unwrap();
+        let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        d["counterfactuals"].clone()
+    }
+
+    #[test]
+    fn a_recurring_target_is_told_per_breached_cycle() {
+        // `update every 2 working days`: a stop in time meets that cycle, not the target.
+        let c = counterfactuals("dissatisfied-callback.json");
+        let update: Vec<&serde_json::Value> = c["breached"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["target"] == "update")
+            .collect();
+        assert!(!update.is_empty(), "{c}");
+        assert!(update.iter().all(|m| m["cycle"].as_u64().is_some()), "{c}");
+    }
+
+    #[test]
+    fn a_stage_target_has_no_steps_of_the_sla_ladder() {
+        let c = counterfactuals("stages-same-handler.json");
+        for r in c["running"].as_array().unwrap() {
+            if r["target"].as_str().unwrap().contains('.') {
+                assert_eq!(r["steps"], serde_json::json!([]), "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unrouted_case_is_told_which_fact_would_route_it() {
+        // C-1005 gives severity but not the amount the second rule asks for.
+        let c = counterfactuals("missing-attribute.json");
+        assert!(
+            c["route"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["condition"] == "severity >= major" && a["role"] == "office_director"),
+            "{c}"
+        );
+    }
+
+    #[test]
+    fn a_renamed_attribute_is_unsettled_not_impossible_sets() {
+        let (_dir, new) = office_copy(|t| {
+            t.replace("attribute amount ", "attribute sum ")
+                .replace("amount > 5000", "sum > 5000")
+        });
+        let out = Command::cargo_bin("charter")
+            .unwrap()
+            .args(["diff", POLICY, new.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(d["unsettled"].as_array().unwrap().len(), 2, "{d}");
+        for change in d["routing"].as_array().unwrap() {
+            for r in change["regions"].as_array().unwrap() {
+                let cond = r["condition"].as_str().unwrap();
+                assert!(!cond.contains("amount") && !cond.contains("sum"), "{cond}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_new_start_event_is_said_and_no_typical_deadline_pretends_it_is_the_same() {
+        let (_dir, new) = office_copy(|t| {
+            t.replace(
+                "  resolve within 5 working days",
+                "  resolve within 5 working days from acknowledged",
+            )
+        });
+        let out = Command::cargo_bin("charter")
+            .unwrap()
+            .args(["diff", POLICY, new.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap();
+        let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let resolve = &d["deadlines"][0];
+        assert_eq!(resolve["target"], "resolve", "{d}");
+        assert_eq!(resolve["from"]["terms"], "from received until resolved");
+        assert_eq!(resolve["to"]["terms"], "from acknowledged until resolved");
+        assert_eq!(resolve["typical"], serde_json::json!([]));
+    }
+
+    #[test]
+    fn reordered_severities_are_listed_not_ranged() {
+        use charter::check::check;
+        use charter::diff::{Version, compare};
+        use charter::render::Lang;
+        use charter::syntax::load_text;
+
+        let old = super::exact::policy_for_tests(true, &[("vip".to_string(), 1)], Some(0));
+        let new = super::exact::policy_for_tests(
+            true,
+            &[
+                ("vip and severity in [minor, normal]".to_string(), 2),
+                ("vip".to_string(), 1),
+            ],
+            Some(0),
+        )
+        .replace(
+            "  minor \"Minor\"\n  normal \"Normal\"\n",
+            "  normal \"Normal\"\n  minor \"Minor\"\n",
+        );
+        assert!(new.contains("  normal \"Normal\"\n  minor"));
+        let (a, b) = (
+            load_text("old.charter", &old),
+            load_text("new.charter", &new),
+        );
+        let (ca, cb) = (check(&a), check(&b));
+        let diff = compare(
+            &Version::of(&a, &ca.versions[0]),
+            &Version::of(&b, &cb.versions[0]),
+            Lang::En,
+        );
+        // In the new order normal and minor are the two lowest: a range would read
+        // "severity <= minor", which in the old order means minor only.
+        let condition = &diff.routing[0].regions[0].condition;
+        assert_eq!(condition, "severity in [normal, minor] and vip = true");
+    }
+}

@@ -212,6 +212,9 @@ pub(crate) struct Space<'p> {
     policy: &'p Policy,
     dims: Vec<Dim>,
     sizes: Vec<usize>,
+    /// Whether severities are said as ranges (`severity >= major`); not when the space
+    /// stands for two versions that order them differently.
+    ranked: bool,
 }
 
 impl<'p> Space<'p> {
@@ -285,7 +288,39 @@ impl<'p> Space<'p> {
             policy,
             dims,
             sizes,
+            ranked: true,
         }
+    }
+
+    /// The same space, saying severities as lists, never as ranges.
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
+    pub(crate) fn unranked(mut self) -> Space<'p> {
+        self.ranked = false;
+        self
+    }
+
+    /// Whether `cube` asks about attribute `attribute` (any test of it).
+    #[cfg_attr(
+        not(feature = "render"),
+        allow(
+            dead_code,
+            reason = "used by the comparison of versions (`diff`), which needs `render`"
+        )
+    )]
+    pub(crate) fn asks_about(&self, cube: &Cube, attribute: usize) -> bool {
+        (self.dims.iter().enumerate()).any(|(d, dim)| {
+            let of = match dim {
+                Dim::Bool(i) | Dim::Text(i, _) | Dim::Number(i, _) | Dim::Contains(i, _) => *i,
+                Dim::Category | Dim::Channel | Dim::Severity => return false,
+            };
+            of == attribute && cube.0[d].count() < self.sizes[d]
+        })
     }
 
     /// Every case.
@@ -647,7 +682,7 @@ impl<'p> Space<'p> {
             Dim::Category => listed(&Cond::Category),
             Dim::Channel => listed(&Cond::Channel),
             Dim::Severity => {
-                let contiguous = chosen.windows(2).all(|w| w[1] == w[0] + 1);
+                let contiguous = self.ranked && chosen.windows(2).all(|w| w[1] == w[0] + 1);
                 match (chosen.first(), chosen.last()) {
                     (Some(&lo), Some(&hi)) if lo == hi => Cond::SeverityIn(vec![lo]),
                     (Some(&lo), Some(_)) if contiguous && left.iter().all(|&i| i < lo) => {

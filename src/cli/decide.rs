@@ -129,7 +129,10 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let written = if args.explain {
         let mut text = decision.explain_text();
         if let Some(what_if) = &what_if {
-            text.push_str(&what_if_text(what_if));
+            text.push_str(&what_if_text(
+                what_if,
+                asked.as_ref().map_or(Lang::En, |a| a.lang),
+            ));
         }
         stdout.write_all(text.as_bytes())
     } else {
@@ -277,85 +280,154 @@ fn append(compact: &mut Vec<u8>, what_if: &Counterfactuals) {
     }
 }
 
-/// The counterfactuals as the end of an explanation.
-fn what_if_text(c: &Counterfactuals) -> String {
+/// The counterfactuals as the end of an explanation, in `lang`.
+fn what_if_text(c: &Counterfactuals, lang: Lang) -> String {
     use std::fmt::Write as _;
-    let mut out = String::from("\nWhat would have changed it:\n");
+    let zh = lang == Lang::Zh;
+    let say = |zh_text: &'static str, en: &'static str| if zh { zh_text } else { en };
+    let mut out = format!(
+        "\n{}\n",
+        say("怎样会改变这一决定：", "What would have changed it:")
+    );
     let before = out.len();
     for a in &c.route {
         let to = match (&a.role, &a.title) {
             (Some(r), Some(t)) => format!("{t} ({r})"),
-            _ => "no role (no rule would take it)".to_string(),
+            _ => say("无岗位（没有规则分派）", "no role (no rule would take it)").to_string(),
         };
-        let _ = writeln!(out, "  - if {} ({}): routed to {to}", a.words, a.condition);
+        let _ = if zh {
+            writeln!(out, "  - 若{}（{}）：分派给{to}", a.words, a.condition)
+        } else {
+            writeln!(out, "  - if {} ({}): routed to {to}", a.words, a.condition)
+        };
     }
     for m in &c.breached {
-        let stopped = match &m.stopped_at {
-            Some(s) => format!("stopped at {s}"),
-            None => "still open".to_string(),
+        let stopped = match (&m.stopped_at, zh) {
+            (Some(s), false) => format!("stopped at {s}"),
+            (Some(s), true) => format!("实际于 {s} 停止"),
+            (None, false) => "still open".to_string(),
+            (None, true) => "仍未停止".to_string(),
         };
-        let _ = writeln!(
-            out,
-            "  - {}: met had it stopped by {} ({stopped})",
-            m.target, m.latest_stop
-        );
+        let _ = match (m.cycle, zh) {
+            (Some(k), false) => writeln!(
+                out,
+                "  - {} cycle {k}: that cycle would have been met had it stopped by {} ({stopped}); the next cycle starts from that stop",
+                m.target, m.latest_stop
+            ),
+            (Some(k), true) => writeln!(
+                out,
+                "  - {} 第{k}周期：若在 {} 前停止，该周期即达标（{stopped}）；下一周期自该次停止起算",
+                m.target, m.latest_stop
+            ),
+            (None, false) => writeln!(
+                out,
+                "  - {}: met had it stopped by {} ({stopped})",
+                m.target, m.latest_stop
+            ),
+            (None, true) => writeln!(
+                out,
+                "  - {}：若在 {} 前停止即达标（{stopped}）",
+                m.target, m.latest_stop
+            ),
+        };
     }
     for r in &c.running {
-        let when = r.breaches_at.as_deref().unwrap_or("an unknown instant");
-        let _ = writeln!(
-            out,
-            "  - {} ({}): breaches at {when} unless it stops first",
-            r.target, r.state
-        );
+        let when = r.breaches_at.as_deref().unwrap_or("?");
+        let _ = if zh {
+            writeln!(
+                out,
+                "  - {}（{}）：若无进展，将于 {when} 超时",
+                r.target, r.state
+            )
+        } else {
+            writeln!(
+                out,
+                "  - {} ({}): breaches at {when} unless it stops first",
+                r.target, r.state
+            )
+        };
         for s in &r.steps {
             let to = s.to.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "      then at {}: {}{to} (ladder {})",
-                s.at, s.action, s.ladder
-            );
+            let _ = if zh {
+                writeln!(
+                    out,
+                    "      之后 {}：{}{to}（升级规则 {}）",
+                    s.at, s.action, s.ladder
+                )
+            } else {
+                writeln!(
+                    out,
+                    "      then at {}: {}{to} (ladder {})",
+                    s.at, s.action, s.ladder
+                )
+            };
         }
     }
     if out.len() == before {
-        out.push_str("  - no single fact of the case would route it elsewhere, and no target is breached or running\n");
+        out.push_str(say(
+            "  - 改变案件的任何单一事实都不会改变分派，也没有超时或进行中的时限\n",
+            "  - no single fact of the case would route it elsewhere, and no target is breached or running\n",
+        ));
     }
     if let Some(w) = &c.why_not {
-        let _ = writeln!(out, "\nWhy not {}:", w.role);
+        let _ = writeln!(out, "\n{}{}:", say("为何未分派给 ", "Why not "), w.role);
         if w.routed_there {
-            let _ = writeln!(out, "  - the case is routed to {}", w.role);
+            let _ = writeln!(
+                out,
+                "  - {}{}",
+                say("案件已分派给 ", "the case is routed to "),
+                w.role
+            );
         }
         if w.rules.is_empty() {
             let _ = writeln!(
                 out,
-                "  - no route rule names {} (only the fallback could)",
-                w.role
+                "  - {}",
+                say(
+                    "没有分派规则指向该岗位（只有“其他情况”兜底规则可能指向它）",
+                    "no route rule names it (only the `otherwise` fallback can)"
+                )
             );
         }
         for r in &w.rules {
-            match (r.unmet.is_empty(), r.taken_first_by) {
-                (true, Some(line)) => {
-                    let _ = writeln!(
-                        out,
-                        "  - line {} `{}`: the case meets it, but the rule on line {line} took it first",
-                        r.line, r.rule
-                    );
+            let _ = match (r.unmet.is_empty(), r.taken_first_by, zh) {
+                (true, Some(line), false) => writeln!(
+                    out,
+                    "  - line {} `{}`: the case meets it, but the rule on line {line} took it first",
+                    r.line, r.rule
+                ),
+                (true, Some(line), true) => writeln!(
+                    out,
+                    "  - 第{}行 `{}`：案件符合，但第{line}行的规则先分派了它",
+                    r.line, r.rule
+                ),
+                (true, None, false) => {
+                    writeln!(out, "  - line {} `{}`: the case meets it", r.line, r.rule)
                 }
-                (true, None) => {
-                    let _ = writeln!(out, "  - line {} `{}`: the case meets it", r.line, r.rule);
-                }
-                (false, _) => {
+                (true, None, true) => writeln!(out, "  - 第{}行 `{}`：案件符合", r.line, r.rule),
+                (false, _, _) => {
                     let unmet: Vec<String> = (r.unmet.iter())
                         .map(|u| format!("{} ({})", u.words, u.condition))
                         .collect();
-                    let _ = writeln!(
-                        out,
-                        "  - line {} `{}`: not met: {}",
-                        r.line,
-                        r.rule,
-                        unmet.join("; ")
-                    );
+                    if zh {
+                        writeln!(
+                            out,
+                            "  - 第{}行 `{}`：不符合 {}",
+                            r.line,
+                            r.rule,
+                            unmet.join("；")
+                        )
+                    } else {
+                        writeln!(
+                            out,
+                            "  - line {} `{}`: not met: {}",
+                            r.line,
+                            r.rule,
+                            unmet.join("; ")
+                        )
+                    }
                 }
-            }
+            };
         }
     }
     out

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::analyse::{Region, Space};
 use crate::check::{Cond, Policy};
-use crate::decide::{Case, Decision, Outcome, State};
+use crate::decide::{Case, Decision, State, StepState};
 use crate::diff::acceptance::accepts;
 use crate::diff::routing::first_match;
 use crate::diff::text::cond_text;
@@ -49,7 +49,11 @@ pub struct Alternative {
 pub struct Missed {
     /// The target (`resolve`, or `STAGE.TARGET`).
     pub target: String,
-    /// The latest stop that would have met it: its deadline (RFC 3339).
+    /// For a recurring target (`every`), the breached cycle (1-based): a stop by
+    /// `latest_stop` would have met that cycle, and the next would have started from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cycle: Option<usize>,
+    /// The latest stop that would have met it (or its cycle): its deadline (RFC 3339).
     pub latest_stop: String,
     /// When it stopped, or `null` while it is still open.
     pub stopped_at: Option<String>,
@@ -186,11 +190,11 @@ impl<'p> Explainer<'p> {
             None => None,
         };
         let located = (self.table.as_ref()).and_then(|t| Some((t, t.point(case)?)));
-        let route = match (&located, decision.acceptance.outcome) {
-            (Some((t, point)), Outcome::Accepted | Outcome::Incomplete) => {
-                t.alternatives(point, lang)
-            }
-            _ => Vec::new(),
+        // The role the decision gave (none for a redirected or unrouted case).
+        let current = (decision.route.as_ref()).and_then(|r| r.role);
+        let route = match &located {
+            Some((t, point)) => t.alternatives(point, current, lang),
+            None => Vec::new(),
         };
         let why_not = asked.map(|role| match &located {
             Some((t, point)) => t.why_not(point, role, decision, lang),
@@ -219,32 +223,49 @@ fn clocks(decision: &Decision<'_>) -> (Vec<Missed>, Vec<Ahead>) {
             Some(stage) => format!("{stage}.{}", t.target.name),
             None => t.target.name.clone(),
         };
-        match t.state {
-            State::Breached | State::Missed => breached.push(Missed {
-                target: name,
-                latest_stop: t.deadline.map(|d| d.to_string()).unwrap_or_default(),
-                stopped_at: t.stopped_at.map(|s| s.to_string()),
-            }),
-            State::Running | State::AtRisk | State::Paused => {
-                let steps = (decision.escalations.iter())
-                    .filter(|s| !s.fired && s.step.target.as_deref() == Some(&t.target.name))
-                    .filter_map(|s| {
-                        Some(Upcoming {
-                            at: s.at?.to_string(),
-                            ladder: s.step.ladder.clone(),
-                            action: s.step.action.name().to_string(),
-                            to: s.step.to.clone(),
-                        })
-                    })
-                    .collect();
-                running.push(Ahead {
-                    target: name,
-                    state: t.state.name(),
-                    breaches_at: t.deadline.map(|d| d.to_string()),
-                    steps,
+        let missed = |s: State| matches!(s, State::Breached | State::Missed);
+        if t.cycles.is_empty() {
+            if missed(t.state) {
+                breached.push(Missed {
+                    target: name.clone(),
+                    cycle: None,
+                    latest_stop: t.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                    stopped_at: t.stopped_at.map(|s| s.to_string()),
                 });
             }
-            State::Met | State::NotStarted => {}
+        } else {
+            // A recurring target: each breached cycle on its own. A stop in time would have
+            // met that cycle; the next starts from that stop, so nothing is said of them.
+            for (k, c) in t.cycles.iter().enumerate().filter(|(_, c)| missed(c.state)) {
+                breached.push(Missed {
+                    target: name.clone(),
+                    cycle: Some(k + 1),
+                    latest_stop: c.deadline.map(|d| d.to_string()).unwrap_or_default(),
+                    stopped_at: c.stopped_at.map(|s| s.to_string()),
+                });
+            }
+        }
+        if matches!(t.state, State::Running | State::AtRisk | State::Paused) {
+            // Ladders run on the SLA's targets, never on a stage's; only the steps still
+            // pending are ahead.
+            let steps = (decision.escalations.iter())
+                .filter(|s| t.target.stage.is_none() && s.state == StepState::Pending)
+                .filter(|s| s.step.target.as_deref() == Some(&t.target.name))
+                .filter_map(|s| {
+                    Some(Upcoming {
+                        at: s.at?.to_string(),
+                        ladder: s.step.ladder.clone(),
+                        action: s.step.action.name().to_string(),
+                        to: s.step.to.clone(),
+                    })
+                })
+                .collect();
+            running.push(Ahead {
+                target: name,
+                state: t.state.name(),
+                breaches_at: t.deadline.map(|d| d.to_string()),
+                steps,
+            });
         }
     }
     (breached, running)
@@ -311,13 +332,20 @@ impl<'p> Table<'p> {
         }
     }
 
-    /// Each single fact that, set otherwise, routes the case to another role: per fact, the
-    /// other values grouped by the role they lead to.
-    fn alternatives(&self, point: &[Option<usize>], lang: Lang) -> Vec<Alternative> {
-        let Some(here) = self.piece_of(point) else {
-            return Vec::new();
+    /// Each single fact that, set otherwise, routes the case to a role other than `current`
+    /// (by name; `None` when the case is not routed): a moved case counts only where the
+    /// facts it gives settle its route (and, for another category, where it is accepted).
+    /// Per fact, the other values grouped by the role they lead to.
+    fn alternatives(
+        &self,
+        point: &[Option<usize>],
+        current: Option<&str>,
+        lang: Lang,
+    ) -> Vec<Alternative> {
+        let name = |role: Option<usize>| {
+            role.and_then(|i| self.policy.roles.get(i))
+                .map(|r| r.named.name.as_str())
         };
-        let current = self.roles[here];
         let shape = self.space.shape();
         let mut out = Vec::new();
         for d in 0..shape.len() {
@@ -330,7 +358,7 @@ impl<'p> Table<'p> {
                     continue;
                 };
                 let role = self.roles[piece];
-                if role == current {
+                if name(role) == current {
                     continue;
                 }
                 match by_role.iter_mut().find(|(r, _)| *r == role) {

@@ -73,15 +73,9 @@ impl<'a> Side<'a> {
 /// The limit as the change states it.
 fn limit(policy: &Policy, applied: Option<Applied<'_>>, lang: Lang) -> Option<Limit> {
     let Applied { target, calendar } = applied?;
-    // Elapsed time runs the same on every calendar of the policy's zone: its calendar is no
-    // part of the limit.
-    let calendar = calendar.filter(|&i| {
-        target.span.clock() == crate::time::Clock::Working
-            || policy
-                .calendars
-                .get(i)
-                .is_some_and(|c| c.calendar.tz() != policy.timezone)
-    });
+    // Elapsed time runs the same on every calendar: its calendar is no part of the limit (a
+    // change of the policy's time zone is listed with the header).
+    let calendar = calendar.filter(|_| target.span.clock() == crate::time::Clock::Working);
     let mut terms = Vec::new();
     if target.recurring {
         terms.push("every".to_string());
@@ -215,7 +209,13 @@ pub(super) fn changes(
         }
         for ((from, to), cubes, pairs) in groups {
             let (regions, more) = words.cases(cubes, universe);
+            if regions.is_empty() {
+                continue;
+            }
+            // A typical deadline compares clocks that start together: not when the start
+            // event, the stop events or recurrence change (the terms say how).
             let typical = (pairs.iter())
+                .filter(|(f, t)| matches!((f, t), (Some(f), Some(t)) if f.terms == t.terms))
                 .filter_map(|(f, t)| shift(old, f.as_ref()?, new, t.as_ref()?, words.lang))
                 .collect();
             let title = match target_name(new, name, words.lang) {
@@ -249,9 +249,23 @@ fn shift(old: &Policy, from: &Limit, new: &Policy, to: &Limit, lang: Lang) -> Op
         }
     };
     let (before_cal, after_cal) = (calendar_of(old, from), calendar_of(new, to));
-    let day = (new.effective.or(old.effective)).or_else(|| NaiveDate::from_ymd_opt(2026, 1, 5))?;
+    let mut day =
+        (new.effective.or(old.effective)).or_else(|| NaiveDate::from_ymd_opt(2026, 1, 5))?;
     let open =
         |cal: &Calendar, d: NaiveDate| cal.name() == "elapsed" || !cal.hours_on(d).is_empty();
+    // Where the calendar itself changed (hours, a holiday), the example is received on the
+    // last working day before the first date the two differ, so that it shows the change.
+    if before_cal.name() != "elapsed"
+        && after_cal.name() != "elapsed"
+        && let Some(changed) = (0..800)
+            .map(|k| day + Days::days(k))
+            .find(|d| before_cal.hours_on(*d) != after_cal.hours_on(*d))
+    {
+        day = (1..=14)
+            .map(|k| changed - Days::days(k))
+            .find(|d| *d >= day && open(&after_cal, *d) && open(&before_cal, *d))
+            .unwrap_or(changed);
+    }
     let working = (0..60)
         .map(|k| day + Days::days(k))
         .find(|d| open(&after_cal, *d) && open(&before_cal, *d))
@@ -285,12 +299,18 @@ fn shift(old: &Policy, from: &Limit, new: &Policy, to: &Limit, lang: Lang) -> Op
             b.unwrap_or_else(|| lang.say("自然时间", "elapsed time").to_string())
         )),
     };
+    // Every instant in the new version's zone, so that the three read together.
+    let shown = |t: i64| {
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|u| u.with_timezone(&new.timezone).to_rfc3339())
+            .unwrap_or_default()
+    };
     Some(Shift {
         calendar,
         calendar_title,
-        start: after_cal.format(start),
-        before: before_cal.format(before),
-        after: after_cal.format(after),
+        start: shown(start),
+        before: shown(before),
+        after: shown(after),
         minutes: (after - before) / 60,
     })
 }

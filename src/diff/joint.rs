@@ -92,6 +92,28 @@ impl Joint {
     }
 }
 
+impl Joint {
+    /// The attributes (joint indices) only one version declares with their type: a case
+    /// that gives one is refused by the other version.
+    pub(crate) fn one_sided_attributes(&self) -> Vec<usize> {
+        let shared: Vec<usize> = (self.old.attribute.iter())
+            .copied()
+            .filter(|&j| j < self.new.attribute.len())
+            .collect();
+        (0..self.policy.attributes.len())
+            .filter(|j| !shared.contains(j))
+            .collect()
+    }
+
+    /// Whether both versions list the same severities in the same order.
+    pub(crate) fn same_severities(old: &Policy, new: &Policy) -> bool {
+        old.severities.len() == new.severities.len()
+            && (old.severities.iter())
+                .zip(&new.severities)
+                .all(|(a, b)| a.name == b.name)
+    }
+}
+
 /// The joint index of each of `old`'s items: the item of `joint` it is the same as, or a new
 /// one appended.
 fn place<T: Clone>(joint: &mut Vec<T>, old: &[T], same: impl Fn(&T, &T) -> bool) -> Vec<usize> {

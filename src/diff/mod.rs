@@ -334,12 +334,36 @@ pub fn compare(old: &Version<'_>, new: &Version<'_>, lang: Lang) -> Diff {
         routing::Side::new(new.policy, &joint.new),
     ];
     let space = Space::over(&joint.policy, sides.iter().flat_map(|s| s.conditions()));
+    // Two orders of severities: a range would read differently in each version.
+    let space = if joint::Joint::same_severities(old.policy, new.policy) {
+        space
+    } else {
+        space.unranked()
+    };
     let mut unsettled = Vec::new();
+    // An attribute only one version declares (or types alike): no case valid under both gives
+    // it, so no set of cases that asks about it is listed, and the comparison says so.
+    let one_sided = joint.one_sided_attributes();
+    let asked: Vec<usize> = (one_sided.iter().copied())
+        .filter(|&a| (sides.iter().flat_map(|s| s.conditions())).any(|c| mentions(c, a)))
+        .collect();
+    for &a in &asked {
+        let name = &joint.policy.attributes[a].named.name;
+        unsettled.push(match lang {
+            Lang::Zh => format!(
+                "属性 `{name}` 只在一个版本中定义（或两版本类型不同），给出该属性的案件会被另一版本拒绝；下文不列出涉及该属性的案件集合，这部分变化须人工核对"
+            ),
+            Lang::En => format!(
+                "attribute `{name}` is declared by one version only (or with another type): a case that gives it is refused by the other version, so no set of cases that asks about it is listed; check that part by hand"
+            ),
+        });
+    }
     let words = Words {
         space: &space,
         joint: &joint.policy,
         lang,
         received_at: typical_receipt(old.policy, new.policy),
+        one_sided: asked,
         fields: required_fields(old.policy, new.policy),
     };
     let universe = acceptance::both_accept(&space, &sides);
@@ -396,6 +420,20 @@ struct Words<'a> {
     received_at: String,
     /// The fields example cases give.
     fields: Vec<String>,
+    /// Attributes no case valid under both versions gives: sets that ask about them are
+    /// left out.
+    one_sided: Vec<usize>,
+}
+
+/// Whether `cond` tests attribute `attribute` (joint index).
+fn mentions(cond: &crate::check::Cond, attribute: usize) -> bool {
+    use crate::check::Cond;
+    match cond {
+        Cond::And(parts) | Cond::Or(parts) => parts.iter().any(|p| mentions(p, attribute)),
+        Cond::Not(inner) => mentions(inner, attribute),
+        Cond::Attribute(a, _) => *a == attribute,
+        _ => false,
+    }
 }
 
 impl Words<'_> {
@@ -412,6 +450,9 @@ impl Words<'_> {
             Some(disjoint) => disjoint,
             None => cubes,
         };
+        let cubes: Vec<crate::analyse::Cube> = (cubes.into_iter())
+            .filter(|c| !self.one_sided.iter().any(|&a| self.space.asks_about(c, a)))
+            .collect();
         let merged = self.space.merged(cubes);
         let more = merged.len().saturating_sub(REGIONS);
         let listed = merged

@@ -37,8 +37,8 @@ pub fn document(diff: &Diff, lang: Lang) -> Document {
         )
     } else if diff.wording.is_empty() {
         say(
-            "结论：行为没有变化（仅注释、排版或声明顺序不同）。",
-            "Verdict: no change in behaviour (only comments, layout or the order of declarations differ).",
+            "结论：行为没有变化，两个版本对每个案件的处理都相同（文本可能在注释、排版、声明顺序或条件写法上不同）。",
+            "Verdict: no change in behaviour: both versions decide every case alike (their texts may differ in comments, layout, order, or how conditions are written).",
         )
     } else {
         say(
@@ -208,14 +208,21 @@ fn acceptance_row(c: &AcceptanceChange, lang: Lang) -> Vec<String> {
     ]
 }
 
-fn limit_words(limit: Option<&Limit>, lang: Lang) -> String {
-    match limit {
-        None => lang.say("不适用", "does not apply").to_string(),
-        Some(l) => match (&l.calendar_title, lang) {
-            (Some(c), Lang::Zh) => format!("{}（按{c}计）", l.words),
-            (Some(c), Lang::En) => format!("{} (on {c})", l.words),
-            (None, _) => l.words.clone(),
-        },
+/// A limit in words; with its terms (start and stop events, `every`, `aim`, `each`) when
+/// `terms` is set.
+fn limit_words(limit: Option<&Limit>, lang: Lang, terms: bool) -> String {
+    let Some(l) = limit else {
+        return lang.say("不适用", "does not apply").to_string();
+    };
+    let words = match (&l.calendar_title, lang) {
+        (Some(c), Lang::Zh) => format!("{}（按{c}计）", l.words),
+        (Some(c), Lang::En) => format!("{} (on {c})", l.words),
+        (None, _) => l.words.clone(),
+    };
+    match (terms, lang) {
+        (false, _) => words,
+        (true, Lang::Zh) => format!("{words}（`{}`）", l.terms),
+        (true, Lang::En) => format!("{words} (`{}`)", l.terms),
     }
 }
 
@@ -284,6 +291,8 @@ fn shift_words(shift: &Shift, lang: Lang) -> String {
 }
 
 fn deadline_blocks(change: &DeadlineChange, lang: Lang) -> Vec<Block> {
+    let terms_differ =
+        matches!((&change.from, &change.to), (Some(f), Some(t)) if f.terms != t.terms);
     let mut blocks = vec![Block::Heading(
         3,
         format!(
@@ -293,8 +302,8 @@ fn deadline_blocks(change: &DeadlineChange, lang: Lang) -> Vec<Block> {
             change.target,
             lang.say("）", ")"),
             lang.say("：", ": "),
-            limit_words(change.from.as_ref(), lang),
-            limit_words(change.to.as_ref(), lang)
+            limit_words(change.from.as_ref(), lang, terms_differ),
+            limit_words(change.to.as_ref(), lang, terms_differ)
         ),
     )];
     blocks.extend(counted(change.cases, lang));
@@ -304,8 +313,8 @@ fn deadline_blocks(change: &DeadlineChange, lang: Lang) -> Vec<Block> {
     {
         blocks.push(Block::Paragraph(
             lang.say(
-                "时限未改，但所用日历的工作时间或节假日已修改。",
-                "The limit is unchanged, but the hours or holidays of its calendar changed.",
+                "时限未改，但所用日历已修改（工作时间、节假日、有效期或有效期后的处理）。",
+            "The limit is unchanged, but its calendar changed (hours, holidays, valid range, or what happens beyond it).",
             )
             .to_string(),
         ));
@@ -332,7 +341,7 @@ fn declaration_blocks(change: &DeclarationChange, lang: Lang) -> Vec<Block> {
     items.extend(change.removed.iter().map(|l| format!("− `{}`", l.trim())));
     items.extend(change.added.iter().map(|l| format!("+ `{}`", l.trim())));
     vec![
-        Block::Paragraph(format!("{name}: {what}")),
+        Block::Paragraph(format!("{name}{}{what}", lang.say("：", ": "))),
         Block::List(items),
     ]
 }

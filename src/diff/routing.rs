@@ -132,15 +132,20 @@ pub(super) fn changes(
     }
     groups
         .into_iter()
-        .map(|((a, b), cubes)| {
+        .filter_map(|((a, b), cubes)| {
             let (regions, more) = words.cases(cubes, universe);
-            RouteChange {
+            // Every set left out (it asks about an attribute one version lacks): nothing
+            // to say of this pair of roles that holds for a case.
+            if regions.is_empty() {
+                return None;
+            }
+            Some(RouteChange {
                 from: sides[0].role(a, words),
                 to: sides[1].role(b, words),
                 regions,
                 more,
                 cases: None,
-            }
+            })
         })
         .collect()
 }
