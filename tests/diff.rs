@@ -306,10 +306,13 @@ mod command {
         let diff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         // Three cases give no severity, so only the standard block's limits apply to them;
         // the urgent one keeps its 10-minute acknowledgement and gets 8 hours to resolve.
+        let last = files.len() as u64 + 1;
         assert_eq!(
             diff["cases"],
-            serde_json::json!({"records": files.len() + 1, "compared": files.len(), "errors": 1,
-                "route_changed": 0, "deadline_changed": 3, "unexplained": 0})
+            serde_json::json!({"records": last, "compared": files.len(), "errors": 1,
+                "route_changed": 0, "deadline_changed": 3, "unexplained": 0,
+                "failures": [{"line": last, "id": null, "code": "C0001",
+                    "error": "expected ident (column 2)"}]})
         );
         let counted: Vec<(String, u64)> = diff["deadlines"]
             .as_array()

@@ -27,6 +27,24 @@ pub struct CaseCounts {
     /// attribute a rule asks about is routed by the rules for missing facts, which the
     /// comparison of cases that give every fact does not cover).
     pub unexplained: u64,
+    /// The first [`LISTED`] records that could not be compared, by line, with why.
+    pub failures: Vec<CaseFailure>,
+}
+
+/// Records listed as not compared, at most; all are counted.
+pub const LISTED: usize = 50;
+
+/// A record that could not be compared.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CaseFailure {
+    /// 1-based line of the file.
+    pub line: u64,
+    /// The case's id, when it could be read.
+    pub id: Option<String>,
+    /// The stable code of a case error (`C0005`…), when it is one.
+    pub code: Option<&'static str>,
+    /// What is wrong, and under which version.
+    pub error: String,
 }
 
 /// One case under both versions: its roles, and each SLA target whose deadline differs (name,
@@ -75,38 +93,84 @@ pub fn count_cases(
         engine_of(old).map_err(invalid)?,
         engine_of(new).map_err(invalid)?,
     );
-    let compare = |case: &Case, decision: &Decision<'_>| -> Option<Compared> {
-        let other = after.decide(case, now).ok()?;
-        let role = |d: &Decision<'_>| d.route.as_ref().and_then(|r| r.role).map(str::to_string);
-        let (was, is) = (limits(decision), limits(&other));
-        let mut moved = Vec::new();
-        for (name, within, due) in &was {
-            let now_within = is.iter().find(|(n, ..)| n == name);
-            if now_within.map(|(.., d)| d) != Some(due) {
-                moved.push((
-                    name.clone(),
-                    Some(within.clone()),
-                    now_within.map(|(_, w, _)| w.clone()),
-                ));
+    let compare =
+        |case: &Case, decision: &Decision<'_>| -> Result<Compared, (&'static str, String)> {
+            let other = after.decide(case, now).map_err(|e| {
+                (
+                    e.code().code(),
+                    format!("the new version cannot decide it: {e}"),
+                )
+            })?;
+            let role = |d: &Decision<'_>| d.route.as_ref().and_then(|r| r.role).map(str::to_string);
+            let (was, is) = (limits(decision), limits(&other));
+            let mut moved = Vec::new();
+            for (name, within, due) in &was {
+                let now_within = is.iter().find(|(n, ..)| n == name);
+                if now_within.map(|(.., d)| d) != Some(due) {
+                    moved.push((
+                        name.clone(),
+                        Some(within.clone()),
+                        now_within.map(|(_, w, _)| w.clone()),
+                    ));
+                }
             }
-        }
-        for (name, within, _) in &is {
-            if !was.iter().any(|(n, ..)| n == name) {
-                moved.push((name.clone(), None, Some(within.clone())));
+            for (name, within, _) in &is {
+                if !was.iter().any(|(n, ..)| n == name) {
+                    moved.push((name.clone(), None, Some(within.clone())));
+                }
             }
-        }
-        Some(Compared {
-            roles: (role(decision), role(&other)),
-            moved,
-        })
-    };
+            Ok(Compared {
+                roles: (role(decision), role(&other)),
+                moved,
+            })
+        };
     let mut counts = CaseCounts::default();
-    let mut fold = |records: Vec<Record<Option<Compared>>>| {
+    let mut fold = |records: Vec<Record<Result<Compared, (&'static str, String)>>>| {
         for record in records {
             counts.records += 1;
-            let Record::Decided { value: Some(c), .. } = record else {
-                counts.errors += 1;
-                continue;
+            let failure = match record {
+                Record::Decided { value: Ok(c), .. } => Ok(c),
+                Record::Decided {
+                    line,
+                    id,
+                    value: Err((code, error)),
+                } => Err(CaseFailure {
+                    line,
+                    id: Some(id),
+                    code: Some(code),
+                    error,
+                }),
+                Record::Failed {
+                    line,
+                    code,
+                    id,
+                    error,
+                    ..
+                } => {
+                    // A record that reads as a case was refused by the old version; one that
+                    // does not read, or repeats an id, is no case at all.
+                    let refused = id.is_some() && code != crate::decide::Code::DuplicateId;
+                    Err(CaseFailure {
+                        line,
+                        id,
+                        code: Some(code.code()),
+                        error: if refused {
+                            format!("the old version cannot decide it: {error}")
+                        } else {
+                            error
+                        },
+                    })
+                }
+            };
+            let c = match failure {
+                Ok(c) => c,
+                Err(f) => {
+                    counts.errors += 1;
+                    if counts.failures.len() < LISTED {
+                        counts.failures.push(f);
+                    }
+                    continue;
+                }
             };
             counts.compared += 1;
             let mut explained = true;

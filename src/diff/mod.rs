@@ -48,7 +48,7 @@ use crate::syntax::Loaded;
 use crate::syntax::ast::{File, Item};
 
 #[cfg(feature = "batch")]
-pub use cases::{CaseCounts, count_cases};
+pub use cases::{CaseCounts, CaseFailure, count_cases};
 pub use counterfactual::{
     Ahead, Alternative, Counterfactuals, Explainer, Missed, Obstacle, UnknownRole, Unmet, Upcoming,
     WhyNot, counterfactuals,

@@ -393,11 +393,13 @@ fn width(text: &str) -> usize {
         .sum()
 }
 
-/// What the file of cases shows, when one was given.
+/// What the file of cases shows, when one was given, and the records not compared.
 #[cfg(feature = "batch")]
-fn cases_summary(diff: &Diff, lang: Lang) -> Option<Block> {
-    let c = diff.cases.as_ref()?;
-    Some(Block::Paragraph(match lang {
+fn cases_summary(diff: &Diff, lang: Lang) -> Vec<Block> {
+    let Some(c) = diff.cases.as_ref() else {
+        return Vec::new();
+    };
+    let mut blocks = vec![Block::Paragraph(match lang {
         Lang::Zh => format!(
             "案件文件：读取{}条记录，{}件按两个版本判定（{}条无法判定）；其中{}件处理岗位改变，{}件时限改变{}。",
             c.records,
@@ -430,10 +432,38 @@ fn cases_summary(diff: &Diff, lang: Lang) -> Option<Block> {
                 String::new()
             }
         ),
-    }))
+    })];
+    if !c.failures.is_empty() {
+        blocks.push(Block::Paragraph(
+            lang.say("未能比较的记录：", "Records not compared:")
+                .to_string(),
+        ));
+        let mut items: Vec<String> = (c.failures.iter())
+            .map(|f| {
+                let id =
+                    f.id.as_deref()
+                        .map(|i| format!(" `{i}`"))
+                        .unwrap_or_default();
+                let code = f.code.map(|k| format!(" [{k}]")).unwrap_or_default();
+                match lang {
+                    Lang::Zh => format!("第{}行{id}{code}：{}", f.line, f.error),
+                    Lang::En => format!("line {}{id}{code}: {}", f.line, f.error),
+                }
+            })
+            .collect();
+        if c.errors > c.failures.len() as u64 {
+            let more = c.errors - c.failures.len() as u64;
+            items.push(match lang {
+                Lang::Zh => format!("另有{more}条未列出"),
+                Lang::En => format!("and {more} more not listed"),
+            });
+        }
+        blocks.push(Block::List(items));
+    }
+    blocks
 }
 
 #[cfg(not(feature = "batch"))]
-fn cases_summary(_: &Diff, _: Lang) -> Option<Block> {
-    None
+fn cases_summary(_: &Diff, _: Lang) -> Vec<Block> {
+    Vec::new()
 }
