@@ -80,6 +80,21 @@ fn limits(decision: &Decision<'_>) -> Vec<(String, String, Option<i64>)> {
 
 /// Decides the cases of `input` under `old` and `new` and counts, into `diff`'s changes, the
 /// cases each affects (`now`: the evaluation instant, UTC seconds).
+///
+/// ```
+/// use charter::decide::batch::Input;
+/// use charter::diff::{Version, compare, count_cases};
+/// let loaded = charter::syntax::load("policies/ecommerce-after-sales".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// let (old, new) = (&checked.versions[0], &checked.versions[1]);
+/// let mut diff = compare(&Version::of(&loaded, old), &Version::of(&loaded, new), charter::render::Lang::En);
+/// let case = r#"{"id":"E-1","received_at":"2026-11-02T10:00:00+08:00","channel":"chat","category":"returns","severity":"normal","fields":{"order_no":"1","customer":"a"}}"#;
+/// let mut input = format!("{case}\n").into_bytes();
+/// let counts = count_cases(&mut diff, old, new, Input::Ndjson(&mut input.as_slice()), 1_796_011_200, &mut |_| {})?;
+/// assert_eq!((counts.compared, counts.deadline_changed), (1, 1));
+/// assert_eq!(diff.deadlines[0].cases, Some(1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn count_cases(
     diff: &mut Diff,
     old: &Policy,

@@ -133,6 +133,20 @@ pub struct UnknownRole {
 /// What would have changed `decision`, made under `policy` for `case`; words in `lang`.
 /// `why_not`: a role to say why the case did not go to. For many decisions under one policy,
 /// prepare an [`Explainer`] once.
+///
+/// ```
+/// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref())
+///     .map_err(|(e, _)| e.to_string())?;
+/// let text = std::fs::read_to_string("examples/cases/complaint-office/accepted-phone.json")?;
+/// let case = charter::decide::Case::from_json(&text)?;
+/// let decision = engine.decide(&case, 1_796_011_200)?; // 2026-12-01
+/// let policy = &engine.versions()[0].policy;
+/// let what_if = charter::diff::counterfactuals(policy, &case, &decision, None, charter::render::Lang::En)?;
+/// // A major case goes to the director; at most normal severity, to the officer.
+/// assert_eq!(what_if.route[0].condition, "severity <= normal");
+/// assert_eq!(what_if.route[0].role.as_deref(), Some("complaint_officer"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn counterfactuals(
     policy: &Policy,
     case: &Case,
@@ -153,6 +167,20 @@ pub struct Explainer<'p> {
 
 impl<'p> Explainer<'p> {
     /// Prepares `policy`'s route table.
+    ///
+    /// ```
+    /// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref())
+    ///     .map_err(|(e, _)| e.to_string())?;
+    /// let explainer = charter::diff::Explainer::new(&engine.versions()[0].policy);
+    /// for name in ["accepted-phone.json", "routed-by-amount.json"] {
+    ///     let text = std::fs::read_to_string(format!("examples/cases/complaint-office/{name}"))?;
+    ///     let case = charter::decide::Case::from_json(&text)?;
+    ///     let decision = engine.decide(&case, 1_796_011_200)?;
+    ///     let what_if = explainer.explain(&case, &decision, Some("office_director"), charter::render::Lang::Zh)?;
+    ///     assert!(what_if.why_not.is_some());
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(policy: &'p Policy) -> Explainer<'p> {
         Explainer {
             policy,
@@ -161,12 +189,31 @@ impl<'p> Explainer<'p> {
     }
 
     /// The policy it explains.
+    ///
+    /// ```
+    /// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+    /// let policy = &engine.versions()[0].policy;
+    /// assert!(std::ptr::eq(charter::diff::Explainer::new(policy).policy(), policy));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn policy(&self) -> &'p Policy {
         self.policy
     }
 
     /// What would have changed `decision`, made under this policy for `case`; see
     /// [`counterfactuals`].
+    ///
+    /// ```
+    /// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+    /// # let text = std::fs::read_to_string("examples/cases/complaint-office/accepted-phone.json")?;
+    /// # let case = charter::decide::Case::from_json(&text)?;
+    /// let decision = engine.decide(&case, 1_796_011_200)?;
+    /// let explainer = charter::diff::Explainer::new(&engine.versions()[0].policy);
+    /// // An unknown role is an error that lists the roles.
+    /// let unknown = explainer.explain(&case, &decision, Some("nobody"), charter::render::Lang::En);
+    /// assert!(unknown.unwrap_err().to_string().contains("`office_director`"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain(
         &self,
         case: &Case,

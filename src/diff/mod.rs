@@ -67,6 +67,15 @@ pub struct Version<'a> {
 impl<'a> Version<'a> {
     /// `policy` with the files of `loaded` it is compiled from: the file that declares it,
     /// and every file that declares no policy (shared by every version).
+    ///
+    /// ```
+    /// // The e-commerce folder holds two versions and a file they share.
+    /// let loaded = charter::syntax::load("policies/ecommerce-after-sales".as_ref());
+    /// let checked = charter::check::check(&loaded);
+    /// let first = charter::diff::Version::of(&loaded, &checked.versions[0]);
+    /// // Its own file, the shared one and the calendar they import; not the other version's.
+    /// assert_eq!(first.files.len(), loaded.files.len() - 1);
+    /// ```
     pub fn of(loaded: &'a Loaded, policy: &'a Policy) -> Version<'a> {
         let files = (loaded.files.iter())
             .filter(|(id, file)| {
@@ -111,6 +120,16 @@ pub struct Diff {
 impl Diff {
     /// Whether the change alters what any case is decided, or any declaration other than in
     /// its wording.
+    ///
+    /// ```
+    /// use charter::diff::{Version, compare};
+    /// let loaded = charter::syntax::load("policies/complaint-office".as_ref());
+    /// let checked = charter::check::check(&loaded);
+    /// let version = Version::of(&loaded, &checked.versions[0]);
+    /// // A version against itself changes nothing.
+    /// let diff = compare(&version, &version, charter::render::Lang::En);
+    /// assert!(!diff.behavioural() && diff.wording.is_empty());
+    /// ```
     pub fn behavioural(&self) -> bool {
         !(self.routing.is_empty()
             && self.acceptance.is_empty()
@@ -327,6 +346,19 @@ pub enum Change {
 }
 
 /// Compares two versions, exactly where they decide cases; words in `lang`.
+///
+/// ```
+/// use charter::diff::{Version, compare};
+/// let loaded = charter::syntax::load("policies/ecommerce-after-sales".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// let (old, new) = (&checked.versions[0], &checked.versions[1]);
+/// let diff = compare(&Version::of(&loaded, old), &Version::of(&loaded, new), charter::render::Lang::En);
+/// // 2026.2 shortens the first response for normal cases: 30 -> 15 working minutes.
+/// let acknowledge = &diff.deadlines[0];
+/// assert_eq!(acknowledge.target, "acknowledge");
+/// assert_eq!(acknowledge.regions[0].condition, "severity = normal");
+/// assert_eq!(acknowledge.typical[0].minutes, -15);
+/// ```
 pub fn compare(old: &Version<'_>, new: &Version<'_>, lang: Lang) -> Diff {
     let joint = joint::Joint::new(old.policy, new.policy);
     let sides = [

@@ -8,6 +8,17 @@ use crate::diff::{
 use crate::render::{Block, Document, Lang};
 
 /// The comparison as a document, in `lang` (the language the comparison was made in).
+///
+/// ```
+/// use charter::diff::{Version, compare, document};
+/// use charter::render::Lang;
+/// let loaded = charter::syntax::load("policies/ecommerce-after-sales".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// let (old, new) = (&checked.versions[0], &checked.versions[1]);
+/// let diff = compare(&Version::of(&loaded, old), &Version::of(&loaded, new), Lang::Zh);
+/// let markdown = document(&diff, Lang::Zh).to_markdown();
+/// assert!(markdown.contains("## 时限"));
+/// ```
 pub fn document(diff: &Diff, lang: Lang) -> Document {
     let say = |zh: &str, en: &str| match lang {
         Lang::Zh => zh.to_string(),
@@ -348,6 +359,17 @@ fn declaration_blocks(change: &DeclarationChange, lang: Lang) -> Vec<Block> {
 
 /// The document as plain text for a terminal: headings underlined, lists with dashes, tables
 /// as rows of cells, code marks dropped.
+///
+/// ```
+/// use charter::diff::{Version, compare, document, plain};
+/// use charter::render::Lang;
+/// let loaded = charter::syntax::load("policies/complaint-office".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// let version = Version::of(&loaded, &checked.versions[0]);
+/// let text = plain(&document(&compare(&version, &version, Lang::En), Lang::En));
+/// assert!(text.contains("Verdict: no change in behaviour"));
+/// assert!(!text.contains('`'));
+/// ```
 pub fn plain(doc: &Document) -> String {
     let clean = |s: &str| s.replace('`', "");
     let mut out = format!("{}\n{}\n", doc.title, "=".repeat(width(&doc.title).min(60)));
