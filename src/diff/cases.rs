@@ -27,7 +27,7 @@ pub struct CaseCounts {
     /// attribute a rule asks about is routed by the rules for missing facts, which the
     /// comparison of cases that give every fact does not cover).
     pub unexplained: u64,
-    /// The first [`LISTED`] records that could not be compared, by line, with why.
+    /// The first 50 records that could not be compared, by line, with why.
     pub failures: Vec<CaseFailure>,
 }
 
@@ -89,7 +89,7 @@ fn limits(decision: &Decision<'_>) -> Vec<(String, String, Option<i64>)> {
 /// let (old, new) = (&checked.versions[0], &checked.versions[1]);
 /// let mut diff = compare(&Version::of(&loaded, old), &Version::of(&loaded, new), charter::render::Lang::En);
 /// let case = r#"{"id":"E-1","received_at":"2026-11-02T10:00:00+08:00","channel":"chat","category":"returns","severity":"normal","fields":{"order_no":"1","customer":"a"}}"#;
-/// let mut input = format!("{case}\n").into_bytes();
+/// let input = format!("{case}\n").into_bytes();
 /// let counts = count_cases(&mut diff, old, new, Input::Ndjson(&mut input.as_slice()), 1_796_011_200, &mut |_| {})?;
 /// assert_eq!((counts.compared, counts.deadline_changed), (1, 1));
 /// assert_eq!(diff.deadlines[0].cases, Some(1));
