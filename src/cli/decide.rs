@@ -379,13 +379,22 @@ fn what_if_text(c: &Counterfactuals, lang: Lang) -> String {
                 w.role
             );
         }
-        if w.rules.is_empty() {
+        if w.fallback {
             let _ = writeln!(
                 out,
                 "  - {}",
                 say(
-                    "没有分派规则指向该岗位（只有“其他情况”兜底规则可能指向它）",
-                    "no route rule names it (only the `otherwise` fallback can)"
+                    "该岗位是兜底规则（otherwise）的岗位：接收没有任何规则分派的案件",
+                    "it is the `otherwise` fallback's role: it takes the cases no rule takes"
+                )
+            );
+        } else if w.rules.is_empty() {
+            let _ = writeln!(
+                out,
+                "  - {}",
+                say(
+                    "没有分派规则指向该岗位",
+                    "no route rule names it, and it is not the fallback's"
                 )
             );
         }

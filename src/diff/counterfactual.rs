@@ -95,6 +95,8 @@ pub struct WhyNot {
     pub routed_there: bool,
     /// Each rule that names the role, and what kept the case from it.
     pub rules: Vec<Obstacle>,
+    /// Whether the role is the `otherwise` fallback's: it takes the cases no rule takes.
+    pub fallback: bool,
 }
 
 /// A rule that names a role, and why it did not route the case there.
@@ -247,8 +249,10 @@ impl<'p> Explainer<'p> {
             Some((t, point)) => t.why_not(point, role, decision, lang),
             None => WhyNot {
                 role: policy.roles[role].named.name.clone(),
-                routed_there: false,
+                routed_there: (decision.route.as_ref()).and_then(|r| r.role)
+                    == Some(policy.roles[role].named.name.as_str()),
                 rules: Vec::new(),
+                fallback: policy.otherwise.as_ref().is_some_and(|o| o.target == role),
             },
         });
         let (breached, running) = clocks(decision);
@@ -475,6 +479,7 @@ impl<'p> Table<'p> {
             role: self.policy.roles[role].named.name.clone(),
             routed_there,
             rules,
+            fallback: (self.policy.otherwise.as_ref()).is_some_and(|o| o.target == role),
         }
     }
 }
