@@ -436,9 +436,10 @@ mod command {
             text.contains("+ duty records \"整理会议记录\" en \"Keep meeting records\" {"),
             "{text}"
         );
-        assert!(text.contains("+ weight 10%"), "{text}");
-        assert!(text.contains("- − weight 100%"), "{text}");
-        assert!(text.contains("- + weight 90%"), "{text}");
+        // A duty's statements stay under it.
+        assert!(text.contains("\n  +   weight 10%\n"), "{text}");
+        assert!(text.contains("\n  −   weight 100%\n"), "{text}");
+        assert!(text.contains("\n  +   weight 90%\n"), "{text}");
     }
 
     #[test]

@@ -349,8 +349,11 @@ fn declaration_blocks(change: &DeclarationChange, lang: Lang) -> Vec<Block> {
         format!("`{} {}`", change.kind, change.name)
     };
     let mut items: Vec<String> = Vec::new();
-    items.extend(change.removed.iter().map(|l| format!("− `{}`", l.trim())));
-    items.extend(change.added.iter().map(|l| format!("+ `{}`", l.trim())));
+    // Statements keep their nesting (a duty's statements under the duty), less the block's
+    // own indentation.
+    let line = |l: &String| l.strip_prefix("  ").unwrap_or(l).trim_end().to_string();
+    items.extend(change.removed.iter().map(|l| format!("− `{}`", line(l))));
+    items.extend(change.added.iter().map(|l| format!("+ `{}`", line(l))));
     vec![
         Block::Paragraph(format!("{name}{}{what}", lang.say("：", ": "))),
         Block::List(items),
@@ -391,7 +394,9 @@ pub fn plain(doc: &Document) -> String {
             }
             Block::List(items) => {
                 for item in items {
-                    out.push_str("  - ");
+                    // Lines of a declaration carry their own − and + marks.
+                    let marked = item.starts_with('−') || item.starts_with('+');
+                    out.push_str(if marked { "  " } else { "  - " });
                     out.push_str(&clean(item));
                     out.push('\n');
                 }
