@@ -6,7 +6,11 @@
 //! ([`DeadlineChange`]), each as regions described in words with an example case. Every other
 //! declaration (calendars, ladders, callbacks, stages, extensions, reports, roles, fields…) is
 //! compared in canonical form, so layout, comments and the order of declarations never count
-//! as a change, and labels count as wording, not behaviour.
+//! as a change, and labels count as wording, not behaviour. [`count_cases`] counts how many
+//! real cases each change affects.
+//!
+//! The same algebra answers the other question of change control, per decision: what would
+//! have changed it ([`counterfactuals`], [`Explainer`]).
 //!
 //! ```
 //! use charter::check::check;
