@@ -292,6 +292,7 @@ fn what_if_text(c: &Counterfactuals, lang: Lang) -> String {
     let before = out.len();
     for a in &c.route {
         let to = match (&a.role, &a.title) {
+            (Some(r), Some(t)) if zh => format!("{t}（{r}）"),
             (Some(r), Some(t)) => format!("{t} ({r})"),
             _ => say("无岗位（没有规则分派）", "no role (no rule would take it)").to_string(),
         };
@@ -349,11 +350,12 @@ fn what_if_text(c: &Counterfactuals, lang: Lang) -> String {
         for s in &r.steps {
             let to = s.to.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
             let _ = if zh {
-                writeln!(
-                    out,
-                    "      之后 {}：{}{to}（升级规则 {}）",
-                    s.at, s.action, s.ladder
-                )
+                let action = if s.action == "notify" {
+                    "通知"
+                } else {
+                    "升级至"
+                };
+                writeln!(out, "      {} {action}{to}（升级规则 {}）", s.at, s.ladder)
             } else {
                 writeln!(
                     out,
@@ -370,7 +372,11 @@ fn what_if_text(c: &Counterfactuals, lang: Lang) -> String {
         ));
     }
     if let Some(w) = &c.why_not {
-        let _ = writeln!(out, "\n{}{}:", say("为何未分派给 ", "Why not "), w.role);
+        let _ = if zh {
+            writeln!(out, "\n为何未分派给 {}：", w.role)
+        } else {
+            writeln!(out, "\nWhy not {}:", w.role)
+        };
         if w.routed_there {
             let _ = writeln!(
                 out,
@@ -416,12 +422,15 @@ fn what_if_text(c: &Counterfactuals, lang: Lang) -> String {
                 (true, None, true) => writeln!(out, "  - 第{}行 `{}`：案件符合", r.line, r.rule),
                 (false, _, _) => {
                     let unmet: Vec<String> = (r.unmet.iter())
-                        .map(|u| format!("{} ({})", u.words, u.condition))
+                        .map(|u| match zh {
+                            true => format!("{}（{}）", u.words, u.condition),
+                            false => format!("{} ({})", u.words, u.condition),
+                        })
                         .collect();
                     if zh {
                         writeln!(
                             out,
-                            "  - 第{}行 `{}`：不符合 {}",
+                            "  - 第{}行 `{}`：未满足 {}",
                             r.line,
                             r.rule,
                             unmet.join("；")
