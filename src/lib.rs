@@ -19,8 +19,10 @@
 //! | `render` | `render`: position descriptions, the procedure, the org chart (minijinja) |
 //! | `schema` | JSON Schema of cases and decisions (schemars) |
 //! | `docx` | Word documents (docx-rs, resvg, zip); implies `render` |
-//! | `serve` | `serve`: the HTTP service (axum, tokio); implies `batch`, `render`, `schema` |
-//! | `cli` | `cli` and the `charter` binary (clap); implies `batch`, `render`, `schema` |
+//! | `record` | `record`: decision ids (UUIDv7) and case digests (RFC 8785 canonical JSON) |
+//! | `log` | `record::log`: the decision log in SQLite (rusqlite, SQLite built in); implies `record` |
+//! | `serve` | `serve`: the HTTP service (axum, tokio); implies `batch`, `render`, `schema`, `log` |
+//! | `cli` | `cli` and the `charter` binary (clap); implies `batch`, `render`, `schema`, `record` |
 //!
 //! The default is `cli`, `serve` and `docx`: everything.
 
@@ -38,6 +40,8 @@ pub mod format;
 pub mod load;
 #[cfg(feature = "lsp")]
 pub mod lsp;
+#[cfg(feature = "record")]
+pub mod record;
 #[cfg(feature = "render")]
 pub mod render;
 #[cfg(feature = "serve")]

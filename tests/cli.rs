@@ -399,7 +399,9 @@ fn batch_of_good_cases_exits_0_and_matches_single_decisions() {
         .clone();
     let a: serde_json::Value = serde_json::from_slice(&batch).unwrap();
     let b: serde_json::Value = serde_json::from_slice(&single).unwrap();
-    assert_eq!(a, b);
+    // Each answer has an id of its own; the case's digest is the same in both.
+    assert_ne!(a["decision_id"], b["decision_id"]);
+    assert_eq!(crate::support::without_id(a), crate::support::without_id(b));
 }
 
 #[test]
@@ -1076,4 +1078,75 @@ fn import_roots_are_given_on_the_command_line() {
         .stderr(predicate::str::contains(
             "--import-root `no/such/folder` is not a folder",
         ));
+}
+
+/// Every decision has its own id; `--no-id` leaves id and digest out, so the same case at the
+/// same instant gives the same bytes.
+#[test]
+fn decisions_have_ids_unless_told_no_id() {
+    let file = "examples/cases/complaint-office/accepted-phone.json";
+    let stamped = |args: &[&str]| -> serde_json::Value {
+        let out = decide(args).assert().success().get_output().stdout.clone();
+        serde_json::from_slice(&out).unwrap()
+    };
+    let (a, b) = (stamped(&[file]), stamped(&[file]));
+    assert_ne!(a["decision_id"], b["decision_id"]);
+    assert_eq!(a["input_digest"], b["input_digest"]);
+    let bare = |_: ()| decide(&["--no-id", file]).output().unwrap().stdout;
+    let (c, d) = (bare(()), bare(()));
+    assert_eq!(c, d, "--no-id output differs between runs");
+    let c: serde_json::Value = serde_json::from_slice(&c).unwrap();
+    assert!(c.get("decision_id").is_none() && c.get("input_digest").is_none());
+    assert_eq!(crate::support::without_id(a), {
+        let mut c = c;
+        c["input_digest"] = b["input_digest"].clone();
+        c
+    });
+}
+
+/// The input digest is of the case as charter reads it: the same case written as JSON (in
+/// any member order and spacing, `5000.0` or `5000`), as TOML, or as a CSV row has one digest,
+/// and it is the SHA-256 of the case's RFC 8785 canonical JSON, computed here independently
+/// (serde_json sorts the members of a `Value`; the case has no fractions or escapes).
+#[test]
+fn the_input_digest_is_the_same_for_the_same_case_in_any_form() {
+    use sha2::Digest as _;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let json = write(
+        "a.json",
+        r#"{"id":"C-7","received_at":"2026-11-16T10:00:00+08:00","channel":"web","category":"billing","attributes":{"amount":5000}}"#,
+    );
+    let spaced = write(
+        "b.json",
+        "{ \"attributes\" : { \"amount\" : 5000.0 },\n  \"category\": \"billing\", \"channel\": \"web\",\n  \"received_at\": \"2026-11-16T10:00:00+08:00\", \"id\": \"C-7\" }\n",
+    );
+    let toml = write(
+        "c.toml",
+        "id = \"C-7\"\nreceived_at = \"2026-11-16T10:00:00+08:00\"\nchannel = \"web\"\ncategory = \"billing\"\n[attributes]\namount = 5000\n",
+    );
+    let csv = write(
+        "d.csv",
+        "id,received_at,channel,category,attr.amount\nC-7,2026-11-16T10:00:00+08:00,web,billing,5000\n",
+    );
+    let digest = |args: &[&str]| -> String {
+        let out = decide(args).output().unwrap();
+        let line = String::from_utf8(out.stdout).unwrap();
+        let d: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        d["input_digest"].as_str().unwrap().to_string()
+    };
+    let expected = {
+        let canonical = r#"{"attributes":{"amount":5000},"category":"billing","channel":"web","id":"C-7","received_at":"2026-11-16T10:00:00+08:00"}"#;
+        let hash = sha2::Sha256::digest(canonical.as_bytes());
+        hash.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    assert_eq!(digest(&[&json]), expected);
+    assert_eq!(digest(&[&spaced]), expected);
+    assert_eq!(digest(&[&toml]), expected);
+    assert_eq!(digest(&["--batch", &csv]), expected);
 }

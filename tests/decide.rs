@@ -344,7 +344,9 @@ fn decisions_and_cases_validate_against_the_published_schemas() {
                 &serde_json::to_value(&case).unwrap(),
                 &file.display().to_string(),
             );
-            if let Ok(d) = engine.decide(&case, now) {
+            if let Ok(mut d) = engine.decide(&case, now) {
+                // As `charter decide` and the service write it: with its id and digest.
+                charter::record::stamp(&mut d, &case).unwrap();
                 check(
                     &decisions,
                     &serde_json::to_value(&d).unwrap(),
@@ -385,8 +387,9 @@ fn decision_schema_describes_real_decisions() {
     let case = read_case(Path::new(
         "examples/cases/complaint-office/accepted-phone.json",
     ));
-    let decision =
-        serde_json::to_value(engine.decide(&case, case.received_at.secs).unwrap()).unwrap();
+    let mut decision = engine.decide(&case, case.received_at.secs).unwrap();
+    charter::record::stamp(&mut decision, &case).unwrap();
+    let decision = serde_json::to_value(decision).unwrap();
     for key in decision.as_object().unwrap().keys() {
         assert!(properties.contains_key(key), "schema lacks `{key}`");
     }
@@ -832,6 +835,8 @@ proptest! {
         }).collect();
         let decision = Decision {
             case: "C-1".into(),
+            decision_id: Some(charter::decide::DecisionId(start.to_be_bytes().repeat(2).try_into().unwrap())),
+            input_digest: Some(charter::decide::InputDigest([zone as u8; 32])),
             policy: PolicyId { name: "p", version: "1", effective: None, digest: "00" },
             evaluated_at: At { secs: start, tz },
             provisional: false,

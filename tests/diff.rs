@@ -628,7 +628,9 @@ mod decide_flags {
         let run = |flags: &[&str]| {
             let out = Command::cargo_bin("charter")
                 .unwrap()
-                .args(["decide", "--policy", POLICY, "--now", NOW, "--batch", "-"])
+                .args([
+                    "decide", "--no-id", "--policy", POLICY, "--now", NOW, "--batch", "-",
+                ])
                 .args(flags)
                 .write_stdin(line.clone())
                 .output()

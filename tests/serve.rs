@@ -48,6 +48,18 @@ fn office() -> Arc<Service> {
     service_for(Path::new("policies/complaint-office"), 1 << 20, 100)
 }
 
+/// The complaint office with a decision log at `log`.
+fn logged_office(log: &Path) -> Arc<Service> {
+    let live = compile(Path::new("policies/complaint-office"), 1)
+        .map_err(|(d, _)| d)
+        .unwrap();
+    Service::with_log(
+        live,
+        office().options.clone(),
+        Some(charter::record::log::DecisionLog::open(log).unwrap()),
+    )
+}
+
 /// Sends one request in process: (status, content type, body).
 fn call(
     service: &Arc<Service>,
@@ -114,15 +126,30 @@ fn openapi_schema_is_up_to_date() {
 /// every endpoint a 404 lists is in the document.
 #[test]
 fn openapi_lists_the_real_routes() {
-    let service = office();
+    let dir = tempfile::tempdir().unwrap();
+    let service = logged_office(&dir.path().join("decisions.sqlite"));
     let doc = json(openapi::DOCUMENT);
     let paths = doc["paths"].as_object().unwrap();
     let case = example("accepted-phone.json");
+    // A decision the log has, for `/v1/decisions/{id}`.
+    let (_, _, answer) = call(
+        &service,
+        "POST",
+        "/v1/decide",
+        Some("application/json"),
+        case.clone(),
+    );
+    let decided = json(&answer)["decision_id"].as_str().unwrap().to_string();
     let mut operations = 0;
     for (path, item) in paths {
         for (method, operation) in item.as_object().unwrap() {
             operations += 1;
-            let uri = path.replace("{id}", "office_director");
+            let id = if path.starts_with("/v1/decisions/") {
+                decided.as_str()
+            } else {
+                "office_director"
+            };
+            let uri = path.replace("{id}", id);
             let (status, _, body) = match method.as_str() {
                 "post" if path.ends_with("batch") => call(
                     &service,
@@ -182,7 +209,10 @@ fn decide_answers_like_the_cli() {
         ])
         .output()
         .unwrap();
-    assert_eq!(json(&body), json(&String::from_utf8(cli.stdout).unwrap()));
+    assert_eq!(
+        crate::support::without_id(json(&body)),
+        crate::support::without_id(json(&String::from_utf8(cli.stdout).unwrap()))
+    );
 }
 
 #[test]
@@ -913,6 +943,29 @@ fn reload_swaps_good_changes_and_keeps_the_last_good_policy() {
     );
 }
 
+/// One HTTP/1.1 request to the service at `addr` on a fresh connection: (status, body).
+fn request(addr: &str, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        addr,
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("not HTTP: {response:?}")))?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
 /// The binary, started on a free loopback port; the address is read from its log.
 struct Server {
     child: Child,
@@ -965,25 +1018,7 @@ impl Server {
 
     /// One HTTP/1.1 request on a fresh connection: (status, body).
     fn request(&self, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
-        let mut stream = TcpStream::connect(&self.addr)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-            self.addr,
-            body.len()
-        )?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        let status = response
-            .get(9..12)
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| std::io::Error::other(format!("not HTTP: {response:?}")))?;
-        let body = response
-            .split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default();
-        Ok((status, body))
+        request(&self.addr, method, path, body)
     }
 
     fn stop(mut self) -> std::process::ExitStatus {
@@ -1322,5 +1357,324 @@ proptest::proptest! {
                 proptest::prop_assert!(json(&text)["error"].is_string());
             }
         }
+    }
+}
+
+/// The decision log (`--decision-log`): every answered decision is recorded before it leaves,
+/// served back by `GET /v1/decisions/{id}`, and survives the process being killed.
+mod decision_log {
+    use super::*;
+    use charter::record::log::read_all;
+
+    /// A recorded decision as the endpoint gives it: the answer, its case (whose digest is
+    /// the answer's), and the policy that decided.
+    fn check_record(service: &Arc<Service>, answer: &Value) {
+        let id = answer["decision_id"].as_str().unwrap();
+        let (status, ct, body) = call(service, "GET", &format!("/v1/decisions/{id}"), None, "");
+        assert_eq!(
+            (status, ct.as_str()),
+            (StatusCode::OK, "application/json"),
+            "{body}"
+        );
+        let record = json(&body);
+        assert_eq!(&record["decision"], answer);
+        assert_eq!(record["decision_id"], id);
+        assert_eq!(record["policy"], {
+            let p = &answer["policy"];
+            serde_json::json!({ "name": p["name"], "version": p["version"], "digest": p["digest"] })
+        });
+        assert_eq!(record["input_digest"], answer["input_digest"]);
+        let case = charter::decide::Case::from_json(&record["case"].to_string()).unwrap();
+        assert_eq!(
+            charter::record::input_digest(&case).to_string(),
+            answer["input_digest"].as_str().unwrap()
+        );
+        assert_eq!(record["evaluated_at"], "2026-11-30T04:00:00Z");
+    }
+
+    #[test]
+    fn answered_decisions_are_recorded_and_served_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.sqlite");
+        let service = logged_office(&path);
+        let (status, _, body) = call(
+            &service,
+            "POST",
+            &format!("/v1/decide?now={NOW}"),
+            Some("application/json"),
+            example("accepted-phone.json"),
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        check_record(&service, &json(&body));
+        // A batch: the decided records are recorded, the refused one is not.
+        let good = example("accepted-phone.json").replace('\n', "");
+        let other = example("routed-by-amount.json").replace('\n', "");
+        let (status, _, body) = call(
+            &service,
+            "POST",
+            &format!("/v1/decide/batch?now={NOW}"),
+            Some("application/x-ndjson"),
+            format!("{good}\nnot json\n{other}\n"),
+        );
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let records: Vec<Value> = body.lines().map(json).collect();
+        check_record(&service, &records[0]);
+        check_record(&service, &records[2]);
+        let mut ids = Vec::new();
+        read_all(&path, &mut |entry| {
+            ids.push(entry.id.to_string());
+            true
+        })
+        .unwrap();
+        assert_eq!(ids.len(), 3, "{ids:?}");
+        let (_, _, metrics) = call(&service, "GET", "/metrics", None, "");
+        assert!(
+            metrics.contains("charter_decision_log_entries_total 3"),
+            "{metrics}"
+        );
+        // Ids the log does not have, or that are not ids.
+        let unknown = "019ae9a0-1c2b-7d3e-8f40-123456789abc";
+        let (status, _, body) = call(
+            &service,
+            "GET",
+            &format!("/v1/decisions/{unknown}"),
+            None,
+            "",
+        );
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(json(&body)["error"].as_str().unwrap().contains(unknown));
+        let (status, _, body) = call(&service, "GET", "/v1/decisions/C-1001", None, "");
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(json(&body)["field"], "id");
+    }
+
+    #[test]
+    fn without_a_log_the_endpoint_says_how_to_keep_one() {
+        let (status, _, body) = call(
+            &office(),
+            "GET",
+            "/v1/decisions/019ae9a0-1c2b-7d3e-8f40-123456789abc",
+            None,
+            "",
+        );
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(
+            json(&body)["error"]
+                .as_str()
+                .unwrap()
+                .contains("--decision-log"),
+            "{body}"
+        );
+    }
+
+    /// Requests from 8 connections at once; the service is killed with SIGKILL while they
+    /// flow. Every decision that was answered is in the log.
+    #[test]
+    fn every_answered_decision_survives_sigkill() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.sqlite");
+        let log = path.display().to_string();
+        let mut server = Server::start_with(
+            Path::new("policies/complaint-office"),
+            &["--decision-log", &log],
+        );
+        let addr = server.addr.clone();
+        let case = example("accepted-phone.json");
+        let stop = Arc::new(AtomicBool::new(false));
+        let answered = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let clients: Vec<_> = (0..8)
+            .map(|_| {
+                let (stop, answered, case, addr) = (
+                    Arc::clone(&stop),
+                    Arc::clone(&answered),
+                    case.clone(),
+                    addr.clone(),
+                );
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        match request(&addr, "POST", &format!("/v1/decide?now={NOW}"), &case) {
+                            Ok((200, body)) => {
+                                let id = json(&body)["decision_id"].as_str().unwrap().to_string();
+                                answered.lock().unwrap().push(id);
+                            }
+                            Ok((status, body)) => panic!("{status}: {body}"),
+                            // The service is gone.
+                            Err(_) => break,
+                        }
+                    }
+                })
+            })
+            .collect();
+        // Let answers flow, then kill the service without warning.
+        let started = Instant::now();
+        while answered.lock().unwrap().len() < 300 && started.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+        stop.store(true, Ordering::Relaxed);
+        for client in clients {
+            client.join().unwrap();
+        }
+        let answered = answered.lock().unwrap().clone();
+        assert!(answered.len() >= 300, "only {} answered", answered.len());
+        let mut logged = std::collections::HashSet::new();
+        read_all(&path, &mut |entry| {
+            logged.insert(entry.id.to_string());
+            true
+        })
+        .unwrap();
+        let lost: Vec<&String> = answered.iter().filter(|id| !logged.contains(*id)).collect();
+        assert!(
+            lost.is_empty(),
+            "{} of {} answered decisions are not in the log ({} logged): {:?}",
+            lost.len(),
+            answered.len(),
+            logged.len(),
+            &lost[..lost.len().min(5)]
+        );
+        eprintln!("answered {}, logged {}", answered.len(), logged.len());
+    }
+}
+
+/// `charter replay`: a log of every example case the service decided comes out identical under
+/// the same policy; a changed policy is a what-if; an altered log entry is found out.
+mod replay {
+    use super::*;
+
+    /// Every example case of the complaint office, decided by the service with a log at
+    /// `path`; the ids of the answered decisions.
+    fn log_examples(path: &Path) -> Vec<String> {
+        let service = logged_office(path);
+        let mut ids = Vec::new();
+        let mut files: Vec<_> = std::fs::read_dir("examples/cases/complaint-office")
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let json = match file.extension().and_then(|e| e.to_str()) {
+                Some("json") => text,
+                Some("toml") => {
+                    serde_json::to_string(&charter::decide::Case::from_toml(&text).unwrap())
+                        .unwrap()
+                }
+                _ => continue,
+            };
+            let (status, _, body) = call(
+                &service,
+                "POST",
+                &format!("/v1/decide?now={NOW}"),
+                Some("application/json"),
+                json,
+            );
+            if status == StatusCode::OK {
+                ids.push(
+                    super::json(&body)["decision_id"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                );
+            }
+        }
+        ids
+    }
+
+    fn replay(log: &Path, policy: &Path) -> (i32, Value, String) {
+        let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args(["replay", "--format", "json", "--policy"])
+            .arg(policy)
+            .arg(log)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let report = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+        (
+            out.status.code().unwrap(),
+            report,
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+
+    #[test]
+    fn every_example_decision_replays_identically_under_its_policy() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("decisions.sqlite");
+        let ids = log_examples(&log);
+        assert!(ids.len() >= 15, "only {} example decisions", ids.len());
+        let (code, report, stderr) = replay(&log, Path::new("policies/complaint-office"));
+        assert_eq!(code, 0, "{report} {stderr}");
+        assert_eq!(report["decisions"], ids.len());
+        assert_eq!(report["identical"], ids.len());
+        assert_eq!(report["changes"], serde_json::json!([]));
+        assert!(
+            stderr.contains(&format!("{} identical", ids.len())),
+            "{stderr}"
+        );
+    }
+
+    #[test]
+    fn another_policy_is_a_what_if_and_altered_entries_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("decisions.sqlite");
+        let ids = log_examples(&log);
+        // The amount threshold raised: the case routed by its amount of 8,000 goes elsewhere.
+        let (_copy, proposed) =
+            crate::support::office_copy(|t| t.replace("amount > 5000", "amount > 9000"));
+        let (code, report, _) = replay(&log, &proposed);
+        assert_eq!(code, 1, "{report}");
+        assert_eq!(report["mismatched"], 0, "{report}");
+        let changes = report["changes"].as_array().unwrap();
+        assert!(!changes.is_empty(), "{report}");
+        let rerouted: Vec<&Value> = changes
+            .iter()
+            .flat_map(|c| c["fields"].as_array().unwrap())
+            .filter(|f| f["path"] == "/route/role")
+            .collect();
+        assert!(
+            rerouted
+                .iter()
+                .any(|f| f["logged"] == "coordinator" && f["replayed"] == "complaint_officer"),
+            "{report}"
+        );
+        assert!(changes.iter().all(|c| c["kind"] == "changed"));
+        assert_eq!(
+            report["identical"].as_u64().unwrap() + report["changed"].as_u64().unwrap(),
+            ids.len() as u64
+        );
+        // Alter one logged answer and one logged case behind the service's back.
+        let db = rusqlite::Connection::open(&log).unwrap();
+        db.execute(
+            "UPDATE decisions SET decision_json = replace(decision_json, '\"state\":\"met\"', '\"state\":\"breached\"') WHERE id = ?1",
+            [&ids[0]],
+        )
+        .unwrap();
+        db.execute(
+            "UPDATE decisions SET case_json = replace(case_json, '\"channel\":\"', '\"channel\":\"x') WHERE id = ?1",
+            [&ids[1]],
+        )
+        .unwrap();
+        drop(db);
+        let (code, report, _) = replay(&log, Path::new("policies/complaint-office"));
+        assert_eq!(code, 1);
+        assert_eq!(report["mismatched"], 1, "{report}");
+        assert_eq!(report["damaged"], 1, "{report}");
+        assert_eq!(report["identical"].as_u64().unwrap(), ids.len() as u64 - 2);
+        let mismatch = report["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["kind"] == "mismatched")
+            .unwrap();
+        assert_eq!(mismatch["decision_id"], ids[0].as_str());
+        assert!(
+            mismatch["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["logged"] == "breached" && f["replayed"] == "met"),
+            "{mismatch}"
+        );
     }
 }

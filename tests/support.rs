@@ -72,3 +72,20 @@ pub fn office_copy(edit: impl FnOnce(String) -> String) -> (tempfile::TempDir, P
     std::fs::write(policy.join("policy.charter"), edit(text)).unwrap();
     (dir, policy)
 }
+
+/// A decision as JSON without its `decision_id` (made anew for every answer), which must be
+/// a lowercase UUID version 7; everything else, `input_digest` included, is what two answers
+/// for the same case at the same instant share.
+pub fn without_id(mut decision: serde_json::Value) -> serde_json::Value {
+    let id = decision
+        .as_object_mut()
+        .and_then(|d| d.remove("decision_id"))
+        .unwrap_or_else(|| panic!("no decision_id in {decision}"));
+    let id = id.as_str().unwrap_or_default().to_string();
+    let parsed: charter::decide::DecisionId = id.parse().unwrap();
+    assert_eq!(parsed.to_string(), id, "not lowercase");
+    assert_eq!(parsed.0[6] >> 4, 7, "{id} is not version 7");
+    assert_eq!(parsed.0[8] >> 6, 0b10, "{id} is not of the RFC variant");
+    assert!(decision["input_digest"].is_string(), "{decision}");
+    decision
+}

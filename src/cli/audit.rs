@@ -139,9 +139,9 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     };
     let mut audit = Audit::new(args.list, other.is_some());
     let other_ref = other.as_ref().map(|e| (e, as_of));
-    let map = |case: &crate::decide::Case, decision: &crate::decide::Decision<'_>| -> CaseFacts {
-        facts(case, decision, other_ref)
-    };
+    let map = |case: &crate::decide::Case,
+               decision: &mut crate::decide::Decision<'_>|
+     -> CaseFacts { facts(case, decision, other_ref) };
     let started = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut progress = |s: &BatchSummary| {

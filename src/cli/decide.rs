@@ -51,6 +51,10 @@ pub struct Args {
     /// Also say why the case did not go to this role (implies --counterfactuals).
     #[arg(long, value_name = "ROLE")]
     why_not: Option<String>,
+    /// Leave out `decision_id` and `input_digest`, so that the same case and instant give the
+    /// same bytes (for tests, snapshots and diffs of outputs).
+    #[arg(long)]
+    no_id: bool,
     /// The language of the counterfactuals' words and role titles.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
@@ -89,7 +93,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             None => args.case.ends_with(".csv"),
         };
         let asked = Asked::of(&args);
-        return batch(&engine, &args.case, now, csv, asked.as_ref());
+        return batch(&engine, &args.case, now, csv, !args.no_id, asked.as_ref());
     }
     let (text, name) = read_case(&args.case)?;
     let toml = name.ends_with(".toml") || (args.case == "-" && !text.trim_start().starts_with('{'));
@@ -107,7 +111,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             });
         }
     };
-    let decision = match engine.decide(&case, now) {
+    let mut decision = match engine.decide(&case, now) {
         Ok(d) => d,
         Err(e) => {
             return Err(Failure::Input {
@@ -116,6 +120,9 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             });
         }
     };
+    if !args.no_id {
+        crate::record::stamp(&mut decision, &case).map_err(|e| Failure::Usage(e.to_string()))?;
+    }
     let asked = Asked::of(&args);
     let asked = match (asked, args.explain) {
         (None, true) => Some(Asked::explaining(&args)),
@@ -456,6 +463,7 @@ fn batch(
     path: &str,
     now: i64,
     csv: bool,
+    ids: bool,
     asked: Option<&Asked>,
 ) -> Result<(), Failure> {
     let mut input: Box<dyn Read + Send> = if path == "-" {
@@ -492,27 +500,34 @@ fn batch(
         }
     }
     let options = BatchOptions { now };
-    let ran = match asked {
-        // Counterfactuals are made on the deciding threads, only when asked for.
-        Some(asked) => {
-            let prepared = asked.prepare(engine);
-            let extra = |case: &Case, decision: &Decision<'_>, out: &mut Vec<u8>| {
-                if let Ok(what_if) = prepared.of_decision(case, decision) {
-                    member(out, &what_if);
-                }
-            };
-            let input = if csv {
-                Input::Csv(&mut input)
-            } else {
-                Input::Ndjson(&mut input)
-            };
-            run_batch_with(engine, input, &mut output, options, &extra, &mut progress)
+    let prepared = asked.map(|asked| asked.prepare(engine));
+    // The system's random source, if it fails, fails once for the whole batch.
+    let random = std::sync::OnceLock::new();
+    // Ids and counterfactuals are made on the deciding threads, only when asked for.
+    let extra = |case: &Case, decision: &mut Decision<'_>, out: &mut Vec<u8>| {
+        if ids && let Err(e) = crate::record::stamp(decision, case) {
+            let _ = random.set(e.to_string());
         }
-        None => {
-            let run = if csv { run_csv_batch } else { run_batch };
-            run(engine, &mut input, &mut output, options, &mut progress)
+        if let Some(prepared) = &prepared
+            && let Ok(what_if) = prepared.of_decision(case, decision)
+        {
+            member(out, &what_if);
         }
     };
+    let ran = if ids || prepared.is_some() {
+        let input = if csv {
+            Input::Csv(&mut input)
+        } else {
+            Input::Ndjson(&mut input)
+        };
+        run_batch_with(engine, input, &mut output, options, &extra, &mut progress)
+    } else {
+        let run = if csv { run_csv_batch } else { run_batch };
+        run(engine, &mut input, &mut output, options, &mut progress)
+    };
+    if let Some(e) = random.get() {
+        return Err(Failure::Usage(e.clone()));
+    }
     let summary = match ran {
         Ok(summary) => summary,
         // A reader that stops early (`| head`) is not an error.

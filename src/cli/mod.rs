@@ -22,6 +22,8 @@ mod lint;
 #[cfg(feature = "lsp")]
 mod lsp;
 mod output;
+#[cfg(feature = "log")]
+mod replay;
 #[cfg(feature = "serve")]
 mod serve;
 mod test;
@@ -93,6 +95,10 @@ enum Command {
     /// Serve decisions over HTTP (JSON API), reloading the policy when it changes.
     #[cfg(feature = "serve")]
     Serve(serve::Args),
+    /// Decide a decision log's cases again and compare with what was answered (identical
+    /// under the same policy; a what-if under another).
+    #[cfg(feature = "log")]
+    Replay(replay::Args),
     /// Format policy files in the one canonical layout.
     Fmt(fmt::Args),
     /// The language server for editors (diagnostics as you type, hover, go to definition…).
@@ -209,6 +215,8 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(args),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args),
+        #[cfg(feature = "log")]
+        Command::Replay(args) => replay::run(args),
         Command::Time(command) => time::run(command),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(args),

@@ -10,14 +10,19 @@ use crate::serve::{Options, Service, compile_within, serve};
 /// Arguments of `charter serve`.
 #[derive(clap::Args)]
 #[command(
-    after_help = "Endpoints: POST /v1/decide, POST /v1/decide/batch, GET /v1/policy, GET /v1/roles/{id}?format=md|html, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json.
+    after_help = "Endpoints: POST /v1/decide, POST /v1/decide/batch, GET /v1/decisions/{id}, GET /v1/policy, GET /v1/roles/{id}?format=md|html, GET /healthz, GET /readyz, GET /metrics, GET /openapi.json.
 
 The policy's files are watched: a change that compiles is served from the next request on
 (requests in flight finish on the old one); a change that does not compile is logged with its
 diagnostics and the last good policy keeps serving. Logs go to stderr (RUST_LOG=debug for more).
 
+With --decision-log, every decision is recorded (case, decision, policy version and digest, time)
+in a SQLite file before its answer leaves; an answer that could not be recorded is not given
+(503). GET /v1/decisions/{id} returns a recorded decision.
+
 Examples:
   charter serve --policy policies/complaint-office --addr 127.0.0.1:7878
+  charter serve --policy policies/complaint-office --decision-log /var/lib/charter/decisions.sqlite
   curl -s -H 'content-type: application/json' --data @examples/cases/complaint-office/accepted-phone.json 'http://127.0.0.1:7878/v1/decide?now=2026-11-30T12:00:00%2B08:00'
 
 Stops on SIGINT or SIGTERM after the requests in flight are answered."
@@ -53,6 +58,10 @@ pub struct Args {
     /// 503 with `Retry-After: 1`.
     #[arg(long, value_name = "N")]
     max_concurrent_batches: Option<usize>,
+    /// Record every answered decision in this SQLite file (created if need be; WAL, a table
+    /// named `decisions`). See docs/serve.md for what is stored.
+    #[arg(long, value_name = "PATH")]
+    decision_log: Option<PathBuf>,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -98,6 +107,13 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
             .max(1),
     };
+    let log = match &args.decision_log {
+        Some(path) => Some(
+            crate::record::log::DecisionLog::open(path)
+                .map_err(|e| Failure::Usage(format!("--decision-log: {e}")))?,
+        ),
+        None => None,
+    };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     runtime.enable_all();
     if let Some(n) = args.threads {
@@ -120,7 +136,10 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             version = latest.map(|v| v.policy.version.as_str()).unwrap_or(""),
             "listening"
         );
-        let service = Service::new(live, options);
+        if let Some(log) = &log {
+            tracing::info!(path = %log.path().display(), "recording decisions");
+        }
+        let service = Service::with_log(live, options, log);
         serve(
             listener,
             service,

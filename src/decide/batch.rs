@@ -160,7 +160,7 @@ pub fn map_batch<T: Send>(
     engine: &Engine,
     input: Input<'_>,
     options: BatchOptions,
-    map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
+    map: &(dyn Fn(&Case, &mut Decision<'_>) -> T + Sync),
     consume: &mut (dyn FnMut(Vec<Record<T>>) -> io::Result<()> + Send),
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
@@ -402,10 +402,12 @@ pub fn run_csv_batch(
     write_batch(engine, Input::Csv(input), output, options, None, progress)
 }
 
-/// Members a caller adds to each decision of a batch (`,"name":value…`, each starting with a
-/// comma), from the case and its decision: written inside the decision's object, after its
-/// own members. Called on the deciding threads.
-pub type Extra<'x> = &'x (dyn Fn(&Case, &Decision<'_>, &mut Vec<u8>) + Sync);
+/// What a caller adds to each decision of a batch, from the case and its decision, called on
+/// the deciding threads before the decision is written: it may set the decision's own fields
+/// that the engine leaves empty (`decision_id`, `input_digest`), and members it writes to the
+/// buffer (`,"name":value…`, each starting with a comma) go inside the decision's object,
+/// after its own members.
+pub type Extra<'x> = &'x (dyn Fn(&Case, &mut Decision<'_>, &mut Vec<u8>) + Sync);
 
 /// [`run_batch`] or [`run_csv_batch`] (by `input`), with members of the caller's in each
 /// decision: what `extra` writes goes before the decision's closing brace.
@@ -415,7 +417,7 @@ pub type Extra<'x> = &'x (dyn Fn(&Case, &Decision<'_>, &mut Vec<u8>) + Sync);
 /// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
 /// let mut input = "{\"id\":\"C-1\",\"received_at\":\"2026-11-16T10:00:00+08:00\",\"channel\":\"web\",\"category\":\"billing\",\"severity\":\"minor\"}\n".as_bytes();
 /// let mut output = Vec::new();
-/// let tag = |case: &charter::decide::Case, _: &charter::decide::Decision<'_>, out: &mut Vec<u8>| {
+/// let tag = |case: &charter::decide::Case, _: &mut charter::decide::Decision<'_>, out: &mut Vec<u8>| {
 ///     out.extend_from_slice(format!(",\"seen\":{:?}", case.id).as_bytes());
 /// };
 /// run_batch_with(&engine, Input::Ndjson(&mut input), &mut output, BatchOptions { now: 1_796_011_200 }, &tag, &mut |_| {})?;
@@ -444,14 +446,16 @@ fn write_batch(
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
     let buffers = Buffers::default();
-    let to_json = |case: &Case, decision: &Decision<'_>| {
+    let to_json = |case: &Case, decision: &mut Decision<'_>| {
         let mut out = buffers.take();
+        let mut more = Vec::new();
+        if let Some(extra) = extra {
+            extra(case, decision, &mut more);
+        }
         decision.write_json(&mut out);
-        if let Some(extra) = extra
-            && out.last() == Some(&b'}')
-        {
+        if !more.is_empty() && out.last() == Some(&b'}') {
             out.pop();
-            extra(case, decision, &mut out);
+            out.append(&mut more);
             out.push(b'}');
         }
         out.push(b'\n');
@@ -593,7 +597,7 @@ fn pipeline<T: Send>(
     engine: &Engine,
     next_block: &mut (dyn FnMut() -> io::Result<Block> + Send),
     options: BatchOptions,
-    map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
+    map: &(dyn Fn(&Case, &mut Decision<'_>) -> T + Sync),
     consume: &mut (dyn FnMut(Vec<Record<T>>) -> io::Result<()> + Send),
     progress: &mut dyn FnMut(&BatchSummary),
 ) -> io::Result<BatchSummary> {
@@ -681,7 +685,7 @@ fn decide_line<T>(
     bytes: &[u8],
     line: &Line,
     options: BatchOptions,
-    map: &(dyn Fn(&Case, &Decision<'_>) -> T + Sync),
+    map: &(dyn Fn(&Case, &mut Decision<'_>) -> T + Sync),
     ids: &RandomState,
 ) -> (Record<T>, Option<u64>) {
     let failed =
@@ -720,7 +724,7 @@ fn decide_line<T>(
     };
     let key = ids.hash_one(&case.id);
     let decided = match engine.decide(&case, options.now) {
-        Ok(decision) => Ok(map(&case, &decision)),
+        Ok(mut decision) => Ok(map(&case, &mut decision)),
         Err(e) => Err((e.code(), e.field().map(str::to_string), e.to_string())),
     };
     // The decision is gone: the id can move into the record.

@@ -10,6 +10,7 @@ use serde::{Serialize, Serializer};
 use crate::check::RuleRef;
 use crate::check::Trigger;
 use crate::decide::reason::Reason;
+use crate::decide::stamp::{DecisionId, InputDigest};
 use crate::decide::text::{Piece, Sink, display, put};
 pub use crate::time::At;
 use crate::time::{Clock, Span};
@@ -27,6 +28,21 @@ use crate::time::{Clock, Span};
 pub struct Decision<'a> {
     /// The case's id.
     pub case: String,
+    /// The decision's own id, given by the front end that answered (`charter decide`,
+    /// `charter serve`) and absent with `--no-id`; the engine leaves it empty.
+    #[cfg_attr(
+        feature = "schema",
+        serde(default, skip_serializing_if = "Option::is_none"),
+        schemars(with = "DecisionId")
+    )]
+    pub decision_id: Option<DecisionId>,
+    /// SHA-256 of the case as charter read it, in canonical form, given with the id.
+    #[cfg_attr(
+        feature = "schema",
+        serde(default, skip_serializing_if = "Option::is_none"),
+        schemars(with = "InputDigest")
+    )]
+    pub input_digest: Option<InputDigest>,
     /// The policy version that decided it.
     pub policy: PolicyId<'a>,
     /// The instant the states are evaluated at (`--now`).
@@ -604,6 +620,8 @@ impl Default for Decision<'_> {
     fn default() -> Self {
         Decision {
             case: String::new(),
+            decision_id: None,
+            input_digest: None,
             policy: PolicyId {
                 name: "",
                 version: "",

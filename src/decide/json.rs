@@ -196,6 +196,14 @@ impl Writer<'_> {
         self.out.push(b'{');
         self.raw(first_key!("case"));
         self.str(&d.case);
+        if let Some(id) = &d.decision_id {
+            self.raw(key!("decision_id"));
+            self.quoted(id);
+        }
+        if let Some(digest) = &d.input_digest {
+            self.raw(key!("input_digest"));
+            self.quoted(digest);
+        }
         self.raw(key!("policy"));
         self.policy(&d.policy);
         self.raw(key!("evaluated_at"));
@@ -234,6 +242,13 @@ impl Writer<'_> {
         self.raw(key!("explain"));
         self.list(d.sentences(), |w, sentence| w.piece(&sentence));
         self.out.push(b'}');
+    }
+
+    /// A value whose `Display` needs no escaping (hex digits and hyphens), in quotes.
+    fn quoted(&mut self, value: &dyn std::fmt::Display) {
+        use std::io::Write as _;
+        // Writing to a `Vec` cannot fail.
+        let _ = write!(self.out, "\"{value}\"");
     }
 
     fn policy(&mut self, p: &PolicyId<'_>) {

@@ -38,6 +38,7 @@ mod routing;
 mod run;
 mod shared;
 mod stages;
+mod stamp;
 mod targets;
 mod text;
 mod validate;
@@ -50,6 +51,7 @@ pub use explain::Sentence;
 pub use pretty::indent;
 pub use problem::{CaseError, Code, DecideError, Problem};
 pub use reason::{CalendarChoice, Reason};
+pub use stamp::{BadId, DecisionId, InputDigest};
 
 impl Engine {
     /// Decides `case` as it stands at `now` (UTC seconds), under the version in force when it

@@ -212,6 +212,9 @@ pub(super) fn attempt<'a, 'c>(
     }
     out.case.clear();
     out.case.push_str(&case.id);
+    // A reused decision never keeps the stamp of the case it held before.
+    out.decision_id = None;
+    out.input_digest = None;
     out.policy = PolicyId {
         name: &policy.name,
         version: &policy.version,

@@ -109,7 +109,7 @@ pub fn count_cases(
         engine_of(new).map_err(invalid)?,
     );
     let compare =
-        |case: &Case, decision: &Decision<'_>| -> Result<Compared, (&'static str, String)> {
+        |case: &Case, decision: &mut Decision<'_>| -> Result<Compared, (&'static str, String)> {
             let other = after.decide(case, now).map_err(|e| {
                 (
                     e.code().code(),

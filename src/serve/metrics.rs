@@ -41,6 +41,10 @@ pub struct Metrics {
     pub reloads_ok: AtomicU64,
     /// Reloads that did not compile.
     pub reloads_failed: AtomicU64,
+    /// Decisions recorded in the decision log.
+    pub logged: AtomicU64,
+    /// Requests not answered because the decision log could not record their decisions.
+    pub log_failures: AtomicU64,
 }
 
 impl Metrics {
@@ -157,6 +161,26 @@ impl Metrics {
             out,
             "charter_policy_reloads_total{{result=\"error\"}} {}",
             get(&self.reloads_failed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP charter_decision_log_entries_total Decisions recorded in the decision log (--decision-log)."
+        );
+        let _ = writeln!(out, "# TYPE charter_decision_log_entries_total counter");
+        let _ = writeln!(
+            out,
+            "charter_decision_log_entries_total {}",
+            get(&self.logged)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP charter_decision_log_failures_total Requests answered 503 because the decision log could not record their decisions."
+        );
+        let _ = writeln!(out, "# TYPE charter_decision_log_failures_total counter");
+        let _ = writeln!(
+            out,
+            "charter_decision_log_failures_total {}",
+            get(&self.log_failures)
         );
         let _ = writeln!(
             out,

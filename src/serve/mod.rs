@@ -18,6 +18,7 @@ mod listen;
 mod live;
 mod metrics;
 pub mod openapi;
+mod records;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -35,18 +36,22 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::check::Validity;
-use crate::decide::batch::{BatchOptions, run_batch};
+use crate::decide::batch::{BatchOptions, Input, run_batch_with};
 use crate::decide::{Case, Decision, Outcome, Timestamp};
 
 pub use body::{CaseCounter, Framing, array_to_ndjson};
 pub use listen::{JsonRefusals, json_refusal};
 pub use live::{Current, Live, Reload, Stamp, check_for_change, compile, compile_within};
 pub use metrics::Metrics;
+pub use records::record_json;
+
+use crate::record::log::DecisionLog;
 
 /// Every endpoint, as listed by a 404.
-pub const ENDPOINTS: [&str; 8] = [
+pub const ENDPOINTS: [&str; 9] = [
     "POST /v1/decide",
     "POST /v1/decide/batch",
+    "GET /v1/decisions/{id}",
     "GET /v1/policy",
     "GET /v1/roles/{id}?format=md|html",
     "GET /healthz",
@@ -111,16 +116,24 @@ pub struct Service {
     pub options: Options,
     /// One permit per batch that may run at once.
     batches: Arc<tokio::sync::Semaphore>,
+    /// Where answered decisions are recorded (`--decision-log`), if anywhere.
+    pub log: Option<DecisionLog>,
 }
 
 impl Service {
     /// A service for an already compiled policy.
     pub fn new(live: Live, options: Options) -> Arc<Service> {
+        Service::with_log(live, options, None)
+    }
+
+    /// A service that records every decision it answers in `log` before the answer leaves.
+    pub fn with_log(live: Live, options: Options, log: Option<DecisionLog>) -> Arc<Service> {
         Arc::new(Service {
             current: Current::new(live),
             metrics: Metrics::default(),
             batches: Arc::new(tokio::sync::Semaphore::new(options.max_concurrent_batches)),
             options,
+            log,
         })
     }
 
@@ -157,6 +170,7 @@ pub fn router(service: Arc<Service>) -> Router {
     Router::new()
         .route("/v1/decide", post(decide))
         .route("/v1/decide/batch", post(decide_batch))
+        .route("/v1/decisions/{id}", get(records::decision))
         .route("/v1/policy", get(policy))
         .route("/v1/roles/{id}", get(role))
         .route("/healthz", get(healthz))
@@ -326,7 +340,7 @@ async fn limit_and_json_errors(
 }
 
 /// A JSON error body: `{"error": …}` plus any other fields.
-fn error(status: StatusCode, message: impl Into<String>, extra: Value) -> Response {
+pub(crate) fn error(status: StatusCode, message: impl Into<String>, extra: Value) -> Response {
     let mut body = json!({ "error": message.into() });
     if let (Some(map), Value::Object(more)) = (body.as_object_mut(), extra) {
         map.extend(more);
@@ -334,7 +348,7 @@ fn error(status: StatusCode, message: impl Into<String>, extra: Value) -> Respon
     (status, json_headers(), body.to_string()).into_response()
 }
 
-fn json_headers() -> [(header::HeaderName, HeaderValue); 1] {
+pub(crate) fn json_headers() -> [(header::HeaderName, HeaderValue); 1] {
     [(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
@@ -402,8 +416,8 @@ fn evaluation_instant(query: &DecideQuery) -> Result<i64, Response> {
     }
 }
 
-fn count_outcome(metrics: &Metrics, decision: &Decision<'_>) {
-    let counter = match decision.acceptance.outcome {
+fn count_outcome(metrics: &Metrics, outcome: Outcome) {
+    let counter = match outcome {
         Outcome::Accepted => &metrics.accepted,
         Outcome::Redirected => &metrics.redirected,
         Outcome::Incomplete => &metrics.incomplete,
@@ -457,10 +471,23 @@ async fn decide(
     };
     let live = service.current.get();
     match live.engine.decide(&case, now) {
-        Ok(decision) => {
-            count_outcome(&service.metrics, &decision);
+        Ok(mut decision) => {
+            if let Err(e) = crate::record::stamp(&mut decision, &case) {
+                return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), json!({}));
+            }
             let mut body = Vec::with_capacity(8192);
             decision.write_json(&mut body);
+            let outcome = decision.acceptance.outcome;
+            if let Some(log) = &service.log {
+                // Recorded before the answer leaves: an answer not recorded is not given.
+                let entry = records::entry(&case, &decision, &body);
+                drop(decision);
+                let entries = entry.into_iter().collect();
+                if let Err(response) = records::record(&service, log, entries).await {
+                    return response;
+                }
+            }
+            count_outcome(&service.metrics, outcome);
             (StatusCode::OK, json_headers(), body).into_response()
         }
         Err(e) => refused(error(
@@ -534,20 +561,50 @@ async fn decide_batch(
     let worker = Arc::clone(&service);
     let result = tokio::task::spawn_blocking(move || {
         let mut output = Vec::with_capacity(ndjson.len() * 4);
-        let summary = run_batch(
+        let random = std::sync::OnceLock::new();
+        let logging = worker.log.is_some();
+        let entries = std::sync::Mutex::new(Vec::new());
+        let stamp = |case: &Case, decision: &mut Decision<'_>, _: &mut Vec<u8>| {
+            if let Err(e) = crate::record::stamp(decision, case) {
+                let _ = random.set(e);
+            }
+            if logging {
+                let mut answer = Vec::new();
+                decision.write_json(&mut answer);
+                if let (Some(entry), Ok(mut entries)) =
+                    (records::entry(case, decision, &answer), entries.lock())
+                {
+                    entries.push(entry);
+                }
+            }
+        };
+        let summary = run_batch_with(
             &live.engine,
-            &mut ndjson.as_slice(),
+            Input::Ndjson(&mut ndjson.as_slice()),
             &mut output,
             BatchOptions { now },
+            &stamp,
             &mut |_| {},
-        );
+        )
+        .and_then(|summary| match random.into_inner() {
+            Some(e) => Err(std::io::Error::other(e)),
+            None => Ok(summary),
+        });
         drop(permit);
-        (summary, output, worker)
+        let entries = entries.into_inner().unwrap_or_default();
+        (summary, output, worker, entries)
     })
     .await;
     let (summary, output, service) = match result {
-        Ok((Ok(summary), output, service)) => (summary, output, service),
-        Ok((Err(e), _, _)) => {
+        Ok((Ok(summary), output, service, entries)) => {
+            if let Some(log) = &service.log
+                && let Err(response) = records::record(&service, log, entries).await
+            {
+                return response;
+            }
+            (summary, output, service)
+        }
+        Ok((Err(e), _, _, _)) => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("the batch failed: {e}"),

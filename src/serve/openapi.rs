@@ -209,7 +209,8 @@ fn decide_operation(case: &Value, decision: &Value) -> Value {
             "400": error_response("The body is not UTF-8, not JSON, or not a case (a missing field, a wrong type, an unknown field; `field`, `line` and `column` say where); or `now` is empty or not RFC 3339; or a query parameter other than `now`, or `now` twice."),
             "413": error_response("The body is larger than --max-body (default 1 MiB); `limit` gives it."),
             "415": error_response("The content type is not application/json."),
-            "422": error_response("A case, but the policy refuses to decide it: a channel, category, severity, role or attribute the policy does not have, events out of order, no version of the policy in force when it was received, or a deadline outside what a calendar covers. `field` and `id` say which.")
+            "422": error_response("A case, but the policy refuses to decide it: a channel, category, severity, role or attribute the policy does not have, events out of order, no version of the policy in force when it was received, or a deadline outside what a calendar covers. `field` and `id` say which."),
+            "503": log_unavailable()
         }))
     })
 }
@@ -238,7 +239,7 @@ fn batch_operation(decision: &Value) -> Value {
             "413": error_response("The body is over --max-batch-body (default 16 MiB) or holds more than --max-batch-cases items (default 10,000); refused as the byte or item past the limit arrives. `limit` gives the limit."),
             "415": error_response("The content type is neither application/x-ndjson nor application/json."),
             "503": {
-                "description": "--max-concurrent-batches batches (default one per core) are being decided already; `limit` gives the number. Retry after the seconds in `Retry-After`.",
+                "description": "--max-concurrent-batches batches (default one per core) are being decided already (`limit` gives the number); or, with --decision-log, the log could not record the batch's decisions, and none is answered. Retry after the seconds in `Retry-After`.",
                 "headers": { "Retry-After": { "schema": { "type": "integer" }, "example": 1 } },
                 "content": json_body(json!({ "$ref": "#/components/schemas/Error" }))
             }
@@ -267,6 +268,61 @@ fn role_operation() -> Value {
 }
 
 /// A `GET` without parameters, answering `ok` (a response object) when it succeeds.
+/// With `--decision-log`: the decision could not be recorded, so it is not answered.
+fn log_unavailable() -> Value {
+    let mut response = error_response(
+        "With --decision-log: the decision log could not record the decision, so it is not answered (nothing was recorded); send the case again after `Retry-After` seconds.",
+    );
+    response["headers"] = json!({ "Retry-After": { "description": "Seconds to wait", "schema": { "type": "integer" } } });
+    response
+}
+
+/// `GET /v1/decisions/{id}`.
+fn decision_record_operation(record: Value) -> Value {
+    json!({
+        "operationId": "decisionRecord",
+        "summary": "A decision the service answered and recorded (with --decision-log)",
+        "parameters": [
+            { "name": "id", "in": "path", "required": true, "description": "The decision's `decision_id`.", "schema": { "type": "string", "format": "uuid" }, "example": "019ae9a0-1c2b-7d3e-8f40-123456789abc" }
+        ],
+        "responses": responses("it takes none", json!({
+            "200": { "description": "The recorded decision, its case and the policy version that decided it.", "content": json_body(record) },
+            "400": error_response("The id is not a decision id (36 characters of hex with hyphens); `field` is `id`."),
+            "404": error_response("The log has no decision with this id, or the service keeps no decision log (it was started without --decision-log)."),
+            "503": error_response("The decision log could not be read.")
+        }))
+    })
+}
+
+/// The body of `GET /v1/decisions/{id}`.
+fn decision_record_schema(case: &Value, decision: &Value) -> Value {
+    json!({
+        "type": "object",
+        "description": "A decision as recorded in the decision log before it was answered.",
+        "required": ["decision_id", "logged_at", "caller", "policy", "input_digest", "evaluated_at", "case", "decision"],
+        "additionalProperties": false,
+        "properties": {
+            "decision_id": { "type": "string", "format": "uuid", "description": "The decision's id." },
+            "logged_at": { "type": "string", "format": "date-time", "description": "When it was recorded (UTC, milliseconds)." },
+            "caller": { "type": "string", "nullable": true, "description": "Who asked (the name of the caller's token), when the service knows." },
+            "policy": {
+                "type": "object",
+                "required": ["name", "version", "digest"],
+                "additionalProperties": false,
+                "properties": {
+                    "name": { "type": "string" },
+                    "version": { "type": "string" },
+                    "digest": { "type": "string", "pattern": "^[0-9a-f]{64}$" }
+                }
+            },
+            "input_digest": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 of `case` as it is here (RFC 8785 canonical JSON)." },
+            "evaluated_at": { "type": "string", "format": "date-time", "description": "The instant the case was decided at (UTC)." },
+            "case": case,
+            "decision": decision
+        }
+    })
+}
+
 fn simple_get(id: &str, summary: &str, ok: Value) -> Value {
     json!({
         "operationId": id,
@@ -287,6 +343,10 @@ pub fn document() -> Value {
     let decision = Value::from(writer.subschema_for::<Decision<'static>>());
     schemas.extend(writer.take_definitions(true));
     schemas.extend(service_schemas());
+    schemas.insert(
+        "DecisionRecord".into(),
+        decision_record_schema(&case, &decision),
+    );
     let reference = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
     let ok = |description: &str, name: &str| json!({ "description": description, "content": json_body(reference(name)) });
     json!({
@@ -299,6 +359,7 @@ pub fn document() -> Value {
         "paths": {
             "/v1/decide": { "post": decide_operation(&case, &decision) },
             "/v1/decide/batch": { "post": batch_operation(&decision) },
+            "/v1/decisions/{id}": { "get": decision_record_operation(reference("DecisionRecord")) },
             "/v1/policy": { "get": simple_get("policy", "The policy served: name, versions with digests, the live version, channels, categories, severities, roles", ok("The policy.", "Policy")) },
             "/v1/roles/{id}": { "get": role_operation() },
             "/healthz": { "get": simple_get("healthz", "The process is up", ok("`{\"status\": \"ok\"}`", "Health")) },

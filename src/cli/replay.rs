@@ -1,0 +1,253 @@
+//! `charter replay`: a decision log's cases decided again and compared with what was answered.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+
+use crate::cli::output::{Replace, write_file};
+use crate::cli::{Failure, print_line};
+use crate::record::replay::{Replay, replay};
+
+/// Arguments of `charter replay`.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:
+  charter replay decisions.sqlite --policy policies/complaint-office
+  charter replay decisions.sqlite --policy proposed/complaint-office --format html -o what-if.html
+  charter replay decisions.sqlite --policy policies/complaint-office --format json | jq .changed
+
+Each logged case is decided again at the instant it was decided (`evaluated_at`), by the policy
+version in force when it was received. Where that version has the digest the log names, the
+decision must come out exactly as answered: a difference is a bug in charter and is reported
+as `mismatched`. Under another version it is a what-if: `changed` decisions list the fields
+that differ (the explanation and rule references, which name the other policy's text, are left
+out). A logged case that does not match its input_digest was altered after it was logged and
+is reported as `damaged`.
+
+Exit codes: 0 every decision came out as answered, 1 some did not, 2 usage or I/O error.")]
+pub struct Args {
+    /// The decision log (the SQLite file of `charter serve --decision-log`).
+    log: PathBuf,
+    /// The policy to decide with (a file, or a folder of versions).
+    #[arg(long)]
+    policy: PathBuf,
+    /// The report's format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "PATH")]
+    output: Option<PathBuf>,
+    /// Replace a file that exists at the -o path.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Md,
+    Html,
+}
+
+pub(crate) fn run(args: Args) -> Result<(), Failure> {
+    let engine = crate::cli::engine(&args.policy)?;
+    let started = std::time::Instant::now();
+    let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let mut progress = |read: u64| {
+        if terminal {
+            eprint!("\rreplayed {read} decision(s)");
+        }
+    };
+    let report =
+        replay(&args.log, &engine, &mut progress).map_err(|e| Failure::Usage(e.to_string()))?;
+    if terminal && report.decisions >= 10_000 {
+        eprintln!();
+    }
+    let text = match args.format {
+        Format::Json => {
+            let mut json = serde_json::to_string_pretty(&report)
+                .map_err(|e| Failure::Usage(format!("cannot write the report: {e}")))?;
+            json.push('\n');
+            json
+        }
+        Format::Text => text(&report),
+        Format::Md => markdown(&report),
+        Format::Html => html(&report, &args.log.display().to_string()),
+    };
+    match &args.output {
+        Some(path) => {
+            let replace = if args.force {
+                Replace::File
+            } else {
+                Replace::Nothing
+            };
+            write_file(path, text.as_bytes(), replace)?;
+        }
+        None => print_line(text.trim_end()),
+    }
+    let verdict = format!(
+        "{} decision(s) replayed in {:.2} s: {} identical, {} changed, {} mismatched, {} damaged",
+        report.decisions,
+        started.elapsed().as_secs_f64(),
+        report.identical,
+        report.changed,
+        report.mismatched,
+        report.damaged
+    );
+    if report.identical() {
+        eprintln!("{verdict}");
+        Ok(())
+    } else {
+        Err(Failure::Gate(verdict))
+    }
+}
+
+fn value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "—".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn summary(report: &Replay) -> String {
+    let mut out = format!(
+        "{} decision(s) replayed: {} identical, {} changed, {} mismatched, {} damaged",
+        report.decisions, report.identical, report.changed, report.mismatched, report.damaged
+    );
+    if report.mismatched > 0 {
+        out.push_str(
+            "\nmismatched decisions came out differently under the very policy version that made them: this is a bug in charter; please report it with the entries below",
+        );
+    }
+    out
+}
+
+fn text(report: &Replay) -> String {
+    let mut out = summary(report);
+    out.push('\n');
+    for change in &report.changes {
+        let _ = writeln!(
+            out,
+            "\n{} `{}` ({}; logged under {}, replayed under {})",
+            change.kind,
+            change.case,
+            change.decision_id,
+            version(&change.logged_version, &change.logged_digest),
+            version(&change.replayed_version, &change.replayed_digest),
+        );
+        for field in &change.fields {
+            if field.path.is_empty() {
+                let _ = writeln!(out, "  {}", value(&field.replayed));
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  {}: {} -> {}",
+                    field.path,
+                    value(&field.logged),
+                    value(&field.replayed)
+                );
+            }
+        }
+    }
+    listed_note(report, &mut out);
+    out
+}
+
+/// A version and the start of its digest (two versions may share a name).
+fn version(name: &str, digest: &str) -> String {
+    match digest.get(..12) {
+        Some(start) => format!("{name} ({start}…)"),
+        None => "—".into(),
+    }
+}
+
+fn listed_note(report: &Replay, out: &mut String) {
+    let differing = report.decisions - report.identical;
+    if differing > report.changes.len() as u64 {
+        let _ = writeln!(
+            out,
+            "\n(the first {} of {differing} differing decisions are listed)",
+            report.changes.len()
+        );
+    }
+}
+
+/// `|` and line breaks would end a Markdown table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+fn markdown(report: &Replay) -> String {
+    let mut out = String::from("# Replay of the decision log\n\n");
+    out.push_str(&summary(report).replace('\n', "\n\n"));
+    out.push_str("\n\n");
+    if !report.changes.is_empty() {
+        out.push_str("| decision | case | kind | versions | field | logged | replayed |\n|---|---|---|---|---|---|---|\n");
+        for change in &report.changes {
+            for field in &change.fields {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {} | {} | {} → {} | `{}` | {} | {} |",
+                    change.decision_id,
+                    cell(&change.case),
+                    change.kind,
+                    cell(&version(&change.logged_version, &change.logged_digest)),
+                    cell(&version(&change.replayed_version, &change.replayed_digest)),
+                    cell(&field.path),
+                    cell(&value(&field.logged)),
+                    cell(&value(&field.replayed))
+                );
+            }
+        }
+    }
+    listed_note(report, &mut out);
+    out
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn html(report: &Replay, log: &str) -> String {
+    let mut out = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Replay of {}</title>\n<style>body{{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em;}}table{{border-collapse:collapse;}}td,th{{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top;}}code{{font-size:.9em;}}.mismatched{{background:#fdd;}}.damaged{{background:#fec;}}</style></head><body>\n<h1>Replay of <code>{}</code></h1>\n",
+        escape(log),
+        escape(log)
+    );
+    for line in summary(report).lines() {
+        let _ = writeln!(out, "<p>{}</p>", escape(line));
+    }
+    if !report.changes.is_empty() {
+        out.push_str("<table><thead><tr><th>decision</th><th>case</th><th>kind</th><th>versions</th><th>field</th><th>logged</th><th>replayed</th></tr></thead><tbody>\n");
+        for change in &report.changes {
+            for field in &change.fields {
+                let _ = writeln!(
+                    out,
+                    "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{} → {}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                    change.kind,
+                    change.decision_id,
+                    escape(&change.case),
+                    change.kind,
+                    escape(&version(&change.logged_version, &change.logged_digest)),
+                    escape(&version(&change.replayed_version, &change.replayed_digest)),
+                    escape(&field.path),
+                    escape(&value(&field.logged)),
+                    escape(&value(&field.replayed))
+                );
+            }
+        }
+        out.push_str("</tbody></table>\n");
+    }
+    let mut note = String::new();
+    listed_note(report, &mut note);
+    if !note.is_empty() {
+        let _ = writeln!(out, "<p>{}</p>", escape(note.trim()));
+    }
+    out.push_str("</body></html>\n");
+    out
+}

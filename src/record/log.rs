@@ -1,0 +1,347 @@
+//! The decision log: every decision a service answers, recorded before the answer leaves, in an
+//! embedded SQLite database (WAL, one table named `decisions`).
+//!
+//! One thread owns the writing connection. Callers hand it entries with [`DecisionLog::append`]
+//! and are told when their entry is committed; the thread commits whatever has queued up since
+//! its last commit as one transaction (group commit), so that under load one `fsync` covers
+//! many decisions. With `synchronous = FULL` a committed decision survives the process being
+//! killed and the machine losing power.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::decide::{DecisionId, InputDigest};
+
+/// The most entries committed in one transaction.
+const GROUP: usize = 1024;
+
+/// The table, and the index pruning and time queries use. `user_version` says which layout a
+/// file has.
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS decisions (
+    id             TEXT PRIMARY KEY NOT NULL,
+    logged_at      INTEGER NOT NULL,
+    caller         TEXT,
+    policy_name    TEXT NOT NULL,
+    policy_version TEXT NOT NULL,
+    policy_digest  TEXT NOT NULL,
+    input_digest   TEXT NOT NULL,
+    evaluated_at   INTEGER NOT NULL,
+    case_json      TEXT NOT NULL,
+    decision_json  TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS decisions_logged_at ON decisions (logged_at);
+PRAGMA user_version = 1;
+";
+
+/// One logged decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The decision's id.
+    pub id: DecisionId,
+    /// When it was answered, in milliseconds since 1970 (UTC).
+    pub logged_at: i64,
+    /// Who asked (the token's name), when the service knows.
+    pub caller: Option<String>,
+    /// The policy's name.
+    pub policy_name: String,
+    /// The version that decided.
+    pub policy_version: String,
+    /// sha256 of that version's source.
+    pub policy_digest: String,
+    /// sha256 of the case in canonical form.
+    pub input_digest: InputDigest,
+    /// The evaluation instant (UTC seconds): the `now` the case was decided at.
+    pub evaluated_at: i64,
+    /// The case in canonical JSON ([`crate::record::canonical_case`]).
+    pub case: String,
+    /// The decision as it was answered (compact JSON).
+    pub decision: String,
+}
+
+/// What went wrong with the log.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LogError {
+    /// The database could not be opened, created or read.
+    #[error("decision log `{path}`: {message}")]
+    Open {
+        /// The log's path.
+        path: PathBuf,
+        /// What SQLite said.
+        message: String,
+    },
+    /// A group of decisions could not be committed; none of them was answered.
+    #[error("the decision log could not record the decision: {0}")]
+    Write(String),
+    /// A query failed.
+    #[error("the decision log could not be read: {0}")]
+    Read(String),
+    /// The writing thread is gone (after a failure it could not recover from).
+    #[error("the decision log is closed")]
+    Closed,
+}
+
+/// Told when an appended entry is committed (`Ok`) or failed.
+pub type Done = Box<dyn FnOnce(Result<(), LogError>) + Send>;
+
+/// A decision log open for appending and reading.
+#[derive(Clone)]
+pub struct DecisionLog {
+    path: PathBuf,
+    queue: mpsc::Sender<(Entry, Done)>,
+    reader: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for DecisionLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecisionLog")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+fn open_error(path: &Path) -> impl Fn(rusqlite::Error) -> LogError + '_ {
+    move |e| LogError::Open {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Opens (or creates) a log file with the table, WAL and full synchronisation.
+fn connect(path: &Path) -> Result<Connection, LogError> {
+    let connection = Connection::open(path).map_err(open_error(path))?;
+    connection
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(open_error(path))?;
+    connection
+        .pragma_update(None, "journal_mode", "WAL")
+        .map_err(open_error(path))?;
+    connection
+        .pragma_update(None, "synchronous", "FULL")
+        .map_err(open_error(path))?;
+    Ok(connection)
+}
+
+impl DecisionLog {
+    /// Opens the log at `path`, creating the file and its table if need be, and starts its
+    /// writing thread.
+    ///
+    /// ```
+    /// use charter::record::log::DecisionLog;
+    /// let dir = tempfile::tempdir()?;
+    /// let log = DecisionLog::open(&dir.path().join("decisions.sqlite"))?;
+    /// assert_eq!(log.count()?, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open(path: &Path) -> Result<DecisionLog, LogError> {
+        let writer = connect(path)?;
+        let version: i64 = writer
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(open_error(path))?;
+        if version > 1 {
+            return Err(LogError::Open {
+                path: path.to_path_buf(),
+                message: format!(
+                    "the file holds a decision log of layout {version}, newer than this charter reads (1); use a newer charter"
+                ),
+            });
+        }
+        writer.execute_batch(SCHEMA).map_err(open_error(path))?;
+        let reader = connect(path)?;
+        let (queue, incoming) = mpsc::channel::<(Entry, Done)>();
+        std::thread::Builder::new()
+            .name("decision-log".into())
+            .spawn(move || write_groups(writer, incoming))
+            .map_err(|e| LogError::Open {
+                path: path.to_path_buf(),
+                message: format!("cannot start the writing thread: {e}"),
+            })?;
+        Ok(DecisionLog {
+            path: path.to_path_buf(),
+            queue,
+            reader: Arc::new(Mutex::new(reader)),
+        })
+    }
+
+    /// The log's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Queues `entry`; `done` is called on the writing thread once it is committed (or
+    /// could not be).
+    pub fn append(&self, entry: Entry, done: Done) {
+        if let Err(mpsc::SendError((_, done))) = self.queue.send((entry, done)) {
+            done(Err(LogError::Closed));
+        }
+    }
+
+    /// Appends `entry` and waits until it is committed.
+    ///
+    /// ```
+    /// # use charter::record::log::{DecisionLog, Entry};
+    /// # let dir = tempfile::tempdir()?;
+    /// # let log = DecisionLog::open(&dir.path().join("decisions.sqlite"))?;
+    /// let entry = Entry {
+    ///     id: charter::record::new_id()?,
+    ///     logged_at: 1_796_011_200_000,
+    ///     caller: Some("crm".into()),
+    ///     policy_name: "office".into(),
+    ///     policy_version: "1".into(),
+    ///     policy_digest: "ab".repeat(32),
+    ///     input_digest: charter::decide::InputDigest([0; 32]),
+    ///     evaluated_at: 1_796_011_200,
+    ///     case: "{}".into(),
+    ///     decision: "{}".into(),
+    /// };
+    /// log.append_wait(entry.clone())?;
+    /// assert_eq!(log.get(entry.id)?, Some(entry));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn append_wait(&self, entry: Entry) -> Result<(), LogError> {
+        let (told, wait) = mpsc::sync_channel(1);
+        self.append(
+            entry,
+            Box::new(move |result| {
+                let _ = told.send(result);
+            }),
+        );
+        wait.recv().unwrap_or(Err(LogError::Closed))
+    }
+
+    /// The entry with this id, if the log has one.
+    pub fn get(&self, id: DecisionId) -> Result<Option<Entry>, LogError> {
+        let reader = self.reader.lock().map_err(|_| LogError::Closed)?;
+        let mut statement = reader
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM decisions WHERE id = ?1"))
+            .map_err(read_error)?;
+        statement
+            .query_row(params![id.to_string()], entry_of)
+            .optional()
+            .map_err(read_error)
+    }
+
+    /// How many decisions the log holds.
+    pub fn count(&self) -> Result<u64, LogError> {
+        let reader = self.reader.lock().map_err(|_| LogError::Closed)?;
+        let count: i64 = reader
+            .query_row("SELECT count(*) FROM decisions", [], |row| row.get(0))
+            .map_err(read_error)?;
+        Ok(u64::try_from(count).unwrap_or_default())
+    }
+}
+
+/// Reads every entry of the log at `path`, oldest first, without starting a writer: for
+/// `charter replay` and tests. `each` may stop the walk by returning `false`.
+pub fn read_all(path: &Path, each: &mut dyn FnMut(Entry) -> bool) -> Result<u64, LogError> {
+    if !path.is_file() {
+        return Err(LogError::Open {
+            path: path.to_path_buf(),
+            message: "no such file".into(),
+        });
+    }
+    let connection = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(open_error(path))?;
+    let mut statement = connection
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM decisions ORDER BY logged_at, id"
+        ))
+        .map_err(open_error(path))?;
+    let mut rows = statement.query([]).map_err(read_error)?;
+    let mut read = 0;
+    while let Some(row) = rows.next().map_err(read_error)? {
+        read += 1;
+        if !each(entry_of(row).map_err(read_error)?) {
+            break;
+        }
+    }
+    Ok(read)
+}
+
+const COLUMNS: &str = "id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json";
+
+fn read_error(e: rusqlite::Error) -> LogError {
+    LogError::Read(e.to_string())
+}
+
+fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let text = |i: usize| row.get::<_, String>(i);
+    let bad = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not a {what}").into(),
+        )
+    };
+    let id = text(0)?.parse().map_err(|_| bad(0, "decision id"))?;
+    let digest = text(6)?;
+    let mut input_digest = [0u8; 32];
+    if digest.len() != 64 {
+        return Err(bad(6, "sha256 digest"));
+    }
+    for (i, byte) in input_digest.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&digest[2 * i..2 * i + 2], 16)
+            .map_err(|_| bad(6, "sha256 digest"))?;
+    }
+    Ok(Entry {
+        id,
+        logged_at: row.get(1)?,
+        caller: row.get(2)?,
+        policy_name: text(3)?,
+        policy_version: text(4)?,
+        policy_digest: text(5)?,
+        input_digest: InputDigest(input_digest),
+        evaluated_at: row.get(7)?,
+        case: text(8)?,
+        decision: text(9)?,
+    })
+}
+
+/// The writing thread: waits for an entry, takes whatever else has queued (up to [`GROUP`]),
+/// commits them as one transaction, then tells each caller.
+fn write_groups(mut connection: Connection, incoming: mpsc::Receiver<(Entry, Done)>) {
+    let mut group: Vec<(Entry, Done)> = Vec::with_capacity(GROUP);
+    while let Ok(first) = incoming.recv() {
+        group.push(first);
+        while group.len() < GROUP {
+            match incoming.try_recv() {
+                Ok(next) => group.push(next),
+                Err(_) => break,
+            }
+        }
+        let result = commit(&mut connection, &group).map_err(|e| LogError::Write(e.to_string()));
+        for (_, done) in group.drain(..) {
+            done(result.clone());
+        }
+    }
+}
+
+fn commit(connection: &mut Connection, group: &[(Entry, Done)]) -> rusqlite::Result<()> {
+    let transaction = connection.transaction()?;
+    {
+        let mut insert = transaction.prepare_cached(
+            "INSERT INTO decisions (id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for (entry, _) in group {
+            insert.execute(params![
+                entry.id.to_string(),
+                entry.logged_at,
+                entry.caller,
+                entry.policy_name,
+                entry.policy_version,
+                entry.policy_digest,
+                entry.input_digest.to_string(),
+                entry.evaluated_at,
+                entry.case,
+                entry.decision,
+            ])?;
+        }
+    }
+    transaction.commit()
+}

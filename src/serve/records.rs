@@ -1,0 +1,155 @@
+//! Decision records in the service: each answered decision goes to the decision log
+//! (`--decision-log`) before its answer leaves, and `GET /v1/decisions/{id}` gives it back.
+
+use std::sync::Arc;
+
+use axum::extract::{Path as UrlPath, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::decide::{Case, Decision, DecisionId};
+use crate::record::canonical_case;
+use crate::record::log::{DecisionLog, Entry, LogError};
+use crate::serve::{Service, error, json_headers};
+
+/// The log entry of an answered decision (stamped: it has an id and a digest).
+pub(super) fn entry(case: &Case, decision: &Decision<'_>, answer: &[u8]) -> Option<Entry> {
+    Some(Entry {
+        id: decision.decision_id?,
+        logged_at: chrono::Utc::now().timestamp_millis(),
+        caller: None,
+        policy_name: decision.policy.name.to_string(),
+        policy_version: decision.policy.version.to_string(),
+        policy_digest: decision.policy.digest.to_string(),
+        input_digest: decision.input_digest?,
+        evaluated_at: decision.evaluated_at.secs,
+        case: canonical_case(case),
+        decision: String::from_utf8_lossy(answer).into_owned(),
+    })
+}
+
+/// Records `entries` and waits until they are committed; the answer must not leave before.
+/// A failure is the 503 to answer instead.
+pub(super) async fn record(
+    service: &Service,
+    log: &DecisionLog,
+    entries: Vec<Entry>,
+) -> Result<(), Response> {
+    let count = entries.len() as u64;
+    let mut waiting = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let (told, wait) = tokio::sync::oneshot::channel();
+        log.append(
+            entry,
+            Box::new(move |result| {
+                let _ = told.send(result);
+            }),
+        );
+        waiting.push(wait);
+    }
+    let mut failure = None;
+    for wait in waiting {
+        match wait.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => failure = Some(e),
+            Err(_) => failure = Some(LogError::Closed),
+        }
+    }
+    let metrics = &service.metrics;
+    match failure {
+        None => {
+            metrics
+                .logged
+                .fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+            Ok(())
+        }
+        Some(e) => {
+            metrics
+                .log_failures
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::error!("decision log: {e}");
+            let mut response = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("{e}; the case was not answered, send it again"),
+                json!({}),
+            );
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+            Err(response)
+        }
+    }
+}
+
+/// `GET /v1/decisions/{id}`: a logged decision, with its case and the policy that decided.
+pub(super) async fn decision(
+    State(service): State<Arc<Service>>,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let Some(log) = service.log.clone() else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "this service keeps no decision log: start it with `--decision-log PATH`",
+            json!({}),
+        );
+    };
+    let id: DecisionId = match id.parse() {
+        Ok(id) => id,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                e.to_string(),
+                json!({ "field": "id" }),
+            );
+        }
+    };
+    let found = tokio::task::spawn_blocking(move || log.get(id)).await;
+    match found {
+        Ok(Ok(Some(entry))) => match record_json(&entry) {
+            Some(body) => (StatusCode::OK, json_headers(), body).into_response(),
+            None => error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the decision log's entry `{id}` is not JSON any more"),
+                json!({}),
+            ),
+        },
+        Ok(Ok(None)) => error(
+            StatusCode::NOT_FOUND,
+            format!("the decision log has no decision `{id}`"),
+            json!({ "id": id.to_string() }),
+        ),
+        Ok(Err(e)) => error(StatusCode::SERVICE_UNAVAILABLE, e.to_string(), json!({})),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the decision log could not be read: {e}"),
+            json!({}),
+        ),
+    }
+}
+
+/// A log entry as the endpoint answers it (`DecisionRecord` in the OpenAPI document).
+pub fn record_json(entry: &Entry) -> Option<String> {
+    let case: &serde_json::value::RawValue = serde_json::from_str(&entry.case).ok()?;
+    let decision: &serde_json::value::RawValue = serde_json::from_str(&entry.decision).ok()?;
+    let logged_at = chrono::DateTime::from_timestamp_millis(entry.logged_at)?
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let evaluated_at = chrono::DateTime::from_timestamp(entry.evaluated_at, 0)?
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let record = json!({
+        "decision_id": entry.id.to_string(),
+        "logged_at": logged_at,
+        "caller": entry.caller,
+        "policy": {
+            "name": entry.policy_name,
+            "version": entry.policy_version,
+            "digest": entry.policy_digest,
+        },
+        "input_digest": entry.input_digest.to_string(),
+        "evaluated_at": evaluated_at,
+        "case": case,
+        "decision": decision,
+    });
+    Some(record.to_string())
+}
