@@ -53,10 +53,11 @@ fn logged_office(log: &Path) -> Arc<Service> {
     let live = compile(Path::new("policies/complaint-office"), 1)
         .map_err(|(d, _)| d)
         .unwrap();
-    Service::with_log(
+    Service::build(
         live,
         office().options.clone(),
         Some(charter::record::log::DecisionLog::open(log).unwrap()),
+        None,
     )
 }
 
@@ -1676,5 +1677,188 @@ mod replay {
                 .all(|f| f["logged"] == "breached" && f["replayed"] == "met"),
             "{mismatch}"
         );
+    }
+}
+
+/// `--tokens`: who may ask what, and how often.
+mod access {
+    use super::*;
+    use charter::serve::Clients;
+
+    /// A request with headers, in process: (status, headers, body).
+    fn ask(
+        service: &Arc<Service>,
+        method: &str,
+        uri: &str,
+        token: Option<&str>,
+        body: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut request = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header("content-type", "application/json");
+            if let Some(token) = token {
+                request = request.header("authorization", format!("Bearer {token}"));
+            }
+            let response = router(Arc::clone(service))
+                .oneshot(request.body(Body::from(body.to_string())).unwrap())
+                .await
+                .unwrap();
+            let (parts, body) = response.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
+            (
+                parts.status,
+                parts.headers,
+                String::from_utf8(bytes.to_vec()).unwrap(),
+            )
+        })
+    }
+
+    /// The complaint office answering three clients (their tokens: `decider`, `reader` and
+    /// `boss` with scopes decide, read and admin), with a log and `rate` requests a second.
+    fn guarded(dir: &Path, rate: Option<u32>) -> (Arc<Service>, [String; 3]) {
+        let mut lines = String::from("# clients\n");
+        let mut tokens = Vec::new();
+        for (name, scopes) in [("decider", "decide"), ("reader", "read"), ("boss", "admin")] {
+            let (token, line) = charter::serve::new_token(name, scopes).unwrap();
+            lines.push_str(&line);
+            lines.push('\n');
+            tokens.push(token);
+        }
+        let path = dir.join("tokens");
+        std::fs::write(&path, lines).unwrap();
+        let mut clients = Clients::read(&path).unwrap();
+        clients.rate = rate;
+        let live = compile(Path::new("policies/complaint-office"), 1)
+            .map_err(|(d, _)| d)
+            .unwrap();
+        let log = charter::record::log::DecisionLog::open(&dir.join("decisions.sqlite")).unwrap();
+        let service = Service::build(live, office().options.clone(), Some(log), Some(clients));
+        (service, tokens.try_into().unwrap())
+    }
+
+    #[test]
+    fn tokens_and_scopes_decide_who_may_ask_what() {
+        let dir = tempfile::tempdir().unwrap();
+        let (service, [decider, reader, boss]) = guarded(dir.path(), None);
+        let case = example("accepted-phone.json");
+        let decide = format!("/v1/decide?now={NOW}");
+        // No token, or one the service does not know: 401, with a JSON body.
+        for token in [None, Some("not-a-token")] {
+            let (status, headers, body) = ask(&service, "POST", &decide, token, &case);
+            assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+            assert_eq!(headers["www-authenticate"], "Bearer realm=\"charter\"");
+            assert_eq!(headers["content-type"], "application/json");
+            assert!(
+                json(&body)["error"].as_str().unwrap().contains("Bearer"),
+                "{body}"
+            );
+        }
+        // A token without the scope: 403 naming it.
+        let (status, _, body) = ask(&service, "POST", &decide, Some(&reader), &case);
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(json(&body)["scope"], "decide");
+        assert!(
+            json(&body)["error"].as_str().unwrap().contains("`reader`"),
+            "{body}"
+        );
+        // The decider decides; its name is the caller in the log, which it may not read.
+        let (status, _, body) = ask(&service, "POST", &decide, Some(&decider), &case);
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let id = json(&body)["decision_id"].as_str().unwrap().to_string();
+        let record = format!("/v1/decisions/{id}");
+        let (status, _, _) = ask(&service, "GET", &record, Some(&decider), "");
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        for token in [&reader, &boss] {
+            let (status, _, body) = ask(&service, "GET", &record, Some(token), "");
+            assert_eq!(status, StatusCode::OK, "{body}");
+            assert_eq!(json(&body)["caller"], "decider");
+        }
+        // Admin holds every scope.
+        let (status, _, _) = ask(&service, "POST", &decide, Some(&boss), &case);
+        assert_eq!(status, StatusCode::OK);
+        // Health, readiness and the API document stay open; the rest needs `read`.
+        for open in ["/healthz", "/readyz", "/openapi.json"] {
+            assert_eq!(
+                ask(&service, "GET", open, None, "").0,
+                StatusCode::OK,
+                "{open}"
+            );
+        }
+        for closed in ["/metrics", "/v1/policy", "/v1/roles/office_director"] {
+            assert_eq!(
+                ask(&service, "GET", closed, None, "").0,
+                StatusCode::UNAUTHORIZED,
+                "{closed}"
+            );
+            assert_eq!(
+                ask(&service, "GET", closed, Some(&reader), "").0,
+                StatusCode::OK,
+                "{closed}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_client_over_its_rate_is_answered_429_with_retry_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let (service, [_, reader, boss]) = guarded(dir.path(), Some(3));
+        let statuses: Vec<StatusCode> = (0..5)
+            .map(|_| ask(&service, "GET", "/v1/policy", Some(&reader), "").0)
+            .collect();
+        assert_eq!(&statuses[..3], [StatusCode::OK; 3]);
+        let (status, headers, body) = ask(&service, "GET", "/v1/policy", Some(&reader), "");
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert_eq!(headers["retry-after"], "1");
+        assert!(json(&body)["error"].as_str().unwrap().contains("`reader`"));
+        // Each client has its own allowance.
+        assert_eq!(
+            ask(&service, "GET", "/v1/policy", Some(&boss), "").0,
+            StatusCode::OK
+        );
+    }
+
+    #[test]
+    fn an_address_beyond_loopback_needs_tokens_or_insecure() {
+        let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args([
+                "serve",
+                "--policy",
+                "policies/complaint-office",
+                "--addr",
+                "0.0.0.0:0",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--tokens") && stderr.contains("--insecure"),
+            "{stderr}"
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args(["token", "crm", "--scopes", "decide,read"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        use sha2::Digest as _;
+        let hash: String = sha2::Sha256::digest(lines[0].as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(lines[1], format!("crm {hash} decide,read"));
+        let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args(["token", "crm", "--scopes", "decide,write"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scope `write`"));
     }
 }

@@ -99,6 +99,9 @@ enum Command {
     /// under the same policy; a what-if under another).
     #[cfg(feature = "log")]
     Replay(replay::Args),
+    /// Make a client token for `charter serve --tokens` (the token, then the file's line).
+    #[cfg(feature = "serve")]
+    Token(serve::TokenArgs),
     /// Format policy files in the one canonical layout.
     Fmt(fmt::Args),
     /// The language server for editors (diagnostics as you type, hover, go to definition…).
@@ -217,6 +220,8 @@ pub fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         #[cfg(feature = "log")]
         Command::Replay(args) => replay::run(args),
+        #[cfg(feature = "serve")]
+        Command::Token(args) => serve::token(args),
         Command::Time(command) => time::run(command),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(args),

@@ -16,6 +16,10 @@ The policy's files are watched: a change that compiles is served from the next r
 (requests in flight finish on the old one); a change that does not compile is logged with its
 diagnostics and the last good policy keeps serving. Logs go to stderr (RUST_LOG=debug for more).
 
+With --tokens, each request needs `Authorization: Bearer TOKEN` of a client of the file (health,
+readiness and /openapi.json stay open); without it the service binds to loopback only, unless
+told --insecure.
+
 With --decision-log, every decision is recorded (case, decision, policy version and digest, time)
 in a SQLite file before its answer leaves; an answer that could not be recorded is not given
 (503). GET /v1/decisions/{id} returns a recorded decision.
@@ -23,6 +27,8 @@ in a SQLite file before its answer leaves; an answer that could not be recorded 
 Examples:
   charter serve --policy policies/complaint-office --addr 127.0.0.1:7878
   charter serve --policy policies/complaint-office --decision-log /var/lib/charter/decisions.sqlite
+  charter token crm --scopes decide,read >> tokens.txt   # the token is the first line: give it to the client, then delete that line
+  charter serve --policy policies/complaint-office --addr 0.0.0.0:7878 --tokens tokens.txt --token-rate 200
   curl -s -H 'content-type: application/json' --data @examples/cases/complaint-office/accepted-phone.json 'http://127.0.0.1:7878/v1/decide?now=2026-11-30T12:00:00%2B08:00'
 
 Stops on SIGINT or SIGTERM after the requests in flight are answered."
@@ -62,6 +68,23 @@ pub struct Args {
     /// named `decisions`). See docs/serve.md for what is stored.
     #[arg(long, value_name = "PATH")]
     decision_log: Option<PathBuf>,
+    /// Answer only the clients of this file: one line per client, `NAME SHA256-OF-TOKEN
+    /// SCOPES` (scopes from `decide`, `read`, `admin`; `charter token` makes the lines). Each
+    /// request then needs `Authorization: Bearer TOKEN`: 401 without a known token, 403
+    /// without the endpoint's scope. The client's name is recorded in the decision log.
+    #[arg(long, value_name = "FILE")]
+    tokens: Option<PathBuf>,
+    /// With --tokens: the most requests a second each client may send (and at once in a
+    /// burst); more are answered 429 with `Retry-After`.
+    #[arg(long, value_name = "N", requires = "tokens")]
+    token_rate: Option<u32>,
+    /// With --tokens: the most requests each client may have in flight; more are answered 429.
+    #[arg(long, value_name = "N", requires = "tokens")]
+    token_concurrency: Option<usize>,
+    /// Listen on an address other than loopback without --tokens (anyone who can reach it may
+    /// ask, and read the decision log); a warning is logged.
+    #[arg(long)]
+    insecure: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -107,6 +130,22 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
             .max(1),
     };
+    let clients = match &args.tokens {
+        Some(path) => {
+            let mut clients = crate::serve::Clients::read(path)
+                .map_err(|e| Failure::Usage(format!("--tokens: {e}")))?;
+            clients.rate = args.token_rate;
+            clients.concurrency = args.token_concurrency;
+            Some(clients)
+        }
+        None => None,
+    };
+    if clients.is_none() && !args.addr.ip().is_loopback() && !args.insecure {
+        return Err(Failure::Usage(format!(
+            "{} is not a loopback address, and without --tokens anyone who can reach it may ask and read the decision log: give --tokens FILE (see `charter token --help`), or --insecure to serve it open anyway",
+            args.addr
+        )));
+    }
     let log = match &args.decision_log {
         Some(path) => Some(
             crate::record::log::DecisionLog::open(path)
@@ -139,7 +178,15 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         if let Some(log) = &log {
             tracing::info!(path = %log.path().display(), "recording decisions");
         }
-        let service = Service::with_log(live, options, log);
+        match &clients {
+            Some(clients) => tracing::info!(clients = clients.len(), "answering only the clients of --tokens"),
+            None if !args.addr.ip().is_loopback() => tracing::warn!(
+                addr = %local,
+                "--insecure: serving without tokens on an address other than loopback; anyone who can reach it may ask"
+            ),
+            None => {}
+        }
+        let service = Service::build(live, options, log, clients);
         serve(
             listener,
             service,
@@ -151,6 +198,33 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Arguments of `charter token`.
+#[derive(clap::Args)]
+#[command(
+    after_help = "Prints a new random token on the first line and its line for the tokens file on the
+second. The file keeps only the token's SHA-256: give the token to the client and do not
+keep it.
+
+Example:
+  charter token crm --scopes decide,read
+  charter token crm --scopes decide | tail -n 1 >> tokens.txt"
+)]
+pub struct TokenArgs {
+    /// The client's name (letters, digits and `-_.@`), recorded as the caller of its decisions.
+    name: String,
+    /// What it may do, comma-separated: `decide` (POST /v1/decide…), `read` (GET
+    /// /v1/decisions/{id}, /v1/policy, /v1/roles/{id}, /metrics), `admin` (everything).
+    #[arg(long, default_value = "decide")]
+    scopes: String,
+}
+
+pub(crate) fn token(args: TokenArgs) -> Result<(), Failure> {
+    let (token, line) =
+        crate::serve::new_token(&args.name, &args.scopes).map_err(Failure::Usage)?;
+    crate::cli::print_line(&format!("{token}\n{line}"));
+    Ok(())
 }
 
 /// Completes on SIGINT or SIGTERM.

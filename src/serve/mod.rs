@@ -13,6 +13,7 @@
     reason = "helpers return the finished error response, built at most once per request"
 )]
 
+mod access;
 mod body;
 mod listen;
 mod live;
@@ -39,6 +40,7 @@ use crate::check::Validity;
 use crate::decide::batch::{BatchOptions, Input, run_batch_with};
 use crate::decide::{Case, Decision, Outcome, Timestamp};
 
+pub use access::{Client, Clients, Scope, TokensError, new_token};
 pub use body::{CaseCounter, Framing, array_to_ndjson};
 pub use listen::{JsonRefusals, json_refusal};
 pub use live::{Current, Live, Reload, Stamp, check_for_change, compile, compile_within};
@@ -118,22 +120,35 @@ pub struct Service {
     batches: Arc<tokio::sync::Semaphore>,
     /// Where answered decisions are recorded (`--decision-log`), if anywhere.
     pub log: Option<DecisionLog>,
+    /// The clients that may ask, by token (`--tokens`); `None`: anyone who can connect.
+    pub clients: Option<Clients>,
 }
+
+/// The name of the client that asked (from its token), for the decision log.
+#[derive(Debug, Clone)]
+pub struct Caller(pub String);
 
 impl Service {
     /// A service for an already compiled policy.
     pub fn new(live: Live, options: Options) -> Arc<Service> {
-        Service::with_log(live, options, None)
+        Service::build(live, options, None, None)
     }
 
-    /// A service that records every decision it answers in `log` before the answer leaves.
-    pub fn with_log(live: Live, options: Options, log: Option<DecisionLog>) -> Arc<Service> {
+    /// A service that records every decision it answers in `log` before the answer leaves
+    /// (if given), and answers only the `clients` of a tokens file (if given).
+    pub fn build(
+        live: Live,
+        options: Options,
+        log: Option<DecisionLog>,
+        clients: Option<Clients>,
+    ) -> Arc<Service> {
         Arc::new(Service {
             current: Current::new(live),
             metrics: Metrics::default(),
             batches: Arc::new(tokio::sync::Semaphore::new(options.max_concurrent_batches)),
             options,
             log,
+            clients,
         })
     }
 
@@ -181,6 +196,10 @@ pub fn router(service: Arc<Service>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             Arc::clone(&service),
+            authorize,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&service),
             limit_and_json_errors,
         ))
         .layer(middleware::from_fn(check_request))
@@ -189,6 +208,89 @@ pub fn router(service: Arc<Service>) -> Router {
             measure,
         ))
         .with_state(service)
+}
+
+/// With `--tokens`: the request's client must hold the endpoint's scope (401 without a known
+/// token, 403 without the scope) and be within its limits (429 with `Retry-After`); its name
+/// goes with the request as its [`Caller`]. Health, readiness and the API document are open.
+async fn authorize(
+    State(service): State<Arc<Service>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(clients) = &service.clients else {
+        return next.run(request).await;
+    };
+    let Some(endpoint) = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+    else {
+        // Unknown paths are answered 404 whoever asks.
+        return next.run(request).await;
+    };
+    let Some(scope) = Scope::of_endpoint(request.method(), &endpoint) else {
+        return next.run(request).await;
+    };
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        });
+    let unauthorized = |message: &str| {
+        let mut response = error(StatusCode::UNAUTHORIZED, message, json!({}));
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"charter\""),
+        );
+        response
+    };
+    let Some(token) = token else {
+        return unauthorized(
+            "this service answers only its clients: send `Authorization: Bearer TOKEN` with the token you were given",
+        );
+    };
+    let Some(client) = clients.find(token.trim()) else {
+        return unauthorized(
+            "the token after `Bearer` is not one this service knows; ask its operator for a token (`charter token`)",
+        );
+    };
+    if !client.holds(scope) {
+        return error(
+            StatusCode::FORBIDDEN,
+            format!(
+                "client `{}` may not do this: `{}` needs the scope `{}`, which its token does not hold",
+                client.name,
+                endpoint,
+                scope.name()
+            ),
+            json!({ "scope": scope.name() }),
+        );
+    }
+    let permit = match clients.admit(client) {
+        Ok(permit) => permit,
+        Err(wait) => {
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "client `{}` is over its limit of requests (--token-rate, --token-concurrency); retry in {wait} s",
+                    client.name
+                ),
+                json!({}),
+            );
+            if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+    };
+    request.extensions_mut().insert(Caller(client.name.clone()));
+    let response = next.run(request).await;
+    drop(permit);
+    response
 }
 
 /// Records every request's endpoint, status and time.
@@ -428,10 +530,12 @@ fn count_outcome(metrics: &Metrics, outcome: Outcome) {
 /// `POST /v1/decide`: one case in, its decision out.
 async fn decide(
     State(service): State<Arc<Service>>,
+    caller: Option<axum::Extension<Caller>>,
     query: DecideQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let caller = caller.map(|axum::Extension(Caller(name))| name);
     if media_type(&headers).as_deref() != Some("application/json") {
         return error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -480,7 +584,7 @@ async fn decide(
             let outcome = decision.acceptance.outcome;
             if let Some(log) = &service.log {
                 // Recorded before the answer leaves: an answer not recorded is not given.
-                let entry = records::entry(&case, &decision, &body);
+                let entry = records::entry(&case, &decision, &body, caller);
                 drop(decision);
                 let entries = entry.into_iter().collect();
                 if let Err(response) = records::record(&service, log, entries).await {
@@ -502,10 +606,12 @@ async fn decide(
 /// answer is in the same form, one decision or error record per case, in order.
 async fn decide_batch(
     State(service): State<Arc<Service>>,
+    caller: Option<axum::Extension<Caller>>,
     query: DecideQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let caller = caller.map(|axum::Extension(Caller(name))| name);
     let framing = match media_type(&headers).as_deref() {
         Some("application/x-ndjson") => Framing::Ndjson,
         Some("application/json") => Framing::Array,
@@ -571,9 +677,10 @@ async fn decide_batch(
             if logging {
                 let mut answer = Vec::new();
                 decision.write_json(&mut answer);
-                if let (Some(entry), Ok(mut entries)) =
-                    (records::entry(case, decision, &answer), entries.lock())
-                {
+                if let (Some(entry), Ok(mut entries)) = (
+                    records::entry(case, decision, &answer, caller.clone()),
+                    entries.lock(),
+                ) {
                     entries.push(entry);
                 }
             }

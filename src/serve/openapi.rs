@@ -74,7 +74,8 @@ fn service_schemas() -> serde_json::Map<String, Value> {
                 "id": { "type": "string", "nullable": true, "description": "The case id, when it could be read." },
                 "limit": { "type": "number", "description": "The limit exceeded: bytes (413, 414, 431), cases (413), seconds (408), batches at once (503)." },
                 "endpoints": { "type": "array", "items": { "type": "string" }, "description": "The endpoints (404 of a path, 405)." },
-                "roles": { "type": "array", "items": { "type": "string" }, "description": "The roles of the policy (404 of a role)." }
+                "roles": { "type": "array", "items": { "type": "string" }, "description": "The roles of the policy (404 of a role)." },
+                "scope": { "type": "string", "enum": ["decide", "read", "admin"], "description": "The scope the client's token lacks (403)." }
             }
         }),
     );
@@ -349,7 +350,7 @@ pub fn document() -> Value {
     );
     let reference = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
     let ok = |description: &str, name: &str| json!({ "description": description, "content": json_body(reference(name)) });
-    json!({
+    let mut document = json!({
         "openapi": "3.0.3",
         "info": {
             "title": "charter",
@@ -367,6 +368,43 @@ pub fn document() -> Value {
             "/metrics": { "get": simple_get("metrics", "Prometheus metrics: requests, latency, decisions by outcome, reloads, days left in each calendar's valid range", json!({ "description": "The Prometheus text format.", "content": { "text/plain": { "schema": { "type": "string" } } } })) },
             "/openapi.json": { "get": simple_get("openapi", "This document", json!({ "description": "The OpenAPI document.", "content": json_body(json!({ "type": "object" })) })) }
         },
-        "components": { "schemas": schemas }
-    })
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "With `charter serve --tokens FILE`: the client's token. Without --tokens the service asks for none." } }
+        }
+    });
+    guard(&mut document);
+    document
+}
+
+/// With `--tokens`, every operation but health, readiness and this document needs a bearer
+/// token holding its scope, and each client has limits: say so on each.
+fn guard(document: &mut Value) {
+    let Some(paths) = document["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        if matches!(path.as_str(), "/healthz" | "/readyz" | "/openapi.json") {
+            continue;
+        }
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, operation) in item.iter_mut() {
+            let scope = if method == "post" { "decide" } else { "read" };
+            operation["security"] = json!([{ "bearer": [] }, {}]);
+            let responses = &mut operation["responses"];
+            responses["401"] = error_response(
+                "With --tokens: no `Authorization: Bearer TOKEN`, or a token the service does not know. `WWW-Authenticate: Bearer` is sent.",
+            );
+            responses["403"] = error_response(&format!(
+                "With --tokens: the client's token does not hold the scope `{scope}` (`admin` holds every scope); `scope` names it."
+            ));
+            let mut limited = error_response(
+                "With --tokens and --token-rate or --token-concurrency: the client is over its limit; retry after `Retry-After` seconds.",
+            );
+            limited["headers"] = json!({ "Retry-After": { "description": "Seconds to wait", "schema": { "type": "integer" } } });
+            responses["429"] = limited;
+        }
+    }
 }

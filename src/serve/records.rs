@@ -14,11 +14,16 @@ use crate::record::log::{DecisionLog, Entry, LogError};
 use crate::serve::{Service, error, json_headers};
 
 /// The log entry of an answered decision (stamped: it has an id and a digest).
-pub(super) fn entry(case: &Case, decision: &Decision<'_>, answer: &[u8]) -> Option<Entry> {
+pub(super) fn entry(
+    case: &Case,
+    decision: &Decision<'_>,
+    answer: &[u8],
+    caller: Option<String>,
+) -> Option<Entry> {
     Some(Entry {
         id: decision.decision_id?,
         logged_at: chrono::Utc::now().timestamp_millis(),
-        caller: None,
+        caller,
         policy_name: decision.policy.name.to_string(),
         policy_version: decision.policy.version.to_string(),
         policy_digest: decision.policy.digest.to_string(),
