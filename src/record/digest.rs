@@ -41,6 +41,19 @@ pub fn input_digest(case: &Case) -> InputDigest {
     InputDigest(hasher.0.finalize().into())
 }
 
+/// SHA-256 of a case already written by [`canonical_case`] (what [`input_digest`] gives for
+/// that case, without writing it again).
+///
+/// ```
+/// let case = charter::decide::Case::from_json(r#"{"id":"C-1","received_at":"2026-11-16T10:00:00+08:00","channel":"web","category":"billing"}"#)?;
+/// let canonical = charter::record::canonical_case(&case);
+/// assert_eq!(charter::record::digest_of_canonical(&canonical), charter::record::input_digest(&case));
+/// # Ok::<(), charter::decide::ReadError>(())
+/// ```
+pub fn digest_of_canonical(canonical: &str) -> InputDigest {
+    InputDigest(Sha256::digest(canonical.as_bytes()).into())
+}
+
 fn write_canonical(case: &Case, out: &mut dyn std::io::Write) {
     let mut serializer =
         serde_json::Serializer::with_formatter(out, canon_json::CanonicalFormatter::new());

@@ -13,7 +13,7 @@ pub mod log;
 #[cfg(feature = "log")]
 pub mod replay;
 
-pub use digest::{canonical_case, input_digest};
+pub use digest::{canonical_case, digest_of_canonical, input_digest};
 pub use id::{RandomUnavailable, new_id};
 
 use crate::decide::{Case, Decision};
@@ -34,5 +34,16 @@ use crate::decide::{Case, Decision};
 pub fn stamp(decision: &mut Decision<'_>, case: &Case) -> Result<(), RandomUnavailable> {
     decision.decision_id = Some(new_id()?);
     decision.input_digest = Some(input_digest(case));
+    Ok(())
+}
+
+/// Like [`stamp`], for a case already written in canonical form (by [`canonical_case`]), as
+/// the decision log keeps it: the case is not written twice.
+pub fn stamp_canonical(
+    decision: &mut Decision<'_>,
+    canonical: &str,
+) -> Result<(), RandomUnavailable> {
+    decision.decision_id = Some(new_id()?);
+    decision.input_digest = Some(digest_of_canonical(canonical));
     Ok(())
 }

@@ -576,15 +576,24 @@ async fn decide(
     let live = service.current.get();
     match live.engine.decide(&case, now) {
         Ok(mut decision) => {
-            if let Err(e) = crate::record::stamp(&mut decision, &case) {
+            // With a log, the case is written in canonical form once, for its digest and the log.
+            let canonical = service
+                .log
+                .as_ref()
+                .map(|_| crate::record::canonical_case(&case));
+            let stamped = match &canonical {
+                Some(canonical) => crate::record::stamp_canonical(&mut decision, canonical),
+                None => crate::record::stamp(&mut decision, &case),
+            };
+            if let Err(e) = stamped {
                 return error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), json!({}));
             }
             let mut body = Vec::with_capacity(8192);
             decision.write_json(&mut body);
             let outcome = decision.acceptance.outcome;
-            if let Some(log) = &service.log {
+            if let (Some(log), Some(canonical)) = (&service.log, canonical) {
                 // Recorded before the answer leaves: an answer not recorded is not given.
-                let entry = records::entry(&case, &decision, &body, caller);
+                let entry = records::entry(canonical, &decision, &body, caller);
                 drop(decision);
                 let entries = entry.into_iter().collect();
                 if let Err(response) = records::record(&service, log, entries).await {
@@ -671,14 +680,21 @@ async fn decide_batch(
         let logging = worker.log.is_some();
         let entries = std::sync::Mutex::new(Vec::new());
         let stamp = |case: &Case, decision: &mut Decision<'_>, _: &mut Vec<u8>| {
-            if let Err(e) = crate::record::stamp(decision, case) {
+            if !logging {
+                if let Err(e) = crate::record::stamp(decision, case) {
+                    let _ = random.set(e);
+                }
+                return;
+            }
+            let canonical = crate::record::canonical_case(case);
+            if let Err(e) = crate::record::stamp_canonical(decision, &canonical) {
                 let _ = random.set(e);
             }
-            if logging {
+            {
                 let mut answer = Vec::new();
                 decision.write_json(&mut answer);
                 if let (Some(entry), Ok(mut entries)) = (
-                    records::entry(case, decision, &answer, caller.clone()),
+                    records::entry(canonical, decision, &answer, caller.clone()),
                     entries.lock(),
                 ) {
                     entries.push(entry);

@@ -8,14 +8,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::decide::{Case, Decision, DecisionId};
-use crate::record::canonical_case;
+use crate::decide::{Decision, DecisionId};
 use crate::record::log::{DecisionLog, Entry, LogError};
 use crate::serve::{Service, error, json_headers};
 
-/// The log entry of an answered decision (stamped: it has an id and a digest).
+/// The log entry of an answered decision, stamped with [`crate::record::stamp_canonical`]
+/// from `canonical`, the case written by [`crate::record::canonical_case`].
 pub(super) fn entry(
-    case: &Case,
+    canonical: String,
     decision: &Decision<'_>,
     answer: &[u8],
     caller: Option<String>,
@@ -29,8 +29,8 @@ pub(super) fn entry(
         policy_digest: decision.policy.digest.to_string(),
         input_digest: decision.input_digest?,
         evaluated_at: decision.evaluated_at.secs,
-        case: canonical_case(case),
-        decision: String::from_utf8_lossy(answer).into_owned(),
+        case: canonical,
+        decision: String::from_utf8(answer.to_vec()).ok()?,
     })
 }
 
