@@ -21,6 +21,7 @@ mod lint;
 mod lsp;
 mod positions;
 mod procedure_doc;
+mod records;
 mod recovery;
 #[cfg(feature = "docx")]
 mod reference_docx;

@@ -5,7 +5,6 @@
 //! What charter does not keep is not in it either: a timestamp's fraction of a second, and
 //! members a case has no value for (`"severity": null` is the same as no `severity`).
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::decide::{Case, InputDigest};
@@ -55,11 +54,10 @@ pub fn digest_of_canonical(canonical: &str) -> InputDigest {
 }
 
 fn write_canonical(case: &Case, out: &mut dyn std::io::Write) {
-    let mut serializer =
-        serde_json::Serializer::with_formatter(out, canon_json::CanonicalFormatter::new());
-    // A case holds only strings, finite numbers, booleans, lists and maps (it was read from
-    // JSON, TOML or CSV), which canonical JSON writes without fail, into a sink that cannot fail.
-    let _ = case.serialize(&mut serializer);
+    let mut text = Vec::with_capacity(1024);
+    super::canonical::write_case(case, &mut text);
+    // Into a buffer or a hash: neither fails.
+    let _ = out.write_all(&text);
 }
 
 /// Feeds what is written to the hash, without holding it.

@@ -6,6 +6,7 @@
 //! the case and the instant (the same case decided twice gives the same bytes), and so that a
 //! batch that does not want them pays nothing.
 
+mod canonical;
 mod digest;
 mod id;
 #[cfg(feature = "log")]

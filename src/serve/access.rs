@@ -339,7 +339,7 @@ mod tests {
             (
                 format!("crm {hash} decide,rread\n"),
                 1,
-                80,
+                77,
                 "unknown scope `rread`",
             ),
             (format!("\n  crm {hash}\n"), 2, 1, "three words"),
