@@ -68,6 +68,10 @@ pub struct Args {
     /// named `decisions`). See docs/serve.md for what is stored.
     #[arg(long, value_name = "PATH")]
     decision_log: Option<PathBuf>,
+    /// With --decision-log: delete decisions logged longer ago than this (`180d`, `36h`);
+    /// looked for at start and every hour. Default: keep everything.
+    #[arg(long, value_name = "AGE", requires = "decision_log", value_parser = parse_age)]
+    log_keep: Option<Duration>,
     /// Answer only the clients of this file: one line per client, `NAME SHA256-OF-TOKEN
     /// SCOPES` (scopes from `decide`, `read`, `admin`; `charter token` makes the lines). Each
     /// request then needs `Authorization: Bearer TOKEN`: 401 without a known token, 403
@@ -148,8 +152,14 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     }
     let log = match &args.decision_log {
         Some(path) => Some(
-            crate::record::log::DecisionLog::open(path)
-                .map_err(|e| Failure::Usage(format!("--decision-log: {e}")))?,
+            crate::record::log::DecisionLog::open_keeping(
+                path,
+                args.log_keep.map(|keep| crate::record::log::Retention {
+                    keep,
+                    every: Duration::from_secs(3600),
+                }),
+            )
+            .map_err(|e| Failure::Usage(format!("--decision-log: {e}")))?,
         ),
         None => None,
     };
@@ -198,6 +208,30 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// `180d` or `36h`: an age of log entries.
+fn parse_age(text: &str) -> Result<Duration, String> {
+    let bad = || format!("`{text}` is not an age: write days or hours, such as `180d` or `36h`");
+    let Some((at, _)) = text.char_indices().last() else {
+        return Err(bad());
+    };
+    let (number, unit) = text.split_at(at);
+    let number: u64 = number.parse().map_err(|_| bad())?;
+    let hours = match unit {
+        "d" => number.checked_mul(24).ok_or_else(bad)?,
+        "h" => number,
+        _ => return Err(bad()),
+    };
+    if hours == 0 {
+        return Err(format!(
+            "`{text}` would delete every decision as it is logged; give at least `1h`"
+        ));
+    }
+    hours
+        .checked_mul(3600)
+        .map(Duration::from_secs)
+        .ok_or_else(bad)
 }
 
 /// Arguments of `charter token`.

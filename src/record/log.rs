@@ -88,6 +88,19 @@ pub enum LogError {
     Closed,
 }
 
+/// How long decisions are kept (`--log-keep`), and how often old ones are looked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// Decisions logged longer ago than this are deleted.
+    pub keep: std::time::Duration,
+    /// How often the writer looks for them.
+    pub every: std::time::Duration,
+}
+
+/// The most decisions deleted in one transaction, so that a prune never holds up a group of
+/// answers for long.
+const PRUNE_CHUNK: i64 = 1000;
+
 /// Told when an appended entry is committed (`Ok`) or failed.
 pub type Done = Box<dyn FnOnce(Result<(), LogError>) + Send>;
 
@@ -151,6 +164,26 @@ impl DecisionLog {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open(path: &Path) -> Result<DecisionLog, LogError> {
+        DecisionLog::open_keeping(path, None)
+    }
+
+    /// Like [`DecisionLog::open`], and with `retention` the writer deletes decisions older
+    /// than it keeps, a thousand at a time between groups, at start and then as often as it
+    /// says.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use charter::record::log::{DecisionLog, Retention};
+    /// let dir = tempfile::tempdir()?;
+    /// let keep = Retention { keep: Duration::from_secs(180 * 86_400), every: Duration::from_secs(60) };
+    /// let log = DecisionLog::open_keeping(&dir.path().join("decisions.sqlite"), Some(keep))?;
+    /// assert_eq!(log.count()?, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_keeping(
+        path: &Path,
+        retention: Option<Retention>,
+    ) -> Result<DecisionLog, LogError> {
         let writer = connect(path)?;
         let version: i64 = writer
             .query_row("PRAGMA user_version", [], |row| row.get(0))
@@ -195,7 +228,7 @@ impl DecisionLog {
         let (queue, incoming) = mpsc::channel::<(Entry, Done)>();
         start(
             "decision-log",
-            Box::new(move || write_groups(writer, incoming)),
+            Box::new(move || write_groups(writer, incoming, retention)),
         )?;
         Ok(DecisionLog {
             path: path.to_path_buf(),
@@ -343,22 +376,65 @@ fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 }
 
 /// The writing thread: waits for an entry, takes whatever else has queued (up to [`GROUP`]),
-/// commits them as one transaction, then tells each caller.
-fn write_groups(mut connection: Connection, incoming: mpsc::Receiver<(Entry, Done)>) {
+/// commits them as one transaction, then tells each caller. With a retention it deletes old
+/// decisions between groups.
+fn write_groups(
+    mut connection: Connection,
+    incoming: mpsc::Receiver<(Entry, Done)>,
+    retention: Option<Retention>,
+) {
     let mut group: Vec<(Entry, Done)> = Vec::with_capacity(GROUP);
-    while let Ok(first) = incoming.recv() {
-        group.push(first);
-        while group.len() < GROUP {
-            match incoming.try_recv() {
-                Ok(next) => group.push(next),
-                Err(_) => break,
+    let mut next_prune = std::time::Instant::now();
+    loop {
+        let first = match retention {
+            None => incoming.recv().ok(),
+            Some(_) => match incoming
+                .recv_timeout(next_prune.saturating_duration_since(std::time::Instant::now()))
+            {
+                Ok(first) => Some(first),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            },
+        };
+        match first {
+            Some(first) => {
+                group.push(first);
+                while group.len() < GROUP {
+                    match incoming.try_recv() {
+                        Ok(next) => group.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let result =
+                    commit(&mut connection, &group).map_err(|e| LogError::Write(e.to_string()));
+                for (_, done) in group.drain(..) {
+                    done(result.clone());
+                }
             }
+            None if retention.is_none() => return,
+            None => {}
         }
-        let result = commit(&mut connection, &group).map_err(|e| LogError::Write(e.to_string()));
-        for (_, done) in group.drain(..) {
-            done(result.clone());
+        if let Some(retention) = retention
+            && std::time::Instant::now() >= next_prune
+        {
+            let cutoff = chrono::Utc::now().timestamp_millis()
+                - i64::try_from(retention.keep.as_millis()).unwrap_or(i64::MAX);
+            // A full chunk: more may be left, so look again straight after the next group.
+            next_prune = match prune(&connection, cutoff) {
+                Ok(PRUNE_CHUNK) => std::time::Instant::now(),
+                _ => std::time::Instant::now() + retention.every,
+            };
         }
     }
+}
+
+/// Deletes up to [`PRUNE_CHUNK`] decisions logged before `cutoff` (milliseconds), oldest first.
+fn prune(connection: &Connection, cutoff: i64) -> rusqlite::Result<i64> {
+    let deleted = connection.execute(
+        "DELETE FROM decisions WHERE rowid IN (SELECT rowid FROM decisions WHERE logged_at < ?1 ORDER BY logged_at LIMIT ?2)",
+        params![cutoff, PRUNE_CHUNK],
+    )?;
+    Ok(i64::try_from(deleted).unwrap_or(0))
 }
 
 fn commit(connection: &mut Connection, group: &[(Entry, Done)]) -> rusqlite::Result<()> {
@@ -383,4 +459,57 @@ fn commit(connection: &mut Connection, group: &[(Entry, Done)]) -> rusqlite::Res
         }
     }
     transaction.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn entry(logged_at: i64) -> Entry {
+        Entry {
+            id: crate::record::new_id().unwrap_or_else(|e| unreachable!("{e}")),
+            logged_at,
+            caller: None,
+            policy_name: "p".into(),
+            policy_version: "1".into(),
+            policy_digest: "00".repeat(32),
+            input_digest: InputDigest([0; 32]),
+            evaluated_at: 0,
+            case: "{}".into(),
+            decision: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn decisions_older_than_the_retention_are_deleted_and_the_rest_kept() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let path = dir.path().join("log.sqlite");
+        let now = chrono::Utc::now().timestamp_millis();
+        let day = 86_400_000;
+        {
+            let log = DecisionLog::open(&path).unwrap_or_else(|e| unreachable!("{e}"));
+            // 2,500 old ones (more than one chunk) and 3 recent ones.
+            for age in (0..2500).map(|i| 200 * day + i).chain([0, day, 179 * day]) {
+                log.append_wait(entry(now - age))
+                    .unwrap_or_else(|e| unreachable!("{e}"));
+            }
+            assert_eq!(log.count().ok(), Some(2503));
+        }
+        let retention = Retention {
+            keep: Duration::from_secs(180 * 86_400),
+            every: Duration::from_millis(20),
+        };
+        let log = DecisionLog::open_keeping(&path, Some(retention))
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let started = std::time::Instant::now();
+        while log.count().ok() != Some(3) && started.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(log.count().ok(), Some(3));
+        // Appending goes on while it prunes.
+        log.append_wait(entry(now))
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(log.count().ok(), Some(4));
+    }
 }
