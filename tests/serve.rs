@@ -40,6 +40,7 @@ fn service_on(policy: &Path, max_body: usize, max_batch_cases: usize, today: &st
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
             max_concurrent_batches: 2,
+            tls: None,
         },
     )
 }
@@ -1860,5 +1861,117 @@ mod access {
             .unwrap();
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains("unknown scope `write`"));
+    }
+}
+
+/// `--tls-cert` and `--tls-key`: HTTPS with a self-signed pair, checked by a client that
+/// trusts only that certificate.
+mod https {
+    use super::*;
+    use std::sync::Arc as Shared;
+
+    fn client(cert: &rustls::pki_types::CertificateDer<'static>) -> Shared<rustls::ClientConfig> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(cert.clone()).unwrap();
+        let provider = Shared::new(rustls::crypto::ring::default_provider());
+        Shared::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        )
+    }
+
+    /// One request over TLS: (status, body).
+    fn ask(
+        config: &Shared<rustls::ClientConfig>,
+        addr: &str,
+        method: &str,
+        path: &str,
+        body: &str,
+    ) -> (u16, String) {
+        let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+        let mut connection = rustls::ClientConnection::new(Shared::clone(config), name).unwrap();
+        let mut socket = TcpStream::connect(addr).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut tls = rustls::Stream::new(&mut connection, &mut socket);
+        write!(
+            tls,
+            "{method} {path} HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        // A peer that closes without close_notify is fine once the body is in.
+        let _ = tls.read_to_end(&mut response);
+        let response = String::from_utf8(response).unwrap();
+        let status = response[9..12].parse().unwrap();
+        (
+            status,
+            response.split_once("\r\n\r\n").unwrap().1.to_string(),
+        )
+    }
+
+    #[test]
+    fn the_service_answers_over_https_with_a_self_signed_pair() {
+        let dir = tempfile::tempdir().unwrap();
+        let pair = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        std::fs::write(&cert, pair.cert.pem()).unwrap();
+        std::fs::write(&key, pair.signing_key.serialize_pem()).unwrap();
+        let server = Server::start_with(
+            Path::new("policies/complaint-office"),
+            &[
+                "--tls-cert",
+                cert.to_str().unwrap(),
+                "--tls-key",
+                key.to_str().unwrap(),
+            ],
+        );
+        let config = client(pair.cert.der());
+        let (status, body) = ask(&config, &server.addr, "GET", "/healthz", "");
+        assert_eq!(
+            (status, json(&body)["status"].clone()),
+            (200, Value::from("ok"))
+        );
+        let (status, body) = ask(
+            &config,
+            &server.addr,
+            "POST",
+            &format!("/v1/decide?now={NOW}"),
+            &example("accepted-phone.json"),
+        );
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(json(&body)["route"]["role"], "office_director");
+        // Plain HTTP to the HTTPS port gets no answer.
+        assert!(server.request("GET", "/healthz", "").is_err());
+        server.stop();
+        // A key that is not PEM is refused at start, naming the file.
+        std::fs::write(&key, "not a key").unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args([
+                "serve",
+                "--policy",
+                "policies/complaint-office",
+                "--addr",
+                "127.0.0.1:0",
+            ])
+            .args([
+                "--tls-cert",
+                cert.to_str().unwrap(),
+                "--tls-key",
+                key.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--tls-key") && stderr.contains("key.pem"),
+            "{stderr}"
+        );
     }
 }

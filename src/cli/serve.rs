@@ -29,6 +29,7 @@ Examples:
   charter serve --policy policies/complaint-office --decision-log /var/lib/charter/decisions.sqlite
   charter token crm --scopes decide,read >> tokens.txt   # the token is the first line: give it to the client, then delete that line
   charter serve --policy policies/complaint-office --addr 0.0.0.0:7878 --tokens tokens.txt --token-rate 200
+  charter serve --policy policies/complaint-office --addr 0.0.0.0:7443 --tokens tokens.txt --tls-cert cert.pem --tls-key key.pem
   curl -s -H 'content-type: application/json' --data @examples/cases/complaint-office/accepted-phone.json 'http://127.0.0.1:7878/v1/decide?now=2026-11-30T12:00:00%2B08:00'
 
 Stops on SIGINT or SIGTERM after the requests in flight are answered."
@@ -85,6 +86,13 @@ pub struct Args {
     /// With --tokens: the most requests each client may have in flight; more are answered 429.
     #[arg(long, value_name = "N", requires = "tokens")]
     token_concurrency: Option<usize>,
+    /// Serve HTTPS with this certificate (PEM; the server's certificate first, then its
+    /// chain). Needs --tls-key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Listen on an address other than loopback without --tokens (anyone who can reach it may
     /// ask, and read the decision log); a warning is logged.
     #[arg(long)]
@@ -120,7 +128,14 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             );
         }
     };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            Some(crate::serve::server_config(cert, key).map_err(Failure::Usage)?)
+        }
+        _ => None,
+    };
     let options = Options {
+        tls,
         policy: args.policy.clone(),
         import_roots,
         max_body: args.max_body,
@@ -181,6 +196,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         let latest = live.engine.versions().last();
         tracing::info!(
             addr = %local,
+            scheme = if args.tls_cert.is_some() { "https" } else { "http" },
             policy = %args.policy.display(),
             version = latest.map(|v| v.policy.version.as_str()).unwrap_or(""),
             "listening"

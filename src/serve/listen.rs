@@ -24,6 +24,7 @@ pub async fn accept_loop(
     listener: TcpListener,
     router: Router,
     header_timeout: Duration,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) {
     let (closing, closed) = watch::channel(());
@@ -40,29 +41,51 @@ pub async fn accept_loop(
             () = &mut shutdown => break,
         };
         let service = TowerToHyperService::new(router.clone());
-        let mut stop = closed.clone();
+        let stop = closed.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let mut builder = http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
-            let io = TokioIo::new(JsonRefusals::new(stream));
-            let mut connection = pin!(builder.serve_connection(io, service));
-            let result = tokio::select! {
-                result = connection.as_mut() => result,
-                _ = stop.changed() => {
-                    connection.as_mut().graceful_shutdown();
-                    connection.await
-                }
-            };
-            if let Err(e) = result {
-                tracing::debug!("connection closed: {e}");
+            match tls {
+                None => serve_connection(stream, service, header_timeout, stop).await,
+                // The handshake gets the time a client has to send its headers.
+                Some(tls) => match tokio::time::timeout(header_timeout, tls.accept(stream)).await {
+                    Ok(Ok(stream)) => serve_connection(stream, service, header_timeout, stop).await,
+                    Ok(Err(e)) => tracing::debug!("TLS handshake failed: {e}"),
+                    Err(_) => tracing::debug!("TLS handshake took too long"),
+                },
             }
         });
     }
     drop(closed);
     let _ = closing.send(());
     closing.closed().await;
+}
+
+/// Serves one connection (plain or TLS) until it closes, or until `stop` says the service is
+/// shutting down (then the request in flight is answered first).
+async fn serve_connection<S>(
+    stream: S,
+    service: TowerToHyperService<Router>,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<()>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let io = TokioIo::new(JsonRefusals::new(stream));
+    let mut connection = pin!(builder.serve_connection(io, service));
+    let result = tokio::select! {
+        result = connection.as_mut() => result,
+        _ = stop.changed() => {
+            connection.as_mut().graceful_shutdown();
+            connection.await
+        }
+    };
+    if let Err(e) = result {
+        tracing::debug!("connection closed: {e}");
+    }
 }
 
 /// A failed accept: a connection that went away before it was accepted is nothing; anything

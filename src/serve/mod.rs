@@ -20,6 +20,7 @@ mod live;
 mod metrics;
 pub mod openapi;
 mod records;
+mod tls;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,6 +47,7 @@ pub use listen::{JsonRefusals, json_refusal};
 pub use live::{Current, Live, Reload, Stamp, check_for_change, compile, compile_within};
 pub use metrics::Metrics;
 pub use records::record_json;
+pub use tls::server_config;
 
 use crate::record::log::DecisionLog;
 
@@ -98,6 +100,8 @@ pub struct Options {
     pub header_timeout: Duration,
     /// The most batch requests served at once; the next is answered 503 with `Retry-After`.
     pub max_concurrent_batches: usize,
+    /// HTTPS (`--tls-cert`, `--tls-key`); `None`: plain HTTP.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 impl Options {
@@ -1035,7 +1039,12 @@ pub async fn serve(
         }
     });
     let header_timeout = service.options.header_timeout;
-    listen::accept_loop(listener, router(service), header_timeout, shutdown).await;
+    let tls = service
+        .options
+        .tls
+        .clone()
+        .map(tokio_rustls::TlsAcceptor::from);
+    listen::accept_loop(listener, router(service), header_timeout, tls, shutdown).await;
     watch.abort();
     Ok(())
 }
