@@ -219,7 +219,7 @@ impl Printer<'_> {
                     .unwrap_or_default();
                 self.line(&format!("channel {}{body}", head(h)));
             }
-            Item::Field(h, req, scope) => {
+            Item::Field(h, req, scope, personal) => {
                 let presence = match req {
                     Some(true) => " required",
                     Some(false) => " optional",
@@ -237,10 +237,11 @@ impl Printer<'_> {
                         )
                     })
                     .unwrap_or_default();
-                let body = if presence.is_empty() && scope.is_empty() {
+                let personal = if *personal { " personal" } else { "" };
+                let body = if presence.is_empty() && scope.is_empty() && personal.is_empty() {
                     String::new()
                 } else {
-                    format!(" {{{presence}{scope} }}")
+                    format!(" {{{presence}{scope}{personal} }}")
                 };
                 self.line(&format!("field {}{body}", head(h)));
             }

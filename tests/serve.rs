@@ -59,6 +59,7 @@ fn logged_office(log: &Path) -> Arc<Service> {
         office().options.clone(),
         Some(charter::record::log::DecisionLog::open(log).unwrap()),
         None,
+        None,
     )
 }
 
@@ -1739,7 +1740,13 @@ mod access {
             .map_err(|(d, _)| d)
             .unwrap();
         let log = charter::record::log::DecisionLog::open(&dir.join("decisions.sqlite")).unwrap();
-        let service = Service::build(live, office().options.clone(), Some(log), Some(clients));
+        let service = Service::build(
+            live,
+            office().options.clone(),
+            Some(log),
+            None,
+            Some(clients),
+        );
         (service, tokens.try_into().unwrap())
     }
 
@@ -1972,6 +1979,87 @@ mod https {
         assert!(
             stderr.contains("--tls-key") && stderr.contains("key.pem"),
             "{stderr}"
+        );
+    }
+}
+
+/// Fields the policy marks `personal` are kept in the decision log as keyed hashes.
+mod personal_data {
+    use super::*;
+
+    #[test]
+    fn personal_fields_are_logged_as_keyed_hashes_and_still_replay() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("decisions.sqlite");
+        let key = charter::record::LogKey::load_or_create(&dir.path().join("log.key")).unwrap();
+        let live = compile(Path::new("policies/complaint-office"), 1)
+            .map_err(|(d, _)| d)
+            .unwrap();
+        let service = Service::build(
+            live,
+            office().options.clone(),
+            Some(charter::record::log::DecisionLog::open(&path).unwrap()),
+            Some(key.clone()),
+            None,
+        );
+        let case = example("accepted-phone.json");
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let (status, _, body) = call(
+                &service,
+                "POST",
+                &format!("/v1/decide?now={NOW}"),
+                Some("application/json"),
+                case.clone(),
+            );
+            assert_eq!(status, StatusCode::OK, "{body}");
+            ids.push(json(&body)["decision_id"].as_str().unwrap().to_string());
+        }
+        let records: Vec<Value> = ids
+            .iter()
+            .map(|id| json(&call(&service, "GET", &format!("/v1/decisions/{id}"), None, "").2))
+            .collect();
+        let fields = &records[0]["case"]["fields"];
+        // The policy marks the name and the contact personal; the rest is as sent.
+        assert_eq!(
+            records[0]["redacted"],
+            serde_json::json!(["contact", "customer_name"])
+        );
+        assert_eq!(fields["customer_name"], key.hash(&"王女士".into()).as_str());
+        assert!(
+            fields["contact"]
+                .as_str()
+                .unwrap()
+                .starts_with("hmac-sha256:")
+        );
+        assert_eq!(fields["content"], "LED 面板三天后不亮");
+        assert!(!records[0].to_string().contains("王女士"));
+        assert!(!records[0].to_string().contains("138 0000 1234"));
+        // The same person, the same hash: cases can still be told apart and grouped.
+        assert_eq!(records[0]["case"], records[1]["case"]);
+        // The digest is of the case as decided.
+        let sent = charter::decide::Case::from_json(&case).unwrap();
+        assert_eq!(
+            records[0]["input_digest"],
+            charter::record::input_digest(&sent).to_string()
+        );
+        // Replayed, the decisions are the same; their digests cannot be checked.
+        let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args([
+                "replay",
+                "--format",
+                "json",
+                "--policy",
+                "policies/complaint-office",
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let report = json(&String::from_utf8(out.stdout).unwrap());
+        assert_eq!(out.status.code(), Some(0), "{report}");
+        assert_eq!(
+            (report["identical"].as_u64(), report["redacted"].as_u64()),
+            (Some(2), Some(2))
         );
     }
 }

@@ -606,7 +606,7 @@ impl<'a> Compiler<'a> {
                         callback,
                     });
                 }
-                Item::Field(h, required, scope) => {
+                Item::Field(h, required, scope, personal) => {
                     let required = required.unwrap_or(true);
                     let categories = scope.as_ref().map(|s| {
                         let list = (s.categories.iter())
@@ -622,6 +622,7 @@ impl<'a> Compiler<'a> {
                         named: named(h),
                         required,
                         categories,
+                        personal: *personal,
                     });
                 }
                 Item::Attribute(h, ty, unit, means) => {

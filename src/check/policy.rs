@@ -233,6 +233,8 @@ pub struct Field {
     /// The categories it is required for, when not all: `(false, list)` only these,
     /// `(true, list)` all but these.
     pub categories: Option<(bool, Vec<usize>)>,
+    /// Personal data (`personal`): a decision log keeps its value as a keyed hash.
+    pub personal: bool,
 }
 
 impl Field {

@@ -73,6 +73,20 @@ pub struct Args {
     /// looked for at start and every hour. Default: keep everything.
     #[arg(long, value_name = "AGE", requires = "decision_log", value_parser = parse_age)]
     log_keep: Option<Duration>,
+    /// With --decision-log: the file holding the key personal fields are hashed with (made
+    /// if missing; default: the log's path with `.key` added). Keep it apart from copies of
+    /// the log.
+    #[arg(
+        long,
+        value_name = "PATH",
+        requires = "decision_log",
+        conflicts_with = "log_personal"
+    )]
+    log_key: Option<PathBuf>,
+    /// With --decision-log: keep the values of fields the policy marks `personal` as they
+    /// are, instead of as keyed hashes.
+    #[arg(long, requires = "decision_log")]
+    log_personal: bool,
     /// Answer only the clients of this file: one line per client, `NAME SHA256-OF-TOKEN
     /// SCOPES` (scopes from `decide`, `read`, `admin`; `charter token` makes the lines). Each
     /// request then needs `Authorization: Bearer TOKEN`: 401 without a known token, 403
@@ -178,6 +192,20 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         ),
         None => None,
     };
+    let log_key = match (&args.decision_log, args.log_personal) {
+        (Some(path), false) => {
+            let key = args.log_key.clone().unwrap_or_else(|| {
+                let mut name = path.as_os_str().to_owned();
+                name.push(".key");
+                PathBuf::from(name)
+            });
+            Some(
+                crate::record::LogKey::load_or_create(&key)
+                    .map_err(|e| Failure::Usage(format!("--log-key: {e}")))?,
+            )
+        }
+        _ => None,
+    };
     let mut runtime = tokio::runtime::Builder::new_multi_thread();
     runtime.enable_all();
     if let Some(n) = args.threads {
@@ -212,7 +240,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             ),
             None => {}
         }
-        let service = Service::build(live, options, log, clients);
+        let service = Service::build(live, options, log, log_key, clients);
         serve(
             listener,
             service,

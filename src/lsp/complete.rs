@@ -102,7 +102,10 @@ const STATEMENTS: &[(&str, &[&str])] = &[
             "beyond valid",
         ],
     ),
-    ("field", &["required", "optional", "for", "except"]),
+    (
+        "field",
+        &["required", "optional", "for", "except", "personal"],
+    ),
     ("attribute", &["type", "unit", "means"]),
     ("scope", &["accept", "redirect", "incomplete"]),
     ("route", &["when", "otherwise"]),

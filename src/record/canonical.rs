@@ -125,6 +125,11 @@ fn map<'v>(out: &mut Vec<u8>, members: impl Iterator<Item = (&'v String, &'v Val
     out.push(b'}');
 }
 
+/// Appends one JSON value in canonical form.
+pub(super) fn write_value_canonical(value: &Value, out: &mut Vec<u8>) {
+    write_value(value, out);
+}
+
 fn write_value(value: &Value, out: &mut Vec<u8>) {
     match value {
         Value::Null => out.extend_from_slice(b"null"),

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS decisions (
     input_digest   TEXT NOT NULL,
     evaluated_at   INTEGER NOT NULL,
     case_json      TEXT NOT NULL,
-    decision_json  TEXT NOT NULL
+    decision_json  TEXT NOT NULL,
+    redacted       TEXT
 );
 CREATE INDEX IF NOT EXISTS decisions_logged_at ON decisions (logged_at);
 PRAGMA user_version = 1;
@@ -60,8 +61,12 @@ pub struct Entry {
     pub input_digest: InputDigest,
     /// The evaluation instant (UTC seconds): the `now` the case was decided at.
     pub evaluated_at: i64,
-    /// The case in canonical JSON ([`crate::record::canonical_case`]).
+    /// The case in canonical JSON ([`crate::record::canonical_case`]), with the values of its
+    /// personal fields as keyed hashes when `redacted` names them.
     pub case: String,
+    /// The personal fields whose values `case` holds as keyed hashes ([`crate::record::redact`]);
+    /// empty when the case is as it was decided.
+    pub redacted: Vec<String>,
     /// The decision as it was answered (compact JSON).
     pub decision: String,
 }
@@ -268,6 +273,7 @@ impl DecisionLog {
     ///     evaluated_at: 1_796_011_200,
     ///     case: "{}".into(),
     ///     decision: "{}".into(),
+    ///     redacted: Vec::new(),
     /// };
     /// log.append_wait(entry.clone())?;
     /// assert_eq!(log.get(entry.id)?, Some(entry));
@@ -336,7 +342,7 @@ pub fn read_all(path: &Path, each: &mut dyn FnMut(Entry) -> bool) -> Result<u64,
     Ok(read)
 }
 
-const COLUMNS: &str = "id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json";
+const COLUMNS: &str = "id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json, redacted";
 
 fn read_error(e: rusqlite::Error) -> LogError {
     LogError::Read(e.to_string())
@@ -372,6 +378,10 @@ fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         evaluated_at: row.get(7)?,
         case: text(8)?,
         decision: text(9)?,
+        redacted: row
+            .get::<_, Option<String>>(10)?
+            .map(|names| names.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
     })
 }
 
@@ -441,7 +451,7 @@ fn commit(connection: &mut Connection, group: &[(Entry, Done)]) -> rusqlite::Res
     let transaction = connection.transaction()?;
     {
         let mut insert = transaction.prepare_cached(
-            "INSERT INTO decisions (id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO decisions (id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json, redacted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
         for (entry, _) in group {
             insert.execute(params![
@@ -455,6 +465,7 @@ fn commit(connection: &mut Connection, group: &[(Entry, Done)]) -> rusqlite::Res
                 entry.evaluated_at,
                 entry.case,
                 entry.decision,
+                (!entry.redacted.is_empty()).then(|| entry.redacted.join(",")),
             ])?;
         }
     }
@@ -478,6 +489,7 @@ mod tests {
             evaluated_at: 0,
             case: "{}".into(),
             decision: "{}".into(),
+            redacted: Vec::new(),
         }
     }
 

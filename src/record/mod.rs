@@ -11,11 +11,13 @@ mod digest;
 mod id;
 #[cfg(feature = "log")]
 pub mod log;
+mod personal;
 #[cfg(feature = "log")]
 pub mod replay;
 
 pub use digest::{canonical_case, digest_of_canonical, input_digest};
 pub use id::{RandomUnavailable, new_id};
+pub use personal::{LogKey, redact};
 
 use crate::decide::{Case, Decision};
 

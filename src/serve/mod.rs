@@ -126,6 +126,9 @@ pub struct Service {
     pub log: Option<DecisionLog>,
     /// The clients that may ask, by token (`--tokens`); `None`: anyone who can connect.
     pub clients: Option<Clients>,
+    /// The key the decision log hashes personal fields with; `None`: they are kept as they
+    /// are (`--log-personal`), or there is no log.
+    pub log_key: Option<crate::record::LogKey>,
 }
 
 /// The name of the client that asked (from its token), for the decision log.
@@ -135,15 +138,17 @@ pub struct Caller(pub String);
 impl Service {
     /// A service for an already compiled policy.
     pub fn new(live: Live, options: Options) -> Arc<Service> {
-        Service::build(live, options, None, None)
+        Service::build(live, options, None, None, None)
     }
 
     /// A service that records every decision it answers in `log` before the answer leaves
-    /// (if given), and answers only the `clients` of a tokens file (if given).
+    /// (if given; with `log_key`, the values of personal fields as keyed hashes), and answers
+    /// only the `clients` of a tokens file (if given).
     pub fn build(
         live: Live,
         options: Options,
         log: Option<DecisionLog>,
+        log_key: Option<crate::record::LogKey>,
         clients: Option<Clients>,
     ) -> Arc<Service> {
         Arc::new(Service {
@@ -153,6 +158,7 @@ impl Service {
             options,
             log,
             clients,
+            log_key,
         })
     }
 
@@ -597,7 +603,9 @@ async fn decide(
             let outcome = decision.acceptance.outcome;
             if let (Some(log), Some(canonical)) = (&service.log, canonical) {
                 // Recorded before the answer leaves: an answer not recorded is not given.
-                let entry = records::entry(canonical, &decision, &body, caller);
+                let stored =
+                    records::stored_case(&service, &live.engine, &case, &decision, canonical);
+                let entry = records::entry(stored, &decision, &body, caller);
                 drop(decision);
                 let entries = entry.into_iter().collect();
                 if let Err(response) = records::record(&service, log, entries).await {
@@ -698,7 +706,12 @@ async fn decide_batch(
                 let mut answer = Vec::new();
                 decision.write_json(&mut answer);
                 if let (Some(entry), Ok(mut entries)) = (
-                    records::entry(canonical, decision, &answer, caller.clone()),
+                    records::entry(
+                        records::stored_case(&worker, &live.engine, case, decision, canonical),
+                        decision,
+                        &answer,
+                        caller.clone(),
+                    ),
                     entries.lock(),
                 ) {
                     entries.push(entry);

@@ -300,7 +300,7 @@ fn decision_record_schema(case: &Value, decision: &Value) -> Value {
     json!({
         "type": "object",
         "description": "A decision as recorded in the decision log before it was answered.",
-        "required": ["decision_id", "logged_at", "caller", "policy", "input_digest", "evaluated_at", "case", "decision"],
+        "required": ["decision_id", "logged_at", "caller", "policy", "input_digest", "evaluated_at", "redacted", "case", "decision"],
         "additionalProperties": false,
         "properties": {
             "decision_id": { "type": "string", "format": "uuid", "description": "The decision's id." },
@@ -316,8 +316,9 @@ fn decision_record_schema(case: &Value, decision: &Value) -> Value {
                     "digest": { "type": "string", "pattern": "^[0-9a-f]{64}$" }
                 }
             },
-            "input_digest": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 of `case` as it is here (RFC 8785 canonical JSON)." },
+            "input_digest": { "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "SHA-256 of the case as it was decided (RFC 8785 canonical JSON): of `case` itself when `redacted` is empty." },
             "evaluated_at": { "type": "string", "format": "date-time", "description": "The instant the case was decided at (UTC)." },
+            "redacted": { "type": "array", "items": { "type": "string" }, "description": "The fields of `case` the policy marks `personal` whose values the log holds as keyed hashes (`hmac-sha256:…`); `input_digest` is of the case before, so it cannot be checked against `case` then." },
             "case": case,
             "decision": decision
         }

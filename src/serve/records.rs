@@ -8,14 +8,45 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::decide::{Decision, DecisionId};
+use crate::decide::{Case, Decision, DecisionId, Engine};
 use crate::record::log::{DecisionLog, Entry, LogError};
 use crate::serve::{Service, error, json_headers};
 
-/// The log entry of an answered decision, stamped with [`crate::record::stamp_canonical`]
-/// from `canonical`, the case written by [`crate::record::canonical_case`].
-pub(super) fn entry(
+/// The case as the log keeps it: `canonical` (the case written by
+/// [`crate::record::canonical_case`]), or with a log key, the case with the values of the
+/// fields the deciding version marks `personal` as keyed hashes.
+pub(super) fn stored_case(
+    service: &Service,
+    engine: &Engine,
+    case: &Case,
+    decision: &Decision<'_>,
     canonical: String,
+) -> (String, Vec<String>) {
+    let Some(key) = &service.log_key else {
+        return (canonical, Vec::new());
+    };
+    let version = engine
+        .versions()
+        .iter()
+        .find(|v| v.digest == decision.policy.digest);
+    let personal: Vec<&str> = version
+        .map(|v| v.policy.fields.iter())
+        .into_iter()
+        .flatten()
+        .filter(|f| f.personal)
+        .map(|f| f.named.name.as_str())
+        .collect();
+    if personal.is_empty() || !case.fields.keys().any(|k| personal.contains(&k.as_str())) {
+        return (canonical, Vec::new());
+    }
+    let (kept, redacted) = crate::record::redact(case, &personal, key);
+    (crate::record::canonical_case(&kept), redacted)
+}
+
+/// The log entry of an answered decision, stamped with [`crate::record::stamp_canonical`];
+/// `stored` is the case as the log keeps it ([`stored_case`]).
+pub(super) fn entry(
+    stored: (String, Vec<String>),
     decision: &Decision<'_>,
     answer: &[u8],
     caller: Option<String>,
@@ -29,8 +60,9 @@ pub(super) fn entry(
         policy_digest: decision.policy.digest.to_string(),
         input_digest: decision.input_digest?,
         evaluated_at: decision.evaluated_at.secs,
-        case: canonical,
+        case: stored.0,
         decision: String::from_utf8(answer.to_vec()).ok()?,
+        redacted: stored.1,
     })
 }
 
@@ -153,6 +185,7 @@ pub fn record_json(entry: &Entry) -> Option<String> {
         },
         "input_digest": entry.input_digest.to_string(),
         "evaluated_at": evaluated_at,
+        "redacted": entry.redacted,
         "case": case,
         "decision": decision,
     });

@@ -55,7 +55,7 @@ pub enum Item {
     /// `channel ID { callback ID }`
     Channel(Head, Option<Ident>),
     /// `field ID { required | optional }`
-    Field(Head, Option<bool>, Option<FieldScope>),
+    Field(Head, Option<bool>, Option<FieldScope>, bool),
     /// `attribute ID { type T [unit LABEL] }`, with where the unit is written.
     /// `attribute ID { type T  unit "…"  means "…" }`
     Attribute(Head, AttrType, Option<(Label, Span)>, Option<Label>),

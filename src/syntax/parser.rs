@@ -328,6 +328,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::channel_stmt | Rule::callback_via => "`callback`",
         Rule::field => "`field`",
         Rule::presence => "`required` or `optional`",
+        Rule::personal => "`personal`",
         Rule::field_scope => "`for` or `except` and categories",
         Rule::field_scope_kind => "`for` or `except`",
         Rule::attribute => "`attribute`",
@@ -717,9 +718,12 @@ impl Lower {
                 let head = self.head(&mut inner);
                 let mut presence = None;
                 let mut scope = None;
+                let mut personal = false;
                 for part in inner {
                     if part.as_rule() == Rule::presence {
                         presence = Some(part.as_str() == "required");
+                    } else if part.as_rule() == Rule::personal {
+                        personal = true;
                     } else {
                         let mut parts = part.into_inner();
                         let except = parts.next().is_some_and(|k| k.as_str() == "except");
@@ -730,7 +734,7 @@ impl Lower {
                         scope = Some(FieldScope { except, categories });
                     }
                 }
-                Item::Field(head, presence, scope)
+                Item::Field(head, presence, scope, personal)
             }
             Rule::attribute => {
                 let head = self.head(&mut inner);

@@ -1,0 +1,144 @@
+//! Personal data in the decision log: the values of the fields a policy marks `personal`
+//! (names, contacts) are kept as keyed hashes, HMAC-SHA-256 under a key only the operator
+//! holds, so the log can still tell two cases of the same person apart without holding who
+//! it was. The decision itself never holds a field's value.
+
+use std::path::Path;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::decide::Case;
+
+/// A secret key for the keyed hashes: 32 random bytes.
+#[derive(Clone)]
+pub struct LogKey([u8; 32]);
+
+impl std::fmt::Debug for LogKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LogKey(…)")
+    }
+}
+
+impl LogKey {
+    /// The key in `path` (64 hex digits), made and written there (readable by its owner only)
+    /// if the file does not exist.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("log.key");
+    /// let key = charter::record::LogKey::load_or_create(&path)?;
+    /// let again = charter::record::LogKey::load_or_create(&path)?;
+    /// assert_eq!(key.hash(&"张三".into()), again.hash(&"张三".into()));
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn load_or_create(path: &Path) -> Result<LogKey, String> {
+        let shown = path.display();
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let text = text.trim();
+                let mut key = [0u8; 32];
+                let ok = text.len() == 64
+                    && key.iter_mut().enumerate().all(|(i, byte)| {
+                        text.get(2 * i..2 * i + 2)
+                            .and_then(|h| u8::from_str_radix(h, 16).ok())
+                            .map(|b| *byte = b)
+                            .is_some()
+                    });
+                if ok {
+                    Ok(LogKey(key))
+                } else {
+                    Err(format!(
+                        "{shown}: not a decision log key (64 hex digits); restore the key the log was written with, or give another file"
+                    ))
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = [0u8; 32];
+                getrandom::fill(&mut key)
+                    .map_err(|e| format!("{shown}: the system's random source failed: {e}"))?;
+                let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+                write_private(path, &format!("{hex}\n"))
+                    .map_err(|e| format!("{shown}: cannot write the new key: {e}"))?;
+                Ok(LogKey(key))
+            }
+            Err(e) => Err(format!("{shown}: cannot read the key: {e}")),
+        }
+    }
+
+    /// `hmac-sha256:` and the HMAC-SHA-256 (RFC 2104) of the value's canonical JSON, in hex.
+    pub fn hash(&self, value: &Value) -> String {
+        let mut text = Vec::new();
+        super::canonical::write_value_canonical(value, &mut text);
+        let mut key = [0u8; 64];
+        key[..32].copy_from_slice(&self.0);
+        let pad = |byte: u8| key.map(|k| k ^ byte);
+        let inner = Sha256::new()
+            .chain_update(pad(0x36))
+            .chain_update(&text)
+            .finalize();
+        let outer = Sha256::new()
+            .chain_update(pad(0x5c))
+            .chain_update(inner)
+            .finalize();
+        let hex: String = outer.iter().map(|b| format!("{b:02x}")).collect();
+        format!("hmac-sha256:{hex}")
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
+/// The case as the log keeps it: the values of the `personal` fields it has replaced by
+/// their keyed hashes; and the names of those fields (empty: the case is as it was).
+pub fn redact(case: &Case, personal: &[&str], key: &LogKey) -> (Case, Vec<String>) {
+    let mut kept = case.clone();
+    let mut redacted = Vec::new();
+    for (name, value) in &mut kept.fields {
+        if personal.contains(&name.as_str()) && !value.is_null() {
+            *value = Value::String(key.hash(value));
+            redacted.push(name.clone());
+        }
+    }
+    (kept, redacted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The construction against a value computed independently (Python:
+    /// `hmac.new(bytes(range(32)), b'"x"', hashlib.sha256)`).
+    #[test]
+    fn the_keyed_hash_is_hmac_sha256_of_the_canonical_value() {
+        let mut key = [0u8; 32];
+        for (i, byte) in key.iter_mut().enumerate() {
+            *byte = i as u8;
+        }
+        assert_eq!(
+            LogKey(key).hash(&Value::String("x".into())),
+            "hmac-sha256:e1a4395ebb8c89a5e1068ac3dee16bd6ed67f7f2b852a86b28fe4ebe95ba6015"
+        );
+    }
+}
