@@ -30,7 +30,7 @@ impl LogKey {
     /// let key = charter::record::LogKey::load_or_create(&path)?;
     /// let again = charter::record::LogKey::load_or_create(&path)?;
     /// assert_eq!(key.hash(&"张三".into()), again.hash(&"张三".into()));
-    /// # Ok::<(), String>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn load_or_create(path: &Path) -> Result<LogKey, String> {
         let shown = path.display();
