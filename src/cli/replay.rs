@@ -182,24 +182,29 @@ fn cell(text: &str) -> String {
 fn markdown(report: &Replay) -> String {
     let mut out = String::from("# Replay of the decision log\n\n");
     out.push_str(&summary(report).replace('\n', "\n\n"));
-    out.push_str("\n\n");
-    if !report.changes.is_empty() {
-        out.push_str("| decision | case | kind | versions | field | logged | replayed |\n|---|---|---|---|---|---|---|\n");
-        for change in &report.changes {
-            for field in &change.fields {
-                let _ = writeln!(
-                    out,
-                    "| `{}` | {} | {} | {} → {} | `{}` | {} | {} |",
-                    change.decision_id,
-                    cell(&change.case),
-                    change.kind,
-                    cell(&version(&change.logged_version, &change.logged_digest)),
-                    cell(&version(&change.replayed_version, &change.replayed_digest)),
-                    cell(&field.path),
-                    cell(&value(&field.logged)),
-                    cell(&value(&field.replayed))
-                );
-            }
+    out.push_str("\n");
+    for change in &report.changes {
+        let _ = writeln!(
+            out,
+            "\n## {} `{}`\n\nDecision `{}`, logged under {}, replayed under {}.\n\n| field | logged | replayed |\n|---|---|---|",
+            change.kind,
+            cell(&change.case),
+            change.decision_id,
+            cell(&version(&change.logged_version, &change.logged_digest)),
+            cell(&version(&change.replayed_version, &change.replayed_digest)),
+        );
+        for field in &change.fields {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                if field.path.is_empty() {
+                    "—".to_string()
+                } else {
+                    format!("`{}`", cell(&field.path))
+                },
+                cell(&value(&field.logged)),
+                cell(&value(&field.replayed))
+            );
         }
     }
     listed_note(report, &mut out);
@@ -215,33 +220,34 @@ fn escape(text: &str) -> String {
 
 fn html(report: &Replay, log: &str) -> String {
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Replay of {}</title>\n<style>body{{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em;}}table{{border-collapse:collapse;}}td,th{{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top;}}code{{font-size:.9em;}}.mismatched{{background:#fdd;}}.damaged{{background:#fec;}}</style></head><body>\n<h1>Replay of <code>{}</code></h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Replay of {}</title>\n<style>body{{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em;}}table{{border-collapse:collapse;}}td,th{{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top;}}code{{font-size:.9em;}}.mismatched h2{{background:#fdd;}}.damaged h2{{background:#fec;}}h2{{font-size:1.1em;margin-top:1.5em;}}</style></head><body>\n<h1>Replay of <code>{}</code></h1>\n",
         escape(log),
         escape(log)
     );
     for line in summary(report).lines() {
         let _ = writeln!(out, "<p>{}</p>", escape(line));
     }
-    if !report.changes.is_empty() {
-        out.push_str("<table><thead><tr><th>decision</th><th>case</th><th>kind</th><th>versions</th><th>field</th><th>logged</th><th>replayed</th></tr></thead><tbody>\n");
-        for change in &report.changes {
-            for field in &change.fields {
-                let _ = writeln!(
-                    out,
-                    "<tr class=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{} → {}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                    change.kind,
-                    change.decision_id,
-                    escape(&change.case),
-                    change.kind,
-                    escape(&version(&change.logged_version, &change.logged_digest)),
-                    escape(&version(&change.replayed_version, &change.replayed_digest)),
-                    escape(&field.path),
-                    escape(&value(&field.logged)),
-                    escape(&value(&field.replayed))
-                );
-            }
+    for change in &report.changes {
+        let _ = writeln!(
+            out,
+            "<section class=\"{}\"><h2>{} <code>{}</code></h2>\n<p>Decision <code>{}</code>, logged under {}, replayed under {}.</p>\n<table><thead><tr><th>field</th><th>logged</th><th>replayed</th></tr></thead><tbody>",
+            change.kind,
+            change.kind,
+            escape(&change.case),
+            change.decision_id,
+            escape(&version(&change.logged_version, &change.logged_digest)),
+            escape(&version(&change.replayed_version, &change.replayed_digest)),
+        );
+        for field in &change.fields {
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                escape(&field.path),
+                escape(&value(&field.logged)),
+                escape(&value(&field.replayed))
+            );
         }
-        out.push_str("</tbody></table>\n");
+        out.push_str("</tbody></table></section>\n");
     }
     let mut note = String::new();
     listed_note(report, &mut note);
