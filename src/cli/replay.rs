@@ -182,7 +182,7 @@ fn cell(text: &str) -> String {
 fn markdown(report: &Replay) -> String {
     let mut out = String::from("# Replay of the decision log\n\n");
     out.push_str(&summary(report).replace('\n', "\n\n"));
-    out.push_str("\n");
+    out.push('\n');
     for change in &report.changes {
         let _ = writeln!(
             out,
