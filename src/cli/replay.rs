@@ -21,8 +21,11 @@ version in force when it was received. Where that version has the digest the log
 decision must come out exactly as answered: a difference is a bug in charter and is reported
 as `mismatched`. Under another version it is a what-if: `changed` decisions list the fields
 that differ (the explanation and rule references, which name the other policy's text, are left
-out). A logged case that does not match its input_digest was altered after it was logged and
-is reported as `damaged`.
+out). A logged case that does not match its input_digest was altered or damaged after it was
+logged and is reported as `damaged`. This finds damage and careless edits, not a careful
+forger: the log holds no signature, so whoever can write the file can rewrite a case and its
+digest together. Rows whose personal fields are hashed are decided again, their digest not
+checked.
 
 Exit codes: 0 every decision came out as answered, 1 some did not, 2 usage or I/O error.")]
 pub struct Args {
@@ -116,6 +119,13 @@ fn summary(report: &Replay) -> String {
         "{} decision(s) replayed: {} identical, {} changed, {} mismatched, {} damaged",
         report.decisions, report.identical, report.changed, report.mismatched, report.damaged
     );
+    if report.redacted > 0 {
+        let _ = write!(
+            out,
+            "\n{} of them hold personal fields as keyed hashes: decided again as logged, their digests not checked",
+            report.redacted
+        );
+    }
     if report.mismatched > 0 {
         out.push_str(
             "\nmismatched decisions came out differently under the very policy version that made them: this is a bug in charter; please report it with the entries below",

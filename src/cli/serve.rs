@@ -27,7 +27,8 @@ in a SQLite file before its answer leaves; an answer that could not be recorded 
 Examples:
   charter serve --policy policies/complaint-office --addr 127.0.0.1:7878
   charter serve --policy policies/complaint-office --decision-log /var/lib/charter/decisions.sqlite
-  charter token crm --scopes decide,read >> tokens.txt   # the token is the first line: give it to the client, then delete that line
+  charter token crm --scopes decide,read > crm.txt   # line 1: the token, for the client; line 2: for the file
+  tail -n 1 crm.txt >> tokens.txt
   charter serve --policy policies/complaint-office --addr 0.0.0.0:7878 --tokens tokens.txt --token-rate 200
   charter serve --policy policies/complaint-office --addr 0.0.0.0:7443 --tokens tokens.txt --tls-cert cert.pem --tls-key key.pem
   curl -s -H 'content-type: application/json' --data @examples/cases/complaint-office/accepted-phone.json 'http://127.0.0.1:7878/v1/decide?now=2026-11-30T12:00:00%2B08:00'
@@ -95,11 +96,11 @@ pub struct Args {
     tokens: Option<PathBuf>,
     /// With --tokens: the most requests a second each client may send (and at once in a
     /// burst); more are answered 429 with `Retry-After`.
-    #[arg(long, value_name = "N", requires = "tokens")]
+    #[arg(long, value_name = "N", requires = "tokens", value_parser = clap::value_parser!(u32).range(1..))]
     token_rate: Option<u32>,
     /// With --tokens: the most requests each client may have in flight; more are answered 429.
-    #[arg(long, value_name = "N", requires = "tokens")]
-    token_concurrency: Option<usize>,
+    #[arg(long, value_name = "N", requires = "tokens", value_parser = clap::value_parser!(u64).range(1..))]
+    token_concurrency: Option<u64>,
     /// Serve HTTPS with this certificate (PEM; the server's certificate first, then its
     /// chain). Needs --tls-key.
     #[arg(long, value_name = "PEM", requires = "tls_key")]
@@ -168,7 +169,9 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             let mut clients = crate::serve::Clients::read(path)
                 .map_err(|e| Failure::Usage(format!("--tokens: {e}")))?;
             clients.rate = args.token_rate;
-            clients.concurrency = args.token_concurrency;
+            clients.concurrency = args
+                .token_concurrency
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
             Some(clients)
         }
         None => None,
@@ -199,10 +202,16 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
                 name.push(".key");
                 PathBuf::from(name)
             });
-            Some(
-                crate::record::LogKey::load_or_create(&key)
-                    .map_err(|e| Failure::Usage(format!("--log-key: {e}")))?,
-            )
+            let made = !key.exists();
+            let loaded = crate::record::LogKey::load_or_create(&key)
+                .map_err(|e| Failure::Usage(format!("--log-key: {e}")))?;
+            if made {
+                eprintln!(
+                    "charter: made a new decision log key at {}: personal fields are hashed with it; keep it apart from copies of the log, and back it up (a new key no longer matches earlier hashes)",
+                    key.display()
+                );
+            }
+            Some(loaded)
         }
         _ => None,
     };
@@ -261,6 +270,9 @@ fn parse_age(text: &str) -> Result<Duration, String> {
         return Err(bad());
     };
     let (number, unit) = text.split_at(at);
+    if !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
     let number: u64 = number.parse().map_err(|_| bad())?;
     let hours = match unit {
         "d" => number.checked_mul(24).ok_or_else(bad)?,
@@ -286,8 +298,8 @@ second. The file keeps only the token's SHA-256: give the token to the client an
 keep it.
 
 Example:
-  charter token crm --scopes decide,read
-  charter token crm --scopes decide | tail -n 1 >> tokens.txt"
+  charter token crm --scopes decide,read > crm.txt
+  tail -n 1 crm.txt >> tokens.txt   # then give `head -n 1 crm.txt` to the client and delete crm.txt"
 )]
 pub struct TokenArgs {
     /// The client's name (letters, digits and `-_.@`), recorded as the caller of its decisions.

@@ -121,7 +121,7 @@ const WAL_PAGES: i64 = 4096;
 #[derive(Clone)]
 pub struct DecisionLog {
     path: PathBuf,
-    queue: mpsc::Sender<(Entry, Done)>,
+    queue: mpsc::Sender<(Vec<Entry>, Done)>,
     reader: Arc<Mutex<Connection>>,
     /// Dropped with the last clone: the checkpoint thread then stops.
     _checkpoints: Arc<mpsc::Sender<()>>,
@@ -230,7 +230,7 @@ impl DecisionLog {
                 }
             }),
         )?;
-        let (queue, incoming) = mpsc::channel::<(Entry, Done)>();
+        let (queue, incoming) = mpsc::channel::<(Vec<Entry>, Done)>();
         start(
             "decision-log",
             Box::new(move || write_groups(writer, incoming, retention)),
@@ -251,7 +251,13 @@ impl DecisionLog {
     /// Queues `entry`; `done` is called on the writing thread once it is committed (or
     /// could not be).
     pub fn append(&self, entry: Entry, done: Done) {
-        if let Err(mpsc::SendError((_, done))) = self.queue.send((entry, done)) {
+        self.append_all(vec![entry], done);
+    }
+
+    /// Queues `entries` to be committed together, in one transaction: all or none (a batch
+    /// answered as a whole); `done` is called once.
+    pub fn append_all(&self, entries: Vec<Entry>, done: Done) {
+        if let Err(mpsc::SendError((_, done))) = self.queue.send((entries, done)) {
             done(Err(LogError::Closed));
         }
     }
@@ -292,7 +298,10 @@ impl DecisionLog {
 
     /// The entry with this id, if the log has one.
     pub fn get(&self, id: DecisionId) -> Result<Option<Entry>, LogError> {
-        let reader = self.reader.lock().map_err(|_| LogError::Closed)?;
+        let reader = self
+            .reader
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut statement = reader
             .prepare_cached(&format!("SELECT {COLUMNS} FROM decisions WHERE id = ?1"))
             .map_err(read_error)?;
@@ -304,7 +313,10 @@ impl DecisionLog {
 
     /// How many decisions the log holds.
     pub fn count(&self) -> Result<u64, LogError> {
-        let reader = self.reader.lock().map_err(|_| LogError::Closed)?;
+        let reader = self
+            .reader
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let count: i64 = reader
             .query_row("SELECT count(*) FROM decisions", [], |row| row.get(0))
             .map_err(read_error)?;
@@ -360,7 +372,7 @@ fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     let id = text(0)?.parse().map_err(|_| bad(0, "decision id"))?;
     let digest = text(6)?;
     let mut input_digest = [0u8; 32];
-    if digest.len() != 64 {
+    if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad(6, "sha256 digest"));
     }
     for (i, byte) in input_digest.iter_mut().enumerate() {
@@ -380,7 +392,12 @@ fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         decision: text(9)?,
         redacted: row
             .get::<_, Option<String>>(10)?
-            .map(|names| names.split(',').map(str::to_string).collect())
+            .map(|names| {
+                (names.split(','))
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default(),
     })
 }
@@ -390,10 +407,10 @@ fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 /// decisions between groups.
 fn write_groups(
     mut connection: Connection,
-    incoming: mpsc::Receiver<(Entry, Done)>,
+    incoming: mpsc::Receiver<(Vec<Entry>, Done)>,
     retention: Option<Retention>,
 ) {
-    let mut group: Vec<(Entry, Done)> = Vec::with_capacity(GROUP);
+    let mut group: Vec<(Vec<Entry>, Done)> = Vec::with_capacity(GROUP);
     let mut next_prune = std::time::Instant::now();
     loop {
         let first = match retention {
@@ -408,10 +425,15 @@ fn write_groups(
         };
         match first {
             Some(first) => {
+                let mut size = first.0.len();
                 group.push(first);
-                while group.len() < GROUP {
+                // Whole appends only: a batch's entries are never split between transactions.
+                while size < GROUP {
                     match incoming.try_recv() {
-                        Ok(next) => group.push(next),
+                        Ok(next) => {
+                            size += next.0.len();
+                            group.push(next);
+                        }
                         Err(_) => break,
                     }
                 }
@@ -447,13 +469,13 @@ fn prune(connection: &Connection, cutoff: i64) -> rusqlite::Result<i64> {
     Ok(i64::try_from(deleted).unwrap_or(0))
 }
 
-fn commit(connection: &mut Connection, group: &[(Entry, Done)]) -> rusqlite::Result<()> {
+fn commit(connection: &mut Connection, group: &[(Vec<Entry>, Done)]) -> rusqlite::Result<()> {
     let transaction = connection.transaction()?;
     {
         let mut insert = transaction.prepare_cached(
             "INSERT INTO decisions (id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json, redacted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
-        for (entry, _) in group {
+        for entry in group.iter().flat_map(|(entries, _)| entries) {
             insert.execute(params![
                 entry.id.to_string(),
                 entry.logged_at,
@@ -491,6 +513,28 @@ mod tests {
             decision: "{}".into(),
             redacted: Vec::new(),
         }
+    }
+
+    /// A batch is one transaction: when one of its entries cannot be written, none is.
+    #[test]
+    fn a_batch_is_recorded_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let log = DecisionLog::open(&dir.path().join("log.sqlite"))
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let first = entry(0);
+        let mut batch: Vec<Entry> = (0..3000).map(|_| entry(0)).collect();
+        // The same id twice: the UNIQUE constraint refuses the last one.
+        batch.push(first.clone());
+        batch.insert(0, first);
+        let (told, wait) = mpsc::sync_channel(1);
+        log.append_all(
+            batch,
+            Box::new(move |r| {
+                let _ = told.send(r);
+            }),
+        );
+        assert!(matches!(wait.recv(), Ok(Err(LogError::Write(_)))));
+        assert_eq!(log.count().ok(), Some(0));
     }
 
     #[test]

@@ -70,19 +70,24 @@ impl LogKey {
     pub fn hash(&self, value: &Value) -> String {
         let mut text = Vec::new();
         super::canonical::write_value_canonical(value, &mut text);
+        let hex: String = self.mac(&text).iter().map(|b| format!("{b:02x}")).collect();
+        format!("hmac-sha256:{hex}")
+    }
+
+    /// HMAC-SHA-256 of `bytes` under this key.
+    pub fn mac(&self, bytes: &[u8]) -> [u8; 32] {
         let mut key = [0u8; 64];
         key[..32].copy_from_slice(&self.0);
         let pad = |byte: u8| key.map(|k| k ^ byte);
         let inner = Sha256::new()
             .chain_update(pad(0x36))
-            .chain_update(&text)
+            .chain_update(bytes)
             .finalize();
-        let outer = Sha256::new()
+        Sha256::new()
             .chain_update(pad(0x5c))
             .chain_update(inner)
-            .finalize();
-        let hex: String = outer.iter().map(|b| format!("{b:02x}")).collect();
-        format!("hmac-sha256:{hex}")
+            .finalize()
+            .into()
     }
 }
 
@@ -116,7 +121,9 @@ pub fn redact(case: &Case, personal: &[&str], key: &LogKey) -> (Case, Vec<String
     let mut kept = case.clone();
     let mut redacted = Vec::new();
     for (name, value) in &mut kept.fields {
-        if personal.contains(&name.as_str()) && !value.is_null() {
+        // A missing value (null or empty) stays as it is: hashed, it would read as given.
+        let missing = value.is_null() || value.as_str().is_some_and(str::is_empty);
+        if personal.contains(&name.as_str()) && !missing {
             *value = Value::String(key.hash(value));
             redacted.push(name.clone());
         }

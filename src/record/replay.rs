@@ -192,7 +192,12 @@ fn compare(engine: &Engine, entry: &Entry) -> Option<Change> {
     let mut decision = match engine.decide(&case, entry.evaluated_at) {
         Ok(decision) => decision,
         Err(e) => {
-            change.kind = "changed";
+            // Refused under the very version that decided it: not a what-if.
+            let same = engine
+                .versions()
+                .iter()
+                .any(|v| v.digest == entry.policy_digest);
+            change.kind = if same { "mismatched" } else { "changed" };
             change.fields.push(why(format!("refused now: {e}")));
             return Some(change);
         }

@@ -91,7 +91,7 @@ pub struct Clients {
 
 /// A tokens file that cannot be used: where and why.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}:{column}: {message}")]
+#[error("{}: {message}", place(path, *line, *column))]
 pub struct TokensError {
     /// The file.
     pub path: String,
@@ -101,6 +101,14 @@ pub struct TokensError {
     pub column: usize,
     /// What is wrong and what to do.
     pub message: String,
+}
+
+/// `path:line:column`, or the path alone for what is about the whole file.
+fn place(path: &str, line: usize, column: usize) -> String {
+    match line {
+        0 => path.to_string(),
+        _ => format!("{path}:{line}:{column}"),
+    }
 }
 
 /// The largest tokens file read (a line per client; far more than any service has).
@@ -147,7 +155,11 @@ impl Clients {
             let content = line.split('#').next().unwrap_or_default();
             let words: Vec<(usize, &str)> = content
                 .split_whitespace()
-                .map(|w| (w.as_ptr() as usize - line.as_ptr() as usize + 1, w))
+                // Columns count characters, as editors do.
+                .map(|w| {
+                    let at = w.as_ptr() as usize - line.as_ptr() as usize;
+                    (line.get(..at).map_or(at, |b| b.chars().count()) + 1, w)
+                })
                 .collect();
             match words.as_slice() {
                 [] => continue,

@@ -247,8 +247,9 @@ async fn authorize(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
+            // The scheme's name is case-insensitive (RFC 9110 §11.1).
+            let (scheme, token) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then_some(token)
         });
     let unauthorized = |message: &str| {
         let mut response = error(StatusCode::UNAUTHORIZED, message, json!({}));
@@ -604,8 +605,8 @@ async fn decide(
             if let (Some(log), Some(canonical)) = (&service.log, canonical) {
                 // Recorded before the answer leaves: an answer not recorded is not given.
                 let stored =
-                    records::stored_case(&service, &live.engine, &case, &decision, canonical);
-                let entry = records::entry(stored, &decision, &body, caller);
+                    records::stored_case(&service, &live.engine, &case, &decision, &canonical);
+                let entry = records::entry(&service, &canonical, stored, &decision, &body, caller);
                 drop(decision);
                 let entries = entry.into_iter().collect();
                 if let Err(response) = records::record(&service, log, entries).await {
@@ -707,7 +708,9 @@ async fn decide_batch(
                 decision.write_json(&mut answer);
                 if let (Some(entry), Ok(mut entries)) = (
                     records::entry(
-                        records::stored_case(&worker, &live.engine, case, decision, canonical),
+                        &worker,
+                        &canonical,
+                        records::stored_case(&worker, &live.engine, case, decision, &canonical),
                         decision,
                         &answer,
                         caller.clone(),

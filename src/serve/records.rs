@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::decide::{Case, Decision, DecisionId, Engine};
+use crate::decide::{Case, Decision, DecisionId, Engine, InputDigest};
 use crate::record::log::{DecisionLog, Entry, LogError};
 use crate::serve::{Service, error, json_headers};
 
@@ -20,10 +20,10 @@ pub(super) fn stored_case(
     engine: &Engine,
     case: &Case,
     decision: &Decision<'_>,
-    canonical: String,
+    canonical: &str,
 ) -> (String, Vec<String>) {
     let Some(key) = &service.log_key else {
-        return (canonical, Vec::new());
+        return (canonical.to_string(), Vec::new());
     };
     let version = engine
         .versions()
@@ -37,20 +37,46 @@ pub(super) fn stored_case(
         .map(|f| f.named.name.as_str())
         .collect();
     if personal.is_empty() || !case.fields.keys().any(|k| personal.contains(&k.as_str())) {
-        return (canonical, Vec::new());
+        return (canonical.to_string(), Vec::new());
     }
     let (kept, redacted) = crate::record::redact(case, &personal, key);
+    if redacted.is_empty() {
+        return (canonical.to_string(), Vec::new());
+    }
     (crate::record::canonical_case(&kept), redacted)
 }
 
-/// The log entry of an answered decision, stamped with [`crate::record::stamp_canonical`];
-/// `stored` is the case as the log keeps it ([`stored_case`]).
+/// For a case whose personal fields the log hashes: the digest the log keeps instead of the
+/// case's SHA-256, which anyone could test guesses of the hashed values against (the rest of
+/// the case is beside it), but the HMAC of the case under the log's key.
+fn keyed_digest(service: &Service, canonical_original: &[u8]) -> Option<InputDigest> {
+    let key = service.log_key.as_ref()?;
+    Some(InputDigest(key.mac(canonical_original)))
+}
+
+/// The log entry of an answered decision, stamped with [`crate::record::stamp_canonical`]
+/// from `canonical`; `stored` is the case as the log keeps it ([`stored_case`]). When personal
+/// fields were hashed, the entry's digest, in its column and in its decision, is keyed too.
 pub(super) fn entry(
+    service: &Service,
+    canonical: &str,
     stored: (String, Vec<String>),
     decision: &Decision<'_>,
     answer: &[u8],
     caller: Option<String>,
 ) -> Option<Entry> {
+    let mut input_digest = decision.input_digest?;
+    let mut answer = String::from_utf8(answer.to_vec()).ok()?;
+    if !stored.1.is_empty() {
+        let keyed = keyed_digest(service, canonical.as_bytes())?;
+        let (plain, hidden) = (input_digest.to_string(), keyed.to_string());
+        answer = answer.replacen(
+            &format!("\"input_digest\":\"{plain}\""),
+            &format!("\"input_digest\":\"{hidden}\""),
+            1,
+        );
+        input_digest = keyed;
+    }
     Some(Entry {
         id: decision.decision_id?,
         logged_at: chrono::Utc::now().timestamp_millis(),
@@ -58,10 +84,10 @@ pub(super) fn entry(
         policy_name: decision.policy.name.to_string(),
         policy_version: decision.policy.version.to_string(),
         policy_digest: decision.policy.digest.to_string(),
-        input_digest: decision.input_digest?,
+        input_digest,
         evaluated_at: decision.evaluated_at.secs,
         case: stored.0,
-        decision: String::from_utf8(answer.to_vec()).ok()?,
+        decision: answer,
         redacted: stored.1,
     })
 }
@@ -74,25 +100,22 @@ pub(super) async fn record(
     entries: Vec<Entry>,
 ) -> Result<(), Response> {
     let count = entries.len() as u64;
-    let mut waiting = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let (told, wait) = tokio::sync::oneshot::channel();
-        log.append(
-            entry,
-            Box::new(move |result| {
-                let _ = told.send(result);
-            }),
-        );
-        waiting.push(wait);
+    if entries.is_empty() {
+        return Ok(());
     }
-    let mut failure = None;
-    for wait in waiting {
-        match wait.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => failure = Some(e),
-            Err(_) => failure = Some(LogError::Closed),
-        }
-    }
+    // All of them in one transaction: an answer refused is wholly unrecorded.
+    let (told, wait) = tokio::sync::oneshot::channel();
+    log.append_all(
+        entries,
+        Box::new(move |result| {
+            let _ = told.send(result);
+        }),
+    );
+    let failure = match wait.await {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(e),
+        Err(_) => Some(LogError::Closed),
+    };
     let metrics = &service.metrics;
     match failure {
         None => {
