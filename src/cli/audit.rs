@@ -199,12 +199,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     };
     match &args.output {
         Some(path) => {
-            let replace = if args.force {
-                Replace::File
-            } else {
-                Replace::Nothing
-            };
-            write_file(path, text.as_bytes(), replace)?;
+            write_file(path, text.as_bytes(), Replace::forced(args.force))?;
         }
         None => {
             let mut out = std::io::stdout().lock();

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::ValueEnum;
 
 use crate::check::{Checked, Policy};
-use crate::cli::output::{Replace, write_file};
+use crate::cli::output::write_or_print;
 use crate::cli::{Failure, load_and_check};
 use crate::decide::batch::Input;
 use crate::diff::{Diff, Version, compare, count_cases, document};
@@ -175,17 +175,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             .map_err(|e| Failure::Usage(format!("{path}: {e}")))?;
     }
     let text = report(&diff, args.format, lang)?;
-    match &args.output {
-        Some(path) => {
-            let replace = if args.force {
-                Replace::File
-            } else {
-                Replace::Nothing
-            };
-            write_file(path, text.as_bytes(), replace)?;
-        }
-        None => say!("{}", text.trim_end()),
-    }
+    write_or_print(args.output.as_deref(), args.force, &text)?;
     if diff.behavioural() {
         return Err(Failure::Gate(format!(
             "the change from {} to {} alters behaviour",

@@ -66,6 +66,33 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8], replace: Replace) -> Result<
     })
 }
 
+/// A report to the `-o` path (replacing a file there only with `--force`), or else to standard
+/// output.
+pub(crate) fn write_or_print(
+    output: Option<&Path>,
+    force: bool,
+    text: &str,
+) -> Result<(), Failure> {
+    match output {
+        Some(path) => write_file(path, text.as_bytes(), Replace::forced(force)),
+        None => {
+            crate::cli::print_line(text.trim_end());
+            Ok(())
+        }
+    }
+}
+
+impl Replace {
+    /// What `--force` lets `-o` replace.
+    pub(crate) fn forced(force: bool) -> Replace {
+        if force {
+            Replace::File
+        } else {
+            Replace::Nothing
+        }
+    }
+}
+
 /// Whether `path` is a link (to anything, or to nothing).
 pub(crate) fn is_link(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())

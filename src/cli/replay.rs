@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use crate::cli::output::{Replace, write_file};
-use crate::cli::{Failure, print_line};
+use crate::cli::Failure;
+use crate::cli::output::write_or_print;
 use crate::record::replay::{Replay, replay};
 
 /// Arguments of `charter replay`.
@@ -78,17 +78,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         Format::Md => markdown(&report),
         Format::Html => html(&report, &args.log.display().to_string()),
     };
-    match &args.output {
-        Some(path) => {
-            let replace = if args.force {
-                Replace::File
-            } else {
-                Replace::Nothing
-            };
-            write_file(path, text.as_bytes(), replace)?;
-        }
-        None => print_line(text.trim_end()),
-    }
+    write_or_print(args.output.as_deref(), args.force, &text)?;
     let verdict = format!(
         "{} decision(s) replayed in {:.2} s: {} identical, {} changed, {} mismatched, {} damaged",
         report.decisions,

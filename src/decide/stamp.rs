@@ -100,6 +100,34 @@ impl fmt::Display for InputDigest {
     }
 }
 
+/// 64 hex digits (either case) read back into the 32 bytes they write.
+///
+/// ```
+/// use charter::decide::InputDigest;
+/// let text = "ab".repeat(32);
+/// assert_eq!(text.parse::<InputDigest>().map(|d| d.to_string()), Ok(text));
+/// assert!("ab".parse::<InputDigest>().is_err());
+/// ```
+impl FromStr for InputDigest {
+    type Err = BadId;
+
+    fn from_str(text: &str) -> Result<InputDigest, BadId> {
+        let bad = || BadId(text.chars().take(64).collect());
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return Err(bad());
+        }
+        let mut digest = [0u8; 32];
+        for (byte, pair) in digest.iter_mut().zip(bytes.chunks(2)) {
+            let (Some(&high), Some(&low)) = (pair.first(), pair.get(1)) else {
+                return Err(bad());
+            };
+            *byte = (hex_value(high).ok_or_else(bad)? << 4) | hex_value(low).ok_or_else(bad)?;
+        }
+        Ok(InputDigest(digest))
+    }
+}
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 fn hex_value(digit: u8) -> Option<u8> {

@@ -370,15 +370,7 @@ fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         )
     };
     let id = text(0)?.parse().map_err(|_| bad(0, "decision id"))?;
-    let digest = text(6)?;
-    let mut input_digest = [0u8; 32];
-    if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(bad(6, "sha256 digest"));
-    }
-    for (i, byte) in input_digest.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&digest[2 * i..2 * i + 2], 16)
-            .map_err(|_| bad(6, "sha256 digest"))?;
-    }
+    let input_digest: InputDigest = text(6)?.parse().map_err(|_| bad(6, "sha256 digest"))?;
     Ok(Entry {
         id,
         logged_at: row.get(1)?,
@@ -386,7 +378,7 @@ fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         policy_name: text(3)?,
         policy_version: text(4)?,
         policy_digest: text(5)?,
-        input_digest: InputDigest(input_digest),
+        input_digest,
         evaluated_at: row.get(7)?,
         case: text(8)?,
         decision: text(9)?,

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::decide::Case;
+use crate::decide::{Case, InputDigest};
 
 /// A secret key for the keyed hashes: 32 random bytes.
 #[derive(Clone)]
@@ -35,30 +35,17 @@ impl LogKey {
     pub fn load_or_create(path: &Path) -> Result<LogKey, String> {
         let shown = path.display();
         match std::fs::read_to_string(path) {
-            Ok(text) => {
-                let text = text.trim();
-                let mut key = [0u8; 32];
-                let ok = text.len() == 64
-                    && key.iter_mut().enumerate().all(|(i, byte)| {
-                        text.get(2 * i..2 * i + 2)
-                            .and_then(|h| u8::from_str_radix(h, 16).ok())
-                            .map(|b| *byte = b)
-                            .is_some()
-                    });
-                if ok {
-                    Ok(LogKey(key))
-                } else {
-                    Err(format!(
-                        "{shown}: not a decision log key (64 hex digits); restore the key the log was written with, or give another file"
-                    ))
-                }
-            }
+            Ok(text) => match text.trim().parse::<InputDigest>() {
+                Ok(key) => Ok(LogKey(key.0)),
+                Err(_) => Err(format!(
+                    "{shown}: not a decision log key (64 hex digits); restore the key the log was written with, or give another file"
+                )),
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut key = [0u8; 32];
                 getrandom::fill(&mut key)
                     .map_err(|e| format!("{shown}: the system's random source failed: {e}"))?;
-                let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-                write_private(path, &format!("{hex}\n"))
+                write_private(path, &format!("{}\n", InputDigest(key)))
                     .map_err(|e| format!("{shown}: cannot write the new key: {e}"))?;
                 Ok(LogKey(key))
             }
@@ -70,8 +57,7 @@ impl LogKey {
     pub fn hash(&self, value: &Value) -> String {
         let mut text = Vec::new();
         super::canonical::write_value_canonical(value, &mut text);
-        let hex: String = self.mac(&text).iter().map(|b| format!("{b:02x}")).collect();
-        format!("hmac-sha256:{hex}")
+        format!("hmac-sha256:{}", InputDigest(self.mac(&text)))
     }
 
     /// HMAC-SHA-256 of `bytes` under this key.

@@ -185,7 +185,7 @@ impl Clients {
                             ),
                         ));
                     }
-                    let hash = hex32(hash).ok_or_else(|| fail(number, *hash_at, format!("`{hash}` is not a SHA-256 in hex (64 characters 0-9, a-f); `charter token NAME` prints a token and its line")))?;
+                    let hash = (hash.parse::<crate::decide::InputDigest>().ok().map(|d| d.0)).ok_or_else(|| fail(number, *hash_at, format!("`{hash}` is not a SHA-256 in hex (64 characters 0-9, a-f); `charter token NAME` prints a token and its line")))?;
                     let mut held = Vec::new();
                     let mut column = *scopes_at;
                     for scope in scopes.split(',') {
@@ -278,17 +278,6 @@ impl Drop for Permit<'_> {
     }
 }
 
-fn hex32(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 /// A new random token (43 characters of base64url: 256 bits) and its tokens-file line.
 ///
 /// ```
@@ -318,7 +307,7 @@ pub fn new_token(name: &str, scopes: &str) -> Result<(String, String), String> {
     getrandom::fill(&mut secret).map_err(|e| format!("the system's random source failed: {e}"))?;
     let token = base64url(&secret);
     let hash = Sha256::digest(token.as_bytes());
-    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = crate::decide::InputDigest(hash.into());
     Ok((token.clone(), format!("{name} {hex} {scopes}")))
 }
 
