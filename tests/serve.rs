@@ -75,7 +75,7 @@ fn call(
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async {
+    let request = async {
         let mut request = Request::builder().method(method).uri(uri);
         if let Some(ct) = content_type {
             request = request.header("content-type", ct);
@@ -94,8 +94,17 @@ fn call(
             .await
             .unwrap();
         (status, ct, String::from_utf8(bytes.to_vec()).unwrap())
+    };
+    runtime.block_on(async {
+        tokio::time::timeout(LIMIT, request)
+            .await
+            .unwrap_or_else(|_| panic!("{method} {uri} was not answered within {LIMIT:?}"))
     })
 }
+
+/// How long a request or a command of these tests may take before the test fails: a hang
+/// fails with the request it hung on instead of holding up the whole run.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
@@ -1585,12 +1594,13 @@ mod replay {
     }
 
     fn replay(log: &Path, policy: &Path) -> (i32, Value, String) {
-        let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_charter"))
             .args(["replay", "--format", "json", "--policy"])
             .arg(policy)
             .arg(log)
+            .timeout(LIMIT)
             .output()
-            .unwrap();
+            .unwrap_or_else(|e| panic!("charter replay {}: {e}", log.display()));
         let stdout = String::from_utf8(out.stdout).unwrap();
         let report = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
         (
@@ -2071,7 +2081,7 @@ mod personal_data {
         assert_eq!(record["case"]["fields"]["contact"], "");
         assert_eq!(record["redacted"], serde_json::json!(["customer_name"]));
         // Replayed, the decisions are the same; their digests cannot be checked.
-        let out = Command::new(env!("CARGO_BIN_EXE_charter"))
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_charter"))
             .args([
                 "replay",
                 "--format",
@@ -2080,8 +2090,9 @@ mod personal_data {
                 "policies/complaint-office",
             ])
             .arg(&path)
+            .timeout(LIMIT)
             .output()
-            .unwrap();
+            .unwrap_or_else(|e| panic!("charter replay {}: {e}", path.display()));
         let report = json(&String::from_utf8(out.stdout).unwrap());
         assert_eq!(out.status.code(), Some(0), "{report}");
         assert_eq!(

@@ -117,20 +117,43 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(1
 /// without this bound the file grew past a gigabyte in 10 s of load.
 const WAL_PAGES: i64 = 4096;
 
-/// A decision log open for appending and reading.
+/// A decision log open for appending and reading. Clones share one writer; when the last is
+/// dropped, every entry queued before is committed and the file closed before the drop returns,
+/// so that another process (`charter replay`, a backup) finds the log complete and unlocked.
 #[derive(Clone)]
 pub struct DecisionLog {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     path: PathBuf,
-    queue: mpsc::Sender<(Vec<Entry>, Done)>,
-    reader: Arc<Mutex<Connection>>,
-    /// Dropped with the last clone: the checkpoint thread then stops.
-    _checkpoints: Arc<mpsc::Sender<()>>,
+    /// `None` only while the log is being dropped.
+    queue: Option<mpsc::Sender<(Vec<Entry>, Done)>>,
+    reader: Mutex<Connection>,
+    /// Dropped to stop the checkpoint thread.
+    checkpoints: Option<mpsc::Sender<()>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        // The writer drains what is queued, then sees the queue closed and returns.
+        self.queue.take();
+        self.checkpoints.take();
+        let here = std::thread::current().id();
+        for thread in self.threads.drain(..) {
+            // A `Done` callback holding the last clone runs on the writer itself.
+            if thread.thread().id() != here {
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for DecisionLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DecisionLog")
-            .field("path", &self.path)
+            .field("path", &self.shared.path)
             .finish()
     }
 }
@@ -212,13 +235,12 @@ impl DecisionLog {
             std::thread::Builder::new()
                 .name(name.into())
                 .spawn(work)
-                .map(|_| ())
                 .map_err(|e| LogError::Open {
                     path: path.to_path_buf(),
                     message: format!("cannot start the {name} thread: {e}"),
                 })
         };
-        start(
+        let checkpointing = start(
             "decision-log-checkpoint",
             Box::new(move || {
                 while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY)
@@ -231,21 +253,24 @@ impl DecisionLog {
             }),
         )?;
         let (queue, incoming) = mpsc::channel::<(Vec<Entry>, Done)>();
-        start(
+        let writing = start(
             "decision-log",
             Box::new(move || write_groups(writer, incoming, retention)),
         )?;
         Ok(DecisionLog {
-            path: path.to_path_buf(),
-            queue,
-            reader: Arc::new(Mutex::new(reader)),
-            _checkpoints: Arc::new(checkpoints),
+            shared: Arc::new(Shared {
+                path: path.to_path_buf(),
+                queue: Some(queue),
+                reader: Mutex::new(reader),
+                checkpoints: Some(checkpoints),
+                threads: vec![writing, checkpointing],
+            }),
         })
     }
 
     /// The log's file.
     pub fn path(&self) -> &Path {
-        &self.path
+        &self.shared.path
     }
 
     /// Queues `entry`; `done` is called on the writing thread once it is committed (or
@@ -257,7 +282,10 @@ impl DecisionLog {
     /// Queues `entries` to be committed together, in one transaction: all or none (a batch
     /// answered as a whole); `done` is called once.
     pub fn append_all(&self, entries: Vec<Entry>, done: Done) {
-        if let Err(mpsc::SendError((_, done))) = self.queue.send((entries, done)) {
+        let Some(queue) = &self.shared.queue else {
+            return done(Err(LogError::Closed));
+        };
+        if let Err(mpsc::SendError((_, done))) = queue.send((entries, done)) {
             done(Err(LogError::Closed));
         }
     }
@@ -299,6 +327,7 @@ impl DecisionLog {
     /// The entry with this id, if the log has one.
     pub fn get(&self, id: DecisionId) -> Result<Option<Entry>, LogError> {
         let reader = self
+            .shared
             .reader
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -314,6 +343,7 @@ impl DecisionLog {
     /// How many decisions the log holds.
     pub fn count(&self) -> Result<u64, LogError> {
         let reader = self
+            .shared
             .reader
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -338,6 +368,11 @@ pub fn read_all(path: &Path, each: &mut dyn FnMut(Entry) -> bool) -> Result<u64,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(open_error(path))?;
+    // A service closing the file, or checkpointing it, holds its lock for a moment: wait for
+    // it rather than fail, but not forever.
+    connection
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(open_error(path))?;
     let mut statement = connection
         .prepare(&format!(
             "SELECT {COLUMNS} FROM decisions ORDER BY logged_at, id"
@@ -505,6 +540,28 @@ mod tests {
             decision: "{}".into(),
             redacted: Vec::new(),
         }
+    }
+
+    /// Dropping the last clone commits what was queued and closes the file: the write-ahead
+    /// log is folded in and removed, so another process reads the whole log at once.
+    #[test]
+    fn dropping_the_log_commits_what_was_queued_and_closes_the_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let path = dir.path().join("log.sqlite");
+        let log = DecisionLog::open(&path).unwrap_or_else(|e| unreachable!("{e}"));
+        let clone = log.clone();
+        for _ in 0..500 {
+            clone.append(entry(0), Box::new(|_| {}));
+        }
+        drop(log);
+        assert!(
+            dir.path().join("log.sqlite-wal").exists(),
+            "a clone still holds it open"
+        );
+        drop(clone);
+        assert!(!dir.path().join("log.sqlite-wal").exists());
+        let read = read_all(&path, &mut |_| true).unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(read, 500);
     }
 
     /// A batch is one transaction: when one of its entries cannot be written, none is.
