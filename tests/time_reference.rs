@@ -315,9 +315,16 @@ fn check(world: &World, q: &Question) -> Result<(), TestCaseError> {
         "deadline and budget of {}",
         q.span
     );
-    let paused = calendar
-        .reach(q.span.clock(), start, budget, &merged)
-        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let paused = match calendar.reach(q.span.clock(), start, budget, &merged) {
+        // Paused, the budget needs open time after the last there is: never reached, and
+        // the reference finds no such instant either.
+        Err(charter::time::TimeError::NeverOpen(_)) => {
+            prop_assert_eq!(q.span.clock(), Clock::Working);
+            prop_assert_eq!(reference.add_open(start, budget / 60, &pauses), None);
+            return Ok(());
+        }
+        paused => paused.map_err(|e| TestCaseError::fail(e.to_string()))?,
+    };
     // One clock started once answers every question from its start as the calendar does,
     // though it looks the start up only for the first.
     let mut started = calendar.start_at(start);
@@ -387,4 +394,41 @@ proptest! {
     fn business_time_matches_a_minute_by_minute_reference(world in world(), q in question()) {
         check(&world, &q)?;
     }
+}
+
+/// Found by the property test: a calendar whose only open time is two made-up working days,
+/// and a budget used up exactly at the close of the last of them, with a pause before it.
+#[test]
+fn a_budget_used_up_at_the_last_close_there_will_ever_be() {
+    let world = World {
+        tz: chrono_tz::Asia::Shanghai,
+        anchor: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        week: vec![Vec::new(); 7],
+        holidays: BTreeSet::new(),
+        workdays: vec![(9, vec![(0, 60)]), (6, vec![(120, 345), (420, 1275)])],
+    };
+    let q = Question {
+        start_minute: 1885,
+        span: Span::new(19, Unit::WorkingHours),
+        pauses: vec![(5015, 1861)],
+    };
+    check(&world, &q).unwrap();
+    // The calendar says why, and where its open time ends.
+    let start = instant(world.tz, world.date(0), 0) + q.start_minute * 60;
+    let error = world
+        .calendar()
+        .reach(
+            Clock::Working,
+            start,
+            19 * 3600,
+            &[Pause {
+                from: start + 5015 * 60,
+                to: Some(start + 6876 * 60),
+            }],
+        )
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "calendar `random` has no open time after 2026-03-10, so a working-time deadline is never reached; give it open hours"
+    );
 }

@@ -151,7 +151,29 @@ impl Calendar {
 
     /// The index of `year`, which a computation has run into from the year before it, or the
     /// error of running past the last year the calendar covers.
+    /// The index of `year`, which a search for more open time has reached: an error when the
+    /// calendar covers no more years, or has no open time in it or after (a week without
+    /// hours, its made-up working days all past), so that the search does not go on to the
+    /// end of the range only to report it out of range.
     fn next_year(&self, year: i32) -> Result<&YearIndex, TimeError> {
+        if self.spec.week.iter().all(|day| day.is_empty()) {
+            let last = self
+                .workdays
+                .iter()
+                .rev()
+                .find(|(_, hours)| !hours.is_empty());
+            let since = match last {
+                Some((date, _)) if date.year() >= year => None,
+                Some(&(date, _)) => Some(date),
+                None => NaiveDate::from_ymd_opt(self.first_year, 1, 1),
+            };
+            if let Some(date) = since {
+                return Err(TimeError::NeverOpen(Box::new(NeverOpen {
+                    calendar: self.name().to_string(),
+                    date,
+                })));
+            }
+        }
         self.year(year)
             .ok_or_else(|| self.out_of_range(self.last_date().succ_opt().unwrap_or(NaiveDate::MAX)))
     }
