@@ -1376,7 +1376,7 @@ proptest::proptest! {
 /// served back by `GET /v1/decisions/{id}`, and survives the process being killed.
 mod decision_log {
     use super::*;
-    use charter::record::log::read_all;
+    use charter::record::log::{LogLocation, read_all};
 
     /// A recorded decision as the endpoint gives it: the answer, its case (whose digest is
     /// the answer's), and the policy that decided.
@@ -1433,7 +1433,7 @@ mod decision_log {
         check_record(&service, &records[0]);
         check_record(&service, &records[2]);
         let mut ids = Vec::new();
-        read_all(&path, &mut |entry| {
+        read_all(&path.clone().into(), &mut |entry| {
             ids.push(entry.id.to_string());
             true
         })
@@ -1485,10 +1485,19 @@ mod decision_log {
     fn every_answered_decision_survives_sigkill() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("decisions.sqlite");
-        let log = path.display().to_string();
+        answered_decisions_survive_sigkill(&path.into(), &[]);
+    }
+
+    /// Serves with the log at `location`, kills the service with SIGKILL under load, and
+    /// finds every answered decision in the log.
+    pub(super) fn answered_decisions_survive_sigkill(location: &LogLocation, more: &[&str]) {
+        let log = match location {
+            LogLocation::File(path) => path.display().to_string(),
+            LogLocation::Postgres(url) => url.clone(),
+        };
         let mut server = Server::start_with(
             Path::new("policies/complaint-office"),
-            &["--decision-log", &log],
+            &[&["--decision-log", &log], more].concat(),
         );
         let addr = server.addr.clone();
         let case = example("accepted-phone.json");
@@ -1531,7 +1540,7 @@ mod decision_log {
         let answered = answered.lock().unwrap().clone();
         assert!(answered.len() >= 300, "only {} answered", answered.len());
         let mut logged = std::collections::HashSet::new();
-        read_all(&path, &mut |entry| {
+        read_all(location, &mut |entry| {
             logged.insert(entry.id.to_string());
             true
         })
@@ -1545,7 +1554,122 @@ mod decision_log {
             logged.len(),
             &lost[..lost.len().min(5)]
         );
-        eprintln!("answered {}, logged {}", answered.len(), logged.len());
+        eprintln!(
+            "{location}: answered {}, logged {}",
+            answered.len(),
+            logged.len()
+        );
+    }
+}
+
+/// The decision log in PostgreSQL (`CHARTER_TEST_POSTGRES` names a database the tests may
+/// make schemas in; CI starts one): replicas share it, and it keeps what was answered.
+#[cfg(feature = "log-postgres")]
+mod postgres_log {
+    use super::*;
+    use charter::record::log::LogLocation;
+
+    /// A schema of its own in the test database, as a URL; `None` (and a note) without one.
+    fn database() -> Option<String> {
+        let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES") else {
+            eprintln!("CHARTER_TEST_POSTGRES is not set: PostgreSQL not tested");
+            return None;
+        };
+        let schema = format!(
+            "serve_test_{}_{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_micros()
+        );
+        let mut client = postgres::Client::connect(&url, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        client
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .unwrap();
+        let join = if url.contains('?') { '&' } else { '?' };
+        Some(format!("{url}{join}options=-csearch_path%3D{schema}"))
+    }
+
+    #[test]
+    fn every_answered_decision_survives_sigkill() {
+        let Some(url) = database() else { return };
+        super::decision_log::answered_decisions_survive_sigkill(
+            &LogLocation::Postgres(url),
+            &["--log-personal"],
+        );
+    }
+
+    /// Two services write one log: each serves back what the other recorded, the same
+    /// personal value has the same keyed hash from both, and the log replays identically.
+    #[test]
+    fn replicas_share_one_log() {
+        let Some(url) = database() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("log.key");
+        let key = key.to_str().unwrap();
+        let policy = Path::new("policies/complaint-office");
+        let args = ["--decision-log", url.as_str(), "--log-key", key];
+        let replicas = [
+            Server::start_with(policy, &args),
+            Server::start_with(policy, &args),
+        ];
+        let case = example("accepted-phone.json");
+        let mut answers = Vec::new();
+        for replica in &replicas {
+            let (status, body) = replica
+                .request("POST", &format!("/v1/decide?now={NOW}"), &case)
+                .unwrap();
+            assert_eq!(status, 200, "{body}");
+            answers.push(json(&body));
+        }
+        let mut records = Vec::new();
+        for (replica, answer) in replicas.iter().rev().zip(&answers) {
+            let id = answer["decision_id"].as_str().unwrap();
+            let (status, body) = replica
+                .request("GET", &format!("/v1/decisions/{id}"), "")
+                .unwrap();
+            assert_eq!(status, 200, "{body}");
+            let record = json(&body);
+            // As answered, but for the digest of the case: the log keeps its keyed hash.
+            let mut logged = record["decision"].clone();
+            assert_eq!(logged["input_digest"], record["input_digest"]);
+            assert_ne!(logged["input_digest"], answer["input_digest"]);
+            logged["input_digest"] = answer["input_digest"].clone();
+            assert_eq!(&logged, answer);
+            records.push(record);
+        }
+        assert_eq!(records[0]["case"], records[1]["case"]);
+        assert!(
+            records[0]["case"]["fields"]["customer_name"]
+                .as_str()
+                .unwrap()
+                .starts_with("hmac-sha256:")
+        );
+        for replica in replicas {
+            assert!(replica.stop().success());
+        }
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args(["replay", "--format", "json", "--policy"])
+            .arg(policy)
+            .arg(&url)
+            .timeout(LIMIT)
+            .output()
+            .unwrap();
+        let report = json(&String::from_utf8(out.stdout).unwrap());
+        assert_eq!(out.status.code(), Some(0), "{report}");
+        assert_eq!(
+            (report["identical"].as_u64(), report["redacted"].as_u64()),
+            (Some(2), Some(2))
+        );
+        // Without a shared key, replicas would hash the same value differently.
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_charter"))
+            .args(["serve", "--decision-log", url.as_str(), "--policy"])
+            .arg(policy)
+            .timeout(LIMIT)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains("--log-key"), "{stderr}");
     }
 }
 

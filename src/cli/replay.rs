@@ -7,6 +7,7 @@ use clap::ValueEnum;
 
 use crate::cli::Failure;
 use crate::cli::output::write_or_print;
+use crate::record::log::LogLocation;
 use crate::record::replay::{Replay, replay};
 
 /// Arguments of `charter replay`.
@@ -15,6 +16,7 @@ use crate::record::replay::{Replay, replay};
   charter replay decisions.sqlite --policy policies/complaint-office
   charter replay decisions.sqlite --policy proposed/complaint-office --format html -o what-if.html
   charter replay decisions.sqlite --policy policies/complaint-office --format json | jq .changed
+  charter replay postgres://charter@db.internal/charter --policy policies/complaint-office
 
 Each logged case is decided again at the instant it was decided (`evaluated_at`), by the policy
 version in force when it was received. Where that version has the digest the log names, the
@@ -29,8 +31,10 @@ checked.
 
 Exit codes: 0 every decision came out as answered, 1 some did not, 2 usage or I/O error.")]
 pub struct Args {
-    /// The decision log (the SQLite file of `charter serve --decision-log`).
-    log: PathBuf,
+    /// The decision log: the SQLite file of `charter serve --decision-log`, or the
+    /// `postgres://` URL of a shared one.
+    #[arg(value_parser = parse_location)]
+    log: LogLocation,
     /// The policy to decide with (a file, or a folder of versions).
     #[arg(long)]
     policy: PathBuf,
@@ -43,6 +47,10 @@ pub struct Args {
     /// Replace a file that exists at the -o path.
     #[arg(long)]
     force: bool,
+}
+
+fn parse_location(text: &str) -> Result<LogLocation, String> {
+    Ok(LogLocation::parse(text))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -76,7 +84,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         }
         Format::Text => text(&report),
         Format::Md => markdown(&report),
-        Format::Html => html(&report, &args.log.display().to_string()),
+        Format::Html => html(&report, &args.log.to_string()),
     };
     write_or_print(args.output.as_deref(), args.force, &text)?;
     let verdict = format!(

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::cli::{Failure, engine_failure, existing};
+use crate::record::log::LogLocation;
 use crate::serve::{Options, Service, compile_within, serve};
 
 /// Arguments of `charter serve`.
@@ -67,9 +68,10 @@ pub struct Args {
     #[arg(long, value_name = "N")]
     max_concurrent_batches: Option<usize>,
     /// Record every answered decision in this SQLite file (created if need be; WAL, a table
-    /// named `decisions`). See docs/serve.md for what is stored.
-    #[arg(long, value_name = "PATH")]
-    decision_log: Option<PathBuf>,
+    /// named `decisions`), or in the PostgreSQL database of a `postgres://` URL (the same
+    /// table, shared by replicas). See docs/serve.md for what is stored.
+    #[arg(long, value_name = "PATH|URL", value_parser = parse_location)]
+    decision_log: Option<LogLocation>,
     /// With --decision-log: delete decisions logged longer ago than this (`180d`, `36h`);
     /// looked for at start and every hour. Default: keep everything.
     #[arg(long, value_name = "AGE", requires = "decision_log", value_parser = parse_age)]
@@ -183,9 +185,9 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         )));
     }
     let log = match &args.decision_log {
-        Some(path) => Some(
-            crate::record::log::DecisionLog::open_keeping(
-                path,
+        Some(location) => Some(
+            crate::record::log::DecisionLog::open_at(
+                location,
                 args.log_keep.map(|keep| crate::record::log::Retention {
                     keep,
                     every: Duration::from_secs(3600),
@@ -196,12 +198,20 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         None => None,
     };
     let log_key = match (&args.decision_log, args.log_personal) {
-        (Some(path), false) => {
-            let key = args.log_key.clone().unwrap_or_else(|| {
-                let mut name = path.as_os_str().to_owned();
-                name.push(".key");
-                PathBuf::from(name)
-            });
+        (Some(location), false) => {
+            let key = match (&args.log_key, location) {
+                (Some(key), _) => key.clone(),
+                (None, LogLocation::File(path)) => {
+                    let mut name = path.as_os_str().to_owned();
+                    name.push(".key");
+                    PathBuf::from(name)
+                }
+                (None, LogLocation::Postgres(_)) => {
+                    return Err(Failure::Usage(
+                        "--decision-log postgres://…: give --log-key FILE, the same key file on every replica, so that the same personal value has the same hash in the shared log (or --log-personal to keep the values)".into(),
+                    ));
+                }
+            };
             let made = !key.exists();
             let loaded = crate::record::LogKey::load_or_create(&key)
                 .map_err(|e| Failure::Usage(format!("--log-key: {e}")))?;
@@ -239,7 +249,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             "listening"
         );
         if let Some(log) = &log {
-            tracing::info!(path = %log.path().display(), "recording decisions");
+            tracing::info!(log = %log.location(), "recording decisions");
         }
         match &clients {
             Some(clients) => tracing::info!(clients = clients.len(), "answering only the clients of --tokens"),
@@ -264,6 +274,10 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
 }
 
 /// `180d` or `36h`: an age of log entries.
+fn parse_location(text: &str) -> Result<LogLocation, String> {
+    Ok(LogLocation::parse(text))
+}
+
 fn parse_age(text: &str) -> Result<Duration, String> {
     let bad = || format!("`{text}` is not an age: write days or hours, such as `180d` or `36h`");
     let Some((at, _)) = text.char_indices().last() else {

@@ -1,46 +1,178 @@
 //! The decision log: every decision a service answers, recorded before the answer leaves, in an
-//! embedded SQLite database (WAL, one table named `decisions`).
+//! embedded SQLite database (WAL, one table named `decisions`; [`sqlite`]) or, so that several
+//! replicas of the service share one log, in PostgreSQL (the same table; [`postgres`]).
 //!
 //! One thread owns the writing connection. Callers hand it entries with [`DecisionLog::append`]
 //! and are told when their entry is committed; the thread commits whatever has queued up since
 //! its last commit as one transaction (group commit), so that under load one `fsync` covers
 //! many decisions. With `synchronous = FULL` a committed decision survives the process being
-//! killed and the machine losing power. Checkpoints (copying the write-ahead log into the
-//! database) run on a thread of their own every tenth of a second, so that a commit seldom
-//! waits for one; the writer finishes one itself only when the log passes 16 MiB.
+//! killed and the machine losing power (in PostgreSQL, with its default `synchronous_commit`).
+//! Reads ([`DecisionLog::get`], [`DecisionLog::count`]) go to a second connection on a thread
+//! of its own.
+
+#[cfg(feature = "log-postgres")]
+pub mod postgres;
+pub mod sqlite;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::decide::{DecisionId, InputDigest};
 
 /// The most entries committed in one transaction.
 const GROUP: usize = 1024;
 
-/// The table, and the index pruning and time queries use. `user_version` says which layout a
-/// file has. A table with row ids, not `WITHOUT ROWID`: rows of several kilobytes are what
-/// SQLite's documentation says such tables are not for, and measured so (a third fewer
-/// decisions a second).
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS decisions (
-    id             TEXT NOT NULL UNIQUE,
-    logged_at      INTEGER NOT NULL,
-    caller         TEXT,
-    policy_name    TEXT NOT NULL,
-    policy_version TEXT NOT NULL,
-    policy_digest  TEXT NOT NULL,
-    input_digest   TEXT NOT NULL,
-    evaluated_at   INTEGER NOT NULL,
-    case_json      TEXT NOT NULL,
-    decision_json  TEXT NOT NULL,
-    redacted       TEXT
-);
-CREATE INDEX IF NOT EXISTS decisions_logged_at ON decisions (logged_at);
-PRAGMA user_version = 1;
-";
+/// Where a log is kept: a SQLite file, or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogLocation {
+    /// A SQLite file (created if need be).
+    File(PathBuf),
+    /// A PostgreSQL connection URL (`postgres://user:password@host:port/database`); the table
+    /// is created if need be.
+    Postgres(String),
+}
+
+impl LogLocation {
+    /// A `postgres://` or `postgresql://` URL is a PostgreSQL database; anything else a file.
+    ///
+    /// ```
+    /// use charter::record::log::LogLocation;
+    /// assert!(matches!(LogLocation::parse("postgres://charter@db/charter"), LogLocation::Postgres(_)));
+    /// assert!(matches!(LogLocation::parse("decisions.sqlite"), LogLocation::File(_)));
+    /// ```
+    pub fn parse(text: impl AsRef<std::ffi::OsStr>) -> LogLocation {
+        let text = text.as_ref();
+        match text.to_str() {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                LogLocation::Postgres(url.to_string())
+            }
+            _ => LogLocation::File(PathBuf::from(text)),
+        }
+    }
+}
+
+impl From<&Path> for LogLocation {
+    fn from(path: &Path) -> LogLocation {
+        LogLocation::File(path.to_path_buf())
+    }
+}
+
+impl From<PathBuf> for LogLocation {
+    fn from(path: PathBuf) -> LogLocation {
+        LogLocation::File(path)
+    }
+}
+
+/// The file's path, or the URL with its password left out: fit for messages and logs.
+///
+/// ```
+/// use charter::record::log::LogLocation;
+/// let url = LogLocation::parse("postgres://charter:s3cret@db:5432/log?sslmode=disable");
+/// assert_eq!(url.to_string(), "postgres://charter:***@db:5432/log?sslmode=disable");
+/// let url = LogLocation::parse("postgresql://charter@db/log");
+/// assert_eq!(url.to_string(), "postgresql://charter@db/log");
+/// ```
+impl std::fmt::Display for LogLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogLocation::File(path) => write!(f, "{}", path.display()),
+            LogLocation::Postgres(url) => f.write_str(&without_password(url)),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+/// What a log's backend does: one connection, used by one thread at a time.
+pub(crate) trait Store: Send {
+    /// Inserts `entries` in one transaction: all or none.
+    fn commit(&mut self, entries: &[&Entry]) -> Result<(), String>;
+    /// Deletes up to `limit` decisions logged before `cutoff` (milliseconds), oldest first;
+    /// how many it deleted.
+    fn prune(&mut self, cutoff: i64, limit: i64) -> Result<i64, String>;
+    /// The entry with this id.
+    fn get(&mut self, id: DecisionId) -> Result<Option<Entry>, String>;
+    /// How many entries the log holds.
+    fn count(&mut self) -> Result<u64, String>;
+}
+
+/// A store just opened: the writer's and the reader's connections, and the backend's own
+/// background work (SQLite's checkpoints), stopped by dropping its sender.
+pub(crate) struct Opened {
+    pub writer: Box<dyn Store>,
+    pub reader: Box<dyn Store>,
+    pub background: Option<(std::thread::JoinHandle<()>, mpsc::Sender<()>)>,
+}
+
+/// The columns of the `decisions` table, in the order both backends read them.
+pub(crate) const COLUMNS: &str = "id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json, redacted";
+
+/// One row as read, before its id and digest are checked.
+pub(crate) struct Row {
+    pub id: String,
+    pub logged_at: i64,
+    pub caller: Option<String>,
+    pub policy_name: String,
+    pub policy_version: String,
+    pub policy_digest: String,
+    pub input_digest: String,
+    pub evaluated_at: i64,
+    pub case: String,
+    pub decision: String,
+    pub redacted: Option<String>,
+}
+
+impl Row {
+    pub(crate) fn entry(self) -> Result<Entry, String> {
+        Ok(Entry {
+            id: (self.id.parse()).map_err(|_| format!("`{}` is not a decision id", self.id))?,
+            input_digest: (self.input_digest.parse()).map_err(|_| {
+                format!(
+                    "decision {}: `{}` is not a sha256 digest",
+                    self.id, self.input_digest
+                )
+            })?,
+            logged_at: self.logged_at,
+            caller: self.caller,
+            policy_name: self.policy_name,
+            policy_version: self.policy_version,
+            policy_digest: self.policy_digest,
+            evaluated_at: self.evaluated_at,
+            case: self.case,
+            decision: self.decision,
+            redacted: self
+                .redacted
+                .map(|names| {
+                    (names.split(','))
+                        .filter(|n| !n.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+    }
+}
+
+impl Entry {
+    /// The `redacted` column: the names joined by commas, or NULL.
+    pub(crate) fn redacted_column(&self) -> Option<String> {
+        (!self.redacted.is_empty()).then(|| self.redacted.join(","))
+    }
+}
 
 /// One logged decision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,11 +207,11 @@ pub struct Entry {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum LogError {
     /// The database could not be opened, created or read.
-    #[error("decision log `{path}`: {message}")]
+    #[error("decision log `{log}`: {message}")]
     Open {
-        /// The log's path.
-        path: PathBuf,
-        /// What SQLite said.
+        /// The log's file, or its URL without the password.
+        log: String,
+        /// What the database said.
         message: String,
     },
     /// A group of decisions could not be committed; none of them was answered.
@@ -109,29 +241,28 @@ const PRUNE_CHUNK: i64 = 1000;
 /// Told when an appended entry is committed (`Ok`) or failed.
 pub type Done = Box<dyn FnOnce(Result<(), LogError>) + Send>;
 
-/// How often the write-ahead log is copied into the database, off the writer's path.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
-
-/// The pages (4 KiB) the write-ahead log may reach before the writer itself finishes a
-/// checkpoint: the copying thread cannot always finish one while commits keep coming, and
-/// without this bound the file grew past a gigabyte in 10 s of load.
-const WAL_PAGES: i64 = 4096;
-
 /// A decision log open for appending and reading. Clones share one writer; when the last is
-/// dropped, every entry queued before is committed and the file closed before the drop returns,
-/// so that another process (`charter replay`, a backup) finds the log complete and unlocked.
+/// dropped, every entry queued before is committed and the connections closed before the
+/// drop returns, so that another process (`charter replay`, a backup) finds the log complete
+/// and unlocked.
 #[derive(Clone)]
 pub struct DecisionLog {
     shared: Arc<Shared>,
 }
 
+/// A question for the reading thread, with where to send its answer.
+enum Read {
+    Get(DecisionId, mpsc::SyncSender<Result<Option<Entry>, String>>),
+    Count(mpsc::SyncSender<Result<u64, String>>),
+}
+
 struct Shared {
-    path: PathBuf,
+    location: LogLocation,
     /// `None` only while the log is being dropped.
     queue: Option<mpsc::Sender<(Vec<Entry>, Done)>>,
-    reader: Mutex<Connection>,
-    /// Dropped to stop the checkpoint thread.
-    checkpoints: Option<mpsc::Sender<()>>,
+    reads: Option<mpsc::Sender<Read>>,
+    /// Dropped to stop the backend's own background thread.
+    background: Option<mpsc::Sender<()>>,
     threads: Vec<std::thread::JoinHandle<()>>,
 }
 
@@ -139,7 +270,8 @@ impl Drop for Shared {
     fn drop(&mut self) {
         // The writer drains what is queued, then sees the queue closed and returns.
         self.queue.take();
-        self.checkpoints.take();
+        self.reads.take();
+        self.background.take();
         let here = std::thread::current().id();
         for thread in self.threads.drain(..) {
             // A `Done` callback holding the last clone runs on the writer itself.
@@ -153,36 +285,14 @@ impl Drop for Shared {
 impl std::fmt::Debug for DecisionLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DecisionLog")
-            .field("path", &self.shared.path)
+            .field("location", &self.shared.location.to_string())
             .finish()
     }
 }
 
-fn open_error(path: &Path) -> impl Fn(rusqlite::Error) -> LogError + '_ {
-    move |e| LogError::Open {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    }
-}
-
-/// Opens (or creates) a log file with the table, WAL and full synchronisation.
-fn connect(path: &Path) -> Result<Connection, LogError> {
-    let connection = Connection::open(path).map_err(open_error(path))?;
-    connection
-        .busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(open_error(path))?;
-    connection
-        .pragma_update(None, "journal_mode", "WAL")
-        .map_err(open_error(path))?;
-    connection
-        .pragma_update(None, "synchronous", "FULL")
-        .map_err(open_error(path))?;
-    Ok(connection)
-}
-
 impl DecisionLog {
-    /// Opens the log at `path`, creating the file and its table if need be, and starts its
-    /// writing thread.
+    /// Opens the SQLite log at `path`, creating the file and its table if need be, and
+    /// starts its writing thread.
     ///
     /// ```
     /// use charter::record::log::DecisionLog;
@@ -192,7 +302,7 @@ impl DecisionLog {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn open(path: &Path) -> Result<DecisionLog, LogError> {
-        DecisionLog::open_keeping(path, None)
+        DecisionLog::open_at(&LogLocation::File(path.to_path_buf()), None)
     }
 
     /// Like [`DecisionLog::open`], and with `retention` the writer deletes decisions older
@@ -212,65 +322,68 @@ impl DecisionLog {
         path: &Path,
         retention: Option<Retention>,
     ) -> Result<DecisionLog, LogError> {
-        let writer = connect(path)?;
-        let version: i64 = writer
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(open_error(path))?;
-        if version > 1 {
-            return Err(LogError::Open {
-                path: path.to_path_buf(),
-                message: format!(
-                    "the file holds a decision log of layout {version}, newer than this charter reads (1); use a newer charter"
-                ),
-            });
-        }
-        writer.execute_batch(SCHEMA).map_err(open_error(path))?;
-        writer
-            .pragma_update(None, "wal_autocheckpoint", WAL_PAGES)
-            .map_err(open_error(path))?;
-        let reader = connect(path)?;
-        let checkpointer = connect(path)?;
-        let (checkpoints, stop) = mpsc::channel::<()>();
+        DecisionLog::open_at(&LogLocation::File(path.to_path_buf()), retention)
+    }
+
+    /// Opens the log at `location`, a SQLite file or a PostgreSQL database, creating its
+    /// table if need be. Several services may share one PostgreSQL log; a SQLite file
+    /// belongs to one. Call it outside an async runtime: the PostgreSQL client blocks.
+    ///
+    /// ```
+    /// use charter::record::log::{DecisionLog, LogLocation};
+    /// let dir = tempfile::tempdir()?;
+    /// let location = LogLocation::parse(dir.path().join("decisions.sqlite"));
+    /// let log = DecisionLog::open_at(&location, None)?;
+    /// assert_eq!(log.count()?, 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_at(
+        location: &LogLocation,
+        retention: Option<Retention>,
+    ) -> Result<DecisionLog, LogError> {
+        let Opened {
+            writer,
+            reader,
+            background,
+        } = open_store(location)?;
         let start = |name: &str, work: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new()
                 .name(name.into())
                 .spawn(work)
                 .map_err(|e| LogError::Open {
-                    path: path.to_path_buf(),
+                    log: location.to_string(),
                     message: format!("cannot start the {name} thread: {e}"),
                 })
         };
-        let checkpointing = start(
-            "decision-log-checkpoint",
-            Box::new(move || {
-                while let Err(mpsc::RecvTimeoutError::Timeout) = stop.recv_timeout(CHECKPOINT_EVERY)
-                {
-                    // PASSIVE: copies what it can without blocking the writer; a failure is
-                    // retried at the next turn (the log itself stays whole).
-                    let _ =
-                        checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-                }
-            }),
-        )?;
+        let mut threads = Vec::new();
+        let background = background.map(|(thread, stop)| {
+            threads.push(thread);
+            stop
+        });
+        let (reads, questions) = mpsc::channel::<Read>();
+        threads.push(start(
+            "decision-log-reader",
+            Box::new(move || answer(reader, questions)),
+        )?);
         let (queue, incoming) = mpsc::channel::<(Vec<Entry>, Done)>();
-        let writing = start(
+        threads.push(start(
             "decision-log",
             Box::new(move || write_groups(writer, incoming, retention)),
-        )?;
+        )?);
         Ok(DecisionLog {
             shared: Arc::new(Shared {
-                path: path.to_path_buf(),
+                location: location.clone(),
                 queue: Some(queue),
-                reader: Mutex::new(reader),
-                checkpoints: Some(checkpoints),
-                threads: vec![writing, checkpointing],
+                reads: Some(reads),
+                background,
+                threads,
             }),
         })
     }
 
-    /// The log's file.
-    pub fn path(&self) -> &Path {
-        &self.shared.path
+    /// Where the log is kept.
+    pub fn location(&self) -> &LogLocation {
+        &self.shared.location
     }
 
     /// Queues `entry`; `done` is called on the writing thread once it is committed (or
@@ -324,116 +437,86 @@ impl DecisionLog {
         wait.recv().unwrap_or(Err(LogError::Closed))
     }
 
+    /// Asks the reading thread and waits for its answer.
+    fn ask<T>(
+        &self,
+        question: impl FnOnce(mpsc::SyncSender<Result<T, String>>) -> Read,
+    ) -> Result<T, LogError> {
+        let (told, wait) = mpsc::sync_channel(1);
+        let asked =
+            (self.shared.reads.as_ref()).is_some_and(|reads| reads.send(question(told)).is_ok());
+        if !asked {
+            return Err(LogError::Closed);
+        }
+        match wait.recv() {
+            Ok(answer) => answer.map_err(LogError::Read),
+            Err(_) => Err(LogError::Closed),
+        }
+    }
+
     /// The entry with this id, if the log has one.
     pub fn get(&self, id: DecisionId) -> Result<Option<Entry>, LogError> {
-        let reader = self
-            .shared
-            .reader
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut statement = reader
-            .prepare_cached(&format!("SELECT {COLUMNS} FROM decisions WHERE id = ?1"))
-            .map_err(read_error)?;
-        statement
-            .query_row(params![id.to_string()], entry_of)
-            .optional()
-            .map_err(read_error)
+        self.ask(|told| Read::Get(id, told))
     }
 
     /// How many decisions the log holds.
     pub fn count(&self) -> Result<u64, LogError> {
-        let reader = self
-            .shared
-            .reader
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let count: i64 = reader
-            .query_row("SELECT count(*) FROM decisions", [], |row| row.get(0))
-            .map_err(read_error)?;
-        Ok(u64::try_from(count).unwrap_or_default())
+        self.ask(Read::Count)
     }
 }
 
-/// Reads every entry of the log at `path`, oldest first, without starting a writer: for
-/// `charter replay` and tests. `each` may stop the walk by returning `false`.
-pub fn read_all(path: &Path, each: &mut dyn FnMut(Entry) -> bool) -> Result<u64, LogError> {
-    if !path.is_file() {
-        return Err(LogError::Open {
-            path: path.to_path_buf(),
-            message: "no such file".into(),
-        });
+fn open_store(location: &LogLocation) -> Result<Opened, LogError> {
+    match location {
+        LogLocation::File(path) => sqlite::open(path),
+        #[cfg(feature = "log-postgres")]
+        LogLocation::Postgres(url) => postgres::open(url),
+        #[cfg(not(feature = "log-postgres"))]
+        LogLocation::Postgres(_) => Err(without_postgres(location)),
     }
-    let connection = Connection::open_with_flags(
-        path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(open_error(path))?;
-    // A service closing the file, or checkpointing it, holds its lock for a moment: wait for
-    // it rather than fail, but not forever.
-    connection
-        .busy_timeout(std::time::Duration::from_secs(10))
-        .map_err(open_error(path))?;
-    let mut statement = connection
-        .prepare(&format!(
-            "SELECT {COLUMNS} FROM decisions ORDER BY logged_at, id"
-        ))
-        .map_err(open_error(path))?;
-    let mut rows = statement.query([]).map_err(read_error)?;
-    let mut read = 0;
-    while let Some(row) = rows.next().map_err(read_error)? {
-        read += 1;
-        if !each(entry_of(row).map_err(read_error)?) {
-            break;
+}
+
+#[cfg(not(feature = "log-postgres"))]
+fn without_postgres(location: &LogLocation) -> LogError {
+    LogError::Open {
+        log: location.to_string(),
+        message: "this charter was built without PostgreSQL (cargo feature `log-postgres`); use a SQLite file, or a charter built with it".into(),
+    }
+}
+
+/// Reads every entry of the log at `location`, oldest first, without starting a writer: for
+/// `charter replay` and tests. `each` may stop the walk by returning `false`.
+pub fn read_all(
+    location: &LogLocation,
+    each: &mut dyn FnMut(Entry) -> bool,
+) -> Result<u64, LogError> {
+    match location {
+        LogLocation::File(path) => sqlite::read_all(path, each),
+        #[cfg(feature = "log-postgres")]
+        LogLocation::Postgres(url) => postgres::read_all(url, each),
+        #[cfg(not(feature = "log-postgres"))]
+        LogLocation::Postgres(_) => Err(without_postgres(location)),
+    }
+}
+
+/// The reading thread: answers questions until the log is dropped.
+fn answer(mut store: Box<dyn Store>, questions: mpsc::Receiver<Read>) {
+    for question in questions {
+        match question {
+            Read::Get(id, told) => {
+                let _ = told.send(store.get(id));
+            }
+            Read::Count(told) => {
+                let _ = told.send(store.count());
+            }
         }
     }
-    Ok(read)
-}
-
-const COLUMNS: &str = "id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json, redacted";
-
-fn read_error(e: rusqlite::Error) -> LogError {
-    LogError::Read(e.to_string())
-}
-
-fn entry_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
-    let text = |i: usize| row.get::<_, String>(i);
-    let bad = |i: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("not a {what}").into(),
-        )
-    };
-    let id = text(0)?.parse().map_err(|_| bad(0, "decision id"))?;
-    let input_digest: InputDigest = text(6)?.parse().map_err(|_| bad(6, "sha256 digest"))?;
-    Ok(Entry {
-        id,
-        logged_at: row.get(1)?,
-        caller: row.get(2)?,
-        policy_name: text(3)?,
-        policy_version: text(4)?,
-        policy_digest: text(5)?,
-        input_digest,
-        evaluated_at: row.get(7)?,
-        case: text(8)?,
-        decision: text(9)?,
-        redacted: row
-            .get::<_, Option<String>>(10)?
-            .map(|names| {
-                (names.split(','))
-                    .filter(|n| !n.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default(),
-    })
 }
 
 /// The writing thread: waits for an entry, takes whatever else has queued (up to [`GROUP`]),
 /// commits them as one transaction, then tells each caller. With a retention it deletes old
 /// decisions between groups.
 fn write_groups(
-    mut connection: Connection,
+    mut store: Box<dyn Store>,
     incoming: mpsc::Receiver<(Vec<Entry>, Done)>,
     retention: Option<Retention>,
 ) {
@@ -464,8 +547,9 @@ fn write_groups(
                         Err(_) => break,
                     }
                 }
-                let result =
-                    commit(&mut connection, &group).map_err(|e| LogError::Write(e.to_string()));
+                let entries: Vec<&Entry> = group.iter().flat_map(|(entries, _)| entries).collect();
+                let result = store.commit(&entries).map_err(LogError::Write);
+                drop(entries);
                 for (_, done) in group.drain(..) {
                     done(result.clone());
                 }
@@ -479,46 +563,12 @@ fn write_groups(
             let cutoff = chrono::Utc::now().timestamp_millis()
                 - i64::try_from(retention.keep.as_millis()).unwrap_or(i64::MAX);
             // A full chunk: more may be left, so look again straight after the next group.
-            next_prune = match prune(&connection, cutoff) {
+            next_prune = match store.prune(cutoff, PRUNE_CHUNK) {
                 Ok(PRUNE_CHUNK) => std::time::Instant::now(),
                 _ => std::time::Instant::now() + retention.every,
             };
         }
     }
-}
-
-/// Deletes up to [`PRUNE_CHUNK`] decisions logged before `cutoff` (milliseconds), oldest first.
-fn prune(connection: &Connection, cutoff: i64) -> rusqlite::Result<i64> {
-    let deleted = connection.execute(
-        "DELETE FROM decisions WHERE rowid IN (SELECT rowid FROM decisions WHERE logged_at < ?1 ORDER BY logged_at LIMIT ?2)",
-        params![cutoff, PRUNE_CHUNK],
-    )?;
-    Ok(i64::try_from(deleted).unwrap_or(0))
-}
-
-fn commit(connection: &mut Connection, group: &[(Vec<Entry>, Done)]) -> rusqlite::Result<()> {
-    let transaction = connection.transaction()?;
-    {
-        let mut insert = transaction.prepare_cached(
-            "INSERT INTO decisions (id, logged_at, caller, policy_name, policy_version, policy_digest, input_digest, evaluated_at, case_json, decision_json, redacted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        for entry in group.iter().flat_map(|(entries, _)| entries) {
-            insert.execute(params![
-                entry.id.to_string(),
-                entry.logged_at,
-                entry.caller,
-                entry.policy_name,
-                entry.policy_version,
-                entry.policy_digest,
-                entry.input_digest.to_string(),
-                entry.evaluated_at,
-                entry.case,
-                entry.decision,
-                (!entry.redacted.is_empty()).then(|| entry.redacted.join(",")),
-            ])?;
-        }
-    }
-    transaction.commit()
 }
 
 #[cfg(test)]
@@ -560,61 +610,97 @@ mod tests {
         );
         drop(clone);
         assert!(!dir.path().join("log.sqlite-wal").exists());
-        let read = read_all(&path, &mut |_| true).unwrap_or_else(|e| unreachable!("{e}"));
+        let read =
+            read_all(&path.clone().into(), &mut |_| true).unwrap_or_else(|e| unreachable!("{e}"));
         assert_eq!(read, 500);
+    }
+
+    /// Where the tests keep their logs: a SQLite file in `dir`, and, when
+    /// `CHARTER_TEST_POSTGRES` gives a database URL, a schema of its own in that database.
+    fn locations(dir: &Path) -> Vec<LogLocation> {
+        #[cfg_attr(not(feature = "log-postgres"), allow(unused_mut))]
+        let mut locations = vec![LogLocation::File(dir.join("log.sqlite"))];
+        #[cfg(feature = "log-postgres")]
+        match std::env::var("CHARTER_TEST_POSTGRES") {
+            Ok(url) => locations.push(LogLocation::Postgres(postgres::tests::fresh_schema(&url))),
+            Err(_) => eprintln!("CHARTER_TEST_POSTGRES is not set: PostgreSQL not tested"),
+        }
+        locations
     }
 
     /// A batch is one transaction: when one of its entries cannot be written, none is.
     #[test]
     fn a_batch_is_recorded_whole_or_not_at_all() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
-        let log = DecisionLog::open(&dir.path().join("log.sqlite"))
-            .unwrap_or_else(|e| unreachable!("{e}"));
-        let first = entry(0);
-        let mut batch: Vec<Entry> = (0..3000).map(|_| entry(0)).collect();
-        // The same id twice: the UNIQUE constraint refuses the last one.
-        batch.push(first.clone());
-        batch.insert(0, first);
-        let (told, wait) = mpsc::sync_channel(1);
-        log.append_all(
-            batch,
-            Box::new(move |r| {
-                let _ = told.send(r);
-            }),
-        );
-        assert!(matches!(wait.recv(), Ok(Err(LogError::Write(_)))));
-        assert_eq!(log.count().ok(), Some(0));
+        for location in locations(dir.path()) {
+            let log = DecisionLog::open_at(&location, None).unwrap_or_else(|e| unreachable!("{e}"));
+            let first = entry(0);
+            let mut batch: Vec<Entry> = (0..3000).map(|_| entry(0)).collect();
+            // The same id twice: the UNIQUE constraint refuses the last one.
+            batch.push(first.clone());
+            batch.insert(0, first);
+            let (told, wait) = mpsc::sync_channel(1);
+            log.append_all(
+                batch,
+                Box::new(move |r| {
+                    let _ = told.send(r);
+                }),
+            );
+            assert!(
+                matches!(wait.recv(), Ok(Err(LogError::Write(_)))),
+                "{location}"
+            );
+            assert_eq!(log.count().ok(), Some(0), "{location}");
+            // The log goes on after the refusal.
+            log.append_wait(entry(0))
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            assert_eq!(log.count().ok(), Some(1), "{location}");
+        }
     }
 
     #[test]
     fn decisions_older_than_the_retention_are_deleted_and_the_rest_kept() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
-        let path = dir.path().join("log.sqlite");
-        let now = chrono::Utc::now().timestamp_millis();
-        let day = 86_400_000;
-        {
-            let log = DecisionLog::open(&path).unwrap_or_else(|e| unreachable!("{e}"));
-            // 2,500 old ones (more than one chunk) and 3 recent ones.
-            for age in (0..2500).map(|i| 200 * day + i).chain([0, day, 179 * day]) {
-                log.append_wait(entry(now - age))
-                    .unwrap_or_else(|e| unreachable!("{e}"));
+        for location in locations(dir.path()) {
+            let now = chrono::Utc::now().timestamp_millis();
+            let day = 86_400_000;
+            {
+                let log =
+                    DecisionLog::open_at(&location, None).unwrap_or_else(|e| unreachable!("{e}"));
+                // 2,500 old ones (more than one chunk) and 3 recent ones.
+                let entries = (0..2500).map(|i| 200 * day + i).chain([0, day, 179 * day]);
+                let (told, wait) = mpsc::sync_channel(1);
+                log.append_all(
+                    entries.map(|age| entry(now - age)).collect(),
+                    Box::new(move |r| {
+                        let _ = told.send(r);
+                    }),
+                );
+                assert!(matches!(wait.recv(), Ok(Ok(()))), "{location}");
+                assert_eq!(log.count().ok(), Some(2503), "{location}");
             }
-            assert_eq!(log.count().ok(), Some(2503));
-        }
-        let retention = Retention {
-            keep: Duration::from_secs(180 * 86_400),
-            every: Duration::from_millis(20),
-        };
-        let log = DecisionLog::open_keeping(&path, Some(retention))
+            let retention = Retention {
+                keep: Duration::from_secs(180 * 86_400),
+                every: Duration::from_millis(20),
+            };
+            let log = DecisionLog::open_at(&location, Some(retention))
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            let started = std::time::Instant::now();
+            while log.count().ok() != Some(3) && started.elapsed() < Duration::from_secs(10) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            assert_eq!(log.count().ok(), Some(3), "{location}");
+            // Appending goes on while it prunes.
+            log.append_wait(entry(now))
+                .unwrap_or_else(|e| unreachable!("{e}"));
+            assert_eq!(log.count().ok(), Some(4), "{location}");
+            let mut read = Vec::new();
+            read_all(&location, &mut |e| {
+                read.push(e.logged_at);
+                true
+            })
             .unwrap_or_else(|e| unreachable!("{e}"));
-        let started = std::time::Instant::now();
-        while log.count().ok() != Some(3) && started.elapsed() < Duration::from_secs(10) {
-            std::thread::sleep(Duration::from_millis(10));
+            assert_eq!(read, [now - 179 * day, now - day, now, now], "{location}");
         }
-        assert_eq!(log.count().ok(), Some(3));
-        // Appending goes on while it prunes.
-        log.append_wait(entry(now))
-            .unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!(log.count().ok(), Some(4));
     }
 }

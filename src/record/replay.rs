@@ -7,14 +7,12 @@
 //! would change, and how, field by field. A logged case whose digest does not match its text
 //! has been altered since, and is reported instead of decided.
 
-use std::path::Path;
-
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::decide::{Case, Engine};
 use crate::record::input_digest;
-use crate::record::log::{Entry, LogError, read_all};
+use crate::record::log::{Entry, LogError, LogLocation, read_all};
 
 /// The most changed decisions listed in a report (all are counted).
 pub const LISTED: usize = 1000;
@@ -81,7 +79,7 @@ pub struct FieldChange {
     pub replayed: Value,
 }
 
-/// Decides every case of the log at `path` again with `engine` and compares. `progress` is
+/// Decides every case of the log at `location` (a SQLite file or a PostgreSQL database) again with `engine` and compares. `progress` is
 /// called with the number of decisions read so far, every 10,000.
 ///
 /// ```
@@ -108,17 +106,17 @@ pub struct FieldChange {
 ///     decision: String::from_utf8(answer)?,
 ///     redacted: Vec::new(),
 /// })?;
-/// let replay = charter::record::replay::replay(&path, &engine, &mut |_| {})?;
+/// let replay = charter::record::replay::replay(&path.into(), &engine, &mut |_| {})?;
 /// assert!(replay.identical() && replay.decisions == 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn replay(
-    path: &Path,
+    location: &LogLocation,
     engine: &Engine,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Replay, LogError> {
     let mut report = Replay::default();
-    read_all(path, &mut |entry| {
+    read_all(location, &mut |entry| {
         report.decisions += 1;
         if report.decisions % 10_000 == 0 {
             progress(report.decisions);
