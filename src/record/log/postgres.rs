@@ -112,8 +112,20 @@ impl Postgres {
             .ok_or_else(|| "PostgreSQL cannot be reached".to_string())
     }
 
+    /// The error's text; the connection is dropped (and opened again at the next use) unless
+    /// the error is the server refusing one statement on a connection that goes on. The
+    /// client learns that its connection is gone only when it next uses it, so a closed
+    /// connection is told by the error itself: not from the server at all (I/O), or the
+    /// server's own FATAL, connection (08) and operator-intervention (57) errors.
     fn failed(&mut self, e: postgres::Error) -> String {
-        if self.client.as_ref().is_some_and(Client::is_closed) {
+        let gone = self.client.as_ref().is_none_or(Client::is_closed)
+            || e.as_db_error().is_none_or(|db| {
+                let code = db.code().code();
+                matches!(db.severity(), "FATAL" | "PANIC")
+                    || code.starts_with("08")
+                    || code.starts_with("57")
+            });
+        if gone {
             self.client = None;
             self.insert = None;
         }
