@@ -181,7 +181,13 @@ fn row_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     })
 }
 
-/// Reads every entry of the file at `path`, oldest first, read-only and without a writer.
+/// How many rows `read_all` reads in one statement.
+const CHUNK: i64 = 1000;
+
+/// Reads every entry of the file at `path`, oldest first, read-only and without a writer, a
+/// thousand rows at a time: each chunk is a read transaction of its own, so that a long
+/// replay beside a running service does not hold the write-ahead log back from being reset
+/// (it would grow for as long as the replay reads). Rows logged meanwhile are read too.
 pub(super) fn read_all(path: &Path, each: &mut dyn FnMut(Entry) -> bool) -> Result<u64, LogError> {
     if !path.is_file() {
         return Err(LogError::Open {
@@ -198,22 +204,37 @@ pub(super) fn read_all(path: &Path, each: &mut dyn FnMut(Entry) -> bool) -> Resu
     // A service closing the file, or checkpointing it, holds its lock for a moment: wait for
     // it rather than fail, but not forever.
     connection.busy_timeout(BUSY).map_err(open_error(path))?;
-    let mut statement = connection
+    let mut first = connection
         .prepare(&format!(
-            "SELECT {COLUMNS} FROM decisions ORDER BY logged_at, id"
+            "SELECT {COLUMNS} FROM decisions ORDER BY logged_at, id LIMIT ?1"
         ))
         .map_err(open_error(path))?;
-    let mut rows = statement.query([]).map_err(read_error)?;
+    let mut next = connection
+        .prepare(&format!(
+            "SELECT {COLUMNS} FROM decisions WHERE (logged_at, id) > (?1, ?2) ORDER BY logged_at, id LIMIT ?3"
+        ))
+        .map_err(open_error(path))?;
     let mut read = 0;
-    while let Some(row) = rows.next().map_err(read_error)? {
-        read += 1;
-        let entry = row_of(row)
-            .map_err(read_error)?
-            .entry()
-            .map_err(LogError::Read)?;
-        if !each(entry) {
-            break;
+    let mut after: Option<(i64, String)> = None;
+    loop {
+        let rows = match &after {
+            None => first.query_map(params![CHUNK], row_of),
+            Some((logged_at, id)) => next.query_map(params![logged_at, id, CHUNK], row_of),
+        };
+        let rows: Vec<Row> = rows.and_then(Iterator::collect).map_err(read_error)?;
+        let Some(last) = rows.last() else {
+            return Ok(read);
+        };
+        after = Some((last.logged_at, last.id.clone()));
+        let full = rows.len() as i64 == CHUNK;
+        for row in rows {
+            read += 1;
+            if !each(row.entry().map_err(LogError::Read)?) {
+                return Ok(read);
+            }
+        }
+        if !full {
+            return Ok(read);
         }
     }
-    Ok(read)
 }
