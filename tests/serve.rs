@@ -1858,6 +1858,15 @@ mod access {
     /// The complaint office answering three clients (their tokens: `decider`, `reader` and
     /// `boss` with scopes decide, read and admin), with a log and `rate` requests a second.
     fn guarded(dir: &Path, rate: Option<u32>) -> (Arc<Service>, [String; 3]) {
+        guarded_with(dir, rate, None, office().options.clone())
+    }
+
+    fn guarded_with(
+        dir: &Path,
+        rate: Option<u32>,
+        concurrency: Option<usize>,
+        options: charter::serve::Options,
+    ) -> (Arc<Service>, [String; 3]) {
         let mut lines = String::from("# clients\n");
         let mut tokens = Vec::new();
         for (name, scopes) in [("decider", "decide"), ("reader", "read"), ("boss", "admin")] {
@@ -1870,17 +1879,12 @@ mod access {
         std::fs::write(&path, lines).unwrap();
         let mut clients = Clients::read(&path).unwrap();
         clients.rate = rate;
+        clients.concurrency = concurrency;
         let live = compile(Path::new("policies/complaint-office"), 1)
             .map_err(|(d, _)| d)
             .unwrap();
         let log = charter::record::log::DecisionLog::open(&dir.join("decisions.sqlite")).unwrap();
-        let service = Service::build(
-            live,
-            office().options.clone(),
-            Some(log),
-            None,
-            Some(clients),
-        );
+        let service = Service::build(live, options, Some(log), None, Some(clients));
         (service, tokens.try_into().unwrap())
     }
 
@@ -1963,6 +1967,71 @@ mod access {
             ask(&service, "GET", "/v1/policy", Some(&boss), "").0,
             StatusCode::OK
         );
+    }
+
+    /// A client that hangs up on a batch still being decided keeps its place until the work
+    /// ends: hanging up is no way round `--token-concurrency`.
+    #[test]
+    fn a_batch_keeps_its_place_after_its_client_hangs_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = office().options.clone();
+        options.max_batch_cases = 1_000_000;
+        options.max_batch_body = 1 << 30;
+        let (service, [decider, _, _]) = guarded_with(dir.path(), None, Some(1), options);
+        let case = example("accepted-phone.json").replace('\n', "");
+        let cases = format!("{case}\n").repeat(20_000);
+        let single = |service: &Arc<Service>| {
+            let service = Arc::clone(service);
+            let case = case.clone();
+            let decider = decider.clone();
+            async move {
+                let request = Request::builder()
+                    .method("POST")
+                    .uri(format!("/v1/decide?now={NOW}"))
+                    .header("content-type", "application/json")
+                    .header("authorization", format!("Bearer {decider}"))
+                    .body(Body::from(case.clone()))
+                    .unwrap();
+                router(service).oneshot(request).await.unwrap().status()
+            }
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let request = Request::builder()
+                .method("POST")
+                .uri(format!("/v1/decide/batch?now={NOW}"))
+                .header("content-type", "application/x-ndjson")
+                .header("authorization", format!("Bearer {decider}"))
+                .body(Body::from(cases))
+                .unwrap();
+            let batch = tokio::spawn(router(Arc::clone(&service)).oneshot(request));
+            // The batch holds the client's one place while it is decided (given time to be
+            // admitted first: a single request holding the place then would refuse it)…
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            assert!(
+                !batch.is_finished(),
+                "{:?}",
+                batch.await.map(|r| r.map(|r| r.status()))
+            );
+            assert_eq!(single(&service).await, StatusCode::TOO_MANY_REQUESTS);
+            // …and after its client hung up, until its cases are decided.
+            batch.abort();
+            assert!(batch.await.unwrap_err().is_cancelled());
+            assert_eq!(single(&service).await, StatusCode::TOO_MANY_REQUESTS);
+            let hung_up = Instant::now();
+            while single(&service).await != StatusCode::OK {
+                assert!(hung_up.elapsed() < LIMIT, "the place was never freed");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            eprintln!(
+                "place freed {:?} after the client hung up",
+                hung_up.elapsed()
+            );
+        });
     }
 
     #[test]

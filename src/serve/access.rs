@@ -8,8 +8,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -82,7 +82,7 @@ struct Bucket {
 /// The clients, by the SHA-256 of their token, and the limits each has.
 #[derive(Debug)]
 pub struct Clients {
-    by_hash: HashMap<[u8; 32], Client>,
+    by_hash: HashMap<[u8; 32], Arc<Client>>,
     /// Requests a second per client (and the burst allowed); `None`: no limit.
     pub rate: Option<u32>,
     /// Requests in flight per client; `None`: no limit.
@@ -202,7 +202,7 @@ impl Clients {
                             at: Instant::now(),
                         }),
                     };
-                    if by_hash.insert(hash, client).is_some() {
+                    if by_hash.insert(hash, Arc::new(client)).is_some() {
                         return Err(fail(number, *hash_at, "this token's hash is on an earlier line too; give each client its own token".into()));
                     }
                 }
@@ -239,14 +239,14 @@ impl Clients {
     }
 
     /// The client whose token this is.
-    pub fn find(&self, token: &str) -> Option<&Client> {
+    pub fn find(&self, token: &str) -> Option<&Arc<Client>> {
         let hash: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         self.by_hash.get(&hash)
     }
 
     /// Admits one request of `client` within its limits; the permit ends it. `Err` holds the
     /// seconds to wait before asking again.
-    pub fn admit<'c>(&self, client: &'c Client) -> Result<Permit<'c>, u64> {
+    pub fn admit(&self, client: &Arc<Client>) -> Result<Permit, u64> {
         if let Some(rate) = self.rate {
             let rate = f64::from(rate.max(1));
             let mut bucket = client.bucket.lock().map_err(|_| 1u64)?;
@@ -261,7 +261,9 @@ impl Clients {
             bucket.tokens -= 1.0;
         }
         let before = client.in_flight.fetch_add(1, Ordering::AcqRel);
-        let permit = Permit(client);
+        let permit = Permit {
+            _held: Arc::new(Held(Arc::clone(client))),
+        };
         if self.concurrency.is_some_and(|limit| before >= limit) {
             return Err(1);
         }
@@ -269,10 +271,18 @@ impl Clients {
     }
 }
 
-/// One admitted request; dropping it frees its place.
-pub struct Permit<'c>(&'c Client);
+/// One admitted request; its place is freed when the last clone is dropped. The request
+/// carries a clone, and a batch takes it into the work it runs off the async threads: a
+/// client that hangs up, or is cut off by the request timeout, keeps its place until its
+/// cases are decided, so it cannot start more work than its limit by hanging up.
+#[derive(Clone)]
+pub struct Permit {
+    _held: Arc<Held>,
+}
 
-impl Drop for Permit<'_> {
+struct Held(Arc<Client>);
+
+impl Drop for Held {
     fn drop(&mut self) {
         self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
     }

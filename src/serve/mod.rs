@@ -299,6 +299,7 @@ async fn authorize(
         }
     };
     request.extensions_mut().insert(Caller(client.name.clone()));
+    request.extensions_mut().insert(permit.clone());
     let response = next.run(request).await;
     drop(permit);
     response
@@ -629,11 +630,14 @@ async fn decide(
 async fn decide_batch(
     State(service): State<Arc<Service>>,
     caller: Option<axum::Extension<Caller>>,
+    admitted: Option<axum::Extension<access::Permit>>,
     query: DecideQuery,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let caller = caller.map(|axum::Extension(Caller(name))| name);
+    // Held by the work below until it ends, even when the client hangs up before.
+    let admitted = admitted.map(|axum::Extension(permit)| permit);
     let framing = match media_type(&headers).as_deref() {
         Some("application/x-ndjson") => Framing::Ndjson,
         Some("application/json") => Framing::Array,
@@ -734,6 +738,7 @@ async fn decide_batch(
             None => Ok(summary),
         });
         drop(permit);
+        drop(admitted);
         let entries = entries.into_inner().unwrap_or_default();
         (summary, output, worker, entries)
     })
