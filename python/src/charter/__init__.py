@@ -1,0 +1,117 @@
+"""charter for Python: load a complaint-handling policy, check it, decide cases.
+
+>>> import charter
+>>> policy = charter.Policy.load("policies/complaint-office")
+>>> decision = policy.decide(case, now="2026-11-30T12:00:00+08:00")
+>>> decision["route"]["role"]
+
+Cases go in as dicts (or JSON text), decisions come out as dicts equal to what
+``charter decide`` prints. The engine runs without the GIL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+
+from . import _charter
+from .errors import CaseError, CharterError, Diagnostic, PolicyError, _json_default
+
+__all__ = ["Policy", "Diagnostic", "CharterError", "PolicyError", "CaseError", "__version__"]
+__version__: str = _charter.__version__
+
+#: A case: a dict as ``charter decide`` reads it, or its JSON text.
+CaseLike = Union[Mapping[str, Any], str, bytes]
+#: An evaluation instant: RFC 3339 text or an aware datetime; ``None`` is the clock's now.
+Instant = Union[str, datetime, None]
+
+
+def _case_text(case: CaseLike) -> str:
+    if isinstance(case, (bytes, bytearray)):
+        return bytes(case).decode("utf-8")
+    if isinstance(case, str):
+        return case
+    if isinstance(case, Mapping):
+        return json.dumps(case, ensure_ascii=False, default=_json_default)
+    raise TypeError(f"a case is a dict or JSON text, not a {type(case).__name__}")
+
+
+def _instant(now: Instant) -> Optional[str]:
+    if now is None or isinstance(now, str):
+        return now
+    if isinstance(now, datetime):
+        if now.tzinfo is None or now.utcoffset() is None:
+            raise ValueError("now: give a datetime with a time zone (tzinfo), or RFC 3339 text")
+        return now.isoformat()
+    raise TypeError(f"now is RFC 3339 text or a datetime, not a {type(now).__name__}")
+
+
+class Policy:
+    """A compiled policy: every version in its files, ready to decide cases.
+
+    Make one with :meth:`Policy.load` or :meth:`Policy.from_text`. A policy is immutable and
+    may be shared between threads.
+    """
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine: "_charter.Engine_") -> None:
+        self._engine = engine
+
+    @classmethod
+    def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Policy":
+        """Loads and compiles the policy at ``path``: a ``.charter`` file or a folder of them,
+        with the files they import. Raises :class:`PolicyError` when it does not compile."""
+        return cls(_charter.Engine_.load(os.fspath(path)))
+
+    @classmethod
+    def from_text(cls, text: str) -> "Policy":
+        """Compiles a policy held in one string (named ``policy.charter`` in diagnostics;
+        imports are not followed). Raises :class:`PolicyError` when it does not compile."""
+        return cls(_charter.Engine_.from_text(text))
+
+    @property
+    def versions(self) -> List[Dict[str, Any]]:
+        """The versions, oldest first: ``name``, ``version``, ``effective`` and ``digest``."""
+        return json.loads(self._engine.versions())
+
+    @property
+    def name(self) -> str:
+        """The policy's name (of its latest version)."""
+        return self.versions[-1]["name"]
+
+    def check(self) -> List[Diagnostic]:
+        """Every diagnostic of the policy's text, warnings included (``charter check``)."""
+        return [Diagnostic._from(d) for d in json.loads(self._engine.check())]
+
+    def decide(self, case: CaseLike, now: Instant = None, *, ids: bool = True) -> Dict[str, Any]:
+        """Decides one case at ``now``: the decision as a dict, equal to ``charter decide``'s.
+
+        With ``ids`` (the default) the decision carries its own ``decision_id`` and the
+        case's ``input_digest``; ``ids=False`` leaves them out (``--no-id``), so that the
+        same case decided twice gives the same dict. Raises :class:`CaseError`.
+        """
+        return json.loads(self._engine.decide(_case_text(case), _instant(now), ids))
+
+    def decide_many(
+        self,
+        cases: Iterable[CaseLike],
+        now: Instant = None,
+        *,
+        ids: bool = True,
+    ) -> List[Dict[str, Any]]:
+        """Decides ``cases`` as one batch on every core: one dict per case, in order, its
+        decision or, for a case that cannot be decided, an error record (``line``: its
+        1-based position, ``code``, ``id``, ``field``, ``error``), exactly as
+        ``charter decide --batch`` writes them (two cases with one id: the second is refused).
+        All are decided at one instant, ``now`` or the clock's when it is left out. Nothing is
+        raised for a bad case."""
+        texts = [_case_text(case) for case in cases]
+        at = _instant(now) or datetime.now().astimezone().isoformat()
+        return [json.loads(line) for line in self._engine.decide_many(texts, at, ids).splitlines()]
+
+    def __repr__(self) -> str:
+        latest = self.versions[-1]
+        return f"<charter.Policy {latest['name']} {latest['version']}>"

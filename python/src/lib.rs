@@ -1,0 +1,259 @@
+//! `charter._charter`: the engine for Python. The package `charter` (src/charter) wraps it:
+//! cases go in and decisions come out as JSON text here, as dicts there, so that a decision
+//! is byte for byte the one `charter decide` prints. The GIL is released while deciding.
+
+use std::path::PathBuf;
+
+use charter::decide::batch::{BatchOptions, Input, run_batch_with};
+use charter::decide::{Case, DecideError, Decision, Engine, ReadError, Timestamp};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+
+/// An exception of the Python package (`charter.errors`), made with `args`.
+fn raise(py: Python<'_>, class: &str, details: String) -> PyErr {
+    let made = py
+        .import("charter.errors")
+        .and_then(|errors| errors.getattr(class))
+        .and_then(|class| class.call1((details,)));
+    match made {
+        Ok(error) => PyErr::from_value(error),
+        Err(e) => e,
+    }
+}
+
+fn case_error(py: Python<'_>, e: &ReadError) -> PyErr {
+    let (line, column) = e.line_col.unzip();
+    let details = serde_json::json!({
+        "message": e.to_string(),
+        "code": e.code.code(),
+        "field": (!e.field.is_empty()).then_some(&e.field),
+        "line": line,
+        "column": column,
+    });
+    raise(py, "CaseError", details.to_string())
+}
+
+fn decide_error(py: Python<'_>, e: &DecideError, id: &str) -> PyErr {
+    let details = serde_json::json!({
+        "message": e.to_string(),
+        "code": e.code().code(),
+        "field": e.field(),
+        "case": id,
+    });
+    raise(py, "CaseError", details.to_string())
+}
+
+/// The evaluation instant: RFC 3339 text, or the clock's now.
+fn instant(now: Option<&str>) -> PyResult<i64> {
+    match now {
+        None => Ok(chrono::Utc::now().timestamp()),
+        Some(text) => Timestamp::parse(text)
+            .map(|t| t.secs)
+            .map_err(|e| PyValueError::new_err(format!("now: {e}"))),
+    }
+}
+
+/// The diagnostics of the policy at `path` (errors and warnings), as JSON objects, and the
+/// errors rendered as the compiler prints them.
+fn diagnostics(path: &std::path::Path) -> (Vec<serde_json::Value>, String) {
+    let loaded = charter::syntax::load_within(path, &[charter::syntax::import_root(path)]);
+    diagnostics_of(&loaded)
+}
+
+/// The diagnostics of a policy of one text, named `policy.charter`.
+fn text_diagnostics(text: &str) -> (Vec<serde_json::Value>, String) {
+    diagnostics_of(&charter::syntax::load_sources(&[("policy.charter", text)]))
+}
+
+fn diagnostics_of(loaded: &charter::syntax::Loaded) -> (Vec<serde_json::Value>, String) {
+    let mut checked = charter::check::check(loaded);
+    let today = chrono::Utc::now().date_naive();
+    let ending = charter::check::calendars_ending(&checked, today);
+    checked.diagnostics.extend(ending);
+    let list = (checked.diagnostics.iter())
+        .map(|d| d.to_json(&loaded.sources))
+        .collect();
+    let rendered = (checked.diagnostics.iter())
+        .filter(|d| d.severity == charter::diagnostic::Severity::Error)
+        .map(|d| d.render(&loaded.sources))
+        .collect::<Vec<_>>()
+        .join("\n");
+    (list, rendered)
+}
+
+/// A compiled policy.
+#[pyclass(frozen, module = "charter._charter")]
+struct Engine_ {
+    engine: Engine,
+    path: Option<PathBuf>,
+    text: Option<String>,
+}
+
+fn policy_error(py: Python<'_>, message: String, list: Vec<serde_json::Value>) -> PyErr {
+    let details = serde_json::json!({ "message": message, "diagnostics": list });
+    raise(py, "PolicyError", details.to_string())
+}
+
+#[pymethods]
+impl Engine_ {
+    /// Loads and compiles the policy at `path` (a file or a folder).
+    #[staticmethod]
+    fn load(py: Python<'_>, path: PathBuf) -> PyResult<Engine_> {
+        if !path.exists() {
+            return Err(policy_error(
+                py,
+                format!("{}: no such file or folder", path.display()),
+                Vec::new(),
+            ));
+        }
+        match py.detach(|| {
+            charter::load::engine(&path)
+                .map(|(engine, _)| engine)
+                .map_err(|(error, _)| error)
+        }) {
+            Ok(engine) => Ok(Engine_ {
+                engine,
+                path: Some(path),
+                text: None,
+            }),
+            Err(error) => {
+                let (list, rendered) = py.detach(|| diagnostics(&path));
+                let message = if rendered.is_empty() {
+                    error.to_string()
+                } else {
+                    rendered
+                };
+                Err(policy_error(py, message, list))
+            }
+        }
+    }
+
+    /// Compiles a policy written in one text (imports are not followed).
+    #[staticmethod]
+    fn from_text(py: Python<'_>, text: String) -> PyResult<Engine_> {
+        match Engine::from_text(&text) {
+            Ok(engine) => Ok(Engine_ {
+                engine,
+                path: None,
+                text: Some(text),
+            }),
+            Err(errors) => {
+                let (list, _) = text_diagnostics(&text);
+                Err(policy_error(py, errors.to_string(), list))
+            }
+        }
+    }
+
+    /// The versions: JSON objects with the name, version, effective date and digest.
+    fn versions(&self) -> String {
+        let list: Vec<serde_json::Value> = (self.engine.versions().iter())
+            .map(|v| {
+                serde_json::json!({
+                    "name": v.policy.name,
+                    "version": v.policy.version,
+                    "effective": v.policy.effective.map(|d| d.to_string()),
+                    "digest": v.digest,
+                })
+            })
+            .collect();
+        serde_json::Value::from(list).to_string()
+    }
+
+    /// Every diagnostic of the policy's text, errors and warnings, as a JSON array.
+    fn check(&self, py: Python<'_>) -> String {
+        let list = match (&self.path, &self.text) {
+            (Some(path), _) => py.detach(|| diagnostics(path).0),
+            (None, Some(text)) => py.detach(|| text_diagnostics(text).0),
+            (None, None) => Vec::new(),
+        };
+        serde_json::Value::from(list).to_string()
+    }
+
+    /// Decides one case (JSON text) at `now` (RFC 3339; the clock's now when `None`): the
+    /// decision's JSON, with its id and the case's digest when `ids`.
+    #[pyo3(signature = (case, now=None, ids=true))]
+    fn decide(&self, py: Python<'_>, case: &str, now: Option<&str>, ids: bool) -> PyResult<String> {
+        let now = instant(now)?;
+        let decided = py.detach(|| -> Result<String, Failure> {
+            let case = Case::from_json(case).map_err(Failure::Read)?;
+            let mut decision = (self.engine.decide(&case, now))
+                .map_err(|e| Failure::Decide(e, case.id.clone()))?;
+            if ids {
+                charter::record::stamp(&mut decision, &case)
+                    .map_err(|e| Failure::Random(e.to_string()))?;
+            }
+            let mut out = Vec::with_capacity(4096);
+            decision.write_json(&mut out);
+            String::from_utf8(out).map_err(|e| Failure::Random(e.to_string()))
+        });
+        decided.map_err(|failure| failure.into_py(py))
+    }
+
+    /// Decides many cases (one JSON text each) on every core, in order: one line of NDJSON
+    /// per case, a decision or an error record, as `charter decide --batch` writes them.
+    #[pyo3(signature = (cases, now=None, ids=true))]
+    fn decide_many(
+        &self,
+        py: Python<'_>,
+        cases: Vec<String>,
+        now: Option<&str>,
+        ids: bool,
+    ) -> PyResult<String> {
+        let now = instant(now)?;
+        let written = py.detach(|| -> std::io::Result<Vec<u8>> {
+            let mut input = String::with_capacity(cases.iter().map(|c| c.len() + 1).sum());
+            for case in &cases {
+                // One case per line: line breaks inside a case's JSON are only whitespace.
+                input.extend(
+                    case.chars()
+                        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
+                );
+                input.push('\n');
+            }
+            let random = std::sync::OnceLock::new();
+            let stamp = |case: &Case, decision: &mut Decision<'_>, _: &mut Vec<u8>| {
+                if ids && let Err(e) = charter::record::stamp(decision, case) {
+                    let _ = random.set(e);
+                }
+            };
+            let mut output = Vec::with_capacity(input.len() * 4);
+            run_batch_with(
+                &self.engine,
+                Input::Ndjson(&mut input.as_bytes()),
+                &mut output,
+                BatchOptions { now },
+                &stamp,
+                &mut |_| {},
+            )?;
+            match random.into_inner() {
+                Some(e) => Err(std::io::Error::other(e)),
+                None => Ok(output),
+            }
+        });
+        let output = written.map_err(|e| PyValueError::new_err(e.to_string()))?;
+        String::from_utf8(output).map_err(|e| PyValueError::new_err(e.to_string()))
+    }
+}
+
+enum Failure {
+    Read(ReadError),
+    Decide(DecideError, String),
+    Random(String),
+}
+
+impl Failure {
+    fn into_py(self, py: Python<'_>) -> PyErr {
+        match self {
+            Failure::Read(e) => case_error(py, &e),
+            Failure::Decide(e, id) => decide_error(py, &e, &id),
+            Failure::Random(message) => pyo3::exceptions::PyOSError::new_err(message),
+        }
+    }
+}
+
+#[pymodule]
+fn _charter(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add_class::<Engine_>()?;
+    module.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

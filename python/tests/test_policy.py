@@ -1,0 +1,179 @@
+"""The Python package against the engine's own front end: every decision equal to what
+`charter decide` prints for the same case, errors as exceptions with their codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+import charter
+
+ROOT = Path(__file__).resolve().parents[2]
+OFFICE = ROOT / "policies" / "complaint-office"
+CASES = ROOT / "examples" / "cases" / "complaint-office"
+NOW = "2026-11-30T12:00:00+08:00"
+
+
+@pytest.fixture(scope="module")
+def policy() -> charter.Policy:
+    return charter.Policy.load(OFFICE)
+
+
+def example_cases() -> list:
+    return [json.loads(p.read_text("utf-8")) for p in sorted(CASES.glob("*.json"))]
+
+
+def cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    """The command line: CHARTER_BIN, or the project's own through cargo."""
+    binary = os.environ.get("CHARTER_BIN")
+    command = [binary] if binary else ["cargo", "run", "--quiet", "--locked", "--"]
+    return subprocess.run(
+        [*command, *args], cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=600
+    )
+
+
+def test_every_example_decides_as_the_command_line_does(policy: charter.Policy) -> None:
+    cases = example_cases()
+    assert len(cases) >= 10
+    ndjson = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
+    run = cli("decide", "--policy", str(OFFICE), "--batch", "-", "--no-id", "--now", NOW, stdin=ndjson)
+    assert run.returncode in (0, 1), run.stderr
+    expected = [json.loads(line) for line in run.stdout.splitlines()]
+    assert len(expected) == len(cases)
+    many = list(policy.decide_many(cases, now=NOW, ids=False))
+    assert many == expected
+    for case, want in zip(cases, expected):
+        if "error" in want:
+            with pytest.raises(charter.CaseError) as refused:
+                policy.decide(case, now=NOW, ids=False)
+            assert refused.value.code == want["code"]
+        else:
+            assert policy.decide(case, now=NOW, ids=False) == want
+            # JSON text in gives the same as a dict.
+            assert policy.decide(json.dumps(case), now=NOW, ids=False) == want
+
+
+def test_decisions_carry_their_own_id_and_the_digest_of_the_case(policy: charter.Policy) -> None:
+    case = json.loads((CASES / "accepted-phone.json").read_text("utf-8"))
+    first = policy.decide(case, now=NOW)
+    second = policy.decide(case, now=NOW)
+    uuid7 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+    assert uuid7.match(first["decision_id"]) and uuid7.match(second["decision_id"])
+    assert first["decision_id"] != second["decision_id"]
+    assert re.fullmatch(r"[0-9a-f]{64}", first["input_digest"])
+    assert first["input_digest"] == second["input_digest"]
+    run = cli("decide", "--policy", str(OFFICE), "--now", NOW, str(CASES / "accepted-phone.json"))
+    assert json.loads(run.stdout)["input_digest"] == first["input_digest"]
+
+
+def test_now_is_text_or_an_aware_datetime(policy: charter.Policy) -> None:
+    case = json.loads((CASES / "accepted-phone.json").read_text("utf-8"))
+    at = datetime(2026, 11, 30, 12, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert policy.decide(case, now=at, ids=False) == policy.decide(case, now=NOW, ids=False)
+    with pytest.raises(ValueError, match="time zone"):
+        policy.decide(case, now=datetime(2026, 11, 30, 12, 0))
+    with pytest.raises(ValueError, match="now"):
+        policy.decide(case, now="yesterday")
+
+
+def test_a_case_that_cannot_be_decided_is_a_case_error_with_its_code(policy: charter.Policy) -> None:
+    with pytest.raises(charter.CaseError) as not_json:
+        policy.decide('{"id": "C-1",\n  "channel": }', now=NOW)
+    assert not_json.value.code == "C0001"
+    assert not_json.value.line == 2
+    with pytest.raises(charter.CaseError) as no_receipt:
+        policy.decide({"id": "C-2", "channel": "phone"}, now=NOW)
+    assert no_receipt.value.code == "C0002"
+    assert "received_at" in str(no_receipt.value)
+    assert isinstance(no_receipt.value, ValueError)
+
+
+def test_many_cases_keep_their_order_and_number_their_errors(policy: charter.Policy) -> None:
+    good = json.loads((CASES / "accepted-phone.json").read_text("utf-8"))
+    other = dict(good, id="C-OTHER")
+    cases = [good, {"id": "bad"}, other, good, "not json"]
+    out = policy.decide_many(iter(cases), now=NOW, ids=False)
+    assert len(out) == 5
+    errors = [(r["line"], r["code"]) for r in out if "error" in r]
+    # The second case with the id of the first is refused, as the command line refuses it.
+    assert errors == [(2, "C0002"), (4, "C0015"), (5, "C0001")]
+    assert out[0] == policy.decide(good, now=NOW, ids=False)
+    assert out[2]["case"] == "C-OTHER"
+
+
+def test_the_engine_lets_other_threads_run(policy: charter.Policy) -> None:
+    case = (CASES / "accepted-phone.json").read_text("utf-8")
+    ticks = []
+    running = threading.Event()
+
+    def count() -> None:
+        running.wait()
+        while running.is_set():
+            ticks.append(time.perf_counter())
+            time.sleep(0.001)
+
+    counter = threading.Thread(target=count)
+    counter.start()
+    texts = [case] * 40_000
+    started = time.perf_counter()
+    running.set()
+    engine = policy._engine
+    engine.decide_many(texts, NOW, False)
+    ended = time.perf_counter()
+    running.clear()
+    counter.join()
+    during = [t for t in ticks if started < t < ended]
+    # Held, the GIL would stop the counter for the whole batch.
+    assert ended - started > 0.05
+    assert len(during) >= 5, f"{len(during)} ticks in {ended - started:.2f} s"
+
+
+def test_check_lists_diagnostics_with_their_places() -> None:
+    assert [d for d in charter.Policy.load(OFFICE).check() if d.is_error] == []
+    text = 'policy p "P" { version "1" timezone "Asia/Shanghai" }\nroute { otherwise -> nobody }\n'
+    with pytest.raises(charter.PolicyError) as failed:
+        charter.Policy.from_text(text)
+    errors = [d for d in failed.value.diagnostics if d.is_error]
+    unknown = next(d for d in errors if d.code == "E0006")
+    assert (unknown.file, unknown.line, unknown.column) == ("policy.charter", 2, 22)
+    assert "nobody" in unknown.message and unknown.help
+    assert "policy.charter:2:22" in str(failed.value)
+
+
+def test_a_missing_or_broken_policy_is_a_policy_error(tmp_path: Path) -> None:
+    with pytest.raises(charter.PolicyError, match="no such file"):
+        charter.Policy.load(tmp_path / "nowhere")
+    broken = tmp_path / "broken.charter"
+    broken.write_text('policy p "P" {\n  version "1"\n', "utf-8")
+    with pytest.raises(charter.PolicyError) as failed:
+        charter.Policy.load(broken)
+    assert failed.value.diagnostics and failed.value.diagnostics[0].file.endswith("broken.charter")
+
+
+def test_versions_name_the_policy(policy: charter.Policy) -> None:
+    versions = policy.versions
+    assert versions[-1]["name"] == "complaint_office" == policy.name
+    assert re.fullmatch(r"[0-9a-f]{64}", versions[-1]["digest"])
+    assert repr(policy).startswith("<charter.Policy complaint_office ")
+
+
+def test_the_readme_example_runs_as_written(capsys: pytest.CaptureFixture) -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    section = readme.split("### From Python", 1)[1]
+    example = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(example.strip().splitlines()) == 3
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        exec(compile(example, "README.md", "exec"), {})
+    finally:
+        os.chdir(cwd)
+    assert capsys.readouterr().out == "office_director\n"
