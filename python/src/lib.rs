@@ -4,10 +4,13 @@
 
 use std::path::PathBuf;
 
-use charter::decide::batch::{BatchOptions, Input, run_batch_with};
+use charter::decide::batch::{BatchOptions, Input, Record, map_batch, run_batch_with};
 use charter::decide::{Case, DecideError, Decision, Engine, ReadError, Timestamp};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+
+mod columns;
+use columns::{Strings, Times};
 
 /// An exception of the Python package (`charter.errors`), made with `args`.
 fn raise(py: Python<'_>, class: &str, details: String) -> PyErr {
@@ -233,6 +236,188 @@ impl Engine_ {
         let output = written.map_err(|e| PyValueError::new_err(e.to_string()))?;
         String::from_utf8(output).map_err(|e| PyValueError::new_err(e.to_string()))
     }
+
+    /// Decides the cases of an Arrow string array (its data and offsets buffers, from row
+    /// `offset`, `length` rows; `valid` its validity bitmap or empty) as one batch, and gives
+    /// the columns of the result as Arrow buffers: for each string column its validity,
+    /// offsets (i32) and data; for each deadline its validity and values (i64 seconds).
+    #[pyo3(signature = (data, offsets, valid, offset, length, now))]
+    #[allow(clippy::too_many_arguments)]
+    fn decide_arrow_buffers<'py>(
+        &self,
+        py: Python<'py>,
+        data: &[u8],
+        offsets: &[u8],
+        valid: &[u8],
+        offset: usize,
+        length: usize,
+        now: &str,
+    ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let now = instant(Some(now))?;
+        let names = target_names(&self.engine);
+        let at = |i: usize| -> Option<usize> {
+            let bytes = offsets.get(i * 4..i * 4 + 4)?;
+            usize::try_from(i32::from_le_bytes(bytes.try_into().ok()?)).ok()
+        };
+        let result = py.detach(|| -> Result<Vec<Record<Row>>, String> {
+            // One case per line: line breaks inside a case's JSON are only whitespace; a null
+            // is a case that is not there.
+            let mut input = Vec::with_capacity(data.len() + length);
+            for row in offset..offset + length {
+                let present = valid.is_empty()
+                    || valid
+                        .get(row / 8)
+                        .is_some_and(|byte| byte & (1 << (row % 8)) != 0);
+                let (Some(start), Some(end)) = (at(row), at(row + 1)) else {
+                    return Err(format!("row {row}: the offsets buffer is too short"));
+                };
+                let text = data
+                    .get(start..end)
+                    .ok_or_else(|| format!("row {row}: past the data buffer"))?;
+                if present {
+                    input.extend(
+                        text.iter()
+                            .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
+                    );
+                } else {
+                    input.extend_from_slice(b"null");
+                }
+                input.push(b'\n');
+            }
+            let map = |_: &Case, decision: &mut Decision<'_>| {
+                let route = decision.route.as_ref();
+                Row {
+                    outcome: decision.acceptance.outcome.name(),
+                    role: route.and_then(|r| r.role).map(str::to_string),
+                    rule: route
+                        .and_then(|r| r.rule)
+                        .map(|rule| format!("{}:{}", rule.file, rule.line)),
+                    targets: names
+                        .iter()
+                        .map(|(stage, name, _)| {
+                            decision
+                                .targets
+                                .iter()
+                                .find(|t| &t.target.name == name && &t.target.stage == stage)
+                                .map_or((None, None), |t| {
+                                    (t.deadline.map(|d| d.secs), Some(t.state.name()))
+                                })
+                        })
+                        .collect(),
+                }
+            };
+            let mut records = Vec::with_capacity(length);
+            map_batch(
+                &self.engine,
+                Input::Ndjson(&mut input.as_slice()),
+                BatchOptions { now },
+                &map,
+                &mut |block| {
+                    records.extend(block);
+                    Ok(())
+                },
+                &mut |_| {},
+            )
+            .map_err(|e| e.to_string())?;
+            Ok(records)
+        });
+        let records = result.map_err(PyValueError::new_err)?;
+        let mut ids = Strings::default();
+        let mut outcomes = Strings::default();
+        let mut roles = Strings::default();
+        let mut rules = Strings::default();
+        let mut codes = Strings::default();
+        let mut errors = Strings::default();
+        let mut deadlines: Vec<Times> = names.iter().map(|_| Times::default()).collect();
+        let mut states: Vec<Strings> = names.iter().map(|_| Strings::default()).collect();
+        for record in &records {
+            match record {
+                Record::Decided { id, value, .. } => {
+                    ids.push(Some(id));
+                    outcomes.push(Some(value.outcome));
+                    roles.push(value.role.as_deref());
+                    rules.push(value.rule.as_deref());
+                    codes.push(None);
+                    errors.push(None);
+                    for (i, (deadline, state)) in value.targets.iter().enumerate() {
+                        deadlines[i].push(*deadline);
+                        states[i].push(*state);
+                    }
+                }
+                Record::Failed {
+                    id, code, error, ..
+                } => {
+                    ids.push(id.as_deref());
+                    outcomes.push(None);
+                    roles.push(None);
+                    rules.push(None);
+                    codes.push(Some(code.code()));
+                    errors.push(Some(error));
+                    for i in 0..names.len() {
+                        deadlines[i].push(None);
+                        states[i].push(None);
+                    }
+                }
+            }
+        }
+        let out = pyo3::types::PyDict::new(py);
+        out.set_item("rows", records.len())?;
+        for (name, column) in [
+            ("id", ids),
+            ("outcome", outcomes),
+            ("role", roles),
+            ("rule", rules),
+            ("error_code", codes),
+            ("error", errors),
+        ] {
+            out.set_item(name, column.into_py(py)?)?;
+        }
+        let targets = pyo3::types::PyList::empty(py);
+        for ((_, _, name), (deadline, state)) in names.iter().zip(deadlines.into_iter().zip(states))
+        {
+            targets.append((name, deadline.into_py(py), state.into_py(py)?))?;
+        }
+        out.set_item("targets", targets)?;
+        Ok(out)
+    }
+}
+
+/// One case's decision, reduced to the columns of `decide_arrow`.
+struct Row {
+    outcome: &'static str,
+    role: Option<String>,
+    rule: Option<String>,
+    /// Per target of [`Engine_::target_names`]: the deadline (UTC seconds) and the state.
+    targets: Vec<(Option<i64>, Option<&'static str>)>,
+}
+
+/// Every target the policy's versions declare, in order, once: the SLA blocks' by name, a
+/// stage's as `stage__name` (a stage may have a target of the same name as an SLA block's).
+/// Each with the stage it belongs to.
+fn target_names(engine: &Engine) -> Vec<(Option<String>, String, String)> {
+    let mut names: Vec<(Option<String>, String, String)> = Vec::new();
+    for version in engine.versions() {
+        let policy = &version.policy;
+        let slas = (policy.slas.iter())
+            .flat_map(|sla| &sla.targets)
+            .map(|t| (None, t.name.clone(), t.name.clone()));
+        let stages = policy.stages.iter().flat_map(|stage| {
+            let name = &stage.named.name;
+            (stage.targets.iter()).map(move |t| {
+                (
+                    Some(name.clone()),
+                    t.name.clone(),
+                    format!("{name}__{}", t.name),
+                )
+            })
+        });
+        for target in slas.chain(stages) {
+            if !names.iter().any(|known| known.2 == target.2) {
+                names.push(target);
+            }
+        }
+    }
+    names
 }
 
 enum Failure {

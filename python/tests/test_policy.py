@@ -177,3 +177,53 @@ def test_the_readme_example_runs_as_written(capsys: pytest.CaptureFixture) -> No
     finally:
         os.chdir(cwd)
     assert capsys.readouterr().out == "office_director\n"
+
+
+def test_arrow_rows_hold_what_the_decisions_say(policy: charter.Policy) -> None:
+    pa = pytest.importorskip("pyarrow")
+    texts = [p.read_text("utf-8") for p in sorted(CASES.glob("*.json"))]
+    texts += [None, "not json", texts[0].replace("C-1001", "C-ARROW")]
+    batch = pa.record_batch({"n": pa.array(range(len(texts))), "case": pa.array(texts, pa.string())})
+    # A slice: the array starts at an offset into its buffers.
+    sliced = batch.slice(1)
+    out = policy.decide_arrow(sliced, now=NOW)
+    assert out.num_rows == sliced.num_rows
+    many = policy.decide_many(
+        [t if t is not None else "null" for t in texts[1:]], now=NOW, ids=False
+    )
+    targets = [c[: -len("_state")] for c in out.schema.names if c.endswith("_state")]
+    # A stage's target is named with its stage: the review stage has a `resolve` of its own.
+    assert targets[:3] == ["acknowledge", "resolve", "update"]
+    assert "review__resolve" in targets
+    assert out.schema.field("resolve_deadline").type == pa.timestamp("s", tz="UTC")
+    for row, decision in zip(out.to_pylist(), many):
+        if "error" in decision:
+            assert (row["error_code"], row["error"], row["outcome"]) == (decision["code"], decision["error"], None)
+            continue
+        assert row["id"] == decision["case"]
+        assert row["outcome"] == decision["acceptance"]["outcome"]
+        route = decision.get("route") or {}
+        assert row["role"] == route.get("role")
+        rule = route.get("rule")
+        assert row["rule"] == (f"{rule['file']}:{rule['line']}" if rule else None)
+        assert row["error_code"] is None
+        by_name = {(f"{t['stage']}__" if t.get("stage") else "") + t["name"]: t for t in decision["targets"]}
+        assert len(by_name) == len(decision["targets"])
+        for name in targets:
+            target = by_name.get(name)
+            state, deadline = row[f"{name}_state"], row[f"{name}_deadline"]
+            if target is None:
+                assert (state, deadline) == (None, None)
+                continue
+            assert state == target["state"]
+            want = target.get("deadline")
+            assert (deadline.isoformat() if deadline else None) == (
+                datetime.fromisoformat(want).astimezone(timezone.utc).isoformat() if want else None
+            )
+    codes = [r["error_code"] for r in out.to_pylist()]
+    assert codes[-3:] == ["C0002", "C0001", None]
+    # A table is decided batch by batch, the same rows.
+    table = pa.Table.from_batches([sliced.slice(0, 4), sliced.slice(4)])
+    assert policy.decide_arrow(table, now=NOW).to_pylist() == out.to_pylist()
+    with pytest.raises(TypeError, match="`n`"):
+        policy.decide_arrow(batch, now=NOW, column="n")

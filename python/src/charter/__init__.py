@@ -112,6 +112,58 @@ class Policy:
         at = _instant(now) or datetime.now().astimezone().isoformat()
         return [json.loads(line) for line in self._engine.decide_many(texts, at, ids).splitlines()]
 
+    def decide_arrow(self, batch: Any, now: Instant = None, *, column: str = "case") -> Any:
+        """Decides the cases of a ``pyarrow.RecordBatch`` (or ``Table``) whose ``column``
+        holds each case's JSON text, as one batch on every core, and gives a RecordBatch (a
+        Table for a Table) with one row per case, in order:
+
+        - ``id``, and for a decided case ``outcome``, ``role`` and ``rule`` (``file:line``);
+        - for a case that cannot be decided (a null too), ``error_code`` and ``error``;
+        - per target the policy declares, ``<target>_deadline`` (timestamp, UTC) and
+          ``<target>_state`` (``met``, ``breached``, ``running``…), null where the case
+          has no such target.
+
+        The values are those of :meth:`decide_many` on the same cases (a test holds them
+        to it). Needs pyarrow (``pip install './python[arrow]'``)."""
+        import pyarrow as pa
+
+        if isinstance(batch, pa.Table):
+            parts = [self.decide_arrow(b, now, column=column) for b in batch.to_batches()]
+            return pa.Table.from_batches(parts) if parts else pa.table({})
+        cases = batch.column(column)
+        if pa.types.is_large_string(cases.type):
+            cases = cases.cast(pa.string())
+        if not pa.types.is_string(cases.type):
+            raise TypeError(f"column `{column}` holds {cases.type}, not the cases' JSON text")
+        valid, offsets, data = cases.buffers()
+        at = _instant(now) or datetime.now().astimezone().isoformat()
+        out = self._engine.decide_arrow_buffers(
+            data.to_pybytes() if data is not None else b"",
+            offsets.to_pybytes(),
+            valid.to_pybytes() if valid is not None else b"",
+            cases.offset,
+            len(cases),
+            at,
+        )
+        rows = out["rows"]
+
+        def strings(parts: tuple) -> Any:
+            nulls, valid, offsets, data = parts
+            buffers = [pa.py_buffer(valid) if nulls else None, pa.py_buffer(offsets), pa.py_buffer(data)]
+            return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=nulls)
+
+        def times(parts: tuple) -> Any:
+            nulls, valid, values = parts
+            buffers = [pa.py_buffer(valid) if nulls else None, pa.py_buffer(values)]
+            return pa.Array.from_buffers(pa.timestamp("s", tz="UTC"), rows, buffers, null_count=nulls)
+
+        names = ["id", "outcome", "role", "rule", "error_code", "error"]
+        arrays = [strings(out[name]) for name in names]
+        for target, deadline, state in out["targets"]:
+            names += [f"{target}_deadline", f"{target}_state"]
+            arrays += [times(deadline), strings(state)]
+        return pa.RecordBatch.from_arrays(arrays, names=names)
+
     def __repr__(self) -> str:
         latest = self.versions[-1]
         return f"<charter.Policy {latest['name']} {latest['version']}>"

@@ -1,5 +1,5 @@
 # The native module; use the package `charter` instead.
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 __version__: str
 
@@ -12,3 +12,6 @@ class Engine_:
     def check(self) -> str: ...
     def decide(self, case: str, now: Optional[str] = None, ids: bool = True) -> str: ...
     def decide_many(self, cases: List[str], now: Optional[str] = None, ids: bool = True) -> str: ...
+    def decide_arrow_buffers(
+        self, data: bytes, offsets: bytes, valid: bytes, offset: int, length: int, now: str
+    ) -> Dict[str, Any]: ...
