@@ -1,11 +1,11 @@
 """Decide a Parquet file of cases on Spark with charter.
 
 Each case is one row whose column `case` holds its JSON text (as `charter decide` reads it). The
-policy's folder, with every file it imports (its import root, the folder that holds it), is
-shipped to the executors; each executor compiles it once and decides every Arrow batch Spark
-hands it with `Policy.decide_arrow` (`mapInArrow`), on every core it has.
+policy's import root (the folder that holds the policy's folder, with the files it imports) is
+shipped to the executors as a zip archive; each Python worker compiles the policy once and
+decides every Arrow batch Spark hands it with `Policy.decide_arrow` (`mapInArrow`).
 
-    pip install './python[arrow]' pyspark
+    pip install './python[spark]'          # pyarrow, pyspark, pandas; and Java 17 or later
     python examples/spark/decide_cases.py --policy policies/complaint-office \
         --cases cases.parquet --now 2026-11-30T12:00:00+08:00 --out decisions.parquet
 
@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 from typing import Any, Dict, Iterator
 
 _POLICIES: Dict[str, Any] = {}
@@ -54,11 +56,19 @@ def decide(spark: Any, policy: str, cases: Any, now: str, column: str = "case") 
     import charter
 
     policy = os.path.normpath(os.path.abspath(policy))
-    root, name = os.path.split(policy)
-    spark.sparkContext.addFile(root, recursive=True)
+    # The import root, as charter has it: the folder that holds the policy's folder (imports
+    # reach into it, the shipped calendars among them). Shipped as a zip archive, which
+    # Spark unpacks on every node (a folder can be shipped in local mode only).
+    folder = policy if os.path.isdir(policy) else os.path.dirname(policy)
+    root = os.path.dirname(folder)
+    name = os.path.relpath(policy, root)
+    archive = shutil.make_archive(
+        os.path.join(tempfile.mkdtemp(prefix="charter-"), "charter-policy"), "zip", root
+    )
+    spark.sparkContext.addArchive(archive)
+    shipped = os.path.basename(archive)
     # The workers unpickle `run`, which lives in this module: they need it too.
     spark.sparkContext.addPyFile(__file__)
-    shipped = os.path.basename(root)
     # The result's columns, from the policy itself: its decisions of no cases.
     none = pa.record_batch({column: pa.array([], pa.string())})
     schema = from_arrow_schema(_spark_ready(charter.Policy.load(policy).decide_arrow(none, now=now)).schema)

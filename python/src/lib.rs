@@ -204,14 +204,9 @@ impl Engine_ {
     ) -> PyResult<String> {
         let now = instant(now)?;
         let written = py.detach(|| -> std::io::Result<Vec<u8>> {
-            let mut input = String::with_capacity(cases.iter().map(|c| c.len() + 1).sum());
+            let mut input = Vec::with_capacity(cases.iter().map(|c| c.len() + 1).sum());
             for case in &cases {
-                // One case per line: line breaks inside a case's JSON are only whitespace.
-                input.extend(
-                    case.chars()
-                        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c }),
-                );
-                input.push('\n');
+                one_line(case.as_bytes(), &mut input);
             }
             let random = std::sync::OnceLock::new();
             let stamp = |case: &Case, decision: &mut Decision<'_>, _: &mut Vec<u8>| {
@@ -222,7 +217,7 @@ impl Engine_ {
             let mut output = Vec::with_capacity(input.len() * 4);
             run_batch_with(
                 &self.engine,
-                Input::Ndjson(&mut input.as_bytes()),
+                Input::Ndjson(&mut input.as_slice()),
                 &mut output,
                 BatchOptions { now },
                 &stamp,
@@ -260,8 +255,7 @@ impl Engine_ {
             usize::try_from(i32::from_le_bytes(bytes.try_into().ok()?)).ok()
         };
         let result = py.detach(|| -> Result<Vec<Record<Row>>, String> {
-            // One case per line: line breaks inside a case's JSON are only whitespace; a null
-            // is a case that is not there.
+            // One case per line; a null is a case that is not there.
             let mut input = Vec::with_capacity(data.len() + length);
             for row in offset..offset + length {
                 let present = valid.is_empty()
@@ -274,15 +268,7 @@ impl Engine_ {
                 let text = data
                     .get(start..end)
                     .ok_or_else(|| format!("row {row}: past the data buffer"))?;
-                if present {
-                    input.extend(
-                        text.iter()
-                            .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
-                    );
-                } else {
-                    input.extend_from_slice(b"null");
-                }
-                input.push(b'\n');
+                one_line(if present { text } else { b"" }, &mut input);
             }
             let map = |_: &Case, decision: &mut Decision<'_>| {
                 let route = decision.route.as_ref();
@@ -380,6 +366,22 @@ impl Engine_ {
         out.set_item("targets", targets)?;
         Ok(out)
     }
+}
+
+/// Appends `case` to NDJSON `input` as one line. A line break in a case's JSON text is
+/// whitespace between tokens or an error inside a string; a tab is the same to JSON in both
+/// places, so the case reads as it would alone. A blank case is a `null` (the batch reader
+/// skips blank lines, which would put every later row out of step).
+fn one_line(case: &[u8], input: &mut Vec<u8>) {
+    if case.iter().all(u8::is_ascii_whitespace) {
+        input.extend_from_slice(b"null");
+    } else {
+        input.extend(
+            case.iter()
+                .map(|&b| if b == b'\n' || b == b'\r' { b'\t' } else { b }),
+        );
+    }
+    input.push(b'\n');
 }
 
 /// One case's decision, reduced to the columns of `decide_arrow`.

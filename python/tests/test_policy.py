@@ -107,6 +107,19 @@ def test_many_cases_keep_their_order_and_number_their_errors(policy: charter.Pol
     assert errors == [(2, "C0002"), (4, "C0015"), (5, "C0001")]
     assert out[0] == policy.decide(good, now=NOW, ids=False)
     assert out[2]["case"] == "C-OTHER"
+    # A blank case, a raw line break inside a string, a line separator inside an id: each
+    # one record, in its place, as deciding it alone says.
+    text = json.dumps(dict(good, id="C-BROKEN"), ensure_ascii=False)
+    broken = text.replace('"channel": "', '"channel": "ph\none', 1)
+    with pytest.raises(charter.CaseError) as alone:
+        policy.decide(broken, now=NOW)
+    odd = [" ", broken, dict(good, id="C-\u2028-\u0085"), dict(good, id="C-LAST")]
+    out = policy.decide_many(odd, now=NOW, ids=False)
+    assert len(out) == 4
+    assert out[0]["code"] == "C0002" and out[0]["line"] == 1
+    assert out[1]["code"] == alone.value.code == "C0001"
+    assert out[2]["case"] == "C-\u2028-\u0085"
+    assert out[3]["case"] == "C-LAST"
 
 
 def test_the_engine_lets_other_threads_run(policy: charter.Policy) -> None:
@@ -182,15 +195,13 @@ def test_the_readme_example_runs_as_written(capsys: pytest.CaptureFixture) -> No
 def test_arrow_rows_hold_what_the_decisions_say(policy: charter.Policy) -> None:
     pa = pytest.importorskip("pyarrow")
     texts = [p.read_text("utf-8") for p in sorted(CASES.glob("*.json"))]
-    texts += [None, "not json", texts[0].replace("C-1001", "C-ARROW")]
+    texts += [None, "not json", "", texts[0].replace("C-1001", "C-ARROW")]
     batch = pa.record_batch({"n": pa.array(range(len(texts))), "case": pa.array(texts, pa.string())})
     # A slice: the array starts at an offset into its buffers.
     sliced = batch.slice(1)
     out = policy.decide_arrow(sliced, now=NOW)
     assert out.num_rows == sliced.num_rows
-    many = policy.decide_many(
-        [t if t is not None else "null" for t in texts[1:]], now=NOW, ids=False
-    )
+    many = policy.decide_many([t if t is not None else "null" for t in texts[1:]], now=NOW, ids=False)
     targets = [c[: -len("_state")] for c in out.schema.names if c.endswith("_state")]
     # A stage's target is named with its stage: the review stage has a `resolve` of its own.
     assert targets[:3] == ["acknowledge", "resolve", "update"]
@@ -221,7 +232,7 @@ def test_arrow_rows_hold_what_the_decisions_say(policy: charter.Policy) -> None:
                 datetime.fromisoformat(want).astimezone(timezone.utc).isoformat() if want else None
             )
     codes = [r["error_code"] for r in out.to_pylist()]
-    assert codes[-3:] == ["C0002", "C0001", None]
+    assert codes[-4:] == ["C0002", "C0001", "C0002", None]
     # A table is decided batch by batch, the same rows.
     table = pa.Table.from_batches([sliced.slice(0, 4), sliced.slice(4)])
     assert policy.decide_arrow(table, now=NOW).to_pylist() == out.to_pylist()

@@ -72,6 +72,8 @@ impl From<PathBuf> for LogLocation {
 /// assert_eq!(url.to_string(), "postgres://charter:***@db:5432/log?sslmode=disable");
 /// let url = LogLocation::parse("postgresql://charter@db/log");
 /// assert_eq!(url.to_string(), "postgresql://charter@db/log");
+/// let url = LogLocation::parse("postgres://charter:a/b@c@db/log?password=s3cret&sslmode=disable");
+/// assert_eq!(url.to_string(), "postgres://charter:***@db/log?password=***&sslmode=disable");
 /// ```
 impl std::fmt::Display for LogLocation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -82,19 +84,40 @@ impl std::fmt::Display for LogLocation {
     }
 }
 
-/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`.
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`, and a `password=` among
+/// the query's parameters as `password=***`. The user and password end at the last `@`: a
+/// password may hold `/`, `?` or `#` unencoded.
 fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_string();
     };
-    let (authority, tail) = rest.split_at(rest.find(['/', '?']).unwrap_or(rest.len()));
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
-            None => url.to_string(),
-        },
-        None => url.to_string(),
+    let (credentials, tail) = match rest.rsplit_once('@') {
+        Some((credentials, tail)) => (Some(credentials), tail),
+        None => (None, rest),
+    };
+    let mut out = format!("{scheme}://");
+    if let Some(credentials) = credentials {
+        match credentials.split_once(':') {
+            Some((user, _)) => out.push_str(&format!("{user}:***@")),
+            None => out.push_str(&format!("{credentials}@")),
+        }
     }
+    let (head, query) = match tail.split_once('?') {
+        Some((head, query)) => (head, Some(query)),
+        None => (tail, None),
+    };
+    out.push_str(head);
+    if let Some(query) = query {
+        let parameters: Vec<String> = (query.split('&'))
+            .map(|pair| match pair.split_once('=') {
+                Some((name, _)) if name.eq_ignore_ascii_case("password") => format!("{name}=***"),
+                _ => pair.to_string(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&parameters.join("&"));
+    }
+    out
 }
 
 /// What a log's backend does: one connection, used by one thread at a time.

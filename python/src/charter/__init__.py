@@ -110,7 +110,10 @@ class Policy:
         raised for a bad case."""
         texts = [_case_text(case) for case in cases]
         at = _instant(now) or datetime.now().astimezone().isoformat()
-        return [json.loads(line) for line in self._engine.decide_many(texts, at, ids).splitlines()]
+        # Split on line feeds only: str.splitlines() would also split at U+2028 and U+0085,
+        # which a decision may hold unescaped in its strings.
+        lines = self._engine.decide_many(texts, at, ids).split("\n")
+        return [json.loads(line) for line in lines if line]
 
     def decide_arrow(self, batch: Any, now: Instant = None, *, column: str = "case") -> Any:
         """Decides the cases of a ``pyarrow.RecordBatch`` (or ``Table``) whose ``column``

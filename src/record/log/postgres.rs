@@ -50,6 +50,14 @@ fn config(url: &str) -> Result<Config, LogError> {
         config.application_name("charter");
     }
     config.connect_timeout(std::time::Duration::from_secs(10));
+    // A connection whose peer vanished (a network cut, a host gone) fails within half a
+    // minute instead of the system's two hours, so that a group is refused in time and the
+    // log can be closed.
+    config.keepalives(true);
+    config.keepalives_idle(std::time::Duration::from_secs(10));
+    config.keepalives_interval(std::time::Duration::from_secs(5));
+    config.keepalives_retries(3);
+    config.tcp_user_timeout(std::time::Duration::from_secs(30));
     Ok(config)
 }
 
@@ -147,6 +155,8 @@ impl Store for Postgres {
         let cases: Vec<&str> = entries.iter().map(|e| e.case.as_str()).collect();
         let decisions: Vec<&str> = entries.iter().map(|e| e.decision.as_str()).collect();
         let redacted: Vec<Option<String>> = entries.iter().map(|e| e.redacted_column()).collect();
+        // Connected first: a new connection drops the statement prepared on the old one.
+        self.client()?;
         if self.insert.is_none() {
             let prepared = self.client()?.prepare(INSERT);
             self.insert = Some(prepared.map_err(|e| self.failed(e))?);
@@ -273,7 +283,8 @@ pub(crate) mod tests {
             .batch_execute(&format!("CREATE SCHEMA {schema}"))
             .unwrap_or_else(|e| unreachable!("{e}"));
         let join = if url.contains('?') { '&' } else { '?' };
-        format!("{url}{join}options=-csearch_path%3D{schema}")
+        // Named after its schema too, so that a test cutting connections cuts only its own.
+        format!("{url}{join}options=-csearch_path%3D{schema}&application_name={schema}")
     }
 
     fn entry() -> Entry {
@@ -301,6 +312,9 @@ pub(crate) mod tests {
             return;
         };
         let url = fresh_schema(&url);
+        let name = url
+            .rsplit_once("application_name=")
+            .map_or("", |(_, name)| name);
         let log = DecisionLog::open_at(&LogLocation::Postgres(url.clone()), None)
             .unwrap_or_else(|e| unreachable!("{e}"));
         let first = entry();
@@ -309,8 +323,8 @@ pub(crate) mod tests {
         let mut admin = Client::connect(&url, NoTls).unwrap_or_else(|e| unreachable!("{e}"));
         let cut = admin
             .execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'charter' AND pid <> pg_backend_pid() AND datname = current_database()",
-                &[],
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND pid <> pg_backend_pid() AND datname = current_database()",
+                &[&name],
             )
             .unwrap_or_else(|e| unreachable!("{e}"));
         assert!(cut >= 2, "{cut} connections cut");
