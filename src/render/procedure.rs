@@ -248,15 +248,37 @@ impl<'a> Pr<'a> {
                 }
             }
         };
-        vec![
+        // The fields the policy marks `personal` get a column of their own, and a word on
+        // what that asks of whoever handles them; a policy that marks none has neither.
+        let personal = policy.fields.iter().any(|f| f.personal);
+        let mut header = vec![self.say("字段", "Field"), self.say("必填", "Required")];
+        if personal {
+            header.push(self.say("个人信息", "Personal data"));
+        }
+        let rows = (policy.fields.iter())
+            .map(|f| {
+                let mut row = vec![self.l(&f.named.label), required(f)];
+                if personal {
+                    row.push(if f.personal {
+                        self.say("是", "yes")
+                    } else {
+                        self.say("否", "no")
+                    });
+                }
+                row
+            })
+            .collect();
+        let mut blocks = vec![
             self.heading(3, "记录字段", "Record fields"),
-            Block::Table {
-                header: vec![self.say("字段", "Field"), self.say("必填", "Required")],
-                rows: (policy.fields.iter())
-                    .map(|f| vec![self.l(&f.named.label), required(f)])
-                    .collect(),
-            },
-        ]
+            Block::Table { header, rows },
+        ];
+        if personal {
+            blocks.push(Block::Paragraph(self.say(
+                "“个人信息”一栏为“是”的字段记录的是个人信息（如姓名、联系方式），其收集、使用和保存须符合个人信息保护的要求。",
+                "Fields marked “yes” under Personal data hold information that identifies a person; they are collected, used and kept as the rules on personal information require.",
+            )));
+        }
+        blocks
     }
 
     /// 四、分派规则: the route rules in order, and the fallback.
