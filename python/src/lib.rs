@@ -232,6 +232,99 @@ impl Engine_ {
         String::from_utf8(output).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
+    /// A document of the policy's latest version, as `charter doc` writes it: `kind` is
+    /// `role` (`id` the role), `procedure` (`id` a named procedure, or none) or `org-chart`;
+    /// `format` `md` or `html`; `lang` `zh` or `en`.
+    #[pyo3(signature = (kind, id=None, format="md", lang="zh"))]
+    fn render(&self, kind: &str, id: Option<&str>, format: &str, lang: &str) -> PyResult<String> {
+        use charter::render::{Lang, TextFormat};
+        let lang = match lang {
+            "zh" => Lang::Zh,
+            "en" => Lang::En,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "lang: `{other}` is not zh or en"
+                )));
+            }
+        };
+        let format = match format {
+            "md" => TextFormat::Markdown,
+            "html" => TextFormat::Html,
+            "docx" => {
+                return Err(PyValueError::new_err(
+                    "format: Word files are written by `charter doc --format docx`; here md or html",
+                ));
+            }
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "format: `{other}` is not md or html"
+                )));
+            }
+        };
+        let versions = self.engine.versions();
+        let Some(latest) = versions.last() else {
+            return Err(PyValueError::new_err("the policy has no version"));
+        };
+        let policy = &latest.policy;
+        let names = |list: Vec<&str>| {
+            if list.is_empty() {
+                "none".to_string()
+            } else {
+                list.join(", ")
+            }
+        };
+        let mut document = match (kind, id) {
+            ("role", Some(id)) => {
+                let index = (policy.roles.iter())
+                    .position(|r| r.named.name == id)
+                    .ok_or_else(|| {
+                        let known = policy.roles.iter().map(|r| r.named.name.as_str()).collect();
+                        PyValueError::new_err(format!(
+                            "no role `{id}`; the policy has {}",
+                            names(known)
+                        ))
+                    })?;
+                charter::render::position_description(policy, index, lang)
+            }
+            ("role", None) => return Err(PyValueError::new_err("a role's document needs its id")),
+            ("procedure", id) => {
+                let index = match id {
+                    None => None,
+                    Some(id) => Some(
+                        (policy.procedures.iter())
+                            .position(|p| p.named.name == id)
+                            .ok_or_else(|| {
+                                let known = policy
+                                    .procedures
+                                    .iter()
+                                    .map(|p| p.named.name.as_str())
+                                    .collect();
+                                PyValueError::new_err(format!(
+                                    "no procedure `{id}`; the policy has {}",
+                                    names(known)
+                                ))
+                            })?,
+                    ),
+                };
+                charter::render::procedure(policy, index, lang)
+            }
+            ("org-chart", _) => charter::render::org_chart(policy, lang),
+            (other, _) => {
+                return Err(PyValueError::new_err(format!(
+                    "kind: `{other}` is not role, procedure or org-chart"
+                )));
+            }
+        };
+        // The revision record lists every version up to this one.
+        if let Some(control) = document.control.as_mut() {
+            control.revisions =
+                charter::render::revisions(versions.iter().map(|v| &v.policy), policy, lang);
+        }
+        document
+            .render(format, None)
+            .map_err(|e| PyValueError::new_err(e.message))
+    }
+
     /// Decides the cases of an Arrow string array (its data and offsets buffers, from row
     /// `offset`, `length` rows; `valid` its validity bitmap or empty) as one batch, and gives
     /// the columns of the result as Arrow buffers: for each string column its validity,

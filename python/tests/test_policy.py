@@ -238,3 +238,19 @@ def test_arrow_rows_hold_what_the_decisions_say(policy: charter.Policy) -> None:
     assert policy.decide_arrow(table, now=NOW).to_pylist() == out.to_pylist()
     with pytest.raises(TypeError, match="`n`"):
         policy.decide_arrow(batch, now=NOW, column="n")
+
+
+def test_documents_are_those_of_the_command_line(policy: charter.Policy) -> None:
+    for kind, id, format, lang in [
+        ("role", "office_director", "md", "zh"),
+        ("procedure", None, "html", "en"),
+        ("org-chart", None, "md", "en"),
+    ]:
+        args = ["doc", kind, "--policy", str(OFFICE), "--format", format, "--lang", lang]
+        run = cli(*args, *([id] if id else []))
+        assert run.returncode == 0, run.stderr
+        assert policy.render(kind, id, format=format, lang=lang) == run.stdout
+    with pytest.raises(ValueError, match="office_director"):
+        policy.render("role", "nobody")
+    with pytest.raises(ValueError, match="charter doc --format docx"):
+        policy.render("procedure", format="docx")

@@ -115,6 +115,13 @@ class Policy:
         lines = self._engine.decide_many(texts, at, ids).split("\n")
         return [json.loads(line) for line in lines if line]
 
+    def render(self, kind: str, id: Optional[str] = None, *, format: str = "md", lang: str = "zh") -> str:
+        """A document of the policy's latest version, the text ``charter doc`` writes:
+        ``kind`` is ``"role"`` (``id``: the role), ``"procedure"`` (``id``: a named procedure,
+        or none for the policy's) or ``"org-chart"``; ``format`` is ``"md"`` or ``"html"``;
+        ``lang`` is ``"zh"`` or ``"en"``. Word files: ``charter doc --format docx``."""
+        return self._engine.render(kind, id, format, lang)
+
     def decide_arrow(self, batch: Any, now: Instant = None, *, column: str = "case") -> Any:
         """Decides the cases of a ``pyarrow.RecordBatch`` (or ``Table``) whose ``column``
         holds each case's JSON text, as one batch on every core, and gives a RecordBatch (a
