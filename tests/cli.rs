@@ -408,7 +408,9 @@ fn batch_of_good_cases_exits_0_and_matches_single_decisions() {
 fn batch_reads_csv_with_typed_attribute_columns() {
     let csv = "id,received_at,channel,category,severity,field.customer_name,field.contact,field.content,attr.amount,attr.departments,events\n\
 K-1,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,8000,finance|sales,\"[{\"\"at\"\": \"\"2026-11-23T09:30:00+08:00\"\", \"\"kind\"\": \"\"acknowledged\"\"}]\"\n\
-K-2,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,abc,,\n";
+K-2,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,abc,,\n\
+K-3,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,8000,\"[\"\"finance\"\",\"\"sales\"\"]\",\n\
+K-4,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,8000,[],\n";
     let out = decide(&["--batch", "--input", "csv", "-"])
         .write_stdin(csv)
         .assert()
@@ -427,6 +429,25 @@ K-2,2026-11-23T09:00:00+08:00,phone,billing,normal,a,b,c,abc,,\n";
     );
     assert_eq!(lines[1]["line"], 3);
     assert_eq!(lines[1]["field"], "attributes.amount");
+    // A set may be a JSON array, which can say what `a|b` cannot: the empty set.
+    assert_eq!(lines[2]["route"], lines[0]["route"]);
+    let as_json = |departments: &str| {
+        format!(
+            "{{\"id\":\"K-4\",\"received_at\":\"2026-11-23T09:00:00+08:00\",\"channel\":\"phone\",\"category\":\"billing\",\"severity\":\"normal\",\"fields\":{{\"customer_name\":\"a\",\"contact\":\"b\",\"content\":\"c\"}},\"attributes\":{{\"amount\":8000{departments}}}}}\n"
+        )
+    };
+    let digest = |case: String| {
+        let out = decide(&["--batch", "-"])
+            .write_stdin(case)
+            .output()
+            .unwrap();
+        ndjson(&out.stdout)[0]["input_digest"].clone()
+    };
+    assert_eq!(
+        lines[3]["input_digest"],
+        digest(as_json(",\"departments\":[]"))
+    );
+    assert_ne!(lines[3]["input_digest"], digest(as_json("")));
     decide(&["--batch", "--input", "csv", "-"])
         .write_stdin("id,colour\nx,red\n")
         .assert()

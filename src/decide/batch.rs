@@ -566,6 +566,12 @@ fn csv_case(columns: &[Column], record: &csv::StringRecord) -> Vec<u8> {
                         "false" | "no" | "0" => Value::Bool(false),
                         _ => Value::String(cell.to_string()),
                     },
+                    // `a|b|c`, or a JSON array, which can also say `[]`: the empty set
+                    // (an empty cell is no value at all).
+                    Some(AttrType::Set) if cell.starts_with('[') => {
+                        serde_json::from_str::<Vec<Value>>(cell)
+                            .map_or_else(|_| Value::String(cell.to_string()), Value::Array)
+                    }
                     Some(AttrType::Set) => Value::Array(
                         cell.split('|')
                             .map(|s| Value::String(s.trim().to_string()))
