@@ -20,7 +20,7 @@ import os
 import shutil
 import sys
 import tempfile
-from typing import Any, Dict, Iterator
+from typing import Any, Dict, Iterator, Optional
 
 _POLICIES: Dict[str, Any] = {}
 
@@ -45,10 +45,19 @@ def _spark_ready(batch: Any) -> Any:
     return pa.RecordBatch.from_arrays(arrays, names=batch.schema.names)
 
 
-def decide(spark: Any, policy: str, cases: Any, now: str, column: str = "case") -> Any:
-    """The decisions of the `cases` DataFrame (JSON text in `column`) as a DataFrame with one
-    row per case: `id`, `outcome`, `role`, `rule`, `error_code`, `error`, and per target of the
-    policy its deadline and state (see docs/python.md, Arrow)."""
+def decide(
+    spark: Any,
+    policy: str,
+    cases: Any,
+    now: str,
+    column: str = "case",
+    mapping: Optional[Dict[str, str]] = None,
+) -> Any:
+    """The decisions of the `cases` DataFrame (JSON text in `column`, or with `mapping` the
+    case's parts in columns of their own, renamed to the case columns: {"ticket_no": "id",
+    "opened": "received_at", ...}) as a DataFrame with one row per case: `id`, `outcome`,
+    `role`, `rule`, `error_code`, `error`, and per target of the policy its deadline and state
+    (see docs/python.md, Arrow)."""
     import pyarrow as pa
     from pyspark import SparkFiles
     from pyspark.sql.pandas.types import from_arrow_schema
@@ -76,19 +85,35 @@ def decide(spark: Any, policy: str, cases: Any, now: str, column: str = "case") 
     def run(batches: Iterator[Any]) -> Iterator[Any]:
         here = _policy(os.path.join(SparkFiles.get(shipped), name))
         for batch in batches:
-            yield _spark_ready(here.decide_arrow(batch, now=now, column=column))
+            yield _spark_ready(here.decide_arrow(batch, now=now, column=column, mapping=mapping))
 
-    return cases.select(column).mapInArrow(run, schema)
+    columns = list(mapping) if mapping is not None else [column]
+    return cases.select(*columns).mapInArrow(run, schema)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--policy", required=True, help="the policy's folder or file")
-    parser.add_argument("--cases", required=True, help="a Parquet file or folder with a `case` column")
+    parser.add_argument("--cases", required=True, help="a Parquet file or folder with a `case` column (or the columns of --map)")
     parser.add_argument("--now", required=True, help="the evaluation instant, RFC 3339")
     parser.add_argument("--out", required=True, help="where to write the decisions (Parquet)")
     parser.add_argument("--master", default="local[*]", help="the Spark master (default: local[*])")
+    parser.add_argument(
+        "--map",
+        action="append",
+        metavar="THEIRS=OURS",
+        help="take the case from columns of its own instead of `case`: a column and the case "
+        "column it is (id, received_at, channel, category, severity, handler, field.NAME, "
+        "attr.NAME, events); once per column, e.g. --map ticket_no=id --map opened=received_at",
+    )
     args = parser.parse_args()
+    mapping = None
+    if args.map:
+        pairs = [item.split("=", 1) for item in args.map]
+        bad = [item for item, pair in zip(args.map, pairs) if len(pair) != 2 or not all(pair)]
+        if bad:
+            parser.error(f"--map {bad[0]}: give THEIRS=OURS, e.g. --map ticket_no=id")
+        mapping = dict(pairs)
 
     from pyspark.sql import SparkSession
 
@@ -102,7 +127,7 @@ def main() -> None:
         .getOrCreate()
     )
     try:
-        decisions = decide(spark, args.policy, spark.read.parquet(args.cases), args.now)
+        decisions = decide(spark, args.policy, spark.read.parquet(args.cases), args.now, mapping=mapping)
         decisions.write.mode("overwrite").parquet(args.out)
     finally:
         spark.stop()

@@ -8,8 +8,10 @@ use charter::decide::batch::{BatchOptions, Input, Record, map_batch, run_batch_w
 use charter::decide::{Case, DecideError, Decision, Engine, ReadError, Timestamp};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyIterator;
 
 mod columns;
+mod stream;
 use columns::{Strings, Times};
 
 /// An exception of the Python package (`charter.errors`), made with `args`.
@@ -232,21 +234,116 @@ impl Engine_ {
         String::from_utf8(output).map_err(|e| PyValueError::new_err(e.to_string()))
     }
 
+    /// Decides the cases an iterator gives (JSON texts) as one batch, as they come, at
+    /// `now`: the decisions, one line of NDJSON each, in order, as they are decided.
+    #[pyo3(signature = (cases, now, ids=true))]
+    fn decide_stream(
+        slf: Py<Self>,
+        cases: &Bound<'_, PyAny>,
+        now: &str,
+        ids: bool,
+    ) -> PyResult<stream::Decisions> {
+        let now = instant(Some(now))?;
+        let cases = PyIterator::from_object(cases)?.unbind();
+        Ok(stream::Decisions::start(slf, cases, now, ids))
+    }
+
+    /// The audit of case histories, as `charter audit` writes it (`format` `json`, `md` or
+    /// `html`; `lang` `zh` or `en`): of `cases` (one JSON text each), or of the file at
+    /// `path` (NDJSON, or CSV when `csv`, its columns renamed by `mapping`), evaluated at
+    /// `as_of`, and under `compare` too for a what-if; at most `list` breaches and malformed
+    /// records listed.
+    #[pyo3(signature = (as_of, cases=None, path=None, csv=false, mapping=None, compare=None, list=1000, format="json", lang="zh"))]
+    #[allow(clippy::too_many_arguments)]
+    fn audit(
+        &self,
+        py: Python<'_>,
+        as_of: &str,
+        cases: Option<Vec<String>>,
+        path: Option<PathBuf>,
+        csv: bool,
+        mapping: Option<std::collections::BTreeMap<String, String>>,
+        compare: Option<&Bound<'_, Engine_>>,
+        list: usize,
+        format: &str,
+        lang: &str,
+    ) -> PyResult<String> {
+        use charter::render::TextFormat;
+        let as_of = instant(Some(as_of))?;
+        let lang = language(lang)?;
+        let format = match format {
+            "json" => None,
+            "md" => Some(TextFormat::Markdown),
+            "html" => Some(TextFormat::Html),
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "format: `{other}` is not json, md or html"
+                )));
+            }
+        };
+        let compared = compare.map(|c| c.get().named());
+        let other = compare.map(|c| &c.get().engine);
+        let engine = &self.engine;
+        py.detach(|| -> Result<String, PyErr> {
+            let text: Vec<u8>;
+            let mut slice: &[u8];
+            let mut file: std::fs::File;
+            let reader: &mut (dyn std::io::Read + Send) = match (&cases, &path) {
+                (Some(cases), _) => {
+                    let mut lines = Vec::with_capacity(cases.iter().map(|c| c.len() + 1).sum());
+                    for case in cases {
+                        one_line(case.as_bytes(), &mut lines);
+                    }
+                    text = lines;
+                    slice = text.as_slice();
+                    &mut slice
+                }
+                (None, Some(path)) => {
+                    file = std::fs::File::open(path).map_err(|e| {
+                        pyo3::exceptions::PyOSError::new_err(format!(
+                            "{}: cannot read: {e}",
+                            path.display()
+                        ))
+                    })?;
+                    &mut file
+                }
+                (None, None) => {
+                    return Err(PyValueError::new_err(
+                        "give the cases, or the path of a file of cases",
+                    ));
+                }
+            };
+            let input = match (csv, &mapping) {
+                (true, Some(mapping)) => Input::CsvRenamed(reader, mapping),
+                (true, None) => Input::Csv(reader),
+                (false, _) => Input::Ndjson(reader),
+            };
+            let (audit, _) = charter::audit::run(engine, other, input, as_of, list, &mut |_| {})
+                .map_err(|e| PyValueError::new_err(e.to_string()))?;
+            let no_version = || PyValueError::new_err("the policy has no version");
+            let report = charter::audit::Report::of(&audit, engine, as_of, compared)
+                .ok_or_else(no_version)?;
+            match format {
+                None => {
+                    serde_json::to_string(&report).map_err(|e| PyValueError::new_err(e.to_string()))
+                }
+                Some(format) => {
+                    let latest = charter::audit::latest(engine).ok_or_else(no_version)?;
+                    charter::audit::document(&report, &audit, latest, lang)
+                        .render(format, None)
+                        .map_err(|e| PyValueError::new_err(e.message))
+                }
+            }
+        })
+    }
+
     /// A document of the policy's latest version, as `charter doc` writes it: `kind` is
     /// `role` (`id` the role), `procedure` (`id` a named procedure, or none) or `org-chart`;
     /// `format` `md` or `html`; `lang` `zh` or `en`.
     #[pyo3(signature = (kind, id=None, format="md", lang="zh"))]
     fn render(&self, kind: &str, id: Option<&str>, format: &str, lang: &str) -> PyResult<String> {
-        use charter::render::{Lang, TextFormat};
-        let lang = match lang {
-            "zh" => Lang::Zh,
-            "en" => Lang::En,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "lang: `{other}` is not zh or en"
-                )));
-            }
-        };
+        use charter::render::TextFormat;
+        let lang = language(lang)?;
         let format = match format {
             "md" => TextFormat::Markdown,
             "html" => TextFormat::Html,
@@ -342,12 +439,11 @@ impl Engine_ {
         now: &str,
     ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
         let now = instant(Some(now))?;
-        let names = target_names(&self.engine);
         let at = |i: usize| -> Option<usize> {
             let bytes = offsets.get(i * 4..i * 4 + 4)?;
             usize::try_from(i32::from_le_bytes(bytes.try_into().ok()?)).ok()
         };
-        let result = py.detach(|| -> Result<Vec<Record<Row>>, String> {
+        let input = py.detach(|| -> Result<Vec<u8>, String> {
             // One case per line; a null is a case that is not there.
             let mut input = Vec::with_capacity(data.len() + length);
             for row in offset..offset + length {
@@ -363,6 +459,53 @@ impl Engine_ {
                     .ok_or_else(|| format!("row {row}: past the data buffer"))?;
                 one_line(if present { text } else { b"" }, &mut input);
             }
+            Ok(input)
+        });
+        let input = input.map_err(PyValueError::new_err)?;
+        self.decide_columns(py, length, now, None, &input)
+    }
+
+    /// Decides the cases of a CSV text whose header names the columns `mapping` renames to
+    /// the case columns of `charter decide --batch` (`id`, `received_at`, `field.NAME`,
+    /// `attr.NAME`…), and gives the columns of the result as `decide_arrow_buffers` does.
+    #[pyo3(signature = (csv, mapping, now))]
+    fn decide_csv_buffers<'py>(
+        &self,
+        py: Python<'py>,
+        csv: &[u8],
+        mapping: std::collections::BTreeMap<String, String>,
+        now: &str,
+    ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let now = instant(Some(now))?;
+        let rows = csv.iter().filter(|&&b| b == b'\n').count();
+        self.decide_columns(py, rows, now, Some(&mapping), csv)
+    }
+}
+
+impl Engine_ {
+    /// What a report calls this policy: its path, or the name of its latest version.
+    fn named(&self) -> String {
+        match &self.path {
+            Some(path) => path.display().to_string(),
+            None => (self.engine.versions().last())
+                .map(|v| v.policy.name.clone())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Decides the cases of `bytes` (NDJSON, or CSV with the columns `mapping` renames) as
+    /// one batch and gives the columns of `decide_arrow_buffers`.
+    fn decide_columns<'py>(
+        &self,
+        py: Python<'py>,
+        length: usize,
+        now: i64,
+        mapping: Option<&std::collections::BTreeMap<String, String>>,
+        bytes: &[u8],
+    ) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        let names = target_names(&self.engine);
+        let result = py.detach(|| -> Result<Vec<Record<Row>>, String> {
+            let mut reader = bytes;
             let map = |_: &Case, decision: &mut Decision<'_>| {
                 let route = decision.route.as_ref();
                 Row {
@@ -388,7 +531,10 @@ impl Engine_ {
             let mut records = Vec::with_capacity(length);
             map_batch(
                 &self.engine,
-                Input::Ndjson(&mut input.as_slice()),
+                match mapping {
+                    None => Input::Ndjson(&mut reader),
+                    Some(mapping) => Input::CsvRenamed(&mut reader, mapping),
+                },
                 BatchOptions { now },
                 &map,
                 &mut |block| {
@@ -458,6 +604,17 @@ impl Engine_ {
         }
         out.set_item("targets", targets)?;
         Ok(out)
+    }
+}
+
+/// The language of a document: `zh` or `en`.
+fn language(lang: &str) -> PyResult<charter::render::Lang> {
+    match lang {
+        "zh" => Ok(charter::render::Lang::Zh),
+        "en" => Ok(charter::render::Lang::En),
+        other => Err(PyValueError::new_err(format!(
+            "lang: `{other}` is not zh or en"
+        ))),
     }
 }
 
@@ -534,6 +691,7 @@ impl Failure {
 #[pymodule]
 fn _charter(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<Engine_>()?;
+    module.add_class::<stream::Decisions>()?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

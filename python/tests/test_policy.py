@@ -254,3 +254,148 @@ def test_documents_are_those_of_the_command_line(policy: charter.Policy) -> None
         policy.render("role", "nobody")
     with pytest.raises(ValueError, match="charter doc --format docx"):
         policy.render("procedure", format="docx")
+
+
+def _columns(cases: list) -> tuple:
+    """The cases as columns of their own names (a ticketing tool's export), with the mapping
+    from those names to the case columns."""
+    mapping = {"ticket": "id", "opened": "received_at", "via": "channel", "kind": "category", "level": "severity"}
+    for case in cases:
+        for key in case.get("attributes", {}):
+            mapping[f"a {key}"] = f"attr.{key}"
+        for key in case.get("fields", {}):
+            mapping[f"f {key}"] = f"field.{key}"
+        if "events" in case:
+            mapping["history"] = "events"
+    columns: dict = {name: [] for name in mapping}
+    for case in cases:
+        for theirs, ours in mapping.items():
+            if ours == "received_at":
+                value = datetime.fromisoformat(case["received_at"]).astimezone(timezone.utc)
+            elif ours == "events":
+                value = json.dumps(case["events"], ensure_ascii=False) if "events" in case else None
+            elif ours.startswith("attr."):
+                value = case.get("attributes", {}).get(ours[5:])
+            elif ours.startswith("field."):
+                value = case.get("fields", {}).get(ours[6:])
+            else:
+                value = case.get(ours)
+            columns[theirs].append(value)
+    return columns, mapping
+
+
+def test_arrow_columns_by_a_mapping_decide_as_the_json_does(policy: charter.Policy) -> None:
+    pa = pytest.importorskip("pyarrow")
+    cases = [c for c in example_cases() if "received_at" in c]
+    columns, mapping = _columns(cases)
+    table = pa.table(columns)
+    assert pa.types.is_timestamp(table.schema.field("opened").type)
+    assert any(pa.types.is_list(f.type) for f in table.schema), "a set attribute as a list column"
+    by_columns = policy.decide_arrow(table, now=NOW, mapping=mapping)
+    texts = pa.table({"case": [json.dumps(c, ensure_ascii=False) for c in cases]})
+    by_json = policy.decide_arrow(texts, now=NOW)
+    assert by_columns.num_rows == len(cases)
+    assert by_columns.to_pylist() == by_json.to_pylist()
+    # Columns the mapping does not name are left alone; a name it gives that the batch does
+    # not have, and a timestamp without a zone, are refused with the column's name.
+    extra = table.append_column("notes", pa.array(["x"] * len(cases)))
+    assert policy.decide_arrow(extra, now=NOW, mapping=mapping).to_pylist() == by_json.to_pylist()
+    with pytest.raises(KeyError, match="'opened_at'"):
+        policy.decide_arrow(table, now=NOW, mapping={**mapping, "opened_at": "received_at"})
+    naive = table.set_column(1, "opened", table.column("opened").cast(pa.timestamp("us")))
+    with pytest.raises(TypeError, match="`opened`"):
+        policy.decide_arrow(naive, now=NOW, mapping=mapping)
+
+
+def test_the_audit_is_that_of_the_command_line(policy: charter.Policy, tmp_path: Path) -> None:
+    cases = example_cases()
+    ndjson = tmp_path / "cases.ndjson"
+    ndjson.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), "utf-8")
+    run = cli("audit", "--policy", str(OFFICE), "--as-of", NOW, "--format", "json", str(ndjson))
+    assert run.returncode == 0, run.stderr
+    expected = json.loads(run.stdout)
+    assert expected["input"]["records"] == len(cases)
+    assert policy.audit(cases, as_of=NOW) == expected
+    assert policy.audit(ndjson, as_of=NOW) == expected
+    assert policy.audit(str(ndjson), as_of=NOW) == expected
+    run = cli("audit", "--policy", str(OFFICE), "--as-of", NOW, "--format", "md", "--lang", "en", str(ndjson))
+    assert run.returncode == 0, run.stderr
+    assert policy.audit(cases, as_of=NOW, format="md", lang="en") == run.stdout
+    # What-if under another policy: the report names it as the command line does.
+    proposed = ROOT / "policies" / "complaint-office"
+    run = cli("audit", "--policy", str(OFFICE), "--compare", str(proposed), "--as-of", NOW, "--format", "json", str(ndjson))
+    assert run.returncode == 0, run.stderr
+    compared = policy.audit(cases, as_of=NOW, compare=charter.Policy.load(str(proposed)))
+    assert compared == json.loads(run.stdout)
+    assert compared["what_if"] is not None
+
+
+def test_the_audit_reads_a_tools_csv_by_a_mapping(policy: charter.Policy, tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.csv as pacsv
+
+    cases = [c for c in example_cases() if "received_at" in c]
+    columns, mapping = _columns(cases)
+    columns["opened"] = [t.isoformat() for t in columns["opened"]]
+    columns = {k: ["|".join(v) if isinstance(v, list) else v for v in vs] for k, vs in columns.items()}
+    export = tmp_path / "tickets.csv"
+    pacsv.write_csv(pa.table(columns), export)
+    toml = tmp_path / "columns.toml"
+    toml.write_text("[columns]\n" + "".join(f'"{k}" = "{v}"\n' for k, v in mapping.items()), "utf-8")
+    run = cli("audit", "--policy", str(OFFICE), "--as-of", NOW, "--format", "json", "--mapping", str(toml), str(export))
+    assert run.returncode == 0, run.stderr
+    expected = json.loads(run.stdout)
+    assert expected["input"]["decided"] == len(cases) - expected["input"]["malformed"]
+    assert policy.audit(export, as_of=NOW, mapping=mapping) == expected
+    with pytest.raises(ValueError, match="path"):
+        policy.audit(cases, as_of=NOW, mapping=mapping)
+    with pytest.raises(OSError, match="missing.csv"):
+        policy.audit(tmp_path / "missing.csv", as_of=NOW)
+
+
+def test_a_stream_decides_as_the_batch_does_as_the_cases_come(policy: charter.Policy) -> None:
+    cases = example_cases()
+    want = policy.decide_many(cases, now=NOW, ids=False)
+    # A generator, read as the decisions are taken: sixty thousand cases go through while
+    # the generator is never more than a few megabytes of cases ahead of the caller.
+    total = 60_000
+    taken = 0
+    made = 0
+    lead = 0
+
+    def generated():
+        nonlocal made, lead
+        for i in range(total):
+            lead = max(lead, made - taken)
+            made += 1
+            case = dict(cases[i % len(cases)])
+            case["id"] = f"S-{i}"
+            yield case
+
+    for decision in policy.decide_stream(generated(), now=NOW, ids=False):
+        i = taken
+        taken += 1
+        expected = want[i % len(cases)]
+        if "error" in expected:
+            assert decision["code"] == expected["code"] and decision["line"] == i + 1
+        else:
+            assert decision["case"] == f"S-{i}"
+            assert decision["targets"] == expected["targets"]
+    assert taken == made == total
+    assert lead < total / 3, f"the stream read {lead} cases ahead of the caller"
+    # The same cases as a list give decide_many's records, a repeated id refused.
+    assert list(policy.decide_stream(cases + cases[:1], now=NOW, ids=False))[:-1] == want
+    # An exception of the iterable is raised after the decisions before it.
+    def broken():
+        yield cases[0]
+        raise RuntimeError("the cursor was closed")
+
+    stream = policy.decide_stream(broken(), now=NOW, ids=False)
+    assert next(stream)["case"] == cases[0]["id"]
+    with pytest.raises(RuntimeError, match="cursor was closed"):
+        next(stream)
+    # A stream given up half way stops its batch; the policy goes on deciding.
+    stream = policy.decide_stream((cases[0] for _ in range(100_000)), now=NOW, ids=False)
+    next(stream)
+    del stream
+    assert policy.decide(cases[0], now=NOW, ids=False) == want[0]

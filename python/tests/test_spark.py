@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from test_policy import CASES, NOW, OFFICE, ROOT, cli
+from test_policy import CASES, NOW, OFFICE, ROOT, _columns, cli
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -49,13 +49,29 @@ def test_spark_decides_as_the_command_line_does(tmp_path: Path) -> None:
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .getOrCreate()
     )
+    # The same cases as a data lake keeps them: a column per part, timestamps with a zone,
+    # sets as arrays, the events as JSON text.
+    dated = [dict(examples[i % len(examples)], id=f"S-{i}") for i in range(2_000)]
+    dated = [case for case in dated if "received_at" in case]
+    columns, mapping = _columns(dated)
+    pq.write_table(pa.table(columns), tmp_path / "columns.parquet")
     try:
         cases = spark.read.parquet(str(tmp_path / "cases.parquet"))
         started = time.perf_counter()
         decide_cases.decide(spark, str(OFFICE), cases, NOW).write.parquet(str(tmp_path / "out"))
         print(f"Spark local[2]: {N:,} cases read, decided and written in {time.perf_counter() - started:.1f} s")
+        by_columns = spark.read.parquet(str(tmp_path / "columns.parquet"))
+        decide_cases.decide(spark, str(OFFICE), by_columns, NOW, mapping=mapping).write.parquet(
+            str(tmp_path / "out-columns")
+        )
     finally:
         spark.stop()
+    # Decided by columns, the rows are those decided from the JSON text.
+    from_columns = pq.read_table(tmp_path / "out-columns").to_pylist()
+    assert len(from_columns) == len(dated)
+    from_text = {row["id"]: row for row in pq.read_table(tmp_path / "out").to_pylist() if row["id"]}
+    for row in from_columns:
+        assert row == from_text[row["id"]]
     rows = pq.read_table(tmp_path / "out").to_pylist()
     assert len(rows) == N
     by_id = {row["id"]: row for row in rows}

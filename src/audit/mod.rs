@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate, TimeZone};
 use serde::Serialize;
 
-use crate::decide::batch::Record;
+use crate::decide::batch::{BatchOptions, BatchSummary, Input, Record, map_batch};
 use crate::decide::{Case, Decision, Engine, FindingKind, Outcome, State};
 
 pub use report::{Report, document};
@@ -116,6 +116,56 @@ fn target_facts(decision: &Decision<'_>) -> Vec<TargetFacts> {
         });
     }
     out
+}
+
+/// Audits every record of `input`: each case is decided under `engine` at `as_of` (and under
+/// `other` too for a what-if) on every core and folded into an [`Audit`] listing at most
+/// `limit` breaches and malformed records. `progress` is called now and then with the counts
+/// so far. Memory does not grow with the number of cases.
+///
+/// ```
+/// use charter::decide::batch::Input;
+/// # let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut cases = "{\"id\":\"C-1\",\"received_at\":\"2026-11-16T10:00:00+08:00\",\"channel\":\"web\",\"category\":\"service_quality\",\"severity\":\"minor\"}\n{}\n".as_bytes();
+/// let as_of = 1_796_011_200;
+/// let (audit, summary) = charter::audit::run(&engine, None, Input::Ndjson(&mut cases), as_of, 10, &mut |_| {})?;
+/// assert_eq!((audit.decided, audit.malformed_count, summary.records), (1, 1, 2));
+/// let report = charter::audit::Report::of(&audit, &engine, as_of, None).expect("a version");
+/// assert_eq!(serde_json::to_value(&report)?["input"]["decided"], 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn run(
+    engine: &Engine,
+    other: Option<&Engine>,
+    input: Input<'_>,
+    as_of: i64,
+    limit: usize,
+    progress: &mut dyn FnMut(&BatchSummary),
+) -> std::io::Result<(Audit, BatchSummary)> {
+    let mut audit = Audit::new(limit, other.is_some());
+    let other = other.map(|e| (e, as_of));
+    let map =
+        |case: &Case, decision: &mut Decision<'_>| -> CaseFacts { facts(case, decision, other) };
+    let mut consume = |records| {
+        audit.add(records);
+        Ok(())
+    };
+    let summary = map_batch(
+        engine,
+        input,
+        BatchOptions { now: as_of },
+        &map,
+        &mut consume,
+        progress,
+    )?;
+    Ok((audit, summary))
+}
+
+/// The version an audit reports under: the one that takes effect last.
+pub fn latest(engine: &Engine) -> Option<&crate::check::Policy> {
+    (engine.versions().iter())
+        .max_by_key(|v| v.policy.effective)
+        .map(|v| &v.policy)
 }
 
 /// Reduces a case and its decision (and, for what-if, its decision under `other`) to facts.

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use super::names::Names;
 use super::{Attainment, Audit, schedule};
 use crate::check::{Closed, Policy};
+use crate::decide::Engine;
 use crate::render::{Block, Document, Lang, bar_chart};
 
 /// The audit report: every figure, ready for JSON.
@@ -90,6 +91,22 @@ fn closed_json(closed: &Closed) -> Value {
 }
 
 impl Report {
+    /// The report of `audit` under the latest version of `engine` (the one that takes effect
+    /// last), evaluated at `as_of`; `compared` names the other policy of a what-if. `None`
+    /// when the engine has no version.
+    pub fn of(
+        audit: &Audit,
+        engine: &Engine,
+        as_of: i64,
+        compared: Option<String>,
+    ) -> Option<Report> {
+        let latest = super::latest(engine)?;
+        let versions: Vec<String> = (engine.versions().iter())
+            .map(|v| v.policy.version.clone())
+            .collect();
+        Some(Report::new(audit, latest, &versions, as_of, compared))
+    }
+
     /// The report of `audit` under `policy` (the latest version), evaluated at `as_of`;
     /// `compared` names the other policy of a what-if.
     pub fn new(

@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use clap::ValueEnum;
 
-use crate::audit::{Audit, CaseFacts, DEFAULT_LIST_LIMIT, Report, document, facts};
+use crate::audit::{DEFAULT_LIST_LIMIT, Report, document};
 use crate::cli::Failure;
 use crate::cli::output::{Replace, write_file};
-use crate::decide::batch::{BatchOptions, BatchSummary, Input, map_batch};
+use crate::decide::batch::{BatchSummary, Input};
 use crate::decide::{Engine, Timestamp};
 use crate::render::{Lang, TextFormat};
 
@@ -137,11 +137,6 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         (true, None) => Input::Csv(&mut *reader),
         (false, _) => Input::Ndjson(&mut *reader),
     };
-    let mut audit = Audit::new(args.list, other.is_some());
-    let other_ref = other.as_ref().map(|e| (e, as_of));
-    let map = |case: &crate::decide::Case,
-               decision: &mut crate::decide::Decision<'_>|
-     -> CaseFacts { facts(case, decision, other_ref) };
     let started = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut progress = |s: &BatchSummary| {
@@ -154,35 +149,23 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             );
         }
     };
-    let mut consume = |records| {
-        audit.add(records);
-        Ok(())
-    };
-    let summary = map_batch(
+    let (audit, summary) = crate::audit::run(
         &engine,
+        other.as_ref(),
         input,
-        BatchOptions { now: as_of },
-        &map,
-        &mut consume,
+        as_of,
+        args.list,
         &mut progress,
     )
     .map_err(|e| Failure::Usage(format!("{}: {e}", args.cases)))?;
     if tty && started.elapsed().as_secs_f64() > 2.0 {
         eprintln!();
     }
-    let latest = engine
-        .versions()
-        .iter()
-        .max_by_key(|v| v.policy.effective)
-        .map(|v| &v.policy)
+    let latest = crate::audit::latest(&engine)
         .ok_or_else(|| Failure::Usage("the policy has no version".into()))?;
-    let versions: Vec<String> = engine
-        .versions()
-        .iter()
-        .map(|v| v.policy.version.clone())
-        .collect();
     let compared = args.compare.as_ref().map(|p| p.display().to_string());
-    let report = Report::new(&audit, latest, &versions, as_of, compared);
+    let report = Report::of(&audit, &engine, as_of, compared)
+        .ok_or_else(|| Failure::Usage("the policy has no version".into()))?;
     let lang = match args.lang {
         LangArg::Zh => Lang::Zh,
         LangArg::En => Lang::En,

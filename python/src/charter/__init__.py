@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
 from . import _charter
 from .errors import CaseError, CharterError, Diagnostic, PolicyError, _json_default
@@ -115,6 +115,23 @@ class Policy:
         lines = self._engine.decide_many(texts, at, ids).split("\n")
         return [json.loads(line) for line in lines if line]
 
+    def decide_stream(
+        self,
+        cases: Iterable[CaseLike],
+        now: Instant = None,
+        *,
+        ids: bool = True,
+    ) -> Iterator[Dict[str, Any]]:
+        """Decides ``cases`` as :meth:`decide_many` does (one batch on every core, in order,
+        error records for bad cases, a repeated id refused), but as they come: ``cases`` may
+        be any iterable, a generator over a file or a database cursor, and each decision is
+        given as soon as it is made. Memory holds a few megabytes of cases and decisions,
+        however many go through. An exception raised by ``cases`` is raised here, after the decisions
+        of the cases before it."""
+        at = _instant(now) or datetime.now().astimezone().isoformat()
+        for line in self._engine.decide_stream((_case_text(case) for case in cases), at, ids):
+            yield json.loads(line)
+
     def render(self, kind: str, id: Optional[str] = None, *, format: str = "md", lang: str = "zh") -> str:
         """A document of the policy's latest version, the text ``charter doc`` writes:
         ``kind`` is ``"role"`` (``id``: the role), ``"procedure"`` (``id``: a named procedure,
@@ -122,10 +139,59 @@ class Policy:
         ``lang`` is ``"zh"`` or ``"en"``. Word files: ``charter doc --format docx``."""
         return self._engine.render(kind, id, format, lang)
 
-    def decide_arrow(self, batch: Any, now: Instant = None, *, column: str = "case") -> Any:
-        """Decides the cases of a ``pyarrow.RecordBatch`` (or ``Table``) whose ``column``
-        holds each case's JSON text, as one batch on every core, and gives a RecordBatch (a
-        Table for a Table) with one row per case, in order:
+    def audit(
+        self,
+        cases: Union[Iterable[CaseLike], str, "os.PathLike[str]"],
+        *,
+        as_of: Instant = None,
+        compare: Optional["Policy"] = None,
+        mapping: Optional[Mapping[str, str]] = None,
+        csv: Optional[bool] = None,
+        format: str = "json",
+        lang: str = "zh",
+        list: int = 1000,
+    ) -> Union[Dict[str, Any], str]:
+        """The audit of real case histories, as ``charter audit`` writes it: attainment per
+        target by category, role, channel and month, breaches, procedure problems, callbacks,
+        and with ``compare`` the what-if under another policy.
+
+        ``cases`` is an iterable of cases, or the path of a file of them: NDJSON, or CSV
+        (a ``.csv`` file, ``csv=True``, or with ``mapping``, a dict renaming the file's
+        columns to the case columns: ``{"Ticket ID": "id", "Amount": "attr.amount"}``). A
+        file is read as it is decided, so its size does not matter. States are evaluated at
+        ``as_of`` (the clock's now when left out). ``format="json"`` gives the report as a
+        dict; ``"md"`` and ``"html"`` give the document's text in ``lang`` (``"zh"`` or
+        ``"en"``). At most ``list`` breaches and malformed records are listed (all are
+        counted). A malformed case is counted and listed, not raised."""
+        at = _instant(as_of) or datetime.now().astimezone().isoformat()
+        other = compare._engine if compare is not None else None
+        common = dict(compare=other, list=list, format=format, lang=lang)
+        if isinstance(cases, (str, os.PathLike)):
+            path = os.fspath(cases)
+            as_csv = csv if csv is not None else (path.lower().endswith(".csv") or mapping is not None)
+            mapped = dict(mapping) if mapping is not None else None
+            out = self._engine.audit(at, path=path, csv=as_csv, mapping=mapped, **common)
+        else:
+            if csv or mapping is not None:
+                raise ValueError("csv and mapping are for a file of cases; give its path")
+            out = self._engine.audit(at, cases=[_case_text(c) for c in cases], **common)
+        return json.loads(out) if format == "json" else out
+
+    def decide_arrow(
+        self,
+        batch: Any,
+        now: Instant = None,
+        *,
+        column: str = "case",
+        mapping: Optional[Mapping[str, str]] = None,
+    ) -> Any:
+        """Decides the cases of a ``pyarrow.RecordBatch`` (or ``Table``) as one batch on
+        every core, and gives a RecordBatch (a Table for a Table) with one row per case, in
+        order. The cases are either the JSON texts of ``column``, or, with ``mapping``, the
+        batch's own columns renamed to the case columns of ``charter decide --batch`` (as
+        the audit's CSV mapping: ``{"ticket_no": "id", "opened": "received_at",
+        "amount": "attr.amount", "tags": "attr.tags"}``; other columns are left alone).
+        Timestamp columns need a time zone; a list column is a set attribute. The result:
 
         - ``id``, and for a decided case ``outcome``, ``role`` and ``rule`` (``file:line``);
         - for a case that cannot be decided (a null too), ``error_code`` and ``error``;
@@ -138,15 +204,18 @@ class Policy:
         import pyarrow as pa
 
         if isinstance(batch, pa.Table):
-            parts = [self.decide_arrow(b, now, column=column) for b in batch.to_batches()]
+            parts = [self.decide_arrow(b, now, column=column, mapping=mapping) for b in batch.to_batches()]
             return pa.Table.from_batches(parts) if parts else pa.table({})
+        at = _instant(now) or datetime.now().astimezone().isoformat()
+        if mapping is not None:
+            out = self._engine.decide_csv_buffers(_mapped_csv(batch, mapping), dict(mapping), at)
+            return _decided_batch(out)
         cases = batch.column(column)
         if pa.types.is_large_string(cases.type):
             cases = cases.cast(pa.string())
         if not pa.types.is_string(cases.type):
             raise TypeError(f"column `{column}` holds {cases.type}, not the cases' JSON text")
         valid, offsets, data = cases.buffers()
-        at = _instant(now) or datetime.now().astimezone().isoformat()
         out = self._engine.decide_arrow_buffers(
             data.to_pybytes() if data is not None else b"",
             offsets.to_pybytes(),
@@ -155,25 +224,82 @@ class Policy:
             len(cases),
             at,
         )
-        rows = out["rows"]
-
-        def strings(parts: tuple) -> Any:
-            nulls, valid, offsets, data = parts
-            buffers = [pa.py_buffer(valid) if nulls else None, pa.py_buffer(offsets), pa.py_buffer(data)]
-            return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=nulls)
-
-        def times(parts: tuple) -> Any:
-            nulls, valid, values = parts
-            buffers = [pa.py_buffer(valid) if nulls else None, pa.py_buffer(values)]
-            return pa.Array.from_buffers(pa.timestamp("s", tz="UTC"), rows, buffers, null_count=nulls)
-
-        names = ["id", "outcome", "role", "rule", "error_code", "error"]
-        arrays = [strings(out[name]) for name in names]
-        for target, deadline, state in out["targets"]:
-            names += [f"{target}_deadline", f"{target}_state"]
-            arrays += [times(deadline), strings(state)]
-        return pa.RecordBatch.from_arrays(arrays, names=names)
+        return _decided_batch(out)
 
     def __repr__(self) -> str:
         latest = self.versions[-1]
         return f"<charter.Policy {latest['name']} {latest['version']}>"
+
+
+def _decided_batch(out: Dict[str, Any]) -> Any:
+    """The RecordBatch of the columns the engine gave as Arrow buffers."""
+    import pyarrow as pa
+
+    rows = out["rows"]
+
+    def strings(parts: tuple) -> Any:
+        nulls, valid, offsets, data = parts
+        buffers = [pa.py_buffer(valid) if nulls else None, pa.py_buffer(offsets), pa.py_buffer(data)]
+        return pa.Array.from_buffers(pa.string(), rows, buffers, null_count=nulls)
+
+    def times(parts: tuple) -> Any:
+        nulls, valid, values = parts
+        buffers = [pa.py_buffer(valid) if nulls else None, pa.py_buffer(values)]
+        return pa.Array.from_buffers(pa.timestamp("s", tz="UTC"), rows, buffers, null_count=nulls)
+
+    names = ["id", "outcome", "role", "rule", "error_code", "error"]
+    arrays = [strings(out[name]) for name in names]
+    for target, deadline, state in out["targets"]:
+        names += [f"{target}_deadline", f"{target}_state"]
+        arrays += [times(deadline), strings(state)]
+    return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+def _mapped_csv(batch: Any, mapping: Mapping[str, str]) -> bytes:
+    """The mapped columns of ``batch`` as CSV text, under their own names, in the forms the
+    batch's CSV reader takes: timestamps in RFC 3339 (UTC), booleans as ``true``/``false``,
+    lists as JSON arrays (``[]`` the empty set), nulls as empty cells."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    names = batch.schema.names
+    missing = [theirs for theirs in mapping if theirs not in names]
+    if missing:
+        raise KeyError(f"mapping: the batch has no column {', '.join(map(repr, missing))}; it has {', '.join(names)}")
+    arrays = []
+    for theirs in mapping:
+        array = batch.column(theirs)
+        kind = array.type
+        if pa.types.is_timestamp(kind):
+            if kind.tz is None:
+                raise TypeError(f"column `{theirs}`: a timestamp without a time zone is not an instant; give it one (cast to timestamp with tz)")
+            array = pc.strftime(array.cast(pa.timestamp(kind.unit, tz="UTC")), format="%Y-%m-%dT%H:%M:%SZ")
+        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            array = _json_lists(array.cast(pa.list_(pa.string())))
+        elif pa.types.is_boolean(kind):
+            array = pc.if_else(array, "true", "false")
+        elif pa.types.is_dictionary(kind):
+            array = array.cast(kind.value_type)
+        arrays.append(array)
+    table = pa.Table.from_arrays(arrays, names=[str(n) for n in mapping])
+    out = pa.BufferOutputStream()
+    pacsv.write_csv(table, out, write_options=pacsv.WriteOptions(quoting_style="needed"))
+    return out.getvalue().to_pybytes()
+
+
+def _json_lists(lists: Any) -> Any:
+    """Each list of strings as the text of a JSON array; a null stays null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(lists, pa.ChunkedArray):
+        return pa.chunked_array([_json_lists(chunk) for chunk in lists.chunks], pa.string())
+    values = lists.values.slice(lists.offsets[0].as_py(), lists.offsets[-1].as_py() - lists.offsets[0].as_py())
+    for special, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        values = pc.replace_substring(values, special, escaped)
+    offsets = pc.subtract(lists.offsets, lists.offsets[0])
+    quoted = pa.ListArray.from_arrays(offsets, values)
+    joined = pc.binary_join_element_wise('["', pc.binary_join(quoted, '","'), '"]', "")
+    empty = pc.equal(pc.list_value_length(lists), 0)
+    return pc.if_else(lists.is_null(), pa.scalar(None, pa.string()), pc.if_else(empty, "[]", joined))

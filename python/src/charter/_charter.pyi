@@ -1,5 +1,5 @@
 # The native module; use the package `charter` instead.
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 __version__: str
 
@@ -13,6 +13,24 @@ class Engine_:
     def decide(self, case: str, now: Optional[str] = None, ids: bool = True) -> str: ...
     def decide_many(self, cases: List[str], now: Optional[str] = None, ids: bool = True) -> str: ...
     def render(self, kind: str, id: Optional[str] = None, format: str = "md", lang: str = "zh") -> str: ...
+    def decide_stream(self, cases: Iterable[str], now: str, ids: bool = True) -> Decisions: ...
+    def audit(
+        self,
+        as_of: str,
+        cases: Optional[List[str]] = None,
+        path: Optional[str] = None,
+        csv: bool = False,
+        mapping: Optional[Dict[str, str]] = None,
+        compare: Optional[Engine_] = None,
+        list: int = 1000,
+        format: str = "json",
+        lang: str = "zh",
+    ) -> str: ...
+    def decide_csv_buffers(self, csv: bytes, mapping: Dict[str, str], now: str) -> Dict[str, Any]: ...
     def decide_arrow_buffers(
         self, data: bytes, offsets: bytes, valid: bytes, offset: int, length: int, now: str
     ) -> Dict[str, Any]: ...
+
+class Decisions(Iterator[str]):
+    def __iter__(self) -> Decisions: ...
+    def __next__(self) -> str: ...
