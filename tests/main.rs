@@ -33,3 +33,5 @@ mod suite;
 mod support;
 mod time_examples;
 mod time_reference;
+#[cfg(feature = "serve")]
+mod workbench;

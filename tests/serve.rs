@@ -41,6 +41,7 @@ fn service_on(policy: &Path, max_body: usize, max_batch_cases: usize, today: &st
             header_timeout: Duration::from_secs(10),
             max_concurrent_batches: 2,
             tls: None,
+            workbench: false,
         },
     )
 }

@@ -28,6 +28,8 @@ mod replay;
 mod serve;
 mod test;
 mod time;
+#[cfg(feature = "serve")]
+mod workbench;
 
 use std::process::ExitCode;
 
@@ -102,6 +104,9 @@ enum Command {
     /// Make a client token for `charter serve --tokens` (the token, then the file's line).
     #[cfg(feature = "serve")]
     Token(serve::TokenArgs),
+    /// Edit the policy in the browser: diagnostics as you type, documents, trying a case.
+    #[cfg(feature = "serve")]
+    Workbench(workbench::Args),
     /// Format policy files in the one canonical layout.
     Fmt(fmt::Args),
     /// The language server for editors (diagnostics as you type, hover, go to definition…).
@@ -222,6 +227,8 @@ pub fn main() -> ExitCode {
         Command::Replay(args) => replay::run(args),
         #[cfg(feature = "serve")]
         Command::Token(args) => serve::token(args),
+        #[cfg(feature = "serve")]
+        Command::Workbench(args) => workbench::run(args),
         Command::Time(command) => time::run(command),
         #[cfg(feature = "lsp")]
         Command::Lsp(args) => lsp::run(args),

@@ -117,6 +117,11 @@ pub struct Args {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
+    /// Serve the policy workbench too: a page at `/` that edits, checks, previews and saves
+    /// the policy's files (see `charter workbench --help`); with --tokens, saving needs the
+    /// `admin` scope.
+    #[arg(long)]
+    workbench: bool,
 }
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
@@ -153,6 +158,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     };
     let options = Options {
         tls,
+        workbench: args.workbench,
         policy: args.policy.clone(),
         import_roots,
         max_body: args.max_body,

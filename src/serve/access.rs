@@ -48,8 +48,11 @@ impl Scope {
     /// API document).
     pub fn of_endpoint(method: &axum::http::Method, endpoint: &str) -> Option<Scope> {
         match (method.as_str(), endpoint) {
-            (_, "/healthz" | "/readyz" | "/openapi.json") => None,
+            // The workbench's page and its script: what it may do is asked of its API.
+            (_, "/healthz" | "/readyz" | "/openapi.json" | "/" | "/assets/{file}") => None,
             ("POST", "/v1/decide" | "/v1/decide/batch") => Some(Scope::Decide),
+            // Writing the policy's files.
+            ("PUT", "/workbench/files") => Some(Scope::Admin),
             _ => Some(Scope::Read),
         }
     }

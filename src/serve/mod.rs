@@ -21,6 +21,7 @@ mod metrics;
 pub mod openapi;
 mod records;
 mod tls;
+pub mod workbench;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -102,6 +103,9 @@ pub struct Options {
     pub max_concurrent_batches: usize,
     /// HTTPS (`--tls-cert`, `--tls-key`); `None`: plain HTTP.
     pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Serve the policy workbench too (`--workbench`): the page at `/` and its API under
+    /// `/workbench/`, editing the policy's own files.
+    pub workbench: bool,
 }
 
 impl Options {
@@ -192,7 +196,22 @@ impl Service {
 
 /// The router with every endpoint, the metrics layer and the JSON 404/405.
 pub fn router(service: Arc<Service>) -> Router {
-    Router::new()
+    let workbench = service.options.workbench.then(|| {
+        let options = &service.options;
+        let roots = if options.import_roots.is_empty() {
+            vec![crate::syntax::import_root(&options.policy)]
+        } else {
+            options.import_roots.clone()
+        };
+        let opened = workbench::Workbench::open(&options.policy, roots);
+        // With tokens, a request for another name is still a client's with a token.
+        if service.clients.is_some() {
+            opened.map(workbench::Workbench::answering_any_host)
+        } else {
+            opened
+        }
+    });
+    let routes = Router::new()
         .route("/v1/decide", post(decide))
         .route("/v1/decide/batch", post(decide_batch))
         .route("/v1/decisions/{id}", get(records::decision))
@@ -202,6 +221,16 @@ pub fn router(service: Arc<Service>) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics_text))
         .route("/openapi.json", get(openapi_json))
+        .with_state(Arc::clone(&service));
+    let routes = match workbench {
+        Some(Ok(workbench)) => routes.merge(workbench::router(Arc::new(workbench))),
+        Some(Err(e)) => {
+            tracing::error!("the workbench cannot open the policy's files: {e}");
+            routes
+        }
+        None => routes,
+    };
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
@@ -217,7 +246,6 @@ pub fn router(service: Arc<Service>) -> Router {
             Arc::clone(&service),
             measure,
         ))
-        .with_state(service)
 }
 
 /// With `--tokens`: the request's client must hold the endpoint's scope (401 without a known
@@ -1028,6 +1056,20 @@ async fn metrics_text(State(service): State<Arc<Service>>) -> Response {
 
 async fn openapi_json() -> Response {
     (StatusCode::OK, json_headers(), openapi::DOCUMENT).into_response()
+}
+
+/// Serves the workbench alone on `listener` until `shutdown` (`charter workbench`): the
+/// page and its API, for a policy that need not compile yet.
+pub async fn serve_workbench(
+    listener: tokio::net::TcpListener,
+    workbench: workbench::Workbench,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) {
+    let router = workbench::router(Arc::new(workbench))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(check_request));
+    listen::accept_loop(listener, router, Duration::from_secs(10), None, shutdown).await;
 }
 
 /// Serves until `shutdown` completes, polling the policy every `interval` for changes.
