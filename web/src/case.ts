@@ -190,6 +190,18 @@ async function decide(form: Form, unsaved: () => Record<string, string>): Promis
   }
 }
 
+const OUTCOMES: Record<string, [string, string]> = {
+  accepted: ["受理", "accepted"],
+  redirected: ["转办", "redirected"],
+  incomplete: ["待补正材料", "incomplete"],
+};
+
+function outcome(name: string): string {
+  const pair = OUTCOMES[name];
+  if (!pair) return name;
+  return document.documentElement.lang === "en" ? pair[1] : `${pair[0]}（${name}）`;
+}
+
 const STATES: Record<string, [string, string]> = {
   met: ["已按时完成", "met"],
   breached: ["已超时", "breached"],
@@ -210,7 +222,9 @@ function words(d: Record<string, any>, form: Form): HTMLElement {
   const out = el("div", { class: "words" });
   const dl = el("dl");
   const item = (term: string, value: string) => dl.append(el("dt", {}, term), el("dd", {}, value));
-  item(t("outcome"), d.acceptance?.outcome ?? "");
+  item(t("outcome"), outcome(d.acceptance?.outcome ?? ""));
+  if (d.acceptance?.redirect_to) item("→", d.acceptance.redirect_to);
+  if (d.acceptance?.missing_fields?.length) item(t("fields"), d.acceptance.missing_fields.join(", "));
   if (d.route) {
     const role = form.roles.find((r) => r.name === d.route.role);
     item(t("routedTo"), d.route.role ? `${role ? label(role) : d.route.title ?? ""} (${d.route.role})` : t("none"));
