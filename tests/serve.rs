@@ -1576,9 +1576,13 @@ mod postgres_log {
             eprintln!("CHARTER_TEST_POSTGRES is not set: PostgreSQL not tested");
             return None;
         };
+        // Tests run at once in one process: the counter keeps two from naming one schema
+        // in the same microsecond.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let schema = format!(
-            "serve_test_{}_{}",
+            "serve_test_{}_{}_{}",
             std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
             chrono::Utc::now().timestamp_micros()
         );
         let mut client = postgres::Client::connect(&url, postgres::NoTls)

@@ -69,7 +69,8 @@ pub struct Args {
     max_concurrent_batches: Option<usize>,
     /// Record every answered decision in this SQLite file (created if need be; WAL, a table
     /// named `decisions`), or in the PostgreSQL database of a `postgres://` URL (the same
-    /// table, shared by replicas). See docs/serve.md for what is stored.
+    /// table, shared by replicas; TLS by its `sslmode` as libpq reads it, `verify-full` with
+    /// `sslrootcert=CA.pem` to check the server). See docs/serve.md for what is stored.
     #[arg(long, value_name = "PATH|URL", value_parser = parse_location)]
     decision_log: Option<LogLocation>,
     /// With --decision-log: delete decisions logged longer ago than this (`180d`, `36h`);

@@ -5,12 +5,16 @@
 //! default `synchronous_commit = on`). A connection that breaks fails the group it was
 //! writing (those answers are refused with 503) and is opened again for the next one.
 //!
-//! The connection is plain TCP or a Unix socket (`host=/run/postgresql`): keep the database
-//! on a network you trust, or reach it through a local proxy that speaks TLS.
+//! The connection is TCP or a Unix socket (`host=/run/postgresql`), with TLS as the URL's
+//! `sslmode` asks, as libpq reads it ([`tls`]): encrypted when the server offers it, by
+//! default; `sslmode=verify-full` also checks that the server is the one named.
+
+mod tls;
 
 use super::{COLUMNS, Entry, LogError, Opened, Row, Store};
 use crate::decide::DecisionId;
-use postgres::{Client, Config, NoTls, Statement};
+use postgres::{Client, Config, Statement};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Run once per opening, under an advisory lock so that replicas starting together do not
 /// race to create the table.
@@ -44,8 +48,10 @@ fn open_error(url: &str, message: impl std::fmt::Display) -> LogError {
     }
 }
 
-fn config(url: &str) -> Result<Config, LogError> {
-    let mut config: Config = url.parse().map_err(|e| open_error(url, e))?;
+/// The connection's settings, and its TLS as the URL asks.
+fn config(url: &str) -> Result<(Config, MakeRustlsConnect), LogError> {
+    let (passed, tls) = tls::connector(url).map_err(|e| open_error(url, e))?;
+    let mut config: Config = passed.parse().map_err(|e| open_error(url, e))?;
     if config.get_application_name().is_none() {
         config.application_name("charter");
     }
@@ -58,13 +64,14 @@ fn config(url: &str) -> Result<Config, LogError> {
     config.keepalives_interval(std::time::Duration::from_secs(5));
     config.keepalives_retries(3);
     config.tcp_user_timeout(std::time::Duration::from_secs(30));
-    Ok(config)
+    Ok((config, tls))
 }
 
 /// Connects twice (the writer and the reader), creating the table if need be.
 pub(super) fn open(url: &str) -> Result<Opened, LogError> {
-    let config = config(url)?;
-    let mut writer = Postgres::connect(config.clone()).map_err(|e| open_error(url, e))?;
+    let (config, tls) = config(url)?;
+    let mut writer =
+        Postgres::connect(config.clone(), tls.clone()).map_err(|e| open_error(url, e))?;
     if let Some(client) = &mut writer.client {
         let mut transaction = client.transaction().map_err(|e| open_error(url, e))?;
         transaction
@@ -81,7 +88,7 @@ pub(super) fn open(url: &str) -> Result<Opened, LogError> {
                 )
             })?;
     }
-    let reader = Postgres::connect(config).map_err(|e| open_error(url, e))?;
+    let reader = Postgres::connect(config, tls).map_err(|e| open_error(url, e))?;
     Ok(Opened {
         writer: Box::new(writer),
         reader: Box::new(reader),
@@ -92,15 +99,17 @@ pub(super) fn open(url: &str) -> Result<Opened, LogError> {
 /// One connection, opened again after it breaks.
 struct Postgres {
     config: Config,
+    tls: MakeRustlsConnect,
     client: Option<Client>,
     insert: Option<Statement>,
 }
 
 impl Postgres {
-    fn connect(config: Config) -> Result<Postgres, postgres::Error> {
-        let client = config.connect(NoTls)?;
+    fn connect(config: Config, tls: MakeRustlsConnect) -> Result<Postgres, postgres::Error> {
+        let client = config.connect(tls.clone())?;
         Ok(Postgres {
             config,
+            tls,
             client: Some(client),
             insert: None,
         })
@@ -111,7 +120,7 @@ impl Postgres {
         if self.client.as_ref().is_none_or(Client::is_closed) {
             self.insert = None;
             self.client = None;
-            let client = (self.config.connect(NoTls))
+            let client = (self.config.connect(self.tls.clone()))
                 .map_err(|e| format!("PostgreSQL cannot be reached: {e}"))?;
             self.client = Some(client);
         }
@@ -232,9 +241,8 @@ fn row_of(row: &postgres::Row) -> Result<Row, postgres::Error> {
 /// time, in one read-only transaction (a consistent view while services go on writing).
 pub(super) fn read_all(url: &str, each: &mut dyn FnMut(Entry) -> bool) -> Result<u64, LogError> {
     let read_error = |e: postgres::Error| LogError::Read(e.to_string());
-    let mut client = config(url)?
-        .connect(NoTls)
-        .map_err(|e| open_error(url, e))?;
+    let (config, tls) = config(url)?;
+    let mut client = config.connect(tls).map_err(|e| open_error(url, e))?;
     let mut transaction = client
         .build_transaction()
         .read_only(true)
@@ -267,6 +275,7 @@ pub(super) fn read_all(url: &str, each: &mut dyn FnMut(Entry) -> bool) -> Result
 pub(crate) mod tests {
     use super::*;
     use crate::record::log::{DecisionLog, LogLocation};
+    use postgres::NoTls;
 
     /// `url` with a new, empty schema of its own as the search path: tests running at once
     /// each have their own table `decisions`.
@@ -300,6 +309,78 @@ pub(crate) mod tests {
             case: "{}".into(),
             decision: "{}".into(),
             redacted: vec!["contact".into(), "customer_name".into()],
+        }
+    }
+
+    /// Whether a connection made as the log makes it, to `url`, is encrypted.
+    fn encrypted(url: &str) -> Result<bool, String> {
+        let (config, tls) = config(url).map_err(|e| e.to_string())?;
+        let mut client = config.connect(tls).map_err(|e| format!("{e:?}"))?;
+        let row = client
+            .query_one(
+                "SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)",
+                &[],
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(row.get(0))
+    }
+
+    /// The URL's `sslmode` as libpq reads it: encrypted when the server offers it by default,
+    /// never with `disable`, and with `verify-full` only to a server whose certificate a
+    /// trusted root signed for the host named.
+    #[test]
+    fn tls_is_used_as_the_url_asks() {
+        let Ok(url) = std::env::var("CHARTER_TEST_POSTGRES") else {
+            eprintln!("CHARTER_TEST_POSTGRES is not set: PostgreSQL not tested");
+            return;
+        };
+        let join = if url.contains('?') { '&' } else { '?' };
+        let mut admin = Client::connect(&url, NoTls).unwrap_or_else(|e| unreachable!("{e}"));
+        let offered: String = admin
+            .query_one("SHOW ssl", &[])
+            .unwrap_or_else(|e| unreachable!("{e}"))
+            .get(0);
+        let offered = offered == "on";
+        assert_eq!(encrypted(&url), Ok(offered), "prefer, the default");
+        assert_eq!(encrypted(&format!("{url}{join}sslmode=disable")), Ok(false));
+        if !offered {
+            eprintln!("the server does not speak TLS: only `disable` and `prefer` tested");
+            return;
+        }
+        assert_eq!(encrypted(&format!("{url}{join}sslmode=require")), Ok(true));
+        let Ok(ca) = std::env::var("CHARTER_TEST_POSTGRES_CA") else {
+            eprintln!("CHARTER_TEST_POSTGRES_CA is not set: certificates not checked");
+            return;
+        };
+        let named = url.replace("127.0.0.1", "localhost");
+        assert_eq!(
+            encrypted(&format!(
+                "{named}{join}sslmode=verify-full&sslrootcert={ca}"
+            )),
+            Ok(true)
+        );
+        assert_eq!(
+            encrypted(&format!("{url}{join}sslmode=verify-ca&sslrootcert={ca}")),
+            Ok(true)
+        );
+        // A root that did not sign the server's certificate: refused, and `require` with it
+        // checks the chain as libpq does.
+        let dir = tempfile::tempdir().unwrap_or_else(|e| unreachable!("{e}"));
+        let other = rcgen::generate_simple_self_signed(vec!["localhost".into()])
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        let other_path = dir.path().join("other.pem");
+        std::fs::write(&other_path, other.cert.pem()).unwrap_or_else(|e| unreachable!("{e}"));
+        for mode in ["verify-full", "verify-ca", "require"] {
+            let Err(error) = encrypted(&format!(
+                "{named}{join}sslmode={mode}&sslrootcert={}",
+                other_path.display()
+            )) else {
+                unreachable!("{mode}: a server signed by another root was taken")
+            };
+            assert!(
+                error.contains("certificate") || error.contains("Certificate"),
+                "{mode}: {error}"
+            );
         }
     }
 
