@@ -542,3 +542,81 @@ fn requests_from_other_sites_are_refused() {
     });
     assert_eq!(status, StatusCode::OK);
 }
+
+#[test]
+fn a_shared_workbench_needs_tokens_and_the_page_is_not_framed() {
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_charter"))
+        .args([
+            "serve",
+            "--policy",
+            "policies/complaint-office",
+            "--workbench",
+            "--addr",
+            "0.0.0.0:0",
+            "--insecure",
+        ])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("--workbench writes the policy's files"),
+        "{stderr}"
+    );
+    // The page may not be put in another site's frame.
+    let (_dir, policy) = copy();
+    let service = workbench(&policy, None);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let headers = runtime.block_on(async {
+        let request = Request::builder().uri("/").body(Body::empty()).unwrap();
+        router(Arc::clone(&service))
+            .oneshot(request)
+            .await
+            .unwrap()
+            .headers()
+            .clone()
+    });
+    let policy_header = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        policy_header.contains("frame-ancestors 'none'"),
+        "{policy_header}"
+    );
+    assert_eq!(headers["x-frame-options"], "DENY");
+}
+
+#[test]
+fn a_place_in_an_imported_file_is_named_but_not_offered_for_editing() {
+    let (_dir, policy) = copy();
+    let service = workbench(&policy, None);
+    // An error in the imported calendar, reached through the policy.
+    let calendar = policy.parent().unwrap().join("calendars/cn-2026.charter");
+    let text = std::fs::read_to_string(&calendar).unwrap();
+    std::fs::write(
+        &calendar,
+        text.replacen("calendar ", "calendar calendar ", 1),
+    )
+    .unwrap();
+    let (_, body) = ask(
+        &service,
+        "POST",
+        "/workbench/check",
+        None,
+        json!({ "files": {} }),
+    );
+    let checked = value(&body);
+    let outside: Vec<&Value> = (checked["diagnostics"].as_array().unwrap().iter())
+        .filter(|d| d.get("source").is_some())
+        .collect();
+    assert!(!outside.is_empty(), "{body}");
+    for d in outside {
+        assert!(d.get("file").is_none() && d.get("fix").is_none(), "{d}");
+        assert!(
+            d["source"].as_str().unwrap().ends_with("cn-2026.charter"),
+            "{d}"
+        );
+    }
+}

@@ -199,6 +199,12 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         }
         None => None,
     };
+    if args.workbench && clients.is_none() && !args.addr.ip().is_loopback() {
+        return Err(Failure::Usage(format!(
+            "--workbench writes the policy's files: on {}, which is not a loopback address, it needs --tokens FILE (saving then needs the `admin` scope); --insecure does not cover it",
+            args.addr
+        )));
+    }
     if clients.is_none() && !args.addr.ip().is_loopback() && !args.insecure {
         return Err(Failure::Usage(format!(
             "{} is not a loopback address, and without --tokens anyone who can reach it may ask and read the decision log: give --tokens FILE (see `charter token --help`), or --insecure to serve it open anyway",

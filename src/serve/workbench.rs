@@ -101,6 +101,7 @@ impl Workbench {
             names: self.names(&loaded),
             loaded,
             checked,
+            lines: std::cell::RefCell::default(),
         })
     }
 
@@ -112,6 +113,7 @@ impl Workbench {
             names: self.names(&loaded),
             loaded,
             checked,
+            lines: std::cell::RefCell::default(),
         }
     }
 
@@ -134,6 +136,8 @@ struct Compiled {
     checked: Checked,
     /// Workbench names by file id, for the files it edits.
     names: HashMap<u32, String>,
+    /// Per file id: the byte and UTF-16 offsets of each line's start, made when first asked.
+    lines: std::cell::RefCell<HashMap<u32, Vec<(usize, usize)>>>,
 }
 
 impl Compiled {
@@ -144,26 +148,28 @@ impl Compiled {
 
     /// A diagnostic for the page: where (its file's workbench name, line and column, and
     /// UTF-16 offsets into the file's text as the editor counts them) and the fix the
-    /// checker suggests, if any.
+    /// checker suggests, if any. A place in a file the workbench does not edit (an imported
+    /// calendar) keeps its path as `source`, and has no `file`.
     fn diagnostic(&self, d: &Diagnostic) -> Value {
         let mut value = d.to_json(&self.loaded.sources);
         if let (Some(span), Some(map)) = (d.span, value.as_object_mut()) {
-            let text = self.loaded.sources.text(span.file);
-            let utf16 = |offset: u32| -> usize {
-                let offset = (offset as usize).min(text.len());
-                let offset = (0..=offset)
-                    .rev()
-                    .find(|&i| text.is_char_boundary(i))
-                    .unwrap_or(0);
-                text[..offset].encode_utf16().count()
-            };
-            let (from, to) = (utf16(span.start), utf16(span.end));
+            let (from, to) = (
+                self.utf16(span.file, span.start),
+                self.utf16(span.file, span.end),
+            );
             map.insert("from".into(), from.into());
             map.insert("to".into(), to.into());
             match self.names.get(&span.file.0) {
-                Some(name) => map.insert("file".into(), name.clone().into()),
-                None => map.insert("editable".into(), false.into()),
-            };
+                Some(name) => {
+                    map.insert("file".into(), name.clone().into());
+                }
+                None => {
+                    if let Some(path) = map.remove("file") {
+                        map.insert("source".into(), path);
+                    }
+                    return value;
+                }
+            }
             let better = (d.label.as_deref())
                 .and_then(|l| l.strip_prefix("did you mean `"))
                 .and_then(|l| l.strip_suffix("`?"));
@@ -175,6 +181,34 @@ impl Compiled {
             }
         }
         value
+    }
+
+    /// The UTF-16 offset of byte `offset` of a file: from the start of its line, found in a
+    /// table of line starts made once per file.
+    fn utf16(&self, file: crate::source::FileId, offset: u32) -> usize {
+        let text = self.loaded.sources.text(file);
+        let mut tables = self.lines.borrow_mut();
+        let table = tables.entry(file.0).or_insert_with(|| {
+            let mut table = vec![(0usize, 0usize)];
+            let mut units = 0;
+            for (at, c) in text.char_indices() {
+                units += c.len_utf16();
+                if c == '\n' {
+                    table.push((at + 1, units));
+                }
+            }
+            table
+        });
+        let offset = (offset as usize).min(text.len());
+        let offset = (0..=offset)
+            .rev()
+            .find(|&i| text.is_char_boundary(i))
+            .unwrap_or(0);
+        let line = table
+            .partition_point(|&(start, _)| start <= offset)
+            .saturating_sub(1);
+        let (start, units) = table[line];
+        units + text[start..offset].encode_utf16().count()
     }
 }
 
@@ -247,12 +281,15 @@ async fn guard(
 /// `localhost`, or an IP address, with or without a port.
 fn is_local_name(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
-        // `[::1]:7979`
+        // `[::1]` or `[::1]:7979`, nothing else after the bracket.
         Some(rest) => {
-            return rest
-                .split(']')
-                .next()
-                .is_some_and(|ip| ip.parse::<std::net::Ipv6Addr>().is_ok());
+            return rest.split_once(']').is_some_and(|(ip, after)| {
+                ip.parse::<std::net::Ipv6Addr>().is_ok()
+                    && (after.is_empty()
+                        || after.strip_prefix(':').is_some_and(|port| {
+                            !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                        }))
+            });
         }
         None => host.rsplit_once(':').map_or(host, |(name, port)| {
             if port.bytes().all(|b| b.is_ascii_digit()) {
@@ -673,8 +710,11 @@ async fn form(State(workbench): State<Arc<Workbench>>, body: Bytes) -> Response 
                 .map(|a| json!({ "name": a.named.name, "label": a.named.label, "type": a.ty }))
                 .collect();
             let mut events: Vec<String> = crate::check::KNOWN_EVENTS.iter().map(|e| (*e).to_string()).collect();
-            events.extend(policy.events.iter().map(|e| e.name.clone()));
-            events.dedup();
+            for event in &policy.events {
+                if !events.contains(&event.name) {
+                    events.push(event.name.clone());
+                }
+            }
             let targets: Vec<String> = (policy.slas.iter())
                 .flat_map(|s| &s.targets)
                 .map(|t| t.name.clone())

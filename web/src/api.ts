@@ -13,6 +13,8 @@ export interface Problem {
   help?: string;
   label?: string;
   file?: string;
+  /** A place in a file the workbench does not edit (an imported calendar). */
+  source?: string;
   line?: number;
   column?: number;
   from?: number;

@@ -60,14 +60,22 @@ function el<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-/** The texts that differ from what is saved, by file name. */
-function unsaved(): Record<string, string> {
+function textOf(name: string): string {
+  const o = open.get(name)!;
+  return name === current ? view.state.doc.toString() : o.state.doc.toString();
+}
+
+/** Every open file's text as the editor has it: what the server checks, renders and
+ *  decides, whatever is on disk by now. */
+function texts(): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, o] of open) {
-    const text = name === current ? view.state.doc.toString() : o.state.doc.toString();
-    if (text !== o.file.text) out[name] = text;
-  }
+  for (const name of open.keys()) out[name] = textOf(name);
   return out;
+}
+
+/** The names of the files whose text differs from what was saved. */
+function dirty(): string[] {
+  return [...open.entries()].filter(([name, o]) => textOf(name) !== o.file.text).map(([name]) => name);
 }
 
 function layout(): void {
@@ -171,6 +179,7 @@ function extensions(): Extension[] {
 }
 
 function openFile(name: string): void {
+  if (!open.has(name)) return;
   if (current && open.has(current)) open.get(current)!.state = view.state;
   current = name;
   view.setState(open.get(name)!.state);
@@ -192,12 +201,12 @@ function fileTabs(): void {
 }
 
 function showDirty(): void {
-  const dirty = Object.keys(unsaved());
+  const changed = dirty();
   for (const tab of document.querySelectorAll<HTMLButtonElement>("#file-tabs [role=tab]")) {
-    tab.classList.toggle("dirty", dirty.includes(tab.dataset.file!));
+    tab.classList.toggle("dirty", changed.includes(tab.dataset.file!));
   }
-  $("save").toggleAttribute("disabled", !dirty.includes(current));
-  setStatus(dirty.length ? t("unsaved") : t("saved"));
+  $("save").toggleAttribute("disabled", !changed.includes(current));
+  setStatus(changed.length ? t("unsaved") : t("saved"));
 }
 
 function setStatus(text: string, kind: "" | "error" = ""): void {
@@ -217,7 +226,7 @@ async function runCheck(): Promise<void> {
   const seq = ++checkSeq;
   const started = performance.now();
   try {
-    const checked = await api.check(unsaved());
+    const checked = await api.check(texts());
     if (seq !== checkSeq) return;
     lastCheck = checked;
     applyDiagnostics();
@@ -249,7 +258,11 @@ function applyDiagnostics(): void {
       ? [
           {
             name: `${t("fix")} ${p.fix.title}`,
-            apply: (v: EditorView) => applyFix(v, p),
+            // The range as it is now, after any edits since the check.
+            apply: (v: EditorView, from: number, to: number) => {
+              v.dispatch({ changes: { from, to, insert: p.fix!.insert } });
+              v.focus();
+            },
           },
         ]
       : [],
@@ -276,7 +289,7 @@ function renderProblems(): void {
   );
   if (!all.length) list.append(el("li", { class: "ok" }, t("noProblems")));
   for (const { p, lint } of all) {
-    const where = p.file ? `${p.file}:${p.line}:${p.column}` : "";
+    const where = p.file ? `${p.file}:${p.line}:${p.column}` : p.source ? `${p.source}:${p.line}:${p.column}` : "";
     const item = el(
       "li",
       { class: `problem ${p.severity}${lint ? " lint" : ""}`, "data-line": String(p.line ?? "") },
@@ -286,16 +299,18 @@ function renderProblems(): void {
     );
     if (p.help) item.append(el("div", { class: "help" }, p.help));
     const actions = el("div", { class: "actions" });
-    if (where) {
+    if (where && p.file && open.has(p.file)) {
       const jump = el("button", { class: "jump" }, where);
       jump.addEventListener("click", () => jumpTo(p));
       actions.append(jump);
     }
-    if (p.fix && p.file) {
+    if (p.fix && p.file && open.has(p.file)) {
       const fix = el("button", { class: "fix" }, `${t("fix")} ${p.fix.title}`);
       fix.addEventListener("click", () => {
         if (p.file !== current) openFile(p.file!);
         applyFix(view, p);
+        // The other fixes' places moved with this one: they wait for the next check.
+        for (const other of document.querySelectorAll<HTMLButtonElement>("#problem-list .fix")) other.disabled = true;
       });
       actions.append(fix);
     }
@@ -337,7 +352,7 @@ async function preview(): Promise<void> {
   const [kind, id] = chosenDocument();
   const docLang = ($("doc-lang") as HTMLSelectElement).value;
   try {
-    const response = await api.render(unsaved(), kind, id, docLang, "html");
+    const response = await api.render(texts(), kind, id, docLang, "html");
     ($("preview") as HTMLIFrameElement).srcdoc = await response.text();
   } catch (e) {
     const message = e instanceof api.ApiError && e.status === 422 ? t("notCompiled") : (e as Error).message;
@@ -349,7 +364,7 @@ async function download(format: string): Promise<void> {
   const [kind, id] = chosenDocument();
   const docLang = ($("doc-lang") as HTMLSelectElement).value;
   try {
-    const response = await api.render(unsaved(), kind, id, docLang, format);
+    const response = await api.render(texts(), kind, id, docLang, format);
     const blob = await response.blob();
     const link = el("a", { href: URL.createObjectURL(blob), download: `${id ?? kind}.${docLang}.${format}` });
     document.body.append(link);
@@ -363,12 +378,12 @@ async function download(format: string): Promise<void> {
 // ---- changes ----
 
 async function showDiff(): Promise<void> {
-  if (!Object.keys(unsaved()).length) {
+  if (!dirty().length) {
     $("diff").textContent = t("nothingUnsaved");
     return;
   }
   try {
-    const d = await api.diff(unsaved(), lang());
+    const d = await api.diff(texts(), lang());
     $("diff").textContent = d.text.trim() ? d.text : t("noChange");
   } catch (e) {
     $("diff").textContent = (e as Error).message;
@@ -388,9 +403,12 @@ async function formatCurrent(): Promise<void> {
   }
 }
 
+let saving = false;
+
 async function saveCurrent(): Promise<void> {
   const o = open.get(current);
-  if (!o) return;
+  if (!o || saving) return;
+  saving = true;
   const text = view.state.doc.toString();
   try {
     const saved = await api.save(current, text, o.file.digest);
@@ -405,6 +423,8 @@ async function saveCurrent(): Promise<void> {
       reload.addEventListener("click", () => void reloadFromDisk());
       $("status").append(" ", reload);
     } else failed(e);
+  } finally {
+    saving = false;
   }
 }
 
@@ -422,7 +442,7 @@ async function reloadFromDisk(): Promise<void> {
 // ---- errors ----
 
 function failed(e: unknown): void {
-  if (e instanceof api.ApiError && e.status === 401) {
+  if (e instanceof api.ApiError && (e.status === 401 || e.status === 403)) {
     $("token-bar").hidden = false;
     $("token").focus();
   }
@@ -446,7 +466,7 @@ function sideTabs(): void {
     }
     if (tab.id === "tab-documents") void preview();
     if (tab.id === "tab-changes") void showDiff();
-    if (tab.id === "tab-case") void caseForm($("panel-case"), unsaved);
+    if (tab.id === "tab-case") void caseForm($("panel-case"), texts);
   };
   tabs.forEach((tab, i) => {
     tab.addEventListener("click", () => select(tab));
@@ -473,7 +493,7 @@ async function main(): Promise<void> {
     ($("doc-lang") as HTMLSelectElement).value = lang();
     translate();
     if (!$("panel-documents").hidden) void preview();
-    if (!$("panel-case").hidden) void caseForm($("panel-case"), unsaved);
+    if (!$("panel-case").hidden) void caseForm($("panel-case"), texts);
     if (!$("panel-changes").hidden) void showDiff();
   });
   ($("doc-lang") as HTMLSelectElement).value = lang();
@@ -485,7 +505,9 @@ async function main(): Promise<void> {
   $("token").addEventListener("change", (event) => {
     api.setToken((event.target as HTMLInputElement).value.trim() || null);
     $("token-bar").hidden = true;
-    void start();
+    // Keep what is being edited: only a page that has not loaded its files starts over.
+    if (open.size) void runCheck();
+    else void start();
   });
   await start();
 }
@@ -496,7 +518,9 @@ async function start(): Promise<void> {
     $("policy").textContent = listed.policy;
     open.clear();
     for (const file of listed.files) {
-      open.set(file.name, { file, state: EditorState.create({ doc: file.text, extensions: extensions() }) });
+      // A file written with CRLF keeps them: the editor's text is compared and saved as it.
+      const separator = file.text.includes("\r\n") ? [EditorState.lineSeparator.of("\r\n")] : [];
+      open.set(file.name, { file, state: EditorState.create({ doc: file.text, extensions: [...extensions(), ...separator] }) });
     }
     fileTabs();
     current = "";

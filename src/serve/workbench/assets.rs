@@ -22,7 +22,8 @@ const FILES: [(&str, &str, &[u8]); 2] = [
 const INDEX: &[u8] = include_bytes!("dist/index.html");
 
 /// What the page may load: itself only (no network beyond the service).
-const POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self' blob: data:; object-src 'none'; base-uri 'none'; form-action 'none'";
+/// Not to be framed by another site.
+const POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 fn headers(response: &mut Response, kind: &'static str) {
     let h = response.headers_mut();
@@ -35,6 +36,7 @@ fn headers(response: &mut Response, kind: &'static str) {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
 }
 

@@ -90,9 +90,10 @@ pub enum Refused {
 }
 
 /// Writes `text` to `file` if the file still holds the text of digest `base`: the previous
-/// text goes to `NAME.bak` beside it, and the new text is written to a temporary file in the
-/// same folder, flushed to disk and renamed over the file, so that a reader sees the old text
-/// or the new one, never a part. Returns the new digest.
+/// text goes to `NAME.bak` beside it, and each is written to a temporary file in the same
+/// folder, flushed to disk and renamed over its name (a link there is replaced, never written
+/// through), so that a reader sees the old text or the new one, never a part. A file that is
+/// not UTF-8 text is not rewritten. Returns the new digest.
 pub fn save(file: &Editable, text: &str, base: &str) -> Result<String, Refused> {
     let io = |what: &str, e: std::io::Error| Refused::Io(format!("{}: {what}: {e}", file.name));
     let before = std::fs::read(&file.path).map_err(|e| io("cannot read", e))?;
@@ -100,34 +101,59 @@ pub fn save(file: &Editable, text: &str, base: &str) -> Result<String, Refused> 
     if on_disk != base {
         return Err(Refused::Changed { digest: on_disk });
     }
-    let folder = file.path.parent().unwrap_or(Path::new("."));
+    if std::str::from_utf8(&before).is_err() {
+        return Err(Refused::Io(format!(
+            "{}: is not UTF-8 text, so the workbench does not rewrite it (charter reads policies as UTF-8); convert it first",
+            file.name
+        )));
+    }
     let mut backup = file.path.as_os_str().to_owned();
     backup.push(".bak");
-    std::fs::write(&backup, &before).map_err(|e| io("cannot write the backup", e))?;
-    let name = file
-        .path
+    replace(Path::new(&backup), &before).map_err(|e| io("cannot write the backup", e))?;
+    replace(&file.path, text.as_bytes()).map_err(|e| io("cannot write", e))?;
+    Ok(digest(text.as_bytes()))
+}
+
+/// Puts `bytes` at `path` by a temporary file of a name of its own in the same folder,
+/// flushed, renamed over `path` (keeping the permissions of what was there), and the folder
+/// flushed.
+fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temporary = folder.join(format!(".{name}.{}.saving", std::process::id()));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let temporary = folder.join(format!(
+        ".{name}.{}.{nanos}.{}.saving",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let written = (|| {
         let mut out = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&temporary)?;
-        std::io::Write::write_all(&mut out, text.as_bytes())?;
-        // Keep the file's permissions.
-        if let Ok(meta) = std::fs::metadata(&file.path) {
+        std::io::Write::write_all(&mut out, bytes)?;
+        if let Ok(meta) = std::fs::symlink_metadata(path)
+            && meta.is_file()
+        {
             out.set_permissions(meta.permissions())?;
         }
         out.sync_all()?;
-        std::fs::rename(&temporary, &file.path)
+        std::fs::rename(&temporary, path)?;
+        // The rename itself is on disk once the folder is.
+        #[cfg(unix)]
+        std::fs::File::open(folder)?.sync_all()?;
+        Ok(())
     })();
-    if let Err(e) = written {
+    if written.is_err() {
         let _ = std::fs::remove_file(&temporary);
-        return Err(io("cannot write", e));
     }
-    Ok(digest(text.as_bytes()))
+    written
 }
 
 #[cfg(test)]
@@ -161,6 +187,28 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&file.path).unwrap(), "new");
         let backup = dir.path().join("policy.charter.bak");
         assert_eq!(std::fs::read_to_string(backup).unwrap(), "old");
+        // A backup name that is a link is replaced, not written through.
+        #[cfg(unix)]
+        {
+            let outside = dir.path().join("notes.txt");
+            std::fs::remove_file(dir.path().join("policy.charter.bak")).unwrap();
+            std::os::unix::fs::symlink(&outside, dir.path().join("policy.charter.bak")).unwrap();
+            let base = digest(b"new");
+            save(file, "newer", &base).unwrap();
+            assert_eq!(std::fs::read_to_string(&outside).unwrap(), "not a policy");
+            assert_eq!(
+                std::fs::read_to_string(dir.path().join("policy.charter.bak")).unwrap(),
+                "new"
+            );
+            let _ = saved;
+        }
+        // A file that is not UTF-8 is not rewritten.
+        std::fs::write(&file.path, b"\xb2\xdf\xca\xd4").unwrap();
+        let refused = save(file, "x", &digest(b"\xb2\xdf\xca\xd4"));
+        assert!(
+            matches!(refused, Err(Refused::Io(ref m)) if m.contains("UTF-8")),
+            "{refused:?}"
+        );
         // No temporary file is left behind.
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()

@@ -5,8 +5,11 @@
 //! | `disable` | never | — |
 //! | `prefer` (the default) | when the server offers it | not checked (checked against `sslrootcert` when one is given) |
 //! | `require` | always | not checked (checked against `sslrootcert` when one is given) |
-//! | `verify-ca` | always | signed by `sslrootcert` (default: the system's roots) |
-//! | `verify-full` | always | that, and made out to the host of the URL |
+//! | `verify-ca` | always | signed by `sslrootcert` (which it needs) |
+//! | `verify-full` | always | signed by `sslrootcert` (default: the system's roots), and made out to the host of the URL |
+//!
+//! `sslrootcert=system` (the system's roots, every public CA) goes with `verify-full` only.
+//! With `prefer` a server may still decline TLS, whatever `sslrootcert` says.
 //!
 //! tokio-postgres knows only the first three modes and no `sslrootcert`: the URL it is given
 //! has them taken out and `require` in their place.
@@ -51,14 +54,26 @@ pub(super) fn connector(url: &str) -> Result<(String, MakeRustlsConnect), String
             _ => kept.push(pair),
         }
     }
+    let system = root.as_deref() == Some("system");
     let (passed, check) = match (mode.as_deref(), &root) {
+        // The system's roots hold every public CA: without the name checked, any site's
+        // certificate would do (libpq refuses the same).
+        (None | Some("verify-full"), Some(_)) if system => ("require", Check::ChainAndName),
+        (Some(weaker), Some(_)) if system => {
+            return Err(format!(
+                "sslmode `{weaker}` may not be used with sslrootcert=system, which trusts every public CA: use sslmode=verify-full"
+            ));
+        }
+        (Some("verify-ca"), None) => {
+            return Err(
+                "sslmode=verify-ca needs sslrootcert=FILE, the CA that signed the server's certificate (or use sslmode=verify-full, checked against the system's roots)".into(),
+            );
+        }
         (None | Some("prefer"), None) => ("prefer", Check::Nothing),
         (None | Some("prefer"), Some(_)) => ("prefer", Check::Chain),
         (Some("disable"), _) => ("disable", Check::Nothing),
         (Some("require"), None) => ("require", Check::Nothing),
-        (Some("require") | Some("verify-ca"), Some(_)) | (Some("verify-ca"), None) => {
-            ("require", Check::Chain)
-        }
+        (Some("require") | Some("verify-ca"), Some(_)) => ("require", Check::Chain),
         (Some("verify-full"), _) => ("require", Check::ChainAndName),
         (Some(other), _) => {
             return Err(format!(
@@ -124,7 +139,7 @@ fn decode(value: &str) -> String {
 }
 
 /// The roots a certificate is checked against: the PEM file `sslrootcert` names, or the
-/// system's (also for `sslrootcert=system`, as libpq has it).
+/// system's (for `verify-full` without one, and `sslrootcert=system`, as libpq has it).
 fn roots(file: Option<&str>) -> Result<RootCertStore, String> {
     let mut store = RootCertStore::empty();
     match file {
@@ -271,6 +286,18 @@ mod tests {
         assert_eq!(url, "postgres://u@h/db?sslmode=disable");
         let error = connector("postgres://u@h/db?sslmode=verify").err().unwrap();
         assert!(error.contains("verify-ca"), "{error}");
+        for weak in ["require", "prefer", "verify-ca"] {
+            let error = connector(&format!(
+                "postgres://u@h/db?sslmode={weak}&sslrootcert=system"
+            ))
+            .err()
+            .unwrap();
+            assert!(error.contains("verify-full"), "{error}");
+        }
+        let error = connector("postgres://u@h/db?sslmode=verify-ca")
+            .err()
+            .unwrap();
+        assert!(error.contains("sslrootcert=FILE"), "{error}");
         let error = connector("postgres://u@h/db?sslmode=require&sslrootcert=%2Fno%2Fsuch.pem")
             .err()
             .unwrap();
