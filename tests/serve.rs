@@ -1489,15 +1489,6 @@ mod decision_log {
         answered_decisions_survive_sigkill(&path.into(), &[]);
     }
 
-    /// `--log-sync normal` hands each group to the operating system rather than the disk:
-    /// a killed service loses nothing all the same.
-    #[test]
-    fn every_answered_decision_survives_sigkill_when_the_log_is_not_flushed() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("decisions.sqlite");
-        answered_decisions_survive_sigkill(&path.into(), &["--log-sync", "normal"]);
-    }
-
     /// Serves with the log at `location`, kills the service with SIGKILL under load, and
     /// finds every answered decision in the log.
     pub(super) fn answered_decisions_survive_sigkill(location: &LogLocation, more: &[&str]) {
@@ -1684,29 +1675,6 @@ mod postgres_log {
         assert_eq!(out.status.code(), Some(2));
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(stderr.contains("--log-key"), "{stderr}");
-    }
-
-    /// `--log-sync` says how far a SQLite file is written; asking it of PostgreSQL is refused
-    /// rather than ignored (no server is needed to be refused).
-    #[test]
-    fn log_sync_is_refused_for_postgresql() {
-        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_charter"))
-            .args([
-                "serve",
-                "--policy",
-                "policies/complaint-office",
-                "--decision-log",
-                "postgres://charter@127.0.0.1:1/none",
-                "--log-personal",
-                "--log-sync",
-                "normal",
-            ])
-            .timeout(LIMIT)
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2));
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert!(stderr.contains("synchronous_commit"), "{stderr}");
     }
 }
 

@@ -91,14 +91,6 @@ pub struct Args {
     /// are, instead of as keyed hashes.
     #[arg(long, requires = "decision_log")]
     log_personal: bool,
-    /// With a SQLite --decision-log: how far each group of decisions is written before its
-    /// answers leave. `full`: flushed to the disk, so an answered decision survives a power
-    /// cut. `normal`: handed to the operating system, so it survives the service being
-    /// killed or crashing but not the machine going down; much shorter waits where flushing
-    /// the disk is slow (see docs/serve.md for measured figures). A PostgreSQL log keeps
-    /// its server's `synchronous_commit`.
-    #[arg(long, value_enum, requires = "decision_log", default_value_t = SyncArg::Full)]
-    log_sync: SyncArg,
     /// Answer only the clients of this file: one line per client, `NAME SHA256-OF-TOKEN
     /// SCOPES` (scopes from `decide`, `read`, `admin`; `charter token` makes the lines). Each
     /// request then needs `Authorization: Bearer TOKEN`: 401 without a known token, 403
@@ -131,12 +123,6 @@ pub struct Args {
     /// `admin` scope.
     #[arg(long)]
     workbench: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum SyncArg {
-    Full,
-    Normal,
 }
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
@@ -211,24 +197,14 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             args.addr
         )));
     }
-    if let (Some(LogLocation::Postgres(_)), SyncArg::Normal) = (&args.decision_log, args.log_sync) {
-        return Err(Failure::Usage(
-            "--log-sync is for a SQLite log: a PostgreSQL log is as durable as its server's `synchronous_commit` makes it".into(),
-        ));
-    }
-    let sync = match args.log_sync {
-        SyncArg::Full => crate::record::log::LogSync::Full,
-        SyncArg::Normal => crate::record::log::LogSync::Normal,
-    };
     let log = match &args.decision_log {
         Some(location) => Some(
-            crate::record::log::DecisionLog::open_with(
+            crate::record::log::DecisionLog::open_at(
                 location,
                 args.log_keep.map(|keep| crate::record::log::Retention {
                     keep,
                     every: Duration::from_secs(3600),
                 }),
-                sync,
             )
             .map_err(|e| Failure::Usage(format!("--decision-log: {e}")))?,
         ),

@@ -257,21 +257,6 @@ pub struct Retention {
     pub every: std::time::Duration,
 }
 
-/// How far a SQLite log's groups of decisions are written before their answers leave
-/// (`--log-sync`). A PostgreSQL log keeps its server's own setting (`synchronous_commit`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum LogSync {
-    /// On the disk (the write-ahead log is flushed to it, `fsync`): a decision answered
-    /// survives the service being killed and the machine losing power. The default.
-    #[default]
-    Full,
-    /// Handed to the operating system (`synchronous = NORMAL`; the write-ahead log is
-    /// flushed at each checkpoint): a decision answered survives the service being killed
-    /// or crashing, but not the machine losing power or crashing itself. Much shorter waits
-    /// where flushing the disk is slow.
-    Normal,
-}
-
 /// The most decisions deleted in one transaction, so that a prune never holds up a group of
 /// answers for long.
 const PRUNE_CHUNK: i64 = 1000;
@@ -379,30 +364,11 @@ impl DecisionLog {
         location: &LogLocation,
         retention: Option<Retention>,
     ) -> Result<DecisionLog, LogError> {
-        DecisionLog::open_with(location, retention, LogSync::Full)
-    }
-
-    /// Like [`DecisionLog::open_at`], with the SQLite file's groups written as far as `sync`
-    /// says before their answers leave.
-    ///
-    /// ```
-    /// use charter::record::log::{DecisionLog, LogLocation, LogSync};
-    /// let dir = tempfile::tempdir()?;
-    /// let location = LogLocation::parse(dir.path().join("decisions.sqlite"));
-    /// let log = DecisionLog::open_with(&location, None, LogSync::Normal)?;
-    /// assert_eq!(log.count()?, 0);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn open_with(
-        location: &LogLocation,
-        retention: Option<Retention>,
-        sync: LogSync,
-    ) -> Result<DecisionLog, LogError> {
         let Opened {
             writer,
             reader,
             background,
-        } = open_store(location, sync)?;
+        } = open_store(location)?;
         let start = |name: &str, work: Box<dyn FnOnce() + Send>| {
             std::thread::Builder::new()
                 .name(name.into())
@@ -522,9 +488,9 @@ impl DecisionLog {
     }
 }
 
-fn open_store(location: &LogLocation, sync: LogSync) -> Result<Opened, LogError> {
+fn open_store(location: &LogLocation) -> Result<Opened, LogError> {
     match location {
-        LogLocation::File(path) => sqlite::open(path, sync),
+        LogLocation::File(path) => sqlite::open(path),
         #[cfg(feature = "log-postgres")]
         LogLocation::Postgres(url) => postgres::open(url),
         #[cfg(not(feature = "log-postgres"))]

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{COLUMNS, Entry, LogError, LogSync, Opened, Row, Store};
+use super::{COLUMNS, Entry, LogError, Opened, Row, Store};
 use crate::decide::DecisionId;
 
 /// The table, and the index pruning and time queries use. `user_version` says which layout a
@@ -52,30 +52,23 @@ fn open_error(path: &Path) -> impl Fn(rusqlite::Error) -> LogError + '_ {
     }
 }
 
-/// Opens (or creates) a log file with WAL, synchronised as `sync` says.
-fn connect(path: &Path, sync: LogSync) -> Result<Connection, LogError> {
+/// Opens (or creates) a log file with WAL and full synchronisation.
+fn connect(path: &Path) -> Result<Connection, LogError> {
     let connection = Connection::open(path).map_err(open_error(path))?;
     connection.busy_timeout(BUSY).map_err(open_error(path))?;
     connection
         .pragma_update(None, "journal_mode", "WAL")
         .map_err(open_error(path))?;
     connection
-        .pragma_update(
-            None,
-            "synchronous",
-            match sync {
-                LogSync::Full => "FULL",
-                LogSync::Normal => "NORMAL",
-            },
-        )
+        .pragma_update(None, "synchronous", "FULL")
         .map_err(open_error(path))?;
     Ok(connection)
 }
 
 /// Opens the file at `path` (creating it and its table if need be): the writer, the reader,
 /// and the checkpoint thread.
-pub(super) fn open(path: &Path, sync: LogSync) -> Result<Opened, LogError> {
-    let writer = connect(path, sync)?;
+pub(super) fn open(path: &Path) -> Result<Opened, LogError> {
+    let writer = connect(path)?;
     let version: i64 = writer
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .map_err(open_error(path))?;
@@ -91,8 +84,8 @@ pub(super) fn open(path: &Path, sync: LogSync) -> Result<Opened, LogError> {
     writer
         .pragma_update(None, "wal_autocheckpoint", WAL_PAGES)
         .map_err(open_error(path))?;
-    let reader = connect(path, sync)?;
-    let checkpointer = connect(path, sync)?;
+    let reader = connect(path)?;
+    let checkpointer = connect(path)?;
     let (checkpoints, stop) = mpsc::channel::<()>();
     let thread = std::thread::Builder::new()
         .name("decision-log-checkpoint".into())
