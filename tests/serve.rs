@@ -1785,6 +1785,16 @@ mod replay {
             report["identical"].as_u64().unwrap() + report["changed"].as_u64().unwrap(),
             ids.len() as u64
         );
+        // The what-if over every changed decision counts each handler move once per case.
+        let moves = report["what_if"]["routes"].as_array().unwrap();
+        let total: u64 = moves.iter().map(|m| m["cases"].as_u64().unwrap()).sum();
+        assert_eq!(total, rerouted.len() as u64, "{report}");
+        assert!(
+            moves
+                .iter()
+                .any(|m| m["from"] == "coordinator" && m["to"] == "complaint_officer"),
+            "{report}"
+        );
         // Alter one logged answer and one logged case behind the service's back.
         let db = rusqlite::Connection::open(&log).unwrap();
         db.execute(
@@ -1802,6 +1812,17 @@ mod replay {
         assert_eq!(code, 1);
         assert_eq!(report["mismatched"], 1, "{report}");
         assert_eq!(report["damaged"], 1, "{report}");
+        // Under the same policy there is no what-if.
+        assert_eq!(
+            report["what_if"]["routes"],
+            serde_json::json!([]),
+            "{report}"
+        );
+        assert_eq!(
+            report["what_if"]["deadlines"],
+            serde_json::json!([]),
+            "{report}"
+        );
         assert_eq!(report["identical"].as_u64().unwrap(), ids.len() as u64 - 2);
         let mismatch = report["changes"]
             .as_array()

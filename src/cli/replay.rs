@@ -132,9 +132,58 @@ fn summary(report: &Replay) -> String {
     out
 }
 
+/// The what-if in sentences: where changed decisions move, over all of them.
+fn what_if(report: &Replay) -> Vec<String> {
+    let name = |n: &Option<String>| n.as_ref().map_or("none".to_string(), |n| format!("`{n}`"));
+    let mut out = Vec::new();
+    for m in &report.what_if.routes {
+        out.push(format!(
+            "{} case(s) handled by {} instead of {}",
+            m.cases,
+            name(&m.to),
+            name(&m.from)
+        ));
+    }
+    for m in &report.what_if.outcomes {
+        out.push(format!(
+            "{} case(s) {} instead of {}",
+            m.cases,
+            name(&m.to),
+            name(&m.from)
+        ));
+    }
+    for d in &report.what_if.deadlines {
+        let mut parts = Vec::new();
+        if d.earlier > 0 {
+            parts.push(format!("{} earlier", d.earlier));
+        }
+        if d.later > 0 {
+            parts.push(format!("{} later", d.later));
+        }
+        if let Some(hours) = d.mean_hours {
+            parts.push(format!("on average {hours:+.1} h"));
+        }
+        if d.new > 0 {
+            parts.push(format!("{} newly due", d.new));
+        }
+        if d.gone > 0 {
+            parts.push(format!("{} no longer due", d.gone));
+        }
+        out.push(format!("deadlines of `{}`: {}", d.target, parts.join(", ")));
+    }
+    out
+}
+
 fn text(report: &Replay) -> String {
     let mut out = summary(report);
     out.push('\n');
+    let moves = what_if(report);
+    if !moves.is_empty() {
+        out.push_str("\nWhat-if, over every changed decision:\n");
+        for line in moves {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
     for change in &report.changes {
         let _ = writeln!(
             out,
@@ -191,6 +240,13 @@ fn markdown(report: &Replay) -> String {
     let mut out = String::from("# Replay of the decision log\n\n");
     out.push_str(&summary(report).replace('\n', "\n\n"));
     out.push('\n');
+    let moves = what_if(report);
+    if !moves.is_empty() {
+        out.push_str("\n## What-if, over every changed decision\n\n");
+        for line in moves {
+            let _ = writeln!(out, "- {}", cell(&line));
+        }
+    }
     for change in &report.changes {
         let _ = writeln!(
             out,
@@ -234,6 +290,14 @@ fn html(report: &Replay, log: &str) -> String {
     );
     for line in summary(report).lines() {
         let _ = writeln!(out, "<p>{}</p>", escape(line));
+    }
+    let moves = what_if(report);
+    if !moves.is_empty() {
+        out.push_str("<h2>What-if, over every changed decision</h2>\n<ul>\n");
+        for line in moves {
+            let _ = writeln!(out, "<li>{}</li>", escape(&line));
+        }
+        out.push_str("</ul>\n");
     }
     for change in &report.changes {
         let _ = writeln!(

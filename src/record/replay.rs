@@ -7,8 +7,12 @@
 //! would change, and how, field by field. A logged case whose digest does not match its text
 //! has been altered since, and is reported instead of decided.
 
+mod what_if;
+
 use serde::Serialize;
 use serde_json::Value;
+
+pub use what_if::{Deadlines, Moved, Moves, WhatIf};
 
 use crate::decide::{Case, Engine};
 use crate::record::input_digest;
@@ -37,6 +41,9 @@ pub struct Replay {
     pub redacted: u64,
     /// The differing decisions, in log order (at most [`LISTED`]).
     pub changes: Vec<Change>,
+    /// Under another policy: where every changed decision moves (handlers, outcomes,
+    /// deadlines), over all of them, listed or not.
+    pub what_if: WhatIf,
 }
 
 impl Replay {
@@ -66,6 +73,9 @@ pub struct Change {
     /// What differs: each field's path (JSON Pointer) with the logged and the replayed value;
     /// for a refused or damaged entry, one entry saying why.
     pub fields: Vec<FieldChange>,
+    /// For a `changed` decision, its moves, for the what-if.
+    #[serde(skip)]
+    pub moves: Option<Moves>,
 }
 
 /// One field that differs.
@@ -116,6 +126,7 @@ pub fn replay(
     progress: &mut dyn FnMut(u64),
 ) -> Result<Replay, LogError> {
     let mut report = Replay::default();
+    let mut what_if = what_if::Folding::default();
     read_all(location, &mut |entry| {
         report.decisions += 1;
         if report.decisions % 10_000 == 0 {
@@ -126,7 +137,10 @@ pub fn replay(
         }
         match compare(engine, &entry) {
             None => report.identical += 1,
-            Some(change) => {
+            Some(mut change) => {
+                if let Some(moves) = change.moves.take() {
+                    what_if.add(moves);
+                }
                 match change.kind {
                     "mismatched" => report.mismatched += 1,
                     "damaged" => report.damaged += 1,
@@ -139,6 +153,7 @@ pub fn replay(
         }
         true
     })?;
+    report.what_if = what_if.finish();
     Ok(report)
 }
 
@@ -158,6 +173,7 @@ fn compare(engine: &Engine, entry: &Entry) -> Option<Change> {
         replayed_version: String::new(),
         replayed_digest: String::new(),
         fields: Vec::new(),
+        moves: None,
     };
     let why = |text: String| FieldChange {
         path: String::new(),
@@ -196,6 +212,9 @@ fn compare(engine: &Engine, entry: &Entry) -> Option<Change> {
                 .iter()
                 .any(|v| v.digest == entry.policy_digest);
             change.kind = if same { "mismatched" } else { "changed" };
+            if !same {
+                change.moves = Some(Moves::refused(&logged));
+            }
             change.fields.push(why(format!("refused now: {e}")));
             return Some(change);
         }
@@ -231,6 +250,9 @@ fn compare(engine: &Engine, entry: &Entry) -> Option<Change> {
         skip,
         &mut change.fields,
     );
+    if !same_version && !change.fields.is_empty() {
+        change.moves = Some(Moves::between(&logged, &replayed));
+    }
     if change.fields.is_empty() {
         if same_version {
             // Equal as JSON values but not as bytes: still not what was answered.
