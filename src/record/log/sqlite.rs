@@ -33,8 +33,12 @@ CREATE INDEX IF NOT EXISTS decisions_logged_at ON decisions (logged_at);
 PRAGMA user_version = 1;
 ";
 
-/// How often the write-ahead log is copied into the database, off the writer's path.
-const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+/// How often the write-ahead log is copied into the database, off the writer's path. Often
+/// enough that the log stays small (about 17 MB at 29,000 decisions a second) and the writer
+/// never reaches [`WAL_PAGES`] and checkpoints in the middle of a group: every 100 ms, the
+/// slowest answers under load waited 15–18 ms for that; every 25 ms, 11–12 ms
+/// (`benches/serve.sh 10 64`, 5 December).
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// The pages (4 KiB) the write-ahead log may reach before the writer itself finishes a
 /// checkpoint: the copying thread cannot always finish one while commits keep coming, and
