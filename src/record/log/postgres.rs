@@ -6,7 +6,7 @@
 //! writing (those answers are refused with 503) and is opened again for the next one.
 //!
 //! The connection is TCP or a Unix socket (`host=/run/postgresql`), with TLS as the URL's
-//! `sslmode` asks, as libpq reads it ([`tls`]): encrypted when the server offers it, by
+//! `sslmode` asks, as libpq reads it (see `tls.rs`): encrypted when the server offers it, by
 //! default; `sslmode=verify-full` also checks that the server is the one named.
 
 mod tls;
