@@ -4,6 +4,7 @@
 //! held, a few hundred cases at a time, and the caller waits for decisions without it.
 
 use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +35,14 @@ struct Ended {
 pub(crate) struct Decisions {
     lines: Mutex<Receiver<String>>,
     ended: Arc<Mutex<Ended>>,
+    /// Set when the caller lets go of the stream: the batch reads no further cases.
+    dropped: Arc<AtomicBool>,
+}
+
+impl Drop for Decisions {
+    fn drop(&mut self) {
+        self.dropped.store(true, Ordering::Relaxed);
+    }
 }
 
 impl Decisions {
@@ -48,13 +57,16 @@ impl Decisions {
         let ended = Arc::new(Mutex::new(Ended::default()));
         let reader_ended = Arc::clone(&ended);
         let batch_ended = Arc::clone(&ended);
+        let dropped = Arc::new(AtomicBool::new(false));
+        let reader_dropped = Arc::clone(&dropped);
         std::thread::spawn(move || {
             let mut reader = Cases {
-                cases,
+                cases: Some(cases),
                 buffer: Vec::new(),
                 at: 0,
                 done: false,
                 ended: reader_ended,
+                dropped: reader_dropped,
             };
             let mut writer = Lines {
                 send,
@@ -86,12 +98,17 @@ impl Decisions {
                 ended.failed.get_or_insert(e);
             }
             drop(ended);
-            // The engine and the iterator are let go with the GIL held.
-            Python::attach(|_| drop((engine, reader.cases)));
+            // The engine and the iterator are let go with the GIL held; when the interpreter
+            // is shutting down there is no GIL to take, and nothing left to free them for.
+            let mut held = Some((engine, reader.cases.take()));
+            if Python::try_attach(|_| drop(held.take())).is_none() {
+                std::mem::forget(held.take());
+            }
         });
         Decisions {
             lines: Mutex::new(lines),
             ended,
+            dropped,
         }
     }
 }
@@ -125,11 +142,13 @@ impl Decisions {
 
 /// The cases of a Python iterator as NDJSON text.
 struct Cases {
-    cases: Py<PyIterator>,
+    /// `None` once let go of.
+    cases: Option<Py<PyIterator>>,
     buffer: Vec<u8>,
     at: usize,
     done: bool,
     ended: Arc<Mutex<Ended>>,
+    dropped: Arc<AtomicBool>,
 }
 
 impl Cases {
@@ -138,15 +157,20 @@ impl Cases {
     fn pull(&mut self) -> bool {
         self.buffer.clear();
         self.at = 0;
-        if self.done {
+        // A stream let go of, or an interpreter shutting down: no more cases.
+        if self.done || self.dropped.load(Ordering::Relaxed) {
             return false;
         }
+        let Some(cases) = &self.cases else {
+            return false;
+        };
         let buffer = &mut self.buffer;
-        let pulled = Python::attach(|py| -> PyResult<()> {
-            let mut cases = self.cases.bind(py).clone();
+        let done = &mut self.done;
+        let pulled = Python::try_attach(|py| -> PyResult<()> {
+            let mut cases = cases.bind(py).clone();
             for _ in 0..PULL {
                 let Some(case) = cases.next() else {
-                    self.done = true;
+                    *done = true;
                     break;
                 };
                 let text: String = case?.extract()?;
@@ -154,6 +178,10 @@ impl Cases {
             }
             Ok(())
         });
+        let Some(pulled) = pulled else {
+            self.done = true;
+            return false;
+        };
         if let Err(e) = pulled {
             // The batch ends here as at the end of its input, so that the cases before
             // are decided and given; the exception is raised after them.
