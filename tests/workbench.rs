@@ -49,6 +49,25 @@ fn workbench(policy: &Path, clients: Option<Clients>) -> Arc<Service> {
     Service::build(live, options(policy), None, None, clients)
 }
 
+/// Runs `work` to its end on a runtime of its own.
+fn block<F: std::future::Future>(work: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(work)
+}
+
+/// Sends `request` in process; a request not answered in 2 minutes fails the test.
+fn respond(service: &Arc<Service>, request: Request<Body>) -> axum::response::Response {
+    let said = format!("{} {}", request.method(), request.uri());
+    let answered = router(Arc::clone(service)).oneshot(request);
+    // The timer is made inside the runtime that drives it.
+    block(async { tokio::time::timeout(Duration::from_secs(120), answered).await })
+        .unwrap_or_else(|_| panic!("{said} was not answered"))
+        .unwrap()
+}
+
 /// One request in process: (status, body).
 fn ask(
     service: &Arc<Service>,
@@ -57,36 +76,35 @@ fn ask(
     token: Option<&str>,
     body: Value,
 ) -> (StatusCode, String) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("content-type", "application/json");
-        if let Some(token) = token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
-        let body = if body.is_null() {
-            Body::empty()
-        } else {
-            Body::from(body.to_string())
-        };
-        let response = tokio::time::timeout(
-            Duration::from_secs(120),
-            router(Arc::clone(service)).oneshot(request.body(body).unwrap()),
-        )
-        .await
-        .unwrap_or_else(|_| panic!("{method} {uri} was not answered"))
-        .unwrap();
-        let status = response.status();
-        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
-    })
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let body = if body.is_null() {
+        Body::empty()
+    } else {
+        Body::from(body.to_string())
+    };
+    let response = respond(service, request.body(body).unwrap());
+    let status = response.status();
+    let bytes = block(axum::body::to_bytes(response.into_body(), usize::MAX)).unwrap();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A `POST /workbench/check` for `host`, with the body's `content_type` and maybe a token.
+fn check_for(host: &str, content_type: &str, token: Option<&str>) -> Request<Body> {
+    let mut request = Request::builder()
+        .method("POST")
+        .uri("/workbench/check")
+        .header("host", host)
+        .header("content-type", content_type);
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request.body(Body::from("{}")).unwrap()
 }
 
 fn value(text: &str) -> Value {
@@ -474,25 +492,8 @@ fn without_the_flag_there_is_no_workbench() {
 fn requests_from_other_sites_are_refused() {
     let (_dir, policy) = copy();
     let service = workbench(&policy, None);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
     let send = |host: &str, content_type: &str| -> StatusCode {
-        runtime.block_on(async {
-            let request = Request::builder()
-                .method("POST")
-                .uri("/workbench/check")
-                .header("host", host)
-                .header("content-type", content_type)
-                .body(Body::from("{}"))
-                .unwrap();
-            router(Arc::clone(&service))
-                .oneshot(request)
-                .await
-                .unwrap()
-                .status()
-        })
+        respond(&service, check_for(host, content_type, None)).status()
     };
     // A name pointed at this machine by another site (DNS rebinding): 403.
     assert_eq!(
@@ -525,21 +526,11 @@ fn requests_from_other_sites_are_refused() {
         &policy,
         Some(Clients::read(&dir.path().join("tokens")).unwrap()),
     );
-    let status = runtime.block_on(async {
-        let request = Request::builder()
-            .method("POST")
-            .uri("/workbench/check")
-            .header("host", "workbench.example.org")
-            .header("content-type", "application/json")
-            .header("authorization", format!("Bearer {token}"))
-            .body(Body::from("{}"))
-            .unwrap();
-        router(Arc::clone(&shared))
-            .oneshot(request)
-            .await
-            .unwrap()
-            .status()
-    });
+    let status = respond(
+        &shared,
+        check_for("workbench.example.org", "application/json", Some(&token)),
+    )
+    .status();
     assert_eq!(status, StatusCode::OK);
 }
 
@@ -567,19 +558,8 @@ fn a_shared_workbench_needs_tokens_and_the_page_is_not_framed() {
     // The page may not be put in another site's frame.
     let (_dir, policy) = copy();
     let service = workbench(&policy, None);
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let headers = runtime.block_on(async {
-        let request = Request::builder().uri("/").body(Body::empty()).unwrap();
-        router(Arc::clone(&service))
-            .oneshot(request)
-            .await
-            .unwrap()
-            .headers()
-            .clone()
-    });
+    let request = Request::builder().uri("/").body(Body::empty()).unwrap();
+    let headers = respond(&service, request).headers().clone();
     let policy_header = headers["content-security-policy"].to_str().unwrap();
     assert!(
         policy_header.contains("frame-ancestors 'none'"),

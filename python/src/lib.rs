@@ -313,11 +313,7 @@ impl Engine_ {
                     ));
                 }
             };
-            let input = match (csv, &mapping) {
-                (true, Some(mapping)) => Input::CsvRenamed(reader, mapping),
-                (true, None) => Input::Csv(reader),
-                (false, _) => Input::Ndjson(reader),
-            };
+            let input = Input::new(reader, csv, mapping.as_ref());
             let (audit, _) = charter::audit::run(engine, other, input, as_of, list, &mut |_| {})
                 .map_err(|e| PyValueError::new_err(e.to_string()))?;
             let no_version = || PyValueError::new_err("the policy has no version");
@@ -531,10 +527,7 @@ impl Engine_ {
             let mut records = Vec::with_capacity(length);
             map_batch(
                 &self.engine,
-                match mapping {
-                    None => Input::Ndjson(&mut reader),
-                    Some(mapping) => Input::CsvRenamed(&mut reader, mapping),
-                },
+                Input::new(&mut reader, mapping.is_some(), mapping),
                 BatchOptions { now },
                 &map,
                 &mut |block| {

@@ -132,11 +132,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
                 .map_err(|e| Failure::Usage(format!("{}: cannot read: {e}", args.cases)))?,
         )
     };
-    let input = match (csv, &mapping) {
-        (true, Some(m)) => Input::CsvRenamed(&mut *reader, m),
-        (true, None) => Input::Csv(&mut *reader),
-        (false, _) => Input::Ndjson(&mut *reader),
-    };
+    let input = Input::new(&mut *reader, csv, mapping.as_ref());
     let started = Instant::now();
     let tty = std::io::stderr().is_terminal();
     let mut progress = |s: &BatchSummary| {

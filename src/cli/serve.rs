@@ -247,12 +247,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
-        let local = listener
-            .local_addr()
-            .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
+        let (listener, local) = listen(args.addr).await?;
         let latest = live.engine.versions().last();
         tracing::info!(
             addr = %local,
@@ -344,8 +339,18 @@ pub(crate) fn token(args: TokenArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A listener on `addr`, and the address it got (port 0: any free port).
+pub(super) async fn listen(
+    addr: SocketAddr,
+) -> Result<(tokio::net::TcpListener, SocketAddr), Failure> {
+    let failed = |e: std::io::Error| Failure::Usage(format!("cannot listen on {addr}: {e}"));
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(failed)?;
+    let local = listener.local_addr().map_err(failed)?;
+    Ok((listener, local))
+}
+
 /// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     let interrupt = async {
         let _ = tokio::signal::ctrl_c().await;
     };

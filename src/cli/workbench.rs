@@ -55,25 +55,17 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
-        let local = listener
-            .local_addr()
-            .map_err(|e| Failure::Usage(format!("cannot listen on {}: {e}", args.addr)))?;
+        let (listener, local) = crate::cli::serve::listen(args.addr).await?;
         let url = format!("http://{local}/");
         eprintln!(
-            "charter workbench: editing {} ({} file(s)) at {url}; stop with Ctrl-C",
+            "charter workbench: editing {} ({} file(s)) at {url}; stop with Ctrl-C (or SIGTERM)",
             args.policy.display(),
             workbench.files().len()
         );
         if args.open {
             open_browser(&url);
         }
-        serve_workbench(listener, workbench, async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+        serve_workbench(listener, workbench, crate::cli::serve::shutdown_signal()).await;
         Ok(())
     })
 }

@@ -131,6 +131,28 @@ pub enum Input<'r> {
     ),
 }
 
+impl<'r> Input<'r> {
+    /// NDJSON, or CSV when `csv` (its header renamed by `rename` when there is one: a
+    /// mapping is for CSV only).
+    ///
+    /// ```
+    /// use charter::decide::batch::Input;
+    /// let mut text = "id\n".as_bytes();
+    /// assert!(matches!(Input::new(&mut text, true, None), Input::Csv(_)));
+    /// ```
+    pub fn new(
+        reader: &'r mut (dyn Read + Send),
+        csv: bool,
+        rename: Option<&'r std::collections::BTreeMap<String, String>>,
+    ) -> Input<'r> {
+        match (csv, rename) {
+            (true, Some(rename)) => Input::CsvRenamed(reader, rename),
+            (true, None) => Input::Csv(reader),
+            (false, _) => Input::Ndjson(reader),
+        }
+    }
+}
+
 /// Decides every record of `input` on every core and hands the results to `consume` in input
 /// order, a block at a time, on a thread of its own (so consuming overlaps deciding). `map`
 /// runs on the deciding threads and turns each case and its decision into what the consumer

@@ -93,21 +93,19 @@ impl Workbench {
         for (name, text) in texts {
             unsaved.insert(self.file(name)?.path.clone(), text.clone());
         }
-        let loaded = crate::syntax::load_overlay(&self.policy, &self.roots, &|path| {
-            unsaved.get(path).cloned()
-        });
-        let checked = crate::check::check(&loaded);
-        Ok(Compiled {
-            names: self.names(&loaded),
-            loaded,
-            checked,
-            lines: std::cell::RefCell::default(),
-        })
+        Ok(self.compile_over(&unsaved))
     }
 
     /// The policy as saved on disk, checked.
     fn compile_saved(&self) -> Compiled {
-        let loaded = crate::syntax::load_overlay(&self.policy, &self.roots, &|_| None);
+        self.compile_over(&HashMap::new())
+    }
+
+    /// The policy with `unsaved` texts (by canonical path) over the files on disk, checked.
+    fn compile_over(&self, unsaved: &HashMap<PathBuf, String>) -> Compiled {
+        let loaded = crate::syntax::load_overlay(&self.policy, &self.roots, &|path| {
+            unsaved.get(path).cloned()
+        });
         let checked = crate::check::check(&loaded);
         Compiled {
             names: self.names(&loaded),
@@ -302,17 +300,9 @@ fn is_local_name(host: &str) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
-fn json_response(status: StatusCode, value: &Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        value.to_string(),
-    )
-        .into_response()
-}
-
+/// The service's own JSON error, `{"error": …}`.
 fn refuse(status: StatusCode, message: impl Into<String>) -> Response {
-    json_response(status, &json!({ "error": message.into() }))
+    super::error(status, message, json!({}))
 }
 
 /// A request's JSON body; 400 naming what is wrong with it.
@@ -340,7 +330,7 @@ async fn blocking<T: Send + 'static>(
 /// Flattens a blocking result whose work answers either way.
 fn answer(result: Result<Result<Value, Response>, Response>) -> Response {
     match result {
-        Ok(Ok(value)) => json_response(StatusCode::OK, &value),
+        Ok(Ok(value)) => (StatusCode::OK, super::json_headers(), value.to_string()).into_response(),
         Ok(Err(response)) | Err(response) => response,
     }
 }
@@ -390,12 +380,10 @@ async fn save(State(workbench): State<Arc<Workbench>>, body: Bytes) -> Response 
             let _held = workbench.saving.lock().unwrap_or_else(|e| e.into_inner());
             match files::save(&file, &request.text, &request.base) {
                 Ok(digest) => Ok(json!({ "name": file.name, "digest": digest })),
-                Err(Refused::Changed { digest }) => Err(json_response(
+                Err(Refused::Changed { digest }) => Err(super::error(
                     StatusCode::CONFLICT,
-                    &json!({
-                        "error": format!("{} changed on disk since it was opened; reload it (your text stays in the editor) and save again", file.name),
-                        "digest": digest,
-                    }),
+                    format!("{} changed on disk since it was opened; reload it (your text stays in the editor) and save again", file.name),
+                    json!({ "digest": digest }),
                 )),
                 Err(Refused::Io(message)) => Err(refuse(StatusCode::INTERNAL_SERVER_ERROR, message)),
             }

@@ -1,22 +1,12 @@
 // "Try a case": a form made from the policy (channels, categories, severities, fields,
 // attributes, events on a timeline), and the decision in words and on a timeline.
 import * as api from "./api";
+import { el } from "./dom";
 import type { Form, Named } from "./api";
 import { label, t } from "./i18n";
 
 /** What the form held last, kept across redraws (language, a new check). */
 let kept: Record<string, any> | null = null;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 /** RFC 3339 for now in the time zone `tz`, to the minute. */
 export function nowIn(tz: string, date = new Date()): string {

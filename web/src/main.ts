@@ -25,6 +25,7 @@ import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { closeBrackets, closeBracketsKeymap } from "@codemirror/autocomplete";
 
 import * as api from "./api";
+import { el } from "./dom";
 import type { Checked, FileText, Problem } from "./api";
 import { charterLanguage } from "./language";
 import { label, lang, setLang, t } from "./i18n";
@@ -48,17 +49,6 @@ const roundTrips: number[] = [];
 (window as any).__charterRoundTrips = roundTrips;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: (Node | string)[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 function textOf(name: string): string {
   const o = open.get(name)!;

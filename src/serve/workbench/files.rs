@@ -73,8 +73,7 @@ fn collect(
 
 /// The digest a save must name: SHA-256 of the bytes, lowercase hex.
 pub fn digest(bytes: &[u8]) -> String {
-    let hash = Sha256::digest(bytes);
-    hash.iter().map(|b| format!("{b:02x}")).collect()
+    crate::decide::InputDigest(Sha256::digest(bytes).into()).to_string()
 }
 
 /// Why a save was refused.
