@@ -77,20 +77,20 @@ fn case() -> impl Strategy<Value = Case> {
             let offset = offset / 60 * 60;
             let at = |secs: i64| charter::decide::Timestamp { secs: 1_796_000_000 + secs, offset };
             let mut case = Case::from_json(r#"{"id":"x","received_at":"2026-11-16T10:00:00+08:00","channel":"web","category":"billing"}"#).unwrap();
-            case.id = id;
+            case.id = id.into();
             case.received_at = at(0);
-            case.attributes = attributes;
+            case.attributes = attributes.into_iter().collect();
             case.fields = fields;
-            case.severity = severity;
+            case.severity = severity.map(Into::into);
             case.events = events
                 .into_iter()
                 .map(|(secs, kind, note, satisfied)| {
                     let mut event: charter::decide::Event =
                         serde_json::from_str(r#"{"at":"2026-11-16T10:00:00+08:00","kind":"x"}"#).unwrap();
                     event.at = at(secs);
-                    event.kind = kind;
+                    event.kind = kind.into();
                     event.note = note.clone();
-                    event.via = note;
+                    event.via = note.map(Into::into);
                     event.satisfied = satisfied;
                     event
                 })

@@ -38,7 +38,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use charter::decide::{Case, Decision, Engine as CharterEngine, Timestamp};
+use charter::decide::{Attributes, Case, Decision, Engine as CharterEngine, Timestamp};
 
 use crate::engine::Engine;
 use crate::workload::{
@@ -228,9 +228,9 @@ pub fn charter_case(case: &WorkCase) -> CharterInput {
         + i64::from(case.severity) * 1013)
         % RECEIVED_SPAN_MINUTES;
     let received = RECEIVED_FROM + minute * 60;
-    let attributes = BTreeMap::from([
-        ("amount".to_string(), serde_json::Value::from(case.amount)),
-        ("vip".to_string(), serde_json::Value::from(case.vip)),
+    let attributes = Attributes::from_iter([
+        ("amount", serde_json::Value::from(case.amount)),
+        ("vip", serde_json::Value::from(case.vip)),
     ]);
     CharterInput {
         case: Case {
@@ -240,14 +240,15 @@ pub fn charter_case(case: &WorkCase) -> CharterInput {
                 channel_name(case.channel),
                 severity_name(case.severity),
                 case.amount
-            ),
+            )
+            .into(),
             received_at: Timestamp {
                 secs: received,
                 offset: OFFSET,
             },
-            channel: channel_name(case.channel).to_string(),
-            category: category_name(case.category),
-            severity: Some(severity_name(case.severity).to_string()),
+            channel: channel_name(case.channel).into(),
+            category: category_name(case.category).into(),
+            severity: Some(severity_name(case.severity).into()),
             handler: None,
             fields: BTreeMap::new(),
             attributes,

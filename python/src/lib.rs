@@ -182,7 +182,7 @@ impl Engine_ {
         let decided = py.detach(|| -> Result<String, Failure> {
             let case = Case::from_json(case).map_err(Failure::Read)?;
             let mut decision = (self.engine.decide(&case, now))
-                .map_err(|e| Failure::Decide(e, case.id.clone()))?;
+                .map_err(|e| Failure::Decide(e, case.id.to_string()))?;
             if ids {
                 charter::record::stamp(&mut decision, &case)
                     .map_err(|e| Failure::Random(e.to_string()))?;

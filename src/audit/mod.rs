@@ -247,11 +247,11 @@ pub fn facts(case: &Case, decision: &Decision<'_>, other: Option<(&Engine, i64)>
         }
     }
     CaseFacts {
-        id: case.id.clone(),
+        id: case.id.to_string(),
         satisfaction,
         outcome: decision.acceptance.outcome,
-        category: case.category.clone(),
-        channel: case.channel.clone(),
+        category: case.category.to_string(),
+        channel: case.channel.to_string(),
         role: decision
             .route
             .as_ref()

@@ -756,7 +756,7 @@ fn decide_line<T>(
         Err(e) => Err((e.code(), e.field().map(str::to_string), e.to_string())),
     };
     // The decision is gone: the id can move into the record.
-    let id = std::mem::take(&mut case.id);
+    let id = std::mem::take(&mut case.id).into_string();
     let record = match decided {
         Ok(value) => Record::Decided {
             line: line.number,

@@ -3,6 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use compact_str::CompactString;
+
+use crate::decide::attributes::Attributes;
 use crate::decide::case::{Case, Event, ReadError, Timestamp};
 use crate::decide::problem::Code;
 
@@ -37,17 +40,17 @@ impl Case {
     /// assert_eq!(case.events.len(), 2);
     /// # Ok::<(), charter::decide::ReadError>(())
     /// ```
-    pub fn builder(id: impl Into<String>, received_at: &str) -> CaseBuilder {
+    pub fn builder(id: impl Into<CompactString>, received_at: &str) -> CaseBuilder {
         let mut builder = CaseBuilder {
             case: Case {
                 id: id.into(),
                 received_at: Timestamp { secs: 0, offset: 0 },
-                channel: String::new(),
-                category: String::new(),
+                channel: CompactString::default(),
+                category: CompactString::default(),
                 severity: None,
                 handler: None,
                 fields: BTreeMap::new(),
-                attributes: BTreeMap::new(),
+                attributes: Attributes::new(),
                 events: Vec::new(),
             },
             error: None,
@@ -62,25 +65,25 @@ impl Case {
 
 impl CaseBuilder {
     /// The intake channel (a `channel` of the policy).
-    pub fn channel(mut self, channel: impl Into<String>) -> Self {
+    pub fn channel(mut self, channel: impl Into<CompactString>) -> Self {
         self.case.channel = channel.into();
         self
     }
 
     /// The category (a `category` of the policy).
-    pub fn category(mut self, category: impl Into<String>) -> Self {
+    pub fn category(mut self, category: impl Into<CompactString>) -> Self {
         self.case.category = category.into();
         self
     }
 
     /// The severity (one of the policy's `severities`).
-    pub fn severity(mut self, severity: impl Into<String>) -> Self {
+    pub fn severity(mut self, severity: impl Into<CompactString>) -> Self {
         self.case.severity = Some(severity.into());
         self
     }
 
     /// The person handling the case (for separation of duties between stages).
-    pub fn handler(mut self, handler: impl Into<String>) -> Self {
+    pub fn handler(mut self, handler: impl Into<CompactString>) -> Self {
         self.case.handler = Some(handler.into());
         self
     }
@@ -95,15 +98,15 @@ impl CaseBuilder {
     /// list of strings for a set.
     pub fn attribute(
         mut self,
-        name: impl Into<String>,
+        name: impl Into<CompactString>,
         value: impl Into<serde_json::Value>,
     ) -> Self {
-        self.case.attributes.insert(name.into(), value.into());
+        self.case.attributes.insert(name, value);
         self
     }
 
     /// An event of `kind` at `at` (RFC 3339 with an offset), after those given before.
-    pub fn event(self, at: &str, kind: impl Into<String>) -> Self {
+    pub fn event(self, at: &str, kind: impl Into<CompactString>) -> Self {
         self.event_with(at, kind, |_| {})
     }
 
@@ -112,7 +115,7 @@ impl CaseBuilder {
     pub fn event_with(
         mut self,
         at: &str,
-        kind: impl Into<String>,
+        kind: impl Into<CompactString>,
         details: impl FnOnce(&mut Event),
     ) -> Self {
         let at = match Timestamp::parse(at) {

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, Utc};
+use compact_str::CompactString;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::decide::attributes::Attributes;
 use crate::decide::problem::Code;
 
 /// A complaint case.
@@ -25,27 +27,27 @@ use crate::decide::problem::Code;
 )]
 pub struct Case {
     /// The case's identifier in the calling tool.
-    pub id: String,
+    pub id: CompactString,
     /// When the complaint was received (RFC 3339 with an offset). Chooses the policy version.
     pub received_at: Timestamp,
     /// The intake channel (a `channel` of the policy).
-    pub channel: String,
+    pub channel: CompactString,
     /// The category (a `category` of the policy).
-    pub category: String,
+    pub category: CompactString,
     /// The severity (one of the policy's `severities`), if assessed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub severity: Option<String>,
+    pub severity: Option<CompactString>,
     /// The person handling the case, if known (used for separation of duties between stages).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handler: Option<String>,
+    pub handler: Option<CompactString>,
     /// Record fields by name (`field` declarations). A field that is absent, `null` or an empty
     /// string is missing.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, serde_json::Value>,
     /// Typed attributes by name (`attribute` declarations): numbers, strings, booleans, or lists
     /// of strings for sets.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    pub attributes: Attributes,
     /// What happened, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
@@ -60,13 +62,13 @@ pub struct Event {
     pub at: Timestamp,
     /// What: `acknowledged`, `updated`, `resolved`, `callback`, `reopened`, `paused`,
     /// `resumed`, `extended`, `stage`, or an event the policy names itself.
-    pub kind: String,
+    pub kind: CompactString,
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// For `callback`: the channel the customer was called back through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub via: Option<String>,
+    pub via: Option<CompactString>,
     /// For `callback`: whether the customer was satisfied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfied: Option<bool>,
@@ -75,17 +77,17 @@ pub struct Event {
     pub reason: Option<String>,
     /// For `extended`: by how much, e.g. `"3 working days"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
+    pub by: Option<CompactString>,
     /// For `extended`, `paused`, `resumed`: the target concerned (`extended`: default the one
     /// target the policy lets extend; `paused`/`resumed`: default every target).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
+    pub target: Option<CompactString>,
     /// For `stage`: the stage entered.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<String>,
+    pub stage: Option<CompactString>,
     /// For `stage`: who handles the case in that stage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub handler: Option<String>,
+    pub handler: Option<CompactString>,
 }
 
 /// An instant with the offset it was written with (RFC 3339). Timestamps without an offset are

@@ -16,6 +16,7 @@
 //! ```
 
 mod acceptance;
+mod attributes;
 #[cfg(feature = "batch")]
 pub mod batch;
 mod builder;
@@ -43,8 +44,12 @@ mod targets;
 mod text;
 mod validate;
 
+pub use attributes::Attributes;
 pub use builder::CaseBuilder;
 pub use case::{Case, Event, ReadError, Timestamp};
+/// The inline string of a case's names (re-exported from `compact_str`): a `String` that keeps
+/// up to 24 bytes in place. It reads as a `&str` and is made with `.into()`.
+pub use compact_str::CompactString;
 pub use decision::*;
 pub use engine::{Engine, EngineError, NoVersionInForce, RuleRef, Version};
 pub use explain::Sentence;
@@ -103,7 +108,7 @@ impl Engine {
         let version =
             self.version_at(case.received_at.secs)
                 .map_err(|error| DecideError::NoVersion {
-                    id: case.id.clone(),
+                    id: case.id.to_string(),
                     error,
                 })?;
         validate::validate(case, version, facts).map_err(DecideError::Case)?;

@@ -158,7 +158,7 @@ pub(super) fn attempt<'a, 'c>(
     provisional: bool,
 ) -> Result<(), DecideError> {
     let time = |error| DecideError::Time {
-        id: case.id.clone(),
+        id: case.id.to_string(),
         error,
     };
     let policy = &version.policy;

@@ -277,7 +277,7 @@ pub(crate) fn validate<'c>(
             Ok(())
         }
         _ => Err(CaseError {
-            id: case.id.clone(),
+            id: case.id.to_string(),
             problems,
         }),
     }

@@ -363,7 +363,7 @@ impl<'p> Table<'p> {
         let category = (policy.categories.iter()).position(|c| c.name == case.category)?;
         let channel = (policy.channels.iter()).position(|c| c.named.name == case.channel)?;
         let severity = (case.severity.as_ref())
-            .and_then(|s| policy.severities.iter().position(|v| &v.name == s));
+            .and_then(|s| policy.severities.iter().position(|v| v.name == s));
         let attribute = |i: usize| case.attributes.get(&policy.attributes[i].named.name);
         Some(self.space.locate(category, channel, severity, &attribute))
     }

@@ -36,7 +36,7 @@ pub(super) fn write_case(case: &Case, out: &mut Vec<u8>) {
     }
     if !case.fields.is_empty() {
         key(out, &mut first, "fields");
-        map(out, case.fields.iter());
+        map(out, case.fields.iter().map(|(k, v)| (k.as_str(), v)));
     }
     if let Some(handler) = &case.handler {
         key(out, &mut first, "handler");
@@ -58,11 +58,11 @@ fn write_event(event: &Event, out: &mut Vec<u8>) {
     let mut first = true;
     key(out, &mut first, "at");
     let _ = write!(out, "\"{}\"", event.at);
-    let optional: [(&str, Option<&String>); 4] = [
-        ("by", event.by.as_ref()),
-        ("handler", event.handler.as_ref()),
-        ("kind", Some(&event.kind)),
-        ("note", event.note.as_ref()),
+    let optional: [(&str, Option<&str>); 4] = [
+        ("by", event.by.as_deref()),
+        ("handler", event.handler.as_deref()),
+        ("kind", Some(event.kind.as_str())),
+        ("note", event.note.as_deref()),
     ];
     for (name, value) in optional {
         if let Some(value) = value {
@@ -78,10 +78,10 @@ fn write_event(event: &Event, out: &mut Vec<u8>) {
         key(out, &mut first, "satisfied");
         out.extend_from_slice(if satisfied { b"true" } else { b"false" });
     }
-    let rest: [(&str, Option<&String>); 3] = [
-        ("stage", event.stage.as_ref()),
-        ("target", event.target.as_ref()),
-        ("via", event.via.as_ref()),
+    let rest: [(&str, Option<&str>); 3] = [
+        ("stage", event.stage.as_deref()),
+        ("target", event.target.as_deref()),
+        ("via", event.via.as_deref()),
     ];
     for (name, value) in rest {
         if let Some(value) = value {
@@ -108,8 +108,8 @@ fn string(out: &mut Vec<u8>, text: &str) {
 
 /// An object's members, sorted by their names' UTF-16 code units. A `BTreeMap` is sorted by
 /// UTF-8 bytes, which is the same order unless names hold characters beyond U+FFFF.
-fn map<'v>(out: &mut Vec<u8>, members: impl Iterator<Item = (&'v String, &'v Value)>) {
-    let mut members: Vec<(&String, &Value)> = members.collect();
+fn map<'v>(out: &mut Vec<u8>, members: impl Iterator<Item = (&'v str, &'v Value)>) {
+    let mut members: Vec<(&str, &Value)> = members.collect();
     if members
         .iter()
         .any(|(name, _)| name.chars().any(|c| c > '\u{FFFF}'))
@@ -158,7 +158,7 @@ fn write_value(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        Value::Object(members) => map(out, members.iter()),
+        Value::Object(members) => map(out, members.iter().map(|(k, v)| (k.as_str(), v))),
     }
 }
 

@@ -202,7 +202,7 @@ fn compare(engine: &Engine, entry: &Entry) -> Option<Change> {
             .push(why("the logged decision is not JSON".into()));
         return Some(change);
     };
-    change.case = case.id.clone();
+    change.case = case.id.to_string();
     let mut decision = match engine.decide(&case, entry.evaluated_at) {
         Ok(decision) => decision,
         Err(e) => {
