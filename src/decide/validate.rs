@@ -104,29 +104,13 @@ pub(crate) fn validate<'c>(
         .severity
         .as_ref()
         .and_then(|s| lookup(&names.severities, s, "severity", &mut problem));
-    let attrs = &mut facts.attrs;
-    fill(attrs, None, policy.attributes.len());
+    fill(&mut facts.attrs, None, policy.attributes.len());
+    // A slice from here on: a `SmallVec` checks where its items are at every access.
+    let attrs: &mut [Option<AttrVal<'c>>] = &mut facts.attrs;
     for (name, value) in &case.attributes {
         let field = || format!("attributes.{name}");
         let Some(i) = names.attributes.get(name) else {
-            let hint = match nearest(
-                name,
-                policy.attributes.iter().map(|a| a.named.name.as_str()),
-            ) {
-                Some(n) => format!("; did you mean `{n}`?"),
-                None if policy.attributes.is_empty() => {
-                    "; the policy declares no attributes".to_string()
-                }
-                None => format!(
-                    "; the policy declares {}",
-                    list(policy.attributes.iter().map(|a| a.named.name.as_str()))
-                ),
-            };
-            problem(
-                Code::UnknownAttribute,
-                field(),
-                format!("`{name}` is not an attribute of the policy{hint}"),
-            );
+            unknown_attribute(name, policy, &mut problem);
             continue;
         };
         let ty = policy.attributes[i].ty;
@@ -146,6 +130,7 @@ pub(crate) fn validate<'c>(
     // are the caller's business.
     let mut given: SmallVec<[bool; 16]> = SmallVec::new();
     fill(&mut given, false, policy.fields.len());
+    let given: &mut [bool] = &mut given;
     for (name, value) in &case.fields {
         if let Some(i) = names.fields.get(name) {
             given[i] = match value {
@@ -156,7 +141,7 @@ pub(crate) fn validate<'c>(
         }
     }
     // Most cases lack nothing: the list stays without memory.
-    for (i, (f, given)) in policy.fields.iter().zip(&given).enumerate() {
+    for (i, (f, given)) in policy.fields.iter().zip(given.iter()).enumerate() {
         if !*given && category.is_some_and(|c| f.required_for(c)) {
             facts.missing_fields.push(i);
         }
@@ -281,6 +266,26 @@ pub(crate) fn validate<'c>(
             problems,
         }),
     }
+}
+
+/// The problem of an attribute the policy does not declare: the nearest it does, or which.
+#[cold]
+fn unknown_attribute(
+    name: &str,
+    policy: &crate::check::Policy,
+    problem: &mut impl FnMut(Code, String, String),
+) {
+    let declared = || policy.attributes.iter().map(|a| a.named.name.as_str());
+    let hint = match nearest(name, declared()) {
+        Some(n) => format!("; did you mean `{n}`?"),
+        None if policy.attributes.is_empty() => "; the policy declares no attributes".to_string(),
+        None => format!("; the policy declares {}", list(declared())),
+    };
+    problem(
+        Code::UnknownAttribute,
+        format!("attributes.{name}"),
+        format!("`{name}` is not an attribute of the policy{hint}"),
+    );
 }
 
 /// An event kind the version does not number: empty, one of the language's own that the
