@@ -35,16 +35,33 @@ pub struct Attributes {
 
 impl Attributes {
     /// No attributes.
+    ///
+    /// ```
+    /// let attributes = charter::decide::Attributes::new();
+    /// assert!(attributes.is_empty());
+    /// ```
     pub fn new() -> Attributes {
         Attributes::default()
     }
 
     /// The value of `name`, if the case gives it.
+    ///
+    /// ```
+    /// let attributes: charter::decide::Attributes = [("vip", true)].into_iter().collect();
+    /// assert_eq!(attributes.get("vip"), Some(&true.into()));
+    /// assert_eq!(attributes.get("amount"), None);
+    /// ```
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.find(name).ok().map(|i| &self.entries[i].1)
     }
 
     /// Sets `name` to `value`, returning the value it replaces.
+    ///
+    /// ```
+    /// let mut attributes = charter::decide::Attributes::new();
+    /// assert_eq!(attributes.insert("amount", 100), None);
+    /// assert_eq!(attributes.insert("amount", 200), Some(100.into()));
+    /// ```
     pub fn insert(
         &mut self,
         name: impl Into<CompactString>,
@@ -62,12 +79,24 @@ impl Attributes {
     }
 
     /// Takes `name` out, returning its value.
+    ///
+    /// ```
+    /// let mut attributes: charter::decide::Attributes = [("amount", 100)].into_iter().collect();
+    /// assert_eq!(attributes.remove("amount"), Some(100.into()));
+    /// assert!(attributes.is_empty());
+    /// ```
     pub fn remove(&mut self, name: &str) -> Option<Value> {
         let i = self.find(name).ok()?;
         Some(self.entries.remove(i).1)
     }
 
     /// The attributes in name order.
+    ///
+    /// ```
+    /// let attributes: charter::decide::Attributes = [("vip", false), ("amount", true)].into_iter().collect();
+    /// let names: Vec<&str> = attributes.iter().map(|(name, _)| name).collect();
+    /// assert_eq!(names, ["amount", "vip"]);
+    /// ```
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
         self.entries
             .iter()
@@ -75,16 +104,31 @@ impl Attributes {
     }
 
     /// How many there are.
+    ///
+    /// ```
+    /// let attributes: charter::decide::Attributes = [("a", 1), ("b", 2), ("a", 3)].into_iter().collect();
+    /// assert_eq!(attributes.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether there are none.
+    ///
+    /// ```
+    /// assert!(charter::decide::Attributes::new().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// Removes them all.
+    ///
+    /// ```
+    /// let mut attributes: charter::decide::Attributes = [("vip", true)].into_iter().collect();
+    /// attributes.clear();
+    /// assert_eq!(attributes.len(), 0);
+    /// ```
     pub fn clear(&mut self) {
         self.entries.clear();
     }

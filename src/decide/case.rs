@@ -15,6 +15,23 @@ use crate::decide::attributes::Attributes;
 use crate::decide::problem::Code;
 
 /// A complaint case.
+///
+/// ```
+/// use charter::decide::Case;
+/// let case = Case::from_json(r#"{
+///     "id": "C-1001",
+///     "received_at": "2026-11-20T17:45:00+08:00",
+///     "channel": "phone",
+///     "category": "product_quality",
+///     "severity": "major",
+///     "attributes": {"amount": 1200, "departments": ["quality"]},
+///     "events": [{"at": "2026-11-20T18:10:00+08:00", "kind": "acknowledged"}]
+/// }"#)?;
+/// assert_eq!(case.category, "product_quality");
+/// assert_eq!(case.attributes.get("amount"), Some(&1200.into()));
+/// assert_eq!(case.events[0].kind, "acknowledged");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -54,6 +71,19 @@ pub struct Case {
 }
 
 /// Something that happened to a case.
+///
+/// ```
+/// use charter::decide::Case;
+/// let case = Case::builder("C-2", "2026-11-20T09:00:00+08:00")
+///     .event_with("2026-11-23T09:00:00+08:00", "callback", |e| {
+///         e.via = Some("phone".into());
+///         e.satisfied = Some(true);
+///     })
+///     .build();
+/// // A case needs a channel and a category before it is built.
+/// assert!(case.is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
@@ -92,6 +122,14 @@ pub struct Event {
 
 /// An instant with the offset it was written with (RFC 3339). Timestamps without an offset are
 /// refused: the engine cannot guess a zone.
+///
+/// ```
+/// use charter::decide::Timestamp;
+/// let t = Timestamp::parse("2026-11-20T17:45:00+08:00")?;
+/// assert_eq!((t.secs, t.offset), (1_795_167_900, 8 * 3600));
+/// assert_eq!(t.to_string(), "2026-11-20T17:45:00+08:00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
     /// UTC seconds.
@@ -102,6 +140,14 @@ pub struct Timestamp {
 
 impl Timestamp {
     /// Parses RFC 3339; the error says what is wrong and what to write instead.
+    ///
+    /// ```
+    /// use charter::decide::Timestamp;
+    /// assert_eq!(Timestamp::parse("2026-11-20T09:45:00Z").map(|t| t.offset), Ok(0));
+    /// // Without an offset the zone is unknown, and the error says what to write.
+    /// let error = Timestamp::parse("2026-11-20 17:45:00").unwrap_err();
+    /// assert!(error.contains("2026-11-20T17:45:00+08:00"), "{error}");
+    /// ```
     pub fn parse(text: &str) -> Result<Timestamp, String> {
         if let Some(t) = parse_plain(text.as_bytes()) {
             return Ok(t);
@@ -270,6 +316,15 @@ impl schemars::JsonSchema for Timestamp {
 }
 
 /// A case that could not be read: the place (`events[2].at`) and what is wrong.
+///
+/// ```
+/// use charter::decide::{Case, Code};
+/// let error = Case::from_json(r#"{"id": "C-3", "received_at": "2026-11-20", "channel": "web", "category": "billing"}"#)
+///     .unwrap_err();
+/// assert_eq!(error.code, Code::Shape);
+/// assert_eq!(error.field, "received_at");
+/// assert_eq!(error.line_col.map(|(line, _)| line), Some(1));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadError {
     /// [`Code::Unreadable`] when the text is not a JSON (TOML) document, [`Code::Shape`] when
@@ -301,6 +356,15 @@ impl Case {
     /// Reads a case from JSON, naming the field and place of any error. The common case, a
     /// good record, is parsed without tracking the field path; a bad one is parsed again with
     /// it, to name the field.
+    ///
+    /// ```
+    /// use charter::decide::Case;
+    /// let case = Case::from_json(r#"{"id": "C-4", "received_at": "2026-11-20T10:00:00+08:00", "channel": "web", "category": "billing"}"#)?;
+    /// assert_eq!(case.channel, "web");
+    /// let error = Case::from_json(r#"{"id": "C-4", "channel": "web"}"#).unwrap_err();
+    /// assert!(error.to_string().contains("received_at"), "{error}");
+    /// # Ok::<(), charter::decide::ReadError>(())
+    /// ```
     pub fn from_json(text: &str) -> Result<Case, ReadError> {
         if let Ok(case) = serde_json::from_str::<Case>(text) {
             return Ok(case);
@@ -330,6 +394,22 @@ impl Case {
     }
 
     /// Reads a case from TOML (for hand-written cases).
+    ///
+    /// ```
+    /// use charter::decide::Case;
+    /// let case = Case::from_toml(r#"
+    /// id = "C-5"
+    /// received_at = "2026-11-20T10:00:00+08:00"
+    /// channel = "letter"
+    /// category = "billing"
+    ///
+    /// [attributes]
+    /// amount = 300
+    /// "#)?;
+    /// assert_eq!(case.received_at.to_string(), "2026-11-20T10:00:00+08:00");
+    /// assert_eq!(case.attributes.get("amount"), Some(&300.into()));
+    /// # Ok::<(), charter::decide::ReadError>(())
+    /// ```
     pub fn from_toml(text: &str) -> Result<Case, ReadError> {
         let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, &e))?;
         serde_path_to_error::deserialize(de).map_err(|e| {

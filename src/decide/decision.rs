@@ -16,6 +16,31 @@ pub use crate::time::At;
 use crate::time::{Clock, Span};
 
 /// A decision on one case.
+///
+/// ```
+/// use charter::decide::{Outcome, State};
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// let decision = engine.decide(&case, now)?;
+/// assert_eq!(decision.case, "C-1001");
+/// assert_eq!(decision.acceptance.outcome, Outcome::Accepted);
+/// assert_eq!(decision.route.as_ref().and_then(|r| r.role), Some("office_director"));
+/// let states: Vec<(&str, State)> = (decision.targets.iter())
+///     .map(|t| (t.target.name.as_str(), t.state))
+///     .collect();
+/// assert_eq!(
+///     states,
+///     [("acknowledge", State::Met), ("resolve", State::Met), ("update", State::Breached)]
+/// );
+/// // serde gives the JSON `charter decide` writes.
+/// let json = serde_json::to_value(&decision)?;
+/// assert_eq!(json["route"]["rule"]["line"], 66);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(
@@ -75,6 +100,21 @@ pub struct Decision<'a> {
 }
 
 /// Which policy version decided.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// assert_eq!(decision.policy.name, "complaint_office");
+/// assert_eq!(decision.policy.version, "2026.1");
+/// assert_eq!(decision.policy.effective.map(|d| d.to_string()), Some("2026-01-01".into()));
+/// assert_eq!(decision.policy.digest.len(), 64);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PolicyId<'a> {
@@ -89,6 +129,20 @@ pub struct PolicyId<'a> {
 }
 
 /// What happens to a case at intake.
+///
+/// ```
+/// use charter::decide::Outcome;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/redirected-system-fault.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// assert_eq!(decision.acceptance.outcome, Outcome::Redirected);
+/// assert_eq!(decision.acceptance.outcome.name(), "redirected");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
@@ -113,6 +167,22 @@ impl Outcome {
 }
 
 /// The acceptance decision.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/redirected-system-fault.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let acceptance = &decision.acceptance;
+/// assert_eq!(acceptance.redirect_to, Some("信息技术部服务台"));
+/// assert_eq!(acceptance.reason, Some("系统故障由信息技术部处理"));
+/// // A redirected case is not routed.
+/// assert!(decision.route.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Acceptance<'a> {
@@ -129,6 +199,25 @@ pub struct Acceptance<'a> {
 }
 
 /// The routing decision.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let route = decision.route.as_ref().expect("an accepted case is routed");
+/// assert_eq!(route.role, Some("office_director"));
+/// assert_eq!(route.title, Some("投诉办主任"));
+/// assert_eq!(route.department, Some("complaint_office"));
+/// let rule = route.rule.expect("a rule decided");
+/// assert_eq!((rule.file.as_str(), rule.line), ("office/policy.charter", 66));
+/// assert_eq!(rule.text, "when severity >= major -> office_director");
+/// assert!(route.missing.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Route<'a> {
@@ -150,6 +239,16 @@ pub struct Route<'a> {
 }
 
 /// The state of a target.
+///
+/// ```
+/// use charter::decide::State;
+/// assert_eq!(State::AtRisk.name(), "at_risk");
+/// // The worst of several occurrences is the one shown.
+/// let worst = [State::Met, State::Breached, State::Running]
+///     .into_iter()
+///     .max_by_key(|s| s.badness());
+/// assert_eq!(worst, Some(State::Breached));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
@@ -199,6 +298,24 @@ impl State {
 }
 
 /// One cycle of a target: one run of its clock from a start event to a stop event.
+///
+/// ```
+/// use charter::decide::{Cycle, State};
+/// assert_eq!(Cycle::not_started().state, State::NotStarted);
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let resolve = decision.targets[1].current();
+/// assert_eq!(resolve.state, State::Met);
+/// assert_eq!(resolve.deadline.map(|d| d.to_string()), Some("2026-11-30T17:30:00+08:00".into()));
+/// assert_eq!(resolve.stopped_at.map(|d| d.to_string()), Some("2026-11-27T16:00:00+08:00".into()));
+/// assert_eq!(resolve.consumed_percent, Some(76.2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cycle {
@@ -233,6 +350,22 @@ impl Cycle {
 
 /// What the policy says of a target on the calendar it runs on: the same in every decision
 /// of a version, which made it once and which every decision's [`TargetState`] points at.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let resolve = decision.targets[1].target;
+/// assert_eq!(resolve.name, "resolve");
+/// assert_eq!(resolve.within.to_string(), "5 working days");
+/// assert_eq!((resolve.start_event.as_str(), resolve.stop_event.as_str()), ("received", "resolved"));
+/// assert_eq!(resolve.calendar.as_deref(), Some("office"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TargetDef {
@@ -276,6 +409,23 @@ pub struct TargetDef {
 }
 
 /// A time target as it stands.
+///
+/// ```
+/// use charter::decide::State;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let update = &decision.targets[2];
+/// assert_eq!(update.target.name, "update");
+/// assert_eq!(update.state, State::Breached);
+/// assert_eq!(update.deadline.map(|d| d.to_string()), Some("2026-11-25T17:30:00+08:00".into()));
+/// assert!(update.consumed_percent.is_some_and(|p| p > 100.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct TargetState<'a> {
@@ -361,6 +511,11 @@ impl<'a> TargetState<'a> {
 }
 
 /// `notify` or `escalate`.
+///
+/// ```
+/// use charter::decide::Action;
+/// assert_eq!(Action::Escalate.name(), "escalate");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
@@ -382,6 +537,11 @@ impl Action {
 }
 
 /// Whether an escalation step has fired.
+///
+/// ```
+/// use charter::decide::StepState;
+/// assert_eq!(StepState::Cancelled.name(), "cancelled");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
@@ -407,6 +567,24 @@ impl StepState {
 
 /// What the policy says of one escalation step going to one role: the same in every decision
 /// of a version, which made it once and which every decision's [`EscalationStep`] points at.
+///
+/// ```
+/// use charter::decide::Action;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let step = decision.escalations[1].step;
+/// assert_eq!(step.ladder, "resolve_ladder");
+/// assert_eq!(step.target.as_deref(), Some("resolve"));
+/// assert_eq!(step.trigger, "at 80%");
+/// assert_eq!(step.to.as_deref(), Some("general_manager"));
+/// assert_eq!(step.action, Action::Escalate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StepDef {
@@ -430,6 +608,23 @@ pub struct StepDef {
 }
 
 /// One escalation step.
+///
+/// ```
+/// use charter::decide::StepState;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// // The resolve ladder: its 50% notice fired; the case was resolved before 80%.
+/// let fired = &decision.escalations[0];
+/// assert_eq!((fired.step.trigger.as_str(), fired.state), ("at 50%", StepState::Fired));
+/// assert_eq!(fired.at.map(|a| a.to_string()), Some("2026-11-26T13:37:30+08:00".into()));
+/// assert_eq!(decision.escalations[1].state, StepState::Cancelled);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct EscalationStep<'a> {
@@ -453,6 +648,13 @@ pub struct EscalationStep<'a> {
 }
 
 /// An escalation trigger, shown as written in the policy.
+///
+/// ```
+/// use charter::check::Trigger;
+/// use charter::decide::TriggerText;
+/// assert_eq!(TriggerText(&Trigger::Percent(80.0)).to_string(), "at 80%");
+/// assert_eq!(TriggerText(&Trigger::Breach(None)).to_string(), "at breach");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct TriggerText<'a>(pub &'a Trigger);
 
@@ -488,6 +690,23 @@ impl schemars::JsonSchema for TriggerText<'_> {
 }
 
 /// The customer callback.
+///
+/// ```
+/// use charter::decide::State;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let callback = decision.callback.as_ref().expect("the office calls back");
+/// assert_eq!((callback.rule, callback.via, callback.from_event), ("feedback", "phone", "resolved"));
+/// // The third working day after the resolution on Friday 27 November.
+/// assert_eq!(callback.due.map(|d| d.to_string()), Some("2026-12-02T18:00:00+08:00".into()));
+/// assert_eq!((callback.state, callback.satisfied), (State::Met, Some(true)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallbackState<'a> {
@@ -515,6 +734,24 @@ pub struct CallbackState<'a> {
 }
 
 /// The callback of one round of a reopened case.
+///
+/// ```
+/// use charter::decide::State;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/dissatisfied-callback.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// // The customer was not satisfied: the case was reopened, and this round waits for its
+/// // resolution.
+/// let callback = decision.callback.as_ref().expect("the office calls back");
+/// assert_eq!(callback.state, State::NotStarted);
+/// let first = &callback.earlier[0];
+/// assert_eq!((first.state, first.satisfied, first.reopened), (State::Met, Some(false), true));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct CallbackRound {
@@ -531,6 +768,21 @@ pub struct CallbackRound {
 }
 
 /// A stage the case entered.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/stages-same-handler.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let review = &decision.stages[1];
+/// assert_eq!(review.name, "review");
+/// assert_eq!(review.handler.as_deref(), Some("张三"));
+/// assert_eq!(review.role, Some("office_director"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct StageState<'a> {
@@ -547,6 +799,21 @@ pub struct StageState<'a> {
 }
 
 /// What kind of finding.
+///
+/// ```
+/// use charter::decide::FindingKind;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/stages-same-handler.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// // One person handled both stages the policy keeps apart.
+/// assert_eq!(decision.findings[0].kind, FindingKind::SeparationOfDuties);
+/// assert_eq!(decision.findings[0].kind.name(), "separation_of_duties");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
@@ -605,6 +872,19 @@ impl FindingKind {
 }
 
 /// A violation or gap in the case.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/stages-same-handler.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let finding = &decision.findings[0];
+/// assert!(finding.message.contains("张三"), "{}", finding.message);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Finding {
@@ -654,6 +934,25 @@ impl Default for Decision<'_> {
 impl Decision<'_> {
     /// Why a case that is not redirected has no role, if it has none: the route rule that
     /// needs attributes the case lacks, or no rule matching and no `otherwise`.
+    ///
+    /// ```
+    /// use charter::decide::{Case, FindingKind};
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// // The first route rule asks for the severity, which this case does not give.
+    /// let case = Case::builder("C-9", "2026-11-16T10:00:00+08:00")
+    ///     .channel("web")
+    ///     .category("billing")
+    ///     .attribute("amount", 200)
+    ///     .build()?;
+    /// let decision = engine.decide(&case, case.received_at.secs)?;
+    /// let route = decision.route.as_ref().expect("billing is accepted");
+    /// assert_eq!((route.role, route.missing.as_slice()), (None, &["severity"][..]));
+    /// assert_eq!(decision.unrouted().map(|f| f.kind), Some(FindingKind::MissingAttribute));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn unrouted(&self) -> Option<&Finding> {
         let route = self.route.as_ref()?;
         if route.role.is_some() {
@@ -668,6 +967,20 @@ impl Decision<'_> {
     }
 
     /// The explanation as text, one reason per line.
+    ///
+    /// ```
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+    /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+    /// # let decision = engine.decide(&case, now)?;
+    /// let text = decision.explain_text();
+    /// assert!(text.starts_with(" 1. received 2026-11-20T17:45:00+08:00"), "{text}");
+    /// assert!(text.contains("handled by `office_director`"), "{text}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain_text(&self) -> String {
         let mut out = String::new();
         for (i, sentence) in self.sentences().enumerate() {

@@ -12,6 +12,17 @@ use crate::diagnostic::Diagnostic;
 use crate::time::Calendar;
 
 /// One version of the policy with what a decision needs to cite it.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// let version = &engine.versions()[0];
+/// assert_eq!(version.policy.version, "2026.1");
+/// assert_eq!(version.digest.len(), 64);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Version {
     /// The compiled policy.
@@ -31,6 +42,17 @@ pub struct Version {
 
 impl Version {
     /// The route rules in order, then `otherwise`, as decisions cite them.
+    ///
+    /// ```
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// let rules: Vec<String> = engine.versions()[0].route_rules().map(|r| r.text.clone()).collect();
+    /// assert_eq!(rules.first().map(String::as_str), Some("when severity >= major -> office_director"));
+    /// assert_eq!(rules.last().map(String::as_str), Some("otherwise -> complaint_officer"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn route_rules(&self) -> impl Iterator<Item = &RuleRef> {
         let policy = &self.policy;
         let otherwise = policy.otherwise.as_ref().map(|o| &o.cited);
@@ -39,6 +61,27 @@ impl Version {
 }
 
 /// Every version of a policy.
+///
+/// ```
+/// use charter::decide::{Case, Engine, Timestamp};
+/// let engine = Engine::from_sources(&[
+///     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+///     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// ])?;
+/// let case = Case::builder("C-7", "2026-11-16T10:00:00+08:00")
+///     .channel("web")
+///     .category("billing")
+///     .severity("minor")
+///     .attribute("amount", 8000)
+///     .build()?;
+/// let now = Timestamp::parse("2026-11-17T10:00:00+08:00")?.secs;
+/// let decision = engine.decide(&case, now)?;
+/// assert_eq!(decision.route.as_ref().and_then(|r| r.role), Some("coordinator"));
+/// // Acknowledging takes 2 working hours: it was due at 12:00 on the day of receipt.
+/// let acknowledge = &decision.targets[0];
+/// assert_eq!(acknowledge.deadline.map(|d| d.to_string()), Some("2026-11-16T12:00:00+08:00".into()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Engine {
     versions: Vec<Version>,
@@ -53,6 +96,19 @@ pub struct Engine {
 const PLAIN_INSTANTS: std::ops::Range<i64> = -62_000_000_000..100_000_000_000;
 
 /// A policy that cannot decide cases.
+///
+/// ```
+/// use charter::decide::{Engine, EngineError};
+/// // A route to a role the policy does not declare.
+/// let loaded = charter::syntax::load_sources(&[(
+///     "policy.charter",
+///     "policy p \"P\" { version \"1\" }\nroute { otherwise -> nobody }",
+/// )]);
+/// let error = Engine::new(charter::check::check(&loaded)).unwrap_err();
+/// let EngineError::Invalid(diagnostics) = &error else { panic!("{error}") };
+/// assert!(diagnostics.iter().any(|d| d.is_error() && d.message.contains("nobody")));
+/// assert!(error.to_string().ends_with("error(s); run `charter check` on it"), "{error}");
+/// ```
 #[derive(Debug)]
 pub enum EngineError {
     /// The policy has errors; the diagnostics say which.
@@ -79,6 +135,18 @@ impl fmt::Display for EngineError {
 impl Engine {
     /// Builds the engine from a checked policy (see [`crate::load::engine`] to read one from
     /// disk).
+    ///
+    /// ```
+    /// use charter::decide::Engine;
+    /// let loaded = charter::syntax::load_sources(&[
+    ///     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    ///     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// ]);
+    /// let checked = charter::check::check(&loaded);
+    /// let engine = Engine::new(checked).map_err(|e| e.to_string())?;
+    /// assert_eq!(engine.versions().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(checked: Checked) -> Result<Engine, EngineError> {
         if checked.has_errors() {
             return Err(EngineError::Invalid(checked.diagnostics));
@@ -114,12 +182,34 @@ impl Engine {
     }
 
     /// Every version, oldest first.
+    ///
+    /// ```
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// let names: Vec<&str> = engine.versions().iter().map(|v| v.policy.version.as_str()).collect();
+    /// assert_eq!(names, ["2026.1"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn versions(&self) -> &[Version] {
         &self.versions
     }
 
     /// The version in force on `date` (in the policy's time zone): the latest whose effective
     /// date is on or before it. A version without an effective date is in force from the start.
+    ///
+    /// ```
+    /// use chrono::NaiveDate;
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// // The office's version takes effect on 1 January 2026.
+    /// assert!(engine.version_on(NaiveDate::from_ymd_opt(2026, 3, 1).ok_or("date")?).is_some());
+    /// assert!(engine.version_on(NaiveDate::from_ymd_opt(2025, 12, 31).ok_or("date")?).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn version_on(&self, date: NaiveDate) -> Option<&Version> {
         self.versions
             .iter()
@@ -128,6 +218,20 @@ impl Engine {
     }
 
     /// The version in force at UTC second `t`.
+    ///
+    /// ```
+    /// use charter::decide::Timestamp;
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// let t = Timestamp::parse("2026-01-01T00:00:00+08:00")?.secs;
+    /// assert_eq!(engine.version_at(t)?.policy.version, "2026.1");
+    /// // A second earlier, in Shanghai, it was still 2025.
+    /// let error = engine.version_at(t - 1).unwrap_err();
+    /// assert!(error.to_string().contains("2025-12-31"), "{error}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn version_at(&self, t: i64) -> Result<&Version, NoVersionInForce> {
         // A local date is on or after a version's effective date exactly when the instant is
         // at or after the start of that date.
@@ -149,6 +253,22 @@ impl Engine {
 }
 
 /// No version of the policy was in force when a case was received.
+///
+/// ```
+/// use charter::decide::{Case, DecideError};
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// let case = Case::builder("C-1", "2025-06-01T09:00:00+08:00").channel("web").category("billing").build()?;
+/// match engine.decide(&case, case.received_at.secs) {
+///     Err(DecideError::NoVersion { error, .. }) => {
+///         assert_eq!(error.earliest.map(|d| d.to_string()), Some("2026-01-01".into()));
+///     }
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoVersionInForce {
     /// The date of receipt (policy time zone).
@@ -156,6 +276,8 @@ pub struct NoVersionInForce {
     /// When the first version takes effect.
     pub earliest: Option<NaiveDate>,
 }
+
+impl std::error::Error for NoVersionInForce {}
 
 impl fmt::Display for NoVersionInForce {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

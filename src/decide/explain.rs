@@ -11,6 +11,22 @@ use crate::decide::reason::{CalendarChoice, Reason};
 use crate::decide::text::{Piece, Sink, display, put};
 
 /// A reason with the decision it belongs to: one sentence of the explanation.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let first = decision.sentences().next().map(|s| s.to_string());
+/// assert_eq!(
+///     first.as_deref(),
+///     Some("received 2026-11-20T17:45:00+08:00: decided by `complaint_office` version 2026.1 (in force from 2026-01-01)")
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Sentence<'d, 'a> {
     decision: &'d Decision<'a>,
@@ -20,6 +36,20 @@ pub struct Sentence<'d, 'a> {
 impl<'a> Decision<'a> {
     /// The explanation, one sentence per reason, in order; a run of route rules that did not
     /// match ([`Reason::RulesNotMatched`]) is one sentence per rule.
+    ///
+    /// ```
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/otherwise-officer.json")))?;
+    /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+    /// # let decision = engine.decide(&case, now)?;
+    /// // The case passed both route rules before `otherwise`: one sentence each.
+    /// let passed = decision.sentences().filter(|s| s.to_string().contains("does not match")).count();
+    /// assert_eq!(passed, 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sentences(&self) -> impl Iterator<Item = Sentence<'_, 'a>> {
         self.explain
             .iter()

@@ -14,6 +14,21 @@ use crate::decide::text::{Piece, Sink, tenths};
 impl Decision<'_> {
     /// Appends the decision to `out` as compact JSON (what `serde_json::to_vec(self)` gives
     /// too).
+    ///
+    /// ```
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+    /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+    /// # let decision = engine.decide(&case, now)?;
+    /// let mut json = Vec::new();
+    /// decision.write_json(&mut json);
+    /// assert_eq!(json, serde_json::to_vec(&decision)?);
+    /// assert!(json.starts_with(br#"{"case":"C-1001","#));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn write_json(&self, out: &mut Vec<u8>) {
         // Decisions are a few KB; growing the buffer once is cheaper than checking to.
         out.reserve(8192);

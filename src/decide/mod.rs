@@ -61,6 +61,19 @@ pub use stamp::{BadId, DecisionId, InputDigest};
 impl Engine {
     /// Decides `case` as it stands at `now` (UTC seconds), under the version in force when it
     /// was received.
+    ///
+    /// ```
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/just-received.json")))?;
+    /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+    /// let decision = engine.decide(&case, case.received_at.secs)?;
+    /// assert_eq!(decision.evaluated_at.secs, case.received_at.secs);
+    /// assert_eq!(decision.case, case.id);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decide(&self, case: &Case, now: i64) -> Result<Decision<'_>, DecideError> {
         let mut decision = Decision::default();
         self.decide_into(case, now, &mut decision)?;

@@ -4,6 +4,16 @@
 
 /// Appends `compact` (JSON without whitespace outside strings, as [`super::Decision::write_json`]
 /// writes it) to `out`, indented.
+///
+/// ```
+/// let mut out = Vec::new();
+/// charter::decide::indent(br#"{"case":"C-1","targets":[],"route":{"role":"clerk"}}"#, &mut out);
+/// assert_eq!(
+///     String::from_utf8(out)?,
+///     "{\n  \"case\": \"C-1\",\n  \"targets\": [],\n  \"route\": {\n    \"role\": \"clerk\"\n  }\n}"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn indent(compact: &[u8], out: &mut Vec<u8>) {
     out.reserve(compact.len() * 2);
     let mut depth = 0usize;

@@ -9,6 +9,23 @@ use crate::time::TimeError;
 
 /// The kind of a case problem. The codes are a contract: a code keeps its meaning, new kinds
 /// get new codes.
+///
+/// ```
+/// use charter::decide::{Case, Code, DecideError};
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
+///     .channel("fax")
+///     .category("billing")
+///     .attribute("amuont", 100)
+///     .build()?;
+/// let error = engine.decide(&case, case.received_at.secs).unwrap_err();
+/// assert_eq!(error.code(), Code::UnknownName);
+/// assert_eq!(error.code().to_string(), "C0004");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(into = "&'static str")]
 pub enum Code {
@@ -70,6 +87,15 @@ impl Code {
     ];
 
     /// The stable code, `C0001`….
+    ///
+    /// ```
+    /// use charter::decide::Code;
+    /// assert_eq!(Code::AttributeType.code(), "C0006");
+    /// // Every code is distinct.
+    /// let mut codes: Vec<&str> = Code::ALL.iter().map(|c| c.code()).collect();
+    /// codes.dedup();
+    /// assert_eq!(codes.len(), Code::ALL.len());
+    /// ```
     pub fn code(self) -> &'static str {
         match self {
             Code::Unreadable => "C0001",
@@ -105,6 +131,25 @@ impl fmt::Display for Code {
 }
 
 /// What is wrong with one field of a case.
+///
+/// ```
+/// use charter::decide::{Case, Code, DecideError};
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
+///     .channel("fax")
+///     .category("billing")
+///     .attribute("amuont", 100)
+///     .build()?;
+/// let error = engine.decide(&case, case.received_at.secs).unwrap_err();
+/// let DecideError::Case(case_error) = &error else { panic!("{error}") };
+/// let fields: Vec<&str> = case_error.problems.iter().map(|p| p.field.as_str()).collect();
+/// assert_eq!(fields, ["channel", "attributes.amuont"]);
+/// assert!(case_error.problems[1].message.contains("did you mean `amount`?"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Problem {
     /// The kind, with its stable code.
@@ -116,6 +161,24 @@ pub struct Problem {
 }
 
 /// A case that cannot be decided, with every problem found.
+///
+/// ```
+/// use charter::decide::{Case, Code, DecideError};
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
+///     .channel("fax")
+///     .category("billing")
+///     .attribute("amuont", 100)
+///     .build()?;
+/// let error = engine.decide(&case, case.received_at.secs).unwrap_err();
+/// let DecideError::Case(case_error) = &error else { panic!("{error}") };
+/// assert_eq!(case_error.id, "C-13");
+/// assert!(case_error.to_string().starts_with("case `C-13`: channel: `fax` is not a channel of the policy"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseError {
     /// The case's id.
@@ -139,6 +202,24 @@ impl fmt::Display for CaseError {
 impl std::error::Error for CaseError {}
 
 /// Why a case could not be decided.
+///
+/// ```
+/// use charter::decide::{Case, Code, DecideError};
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
+///     .channel("fax")
+///     .category("billing")
+///     .attribute("amuont", 100)
+///     .build()?;
+/// let error = engine.decide(&case, case.received_at.secs).unwrap_err();
+/// assert!(matches!(error, DecideError::Case(_)));
+/// // Every problem is reported, not only the first.
+/// assert_eq!(error.to_string().matches("case `C-13`").count(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum DecideError {
     /// The case does not fit the policy (unknown names, wrong types, events out of order).
@@ -184,6 +265,22 @@ impl DecideError {
     }
 
     /// The field the error is about, for batch error records.
+    ///
+    /// ```
+    /// use charter::decide::{Case, Code, DecideError};
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
+    ///     .channel("fax")
+    ///     .category("billing")
+    ///     .attribute("amuont", 100)
+    ///     .build()?;
+    /// let error = engine.decide(&case, case.received_at.secs).unwrap_err();
+    /// assert_eq!(error.field(), Some("channel"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn field(&self) -> Option<&str> {
         match self {
             DecideError::Case(e) => e.problems.first().map(|p| p.field.as_str()),

@@ -5,6 +5,23 @@ use crate::check::{Rule, RuleRef};
 use crate::time::{At, Span};
 
 /// How the case's calendar was chosen.
+///
+/// ```
+/// use charter::decide::{CalendarChoice, Reason};
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// let calendar = decision.explain.iter().find_map(|r| match r {
+///     Reason::Calendar { calendar, choice } => Some((*calendar, *choice)),
+///     _ => None,
+/// });
+/// assert_eq!(calendar, Some(("office", CalendarChoice::Default)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CalendarChoice {
     /// A `calendars` rule matched.
@@ -18,6 +35,20 @@ pub enum CalendarChoice {
 /// One reason, in the order the engine considered it. A reason holds only what the rest of
 /// its decision does not: it is rendered with the decision ([`Decision::sentences`](crate::decide::Decision::sentences)), so that
 /// deciding writes a few words per reason, not a copy of the target or callback it is about.
+///
+/// ```
+/// use charter::decide::Reason;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+/// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// # let decision = engine.decide(&case, now)?;
+/// assert!(matches!(decision.explain[0], Reason::Version { .. }));
+/// assert!(decision.explain.iter().any(|r| matches!(r, Reason::RuleMatched { .. })));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub enum Reason<'a> {
     /// The version in force at receipt (the decision's `policy`).
