@@ -255,6 +255,19 @@ impl Kind {
 }
 
 /// One problem, with where it is and what to do.
+///
+/// ```
+/// use charter::diagnostic::{Diagnostic, Kind};
+/// use charter::syntax::{Sources, Span};
+/// let mut sources = Sources::default();
+/// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\n");
+/// let d = Diagnostic::warning(Kind::Duplicate, Span { file, start: 5, end: 10 }, "role `clerk` is declared twice")
+///     .with_help("keep one of them");
+/// let text = d.render(&sources);
+/// assert!(text.contains("p.charter:1:6"), "{text}");
+/// assert!(text.contains("help: keep one of them"), "{text}");
+/// assert_eq!(d.to_json(&sources)["line"], 1);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnostic {
     /// Error or warning.
@@ -432,6 +445,15 @@ fn is_wide(c: char) -> bool {
 
 /// The diagnostics as a SARIF 2.1.0 log with one run, for code-review tools. Columns count
 /// Unicode code points, as the text output does; the help goes into each result's message.
+///
+/// ```
+/// let loaded = charter::syntax::load_text("p.charter", "policy p \"P\" { version \"1\" }\nroute { otherwise -> clerk }");
+/// let checked = charter::check::check(&loaded);
+/// let log = charter::diagnostic::sarif(&checked.diagnostics, &loaded.sources);
+/// assert_eq!(log["version"], "2.1.0");
+/// assert!(!log["runs"][0]["results"].as_array().ok_or("results")?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn sarif(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value {
     use serde_json::json;
     let mut kinds: Vec<Kind> = Vec::new();

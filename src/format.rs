@@ -15,6 +15,14 @@ use crate::syntax::{Comment, FileId, SyntaxError, comments, parse};
 use crate::time::hhmm;
 
 /// Formats `text`; an error when it does not parse (formatting needs a valid file).
+///
+/// ```
+/// let formatted = charter::format::format_text("role clerk \"Clerk\" {headcount 2\n}").map_err(|e| format!("{e:?}"))?;
+/// assert_eq!(formatted, "role clerk \"Clerk\" {\n  headcount 2\n}\n");
+/// // Formatting is stable.
+/// assert_eq!(charter::format::format_text(&formatted).map_err(|e| format!("{e:?}"))?, formatted);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn format_text(text: &str) -> Result<String, Vec<SyntaxError>> {
     let file = parse(FileId(0), text)?;
     Ok(format_file(text, &file))

@@ -31,6 +31,16 @@ impl Span {
 }
 
 /// The text of every file of a policy.
+///
+/// ```
+/// use charter::syntax::{Sources, Span};
+/// let mut sources = Sources::default();
+/// let file = sources.add("p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+/// assert_eq!(sources.path(file), "p.charter");
+/// // Columns count characters, not bytes: `单` is byte 21 of line 2, and column 20.
+/// assert_eq!(sources.line_col(file, 39), (2, 20));
+/// assert_eq!(sources.slice(Span { file, start: 8, end: 11 }), "web");
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,

@@ -2,6 +2,13 @@
 //! the parser (keywords), the checker (declared names) and deciding (a case's names).
 
 /// The candidate closest to `name` by edit distance, if close enough to be a likely typo.
+///
+/// ```
+/// use charter::spelling::nearest;
+/// let names = ["billing", "service_quality", "product_quality"];
+/// assert_eq!(nearest("biling", names.into_iter()), Some("billing"));
+/// assert_eq!(nearest("refund", names.into_iter()), None);
+/// ```
 pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).clamp(1, 3);
     candidates
@@ -12,6 +19,13 @@ pub fn nearest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
 }
 
 /// Levenshtein distance over characters.
+///
+/// ```
+/// assert_eq!(charter::spelling::distance("amout", "amount"), 1);
+/// // A swap of two letters is two edits.
+/// assert_eq!(charter::spelling::distance("amuont", "amount"), 2);
+/// assert_eq!(charter::spelling::distance("投诉", "投诉办"), 1);
+/// ```
 pub fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();

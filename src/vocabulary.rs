@@ -30,6 +30,12 @@ pub enum AttrType {
 }
 
 /// A comparison operator.
+///
+/// ```
+/// use charter::vocabulary::CompareOp;
+/// assert!(CompareOp::Gt.holds(5001.0, 5000.0));
+/// assert_eq!(CompareOp::Ge.symbol(), ">=");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 pub enum CompareOp {
     /// `=`

@@ -28,6 +28,17 @@ pub(crate) use space::{Cube, Example, Region, Space};
 
 /// Every finding of `policy` with the default settings, in a stable order (by analysis, then
 /// by declaration).
+///
+/// ```
+/// let loaded = charter::syntax::load("policies/complaint-office".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// let policy = checked.versions.first().ok_or("a version")?;
+/// let findings = charter::analyse::lint(policy);
+/// // The shipped policy has no error; each finding has its stable `L` code.
+/// assert!(findings.iter().all(|d| !d.is_error()));
+/// assert!(findings.iter().all(|d| d.kind.code().starts_with('L')));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
     lint_with(policy, &Settings::default())
 }

@@ -29,6 +29,15 @@ pub struct Parsed {
 }
 
 /// Parses one file. Returns the AST, or every syntax error of the file.
+///
+/// ```
+/// use charter::syntax::{parse, FileId};
+/// let file = parse(FileId(0), "role clerk \"Clerk\" { headcount 2 }").map_err(|e| format!("{e:?}"))?;
+/// assert_eq!(file.items.len(), 1);
+/// let errors = parse(FileId(0), "role clerk {").unwrap_err();
+/// assert!(!errors.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn parse(file: FileId, text: &str) -> Result<File, Vec<SyntaxError>> {
     let parsed = parse_all(file, text);
     if parsed.errors.is_empty() {

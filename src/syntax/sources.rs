@@ -67,6 +67,13 @@ pub fn import_root(path: &Path) -> PathBuf {
 
 /// Reads a policy: one `.charter` file, or every `.charter` file under a folder (sorted by
 /// path), and every file they `import`, each once. Imports stay inside [`import_root`].
+///
+/// ```
+/// let loaded = charter::syntax::load("policies/complaint-office".as_ref());
+/// // The policy's file and the calendar it imports.
+/// assert!(loaded.files.len() >= 2);
+/// assert!(!loaded.diagnostics.iter().any(|d| d.is_error()));
+/// ```
 pub fn load(path: &Path) -> Loaded {
     load_within(path, &[import_root(path)])
 }
@@ -169,6 +176,12 @@ pub fn load_overlay(
 }
 
 /// Parses one text as a policy of one file (for tests, fuzzing and standard input).
+///
+/// ```
+/// let loaded = charter::syntax::load_text("p.charter", "channel web \"Web\"\ncategory billing \"Billing\"");
+/// assert!(loaded.diagnostics.is_empty());
+/// assert_eq!(loaded.files[0].1.items.len(), 2);
+/// ```
 pub fn load_text(path: &str, text: &str) -> Loaded {
     let mut loaded = Loaded::default();
     let id = loaded.sources.add(path, text);
@@ -182,6 +195,17 @@ pub fn load_text(path: &str, text: &str) -> Loaded {
 /// importing file's path among the given paths (`./` and `../` followed), never on disk; a
 /// path that is not among them is an error that names it. Texts longer than [`MAX_FILE`]
 /// are refused like files on disk.
+///
+/// ```
+/// let loaded = charter::syntax::load_sources(&[
+///     ("office/policy.charter", "import \"../shared/channels.charter\""),
+///     ("shared/channels.charter", "channel web \"Web\""),
+/// ]);
+/// assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+/// // An import of a file not given is an error that names it.
+/// let missing = charter::syntax::load_sources(&[("p.charter", "import \"other.charter\"")]);
+/// assert!(missing.diagnostics.iter().any(|d| d.is_error() && d.message.contains("other.charter")));
+/// ```
 pub fn load_sources(files: &[(&str, &str)]) -> Loaded {
     let mut loaded = Loaded::default();
     let mut given: Vec<(String, &str)> = (files.iter())

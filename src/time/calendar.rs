@@ -57,6 +57,23 @@ pub fn hhmm(minute: u16) -> String {
 }
 
 /// Everything a calendar declares, before validation.
+///
+/// ```
+/// use chrono::Weekday;
+/// use charter::time::{Calendar, CalendarSpec, OpenInterval};
+/// // Monday to Friday, 09:00-12:00 and 13:30-18:00, in Shanghai.
+/// let office = Calendar::new(CalendarSpec::new("office", chrono_tz::Asia::Shanghai).open(
+///     Weekday::Mon,
+///     Weekday::Fri,
+///     &[OpenInterval::new(9 * 60, 12 * 60), OpenInterval::new(13 * 60 + 30, 18 * 60)],
+/// ))
+/// .map_err(|e| format!("{e:?}"))?;
+/// let at = |text: &str| charter::decide::Timestamp::parse(text).map(|t| t.secs);
+/// // Friday 17:45 plus two working hours: 15 minutes on Friday, then Monday from 09:00.
+/// let due = office.add(at("2026-11-20T17:45:00+08:00")?, "2 working hours".parse()?)?;
+/// assert_eq!(office.format(due), "2026-11-23T10:45:00+08:00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalendarSpec {
     /// The calendar's name, used in error messages.
@@ -195,6 +212,16 @@ impl Eq for Calendar {}
 
 impl Calendar {
     /// Validates `spec` and returns the calendar, or every problem found.
+    ///
+    /// ```
+    /// use chrono::Weekday;
+    /// use charter::time::{Calendar, CalendarSpec, OpenInterval};
+    /// // Closing before opening is refused, and the error says where.
+    /// let spec = CalendarSpec::new("night", chrono_tz::UTC)
+    ///     .open(Weekday::Mon, Weekday::Mon, &[OpenInterval::new(18 * 60, 9 * 60)]);
+    /// let errors = Calendar::new(spec).unwrap_err();
+    /// assert_eq!(errors.len(), 1);
+    /// ```
     pub fn new(spec: CalendarSpec) -> Result<Calendar, Vec<SpecError>> {
         let errors = validate(&spec);
         if errors.is_empty() {

@@ -245,6 +245,23 @@ impl Calendar {
     }
 
     /// Open seconds between `a` and `b` (zero when `b <= a`).
+    ///
+    /// ```
+    /// use chrono::Weekday;
+    /// use charter::time::{Calendar, CalendarSpec, OpenInterval};
+    /// // Monday to Friday, 09:00-12:00 and 13:30-18:00, in Shanghai.
+    /// let office = Calendar::new(CalendarSpec::new("office", chrono_tz::Asia::Shanghai).open(
+    ///     Weekday::Mon,
+    ///     Weekday::Fri,
+    ///     &[OpenInterval::new(9 * 60, 12 * 60), OpenInterval::new(13 * 60 + 30, 18 * 60)],
+    /// ))
+    /// .map_err(|e| format!("{e:?}"))?;
+    /// let at = |text: &str| charter::decide::Timestamp::parse(text).map(|t| t.secs);
+    /// // From Friday 17:00 to Monday 10:00: one hour on Friday, one on Monday.
+    /// let open = office.open_between(at("2026-11-20T17:00:00+08:00")?, at("2026-11-23T10:00:00+08:00")?)?;
+    /// assert_eq!(open, 2 * 3600);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn open_between(&self, a: i64, b: i64) -> Result<i64, TimeError> {
         self.start_at(a).open_until(b)
     }
@@ -257,6 +274,23 @@ impl Calendar {
 
     /// The close of business of the `n`-th working day after the local day of `from`
     /// (the day of `from` never counts). `n = 0` is `from` itself.
+    ///
+    /// ```
+    /// use chrono::Weekday;
+    /// use charter::time::{Calendar, CalendarSpec, OpenInterval};
+    /// // Monday to Friday, 09:00-12:00 and 13:30-18:00, in Shanghai.
+    /// let office = Calendar::new(CalendarSpec::new("office", chrono_tz::Asia::Shanghai).open(
+    ///     Weekday::Mon,
+    ///     Weekday::Fri,
+    ///     &[OpenInterval::new(9 * 60, 12 * 60), OpenInterval::new(13 * 60 + 30, 18 * 60)],
+    /// ))
+    /// .map_err(|e| format!("{e:?}"))?;
+    /// let at = |text: &str| charter::decide::Timestamp::parse(text).map(|t| t.secs);
+    /// // The day of receipt does not count: five working days from a Friday end next Friday.
+    /// let due = office.add_working_days(at("2026-11-20T10:00:00+08:00")?, 5)?;
+    /// assert_eq!(office.format(due), "2026-11-27T18:00:00+08:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add_working_days(&self, from: i64, n: u32) -> Result<i64, TimeError> {
         self.start_at(from)
             .working_days(n, false)
@@ -284,6 +318,24 @@ impl Calendar {
     }
 
     /// `from` advanced by `span`, by the business-time rules.
+    ///
+    /// ```
+    /// use chrono::Weekday;
+    /// use charter::time::{Calendar, CalendarSpec, OpenInterval};
+    /// // Monday to Friday, 09:00-12:00 and 13:30-18:00, in Shanghai.
+    /// let office = Calendar::new(CalendarSpec::new("office", chrono_tz::Asia::Shanghai).open(
+    ///     Weekday::Mon,
+    ///     Weekday::Fri,
+    ///     &[OpenInterval::new(9 * 60, 12 * 60), OpenInterval::new(13 * 60 + 30, 18 * 60)],
+    /// ))
+    /// .map_err(|e| format!("{e:?}"))?;
+    /// let at = |text: &str| charter::decide::Timestamp::parse(text).map(|t| t.secs);
+    /// let from = at("2026-11-20T11:30:00+08:00")?;
+    /// // Working time skips lunch; elapsed time does not.
+    /// assert_eq!(office.format(office.add(from, "1 working hour".parse()?)?), "2026-11-20T14:00:00+08:00");
+    /// assert_eq!(office.format(office.add(from, "1 hour".parse()?)?), "2026-11-20T12:30:00+08:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn add(&self, from: i64, span: Span) -> Result<i64, TimeError> {
         let amount = i64::from(span.amount);
         match span.unit {
@@ -327,6 +379,27 @@ impl Calendar {
     /// The instant at which `clock`, started at `start` and stopped during `pauses`, has
     /// counted `budget` seconds; `None` while a pause that would hold it is not resumed.
     /// `pauses` must be sorted by `from` and must not overlap.
+    ///
+    /// ```
+    /// use chrono::Weekday;
+    /// use charter::time::{Calendar, CalendarSpec, Clock, OpenInterval, Pause};
+    /// // Monday to Friday, 09:00-12:00 and 13:30-18:00, in Shanghai.
+    /// let office = Calendar::new(CalendarSpec::new("office", chrono_tz::Asia::Shanghai).open(
+    ///     Weekday::Mon,
+    ///     Weekday::Fri,
+    ///     &[OpenInterval::new(9 * 60, 12 * 60), OpenInterval::new(13 * 60 + 30, 18 * 60)],
+    /// ))
+    /// .map_err(|e| format!("{e:?}"))?;
+    /// let at = |text: &str| charter::decide::Timestamp::parse(text).map(|t| t.secs);
+    /// let start = at("2026-11-23T09:00:00+08:00")?;
+    /// // One working day from Monday morning is due at Tuesday's close (the day of the start
+    /// // does not count); paused for the whole of Tuesday, it is due at Wednesday's close.
+    /// let pause = Pause { from: at("2026-11-24T00:00:00+08:00")?, to: Some(at("2026-11-25T00:00:00+08:00")?) };
+    /// let budget = office.budget(start, "1 working day".parse()?)?;
+    /// let due = office.reach(Clock::Working, start, budget, &[pause])?.ok_or("a resumed pause")?;
+    /// assert_eq!(office.format(due), "2026-11-25T18:00:00+08:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reach(
         &self,
         clock: Clock,

@@ -7,6 +7,12 @@ use std::fmt;
 use chrono_tz::Tz;
 
 /// An instant, shown in the policy's time zone (RFC 3339).
+///
+/// ```
+/// use charter::time::At;
+/// let at = At { secs: 1_795_167_900, tz: chrono_tz::Asia::Shanghai };
+/// assert_eq!(at.to_string(), "2026-11-20T17:45:00+08:00");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct At {
     /// UTC seconds.

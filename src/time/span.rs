@@ -53,6 +53,16 @@ impl fmt::Display for Clock {
 }
 
 /// An amount of business time: `3 working days`, `30 minutes`.
+///
+/// ```
+/// use charter::time::{Clock, Span, Unit};
+/// let span: Span = "3 working days".parse()?;
+/// assert_eq!((span.amount, span.unit), (3, Unit::WorkingDays));
+/// assert_eq!(span.clock(), Clock::Working);
+/// assert_eq!(span.to_string(), "3 working days");
+/// assert!("3 fortnights".parse::<Span>().is_err());
+/// # Ok::<(), charter::time::SpanParseError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Span {
     /// How many units.
