@@ -10,8 +10,8 @@
 //!
 //! With `default-features = false` the library is the engine alone: [`syntax`], [`check`],
 //! [`load`], [`decide`], [`analyse`], [`suite`] and [`time`], and only their own dependencies
-//! (pest, serde, serde_json, toml, chrono, chrono-tz, sha2, smallvec and a few small ones).
-//! Each feature adds a front end:
+//! (pest, serde, serde_json, toml, chrono, chrono-tz, sha2, smallvec, compact_str and a few
+//! small ones). Each feature adds a front end:
 //!
 //! | feature | adds |
 //! |---|---|
