@@ -15,25 +15,20 @@
 //! | `3000 < amount <= 5500`| `amount > 3000 and amount <= 5500`    |
 //! | `vip == true`          | `vip`                                 |
 //!
-//! The text is compiled once with `syntax::load_text`, `check::check` and `decide::Engine::new`.
-//! A case becomes a `decide::Case` (built as a struct; the marshalling step) with a
-//! `received_at` spread over three weeks of November 2026 and `now` two days later. The timed
-//! call is `Engine::decide_into`, into one `Decision` reused across the pass (`decide_all`), as
-//! charter's docs recommend for loops; the answer is `decision.route.role`.
+//! The text is compiled once with `Engine::from_sources`. A case becomes a `decide::Case`
+//! (built as a struct, its names `CompactString`s and its attributes an `Attributes` map; the
+//! marshalling step) with a `received_at` spread over three weeks of November 2026 and `now` two
+//! days later. Three variants are measured:
 //!
-//! charter's public API has no route-only entry point: routing happens inside `decide_into`
-//! (validation, acceptance, route, then targets, escalations and callback), and the rule
-//! evaluator and the validated case (`eval`, `Facts`) are crate-private. So two variants are
-//! measured, differing only in the policy text:
-//!
-//! - `charter-route`: the policy holds the routing table and nothing else (no `sla`,
-//!   `escalate` or `callback`), so `decide_into` does validation, acceptance, routing and the
-//!   decision's bookkeeping, and computes no deadline. The nearest the public API comes to a
-//!   routing decision alone.
-//! - `charter-full`: the same table plus the complaint office's time rules (standard and
-//!   critical SLAs with a recurring update target, a resolution escalation ladder, an immediate
-//!   escalation for critical cases, a callback), so every decision also computes deadlines,
-//!   states and escalation instants on a working-hours calendar.
+//! - `charter-route-call`: `Engine::route`, routing alone (validation, the acceptance scope and
+//!   the first matching rule; no decision is filled), on the route-table policy.
+//! - `charter-route`: `Engine::decide_into`, into one `Decision` reused across the pass, on a
+//!   policy that holds the routing table and nothing else (no `sla`, `escalate` or `callback`):
+//!   validation, acceptance, routing and the decision's bookkeeping, and no deadline.
+//! - `charter-full`: `decide_into` on the same table plus the complaint office's time rules
+//!   (standard and critical SLAs with a recurring update target, a resolution escalation
+//!   ladder, an immediate escalation for critical cases, a callback), so every decision also
+//!   computes deadlines, states and escalation instants on a working-hours calendar.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
