@@ -20,6 +20,18 @@ use serde::{Deserialize, Deserializer};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 
 /// Lint settings read from `lint.toml` beside a policy.
+///
+/// ```
+/// use charter::analyse::{Level, Settings};
+/// use charter::diagnostic::Kind;
+/// let settings = Settings::from_toml("builtin_vague_wording = false\n[levels]\nL0004 = \"allow\"")?;
+/// assert!(!settings.builtin_vague_wording);
+/// let allowed = Kind::ALL.iter().find(|k| k.code() == "L0004").ok_or("L0004")?;
+/// assert_eq!(settings.level(*allowed), Some(Level::Allow));
+/// // A code that is not a lint code is refused.
+/// assert!(Settings::from_toml("[levels]\nE0001 = \"allow\"").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
@@ -105,6 +117,14 @@ pub struct SettingsError {
     /// What the file may hold.
     pub help: &'static str,
 }
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}; {}", self.message, self.help)
+    }
+}
+
+impl std::error::Error for SettingsError {}
 
 impl Settings {
     /// Reads the text of a `lint.toml`.

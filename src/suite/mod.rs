@@ -51,6 +51,8 @@ impl fmt::Display for FileError {
     }
 }
 
+impl std::error::Error for FileError {}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileDef {
@@ -164,6 +166,12 @@ pub struct Coverage {
 }
 
 /// The `*.test.toml` files next to a policy: in its folder, or beside the file with its stem.
+///
+/// ```
+/// let files = charter::suite::discover("policies/complaint-office".as_ref())?;
+/// assert!(files.iter().any(|f| f.ends_with("routing.test.toml")));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 pub fn discover(policy: &Path) -> std::io::Result<Vec<PathBuf>> {
     let (dir, stem) = if policy.is_dir() {
         (policy.to_path_buf(), None)
@@ -192,6 +200,19 @@ pub fn discover(policy: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// Reads one test file.
+///
+/// ```
+/// use charter::suite::{self, Coverage, Outcome};
+/// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let files = suite::discover("policies/complaint-office".as_ref())?;
+/// let tests = suite::read(&files[0])?;
+/// assert!(!tests.is_empty());
+/// assert!(tests.iter().all(|t| t.line > 0 && !t.name.is_empty()));
+/// // A file that is not a test file says where it is wrong.
+/// let error = suite::read("policies/complaint-office/policy.charter".as_ref()).unwrap_err();
+/// assert!(error.line_col.is_some(), "{error}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn read(path: &Path) -> Result<Vec<Test>, FileError> {
     let error = |line_col, message: String| FileError {
         path: path.to_path_buf(),
@@ -347,6 +368,21 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// Decides the test's case and compares; records what it exercised.
+///
+/// ```
+/// use charter::suite::{self, Coverage, Outcome};
+/// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let files = suite::discover("policies/complaint-office".as_ref())?;
+/// let tests = suite::read(&files[0])?;
+/// let mut coverage = Coverage::default();
+/// for test in &tests {
+///     let outcome = suite::run(&engine, test, &mut coverage);
+///     assert!(matches!(outcome, Outcome::Passed), "{}: {outcome:?}", test.name);
+/// }
+/// // The tests cite the route rules they reached.
+/// assert!(!coverage.routes.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run(engine: &Engine, test: &Test, coverage: &mut Coverage) -> Outcome {
     let (case, now, expect) = match (&test.case, &test.now, &test.expect) {
         (Ok(case), Ok(now), Ok(expect)) => (case, *now, expect),
