@@ -75,13 +75,20 @@ pub struct Case {
 /// ```
 /// use charter::decide::Case;
 /// let case = Case::builder("C-2", "2026-11-20T09:00:00+08:00")
+///     .channel("phone")
+///     .category("billing")
 ///     .event_with("2026-11-23T09:00:00+08:00", "callback", |e| {
 ///         e.via = Some("phone".into());
 ///         e.satisfied = Some(true);
 ///     })
-///     .build();
-/// // A case needs a channel and a category before it is built.
-/// assert!(case.is_err());
+///     .build()?;
+/// let callback = &case.events[0];
+/// assert_eq!((callback.kind.as_str(), callback.via.as_deref()), ("callback", Some("phone")));
+/// // As JSON, only what was given is written.
+/// assert_eq!(
+///     serde_json::to_string(callback)?,
+///     r#"{"at":"2026-11-23T09:00:00+08:00","kind":"callback","via":"phone","satisfied":true}"#
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
