@@ -18,6 +18,21 @@ fn tz_name<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// A checked policy version, ready to decide cases against.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// assert_eq!((policy.name.as_str(), policy.version.as_str()), ("complaint_office", "2026.1"));
+/// assert_eq!(policy.timezone, chrono_tz::Asia::Shanghai);
+/// assert_eq!((policy.at_risk, policy.satisfaction), (75.0, Some(90.0)));
+/// assert!(policy.fallback_allowed);
+/// assert_eq!(policy.routes.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Policy {
     /// The policy's identifier.
@@ -101,6 +116,20 @@ pub struct Policy {
 }
 
 /// A declared name with its label.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let severities: Vec<&str> = policy.severities.iter().map(|s| s.name.as_str()).collect();
+/// assert_eq!(severities, ["minor", "normal", "major", "critical"]);
+/// assert_eq!(policy.severities[3].label.text, "特别重大");
+/// assert_eq!(policy.severities[3].label.en.as_deref(), Some("Critical"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Named {
     /// Identifier.
@@ -113,6 +142,18 @@ pub struct Named {
 }
 
 /// A calendar of the policy.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let office = &policy.calendars[policy.default_calendar.ok_or("a default calendar")?];
+/// assert_eq!(office.named.name, "office");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct CalendarDef {
     /// Identifier and label.
@@ -213,6 +254,20 @@ fn calendar_spec<S: Serializer>(c: &Arc<Calendar>, s: S) -> Result<S::Ok, S::Err
 }
 
 /// An intake channel.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // A letter is answered by phone.
+/// let channel = |name: &str| policy.channels.iter().position(|c| c.named.name == name);
+/// let letter = &policy.channels[channel("letter").ok_or("letter")?];
+/// assert_eq!(letter.callback, channel("phone"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Channel {
     /// Identifier and label.
@@ -223,6 +278,20 @@ pub struct Channel {
 }
 
 /// A record field.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let contact = policy.fields.iter().find(|f| f.named.name == "contact").ok_or("contact")?;
+/// assert!(contact.required && contact.personal);
+/// let business = policy.fields.iter().find(|f| f.named.name == "business").ok_or("business")?;
+/// assert!(!business.required_for(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Field {
     /// Identifier and label.
@@ -249,6 +318,20 @@ impl Field {
 }
 
 /// A typed case attribute.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// use charter::vocabulary::AttrType;
+/// let amount = &policy.attributes[0];
+/// assert_eq!((amount.named.name.as_str(), amount.ty), ("amount", AttrType::Number));
+/// assert_eq!(amount.unit.as_ref().map(|u| u.text.as_str()), Some("元"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Attribute {
     /// Identifier and label.
@@ -263,6 +346,20 @@ pub struct Attribute {
 }
 
 /// The acceptance scope.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// assert_eq!(policy.scope.accepted.len(), 3);
+/// assert_eq!(policy.scope.redirects.len(), 1);
+/// let (within, _calendar) = policy.scope.incomplete.as_ref().ok_or("incomplete")?;
+/// assert_eq!(within.to_string(), "1 working day");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Scope {
     /// Accepted categories.
@@ -274,6 +371,20 @@ pub struct Scope {
 }
 
 /// `redirect … to … because …`
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let redirect = &policy.scope.redirects[0];
+/// assert_eq!(redirect.to.text, "信息技术部服务台");
+/// assert_eq!(redirect.reason.en.as_deref(), Some("system failures are handled by IT"));
+/// assert!(redirect.notice.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Redirect {
     /// Categories redirected.
@@ -291,6 +402,19 @@ pub struct Redirect {
 }
 
 /// A `when C -> X` rule; `target` indexes roles (routes) or calendars (calendar rules).
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let first = &policy.routes[0];
+/// assert_eq!(Some(first.target), role("office_director"));
+/// assert_eq!(first.cited.text, "when severity >= major -> office_director");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Rule {
     /// The condition.
@@ -306,6 +430,18 @@ pub struct Rule {
 }
 
 /// `otherwise -> X`
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let otherwise = policy.otherwise.as_ref().ok_or("otherwise")?;
+/// assert_eq!(Some(otherwise.target), role("complaint_officer"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Fallback {
     /// The role or calendar.
@@ -319,6 +455,19 @@ pub struct Fallback {
 }
 
 /// A rule as a decision cites it: where it is written and what it says.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let cited = &policy.routes[1].cited;
+/// // Files are named as they were given to `Engine::from_sources`.
+/// assert_eq!((cited.file.as_str(), cited.line), ("office/policy.charter", 67));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RuleRef {
@@ -331,6 +480,21 @@ pub struct RuleRef {
 }
 
 /// A checked condition.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// use charter::check::{AttrTest, Cond};
+/// // `when departments contains "finance" or amount > 5000`
+/// let Cond::Or(parts) = &policy.routes[1].when else { panic!("an `or`") };
+/// assert!(matches!(&parts[0], Cond::Attribute(_, AttrTest::Contains(d)) if d == "finance"));
+/// assert!(matches!(&parts[1], Cond::Attribute(0, AttrTest::Number(_, n)) if *n == 5000.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cond {
@@ -373,6 +537,21 @@ pub enum AttrTest {
 }
 
 /// An SLA block.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let critical = &policy.slas[1];
+/// assert_eq!(critical.named.name, "critical");
+/// assert!(critical.when.is_some());
+/// let names: Vec<&str> = critical.targets.iter().map(|t| t.name.as_str()).collect();
+/// assert_eq!(names, ["acknowledge", "resolve"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Sla {
     /// Identifier and label.
@@ -385,6 +564,19 @@ pub struct Sla {
 }
 
 /// A time target.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let update = &policy.slas[0].targets[2];
+/// assert_eq!((update.name.as_str(), update.recurring), ("update", true));
+/// assert_eq!(update.span.to_string(), "2 working days");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
     /// `acknowledge`, `resolve`, `update`, `callback` or a custom name.
@@ -411,6 +603,20 @@ pub struct Target {
 }
 
 /// `extension TARGET { max SPAN }`
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let extension = &policy.extensions[0];
+/// assert_eq!(extension.target, "resolve");
+/// assert_eq!(extension.max.to_string(), "5 working days");
+/// assert_eq!(extension.count, None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Extension {
     /// The target.
@@ -427,6 +633,21 @@ pub struct Extension {
 }
 
 /// Whom an escalation step addresses.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// use charter::check::Whom;
+/// let ladder = &policy.escalations[0];
+/// assert_eq!(ladder.steps[0].whom, Whom::Handler);
+/// assert_eq!(ladder.steps[1].whom, Whom::Superior);
+/// assert_eq!(ladder.steps[3].whom, Whom::Role(role("general_manager").ok_or("general_manager")?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Whom {
@@ -465,6 +686,21 @@ pub struct EscalationStep {
 }
 
 /// An escalation ladder.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// use charter::check::Trigger;
+/// let ladder = &policy.escalations[0];
+/// assert_eq!((ladder.named.name.as_str(), ladder.target.as_deref()), ("resolve_ladder", Some("resolve")));
+/// assert!(matches!(ladder.steps[0].trigger, Trigger::Percent(p) if p == 50.0));
+/// assert!(ladder.steps[1].escalate && !ladder.steps[0].escalate);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Escalation {
     /// Identifier and label.
@@ -479,6 +715,22 @@ pub struct Escalation {
 }
 
 /// A callback rule.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let feedback = &policy.callbacks[0];
+/// let (within, from, _) = feedback.within.as_ref().ok_or("a time limit")?;
+/// assert_eq!((within.to_string().as_str(), from.as_str()), ("3 working days", "resolved"));
+/// // `via original`: the channel the complaint came in by.
+/// assert_eq!(feedback.via, None);
+/// assert!(feedback.ask_satisfaction && feedback.reopen_if_dissatisfied);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Callback {
     /// Identifier and label.
@@ -497,6 +749,22 @@ pub struct Callback {
 }
 
 /// A handling stage.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// use charter::check::Whom;
+/// let stage = |name: &str| policy.stages.iter().position(|s| s.named.name == name);
+/// let review = &policy.stages[stage("review").ok_or("review")?];
+/// assert_eq!(review.after, stage("handling"));
+/// assert_eq!(review.separate_from, [stage("handling").ok_or("handling")?]);
+/// assert_eq!(review.by, Some(Whom::Superior));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Stage {
     /// Identifier and label.
@@ -513,6 +781,20 @@ pub struct Stage {
 }
 
 /// A scheduled report.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// use charter::check::Recipient;
+/// let monthly = &policy.reports[0];
+/// assert_eq!(monthly.covering.as_deref(), Some("previous month"));
+/// assert!(matches!(monthly.to[..], [Recipient::Role(r)] if Some(r) == role("general_manager")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
     /// Identifier and label.
@@ -547,6 +829,20 @@ pub enum Recipient {
 }
 
 /// A position description.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// let officer = &policy.roles[role("complaint_officer").ok_or("complaint_officer")?];
+/// assert_eq!(officer.named.label.text, "投诉处理与协调岗");
+/// assert_eq!((officer.headcount, officer.reports_to), (Some(4), role("office_director")));
+/// assert_eq!(officer.duties[0].weight, Some(40.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Default)]
 pub struct Role {
     /// Identifier and title.
