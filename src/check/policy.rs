@@ -182,6 +182,23 @@ pub struct CalendarDef {
 pub type YearlyLabel = ((u32, u32), (u32, u32), Label);
 
 /// Why a date is not a working day on a calendar.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// use chrono::{NaiveDate, Weekday};
+/// use charter::check::Closed;
+/// let office = &policy.calendars[policy.default_calendar.ok_or("a default calendar")?];
+/// let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).ok_or("a date");
+/// assert_eq!(office.closed_on(day(11, 20)?), None);
+/// assert_eq!(office.closed_on(day(11, 21)?), Some(Closed::Weekday(Weekday::Sat)));
+/// // National Day, from the imported cn_2026 calendar.
+/// assert!(matches!(office.closed_on(day(10, 1)?), Some(Closed::Holiday(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Closed {
     /// A holiday (dated or yearly), with its label if it has one.
@@ -517,6 +534,20 @@ pub enum Cond {
 }
 
 /// A test of a typed attribute.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// use charter::check::{AttrTest, Cond};
+/// use charter::vocabulary::CompareOp;
+/// let Cond::Or(parts) = &policy.routes[1].when else { panic!("an `or`") };
+/// let Cond::Attribute(amount, AttrTest::Number(op, limit)) = &parts[1] else { panic!("a number test") };
+/// assert_eq!((policy.attributes[*amount].named.name.as_str(), *op, *limit), ("amount", CompareOp::Gt, 5000.0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttrTest {
@@ -660,6 +691,21 @@ pub enum Whom {
 }
 
 /// When an escalation step fires.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// use charter::check::Trigger;
+/// let steps = &policy.escalations[0].steps;
+/// assert!(matches!(steps[2].trigger, Trigger::Breach(None)));
+/// assert!(matches!(steps[3].trigger, Trigger::Breach(Some(span)) if span.to_string() == "1 working day"));
+/// // The critical complaints' ladder fires at once.
+/// assert!(matches!(policy.escalations[1].steps[0].trigger, Trigger::Immediately));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Trigger {
@@ -895,6 +941,23 @@ pub struct Role {
 }
 
 /// A duty of a role.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// let officer = policy.roles.iter().find(|r| r.named.name == "complaint_officer").ok_or("officer")?;
+/// let records = officer.duties.iter().find(|d| d.named.name == "records").ok_or("records")?;
+/// assert_eq!(records.weight, Some(20.0));
+/// assert_eq!(records.time, Some((1.0, "day".into(), "month".into())));
+/// assert_eq!(records.process.len(), 3);
+/// // It owns the procedure's `archive` step.
+/// let (p, s) = records.owns[0];
+/// assert_eq!(policy.procedures[p].steps[s].named.name, "archive");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Duty {
     /// Identifier and text.
@@ -940,6 +1003,21 @@ pub enum WorkTime {
 }
 
 /// An authority of a role.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// use charter::vocabulary::AuthorityLevel;
+/// let officer = policy.roles.iter().find(|r| r.named.name == "complaint_officer").ok_or("officer")?;
+/// let compensation = &officer.authorities[1];
+/// assert_eq!(compensation.matter.text, "赔偿");
+/// assert_eq!(compensation.levels, [AuthorityLevel::Approve]);
+/// assert_eq!(compensation.limit, Some((500.0, "CNY".into())));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Authority {
     /// Management, expense, personnel or other.
@@ -953,6 +1031,19 @@ pub struct Authority {
 }
 
 /// A qualification.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// let officer = policy.roles.iter().find(|r| r.named.name == "complaint_officer").ok_or("officer")?;
+/// let experience = officer.requirements.iter().find(|r| r.kind == "experience").ok_or("experience")?;
+/// assert_eq!(experience.years, Some(1));
+/// assert_eq!(experience.text.as_ref().map(|t| t.text.as_str()), Some("客服工作"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Requirement {
     /// `education`, `major`, `experience`, `skill`, `knowledge` or `trait`.
@@ -964,6 +1055,19 @@ pub struct Requirement {
 }
 
 /// A procedure.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// let procedure = &policy.procedures[0];
+/// assert_eq!(procedure.named.name, "complaint_handling");
+/// let steps: Vec<&str> = procedure.steps.iter().map(|s| s.named.name.as_str()).collect();
+/// assert_eq!(steps, ["receive", "classify", "handle", "review", "callback", "archive"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct Procedure {
     /// Identifier and title.
@@ -978,6 +1082,20 @@ pub struct Procedure {
 }
 
 /// A procedure step.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// use charter::check::Whom;
+/// let steps = &policy.procedures[0].steps;
+/// let (within, _calendar) = steps[0].within.as_ref().ok_or("a time limit")?;
+/// assert_eq!(within.to_string(), "1 working hour");
+/// assert_eq!(steps[3].by, Some(Whom::Superior));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Serialize)]
 pub struct ProcedureStep {
     /// Identifier and label.
