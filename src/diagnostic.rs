@@ -9,6 +9,13 @@ use serde::Serialize;
 use crate::source::{Sources, Span};
 
 /// How bad a diagnostic is.
+///
+/// ```
+/// use charter::diagnostic::{Diagnostic, Kind, Severity};
+/// let d = Diagnostic::general(Kind::NoPolicyFiles, "no policy files were given");
+/// assert_eq!(d.severity, Severity::Error);
+/// assert!(d.is_error());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -21,6 +28,17 @@ pub enum Severity {
 }
 
 /// The kinds of problem the front end reports. Each has a stable code.
+///
+/// ```
+/// use charter::diagnostic::Kind;
+/// assert_eq!(Kind::UnknownName.code(), "E0006");
+/// // Every kind has its own code and title.
+/// let mut codes: Vec<&str> = Kind::ALL.iter().map(|k| k.code()).collect();
+/// codes.sort_unstable();
+/// codes.dedup();
+/// assert_eq!(codes.len(), Kind::ALL.len());
+/// assert!(Kind::ALL.iter().all(|k| !k.title().is_empty()));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -432,6 +450,11 @@ fn excerpt(out: &mut String, sources: &Sources, span: Span, label: &str, mark: c
 }
 
 /// Terminal columns of a text: CJK and other wide characters take two.
+///
+/// ```
+/// // A Chinese character takes two columns of a terminal.
+/// assert_eq!(charter::diagnostic::display_width("投诉 desk"), 9);
+/// ```
 pub fn display_width(text: &str) -> usize {
     text.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
 }

@@ -8,6 +8,15 @@
 pub struct FileId(pub u32);
 
 /// A byte range in one source file.
+///
+/// ```
+/// use charter::syntax::{Sources, Span};
+/// let mut sources = Sources::default();
+/// let file = sources.add("p.charter", "channel web \"Web\"");
+/// let span = Span { file, start: 8, end: 11 };
+/// assert_eq!((span.len(), span.is_empty()), (3, false));
+/// assert_eq!(sources.slice(span), "web");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
     /// The file.

@@ -3,6 +3,19 @@
 //! deciding, analysis and documents use them, without any of those reaching into the syntax.
 
 /// A human-readable text with optional explicit Chinese and English forms.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// // `category billing "收费问题" en "Charges and billing"`
+/// let billing = policy.categories.iter().find(|c| c.name == "billing").ok_or("billing")?;
+/// assert_eq!(billing.label.text, "收费问题");
+/// assert_eq!(billing.label.en.as_deref(), Some("Charges and billing"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Label {
     /// The text as first written.
@@ -129,6 +142,13 @@ pub struct Schedule {
 
 /// The kind of an authority, by which a position description groups them: 管理权限, 费用权限,
 /// 人事权限, 其他权限.
+///
+/// ```
+/// use charter::vocabulary::AuthorityKind;
+/// for kind in AuthorityKind::ALL {
+///     assert_eq!(AuthorityKind::from_name(kind.name()), Some(kind));
+/// }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorityKind {

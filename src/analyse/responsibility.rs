@@ -12,6 +12,21 @@ use super::routes::{accepted, rule_regions};
 use super::space::{Region, Space};
 
 /// What one role answers for.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name).ok_or(name.to_string());
+/// let officer = charter::analyse::answers(policy, role("complaint_officer")?);
+/// assert!(officer.routed);
+/// // The general manager handles no case, so answers for no deadline.
+/// let manager = charter::analyse::answers(policy, role("general_manager")?);
+/// assert!(!manager.routed && manager.targets.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Answers {
     /// Whether any accepted case is routed to the role.

@@ -14,6 +14,18 @@ pub const WARN_DAYS: i64 = 90;
 /// One warning per `valid` range (of any version) that ends within [`WARN_DAYS`] days of
 /// `today`, or has ended, at the place it is written; it names the calendars that have that
 /// range (a shared calendar's range is every importing calendar's) and what happens past it.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// let loaded = charter::syntax::load("policies/complaint-office".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// let in_june = charter::check::calendars_ending(&checked, NaiveDate::from_ymd_opt(2026, 6, 1).ok_or("a date")?);
+/// assert!(in_june.is_empty());
+/// let in_december = charter::check::calendars_ending(&checked, NaiveDate::from_ymd_opt(2026, 12, 5).ok_or("a date")?);
+/// assert_eq!(in_december.len(), 1);
+/// assert_eq!(in_december[0].kind.code(), "E0021");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn calendars_ending(checked: &Checked, today: NaiveDate) -> Vec<Diagnostic> {
     // By place: the last valid date, and the calendars that decide provisionally or refuse.
     let mut ranges: Vec<(Span, NaiveDate, Vec<&str>, Vec<&str>)> = Vec::new();
@@ -80,6 +92,23 @@ pub fn calendars_ending(checked: &Checked, today: NaiveDate) -> Vec<Diagnostic> 
 }
 
 /// How long a calendar a policy decides with stays valid, as of a date.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// # let policy = &engine.versions()[0].policy;
+/// let today = NaiveDate::from_ymd_opt(2026, 12, 5).ok_or("a date")?;
+/// let validity = charter::check::calendar_validity([policy].into_iter(), today);
+/// // cn_2026 runs to the end of 2026, and the office decides past it provisionally.
+/// assert_eq!(validity[0].last.to_string(), "2026-12-31");
+/// assert_eq!((validity[0].days_left, validity[0].provisional), (26, true));
+/// let warning = validity[0].warning(today).ok_or("within 90 days")?;
+/// assert!(warning.contains("26 days from 2026-12-05"), "{warning}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Validity {
     /// The calendar's name.

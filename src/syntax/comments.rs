@@ -2,6 +2,14 @@
 //! (the grammar skips them).
 
 /// A `#` comment.
+///
+/// ```
+/// let found = charter::syntax::comments("# a note\nrole clerk \"#1 clerk\" {} # after\n");
+/// let texts: Vec<&str> = found.iter().map(|c| c.text.as_str()).collect();
+/// // The `#` inside the string is not a comment.
+/// assert_eq!(texts, ["# a note", "# after"]);
+/// assert!(found[0].own_line && !found[1].own_line);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comment {
     /// Byte offset of the `#`.

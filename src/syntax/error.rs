@@ -4,6 +4,14 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::syntax::ast::Span;
 
 /// Why a file does not parse.
+///
+/// ```
+/// use charter::syntax::{parse, FileId, SyntaxError};
+/// let errors = parse(FileId(0), "role clerk \"Clerk\" { headcount }").unwrap_err();
+/// assert!(matches!(errors[0], SyntaxError::Grammar { .. }));
+/// // The place is a byte range in the text.
+/// assert!(errors[0].span().start > 0);
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SyntaxError {
     /// The grammar does not match.

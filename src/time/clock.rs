@@ -11,6 +11,21 @@ use crate::time::index::{YearIndex, local_date, resolve_local};
 use crate::time::span::{Clock, Span, Unit};
 
 /// Why a business-time computation has no answer.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use charter::time::{Calendar, CalendarSpec, TimeError};
+/// let mut spec = CalendarSpec::new("short", chrono_tz::UTC);
+/// let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).ok_or("a date");
+/// spec.valid = Some((day(1, 1)?, day(1, 31)?));
+/// let calendar = Calendar::new(spec).map_err(|e| format!("{e:?}"))?;
+/// let from = charter::decide::Timestamp::parse("2026-01-10T09:00:00Z")?.secs;
+/// // Forty days from 10 January need February, which the calendar does not cover.
+/// let error = calendar.add(from, "40 days".parse()?).unwrap_err();
+/// assert!(matches!(error, TimeError::OutOfRange(_)));
+/// assert!(error.to_string().contains("extend the calendar's `valid` range"), "{error}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimeError {
     /// The computation needs a date the calendar does not cover.
