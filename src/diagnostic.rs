@@ -310,6 +310,23 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error of `kind` at `span`.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind, Severity};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let first = Span { file, start: 5, end: 10 };
+    /// let second = Span { file, start: 27, end: 32 };
+    /// let d = Diagnostic::error(Kind::Duplicate, second, "role `clerk` is declared twice")
+    ///     .with_label("declared again here")
+    ///     .with_related(first, "first declared here")
+    ///     .with_help("rename one of them");
+    /// assert_eq!(d.severity, Severity::Error);
+    /// let text = d.render(&sources);
+    /// assert!(text.contains("p.charter:2:6"), "{text}");
+    /// assert!(text.contains("first declared here"), "{text}");
+    /// ```
     pub fn error(kind: Kind, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
@@ -323,6 +340,17 @@ impl Diagnostic {
     }
 
     /// A warning of `kind` at `span`.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind, Severity};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let first = Span { file, start: 5, end: 10 };
+    /// let second = Span { file, start: 27, end: 32 };
+    /// let d = Diagnostic::warning(Kind::Duplicate, second, "declared twice");
+    /// assert!(!d.is_error());
+    /// ```
     pub fn warning(kind: Kind, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
@@ -331,6 +359,16 @@ impl Diagnostic {
     }
 
     /// A note of `kind` at `span`: worth knowing, nothing wrong.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind, Severity};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let first = Span { file, start: 5, end: 10 };
+    /// let second = Span { file, start: 27, end: 32 };
+    /// assert_eq!(Diagnostic::info(Kind::Duplicate, first, "a note").severity, Severity::Info);
+    /// ```
     pub fn info(kind: Kind, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Info,
@@ -398,6 +436,18 @@ impl Diagnostic {
     }
 
     /// The diagnostic as a JSON value with its file, line and column.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind, Severity};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let first = Span { file, start: 5, end: 10 };
+    /// let second = Span { file, start: 27, end: 32 };
+    /// let json = Diagnostic::error(Kind::Duplicate, second, "declared twice").to_json(&sources);
+    /// assert_eq!((json["file"].as_str(), json["line"].as_u64(), json["column"].as_u64()), (Some("p.charter"), Some(2), Some(6)));
+    /// assert_eq!(json["code"], "E0007");
+    /// ```
     pub fn to_json(&self, sources: &Sources) -> serde_json::Value {
         let mut value = serde_json::to_value(self).unwrap_or(serde_json::Value::Null);
         if let (Some(span), Some(map)) = (self.span, value.as_object_mut()) {

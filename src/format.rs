@@ -29,6 +29,15 @@ pub fn format_text(text: &str) -> Result<String, Vec<SyntaxError>> {
 }
 
 /// Formats a parsed file; `text` is its source, for comments and blank lines.
+///
+/// ```
+/// use charter::syntax::{parse, FileId};
+/// let text = "# roles\nrole clerk \"Clerk\" {headcount 2}";
+/// let file = parse(FileId(0), text).map_err(|e| format!("{e:?}"))?;
+/// // Comments are kept.
+/// assert_eq!(charter::format::format_file(text, &file), "# roles\nrole clerk \"Clerk\" {\n  headcount 2\n}\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn format_file(text: &str, file: &File) -> String {
     let mut p = Printer {
         text,
@@ -500,6 +509,10 @@ pub fn label(l: &Label) -> String {
 }
 
 /// A string literal with `\\`, `\"`, newline and tab escaped.
+///
+/// ```
+/// assert_eq!(charter::format::quote("say \"hi\""), "\"say \\\"hi\\\"\"");
+/// ```
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');

@@ -4,6 +4,15 @@
 
 /// Which source file a span belongs to: an index into the [`Sources`] it was
 /// parsed with.
+///
+/// ```
+/// use charter::syntax::Sources;
+/// let mut sources = Sources::default();
+/// let a = sources.add("a.charter", "");
+/// let b = sources.add("b.charter", "");
+/// assert_ne!(a, b);
+/// assert_eq!(sources.ids().collect::<Vec<_>>(), [a, b]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct FileId(pub u32);
 
@@ -110,6 +119,14 @@ impl Sources {
     }
 
     /// The text of a 1-based line, without its newline.
+    ///
+    /// ```
+    /// use charter::syntax::Sources;
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "channel web \"Web\"\ncategory billing \"账单\"\n");
+    /// assert_eq!(sources.line_text(file, 2), "category billing \"账单\"");
+    /// assert_eq!(sources.text(file).lines().count(), 2);
+    /// ```
     pub fn line_text(&self, file: FileId, line: usize) -> &str {
         let Some(f) = self.files.get(file.0 as usize) else {
             return "";

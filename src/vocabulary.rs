@@ -29,6 +29,11 @@ pub struct Label {
 }
 
 /// The type of a case attribute.
+///
+/// ```
+/// use charter::vocabulary::AttrType;
+/// assert_eq!(AttrType::Set.name(), "set");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AttrType {
@@ -106,6 +111,12 @@ impl AttrType {
 }
 
 /// Where a report due on a non-working day goes (`if_closed`).
+///
+/// ```
+/// use charter::vocabulary::IfClosed;
+/// assert_eq!(IfClosed::default(), IfClosed::Next);
+/// assert_eq!(IfClosed::Previous.word(), "previous");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IfClosed {
@@ -130,11 +141,23 @@ impl IfClosed {
 }
 
 /// When a report is due.
+///
+/// ```
+/// # let engine = charter::decide::Engine::from_sources(&[
+/// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+/// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+/// # ])?;
+/// // `every month on day 5 before 10:00`
+/// let monthly = &engine.versions()[0].policy.reports[0];
+/// let schedule = monthly.schedule.as_ref().ok_or("a schedule")?;
+/// assert_eq!((schedule.period.as_str(), schedule.on.as_deref(), schedule.before), ("month", Some("day 5"), 10 * 60));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Schedule {
     /// `day`, `week`, `month`, `quarter` or `year`.
     pub period: String,
-    /// `on monday`, `on day 5`, `on 01-15`.
+    /// What follows `on`: `monday`, `day 5`, `01-15`.
     pub on: Option<String>,
     /// `before 10:00`, in minutes after midnight.
     pub before: u16,
@@ -188,6 +211,12 @@ impl AuthorityKind {
 }
 
 /// An authority level: 申报 / 审核 / 批准.
+///
+/// ```
+/// use charter::vocabulary::AuthorityLevel;
+/// assert_eq!(AuthorityLevel::Approve.name(), "approve");
+/// assert!(AuthorityLevel::Submit < AuthorityLevel::Approve);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorityLevel {

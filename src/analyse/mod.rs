@@ -45,6 +45,19 @@ pub fn lint(policy: &Policy) -> Vec<Diagnostic> {
 
 /// Every finding of `policy` under `settings`: its vague phrases, and its levels (an allowed
 /// code's findings are dropped, the others take the level set for their code).
+///
+/// ```
+/// use charter::analyse::{lint, lint_with, Settings};
+/// let loaded = charter::syntax::load("policies/complaint-office".as_ref());
+/// let checked = charter::check::check(&loaded);
+/// let policy = checked.versions.first().ok_or("a version")?;
+/// let all = lint(policy);
+/// let code = all.first().map(|d| d.kind.code()).ok_or("a finding")?;
+/// // Allowing a code drops its findings.
+/// let settings = Settings::from_toml(&format!("[levels]\n{code} = \"allow\""))?;
+/// assert!(lint_with(policy, &settings).iter().all(|d| d.kind.code() != code));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn lint_with(policy: &Policy, settings: &Settings) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let space = Space::new(policy);

@@ -114,6 +114,24 @@ pub struct Escalations {
 }
 
 /// One test, ready to run.
+///
+/// ```
+/// use charter::suite::{self, Outcome};
+/// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let files = suite::discover("policies/complaint-office".as_ref())?;
+/// let mut tests = suite::read(&files[0])?;
+/// let test = &mut tests[0];
+/// assert!(test.case.is_ok() && test.now.is_ok() && test.expect.is_ok());
+/// // Expect another role than the decision's: the test fails and says where.
+/// if let Ok(expect) = &mut test.expect {
+///     expect.role = Some("general_manager".into());
+/// }
+/// let Outcome::Failed(mismatches) = suite::run(&engine, test, &mut Default::default()) else {
+///     panic!("the test should fail")
+/// };
+/// assert_eq!(mismatches[0].key, "route.role");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Test {
     /// Its name.
@@ -582,6 +600,15 @@ pub type RuleKey = (String, usize, String);
 
 /// What the policy offers to exercise, for `--coverage`: route rules and escalation steps
 /// (ladder, trigger) of every version, each once.
+///
+/// ```
+/// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let (rules, steps) = charter::suite::exercisable(&engine);
+/// // Two route rules and `otherwise`; four steps of the resolve ladder and the critical one.
+/// assert_eq!(rules.len(), 3);
+/// assert_eq!(steps.len(), 5);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn exercisable(engine: &Engine) -> (Vec<RuleKey>, Vec<(String, String)>) {
     let mut routes = Vec::new();
     let mut steps = Vec::new();
