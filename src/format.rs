@@ -76,6 +76,17 @@ pub fn format_file(text: &str, file: &File) -> String {
 /// One declaration in canonical form, without its comments: two versions of a declaration
 /// compare equal here exactly when they differ only in layout and comments. `text` is the
 /// source the declaration was parsed from.
+///
+/// ```
+/// use charter::syntax::{parse, FileId};
+/// let a = "role clerk \"Clerk\" { headcount 2 }";
+/// let b = "# the clerks\nrole clerk \"Clerk\" {\n\n  headcount   2\n}";
+/// let (fa, fb) = (parse(FileId(0), a), parse(FileId(0), b));
+/// let (fa, fb) = (fa.map_err(|e| format!("{e:?}"))?, fb.map_err(|e| format!("{e:?}"))?);
+/// // The same declaration, laid out and commented differently.
+/// assert_eq!(charter::format::format_item(a, &fa.items[0]), charter::format::format_item(b, &fb.items[0]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn format_item(text: &str, item: &Node<Item>) -> String {
     let mut p = Printer {
         text,
@@ -497,6 +508,12 @@ fn names(list: &[Ident]) -> String {
 }
 
 /// A label as source: `"text" zh "…" en "…"`.
+///
+/// ```
+/// use charter::vocabulary::Label;
+/// let label = Label { text: "收费问题".into(), zh: None, en: Some("Charges".into()) };
+/// assert_eq!(charter::format::label(&label), "\"收费问题\" en \"Charges\"");
+/// ```
 pub fn label(l: &Label) -> String {
     let mut out = quote(&l.text);
     if let Some(zh) = &l.zh {
@@ -662,6 +679,19 @@ fn scope_stmt(s: &ScopeStmt) -> String {
 }
 
 /// A condition as source, with the fewest parentheses that keep its meaning.
+///
+/// ```
+/// use charter::syntax::ast::Item;
+/// use charter::syntax::{parse, FileId};
+/// let file = parse(FileId(0), "route { when (severity >= major) and (amount > 5000 or vip) -> clerk }")
+///     .map_err(|e| format!("{e:?}"))?;
+/// let Item::Route(rules) = &file.items[0].node else { panic!("a route block") };
+/// assert_eq!(
+///     charter::format::condition(&rules.rules[0].node.when.node),
+///     "severity >= major and (amount > 5000 or vip)"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn condition(c: &Condition) -> String {
     match c {
         Condition::Or(parts) => parts

@@ -25,6 +25,28 @@
 //! | `cli` | `cli` and the `charter` binary (clap); implies `batch`, `render`, `schema`, `record` |
 //!
 //! The default is `cli`, `serve` and `docx`: everything.
+//!
+//! # Deciding a case
+//!
+//! ```
+//! use charter::decide::{Case, Engine, Timestamp};
+//! let engine = Engine::from_text(r#"
+//! policy desk "Help desk" { version "1"  timezone "Asia/Shanghai"  calendar office }
+//! calendar office "Office" { week mon..fri 09:00-18:00 }
+//! channel web "Web" { callback web }
+//! category billing "Billing"
+//! role clerk "Clerk" {}
+//! route { otherwise -> clerk }
+//! sla standard "Limits" { acknowledge within 2 working hours }
+//! "#)?;
+//! let case = Case::builder("T-1", "2026-11-20T17:30:00+08:00").channel("web").category("billing").build()?;
+//! let decision = engine.decide(&case, case.received_at.secs)?;
+//! assert_eq!(decision.route.as_ref().and_then(|r| r.role), Some("clerk"));
+//! // Half an hour on Friday, then ninety minutes on Monday.
+//! let due = decision.targets[0].deadline.map(|d| d.to_string());
+//! assert_eq!(due.as_deref(), Some("2026-11-23T10:30:00+08:00"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod analyse;
 #[cfg(all(feature = "batch", feature = "render"))]

@@ -433,6 +433,20 @@ pub fn run(engine: &Engine, test: &Test, coverage: &mut Coverage) -> Outcome {
 /// Every expected part that differs from the decision (as JSON, the contract). Instants
 /// compare as instants (`…T16:00:00Z` is `…T17:00:00+01:00`), numbers as numbers (`"102.30"`
 /// is `102.3`), the rest as text.
+///
+/// ```
+/// use charter::suite::{compare, Expect};
+/// let decision = serde_json::json!({
+///     "acceptance": {"outcome": "accepted"},
+///     "route": {"role": "clerk"},
+///     "targets": [{"name": "resolve", "deadline": "2026-11-20T17:00:00+01:00", "state": "met"}]
+/// });
+/// let mut expect = Expect::default();
+/// expect.role = Some("clerk".into());
+/// assert!(compare(&expect, &decision).is_empty());
+/// expect.outcome = Some("redirected".into());
+/// assert_eq!(compare(&expect, &decision)[0].key, "acceptance.outcome");
+/// ```
 pub fn compare(expect: &Expect, decision: &Value) -> Vec<Mismatch> {
     let mut out = Vec::new();
     let text = |s: &Option<String>| s.as_ref().map(|s| Value::from(s.as_str()));

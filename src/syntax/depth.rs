@@ -7,6 +7,13 @@
 
 /// The deepest nesting accepted: parentheses, brackets and braces that are open, plus the
 /// `not`s in a row before an operand.
+///
+/// ```
+/// use charter::syntax::{parse, FileId, SyntaxError, MAX_DEPTH};
+/// let deep = format!("route {{ when {}severity = major{} -> clerk }}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+/// let errors = parse(FileId(0), &deep).unwrap_err();
+/// assert!(matches!(errors[0], SyntaxError::TooDeep { .. }));
+/// ```
 pub const MAX_DEPTH: usize = 256;
 
 /// The byte offset where `text` first nests deeper than [`MAX_DEPTH`], if it does. Strings

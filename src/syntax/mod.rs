@@ -1,6 +1,14 @@
 //! Stage 1, text -> AST: reads policy files (a file, or a folder of `.charter` files, following
 //! `import`s), parses each with the pest grammar in `grammar/charter.pest` and lowers it to the
 //! [`ast`] at once. No pest type leaves this module.
+//!
+//! ```
+//! use charter::syntax::ast::Item;
+//! let loaded = charter::syntax::load_text("p.charter", "channel web \"Web\"\nrole clerk \"Clerk\" {}");
+//! let (_, file) = &loaded.files[0];
+//! assert!(matches!(file.items[0].node, Item::Channel(..)));
+//! assert!(matches!(file.items[1].node, Item::Role(..)));
+//! ```
 
 pub mod ast;
 mod comments;

@@ -19,6 +19,15 @@
 use std::ops::Range;
 
 /// The most syntax errors reported for one file; the rest are counted.
+///
+/// ```
+/// use charter::syntax::{parse_all, FileId, SyntaxError, MAX_REPORTED};
+/// let text = "role {\n".repeat(MAX_REPORTED + 20);
+/// let parsed = parse_all(FileId(0), &text);
+/// // The first errors are listed, the rest counted in one last error.
+/// assert_eq!(parsed.errors.len(), MAX_REPORTED + 1);
+/// assert!(matches!(parsed.errors.last(), Some(SyntaxError::More { .. })));
+/// ```
 pub const MAX_REPORTED: usize = 50;
 /// The most rounds of parsing one file gets (each finds one error).
 const MAX_ROUNDS: usize = 1000;

@@ -193,6 +193,16 @@ impl YearIndex {
 }
 
 /// The instant of local `minute` (0..=1440) on `date` in `tz`, by the module's DST rule.
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use charter::time::resolve_local;
+/// let day = NaiveDate::from_ymd_opt(2026, 3, 8).ok_or("a date")?;
+/// // 02:30 does not exist in New York on 8 March 2026: it is the first instant after the gap.
+/// let t = resolve_local(chrono_tz::America::New_York, day, 2 * 60 + 30);
+/// assert_eq!(t, resolve_local(chrono_tz::America::New_York, day, 3 * 60));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn resolve_local(tz: Tz, date: NaiveDate, minute: u16) -> i64 {
     let midnight = NaiveDateTime::new(date, NaiveTime::MIN);
     let local = midnight + Duration::minutes(i64::from(minute));
