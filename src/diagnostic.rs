@@ -130,6 +130,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in code order.
+    ///
+    /// ```
+    /// use charter::diagnostic::Kind;
+    /// // Errors are `E` codes, lint findings `L` codes.
+    /// assert!(Kind::ALL.iter().any(|k| k.code().starts_with('E')));
+    /// assert!(Kind::ALL.iter().any(|k| k.code().starts_with('L')));
+    /// ```
     pub const ALL: [Kind; 42] = [
         Kind::Io,
         Kind::NotUtf8,
@@ -176,6 +183,10 @@ impl Kind {
     ];
 
     /// What the kind is about, in a few words (for rule lists such as SARIF's).
+    ///
+    /// ```
+    /// assert_eq!(charter::diagnostic::Kind::Duplicate.title(), "a name declared twice");
+    /// ```
     pub fn title(self) -> &'static str {
         match self {
             Kind::Io => "a file could not be read",
@@ -224,6 +235,10 @@ impl Kind {
     }
 
     /// The stable code, e.g. `E0006`.
+    ///
+    /// ```
+    /// assert_eq!(charter::diagnostic::Kind::Duplicate.code(), "E0007");
+    /// ```
     pub fn code(self) -> &'static str {
         match self {
             Kind::Io => "E0001",
@@ -377,6 +392,14 @@ impl Diagnostic {
     }
 
     /// An error with no place in the source.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind};
+    /// let d = Diagnostic::general(Kind::NoPolicyFiles, "no policy files were given");
+    /// // Without a place, the message is all there is.
+    /// assert!(d.span.is_none());
+    /// assert!(d.render(&Default::default()).contains("no policy files were given"));
+    /// ```
     pub fn general(kind: Kind, message: impl Into<String>) -> Self {
         Diagnostic {
             span: None,
@@ -385,30 +408,82 @@ impl Diagnostic {
     }
 
     /// Adds a label under the span.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let second = Span { file, start: 27, end: 32 };
+    /// let d = Diagnostic::error(Kind::Duplicate, second, "declared twice").with_label("again here");
+    /// assert!(d.render(&sources).contains("^^^^^ again here"));
+    /// ```
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
         self
     }
 
     /// Adds help.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let second = Span { file, start: 27, end: 32 };
+    /// let d = Diagnostic::error(Kind::Duplicate, second, "declared twice").with_help("rename one");
+    /// assert!(d.render(&sources).contains("= help: rename one"));
+    /// ```
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
     }
 
     /// Adds a related place.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let second = Span { file, start: 27, end: 32 };
+    /// let first = Span { file, start: 5, end: 10 };
+    /// let d = Diagnostic::error(Kind::Duplicate, second, "declared twice").with_related(first, "first here");
+    /// assert!(d.render(&sources).contains("p.charter:1:6"));
+    /// ```
     pub fn with_related(mut self, span: Span, text: impl Into<String>) -> Self {
         self.related.push((span, text.into()));
         self
     }
 
     /// Whether this is an error.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let second = Span { file, start: 27, end: 32 };
+    /// assert!(Diagnostic::error(Kind::Duplicate, second, "declared twice").is_error());
+    /// assert!(!Diagnostic::warning(Kind::Duplicate, second, "declared twice").is_error());
+    /// ```
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
 
     /// Renders like a compiler: `error[E0006]: message`, `--> path:line:col`, the source line
     /// with the span underlined, the label, related places and help. No colour.
+    ///
+    /// ```
+    /// use charter::diagnostic::{Diagnostic, Kind};
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("p.charter", "role clerk \"Clerk\" {}\nrole clerk \"Clerk\" {}\n");
+    /// let second = Span { file, start: 27, end: 32 };
+    /// let text = Diagnostic::error(Kind::Duplicate, second, "declared twice").render(&sources);
+    /// assert!(text.starts_with("error[E0007]: declared twice"), "{text}");
+    /// assert!(text.contains("2 | role clerk \"Clerk\" {}"), "{text}");
+    /// ```
     pub fn render(&self, sources: &Sources) -> String {
         let mut out = String::new();
         let level = match self.severity {

@@ -38,11 +38,25 @@ pub struct Span {
 
 impl Span {
     /// The span's length in bytes.
+    ///
+    /// ```
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("office/p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+    /// assert_eq!(Span { file, start: 8, end: 11 }.len(), 3);
+    /// ```
     pub fn len(self) -> usize {
         (self.end - self.start) as usize
     }
 
     /// Whether the span is empty.
+    ///
+    /// ```
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("office/p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+    /// assert!(Span { file, start: 8, end: 8 }.is_empty());
+    /// ```
     pub fn is_empty(self) -> bool {
         self.end == self.start
     }
@@ -73,6 +87,14 @@ struct SourceFile {
 
 impl Sources {
     /// Adds a file and returns its id.
+    ///
+    /// ```
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("office/p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+    /// let other = sources.add("office/q.charter", "");
+    /// assert_ne!(file, other);
+    /// ```
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
         let text = text.into();
         let line_starts = std::iter::once(0)
@@ -87,6 +109,13 @@ impl Sources {
     }
 
     /// The path of a file, as given.
+    ///
+    /// ```
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("office/p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+    /// assert_eq!(sources.path(file), "office/p.charter");
+    /// ```
     pub fn path(&self, file: FileId) -> &str {
         self.files
             .get(file.0 as usize)
@@ -94,16 +123,39 @@ impl Sources {
     }
 
     /// The text of a file.
+    ///
+    /// ```
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("office/p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+    /// assert!(sources.text(file).starts_with("channel web"));
+    /// ```
     pub fn text(&self, file: FileId) -> &str {
         self.files.get(file.0 as usize).map_or("", |f| &f.text)
     }
 
     /// All file ids.
+    ///
+    /// ```
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("office/p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+    /// assert_eq!(sources.ids().count(), 1);
+    /// ```
     pub fn ids(&self) -> impl Iterator<Item = FileId> + use<> {
         (0..self.files.len() as u32).map(FileId)
     }
 
     /// 1-based line and column (in characters) of a byte offset.
+    ///
+    /// ```
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("office/p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+    /// // Byte 39 is `单`, the 20th character of line 2.
+    /// assert_eq!(sources.line_col(file, 39), (2, 20));
+    /// assert_eq!(sources.line_col(file, 0), (1, 1));
+    /// ```
     pub fn line_col(&self, file: FileId, offset: u32) -> (usize, usize) {
         let Some(f) = self.files.get(file.0 as usize) else {
             return (1, 1);
@@ -137,6 +189,13 @@ impl Sources {
     }
 
     /// The text a span covers.
+    ///
+    /// ```
+    /// use charter::syntax::{Sources, Span};
+    /// let mut sources = Sources::default();
+    /// let file = sources.add("office/p.charter", "channel web \"Web\"\ncategory billing \"账单\"");
+    /// assert_eq!(sources.slice(Span { file, start: 27, end: 34 }), "billing");
+    /// ```
     pub fn slice(&self, span: Span) -> &str {
         self.text(span.file)
             .get(span.start as usize..span.end as usize)

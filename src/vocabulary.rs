@@ -72,6 +72,10 @@ pub enum CompareOp {
 
 impl CompareOp {
     /// The operator as written.
+    ///
+    /// ```
+    /// assert_eq!(charter::vocabulary::CompareOp::Ne.symbol(), "!=");
+    /// ```
     pub fn symbol(self) -> &'static str {
         match self {
             CompareOp::Eq => "=",
@@ -86,6 +90,12 @@ impl CompareOp {
 
 impl CompareOp {
     /// Whether `a OP b` holds.
+    ///
+    /// ```
+    /// use charter::vocabulary::CompareOp;
+    /// assert!(CompareOp::Le.holds(5000.0, 5000.0));
+    /// assert!(!CompareOp::Lt.holds(5000.0, 5000.0));
+    /// ```
     pub fn holds(self, a: f64, b: f64) -> bool {
         match self {
             CompareOp::Eq => a == b,
@@ -131,6 +141,10 @@ pub enum IfClosed {
 
 impl IfClosed {
     /// The word as written.
+    ///
+    /// ```
+    /// assert_eq!(charter::vocabulary::IfClosed::Keep.word(), "keep");
+    /// ```
     pub fn word(self) -> &'static str {
         match self {
             IfClosed::Keep => "keep",
@@ -187,6 +201,10 @@ pub enum AuthorityKind {
 
 impl AuthorityKind {
     /// Every kind, in the order a position description lists them.
+    ///
+    /// ```
+    /// assert_eq!(charter::vocabulary::AuthorityKind::ALL.len(), 4);
+    /// ```
     pub const ALL: [AuthorityKind; 4] = [
         AuthorityKind::Management,
         AuthorityKind::Expense,
@@ -205,6 +223,12 @@ impl AuthorityKind {
     }
 
     /// The kind named by `keyword`.
+    ///
+    /// ```
+    /// use charter::vocabulary::AuthorityKind;
+    /// assert_eq!(AuthorityKind::from_name("expense"), Some(AuthorityKind::Expense));
+    /// assert_eq!(AuthorityKind::from_name("budget"), None);
+    /// ```
     pub fn from_name(keyword: &str) -> Option<AuthorityKind> {
         AuthorityKind::ALL.into_iter().find(|k| k.name() == keyword)
     }

@@ -31,6 +31,12 @@ use chrono::{DateTime, FixedOffset, SecondsFormat};
 use crate::decide::{Case, Engine, Timestamp};
 
 /// A test file that could not be read.
+///
+/// ```
+/// let error = charter::suite::read("policies/complaint-office/policy.charter".as_ref()).unwrap_err();
+/// // `path:line:column: message`
+/// assert!(error.to_string().starts_with("policies/complaint-office/policy.charter:"), "{error}");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileError {
     /// The file.
@@ -79,6 +85,13 @@ enum CaseDef {
 }
 
 /// The parts of a decision a test expects; anything left out is not checked.
+///
+/// ```
+/// let tests = charter::suite::read("policies/complaint-office/routing.test.toml".as_ref())?;
+/// let expect = tests[0].expect.as_ref().map_err(|e| e.clone())?;
+/// assert!(expect.role.is_some() || expect.outcome.is_some());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Expect {
@@ -106,6 +119,17 @@ pub struct Expect {
 }
 
 /// Expected escalation steps.
+///
+/// ```
+/// use charter::suite::{compare, Escalations, Expect};
+/// let decision = serde_json::json!({"escalations": [
+///     {"ladder": "resolve_ladder", "trigger": "at 50%", "fired": true},
+///     {"ladder": "resolve_ladder", "trigger": "at 80%", "fired": false}
+/// ]});
+/// let mut expect = Expect::default();
+/// expect.escalations = Some(Escalations { fired: vec!["resolve_ladder at 50%".into()] });
+/// assert!(compare(&expect, &decision).is_empty());
+/// ```
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Escalations {
@@ -150,6 +174,15 @@ pub struct Test {
 }
 
 /// One difference between what a test expects and what the decision says.
+///
+/// ```
+/// use charter::suite::{compare, Expect};
+/// let decision = serde_json::json!({"route": {"role": "clerk"}});
+/// let mut expect = Expect::default();
+/// expect.role = Some("director".into());
+/// let mismatch = &compare(&expect, &decision)[0];
+/// assert_eq!((mismatch.expected.as_str(), mismatch.actual.as_str()), (Some("director"), Some("clerk")));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
     /// Where in the decision, e.g. `targets.resolve.deadline`.
@@ -163,6 +196,15 @@ pub struct Mismatch {
 }
 
 /// The result of one test.
+///
+/// ```
+/// use charter::suite::{self, Coverage, Outcome};
+/// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let tests = suite::read("policies/complaint-office/routing.test.toml".as_ref())?;
+/// let outcomes: Vec<Outcome> = tests.iter().map(|t| suite::run(&engine, t, &mut Coverage::default())).collect();
+/// assert!(outcomes.iter().all(|o| matches!(o, Outcome::Passed)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub enum Outcome {
     /// Everything expected came out.
@@ -174,6 +216,20 @@ pub enum Outcome {
 }
 
 /// What the tests exercised, for `--coverage`.
+///
+/// ```
+/// use charter::suite::{self, Coverage};
+/// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let mut coverage = Coverage::default();
+/// for test in suite::read("policies/complaint-office/routing.test.toml".as_ref())? {
+///     suite::run(&engine, &test, &mut coverage);
+/// }
+/// let (rules, _) = suite::exercisable(&engine);
+/// // How many of the policy's route rules the tests reached.
+/// assert!(coverage.routes.len() <= rules.len());
+/// assert!(!coverage.routes.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Default)]
 pub struct Coverage {
     /// Route rules (`file`, `line`) some test's decision was routed by.
@@ -610,6 +666,14 @@ fn instant_note(expected: DateTime<FixedOffset>, actual: DateTime<FixedOffset>) 
 }
 
 /// Route rules as (file, line, text).
+///
+/// ```
+/// let (engine, _) = charter::load::engine("policies/complaint-office".as_ref()).map_err(|(e, _)| e.to_string())?;
+/// let (rules, _) = charter::suite::exercisable(&engine);
+/// let (file, line, text): &charter::suite::RuleKey = &rules[0];
+/// assert_eq!((file.as_str(), *line, text.as_str()), ("complaint-office/policy.charter", 66, "when severity >= major -> office_director"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type RuleKey = (String, usize, String);
 
 /// What the policy offers to exercise, for `--coverage`: route rules and escalation steps
