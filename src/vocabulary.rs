@@ -110,6 +110,10 @@ impl CompareOp {
 
 impl AttrType {
     /// The type's name in the language.
+    ///
+    /// ```
+    /// assert_eq!(charter::vocabulary::AttrType::Number.name(), "number");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             AttrType::Number => "number",
@@ -213,6 +217,10 @@ impl AuthorityKind {
     ];
 
     /// The kind's keyword.
+    ///
+    /// ```
+    /// assert_eq!(charter::vocabulary::AuthorityKind::Expense.name(), "expense");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             AuthorityKind::Management => "management",
@@ -254,6 +262,10 @@ pub enum AuthorityLevel {
 
 impl AuthorityLevel {
     /// The level's keyword.
+    ///
+    /// ```
+    /// assert_eq!(charter::vocabulary::AuthorityLevel::Review.name(), "review");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             AuthorityLevel::Submit => "submit",
