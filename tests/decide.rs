@@ -299,6 +299,12 @@ fn schemas_are_up_to_date() {
         ),
     ];
     for (path, generated) in schemas {
+        // Descriptions come from doc comments; a code example there is for Rust readers, not
+        // for the contract (the type then says its own description with `schemars(...)`).
+        assert!(
+            !generated.contains("```"),
+            "{path}: a description holds a doc example; give the type `#[cfg_attr(feature = \"schema\", schemars(description = \"…\"))]`"
+        );
         if std::env::var_os("CHARTER_WRITE_SCHEMA").is_some() {
             std::fs::create_dir_all("schema").unwrap();
             std::fs::write(path, &generated).unwrap();

@@ -120,6 +120,10 @@ fn example(name: &str) -> String {
 #[test]
 fn openapi_schema_is_up_to_date() {
     let generated = serde_json::to_string_pretty(&openapi::document()).unwrap() + "\n";
+    assert!(
+        !generated.contains("```"),
+        "a description of the OpenAPI document holds a doc example"
+    );
     if std::env::var_os("CHARTER_WRITE_SCHEMA").is_some() {
         std::fs::write("schema/openapi.json", &generated).unwrap();
     }

@@ -487,6 +487,10 @@ pub struct Fallback {
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "A rule as a decision cites it: where it is written and what it says.")
+)]
 pub struct RuleRef {
     /// The file, relative to the policy's import root.
     pub file: String,

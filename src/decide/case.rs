@@ -94,6 +94,10 @@ pub struct Case {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "Something that happened to a case.")
+)]
 pub struct Event {
     /// When (RFC 3339 with an offset); not before `received_at`, and not before the event above.
     pub at: Timestamp,

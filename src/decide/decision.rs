@@ -117,6 +117,10 @@ pub struct Decision<'a> {
 /// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "Which policy version decided.")
+)]
 pub struct PolicyId<'a> {
     /// The policy's name.
     pub name: &'a str,
@@ -146,6 +150,10 @@ pub struct PolicyId<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "What happens to a case at intake.")
+)]
 pub enum Outcome {
     /// In scope and complete.
     Accepted,
@@ -185,6 +193,7 @@ impl Outcome {
 /// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(description = "The acceptance decision."))]
 pub struct Acceptance<'a> {
     /// The outcome.
     pub outcome: Outcome,
@@ -220,6 +229,7 @@ pub struct Acceptance<'a> {
 /// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(description = "The routing decision."))]
 pub struct Route<'a> {
     /// The handling role; `null` when no rule decides.
     pub role: Option<&'a str>,
@@ -252,6 +262,7 @@ pub struct Route<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schema", schemars(description = "The state of a target."))]
 pub enum State {
     /// Stopped on or before the deadline.
     Met,
@@ -318,6 +329,12 @@ impl State {
 /// ```
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(
+        description = "One cycle of a target: one run of its clock from a start event to a stop event."
+    )
+)]
 pub struct Cycle {
     /// When the clock started.
     pub started_at: Option<At>,
@@ -428,6 +445,10 @@ pub struct TargetDef {
 /// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "A time target as it stands.")
+)]
 pub struct TargetState<'a> {
     /// What the policy says of the target (its fields appear in the target's JSON object).
     #[cfg_attr(feature = "schema", serde(flatten))]
@@ -519,6 +540,7 @@ impl<'a> TargetState<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schema", schemars(description = "`notify` or `escalate`."))]
 pub enum Action {
     /// Tell someone.
     Notify,
@@ -545,6 +567,10 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "Whether an escalation step has fired.")
+)]
 pub enum StepState {
     /// It fired at `at`.
     Fired,
@@ -627,6 +653,7 @@ pub struct StepDef {
 /// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(description = "One escalation step."))]
 pub struct EscalationStep<'a> {
     /// What the policy says of the step (its fields appear in the step's JSON object).
     #[cfg_attr(feature = "schema", serde(flatten))]
@@ -709,6 +736,7 @@ impl schemars::JsonSchema for TriggerText<'_> {
 /// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(description = "The customer callback."))]
 pub struct CallbackState<'a> {
     /// The callback rule.
     pub rule: &'a str,
@@ -754,6 +782,10 @@ pub struct CallbackState<'a> {
 /// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "The callback of one round of a reopened case.")
+)]
 pub struct CallbackRound {
     /// When it was due.
     pub due: Option<At>,
@@ -785,6 +817,10 @@ pub struct CallbackRound {
 /// ```
 #[derive(Debug)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "A stage the case entered.")
+)]
 pub struct StageState<'a> {
     /// The stage.
     pub name: &'a str,
@@ -817,6 +853,7 @@ pub struct StageState<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[cfg_attr(feature = "schema", serde(rename_all = "snake_case"))]
+#[cfg_attr(feature = "schema", schemars(description = "What kind of finding."))]
 pub enum FindingKind {
     /// A rule needs an attribute (or the severity) the case lacks.
     MissingAttribute,
@@ -887,6 +924,10 @@ impl FindingKind {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schema",
+    schemars(description = "A violation or gap in the case.")
+)]
 pub struct Finding {
     /// What kind.
     pub kind: FindingKind,
