@@ -21,6 +21,23 @@ use tower::ServiceExt;
 
 const NOW: &str = "2026-11-30T12:00:00%2B08:00";
 
+/// A request to the service with a JSON body and, when given, a bearer token.
+pub(crate) fn json_request(
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Body,
+) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    request.body(body).unwrap()
+}
+
 fn service_for(policy: &Path, max_body: usize, max_batch_cases: usize) -> Arc<Service> {
     service_on(policy, max_body, max_batch_cases, "2026-06-01")
 }
@@ -1864,17 +1881,8 @@ mod access {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let mut request = Request::builder()
-                .method(method)
-                .uri(uri)
-                .header("content-type", "application/json");
-            if let Some(token) = token {
-                request = request.header("authorization", format!("Bearer {token}"));
-            }
-            let response = router(Arc::clone(service))
-                .oneshot(request.body(Body::from(body.to_string())).unwrap())
-                .await
-                .unwrap();
+            let request = json_request(method, uri, token, Body::from(body.to_string()));
+            let response = router(Arc::clone(service)).oneshot(request).await.unwrap();
             let (parts, body) = response.into_parts();
             let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap();
             (

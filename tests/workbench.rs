@@ -76,22 +76,29 @@ fn ask(
     token: Option<&str>,
     body: Value,
 ) -> (StatusCode, String) {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", "application/json");
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
     let body = if body.is_null() {
         Body::empty()
     } else {
         Body::from(body.to_string())
     };
-    let response = respond(service, request.body(body).unwrap());
+    let response = respond(
+        service,
+        crate::serve::json_request(method, uri, token, body),
+    );
     let status = response.status();
     let bytes = block(axum::body::to_bytes(response.into_body(), usize::MAX)).unwrap();
     (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `POST /workbench/check` of unsaved `files` (name to text), without a token: (status, body).
+fn check(service: &Arc<Service>, files: Value) -> (StatusCode, String) {
+    ask(
+        service,
+        "POST",
+        "/workbench/check",
+        None,
+        json!({ "files": files }),
+    )
 }
 
 /// A `POST /workbench/check` for `host`, with the body's `content_type` and maybe a token.
@@ -126,13 +133,7 @@ fn unsaved_text_is_checked_with_its_places_and_the_checkers_fix() {
     let saved = policy_text(&policy);
     assert_eq!(listed["files"][0]["text"], saved.as_str());
     // Nothing unsaved: no errors, and the roles to preview.
-    let (_, body) = ask(
-        &service,
-        "POST",
-        "/workbench/check",
-        None,
-        json!({ "files": {} }),
-    );
+    let (_, body) = check(&service, json!({}));
     let checked = value(&body);
     assert_eq!(checked["errors"], 0, "{body}");
     assert!(
@@ -147,13 +148,7 @@ fn unsaved_text_is_checked_with_its_places_and_the_checkers_fix() {
         "otherwise -> complaint_officer",
         "otherwise -> complaint_oficer",
     );
-    let (status, body) = ask(
-        &service,
-        "POST",
-        "/workbench/check",
-        None,
-        json!({ "files": { "policy.charter": typo } }),
-    );
+    let (status, body) = check(&service, json!({ "policy.charter": typo }));
     assert_eq!(status, StatusCode::OK, "{body}");
     let checked = value(&body);
     assert_eq!(checked["errors"], 1, "{body}");
@@ -198,13 +193,7 @@ fn only_the_policys_own_files_are_named_and_saved() {
         "Policy.charter",
         "",
     ] {
-        let (status, body) = ask(
-            &service,
-            "POST",
-            "/workbench/check",
-            None,
-            json!({ "files": { name: "x" } }),
-        );
+        let (status, body) = check(&service, json!({ name: "x" }));
         assert_eq!(status, StatusCode::BAD_REQUEST, "{name}: {body}");
         assert!(
             value(&body)["error"]
@@ -580,13 +569,7 @@ fn a_place_in_an_imported_file_is_named_but_not_offered_for_editing() {
         text.replacen("calendar ", "calendar calendar ", 1),
     )
     .unwrap();
-    let (_, body) = ask(
-        &service,
-        "POST",
-        "/workbench/check",
-        None,
-        json!({ "files": {} }),
-    );
+    let (_, body) = check(&service, json!({}));
     let checked = value(&body);
     let outside: Vec<&Value> = (checked["diagnostics"].as_array().unwrap().iter())
         .filter(|d| d.get("source").is_some())

@@ -136,21 +136,19 @@ fn summary(report: &Replay) -> String {
 fn what_if(report: &Replay) -> Vec<String> {
     let name = |n: &Option<String>| n.as_ref().map_or("none".to_string(), |n| format!("`{n}`"));
     let mut out = Vec::new();
-    for m in &report.what_if.routes {
-        out.push(format!(
-            "{} case(s) handled by {} instead of {}",
-            m.cases,
-            name(&m.to),
-            name(&m.from)
-        ));
-    }
-    for m in &report.what_if.outcomes {
-        out.push(format!(
-            "{} case(s) {} instead of {}",
-            m.cases,
-            name(&m.to),
-            name(&m.from)
-        ));
+    let moves = [
+        (&report.what_if.routes, "handled by "),
+        (&report.what_if.outcomes, ""),
+    ];
+    for (moved, how) in moves {
+        for m in moved {
+            out.push(format!(
+                "{} case(s) {how}{} instead of {}",
+                m.cases,
+                name(&m.to),
+                name(&m.from)
+            ));
+        }
     }
     for d in &report.what_if.deadlines {
         let mut parts = Vec::new();
