@@ -10,6 +10,7 @@
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// // `category billing "收费问题" en "Charges and billing"`
 /// let billing = policy.categories.iter().find(|c| c.name == "billing").ok_or("billing")?;
 /// assert_eq!(billing.label.text, "收费问题");
@@ -165,6 +166,7 @@ impl IfClosed {
 /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
+/// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
 /// // `every month on day 5 before 10:00`
 /// let monthly = &engine.versions()[0].policy.reports[0];
 /// let schedule = monthly.schedule.as_ref().ok_or("a schedule")?;

@@ -19,6 +19,7 @@ use super::space::{Region, Space};
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name).ok_or(name.to_string());
 /// let officer = charter::analyse::answers(policy, role("complaint_officer")?);
 /// assert!(officer.routed);

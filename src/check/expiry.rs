@@ -100,6 +100,7 @@ pub fn calendars_ending(checked: &Checked, today: NaiveDate) -> Vec<Diagnostic> 
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// let today = NaiveDate::from_ymd_opt(2026, 12, 5).ok_or("a date")?;
 /// let validity = charter::check::calendar_validity([policy].into_iter(), today);
 /// // cn_2026 runs to the end of 2026, and the office decides past it provisionally.

@@ -26,6 +26,7 @@ fn tz_name<S: Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// assert_eq!((policy.name.as_str(), policy.version.as_str()), ("complaint_office", "2026.1"));
 /// assert_eq!(policy.timezone, chrono_tz::Asia::Shanghai);
 /// assert_eq!((policy.at_risk, policy.satisfaction), (75.0, Some(90.0)));
@@ -124,6 +125,7 @@ pub struct Policy {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let severities: Vec<&str> = policy.severities.iter().map(|s| s.name.as_str()).collect();
 /// assert_eq!(severities, ["minor", "normal", "major", "critical"]);
 /// assert_eq!(policy.severities[3].label.text, "特别重大");
@@ -150,6 +152,7 @@ pub struct Named {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let office = &policy.calendars[policy.default_calendar.ok_or("a default calendar")?];
 /// assert_eq!(office.named.name, "office");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -189,6 +192,7 @@ pub type YearlyLabel = ((u32, u32), (u32, u32), Label);
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// use chrono::{NaiveDate, Weekday};
 /// use charter::check::Closed;
 /// let office = &policy.calendars[policy.default_calendar.ok_or("a default calendar")?];
@@ -279,6 +283,7 @@ fn calendar_spec<S: Serializer>(c: &Arc<Calendar>, s: S) -> Result<S::Ok, S::Err
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// // A letter is answered by phone.
 /// let channel = |name: &str| policy.channels.iter().position(|c| c.named.name == name);
 /// let letter = &policy.channels[channel("letter").ok_or("letter")?];
@@ -303,6 +308,7 @@ pub struct Channel {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let contact = policy.fields.iter().find(|f| f.named.name == "contact").ok_or("contact")?;
 /// assert!(contact.required && contact.personal);
 /// let business = policy.fields.iter().find(|f| f.named.name == "business").ok_or("business")?;
@@ -343,6 +349,7 @@ impl Field {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// use charter::vocabulary::AttrType;
 /// let amount = &policy.attributes[0];
 /// assert_eq!((amount.named.name.as_str(), amount.ty), ("amount", AttrType::Number));
@@ -371,6 +378,7 @@ pub struct Attribute {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// assert_eq!(policy.scope.accepted.len(), 3);
 /// assert_eq!(policy.scope.redirects.len(), 1);
 /// let (within, _calendar) = policy.scope.incomplete.as_ref().ok_or("incomplete")?;
@@ -396,6 +404,7 @@ pub struct Scope {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let redirect = &policy.scope.redirects[0];
 /// assert_eq!(redirect.to.text, "信息技术部服务台");
 /// assert_eq!(redirect.reason.en.as_deref(), Some("system failures are handled by IT"));
@@ -427,6 +436,7 @@ pub struct Redirect {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let first = &policy.routes[0];
 /// assert_eq!(Some(first.target), role("office_director"));
 /// assert_eq!(first.cited.text, "when severity >= major -> office_director");
@@ -455,6 +465,7 @@ pub struct Rule {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let otherwise = policy.otherwise.as_ref().ok_or("otherwise")?;
 /// assert_eq!(Some(otherwise.target), role("complaint_officer"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -480,6 +491,7 @@ pub struct Fallback {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let cited = &policy.routes[1].cited;
 /// // Files are named as they were given to `Engine::from_sources`.
 /// assert_eq!((cited.file.as_str(), cited.line), ("office/policy.charter", 67));
@@ -509,6 +521,7 @@ pub struct RuleRef {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// use charter::check::{AttrTest, Cond};
 /// // `when departments contains "finance" or amount > 5000`
 /// let Cond::Or(parts) = &policy.routes[1].when else { panic!("an `or`") };
@@ -545,6 +558,7 @@ pub enum Cond {
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// use charter::check::{AttrTest, Cond};
 /// use charter::vocabulary::CompareOp;
 /// let Cond::Or(parts) = &policy.routes[1].when else { panic!("an `or`") };
@@ -580,6 +594,7 @@ pub enum AttrTest {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let critical = &policy.slas[1];
 /// assert_eq!(critical.named.name, "critical");
 /// assert!(critical.when.is_some());
@@ -607,6 +622,7 @@ pub struct Sla {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let update = &policy.slas[0].targets[2];
 /// assert_eq!((update.name.as_str(), update.recurring), ("update", true));
 /// assert_eq!(update.span.to_string(), "2 working days");
@@ -646,6 +662,7 @@ pub struct Target {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let extension = &policy.extensions[0];
 /// assert_eq!(extension.target, "resolve");
 /// assert_eq!(extension.max.to_string(), "5 working days");
@@ -676,6 +693,7 @@ pub struct Extension {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// use charter::check::Whom;
 /// let ladder = &policy.escalations[0];
 /// assert_eq!(ladder.steps[0].whom, Whom::Handler);
@@ -702,6 +720,7 @@ pub enum Whom {
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// use charter::check::Trigger;
 /// let steps = &policy.escalations[0].steps;
 /// assert!(matches!(steps[2].trigger, Trigger::Breach(None)));
@@ -744,6 +763,7 @@ pub struct EscalationStep {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// use charter::check::Trigger;
 /// let ladder = &policy.escalations[0];
 /// assert_eq!((ladder.named.name.as_str(), ladder.target.as_deref()), ("resolve_ladder", Some("resolve")));
@@ -773,6 +793,7 @@ pub struct Escalation {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let feedback = &policy.callbacks[0];
 /// let (within, from, _) = feedback.within.as_ref().ok_or("a time limit")?;
 /// assert_eq!((within.to_string().as_str(), from.as_str()), ("3 working days", "resolved"));
@@ -807,6 +828,7 @@ pub struct Callback {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// use charter::check::Whom;
 /// let stage = |name: &str| policy.stages.iter().position(|s| s.named.name == name);
 /// let review = &policy.stages[stage("review").ok_or("review")?];
@@ -839,6 +861,7 @@ pub struct Stage {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// use charter::check::Recipient;
 /// let monthly = &policy.reports[0];
 /// assert_eq!(monthly.covering.as_deref(), Some("previous month"));
@@ -887,6 +910,7 @@ pub enum Recipient {
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
 /// # let role = |name: &str| policy.roles.iter().position(|r| r.named.name == name);
+/// // `policy` is the complaint office's, compiled.
 /// let officer = &policy.roles[role("complaint_officer").ok_or("complaint_officer")?];
 /// assert_eq!(officer.named.label.text, "投诉处理与协调岗");
 /// assert_eq!((officer.headcount, officer.reports_to), (Some(4), role("office_director")));
@@ -952,6 +976,7 @@ pub struct Role {
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// let officer = policy.roles.iter().find(|r| r.named.name == "complaint_officer").ok_or("officer")?;
 /// let records = officer.duties.iter().find(|d| d.named.name == "records").ok_or("records")?;
 /// assert_eq!(records.weight, Some(20.0));
@@ -1014,6 +1039,7 @@ pub enum WorkTime {
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// use charter::vocabulary::AuthorityLevel;
 /// let officer = policy.roles.iter().find(|r| r.named.name == "complaint_officer").ok_or("officer")?;
 /// let compensation = &officer.authorities[1];
@@ -1042,6 +1068,7 @@ pub struct Authority {
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// let officer = policy.roles.iter().find(|r| r.named.name == "complaint_officer").ok_or("officer")?;
 /// let experience = officer.requirements.iter().find(|r| r.kind == "experience").ok_or("experience")?;
 /// assert_eq!(experience.years, Some(1));
@@ -1066,6 +1093,7 @@ pub struct Requirement {
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// let procedure = &policy.procedures[0];
 /// assert_eq!(procedure.named.name, "complaint_handling");
 /// let steps: Vec<&str> = procedure.steps.iter().map(|s| s.named.name.as_str()).collect();
@@ -1093,6 +1121,7 @@ pub struct Procedure {
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
 /// # let policy = &engine.versions()[0].policy;
+/// // `policy` is the complaint office's, compiled.
 /// use charter::check::Whom;
 /// let steps = &policy.procedures[0].steps;
 /// let (within, _calendar) = steps[0].within.as_ref().ok_or("a time limit")?;

@@ -25,6 +25,7 @@ use crate::time::{Clock, Span};
 /// # ])?;
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// let decision = engine.decide(&case, now)?;
 /// assert_eq!(decision.case, "C-1001");
 /// assert_eq!(decision.acceptance.outcome, Outcome::Accepted);
@@ -109,6 +110,7 @@ pub struct Decision<'a> {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// assert_eq!(decision.policy.name, "complaint_office");
 /// assert_eq!(decision.policy.version, "2026.1");
 /// assert_eq!(decision.policy.effective.map(|d| d.to_string()), Some("2026-01-01".into()));
@@ -143,6 +145,7 @@ pub struct PolicyId<'a> {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/redirected-system-fault.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/redirected-system-fault.json` at noon on 30 November 2026.
 /// assert_eq!(decision.acceptance.outcome, Outcome::Redirected);
 /// assert_eq!(decision.acceptance.outcome.name(), "redirected");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -184,6 +187,7 @@ impl Outcome {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/redirected-system-fault.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/redirected-system-fault.json` at noon on 30 November 2026.
 /// let acceptance = &decision.acceptance;
 /// assert_eq!(acceptance.redirect_to, Some("信息技术部服务台"));
 /// assert_eq!(acceptance.reason, Some("系统故障由信息技术部处理"));
@@ -217,6 +221,7 @@ pub struct Acceptance<'a> {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// let route = decision.route.as_ref().expect("an accepted case is routed");
 /// assert_eq!(route.role, Some("office_director"));
 /// assert_eq!(route.title, Some("投诉办主任"));
@@ -320,6 +325,7 @@ impl State {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// let resolve = decision.targets[1].current();
 /// assert_eq!(resolve.state, State::Met);
 /// assert_eq!(resolve.deadline.map(|d| d.to_string()), Some("2026-11-30T17:30:00+08:00".into()));
@@ -376,6 +382,7 @@ impl Cycle {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// let resolve = decision.targets[1].target;
 /// assert_eq!(resolve.name, "resolve");
 /// assert_eq!(resolve.within.to_string(), "5 working days");
@@ -436,6 +443,7 @@ pub struct TargetDef {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// let update = &decision.targets[2];
 /// assert_eq!(update.target.name, "update");
 /// assert_eq!(update.state, State::Breached);
@@ -603,6 +611,7 @@ impl StepState {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// let step = decision.escalations[1].step;
 /// assert_eq!(step.ladder, "resolve_ladder");
 /// assert_eq!(step.target.as_deref(), Some("resolve"));
@@ -644,6 +653,7 @@ pub struct StepDef {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// // The resolve ladder: its 50% notice fired; the case was resolved before 80%.
 /// let fired = &decision.escalations[0];
 /// assert_eq!((fired.step.trigger.as_str(), fired.state), ("at 50%", StepState::Fired));
@@ -727,6 +737,7 @@ impl schemars::JsonSchema for TriggerText<'_> {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// let callback = decision.callback.as_ref().expect("the office calls back");
 /// assert_eq!((callback.rule, callback.via, callback.from_event), ("feedback", "phone", "resolved"));
 /// // The third working day after the resolution on Friday 27 November.
@@ -772,6 +783,7 @@ pub struct CallbackState<'a> {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/dissatisfied-callback.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/dissatisfied-callback.json` at noon on 30 November 2026.
 /// // The customer was not satisfied: the case was reopened, and this round waits for its
 /// // resolution.
 /// let callback = decision.callback.as_ref().expect("the office calls back");
@@ -809,6 +821,7 @@ pub struct CallbackRound {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/stages-same-handler.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/stages-same-handler.json` at noon on 30 November 2026.
 /// let review = &decision.stages[1];
 /// assert_eq!(review.name, "review");
 /// assert_eq!(review.handler.as_deref(), Some("张三"));
@@ -845,6 +858,7 @@ pub struct StageState<'a> {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/stages-same-handler.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/stages-same-handler.json` at noon on 30 November 2026.
 /// // One person handled both stages the policy keeps apart.
 /// assert_eq!(decision.findings[0].kind, FindingKind::SeparationOfDuties);
 /// assert_eq!(decision.findings[0].kind.name(), "separation_of_duties");
@@ -918,6 +932,7 @@ impl FindingKind {
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/stages-same-handler.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/stages-same-handler.json` at noon on 30 November 2026.
 /// let finding = &decision.findings[0];
 /// assert!(finding.message.contains("张三"), "{}", finding.message);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -982,6 +997,7 @@ impl Decision<'_> {
     /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
     /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
     /// # ])?;
+    /// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
     /// // The first route rule asks for the severity, which this case does not give.
     /// let case = Case::builder("C-9", "2026-11-16T10:00:00+08:00")
     ///     .channel("web")
@@ -1017,6 +1033,7 @@ impl Decision<'_> {
     /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
     /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
     /// # let decision = engine.decide(&case, now)?;
+    /// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
     /// let text = decision.explain_text();
     /// assert!(text.starts_with(" 1. received 2026-11-20T17:45:00+08:00"), "{text}");
     /// assert!(text.contains("handled by `office_director`"), "{text}");

@@ -18,6 +18,7 @@ use crate::time::Calendar;
 /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
+/// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
 /// let version = &engine.versions()[0];
 /// assert_eq!(version.policy.version, "2026.1");
 /// assert_eq!(version.digest.len(), 64);
@@ -48,6 +49,7 @@ impl Version {
     /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
     /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
     /// # ])?;
+    /// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
     /// let rules: Vec<String> = engine.versions()[0].route_rules().map(|r| r.text.clone()).collect();
     /// assert_eq!(rules.first().map(String::as_str), Some("when severity >= major -> office_director"));
     /// assert_eq!(rules.last().map(String::as_str), Some("otherwise -> complaint_officer"));
@@ -188,6 +190,7 @@ impl Engine {
     /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
     /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
     /// # ])?;
+    /// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
     /// let names: Vec<&str> = engine.versions().iter().map(|v| v.policy.version.as_str()).collect();
     /// assert_eq!(names, ["2026.1"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -205,6 +208,7 @@ impl Engine {
     /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
     /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
     /// # ])?;
+    /// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
     /// // The office's version takes effect on 1 January 2026.
     /// assert!(engine.version_on(NaiveDate::from_ymd_opt(2026, 3, 1).ok_or("date")?).is_some());
     /// assert!(engine.version_on(NaiveDate::from_ymd_opt(2025, 12, 31).ok_or("date")?).is_none());
@@ -225,6 +229,7 @@ impl Engine {
     /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
     /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
     /// # ])?;
+    /// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
     /// let t = Timestamp::parse("2026-01-01T00:00:00+08:00")?.secs;
     /// assert_eq!(engine.version_at(t)?.policy.version, "2026.1");
     /// // A second earlier, in Shanghai, it was still 2025.
@@ -260,6 +265,7 @@ impl Engine {
 /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
+/// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
 /// let case = Case::builder("C-1", "2025-06-01T09:00:00+08:00").channel("web").category("billing").build()?;
 /// match engine.decide(&case, case.received_at.secs) {
 ///     Err(DecideError::NoVersion { error, .. }) => {

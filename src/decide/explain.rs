@@ -20,6 +20,7 @@ use crate::decide::text::{Piece, Sink, display, put};
 /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
+/// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
 /// let first = decision.sentences().next().map(|s| s.to_string());
 /// assert_eq!(
 ///     first.as_deref(),
@@ -45,6 +46,7 @@ impl<'a> Decision<'a> {
     /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/otherwise-officer.json")))?;
     /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
     /// # let decision = engine.decide(&case, now)?;
+    /// // The complaint office's policy; the case `examples/cases/complaint-office/otherwise-officer.json` at noon on 30 November 2026.
     /// // The case passed both route rules before `otherwise`: one sentence each.
     /// let passed = decision.sentences().filter(|s| s.to_string().contains("does not match")).count();
     /// assert_eq!(passed, 2);

@@ -23,6 +23,7 @@ impl Decision<'_> {
     /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
     /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
     /// # let decision = engine.decide(&case, now)?;
+    /// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
     /// let mut json = Vec::new();
     /// decision.write_json(&mut json);
     /// assert_eq!(json, serde_json::to_vec(&decision)?);

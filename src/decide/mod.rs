@@ -68,7 +68,7 @@ impl Engine {
     /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
     /// # ])?;
     /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/just-received.json")))?;
-    /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
+    /// // The complaint office's policy; the case `examples/cases/complaint-office/just-received.json`.
     /// let decision = engine.decide(&case, case.received_at.secs)?;
     /// assert_eq!(decision.evaluated_at.secs, case.received_at.secs);
     /// assert_eq!(decision.case, case.id);

@@ -16,6 +16,7 @@ use crate::time::TimeError;
 /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
+/// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
 /// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
 ///     .channel("fax")
 ///     .category("billing")
@@ -138,6 +139,7 @@ impl fmt::Display for Code {
 /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
+/// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
 /// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
 ///     .channel("fax")
 ///     .category("billing")
@@ -168,6 +170,7 @@ pub struct Problem {
 /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
+/// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
 /// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
 ///     .channel("fax")
 ///     .category("billing")
@@ -209,6 +212,7 @@ impl std::error::Error for CaseError {}
 /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
 /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
 /// # ])?;
+/// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
 /// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
 ///     .channel("fax")
 ///     .category("billing")
@@ -272,6 +276,7 @@ impl DecideError {
     /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
     /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
     /// # ])?;
+    /// // `engine` decides with the complaint office's policy (`policies/complaint-office`).
     /// let case = Case::builder("C-13", "2026-11-16T10:00:00+08:00")
     ///     .channel("fax")
     ///     .category("billing")
