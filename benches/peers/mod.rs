@@ -4,6 +4,7 @@
 pub mod cedar;
 pub mod charter;
 pub mod native;
+pub mod native_wide;
 pub mod zen;
 
 use crate::engine::{Bench, Engine, Prepared};
@@ -34,6 +35,10 @@ pub fn all() -> Vec<(&'static str, Builder)> {
         (
             charter::CharterRouteCall::name(),
             build::<charter::CharterRouteCall>,
+        ),
+        (
+            native_wide::NativeWide::name(),
+            build::<native_wide::NativeWide>,
         ),
     ]
 }
