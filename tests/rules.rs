@@ -2,7 +2,7 @@
 //! rule, a case built for it, and the instants a person computes by hand.
 
 use charter::check::check;
-use charter::decide::{Case, Decision, Engine, State, Timestamp};
+use charter::decide::{Case, Decision, Engine, State, StepState, Timestamp};
 use charter::syntax::load_text;
 
 /// A policy of one office open 09:00-18:00 Monday to Friday (no holidays), valid through
@@ -914,4 +914,48 @@ fn every_case_error_code_is_documented_and_given_for_its_cause() {
     let second: serde_json::Value =
         serde_json::from_str(String::from_utf8(output).unwrap().lines().nth(1).unwrap()).unwrap();
     assert_eq!(second["code"], "C0015", "{second}");
+}
+
+/// A step at `breach + D` is due D after the deadline. The target stopped after the breach but
+/// before that instant cancels it, as any step whose target stopped before it was due; stopped
+/// later, it fired. Stopped by the deadline, neither breach step is due at all.
+#[test]
+fn a_step_after_the_breach_is_cancelled_when_the_target_stops_before_it() {
+    let engine = policy(
+        "role boss \"Boss\" {}\nsla s { resolve within 1 working day }\n\
+         escalate late for resolve { at breach notify officer  at breach + 1 working day escalate boss }",
+    );
+    // Received Monday 16 November 10:00: due at Tuesday's close, the second step at Wednesday's.
+    for (resolved, first, second) in [
+        (
+            "2026-11-17 18:00",
+            StepState::Cancelled,
+            StepState::Cancelled,
+        ),
+        ("2026-11-18 10:00", StepState::Fired, StepState::Cancelled),
+        ("2026-11-18 18:00", StepState::Fired, StepState::Cancelled),
+        ("2026-11-19 10:00", StepState::Fired, StepState::Fired),
+    ] {
+        let c = case("2026-11-16 10:00", &[(resolved, "resolved", none())]);
+        let d = engine.decide(&c, at("2026-11-20 12:00")).unwrap();
+        let steps: Vec<(Option<String>, StepState, bool)> = (d.escalations.iter())
+            .map(|s| (s.at.map(|a| a.to_string()), s.state, s.fired))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (
+                    Some(instant("2026-11-17 18:00")),
+                    first,
+                    first == StepState::Fired
+                ),
+                (
+                    Some(instant("2026-11-18 18:00")),
+                    second,
+                    second == StepState::Fired
+                ),
+            ],
+            "resolved {resolved}"
+        );
+    }
 }

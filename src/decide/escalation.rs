@@ -173,7 +173,10 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                         Some(span) => t.cal.add(d, *span)?,
                         None => d,
                     };
-                    (Some(at), t.stop.is_some_and(|s| s <= d))
+                    // Cancelled when the target stopped before the step was due: met by
+                    // the deadline, or (with `+ D`) stopped after the breach but before the
+                    // step's own instant.
+                    (Some(at), t.stop.is_some_and(|s| s <= at))
                 }
                 None => (None, false),
             },
