@@ -959,3 +959,39 @@ fn a_step_after_the_breach_is_cancelled_when_the_target_stops_before_it() {
         );
     }
 }
+
+/// A `calendars` rule whose condition the case cannot answer does not apply, as any condition
+/// outside routing: a finding names the rule and the attribute, and the later rules are still
+/// tried (the first that holds chooses), never skipped for `otherwise`.
+#[test]
+fn an_unknown_calendars_rule_does_not_apply_and_the_next_rules_are_tried() {
+    let engine = policy(
+        "calendar evening \"Evening\" { week mon..fri 09:00-20:00 }\n\
+         attribute amount \"Amount\" { type number }\n\
+         calendars {\n  when amount > 100 -> office\n  when channel = phone -> evening\n  otherwise -> office\n}\n\
+         sla s { resolve within 2 working hours }",
+    );
+    // Received Monday 17:00 by phone, without an amount: the evening calendar's 2 working hours
+    // end at 19:00 the same day (the office's would end Tuesday 10:00).
+    let c = case("2026-11-16 17:00", &[]);
+    let d = engine.decide(&c, at("2026-11-16 17:30")).unwrap();
+    assert_eq!(
+        target(&d, "resolve").1.as_deref(),
+        Some("2026-11-16 19:00"),
+        "{}",
+        explained(&d)
+    );
+    assert_eq!(finding_kinds(&d), ["missing_attribute"]);
+    assert!(
+        d.findings[0].message.starts_with(
+            "the `calendars` rule at t.charter:10 depends on amount, which the case does not give"
+        ),
+        "{}",
+        d.findings[0].message
+    );
+    assert!(
+        explained(&d).contains("calendar `evening`, chosen by a `calendars` rule"),
+        "{}",
+        explained(&d)
+    );
+}

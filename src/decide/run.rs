@@ -309,17 +309,19 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     pub(super) fn case_calendar(&mut self) -> Option<usize> {
         let policy = self.policy;
         let rules: &'a [Rule] = &policy.calendar_rules;
+        // A rule whose condition is unknown does not apply (with a finding), as for an `sla`
+        // or `escalate` condition; the rules after it are still tried.
         for rule in rules {
-            match self.applies(Some(&rule.when), || "the calendar choice".to_string()) {
-                Truth::True => {
-                    self.reasons.push(Reason::Calendar {
-                        calendar: &policy.calendars[rule.target].named.name,
-                        choice: CalendarChoice::Rule,
-                    });
-                    return Some(rule.target);
-                }
-                Truth::False => {}
-                Truth::Unknown => break,
+            let what = || {
+                let cited = &rule.cited;
+                format!("the `calendars` rule at {}:{}", cited.file, cited.line)
+            };
+            if self.applies(Some(&rule.when), what) == Truth::True {
+                self.reasons.push(Reason::Calendar {
+                    calendar: &policy.calendars[rule.target].named.name,
+                    choice: CalendarChoice::Rule,
+                });
+                return Some(rule.target);
             }
         }
         let (index, choice) = match (&policy.calendar_otherwise, policy.default_calendar) {
