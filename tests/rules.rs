@@ -995,3 +995,52 @@ fn an_unknown_calendars_rule_does_not_apply_and_the_next_rules_are_tried() {
         explained(&d)
     );
 }
+
+/// Stages kept apart (`separate_from`) are kept apart over every entry: a case sent back to
+/// handling and handled again by the person who then reviews it breaks the rule, and so does a
+/// reviewer who later handles the case (the rule holds either way round). Different people in
+/// every entry break nothing.
+#[test]
+fn separation_of_duties_holds_over_every_entry_of_the_stages() {
+    let text = r#"policy t "T" { version "1" effective 2026-01-01 timezone "Asia/Shanghai" }
+channel phone
+category billing
+role clerk "Clerk" {}
+route { otherwise -> clerk }
+stage handling {}
+stage review { after handling  separate_from handling }"#;
+    let engine = Engine::new(check(&load_text("t.charter", text))).unwrap();
+    let entries = |people: [&str; 4]| {
+        // Handling Monday, review Tuesday, handling again Wednesday, review again Thursday.
+        let days: Vec<String> = (2..6).map(|d| format!("2026-03-0{d} 10:00")).collect();
+        let stages = ["handling", "review", "handling", "review"];
+        let events: Vec<(&str, &str, serde_json::Value)> = (days.iter().zip(stages).zip(people))
+            .map(|((day, stage), who)| {
+                let entry = serde_json::json!({"stage": stage, "handler": who});
+                (day.as_str(), "stage", entry)
+            })
+            .collect();
+        let d = engine
+            .decide(&case("2026-03-02 09:00", &events), at("2026-03-09 12:00"))
+            .unwrap();
+        (d.findings.iter())
+            .map(|f| f.message.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        entries(["张三", "李四", "王五", "赵六"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        entries(["张三", "李四", "王五", "王五"]),
+        [
+            "`王五` handles stage `review` and also handled stage `handling`; the policy requires different people"
+        ]
+    );
+    assert_eq!(
+        entries(["张三", "李四", "李四", "王五"]),
+        [
+            "`李四` handles stage `handling` and also handled stage `review`; the policy requires different people"
+        ]
+    );
+}

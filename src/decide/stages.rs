@@ -38,10 +38,19 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                     ),
                 );
             }
-            for &other in &stage.separate_from {
-                let earlier = entered.iter().find(|(i, _)| *i == other);
-                if let (Some(h), Some((_, e))) = (handler, earlier)
-                    && e.handler.as_deref() == Some(h)
+            // Kept apart either way round, and from every earlier entry of the other stage (a
+            // case sent back is handled again, perhaps by someone else).
+            let apart = |other: usize| {
+                other != s
+                    && (stage.separate_from.contains(&other)
+                        || policy.stages[other].separate_from.contains(&s))
+            };
+            for other in (0..policy.stages.len()).filter(|&o| apart(o)) {
+                let same = |(i, e): &(usize, StageState<'a>)| {
+                    *i == other && handler.is_some_and(|h| e.handler.as_deref() == Some(h))
+                };
+                if let Some(h) = handler
+                    && entered.iter().any(same)
                 {
                     self.finding(FindingKind::SeparationOfDuties, format!(
                             "`{h}` handles stage `{}` and also handled stage `{}`; the policy requires different people",
