@@ -1044,3 +1044,44 @@ stage review { after handling  separate_from handling }"#;
         ]
     );
 }
+
+/// `extended_by` states every extension granted, as written: the amounts of each unit summed,
+/// and extensions in different units listed together, never one of them alone.
+#[test]
+fn extended_by_states_every_extension_granted() {
+    let engine = extending("extension resolve { max 10 working days }");
+    let now = at("2026-03-12 12:00");
+    for (list, written) in [
+        (
+            &[("2026-03-10 12:00", "2 working days")][..],
+            "2 working days",
+        ),
+        (
+            &[
+                ("2026-03-10 12:00", "2 working days"),
+                ("2026-03-11 12:00", "1 working day"),
+            ][..],
+            "3 working days",
+        ),
+        (
+            &[
+                ("2026-03-10 12:00", "2 days"),
+                ("2026-03-11 12:00", "1 working day"),
+                ("2026-03-11 13:00", "1 day"),
+            ][..],
+            "3 days + 1 working day",
+        ),
+    ] {
+        let d = engine.decide(&extensions_case(None, list), now).unwrap();
+        let resolve = &d.targets[0];
+        let joined: Vec<String> = resolve.extended_by.iter().map(|s| s.to_string()).collect();
+        assert_eq!(joined.join(" + "), written);
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["targets"][0]["extended_by"], written);
+        assert!(
+            explained(&d).contains(&format!("(extended by {written})")),
+            "{}",
+            explained(&d)
+        );
+    }
+}

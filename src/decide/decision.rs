@@ -461,10 +461,18 @@ pub struct TargetState<'a> {
     /// What the policy says of the target (its fields appear in the target's JSON object).
     #[cfg_attr(feature = "schema", serde(flatten))]
     pub target: &'a TargetDef,
-    /// Extension granted, as written on the events (summed).
-    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Option::is_none"))]
-    #[cfg_attr(feature = "schema", schemars(with = "Option<String>"))]
-    pub extended_by: Option<Span>,
+    /// Extension granted, as written on the events: the amounts of each unit summed, the units
+    /// in the order they first appear (`2 days` then `1 working day` is `[2 days, 1 working
+    /// day]`, written `2 days + 1 working day`); empty when none was granted.
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Vec::is_empty"))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(
+            with = "Option<String>",
+            description = "Extension granted, as written on the events (summed)."
+        )
+    )]
+    pub extended_by: Vec<Span>,
     /// The current cycle: when it started.
     pub started_at: Option<At>,
     /// The current cycle: its budget in seconds of the target's clock.
@@ -496,7 +504,7 @@ impl<'a> TargetState<'a> {
         } = Cycle::not_started();
         TargetState {
             target,
-            extended_by: None,
+            extended_by: Vec::new(),
             started_at,
             budget_seconds,
             deadline,

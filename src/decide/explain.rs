@@ -324,8 +324,8 @@ fn target_sentence(
         None => {}
     }
     put!(s, " = ", ClockTime(budget), " of ", def.clock, " time");
-    if let Some(e) = t.extended_by {
-        put!(s, " (extended by ", e, ")");
+    if !t.extended_by.is_empty() {
+        put!(s, " (extended by ", t.extended_by.as_slice(), ")");
     }
     if pauses > 0 {
         put!(s, ", ", pauses, " pause(s) applied");

@@ -71,7 +71,8 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         // The first deadline moved by `max`, and the clock time to it: found once needed.
         let mut cap: Option<(i64, i64)> = None;
         let (mut total, mut granted) = (0, 0u32);
-        let mut written: Option<Span> = None;
+        // As written on the events: the amounts of each unit summed.
+        let mut written: Vec<Span> = Vec::new();
         for ev in mine {
             let at = self.at(ev.at);
             // The deadline as it stood when the extension was recorded: pauses after it, and
@@ -158,18 +159,17 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                     limit.max, limit.max
                 ));
                 total = most;
-                written = Some(limit.max);
+                written = vec![limit.max];
                 deadline = moved_deadline(base, total, most_at, from)?;
                 break;
             }
             total += extra;
             granted += 1;
             deadline = moved_deadline(base, total, moved, from)?;
-            written = Some(match written {
-                Some(w) if w.unit == by.unit => Span::new(w.amount + by.amount, w.unit),
-                Some(w) => w,
-                None => by,
-            });
+            match written.iter_mut().find(|w| w.unit == by.unit) {
+                Some(w) => w.amount = w.amount.saturating_add(by.amount),
+                None => written.push(by),
+            }
         }
         state.extended_by = written;
         Ok((total, deadline))

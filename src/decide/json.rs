@@ -349,9 +349,9 @@ impl Writer<'_> {
 
     fn target(&mut self, t: &TargetState<'_>) {
         self.raw(&t.target.head);
-        if let Some(by) = &t.extended_by {
+        if !t.extended_by.is_empty() {
             self.raw(key!("extended_by"));
-            self.piece(by);
+            self.piece(&t.extended_by.as_slice());
         }
         self.cycle_fields(&t.current(), false);
         if !t.cycles.is_empty() {

@@ -154,6 +154,18 @@ impl Piece for Span {
     }
 }
 
+/// Spans added together, as a target's extensions are written: `2 days + 1 working day`.
+impl Piece for [Span] {
+    fn put(&self, sink: &mut impl Sink) {
+        for (i, span) in self.iter().enumerate() {
+            if i > 0 {
+                sink.literal(" + ");
+            }
+            span.put(sink);
+        }
+    }
+}
+
 impl Piece for Clock {
     fn put(&self, sink: &mut impl Sink) {
         sink.text(self.name());
