@@ -1085,3 +1085,45 @@ fn extended_by_states_every_extension_granted() {
         );
     }
 }
+
+/// An extension recorded while its target was not running moves nothing, and says so: after
+/// the target stopped, or before it started. Recorded while it runs, it moves the deadline.
+#[test]
+fn an_extension_outside_its_target_is_a_finding() {
+    let engine = policy(
+        "sla s {\n  resolve within 10 working days\n  confirm within 3 working days from resolved until confirmed\n}\n\
+         extension resolve { max 10 working days }\nextension confirm { max 5 working days }",
+    );
+    let extended = |at: &str, target: &str| {
+        let by = serde_json::json!({"by": "2 working days", "reason": "awaiting a report", "target": target});
+        (at.to_string(), "extended", by)
+    };
+    let list = [
+        extended("2026-03-03 12:00", "confirm"),
+        ("2026-03-05 12:00".to_string(), "resolved", none()),
+        extended("2026-03-06 12:00", "resolve"),
+        extended("2026-03-06 13:00", "confirm"),
+    ];
+    let events: Vec<(&str, &str, serde_json::Value)> = (list.iter())
+        .map(|(at, kind, extra)| (at.as_str(), *kind, extra.clone()))
+        .collect();
+    let d = engine
+        .decide(&case("2026-03-02 10:00", &events), at("2026-03-06 14:00"))
+        .unwrap();
+    let messages: Vec<&str> = d.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "the extension at 2026-03-03T12:00:00+08:00 is not applied: `confirm` had not started then",
+            "the extension at 2026-03-06T12:00:00+08:00 is not applied: `resolve` was not running then; it had stopped at 2026-03-05T12:00:00+08:00",
+        ]
+    );
+    assert_eq!(
+        finding_kinds(&d),
+        ["extension_refused", "extension_refused"]
+    );
+    // The one recorded while `confirm` ran moved it: 3 working days from Thursday 12:00 end
+    // at Tuesday's close, 2 more at Thursday's.
+    assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-03-16 18:00"));
+    assert_eq!(target(&d, "confirm").1.as_deref(), Some("2026-03-12 18:00"));
+}

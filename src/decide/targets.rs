@@ -194,19 +194,52 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     }
 
     /// Extensions that move no target: of a target that does not apply to the case, or
-    /// naming none when the policy lets none be extended. Each is a finding, never dropped.
+    /// naming none when the policy lets none be extended, or recorded while the target was
+    /// not running (before it started, or after it stopped). Each is a finding, never dropped.
     #[cold]
     pub(super) fn extensions_of_nothing(&mut self, states: &[TargetState<'a>]) {
+        let now = self.facts.now;
         for e in self.events().iter().filter(|e| e.kind == Kind::EXTENDED) {
             let at = self.at(e.at);
-            let why = match e.event.target.as_deref() {
-                None if self.policy.extensions.is_empty() => {
-                    "the policy lets no target be extended".to_string()
-                }
-                Some(t) if !states.iter().any(|s| s.target.name == t) => {
-                    format!("target `{t}` does not apply to this case")
-                }
-                _ => continue,
+            let named = e.event.target.as_deref();
+            let Some(name) = named.or(self.policy.extensions.first().map(|x| x.target.as_str()))
+            else {
+                self.finding(
+                    FindingKind::ExtensionRefused,
+                    format!(
+                        "the extension at {at} is not applied: the policy lets no target be extended"
+                    ),
+                );
+                continue;
+            };
+            let mine = || states.iter().filter(|s| s.target.name == name);
+            if mine().next().is_none() {
+                self.finding(
+                    FindingKind::ExtensionRefused,
+                    format!(
+                        "the extension at {at} is not applied: target `{name}` does not apply to this case"
+                    ),
+                );
+                continue;
+            }
+            // The cycles of the target (the current one is also in the list when there is
+            // one): a cycle takes the extensions recorded from its start to its stop, or to now.
+            let cycles = || {
+                mine().flat_map(|s| std::iter::once(s.current()).chain(s.cycles.iter().cloned()))
+            };
+            let running = cycles().any(|c| {
+                c.started_at.is_some_and(|a| a.secs <= e.at)
+                    && c.stopped_at.map_or(now, |t| t.secs) >= e.at
+            });
+            if running {
+                continue;
+            }
+            let stopped = (cycles().filter_map(|c| c.stopped_at))
+                .filter(|t| t.secs < e.at)
+                .max_by_key(|t| t.secs);
+            let why = match stopped {
+                Some(t) => format!("`{name}` was not running then; it had stopped at {t}"),
+                None => format!("`{name}` had not started then"),
             };
             self.finding(
                 FindingKind::ExtensionRefused,
