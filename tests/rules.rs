@@ -1127,3 +1127,51 @@ fn an_extension_outside_its_target_is_a_finding() {
     assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-03-16 18:00"));
     assert_eq!(target(&d, "confirm").1.as_deref(), Some("2026-03-12 18:00"));
 }
+
+/// An escalation ladder follows a stage's target as it follows an SLA target: timed on the
+/// stage's clock from the entry, the explanation says it ran, not that the target does not
+/// apply.
+#[test]
+fn a_ladder_follows_a_stage_target() {
+    let text = r#"policy t "T" { version "1" effective 2026-01-01 timezone "Asia/Shanghai" calendar office }
+calendar office { week mon..fri 09:00-18:00 }
+channel phone
+category billing
+role director "Director" {}
+role clerk "Clerk" { reports_to director }
+route { otherwise -> clerk }
+stage review { check within 2 working days }
+escalate review_ladder for check { at 50% notify handler  at breach escalate superior }"#;
+    let engine = Engine::new(check(&load_text("t.charter", text))).unwrap();
+    let entered = serde_json::json!({"stage": "review"});
+    let c = case(
+        "2026-03-02 09:00",
+        &[("2026-03-03 10:00", "stage", entered)],
+    );
+    let d = engine.decide(&c, at("2026-03-06 12:00")).unwrap();
+    // 2 working days from Tuesday 10:00: 26 h, due Thursday 18:00; half is 13 h, Wednesday 14:00.
+    assert_eq!(target(&d, "check").1.as_deref(), Some("2026-03-05 18:00"));
+    let steps: Vec<(Option<String>, Option<&str>, StepState)> = (d.escalations.iter())
+        .map(|s| (s.at.map(|a| a.to_string()), s.step.to.as_deref(), s.state))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (
+                Some(instant("2026-03-04 14:00")),
+                Some("clerk"),
+                StepState::Fired
+            ),
+            (
+                Some(instant("2026-03-05 18:00")),
+                Some("director"),
+                StepState::Fired
+            ),
+        ]
+    );
+    assert!(
+        !explained(&d).contains("does not apply"),
+        "{}",
+        explained(&d)
+    );
+}

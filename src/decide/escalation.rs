@@ -32,7 +32,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             }
             // The ladder's target, found by the number of its name.
             let found = (self.version.names.ladder_targets.get(li).copied().flatten())
-                .and_then(|name| clocked.iter().find(|c| c.name == name && c.stage.is_none()));
+                .and_then(|name| clocked.iter().find(|c| c.name == name));
             let run = match (&ladder.target, found) {
                 (Some(_), Some(run)) => Some(run),
                 (Some(t), None) => {

@@ -26,9 +26,10 @@ pub(super) struct Round {
 
 /// The latest cycle of a target, kept for its escalation ladders.
 pub(super) struct Clocked<'a> {
-    /// The number of the first target of its name (see `Names::target_names`).
+    /// The number of the first target of its name (see `Names::target_names`); a stage's
+    /// target has its own number, so a ladder follows the SLA target of a name before a
+    /// stage's target of the same name.
     pub(super) name: usize,
-    pub(super) stage: Option<usize>,
     pub(super) calendar: &'a Calendar,
     pub(super) clock: Clock,
     /// The clock from the cycle's start, which escalations ask again.

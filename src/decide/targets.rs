@@ -278,7 +278,6 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         *used += 1;
         clocked.push(Clocked {
             name,
-            stage,
             calendar: cal,
             clock,
             start: None,
