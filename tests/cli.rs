@@ -1171,3 +1171,53 @@ fn the_input_digest_is_the_same_for_the_same_case_in_any_form() {
     assert_eq!(digest(&[&toml]), expected);
     assert_eq!(digest(&["--batch", &csv]), expected);
 }
+
+/// `charter lsp` over standard input and output: a whole session ends with exit 0 and the
+/// answers framed; a message the server will not read (a `Content-Length` past the limit, a
+/// body that is not JSON-RPC, input that ends before `exit`) stops it with exit 2 and says
+/// what was wrong, without allocating what a header claims.
+#[test]
+fn the_language_server_reads_its_input_within_bounds() {
+    let frame = |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len());
+    let session = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#,
+        r#"{"jsonrpc":"2.0","method":"exit"}"#,
+    ]
+    .map(frame)
+    .concat();
+    let out = charter()
+        .arg("lsp")
+        .write_stdin(session)
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.starts_with("Content-Length: "), "{out}");
+    assert!(out.contains(r#""id":2"#), "{out}");
+    for (input, said) in [
+        (
+            "Content-Length: 999999999999\r\n\r\n{}".to_string(),
+            "a message of 999999999999 bytes is over the limit of 17825792 bytes",
+        ),
+        (frame("[1,2,3]"), "a message is not a JSON-RPC request"),
+        (
+            String::new(),
+            "the input ended before the client sent `exit`",
+        ),
+    ] {
+        charter()
+            .arg("lsp")
+            .write_stdin(input)
+            .timeout(std::time::Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "error: the language server stopped: {said}"
+            )));
+    }
+}

@@ -12,6 +12,7 @@ mod complete;
 mod hover;
 mod navigate;
 mod text;
+mod transport;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -82,12 +83,13 @@ pub fn capabilities() -> ServerCapabilities {
 }
 
 /// Runs the server on standard input and output until the client says `exit`.
+/// Messages are read within bounds (`transport`): a malformed or oversized one stops the
+/// server with an error that says what was wrong with it.
 pub fn stdio() -> Result<(), LspError> {
-    let (connection, threads) = Connection::stdio();
-    run(&connection)?;
+    let (connection, transport) = transport::stdio();
+    let served = run(&connection);
     drop(connection);
-    threads.join()?;
-    Ok(())
+    transport.finish(served)
 }
 
 /// Runs the server on `connection` (the initialize handshake included) until `exit`.
