@@ -156,6 +156,7 @@ pub fn read_message(input: &mut impl BufRead) -> Result<Option<Message>, LspErro
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails by panicking")]
 mod tests {
     use super::*;
 
