@@ -517,6 +517,38 @@ fn shape_errors_name_the_field_and_place() {
     assert_eq!(e.field, "id");
 }
 
+/// What a case cannot be is refused, with what is wrong and where: a list of its fields in
+/// order (which serde alone would read), an attribute or a field given twice (which value
+/// holds would be a guess). A byte-order mark before the object is not part of it.
+#[test]
+fn a_case_is_one_object_with_each_name_once() {
+    let e = Case::from_json(r#" ["C-1", "2026-11-20T10:00:00+08:00", "phone", "billing"]"#)
+        .unwrap_err();
+    assert_eq!((e.code.code(), e.line_col), ("C0002", Some((1, 2))));
+    assert!(e.message.starts_with("a case is a JSON object"), "{e}");
+    assert!(e.message.ends_with("and this is a list"), "{e}");
+    let text = base_case().to_string();
+    let twice = text.replacen(r#""amount":"#, r#""amount":1,"amount":"#, 1);
+    let e = Case::from_json(&twice).unwrap_err();
+    assert_eq!((e.code.code(), e.field.as_str()), ("C0002", "attributes"));
+    assert!(
+        e.message.starts_with("attribute `amount` is given twice"),
+        "{e}"
+    );
+    let twice = text.replacen(r#""contact":"#, r#""contact":"x","contact":"#, 1);
+    let e = Case::from_json(&twice).unwrap_err();
+    assert_eq!((e.code.code(), e.field.as_str()), ("C0002", "fields"));
+    assert!(
+        e.message.starts_with("field `contact` is given twice"),
+        "{e}"
+    );
+    let case = Case::from_json(&format!("\u{feff}{text}")).unwrap();
+    assert_eq!(
+        serde_json::to_value(&case).unwrap(),
+        serde_json::to_value(Case::from_json(&text).unwrap()).unwrap()
+    );
+}
+
 /// A writer that takes a few bytes at a time, from at most two of the slices it is given
 /// (moving to the second only when the first is written whole).
 struct Trickle(Vec<u8>);

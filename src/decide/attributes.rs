@@ -15,7 +15,8 @@ use smallvec::SmallVec;
 
 /// A case's typed attributes by name (the policy's `attribute` declarations): numbers,
 /// strings, booleans, or lists of strings for sets. Each name once, in name order, as a
-/// JSON object reads and writes them; a name given twice keeps its last value.
+/// JSON object reads and writes them. Reading an object that gives a name twice is an error
+/// (which value holds would be a guess); `insert` replaces a name's value.
 ///
 /// ```
 /// use charter::decide::Attributes;
@@ -192,6 +193,13 @@ impl<'de> Deserialize<'de> for Attributes {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Attributes, A::Error> {
                 let mut attributes = Attributes::new();
                 while let Some((name, value)) = map.next_entry::<CompactString, Value>()? {
+                    // Given twice, an attribute has no one value: the case is refused, as a
+                    // case's own fields are when given twice.
+                    if attributes.get(&name).is_some() {
+                        return Err(serde::de::Error::custom(format_args!(
+                            "attribute `{name}` is given twice; give each attribute once"
+                        )));
+                    }
                     attributes.insert(name, value);
                 }
                 Ok(attributes)
@@ -250,9 +258,14 @@ mod tests {
     }
 
     #[test]
-    fn a_name_given_twice_keeps_its_last_value() {
-        let read: Attributes = serde_json::from_str(r#"{"b":1,"a":2,"b":3}"#).unwrap();
-        assert_eq!(serde_json::to_string(&read).unwrap(), r#"{"a":2,"b":3}"#);
+    fn a_name_given_twice_is_refused() {
+        let error = serde_json::from_str::<Attributes>(r#"{"b":1,"a":2,"b":3}"#).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("attribute `b` is given twice; give each attribute once"),
+            "{error}"
+        );
         assert!(serde_json::from_str::<Attributes>("[1]").is_err());
     }
 }

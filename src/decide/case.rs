@@ -58,8 +58,12 @@ pub struct Case {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<CompactString>,
     /// Record fields by name (`field` declarations). A field that is absent, `null` or an empty
-    /// string is missing.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// string is missing; one given twice is an error.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "fields_once"
+    )]
     pub fields: BTreeMap<String, serde_json::Value>,
     /// Typed attributes by name (`attribute` declarations): numbers, strings, booleans, or lists
     /// of strings for sets.
@@ -363,6 +367,37 @@ impl fmt::Display for ReadError {
     }
 }
 
+/// A case's fields, each name once: which of two values holds would be a guess.
+fn fields_once<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, serde_json::Value>, D::Error> {
+    struct Fields;
+    impl<'de> serde::de::Visitor<'de> for Fields {
+        type Value = BTreeMap<String, serde_json::Value>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object of fields by name")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut fields = BTreeMap::new();
+            while let Some((name, value)) = map.next_entry::<String, serde_json::Value>()? {
+                if fields.contains_key(&name) {
+                    return Err(serde::de::Error::custom(format_args!(
+                        "field `{name}` is given twice; give each field once"
+                    )));
+                }
+                fields.insert(name, value);
+            }
+            Ok(fields)
+        }
+    }
+    d.deserialize_map(Fields)
+}
+
 impl Case {
     /// Reads a case from JSON, naming the field and place of any error. The common case, a
     /// good record, is parsed without tracking the field path; a bad one is parsed again with
@@ -377,8 +412,27 @@ impl Case {
     /// # Ok::<(), charter::decide::ReadError>(())
     /// ```
     pub fn from_json(text: &str) -> Result<Case, ReadError> {
+        // A byte-order mark, as some editors write, is not part of the case.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        // serde would read a list as the fields in order; a case is an object.
+        let first = text.char_indices().find(|(_, c)| !c.is_ascii_whitespace());
+        if let Some((at, '[')) = first {
+            return Err(not_an_object(text, at, "a list"));
+        }
         if let Ok(case) = serde_json::from_str::<Case>(text) {
             return Ok(case);
+        }
+        if let Some((at, c)) = first
+            && c != '{'
+            && let Ok(value) = serde_json::from_str::<serde_json::Value>(text)
+        {
+            let what = match value {
+                serde_json::Value::String(_) => "a string",
+                serde_json::Value::Number(_) => "a number",
+                serde_json::Value::Bool(_) => "a boolean",
+                _ => "null",
+            };
+            return Err(not_an_object(text, at, what));
         }
         let mut de = serde_json::Deserializer::from_str(text);
         let case: Case = serde_path_to_error::deserialize(&mut de).map_err(|e| {
@@ -431,6 +485,25 @@ impl Case {
             error.field = field;
             error
         })
+    }
+}
+
+/// The error of a JSON text that is `what` (a list, a string...) where a case's object belongs.
+#[cold]
+fn not_an_object(text: &str, at: usize, what: &str) -> ReadError {
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(1, |l| l.chars().count() + 1);
+    ReadError {
+        code: Code::Shape,
+        field: String::new(),
+        line_col: Some((line, column)),
+        message: format!(
+            "a case is a JSON object (`{{\"id\": …, \"received_at\": …, …}}`), and this is {what}"
+        ),
     }
 }
 
