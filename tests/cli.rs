@@ -1221,3 +1221,48 @@ fn the_language_server_reads_its_input_within_bounds() {
             )));
     }
 }
+
+/// A named pipe where a policy file, a test suite's case or a file to format belongs is
+/// refused at once, naming it ("not a regular file"): opening it would wait for a writer that
+/// never comes.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = r#"policy p "P" { version "1"  timezone "Asia/Shanghai" }
+channel phone
+category billing
+role officer "Officer" {}
+route { otherwise -> officer }
+"#;
+    std::fs::write(dir.path().join("policy.charter"), policy).unwrap();
+    let suite = "now = \"2026-11-30T12:00:00+08:00\"\n[[test]]\nname = \"a pipe\"\ncase = \"pipe.json\"\nexpect.role = \"officer\"\n";
+    std::fs::write(dir.path().join("p.test.toml"), suite).unwrap();
+    let mkfifo = |name: &str| {
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.path().join(name))
+            .status()
+            .unwrap();
+        assert!(made.success());
+    };
+    mkfifo("pipe.json");
+    let run = |args: &[&str]| {
+        charter()
+            .args(args)
+            .arg(dir.path())
+            .timeout(std::time::Duration::from_secs(30))
+            .assert()
+    };
+    run(&["test"]).code(1).stdout(predicate::str::contains(
+        "pipe.json: it is not a regular file",
+    ));
+    mkfifo("extra.charter");
+    run(&["check"]).code(1).stderr(predicate::str::contains(
+        "extra.charter`: it is not a regular file",
+    ));
+    run(&["fmt", "--check"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "extra.charter`: it is not a regular file",
+        ));
+}

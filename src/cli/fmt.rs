@@ -42,7 +42,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let mut failed = 0usize;
     for file in files {
         let shown = file.display().to_string();
-        let bytes = std::fs::read(&file)
+        let bytes = crate::syntax::read_bounded(&file)
             .map_err(|e| Failure::Usage(format!("cannot read `{shown}`: {e}")))?;
         let Ok(text) = String::from_utf8(bytes) else {
             eprintln!("error: `{shown}` is not UTF-8 text; save it as UTF-8");

@@ -293,8 +293,9 @@ pub fn read(path: &Path) -> Result<Vec<Test>, FileError> {
         line_col,
         message,
     };
-    let text =
-        std::fs::read_to_string(path).map_err(|e| error(None, format!("cannot read: {e}")))?;
+    let text = crate::syntax::ensure_regular(path)
+        .and_then(|()| std::fs::read_to_string(path))
+        .map_err(|e| error(None, format!("cannot read: {e}")))?;
     let def: FileDef = toml::from_str(&text).map_err(|e| {
         let at = e.span().map(|s| line_col(&text, s.start));
         error(
@@ -339,7 +340,8 @@ fn read_case(dir: &Path, def: &CaseDef) -> Result<Case, String> {
     match def {
         CaseDef::Path(p) => {
             let path = dir.join(p);
-            let text = std::fs::read_to_string(&path)
+            let text = crate::syntax::ensure_regular(&path)
+                .and_then(|()| std::fs::read_to_string(&path))
                 .map_err(|e| format!("case file {}: {e}", path.display()))?;
             let case = if path.extension().is_some_and(|e| e == "toml") {
                 Case::from_toml(&text)

@@ -343,9 +343,19 @@ fn importable(file: &Path, canonical: &Path, roots: &[PathBuf]) -> Result<(), St
     Ok(())
 }
 
+/// Refuses what is not a regular file before it is opened: opening a named pipe waits for a
+/// writer, which may never come, and a device may never end.
+pub(crate) fn ensure_regular(path: &Path) -> std::io::Result<()> {
+    match std::fs::metadata(path)?.is_file() {
+        true => Ok(()),
+        false => Err(std::io::Error::other("it is not a regular file")),
+    }
+}
+
 /// The bytes of a regular file of at most [`MAX_FILE`] bytes.
-fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
+pub(crate) fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    ensure_regular(path)?;
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
