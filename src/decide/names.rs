@@ -226,7 +226,7 @@ impl Names {
 
 /// An event kind as a number of one version. Kinds neither the engine nor the policy names
 /// are all [`Kind::OTHER`], which matches nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Kind(u32);
 
 impl Kind {

@@ -259,7 +259,8 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
     }
 
     /// The first of events `from..end` whose kind is one of `kinds`: from the masks of where
-    /// each kind is, or by a scan when they do not hold those kinds or events.
+    /// each kind is, or, for a case with more events than they hold, by a binary search of
+    /// each kind's positions.
     #[inline]
     pub(super) fn first_of(&self, kinds: &[Kind], from: usize, end: usize) -> Option<usize> {
         let known = &self.facts.kinds;
@@ -267,16 +268,30 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         for &kind in kinds {
             match known.mask(kind, from, end) {
                 Some(m) => mask |= m,
-                None => {
-                    let events = self.events().get(from..end)?;
-                    return events
-                        .iter()
-                        .position(|e| kinds.contains(&e.kind))
-                        .map(|i| from + i);
-                }
+                None => return self.first_of_many(kinds, from, end),
             }
         }
         (mask != 0).then(|| mask.trailing_zeros() as usize)
+    }
+
+    /// [`Ctx::first_of`] past the masks.
+    #[inline(never)]
+    fn first_of_many(&self, kinds: &[Kind], from: usize, end: usize) -> Option<usize> {
+        let positions = &self.facts.by_kind;
+        if positions.is_empty() {
+            // Asked past the end of a case the masks hold: a scan of what there is.
+            let events = self.events().get(from..end)?;
+            return (events.iter())
+                .position(|e| kinds.contains(&e.kind))
+                .map(|i| from + i);
+        }
+        let next = |kind: Kind| {
+            let i = positions.partition_point(|&p| p < (kind, from));
+            (positions.get(i))
+                .filter(|&&(k, at)| k == kind && at < end)
+                .map(|&(_, at)| at)
+        };
+        kinds.iter().filter_map(|&kind| next(kind)).min()
     }
 
     /// Evaluates a condition; an unknown answer is a finding naming what is missing, and

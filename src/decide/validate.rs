@@ -52,6 +52,10 @@ pub(crate) struct Facts<'c> {
     pub later_events: usize,
     /// The kinds of `events`, and where each is.
     pub kinds: EventKinds,
+    /// Every event's kind and position, in that order, for a case with more events than the
+    /// kinds' masks hold (empty otherwise): where a kind next occurs is then a binary search,
+    /// not a scan, so that a case of many events is decided in time in proportion to them.
+    pub by_kind: Vec<(Kind, usize)>,
 }
 
 impl Facts<'_> {
@@ -68,6 +72,7 @@ impl Facts<'_> {
             events: SmallVec::new(),
             later_events: 0,
             kinds: EventKinds::default(),
+            by_kind: Vec::new(),
         }
     }
 }
@@ -255,6 +260,9 @@ pub(crate) fn validate<'c>(
         });
     }
     facts.later_events = later_events;
+    if events.len() > EventKinds::EVENTS {
+        facts.by_kind = by_kind(events);
+    }
     match (channel, category) {
         (Some(channel), Some(category)) if problems.is_empty() => {
             facts.channel = channel;
@@ -266,6 +274,17 @@ pub(crate) fn validate<'c>(
             problems,
         }),
     }
+}
+
+/// Every event's kind and position, sorted (see [`Facts::by_kind`]).
+#[cold]
+#[inline(never)]
+fn by_kind(events: &[Ev<'_>]) -> Vec<(Kind, usize)> {
+    let mut by_kind: Vec<(Kind, usize)> = (events.iter().enumerate())
+        .map(|(i, e)| (e.kind, i))
+        .collect();
+    by_kind.sort_unstable();
+    by_kind
 }
 
 /// The problem of an attribute the policy does not declare: the nearest it does, or which.
