@@ -1175,3 +1175,27 @@ escalate review_ladder for check { at 50% notify handler  at breach escalate sup
         explained(&d)
     );
 }
+
+/// An extension granted at the very instant of the deadline came in time: the breach step of
+/// the plan it replaced did not fire (as a target stopped at that instant cancels it), and
+/// the step waits for the moved deadline. One recorded after the deadline is refused, and the
+/// breach step fired.
+#[test]
+fn an_extension_at_the_deadline_comes_before_the_breach_step() {
+    let engine = extending(
+        "extension resolve { max 10 working days }\nescalate l for resolve { at breach notify officer }",
+    );
+    // Received Monday 2 March 10:00: due at the close of Monday 16 March.
+    for (extended, step) in [
+        ("2026-03-16 17:59", (instant("2026-03-17 18:00"), StepState::Pending)),
+        ("2026-03-16 18:00", (instant("2026-03-17 18:00"), StepState::Pending)),
+        ("2026-03-16 18:01", (instant("2026-03-16 18:00"), StepState::Fired)),
+    ] {
+        let c = extensions_case(None, &[(extended, "1 working day")]);
+        let d = engine.decide(&c, at("2026-03-17 12:00")).unwrap();
+        let steps: Vec<(String, StepState)> = (d.escalations.iter())
+            .map(|s| (s.at.map(|a| a.to_string()).unwrap_or_default(), s.state))
+            .collect();
+        assert_eq!(steps, [step], "extended at {extended}");
+    }
+}

@@ -83,9 +83,16 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                         pauses: &plan.pauses,
                     };
                     let (at, cancelled) = self.step_time(&step.trigger, Some(clock))?;
+                    // Due while the plan held: from when it was made to when it ended (an
+                    // extension granted at a step's instant came in time for it) or now.
+                    let held = |a: i64| {
+                        plan.since <= a
+                            && a <= now
+                            && (a < plan.until || (a == plan.until && !plan.extended))
+                    };
                     if let Some(a) = at
                         && !cancelled
-                        && (plan.since..=plan.until.min(now)).contains(&a)
+                        && held(a)
                         && fired_at.is_none_or(|f| a > f)
                     {
                         steps.push(EscalationStep {

@@ -131,6 +131,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                     deadline,
                     pauses: base.pauses.into(),
                     until: ev.at,
+                    extended: true,
                 };
                 self.plans.push((*slot, plan));
             }

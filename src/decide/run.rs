@@ -71,6 +71,9 @@ pub(super) struct Plan {
     pub(super) deadline: Option<i64>,
     pub(super) pauses: Pauses,
     pub(super) until: i64,
+    /// Whether an extension replaced it at `until`: granted by then, it came in time, so a
+    /// step due at that very instant did not fire under this plan.
+    pub(super) extended: bool,
 }
 
 /// A cycle's pauses: usually none or one, so they live inline.

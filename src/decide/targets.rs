@@ -430,6 +430,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 // A cycle held until the next began; occurrences of a target per occurrence
                 // run side by side, each until the instant it is judged at.
                 until: if target.each { run.until } else { start },
+                extended: false,
             };
             self.plans.push((run.slot, plan));
         }
