@@ -136,12 +136,31 @@ impl fmt::Display for Span {
 
 /// Why a text is not a span.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "`{text}` is not a duration: write a whole number and a unit, e.g. `3 working days`, `2 working hours`, `30 minutes`, `5 days` or `8 weeks`"
-)]
+#[error("{}", self.message())]
 pub struct SpanParseError {
     /// The text given.
     pub text: String,
+}
+
+impl SpanParseError {
+    /// What is wrong with the text: a number too large for a span, or not a duration at all.
+    fn message(&self) -> String {
+        let number = self.text.split_whitespace().next().unwrap_or("");
+        if !number.is_empty()
+            && number.bytes().all(|b| b.is_ascii_digit())
+            && number.parse::<u32>().is_err()
+        {
+            return format!(
+                "`{number}` in `{}` is too large for a duration; use a number below {}",
+                self.text,
+                u64::from(u32::MAX) + 1
+            );
+        }
+        format!(
+            "`{}` is not a duration: write a whole number and a unit, e.g. `3 working days`, `2 working hours`, `30 minutes`, `5 days` or `8 weeks`",
+            self.text
+        )
+    }
 }
 
 impl FromStr for Span {
@@ -174,5 +193,28 @@ pub fn unit_word(word: &str) -> Option<(Unit, Option<Unit>)> {
         "day" | "days" => Some((Unit::Days, Some(Unit::WorkingDays))),
         "week" | "weeks" => Some((Unit::Weeks, None)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Span;
+
+    /// A number past a span's range is called too large, naming the bound, as the policy
+    /// checker says of one in a policy; anything else is not a duration.
+    #[test]
+    fn what_is_wrong_with_a_span_is_said() {
+        let error = |text: &str| text.parse::<Span>().err().map(|e| e.to_string());
+        assert_eq!(
+            error("99999999999 working days").as_deref(),
+            Some(
+                "`99999999999` in `99999999999 working days` is too large for a duration; use a number below 4294967296"
+            )
+        );
+        assert!(
+            error("3 fortnights")
+                .is_some_and(|e| e.starts_with("`3 fortnights` is not a duration"))
+        );
+        assert_eq!(error("4294967295 minutes"), None);
     }
 }
