@@ -1187,9 +1187,18 @@ fn an_extension_at_the_deadline_comes_before_the_breach_step() {
     );
     // Received Monday 2 March 10:00: due at the close of Monday 16 March.
     for (extended, step) in [
-        ("2026-03-16 17:59", (instant("2026-03-17 18:00"), StepState::Pending)),
-        ("2026-03-16 18:00", (instant("2026-03-17 18:00"), StepState::Pending)),
-        ("2026-03-16 18:01", (instant("2026-03-16 18:00"), StepState::Fired)),
+        (
+            "2026-03-16 17:59",
+            (instant("2026-03-17 18:00"), StepState::Pending),
+        ),
+        (
+            "2026-03-16 18:00",
+            (instant("2026-03-17 18:00"), StepState::Pending),
+        ),
+        (
+            "2026-03-16 18:01",
+            (instant("2026-03-16 18:00"), StepState::Fired),
+        ),
     ] {
         let c = extensions_case(None, &[(extended, "1 working day")]);
         let d = engine.decide(&c, at("2026-03-17 12:00")).unwrap();

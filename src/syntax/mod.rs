@@ -27,4 +27,6 @@ pub use recover::{MAX_REPORTED, MAX_WORK};
 pub use sources::{
     Loaded, MAX_FILE, import_root, load, load_overlay, load_sources, load_text, load_within,
 };
-pub(crate) use sources::{ensure_regular, read_bounded};
+pub(crate) use sources::ensure_regular;
+#[cfg(feature = "cli")]
+pub(crate) use sources::read_bounded;
