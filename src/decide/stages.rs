@@ -46,11 +46,8 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                         || policy.stages[other].separate_from.contains(&s))
             };
             for other in (0..policy.stages.len()).filter(|&o| apart(o)) {
-                let same = |(i, e): &(usize, StageState<'a>)| {
-                    *i == other && handler.is_some_and(|h| e.handler.as_deref() == Some(h))
-                };
                 if let Some(h) = handler
-                    && entered.iter().any(same)
+                    && (entered.iter()).any(|(i, e)| *i == other && e.handler.as_deref() == Some(h))
                 {
                     self.finding(FindingKind::SeparationOfDuties, format!(
                             "`{h}` handles stage `{}` and also handled stage `{}`; the policy requires different people",

@@ -24,9 +24,9 @@ pub use depth::MAX_DEPTH;
 pub use error::SyntaxError;
 pub use parser::{Parsed, label_spans, parse, parse_all};
 pub use recover::{MAX_REPORTED, MAX_WORK};
-pub use sources::{
-    Loaded, MAX_FILE, import_root, load, load_overlay, load_sources, load_text, load_within,
-};
 pub(crate) use sources::ensure_regular;
 #[cfg(feature = "cli")]
 pub(crate) use sources::read_bounded;
+pub use sources::{
+    Loaded, MAX_FILE, import_root, load, load_overlay, load_sources, load_text, load_within,
+};
