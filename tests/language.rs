@@ -250,6 +250,12 @@ fn imports_stay_inside_the_import_root() {
             "{import} shows content: {out}"
         );
     }
+    // An import of nothing is an error, never skipped.
+    let out = check_with("");
+    assert!(
+        out.contains("an import names a `.charter` file, and this names none"),
+        "{out}"
+    );
 }
 
 /// Nothing the language accepts is ignored: in each shipped policy (and the shared calendar),

@@ -705,7 +705,21 @@ impl Lower {
                         .collect(),
                 )
             }
-            Rule::import => Item::Import(inner.next().map(|s| self.string(s)).unwrap_or_default()),
+            Rule::import => {
+                let Some(path) = inner.next() else {
+                    return Item::Import(String::new());
+                };
+                let target = self.string(path.clone());
+                if target.trim().is_empty() {
+                    // An empty import would import nothing, silently.
+                    self.error(
+                        &path,
+                        "an import names a `.charter` file, and this names none".into(),
+                        "write the file's path, e.g. `import \"../calendars/cn-2026.charter\"`, or remove the line",
+                    );
+                }
+                Item::Import(target)
+            }
             Rule::calendar => {
                 let head = self.head(&mut inner);
                 Item::Calendar(
