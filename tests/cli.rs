@@ -1266,3 +1266,18 @@ route { otherwise -> officer }
             "extra.charter`: it is not a regular file",
         ));
 }
+
+/// An instant option outside the dates charter computes is a usage error naming the option
+/// and the range, not an error blamed on each case.
+#[test]
+fn an_instant_option_outside_the_computed_dates_is_a_usage_error() {
+    for (command, option) in [("decide", "--now"), ("audit", "--as-of")] {
+        let mut cmd = charter();
+        cmd.args([command, "--policy", "policies/complaint-office", option]);
+        cmd.arg("9999-12-31T23:59:59+00:00");
+        cmd.arg("examples/cases/complaint-office/accepted-phone.json");
+        cmd.assert().code(2).stderr(predicate::str::contains(format!(
+            "{option} 9999-12-31T23:59:59+00:00: charter computes from 1900-01-01 to 2199-12-31; give an instant within them"
+        )));
+    }
+}

@@ -9,8 +9,8 @@ use clap::ValueEnum;
 use crate::audit::{DEFAULT_LIST_LIMIT, Report, document};
 use crate::cli::Failure;
 use crate::cli::output::{Replace, write_file};
+use crate::decide::Engine;
 use crate::decide::batch::{BatchSummary, Input};
-use crate::decide::{Engine, Timestamp};
 use crate::render::{Lang, TextFormat};
 
 /// Arguments of `charter audit`.
@@ -95,14 +95,7 @@ fn load(path: &std::path::Path) -> Result<Engine, Failure> {
 }
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    let as_of = match &args.as_of {
-        Some(text) => {
-            Timestamp::parse(text)
-                .map_err(|e| Failure::Usage(format!("--as-of: {e}")))?
-                .secs
-        }
-        None => chrono::Utc::now().timestamp(),
-    };
+    let as_of = crate::cli::instant_option("--as-of", args.as_of.as_deref())?;
     let engine = load(&args.policy)?;
     let other = args.compare.as_deref().map(load).transpose()?;
     let mapping = match &args.mapping {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::cli::Failure;
 use crate::decide::batch::{BatchOptions, Input, run_batch, run_batch_with, run_csv_batch};
-use crate::decide::{Case, Decision, Engine, Timestamp};
+use crate::decide::{Case, Decision, Engine};
 use crate::diff::{Counterfactuals, Explainer};
 use crate::render::Lang;
 
@@ -78,14 +78,7 @@ enum InputFormat {
 }
 
 pub(crate) fn run(args: Args) -> Result<(), Failure> {
-    let now = match &args.now {
-        Some(text) => {
-            Timestamp::parse(text)
-                .map_err(|e| Failure::Usage(format!("--now: {e}")))?
-                .secs
-        }
-        None => chrono::Utc::now().timestamp(),
-    };
+    let now = crate::cli::instant_option("--now", args.now.as_deref())?;
     let engine = crate::cli::engine(&args.policy)?;
     if args.batch {
         let csv = match args.input {

@@ -150,14 +150,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         lang,
     );
     if let Some(path) = &args.cases {
-        let now = match &args.now {
-            Some(text) => {
-                crate::decide::Timestamp::parse(text)
-                    .map_err(|e| Failure::Usage(format!("--now: {e}")))?
-                    .secs
-            }
-            None => chrono::Utc::now().timestamp(),
-        };
+        let now = crate::cli::instant_option("--now", args.now.as_deref())?;
         let mut reader: Box<dyn std::io::Read + Send> = if path == "-" {
             Box::new(std::io::stdin())
         } else {
