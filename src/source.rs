@@ -202,3 +202,11 @@ impl Sources {
             .unwrap_or("")
     }
 }
+
+/// Where the first byte after `valid` (the valid UTF-8 start of a text that is not UTF-8) is:
+/// its line and column, both from 1, columns counted in characters.
+pub(crate) fn place_after(valid: &str) -> (usize, usize) {
+    let line = valid.matches('\n').count() + 1;
+    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}

@@ -112,19 +112,36 @@ fn warnings_fail_only_with_deny_warnings() {
 fn a_file_that_is_not_utf8_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.charter");
-    std::fs::write(&path, b"category \xff\xfe").unwrap();
+    let mut bytes = "channel phone\ncategory 投诉 ".as_bytes().to_vec();
+    bytes.extend(b"\xff\xfe");
+    std::fs::write(&path, bytes).unwrap();
+    // The first bad byte is on line 2, after `category 投诉 ` (12 characters, 16 bytes).
     charter()
         .arg("check")
         .arg(&path)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("is not UTF-8"));
+        .stderr(predicate::str::contains(
+            "is not UTF-8 text: the byte at 2:13 (offset 30) is not",
+        ));
     charter()
         .arg("fmt")
         .arg(&path)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("not UTF-8"));
+        .stderr(predicate::str::contains(
+            "is not UTF-8 text: the byte at 2:13 is not",
+        ));
+    let case = dir.path().join("case.json");
+    std::fs::write(&case, b"{\"id\": \"\xff\"}").unwrap();
+    charter()
+        .args(["decide", "--policy", "policies/complaint-office"])
+        .arg(&case)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "is not UTF-8: the byte at 1:9 (offset 8) is not; save it as UTF-8",
+        ));
 }
 
 #[test]

@@ -195,9 +195,11 @@ fn read_case(path: &str) -> Result<(String, String), Failure> {
         )));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+        let (line, column) = crate::source::place_after(valid);
         Failure::Usage(format!(
-            "{name} is not UTF-8 (invalid byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
+            "{name} is not UTF-8: the byte at {line}:{column} (offset {at}) is not; save it as UTF-8"
         ))
     })?;
     Ok((text, name))

@@ -44,10 +44,18 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         let shown = file.display().to_string();
         let bytes = crate::syntax::read_bounded(&file)
             .map_err(|e| Failure::Usage(format!("cannot read `{shown}`: {e}")))?;
-        let Ok(text) = String::from_utf8(bytes) else {
-            eprintln!("error: `{shown}` is not UTF-8 text; save it as UTF-8");
-            failed += 1;
-            continue;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+                let (line, column) = crate::source::place_after(valid);
+                eprintln!(
+                    "error: `{shown}` is not UTF-8 text: the byte at {line}:{column} is not; save it as UTF-8"
+                );
+                failed += 1;
+                continue;
+            }
         };
         match format_text(&text) {
             Ok(formatted) if formatted == text => {}

@@ -398,10 +398,14 @@ fn read_one(path: &Path, from: Option<Span>, loaded: &mut Loaded) -> Option<(Fil
         Ok(text) => text,
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+            let (line, column) = crate::source::place_after(valid);
             loaded.diagnostics.push(
                 Diagnostic::general(
                     Kind::NotUtf8,
-                    format!("`{shown}` is not UTF-8 text (invalid byte at offset {at})"),
+                    format!(
+                        "`{shown}` is not UTF-8 text: the byte at {line}:{column} (offset {at}) is not"
+                    ),
                 )
                 .with_help("save the file as UTF-8"),
             );
