@@ -203,10 +203,19 @@ impl Sources {
     }
 }
 
-/// Where the first byte after `valid` (the valid UTF-8 start of a text that is not UTF-8) is:
-/// its line and column, both from 1, columns counted in characters.
-pub(crate) fn place_after(valid: &str) -> (usize, usize) {
-    let line = valid.matches('\n').count() + 1;
-    let column = valid.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+/// Where the text after `before` starts: its line and column, both from 1, columns counted
+/// in characters.
+pub(crate) fn place_after(before: &str) -> (usize, usize) {
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
+}
+
+/// Where the first byte that is not UTF-8 is in bytes that are not: its line, column and
+/// offset.
+pub(crate) fn not_utf8_place(e: &std::string::FromUtf8Error) -> (usize, usize, usize) {
+    let at = e.utf8_error().valid_up_to();
+    let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
+    let (line, column) = place_after(valid);
+    (line, column, at)
 }

@@ -195,9 +195,7 @@ fn read_case(path: &str) -> Result<(String, String), Failure> {
         )));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
-        let (line, column) = crate::source::place_after(valid);
+        let (line, column, at) = crate::source::not_utf8_place(&e);
         Failure::Usage(format!(
             "{name} is not UTF-8: the byte at {line}:{column} (offset {at}) is not; save it as UTF-8"
         ))

@@ -47,9 +47,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
-                let (line, column) = crate::source::place_after(valid);
+                let (line, column, _) = crate::source::not_utf8_place(&e);
                 eprintln!(
                     "error: `{shown}` is not UTF-8 text: the byte at {line}:{column} is not; save it as UTF-8"
                 );

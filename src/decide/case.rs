@@ -491,16 +491,10 @@ impl Case {
 /// The error of a JSON text that is `what` (a list, a string...) where a case's object belongs.
 #[cold]
 fn not_an_object(text: &str, at: usize, what: &str) -> ReadError {
-    let before = &text[..at];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map_or(1, |l| l.chars().count() + 1);
     ReadError {
         code: Code::Shape,
         field: String::new(),
-        line_col: Some((line, column)),
+        line_col: Some(crate::source::place_after(&text[..at])),
         message: format!(
             "a case is a JSON object (`{{\"id\": …, \"received_at\": …, …}}`), and this is {what}"
         ),
@@ -508,15 +502,8 @@ fn not_an_object(text: &str, at: usize, what: &str) -> ReadError {
 }
 
 fn toml_error(text: &str, e: &toml::de::Error) -> ReadError {
-    let line_col = e.span().map(|span| {
-        let before = &text[..span.start.min(text.len())];
-        let line = before.matches('\n').count() + 1;
-        let col = before
-            .rsplit('\n')
-            .next()
-            .map_or(1, |l| l.chars().count() + 1);
-        (line, col)
-    });
+    let line_col =
+        (e.span()).map(|span| crate::source::place_after(&text[..span.start.min(text.len())]));
     ReadError {
         code: Code::Unreadable,
         field: String::new(),

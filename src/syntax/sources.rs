@@ -397,9 +397,7 @@ fn read_one(path: &Path, from: Option<Span>, loaded: &mut Loaded) -> Option<(Fil
     let text = match String::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or_default();
-            let (line, column) = crate::source::place_after(valid);
+            let (line, column, at) = crate::source::not_utf8_place(&e);
             loaded.diagnostics.push(
                 Diagnostic::general(
                     Kind::NotUtf8,
