@@ -57,6 +57,7 @@ fn service_on(policy: &Path, max_body: usize, max_batch_cases: usize, today: &st
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
             max_concurrent_batches: 2,
+            max_answers_memory: 64 << 20,
             tls: None,
             workbench: false,
         },
@@ -2331,4 +2332,104 @@ mod personal_data {
             (Some(3), Some(3))
         );
     }
+}
+
+/// A batch of `cases` led-maker cases of `events` missed calls each: a small body with a large
+/// answer (a clock per call).
+fn many_calls(cases: usize, events: usize) -> String {
+    let at = |i: usize| {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-11-27T10:00:00+08:00").unwrap()
+            + chrono::Duration::seconds(2 * i as i64);
+        t.to_rfc3339()
+    };
+    let events: Vec<Value> = (0..events)
+        .map(|i| serde_json::json!({ "at": at(i), "kind": "missed_call" }))
+        .collect();
+    (0..cases)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("L-{i}"),
+                "received_at": at(0),
+                "channel": "phone",
+                "category": "product_quality",
+                "severity": "major",
+                "attributes": { "units": 40 },
+                "events": events,
+            })
+            .to_string()
+                + "\n"
+        })
+        .collect()
+}
+
+/// Answers waiting for their clients hold at most --max-answers-memory: past it the next is
+/// 503, one larger than all of it 413, and a client that reads nothing of its answer for
+/// --request-timeout is disconnected, which gives its share back.
+#[test]
+fn unread_answers_hold_bounded_memory_and_are_cut_off() {
+    let server = Server::start_with(
+        Path::new("policies/led-maker"),
+        &["--max-answers-memory", "30000000", "--request-timeout", "3"],
+    );
+    let batch = many_calls(8, 14_000);
+    let send = |stream: &mut TcpStream| {
+        write!(
+            stream,
+            "POST /v1/decide/batch?now={NOW} HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-ndjson\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{batch}",
+            batch.len()
+        )
+        .unwrap();
+    };
+    let held = || {
+        let (status, text) = server.request("GET", "/metrics", "").unwrap();
+        assert_eq!(status, 200);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("charter_answers_memory_bytes{state=\"held\"}"))
+            .unwrap_or_else(|| panic!("{text}"));
+        line.rsplit(' ').next().unwrap().parse::<u64>().unwrap()
+    };
+    // The first client reads only the start of its answer (about 19 MB), then nothing.
+    let mut first = TcpStream::connect(&server.addr).unwrap();
+    send(&mut first);
+    let mut start = [0; 12];
+    first.read_exact(&mut start).unwrap();
+    assert_eq!(&start, b"HTTP/1.1 200");
+    let started = Instant::now();
+    while held() < 10_000_000 {
+        assert!(started.elapsed() < Duration::from_secs(30), "nothing held");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // The second answer does not fit beside it.
+    let mut second = TcpStream::connect(&server.addr).unwrap();
+    send(&mut second);
+    let answer = read_answer(&mut second, Duration::from_secs(30));
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer:.300}");
+    assert!(answer.contains("retry-after: 1\r\n"), "{answer:.300}");
+    assert!(answer.contains("--max-answers-memory"), "{answer:.300}");
+    // After --request-timeout with nothing read, the first is cut off and its share is free.
+    std::thread::sleep(Duration::from_secs(5));
+    let answer = read_answer(&mut first, Duration::from_secs(30));
+    assert!(answer.len() < 15_000_000, "{} bytes arrived", answer.len());
+    assert_eq!(held(), 0);
+    let mut third = TcpStream::connect(&server.addr).unwrap();
+    send(&mut third);
+    let answer = read_answer(&mut third, Duration::from_secs(60));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer:.300}");
+    assert_eq!(answer.matches("\"decision_id\"").count(), 8);
+    assert_eq!(held(), 0);
+    // An answer larger than the whole budget is refused, not held.
+    let server = Server::start_with(
+        Path::new("policies/led-maker"),
+        &["--max-answers-memory", "3000000"],
+    );
+    let mut alone = TcpStream::connect(&server.addr).unwrap();
+    send(&mut alone);
+    let answer = read_answer(&mut alone, Duration::from_secs(30));
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer:.300}");
+    assert!(
+        answer.contains("more than the service holds"),
+        "{answer:.300}"
+    );
+    assert!(server.stop().success());
 }

@@ -39,6 +39,7 @@ fn options(policy: &Path) -> Options {
         request_timeout: Duration::from_secs(30),
         header_timeout: Duration::from_secs(10),
         max_concurrent_batches: 2,
+        max_answers_memory: 64 << 20,
         tls: None,
         workbench: true,
     }

@@ -67,6 +67,12 @@ pub struct Args {
     /// 503 with `Retry-After: 1`.
     #[arg(long, value_name = "N")]
     max_concurrent_batches: Option<usize>,
+    /// The most memory, in bytes, the answers of /v1/decide and /v1/decide/batch may hold at
+    /// once, each from when it is decided until its client has read it (a client that reads
+    /// nothing of its answer for --request-timeout is disconnected). Past it an answer is
+    /// not sent: 503 with `Retry-After: 1`, or 413 for one larger than all of it.
+    #[arg(long, default_value_t = 256 << 20, value_name = "BYTES")]
+    max_answers_memory: usize,
     /// Record every answered decision in this SQLite file (created if need be; WAL, a table
     /// named `decisions`), or in the PostgreSQL database of a `postgres://` URL (the same
     /// table, shared by replicas; TLS by its `sslmode` as libpq reads it, `verify-full` with
@@ -172,6 +178,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             .max_concurrent_batches
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from))
             .max(1),
+        max_answers_memory: args.max_answers_memory,
     };
     let clients = match &args.tokens {
         Some(path) => {

@@ -18,12 +18,17 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use super::unread::Unread;
+
 /// Accepts connections until `shutdown` completes, then lets every open connection finish the
-/// request it is answering and waits for them.
+/// request it is answering and waits for them. A connection is closed when its client takes
+/// longer than `header_timeout` to send its headers, or reads nothing of an answer for
+/// `unread_timeout`.
 pub async fn accept_loop(
     listener: TcpListener,
     router: Router,
     header_timeout: Duration,
+    unread_timeout: Duration,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -44,6 +49,7 @@ pub async fn accept_loop(
         let stop = closed.clone();
         let tls = tls.clone();
         tokio::spawn(async move {
+            let stream = Unread::new(stream, unread_timeout);
             match tls {
                 None => serve_connection(stream, service, header_timeout, stop).await,
                 // The handshake gets the time a client has to send its headers.

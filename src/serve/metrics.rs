@@ -77,6 +77,7 @@ impl Metrics {
         digest: &str,
         generation: u64,
         calendars: &[Validity],
+        answers: Answers,
     ) -> String {
         let mut out = String::new();
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
@@ -207,8 +208,32 @@ impl Metrics {
                 c.days_left
             );
         }
+        let _ = writeln!(
+            out,
+            "# HELP charter_answers_memory_bytes Bytes held by answers decided and not yet read by their clients, and the most they may hold (--max-answers-memory)."
+        );
+        let _ = writeln!(out, "# TYPE charter_answers_memory_bytes gauge");
+        let _ = writeln!(
+            out,
+            "charter_answers_memory_bytes{{state=\"held\"}} {}",
+            answers.held
+        );
+        let _ = writeln!(
+            out,
+            "charter_answers_memory_bytes{{state=\"limit\"}} {}",
+            answers.limit
+        );
         out
     }
+}
+
+/// The memory answers hold now, and the most they may.
+#[derive(Debug, Clone, Copy)]
+pub struct Answers {
+    /// Bytes held by answers not yet read.
+    pub held: usize,
+    /// `--max-answers-memory`.
+    pub limit: usize,
 }
 
 fn escape(label: &str) -> String {

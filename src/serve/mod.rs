@@ -14,6 +14,7 @@
 )]
 
 mod access;
+mod answers;
 mod body;
 mod listen;
 mod live;
@@ -21,6 +22,7 @@ mod metrics;
 pub mod openapi;
 mod records;
 mod tls;
+mod unread;
 pub mod workbench;
 
 use std::path::PathBuf;
@@ -101,6 +103,10 @@ pub struct Options {
     pub header_timeout: Duration,
     /// The most batch requests served at once; the next is answered 503 with `Retry-After`.
     pub max_concurrent_batches: usize,
+    /// The most bytes the answers of `/v1/decide` and `/v1/decide/batch` may hold at once,
+    /// from when each is decided until its client has read it; past it, 503 with
+    /// `Retry-After` (413 for an answer larger than all of it).
+    pub max_answers_memory: usize,
     /// HTTPS (`--tls-cert`, `--tls-key`); `None`: plain HTTP.
     pub tls: Option<Arc<rustls::ServerConfig>>,
     /// Serve the policy workbench too (`--workbench`): the page at `/` and its API under
@@ -126,6 +132,8 @@ pub struct Service {
     pub options: Options,
     /// One permit per batch that may run at once.
     batches: Arc<tokio::sync::Semaphore>,
+    /// The memory the answers being sent hold.
+    answers: answers::Budget,
     /// Where answered decisions are recorded (`--decision-log`), if anywhere.
     pub log: Option<DecisionLog>,
     /// The clients that may ask, by token (`--tokens`); `None`: anyone who can connect.
@@ -159,6 +167,7 @@ impl Service {
             current: Current::new(live),
             metrics: Metrics::default(),
             batches: Arc::new(tokio::sync::Semaphore::new(options.max_concurrent_batches)),
+            answers: answers::Budget::new(options.max_answers_memory),
             options,
             log,
             clients,
@@ -558,6 +567,24 @@ fn evaluation_instant(query: &DecideQuery) -> Result<i64, Response> {
     }
 }
 
+/// The records of a batch's NDJSON answer by outcome: accepted, redirected, incomplete, and
+/// refused (error records).
+fn batch_outcomes(output: &[u8]) -> [u64; 4] {
+    let mut counts = [0; 4];
+    for line in output.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+        let outcome =
+            memchr::memmem::find(line, b"\"outcome\":\"").and_then(|at| line.get(at + 11..at + 14));
+        let slot = match outcome {
+            Some(b"acc") => 0,
+            Some(b"red") => 1,
+            Some(b"inc") => 2,
+            _ => 3,
+        };
+        counts[slot] += 1;
+    }
+    counts
+}
+
 fn count_outcome(metrics: &Metrics, outcome: Outcome) {
     let counter = match outcome {
         Outcome::Accepted => &metrics.accepted,
@@ -631,14 +658,25 @@ async fn decide(
             let mut body = Vec::with_capacity(8192);
             decision.write_json(&mut body);
             let outcome = decision.acceptance.outcome;
-            if let (Some(log), Some(canonical)) = (&service.log, canonical) {
+            let entry = match (&service.log, canonical) {
+                (Some(_), Some(canonical)) => {
+                    let stored =
+                        records::stored_case(&service, &live.engine, &case, &decision, &canonical);
+                    records::entry(&service, &canonical, stored, &decision, &body, caller)
+                }
+                _ => None,
+            };
+            drop(decision);
+            // Room for the answer first: a decision recorded is a decision answered.
+            let body = match service.answers.hold(body) {
+                Ok(body) => body,
+                Err(response) => return response,
+            };
+            if let Some(log) = &service.log {
                 // Recorded before the answer leaves: an answer not recorded is not given.
-                let stored =
-                    records::stored_case(&service, &live.engine, &case, &decision, &canonical);
-                let entry = records::entry(&service, &canonical, stored, &decision, &body, caller);
-                drop(decision);
-                let entries = entry.into_iter().collect();
-                if let Err(response) = records::record(&service, log, entries).await {
+                if let Err(response) =
+                    records::record(&service, log, entry.into_iter().collect()).await
+                {
                     return response;
                 }
             }
@@ -771,15 +809,8 @@ async fn decide_batch(
         (summary, output, worker, entries)
     })
     .await;
-    let (summary, output, service) = match result {
-        Ok((Ok(summary), output, service, entries)) => {
-            if let Some(log) = &service.log
-                && let Err(response) = records::record(&service, log, entries).await
-            {
-                return response;
-            }
-            (summary, output, service)
-        }
+    let (summary, output, service, entries) = match result {
+        Ok((Ok(summary), output, service, entries)) => (summary, output, service, entries),
         Ok((Err(e), _, _, _)) => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -795,23 +826,8 @@ async fn decide_batch(
             );
         }
     };
-    // Count outcomes from the records themselves.
-    for line in output.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-        let outcome = memchr::memmem::find(line, b"\"outcome\":\"")
-            .and_then(|at| line.get(at + 11..at + 14).map(<[u8]>::to_vec));
-        let counter = match outcome.as_deref() {
-            Some(b"acc") => &service.metrics.accepted,
-            Some(b"red") => &service.metrics.redirected,
-            Some(b"inc") => &service.metrics.incomplete,
-            _ => &service.metrics.refused,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-    let headers = [
-        ("x-charter-cases", summary.records.to_string()),
-        ("x-charter-errors", summary.errors.to_string()),
-    ];
-    if array {
+    let counts = batch_outcomes(&output);
+    let body = if array {
         let mut body = Vec::with_capacity(output.len() + 2);
         body.push(b'[');
         for (i, line) in output
@@ -825,19 +841,46 @@ async fn decide_batch(
             body.extend_from_slice(line);
         }
         body.push(b']');
-        (StatusCode::OK, json_headers(), headers, body).into_response()
+        body
     } else {
-        (
-            StatusCode::OK,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/x-ndjson"),
-            )],
-            headers,
-            output,
-        )
-            .into_response()
+        output
+    };
+    // Room for the answer first: decisions recorded are decisions answered.
+    let body = match service.answers.hold(body) {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
+    if let Some(log) = &service.log
+        && let Err(response) = records::record(&service, log, entries).await
+    {
+        return response;
     }
+    let metrics = &service.metrics;
+    let counters = [
+        &metrics.accepted,
+        &metrics.redirected,
+        &metrics.incomplete,
+        &metrics.refused,
+    ];
+    for (counter, count) in counters.into_iter().zip(counts) {
+        counter.fetch_add(count, Ordering::Relaxed);
+    }
+    let headers = [
+        ("x-charter-cases", summary.records.to_string()),
+        ("x-charter-errors", summary.errors.to_string()),
+    ];
+    let content_type = if array {
+        HeaderValue::from_static("application/json")
+    } else {
+        HeaderValue::from_static("application/x-ndjson")
+    };
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, content_type)],
+        headers,
+        body,
+    )
+        .into_response()
 }
 
 /// `GET /v1/policy`: what is served.
@@ -1042,6 +1085,10 @@ async fn metrics_text(State(service): State<Arc<Service>>) -> Response {
         latest.map_or("", |v| v.digest.as_str()),
         live.generation,
         &calendars,
+        metrics::Answers {
+            held: service.answers.held(),
+            limit: service.answers.bytes(),
+        },
     );
     (
         StatusCode::OK,
@@ -1069,7 +1116,8 @@ pub async fn serve_workbench(
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(check_request));
-    listen::accept_loop(listener, router, Duration::from_secs(10), None, shutdown).await;
+    let (header, unread) = (Duration::from_secs(10), Duration::from_secs(30));
+    listen::accept_loop(listener, router, header, unread, None, shutdown).await;
 }
 
 /// Serves until `shutdown` completes, polling the policy every `interval` for changes.
@@ -1102,12 +1150,22 @@ pub async fn serve(
         }
     });
     let header_timeout = service.options.header_timeout;
+    let unread_timeout = service.options.request_timeout;
     let tls = service
         .options
         .tls
         .clone()
         .map(tokio_rustls::TlsAcceptor::from);
-    listen::accept_loop(listener, router(service), header_timeout, tls, shutdown).await;
+    let router = router(service);
+    listen::accept_loop(
+        listener,
+        router,
+        header_timeout,
+        unread_timeout,
+        tls,
+        shutdown,
+    )
+    .await;
     watch.abort();
     Ok(())
 }

@@ -208,10 +208,10 @@ fn decide_operation(case: &Value, decision: &Value) -> Value {
         "responses": responses("it takes `now`", json!({
             "200": { "description": "The decision.", "content": json_body(decision.clone()) },
             "400": error_response("The body is not UTF-8, not JSON, or not a case (a missing field, a wrong type, an unknown field; `field`, `line` and `column` say where); or `now` is empty or not RFC 3339; or a query parameter other than `now`, or `now` twice."),
-            "413": error_response("The body is larger than --max-body (default 1 MiB); `limit` gives it."),
+            "413": error_response("The body is larger than --max-body (default 1 MiB); or the decision's answer alone is larger than --max-answers-memory (default 256 MiB). `limit` gives the limit."),
             "415": error_response("The content type is not application/json."),
             "422": error_response("A case, but the policy refuses to decide it: a channel, category, severity, role or attribute the policy does not have, events out of order, no version of the policy in force when it was received, or a deadline outside what a calendar covers. `field` and `id` say which."),
-            "503": log_unavailable()
+            "503": unavailable("With --decision-log: the decision log could not record the decision, so it is not answered (nothing was recorded). Or the answers not yet read by their clients hold --max-answers-memory (default 256 MiB) already, and this one does not fit beside them (`limit` gives the limit; nothing was recorded). Send the case again after `Retry-After` seconds.")
         }))
     })
 }
@@ -237,10 +237,10 @@ fn batch_operation(decision: &Value) -> Value {
                 "application/json": { "schema": { "type": "array", "items": { "anyOf": [decision, { "$ref": "#/components/schemas/BatchError" }] } } }
             }},
             "400": error_response("An application/json body that is not a JSON array (`line` and `column` say where it stops being one); or `now` is empty or not RFC 3339; or a query parameter other than `now`, or `now` twice."),
-            "413": error_response("The body is over --max-batch-body (default 16 MiB) or holds more than --max-batch-cases items (default 10,000); refused as the byte or item past the limit arrives. `limit` gives the limit."),
+            "413": error_response("The body is over --max-batch-body (default 16 MiB) or holds more than --max-batch-cases items (default 10,000), refused as the byte or item past the limit arrives; or the batch's answer alone is larger than --max-answers-memory (default 256 MiB). `limit` gives the limit."),
             "415": error_response("The content type is neither application/x-ndjson nor application/json."),
             "503": {
-                "description": "--max-concurrent-batches batches (default one per core) are being decided already (`limit` gives the number); or, with --decision-log, the log could not record the batch's decisions, and none is answered. Retry after the seconds in `Retry-After`.",
+                "description": "--max-concurrent-batches batches (default one per core) are being decided already (`limit` gives the number); or the answers not yet read by their clients hold --max-answers-memory (default 256 MiB) already, and this batch's does not fit beside them (`limit` gives the bytes); or, with --decision-log, the log could not record the batch's decisions. In each case no decision of the batch is answered or recorded; retry after the seconds in `Retry-After`.",
                 "headers": { "Retry-After": { "schema": { "type": "integer" }, "example": 1 } },
                 "content": json_body(json!({ "$ref": "#/components/schemas/Error" }))
             }
@@ -268,12 +268,9 @@ fn role_operation() -> Value {
     })
 }
 
-/// A `GET` without parameters, answering `ok` (a response object) when it succeeds.
-/// With `--decision-log`: the decision could not be recorded, so it is not answered.
-fn log_unavailable() -> Value {
-    let mut response = error_response(
-        "With --decision-log: the decision log could not record the decision, so it is not answered (nothing was recorded); send the case again after `Retry-After` seconds.",
-    );
+/// A 503 with `Retry-After`.
+fn unavailable(description: &str) -> Value {
+    let mut response = error_response(description);
     response["headers"] = json!({ "Retry-After": { "description": "Seconds to wait", "schema": { "type": "integer" } } });
     response
 }
@@ -325,6 +322,7 @@ fn decision_record_schema(case: &Value, decision: &Value) -> Value {
     })
 }
 
+/// A `GET` without parameters, answering `ok` (a response object) when it succeeds.
 fn simple_get(id: &str, summary: &str, ok: Value) -> Value {
     json!({
         "operationId": id,
