@@ -346,7 +346,7 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             kind,
-            message: message.into(),
+            message: shorten_quotes(message.into()),
             span: Some(span),
             label: None,
             help: None,
@@ -419,7 +419,7 @@ impl Diagnostic {
     /// assert!(d.render(&sources).contains("^^^^^ again here"));
     /// ```
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.label = Some(shorten_quotes(label.into()));
         self
     }
 
@@ -435,7 +435,7 @@ impl Diagnostic {
     /// assert!(d.render(&sources).contains("= help: rename one"));
     /// ```
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten_quotes(help.into()));
         self
     }
 
@@ -452,7 +452,7 @@ impl Diagnostic {
     /// assert!(d.render(&sources).contains("p.charter:1:6"));
     /// ```
     pub fn with_related(mut self, span: Span, text: impl Into<String>) -> Self {
-        self.related.push((span, text.into()));
+        self.related.push((span, shorten_quotes(text.into())));
         self
     }
 
@@ -541,37 +541,154 @@ impl Diagnostic {
     }
 }
 
+/// The most display columns of a source line an excerpt shows; a longer line is shown as a
+/// window around the span, cut with `…`.
+const EXCERPT_COLUMNS: usize = 240;
+
+/// Columns an excerpt keeps before the span when it cuts a long line.
+const EXCERPT_BEFORE: usize = 80;
+
 fn excerpt(out: &mut String, sources: &Sources, span: Span, label: &str, mark: char) {
     let (line, col) = sources.line_col(span.file, span.start);
-    let text = sources.line_text(span.file, line);
+    let text = sources.line_text(span.file, line).trim_end();
     let gutter = line.to_string().len();
     let pad = " ".repeat(gutter);
     let _ = writeln!(out, "{pad}--> {}:{line}:{col}", sources.path(span.file));
     let _ = writeln!(out, "{pad} |");
-    let _ = writeln!(out, "{line} | {}", text.trim_end());
-    // Underline in display columns, within the first line of the span.
-    let before: String = text.chars().take(col - 1).collect();
     let (end_line, end_col) = sources.line_col(span.file, span.end);
-    let width = if end_line == line {
-        let inner: String = text
-            .chars()
-            .skip(col - 1)
-            .take(end_col.saturating_sub(col))
-            .collect();
-        display_width(&inner).max(1)
+    // The span's characters within this line: [from, to).
+    let from = col - 1;
+    let to = if end_line == line {
+        end_col.saturating_sub(1).max(from)
     } else {
-        display_width(text.trim_end())
-            .saturating_sub(display_width(&before))
-            .max(1)
+        usize::MAX
     };
+    let window = Window::of(text, from);
+    let _ = writeln!(out, "{line} | {}", window.text);
+    let indent = " ".repeat(window.width_before);
+    let width = window.width_of(from, to).max(1);
     let marks: String = std::iter::repeat_n(mark, width).collect();
-    let indent = " ".repeat(display_width(&before));
     let label = if label.is_empty() {
         String::new()
     } else {
         format!(" {label}")
     };
     let _ = writeln!(out, "{pad} | {indent}{marks}{label}");
+}
+
+/// The part of a source line an excerpt shows.
+struct Window {
+    /// The line as shown, with `…` where it is cut.
+    text: String,
+    /// The characters of the line shown, from `first`.
+    chars: Vec<char>,
+    /// The index in the line of the first character shown.
+    first: usize,
+    /// Display columns before the span's first character, as shown.
+    width_before: usize,
+    /// Whether the line goes on past what is shown.
+    cut_after: bool,
+}
+
+impl Window {
+    /// The window of `text` that shows the character at index `from`.
+    fn of(text: &str, from: usize) -> Window {
+        let whole = display_width(text);
+        if whole <= EXCERPT_COLUMNS {
+            let before = text.chars().take(from).collect::<String>();
+            return Window {
+                text: text.to_string(),
+                chars: text.chars().collect(),
+                first: 0,
+                width_before: display_width(&before),
+                cut_after: false,
+            };
+        }
+        let first = from.saturating_sub(EXCERPT_BEFORE);
+        let mut shown = String::new();
+        let mut chars = Vec::new();
+        let mut width = usize::from(first > 0);
+        let mut width_before = width;
+        let mut rest = text.chars().skip(first).enumerate();
+        let mut cut_after = false;
+        for (i, c) in rest.by_ref() {
+            let w = if is_wide(c) { 2 } else { 1 };
+            // Room for the closing `…`.
+            if width + w >= EXCERPT_COLUMNS {
+                cut_after = true;
+                break;
+            }
+            if first + i < from {
+                width_before += w;
+            }
+            width += w;
+            shown.push(c);
+            chars.push(c);
+        }
+        let opening = if first > 0 { "…" } else { "" };
+        let closing = if cut_after { "…" } else { "" };
+        Window {
+            text: format!("{opening}{shown}{closing}"),
+            chars,
+            first,
+            width_before,
+            cut_after,
+        }
+    }
+
+    /// Display columns of the characters [from, to) of the line that are shown (to the end of
+    /// what is shown when the span goes on past it).
+    fn width_of(&self, from: usize, to: usize) -> usize {
+        let start = from.saturating_sub(self.first);
+        let end = to.saturating_sub(self.first).min(self.chars.len());
+        let mut width: usize = self
+            .chars
+            .get(start..end.max(start))
+            .unwrap_or_default()
+            .iter()
+            .map(|c| if is_wide(*c) { 2 } else { 1 })
+            .sum();
+        if self.cut_after && to.saturating_sub(self.first) > self.chars.len() {
+            // Under the closing `…` too: the span goes on.
+            width += 1;
+        }
+        width
+    }
+}
+
+/// The most characters a name or value quoted in backticks keeps in a message (room for the
+/// longest declaration a help suggests); a longer one is cut in the middle with `…`.
+const QUOTE_CHARS: usize = 240;
+
+/// `text` with every backticked quote longer than [`QUOTE_CHARS`] cut to its first and last
+/// characters: a message about a megabyte-long name stays a line.
+fn shorten_quotes(text: String) -> String {
+    if text.len() <= QUOTE_CHARS {
+        return text;
+    }
+    let mut parts = text.split('`');
+    let mut out = String::with_capacity(text.len().min(1024));
+    let mut inside = false;
+    let mut changed = false;
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for part in parts {
+        out.push('`');
+        inside = !inside;
+        let count = if inside { part.chars().count() } else { 0 };
+        if inside && count > QUOTE_CHARS {
+            let head: String = part.chars().take(QUOTE_CHARS - 40).collect();
+            let tail: String = part.chars().skip(count - 20).collect();
+            out.push_str(&head);
+            out.push('…');
+            out.push_str(&tail);
+            changed = true;
+        } else {
+            out.push_str(part);
+        }
+    }
+    if changed { out } else { text }
 }
 
 /// Terminal columns of a text: CJK and other wide characters take two.
@@ -683,4 +800,67 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value
             "results": results,
         }]
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The excerpt of a diagnostic at `start..end` of a one-line file `text`: (line, marks).
+    fn shown(text: &str, start: usize, end: usize) -> (String, String) {
+        let mut sources = Sources::default();
+        let file = sources.add("p.charter", text);
+        let (start, end) = (u32::try_from(start).unwrap(), u32::try_from(end).unwrap());
+        let d = Diagnostic::error(Kind::Duplicate, Span { file, start, end }, "m");
+        let rendered = d.render(&sources);
+        let lines: Vec<&str> = rendered.lines().collect();
+        let line = lines[3].split_once(" | ").unwrap().1.to_string();
+        let marks = lines[4].split_once(" | ").unwrap().1.to_string();
+        (line, marks)
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_span() {
+        let text = format!("{}name{}", "a".repeat(500), "b".repeat(500));
+        let (line, marks) = shown(&text, 500, 504);
+        assert_eq!(display_width(&line), EXCERPT_COLUMNS);
+        assert!(line.starts_with('…') && line.ends_with('…'), "{line}");
+        // The marks stand under `name`.
+        let at = marks.find('^').unwrap();
+        assert_eq!(marks.trim_start(), "^^^^");
+        assert_eq!(line.chars().skip(at).take(4).collect::<String>(), "name");
+        // A short line is shown whole.
+        assert_eq!(shown("role x", 5, 6), ("role x".into(), "     ^".into()));
+    }
+
+    #[test]
+    fn a_long_quote_in_a_message_is_cut_in_the_middle() {
+        let long = format!("unknown role `{}z`", "x".repeat(1_000_000));
+        let short = shorten_quotes(long);
+        assert!(short.starts_with("unknown role `xxx"), "{short}");
+        assert!(short.ends_with("xxxxxxxz`"), "{short}");
+        assert!(short.chars().count() < QUOTE_CHARS, "{short}");
+        let fine = "expected `a`, `b` or `c`, found `d`".to_string();
+        assert_eq!(shorten_quotes(fine.clone()), fine);
+    }
+
+    proptest! {
+        /// Whatever the line and the span, an excerpt is at most a screen wide and its marks
+        /// stand within the line shown.
+        #[test]
+        fn excerpts_stay_a_screen_wide(
+            text in "[a-z 投诉]{0,400}",
+            start in 0usize..500,
+            len in 0usize..500,
+        ) {
+            // Byte offsets of the `start`th character and of `len` characters after it.
+            let byte = |n: usize| text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+            let (line, marks) = shown(&text, byte(start), byte(start + len));
+            prop_assert!(display_width(&line) <= EXCERPT_COLUMNS, "{}", line);
+            prop_assert!(display_width(&marks) <= display_width(&line).max(display_width(text.trim_end())) + 1);
+            prop_assert!(display_width(&marks) <= EXCERPT_COLUMNS + 1, "{}", marks);
+        }
+    }
 }
