@@ -138,10 +138,25 @@ fn a_file_that_is_not_utf8_is_a_clear_error() {
         .args(["decide", "--policy", "policies/complaint-office"])
         .arg(&case)
         .assert()
-        .code(2)
+        .code(1)
+        .stderr(predicate::str::contains("error[C0001]: "))
         .stderr(predicate::str::contains(
-            "is not UTF-8: the byte at 1:9 (offset 8) is not; save it as UTF-8",
+            "case.json:1:9: the byte at offset 8 is not UTF-8; save the case as UTF-8",
         ));
+    // A case file over 16 MiB is the same kind of error, pointing to --batch.
+    let huge = dir.path().join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(17 << 20)
+        .unwrap();
+    charter()
+        .args(["decide", "--policy", "policies/complaint-office"])
+        .arg(&huge)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("error[C0001]: "))
+        .stderr(predicate::str::contains("the file is 17.8 MB"))
+        .stderr(predicate::str::contains("--batch"));
 }
 
 #[test]

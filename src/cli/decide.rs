@@ -177,8 +177,8 @@ fn read_case(path: &str) -> Result<(String, String), Failure> {
             .map_err(|e| Failure::Usage(format!("cannot read `{path}`: {e}")))?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         if size > MAX_CASE {
-            return Err(Failure::Usage(format!(
-                "`{path}` is {:.1} MB; a case file holds one case (at most {} MB). For many cases, write one per line and use --batch",
+            return Err(unreadable(format!(
+                "{path}: the file is {:.1} MB; a case file holds one case (at most {} MB). For many cases, write one per line and use --batch",
                 size as f64 / 1e6,
                 MAX_CASE >> 20
             )));
@@ -189,18 +189,26 @@ fn read_case(path: &str) -> Result<(String, String), Failure> {
         path.to_string()
     };
     if bytes.len() as u64 > MAX_CASE {
-        return Err(Failure::Usage(format!(
-            "{name} holds more than {} MB; a case file holds one case. For many cases use --batch",
+        return Err(unreadable(format!(
+            "{name}: more than {} MB were read; a case file holds one case. For many cases use --batch",
             MAX_CASE >> 20
         )));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let (line, column, at) = crate::source::not_utf8_place(&e);
-        Failure::Usage(format!(
-            "{name} is not UTF-8: the byte at {line}:{column} (offset {at}) is not; save it as UTF-8"
+        unreadable(format!(
+            "{name}:{line}:{column}: the byte at offset {at} is not UTF-8; save the case as UTF-8"
         ))
     })?;
     Ok((text, name))
+}
+
+/// A case file that cannot be read as a case (`C0001`): too large, or not UTF-8.
+fn unreadable(message: String) -> Failure {
+    Failure::Input {
+        code: Some(crate::decide::Code::Unreadable.code()),
+        message,
+    }
 }
 
 /// What was asked of counterfactuals.
