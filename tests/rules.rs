@@ -887,6 +887,15 @@ fn every_case_error_code_is_documented_and_given_for_its_cause() {
             Code::NoVersion,
             record(r#""category": "billing""#).replace("2026-03-02", "2025-03-02"),
         ),
+        (
+            Code::OutsideYears,
+            record(r#""category": "billing""#).replace("2026-03-02", "9999-03-02"),
+        ),
+        (
+            // Still 2199 in UTC, but 2200 as written.
+            Code::OutsideYears,
+            record(r#""category": "billing""#).replace("2026-03-02T09", "2200-01-01T02"),
+        ),
     ];
     let now = at("2026-03-20 12:00");
     for (expected, text) in cases {

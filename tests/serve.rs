@@ -291,6 +291,20 @@ fn bad_requests_get_clear_json_errors_and_never_a_500() {
     );
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(json(&body)["field"], "now");
+    // A `now` outside the years charter computes: 400, not a calendar's advice.
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        "/v1/decide?now=9999-12-31T00:00:00Z",
+        Some("application/json"),
+        example("accepted-phone.json"),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(json(&body)["field"], "now");
+    assert!(
+        body.contains("outside the years charter computes"),
+        "{body}"
+    );
     // Unknown path: 404 listing the endpoints; wrong method: 405.
     let (status, _, body) = call(&service, "GET", "/v2/anything", None, Body::empty());
     assert_eq!(status, StatusCode::NOT_FOUND);

@@ -163,17 +163,13 @@ pub(crate) fn engine_failure(
 /// 3339 with an offset, within the dates charter computes (a usage error otherwise, naming the
 /// option, rather than an error blamed on each case).
 pub(crate) fn instant_option(option: &str, text: Option<&str>) -> Result<i64, Failure> {
-    use chrono::Datelike;
     let Some(text) = text else {
         return Ok(chrono::Utc::now().timestamp());
     };
     let at = crate::decide::Timestamp::parse(text)
         .map_err(|e| Failure::Usage(format!("{option}: {e}")))?;
-    // The year as written, in the offset given.
-    let local = at.secs.saturating_add(i64::from(at.offset));
-    let year = chrono::DateTime::from_timestamp(local, 0).map(|t| t.year());
-    let (first, last) = (crate::time::MIN_YEAR, crate::time::MAX_YEAR);
-    if year.is_none_or(|y| !(first..=last).contains(&y)) {
+    if !at.within_years() {
+        let (first, last) = (crate::time::MIN_YEAR, crate::time::MAX_YEAR);
         return Err(Failure::Usage(format!(
             "{option} {text}: charter computes from {first}-01-01 to {last}-12-31; give an instant within them"
         )));

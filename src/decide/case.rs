@@ -198,6 +198,42 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// Whether the instant falls within the years charter computes in
+    /// ([`MIN_YEAR`](crate::time::MIN_YEAR) to [`MAX_YEAR`](crate::time::MAX_YEAR)), its year
+    /// read in the offset it was written with.
+    ///
+    /// ```
+    /// use charter::decide::Timestamp;
+    /// assert!(Timestamp::parse("2199-12-31T23:59:59+08:00")?.within_years());
+    /// assert!(!Timestamp::parse("9999-01-04T10:00:00+08:00")?.within_years());
+    /// // 1 January 2200 at 02:00 in Shanghai is still 2199 in UTC, but not as written.
+    /// assert!(!Timestamp::parse("2200-01-01T02:00:00+08:00")?.within_years());
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn within_years(&self) -> bool {
+        const FIRST: i64 = new_year(crate::time::MIN_YEAR as i64) * 86_400;
+        const PAST: i64 = new_year(crate::time::MAX_YEAR as i64 + 1) * 86_400;
+        let local = self.secs.saturating_add(i64::from(self.offset));
+        (FIRST..PAST).contains(&local)
+    }
+}
+
+/// The day of 1 January of `year` (from 1601 on), counted from 1 January 1970.
+const fn new_year(year: i64) -> i64 {
+    let (y, e) = (year - 1, 1969);
+    365 * (year - 1970) + (y / 4 - e / 4) - (y / 100 - e / 100) + (y / 400 - e / 400)
+}
+
+/// What to write when an instant is outside the years charter computes.
+pub(crate) fn outside_years(text: &str) -> String {
+    format!(
+        "{text} is outside the years charter computes ({}-01-01 to {}-12-31); check the year",
+        crate::time::MIN_YEAR,
+        crate::time::MAX_YEAR
+    )
+}
+
 /// The usual form of a timestamp, `YYYY-MM-DDTHH:MM:SS`, an optional fraction, then `Z` or
 /// `±HH:MM`, read without chrono's general parser (a batch reads millions). Anything else,
 /// and any value out of range, is `None` and goes to chrono, which accepts or explains it; a
@@ -517,5 +553,24 @@ fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_year_agrees_with_chrono() {
+        for year in 1601..=2600 {
+            let day = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+            assert_eq!(
+                new_year(i64::from(year)),
+                (day - epoch).num_days(),
+                "{year}"
+            );
+        }
     }
 }

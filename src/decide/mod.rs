@@ -46,6 +46,7 @@ mod validate;
 
 pub use attributes::Attributes;
 pub use builder::CaseBuilder;
+pub(crate) use case::outside_years;
 pub use case::{Case, Event, ReadError, Timestamp};
 /// The inline string of a case's names (re-exported from `compact_str`): a `String` that keeps
 /// up to 24 bytes in place. It reads as a `&str` and is made with `.into()`.

@@ -64,11 +64,13 @@ pub enum Code {
     DuplicateId,
     /// The case is accepted but no route rule (and no `otherwise`) gives it a handler.
     Unrouted,
+    /// `received_at` is outside the years charter computes (1900 to 2199).
+    OutsideYears,
 }
 
 impl Code {
     /// Every code, in order.
-    pub const ALL: [Code; 16] = [
+    pub const ALL: [Code; 17] = [
         Code::Unreadable,
         Code::Shape,
         Code::BlankId,
@@ -85,6 +87,7 @@ impl Code {
         Code::BeyondCalendar,
         Code::DuplicateId,
         Code::Unrouted,
+        Code::OutsideYears,
     ];
 
     /// The stable code, `C0001`….
@@ -115,6 +118,7 @@ impl Code {
             Code::BeyondCalendar => "C0014",
             Code::DuplicateId => "C0015",
             Code::Unrouted => "C0016",
+            Code::OutsideYears => "C0017",
         }
     }
 }

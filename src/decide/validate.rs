@@ -96,6 +96,13 @@ pub(crate) fn validate<'c>(
             message,
         })
     };
+    if !case.received_at.within_years() {
+        problem(
+            Code::OutsideYears,
+            "received_at".into(),
+            crate::decide::outside_years(&case.received_at.to_string()),
+        );
+    }
     if blank(&case.id) {
         problem(
             Code::BlankId,

@@ -556,13 +556,22 @@ fn evaluation_instant(query: &DecideQuery) -> Result<i64, Response> {
             "query parameter `now` is empty; give an RFC 3339 instant such as `2026-11-30T12:00:00+08:00`, or leave it out to decide at the server's clock",
             json!({ "field": "now" }),
         )),
-        Some(text) => Timestamp::parse(text).map(|t| t.secs).map_err(|e| {
-            error(
+        Some(text) => match Timestamp::parse(text) {
+            Ok(t) if t.within_years() => Ok(t.secs),
+            Ok(_) => Err(error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "query parameter `now`: {}",
+                    crate::decide::outside_years(text)
+                ),
+                json!({ "field": "now" }),
+            )),
+            Err(e) => Err(error(
                 StatusCode::BAD_REQUEST,
                 format!("query parameter `now`: {e}"),
                 json!({ "field": "now" }),
-            )
-        }),
+            )),
+        },
         None => Ok(chrono::Utc::now().timestamp()),
     }
 }

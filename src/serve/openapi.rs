@@ -207,10 +207,10 @@ fn decide_operation(case: &Value, decision: &Value) -> Value {
         "requestBody": { "required": true, "content": { "application/json": { "schema": case, "example": example } } },
         "responses": responses("it takes `now`", json!({
             "200": { "description": "The decision.", "content": json_body(decision.clone()) },
-            "400": error_response("The body is not UTF-8, not JSON, or not a case (a missing field, a wrong type, an unknown field; `field`, `line` and `column` say where); or `now` is empty or not RFC 3339; or a query parameter other than `now`, or `now` twice."),
+            "400": error_response("The body is not UTF-8, not JSON, or not a case (a missing field, a wrong type, an unknown field; `field`, `line` and `column` say where); or `now` is empty, not RFC 3339, or outside the years 1900 to 2199; or a query parameter other than `now`, or `now` twice."),
             "413": error_response("The body is larger than --max-body (default 1 MiB); or the decision's answer alone is larger than --max-answers-memory (default 256 MiB). `limit` gives the limit."),
             "415": error_response("The content type is not application/json."),
-            "422": error_response("A case, but the policy refuses to decide it: a channel, category, severity, role or attribute the policy does not have, events out of order, no version of the policy in force when it was received, or a deadline outside what a calendar covers. `field` and `id` say which."),
+            "422": error_response("A case, but the policy refuses to decide it: a channel, category, severity, role or attribute the policy does not have, events out of order, `received_at` outside the years 1900 to 2199, no version of the policy in force when it was received, or a deadline outside what a calendar covers. `field` and `id` say which."),
             "503": unavailable("With --decision-log: the decision log could not record the decision, so it is not answered (nothing was recorded). Or the answers not yet read by their clients hold --max-answers-memory (default 256 MiB) already, and this one does not fit beside them (`limit` gives the limit; nothing was recorded). Send the case again after `Retry-After` seconds.")
         }))
     })
@@ -236,7 +236,7 @@ fn batch_operation(decision: &Value) -> Value {
                 "application/x-ndjson": { "schema": { "type": "string" } },
                 "application/json": { "schema": { "type": "array", "items": { "anyOf": [decision, { "$ref": "#/components/schemas/BatchError" }] } } }
             }},
-            "400": error_response("An application/json body that is not a JSON array (`line` and `column` say where it stops being one); or `now` is empty or not RFC 3339; or a query parameter other than `now`, or `now` twice."),
+            "400": error_response("An application/json body that is not a JSON array (`line` and `column` say where it stops being one); or `now` is empty, not RFC 3339, or outside the years 1900 to 2199; or a query parameter other than `now`, or `now` twice."),
             "413": error_response("The body is over --max-batch-body (default 16 MiB) or holds more than --max-batch-cases items (default 10,000), refused as the byte or item past the limit arrives; or the batch's answer alone is larger than --max-answers-memory (default 256 MiB). `limit` gives the limit."),
             "415": error_response("The content type is neither application/x-ndjson nor application/json."),
             "503": {
