@@ -170,7 +170,14 @@ fn an_empty_folder_and_an_empty_file_are_clear_errors() {
         .stderr(predicate::str::contains("no `.charter` files"));
     let empty = dir.path().join("empty.charter");
     std::fs::write(&empty, "").unwrap();
-    charter().arg("check").arg(&empty).assert().success();
+    charter()
+        .arg("check")
+        .arg(&empty)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "ok (0 versions: no `policy` header, so it cannot decide cases",
+        ));
     charter()
         .args(["check", "no/such/path"])
         .assert()

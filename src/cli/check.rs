@@ -55,6 +55,11 @@ pub(crate) fn run(args: Args, format: ErrorFormat) -> Result<(), Failure> {
                 eprintln!("{}", d.render(&loaded.sources));
             }
             let summary = match (errors, warnings) {
+                // A file without a `policy` header is one to import, and nothing more.
+                (0, 0) if checked.versions.is_empty() => format!(
+                    "{}: ok (0 versions: no `policy` header, so it cannot decide cases; import it from a policy, or add `policy NAME \"title\" {{ version \"1\" … }}`)",
+                    args.policy.display(),
+                ),
                 (0, 0) => format!(
                     "{}: ok ({} version{})",
                     args.policy.display(),
