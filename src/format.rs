@@ -24,8 +24,10 @@ use crate::time::hhmm;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn format_text(text: &str) -> Result<String, Vec<SyntaxError>> {
-    let file = parse(FileId(0), text)?;
-    Ok(format_file(text, &file))
+    // A lone carriage return ends a line (and a comment), as for the loader.
+    let text = crate::source::lone_cr_as_lf(text.to_string());
+    let file = parse(FileId(0), &text)?;
+    Ok(format_file(&text, &file))
 }
 
 /// Formats a parsed file; `text` is its source, for comments and blank lines.

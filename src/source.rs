@@ -96,7 +96,7 @@ impl Sources {
     /// assert_ne!(file, other);
     /// ```
     pub fn add(&mut self, path: impl Into<String>, text: impl Into<String>) -> FileId {
-        let text = text.into();
+        let text = lone_cr_as_lf(text.into());
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -201,6 +201,37 @@ impl Sources {
             .get(span.start as usize..span.end as usize)
             .unwrap_or("")
     }
+}
+
+/// `text` with every carriage return that is not followed by a line feed (a line break of old
+/// Mac files, and one of the three the LSP counts) made a line feed: one byte for one, so every
+/// offset stays where it was, while lines, columns and comments end where an editor ends them.
+///
+/// ```
+/// use charter::syntax::Sources;
+/// let mut sources = Sources::default();
+/// let file = sources.add("p.charter", "role a \"A\" {}\rrole b \"B\" {}\r\nrole c \"C\" {}");
+/// // Byte 14 starts line 2, after a lone CR; byte 29 starts line 3, after CR LF.
+/// assert_eq!(sources.line_col(file, 14), (2, 1));
+/// assert_eq!(sources.line_col(file, 29), (3, 1));
+/// assert_eq!(sources.line_text(file, 1), "role a \"A\" {}");
+/// ```
+pub fn lone_cr_as_lf(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    let mut bytes = text.into_bytes();
+    for i in 0..bytes.len() {
+        let next = bytes.get(i + 1).copied();
+        if let Some(byte) = bytes.get_mut(i)
+            && *byte == b'\r'
+            && next != Some(b'\n')
+        {
+            *byte = b'\n';
+        }
+    }
+    // ASCII for ASCII: still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Where the text after `before` starts: its line and column, both from 1, columns counted

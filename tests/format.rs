@@ -114,7 +114,8 @@ fn formatting_normalises_layout() {
 
 /// Rewrites the white space of `text` between tokens without changing its meaning or its
 /// blank lines: spaces become several spaces, tabs, or a line break (where no comment follows
-/// on the line), and line starts get other indentation.
+/// on the line), line starts get other indentation, and line breaks are any of the three an
+/// editor writes (LF, CR LF, a lone CR).
 fn perturb(text: &str, seed: &[u8]) -> String {
     let mut out = String::with_capacity(text.len() * 2);
     let mut in_string = false;
@@ -122,6 +123,11 @@ fn perturb(text: &str, seed: &[u8]) -> String {
     let chars: Vec<char> = text.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         let choice = seed[i % seed.len()] % 4;
+        let newline = match ["\n", "\r\n", "\r"][usize::from(seed[(i + 1) % seed.len()] % 3)] {
+            // A lone CR then an LF would be one CR LF break, not two.
+            "\n" if out.ends_with('\r') => "\r\n",
+            newline => newline,
+        };
         match c {
             '"' if !in_comment => in_string = !in_string,
             '#' if !in_string => in_comment = true,
@@ -137,12 +143,13 @@ fn perturb(text: &str, seed: &[u8]) -> String {
                 0 => out.push_str("   "),
                 1 => out.push('\t'),
                 2 if !comment_follows && i > 0 && !chars[i - 1].is_whitespace() => {
-                    out.push_str("\n    ")
+                    out.push_str(newline);
+                    out.push_str("    ")
                 }
                 _ => out.push(' '),
             },
             '\n' if !in_string => {
-                out.push('\n');
+                out.push_str(newline);
                 if choice == 0 {
                     out.push_str("      ");
                 }

@@ -18,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::source::lone_cr_as_lf;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::Notification as _;
 use lsp_types::request::Request as _;
@@ -164,8 +165,10 @@ impl Server {
                     serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(note.params)
                     && let Some(path) = canonical(&p.text_document.uri)
                 {
-                    self.open
-                        .insert(path.clone(), (p.text_document.uri, p.text_document.text));
+                    self.open.insert(
+                        path.clone(),
+                        (p.text_document.uri, lone_cr_as_lf(p.text_document.text)),
+                    );
                     self.touch(&path);
                 }
             }
@@ -175,8 +178,10 @@ impl Server {
                     && let Some(path) = canonical(&p.text_document.uri)
                     && let Some(change) = p.content_changes.into_iter().last()
                 {
-                    self.open
-                        .insert(path.clone(), (p.text_document.uri, change.text));
+                    self.open.insert(
+                        path.clone(),
+                        (p.text_document.uri, lone_cr_as_lf(change.text)),
+                    );
                     self.touch(&path);
                 }
             }

@@ -245,10 +245,21 @@ fn describe_found(rest: &str) -> String {
         .take_while(|c| !c.is_whitespace())
         .take(20)
         .collect();
-    if token.is_empty() {
-        "the end of the file".to_string()
-    } else {
-        format!("`{token}`")
+    match rest.chars().next() {
+        None => "the end of the file".to_string(),
+        Some('\n' | '\r') => "the end of the line".to_string(),
+        // A space the language does not take as one (a no-break space pasted from a
+        // document, say): named, since it looks like any other.
+        Some(c) if c.is_whitespace() => format!(
+            "the space character U+{:04X}{}, which the language does not take as a space; type an ordinary space",
+            c as u32,
+            if c == '\u{a0}' {
+                " (no-break space)"
+            } else {
+                ""
+            }
+        ),
+        Some(_) => format!("`{token}`"),
     }
 }
 

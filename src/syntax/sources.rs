@@ -26,8 +26,10 @@ pub struct Loaded {
 
 impl Loaded {
     /// Parses the text of `id`, keeping its errors and damaged declarations.
-    fn parsed(&mut self, id: FileId, text: &str) -> File {
-        self.keep(parse_all(id, text))
+    fn parsed(&mut self, id: FileId) -> File {
+        // The text as kept (line breaks made LF), which spans and lines are counted in.
+        let parsed = parse_all(id, self.sources.text(id));
+        self.keep(parsed)
     }
 
     /// Keeps the errors and damaged declarations of a parse; returns its file.
@@ -185,7 +187,7 @@ pub fn load_overlay(
 pub fn load_text(path: &str, text: &str) -> Loaded {
     let mut loaded = Loaded::default();
     let id = loaded.sources.add(path, text);
-    let file = loaded.parsed(id, text);
+    let file = loaded.parsed(id);
     loaded.files.push((id, file));
     loaded
 }
@@ -256,7 +258,7 @@ pub fn load_sources(files: &[(&str, &str)]) -> Loaded {
             continue;
         }
         let id = loaded.sources.add(&path, text);
-        let file = loaded.parsed(id, text);
+        let file = loaded.parsed(id);
         let dir = Path::new(&path)
             .parent()
             .map(Path::to_path_buf)
