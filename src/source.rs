@@ -234,6 +234,40 @@ pub fn lone_cr_as_lf(text: String) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// Where in `text` a TOML error is (a byte offset) and what it says. The reader's depth limit
+/// comes without a place: the line that nests deepest (the most dots, brackets and braces) is
+/// where it was met, and the message says what it means.
+///
+/// ```
+/// let text = format!("id = \"x\"\n{} = 1\n", vec!["a"; 200].join("."));
+/// let e = toml::from_str::<toml::Table>(&text).unwrap_err();
+/// let (at, message) = charter::source::toml_error(&text, &e);
+/// assert_eq!(at, Some(9));
+/// assert!(message.starts_with("nested deeper than the TOML reader goes"), "{message}");
+/// ```
+pub fn toml_error(text: &str, e: &toml::de::Error) -> (Option<usize>, String) {
+    let message = e.message().trim_end();
+    match e.span() {
+        Some(span) => (Some(span.start.min(text.len())), message.to_string()),
+        None if message.contains("recursion") => {
+            let nesting = |line: &str| line.bytes().filter(|b| b"[{.".contains(b)).count();
+            let mut at = 0;
+            let mut deepest = (0, 0);
+            for line in text.split_inclusive('\n') {
+                if nesting(line) > deepest.1 {
+                    deepest = (at, nesting(line));
+                }
+                at += line.len();
+            }
+            (
+                Some(deepest.0),
+                "nested deeper than the TOML reader goes (a dotted key of many parts, or arrays and tables inside each other)".to_string(),
+            )
+        }
+        None => (None, message.to_string()),
+    }
+}
+
 /// Where the text after `before` starts: its line and column, both from 1, columns counted
 /// in characters.
 pub(crate) fn place_after(before: &str) -> (usize, usize) {

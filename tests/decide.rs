@@ -515,6 +515,14 @@ fn shape_errors_name_the_field_and_place() {
     assert!(e.line_col.is_some(), "{e}");
     let e = Case::from_toml("id = 3").unwrap_err();
     assert_eq!(e.field, "id");
+    // The TOML reader's depth limit has no place of its own: the deepest line is named.
+    let deep = format!(
+        "id = \"x\"\nchannel = \"phone\"\nattributes.{} = 1\n",
+        vec!["a"; 300].join(".")
+    );
+    let e = Case::from_toml(&deep).unwrap_err();
+    assert_eq!((e.code.code(), e.line_col), ("C0001", Some((3, 1))), "{e}");
+    assert!(e.message.starts_with("nested deeper than"), "{e}");
 }
 
 /// What a case cannot be is refused, with what is wrong and where: a list of its fields in

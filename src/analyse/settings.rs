@@ -129,10 +129,13 @@ impl std::error::Error for SettingsError {}
 impl Settings {
     /// Reads the text of a `lint.toml`.
     pub fn from_toml(text: &str) -> Result<Settings, SettingsError> {
-        toml::from_str(text).map_err(|e| SettingsError {
-            message: e.message().trim_end().to_string(),
-            span: e.span(),
-            help: "a lint.toml holds `builtin_vague_wording = true|false`, a `[vague_wording]` table of \"phrase\" = \"suggestion\" and a `[levels]` table of lint codes, each \"allow\", \"warn\" or \"deny\" (e.g. `L0012 = \"allow\"`); see docs/lint.md",
+        toml::from_str(text).map_err(|e| {
+            let (at, message) = crate::source::toml_error(text, &e);
+            SettingsError {
+                message,
+                span: e.span().or(at.map(|at| at..at)),
+                help: "a lint.toml holds `builtin_vague_wording = true|false`, a `[vague_wording]` table of \"phrase\" = \"suggestion\" and a `[levels]` table of lint codes, each \"allow\", \"warn\" or \"deny\" (e.g. `L0012 = \"allow\"`); see docs/lint.md",
+            }
         })
     }
 

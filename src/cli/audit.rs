@@ -103,10 +103,14 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Failure::Usage(format!("{}: cannot read: {e}", path.display())))?;
             let m: Mapping = toml::from_str(&text).map_err(|e| {
+                let (at, message) = crate::source::toml_error(&text, &e);
+                let place = at.map_or(String::new(), |at| {
+                    let (line, column) = crate::source::place_after(&text[..at]);
+                    format!(":{line}:{column}")
+                });
                 Failure::Usage(format!(
-                    "{}: {}; expected a `[columns]` table of \"their column\" = \"id\" | \"received_at\" | \"field.NAME\" | \"attr.NAME\" | …",
+                    "{}{place}: {message}; expected a `[columns]` table of \"their column\" = \"id\" | \"received_at\" | \"field.NAME\" | \"attr.NAME\" | …",
                     path.display(),
-                    e.message()
                 ))
             })?;
             Some(m.columns)

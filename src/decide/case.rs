@@ -538,13 +538,12 @@ fn not_an_object(text: &str, at: usize, what: &str) -> ReadError {
 }
 
 fn toml_error(text: &str, e: &toml::de::Error) -> ReadError {
-    let line_col =
-        (e.span()).map(|span| crate::source::place_after(&text[..span.start.min(text.len())]));
+    let (at, message) = crate::source::toml_error(text, e);
     ReadError {
         code: Code::Unreadable,
         field: String::new(),
-        line_col,
-        message: e.message().to_string(),
+        line_col: at.map(|at| crate::source::place_after(&text[..at])),
+        message,
     }
 }
 

@@ -297,12 +297,11 @@ pub fn read(path: &Path) -> Result<Vec<Test>, FileError> {
         .and_then(|()| std::fs::read_to_string(path))
         .map_err(|e| error(None, format!("cannot read: {e}")))?;
     let def: FileDef = toml::from_str(&text).map_err(|e| {
-        let at = e.span().map(|s| line_col(&text, s.start));
+        let (at, message) = crate::source::toml_error(&text, &e);
         error(
-            at,
+            at.map(|at| line_col(&text, at)),
             format!(
-                "{}; a test file holds `now = \"…\"` and `[[test]]` tables with `name`, `case` (a path or an inline table) and `expect`",
-                e.message()
+                "{message}; a test file holds `now = \"…\"` and `[[test]]` tables with `name`, `case` (a path or an inline table) and `expect`"
             ),
         )
     })?;
