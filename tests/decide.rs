@@ -513,6 +513,8 @@ fn shape_errors_name_the_field_and_place() {
     assert!(e.message.contains("unknown field `recieved_at`"), "{e}");
     let e = Case::from_json("{\"id\": \"x\",").unwrap_err();
     assert!(e.line_col.is_some(), "{e}");
+    // Cut short before a field: no field is named (not `?`).
+    assert_eq!(e.field, "", "{e}");
     let e = Case::from_toml("id = 3").unwrap_err();
     assert_eq!(e.field, "id");
     // The TOML reader's depth limit has no place of its own: the deepest line is named.

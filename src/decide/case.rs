@@ -472,7 +472,7 @@ impl Case {
         }
         let mut de = serde_json::Deserializer::from_str(text);
         let case: Case = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let field = e.path().to_string();
+            let field = field_of(e.path());
             let inner = e.into_inner();
             ReadError {
                 code: match inner.classify() {
@@ -514,13 +514,26 @@ impl Case {
     pub fn from_toml(text: &str) -> Result<Case, ReadError> {
         let de = toml::Deserializer::parse(text).map_err(|e| toml_error(text, &e))?;
         serde_path_to_error::deserialize(de).map_err(|e| {
-            let field = e.path().to_string();
+            let field = field_of(e.path());
             let inner = e.into_inner();
             let mut error = toml_error(text, &inner);
             error.code = Code::Shape;
             error.field = field;
             error
         })
+    }
+}
+
+/// The field a deserializing error is in, as `events[2].at`; empty where the reader could not
+/// tell (a path with an unknown part, which would print as `?`) or at the top.
+fn field_of(path: &serde_path_to_error::Path) -> String {
+    let known = path
+        .iter()
+        .all(|s| !matches!(s, serde_path_to_error::Segment::Unknown));
+    if known && path.iter().next().is_some() {
+        path.to_string()
+    } else {
+        String::new()
     }
 }
 
