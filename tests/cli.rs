@@ -356,7 +356,8 @@ fn decide_refuses_a_huge_case_file_and_a_bad_now() {
     file.set_len(2 << 30).unwrap();
     decide(&[path.to_str().unwrap()])
         .assert()
-        .code(2)
+        .code(1)
+        .stderr(predicate::str::contains("error[C0001]: "))
         .stderr(predicate::str::contains("use --batch"));
     charter()
         .args(["decide", "--policy", OFFICE, "--now", "tomorrow", "x.json"])
