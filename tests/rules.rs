@@ -1217,3 +1217,146 @@ fn an_extension_at_the_deadline_comes_before_the_breach_step() {
         assert_eq!(steps, [step], "extended at {extended}");
     }
 }
+
+/// The instant of each escalation step, `YYYY-MM-DD hh:mm` in Shanghai time, with its state.
+fn steps(d: &Decision<'_>) -> Vec<(String, StepState)> {
+    (d.escalations.iter())
+        .map(|s| {
+            let at = s.at.map(|a| a.to_string()[..16].replacen('T', " ", 1));
+            (at.unwrap_or_default(), s.state)
+        })
+        .collect()
+}
+
+/// A deadline at 24:00 is the end of its day: `+ D` in days or working days counts from the
+/// day it ends, for an `at breach + D` step as for an extension, and an extension recorded
+/// before that 24:00 is in time.
+#[test]
+fn a_deadline_at_midnight_counts_from_the_day_it_ends() {
+    // Received Monday 2 March 10:00; `within 3 days` is due at 24:00 on Thursday 5 March.
+    let engine = policy(
+        "sla s { cal within 3 days }\nextension cal { max 10 days }\nescalate l for cal {\n  at breach + 1 working day notify officer\n  at breach + 1 day notify officer\n}",
+    );
+    let d = engine
+        .decide(&case("2026-03-02 10:00", &[]), at("2026-03-20 12:00"))
+        .unwrap();
+    assert_eq!(target(&d, "cal").1.as_deref(), Some("2026-03-06 00:00"));
+    // The first working day after Thursday is Friday; the day after it ends at 24:00 Friday.
+    assert_eq!(
+        steps(&d),
+        [
+            ("2026-03-06 18:00".to_string(), StepState::Fired),
+            ("2026-03-07 00:00".to_string(), StepState::Fired),
+        ]
+    );
+    // Extended from that deadline by one working day: the close of Friday, not of Monday.
+    let extended = |by: &str| {
+        case(
+            "2026-03-02 10:00",
+            &[(
+                "2026-03-04 10:00",
+                "extended",
+                serde_json::json!({"by": by, "reason": "r"}),
+            )],
+        )
+    };
+    let d = engine
+        .decide(&extended("1 working day"), at("2026-03-20 12:00"))
+        .unwrap();
+    assert_eq!(target(&d, "cal").1.as_deref(), Some("2026-03-06 18:00"));
+    let d = engine
+        .decide(&extended("1 day"), at("2026-03-20 12:00"))
+        .unwrap();
+    assert_eq!(target(&d, "cal").1.as_deref(), Some("2026-03-07 00:00"));
+
+    // A working-time target extended by `2 days` is due at 24:00 on Wednesday 18 March; a
+    // second extension recorded at 20:00 that Wednesday is in time, and moves it to the
+    // close of Thursday.
+    let engine = extending(
+        "extension resolve { max 10 working days }\nescalate l for resolve { at breach notify officer }",
+    );
+    let c = extensions_case(
+        None,
+        &[
+            ("2026-03-10 10:00", "2 days"),
+            ("2026-03-18 20:00", "1 working day"),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-19 12:00")).unwrap();
+    assert_eq!(finding_kinds(&d), Vec::<&str>::new());
+    assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-03-19 18:00"));
+    assert_eq!(
+        steps(&d),
+        [("2026-03-19 18:00".to_string(), StepState::Pending)]
+    );
+}
+
+/// Pauses do not nest: a second `paused` while the clock is stopped changes nothing, and
+/// one `resumed` starts it again, for a target named by the first pause too.
+#[test]
+fn one_resumed_ends_a_pause_paused_twice() {
+    let engine = policy("sla s { resolve within 5 working days }");
+    // Received Monday 2 March 10:00: due at the close of Monday 9 March. Paused from Tuesday
+    // 10:00 to Thursday 10:00, 18 working hours (8 + 9 + 1): the deadline moves by two
+    // working days of 9 hours, to the close of Wednesday 11 March.
+    let once = case(
+        "2026-03-02 10:00",
+        &[
+            ("2026-03-03 10:00", "paused", none()),
+            ("2026-03-05 10:00", "resumed", none()),
+        ],
+    );
+    let twice = case(
+        "2026-03-02 10:00",
+        &[
+            (
+                "2026-03-03 10:00",
+                "paused",
+                serde_json::json!({"target": "resolve"}),
+            ),
+            ("2026-03-04 10:00", "paused", none()),
+            ("2026-03-05 10:00", "resumed", none()),
+        ],
+    );
+    let now = at("2026-03-20 12:00");
+    let expected = (
+        Some("2026-03-02 10:00".to_string()),
+        Some("2026-03-11 18:00".to_string()),
+        State::Breached,
+    );
+    assert_eq!(
+        target(&engine.decide(&once, now).unwrap(), "resolve"),
+        expected
+    );
+    assert_eq!(
+        target(&engine.decide(&twice, now).unwrap(), "resolve"),
+        expected
+    );
+}
+
+/// Extensions after the one that reached `max` are not applied, and each says why.
+#[test]
+fn extensions_past_the_maximum_each_get_a_finding() {
+    let engine = extending("extension resolve { max 3 working days count 3 }");
+    let c = extensions_case(
+        None,
+        &[
+            ("2026-03-03 10:00", "4 working days"),
+            ("2026-03-04 10:00", "1 working day"),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-05 12:00")).unwrap();
+    assert_eq!(
+        finding_kinds(&d),
+        ["extension_beyond_max", "extension_beyond_max"]
+    );
+    assert!(
+        d.findings[1]
+            .message
+            .contains("2026-03-04T10:00:00+08:00 is not applied"),
+        "{}",
+        d.findings[1].message
+    );
+    // Due at the close of Monday 16 March, moved by 3 working days: Thursday 19 March.
+    assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-03-19 18:00"));
+}

@@ -177,7 +177,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             (Trigger::Breach(extra), Some(t)) => match t.deadline {
                 Some(d) => {
                     let at = match extra {
-                        Some(span) => t.cal.add(d, *span)?,
+                        Some(span) => t.cal.add_after(d, *span)?,
                         None => d,
                     };
                     // Cancelled when the target stopped before the step was due: met by

@@ -73,11 +73,28 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         let (mut total, mut granted) = (0, 0u32);
         // As written on the events: the amounts of each unit summed.
         let mut written: Vec<Span> = Vec::new();
+        // The deadline the last applied extension wrote, and the one it moved.
+        let mut last_moved: Option<(i64, i64)> = None;
+        // Whether the extensions so far reached the policy's `max`.
+        let mut capped = false;
         for ev in mine {
             let at = self.at(ev.at);
             // The deadline as it stood when the extension was recorded: pauses after it, and
-            // the part of an open pause after it, were not known then.
-            let known = self.deadline_known_at(base, total, ev.at)?;
+            // the part of an open pause after it, were not known then; and as the decision
+            // states it (`2 days` on a working-time target moves it to 24:00, not to the last
+            // closing time, while no pause falls between).
+            let known = self
+                .deadline_known_at(base, total, ev.at)?
+                .map(|d| match last_moved {
+                    Some((moved, from))
+                        if !(base.pauses.iter()).any(|p| {
+                            p.from < ev.at && p.from < moved && p.to.is_none_or(|t| t > from)
+                        }) =>
+                    {
+                        d.max(moved)
+                    }
+                    _ => d,
+                });
             let refuse = if allowed != Truth::True {
                 Some((
                     FindingKind::ExtensionRefused,
@@ -113,6 +130,17 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             } else {
                 None
             };
+            let refuse = refuse.or_else(|| {
+                capped.then(|| {
+                    (
+                        FindingKind::ExtensionBeyondMax,
+                        format!(
+                            "the extensions before it already moved the deadline by the policy's maximum of {}",
+                            limit.max
+                        ),
+                    )
+                })
+            });
             if let Some((kind, why)) = refuse {
                 self.finding(
                     kind,
@@ -139,7 +167,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 Some(d) => d,
                 None => cal.add(base.start, target.span)?,
             };
-            let moved = cal.add(from, by)?;
+            let moved = cal.add_after(from, by)?;
             let extra = cal.start_at(from).consumed(clock, moved, &[])?;
             let (most_at, most) = match cap {
                 Some(m) => m,
@@ -148,7 +176,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                         Some(d) => d,
                         None => cal.add(base.start, target.span)?,
                     };
-                    let most_at = cal.add(d0, limit.max)?;
+                    let most_at = cal.add_after(d0, limit.max)?;
                     let m = (most_at, cal.start_at(d0).consumed(clock, most_at, &[])?);
                     cap = Some(m);
                     m
@@ -160,13 +188,18 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                     limit.max, limit.max
                 ));
                 total = most;
+                granted += 1;
                 written = vec![limit.max];
                 deadline = moved_deadline(base, total, most_at, from)?;
-                break;
+                last_moved = Some((most_at, from));
+                // Later extensions still get their findings, each saying why it is not applied.
+                capped = true;
+                continue;
             }
             total += extra;
             granted += 1;
             deadline = moved_deadline(base, total, moved, from)?;
+            last_moved = Some((moved, from));
             match written.iter_mut().find(|w| w.unit == by.unit) {
                 Some(w) => w.amount = w.amount.saturating_add(by.amount),
                 None => written.push(by),

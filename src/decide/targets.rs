@@ -466,13 +466,16 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             if let Some(paused) = open_at_start.take() {
                 self.paused_at_start(target, paused, start, pauses);
             }
+            // Pauses do not nest: a `paused` while the clock is stopped changes nothing, and
+            // one `resumed` starts it again.
             match e.kind {
-                Kind::PAUSED if mine() => pauses.push(Pause {
-                    from: e.at,
-                    to: None,
-                }),
+                Kind::PAUSED if mine() && pauses.last().is_none_or(|p| p.to.is_some()) => pauses
+                    .push(Pause {
+                        from: e.at,
+                        to: None,
+                    }),
                 Kind::RESUMED if mine() => {
-                    if let Some(p) = pauses.iter_mut().rev().find(|p| p.to.is_none()) {
+                    if let Some(p) = pauses.last_mut().filter(|p| p.to.is_none()) {
                         p.to = Some(e.at);
                     }
                 }

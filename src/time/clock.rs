@@ -364,6 +364,44 @@ impl Calendar {
         }
     }
 
+    /// `span` counted from a deadline (an `at breach + D` step, an extension): as
+    /// [`Calendar::add`], except that a deadline at 24:00, which is also 00:00 of the next
+    /// day, counts days from the day it ends, as "24:00 on Wednesday" reads.
+    ///
+    /// ```
+    /// use chrono::Weekday;
+    /// use charter::time::{Calendar, CalendarSpec, OpenInterval};
+    /// let office = Calendar::new(CalendarSpec::new("office", chrono_tz::Asia::Shanghai).open(
+    ///     Weekday::Mon,
+    ///     Weekday::Fri,
+    ///     &[OpenInterval::new(9 * 60, 18 * 60)],
+    /// ))
+    /// .map_err(|e| format!("{e:?}"))?;
+    /// let at = |text: &str| charter::decide::Timestamp::parse(text).map(|t| t.secs);
+    /// // A deadline at 24:00 on Wednesday 18 March 2026.
+    /// let deadline = at("2026-03-19T00:00:00+08:00")?;
+    /// let next = office.add_after(deadline, "1 working day".parse()?)?;
+    /// assert_eq!(office.format(next), "2026-03-19T18:00:00+08:00");
+    /// assert_eq!(office.format(office.add_after(deadline, "2 days".parse()?)?), "2026-03-21T00:00:00+08:00");
+    /// // A case received at that instant is received on Thursday, which does not count.
+    /// assert_eq!(office.format(office.add(deadline, "1 working day".parse()?)?), "2026-03-20T18:00:00+08:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add_after(&self, deadline: i64, span: Span) -> Result<i64, TimeError> {
+        match span.unit {
+            Unit::Days | Unit::Weeks | Unit::WorkingDays if self.is_midnight(deadline) => {
+                self.add(deadline - 1, span)
+            }
+            _ => self.add(deadline, span),
+        }
+    }
+
+    /// Whether `t` is a local midnight, where one day ends and the next begins.
+    fn is_midnight(&self, t: i64) -> bool {
+        self.year_of(t)
+            .is_ok_and(|(_, index)| index.day_starts.get(index.day_of(t) as usize) == Some(&t))
+    }
+
     /// Seconds `clock` counts between `a` and `b` (zero when `b <= a`).
     pub fn clock_between(&self, clock: Clock, a: i64, b: i64) -> Result<i64, TimeError> {
         self.start_at(a).clock_until(clock, b)
