@@ -1360,3 +1360,56 @@ fn extensions_past_the_maximum_each_get_a_finding() {
     // Due at the close of Monday 16 March, moved by 3 working days: Thursday 19 March.
     assert_eq!(target(&d, "resolve").1.as_deref(), Some("2026-03-19 18:00"));
 }
+
+/// A callback of a round that a reopening ended is judged as it stood then, as the round's
+/// targets are: due after the reopening, it was still running, not breached by now.
+#[test]
+fn an_earlier_rounds_callback_is_judged_at_the_end_of_its_round() {
+    let engine = policy(
+        "sla s { resolve within 5 working days }\ncallback fb { within 3 working days from resolved  via original }",
+    );
+    // Resolved Wednesday 4 March 10:00 (callback due at the close of Monday 9 March), and
+    // reopened an hour later.
+    let c = case(
+        "2026-03-02 10:00",
+        &[
+            ("2026-03-04 10:00", "resolved", none()),
+            ("2026-03-04 11:00", "reopened", none()),
+        ],
+    );
+    let d = engine.decide(&c, at("2026-03-16 12:00")).unwrap();
+    let earlier = &d.callback.as_ref().unwrap().earlier;
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(
+        earlier[0].due.map(|a| a.to_string()),
+        Some(instant("2026-03-09 18:00"))
+    );
+    assert_eq!(earlier[0].state, State::Running);
+}
+
+/// A target is at risk from the second its clock reaches the policy's share, the instant a
+/// step `at` that share fires, not from the rounded percentage.
+#[test]
+fn at_risk_starts_when_the_clock_reaches_the_share() {
+    let text = r#"policy t "T" { version "1" effective 2026-01-01 timezone "Asia/Shanghai" calendar office at_risk 60% }
+calendar office { valid 2026-01-01..2027-12-31 week mon..fri 09:00-18:00 }
+channel phone
+category billing
+role officer "Officer" {}
+route { otherwise -> officer }
+sla s { resolve within 5 working days }
+escalate l for resolve { at 60% notify officer }"#;
+    let engine = Engine::new(check(&load_text("t.charter", text))).unwrap();
+    // Received Monday 2 March 10:00: a budget of 53 working hours; 60 % is 31.8 hours, reached
+    // on Thursday 5 March at 14:48.
+    let c = case("2026-03-02 10:00", &[]);
+    let before = engine.decide(&c, at("2026-03-05 14:47")).unwrap();
+    assert_eq!(target(&before, "resolve").2, State::Running);
+    assert_eq!(steps(&before)[0].1, StepState::Pending);
+    let then = engine.decide(&c, at("2026-03-05 14:48")).unwrap();
+    assert_eq!(target(&then, "resolve").2, State::AtRisk);
+    assert_eq!(
+        steps(&then)[0],
+        ("2026-03-05 14:48".to_string(), StepState::Fired)
+    );
+}

@@ -54,7 +54,11 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         // (those that reopened the case) under `earlier`.
         let from_kind = self.version.names.kinds.callback(number);
         for (n, round) in rounds.iter().enumerate() {
-            let one = self.callback_round(rule, from_kind, calendar, round, via)?;
+            // A round that a reopening ended is judged as it stood then, as targets are.
+            let horizon = rounds
+                .get(n + 1)
+                .map_or(self.facts.now, |next| next.start.min(self.facts.now));
+            let one = self.callback_round(rule, from_kind, calendar, round, via, horizon)?;
             if n + 1 < rounds.len() {
                 if one.due.is_some() || one.done_at.is_some() {
                     state.earlier.push(one);
@@ -71,7 +75,8 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         Ok(state)
     }
 
-    /// The callback of round `of`, whose time runs from its first event of kind `from_kind`.
+    /// The callback of round `of`, whose time runs from its first event of kind `from_kind`,
+    /// as it stood at `now` (the decision's instant, or the end of its round).
     pub(super) fn callback_round(
         &mut self,
         rule: &'a Callback,
@@ -79,10 +84,10 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         calendar: Option<usize>,
         of: &Round,
         via: &str,
+        now: i64,
     ) -> Result<CallbackRound, TimeError> {
         let policy = self.policy;
         let (first, end) = (of.first, of.end);
-        let now = self.facts.now;
         let mut round = CallbackRound {
             due: None,
             done_at: None,

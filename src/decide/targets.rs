@@ -529,7 +529,11 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             (Some(_), _) => late,
             (None, Some(d)) if now > d => late,
             (None, _) if paused_now => State::Paused,
-            (None, _) if percent >= self.policy.at_risk && !target.aim => State::AtRisk,
+            // At risk from the second the clock reaches the share, as a step `at P%` fires
+            // (not from the rounded percentage, which gets there up to 0.05 % early).
+            (None, _) if consumed >= share(budget, self.policy.at_risk) && !target.aim => {
+                State::AtRisk
+            }
             (None, _) => State::Running,
         };
         state.started_at = Some(self.at(start));
