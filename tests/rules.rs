@@ -1413,3 +1413,28 @@ escalate l for resolve { at 60% notify officer }"#;
         ("2026-03-05 14:48".to_string(), StepState::Fired)
     );
 }
+
+/// A date before a provisional calendar's range is decided provisionally too, and the finding
+/// says the range starts after it (not that the date is past its end).
+#[test]
+fn a_provisional_decision_before_the_range_says_so() {
+    let text = r#"policy t "T" { version "1" effective 2025-01-01 timezone "Asia/Shanghai" calendar office }
+calendar office { valid 2026-01-01..2026-12-31 week mon..fri 09:00-18:00 beyond valid provisional }
+channel phone
+category billing
+role officer "Officer" {}
+route { otherwise -> officer }
+sla s { resolve within 5 working days }"#;
+    let engine = Engine::new(check(&load_text("t.charter", text))).unwrap();
+    let d = engine
+        .decide(&case("2025-12-29 10:00", &[]), at("2026-01-20 12:00"))
+        .unwrap();
+    assert!(d.provisional);
+    let message = &d.findings[0].message;
+    assert!(
+        message.starts_with(
+            "calendar `office` is valid from 2026-01-01, and this decision needs 2025-12-29"
+        ),
+        "{message}"
+    );
+}

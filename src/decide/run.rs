@@ -133,12 +133,20 @@ pub(crate) fn decide_into<'a, 'c>(
         }) if has_beyond(version, &range.calendar) => {
             attempt(version, case, facts, out, true)?;
             out.provisional = true;
-            out.findings.push(Finding {
-                kind: FindingKind::Provisional,
-                message: format!(
+            let message = if range.date < range.first {
+                format!(
+                    "calendar `{}` is valid from {}, and this decision needs {}: it is provisional, counting only the weekly hours and yearly holidays before that date; add that year's holidays and working days to the calendar, and decide again",
+                    range.calendar, range.first, range.date
+                )
+            } else {
+                format!(
                     "calendar `{}` is valid to {}, and this decision needs {}: it is provisional, counting only the weekly hours and yearly holidays past that date; add the official holidays and working days to the calendar once published, and decide again",
                     range.calendar, range.last, range.date
-                ),
+                )
+            };
+            out.findings.push(Finding {
+                kind: FindingKind::Provisional,
+                message,
             });
             Ok(())
         }
