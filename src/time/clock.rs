@@ -388,12 +388,10 @@ impl Calendar {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_after(&self, deadline: i64, span: Span) -> Result<i64, TimeError> {
-        match span.unit {
-            Unit::Days | Unit::Weeks | Unit::WorkingDays if self.is_midnight(deadline) => {
-                self.add(deadline - 1, span)
-            }
-            _ => self.add(deadline, span),
-        }
+        let days = matches!(span.unit, Unit::Days | Unit::Weeks | Unit::WorkingDays);
+        // From the last second of the day the deadline ends.
+        let from = deadline - i64::from(days && self.is_midnight(deadline));
+        self.add(from, span)
     }
 
     /// Whether `t` is a local midnight, where one day ends and the next begins.
