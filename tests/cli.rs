@@ -207,6 +207,19 @@ fn fmt_check_names_files_that_would_change() {
         .args(["fmt", "--check", "policies"])
         .assert()
         .success();
+    // A folder with links back to itself is looked through once: each file named once.
+    std::os::unix::fs::symlink(".", dir.path().join("again")).unwrap();
+    std::fs::write(&path, "category   a\n").unwrap();
+    let output = charter()
+        .args(["fmt", "--check"])
+        .arg(dir.path())
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8(output).unwrap().lines().count(), 1);
 }
 
 #[test]

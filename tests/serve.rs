@@ -2447,3 +2447,23 @@ fn unread_answers_hold_bounded_memory_and_are_cut_off() {
     );
     assert!(server.stop().success());
 }
+
+/// A policy folder holding links back to itself is looked through once, by `serve` (its
+/// watch for changes) as by the loader: it starts, answers, and stops.
+#[test]
+fn a_policy_folder_that_links_to_itself_is_served() {
+    let (_dir, policy) = crate::support::office_copy(|t| t);
+    for name in ["a", "b", "c"] {
+        std::os::unix::fs::symlink(".", policy.join(name)).unwrap();
+    }
+    let server = Server::start(&policy);
+    let (status, body) = server
+        .request(
+            "POST",
+            &format!("/v1/decide?now={NOW}"),
+            &example("accepted-phone.json"),
+        )
+        .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(server.stop().success());
+}

@@ -1,6 +1,6 @@
 //! `charter fmt [--check] PATHS`
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::cli::Failure;
 use crate::cli::output::{Replace, is_link, write_file};
@@ -26,9 +26,11 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let mut files = Vec::new();
     for path in &args.paths {
         if path.is_dir() {
-            collect(path, &mut files).map_err(|e| {
-                Failure::Usage(format!("cannot read folder `{}`: {e}", path.display()))
-            })?;
+            let mut unreadable = Vec::new();
+            crate::syntax::charter_files(path, &mut files, &mut unreadable);
+            if let Some(d) = unreadable.first() {
+                return Err(Failure::Usage(d.message.clone()));
+            }
         } else if path.exists() {
             files.push(path.clone());
         } else {
@@ -90,18 +92,6 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
             "{failed} file{} {what}",
             if failed == 1 { "" } else { "s" }
         )));
-    }
-    Ok(())
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            collect(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "charter") {
-            out.push(path);
-        }
     }
     Ok(())
 }

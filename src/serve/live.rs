@@ -29,7 +29,7 @@ impl Stamp {
     /// Reads the files now.
     pub fn take(policy: &Path, imported: &[PathBuf]) -> Stamp {
         let mut paths: Vec<PathBuf> = imported.to_vec();
-        collect_charter_files(policy, true, &mut paths);
+        collect_charter_files(policy, &mut paths);
         paths.sort();
         paths.dedup();
         Stamp(
@@ -53,15 +53,12 @@ impl Stamp {
     }
 }
 
-/// The policy path itself when it is a file, else every `.charter` file under it.
-fn collect_charter_files(path: &Path, top: bool, out: &mut Vec<PathBuf>) {
+/// The policy path itself when it is a file, else every `.charter` file under it, as the
+/// loader finds them (a folder it cannot read is the compile's to report).
+fn collect_charter_files(path: &Path, out: &mut Vec<PathBuf>) {
     if path.is_dir() {
-        if let Ok(entries) = std::fs::read_dir(path) {
-            for entry in entries.flatten() {
-                collect_charter_files(&entry.path(), false, out);
-            }
-        }
-    } else if top || path.extension().is_some_and(|e| e == "charter") {
+        crate::syntax::charter_files(path, out, &mut Vec::new());
+    } else {
         out.push(path.to_path_buf());
     }
 }

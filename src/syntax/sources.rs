@@ -295,8 +295,10 @@ fn normal(path: &Path) -> String {
 const MAX_FOLDER_DEPTH: usize = 16;
 
 /// The `.charter` files under `dir`. Links to folders are not followed (a link back up would
-/// never end), and no deeper than [`MAX_FOLDER_DEPTH`] folders.
-fn collect(dir: &Path, found: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+/// never end), and no deeper than [`MAX_FOLDER_DEPTH`] folders; a folder that cannot be read
+/// is a diagnostic. Every command that looks through a policy folder (loading, `fmt`, the
+/// service's watch for changes) finds its files here.
+pub(crate) fn collect(dir: &Path, found: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
     collect_below(dir, 0, found, diagnostics);
 }
 
