@@ -1079,6 +1079,16 @@ impl Server {
     }
 }
 
+/// A server a test did not stop (it failed first) is killed, not left running.
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
 /// Reads what the server sends until it closes the connection or `limit` passes.
 fn read_answer(stream: &mut TcpStream, limit: Duration) -> String {
     stream.set_read_timeout(Some(limit)).unwrap();
@@ -2432,6 +2442,7 @@ fn unread_answers_hold_bounded_memory_and_are_cut_off() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer:.300}");
     assert_eq!(answer.matches("\"decision_id\"").count(), 8);
     assert_eq!(held(), 0);
+    assert!(server.stop().success());
     // An answer larger than the whole budget is refused, not held.
     let server = Server::start_with(
         Path::new("policies/led-maker"),
