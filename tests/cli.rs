@@ -1334,3 +1334,39 @@ fn an_instant_option_outside_the_computed_dates_is_a_usage_error() {
         )));
     }
 }
+
+/// A route condition that multiplies out to thousands of cases (13 clauses of `(a or b)`) is
+/// analysed within a budget of work: `lint`, `doc` and `diff` finish in seconds, and what
+/// they cannot settle they say they cannot.
+#[test]
+fn a_condition_that_multiplies_out_is_analysed_within_a_budget() {
+    let clauses: Vec<String> = (0..13)
+        .map(|i| format!(r#"(departments contains "d{i}" or departments contains "e{i}")"#))
+        .collect();
+    let (_dir, policy) = crate::support::office_copy(|t| {
+        t.replace(
+            r#"when departments contains "finance" or amount > 5000 -> coordinator"#,
+            &format!("when {} -> coordinator", clauses.join(" and ")),
+        )
+    });
+    let limit = std::time::Duration::from_secs(120);
+    charter()
+        .arg("lint")
+        .arg(&policy)
+        .timeout(limit)
+        .assert()
+        .code(0);
+    charter()
+        .args(["doc", "role", "complaint_officer", "--policy"])
+        .arg(&policy)
+        .timeout(limit)
+        .assert()
+        .success();
+    charter()
+        .args(["diff", OFFICE])
+        .arg(&policy)
+        .timeout(limit)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("过于复杂"));
+}

@@ -207,6 +207,13 @@ pub(crate) type Region = Vec<Cube>;
 /// run away on a pathological condition.
 const LIMIT: usize = 20_000;
 
+/// The cube operations (intersections, subtractions, comparisons) one space does before it
+/// gives up as it does past [`LIMIT`]: unions under the limit can still take quadratic work,
+/// and a condition of a dozen `(a or b)` clauses multiplied out took minutes. The shipped
+/// policies need under a hundred, a generated table of 1,000 routes about 40,000 and a
+/// generated policy of 200 roles about 120,000.
+const WORK: u64 = 2_000_000;
+
 /// The dimensions of one policy.
 pub(crate) struct Space<'p> {
     policy: &'p Policy,
@@ -215,6 +222,9 @@ pub(crate) struct Space<'p> {
     /// Whether severities are said as ranges (`severity >= major`); not when the space
     /// stands for two versions that order them differently.
     ranked: bool,
+    /// Cube operations done so far, against [`WORK`] (atomic: a space prepared once answers
+    /// the questions of a batch's threads).
+    spent: std::sync::atomic::AtomicU64,
 }
 
 impl<'p> Space<'p> {
@@ -289,6 +299,7 @@ impl<'p> Space<'p> {
             dims,
             sizes,
             ranked: true,
+            spent: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -476,10 +487,30 @@ impl<'p> Space<'p> {
             .is_none_or(|r| !r.is_empty())
     }
 
+    /// Counts `n` cube operations; `false` once the space has done more than [`WORK`].
+    fn afford(&self, n: usize) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        let spent = self
+            .spent
+            .fetch_add(n as u64, Relaxed)
+            .saturating_add(n as u64);
+        spent <= WORK
+    }
+
+    /// A fresh budget of [`WORK`] for the next question, for a space prepared once that
+    /// answers one question per case (with several threads asking, each question gets at
+    /// least its budget, and at most the budget of each thread).
+    pub(crate) fn renew(&self) {
+        self.spent.store(0, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// Pairwise intersections of two unions.
     pub(crate) fn intersect(&self, a: &[Cube], b: &[Cube]) -> Option<Region> {
         let mut out = Vec::new();
         for x in a {
+            if !self.afford(b.len()) {
+                return None;
+            }
             for y in b {
                 if let Some(z) = self.meet(x, y) {
                     out.push(z);
@@ -510,6 +541,9 @@ impl<'p> Space<'p> {
 
     /// `region` without the cases of `cube`, or `None` when that grows too large.
     pub(crate) fn subtract(&self, region: Region, cube: &Cube) -> Option<Region> {
+        if !self.afford(region.len()) {
+            return None;
+        }
         let mut out = Vec::with_capacity(region.len());
         for piece in region {
             if !overlaps(&piece, cube) {
@@ -819,6 +853,10 @@ impl<'p> Space<'p> {
             let mut joined = false;
             let mut i = 0;
             while i < region.len() {
+                // Past the budget the region stays as it is: the same cases, less merged.
+                if !self.afford(region.len() - i) {
+                    return region;
+                }
                 let mut j = i + 1;
                 while j < region.len() {
                     let (a, b) = (&region[i], &region[j]);

@@ -434,6 +434,8 @@ impl<'p> Table<'p> {
     /// Whether the case meets `cond`, as far as its facts settle it (`None`: the condition
     /// is too large to analyse).
     fn meets(&self, point: &[Option<usize>], cond: &Cond) -> Option<bool> {
+        // One question of the many a prepared table answers: its own budget of work.
+        self.space.renew();
         let region = self.space.region(cond)?;
         Some(lies_in(&self.space, &region, point))
     }
