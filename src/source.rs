@@ -234,6 +234,49 @@ pub fn lone_cr_as_lf(text: String) -> String {
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// The bytes of the regular file at `path`, of at most `max` bytes: a FIFO (whose opening
+/// waits for a writer that may never come), a device (which may never end) and a larger file
+/// are refused before anything is read, with what is wrong in the error.
+pub(crate) fn read_regular(path: &std::path::Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
+    let most = if max.is_multiple_of(1 << 20) {
+        format!("{} MiB", max >> 20)
+    } else {
+        format!("{max} bytes")
+    };
+    if meta.len() > max {
+        return Err(std::io::Error::other(format!(
+            "it is {} bytes, more than the {most} such a file may have",
+            meta.len()
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(std::io::Error::other(format!(
+            "it grew past the {most} such a file may have"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// [`read_regular`] as UTF-8 text.
+pub(crate) fn read_regular_text(path: &std::path::Path, max: u64) -> std::io::Result<String> {
+    String::from_utf8(read_regular(path, max)?).map_err(|e| {
+        let (line, column, _) = not_utf8_place(&e);
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("it is not UTF-8 (the byte at {line}:{column}); save it as UTF-8"),
+        )
+    })
+}
+
 /// Where in `text` a TOML error is (a byte offset) and what it says. The reader's depth limit
 /// comes without a place: the line that nests deepest (the most dots, brackets and braces) is
 /// where it was met, and the message says what it means.

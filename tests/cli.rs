@@ -1370,3 +1370,63 @@ fn a_condition_that_multiplies_out_is_analysed_within_a_budget() {
         .code(1)
         .stdout(predicate::str::contains("过于复杂"));
 }
+
+/// Files given beside the policy (a tokens file, a log key, a mapping, a Word template) are
+/// read as the policy is: a device or a pipe is refused before it is read, not read for ever.
+#[test]
+fn side_files_that_are_not_regular_files_are_refused() {
+    let limit = std::time::Duration::from_secs(60);
+    let log = tempfile::tempdir().unwrap();
+    let log = log.path().join("d.sqlite");
+    for args in [
+        vec![
+            "serve",
+            "--policy",
+            OFFICE,
+            "--addr",
+            "127.0.0.1:0",
+            "--tokens",
+            "/dev/zero",
+        ],
+        vec![
+            "serve",
+            "--policy",
+            OFFICE,
+            "--addr",
+            "127.0.0.1:0",
+            "--decision-log",
+            log.to_str().unwrap(),
+            "--log-key",
+            "/dev/zero",
+        ],
+        vec![
+            "audit",
+            "--policy",
+            OFFICE,
+            "--mapping",
+            "/dev/zero",
+            "examples/cases/complaint-office/accepted-phone.json",
+        ],
+        vec![
+            "doc",
+            "role",
+            "coordinator",
+            "--policy",
+            OFFICE,
+            "--format",
+            "docx",
+            "--reference-docx",
+            "/dev/zero",
+            "-o",
+            "/dev/null",
+        ],
+    ] {
+        charter()
+            .args(&args)
+            .timeout(limit)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("/dev/zero"))
+            .stderr(predicate::str::contains("it is not a regular file"));
+    }
+}

@@ -100,7 +100,7 @@ pub(crate) fn run(args: Args) -> Result<(), Failure> {
     let other = args.compare.as_deref().map(load).transpose()?;
     let mapping = match &args.mapping {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let text = crate::source::read_regular_text(path, crate::syntax::MAX_FILE)
                 .map_err(|e| Failure::Usage(format!("{}: cannot read: {e}", path.display())))?;
             let m: Mapping = toml::from_str(&text).map_err(|e| {
                 let (at, message) = crate::source::toml_error(&text, &e);

@@ -128,9 +128,11 @@ pub(crate) fn run(command: Command) -> Result<(), Failure> {
                 path.display()
             )));
         }
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            Failure::Usage(format!("{}: cannot read the template: {e}", path.display()))
-        })?),
+        Some(path) => Some(
+            crate::source::read_regular_text(path, crate::syntax::MAX_FILE).map_err(|e| {
+                Failure::Usage(format!("{}: cannot read the template: {e}", path.display()))
+            })?,
+        ),
         None => None,
     };
     let encoding = Encoding {
@@ -327,7 +329,7 @@ fn reference(common: &Common) -> Result<Option<(PathBuf, crate::render::Referenc
             path.display()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::source::read_regular(path, 64 << 20).map_err(|e| {
         Failure::Usage(format!("{}: cannot read the template: {e}", path.display()))
     })?;
     crate::render::Reference::read(&bytes)

@@ -151,7 +151,7 @@ fn settings(args: &Args) -> Result<Result<Settings, String>, Failure> {
             beside
         }
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = crate::source::read_regular_text(&path, crate::syntax::MAX_FILE).map_err(|e| {
         Failure::Usage(format!(
             "{}: cannot read lint settings: {e}",
             path.display()

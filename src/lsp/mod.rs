@@ -509,12 +509,14 @@ impl Server {
         };
         let text = match self.open.get(&path) {
             Some((_, text)) => text.clone(),
-            None => std::fs::read_to_string(&path).map_err(|e| {
-                Refusal(
-                    ErrorCode::RequestFailed,
-                    format!("cannot read `{}`: {e}", path.display()),
-                )
-            })?,
+            None => {
+                crate::source::read_regular_text(&path, crate::syntax::MAX_FILE).map_err(|e| {
+                    Refusal(
+                        ErrorCode::RequestFailed,
+                        format!("cannot read `{}`: {e}", path.display()),
+                    )
+                })?
+            }
         };
         // A file that does not parse is left as it is (its errors are already shown).
         let Ok(formatted) = crate::format::format_text(&text) else {

@@ -34,7 +34,8 @@ impl LogKey {
     /// ```
     pub fn load_or_create(path: &Path) -> Result<LogKey, String> {
         let shown = path.display();
-        match std::fs::read_to_string(path) {
+        // A key is 64 hex digits; a file much larger is not one.
+        match crate::source::read_regular_text(path, 4096) {
             Ok(text) => match text.trim().parse::<InputDigest>() {
                 Ok(key) => Ok(LogKey(key.0)),
                 Err(_) => Err(format!(

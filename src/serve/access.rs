@@ -139,17 +139,7 @@ impl Clients {
             column,
             message,
         };
-        let size = std::fs::metadata(path)
-            .map_err(|e| fail(0, 0, format!("cannot read the tokens file: {e}")))?
-            .len();
-        if size > MAX_FILE {
-            return Err(fail(
-                0,
-                0,
-                format!("the tokens file is {size} bytes; at most {MAX_FILE} are read"),
-            ));
-        }
-        let text = std::fs::read_to_string(path)
+        let text = crate::source::read_regular_text(path, MAX_FILE)
             .map_err(|e| fail(0, 0, format!("cannot read the tokens file: {e}")))?;
         let mut by_hash = HashMap::new();
         let mut names = HashMap::new();

@@ -36,7 +36,7 @@ impl Stamp {
             paths
                 .into_iter()
                 .map(|p| {
-                    let hash = std::fs::read(&p).ok().map(|bytes| {
+                    let hash = crate::syntax::read_bounded(&p).ok().map(|bytes| {
                         let mut h = DefaultHasher::new();
                         bytes.hash(&mut h);
                         h.finish()

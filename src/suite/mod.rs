@@ -293,8 +293,7 @@ pub fn read(path: &Path) -> Result<Vec<Test>, FileError> {
         line_col,
         message,
     };
-    let text = crate::syntax::ensure_regular(path)
-        .and_then(|()| std::fs::read_to_string(path))
+    let text = crate::source::read_regular_text(path, crate::syntax::MAX_FILE)
         .map_err(|e| error(None, format!("cannot read: {e}")))?;
     let def: FileDef = toml::from_str(&text).map_err(|e| {
         let (at, message) = crate::source::toml_error(&text, &e);
@@ -339,8 +338,7 @@ fn read_case(dir: &Path, def: &CaseDef) -> Result<Case, String> {
     match def {
         CaseDef::Path(p) => {
             let path = dir.join(p);
-            let text = crate::syntax::ensure_regular(&path)
-                .and_then(|()| std::fs::read_to_string(&path))
+            let text = crate::source::read_regular_text(&path, crate::syntax::MAX_FILE)
                 .map_err(|e| format!("case file {}: {e}", path.display()))?;
             let case = if path.extension().is_some_and(|e| e == "toml") {
                 Case::from_toml(&text)

@@ -25,7 +25,6 @@ pub use error::SyntaxError;
 pub use parser::{Parsed, label_spans, parse, parse_all};
 pub use recover::{MAX_REPORTED, MAX_WORK};
 pub(crate) use sources::collect as charter_files;
-pub(crate) use sources::ensure_regular;
 #[cfg(feature = "cli")]
 pub(crate) use sources::read_bounded;
 pub use sources::{

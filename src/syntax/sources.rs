@@ -347,39 +347,9 @@ fn importable(file: &Path, canonical: &Path, roots: &[PathBuf]) -> Result<(), St
     Ok(())
 }
 
-/// Refuses what is not a regular file before it is opened: opening a named pipe waits for a
-/// writer, which may never come, and a device may never end.
-pub(crate) fn ensure_regular(path: &Path) -> std::io::Result<()> {
-    match std::fs::metadata(path)?.is_file() {
-        true => Ok(()),
-        false => Err(std::io::Error::other("it is not a regular file")),
-    }
-}
-
 /// The bytes of a regular file of at most [`MAX_FILE`] bytes.
 pub(crate) fn read_bounded(path: &Path) -> std::io::Result<Vec<u8>> {
-    use std::io::Read;
-    ensure_regular(path)?;
-    let file = std::fs::File::open(path)?;
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Err(std::io::Error::other("it is not a regular file"));
-    }
-    if meta.len() > MAX_FILE {
-        return Err(std::io::Error::other(format!(
-            "it is {} bytes, more than the {} MiB a policy file may have",
-            meta.len(),
-            MAX_FILE >> 20
-        )));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE {
-        return Err(std::io::Error::other(
-            "it grew past the size a policy file may have",
-        ));
-    }
-    Ok(bytes)
+    crate::source::read_regular(path, MAX_FILE)
 }
 
 fn read_one(path: &Path, from: Option<Span>, loaded: &mut Loaded) -> Option<(FileId, File)> {

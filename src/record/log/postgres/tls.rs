@@ -145,7 +145,8 @@ fn roots(file: Option<&str>) -> Result<RootCertStore, String> {
     let mut store = RootCertStore::empty();
     match file {
         Some(path) if path != "system" => {
-            let pem = std::fs::read(path).map_err(|e| format!("sslrootcert {path}: {e}"))?;
+            let pem = crate::source::read_regular(std::path::Path::new(path), 1 << 20)
+                .map_err(|e| format!("sslrootcert {path}: {e}"))?;
             let mut found = 0;
             for cert in rustls::pki_types::pem::PemObject::pem_slice_iter(&pem) {
                 let cert: CertificateDer<'static> =
