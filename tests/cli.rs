@@ -1430,3 +1430,57 @@ fn side_files_that_are_not_regular_files_are_refused() {
             .stderr(predicate::str::contains("it is not a regular file"));
     }
 }
+
+/// A CSV record is bounded as an NDJSON line is: an unclosed quote followed by megabytes is
+/// one error record at its line, not the rest of the input held in memory; and an error record
+/// that would quote a megabyte of the input is cut to a line.
+#[test]
+fn csv_records_and_error_records_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("cases.csv");
+    let mut text = String::from(
+        "id,received_at,channel,category\nC-0,2026-11-30T10:00:00+08:00,phone,billing\nC-1,\"",
+    );
+    text.push_str(&"x".repeat(3 << 20));
+    std::fs::write(&csv, text).unwrap();
+    let output = decide(&["--batch", csv.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(60))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let output = String::from_utf8(output).unwrap();
+    let lines: Vec<serde_json::Value> = output
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{output:.500}");
+    assert_eq!(lines[0]["case"], "C-0");
+    assert_eq!(lines[1]["line"], 3);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .unwrap()
+            .contains("a record longer than 1048576 bytes"),
+        "{}",
+        lines[1]
+    );
+    // A category of 900,000 characters is quoted back cut to a line.
+    let ndjson = dir.path().join("cases.ndjson");
+    let case = serde_json::json!({"id": "C-2", "received_at": "2026-11-30T10:00:00+08:00",
+        "channel": "phone", "category": "x".repeat(900_000)});
+    std::fs::write(&ndjson, format!("{case}\n")).unwrap();
+    let output = decide(&["--batch", ndjson.to_str().unwrap()])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(output.len() < 2000, "{} bytes", output.len());
+    let record: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(
+        (record["line"].as_u64(), record["id"].as_str()),
+        (Some(1), Some("C-2"))
+    );
+}

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -204,6 +205,14 @@ pub fn map_batch<T: Send>(
         }
         Input::Csv(reader) | Input::CsvRenamed(reader, _) => {
             let rename = input_rename;
+            // A record (the header too) of at most MAX_LINE bytes, as a line of NDJSON: an
+            // unclosed quote would otherwise make the rest of the input one cell.
+            let end = std::sync::Arc::new(AtomicU64::new(CSV_AHEAD));
+            let reader = RecordBound {
+                inner: reader,
+                read: 0,
+                end: std::sync::Arc::clone(&end),
+            };
             let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
             let header: csv::StringRecord = reader
                 .headers()
@@ -218,9 +227,12 @@ pub fn map_batch<T: Send>(
                 .collect();
             let columns = csv_columns(engine, &header)?;
             let mut record = csv::StringRecord::new();
+            // After an error the reader cannot go on from, nothing more is read.
+            let mut stopped = false;
             let mut next = || -> io::Result<Block> {
                 let mut block = Block::default();
-                while block.bytes.len() < BLOCK {
+                while block.bytes.len() < BLOCK && !stopped {
+                    end.store(reader.position().byte() + CSV_AHEAD, Ordering::Relaxed);
                     match reader.read_record(&mut record) {
                         Ok(false) => break,
                         Ok(true) => {
@@ -231,14 +243,17 @@ pub fn map_batch<T: Send>(
                             block.lines.push(line);
                         }
                         Err(e) => {
-                            let number = e.position().map_or(0, |p| p.line());
+                            // The line the record starts on (the reader's, for an error of
+                            // reading, which has no position of its own).
+                            let number =
+                                e.position().map_or(reader.position().line(), |p| p.line());
                             let line = Line::unreadable(number, format!("CSV: {e}"));
                             block.lines.push(line);
                             if !matches!(
                                 e.kind(),
                                 csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
                             ) {
-                                break;
+                                stopped = true;
                             }
                         }
                     }
@@ -247,6 +262,37 @@ pub fn map_batch<T: Send>(
             };
             pipeline(engine, &mut next, options, map, consume, progress)
         }
+    }
+}
+
+/// The most characters of an error record's message.
+const ERROR_CHARS: usize = 1000;
+
+/// How far past the start of the record being read a CSV reader may read: a record of
+/// [`MAX_LINE`] bytes and the reader's own read-ahead.
+const CSV_AHEAD: u64 = MAX_LINE as u64 + (64 << 10);
+
+/// A CSV input that fails a read reaching past `end` (set before each record), so that one
+/// record never holds more than about [`MAX_LINE`] bytes of memory.
+struct RecordBound<'r> {
+    inner: &'r mut (dyn Read + Send),
+    read: u64,
+    end: std::sync::Arc<AtomicU64>,
+}
+
+impl Read for RecordBound<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let end = self.end.load(Ordering::Relaxed);
+        if self.read >= end {
+            return Err(io::Error::other(format!(
+                "a record longer than {MAX_LINE} bytes (an unclosed quote?); one case per row, a few KB at most; the rest of the input is not read"
+            )));
+        }
+        let room = usize::try_from(end - self.read).unwrap_or(usize::MAX);
+        let n = buf.len().min(room);
+        let got = self.inner.read(&mut buf[..n])?;
+        self.read += got as u64;
+        Ok(got)
     }
 }
 
@@ -312,7 +358,7 @@ fn write_all_vectored(output: &mut dyn Write, slices: &mut [io::IoSlice<'_>]) ->
 }
 
 /// An error record of the output.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize)]
 struct ErrorRecord<'a> {
     line: u64,
     code: &'static str,
@@ -769,6 +815,23 @@ fn decide_line<T>(
 }
 
 fn write_error(out: &mut Vec<u8>, record: &ErrorRecord<'_>) {
+    // A message that quotes a value from the input (a whole 1 MB cell), or an id as long,
+    // is cut to a line: the record's line number says where it is.
+    let cut = |text: &str, most: usize| {
+        text.char_indices()
+            .nth(most)
+            .map(|(at, _)| format!("{}…", &text[..at]))
+    };
+    let (error, id) = (
+        cut(record.error, ERROR_CHARS),
+        record.id.and_then(|id| cut(id, 200)),
+    );
+    let shortened = ErrorRecord {
+        error: error.as_deref().unwrap_or(record.error),
+        id: id.as_deref().or(record.id),
+        ..*record
+    };
+    let record = &shortened;
     // Writing a struct of strings and numbers to a Vec cannot fail.
     let _ = serde_json::to_writer(&mut *out, record);
     out.push(b'\n');
