@@ -448,21 +448,10 @@ async fn limit_and_json_errors(
     request: Request,
     next: Next,
 ) -> Response {
-    let limit = service.options.request_timeout;
-    let Ok(response) = tokio::time::timeout(limit, next.run(request)).await else {
-        let mut response = error(
-            StatusCode::REQUEST_TIMEOUT,
-            format!(
-                "the request took longer than {} s to arrive and be answered",
-                limit.as_secs_f64()
-            ),
-            json!({ "limit": limit.as_secs_f64() }),
-        );
-        response
-            .headers_mut()
-            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    let response = within(service.options.request_timeout, request, next).await;
+    if response.status() == StatusCode::REQUEST_TIMEOUT {
         return response;
-    };
+    }
     let status = response.status();
     let is_json = response
         .headers()
@@ -488,6 +477,28 @@ async fn limit_and_json_errors(
         HeaderValue::from_static("application/json"),
     );
     Response::from_parts(parts, json.into_body())
+}
+
+/// The answer to `request`, or 408 (and the connection closed) when it takes longer than
+/// `limit` to arrive and be answered.
+async fn within(limit: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let mut response = error(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request took longer than {} s to arrive and be answered",
+                    limit.as_secs_f64()
+                ),
+                json!({ "limit": limit.as_secs_f64() }),
+            );
+            response
+                .headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
 }
 
 /// A JSON error body: `{"error": …}` plus any other fields.
@@ -1121,9 +1132,14 @@ pub async fn serve_workbench(
     workbench: workbench::Workbench,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) {
+    // As `serve`'s default: a request that takes longer to arrive and be answered is 408.
+    let limit = Duration::from_secs(30);
     let router = workbench::router(Arc::new(workbench))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            within(limit, request, next)
+        }))
         .layer(middleware::from_fn(check_request));
     let (header, unread) = (Duration::from_secs(10), Duration::from_secs(30));
     listen::accept_loop(listener, router, header, unread, None, shutdown).await;

@@ -207,6 +207,24 @@ fn grammar_error(file: FileId, text: &str, error: pest::error::Error<Rule>) -> S
             label: Some("add `\"` where the text ends".into()),
         };
     }
+    // A string holding a control character: point at the character, not at the string.
+    if let Some(body) = line_rest.strip_prefix('"')
+        && let Some((at, c)) = (body.char_indices())
+            .take_while(|&(_, c)| c != '"')
+            .find(|&(_, c)| c.is_control() && c != '\t')
+    {
+        let start = start + 1 + at;
+        let span = Span {
+            file,
+            start: start as u32,
+            end: (start + c.len_utf8()) as u32,
+        };
+        return SyntaxError::Grammar {
+            span,
+            message: format!("this string holds {}", describe_found(&body[at..])),
+            label: None,
+        };
+    }
     let found = describe_found(rest);
     let (message, label) = match error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
@@ -259,6 +277,20 @@ fn describe_found(rest: &str) -> String {
                 ""
             }
         ),
+        Some(c) if c.is_control() => format!(
+            "the control character U+{:04X}, which cannot be written in a policy; remove it (in a string, write `\\t` or `\\n` for a tab or a line break)",
+            c as u32
+        ),
+        Some(
+            c @ ('\u{200C}'
+            | '\u{200D}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{E0100}'..='\u{E01EF}'),
+        ) => format!(
+            "the invisible character U+{:04X}, which cannot be part of a name (two names would look the same); remove it",
+            c as u32
+        ),
         Some(_) => format!("`{token}`"),
     }
 }
@@ -280,7 +312,7 @@ fn rule_name(rule: Rule) -> &'static str {
         Rule::file | Rule::item => {
             "a declaration (`policy`, `calendar`, `channel`, `category`, `route`, `sla`, `role`, …)"
         }
-        Rule::ident | Rule::ident_char | Rule::whom | Rule::keyword => "a name",
+        Rule::ident | Rule::ident_char | Rule::invisible | Rule::whom | Rule::keyword => "a name",
         Rule::ident_list => "a list of names",
         Rule::string | Rule::string_inner => "a quoted string",
         Rule::integer => "a whole number",
