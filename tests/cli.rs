@@ -1484,3 +1484,34 @@ fn csv_records_and_error_records_are_bounded() {
         (Some(1), Some("C-2"))
     );
 }
+
+/// A folder with more `.charter` files or folders than any policy (a home folder, `/`, given
+/// by mistake, or holding a file an editor opened) is one clear error, found without walking
+/// all of it.
+#[test]
+fn a_folder_too_large_to_be_a_policy_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..1001 {
+        std::fs::write(dir.path().join(format!("f{i}.charter")), "category c\n").unwrap();
+    }
+    charter()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "holds more than 1000 `.charter` files or folders, which no policy has",
+        ))
+        .stderr(predicate::str::contains("no `.charter` files").not());
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..1001 {
+        std::fs::create_dir(dir.path().join(format!("d{i}"))).unwrap();
+    }
+    std::fs::write(dir.path().join("d0/p.charter"), "category c\n").unwrap();
+    charter()
+        .arg("check")
+        .arg(dir.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("holds more than 1000"));
+}

@@ -108,9 +108,11 @@ pub fn load_overlay(
     let mut queue: Vec<(PathBuf, Option<Span>)> = Vec::new();
     if path.is_dir() {
         let mut found = Vec::new();
+        let before = loaded.diagnostics.len();
         collect(path, &mut found, &mut loaded.diagnostics);
         found.sort();
-        if found.is_empty() {
+        // Unless the folder could not be read, or held too many to read.
+        if found.is_empty() && loaded.diagnostics.len() == before {
             loaded.diagnostics.push(
                 Diagnostic::general(
                     Kind::NoPolicyFiles,
@@ -294,20 +296,56 @@ fn normal(path: &Path) -> String {
 /// How deep below a policy folder its files are looked for.
 const MAX_FOLDER_DEPTH: usize = 16;
 
+/// The most `.charter` files, and the most folders, a policy folder may hold: a policy has a
+/// handful, and a folder with thousands (a home folder, `/`, given by mistake or holding a file
+/// an editor opened) is not one, and is not walked to the end.
+pub const MAX_FOLDER_FILES: usize = 1000;
+
 /// The `.charter` files under `dir`. Links to folders are not followed (a link back up would
 /// never end), and no deeper than [`MAX_FOLDER_DEPTH`] folders; a folder that cannot be read
 /// is a diagnostic. Every command that looks through a policy folder (loading, `fmt`, the
 /// service's watch for changes) finds its files here.
 pub(crate) fn collect(dir: &Path, found: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
-    collect_below(dir, 0, found, diagnostics);
+    let before = found.len();
+    let noted = diagnostics.len();
+    let mut folders = 0;
+    collect_below(
+        dir,
+        0,
+        (before + MAX_FOLDER_FILES, &mut folders),
+        found,
+        diagnostics,
+    );
+    if found.len() - before > MAX_FOLDER_FILES || folders > MAX_FOLDER_FILES {
+        found.truncate(before);
+        // What could not be read of it does not matter either.
+        diagnostics.truncate(noted);
+        diagnostics.push(
+            Diagnostic::general(
+                Kind::Io,
+                format!(
+                    "`{}` holds more than {MAX_FOLDER_FILES} `.charter` files or folders, which no policy has; nothing of it is read",
+                    dir.display()
+                ),
+            )
+            .with_help("give the folder that holds the policy's files"),
+        );
+    }
 }
 
+/// [`collect`] below `dir` at `depth`, stopping once `found` holds more than `cap` files or
+/// more than [`MAX_FOLDER_FILES`] folders were read (counted in `folders`).
 fn collect_below(
     dir: &Path,
     depth: usize,
+    (cap, folders): (usize, &mut usize),
     found: &mut Vec<PathBuf>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    *folders += 1;
+    if *folders > MAX_FOLDER_FILES {
+        return;
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
@@ -319,10 +357,13 @@ fn collect_below(
         }
     };
     for entry in entries.flatten() {
+        if found.len() > cap || *folders > MAX_FOLDER_FILES {
+            return;
+        }
         let path = entry.path();
         let is_folder = entry.file_type().is_ok_and(|t| t.is_dir());
         if is_folder && depth < MAX_FOLDER_DEPTH {
-            collect_below(&path, depth + 1, found, diagnostics);
+            collect_below(&path, depth + 1, (cap, &mut *folders), found, diagnostics);
         } else if !is_folder && path.extension().is_some_and(|e| e == "charter") {
             found.push(path);
         }
