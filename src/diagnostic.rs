@@ -708,6 +708,30 @@ fn is_wide(c: char) -> bool {
         | 0xFFE0..=0xFFE6 | 0x20000..=0x3FFFD)
 }
 
+/// A path as a URI reference for SARIF (RFC 3986): `/` separates segments, every byte other
+/// than a letter, a digit or `-._~` is percent-encoded (a space, `#`, `%`, `?`, Chinese), and an
+/// absolute path is a `file://` URI.
+///
+/// ```
+/// assert_eq!(charter::diagnostic::uri_of("pol/po licy#1.charter"), "pol/po%20licy%231.charter");
+/// assert_eq!(charter::diagnostic::uri_of("/srv/投诉.charter"), "file:///srv/%E6%8A%95%E8%AF%89.charter");
+/// ```
+pub fn uri_of(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let mut out = String::with_capacity(path.len() + 8);
+    if path.starts_with('/') {
+        out.push_str("file://");
+    }
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
 /// The diagnostics as a SARIF 2.1.0 log with one run, for code-review tools. Columns count
 /// Unicode code points, as the text output does; the help goes into each result's message.
 ///
@@ -738,7 +762,7 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &Sources) -> serde_json::Value
         let (end_line, end_col) = sources.line_col(span.file, span.end);
         json!({
             "physicalLocation": {
-                "artifactLocation": { "uri": sources.path(span.file).replace('\\', "/") },
+                "artifactLocation": { "uri": uri_of(sources.path(span.file)) },
                 "region": {
                     "startLine": line, "startColumn": col,
                     "endLine": end_line, "endColumn": end_col.max(1),
