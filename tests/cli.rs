@@ -1515,3 +1515,22 @@ fn a_folder_too_large_to_be_a_policy_is_refused() {
         .code(1)
         .stderr(predicate::str::contains("holds more than 1000"));
 }
+
+/// An import outside the import roots is refused by where it would be, whether or not the
+/// file exists: the refusal does not tell whether a file outside exists.
+#[test]
+fn an_import_outside_the_roots_does_not_tell_whether_it_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = dir.path().join("root/pol");
+    std::fs::create_dir_all(&policy).unwrap();
+    std::fs::write(dir.path().join("there.charter"), "category c\n").unwrap();
+    std::fs::write(
+        policy.join("p.charter"),
+        "import \"../../there.charter\"\nimport \"../../not-there.charter\"\npolicy p \"P\" { version \"1\" timezone \"UTC\" }\n",
+    )
+    .unwrap();
+    let output = charter().arg("check").arg(&policy).assert().code(1);
+    let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+    assert_eq!(stderr.matches("it is outside").count(), 2, "{stderr}");
+    assert!(!stderr.contains("No such file"), "{stderr}");
+}

@@ -377,15 +377,50 @@ fn importable(file: &Path, canonical: &Path, roots: &[PathBuf]) -> Result<(), St
     {
         return Err("only `.charter` files can be imported".into());
     }
-    if !canonical.exists() {
-        // Reading it reports that it does not exist.
-        return Ok(());
-    }
+    // A path that does not resolve (missing, or behind a folder it may not look into) is
+    // judged by where it would be: whether a file outside exists is not told.
+    let resolved;
+    let canonical = if canonical.exists() {
+        canonical
+    } else {
+        resolved = resolve_missing(canonical);
+        &resolved
+    };
     if !roots.iter().any(|root| canonical.starts_with(root)) {
         let roots: Vec<String> = roots.iter().map(|r| format!("`{}`", r.display())).collect();
         return Err(format!("it is outside {}", roots.join(", ")));
     }
     Ok(())
+}
+
+/// Where `path`, which does not resolve, would be: `.` and `..` taken away by their names,
+/// then the longest part that exists followed through its links.
+fn resolve_missing(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut plain = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                plain.pop();
+            }
+            other => plain.push(other),
+        }
+    }
+    let mut rest = Vec::new();
+    let mut head = plain.as_path();
+    loop {
+        if let Ok(real) = head.canonicalize() {
+            return rest.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (head.parent(), head.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                head = parent;
+            }
+            _ => return plain,
+        }
+    }
 }
 
 /// The bytes of a regular file of at most [`MAX_FILE`] bytes.
