@@ -1885,6 +1885,35 @@ mod replay {
                 .all(|f| f["logged"] == "breached" && f["replayed"] == "met"),
             "{mismatch}"
         );
+        // A cell of another type, and an instant no decision was evaluated at: each entry is
+        // damaged, by its id, and the others are still replayed.
+        let db = rusqlite::Connection::open(&log).unwrap();
+        db.execute(
+            "UPDATE decisions SET case_json = CAST(case_json AS BLOB) || x'ff' WHERE id = ?1",
+            [&ids[2]],
+        )
+        .unwrap();
+        db.execute(
+            "UPDATE decisions SET evaluated_at = 9223372036854775807 WHERE id = ?1",
+            [&ids[3]],
+        )
+        .unwrap();
+        drop(db);
+        let (code, report, _) = replay(&log, Path::new("policies/complaint-office"));
+        assert_eq!(code, 1);
+        assert_eq!(report["damaged"], 3, "{report}");
+        let damaged: Vec<&str> = (report["changes"].as_array().unwrap().iter())
+            .filter(|c| c["kind"] == "damaged")
+            .map(|c| c["decision_id"].as_str().unwrap())
+            .collect();
+        assert!(damaged.contains(&ids[2].as_str()) && damaged.contains(&ids[3].as_str()));
+        assert!(
+            report
+                .to_string()
+                .contains("outside the years charter computes"),
+            "{report}"
+        );
+        assert_eq!(report["identical"].as_u64().unwrap(), ids.len() as u64 - 4);
     }
 }
 

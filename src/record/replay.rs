@@ -203,6 +203,17 @@ fn compare(engine: &Engine, entry: &Entry) -> Option<Change> {
         return Some(change);
     };
     change.case = case.id.to_string();
+    let evaluated = crate::decide::Timestamp {
+        secs: entry.evaluated_at,
+        offset: 0,
+    };
+    if !evaluated.within_years() {
+        change.fields.push(why(format!(
+            "its evaluated_at ({}) is outside the years charter computes; the log was altered or damaged",
+            entry.evaluated_at
+        )));
+        return Some(change);
+    }
     let mut decision = match engine.decide(&case, entry.evaluated_at) {
         Ok(decision) => decision,
         Err(e) => {

@@ -169,19 +169,42 @@ impl Store for Sqlite {
     }
 }
 
+/// A row as it is, whatever its cells hold: a cell of another type than the table declares (a
+/// log edited by hand, or damaged) is read as text or a number as best it can, so that the
+/// replay reports that one entry as damaged, by its id, instead of stopping at it.
 fn row_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
+    use rusqlite::types::ValueRef;
+    let text = |i: usize| -> rusqlite::Result<Option<String>> {
+        Ok(match row.get_ref(i)? {
+            ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Integer(n) => Some(n.to_string()),
+            ValueRef::Real(x) => Some(x.to_string()),
+            ValueRef::Null => None,
+        })
+    };
+    // A number that is not one reads as the least: no decision was evaluated then.
+    let number = |i: usize| -> rusqlite::Result<i64> {
+        Ok(match row.get_ref(i)? {
+            ValueRef::Integer(n) => n,
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+                .unwrap_or(i64::MIN),
+            _ => i64::MIN,
+        })
+    };
     Ok(Row {
-        id: row.get(0)?,
-        logged_at: row.get(1)?,
-        caller: row.get(2)?,
-        policy_name: row.get(3)?,
-        policy_version: row.get(4)?,
-        policy_digest: row.get(5)?,
-        input_digest: row.get(6)?,
-        evaluated_at: row.get(7)?,
-        case: row.get(8)?,
-        decision: row.get(9)?,
-        redacted: row.get(10)?,
+        id: text(0)?.unwrap_or_default(),
+        logged_at: number(1)?,
+        caller: text(2)?,
+        policy_name: text(3)?.unwrap_or_default(),
+        policy_version: text(4)?.unwrap_or_default(),
+        policy_digest: text(5)?.unwrap_or_default(),
+        input_digest: text(6)?.unwrap_or_default(),
+        evaluated_at: number(7)?,
+        case: text(8)?.unwrap_or_default(),
+        decision: text(9)?.unwrap_or_default(),
+        redacted: text(10)?,
     })
 }
 
