@@ -1534,3 +1534,26 @@ fn an_import_outside_the_roots_does_not_tell_whether_it_exists() {
     assert_eq!(stderr.matches("it is outside").count(), 2, "{stderr}");
     assert!(!stderr.contains("No such file"), "{stderr}");
 }
+
+/// Elapsed time stays within the years charter computes, as working time does.
+#[test]
+fn time_add_of_elapsed_time_past_2199_is_an_error() {
+    charter()
+        .args([
+            "time",
+            "add",
+            "--policy",
+            OFFICE,
+            "--calendar",
+            "office",
+            "--from",
+            "2026-11-30T10:00:00+08:00",
+            "4294967295 minutes",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("reaches +10193-01-14"))
+        .stderr(predicate::str::contains(
+            "charter computes from 1900-01-01 to 2199-12-31",
+        ));
+}

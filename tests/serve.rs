@@ -305,6 +305,16 @@ fn bad_requests_get_clear_json_errors_and_never_a_500() {
         body.contains("outside the years charter computes"),
         "{body}"
     );
+    // An offset's `+` sent unescaped arrives as a space: the answer says to write `%2B`.
+    let (status, _, body) = call(
+        &service,
+        "POST",
+        "/v1/decide?now=2026-11-30T12:00:00+08:00",
+        Some("application/json"),
+        example("accepted-phone.json"),
+    );
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("%2B"), "{body}");
     // Unknown path: 404 listing the endpoints; wrong method: 405.
     let (status, _, body) = call(&service, "GET", "/v2/anything", None, Body::empty());
     assert_eq!(status, StatusCode::NOT_FOUND);

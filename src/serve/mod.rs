@@ -577,6 +577,14 @@ fn evaluation_instant(query: &DecideQuery) -> Result<i64, Response> {
                 ),
                 json!({ "field": "now" }),
             )),
+            // A `+` in a query is a space: `…12:00:00 08:00` was sent as `…12:00:00+08:00`.
+            Err(e) if text.contains(' ') => Err(error(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "query parameter `now`: {e}; a `+` in a query string reads as a space, so write the offset's `+` as `%2B` (`now=2026-11-30T12:00:00%2B08:00`)"
+                ),
+                json!({ "field": "now" }),
+            )),
             Err(e) => Err(error(
                 StatusCode::BAD_REQUEST,
                 format!("query parameter `now`: {e}"),

@@ -354,13 +354,28 @@ impl Calendar {
     pub fn add(&self, from: i64, span: Span) -> Result<i64, TimeError> {
         let amount = i64::from(span.amount);
         match span.unit {
-            Unit::Minutes => Ok(from + amount * 60),
-            Unit::Hours => Ok(from + amount * 3600),
+            Unit::Minutes => self.elapsed(from, amount * 60),
+            Unit::Hours => self.elapsed(from, amount * 3600),
             Unit::Days => self.add_calendar_days(from, span.amount),
             Unit::Weeks => self.add_calendar_days(from, span.amount.saturating_mul(7)),
             Unit::WorkingMinutes => self.add_open(from, amount * 60),
             Unit::WorkingHours => self.add_open(from, amount * 3600),
             Unit::WorkingDays => self.add_working_days(from, span.amount),
+        }
+    }
+
+    /// `from` plus `secs` of elapsed time, which needs no calendar but must stay within the
+    /// years charter computes (1900 to 2199, the zone's offset aside).
+    fn elapsed(&self, from: i64, secs: i64) -> Result<i64, TimeError> {
+        // 1 January 1900 and 1 January 2200, 00:00 UTC.
+        const FIRST: i64 = -2_208_988_800;
+        const PAST: i64 = 7_258_118_400;
+        const DAY: i64 = 86_400;
+        let t = from.saturating_add(secs);
+        if (FIRST - DAY..PAST + DAY).contains(&t) {
+            Ok(t)
+        } else {
+            Err(self.out_of_range(local_date(self.tz(), t)))
         }
     }
 
