@@ -249,6 +249,24 @@ fn a_save_keeps_the_previous_text_and_never_crosses_a_change_on_disk() {
         std::fs::read_to_string(policy.join("policy.charter.bak")).unwrap(),
         saved
     );
+    // A file of several megabytes (here 3 MB of comments) is saved too: the body limit is
+    // the policy loader's, not axum's 2 MB.
+    let (_, body) = ask(&service, "GET", "/workbench/files", None, Value::Null);
+    let current = value(&body)["files"][0]["digest"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let large = format!("{edited}{}", "# 注释 comment\n".repeat(150_000));
+    let (status, body) = ask(
+        &service,
+        "PUT",
+        "/workbench/files",
+        None,
+        json!({ "name": "policy.charter", "text": large, "base": current }),
+    );
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(policy_text(&policy), large);
+    std::fs::write(policy.join("policy.charter"), &edited).unwrap();
     // Saving again from the first text's digest: the file changed since, so 409, and the
     // digest of what is on disk now.
     let (status, body) = ask(

@@ -225,8 +225,14 @@ pub fn router(workbench: Arc<Workbench>) -> Router {
         .route("/workbench/form", post(form))
         .route("/workbench/diff", post(diff))
         .route_layer(axum::middleware::from_fn_with_state(guarded, guard))
+        // Room for a policy file as large as the loader reads, as JSON text (every character
+        // escaped at worst doubles it), where axum's default is 2 MB.
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(workbench)
 }
+
+/// The largest request body the workbench takes.
+pub const MAX_BODY: usize = 2 * crate::syntax::MAX_FILE as usize + (64 << 10);
 
 /// Refuses a request for a host name other than `localhost` or an IP address (403; unless
 /// the service has tokens), and a body that does not say it is JSON (415): a page of another
