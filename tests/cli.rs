@@ -1557,3 +1557,32 @@ fn time_add_of_elapsed_time_past_2199_is_an_error() {
             "charter computes from 1900-01-01 to 2199-12-31",
         ));
 }
+
+/// A CSV row with more cells than the header is an error record at its line (the cell past
+/// the header would be dropped unread), and a header naming a column twice is refused.
+#[test]
+fn csv_rows_and_headers_lose_nothing_silently() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("cases.csv");
+    std::fs::write(
+        &csv,
+        "id,received_at,channel,category\nC-1,2026-11-30T10:00:00+08:00,phone,billing,extra\nC-2,2026-11-30T10:00:00+08:00,phone,billing\n",
+    )
+    .unwrap();
+    let output = decide(&["--batch", csv.to_str().unwrap()]).assert().code(1);
+    let stdout = String::from_utf8(output.get_output().stdout.clone()).unwrap();
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["line"], 2);
+    assert!(
+        first["error"]
+            .as_str()
+            .unwrap()
+            .contains("the row has 5 cells and the header 4 columns")
+    );
+    assert!(stdout.lines().nth(1).unwrap().contains("\"case\":\"C-2\""));
+    std::fs::write(&csv, "id,received_at,id,category\n").unwrap();
+    decide(&["--batch", csv.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("CSV column `id` is given twice"));
+}

@@ -235,6 +235,19 @@ pub fn map_batch<T: Send>(
                     end.store(reader.position().byte() + CSV_AHEAD, Ordering::Relaxed);
                     match reader.read_record(&mut record) {
                         Ok(false) => break,
+                        // A cell past the header's columns would be dropped unread.
+                        Ok(true) if record.len() > columns.len() => {
+                            let number = record.position().map_or(0, |p| p.line());
+                            let line = Line::unreadable(
+                                number,
+                                format!(
+                                    "CSV: the row has {} cells and the header {} columns; a cell with a comma in it is quoted (\"a, b\")",
+                                    record.len(),
+                                    columns.len()
+                                ),
+                            );
+                            block.lines.push(line);
+                        }
                         Ok(true) => {
                             let number = record.position().map_or(0, |p| p.line());
                             let start = block.bytes.len();
@@ -574,6 +587,17 @@ enum Column {
 
 fn csv_columns(engine: &Engine, header: &csv::StringRecord) -> io::Result<Vec<Column>> {
     let policy = engine.versions().last().map(|v| &v.policy);
+    // A column given twice would leave which cell counts to a guess.
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = header
+        .iter()
+        .map(str::trim)
+        .find(|name| !seen.insert(*name))
+    {
+        return Err(io::Error::other(format!(
+            "CSV column `{twice}` is given twice in the header; keep one"
+        )));
+    }
     header
         .iter()
         .map(|name| {
