@@ -500,6 +500,10 @@ impl<'p> Space<'p> {
     /// A fresh budget of [`WORK`] for the next question, for a space prepared once that
     /// answers one question per case (with several threads asking, each question gets at
     /// least its budget, and at most the budget of each thread).
+    #[cfg_attr(
+        not(feature = "batch"),
+        allow(dead_code, reason = "used by counterfactuals, which need `batch`")
+    )]
     pub(crate) fn renew(&self) {
         self.spent.store(0, std::sync::atomic::Ordering::Relaxed);
     }

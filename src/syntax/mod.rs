@@ -24,8 +24,9 @@ pub use depth::MAX_DEPTH;
 pub use error::SyntaxError;
 pub use parser::{Parsed, label_spans, parse, parse_all};
 pub use recover::{MAX_REPORTED, MAX_WORK};
+#[cfg(any(feature = "cli", feature = "serve"))]
 pub(crate) use sources::collect as charter_files;
-#[cfg(feature = "cli")]
+#[cfg(any(feature = "cli", feature = "serve"))]
 pub(crate) use sources::read_bounded;
 pub use sources::{
     Loaded, MAX_FILE, import_root, load, load_overlay, load_sources, load_text, load_within,
