@@ -185,8 +185,8 @@ fn ready_schema() -> Value {
 fn now_parameter() -> Value {
     json!({
         "name": "now", "in": "query", "required": false,
-        "description": "The instant to evaluate states at, RFC 3339 with an offset; default: the server's clock. An empty or malformed value is refused 400; an instant whose states cannot be computed (outside a calendar's range) makes the case 422.",
-        "schema": { "type": "string", "format": "date-time", "example": "2026-11-30T12:00:00+08:00" }
+        "description": "The instant to evaluate states at, RFC 3339 with an offset, in the years 1900 to 2199 as written; default: the server's clock. An empty or malformed value, or one outside those years, is refused 400; an instant whose states cannot be computed (outside a calendar's range) makes the case 422.",
+        "schema": { "type": "string", "format": "date-time", "pattern": "^(19|20|21)[0-9]{2}-", "example": "2026-11-30T12:00:00+08:00" }
     })
 }
 
