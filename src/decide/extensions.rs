@@ -7,7 +7,7 @@ use crate::decide::eval::Truth;
 use crate::decide::run::{Ctx, Plan};
 use crate::decide::targets::Base;
 use crate::decide::validate::Ev;
-use crate::time::{Span, TimeError};
+use crate::time::{Pause, Span, TimeError};
 
 /// The deadline of a target whose clock time allowed grew by `extra`, for an extension of
 /// the deadline `from` whose deadline as written is `written` (`from` advanced by its
@@ -23,12 +23,20 @@ pub(super) fn moved_deadline(
     let reached = base
         .cal
         .reach(base.clock, base.start, base.budget + extra, base.pauses)?;
-    let pauses_after =
-        (base.pauses.iter()).any(|p| p.from < written && p.to.is_none_or(|t| t > from));
     Ok(match reached {
-        Some(r) if !pauses_after => Some(r.max(written)),
+        Some(r) if !paused_between(base.pauses, from, written) => Some(r.max(written)),
         other => other,
     })
+}
+
+/// Whether one of `pauses` falls between the deadline `from` and the one an extension wrote,
+/// `written`: then the clock, not the written instant, says where the deadline is.
+fn paused_between<'p>(
+    pauses: impl IntoIterator<Item = &'p Pause>,
+    from: i64,
+    written: i64,
+) -> bool {
+    (pauses.into_iter()).any(|p| p.from < written && p.to.is_none_or(|t| t > from))
 }
 
 impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
@@ -87,9 +95,11 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 .deadline_known_at(base, total, ev.at)?
                 .map(|d| match last_moved {
                     Some((moved, from))
-                        if !(base.pauses.iter()).any(|p| {
-                            p.from < ev.at && p.from < moved && p.to.is_none_or(|t| t > from)
-                        }) =>
+                        if !paused_between(
+                            base.pauses.iter().filter(|p| p.from < ev.at),
+                            from,
+                            moved,
+                        ) =>
                     {
                         d.max(moved)
                     }

@@ -24,6 +24,17 @@ pub const MIN_YEAR: i32 = 1900;
 /// See [`MIN_YEAR`].
 pub const MAX_YEAR: i32 = 2199;
 
+/// 00:00 UTC on 1 January of [`MIN_YEAR`] and of the year after [`MAX_YEAR`], as seconds
+/// since 1970: the years charter computes, as UTC instants (a local time adds its offset).
+pub const YEARS: std::ops::Range<i64> =
+    new_year(MIN_YEAR as i64) * 86_400..new_year(MAX_YEAR as i64 + 1) * 86_400;
+
+/// The day of 1 January of `year` (from 1601 on), counted from 1 January 1970.
+const fn new_year(year: i64) -> i64 {
+    let (y, e) = (year - 1, 1969);
+    365 * (year - 1970) + (y / 4 - e / 4) - (y / 100 - e / 100) + (y / 400 - e / 400)
+}
+
 /// An open interval of one local day, in minutes after midnight: `start < end <= 1440`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct OpenInterval {
@@ -400,6 +411,25 @@ fn check_day(place: SpecPlace, hours: &[OpenInterval], errors: &mut Vec<SpecErro
                 first,
                 second,
             });
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, reason = "a test fails by panicking")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_year_agrees_with_chrono() {
+        for year in 1601..=2600 {
+            let day = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap();
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+            assert_eq!(
+                new_year(i64::from(year)),
+                (day - epoch).num_days(),
+                "{year}"
+            );
         }
     }
 }

@@ -367,12 +367,9 @@ impl Calendar {
     /// `from` plus `secs` of elapsed time, which needs no calendar but must stay within the
     /// years charter computes (1900 to 2199, the zone's offset aside).
     fn elapsed(&self, from: i64, secs: i64) -> Result<i64, TimeError> {
-        // 1 January 1900 and 1 January 2200, 00:00 UTC.
-        const FIRST: i64 = -2_208_988_800;
-        const PAST: i64 = 7_258_118_400;
         const DAY: i64 = 86_400;
         let t = from.saturating_add(secs);
-        if (FIRST - DAY..PAST + DAY).contains(&t) {
+        if (crate::time::YEARS.start - DAY..crate::time::YEARS.end + DAY).contains(&t) {
             Ok(t)
         } else {
             Err(self.out_of_range(local_date(self.tz(), t)))

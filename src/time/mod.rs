@@ -24,7 +24,7 @@ mod instant;
 mod span;
 
 pub use calendar::{
-    Calendar, CalendarSpec, MAX_YEAR, MIN_YEAR, OpenInterval, SpecError, SpecPlace, hhmm,
+    Calendar, CalendarSpec, MAX_YEAR, MIN_YEAR, OpenInterval, SpecError, SpecPlace, YEARS, hhmm,
     supported_range,
 };
 pub use clock::{NeverOpen, OutOfRange, Pause, Started, TimeError, normalise_pauses};
