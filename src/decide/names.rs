@@ -11,13 +11,40 @@ use crate::check::{Policy, Target};
 
 /// Names to their positions in a list, by open addressing on a hash of the name's first and
 /// last eight bytes (the names of a policy are short words). Each slot holds the name's key,
-/// length and position, so a lookup reads one slot per probe.
-#[derive(Debug, Default)]
+/// length and position, so a lookup reads one slot per probe; the hash's multiplier is chosen
+/// when the index is built so that names sit in the slot they hash to, or near it, and a name
+/// the index holds is usually found at the first probe.
+#[derive(Debug)]
 pub(crate) struct NameIndex {
     names: Vec<String>,
     /// A power of two long, at most half full.
     slots: Vec<Slot>,
+    /// The hash's multiplier (odd).
+    mul: u64,
 }
+
+impl Default for NameIndex {
+    fn default() -> Self {
+        NameIndex {
+            names: Vec::new(),
+            slots: Vec::new(),
+            mul: MULTIPLIERS[0],
+        }
+    }
+}
+
+/// The multipliers [`NameIndex::settle`] tries, the first also the one an index is built
+/// with: odd, with their bits well spread (the first is 2^64 divided by the golden ratio).
+const MULTIPLIERS: [u64; 8] = [
+    0x9E37_79B9_7F4A_7C15,
+    0xBF58_476D_1CE4_E5B9,
+    0x94D0_49BB_1331_11EB,
+    0xD6E8_FEB8_6659_FD93,
+    0xA076_1D64_78BD_642F,
+    0xE703_7ED1_A0B4_28DB,
+    0x8EBC_6AF0_9C88_C6E3,
+    0x5899_65CC_7537_4CC3,
+];
 
 /// One slot of a [`NameIndex`]: a name's key (see [`ends`]), length and position, or empty.
 #[derive(Debug, Clone, Copy)]
@@ -46,7 +73,39 @@ impl NameIndex {
         for name in names {
             index.push(name);
         }
+        index.settle();
         index
+    }
+
+    /// Lays the names out again with the multiplier, of those [`MULTIPLIERS`] offers, that
+    /// leaves the fewest names away from the slot they hash to (the first that leaves none).
+    fn settle(&mut self) {
+        let mut best = (usize::MAX, self.mul);
+        for mul in MULTIPLIERS {
+            self.mul = mul;
+            let moved = self.place_all();
+            if moved < best.0 {
+                best = (moved, mul);
+            }
+            if moved == 0 {
+                return;
+            }
+        }
+        self.mul = best.1;
+        self.place_all();
+    }
+
+    /// Places every name (the first of any repeated) in empty slots, and returns how many
+    /// slots past their own they were placed, in all.
+    fn place_all(&mut self) -> usize {
+        self.slots.iter_mut().for_each(|s| *s = Slot::EMPTY);
+        let mut moved = 0;
+        for i in 0..self.names.len() {
+            if self.get(&self.names[i]).is_none() {
+                moved += self.place(i);
+            }
+        }
+        moved
     }
 
     /// Adds `name` at the next position; a name the index holds already is still found at
@@ -56,11 +115,7 @@ impl NameIndex {
         self.names.push(name.to_string());
         if self.slots.len() < self.names.len() * 2 {
             self.slots = vec![Slot::EMPTY; (self.names.len() * 4).next_power_of_two()];
-            for i in 0..self.names.len() {
-                if self.get(&self.names[i]).is_none() {
-                    self.place(i);
-                }
-            }
+            self.place_all();
         } else if !known {
             self.place(self.names.len() - 1);
         }
@@ -77,13 +132,17 @@ impl NameIndex {
         }
     }
 
-    fn place(&mut self, i: usize) {
+    /// Places name `i` in the first empty slot from the one it hashes to, and returns how
+    /// many slots past that one it is.
+    fn place(&mut self, i: usize) -> usize {
         let mask = self.slots.len() - 1;
         let name = self.names[i].as_bytes();
         let (first, last) = ends(name);
-        let mut slot = mix(first, last, name.len()) as usize & mask;
+        let mut slot = self.slot_of(first, last, name.len()) & mask;
+        let mut moved = 0;
         while self.slots[slot].at != Slot::EMPTY.at {
             slot = (slot + 1) & mask;
+            moved += 1;
         }
         self.slots[slot] = Slot {
             first,
@@ -91,6 +150,14 @@ impl NameIndex {
             len: name.len() as u32,
             at: i as u32,
         };
+        moved
+    }
+
+    /// The hash of a key (see [`ends`]) and length: the high half of the product with the
+    /// index's multiplier, where every bit of the key has a say.
+    #[inline]
+    fn slot_of(&self, first: u64, last: u64, len: usize) -> usize {
+        ((first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(self.mul) >> 32) as usize
     }
 
     /// The names, in the order given.
@@ -132,7 +199,7 @@ impl NameIndex {
         same: impl Fn(usize) -> bool,
     ) -> Option<usize> {
         let mask = self.slots.len().checked_sub(1)?;
-        let mut slot = mix(first, last, len) as usize & mask;
+        let mut slot = self.slot_of(first, last, len) & mask;
         loop {
             let s = self.slots.get(slot)?;
             if s.at == Slot::EMPTY.at {
@@ -172,11 +239,6 @@ fn ends(bytes: &[u8]) -> (u64, u64) {
             0,
         ),
     }
-}
-
-fn mix(first: u64, last: u64, len: usize) -> u64 {
-    let h = (first ^ last.rotate_left(29) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    h ^ (h >> 29)
 }
 
 /// The names of one version a case is resolved against.
@@ -361,6 +423,7 @@ impl Kinds {
             };
             kinds.callbacks.push(from);
         }
+        kinds.names.settle();
         kinds
     }
 
