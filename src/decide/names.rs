@@ -258,18 +258,23 @@ pub(crate) struct Names {
     /// By escalation ladder: the number of the first target of the name its `for` gives
     /// (`None`: no `for`, or a name no target has).
     pub ladder_targets: Vec<Option<usize>>,
+    /// By target number: whether an escalation ladder follows a target of its name.
+    pub followed: Vec<bool>,
     pub kinds: Kinds,
 }
 
 impl Names {
     pub fn new(policy: &Policy) -> Names {
         let targets = NameIndex::new(numbered_targets(policy).map(|(t, _, _)| t.name.as_str()));
-        let target_names = numbered_targets(policy)
+        let target_names: Vec<usize> = numbered_targets(policy)
             .enumerate()
             .map(|(number, (t, _, _))| targets.get(&t.name).unwrap_or(number))
             .collect();
-        let ladder_targets = (policy.escalations.iter())
+        let ladder_targets: Vec<Option<usize>> = (policy.escalations.iter())
             .map(|l| l.target.as_ref().and_then(|t| targets.get(t)))
+            .collect();
+        let followed = (0..target_names.len())
+            .map(|number| ladder_targets.contains(&Some(number)))
             .collect();
         Names {
             channels: NameIndex::new(policy.channels.iter().map(|c| c.named.name.as_str())),
@@ -280,6 +285,7 @@ impl Names {
             stages: NameIndex::new(policy.stages.iter().map(|s| s.named.name.as_str())),
             targets,
             target_names,
+            followed,
             ladder_targets,
             kinds: Kinds::new(policy),
         }

@@ -285,7 +285,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             budget: 0,
             deadline: None,
             pauses: Pauses::new(),
-            followed: self.version.names.ladder_targets.contains(&Some(name)),
+            followed: (self.version.names.followed.get(name)).is_some_and(|&f| f),
             slot: clocked.len(),
             since: 0,
             until: 0,
