@@ -98,14 +98,33 @@ thread_local! {
     };
 }
 
+/// The local year of a calendar that a lookup last found, and the instants its index holds.
+#[derive(Clone, Copy)]
+struct LastYear {
+    calendar: u64,
+    from: i64,
+    to: i64,
+    year: i32,
+}
+
+thread_local! {
+    /// The year this thread last looked up: a case's instants (its receipt, events, deadlines
+    /// and `now`) mostly lie in one year.
+    static LAST_YEAR: Cell<LastYear> = const {
+        Cell::new(LastYear { calendar: 0, from: 0, to: 0, year: 0 })
+    };
+}
+
 fn seen_slot(t: i64) -> usize {
     ((t as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 59) as usize % SEEN_SLOTS
 }
 
 impl Calendar {
     /// The year of `t`, its index, the open seconds of that year before `t` and the first
-    /// interval ending after it, remembered per thread.
-    #[inline]
+    /// interval ending after it, remembered per thread. Inlined into the start of a clock,
+    /// which asks it: with the year remembered too, the call had come to cost more than the
+    /// lookup (`benches/instructions.sh`).
+    #[inline(always)]
     fn open_at(&self, t: i64) -> Result<(i32, &YearIndex, i64, usize), TimeError> {
         let slot = seen_slot(t);
         let hit = SEEN.with(|seen| {
@@ -199,8 +218,34 @@ impl Calendar {
         Some(cell.get_or_init(|| YearIndex::build(self, year)))
     }
 
+    /// The local year of `t` and its index: the year last found when it holds `t`, or else
+    /// searched for.
     #[inline]
     fn year_of(&self, t: i64) -> Result<(i32, &YearIndex), TimeError> {
+        let last = LAST_YEAR.with(Cell::get);
+        if last.calendar == self.id
+            && last.from <= t
+            && t < last.to
+            && let Some(index) = self.year(last.year)
+        {
+            return Ok((last.year, index));
+        }
+        let (year, index) = self.find_year(t)?;
+        let (from, to) = index.bounds();
+        LAST_YEAR.with(|last| {
+            last.set(LastYear {
+                calendar: self.id,
+                from,
+                to,
+                year,
+            })
+        });
+        Ok((year, index))
+    }
+
+    /// [`Calendar::year_of`] when the year last found does not hold `t`.
+    #[inline(never)]
+    fn find_year(&self, t: i64) -> Result<(i32, &YearIndex), TimeError> {
         // Fast path: the local year from the precomputed UTC year boundaries, guessed from the
         // mean length of a year and corrected by a step at most.
         let starts = &self.year_starts;
