@@ -601,7 +601,7 @@ impl<'c> Started<'c> {
     }
 
     /// Open seconds from the start to `b` (zero when `b` is not after it).
-    #[inline]
+    #[inline(always)]
     pub fn open_until(&mut self, b: i64) -> Result<i64, TimeError> {
         let (cal, a) = (self.calendar, self.start);
         if b <= a {
