@@ -443,6 +443,7 @@ impl Kinds {
     }
 
     /// The number of kind `name`: [`Kind::OTHER`] when the version does not know it.
+    #[inline(always)]
     pub fn code(&self, name: &str) -> Kind {
         self.names.get(name).map_or(Kind::OTHER, |i| Kind(i as u32))
     }
