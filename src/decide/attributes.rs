@@ -98,10 +98,10 @@ impl Attributes {
     /// let names: Vec<&str> = attributes.iter().map(|(name, _)| name).collect();
     /// assert_eq!(names, ["amount", "vip"]);
     /// ```
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &Value)> {
-        self.entries
-            .iter()
-            .map(|(name, value)| (name.as_str(), value))
+    pub fn iter(&self) -> AttributesIter<'_> {
+        AttributesIter {
+            entries: self.entries.iter(),
+        }
     }
 
     /// How many there are.
@@ -158,15 +158,48 @@ impl<K: Into<CompactString>, V: Into<Value>> Extend<(K, V)> for Attributes {
 
 impl<'a> IntoIterator for &'a Attributes {
     type Item = (&'a str, &'a Value);
-    type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (CompactString, Value)>,
-        fn(&'a (CompactString, Value)) -> (&'a str, &'a Value),
-    >;
+    type IntoIter = AttributesIter<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries
-            .iter()
-            .map(|(name, value)| (name.as_str(), value))
+    fn into_iter(self) -> AttributesIter<'a> {
+        self.iter()
+    }
+}
+
+/// The attributes of an [`Attributes`], in name order ([`Attributes::iter`]).
+///
+/// ```
+/// let attributes: charter::decide::Attributes = [("vip", true), ("amount", 8000.into())].into_iter().collect();
+/// let mut iter = attributes.iter();
+/// assert_eq!(iter.len(), 2);
+/// assert_eq!(iter.next(), Some(("amount", &8000.into())));
+/// assert_eq!(iter.next(), Some(("vip", &true.into())));
+/// assert_eq!(iter.next(), None);
+/// ```
+#[derive(Debug, Clone)]
+pub struct AttributesIter<'a> {
+    // A named type rather than a `Map` over a function pointer, which is called indirectly
+    // for each attribute where a closure is inlined.
+    entries: std::slice::Iter<'a, (CompactString, Value)>,
+}
+
+impl<'a> Iterator for AttributesIter<'a> {
+    type Item = (&'a str, &'a Value);
+
+    #[inline]
+    fn next(&mut self) -> Option<(&'a str, &'a Value)> {
+        (self.entries.next()).map(|(name, value)| (name.as_str(), value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl ExactSizeIterator for AttributesIter<'_> {}
+
+impl DoubleEndedIterator for AttributesIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        (self.entries.next_back()).map(|(name, value)| (name.as_str(), value))
     }
 }
 

@@ -44,7 +44,7 @@ mod targets;
 mod text;
 mod validate;
 
-pub use attributes::Attributes;
+pub use attributes::{Attributes, AttributesIter};
 pub use builder::CaseBuilder;
 pub(crate) use case::outside_years;
 pub use case::{Case, Event, ReadError, Timestamp};
