@@ -238,12 +238,8 @@ impl Engine {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn version_at(&self, t: i64) -> Result<&Version, NoVersionInForce> {
-        // A local date is on or after a version's effective date exactly when the instant is
-        // at or after the start of that date.
-        if PLAIN_INSTANTS.contains(&t)
-            && let Some(i) = self.starts.iter().rposition(|&start| start <= t)
-        {
-            return Ok(&self.versions[i]);
+        if let Some(version) = self.version_from_start(t) {
+            return Ok(version);
         }
         let tz = self.versions.first().map(|v| v.policy.timezone);
         let date = tz
@@ -254,6 +250,22 @@ impl Engine {
                 date,
                 earliest: self.versions.first().and_then(|v| v.policy.effective),
             })
+    }
+}
+
+impl Engine {
+    /// [`Engine::version_at`] for an instant in the years whose local dates the versions'
+    /// starts tell apart, and at or after the first start; `None` otherwise. Inlined where a
+    /// case is decided: the error a call returns goes through memory.
+    #[inline]
+    pub(crate) fn version_from_start(&self, t: i64) -> Option<&Version> {
+        // A local date is on or after a version's effective date exactly when the instant is
+        // at or after the start of that date.
+        if !PLAIN_INSTANTS.contains(&t) {
+            return None;
+        }
+        let i = self.starts.iter().rposition(|&start| start <= t)?;
+        self.versions.get(i)
     }
 }
 

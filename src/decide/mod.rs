@@ -119,12 +119,14 @@ impl Engine {
         case: &'c Case,
         facts: &mut validate::Facts<'c>,
     ) -> Result<&Version, DecideError> {
-        let version =
-            self.version_at(case.received_at.secs)
-                .map_err(|error| DecideError::NoVersion {
-                    id: case.id.to_string(),
-                    error,
-                })?;
+        let at = case.received_at.secs;
+        let version = match self.version_from_start(at) {
+            Some(version) => version,
+            None => self.version_at(at).map_err(|error| DecideError::NoVersion {
+                id: case.id.to_string(),
+                error,
+            })?,
+        };
         validate::validate(case, version, facts).map_err(DecideError::Case)?;
         Ok(version)
     }
