@@ -116,7 +116,7 @@ pub(crate) fn validate<'c>(
         .severity
         .as_ref()
         .and_then(|s| lookup(&names.severities, s, "severity", &mut problem));
-    fill(&mut facts.attrs, None, policy.attributes.len());
+    fill(&mut facts.attrs, &NO_ATTRS, policy.attributes.len());
     // A slice from here on: a `SmallVec` checks where its items are at every access.
     let attrs: &mut [Option<AttrVal<'c>>] = &mut facts.attrs;
     for (name, value) in &case.attributes {
@@ -141,7 +141,7 @@ pub(crate) fn validate<'c>(
     // A field that is absent, `null` or blank is missing; fields the policy does not declare
     // are the caller's business.
     let mut given: SmallVec<[bool; 16]> = SmallVec::new();
-    fill(&mut given, false, policy.fields.len());
+    fill(&mut given, &[false; 16], policy.fields.len());
     let given: &mut [bool] = &mut given;
     for (name, value) in &case.fields {
         if let Some(i) = names.fields.get(name) {
@@ -345,15 +345,20 @@ fn unknown_kind(kind: &str, kinds: &Kinds, problem: &mut impl FnMut(String)) {
     ));
 }
 
-/// Appends `n` copies of `value` to `list`: copied from an array when they fit inline,
-/// without the element-by-element fill of `SmallVec::resize`.
-fn fill<T: Copy, const N: usize>(list: &mut SmallVec<[T; N]>, value: T, n: usize)
+/// No attribute values, as many as the facts hold inline.
+const NO_ATTRS: [Option<AttrVal<'static>>; 8] = [None; 8];
+
+/// Appends `n` copies of a value to `list`, from `copies` of it: copied from that array
+/// when they fit inline, without the element-by-element fill of `SmallVec::resize`, and
+/// without building the array for every case.
+fn fill<T: Copy, const N: usize>(list: &mut SmallVec<[T; N]>, copies: &[T; N], n: usize)
 where
     [T; N]: smallvec::Array<Item = T>,
 {
-    match [value; N].get(..n) {
+    const { assert!(N > 0, "the copies hold the value") };
+    match copies.get(..n) {
         Some(copies) => list.extend_from_slice(copies),
-        None => list.resize(list.len() + n, value),
+        None => list.resize(list.len() + n, copies[0]),
     }
 }
 
