@@ -348,14 +348,19 @@ fn unknown_kind(kind: &str, kinds: &Kinds, problem: &mut impl FnMut(String)) {
 /// No attribute values, as many as the facts hold inline.
 const NO_ATTRS: [Option<AttrVal<'static>>; 8] = [None; 8];
 
-/// Appends `n` copies of a value to `list`, from `copies` of it: copied from that array
-/// when they fit inline, without the element-by-element fill of `SmallVec::resize`, and
-/// without building the array for every case.
+/// Appends `n` copies of a value to `list`, from `copies` of it: an empty list that holds
+/// them inline becomes the array itself (a copy of a few words, where appending a slice
+/// reserves, moves and calls `memcpy`); otherwise they are copied from the array, or, past
+/// its length, filled one by one.
 fn fill<T: Copy, const N: usize>(list: &mut SmallVec<[T; N]>, copies: &[T; N], n: usize)
 where
     [T; N]: smallvec::Array<Item = T>,
 {
     const { assert!(N > 0, "the copies hold the value") };
+    if n <= N && list.is_empty() && !list.spilled() {
+        *list = SmallVec::from_buf_and_len(*copies, n);
+        return;
+    }
     match copies.get(..n) {
         Some(copies) => list.extend_from_slice(copies),
         None => list.resize(list.len() + n, copies[0]),
