@@ -57,10 +57,12 @@ struct Slot {
 }
 
 impl Slot {
+    /// An empty slot: its length is no name's, so a probe compares it as any other slot and
+    /// tests for emptiness only when the names differ.
     const EMPTY: Slot = Slot {
         first: 0,
         last: 0,
-        len: 0,
+        len: u32::MAX,
         at: u32::MAX,
     };
 }
@@ -202,11 +204,11 @@ impl NameIndex {
         let mut slot = self.slot_of(first, last, len) & mask;
         loop {
             let s = self.slots.get(slot)?;
-            if s.at == Slot::EMPTY.at {
-                return None;
-            }
             if s.first == first && s.last == last && s.len as usize == len && same(s.at as usize) {
                 return Some(s.at as usize);
+            }
+            if s.at == Slot::EMPTY.at {
+                return None;
             }
             slot = (slot + 1) & mask;
         }
