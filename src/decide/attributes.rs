@@ -168,7 +168,9 @@ impl<'a> IntoIterator for &'a Attributes {
 /// The attributes of an [`Attributes`], in name order ([`Attributes::iter`]).
 ///
 /// ```
-/// let attributes: charter::decide::Attributes = [("vip", true), ("amount", 8000.into())].into_iter().collect();
+/// use serde_json::Value;
+/// let attributes: charter::decide::Attributes =
+///     [("vip", Value::from(true)), ("amount", Value::from(8000))].into_iter().collect();
 /// let mut iter = attributes.iter();
 /// assert_eq!(iter.len(), 2);
 /// assert_eq!(iter.next(), Some(("amount", &8000.into())));
