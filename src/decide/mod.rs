@@ -122,10 +122,12 @@ impl Engine {
         let at = case.received_at.secs;
         let version = match self.version_from_start(at) {
             Some(version) => version,
-            None => self.version_at(at).map_err(|error| DecideError::NoVersion {
-                id: case.id.to_string(),
-                error,
-            })?,
+            None => self
+                .version_at(at)
+                .map_err(|error| DecideError::NoVersion {
+                    id: case.id.to_string(),
+                    error,
+                })?,
         };
         validate::validate(case, version, facts).map_err(DecideError::Case)?;
         Ok(version)
