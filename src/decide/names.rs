@@ -260,7 +260,8 @@ pub(crate) struct Names {
     /// By escalation ladder: the number of the first target of the name its `for` gives
     /// (`None`: no `for`, or a name no target has).
     pub ladder_targets: Vec<Option<usize>>,
-    /// By target number: whether an escalation ladder follows a target of its name.
+    /// By the number a target's name has (see `target_names`; a stage's target, its own):
+    /// whether an escalation ladder follows the targets of that name.
     pub followed: Vec<bool>,
     pub kinds: Kinds,
 }
