@@ -189,7 +189,7 @@ impl<'a> Iterator for AttributesIter<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<(&'a str, &'a Value)> {
-        (self.entries.next()).map(|(name, value)| (name.as_str(), value))
+        self.entries.next().map(named)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -201,8 +201,14 @@ impl ExactSizeIterator for AttributesIter<'_> {}
 
 impl DoubleEndedIterator for AttributesIter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        (self.entries.next_back()).map(|(name, value)| (name.as_str(), value))
+        self.entries.next_back().map(named)
     }
+}
+
+/// An entry as the iterator gives it.
+#[inline]
+fn named((name, value): &(CompactString, Value)) -> (&str, &Value) {
+    (name.as_str(), value)
 }
 
 impl Serialize for Attributes {

@@ -170,13 +170,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             (Trigger::Percent(p), Some(t)) => match t.from {
                 Some(from) => {
                     let part = share(t.budget, *p);
-                    // Without pauses, the instant the clock counts the share (what `reach`
-                    // gives then, without its walk over the pauses).
-                    let at = if t.pauses.is_empty() {
-                        Some(from.clock_add(t.clock, part)?)
-                    } else {
-                        from.reach(t.clock, part, t.pauses)?
-                    };
+                    let at = from.reach(t.clock, part, t.pauses)?;
                     let cancelled = matches!((t.stop, at), (Some(s), Some(a)) if s <= a);
                     (at, cancelled)
                 }

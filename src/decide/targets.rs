@@ -131,9 +131,6 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         let policy = self.policy;
         // The number of a target names its shared definition.
         let mut chosen: SmallVec<[Choice<'a>; 4]> = SmallVec::new();
-        // The names chosen so far, as bits: a name not among them is not looked for (names
-        // numbered past 63 always are).
-        let mut names_chosen = 0u64;
         let mut number = 0;
         for sla in &policy.slas {
             let first = number;
@@ -155,15 +152,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                             number,
                             name,
                         };
-                        let bit = (u32::try_from(name).ok())
-                            .and_then(|n| 1u64.checked_shl(n))
-                            .unwrap_or(0);
-                        let maybe_chosen = bit == 0 || names_chosen & bit != 0;
-                        names_chosen |= bit;
-                        let earlier = maybe_chosen
-                            .then(|| chosen.iter_mut().find(|c| c.name == name))
-                            .flatten();
-                        match earlier {
+                        match chosen.iter_mut().find(|c| c.name == name) {
                             Some(slot) => *slot = choice,
                             None => chosen.push(choice),
                         }

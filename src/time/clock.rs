@@ -739,6 +739,9 @@ impl<'c> Started<'c> {
         budget: i64,
         pauses: &[Pause],
     ) -> Result<Option<i64>, TimeError> {
+        if pauses.is_empty() {
+            return self.clock_add(clock, budget).map(Some);
+        }
         let cal = self.calendar;
         let mut remaining = budget;
         // The clock runs from the start, then from the end of each pause it has waited out.
