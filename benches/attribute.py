@@ -28,6 +28,7 @@ BINARY = os.path.join(ROOT, "target", "release", "examples", "decide_loop")
 # the loop, nor dropping a decision in `decide` mode).
 ENTRY = {
     "into": "charter::decide::<impl charter::decide::engine::Engine>::decide_into",
+    "reasons": "charter::decide::<impl charter::decide::engine::Engine>::decide_into",
     "decide": "charter::decide::<impl charter::decide::engine::Engine>::decide",
 }
 

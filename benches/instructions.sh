@@ -4,12 +4,12 @@
 # examples/decide_loop.rs (the in-process benchmark's 1,000 generated cases) for 2 and for 6
 # rounds and divides the difference by 4,000 cases, which leaves out loading the policy and
 # generating the cases. Needs valgrind (Debian: `apt-get install valgrind`).
-# Usage: benches/instructions.sh [decide|into|route|json|parse ...]   (default: all five)
+# Usage: benches/instructions.sh [decide|into|reasons|route|json|parse ...]   (default: all six)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 modes=("$@")
-[ ${#modes[@]} -gt 0 ] || modes=(decide into route json parse)
+[ ${#modes[@]} -gt 0 ] || modes=(decide into reasons route json parse)
 cargo build --release --quiet --example decide_loop
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -8,8 +8,9 @@
 //! run decides as many cases in all): with few cases, their data stays in the processor's
 //! caches, which shows how much of the time per case is spent waiting for the case's memory.
 //!
-//! Modes: `decide` (decide only), `into` (decide into one reused `Decision`), `route` (routing
-//! alone, `Engine::route`), `json` (decide and `write_json`), `parse` (read the 1,000
+//! Modes: `decide` (decide only, with the reasons), `into` (decide into one reused
+//! `Decision`, without them), `reasons` (the same with them: the explanation's own cost is
+//! the difference), `route` (routing alone, `Engine::route`), `json` (decide and `write_json`), `parse` (read the 1,000
 //! lines into `Case`, the baseline). A timing from this program is one run on a shared
 //! machine; criterion (`benches/run.sh decide`) gives medians.
 
@@ -24,7 +25,7 @@ use charter::decide::{Case, Decision, Timestamp};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let usage = "usage: decide_loop decide|into|route|json|parse [ROUNDS [CASES]]";
+    let usage = "usage: decide_loop decide|into|reasons|route|json|parse [ROUNDS [CASES]]";
     let mode = args.next().ok_or(usage)?;
     let rounds: u32 = match args.next() {
         Some(r) => r.parse().map_err(|_| usage)?,
@@ -66,8 +67,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     black_box(&engine.decide(black_box(case), now)?);
                 }
             }
-            "into" => {
-                let mut decision = Decision::default();
+            "into" | "reasons" => {
+                let mut decision = if mode == "reasons" {
+                    Decision::with_reasons()
+                } else {
+                    Decision::default()
+                };
                 for case in &cases {
                     engine.decide_into(black_box(case), now, &mut decision)?;
                     black_box(&decision);

@@ -117,12 +117,16 @@ fn decide_into_a_reused_decision_matches_a_fresh_one() {
         sorted.iter().copied().eq(0..cases.len()),
         "the order visits every case"
     );
-    let mut reused = Decision::default();
+    // One reused decision that asks for the reasons, one that does not: the second is the
+    // same decision without them, and its JSON has no `explain` key.
+    let mut reused = Decision::with_reasons();
+    let mut plain = Decision::default();
     for round in 0..2 {
         for &i in &order {
             let (k, case, now) = &cases[i];
             let fresh = engines[*k].decide(case, *now).unwrap();
             engines[*k].decide_into(case, *now, &mut reused).unwrap();
+            engines[*k].decide_into(case, *now, &mut plain).unwrap();
             assert_eq!(
                 json(&reused),
                 json(&fresh),
@@ -130,6 +134,11 @@ fn decide_into_a_reused_decision_matches_a_fresh_one() {
                 case.id
             );
             assert_eq!(reused.explain_text(), fresh.explain_text());
+            assert!(plain.explain.is_none() && plain.explain_text().is_empty());
+            let mut without: serde_json::Value = serde_json::from_str(&json(&fresh)).unwrap();
+            assert!(without.as_object_mut().unwrap().remove("explain").is_some());
+            let plain_json: serde_json::Value = serde_json::from_str(&json(&plain)).unwrap();
+            assert_eq!(plain_json, without, "case `{}` (round {round})", case.id);
         }
     }
 }
@@ -895,7 +904,7 @@ proptest! {
             callback: None,
             stages,
             findings: vec![],
-            explain: vec![],
+            explain: Some(vec![]),
         };
         assert_same_json(&decision);
     }

@@ -4,9 +4,10 @@
 use crate::decide::decision::*;
 use crate::decide::reason::Reason;
 use crate::decide::run::Ctx;
+use crate::decide::run::reason;
 use crate::time::TimeError;
 
-impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
+impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
     pub(super) fn acceptance(
         &mut self,
         calendar: Option<usize>,
@@ -30,10 +31,13 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             acceptance.outcome = Outcome::Redirected;
             acceptance.redirect_to = Some(&r.to.text);
             acceptance.reason = Some(&r.reason.text);
-            self.reasons.push(Reason::Redirected {
-                category,
-                to: &r.to.text,
-            });
+            reason!(
+                self,
+                Reason::Redirected {
+                    category,
+                    to: &r.to.text,
+                }
+            );
             return Ok(acceptance);
         }
         if !everything && !scope.accepted.contains(&self.facts.category) {
@@ -42,13 +46,16 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             self.finding(FindingKind::OutOfScope, format!(
                     "category `{category}` is neither accepted nor redirected by the scope; add it to `accept` or `redirect`"
                 ));
-            self.reasons.push(Reason::OutOfScope { category });
+            reason!(self, Reason::OutOfScope { category });
             return Ok(acceptance);
         }
-        self.reasons.push(Reason::Accepted {
-            category,
-            everything,
-        });
+        reason!(
+            self,
+            Reason::Accepted {
+                category,
+                everything,
+            }
+        );
         if !self.facts.missing_fields.is_empty() {
             acceptance.outcome = Outcome::Incomplete;
             acceptance.missing_fields = self
@@ -61,9 +68,12 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 let (cal, _) = self.calendar(on.or(calendar));
                 acceptance.ask_by = Some(self.at(cal.add(self.facts.received, span)?));
             }
-            self.reasons.push(Reason::Incomplete {
-                within: scope.incomplete.map(|(s, _)| s),
-            });
+            reason!(
+                self,
+                Reason::Incomplete {
+                    within: scope.incomplete.map(|(s, _)| s),
+                }
+            );
         }
         Ok(acceptance)
     }

@@ -6,10 +6,10 @@ use crate::decide::decision::*;
 use crate::decide::eval::Truth;
 use crate::decide::names::Kind;
 use crate::decide::reason::Reason;
-use crate::decide::run::{Ctx, Round};
+use crate::decide::run::{Ctx, Round, reason};
 use crate::time::TimeError;
 
-impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
+impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
     /// The first callback rule that applies, and its number.
     pub(super) fn callback_rule(&mut self) -> Option<(usize, &'a Callback)> {
         let policy = self.policy;
@@ -71,7 +71,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 state.reopened = one.reopened;
             }
         }
-        self.reasons.push(Reason::Callback);
+        reason!(self, Reason::Callback);
         Ok(state)
     }
 

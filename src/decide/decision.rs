@@ -96,8 +96,17 @@ pub struct Decision<'a> {
     /// Violations and gaps found in the case: extensions, separation of duties, missing
     /// attributes, fallback routing.
     pub findings: Vec<Finding>,
-    /// Why: the reasons, in order.
-    pub explain: Vec<Reason<'a>>,
+    /// Why: the reasons, in order; `None` when the caller did not ask for them.
+    /// [`Engine::decide`](crate::decide::Engine::decide) and the front ends (`charter decide`,
+    /// the batch, the service) always give them; [`Engine::decide_into`](crate::decide::Engine::decide_into)
+    /// records them only into a decision that asks ([`Decision::with_reasons`]), so that a
+    /// loop that only routes and times cases does not pay for an explanation nobody reads.
+    /// A decision without them is written without the `explain` key.
+    #[cfg_attr(
+        feature = "schema",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub explain: Option<Vec<Reason<'a>>>,
 }
 
 /// Which policy version decided.
@@ -959,7 +968,8 @@ pub struct Finding {
 }
 
 /// An empty decision (no case, no policy, accepted, nothing else), for
-/// [`Engine::decide_into`](crate::decide::Engine::decide_into) to fill.
+/// [`Engine::decide_into`](crate::decide::Engine::decide_into) to fill, without reasons
+/// (see [`Decision::with_reasons`]).
 impl Default for Decision<'_> {
     fn default() -> Self {
         Decision {
@@ -990,12 +1000,41 @@ impl Default for Decision<'_> {
             callback: None,
             stages: Vec::new(),
             findings: Vec::new(),
-            explain: Vec::new(),
+            explain: None,
         }
     }
 }
 
 impl Decision<'_> {
+    /// An empty decision that asks for its reasons: [`Engine::decide_into`](crate::decide::Engine::decide_into)
+    /// records them into it, as [`Engine::decide`](crate::decide::Engine::decide) does.
+    ///
+    /// ```
+    /// use charter::decide::Decision;
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+    /// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json`.
+    /// let now = case.received_at.secs + 3600;
+    /// let mut plain = Decision::default();
+    /// engine.decide_into(&case, now, &mut plain)?;
+    /// assert!(plain.explain.is_none());
+    /// let mut explained = Decision::with_reasons();
+    /// engine.decide_into(&case, now, &mut explained)?;
+    /// assert!(explained.explain_text().contains("handled by `office_director`"));
+    /// // Everything else is the same decision.
+    /// assert_eq!(format!("{:?}", plain.targets), format!("{:?}", explained.targets));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_reasons() -> Self {
+        Decision {
+            explain: Some(Vec::new()),
+            ..Decision::default()
+        }
+    }
+
     /// Why a case that is not redirected has no role, if it has none: the route rule that
     /// needs attributes the case lacks, or no rule matching and no `otherwise`.
     ///

@@ -5,11 +5,11 @@ use crate::check::{Trigger, Whom};
 use crate::decide::decision::*;
 use crate::decide::eval::Truth;
 use crate::decide::reason::Reason;
-use crate::decide::run::{Clocked, Ctx, Timing, empty_with_room};
+use crate::decide::run::{Clocked, Ctx, Timing, empty_with_room, reason};
 use crate::decide::targets::share;
 use crate::time::TimeError;
 
-impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
+impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
     pub(super) fn escalations(
         &mut self,
         handler: Option<usize>,
@@ -36,10 +36,13 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             let run = match (&ladder.target, found) {
                 (Some(_), Some(run)) => Some(run),
                 (Some(t), None) => {
-                    self.reasons.push(Reason::LadderIdle {
-                        ladder: &ladder.named.name,
-                        target: t,
-                    });
+                    reason!(
+                        self,
+                        Reason::LadderIdle {
+                            ladder: &ladder.named.name,
+                            target: t,
+                        }
+                    );
                     continue;
                 }
                 (None, _) => None,
@@ -145,11 +148,14 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             }
         }
         if !steps.is_empty() {
-            self.reasons.push(Reason::Escalations {
-                steps: steps.len(),
-                fired: fired_steps,
-                next: next.map(|n| self.at(n)),
-            });
+            reason!(
+                self,
+                Reason::Escalations {
+                    steps: steps.len(),
+                    fired: fired_steps,
+                    next: next.map(|n| self.at(n)),
+                }
+            );
         }
         Ok(())
     }

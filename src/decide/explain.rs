@@ -35,8 +35,31 @@ pub struct Sentence<'d, 'a> {
 }
 
 impl<'a> Decision<'a> {
-    /// The explanation, one sentence per reason, in order; a run of route rules that did not
-    /// match ([`Reason::RulesNotMatched`]) is one sentence per rule.
+    /// The reasons, in order: none when the decision was made without them (see
+    /// [`Decision::with_reasons`]).
+    ///
+    /// ```
+    /// use charter::decide::{Decision, Reason};
+    /// # let engine = charter::decide::Engine::from_sources(&[
+    /// #     ("office/policy.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/complaint-office/policy.charter"))),
+    /// #     ("calendars/cn-2026.charter", include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/calendars/cn-2026.charter"))),
+    /// # ])?;
+    /// # let case = charter::decide::Case::from_json(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/cases/complaint-office/accepted-phone.json")))?;
+    /// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json`.
+    /// let decision = engine.decide(&case, case.received_at.secs)?;
+    /// assert!(matches!(decision.reasons().first(), Some(Reason::Version { .. })));
+    /// let mut plain = Decision::default();
+    /// engine.decide_into(&case, case.received_at.secs, &mut plain)?;
+    /// assert!(plain.reasons().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reasons(&self) -> &[Reason<'a>] {
+        self.explain.as_deref().unwrap_or(&[])
+    }
+
+    /// The explanation, one sentence per reason, in order (none for a decision made without
+    /// reasons); a run of route rules that did not match ([`Reason::RulesNotMatched`]) is one
+    /// sentence per rule.
     ///
     /// ```
     /// # let engine = charter::decide::Engine::from_sources(&[
@@ -53,8 +76,7 @@ impl<'a> Decision<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sentences(&self) -> impl Iterator<Item = Sentence<'_, 'a>> {
-        self.explain
-            .iter()
+        (self.explain.iter().flatten())
             .flat_map(|&reason| {
                 let (one, passed): (_, &[Rule]) = match reason {
                     Reason::RulesNotMatched { rules } => (None, rules),

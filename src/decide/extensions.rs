@@ -39,7 +39,7 @@ fn paused_between<'p>(
     (pauses.into_iter()).any(|p| p.from < written && p.to.is_none_or(|t| t > from))
 }
 
-impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
+impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
     /// Extra budget from `extended` events. Each moves the current deadline by its `by`,
     /// counted from that deadline by the rules of targets (`10 working days` from a deadline
     /// at close of business is the close of the 10th working day after it), as clock time of

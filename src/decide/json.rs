@@ -255,8 +255,10 @@ impl Writer<'_> {
             w.str(&f.message);
             w.out.push(b'}');
         });
-        self.raw(key!("explain"));
-        self.list(d.sentences(), |w, sentence| w.piece(&sentence));
+        if d.explain.is_some() {
+            self.raw(key!("explain"));
+            self.list(d.sentences(), |w, sentence| w.piece(&sentence));
+        }
         self.out.push(b'}');
     }
 

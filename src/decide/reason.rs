@@ -16,7 +16,7 @@ use crate::time::{At, Span};
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
 /// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
-/// let calendar = decision.explain.iter().find_map(|r| match r {
+/// let calendar = decision.reasons().iter().find_map(|r| match r {
 ///     Reason::Calendar { calendar, choice } => Some((*calendar, *choice)),
 ///     _ => None,
 /// });
@@ -47,8 +47,8 @@ pub enum CalendarChoice {
 /// # let now = charter::decide::Timestamp::parse("2026-11-30T12:00:00+08:00")?.secs;
 /// # let decision = engine.decide(&case, now)?;
 /// // The complaint office's policy; the case `examples/cases/complaint-office/accepted-phone.json` at noon on 30 November 2026.
-/// assert!(matches!(decision.explain[0], Reason::Version { .. }));
-/// assert!(decision.explain.iter().any(|r| matches!(r, Reason::RuleMatched { .. })));
+/// assert!(matches!(decision.reasons()[0], Reason::Version { .. }));
+/// assert!(decision.reasons().iter().any(|r| matches!(r, Reason::RuleMatched { .. })));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy)]

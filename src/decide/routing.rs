@@ -9,7 +9,7 @@ use crate::decide::engine::Version;
 use crate::decide::eval::{Needed, Truth, eval};
 use crate::decide::names::numbered_targets;
 use crate::decide::reason::Reason;
-use crate::decide::run::{Choice, ClockedList, Ctx, Round, Rounds, room_for};
+use crate::decide::run::{Choice, ClockedList, Ctx, Round, Rounds, reason, room_for};
 use crate::decide::shared::route_shown;
 use crate::decide::validate::Facts;
 use crate::time::TimeError;
@@ -69,7 +69,7 @@ pub(crate) fn first_of(
     FirstMatch::None
 }
 
-impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
+impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
     /// The route, and the index of the handling role.
     pub(super) fn route(&mut self) -> (Route<'a>, Option<usize>) {
         let policy = self.policy;
@@ -84,18 +84,24 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             FirstMatch::None => policy.routes.len(),
         };
         if passed > 0 {
-            self.reasons.push(Reason::RulesNotMatched {
-                rules: &policy.routes[..passed],
-            });
+            reason!(
+                self,
+                Reason::RulesNotMatched {
+                    rules: &policy.routes[..passed],
+                }
+            );
         }
         match first {
             FirstMatch::Rule(i) => {
                 let rule = &policy.routes[i];
                 chosen = Some((rule.target, &rule.cited, i));
-                self.reasons.push(Reason::RuleMatched {
-                    rule: &rule.cited,
-                    role: &policy.roles[rule.target].named.name,
-                });
+                reason!(
+                    self,
+                    Reason::RuleMatched {
+                        rule: &rule.cited,
+                        role: &policy.roles[rule.target].named.name,
+                    }
+                );
             }
             FirstMatch::Unknown(i) => {
                 let cited = &policy.routes[i].cited;
@@ -106,7 +112,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                         cited.line,
                         names.join(", ")
                     ));
-                self.reasons.push(Reason::RuleUnknown { rule: cited });
+                reason!(self, Reason::RuleUnknown { rule: cited });
                 route.missing = names;
                 return (route, None);
             }
@@ -117,10 +123,13 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 Some(o) => {
                     let cited = &o.cited;
                     chosen = Some((o.target, cited, policy.routes.len()));
-                    self.reasons.push(Reason::Otherwise {
-                        rule: cited,
-                        role: &policy.roles[o.target].named.name,
-                    });
+                    reason!(
+                        self,
+                        Reason::Otherwise {
+                            rule: cited,
+                            role: &policy.roles[o.target].named.name,
+                        }
+                    );
                     if !policy.fallback_allowed {
                         self.finding(FindingKind::Fallback, format!(
                                 "no route rule matches, and the policy forbids relying on `otherwise` ({}:{}); add a rule for this case",
@@ -130,7 +139,7 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 }
                 _ => {
                     self.finding(FindingKind::Unrouted, "no route rule matches and the policy has no `otherwise`; add a rule or an `otherwise -> ROLE`".into());
-                    self.reasons.push(Reason::NoRoute);
+                    reason!(self, Reason::NoRoute);
                 }
             }
         }

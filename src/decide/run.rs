@@ -16,6 +16,19 @@ use crate::decide::reason::{CalendarChoice, Reason};
 use crate::decide::validate::{Ev, Facts};
 use crate::time::{Calendar, Clock, Pause, Started, TimeError};
 
+/// Records a reason with the context `$cx`, when the caller asked for reasons: the reason is
+/// built inside the test, so that a decision without reasons does not even gather its fields
+/// (a method taking the reason built it first, on the stack: some 200 instructions a case,
+/// `benches/instructions.sh`).
+macro_rules! reason {
+    ($cx:expr, $reason:expr) => {
+        if $cx.reasons_asked() {
+            $cx.reasons.push($reason);
+        }
+    };
+}
+pub(super) use reason;
+
 /// A stretch of the case between reopenings: events `first..end`, starting at `start`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Round {
@@ -96,7 +109,9 @@ pub(super) struct Choice<'a> {
     pub(super) name: usize,
 }
 
-pub(super) struct Ctx<'a, 'e, 'c> {
+/// The context of one decision; with `REASONS`, it records the reasons (a decision without
+/// them is compiled without the code that gathers them).
+pub(super) struct Ctx<'a, 'e, 'c, const REASONS: bool> {
     pub(super) version: &'a Version,
     pub(super) policy: &'a Policy,
     pub(super) case: &'c Case,
@@ -126,6 +141,11 @@ pub(crate) fn decide_into<'a, 'c>(
     facts: &Facts<'c>,
     out: &mut Decision<'a>,
 ) -> Result<(), DecideError> {
+    // Deciding without reasons is compiled on its own, without the code that gathers them.
+    let attempt = match out.explain {
+        Some(_) => attempt::<true>,
+        None => attempt::<false>,
+    };
     match attempt(version, case, facts, out, false) {
         Err(DecideError::Time {
             error: TimeError::OutOfRange(range),
@@ -162,7 +182,7 @@ pub(super) fn has_beyond(version: &Version, name: &str) -> bool {
 
 /// One try at deciding: with `provisional`, calendars that allow it are used past their
 /// valid range.
-pub(super) fn attempt<'a, 'c>(
+pub(super) fn attempt<'a, 'c, const REASONS: bool>(
     version: &'a Version,
     case: &'c Case,
     facts: &Facts<'c>,
@@ -176,7 +196,7 @@ pub(super) fn attempt<'a, 'c>(
     let policy = &version.policy;
     let tz = policy.timezone;
     out.provisional = false;
-    let mut cx = Ctx {
+    let mut cx = Ctx::<REASONS> {
         version,
         policy,
         case,
@@ -184,19 +204,27 @@ pub(super) fn attempt<'a, 'c>(
         tz,
         provisional,
         plans: Vec::new(),
-        reasons: std::mem::take(&mut out.explain),
+        reasons: out.explain.take().unwrap_or_default(),
         findings: std::mem::take(&mut out.findings),
     };
-    empty_with_room(&mut cx.reasons, 16);
+    if REASONS {
+        empty_with_room(&mut cx.reasons, 16);
+    }
     cx.findings.clear();
-    cx.reasons.push(Reason::Version {
-        received: cx.at(cx.facts.received),
-    });
+    reason!(
+        cx,
+        Reason::Version {
+            received: cx.at(cx.facts.received),
+        }
+    );
     if cx.facts.later_events > 0 {
-        cx.reasons.push(Reason::LaterEvents {
-            count: cx.facts.later_events,
-            now: cx.at(cx.facts.now),
-        });
+        reason!(
+            cx,
+            Reason::LaterEvents {
+                count: cx.facts.later_events,
+                now: cx.at(cx.facts.now),
+            }
+        );
     }
     let calendar = cx.case_calendar();
     out.acceptance = cx.acceptance(calendar).map_err(time)?;
@@ -235,7 +263,7 @@ pub(super) fn attempt<'a, 'c>(
     };
     out.evaluated_at = cx.at(cx.facts.now);
     out.findings = cx.findings;
-    out.explain = cx.reasons;
+    out.explain = REASONS.then_some(cx.reasons);
     Ok(())
 }
 
@@ -255,7 +283,13 @@ pub(super) fn room_for<T>(list: &mut Vec<T>, n: usize) {
     }
 }
 
-impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
+impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
+    /// Whether this decision records its reasons.
+    #[inline(always)]
+    pub(super) fn reasons_asked(&self) -> bool {
+        REASONS
+    }
+
     pub(super) fn finding(&mut self, kind: FindingKind, message: String) {
         self.findings.push(Finding { kind, message });
     }
@@ -344,10 +378,13 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 format!("the `calendars` rule at {}:{}", cited.file, cited.line)
             };
             if self.applies(Some(&rule.when), what) == Truth::True {
-                self.reasons.push(Reason::Calendar {
-                    calendar: &policy.calendars[rule.target].named.name,
-                    choice: CalendarChoice::Rule,
-                });
+                reason!(
+                    self,
+                    Reason::Calendar {
+                        calendar: &policy.calendars[rule.target].named.name,
+                        choice: CalendarChoice::Rule,
+                    }
+                );
                 return Some(rule.target);
             }
         }
@@ -356,10 +393,13 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             (None, Some(d)) => (d, CalendarChoice::Default),
             (None, None) => return None,
         };
-        self.reasons.push(Reason::Calendar {
-            calendar: &policy.calendars[index].named.name,
-            choice,
-        });
+        reason!(
+            self,
+            Reason::Calendar {
+                calendar: &policy.calendars[index].named.name,
+                choice,
+            }
+        );
         Some(index)
     }
 

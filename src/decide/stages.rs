@@ -5,7 +5,7 @@ use crate::decide::decision::*;
 use crate::decide::names::Kind;
 use crate::decide::run::Ctx;
 
-impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
+impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
     /// The stages entered, with separation of duties and order checked.
     /// The stages entered, with their handlers and roles; `handler` is the routed role.
     pub(super) fn stages(&mut self, handler_role: Option<usize>) -> Vec<StageState<'a>> {

@@ -9,7 +9,7 @@ use crate::decide::eval::Truth;
 use crate::decide::names::Kind;
 use crate::decide::reason::Reason;
 use crate::decide::run::{
-    Choice, Clocked, ClockedList, Ctx, Pauses, Plan, Round, Rounds, room_for,
+    Choice, Clocked, ClockedList, Ctx, Pauses, Plan, Round, Rounds, reason, room_for,
 };
 use crate::decide::validate::Ev;
 use crate::time::{Calendar, Clock, Pause, TimeError, normalise_pauses};
@@ -67,7 +67,7 @@ pub(super) fn next_cycle(state: &mut TargetState<'_>, cycles: &mut usize) {
     *cycles += 1;
 }
 
-impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
+impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
     /// Splits the events into rounds: a `reopened` event starts a new round (and belongs to
     /// it); so does a dissatisfied callback when the callback rule says `dissatisfied reopen`
     /// (the callback belongs to the round it closes). A case can only be reopened once it has
@@ -110,11 +110,14 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
                 first,
                 end: self.events().len(),
             });
-            self.reasons.push(Reason::Reopened {
-                at: self.at(starts_at),
-                round: rounds.len(),
-                by_callback: ev.kind == Kind::CALLBACK,
-            });
+            reason!(
+                self,
+                Reason::Reopened {
+                    at: self.at(starts_at),
+                    round: rounds.len(),
+                    by_callback: ev.kind == Kind::CALLBACK,
+                }
+            );
         }
         rounds
     }
@@ -138,10 +141,13 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             let what = || format!("sla `{}`", sla.named.name);
             match self.applies(sla.when.as_ref(), what) {
                 Truth::True => {
-                    self.reasons.push(Reason::SlaApplies {
-                        sla: &sla.named.name,
-                        conditional: sla.when.is_some(),
-                    });
+                    reason!(
+                        self,
+                        Reason::SlaApplies {
+                            sla: &sla.named.name,
+                            conditional: sla.when.is_some(),
+                        }
+                    );
                     let names = &self.version.names.target_names;
                     for (j, t) in sla.targets.iter().enumerate() {
                         let number = first + j;
@@ -387,18 +393,24 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
             }
         }
         if ran {
-            self.reasons.push(Reason::Target {
-                target: index,
-                started_at: run.start.map(|s| self.at(s.start())),
-                budget: run.budget,
-                pauses: u32::try_from(run.pauses.len()).unwrap_or(u32::MAX),
-                cycles: u32::try_from(cycles.max(1)).unwrap_or(u32::MAX),
-            });
+            reason!(
+                self,
+                Reason::Target {
+                    target: index,
+                    started_at: run.start.map(|s| self.at(s.start())),
+                    budget: run.budget,
+                    pauses: u32::try_from(run.pauses.len()).unwrap_or(u32::MAX),
+                    cycles: u32::try_from(cycles.max(1)).unwrap_or(u32::MAX),
+                }
+            );
         } else {
-            self.reasons.push(Reason::TargetNotStarted {
-                name: &target.name,
-                start_event: &target.start,
-            });
+            reason!(
+                self,
+                Reason::TargetNotStarted {
+                    name: &target.name,
+                    start_event: &target.start,
+                }
+            );
         }
         Ok(())
     }
@@ -576,11 +588,14 @@ impl<'a, 'e, 'c> Ctx<'a, 'e, 'c> {
         start: i64,
         pauses: &mut Pauses,
     ) {
-        self.reasons.push(Reason::PausedAtStart {
-            name: &target.name,
-            paused: self.at(paused),
-            start: self.at(start),
-        });
+        reason!(
+            self,
+            Reason::PausedAtStart {
+                name: &target.name,
+                paused: self.at(paused),
+                start: self.at(start),
+            }
+        );
         pauses.push(Pause {
             from: start,
             to: None,
