@@ -302,6 +302,41 @@ fn check(world: &World, q: &Question) -> Result<(), TestCaseError> {
         calendar.format(start)
     );
 
+    // The same span counted again from the deadline (an `at breach + D` step): days are
+    // counted from the day the deadline ends, which for a deadline at a day's first instant
+    // (24:00) is the day before.
+    if matches!(q.span.unit, Unit::WorkingDays | Unit::Days | Unit::Weeks) {
+        let day = |t: i64| {
+            chrono::DateTime::from_timestamp(t, 0)
+                .unwrap()
+                .with_timezone(&world.tz)
+                .date_naive()
+        };
+        let ends_day = instant(world.tz, day(actual), 0) == actual;
+        let from = if ends_day { actual - 60 } else { actual };
+        let expected = match q.span.unit {
+            Unit::WorkingDays if q.span.amount == 0 => Some(actual),
+            Unit::WorkingDays => reference.add_working_days(from, q.span.amount as usize),
+            _ => Some(instant(
+                world.tz,
+                day(from) + Duration::days(i64::from(q.span.calendar_days().unwrap_or(0)) + 1),
+                0,
+            )),
+        };
+        if let Some(expected) = expected {
+            let after = calendar
+                .add_after(actual, q.span)
+                .map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(
+                after,
+                expected,
+                "{} after {}",
+                q.span,
+                calendar.format(actual)
+            );
+        }
+    }
+
     // The budget and the deadline with pauses.
     let budget = calendar
         .budget(start, q.span)

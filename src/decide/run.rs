@@ -142,16 +142,25 @@ pub(crate) fn decide_into<'a, 'c>(
     out: &mut Decision<'a>,
 ) -> Result<(), DecideError> {
     // Deciding without reasons is compiled on its own, without the code that gathers them.
-    let attempt = match out.explain {
-        Some(_) => attempt::<true>,
-        None => attempt::<false>,
-    };
-    match attempt(version, case, facts, out, false) {
+    match out.explain {
+        Some(_) => decide_with::<true>(version, case, facts, out),
+        None => decide_with::<false>(version, case, facts, out),
+    }
+}
+
+/// [`decide_into`], recording the reasons or not.
+fn decide_with<'a, 'c, const REASONS: bool>(
+    version: &'a Version,
+    case: &'c Case,
+    facts: &Facts<'c>,
+    out: &mut Decision<'a>,
+) -> Result<(), DecideError> {
+    match attempt::<REASONS>(version, case, facts, out, false) {
         Err(DecideError::Time {
             error: TimeError::OutOfRange(range),
             ..
         }) if has_beyond(version, &range.calendar) => {
-            attempt(version, case, facts, out, true)?;
+            attempt::<REASONS>(version, case, facts, out, true)?;
             out.provisional = true;
             let message = if range.date < range.first {
                 format!(

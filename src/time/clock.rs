@@ -445,9 +445,15 @@ impl Calendar {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn add_after(&self, deadline: i64, span: Span) -> Result<i64, TimeError> {
-        let days = matches!(span.unit, Unit::Days | Unit::Weeks | Unit::WorkingDays);
-        // From the last second of the day the deadline ends.
-        let from = deadline - i64::from(days && self.is_midnight(deadline));
+        // From the last second of the day the deadline ends. Working days are counted from
+        // the day `from` lies in, whatever its time: one second before any deadline that is
+        // not a midnight lies in the deadline's own day, so it needs no test. (None of them
+        // is the deadline itself.)
+        let from = match span.unit {
+            Unit::WorkingDays if span.amount > 0 => deadline - 1,
+            Unit::Days | Unit::Weeks => deadline - i64::from(self.is_midnight(deadline)),
+            _ => deadline,
+        };
         self.add(from, span)
     }
 
