@@ -47,6 +47,8 @@ impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
                 }
                 (None, _) => None,
             };
+            // The clock of the current plan, shared by the steps (it keeps what it looked up).
+            let mut from = run.and_then(|r| r.start);
             for (si, step) in ladder.steps.iter().enumerate() {
                 let to = match step.whom {
                     Whom::Role(r) => Some(r),
@@ -109,7 +111,6 @@ impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
                         fired_at = Some(a);
                     }
                 }
-                let mut from = run.and_then(|r| r.start);
                 let current = run.map(|run| Timing {
                     cal: run.calendar,
                     clock: run.clock,
