@@ -777,9 +777,9 @@ proptest! {
         assert_same_json(&d);
         for target in &d.targets {
             let cycles = if target.cycles.is_empty() {
-                vec![(target.started_at, target.deadline, target.stopped_at, target.state, target.consumed_percent)]
+                vec![(target.started_at, target.deadline, target.stopped_at, target.state, target.consumed_percent())]
             } else {
-                target.cycles.iter().map(|c| (c.started_at, c.deadline, c.stopped_at, c.state, c.consumed_percent)).collect()
+                target.cycles.iter().map(|c| (c.started_at, c.deadline, c.stopped_at, c.state, c.consumed_percent())).collect()
             };
             let last = cycles.len() - 1;
             for (i, (start, deadline, stop, state, used)) in cycles.into_iter().enumerate() {

@@ -89,10 +89,7 @@ fn target_facts(decision: &Decision<'_>) -> Vec<TargetFacts> {
             &current[..]
         };
         for c in cycles {
-            let used = match (c.consumed_percent, c.budget_seconds) {
-                (Some(p), Some(b)) => Some(p / 100.0 * b as f64),
-                _ => None,
-            };
+            let used = c.consumed_seconds.map(|s| s as f64);
             out.push(TargetFacts {
                 name: name.clone(),
                 state: c.state,

@@ -322,6 +322,25 @@ impl State {
     }
 }
 
+/// `consumed` as a percentage of `budget`, to a tenth (half a tenth rounds up), as
+/// `(consumed * 1000 / budget).round() / 10` in floating point would give it, but by integer
+/// division, which is a few times cheaper than `f64::round`. Below 2^41 seconds consumed (some
+/// 70,000 years) the two are the same: a quotient of integers that is not exactly a half is
+/// at least `1 / (2 * budget)` from one, more than the rounding error of the division. An
+/// empty budget is used up.
+pub(crate) fn percent_used(consumed: i64, budget: i64) -> Option<f64> {
+    if budget <= 0 {
+        return Some(100.0);
+    }
+    Some(match u64::try_from(consumed) {
+        Ok(c) if c < 1 << 41 => {
+            let b = budget.unsigned_abs();
+            ((c * 2000 + b) / (2 * b)) as f64 / 10.0
+        }
+        _ => (consumed as f64 * 1000.0 / budget as f64).round() / 10.0,
+    })
+}
+
 /// One cycle of a target: one run of its clock from a start event to a stop event.
 ///
 /// ```
@@ -339,7 +358,7 @@ impl State {
 /// assert_eq!(resolve.state, State::Met);
 /// assert_eq!(resolve.deadline.map(|d| d.to_string()), Some("2026-11-30T17:30:00+08:00".into()));
 /// assert_eq!(resolve.stopped_at.map(|d| d.to_string()), Some("2026-11-27T16:00:00+08:00".into()));
-/// assert_eq!(resolve.consumed_percent, Some(76.2));
+/// assert_eq!(resolve.consumed_percent(), Some(76.2));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
@@ -360,8 +379,17 @@ pub struct Cycle {
     pub deadline: Option<At>,
     /// When it stopped.
     pub stopped_at: Option<At>,
-    /// Clock time used, as a percentage of the budget, at the stop or at `evaluated_at`.
-    pub consumed_percent: Option<f64>,
+    /// Clock time used, in seconds of the target's clock, at the stop or at `evaluated_at`;
+    /// the JSON gives it as a percentage of the budget ([`Cycle::consumed_percent`]).
+    #[cfg_attr(
+        feature = "schema",
+        serde(rename = "consumed_percent"),
+        schemars(
+            with = "Option<f64>",
+            description = "Clock time used, as a percentage of the budget (to a tenth; half a tenth rounds up), at the stop or at `evaluated_at`."
+        )
+    )]
+    pub consumed_seconds: Option<i64>,
     /// The state.
     pub state: State,
 }
@@ -374,9 +402,22 @@ impl Cycle {
             budget_seconds: None,
             deadline: None,
             stopped_at: None,
-            consumed_percent: None,
+            consumed_seconds: None,
             state: State::NotStarted,
         }
+    }
+
+    /// Clock time used as a percentage of the budget, to a tenth (half a tenth rounds up), as
+    /// the JSON gives it; an empty budget is used up.
+    ///
+    /// ```
+    /// use charter::decide::Cycle;
+    /// let cycle = Cycle { budget_seconds: Some(2000), consumed_seconds: Some(1), ..Cycle::not_started() };
+    /// assert_eq!(cycle.consumed_percent(), Some(0.1));
+    /// assert_eq!(Cycle::not_started().consumed_percent(), None);
+    /// ```
+    pub fn consumed_percent(&self) -> Option<f64> {
+        percent_used(self.consumed_seconds?, self.budget_seconds?)
     }
 }
 
@@ -457,7 +498,7 @@ pub struct TargetDef {
 /// assert_eq!(update.target.name, "update");
 /// assert_eq!(update.state, State::Breached);
 /// assert_eq!(update.deadline.map(|d| d.to_string()), Some("2026-11-25T17:30:00+08:00".into()));
-/// assert!(update.consumed_percent.is_some_and(|p| p > 100.0));
+/// assert!(update.consumed_percent().is_some_and(|p| p > 100.0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -490,8 +531,17 @@ pub struct TargetState<'a> {
     pub deadline: Option<At>,
     /// The current cycle: when it stopped.
     pub stopped_at: Option<At>,
-    /// The current cycle: clock time used, percent of the budget.
-    pub consumed_percent: Option<f64>,
+    /// The current cycle: clock time used, in seconds of the target's clock; the JSON gives
+    /// it as a percentage of the budget ([`TargetState::consumed_percent`]).
+    #[cfg_attr(
+        feature = "schema",
+        serde(rename = "consumed_percent"),
+        schemars(
+            with = "Option<f64>",
+            description = "Clock time used, as a percentage of the budget (to a tenth; half a tenth rounds up), at the stop or at `evaluated_at`."
+        )
+    )]
+    pub consumed_seconds: Option<i64>,
     /// The current cycle's state.
     pub state: State,
     /// Every cycle, oldest first, when there is more than one (recurring targets, reopened
@@ -508,7 +558,7 @@ impl<'a> TargetState<'a> {
             budget_seconds,
             deadline,
             stopped_at,
-            consumed_percent,
+            consumed_seconds,
             state,
         } = Cycle::not_started();
         TargetState {
@@ -518,7 +568,7 @@ impl<'a> TargetState<'a> {
             budget_seconds,
             deadline,
             stopped_at,
-            consumed_percent,
+            consumed_seconds,
             state,
             cycles: Vec::new(),
         }
@@ -540,9 +590,15 @@ impl<'a> TargetState<'a> {
             budget_seconds: self.budget_seconds,
             deadline: self.deadline,
             stopped_at: self.stopped_at,
-            consumed_percent: self.consumed_percent,
+            consumed_seconds: self.consumed_seconds,
             state: self.state,
         }
+    }
+
+    /// The current cycle's clock time used as a percentage of the budget
+    /// ([`Cycle::consumed_percent`]).
+    pub fn consumed_percent(&self) -> Option<f64> {
+        percent_used(self.consumed_seconds?, self.budget_seconds?)
     }
 
     /// Makes `cycle` the current one.
@@ -551,7 +607,7 @@ impl<'a> TargetState<'a> {
         self.budget_seconds = cycle.budget_seconds;
         self.deadline = cycle.deadline;
         self.stopped_at = cycle.stopped_at;
-        self.consumed_percent = cycle.consumed_percent;
+        self.consumed_seconds = cycle.consumed_seconds;
         self.state = cycle.state;
     }
 }

@@ -356,7 +356,7 @@ fn target_sentence(
         Some(d) => put!(s, "; deadline ", d),
         None => s.text("; no deadline while paused"),
     }
-    if let Some(p) = t.consumed_percent {
+    if let Some(p) = t.consumed_percent() {
         put!(s, "; ", p, "% used");
     }
     put!(s, "; ", t.state);

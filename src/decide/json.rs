@@ -344,7 +344,7 @@ impl Writer<'_> {
         self.raw(key!("stopped_at"));
         self.opt_at(c.stopped_at);
         self.raw(key!("consumed_percent"));
-        self.opt_float(c.consumed_percent);
+        self.opt_float(c.consumed_percent());
         self.raw(key!("state"));
         self.name(c.state.name());
     }

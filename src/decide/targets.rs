@@ -14,25 +14,6 @@ use crate::decide::run::{
 use crate::decide::validate::Ev;
 use crate::time::{Calendar, Clock, Pause, TimeError, normalise_pauses};
 
-/// `consumed` as a percentage of `budget`, to a tenth (half a tenth rounds up), as
-/// `(consumed * 1000 / budget).round() / 10` in floating point would give it, but by integer
-/// division, which is a few times cheaper than `f64::round`. Below 2^41 seconds consumed (some
-/// 70,000 years) the two are the same: a quotient of integers that is not exactly a half is
-/// at least `1 / (2 * budget)` from one, more than the rounding error of the division. An
-/// empty budget is used up.
-pub(super) fn percent_used(consumed: i64, budget: i64) -> f64 {
-    if budget <= 0 {
-        return 100.0;
-    }
-    match u64::try_from(consumed) {
-        Ok(c) if c < 1 << 41 => {
-            let b = budget.unsigned_abs();
-            ((c * 2000 + b) / (2 * b)) as f64 / 10.0
-        }
-        _ => (consumed as f64 * 1000.0 / budget as f64).round() / 10.0,
-    }
-}
-
 /// `p` percent of `budget`, to the second (a half rounds away from zero), as
 /// `(budget as f64 * p / 100.0).round()` gives it, but by integer arithmetic when `p` is a
 /// whole number up to 1,000 and the budget below 2^41 seconds: the product is then exact, and
@@ -529,7 +510,6 @@ impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
             deadline = moved;
         }
         let consumed = from.consumed(clock, end, pauses)?;
-        let percent = percent_used(consumed, budget);
         let paused_now = stop.is_none() && pauses.iter().any(|p| p.from <= now && p.to.is_none());
         let late = if target.aim {
             State::Missed
@@ -552,7 +532,7 @@ impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
         state.budget_seconds = Some(budget);
         state.deadline = deadline.map(|d| self.at(d));
         state.stopped_at = stop.map(|s| self.at(s));
-        state.consumed_percent = Some(percent);
+        state.consumed_seconds = Some(consumed);
         run.start = Some(from);
         run.stop = stop;
         run.budget = budget;
@@ -605,8 +585,14 @@ impl<'a, 'e, 'c, const REASONS: bool> Ctx<'a, 'e, 'c, REASONS> {
 
 #[cfg(test)]
 mod tests {
-    use super::{percent_used, share};
+    use super::share;
+    use crate::decide::decision::percent_used;
     use proptest::prelude::*;
+
+    /// The percentage, NaN (equal to nothing) when there is none.
+    fn used(consumed: i64, budget: i64) -> f64 {
+        percent_used(consumed, budget).unwrap_or(f64::NAN)
+    }
 
     fn by_float(consumed: i64, budget: i64) -> f64 {
         (consumed as f64 * 1000.0 / budget as f64).round() / 10.0
@@ -614,12 +600,12 @@ mod tests {
 
     #[test]
     fn percent_used_rounds_halves_up() {
-        assert_eq!(percent_used(1, 2000), 0.1);
-        assert_eq!(percent_used(1, 2001), 0.0);
-        assert_eq!(percent_used(3, 4), 75.0);
-        assert_eq!(percent_used(0, 60), 0.0);
-        assert_eq!(percent_used(120, 60), 200.0);
-        assert_eq!(percent_used(5, 0), 100.0);
+        assert_eq!(used(1, 2000), 0.1);
+        assert_eq!(used(1, 2001), 0.0);
+        assert_eq!(used(3, 4), 75.0);
+        assert_eq!(used(0, 60), 0.0);
+        assert_eq!(used(120, 60), 200.0);
+        assert_eq!(used(5, 0), 100.0);
     }
 
     proptest! {
@@ -630,7 +616,7 @@ mod tests {
             budget in 1i64..3_155_760_000,
             consumed in prop_oneof![0i64..10_000, 0i64..3_155_760_000, 0i64..(1 << 41)],
         ) {
-            prop_assert_eq!(percent_used(consumed, budget), by_float(consumed, budget));
+            prop_assert_eq!(used(consumed, budget), by_float(consumed, budget));
         }
 
         /// The share of a budget an escalation step fires at is the floating-point formula's,
@@ -657,8 +643,8 @@ mod tests {
         #[test]
         fn percent_used_agrees_on_halves(k in 0i64..100_000, m in 1i64..1_000_000) {
             let (consumed, budget) = ((2 * k + 1) * m, 2000 * m);
-            prop_assert_eq!(percent_used(consumed, budget), by_float(consumed, budget));
-            prop_assert_eq!(percent_used(consumed, budget), (k + 1) as f64 / 10.0);
+            prop_assert_eq!(used(consumed, budget), by_float(consumed, budget));
+            prop_assert_eq!(used(consumed, budget), (k + 1) as f64 / 10.0);
         }
     }
 }
