@@ -589,10 +589,11 @@ impl<'c> Started<'c> {
         }
     }
 
-    // `find_mark`, `open_until`, `add_open`, `working_days`, `deadline_and_budget` and
-    // `consumed` are inlined into their callers: deciding a case asks a dozen such questions,
-    // each a few loads from the index, and the saving and restoring of registers around their
-    // calls was some 4 % of the instructions of a decision (`benches/instructions.sh`).
+    // `find_mark`, `open_until`, `clock_until`, `add_open`, `working_days`,
+    // `deadline_and_budget` and `consumed` are inlined into their callers: deciding a case
+    // asks a dozen such questions, each a few loads from the index, and the saving and
+    // restoring of registers around their calls was some 4 % of the instructions of a
+    // decision (`benches/instructions.sh`).
     #[inline(always)]
     fn find_mark(&mut self) -> Result<Mark<'c>, TimeError> {
         let (year, index, open, hint) = self.calendar.open_at(self.start)?;
@@ -706,6 +707,7 @@ impl<'c> Started<'c> {
     }
 
     /// Seconds `clock` counts from the start to `b`.
+    #[inline(always)]
     pub fn clock_until(&mut self, clock: Clock, b: i64) -> Result<i64, TimeError> {
         match clock {
             Clock::Elapsed => Ok((b - self.start).max(0)),
@@ -779,7 +781,7 @@ impl<'c> Started<'c> {
     }
 
     /// [`Calendar::consumed`] from the start to `now`.
-    #[inline]
+    #[inline(always)]
     pub fn consumed(&mut self, clock: Clock, now: i64, pauses: &[Pause]) -> Result<i64, TimeError> {
         let cal = self.calendar;
         let start = self.start;
