@@ -284,11 +284,17 @@ pub(super) fn empty_with_room<T>(list: &mut Vec<T>, n: usize) {
 
 /// Makes room in `list` for `n` entries in all: a list without memory gets it at once (not
 /// through the growth path of `reserve`), one that has some keeps it and grows if it must.
-#[inline]
+#[inline(always)]
 pub(super) fn room_for<T>(list: &mut Vec<T>, n: usize) {
-    if list.capacity() >= n {
-        // A reused decision's lists usually have room already.
-    } else if list.capacity() == 0 {
+    // A reused decision's lists usually have room already.
+    if list.capacity() < n {
+        grow_to(list, n);
+    }
+}
+
+#[cold]
+fn grow_to<T>(list: &mut Vec<T>, n: usize) {
+    if list.capacity() == 0 {
         *list = Vec::with_capacity(n);
     } else {
         list.reserve(n.saturating_sub(list.len()));

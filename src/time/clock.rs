@@ -444,6 +444,7 @@ impl Calendar {
     /// assert_eq!(office.format(office.add(deadline, "1 working day".parse()?)?), "2026-03-20T18:00:00+08:00");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[inline]
     pub fn add_after(&self, deadline: i64, span: Span) -> Result<i64, TimeError> {
         // From the last second of the day the deadline ends. Working days are counted from
         // the day `from` lies in, whatever its time: one second before any deadline that is
