@@ -968,3 +968,45 @@ fn route_alone_agrees_with_the_decision() {
     }
     assert!(checked > 6000);
 }
+
+/// A reused decision that asks for reasons keeps asking after a case it could not decide: the
+/// second case, decided into it after the error, has its explanation.
+#[test]
+fn a_decision_that_asks_for_reasons_still_asks_after_an_error() {
+    // The complaint office's policy without `beyond valid provisional`: a deadline in 2027,
+    // past the calendar's range, is an error.
+    let policy = std::fs::read_to_string("policies/complaint-office/policy.charter")
+        .unwrap()
+        .replace("beyond valid provisional", "");
+    let calendars = std::fs::read_to_string("policies/calendars/cn-2026.charter").unwrap();
+    let engine = Engine::from_sources(&[
+        ("office/policy.charter", policy.as_str()),
+        ("calendars/cn-2026.charter", calendars.as_str()),
+    ])
+    .unwrap();
+    let case = |received: &str| {
+        Case::builder("C-1", received)
+            .channel("web")
+            .category("billing")
+            .severity("minor")
+            .build()
+            .unwrap()
+    };
+    let mut decision = Decision::with_reasons();
+    let late = case("2026-12-30T10:00:00+08:00");
+    let error = engine.decide_into(&late, late.received_at.secs, &mut decision);
+    assert!(
+        error.is_err(),
+        "{:?}",
+        error.map(|()| decision.targets.len())
+    );
+    let early = case("2026-11-20T10:00:00+08:00");
+    engine
+        .decide_into(&early, early.received_at.secs, &mut decision)
+        .unwrap();
+    assert!(
+        decision
+            .explain_text()
+            .contains("decided by `complaint_office`")
+    );
+}

@@ -213,7 +213,9 @@ pub(super) fn attempt<'a, 'c, const REASONS: bool>(
         tz,
         provisional,
         plans: Vec::new(),
-        reasons: out.explain.take().unwrap_or_default(),
+        // The list is borrowed, not the request: a decision that asked for reasons still
+        // asks after an error.
+        reasons: out.explain.as_mut().map(std::mem::take).unwrap_or_default(),
         findings: std::mem::take(&mut out.findings),
     };
     if REASONS {
