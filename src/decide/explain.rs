@@ -76,7 +76,7 @@ impl<'a> Decision<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn sentences(&self) -> impl Iterator<Item = Sentence<'_, 'a>> {
-        (self.explain.iter().flatten())
+        (self.reasons().iter())
             .flat_map(|&reason| {
                 let (one, passed): (_, &[Rule]) = match reason {
                     Reason::RulesNotMatched { rules } => (None, rules),
