@@ -328,17 +328,17 @@ impl State {
 /// 70,000 years) the two are the same: a quotient of integers that is not exactly a half is
 /// at least `1 / (2 * budget)` from one, more than the rounding error of the division. An
 /// empty budget is used up.
-pub(crate) fn percent_used(consumed: i64, budget: i64) -> Option<f64> {
+pub(crate) fn percent_used(consumed: i64, budget: i64) -> f64 {
     if budget <= 0 {
-        return Some(100.0);
+        return 100.0;
     }
-    Some(match u64::try_from(consumed) {
+    match u64::try_from(consumed) {
         Ok(c) if c < 1 << 41 => {
             let b = budget.unsigned_abs();
             ((c * 2000 + b) / (2 * b)) as f64 / 10.0
         }
         _ => (consumed as f64 * 1000.0 / budget as f64).round() / 10.0,
-    })
+    }
 }
 
 /// One cycle of a target: one run of its clock from a start event to a stop event.
@@ -417,7 +417,7 @@ impl Cycle {
     /// assert_eq!(Cycle::not_started().consumed_percent(), None);
     /// ```
     pub fn consumed_percent(&self) -> Option<f64> {
-        percent_used(self.consumed_seconds?, self.budget_seconds?)
+        Some(percent_used(self.consumed_seconds?, self.budget_seconds?))
     }
 }
 
@@ -598,7 +598,7 @@ impl<'a> TargetState<'a> {
     /// The current cycle's clock time used as a percentage of the budget
     /// ([`Cycle::consumed_percent`]).
     pub fn consumed_percent(&self) -> Option<f64> {
-        percent_used(self.consumed_seconds?, self.budget_seconds?)
+        Some(percent_used(self.consumed_seconds?, self.budget_seconds?))
     }
 
     /// Makes `cycle` the current one.
@@ -1168,5 +1168,46 @@ impl Serialize for Decision<'_> {
 impl Piece for State {
     fn put(&self, sink: &mut impl Sink) {
         sink.text(self.name());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_used;
+    use proptest::prelude::*;
+
+    fn by_float(consumed: i64, budget: i64) -> f64 {
+        (consumed as f64 * 1000.0 / budget as f64).round() / 10.0
+    }
+
+    #[test]
+    fn percent_used_rounds_halves_up() {
+        assert_eq!(percent_used(1, 2000), 0.1);
+        assert_eq!(percent_used(1, 2001), 0.0);
+        assert_eq!(percent_used(3, 4), 75.0);
+        assert_eq!(percent_used(0, 60), 0.0);
+        assert_eq!(percent_used(120, 60), 200.0);
+        assert_eq!(percent_used(5, 0), 100.0);
+    }
+
+    proptest! {
+        /// The integer division gives what the floating-point formula gives, for budgets up to
+        /// a century and anything consumed, over the budget included.
+        #[test]
+        fn percent_used_is_the_floating_point_formula(
+            budget in 1i64..3_155_760_000,
+            consumed in prop_oneof![0i64..10_000, 0i64..3_155_760_000, 0i64..(1 << 41)],
+        ) {
+            prop_assert_eq!(percent_used(consumed, budget), by_float(consumed, budget));
+        }
+
+        /// Exact halves, where a careless rounding would differ: with a budget of 2000 m,
+        /// (2k + 1) m consumed is k + 1/2 tenths of a percent.
+        #[test]
+        fn percent_used_agrees_on_halves(k in 0i64..100_000, m in 1i64..1_000_000) {
+            let (consumed, budget) = ((2 * k + 1) * m, 2000 * m);
+            prop_assert_eq!(percent_used(consumed, budget), by_float(consumed, budget));
+            prop_assert_eq!(percent_used(consumed, budget), (k + 1) as f64 / 10.0);
+        }
     }
 }
