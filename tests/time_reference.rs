@@ -84,6 +84,20 @@ fn instant(tz: Tz, date: NaiveDate, minute: u16) -> i64 {
     }
 }
 
+/// The local date of instant `t`.
+fn local_day(tz: Tz, t: i64) -> NaiveDate {
+    chrono::DateTime::from_timestamp(t, 0)
+        .unwrap()
+        .with_timezone(&tz)
+        .date_naive()
+}
+
+/// A span of calendar days from `from`: the end (24:00) of that many days after its local day.
+fn days_after(tz: Tz, from: i64, span: Span) -> i64 {
+    let days = i64::from(span.calendar_days().unwrap_or(0)) + 1;
+    instant(tz, local_day(tz, from) + Duration::days(days), 0)
+}
+
 /// Every minute of the window: open or not, and the working days with their closes.
 struct Reference {
     tz: Tz,
@@ -277,15 +291,7 @@ fn check(world: &World, q: &Question) -> Result<(), TestCaseError> {
         }
         Unit::WorkingDays => reference.add_working_days(start, q.span.amount as usize),
         Unit::Minutes | Unit::Hours => Some(start + q.span.fixed_seconds().unwrap_or(0)),
-        Unit::Days | Unit::Weeks => Some(instant(
-            world.tz,
-            chrono::DateTime::from_timestamp(start, 0)
-                .unwrap()
-                .with_timezone(&world.tz)
-                .date_naive()
-                + Duration::days(i64::from(q.span.calendar_days().unwrap_or(0)) + 1),
-            0,
-        )),
+        Unit::Days | Unit::Weeks => Some(days_after(world.tz, start, q.span)),
     };
     let Some(expected) = expected else {
         // Beyond the reference's window: nothing to compare.
@@ -306,22 +312,12 @@ fn check(world: &World, q: &Question) -> Result<(), TestCaseError> {
     // counted from the day the deadline ends, which for a deadline at a day's first instant
     // (24:00) is the day before.
     if matches!(q.span.unit, Unit::WorkingDays | Unit::Days | Unit::Weeks) {
-        let day = |t: i64| {
-            chrono::DateTime::from_timestamp(t, 0)
-                .unwrap()
-                .with_timezone(&world.tz)
-                .date_naive()
-        };
-        let ends_day = instant(world.tz, day(actual), 0) == actual;
+        let ends_day = instant(world.tz, local_day(world.tz, actual), 0) == actual;
         let from = if ends_day { actual - 60 } else { actual };
         let expected = match q.span.unit {
             Unit::WorkingDays if q.span.amount == 0 => Some(actual),
             Unit::WorkingDays => reference.add_working_days(from, q.span.amount as usize),
-            _ => Some(instant(
-                world.tz,
-                day(from) + Duration::days(i64::from(q.span.calendar_days().unwrap_or(0)) + 1),
-                0,
-            )),
+            _ => Some(days_after(world.tz, from, q.span)),
         };
         if let Some(expected) = expected {
             let after = calendar
