@@ -111,6 +111,7 @@ impl Engine {
     ) -> Result<(), DecideError> {
         let mut facts = validate::Facts::new(case.received_at.secs, now);
         let version = self.facts_into(case, &mut facts)?;
+        validate::note_missing_fields(case, version, &mut facts);
         run::decide_into(version, case, &facts, decision)
     }
 

@@ -44,7 +44,8 @@ pub(crate) struct Facts<'c> {
     pub severity: Option<usize>,
     /// By attribute index (policies declare a handful; more spill to the heap).
     pub attrs: SmallVec<[Option<AttrVal<'c>>; 8]>,
-    /// Required fields the case lacks (field indices).
+    /// Required fields the case lacks (field indices), noted by [`note_missing_fields`] for a
+    /// decision.
     pub missing_fields: Vec<usize>,
     /// Events up to `now`, oldest first (a case has a handful; more spill to the heap).
     pub events: SmallVec<[Ev<'c>; 8]>,
@@ -136,26 +137,6 @@ pub(crate) fn validate<'c>(
                     ty.name()
                 ),
             ),
-        }
-    }
-    // A field that is absent, `null` or blank is missing; fields the policy does not declare
-    // are the caller's business.
-    let mut given: SmallVec<[bool; 16]> = SmallVec::new();
-    fill(&mut given, &[false; 16], policy.fields.len());
-    let given: &mut [bool] = &mut given;
-    for (name, value) in &case.fields {
-        if let Some(i) = names.fields.get(name) {
-            given[i] = match value {
-                serde_json::Value::Null => false,
-                serde_json::Value::String(s) => !blank(s),
-                _ => true,
-            };
-        }
-    }
-    // Most cases lack nothing: the list stays without memory.
-    for (i, (f, given)) in policy.fields.iter().zip(given.iter()).enumerate() {
-        if !*given && category.is_some_and(|c| f.required_for(c)) {
-            facts.missing_fields.push(i);
         }
     }
     let events = &mut facts.events;
@@ -280,6 +261,35 @@ pub(crate) fn validate<'c>(
             id: case.id.to_string(),
             problems,
         }),
+    }
+}
+
+/// Notes in `facts` (validated) the fields the policy requires of the case's category that
+/// the case lacks. A field that is absent, `null` or blank is missing; fields the policy does
+/// not declare are the caller's business. A decision reports them; routing does not read them.
+#[inline]
+pub(crate) fn note_missing_fields(case: &Case, version: &Version, facts: &mut Facts<'_>) {
+    let policy = &version.policy;
+    if policy.fields.is_empty() {
+        return;
+    }
+    let mut given: SmallVec<[bool; 16]> = SmallVec::new();
+    fill(&mut given, &[false; 16], policy.fields.len());
+    let given: &mut [bool] = &mut given;
+    for (name, value) in &case.fields {
+        if let Some(i) = version.names.fields.get(name) {
+            given[i] = match value {
+                serde_json::Value::Null => false,
+                serde_json::Value::String(s) => !blank(s),
+                _ => true,
+            };
+        }
+    }
+    // Most cases lack nothing: the list stays without memory.
+    for (i, (f, given)) in policy.fields.iter().zip(given.iter()).enumerate() {
+        if !*given && f.required_for(facts.category) {
+            facts.missing_fields.push(i);
+        }
     }
 }
 
