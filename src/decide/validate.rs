@@ -88,7 +88,6 @@ pub(crate) fn validate<'c>(
 ) -> Result<(), CaseError> {
     let policy = &version.policy;
     let names = &version.names;
-    let (received, now) = (facts.received, facts.now);
     let mut problems = Vec::new();
     let mut problem = |code: Code, field: String, message: String| {
         problems.push(Problem {
@@ -139,6 +138,34 @@ pub(crate) fn validate<'c>(
             ),
         }
     }
+    // Most cases routed or decided on receipt have none.
+    if !case.events.is_empty() {
+        events(case, version, facts, &mut problem);
+    }
+    match (channel, category) {
+        (Some(channel), Some(category)) if problems.is_empty() => {
+            facts.channel = channel;
+            facts.category = category;
+            Ok(())
+        }
+        _ => Err(CaseError {
+            id: case.id.to_string(),
+            problems,
+        }),
+    }
+}
+
+/// Checks the events of `case` and resolves those up to `facts.now` into `facts`, oldest first;
+/// later ones are counted. Each problem is passed to `problem`.
+fn events<'c>(
+    case: &'c Case,
+    version: &Version,
+    facts: &mut Facts<'c>,
+    problem: &mut impl FnMut(Code, String, String),
+) {
+    let policy = &version.policy;
+    let names = &version.names;
+    let (received, now) = (facts.received, facts.now);
     let events = &mut facts.events;
     events.reserve(case.events.len());
     let mut later_events = 0;
@@ -250,17 +277,6 @@ pub(crate) fn validate<'c>(
     facts.later_events = later_events;
     if events.len() > EventKinds::EVENTS {
         facts.by_kind = by_kind(events);
-    }
-    match (channel, category) {
-        (Some(channel), Some(category)) if problems.is_empty() => {
-            facts.channel = channel;
-            facts.category = category;
-            Ok(())
-        }
-        _ => Err(CaseError {
-            id: case.id.to_string(),
-            problems,
-        }),
     }
 }
 
