@@ -140,7 +140,7 @@ pub(crate) fn validate<'c>(
     }
     // Most cases routed or decided on receipt have none.
     if !case.events.is_empty() {
-        events(case, version, facts, &mut problem);
+        check_events(case, version, facts, &mut problem);
     }
     match (channel, category) {
         (Some(channel), Some(category)) if problems.is_empty() => {
@@ -157,7 +157,7 @@ pub(crate) fn validate<'c>(
 
 /// Checks the events of `case` and resolves those up to `facts.now` into `facts`, oldest first;
 /// later ones are counted. Each problem is passed to `problem`.
-fn events<'c>(
+fn check_events<'c>(
     case: &'c Case,
     version: &Version,
     facts: &mut Facts<'c>,
